@@ -1,0 +1,119 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# mapce build: BPF objects -> skeletons -> one binary, build/mapce.
+#   make          build everything (V=1 shows the commands)
+#   make test     install missing packages, build, run every test
+#   make demo     install missing packages, build, run the lab demo
+#   make bench    BPF_PROG_TEST_RUN benchmarks
+#   make check    static analysis (clang-format, cppcheck, clang --analyze)
+
+OUTPUT    ?= build
+CLANG     ?= clang
+CC        ?= cc
+BPFTOOL   ?= bpftool
+LLVM_STRIP ?= llvm-strip
+ARCH      := $(shell uname -m | sed 's/x86_64/x86/; s/aarch64/arm64/')
+
+ifeq ($(V),1)
+Q =
+msg =
+else
+Q = @
+msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
+endif
+
+# bookworm's clang -target bpf misses the multiarch include dirs (asm/types.h)
+CLANG_BPF_SYS_INCLUDES := $(shell $(CLANG) -v -E - </dev/null 2>&1 \
+	| sed -n '/<...> search starts here:/,/End of search list./{ s| \(/.*\)|-idirafter \1|p }')
+
+INCLUDES   := -Iinclude -Ibpf -Ivmlinux -I$(OUTPUT)
+BPF_CFLAGS := -O2 -g -target bpf -mcpu=v3 -D__TARGET_ARCH_$(ARCH) -std=gnu11 \
+	-Wall -Wextra -Werror -Wshadow -Wno-unused-parameter \
+	-Wno-compare-distinct-pointer-types -Werror=pass-failed -fno-stack-protector \
+	-MMD -MP $(INCLUDES) $(CLANG_BPF_SYS_INCLUDES)
+CFLAGS     ?= -O2 -g
+CFLAGS     += -std=gnu11 -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter \
+	-Wno-missing-field-initializers -D_GNU_SOURCE -MMD -MP $(INCLUDES) -Iuser
+LDLIBS     := -lbpf -lelf -lz -lcap
+
+BPF_PROGS  := mapce_ce mapce_br
+BPF_OBJS   := $(patsubst %,$(OUTPUT)/%.bpf.o,$(BPF_PROGS))
+SKELS      := $(patsubst %,$(OUTPUT)/%.skel.h,$(BPF_PROGS))
+
+USER_SRCS  := $(wildcard user/*.c)
+USER_OBJS  := $(patsubst user/%.c,$(OUTPUT)/user/%.o,$(USER_SRCS))
+# objects the tests link against (everything but main)
+LIB_OBJS   := $(filter-out $(OUTPUT)/user/main.o,$(USER_OBJS))
+
+UNIT_SRCS  := $(wildcard tests/unit/*.c)
+UNIT_BINS  := $(patsubst tests/unit/%.c,$(OUTPUT)/tests/%,$(UNIT_SRCS))
+BPFT_SRCS  := $(wildcard tests/bpf/test_*.c)
+BPFT_BINS  := $(patsubst tests/bpf/%.c,$(OUTPUT)/tests/%,$(BPFT_SRCS))
+BENCH_SRCS := $(wildcard tests/bench/*.c)
+BENCH_BINS := $(patsubst tests/bench/%.c,$(OUTPUT)/tests/%,$(BENCH_SRCS))
+
+.PHONY: all clean test demo bench check deps
+.DELETE_ON_ERROR:
+.SECONDARY:
+
+all: $(OUTPUT)/mapce $(UNIT_BINS) $(BPFT_BINS) $(BENCH_BINS)
+
+$(OUTPUT) $(OUTPUT)/user $(OUTPUT)/tests:
+	$(Q)mkdir -p $@
+
+# BPF: .bpf.c -> .tmp.bpf.o -> (bpftool gen object: BTF dedup, link) .bpf.o
+$(OUTPUT)/%.tmp.bpf.o: bpf/%.bpf.c Makefile | $(OUTPUT)
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(OUTPUT)/%.bpf.o: $(OUTPUT)/%.tmp.bpf.o
+	$(call msg,GEN-OBJ,$@)
+	$(Q)$(BPFTOOL) gen object $@ $<
+
+$(OUTPUT)/%.skel.h: $(OUTPUT)/%.bpf.o
+	$(call msg,GEN-SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name $* > $@
+
+# userspace objects depend on the skeletons (they embed the BPF objects)
+$(OUTPUT)/user/%.o: user/%.c Makefile $(SKELS) | $(OUTPUT)/user
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+
+$(OUTPUT)/mapce: $(USER_OBJS)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) $^ -o $@ $(LDLIBS)
+
+$(OUTPUT)/tests/%: tests/unit/%.c $(LIB_OBJS) Makefile | $(OUTPUT)/tests
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) -Itests $< $(LIB_OBJS) -o $@ $(LDLIBS)
+
+$(OUTPUT)/tests/%: tests/bpf/%.c $(LIB_OBJS) $(SKELS) Makefile | $(OUTPUT)/tests
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) -Itests $< $(LIB_OBJS) -o $@ $(LDLIBS)
+
+$(OUTPUT)/tests/%: tests/bench/%.c $(LIB_OBJS) $(SKELS) Makefile | $(OUTPUT)/tests
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) -Itests $< $(LIB_OBJS) -o $@ $(LDLIBS)
+
+deps:
+	$(Q)scripts/deps.sh
+
+test: deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)tests/run.sh
+
+demo: deps
+	$(Q)$(MAKE) --no-print-directory $(OUTPUT)/mapce
+	$(Q)scripts/demo.sh
+
+bench: deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)tests/bench/run.sh
+
+check:
+	$(Q)clang-format --dry-run --Werror $(wildcard bpf/*.c bpf/lib/*.h include/*.h user/*.c user/*.h)
+	$(Q)cppcheck --quiet --error-exitcode=1 --enable=warning,performance -Iinclude -Iuser user/
+
+clean:
+	$(Q)rm -rf $(OUTPUT)
+
+-include $(wildcard $(OUTPUT)/*.d $(OUTPUT)/user/*.d $(OUTPUT)/tests/*.d)

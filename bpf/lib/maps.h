@@ -1,0 +1,113 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * maps.h - the CE's maps.  All are pinned by name under
+ * /sys/fs/bpf/mapce/<wan>/ so that the NAT state outlives the loader and a
+ * program reload (live upgrade reuses them).  Keys and values are the
+ * structs of include/mapce_abi.h.
+ */
+#ifndef MAPCE_BPF_MAPS_H
+#define MAPCE_BPF_MAPS_H
+
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include "mapce_abi.h"
+
+/* Runtime configuration, one element at key 0.  Written by the loader
+ * (`mapce up`, prefix changes), read by every packet. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct mapce_config);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} mapce_config SEC(".maps");
+
+/* MAP rules of the domain, by index (BMR and FMRs).  Written by the
+ * loader, read when a packet goes to or comes from an FMR destination. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, MAPCE_MAX_RULES);
+	__type(key, __u32);
+	__type(value, struct mapce_rule);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} mapce_rules SEC(".maps");
+
+/* FMR lookup: IPv4 destination (longest match on rule IPv4 prefixes) ->
+ * index in mapce_rules.  Only FMRs are inserted, and only with mesh on. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, MAPCE_MAX_RULES);
+	__type(key, struct mapce_lpm_v4_key);
+	__type(value, __u32);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} mapce_fmr_lpm SEC(".maps");
+
+/* Outbound half of every flow: inside 5-tuple -> outside ip:port plus the
+ * outbound counters.  Created by TC egress on a flow's first packet,
+ * updated per packet, deleted by the expiry sweep. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, MAPCE_MAX_FLOWS);
+	__type(key, struct mapce_tuple);
+	__type(value, struct mapce_flow);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} mapce_flow_out SEC(".maps");
+
+/* Inbound half: outside ip:port + remote -> inside ip:port plus the
+ * inbound counters.  Created with the outbound half; XDP ingress looks it
+ * up for every decapsulated packet. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, MAPCE_MAX_FLOWS);
+	__type(key, struct mapce_tuple);
+	__type(value, struct mapce_flow);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} mapce_flow_in SEC(".maps");
+
+/* Endpoint-independent mappings: inside ip:port/proto -> outside ip:port.
+ * Every flow of an inside endpoint uses its mapping's outside port. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, MAPCE_MAX_BINDINGS);
+	__type(key, struct mapce_endpoint);
+	__type(value, struct mapce_binding);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} mapce_bind SEC(".maps");
+
+/* Port ownership: outside ip:port/proto -> inside owner.  Claimed with
+ * BPF_NOEXIST, so two CPUs can never hand out the same port. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, MAPCE_MAX_BINDINGS);
+	__type(key, struct mapce_endpoint);
+	__type(value, struct mapce_binding);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} mapce_ports SEC(".maps");
+
+/* Reason counters (enum mapce_reason -> packets, bytes), per CPU: no
+ * atomics on the hot path; the CLI sums the CPUs. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, MAPCE_R__MAX);
+	__type(key, __u32);
+	__type(value, struct mapce_counter);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} mapce_stats SEC(".maps");
+
+/* The expiry sweep's timer, one element.  Armed by the first packet after
+ * a load; runs every config.gc_interval_ms in softirq context. */
+struct mapce_gc_state {
+	struct bpf_timer timer;
+	__u64 sweeps;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct mapce_gc_state);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} mapce_gc SEC(".maps");
+
+#endif

@@ -1,0 +1,244 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * mapce_abi.h - the contract between the BPF programs and the loader.
+ *
+ * Map keys and values, the runtime configuration, and the reason codes
+ * every packet is counted under.  Fixed-width types only, explicit padding
+ * (always zeroed by the writer), no pointers, no bool, no enums in structs.
+ * Byte order is stated per field: "be" = network order, otherwise host.
+ *
+ * Everything here is append-only: pinned maps outlive a program reload, so
+ * a new mapce must read the old layouts.  Add fields at the end of values,
+ * never reorder, never renumber a reason.
+ */
+#ifndef MAPCE_ABI_H
+#define MAPCE_ABI_H
+
+#ifndef __VMLINUX_H__
+#include <linux/types.h>
+#endif
+
+/* ------------------------------------------------------------------ */
+/* Sizes                                                               */
+/* ------------------------------------------------------------------ */
+
+#ifndef MAPCE_MAX_RULES
+#define MAPCE_MAX_RULES 32 /* BMR + FMRs per domain */
+#endif
+#ifndef MAPCE_MAX_FLOWS
+#define MAPCE_MAX_FLOWS 65536 /* default; the loader may resize */
+#endif
+#ifndef MAPCE_MAX_BINDINGS
+#define MAPCE_MAX_BINDINGS 65536
+#endif
+
+#define MAPCE_PIN_ROOT "/sys/fs/bpf/mapce"   /* CE: MAPCE_PIN_ROOT/<wan>/ */
+#define MAPCE_BR_PIN_ROOT "/sys/fs/bpf/mapce_br" /* BR: .../<dev>/ */
+
+/* TC filter identity on the WAN's clsact egress hook (fixed: idempotent). */
+#define MAPCE_TC_HANDLE 0x4d41 /* "MA" */
+#define MAPCE_TC_PRIORITY 0x4345 /* "CE" */
+
+/* ------------------------------------------------------------------ */
+/* MAP rules                                                           */
+/* ------------------------------------------------------------------ */
+
+/*
+ * One MAP rule (RFC 7597 §5): BMR or FMR.  Also the input of the rule math
+ * in mapce_rule.h.  psid_len is only meaningful with MAPCE_RULE_F_EXPLICIT
+ * (lw4o6 style, no EA bits); otherwise it is derived: k = ea_len - (32 - r4).
+ */
+struct mapce_rule {
+	__u8 ipv6_prefix[16]; /* rule IPv6 prefix, network order, host bits zero */
+	__be32 ipv4_prefix;   /* rule IPv4 prefix, host bits zero */
+	__u8 ipv6_prefix_len; /* r6, 0..64 */
+	__u8 ipv4_prefix_len; /* r4, 0..32 */
+	__u8 ea_len;          /* o, EA-bits length, 0..48 */
+	__u8 psid_offset;     /* a, 0..15 */
+	__u8 psid_len;        /* k; derived unless MAPCE_RULE_F_EXPLICIT */
+	__u8 flags;           /* MAPCE_RULE_F_* */
+	__u8 _pad[2];
+};
+
+#define MAPCE_RULE_F_FMR 0x01      /* also used as a forwarding rule (mesh) */
+#define MAPCE_RULE_F_EXPLICIT 0x02 /* psid_len given, not derived */
+
+/* Key of the FMR longest-prefix-match map: IPv4 destination -> rule index. */
+struct mapce_lpm_v4_key {
+	__u32 prefixlen; /* LPM keys start with the prefix length */
+	__be32 addr;
+};
+
+/* ------------------------------------------------------------------ */
+/* Runtime configuration (one element, written by the loader)          */
+/* ------------------------------------------------------------------ */
+
+struct mapce_config {
+	__u8 ce_ipv6[16];     /* our MAP IPv6 address: tunnel source, decap dst */
+	__u8 br_ipv6[16];     /* BR (DMR) address: default tunnel destination */
+	__be32 ipv4;          /* shared public IPv4 address (NAPT target) */
+	__u16 psid;           /* our PSID, right-aligned */
+	__u8 psid_len;        /* k: 0 = whole address */
+	__u8 psid_offset;     /* a */
+	__u32 port_count;     /* ports in the set (cached from the math) */
+	__u8 flags;           /* MAPCE_CFG_F_* */
+	__u8 hop_limit;       /* outer IPv6 hop limit, default 64 */
+	__u16 mtu;            /* IPv4 MTU over the tunnel, default 1460 */
+	__u32 timeout_udp;    /* seconds, default 300 */
+	__u32 timeout_tcp_est; /* seconds, default 7440 */
+	__u32 timeout_tcp_trans; /* seconds, default 240 */
+	__u32 timeout_icmp;   /* seconds, default 60 */
+	__u32 gc_interval_ms; /* expiry sweep period, default 1000 */
+	__u32 wan_ifindex;    /* the WAN the programs are attached to */
+	__u32 _pad;
+};
+
+#define MAPCE_CFG_F_ENABLED 0x01 /* config is valid; else pass everything */
+#define MAPCE_CFG_F_MESH 0x02    /* FMRs route CE-to-CE directly */
+#define MAPCE_CFG_F_LEGACY_IID 0x04 /* draft-03 interface identifiers */
+
+#define MAPCE_DEFAULT_MTU 1460
+#define MAPCE_DEFAULT_HOP_LIMIT 64
+#define MAPCE_DEFAULT_TIMEOUT_UDP 300
+#define MAPCE_DEFAULT_TIMEOUT_TCP_EST 7440
+#define MAPCE_DEFAULT_TIMEOUT_TCP_TRANS 240
+#define MAPCE_DEFAULT_TIMEOUT_ICMP 60
+#define MAPCE_DEFAULT_GC_INTERVAL_MS 1000
+
+/* ------------------------------------------------------------------ */
+/* NAT table                                                           */
+/* ------------------------------------------------------------------ */
+
+/*
+ * A flow, seen from one side.  Key of both flow maps:
+ *   mapce_flow_out: local = inside host,  remote = internet peer
+ *   mapce_flow_in:  local = our outside (public) address and port
+ * For ICMP echo the "port" is the identifier and remote_port is 0.
+ */
+struct mapce_tuple {
+	__be32 local_ip;
+	__be32 remote_ip;
+	__be16 local_port;
+	__be16 remote_port;
+	__u8 proto; /* IPPROTO_TCP, _UDP, _ICMP */
+	__u8 _pad[3];
+};
+
+/*
+ * One direction of a flow.  Value of both flow maps:
+ *   in mapce_flow_out, ip:port is the outside translation;
+ *   in mapce_flow_in,  ip:port is the inside endpoint.
+ * packets/bytes count that map's direction (bytes = inner IPv4 length).
+ * last_ns and created_ns use CLOCK_MONOTONIC_COARSE (bpf_ktime_get_coarse_ns).
+ */
+struct mapce_flow {
+	__be32 ip;
+	__be16 port;
+	__u8 tcp_seen;  /* MAPCE_TCP_SEEN_* of this direction */
+	__u8 flags;     /* reserved */
+	__u64 created_ns;
+	__u64 last_ns;
+	__u64 packets;
+	__u64 bytes;
+};
+
+#define MAPCE_TCP_SEEN_SYN 0x01
+#define MAPCE_TCP_SEEN_FIN 0x02
+#define MAPCE_TCP_SEEN_RST 0x04
+#define MAPCE_TCP_SEEN_ACK 0x08
+
+/*
+ * An endpoint: key of mapce_bind (inside ip:port, the EIM mapping's owner)
+ * and of mapce_ports (outside ip:port, the allocated port).
+ */
+struct mapce_endpoint {
+	__be32 ip;
+	__be16 port;
+	__u8 proto;
+	__u8 _pad;
+};
+
+/*
+ * An endpoint-independent mapping.  Value of both binding maps:
+ *   in mapce_bind,  ip:port is the outside address and port;
+ *   in mapce_ports, ip:port is the inside owner.
+ * refreshed_ns is bumped by the expiry sweep while a flow uses the mapping.
+ */
+struct mapce_binding {
+	__be32 ip;
+	__be16 port;
+	__u8 flags; /* MAPCE_BIND_F_* */
+	__u8 _pad;
+	__u64 created_ns;
+	__u64 refreshed_ns;
+};
+
+#define MAPCE_BIND_F_STATIC 0x01 /* port forward: never expires */
+
+/* ------------------------------------------------------------------ */
+/* Reason codes                                                        */
+/* ------------------------------------------------------------------ */
+
+/*
+ * Every packet a program sees is counted under exactly one reason; events
+ * (EV_*) are counted besides.  Stable and append-only: a retired reason is
+ * renamed unused_N, never removed.  The CLI prints the names below.
+ */
+#define MAPCE_REASONS(X)                                                     \
+	X(PASS_NATIVE, "pass_native")               /* not MAP traffic */      \
+	X(ENCAP, "encap")                           /* egress: NAPT + encap */ \
+	X(DECAP, "decap")                           /* ingress: decap + NAPT */\
+	X(DROP_MALFORMED, "drop_malformed")         /* truncated/bad header */ \
+	X(DROP_NOT_CONFIGURED, "drop_not_configured")                          \
+	X(DROP_UNSUPPORTED_PROTO, "drop_unsupported_proto")                    \
+	X(DROP_ICMP_UNSUPPORTED, "drop_icmp_unsupported")                      \
+	X(DROP_FRAGMENT, "drop_fragment")                                      \
+	X(DROP_NO_PORTS, "drop_no_ports")           /* port set exhausted */   \
+	X(DROP_TABLE_FULL, "drop_table_full")       /* NAT maps full */        \
+	X(DROP_NO_FLOW, "drop_no_flow")             /* inbound, no binding */  \
+	X(DROP_PORT_OUT_OF_SET, "drop_port_out_of_set")                        \
+	X(DROP_WRONG_IPV4, "drop_wrong_ipv4")       /* inner dst not ours */   \
+	X(DROP_BAD_TUNNEL_SRC, "drop_bad_tunnel_src") /* not BR nor FMR CE */  \
+	X(DROP_ENCAP_FAILED, "drop_encap_failed")                              \
+	X(DROP_DECAP_FAILED, "drop_decap_failed")                              \
+	X(BR_ENCAP, "br_encap")                     /* BR: IPv4 -> CE */       \
+	X(BR_DECAP, "br_decap")                     /* BR: CE -> IPv4 */       \
+	X(BR_DROP_SPOOFED, "br_drop_spoofed")       /* src not the owner CE */ \
+	X(BR_DROP_NO_RULE, "br_drop_no_rule")                                  \
+	X(EV_FLOW_CREATED, "ev_flow_created")                                  \
+	X(EV_FLOW_EXPIRED, "ev_flow_expired")                                  \
+	X(EV_BINDING_CREATED, "ev_binding_created")                            \
+	X(EV_BINDING_EXPIRED, "ev_binding_expired")                            \
+	X(EV_GC_SWEEP, "ev_gc_sweep")                                          \
+	X(BR_DROP_PORT_OUT_OF_SET, "br_drop_port_out_of_set")                  \
+	X(BR_DROP_UNSUPPORTED, "br_drop_unsupported")
+
+#define MAPCE_REASON_ENUM(id, name) MAPCE_R_##id,
+enum mapce_reason { MAPCE_REASONS(MAPCE_REASON_ENUM) MAPCE_R__MAX };
+#undef MAPCE_REASON_ENUM
+
+/* Value of the per-CPU reason counters (mapce_stats, mapce_br_stats). */
+struct mapce_counter {
+	__u64 packets;
+	__u64 bytes;
+};
+
+#ifndef __bpf__
+/* Reason names, indexed by enum mapce_reason (userspace only). */
+#define MAPCE_REASON_NAME(id, name) [MAPCE_R_##id] = name,
+static const char *const mapce_reason_names[MAPCE_R__MAX] = {
+	MAPCE_REASONS(MAPCE_REASON_NAME)
+};
+#undef MAPCE_REASON_NAME
+#endif
+
+#ifndef __bpf__
+_Static_assert(sizeof(struct mapce_rule) == 28, "mapce_rule layout");
+_Static_assert(sizeof(struct mapce_config) == 76, "mapce_config layout");
+_Static_assert(sizeof(struct mapce_tuple) == 16, "mapce_tuple layout");
+_Static_assert(sizeof(struct mapce_flow) == 40, "mapce_flow layout");
+_Static_assert(sizeof(struct mapce_endpoint) == 8, "mapce_endpoint layout");
+_Static_assert(sizeof(struct mapce_binding) == 24, "mapce_binding layout");
+#endif
+
+#endif /* MAPCE_ABI_H */

@@ -1,0 +1,88 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * rule_config.h - MAP rule options from the command line, their
+ * validation (with messages naming the wrong value) and the derived
+ * parameters of a CE.  Shared by `mapce calc`, `mapce up` and `mapce br up`.
+ *
+ * Options (a new --rule-ipv6 starts a new rule; --rule is the compact form):
+ *   --rule-ipv6 PFX --rule-ipv4 PFX --ea-len N --psid-offset A [--psid-len K] [--fmr]
+ *   --rule IPV6PFX,IPV4PFX,EALEN,OFFSET[,fmr]
+ *   --prefix CE_PFX       the CE's delegated IPv6 prefix (selects the BMR)
+ *   --legacy-iid          draft-03 interface identifiers (v6plus, OCN, BIGLOBE)
+ *   --br ADDR             the BR's IPv6 address
+ *   --mesh                use FMRs for CE-to-CE traffic
+ *   --ipv4 ADDR --psid N --psid-len K [--psid-offset A]   explicit (lw4o6) form
+ */
+#ifndef MAPCE_RULE_CONFIG_H
+#define MAPCE_RULE_CONFIG_H
+
+#include <getopt.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include "mapce_abi.h"
+
+/* What the user gave. */
+struct mapce_opts {
+	struct mapce_rule rules[MAPCE_MAX_RULES];
+	int n_rules;
+	bool have_prefix;
+	__u8 prefix[16];  /* CE's IPv6 prefix (host bits zeroed) */
+	__u8 prefix_len;
+	bool have_br;
+	__u8 br[16];
+	bool legacy_iid;
+	bool mesh;
+	/* explicit form */
+	bool have_ipv4, have_psid, have_psid_len, have_psid_offset;
+	__be32 ipv4;
+	__u16 psid;
+	__u8 psid_len;
+	__u8 psid_offset;
+	/* which per-rule options were seen for the rule being built */
+	unsigned int seen;
+};
+
+/* The CE's parameters, derived. */
+struct mapce_derived {
+	int bmr;                 /* index of the BMR in opts->rules; -1 explicit */
+	__be32 ipv4;             /* shared address, or base of the IPv4 prefix */
+	__u8 ipv4_len;           /* 32, or shorter when the CE gets a prefix */
+	__u16 psid;
+	__u8 psid_len;           /* k */
+	__u8 psid_offset;        /* a */
+	__u32 port_count;
+	__u32 range_count;
+	__u8 end_user_prefix[16]; /* rule prefix + EA bits */
+	__u8 end_user_len;        /* r6 + o */
+	__u8 ce_ipv6_rfc[16];
+	__u8 ce_ipv6_legacy[16];
+	__u8 ce_ipv6[16];         /* the one selected by legacy_iid */
+	bool have_br;
+	__u8 br[16];
+};
+
+/* getopt_long entries for the options above; terminate your own table
+ * after appending these.  Values are >= MAPCE_OPT_BASE. */
+#define MAPCE_OPT_BASE 0x1000
+extern const struct option mapce_rule_longopts[];
+extern const size_t mapce_rule_longopts_n;
+/* Usage text for the rule options (for -h). */
+extern const char mapce_rule_usage[];
+
+void mapce_opts_init(struct mapce_opts *o);
+/* Handle one rule option: 0 handled, 1 not a rule option, -1 bad value
+ * (message written to err). */
+int mapce_opts_handle(struct mapce_opts *o, int opt, const char *arg, char *err, size_t errlen);
+/* Validate and derive.  need_prefix: a CE needs its prefix (calc and up;
+ * up passes the WAN-detected one through opts->prefix when --prefix is
+ * absent).  0 on success, -1 with a message in err. */
+int mapce_derive(struct mapce_opts *o, struct mapce_derived *d, char *err, size_t errlen);
+/* Validate one rule on its own (used by derive and by the BR). */
+int mapce_rule_check(const struct mapce_rule *r, char *err, size_t errlen);
+
+/* Parsing helpers (also used by other commands). 0 ok, -1 bad. */
+int parse_ipv6_prefix(const char *s, __u8 addr[16], __u8 *len);
+int parse_ipv4_prefix(const char *s, __be32 *addr, __u8 *len);
+int parse_uint(const char *s, unsigned long max, unsigned long *val);
+
+#endif
