@@ -1,20 +1,328 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* mapce_ce.bpf.c - the CE datapath: XDP on WAN ingress, TC on WAN egress. */
+/*
+ * mapce_ce.bpf.c - the CE datapath on the WAN interface.
+ *
+ *   TC egress  (mapce_tc_egress):   IPv4 the kernel routes out of the WAN
+ *              (forwarded from the LAN or sent by the box itself) is NAPT-ed
+ *              into the port set and encapsulated in IPv6 to the BR (or, for
+ *              an FMR destination, to the owning CE).
+ *   XDP ingress (mapce_xdp_ingress): IPv4-in-IPv6 to our MAP address from the
+ *              BR (or an FMR CE) is decapsulated, reverse-NAPT-ed and passed
+ *              to the kernel, which routes it to the LAN (nftables forward
+ *              rules still apply).  Everything else passes untouched.
+ *
+ * Every packet is counted under exactly one reason (mapce_abi.h) at the
+ * single exit of each program.
+ */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
+#include <bpf/bpf_endian.h>
 #include "lib/defs.h"
 #include "lib/maps.h"
+#include "lib/parse.h"
+#include "lib/csum.h"
+#include "lib/encap.h"
+#include "lib/stats.h"
+#include "lib/napt.h"
+#include "lib/gc.h"
+#include "mapce_rule.h"
 
-SEC("xdp")
-int mapce_xdp_ingress(struct xdp_md *ctx)
+/* Headers that must be in the linear area before direct access. */
+#define EGRESS_PULL_LEN (ETH_HLEN + 60 + 20)
+
+static __always_inline const struct mapce_config *config_get(void)
 {
-	return XDP_PASS;
+	__u32 zero = 0;
+	const struct mapce_config *cfg = bpf_map_lookup_elem(&mapce_config, &zero);
+
+	return cfg && (cfg->flags & MAPCE_CFG_F_ENABLED) ? cfg : NULL;
+}
+
+/* Map a parse failure to its reason. */
+static __always_inline __u32 parse_reason(int rc, __u8 proto)
+{
+	switch (rc) {
+	case PARSE_FRAGMENT:
+		return MAPCE_R_DROP_FRAGMENT;
+	case PARSE_UNSUPPORTED:
+		return proto == IPPROTO_ICMP ? MAPCE_R_DROP_ICMP_UNSUPPORTED
+					     : MAPCE_R_DROP_UNSUPPORTED_PROTO;
+	default:
+		return MAPCE_R_DROP_MALFORMED;
+	}
+}
+
+/*
+ * The FMR whose IPv4 prefix covers addr (mesh mode), or NULL.  An FMR
+ * destination is reached directly at its owning CE, not via the BR.
+ */
+static __always_inline const struct mapce_rule *fmr_lookup(const struct mapce_config *cfg,
+							   __be32 addr)
+{
+	struct mapce_lpm_v4_key k = { .prefixlen = 32, .addr = addr };
+	__u32 *idx;
+
+	if (!(cfg->flags & MAPCE_CFG_F_MESH))
+		return NULL;
+	idx = bpf_map_lookup_elem(&mapce_fmr_lpm, &k);
+	if (!idx)
+		return NULL;
+	return bpf_map_lookup_elem(&mapce_rules, idx);
+}
+
+/* ------------------------------------------------------------------ */
+/* WAN egress: NAPT + encapsulation                                    */
+/* ------------------------------------------------------------------ */
+
+/*
+ * Rewrite the source address and port (or echo id) of the IPv4 packet to
+ * the outside endpoint.  The csum helpers handle CHECKSUM_PARTIAL skbs
+ * (locally generated or offloaded traffic) as well as complete ones;
+ * BPF_F_MARK_MANGLED_0 keeps a zero UDP checksum zero.
+ */
+static __always_inline int egress_snat(struct __sk_buff *skb, const struct v4_info *v,
+				       __be32 new_ip, __be16 new_port)
+{
+	__u64 l4flags = v->proto == IPPROTO_UDP ? BPF_F_MARK_MANGLED_0 : 0;
+	__u32 ip_csum_off = v->l3_off + offsetof(struct iphdr, check);
+	__u32 saddr_off = v->l3_off + offsetof(struct iphdr, saddr);
+
+	if (v->proto != IPPROTO_ICMP &&
+	    bpf_l4_csum_replace(skb, v->csum_off, v->saddr, new_ip,
+				l4flags | BPF_F_PSEUDO_HDR | sizeof(new_ip)))
+		return -1;
+	if (bpf_l4_csum_replace(skb, v->csum_off, v->sport, new_port, l4flags | sizeof(new_port)))
+		return -1;
+	if (bpf_l3_csum_replace(skb, ip_csum_off, v->saddr, new_ip, sizeof(new_ip)))
+		return -1;
+	if (bpf_skb_store_bytes(skb, saddr_off, &new_ip, sizeof(new_ip), 0))
+		return -1;
+	if (bpf_skb_store_bytes(skb, v->sport_off, &new_port, sizeof(new_port), 0))
+		return -1;
+	return 0;
 }
 
 SEC("tc")
 int mapce_tc_egress(struct __sk_buff *skb)
 {
-	return TC_ACT_OK;
+	__u32 reason = MAPCE_R_PASS_NATIVE, len = skb->len;
+	const struct mapce_config *cfg;
+	const struct mapce_rule *fmr;
+	struct mapce_tuple ko = {};
+	struct mapce_flow *f;
+	struct v4_info v = {};
+	__u8 dst[16];
+	int rc, verdict = TC_ACT_OK;
+	void *data, *data_end;
+
+	if (skb->protocol != bpf_htons(ETH_P_IP))
+		goto out;
+	cfg = config_get();
+	if (!cfg) {
+		/* IPv4 routed to a WAN with no MAP config would leak
+		 * untranslated: never let it out. */
+		reason = MAPCE_R_DROP_NOT_CONFIGURED;
+		verdict = TC_ACT_SHOT;
+		goto out;
+	}
+	data = (void *)(long)skb->data;
+	data_end = (void *)(long)skb->data_end;
+	if (data + EGRESS_PULL_LEN > data_end) {
+		/* Headers may sit in paged data: make them linear (short
+		 * packets stay short: pull what exists). */
+		bpf_skb_pull_data(skb, skb->len < EGRESS_PULL_LEN ? skb->len : EGRESS_PULL_LEN);
+		data = (void *)(long)skb->data;
+		data_end = (void *)(long)skb->data_end;
+	}
+	if (data + ETH_HLEN > data_end) {
+		reason = MAPCE_R_DROP_MALFORMED;
+		verdict = TC_ACT_SHOT;
+		goto out;
+	}
+	rc = parse_ipv4(data, data_end, ETH_HLEN, &v);
+	if (rc != PARSE_OK) {
+		reason = parse_reason(rc, v.proto);
+		verdict = TC_ACT_SHOT;
+		goto out;
+	}
+
+	if (!v.sport_off) {
+		/* e.g. an echo reply: nothing inside answers unsolicited pings */
+		reason = MAPCE_R_DROP_ICMP_UNSUPPORTED;
+		verdict = TC_ACT_SHOT;
+		goto out;
+	}
+	ko.local_ip = v.saddr;
+	ko.remote_ip = v.daddr;
+	ko.local_port = v.sport;
+	ko.remote_port = v.dport;
+	ko.proto = v.proto;
+	f = bpf_map_lookup_elem(&mapce_flow_out, &ko);
+	if (!f) {
+		gc_ensure_armed(cfg);
+		f = flow_create(cfg, &ko, &reason);
+		if (!f) {
+			verdict = TC_ACT_SHOT;
+			goto out;
+		}
+	}
+	flow_account(f, v.tot_len, v.tcp_flags, v.proto);
+
+	if (egress_snat(skb, &v, f->ip, f->port)) {
+		reason = MAPCE_R_DROP_ENCAP_FAILED;
+		verdict = TC_ACT_SHOT;
+		goto out;
+	}
+
+	fmr = fmr_lookup(cfg, v.daddr);
+	if (fmr)
+		mapce_ce_address_for_port(fmr, v.daddr, bpf_ntohs(v.dport),
+					  cfg->flags & MAPCE_CFG_F_LEGACY_IID, dst);
+	else
+		__builtin_memcpy(dst, cfg->br_ipv6, sizeof(dst));
+	if (tc_encap_ipv6(skb, cfg->ce_ipv6, dst, v.tos, cfg->hop_limit, v.tot_len)) {
+		reason = MAPCE_R_DROP_ENCAP_FAILED;
+		verdict = TC_ACT_SHOT;
+		goto out;
+	}
+	reason = MAPCE_R_ENCAP;
+out:
+	stats_count(&mapce_stats, reason, len);
+	return verdict;
+}
+
+/* ------------------------------------------------------------------ */
+/* WAN ingress: decapsulation + reverse NAPT                           */
+/* ------------------------------------------------------------------ */
+
+/*
+ * Is the tunnel source allowed (RFC 7597 §8.1)?  The BR always; in mesh
+ * mode also the CE that owns the inner source address and port under an
+ * FMR.
+ */
+static __always_inline int tunnel_src_ok(const struct mapce_config *cfg, const struct ipv6hdr *ip6,
+					 const struct v4_info *v)
+{
+	const struct mapce_rule *fmr;
+	__u8 expect[16];
+
+	if (ipv6_equal(&ip6->saddr, cfg->br_ipv6))
+		return 1;
+	fmr = fmr_lookup(cfg, v->saddr);
+	if (!fmr)
+		return 0;
+	mapce_ce_address_for_port(fmr, v->saddr, bpf_ntohs(v->sport),
+				  cfg->flags & MAPCE_CFG_F_LEGACY_IID, expect);
+	return ipv6_equal(&ip6->saddr, expect);
+}
+
+/* Rewrite the destination to the inside endpoint; full checksums (XDP). */
+static __always_inline void ingress_dnat(void *data, void *data_end, const struct v4_info *v,
+					 __be32 ip, __be16 port)
+{
+	struct iphdr *iph = data + v->l3_off;
+	__sum16 *l4sum;
+	__be16 *dport;
+
+	if ((void *)(iph + 1) > data_end)
+		return;
+	csum_replace4(&iph->check, iph->daddr, ip);
+	iph->daddr = ip;
+
+	/* Offsets come from parse_ipv4 on this very buffer; re-check them
+	 * for the verifier (they are bounded by ihl <= 60). */
+	if (v->csum_off > 200 || v->dport_off > 200)
+		return;
+	l4sum = data + v->csum_off;
+	dport = data + v->dport_off;
+	if ((void *)(l4sum + 1) > data_end || (void *)(dport + 1) > data_end)
+		return;
+	switch (v->proto) {
+	case IPPROTO_TCP:
+		csum_replace4(l4sum, v->daddr, ip);
+		csum_replace2(l4sum, *dport, port);
+		break;
+	case IPPROTO_UDP:
+		udp_csum_replace4(l4sum, v->daddr, ip);
+		udp_csum_replace2(l4sum, *dport, port);
+		break;
+	default: /* ICMP: no pseudo header */
+		csum_replace2(l4sum, *dport, port);
+		break;
+	}
+	*dport = port;
+}
+
+SEC("xdp")
+int mapce_xdp_ingress(struct xdp_md *ctx)
+{
+	void *data = (void *)(long)ctx->data;
+	void *data_end = (void *)(long)ctx->data_end;
+	__u32 reason = MAPCE_R_PASS_NATIVE, len = data_end - data;
+	const struct mapce_config *cfg;
+	struct ethhdr *eth = data;
+	struct ipv6hdr *ip6;
+	struct mapce_tuple ki = {};
+	struct mapce_flow *f;
+	struct v4_info v = {};
+	int rc, verdict = XDP_PASS;
+
+	if ((void *)(eth + 1) > data_end || eth->h_proto != bpf_htons(ETH_P_IPV6))
+		goto out;
+	ip6 = (void *)(eth + 1);
+	if ((void *)(ip6 + 1) > data_end || ip6->nexthdr != IPPROTO_IPIP)
+		goto out;
+	cfg = config_get();
+	if (!cfg || !ipv6_equal(&ip6->daddr, cfg->ce_ipv6))
+		goto out; /* not to our MAP address: not ours to judge */
+
+	/* From here on it is MAP traffic: pass nothing untranslated. */
+	verdict = XDP_DROP;
+	rc = parse_ipv4(data, data_end, ETH_HLEN + IPV6_HLEN, &v);
+	if (rc != PARSE_OK) {
+		reason = parse_reason(rc, v.proto);
+		goto out;
+	}
+	if (bpf_ntohs(ip6->payload_len) != v.tot_len) {
+		reason = MAPCE_R_DROP_MALFORMED;
+		goto out;
+	}
+	if (!tunnel_src_ok(cfg, ip6, &v)) {
+		reason = MAPCE_R_DROP_BAD_TUNNEL_SRC;
+		goto out;
+	}
+	if (v.daddr != cfg->ipv4) {
+		reason = MAPCE_R_DROP_WRONG_IPV4;
+		goto out;
+	}
+	if (!v.dport_off ||
+	    !mapce_port_in_set(cfg->psid_offset, cfg->psid_len, cfg->psid, bpf_ntohs(v.dport))) {
+		reason = MAPCE_R_DROP_PORT_OUT_OF_SET;
+		goto out;
+	}
+
+	ki.local_ip = v.daddr;
+	ki.remote_ip = v.saddr;
+	ki.local_port = v.dport;
+	ki.remote_port = v.sport;
+	ki.proto = v.proto;
+	f = bpf_map_lookup_elem(&mapce_flow_in, &ki);
+	if (!f) {
+		reason = MAPCE_R_DROP_NO_FLOW;
+		goto out;
+	}
+	flow_account(f, v.tot_len, v.tcp_flags, v.proto);
+	ingress_dnat(data, data_end, &v, f->ip, f->port);
+
+	if (xdp_decap_ipv6(ctx)) {
+		reason = MAPCE_R_DROP_DECAP_FAILED;
+		goto out;
+	}
+	reason = MAPCE_R_DECAP;
+	verdict = XDP_PASS;
+out:
+	stats_count(&mapce_stats, reason, len);
+	return verdict;
 }
 
 char LICENSE[] SEC("license") = "GPL";

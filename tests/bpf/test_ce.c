@@ -1,0 +1,585 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * test_ce.c - BPF_PROG_TEST_RUN tests of the CE datapath.
+ *
+ * Each case builds an input frame, runs the real program once and checks,
+ * in this order: the verdict, the whole output frame byte for byte against
+ * a frame built independently (tests/pkt.h computes every checksum from
+ * scratch), the reason counter deltas, and the NAT state.
+ */
+#include <time.h>
+#include "harness.h"
+#include "bpf/ce_fixture.h"
+
+static struct ce_fx fx;
+
+#define TC_OK 0
+#define TC_SHOT 2
+
+static int egress(const struct v4_spec *s, struct pkt *out)
+{
+	struct pkt in;
+
+	pkt_v4(&in, s);
+	return run_prog(fx.skel->progs.mapce_tc_egress, &in, out);
+}
+
+static int ingress_from(const char *src6, const struct v4_spec *s, struct pkt *out)
+{
+	struct pkt in;
+	uint8_t a[16], b[16];
+
+	ip6(src6, a);
+	ip6(CE_MAP6, b);
+	pkt_v6v4(&in, a, b, s);
+	return run_prog(fx.skel->progs.mapce_xdp_ingress, &in, out);
+}
+
+static int ingress(const struct v4_spec *s, struct pkt *out)
+{
+	return ingress_from(BR6, s, out);
+}
+
+/* The frame the CE must emit for inside packet s NAPT-ed to out_port. */
+static void expect_encap(const struct v4_spec *s, uint16_t out_port, struct pkt *exp)
+{
+	struct v4_spec t = *s;
+	uint8_t a[16], b[16];
+
+	t.src = ip4(CE_IPV4);
+	t.sport = out_port;
+	ip6(CE_MAP6, a);
+	ip6(BR6, b);
+	pkt_v6v4(exp, a, b, &t);
+}
+
+/* The frame the CE must pass up for outside packet s sent to the inside
+ * endpoint ip:port. */
+static void expect_decap(const struct v4_spec *s, uint32_t ip, uint16_t port, struct pkt *exp)
+{
+	struct v4_spec t = *s;
+
+	t.dst = ip;
+	if (t.proto == 1)
+		t.sport = port; /* echo id lives in the same field */
+	else
+		t.dport = port;
+	pkt_v4(exp, &t);
+}
+
+static int frame_eq(const struct pkt *a, const struct pkt *b)
+{
+	if (a->len != b->len) {
+		printf("#   length %zu, expected %zu\n", a->len, b->len);
+		return 0;
+	}
+	for (size_t i = 0; i < a->len; i++) {
+		if (a->b[i] != b->b[i]) {
+			printf("#   first difference at byte %zu: %02x, expected %02x\n", i, a->b[i],
+			       b->b[i]);
+			return 0;
+		}
+	}
+	return 1;
+}
+
+/* Source port of the inner IPv4 of an encapsulated frame. */
+static uint16_t encap_sport(const struct pkt *p)
+{
+	const uint8_t *ip = p->b + 54;
+	size_t hl = (ip[0] & 0xf) * 4;
+
+	return ip[9] == 1 ? get16(ip + hl + 4) : get16(ip + hl);
+}
+
+static int in_set(uint16_t port)
+{
+	return mapce_port_in_set(4, 8, CE_PSID, port);
+}
+
+static int map_count(struct bpf_map *m, size_t ksz)
+{
+	uint8_t k[64], nk[64];
+	int n = 0;
+	void *prev = NULL;
+
+	while (n < 100000 && !bpf_map__get_next_key(m, prev, nk, ksz)) {
+		memcpy(k, nk, ksz);
+		prev = k;
+		n++;
+	}
+	return n;
+}
+
+static int flow_out_get(const struct v4_spec *s, struct mapce_flow *f)
+{
+	struct mapce_tuple k = { .local_ip = htonl(s->src), .remote_ip = htonl(s->dst),
+				 .local_port = htons(s->sport), .remote_port = htons(s->proto == 1 ? 0 : s->dport),
+				 .proto = s->proto };
+
+	return bpf_map__lookup_elem(fx.skel->maps.mapce_flow_out, &k, sizeof(k), f, sizeof(*f), 0);
+}
+
+static int flow_in_get(uint32_t remote, uint16_t rport, uint16_t out_port, uint8_t proto,
+		       struct mapce_flow *f)
+{
+	struct mapce_tuple k = { .local_ip = htonl(ip4(CE_IPV4)), .remote_ip = htonl(remote),
+				 .local_port = htons(out_port), .remote_port = htons(rport),
+				 .proto = proto };
+
+	return bpf_map__lookup_elem(fx.skel->maps.mapce_flow_in, &k, sizeof(k), f, sizeof(*f), 0);
+}
+
+/* A fresh CE for each case: no state leaks between cases. */
+static void fresh(const char *name)
+{
+	ce_fx_close(&fx);
+	TCASE_BEGIN(name);
+	if (ce_fx_open(&fx))
+		CHECK(0, "CE object failed to load");
+}
+
+static struct v4_spec udp_out(uint16_t sport, uint16_t dport)
+{
+	struct v4_spec s = { .src = ip4(LAN_HOST), .dst = ip4(SERVER), .proto = 17,
+			     .sport = sport, .dport = dport, .payload = 32, .ttl = 63 };
+	return s;
+}
+
+static struct v4_spec reply_of(const struct v4_spec *o, uint16_t out_port)
+{
+	struct v4_spec r = *o;
+
+	r.src = o->dst;
+	r.dst = ip4(CE_IPV4);
+	if (o->proto == 1) {
+		r.icmp_type = 0;
+		r.sport = out_port;
+	} else {
+		r.sport = o->dport;
+		r.dport = out_port;
+	}
+	if (o->proto == 6)
+		r.tcp_flags = 0x12;
+	return r;
+}
+
+static void t_egress_udp_preserves_port_in_set(void)
+{
+	struct v4_spec s = udp_out(0x1345, 53);
+	struct pkt out, exp;
+	struct reason_snap b;
+	struct mapce_flow f;
+
+	fresh("egress_udp_new_flow_keeps_inside_port_in_set");
+	snap(&fx, &b);
+	CHECK_EQ(egress(&s, &out), TC_OK);
+	expect_encap(&s, 0x1345, &exp);
+	CHECK(frame_eq(&out, &exp), "encapsulated frame differs");
+	CHECK(v4_hdr_csum_ok(out.b + 54) && v4_l4_csum_ok(out.b + 54, 0));
+	CHECK(only_reason(&fx, &b, MAPCE_R_ENCAP));
+	CHECK(flow_out_get(&s, &f) == 0, "no outbound flow");
+	CHECK_EQ(ntohs(f.port), 0x1345);
+	CHECK_EQ(f.packets, 1);
+	CHECK_EQ(f.bytes, 20 + 8 + 32);
+	CHECK(flow_in_get(ip4(SERVER), 53, 0x1345, 17, &f) == 0, "no inbound flow");
+	CHECK_EQ(f.ip, htonl(ip4(LAN_HOST)));
+	TCASE_END();
+}
+
+static void t_egress_tcp_port_outside_set_is_mapped(void)
+{
+	struct v4_spec s = { .src = ip4(LAN_HOST), .dst = ip4(SERVER), .proto = 6, .sport = 40000,
+			     .dport = 80, .tcp_flags = 0x02, .ttl = 63, .tos = 0xb8 };
+	struct pkt out, exp;
+	struct reason_snap b;
+	uint16_t port;
+
+	fresh("egress_tcp_syn_gets_port_in_set_and_dscp");
+	snap(&fx, &b);
+	CHECK_EQ(egress(&s, &out), TC_OK);
+	port = encap_sport(&out);
+	CHECK(in_set(port), "port %u outside the set", port);
+	expect_encap(&s, port, &exp);
+	CHECK(frame_eq(&out, &exp), "encapsulated frame differs");
+	CHECK_EQ(out.b[14] >> 4, 6);
+	CHECK_EQ(((out.b[14] & 0xf) << 4) | (out.b[15] >> 4), 0xb8); /* traffic class = TOS */
+	CHECK_EQ(out.b[14 + 6], 4);  /* next header IPIP */
+	CHECK_EQ(out.b[14 + 7], 64); /* hop limit */
+	CHECK(only_reason(&fx, &b, MAPCE_R_ENCAP));
+	TCASE_END();
+}
+
+static void t_established_and_eim(void)
+{
+	struct v4_spec s = udp_out(50000, 53), s2;
+	struct pkt out, exp;
+	struct mapce_flow f;
+	uint16_t p1, p2;
+
+	fresh("egress_established_flow_and_endpoint_independent_mapping");
+	CHECK_EQ(egress(&s, &out), TC_OK);
+	p1 = encap_sport(&out);
+	CHECK_EQ(egress(&s, &out), TC_OK);
+	CHECK_EQ(encap_sport(&out), p1);
+	expect_encap(&s, p1, &exp);
+	CHECK(frame_eq(&out, &exp), "second packet differs");
+	CHECK(flow_out_get(&s, &f) == 0);
+	CHECK_EQ(f.packets, 2);
+	CHECK_EQ(f.bytes, 2 * (20 + 8 + 32));
+	/* Same inside endpoint, another destination: same outside port. */
+	s2 = s;
+	s2.dst = ip4("203.0.113.11");
+	s2.dport = 443;
+	CHECK_EQ(egress(&s2, &out), TC_OK);
+	p2 = encap_sport(&out);
+	CHECK_EQ(p2, p1);
+	CHECK_EQ(map_count(fx.skel->maps.mapce_bind, sizeof(struct mapce_endpoint)), 1);
+	CHECK_EQ(map_count(fx.skel->maps.mapce_flow_out, sizeof(struct mapce_tuple)), 2);
+	/* Another inside port: another outside port. */
+	s2.sport = 50001;
+	CHECK_EQ(egress(&s2, &out), TC_OK);
+	CHECK(encap_sport(&out) != p1, "two inside endpoints share port %u", p1);
+	TCASE_END();
+}
+
+static void t_ingress_reply(uint8_t proto, const char *name)
+{
+	struct v4_spec s = udp_out(0x2341, 53), r;
+	struct pkt out, exp;
+	struct reason_snap b;
+	struct mapce_flow f;
+	uint16_t port;
+
+	fresh(name);
+	s.proto = proto;
+	if (proto == 6)
+		s.tcp_flags = 0x02, s.payload = 0;
+	if (proto == 1)
+		s.icmp_type = 8, s.sport = 777, s.dport = 0;
+	CHECK_EQ(egress(&s, &out), TC_OK);
+	port = encap_sport(&out);
+	CHECK(in_set(port));
+	if (proto != 1)
+		CHECK_EQ(port, 0x2341); /* preserved */
+	r = reply_of(&s, port);
+	snap(&fx, &b);
+	CHECK_EQ(ingress(&r, &out), XDP_PASS);
+	expect_decap(&r, ip4(LAN_HOST), s.sport, &exp);
+	CHECK(frame_eq(&out, &exp), "decapsulated frame differs");
+	CHECK(v4_hdr_csum_ok(out.b + 14) && v4_l4_csum_ok(out.b + 14, 0));
+	CHECK(only_reason(&fx, &b, MAPCE_R_DECAP));
+	CHECK(flow_in_get(r.src, proto == 1 ? 0 : r.sport, port, proto, &f) == 0);
+	CHECK_EQ(f.packets, 1);
+	if (proto == 6)
+		CHECK_EQ(f.tcp_seen, MAPCE_TCP_SEEN_SYN | MAPCE_TCP_SEEN_ACK);
+	TCASE_END();
+}
+
+static void t_range_edges(void)
+{
+	/* first and last port of the first and the last range, kept as is */
+	uint16_t edges[] = { 0x1340, 0x134f, 0xf340, 0xf34f };
+	struct pkt out, exp;
+
+	fresh("first_and_last_port_of_ranges_both_ways");
+	for (size_t i = 0; i < 4; i++) {
+		struct v4_spec s = udp_out(edges[i], 4000), r;
+
+		CHECK_EQ(egress(&s, &out), TC_OK);
+		CHECK_EQ(encap_sport(&out), edges[i]);
+		r = reply_of(&s, edges[i]);
+		CHECK_EQ(ingress(&r, &out), XDP_PASS);
+		expect_decap(&r, ip4(LAN_HOST), edges[i], &exp);
+		CHECK(frame_eq(&out, &exp));
+	}
+	TCASE_END();
+}
+
+static void t_ingress_drops(void)
+{
+	struct v4_spec s = udp_out(0x3342, 53), r;
+	struct pkt out, in;
+	struct reason_snap b;
+	uint8_t a[16], c[16];
+
+	fresh("ingress_port_outside_set_dropped");
+	CHECK_EQ(egress(&s, &out), TC_OK);
+	r = reply_of(&s, 0x3342);
+	r.dport = 0x3352; /* PSID 0x35: another customer's port */
+	snap(&fx, &b);
+	CHECK_EQ(ingress(&r, &out), XDP_DROP);
+	CHECK(only_reason(&fx, &b, MAPCE_R_DROP_PORT_OUT_OF_SET));
+	r.dport = 0x0345; /* A = 0: system ports never belong to a CE */
+	snap(&fx, &b);
+	CHECK_EQ(ingress(&r, &out), XDP_DROP);
+	CHECK(only_reason(&fx, &b, MAPCE_R_DROP_PORT_OUT_OF_SET));
+	TCASE_END();
+
+	TCASE_BEGIN("ingress_port_in_set_without_flow_dropped");
+	r = reply_of(&s, 0x3343);
+	snap(&fx, &b);
+	CHECK_EQ(ingress(&r, &out), XDP_DROP);
+	CHECK(only_reason(&fx, &b, MAPCE_R_DROP_NO_FLOW));
+	/* right port, other remote port: not this flow either */
+	r = reply_of(&s, 0x3342);
+	r.sport = 54;
+	snap(&fx, &b);
+	CHECK_EQ(ingress(&r, &out), XDP_DROP);
+	CHECK(only_reason(&fx, &b, MAPCE_R_DROP_NO_FLOW));
+	TCASE_END();
+
+	TCASE_BEGIN("ingress_from_wrong_tunnel_source_dropped");
+	r = reply_of(&s, 0x3342);
+	snap(&fx, &b);
+	CHECK_EQ(ingress_from("2001:db8:99::1", &r, &out), XDP_DROP);
+	CHECK(only_reason(&fx, &b, MAPCE_R_DROP_BAD_TUNNEL_SRC));
+	TCASE_END();
+
+	TCASE_BEGIN("ingress_to_other_ipv4_dropped");
+	r = reply_of(&s, 0x3342);
+	r.dst = ip4("198.51.100.19");
+	snap(&fx, &b);
+	CHECK_EQ(ingress(&r, &out), XDP_DROP);
+	CHECK(only_reason(&fx, &b, MAPCE_R_DROP_WRONG_IPV4));
+	TCASE_END();
+
+	TCASE_BEGIN("ingress_truncated_and_malformed");
+	r = reply_of(&s, 0x3342);
+	ip6(BR6, a);
+	ip6(CE_MAP6, c);
+	/* truncated inside the IPv6 header: not parseable as MAP, left to the kernel */
+	pkt_v6v4(&in, a, c, &r);
+	in.len = 14 + 30;
+	snap(&fx, &b);
+	CHECK_EQ(run_prog(fx.skel->progs.mapce_xdp_ingress, &in, &out), XDP_PASS);
+	CHECK(only_reason(&fx, &b, MAPCE_R_PASS_NATIVE));
+	/* truncated inner IPv4 header, and truncated UDP header */
+	size_t cuts[] = { 14 + 40 + 10, 14 + 40 + 20 + 4 };
+	for (size_t i = 0; i < 2; i++) {
+		pkt_v6v4(&in, a, c, &r);
+		in.len = cuts[i];
+		put16(in.b + 18, (uint16_t)(cuts[i] - 54));
+		snap(&fx, &b);
+		CHECK_EQ(run_prog(fx.skel->progs.mapce_xdp_ingress, &in, &out), XDP_DROP);
+		CHECK(only_reason(&fx, &b, MAPCE_R_DROP_MALFORMED));
+	}
+	/* ihl < 5, version 6 inside, payload length disagreeing with IPv4 */
+	pkt_v6v4(&in, a, c, &r);
+	in.b[54] = 0x44;
+	snap(&fx, &b);
+	CHECK_EQ(run_prog(fx.skel->progs.mapce_xdp_ingress, &in, &out), XDP_DROP);
+	CHECK(only_reason(&fx, &b, MAPCE_R_DROP_MALFORMED));
+	pkt_v6v4(&in, a, c, &r);
+	in.b[54] = 0x65;
+	snap(&fx, &b);
+	CHECK_EQ(run_prog(fx.skel->progs.mapce_xdp_ingress, &in, &out), XDP_DROP);
+	CHECK(only_reason(&fx, &b, MAPCE_R_DROP_MALFORMED));
+	pkt_v6v4(&in, a, c, &r);
+	put16(in.b + 18, get16(in.b + 18) - 1);
+	snap(&fx, &b);
+	CHECK_EQ(run_prog(fx.skel->progs.mapce_xdp_ingress, &in, &out), XDP_DROP);
+	CHECK(only_reason(&fx, &b, MAPCE_R_DROP_MALFORMED));
+	TCASE_END();
+}
+
+static void t_native_ipv6_passthrough(void)
+{
+	struct pkt in, out;
+	struct reason_snap b;
+	uint8_t a[16], c[16];
+	struct v4_spec s = udp_out(0x1345, 53);
+
+	fresh("native_ipv6_passes_untouched");
+	ip6("2001:db8:12:3400::ffff", a);
+	ip6("2001:db8:12:3400::1", c);
+	/* ICMPv6 echo request to the WAN's own address */
+	in.len = put_eth(in.b, 0x86dd);
+	in.len += put_v6_outer(in.b + 14, a, c, 0, 64, 8);
+	in.b[14 + 6] = 58;
+	memset(in.b + in.len, 0x80, 8);
+	in.len += 8;
+	snap(&fx, &b);
+	CHECK_EQ(run_prog(fx.skel->progs.mapce_xdp_ingress, &in, &out), XDP_PASS);
+	CHECK(frame_eq(&out, &in));
+	CHECK(only_reason(&fx, &b, MAPCE_R_PASS_NATIVE));
+	/* IPv4-in-IPv6 to another address of ours: not MAP traffic */
+	pkt_v6v4(&in, a, c, &s);
+	snap(&fx, &b);
+	CHECK_EQ(run_prog(fx.skel->progs.mapce_xdp_ingress, &in, &out), XDP_PASS);
+	CHECK(frame_eq(&out, &in));
+	CHECK(only_reason(&fx, &b, MAPCE_R_PASS_NATIVE));
+	/* IPv6 leaving through TC egress is not touched either */
+	snap(&fx, &b);
+	CHECK_EQ(run_prog(fx.skel->progs.mapce_tc_egress, &in, &out), TC_OK);
+	CHECK(frame_eq(&out, &in));
+	CHECK(only_reason(&fx, &b, MAPCE_R_PASS_NATIVE));
+	TCASE_END();
+}
+
+static void t_udp_zero_checksum(void)
+{
+	struct v4_spec s = udp_out(0x4344, 53), r;
+	struct pkt out, exp;
+
+	fresh("udp_zero_checksum_stays_zero_both_ways");
+	s.udp_zero_csum = 1;
+	CHECK_EQ(egress(&s, &out), TC_OK);
+	expect_encap(&s, 0x4344, &exp);
+	CHECK(frame_eq(&out, &exp));
+	CHECK_EQ(get16(out.b + 54 + 20 + 6), 0);
+	r = reply_of(&s, 0x4344);
+	CHECK_EQ(ingress(&r, &out), XDP_PASS);
+	expect_decap(&r, ip4(LAN_HOST), 0x4344, &exp);
+	CHECK(frame_eq(&out, &exp));
+	CHECK_EQ(get16(out.b + 14 + 20 + 6), 0);
+	TCASE_END();
+}
+
+static void t_ipv4_options(void)
+{
+	struct v4_spec s = udp_out(0x5345, 53), r;
+	struct pkt out, exp;
+
+	fresh("ipv4_options_both_ways");
+	s.ihl_words = 7;
+	CHECK_EQ(egress(&s, &out), TC_OK);
+	expect_encap(&s, 0x5345, &exp);
+	CHECK(frame_eq(&out, &exp));
+	r = reply_of(&s, 0x5345);
+	CHECK_EQ(ingress(&r, &out), XDP_PASS);
+	expect_decap(&r, ip4(LAN_HOST), 0x5345, &exp);
+	CHECK(frame_eq(&out, &exp));
+	TCASE_END();
+}
+
+static void t_egress_drops(void)
+{
+	struct v4_spec s = udp_out(0x1345, 53);
+	struct pkt in, out;
+	struct reason_snap b;
+
+	fresh("egress_unsupported_and_malformed_dropped_never_leaked");
+	s.proto = 47; /* GRE */
+	snap(&fx, &b);
+	CHECK_EQ(egress(&s, &out), TC_SHOT);
+	CHECK(only_reason(&fx, &b, MAPCE_R_DROP_UNSUPPORTED_PROTO));
+	s = udp_out(0x1345, 53);
+	s.proto = 1;
+	s.icmp_type = 0; /* unsolicited echo reply */
+	snap(&fx, &b);
+	CHECK_EQ(egress(&s, &out), TC_SHOT);
+	CHECK(only_reason(&fx, &b, MAPCE_R_DROP_ICMP_UNSUPPORTED));
+	s = udp_out(0x1345, 53);
+	pkt_v4(&in, &s);
+	in.len = 14 + 20 + 4; /* IPv4 says 60 bytes, 38 arrived */
+	snap(&fx, &b);
+	CHECK_EQ(run_prog(fx.skel->progs.mapce_tc_egress, &in, &out), TC_SHOT);
+	CHECK(only_reason(&fx, &b, MAPCE_R_DROP_MALFORMED));
+	s.frag = 0x2000; /* first fragment: issue 3 handles them */
+	snap(&fx, &b);
+	CHECK_EQ(egress(&s, &out), TC_SHOT);
+	CHECK(only_reason(&fx, &b, MAPCE_R_DROP_FRAGMENT));
+	TCASE_END();
+
+	TCASE_BEGIN("egress_ipv4_without_config_never_leaks");
+	fx.cfg.flags = 0;
+	ce_fx_config(&fx);
+	s = udp_out(0x1345, 53);
+	snap(&fx, &b);
+	CHECK_EQ(egress(&s, &out), TC_SHOT);
+	CHECK(only_reason(&fx, &b, MAPCE_R_DROP_NOT_CONFIGURED));
+	TCASE_END();
+}
+
+static void t_exhaustion(void)
+{
+	struct pkt out;
+	struct reason_snap b;
+	int seen[65536] = { 0 }, ranges[16] = { 0 }, distinct = 0, nranges = 0, ok = 1;
+
+	fresh("whole_set_used_then_exhaustion_reported");
+	for (int i = 0; i < 240; i++) {
+		struct v4_spec s = udp_out((uint16_t)(30000 + i), 53);
+		uint16_t p;
+
+		if (egress(&s, &out) != TC_OK) {
+			ok = 0;
+			break;
+		}
+		p = encap_sport(&out);
+		if (!in_set(p) || seen[p]++)
+			ok = 0;
+		else
+			distinct++;
+		ranges[p >> 12]++;
+	}
+	CHECK(ok, "a port was reused or outside the set");
+	CHECK_EQ(distinct, 240);
+	for (int i = 0; i < 16; i++)
+		nranges += ranges[i] > 0;
+	CHECK_EQ(nranges, 15);
+	struct v4_spec s = udp_out(31000, 53);
+	snap(&fx, &b);
+	CHECK_EQ(egress(&s, &out), TC_SHOT);
+	CHECK(only_reason(&fx, &b, MAPCE_R_DROP_NO_PORTS));
+	TCASE_END();
+}
+
+static void t_expiry(void)
+{
+	struct v4_spec s = udp_out(0x6346, 53), s2 = udp_out(0x7347, 53);
+	struct pkt out;
+	struct mapce_flow f;
+	int waited = 0;
+
+	fresh("idle_flows_and_mappings_expire_and_ports_return");
+	fx.cfg.timeout_udp = 1;
+	fx.cfg.timeout_icmp = 1;
+	fx.cfg.gc_interval_ms = 200;
+	ce_fx_config(&fx);
+	CHECK_EQ(egress(&s, &out), TC_OK);
+	CHECK_EQ(egress(&s2, &out), TC_OK);
+	/* keep s2 alive while s goes idle */
+	for (waited = 0; waited < 30; waited++) {
+		struct timespec ts = { 0, 100 * 1000 * 1000 };
+
+		nanosleep(&ts, NULL);
+		egress(&s2, &out);
+		if (flow_out_get(&s, &f) != 0)
+			break;
+	}
+	CHECK(waited < 30, "idle flow still there after 3 s");
+	CHECK(flow_out_get(&s2, &f) == 0, "active flow expired");
+	for (int i = 0; i < 10 && map_count(fx.skel->maps.mapce_ports, 8) != 1; i++) {
+		struct timespec ts = { 0, 200 * 1000 * 1000 };
+
+		nanosleep(&ts, NULL);
+		egress(&s2, &out);
+	}
+	CHECK_EQ(map_count(fx.skel->maps.mapce_bind, 8), 1);
+	CHECK_EQ(map_count(fx.skel->maps.mapce_ports, 8), 1);
+	CHECK_EQ(map_count(fx.skel->maps.mapce_flow_in, 16), 1);
+	CHECK(reason_packets(&fx, MAPCE_R_EV_GC_SWEEP) > 0);
+	TCASE_END();
+}
+
+int main(void)
+{
+	t_egress_udp_preserves_port_in_set();
+	t_egress_tcp_port_outside_set_is_mapped();
+	t_established_and_eim();
+	t_ingress_reply(17, "udp_reply_decapsulated_and_restored");
+	t_ingress_reply(6, "tcp_synack_decapsulated_and_restored");
+	t_ingress_reply(1, "icmp_echo_id_mapped_both_ways");
+	t_range_edges();
+	t_ingress_drops();
+	t_native_ipv6_passthrough();
+	t_udp_zero_checksum();
+	t_ipv4_options();
+	t_egress_drops();
+	t_exhaustion();
+	t_expiry();
+	ce_fx_close(&fx);
+	return t_exit();
+}
