@@ -102,6 +102,40 @@ static __always_inline int egress_snat(struct __sk_buff *skb, const struct v4_in
 	return 0;
 }
 
+/*
+ * Count an egress packet on its flow as the wire will see it: a GSO skb
+ * leaves as gso_segs packets, each with its own IPv4 and transport header.
+ */
+static __always_inline void egress_account(struct __sk_buff *skb, struct mapce_flow *f,
+					   const struct v4_info *v)
+{
+	__u32 segs = skb->gso_segs > 1 ? skb->gso_segs : 1;
+	__u32 hdrs = v->l4_off - v->l3_off + v->l4_hlen;
+	__u32 len = skb->len - ETH_HLEN + (segs - 1) * hdrs;
+
+	flow_account(f, segs, segs > 1 ? len : v->tot_len, v->tcp_flags, v->proto);
+}
+
+/*
+ * Set the frame's MACs for an outer destination that is not the BR (an FMR
+ * CE): the kernel resolved the MAC of the route's IPv6 next hop toward the
+ * BR, which need not be the one toward that CE.  When the FIB has no
+ * resolved neighbour the kernel's choice stays.
+ */
+static __always_inline void egress_set_nexthop_mac(struct __sk_buff *skb, const __u8 *dst)
+{
+	struct bpf_fib_lookup fib = {};
+
+	fib.family = 10; /* AF_INET6 */
+	fib.ifindex = skb->ifindex;
+	__builtin_memcpy(fib.ipv6_dst, dst, 16);
+	if (bpf_fib_lookup(skb, &fib, sizeof(fib), BPF_FIB_LOOKUP_OUTPUT) != BPF_FIB_LKUP_RET_SUCCESS ||
+	    fib.ifindex != skb->ifindex)
+		return;
+	bpf_skb_store_bytes(skb, offsetof(struct ethhdr, h_dest), fib.dmac, ETH_ALEN, 0);
+	bpf_skb_store_bytes(skb, offsetof(struct ethhdr, h_source), fib.smac, ETH_ALEN, 0);
+}
+
 SEC("tc")
 int mapce_tc_egress(struct __sk_buff *skb)
 {
@@ -166,7 +200,7 @@ int mapce_tc_egress(struct __sk_buff *skb)
 			goto out;
 		}
 	}
-	flow_account(f, v.tot_len, v.tcp_flags, v.proto);
+	egress_account(skb, f, &v);
 
 	if (egress_snat(skb, &v, f->ip, f->port)) {
 		reason = MAPCE_R_DROP_ENCAP_FAILED;
@@ -185,6 +219,8 @@ int mapce_tc_egress(struct __sk_buff *skb)
 		verdict = TC_ACT_SHOT;
 		goto out;
 	}
+	if (fmr)
+		egress_set_nexthop_mac(skb, dst);
 	reason = MAPCE_R_ENCAP;
 out:
 	stats_count(&mapce_stats, reason, len);
@@ -311,7 +347,7 @@ int mapce_xdp_ingress(struct xdp_md *ctx)
 		reason = MAPCE_R_DROP_NO_FLOW;
 		goto out;
 	}
-	flow_account(f, v.tot_len, v.tcp_flags, v.proto);
+	flow_account(f, 1, v.tot_len, v.tcp_flags, v.proto);
 	ingress_dnat(data, data_end, &v, f->ip, f->port);
 
 	if (xdp_decap_ipv6(ctx)) {

@@ -176,11 +176,11 @@ static __always_inline struct mapce_flow *flow_create(const struct mapce_config 
 	return f;
 }
 
-/* Account one packet of len bytes on a flow half. */
-static __always_inline void flow_account(struct mapce_flow *f, __u32 len, __u8 tcp_flags,
-					 __u8 proto)
+/* Account pkts packets of len bytes in all on a flow half. */
+static __always_inline void flow_account(struct mapce_flow *f, __u32 pkts, __u32 len,
+					 __u8 tcp_flags, __u8 proto)
 {
-	__sync_fetch_and_add(&f->packets, 1);
+	__sync_fetch_and_add(&f->packets, pkts);
 	__sync_fetch_and_add(&f->bytes, len);
 	f->last_ns = bpf_ktime_get_coarse_ns();
 	if (proto == IPPROTO_TCP) {

@@ -40,7 +40,7 @@ struct v4_info {
 	__u8 icmp_type;     /* ICMP only */
 	__u16 frag_off;     /* host order: flags + offset */
 	__u8 udp_nocsum;    /* UDP with checksum 0 */
-	__u8 _pad;
+	__u8 l4_hlen;       /* transport header length (TCP doff, 8 otherwise) */
 };
 
 /* Parse IPv4 at data + l3_off and its transport header.
@@ -68,6 +68,7 @@ static __always_inline int parse_ipv4(void *data, void *data_end, __u16 l3_off, 
 	v->sport_off = v->dport_off = 0;
 	v->sport = v->dport = 0;
 	v->tcp_flags = v->icmp_type = v->udp_nocsum = 0;
+	v->l4_hlen = 8;
 	if (v->frag_off & (IP_MF | IP_OFFSET))
 		return PARSE_FRAGMENT;
 
@@ -86,6 +87,7 @@ static __always_inline int parse_ipv4(void *data, void *data_end, __u16 l3_off, 
 		v->dport_off = v->l4_off + offsetof(struct tcphdr, dest);
 		v->csum_off = v->l4_off + offsetof(struct tcphdr, check);
 		v->tcp_flags = ((__u8 *)th)[13];
+		v->l4_hlen = th->doff * 4;
 		return PARSE_OK;
 	}
 	case IPPROTO_UDP: {

@@ -564,6 +564,65 @@ static void t_expiry(void)
 	TCASE_END();
 }
 
+/* Mesh: the BMR is also an FMR; 198.51.100.77 port 0x5678 (PSID 0x67)
+ * belongs to the CE at 2001:db8:4d:6700:c6:3364:4d00:6700 (legacy IID). */
+#define PEER_CE6 "2001:db8:4d:6700:c6:3364:4d00:6700"
+
+static void t_mesh_fmr(void)
+{
+	struct mapce_lpm_v4_key k = { .prefixlen = 24, .addr = htonl(ip4("198.51.100.0")) };
+	struct v4_spec s = udp_out(0x8348, 0x5678), r;
+	struct pkt out, exp;
+	struct reason_snap b;
+	uint8_t a[16], c[16];
+	__u32 idx = 0;
+
+	fresh("mesh_fmr_destination_goes_straight_to_its_ce");
+	fx.cfg.flags |= MAPCE_CFG_F_MESH;
+	ce_fx_config(&fx);
+	CHECK(bpf_map__update_elem(fx.skel->maps.mapce_fmr_lpm, &k, sizeof(k), &idx, sizeof(idx),
+				   0) == 0);
+	s.dst = ip4("198.51.100.77");
+	CHECK_EQ(egress(&s, &out), TC_OK);
+	s.src = ip4(CE_IPV4);
+	ip6(CE_MAP6, a);
+	ip6(PEER_CE6, c);
+	pkt_v6v4(&exp, a, c, &s);
+	CHECK(frame_eq(&out, &exp), "FMR frame differs");
+	/* and to a server outside every FMR: via the BR */
+	s = udp_out(0x8349, 53);
+	CHECK_EQ(egress(&s, &out), TC_OK);
+	expect_encap(&s, 0x8349, &exp);
+	CHECK(frame_eq(&out, &exp));
+	TCASE_END();
+
+	TCASE_BEGIN("mesh_accepts_owner_ce_and_rejects_others");
+	s = udp_out(0x8348, 0x5678);
+	s.dst = ip4("198.51.100.77");
+	r = reply_of(&s, 0x8348);
+	snap(&fx, &b);
+	CHECK_EQ(ingress_from(PEER_CE6, &r, &out), XDP_PASS);
+	CHECK(only_reason(&fx, &b, MAPCE_R_DECAP));
+	expect_decap(&r, ip4(LAN_HOST), 0x8348, &exp);
+	CHECK(frame_eq(&out, &exp));
+	/* the same CE claiming a port of PSID 0x68: spoofed */
+	s.dport = 0x5688;
+	CHECK_EQ(egress(&s, &out), TC_OK);
+	r = reply_of(&s, 0x8348);
+	snap(&fx, &b);
+	CHECK_EQ(ingress_from(PEER_CE6, &r, &out), XDP_DROP);
+	CHECK(only_reason(&fx, &b, MAPCE_R_DROP_BAD_TUNNEL_SRC));
+	/* mesh off: only the BR */
+	fx.cfg.flags &= ~MAPCE_CFG_F_MESH;
+	ce_fx_config(&fx);
+	s.dport = 0x5678;
+	r = reply_of(&s, 0x8348);
+	snap(&fx, &b);
+	CHECK_EQ(ingress_from(PEER_CE6, &r, &out), XDP_DROP);
+	CHECK(only_reason(&fx, &b, MAPCE_R_DROP_BAD_TUNNEL_SRC));
+	TCASE_END();
+}
+
 int main(void)
 {
 	t_egress_udp_preserves_port_in_set();
@@ -578,6 +637,7 @@ int main(void)
 	t_udp_zero_checksum();
 	t_ipv4_options();
 	t_egress_drops();
+	t_mesh_fmr();
 	t_exhaustion();
 	t_expiry();
 	ce_fx_close(&fx);
