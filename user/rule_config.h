@@ -12,6 +12,10 @@
  *   --br ADDR             the BR's IPv6 address
  *   --mesh                use FMRs for CE-to-CE traffic
  *   --ipv4 ADDR --psid N --psid-len K [--psid-offset A]   explicit (lw4o6) form
+ *
+ * --psid-offset defaults to 6 (RFC 7597 §5.1) in both forms.  --psid-len and
+ * --psid-offset before any rule belong to the explicit form; after a
+ * --rule-ipv6 or --rule they belong to that rule.
  */
 #ifndef MAPCE_RULE_CONFIG_H
 #define MAPCE_RULE_CONFIG_H
@@ -40,6 +44,12 @@ struct mapce_opts {
 	__u8 psid_offset;
 	/* which per-rule options were seen for the rule being built */
 	unsigned int seen;
+	/* --- added after the first version --- */
+	/* seen bits of every rule (seen == rule_seen[n_rules - 1]) */
+	unsigned int rule_seen[MAPCE_MAX_RULES];
+	/* set with a -1 return when the error is a usage error (missing or
+	 * misplaced option: exit 2) rather than a bad value (exit 1) */
+	bool usage_err;
 };
 
 /* The CE's parameters, derived. */
@@ -64,6 +74,23 @@ struct mapce_derived {
 /* getopt_long entries for the options above; terminate your own table
  * after appending these.  Values are >= MAPCE_OPT_BASE. */
 #define MAPCE_OPT_BASE 0x1000
+enum mapce_rule_opt {
+	MAPCE_OPT_RULE_IPV6 = MAPCE_OPT_BASE,
+	MAPCE_OPT_RULE_IPV4,
+	MAPCE_OPT_EA_LEN,
+	MAPCE_OPT_PSID_OFFSET,
+	MAPCE_OPT_PSID_LEN,
+	MAPCE_OPT_FMR,
+	MAPCE_OPT_RULE,
+	MAPCE_OPT_PREFIX,
+	MAPCE_OPT_LEGACY_IID,
+	MAPCE_OPT_BR,
+	MAPCE_OPT_MESH,
+	MAPCE_OPT_IPV4,
+	MAPCE_OPT_PSID,
+	MAPCE_OPT__END
+};
+#define MAPCE_DEFAULT_PSID_OFFSET 6 /* RFC 7597 §5.1 */
 extern const struct option mapce_rule_longopts[];
 extern const size_t mapce_rule_longopts_n;
 /* Usage text for the rule options (for -h). */
@@ -79,6 +106,13 @@ int mapce_opts_handle(struct mapce_opts *o, int opt, const char *arg, char *err,
 int mapce_derive(struct mapce_opts *o, struct mapce_derived *d, char *err, size_t errlen);
 /* Validate one rule on its own (used by derive and by the BR). */
 int mapce_rule_check(const struct mapce_rule *r, char *err, size_t errlen);
+/* Validate every rule of o without a CE prefix (what a BR needs): required
+ * per-rule options, --psid-len consistency, mapce_rule_check, duplicates;
+ * fills each rule's psid_len with the derived k and sets MAPCE_RULE_F_FMR
+ * on every rule with --mesh.  mapce_derive calls it.  0 ok, -1 + err. */
+int mapce_rules_validate(struct mapce_opts *o, char *err, size_t errlen);
+/* A rule in --rule syntax: "2001:db8::/40,192.0.2.0/24,16,6[,fmr]". */
+const char *mapce_rule_format(const struct mapce_rule *r, char *buf, size_t len);
 
 /* Parsing helpers (also used by other commands). 0 ok, -1 bad. */
 int parse_ipv6_prefix(const char *s, __u8 addr[16], __u8 *len);
