@@ -25,6 +25,8 @@
 #include "lib/stats.h"
 #include "lib/napt.h"
 #include "lib/gc.h"
+#include "lib/mss.h"
+#include "lib/ecn.h"
 #include "mapce_rule.h"
 
 /* Headers that must be in the linear area before direct access. */
@@ -208,13 +210,18 @@ int mapce_tc_egress(struct __sk_buff *skb)
 		goto out;
 	}
 
+	/* SYNs leave with an MSS that fits the tunnel. */
+	if (tc_mss_clamp(skb, &v, cfg->mss_clamp) > 0)
+		stats_count(&mapce_stats, MAPCE_R_EV_MSS_CLAMPED, 0);
+
 	fmr = fmr_lookup(cfg, v.daddr);
 	if (fmr)
 		mapce_ce_address_for_port(fmr, v.daddr, bpf_ntohs(v.dport),
 					  cfg->flags & MAPCE_CFG_F_LEGACY_IID, dst);
 	else
 		__builtin_memcpy(dst, cfg->br_ipv6, sizeof(dst));
-	if (tc_encap_ipv6(skb, cfg->ce_ipv6, dst, v.tos, cfg->hop_limit, v.tot_len)) {
+	if (tc_encap_ipv6(skb, cfg->ce_ipv6, dst, v.tos, cfg->hop_limit, v.tot_len,
+			  cfg->encap_limit)) {
 		reason = MAPCE_R_DROP_ENCAP_FAILED;
 		verdict = TC_ACT_SHOT;
 		goto out;
@@ -289,6 +296,24 @@ static __always_inline void ingress_dnat(void *data, void *data_end, const struc
 	*dport = port;
 }
 
+/* Set the inner ECN field (RFC 6040 decapsulation), fixing the checksum. */
+static __always_inline void ingress_set_ecn(void *data, void *data_end, const struct v4_info *v,
+					    __u8 ecn)
+{
+	struct iphdr *iph = data + v->l3_off;
+	__be16 old, new;
+
+	if ((void *)(iph + 1) > data_end)
+		return;
+	__u8 vihl = *(__u8 *)iph, tos = iph->tos, ntos = (tos & ~3) | ecn;
+
+	/* the first 16-bit word of the header: version/ihl and TOS */
+	old = bpf_htons((__u16)vihl << 8 | tos);
+	new = bpf_htons((__u16)vihl << 8 | ntos);
+	iph->tos = ntos;
+	csum_replace2(&iph->check, old, new);
+}
+
 SEC("xdp")
 int mapce_xdp_ingress(struct xdp_md *ctx)
 {
@@ -301,7 +326,7 @@ int mapce_xdp_ingress(struct xdp_md *ctx)
 	struct mapce_tuple ki = {};
 	struct mapce_flow *f;
 	struct v4_info v = {};
-	int rc, verdict = XDP_PASS;
+	int rc, ecn, verdict = XDP_PASS;
 
 	if ((void *)(eth + 1) > data_end || eth->h_proto != bpf_htons(ETH_P_IPV6))
 		goto out;
@@ -347,8 +372,18 @@ int mapce_xdp_ingress(struct xdp_md *ctx)
 		reason = MAPCE_R_DROP_NO_FLOW;
 		goto out;
 	}
+	ecn = ecn_decap(ipv6_tclass(ip6) & 3, v.tos & 3);
+	if (ecn < 0) {
+		reason = MAPCE_R_DROP_ECN_CE_NOT_ECT;
+		goto out;
+	}
 	flow_account(f, 1, v.tot_len, v.tcp_flags, v.proto);
 	ingress_dnat(data, data_end, &v, f->ip, f->port);
+	if (ecn != (v.tos & 3))
+		ingress_set_ecn(data, data_end, &v, (__u8)ecn);
+	/* SYN-ACKs from the internet: clamp the MSS the LAN host will use. */
+	if (xdp_mss_clamp(data, data_end, &v, cfg->mss_clamp))
+		stats_count(&mapce_stats, MAPCE_R_EV_MSS_CLAMPED, 0);
 
 	if (xdp_decap_ipv6(ctx)) {
 		reason = MAPCE_R_DROP_DECAP_FAILED;

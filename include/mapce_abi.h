@@ -90,7 +90,9 @@ struct mapce_config {
 	__u32 timeout_icmp;   /* seconds, default 60 */
 	__u32 gc_interval_ms; /* expiry sweep period, default 1000 */
 	__u32 wan_ifindex;    /* the WAN the programs are attached to */
-	__u32 _pad;
+	__u16 mss_clamp;      /* TCP SYN MSS ceiling both ways; 0 = off; default mtu - 40 */
+	__u8 encap_limit;     /* RFC 2473 encapsulation limit option: 0 = none (default) */
+	__u8 _pad;
 };
 
 #define MAPCE_CFG_F_ENABLED 0x01 /* config is valid; else pass everything */
@@ -211,7 +213,9 @@ struct mapce_binding {
 	X(EV_BINDING_EXPIRED, "ev_binding_expired")                            \
 	X(EV_GC_SWEEP, "ev_gc_sweep")                                          \
 	X(BR_DROP_PORT_OUT_OF_SET, "br_drop_port_out_of_set")                  \
-	X(BR_DROP_UNSUPPORTED, "br_drop_unsupported")
+	X(BR_DROP_UNSUPPORTED, "br_drop_unsupported")                          \
+	X(DROP_ECN_CE_NOT_ECT, "drop_ecn_ce_not_ect") /* RFC 6040 §4.2 */       \
+	X(EV_MSS_CLAMPED, "ev_mss_clamped")
 
 #define MAPCE_REASON_ENUM(id, name) MAPCE_R_##id,
 enum mapce_reason { MAPCE_REASONS(MAPCE_REASON_ENUM) MAPCE_R__MAX };

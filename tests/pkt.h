@@ -93,6 +93,8 @@ struct v4_spec {
 	uint16_t payload;     /* bytes of payload after the L4 header */
 	int udp_zero_csum;    /* send UDP with checksum 0 */
 	int ihl_words;        /* 0 = 5; >5 adds NOP options */
+	const uint8_t *tcp_opts; /* TCP options, tcp_opts_len bytes (multiple of 4) */
+	uint8_t tcp_opts_len;
 };
 
 /* IPv4 packet per spec at p; returns its length.  Checksums correct. */
@@ -103,7 +105,7 @@ static inline size_t put_v4(uint8_t *p, const struct v4_spec *s)
 	uint8_t *l4 = p + hl;
 
 	switch (s->proto) {
-	case 6: l4len = 20; break;
+	case 6: l4len = 20 + s->tcp_opts_len; break;
 	case 17: l4len = 8; break;
 	default: l4len = 8; break;
 	}
@@ -127,8 +129,10 @@ static inline size_t put_v4(uint8_t *p, const struct v4_spec *s)
 	case 6:
 		put16(l4, s->sport); put16(l4 + 2, s->dport);
 		put16(l4 + 4, 0x1234); put16(l4 + 6, 0x5678); /* seq */
-		l4[12] = 5 << 4;
+		l4[12] = (uint8_t)((5 + s->tcp_opts_len / 4) << 4);
 		l4[13] = s->tcp_flags;
+		if (s->tcp_opts_len)
+			memcpy(l4 + 20, s->tcp_opts, s->tcp_opts_len);
 		put16(l4 + 14, 64240);
 		put16(l4 + 16, l4_csum_v4(s->src, s->dst, 6, l4, l4len));
 		break;

@@ -27,6 +27,21 @@ static __always_inline void ipv6_outer_fill(struct ipv6hdr *h, const __u8 *src, 
 	__builtin_memcpy(&h->daddr, dst, 16);
 }
 
+/* RFC 2473 §4.1.1 Tunnel Encapsulation Limit in a destination options
+ * header: 8 bytes, [next header, length 0, type 4, length 1, limit, PadN]. */
+struct encap_limit_opt {
+	__u8 nexthdr;
+	__u8 hdrlen;
+	__u8 type;
+	__u8 len;
+	__u8 limit;
+	__u8 pad_type; /* PadN */
+	__u8 pad_len;
+	__u8 pad;
+};
+
+#define NEXTHDR_DEST 60
+
 /*
  * TC: insert an outer IPv6 header between Ethernet and the IPv4 packet.
  * FIXED_GSO keeps gso_size (the route MTU already leaves room for 40
@@ -35,16 +50,28 @@ static __always_inline void ipv6_outer_fill(struct ipv6hdr *h, const __u8 *src, 
  * Invalidates all packet pointers.  Returns 0 or a negative error.
  */
 static __always_inline int tc_encap_ipv6(struct __sk_buff *skb, const __u8 *src, const __u8 *dst,
-					 __u8 tclass, __u8 hop_limit, __u16 payload_len)
+					 __u8 tclass, __u8 hop_limit, __u16 payload_len,
+					 __u8 encap_limit)
 {
+	struct encap_limit_opt opt = {
+		.nexthdr = IPPROTO_IPIP, .type = 4, .len = 1, .limit = encap_limit,
+		.pad_type = 1, .pad_len = 1,
+	};
+	__u32 room = IPV6_HLEN + (encap_limit ? sizeof(opt) : 0);
 	struct ipv6hdr h;
 	__be16 proto = bpf_htons(ETH_P_IPV6);
 
-	ipv6_outer_fill(&h, src, dst, tclass, hop_limit, payload_len);
-	if (bpf_skb_adjust_room(skb, IPV6_HLEN, BPF_ADJ_ROOM_MAC,
+	ipv6_outer_fill(&h, src, dst, tclass, hop_limit,
+			payload_len + (encap_limit ? sizeof(opt) : 0));
+	if (encap_limit)
+		h.nexthdr = NEXTHDR_DEST;
+	if (bpf_skb_adjust_room(skb, room, BPF_ADJ_ROOM_MAC,
 				BPF_F_ADJ_ROOM_FIXED_GSO | BPF_F_ADJ_ROOM_ENCAP_L3_IPV6))
 		return -1;
 	if (bpf_skb_store_bytes(skb, ETH_HLEN, &h, sizeof(h), BPF_F_INVALIDATE_HASH))
+		return -1;
+	if (encap_limit &&
+	    bpf_skb_store_bytes(skb, ETH_HLEN + IPV6_HLEN, &opt, sizeof(opt), 0))
 		return -1;
 	if (bpf_skb_store_bytes(skb, offsetof(struct ethhdr, h_proto), &proto, sizeof(proto), 0))
 		return -1;

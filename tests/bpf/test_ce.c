@@ -623,6 +623,139 @@ static void t_mesh_fmr(void)
 	TCASE_END();
 }
 
+static const uint8_t OPT_MSS1460[] = { 2, 4, 0x05, 0xb4, 1, 1, 4, 2 }; /* MSS, NOP NOP SACKOK */
+static const uint8_t OPT_NOP_MSS1460[] = { 1, 2, 4, 0x05, 0xb4, 1, 1, 0 }; /* MSS at odd offset */
+static const uint8_t OPT_MSS1200[] = { 2, 4, 0x04, 0xb0 };
+
+static uint16_t mss_of(const uint8_t *ip)
+{
+	const uint8_t *th = ip + (ip[0] & 0xf) * 4;
+
+	for (size_t o = 20; o + 4 <= (size_t)(th[12] >> 4) * 4;) {
+		if (th[o] == 1) {
+			o++;
+			continue;
+		}
+		if (th[o] == 2)
+			return get16(th + o + 2);
+		if (th[o] == 0 || th[o + 1] < 2)
+			break;
+		o += th[o + 1];
+	}
+	return 0;
+}
+
+static void t_mss_clamp(void)
+{
+	struct v4_spec s = { .src = ip4(LAN_HOST), .dst = ip4(SERVER), .proto = 6, .sport = 0x9341,
+			     .dport = 443, .tcp_flags = 0x02, .ttl = 63,
+			     .tcp_opts = OPT_MSS1460, .tcp_opts_len = sizeof(OPT_MSS1460) }, r, t;
+	static const uint8_t OPT_MSS1420[] = { 2, 4, 0x05, 0x8c, 1, 1, 4, 2 };
+	static const uint8_t OPT_NOP_MSS1420[] = { 1, 2, 4, 0x05, 0x8c, 1, 1, 0 };
+	struct pkt out, exp;
+
+	fresh("mss_clamped_on_syn_out_and_synack_in");
+	fx.cfg.mss_clamp = 1420;
+	ce_fx_config(&fx);
+	CHECK_EQ(egress(&s, &out), TC_OK);
+	CHECK_EQ(mss_of(out.b + 54), 1420);
+	t = s;
+	t.tcp_opts = OPT_MSS1420;
+	expect_encap(&t, 0x9341, &exp);
+	CHECK(frame_eq(&out, &exp), "clamped SYN differs");
+	CHECK(v4_l4_csum_ok(out.b + 54, 0));
+	r = reply_of(&s, 0x9341);
+	r.tcp_opts = OPT_NOP_MSS1460; /* odd offset: checksum words straddle */
+	CHECK_EQ(ingress(&r, &out), XDP_PASS);
+	CHECK_EQ(mss_of(out.b + 14), 1420);
+	t = r;
+	t.tcp_opts = OPT_NOP_MSS1420;
+	expect_decap(&t, ip4(LAN_HOST), 0x9341, &exp);
+	CHECK(frame_eq(&out, &exp), "clamped SYN-ACK differs");
+	CHECK(v4_l4_csum_ok(out.b + 14, 0));
+	CHECK(reason_packets(&fx, MAPCE_R_EV_MSS_CLAMPED) == 2);
+	TCASE_END();
+
+	TCASE_BEGIN("mss_below_clamp_or_clamp_off_untouched");
+	s.sport = 0x9342;
+	s.tcp_opts = OPT_MSS1200;
+	s.tcp_opts_len = sizeof(OPT_MSS1200);
+	CHECK_EQ(egress(&s, &out), TC_OK);
+	CHECK_EQ(mss_of(out.b + 54), 1200);
+	fx.cfg.mss_clamp = 0;
+	ce_fx_config(&fx);
+	s.sport = 0x9343;
+	s.tcp_opts = OPT_MSS1460;
+	s.tcp_opts_len = sizeof(OPT_MSS1460);
+	CHECK_EQ(egress(&s, &out), TC_OK);
+	CHECK_EQ(mss_of(out.b + 54), 1460);
+	TCASE_END();
+}
+
+static void t_ecn_decap(void)
+{
+	/* outer ECN x inner ECN -> inner after decap (RFC 6040 §4.2), -1 drop */
+	static const int table[4][4] = {
+		{ 0, 1, 2, 3 }, { 0, 1, 1, 3 }, { 0, 1, 2, 3 }, { -1, 3, 3, 3 },
+	};
+	struct v4_spec s = udp_out(0xa344, 53), r;
+	struct pkt in, out, exp;
+	struct reason_snap b;
+	uint8_t a[16], c[16];
+	int ok = 1;
+
+	fresh("ecn_decapsulation_follows_rfc6040");
+	CHECK_EQ(egress(&s, &out), TC_OK);
+	ip6(BR6, a);
+	ip6(CE_MAP6, c);
+	for (int outer = 0; outer < 4; outer++) {
+		for (int inner = 0; inner < 4; inner++) {
+			r = reply_of(&s, 0xa344);
+			r.tos = (uint8_t)(0x28 | inner); /* DSCP AF11 + ECN */
+			pkt_v6v4(&in, a, c, &r);
+			in.b[15] = (uint8_t)((in.b[15] & 0x0f) | ((0x28 | outer) & 0xf) << 4);
+			in.b[14] = (uint8_t)(0x60 | (0x28 | outer) >> 4);
+			snap(&fx, &b);
+			int v = run_prog(fx.skel->progs.mapce_xdp_ingress, &in, &out);
+
+			if (table[outer][inner] < 0) {
+				ok &= v == XDP_DROP && only_reason(&fx, &b, MAPCE_R_DROP_ECN_CE_NOT_ECT);
+				continue;
+			}
+			r.tos = (uint8_t)(0x28 | table[outer][inner]);
+			expect_decap(&r, ip4(LAN_HOST), 0xa344, &exp);
+			if (v != XDP_PASS || !frame_eq(&out, &exp)) {
+				printf("#   outer %d inner %d wrong\n", outer, inner);
+				ok = 0;
+			}
+		}
+	}
+	CHECK(ok);
+	TCASE_END();
+}
+
+static void t_encap_limit(void)
+{
+	struct v4_spec s = udp_out(0xb345, 53);
+	struct pkt out, exp;
+
+	fresh("encapsulation_limit_option_only_when_asked");
+	CHECK_EQ(egress(&s, &out), TC_OK);
+	CHECK_EQ(out.b[14 + 6], 4); /* default: none, next header IPIP */
+	fx.cfg.encap_limit = 4;
+	ce_fx_config(&fx);
+	s.sport = 0xb346;
+	CHECK_EQ(egress(&s, &out), TC_OK);
+	expect_encap(&s, 0xb346, &exp);
+	CHECK_EQ(out.len, exp.len + 8);
+	CHECK_EQ(out.b[14 + 6], 60);                        /* destination options */
+	CHECK_EQ(get16(out.b + 14 + 4), get16(exp.b + 18) + 8); /* payload length */
+	static const uint8_t opt[8] = { 4, 0, 4, 1, 4, 1, 1, 0 };
+	CHECK(memcmp(out.b + 54, opt, 8) == 0, "option bytes");
+	CHECK(memcmp(out.b + 62, exp.b + 54, exp.len - 54) == 0, "inner packet");
+	TCASE_END();
+}
+
 int main(void)
 {
 	t_egress_udp_preserves_port_in_set();
@@ -638,6 +771,9 @@ int main(void)
 	t_ipv4_options();
 	t_egress_drops();
 	t_mesh_fmr();
+	t_mss_clamp();
+	t_ecn_decap();
+	t_encap_limit();
 	t_exhaustion();
 	t_expiry();
 	ce_fx_close(&fx);
