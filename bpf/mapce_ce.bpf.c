@@ -27,6 +27,7 @@
 #include "lib/gc.h"
 #include "lib/mss.h"
 #include "lib/ecn.h"
+#include "lib/icmp6_err.h"
 #include "mapce_rule.h"
 
 /* Headers that must be in the linear area before direct access. */
@@ -331,11 +332,17 @@ int mapce_xdp_ingress(struct xdp_md *ctx)
 	if ((void *)(eth + 1) > data_end || eth->h_proto != bpf_htons(ETH_P_IPV6))
 		goto out;
 	ip6 = (void *)(eth + 1);
-	if ((void *)(ip6 + 1) > data_end || ip6->nexthdr != IPPROTO_IPIP)
+	if ((void *)(ip6 + 1) > data_end ||
+	    (ip6->nexthdr != IPPROTO_IPIP && ip6->nexthdr != IPPROTO_ICMPV6_NH))
 		goto out;
 	cfg = config_get();
 	if (!cfg || !ipv6_equal(&ip6->daddr, cfg->ce_ipv6))
 		goto out; /* not to our MAP address: not ours to judge */
+	if (ip6->nexthdr == IPPROTO_ICMPV6_NH) {
+		/* An error about a tunnel packet goes to the inside host. */
+		verdict = icmp6_err_to_icmp4(ctx, cfg, &reason);
+		goto out;
+	}
 
 	/* From here on it is MAP traffic: pass nothing untranslated. */
 	verdict = XDP_DROP;

@@ -215,7 +215,9 @@ struct mapce_binding {
 	X(BR_DROP_PORT_OUT_OF_SET, "br_drop_port_out_of_set")                  \
 	X(BR_DROP_UNSUPPORTED, "br_drop_unsupported")                          \
 	X(DROP_ECN_CE_NOT_ECT, "drop_ecn_ce_not_ect") /* RFC 6040 §4.2 */       \
-	X(EV_MSS_CLAMPED, "ev_mss_clamped")
+	X(EV_MSS_CLAMPED, "ev_mss_clamped")                                    \
+	X(ICMP6_ERR_TRANSLATED, "icmp6_err_translated") /* -> ICMPv4 to inside */\
+	X(DROP_ICMP6_ERR_NO_FLOW, "drop_icmp6_err_no_flow")
 
 #define MAPCE_REASON_ENUM(id, name) MAPCE_R_##id,
 enum mapce_reason { MAPCE_REASONS(MAPCE_REASON_ENUM) MAPCE_R__MAX };

@@ -756,6 +756,123 @@ static void t_encap_limit(void)
 	TCASE_END();
 }
 
+/* An ICMPv6 error from a router on the path about the tunnel packet pkt
+ * (an encapsulated frame as the CE sent it). */
+static void icmp6_err_frame(const struct pkt *tunnel_pkt, uint8_t type, uint32_t mtu,
+			    struct pkt *out)
+{
+	uint8_t rtr[16], ce[16];
+	size_t quote = tunnel_pkt->len - 14;
+
+	if (quote > 1232)
+		quote = 1232;
+	ip6("2001:db8:12:3400::ffff", rtr);
+	ip6(CE_MAP6, ce);
+	out->len = put_eth(out->b, 0x86dd);
+	out->len += put_v6_outer(out->b + 14, rtr, ce, 0, 64, (uint16_t)(8 + quote));
+	out->b[14 + 6] = 58;
+	memset(out->b + 54, 0, 8);
+	out->b[54] = type;
+	out->b[58] = mtu >> 24;
+	out->b[59] = mtu >> 16;
+	out->b[60] = mtu >> 8;
+	out->b[61] = mtu;
+	memcpy(out->b + 62, tunnel_pkt->b + 14, quote);
+	out->len += 8 + quote;
+}
+
+/* Ethernet + IPv4 (CE public -> inside host) + ICMPv4 type/code/mtu +
+ * the first 28 bytes of the inside host's own packet. */
+static void expect_icmp4(const struct pkt *inside, uint8_t type, uint8_t code, uint16_t mtu,
+			 struct pkt *exp)
+{
+	uint8_t *ip = exp->b + 14, *ic = ip + 20;
+	uint32_t src = ip4(CE_IPV4), dst = ip4(LAN_HOST);
+
+	exp->len = put_eth(exp->b, 0x0800);
+	memset(ip, 0, 56);
+	ip[0] = 0x45;
+	put16(ip + 2, 56);
+	ip[8] = 64;
+	ip[9] = 1;
+	ip[12] = src >> 24; ip[13] = src >> 16; ip[14] = src >> 8; ip[15] = src;
+	ip[16] = dst >> 24; ip[17] = dst >> 16; ip[18] = dst >> 8; ip[19] = dst;
+	put16(ip + 10, rfc1071_fold(rfc1071_add(0, ip, 20)));
+	ic[0] = type;
+	ic[1] = code;
+	put16(ic + 6, mtu);
+	memcpy(ic + 8, inside->b + 14, 28);
+	put16(ic + 2, rfc1071_fold(rfc1071_add(0, ic, 36)));
+	exp->len += 56;
+}
+
+static void t_icmp6_errors(void)
+{
+	struct v4_spec u = udp_out(0xc341, 53), t = u, e = u;
+	struct pkt in_u, in_t, in_e, tun, ptb, out, exp;
+	struct reason_snap b;
+
+	fresh("packet_too_big_becomes_frag_needed_mtu_minus_40");
+	u.payload = 1400;
+	pkt_v4(&in_u, &u);
+	CHECK_EQ(run_prog(fx.skel->progs.mapce_tc_egress, &in_u, &tun), TC_OK);
+	icmp6_err_frame(&tun, 2, 1400, &ptb);
+	snap(&fx, &b);
+	CHECK_EQ(run_prog(fx.skel->progs.mapce_xdp_ingress, &ptb, &out), XDP_PASS);
+	expect_icmp4(&in_u, 3, 4, 1360, &exp);
+	CHECK(frame_eq(&out, &exp), "UDP: ICMPv4 frame differs");
+	CHECK(only_reason(&fx, &b, MAPCE_R_ICMP6_ERR_TRANSLATED));
+	/* TCP (port outside the set: the quote must show the inside port) */
+	t.proto = 6;
+	t.sport = 41000;
+	t.tcp_flags = 0x18;
+	t.payload = 1300;
+	pkt_v4(&in_t, &t);
+	CHECK_EQ(run_prog(fx.skel->progs.mapce_tc_egress, &in_t, &tun), TC_OK);
+	icmp6_err_frame(&tun, 2, 1280, &ptb);
+	CHECK_EQ(run_prog(fx.skel->progs.mapce_xdp_ingress, &ptb, &out), XDP_PASS);
+	expect_icmp4(&in_t, 3, 4, 1240, &exp);
+	CHECK(frame_eq(&out, &exp), "TCP: ICMPv4 frame differs");
+	TCASE_END();
+
+	TCASE_BEGIN("other_icmp6_errors_become_host_unreachable_echo_too");
+	e.proto = 1;
+	e.icmp_type = 8;
+	e.sport = 4242;
+	e.dport = 0;
+	pkt_v4(&in_e, &e);
+	CHECK_EQ(run_prog(fx.skel->progs.mapce_tc_egress, &in_e, &tun), TC_OK);
+	icmp6_err_frame(&tun, 3, 0, &ptb); /* time exceeded on the IPv6 path */
+	CHECK_EQ(run_prog(fx.skel->progs.mapce_xdp_ingress, &ptb, &out), XDP_PASS);
+	expect_icmp4(&in_e, 3, 1, 0, &exp);
+	CHECK(frame_eq(&out, &exp), "ICMP echo: ICMPv4 frame differs");
+	TCASE_END();
+
+	TCASE_BEGIN("icmp6_errors_not_about_our_flows");
+	/* about a flow that does not exist (or no longer): dropped, counted */
+	u.sport = 0xc342;
+	pkt_v4(&in_u, &u);
+	CHECK_EQ(run_prog(fx.skel->progs.mapce_tc_egress, &in_u, &tun), TC_OK);
+	put16(tun.b + 54 + 20, 0xc343); /* quote a port nobody uses */
+	icmp6_err_frame(&tun, 2, 1400, &ptb);
+	snap(&fx, &b);
+	CHECK_EQ(run_prog(fx.skel->progs.mapce_xdp_ingress, &ptb, &out), XDP_DROP);
+	CHECK(only_reason(&fx, &b, MAPCE_R_DROP_ICMP6_ERR_NO_FLOW));
+	/* echo requests and NDP to our address are the kernel's */
+	icmp6_err_frame(&tun, 128, 0, &ptb);
+	snap(&fx, &b);
+	CHECK_EQ(run_prog(fx.skel->progs.mapce_xdp_ingress, &ptb, &out), XDP_PASS);
+	CHECK(frame_eq(&out, &ptb));
+	CHECK(only_reason(&fx, &b, MAPCE_R_PASS_NATIVE));
+	/* truncated error: passed to the kernel untouched */
+	icmp6_err_frame(&tun, 2, 1400, &ptb);
+	ptb.len = 14 + 40 + 8 + 20;
+	snap(&fx, &b);
+	CHECK_EQ(run_prog(fx.skel->progs.mapce_xdp_ingress, &ptb, &out), XDP_PASS);
+	CHECK(only_reason(&fx, &b, MAPCE_R_PASS_NATIVE));
+	TCASE_END();
+}
+
 int main(void)
 {
 	t_egress_udp_preserves_port_in_set();
@@ -774,6 +891,7 @@ int main(void)
 	t_mss_clamp();
 	t_ecn_decap();
 	t_encap_limit();
+	t_icmp6_errors();
 	t_exhaustion();
 	t_expiry();
 	ce_fx_close(&fx);
