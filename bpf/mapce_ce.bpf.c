@@ -28,6 +28,7 @@
 #include "lib/mss.h"
 #include "lib/ecn.h"
 #include "lib/icmp6_err.h"
+#include "lib/frag.h"
 #include "mapce_rule.h"
 
 /* Headers that must be in the linear area before direct access. */
@@ -105,6 +106,30 @@ static __always_inline int egress_snat(struct __sk_buff *skb, const struct v4_in
 	return 0;
 }
 
+/* Rewrite the IPv4 source address only: all a later fragment needs. */
+static __always_inline int egress_set_saddr(struct __sk_buff *skb, const struct v4_info *v,
+					    __be32 new_ip)
+{
+	if (bpf_l3_csum_replace(skb, v->l3_off + offsetof(struct iphdr, check), v->saddr, new_ip,
+				sizeof(new_ip)))
+		return -1;
+	return bpf_skb_store_bytes(skb, v->l3_off + offsetof(struct iphdr, saddr), &new_ip,
+				   sizeof(new_ip), 0);
+}
+
+/* Rewrite the IPv4 id (a no-op when it stays). */
+static __always_inline int egress_set_id(struct __sk_buff *skb, const struct v4_info *v,
+					 __be16 new_id)
+{
+	if (new_id == v->id)
+		return 0;
+	if (bpf_l3_csum_replace(skb, v->l3_off + offsetof(struct iphdr, check), v->id, new_id,
+				sizeof(new_id)))
+		return -1;
+	return bpf_skb_store_bytes(skb, v->l3_off + offsetof(struct iphdr, id), &new_id,
+				   sizeof(new_id), 0);
+}
+
 /*
  * Count an egress packet on its flow as the wire will see it: a GSO skb
  * leaves as gso_segs packets, each with its own IPv4 and transport header.
@@ -177,6 +202,18 @@ int mapce_tc_egress(struct __sk_buff *skb)
 		goto out;
 	}
 	rc = parse_ipv4(data, data_end, ETH_HLEN, &v);
+	if (rc == PARSE_FRAGMENT) {
+		/* A later fragment: no ports; it follows its first fragment
+		 * (same new id), only the source address changes. */
+		if (egress_set_saddr(skb, &v, cfg->ipv4) ||
+		    egress_set_id(skb, &v, frag_out_id(&v, cfg->ipv4))) {
+			reason = MAPCE_R_DROP_ENCAP_FAILED;
+			verdict = TC_ACT_SHOT;
+			goto out;
+		}
+		__builtin_memcpy(dst, cfg->br_ipv6, sizeof(dst));
+		goto encap;
+	}
 	if (rc != PARSE_OK) {
 		reason = parse_reason(rc, v.proto);
 		verdict = TC_ACT_SHOT;
@@ -205,7 +242,8 @@ int mapce_tc_egress(struct __sk_buff *skb)
 	}
 	egress_account(skb, f, &v);
 
-	if (egress_snat(skb, &v, f->ip, f->port)) {
+	if (egress_snat(skb, &v, f->ip, f->port) ||
+	    egress_set_id(skb, &v, frag_out_id(&v, f->ip))) {
 		reason = MAPCE_R_DROP_ENCAP_FAILED;
 		verdict = TC_ACT_SHOT;
 		goto out;
@@ -221,6 +259,7 @@ int mapce_tc_egress(struct __sk_buff *skb)
 					  cfg->flags & MAPCE_CFG_F_LEGACY_IID, dst);
 	else
 		__builtin_memcpy(dst, cfg->br_ipv6, sizeof(dst));
+encap:
 	if (tc_encap_ipv6(skb, cfg->ce_ipv6, dst, v.tos, cfg->hop_limit, v.tot_len,
 			  cfg->encap_limit)) {
 		reason = MAPCE_R_DROP_ENCAP_FAILED;
@@ -315,6 +354,52 @@ static __always_inline void ingress_set_ecn(void *data, void *data_end, const st
 	csum_replace2(&iph->check, old, new);
 }
 
+/*
+ * A later fragment from the tunnel: it goes where its first fragment went
+ * (only the destination address changes), or is dropped and counted when
+ * the first fragment has not been seen.
+ */
+static __always_inline int ingress_later_fragment(struct xdp_md *ctx,
+						  const struct mapce_config *cfg,
+						  const struct ipv6hdr *ip6,
+						  const struct v4_info *v, __u32 *reason)
+{
+	void *data = (void *)(long)ctx->data;
+	void *data_end = (void *)(long)ctx->data_end;
+	struct mapce_frag_key k = {};
+	struct mapce_frag *r;
+	struct iphdr *iph;
+
+	if (!ipv6_equal(&ip6->saddr, cfg->br_ipv6)) {
+		/* no ports to check an FMR source against */
+		*reason = MAPCE_R_DROP_BAD_TUNNEL_SRC;
+		return XDP_DROP;
+	}
+	if (v->daddr != cfg->ipv4) {
+		*reason = MAPCE_R_DROP_WRONG_IPV4;
+		return XDP_DROP;
+	}
+	frag_key(&k, v, MAPCE_DIR_IN);
+	r = frag_find(&k);
+	if (!r) {
+		*reason = MAPCE_R_DROP_FRAG_NO_STATE;
+		return XDP_DROP;
+	}
+	iph = data + v->l3_off;
+	if ((void *)(iph + 1) > data_end) {
+		*reason = MAPCE_R_DROP_MALFORMED;
+		return XDP_DROP;
+	}
+	csum_replace4(&iph->check, iph->daddr, r->ip);
+	iph->daddr = r->ip;
+	if (xdp_decap_ipv6(ctx)) {
+		*reason = MAPCE_R_DROP_DECAP_FAILED;
+		return XDP_DROP;
+	}
+	*reason = MAPCE_R_DECAP;
+	return XDP_PASS;
+}
+
 SEC("xdp")
 int mapce_xdp_ingress(struct xdp_md *ctx)
 {
@@ -347,6 +432,10 @@ int mapce_xdp_ingress(struct xdp_md *ctx)
 	/* From here on it is MAP traffic: pass nothing untranslated. */
 	verdict = XDP_DROP;
 	rc = parse_ipv4(data, data_end, ETH_HLEN + IPV6_HLEN, &v);
+	if (rc == PARSE_FRAGMENT) {
+		verdict = ingress_later_fragment(ctx, cfg, ip6, &v, &reason);
+		goto out;
+	}
 	if (rc != PARSE_OK) {
 		reason = parse_reason(rc, v.proto);
 		goto out;
@@ -385,6 +474,13 @@ int mapce_xdp_ingress(struct xdp_md *ctx)
 		goto out;
 	}
 	flow_account(f, 1, v.tot_len, v.tcp_flags, v.proto);
+	if (v.frag_off & IP_MF) {
+		/* first fragment: its later fragments go to the same host */
+		struct mapce_frag_key fk = {};
+
+		frag_key(&fk, &v, MAPCE_DIR_IN);
+		frag_record(&fk, f->ip, 0);
+	}
 	ingress_dnat(data, data_end, &v, f->ip, f->port);
 	if (ecn != (v.tos & 3))
 		ingress_set_ecn(data, data_end, &v, (__u8)ecn);

@@ -177,6 +177,33 @@ struct mapce_binding {
 
 #define MAPCE_BIND_F_STATIC 0x01 /* port forward: never expires */
 
+/*
+ * Fragment state: a later fragment follows its first fragment's
+ * translation.  Key: the datagram as seen on the side it arrived from
+ * (src, dst, IPv4 id, proto) and the direction.
+ */
+struct mapce_frag_key {
+	__be32 src;
+	__be32 dst;
+	__be16 id;
+	__u8 proto;
+	__u8 dir; /* MAPCE_DIR_* */
+};
+
+struct mapce_frag {
+	__be32 ip;       /* egress: our public address; ingress: the inside host */
+	__be16 id;       /* egress: the rewritten IPv4 id */
+	__u16 _pad;
+	__u64 created_ns; /* entries older than MAPCE_FRAG_TIMEOUT_S are void */
+};
+
+#define MAPCE_DIR_OUT 0
+#define MAPCE_DIR_IN 1
+#define MAPCE_FRAG_TIMEOUT_S 30 /* RFC 791 suggests 15 s reassembly timers; be lenient */
+#ifndef MAPCE_MAX_FRAGS
+#define MAPCE_MAX_FRAGS 4096 /* datagrams in flight; LRU bounds a flood */
+#endif
+
 /* ------------------------------------------------------------------ */
 /* Reason codes                                                        */
 /* ------------------------------------------------------------------ */
@@ -217,7 +244,8 @@ struct mapce_binding {
 	X(DROP_ECN_CE_NOT_ECT, "drop_ecn_ce_not_ect") /* RFC 6040 §4.2 */       \
 	X(EV_MSS_CLAMPED, "ev_mss_clamped")                                    \
 	X(ICMP6_ERR_TRANSLATED, "icmp6_err_translated") /* -> ICMPv4 to inside */\
-	X(DROP_ICMP6_ERR_NO_FLOW, "drop_icmp6_err_no_flow")
+	X(DROP_ICMP6_ERR_NO_FLOW, "drop_icmp6_err_no_flow")                    \
+	X(DROP_FRAG_NO_STATE, "drop_frag_no_state") /* later fragment, first unseen */
 
 #define MAPCE_REASON_ENUM(id, name) MAPCE_R_##id,
 enum mapce_reason { MAPCE_REASONS(MAPCE_REASON_ENUM) MAPCE_R__MAX };

@@ -85,6 +85,17 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } mapce_ports SEC(".maps");
 
+/* Fragmented datagrams in flight (frag.h): created by a datagram's first
+ * fragment seen (in either direction), read by its later fragments.  LRU
+ * and an age check bound it: a fragment flood evicts only fragment state. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, MAPCE_MAX_FRAGS);
+	__type(key, struct mapce_frag_key);
+	__type(value, struct mapce_frag);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} mapce_frags SEC(".maps");
+
 /* Reason counters (enum mapce_reason -> packets, bytes), per CPU: no
  * atomics on the hot path; the CLI sums the CPUs. */
 struct {

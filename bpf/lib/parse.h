@@ -19,7 +19,7 @@ enum {
 	PARSE_OK = 0,
 	PARSE_MALFORMED = -1,   /* truncated or inconsistent header */
 	PARSE_UNSUPPORTED = -2, /* a protocol or ICMP type NAT does not handle */
-	PARSE_FRAGMENT = -3,    /* IPv4 fragment */
+	PARSE_FRAGMENT = -3,    /* IPv4 fragment after the first: no transport header */
 };
 
 /* An IPv4 packet's NAT-relevant fields.  For ICMP echo the identifier
@@ -38,7 +38,9 @@ struct v4_info {
 	__u8 tos;
 	__u8 tcp_flags;     /* TCP only */
 	__u8 icmp_type;     /* ICMP only */
-	__u16 frag_off;     /* host order: flags + offset */
+	__u16 frag_off;     /* host order: flags + offset (a first fragment parses
+			     * like any packet, with IP_MF set here) */
+	__be16 id;          /* IPv4 identification */
 	__u8 udp_nocsum;    /* UDP with checksum 0 */
 	__u8 l4_hlen;       /* transport header length (TCP doff, 8 otherwise) */
 };
@@ -65,11 +67,12 @@ static __always_inline int parse_ipv4(void *data, void *data_end, __u16 l3_off, 
 	v->proto = iph->protocol;
 	v->tos = iph->tos;
 	v->frag_off = bpf_ntohs(iph->frag_off);
+	v->id = iph->id;
 	v->sport_off = v->dport_off = 0;
 	v->sport = v->dport = 0;
 	v->tcp_flags = v->icmp_type = v->udp_nocsum = 0;
 	v->l4_hlen = 8;
-	if (v->frag_off & (IP_MF | IP_OFFSET))
+	if (v->frag_off & IP_OFFSET)
 		return PARSE_FRAGMENT;
 
 	/* ihl is 5..15 words: the verifier sees l4 bounded by 60 bytes. */

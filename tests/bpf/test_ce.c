@@ -142,7 +142,8 @@ static void fresh(const char *name)
 static struct v4_spec udp_out(uint16_t sport, uint16_t dport)
 {
 	struct v4_spec s = { .src = ip4(LAN_HOST), .dst = ip4(SERVER), .proto = 17,
-			     .sport = sport, .dport = dport, .payload = 32, .ttl = 63 };
+			     .sport = sport, .dport = dport, .payload = 32, .ttl = 63,
+			     .frag = 0x4000 /* DF, as Linux sends */ };
 	return s;
 }
 
@@ -190,7 +191,8 @@ static void t_egress_udp_preserves_port_in_set(void)
 static void t_egress_tcp_port_outside_set_is_mapped(void)
 {
 	struct v4_spec s = { .src = ip4(LAN_HOST), .dst = ip4(SERVER), .proto = 6, .sport = 40000,
-			     .dport = 80, .tcp_flags = 0x02, .ttl = 63, .tos = 0xb8 };
+			     .dport = 80, .tcp_flags = 0x02, .ttl = 63, .tos = 0xb8,
+			     .frag = 0x4000 };
 	struct pkt out, exp;
 	struct reason_snap b;
 	uint16_t port;
@@ -476,10 +478,6 @@ static void t_egress_drops(void)
 	snap(&fx, &b);
 	CHECK_EQ(run_prog(fx.skel->progs.mapce_tc_egress, &in, &out), TC_SHOT);
 	CHECK(only_reason(&fx, &b, MAPCE_R_DROP_MALFORMED));
-	s.frag = 0x2000; /* first fragment: issue 3 handles them */
-	snap(&fx, &b);
-	CHECK_EQ(egress(&s, &out), TC_SHOT);
-	CHECK(only_reason(&fx, &b, MAPCE_R_DROP_FRAGMENT));
 	TCASE_END();
 
 	TCASE_BEGIN("egress_ipv4_without_config_never_leaks");
@@ -648,7 +646,7 @@ static uint16_t mss_of(const uint8_t *ip)
 static void t_mss_clamp(void)
 {
 	struct v4_spec s = { .src = ip4(LAN_HOST), .dst = ip4(SERVER), .proto = 6, .sport = 0x9341,
-			     .dport = 443, .tcp_flags = 0x02, .ttl = 63,
+			     .dport = 443, .tcp_flags = 0x02, .ttl = 63, .frag = 0x4000,
 			     .tcp_opts = OPT_MSS1460, .tcp_opts_len = sizeof(OPT_MSS1460) }, r, t;
 	static const uint8_t OPT_MSS1420[] = { 2, 4, 0x05, 0x8c, 1, 1, 4, 2 };
 	static const uint8_t OPT_NOP_MSS1420[] = { 1, 2, 4, 0x05, 0x8c, 1, 1, 0 };
@@ -873,6 +871,99 @@ static void t_icmp6_errors(void)
 	TCASE_END();
 }
 
+/* Rewrite an IPv4 header's addresses and id in place, checksum recomputed
+ * from scratch (the oracle for "only the IPv4 header changed"). */
+static void patch_v4_hdr(uint8_t *ip, uint32_t src, uint32_t dst, uint16_t id)
+{
+	ip[12] = src >> 24; ip[13] = src >> 16; ip[14] = src >> 8; ip[15] = src;
+	ip[16] = dst >> 24; ip[17] = dst >> 16; ip[18] = dst >> 8; ip[19] = dst;
+	put16(ip + 4, id);
+	put16(ip + 10, 0);
+	put16(ip + 10, rfc1071_fold(rfc1071_add(0, ip, (ip[0] & 0xf) * 4)));
+}
+
+static void t_fragments(void)
+{
+	struct v4_spec first = udp_out(0xd341, 53), later, other;
+	struct pkt in, out, exp;
+	struct reason_snap b;
+	uint8_t a[16], c[16];
+	uint16_t id1, id2;
+
+	ip6(CE_MAP6, a);
+	ip6(BR6, c);
+	fresh("outbound_fragments_follow_the_first_with_unique_ids");
+	first.frag = 0x2000; /* MF, offset 0 */
+	first.ip_id = 0x1111;
+	first.payload = 200;
+	CHECK_EQ(egress(&first, &out), TC_OK);
+	id1 = get16(out.b + 54 + 4);
+	{
+		struct v4_spec t = first;
+
+		t.src = ip4(CE_IPV4);
+		t.ip_id = id1;
+		pkt_v6v4(&exp, a, c, &t);
+		CHECK(frame_eq(&out, &exp), "first fragment differs");
+	}
+	later = first;
+	later.frag = 26; /* offset 208 bytes, last fragment */
+	later.payload = 100;
+	pkt_v4(&in, &later);
+	snap(&fx, &b);
+	CHECK_EQ(run_prog(fx.skel->progs.mapce_tc_egress, &in, &out), TC_OK);
+	CHECK(only_reason(&fx, &b, MAPCE_R_ENCAP));
+	exp.len = 14;
+	memcpy(exp.b, in.b, 14);
+	put16(exp.b + 12, 0x86dd);
+	exp.len += put_v6_outer(exp.b + 14, a, c, 0, 64, (uint16_t)(in.len - 14));
+	memcpy(exp.b + 54, in.b + 14, in.len - 14);
+	exp.len = in.len + 40;
+	patch_v4_hdr(exp.b + 54, ip4(CE_IPV4), ip4(SERVER), id1);
+	CHECK(frame_eq(&out, &exp), "later fragment differs");
+	/* another LAN host reusing id 0x1111: another id on the wire */
+	other = first;
+	other.src = ip4("192.0.2.11");
+	CHECK_EQ(egress(&other, &out), TC_OK);
+	id2 = get16(out.b + 54 + 4);
+	CHECK(id2 != id1, "two datagrams share id %u on the public address", id1);
+	TCASE_END();
+
+	TCASE_BEGIN("inbound_fragments_follow_the_first_or_are_counted");
+	{
+		struct v4_spec r = reply_of(&first, 0xd341), rl;
+
+		r.frag = 0x2000;
+		r.ip_id = 0x2222;
+		CHECK_EQ(ingress(&r, &out), XDP_PASS);
+		expect_decap(&r, ip4(LAN_HOST), 0xd341, &exp);
+		CHECK(frame_eq(&out, &exp), "first fragment in differs");
+		rl = r;
+		rl.frag = 26;
+		pkt_v6v4(&in, c, a, &rl);
+		/* the builder's outer src/dst are (BR, CE): swap the roles */
+		ip6(BR6, in.b + 22);
+		ip6(CE_MAP6, in.b + 38);
+		snap(&fx, &b);
+		CHECK_EQ(run_prog(fx.skel->progs.mapce_xdp_ingress, &in, &out), XDP_PASS);
+		CHECK(only_reason(&fx, &b, MAPCE_R_DECAP));
+		memcpy(exp.b, in.b, 12);
+		put16(exp.b + 12, 0x0800);
+		memcpy(exp.b + 14, in.b + 54, in.len - 54);
+		exp.len = in.len - 40;
+		patch_v4_hdr(exp.b + 14, ip4(SERVER), ip4(LAN_HOST), 0x2222);
+		CHECK(frame_eq(&out, &exp), "later fragment in differs");
+		/* a later fragment whose first never came */
+		put16(in.b + 54 + 4, 0x3333);
+		put16(in.b + 54 + 10, 0);
+		put16(in.b + 54 + 10, rfc1071_fold(rfc1071_add(0, in.b + 54, 20)));
+		snap(&fx, &b);
+		CHECK_EQ(run_prog(fx.skel->progs.mapce_xdp_ingress, &in, &out), XDP_DROP);
+		CHECK(only_reason(&fx, &b, MAPCE_R_DROP_FRAG_NO_STATE));
+	}
+	TCASE_END();
+}
+
 int main(void)
 {
 	t_egress_udp_preserves_port_in_set();
@@ -892,6 +983,7 @@ int main(void)
 	t_ecn_decap();
 	t_encap_limit();
 	t_icmp6_errors();
+	t_fragments();
 	t_exhaustion();
 	t_expiry();
 	ce_fx_close(&fx);
