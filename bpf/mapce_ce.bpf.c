@@ -18,6 +18,7 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_endian.h>
 #include "lib/defs.h"
+#include "lib/ctx.h"
 #include "lib/maps.h"
 #include "lib/parse.h"
 #include "lib/csum.h"
@@ -29,6 +30,7 @@
 #include "lib/ecn.h"
 #include "lib/icmp6_err.h"
 #include "lib/frag.h"
+#include "lib/icmp4_err.h"
 #include "mapce_rule.h"
 
 /* Headers that must be in the linear area before direct access. */
@@ -187,14 +189,14 @@ int mapce_tc_egress(struct __sk_buff *skb)
 		verdict = TC_ACT_SHOT;
 		goto out;
 	}
-	data = (void *)(long)skb->data;
-	data_end = (void *)(long)skb->data_end;
+	data = skb_data(skb);
+	data_end = skb_data_end(skb);
 	if (data + EGRESS_PULL_LEN > data_end) {
 		/* Headers may sit in paged data: make them linear (short
 		 * packets stay short: pull what exists). */
 		bpf_skb_pull_data(skb, skb->len < EGRESS_PULL_LEN ? skb->len : EGRESS_PULL_LEN);
-		data = (void *)(long)skb->data;
-		data_end = (void *)(long)skb->data_end;
+		data = skb_data(skb);
+		data_end = skb_data_end(skb);
 	}
 	if (data + ETH_HLEN > data_end) {
 		reason = MAPCE_R_DROP_MALFORMED;
@@ -208,6 +210,16 @@ int mapce_tc_egress(struct __sk_buff *skb)
 		if (egress_set_saddr(skb, &v, cfg->ipv4) ||
 		    egress_set_id(skb, &v, frag_out_id(&v, cfg->ipv4))) {
 			reason = MAPCE_R_DROP_ENCAP_FAILED;
+			verdict = TC_ACT_SHOT;
+			goto out;
+		}
+		__builtin_memcpy(dst, cfg->br_ipv6, sizeof(dst));
+		goto encap;
+	}
+	if (rc == PARSE_UNSUPPORTED && v.proto == IPPROTO_ICMP && icmp4_is_error(v.icmp_type)) {
+		/* a LAN host's error about a packet we delivered */
+		if (icmp4_err_out(skb, &v, cfg)) {
+			reason = MAPCE_R_DROP_ICMP_ERR_NO_FLOW;
 			verdict = TC_ACT_SHOT;
 			goto out;
 		}
@@ -400,6 +412,42 @@ static __always_inline int ingress_later_fragment(struct xdp_md *ctx,
 	return XDP_PASS;
 }
 
+/*
+ * An ICMP error from the internet about one of our flows: translated back
+ * (icmp4_err.h) and delivered to the inside host.
+ */
+static __always_inline int ingress_icmp_error(struct xdp_md *ctx, const struct mapce_config *cfg,
+					      const struct ipv6hdr *ip6, const struct v4_info *v,
+					      __u32 *reason)
+{
+	void *data = (void *)(long)ctx->data;
+	void *data_end = (void *)(long)ctx->data_end;
+	__be32 inside;
+
+	if (bpf_ntohs(ip6->payload_len) != v->tot_len) {
+		*reason = MAPCE_R_DROP_MALFORMED;
+		return XDP_DROP;
+	}
+	if (!ipv6_equal(&ip6->saddr, cfg->br_ipv6)) {
+		*reason = MAPCE_R_DROP_BAD_TUNNEL_SRC;
+		return XDP_DROP;
+	}
+	if (v->daddr != cfg->ipv4) {
+		*reason = MAPCE_R_DROP_WRONG_IPV4;
+		return XDP_DROP;
+	}
+	if (icmp4_err_in(data, data_end, v, cfg, &inside)) {
+		*reason = MAPCE_R_DROP_ICMP_ERR_NO_FLOW;
+		return XDP_DROP;
+	}
+	if (xdp_decap_ipv6(ctx)) {
+		*reason = MAPCE_R_DROP_DECAP_FAILED;
+		return XDP_DROP;
+	}
+	*reason = MAPCE_R_DECAP;
+	return XDP_PASS;
+}
+
 SEC("xdp")
 int mapce_xdp_ingress(struct xdp_md *ctx)
 {
@@ -434,6 +482,10 @@ int mapce_xdp_ingress(struct xdp_md *ctx)
 	rc = parse_ipv4(data, data_end, ETH_HLEN + IPV6_HLEN, &v);
 	if (rc == PARSE_FRAGMENT) {
 		verdict = ingress_later_fragment(ctx, cfg, ip6, &v, &reason);
+		goto out;
+	}
+	if (rc == PARSE_UNSUPPORTED && v.proto == IPPROTO_ICMP && icmp4_is_error(v.icmp_type)) {
+		verdict = ingress_icmp_error(ctx, cfg, ip6, &v, &reason);
 		goto out;
 	}
 	if (rc != PARSE_OK) {

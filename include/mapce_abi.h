@@ -245,7 +245,8 @@ struct mapce_frag {
 	X(EV_MSS_CLAMPED, "ev_mss_clamped")                                    \
 	X(ICMP6_ERR_TRANSLATED, "icmp6_err_translated") /* -> ICMPv4 to inside */\
 	X(DROP_ICMP6_ERR_NO_FLOW, "drop_icmp6_err_no_flow")                    \
-	X(DROP_FRAG_NO_STATE, "drop_frag_no_state") /* later fragment, first unseen */
+	X(DROP_FRAG_NO_STATE, "drop_frag_no_state") /* later fragment, first unseen */ \
+	X(DROP_ICMP_ERR_NO_FLOW, "drop_icmp_err_no_flow") /* quotes no flow of ours */
 
 #define MAPCE_REASON_ENUM(id, name) MAPCE_R_##id,
 enum mapce_reason { MAPCE_REASONS(MAPCE_REASON_ENUM) MAPCE_R__MAX };

@@ -12,6 +12,7 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_endian.h>
 #include "defs.h"
+#include "ctx.h"
 #include "csum.h"
 #include "parse.h"
 
@@ -100,8 +101,8 @@ static __always_inline int xdp_mss_clamp(void *data, void *data_end, const struc
 static __always_inline int tc_mss_clamp(struct __sk_buff *skb, const struct v4_info *v,
 					__u16 clamp)
 {
-	void *data = (void *)(long)skb->data;
-	void *data_end = (void *)(long)skb->data_end;
+	void *data = skb_data(skb);
+	void *data_end = skb_data_end(skb);
 	__be16 *mss, old, new;
 	__u32 off;
 

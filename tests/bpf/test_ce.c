@@ -964,6 +964,139 @@ static void t_fragments(void)
 	TCASE_END();
 }
 
+/* An IPv4 ICMP error src -> dst quoting qlen bytes of quote, at p;
+ * returns its length.  Checksums from scratch. */
+static size_t put_icmp_err(uint8_t *p, uint32_t src, uint32_t dst, uint8_t type, uint8_t code,
+			   const uint8_t *quote, size_t qlen)
+{
+	uint8_t *ic = p + 20;
+
+	memset(p, 0, 28);
+	p[0] = 0x45;
+	put16(p + 2, (uint16_t)(28 + qlen));
+	p[8] = 62;
+	p[9] = 1;
+	patch_v4_hdr(p, src, dst, 0x4242);
+	ic[0] = type;
+	ic[1] = code;
+	memcpy(ic + 8, quote, qlen);
+	put16(ic + 2, rfc1071_fold(rfc1071_add(0, ic, 8 + qlen)));
+	return 28 + qlen;
+}
+
+/* Ethernet + IPv6 (BR -> CE) around an IPv4 packet of len bytes at v4 */
+static void wrap_v6(struct pkt *k, const uint8_t *v4, size_t len)
+{
+	uint8_t a[16], c[16];
+
+	ip6(BR6, a);
+	ip6(CE_MAP6, c);
+	k->len = put_eth(k->b, 0x86dd);
+	k->len += put_v6_outer(k->b + 14, a, c, 0, 64, (uint16_t)len);
+	memcpy(k->b + 54, v4, len);
+	k->len += len;
+}
+
+static void t_icmp4_errors(void)
+{
+	struct v4_spec u = udp_out(0xe341, 33434), t = u, e = u, r;
+	struct pkt inside, sent, in, out, exp;
+	struct reason_snap b;
+	uint8_t v4[1500];
+	size_t n;
+
+	fresh("time_exceeded_about_our_udp_reaches_the_inside_host");
+	u.ttl = 1;
+	u.sport = 41001; /* mapped to another port: the quote must change */
+	pkt_v4(&inside, &u);
+	CHECK_EQ(run_prog(fx.skel->progs.mapce_tc_egress, &inside, &sent), TC_OK);
+	n = put_icmp_err(v4, ip4("203.0.113.1"), ip4(CE_IPV4), 11, 0, sent.b + 54, 28);
+	wrap_v6(&in, v4, n);
+	snap(&fx, &b);
+	CHECK_EQ(run_prog(fx.skel->progs.mapce_xdp_ingress, &in, &out), XDP_PASS);
+	CHECK(only_reason(&fx, &b, MAPCE_R_DECAP));
+	exp.len = put_eth(exp.b, 0x0800);
+	exp.len += put_icmp_err(exp.b + 14, ip4("203.0.113.1"), ip4(LAN_HOST), 11, 0,
+				inside.b + 14, 28);
+	CHECK(frame_eq(&out, &exp), "translated error differs");
+	TCASE_END();
+
+	TCASE_BEGIN("port_unreachable_quoting_whole_tcp_header_both_checksums");
+	t.proto = 6;
+	t.sport = 41002;
+	t.tcp_flags = 0x02;
+	t.payload = 0;
+	pkt_v4(&inside, &t);
+	CHECK_EQ(run_prog(fx.skel->progs.mapce_tc_egress, &inside, &sent), TC_OK);
+	n = put_icmp_err(v4, ip4(SERVER), ip4(CE_IPV4), 3, 3, sent.b + 54, 40);
+	wrap_v6(&in, v4, n);
+	CHECK_EQ(run_prog(fx.skel->progs.mapce_xdp_ingress, &in, &out), XDP_PASS);
+	exp.len = put_eth(exp.b, 0x0800);
+	exp.len += put_icmp_err(exp.b + 14, ip4(SERVER), ip4(LAN_HOST), 3, 3, inside.b + 14, 40);
+	CHECK(frame_eq(&out, &exp), "translated error differs");
+	TCASE_END();
+
+	TCASE_BEGIN("time_exceeded_about_echo_request_maps_the_id_back");
+	e.proto = 1;
+	e.icmp_type = 8;
+	e.sport = 5555;
+	e.dport = 0;
+	e.ttl = 1;
+	pkt_v4(&inside, &e);
+	CHECK_EQ(run_prog(fx.skel->progs.mapce_tc_egress, &inside, &sent), TC_OK);
+	n = put_icmp_err(v4, ip4("203.0.113.1"), ip4(CE_IPV4), 11, 0, sent.b + 54, 28);
+	wrap_v6(&in, v4, n);
+	CHECK_EQ(run_prog(fx.skel->progs.mapce_xdp_ingress, &in, &out), XDP_PASS);
+	exp.len = put_eth(exp.b, 0x0800);
+	exp.len += put_icmp_err(exp.b + 14, ip4("203.0.113.1"), ip4(LAN_HOST), 11, 0,
+				inside.b + 14, 28);
+	CHECK(frame_eq(&out, &exp), "translated error differs");
+	TCASE_END();
+
+	TCASE_BEGIN("inside_host_error_about_inbound_packet_goes_out_translated");
+	u = udp_out(41003, 53);
+	pkt_v4(&inside, &u);
+	CHECK_EQ(run_prog(fx.skel->progs.mapce_tc_egress, &inside, &sent), TC_OK);
+	uint16_t pub = encap_sport(&sent);
+	r = reply_of(&u, pub);
+	struct pkt wire, delivered;
+	uint8_t a6[16], c6[16];
+
+	ip6(BR6, a6);
+	ip6(CE_MAP6, c6);
+	pkt_v6v4(&wire, a6, c6, &r);
+	CHECK_EQ(run_prog(fx.skel->progs.mapce_xdp_ingress, &wire, &delivered), XDP_PASS);
+	/* the host answers "port unreachable" quoting what it got */
+	in.len = put_eth(in.b, 0x0800);
+	in.len += put_icmp_err(in.b + 14, ip4(LAN_HOST), ip4(SERVER), 3, 3, delivered.b + 14, 28);
+	snap(&fx, &b);
+	CHECK_EQ(run_prog(fx.skel->progs.mapce_tc_egress, &in, &out), TC_OK);
+	CHECK(only_reason(&fx, &b, MAPCE_R_ENCAP));
+	n = put_icmp_err(v4, ip4(CE_IPV4), ip4(SERVER), 3, 3, wire.b + 54, 28);
+	CHECK_EQ(out.len, 54 + n);
+	CHECK(memcmp(out.b + 54 + 12, v4 + 12, 8) == 0, "outer addresses");
+	CHECK(memcmp(out.b + 54 + 20, v4 + 20, n - 20) == 0, "ICMP part differs");
+	CHECK(v4_hdr_csum_ok(out.b + 54));
+	TCASE_END();
+
+	TCASE_BEGIN("icmp_errors_about_unknown_flows_dropped_and_counted");
+	u.sport = 0xe399; /* never sent */
+	pkt_v4(&inside, &u);
+	memcpy(v4, inside.b + 14, 28);
+	patch_v4_hdr(v4, ip4(CE_IPV4), ip4(SERVER), 0);
+	n = put_icmp_err(v4 + 100, ip4("203.0.113.1"), ip4(CE_IPV4), 11, 0, v4, 28);
+	wrap_v6(&in, v4 + 100, n);
+	snap(&fx, &b);
+	CHECK_EQ(run_prog(fx.skel->progs.mapce_xdp_ingress, &in, &out), XDP_DROP);
+	CHECK(only_reason(&fx, &b, MAPCE_R_DROP_ICMP_ERR_NO_FLOW));
+	in.len = put_eth(in.b, 0x0800);
+	in.len += put_icmp_err(in.b + 14, ip4(LAN_HOST), ip4(SERVER), 3, 3, inside.b + 14, 28);
+	snap(&fx, &b);
+	CHECK_EQ(run_prog(fx.skel->progs.mapce_tc_egress, &in, &out), TC_SHOT);
+	CHECK(only_reason(&fx, &b, MAPCE_R_DROP_ICMP_ERR_NO_FLOW));
+	TCASE_END();
+}
+
 int main(void)
 {
 	t_egress_udp_preserves_port_in_set();
@@ -984,6 +1117,7 @@ int main(void)
 	t_encap_limit();
 	t_icmp6_errors();
 	t_fragments();
+	t_icmp4_errors();
 	t_exhaustion();
 	t_expiry();
 	ce_fx_close(&fx);
