@@ -108,6 +108,76 @@ static __always_inline int egress_snat(struct __sk_buff *skb, const struct v4_in
 	return 0;
 }
 
+/* Rewrite the destination address and port (hairpin: the packet goes back
+ * in to another inside host).  TCP/UDP only. */
+static __always_inline int egress_dnat(struct __sk_buff *skb, const struct v4_info *v,
+				       __be32 new_ip, __be16 new_port)
+{
+	__u64 l4flags = v->proto == IPPROTO_UDP ? BPF_F_MARK_MANGLED_0 : 0;
+
+	if (bpf_l4_csum_replace(skb, v->csum_off, v->daddr, new_ip,
+				l4flags | BPF_F_PSEUDO_HDR | sizeof(new_ip)) ||
+	    bpf_l4_csum_replace(skb, v->csum_off, v->dport, new_port, l4flags | sizeof(new_port)) ||
+	    bpf_l3_csum_replace(skb, v->l3_off + offsetof(struct iphdr, check), v->daddr, new_ip,
+				sizeof(new_ip)) ||
+	    bpf_skb_store_bytes(skb, v->l3_off + offsetof(struct iphdr, daddr), &new_ip,
+				sizeof(new_ip), 0) ||
+	    bpf_skb_store_bytes(skb, v->dport_off, &new_port, sizeof(new_port), 0))
+		return -1;
+	return 0;
+}
+
+/*
+ * Hairpinning (RFC 4787 REQ-9, RFC 5382 REQ-8): a LAN host sent to our
+ * public address and a port of our set.  The source is translated as for
+ * any flow, the destination to the inside host mapped on that port (subject
+ * to filtering, as from outside), and the packet goes back in through the
+ * WAN's ingress, so the target sees our public address and the sender's
+ * mapped port.  Returns the TC verdict; *reason is set.
+ */
+static __always_inline int egress_hairpin(struct __sk_buff *skb, const struct mapce_config *cfg,
+					  const struct v4_info *v, struct mapce_flow *f,
+					  __u32 *reason)
+{
+	struct mapce_tuple ki = {
+		.local_ip = cfg->ipv4, .local_port = v->dport,
+		.remote_ip = f->ip, .remote_port = f->port, .proto = v->proto,
+	};
+	struct mapce_flow *fi = bpf_map_lookup_elem(&mapce_flow_in, &ki);
+	__u8 macs[2 * ETH_ALEN];
+	__be32 sip = f->ip, dip;
+	__be16 sport = f->port, dport;
+	void *data, *data_end;
+
+	if (!fi) {
+		fi = flow_open_inbound(cfg, &ki, reason);
+		if (!fi)
+			return TC_ACT_SHOT;
+	}
+	flow_account(fi, 1, v->tot_len, v->tcp_flags, v->proto);
+	dip = fi->ip;
+	dport = fi->port;
+	if (egress_snat(skb, v, sip, sport) || egress_dnat(skb, v, dip, dport)) {
+		*reason = MAPCE_R_DROP_ENCAP_FAILED;
+		return TC_ACT_SHOT;
+	}
+	/* Received as if from the wire: to our own MAC, from the peer's. */
+	data = skb_data(skb);
+	data_end = skb_data_end(skb);
+	if (data + 2 * ETH_ALEN > data_end) {
+		*reason = MAPCE_R_DROP_MALFORMED;
+		return TC_ACT_SHOT;
+	}
+	__builtin_memcpy(macs, data + ETH_ALEN, ETH_ALEN);
+	__builtin_memcpy(macs + ETH_ALEN, data, ETH_ALEN);
+	if (bpf_skb_store_bytes(skb, 0, macs, sizeof(macs), 0)) {
+		*reason = MAPCE_R_DROP_ENCAP_FAILED;
+		return TC_ACT_SHOT;
+	}
+	*reason = MAPCE_R_HAIRPIN;
+	return bpf_redirect(skb->ifindex, BPF_F_INGRESS);
+}
+
 /* Rewrite the IPv4 source address only: all a later fragment needs. */
 static __always_inline int egress_set_saddr(struct __sk_buff *skb, const struct v4_info *v,
 					    __be32 new_ip)
@@ -253,6 +323,12 @@ int mapce_tc_egress(struct __sk_buff *skb)
 		}
 	}
 	egress_account(skb, f, &v);
+
+	if (v.daddr == cfg->ipv4 && v.dport_off && v.proto != IPPROTO_ICMP &&
+	    mapce_port_in_set(cfg->psid_offset, cfg->psid_len, cfg->psid, bpf_ntohs(v.dport))) {
+		verdict = egress_hairpin(skb, cfg, &v, f, &reason);
+		goto out;
+	}
 
 	if (egress_snat(skb, &v, f->ip, f->port) ||
 	    egress_set_id(skb, &v, frag_out_id(&v, f->ip))) {
@@ -517,8 +593,9 @@ int mapce_xdp_ingress(struct xdp_md *ctx)
 	ki.proto = v.proto;
 	f = bpf_map_lookup_elem(&mapce_flow_in, &ki);
 	if (!f) {
-		reason = MAPCE_R_DROP_NO_FLOW;
-		goto out;
+		f = flow_open_inbound(cfg, &ki, &reason);
+		if (!f)
+			goto out;
 	}
 	ecn = ecn_decap(ipv6_tclass(ip6) & 3, v.tos & 3);
 	if (ecn < 0) {

@@ -92,8 +92,15 @@ struct mapce_config {
 	__u32 wan_ifindex;    /* the WAN the programs are attached to */
 	__u16 mss_clamp;      /* TCP SYN MSS ceiling both ways; 0 = off; default mtu - 40 */
 	__u8 encap_limit;     /* RFC 2473 encapsulation limit option: 0 = none (default) */
-	__u8 _pad;
+	__u8 filtering;       /* MAPCE_FILTER_*: inbound from new remotes; default ADF */
+	__u32 max_per_host;   /* mappings one inside host may hold; 0 = no limit */
+	__u32 _pad2;
 };
+
+/* Filtering (RFC 4787 §5, RFC 5382 REQ-3): who may send to a mapped port. */
+#define MAPCE_FILTER_ADF 0  /* remotes the inside endpoint sent to (any port) */
+#define MAPCE_FILTER_EIF 1  /* anyone */
+#define MAPCE_FILTER_APDF 2 /* only the exact remote ip:port of a flow */
 
 #define MAPCE_CFG_F_ENABLED 0x01 /* config is valid; else pass everything */
 #define MAPCE_CFG_F_MESH 0x02    /* FMRs route CE-to-CE directly */
@@ -175,7 +182,27 @@ struct mapce_binding {
 	__u64 refreshed_ns;
 };
 
-#define MAPCE_BIND_F_STATIC 0x01 /* port forward: never expires */
+#define MAPCE_BIND_F_STATIC 0x01  /* port forward: never expires */
+#define MAPCE_BIND_F_OVERLAP 0x02 /* shares its port with another owner (RFC 7857 §3) */
+
+/*
+ * Remotes a mapping has sent to, for address-dependent filtering.  Key of
+ * mapce_peers: the outside endpoint and one remote address.
+ */
+struct mapce_peer_key {
+	__be32 out_ip;
+	__be32 remote_ip;
+	__be16 out_port;
+	__u8 proto;
+	__u8 _pad;
+};
+
+/* Per inside host: mappings held and refusals at the limit. */
+struct mapce_host {
+	__u32 bindings;   /* live mappings (created - expired) */
+	__u32 _pad;
+	__u64 limit_hits; /* new mappings refused by max_per_host */
+};
 
 /*
  * Fragment state: a later fragment follows its first fragment's
@@ -246,7 +273,12 @@ struct mapce_frag {
 	X(ICMP6_ERR_TRANSLATED, "icmp6_err_translated") /* -> ICMPv4 to inside */\
 	X(DROP_ICMP6_ERR_NO_FLOW, "drop_icmp6_err_no_flow")                    \
 	X(DROP_FRAG_NO_STATE, "drop_frag_no_state") /* later fragment, first unseen */ \
-	X(DROP_ICMP_ERR_NO_FLOW, "drop_icmp_err_no_flow") /* quotes no flow of ours */
+	X(DROP_ICMP_ERR_NO_FLOW, "drop_icmp_err_no_flow") /* quotes no flow of ours */ \
+	X(DROP_FILTERED, "drop_filtered")           /* inbound refused by filtering */\
+	X(DROP_HOST_LIMIT, "drop_host_limit")       /* --max-per-host reached */  \
+	X(HAIRPIN, "hairpin")                       /* LAN to LAN via our address */\
+	X(EV_PORT_OVERLAP, "ev_port_overlap")       /* flow on a shared port */   \
+	X(EV_INBOUND_FLOW, "ev_inbound_flow")       /* flow opened from outside */
 
 #define MAPCE_REASON_ENUM(id, name) MAPCE_R_##id,
 enum mapce_reason { MAPCE_REASONS(MAPCE_REASON_ENUM) MAPCE_R__MAX };
@@ -269,11 +301,13 @@ static const char *const mapce_reason_names[MAPCE_R__MAX] = {
 
 #ifndef __bpf__
 _Static_assert(sizeof(struct mapce_rule) == 28, "mapce_rule layout");
-_Static_assert(sizeof(struct mapce_config) == 76, "mapce_config layout");
+_Static_assert(sizeof(struct mapce_config) == 84, "mapce_config layout");
 _Static_assert(sizeof(struct mapce_tuple) == 16, "mapce_tuple layout");
 _Static_assert(sizeof(struct mapce_flow) == 40, "mapce_flow layout");
 _Static_assert(sizeof(struct mapce_endpoint) == 8, "mapce_endpoint layout");
 _Static_assert(sizeof(struct mapce_binding) == 24, "mapce_binding layout");
+_Static_assert(sizeof(struct mapce_peer_key) == 12, "mapce_peer_key layout");
+_Static_assert(sizeof(struct mapce_host) == 16, "mapce_host layout");
 #endif
 
 #endif /* MAPCE_ABI_H */

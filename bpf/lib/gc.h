@@ -23,6 +23,7 @@
 #include "mapce_flow.h"
 #include "maps.h"
 #include "stats.h"
+#include "napt.h"
 
 #define NSEC_PER_SEC 1000000000ull
 #define NSEC_PER_MSEC 1000000ull
@@ -54,9 +55,15 @@ static long gc_flow(struct bpf_map *map, struct mapce_tuple *ko, struct mapce_fl
 		last = fi->last_ns;
 	st = mapce_flow_state(ko->proto, fo->tcp_seen, fi ? fi->tcp_seen : 0);
 	b = bpf_map_lookup_elem(&mapce_bind, &in);
-	if (b && b->port == fo->port &&
-	    c->now - last <= (__u64)mapce_flow_timeout(c->cfg, ko->proto, st) * NSEC_PER_SEC) {
+	if (b && c->now - last <= (__u64)mapce_flow_timeout(c->cfg, ko->proto, st) * NSEC_PER_SEC) {
+		struct mapce_peer_key pk = { .out_ip = fo->ip, .out_port = fo->port,
+					     .proto = ko->proto, .remote_ip = ko->remote_ip };
+		__u64 *seen = bpf_map_lookup_elem(&mapce_peers, &pk);
+
+		/* A live flow keeps its mapping and its ADF permission. */
 		b->refreshed_ns = c->now;
+		if (seen)
+			*seen = c->now;
 		return 0;
 	}
 	/* Expired, or orphaned (its mapping is gone): remove both halves. */
@@ -75,10 +82,12 @@ static long gc_binding(struct bpf_map *map, struct mapce_endpoint *in, struct ma
 
 	if ((b->flags & MAPCE_BIND_F_STATIC) || c->now - b->refreshed_ns <= c->bind_grace_ns)
 		return 0;
+	/* An overlapped mapping never owned the port's claim. */
 	owner = bpf_map_lookup_elem(&mapce_ports, &out);
 	if (owner && owner->ip == in->ip && owner->port == in->port)
 		bpf_map_delete_elem(&mapce_ports, &out);
 	bpf_map_delete_elem(&mapce_bind, in);
+	host_release(in->ip);
 	stats_count(&mapce_stats, MAPCE_R_EV_BINDING_EXPIRED, 0);
 	return 0;
 }
@@ -89,12 +98,27 @@ static long gc_port(struct bpf_map *map, struct mapce_endpoint *out, struct mapc
 	struct mapce_endpoint in = { .ip = owner->ip, .port = owner->port, .proto = out->proto };
 	struct mapce_binding *b;
 
-	/* A claim younger than the grace period may be a mapping being made. */
-	if (c->now - owner->created_ns <= c->bind_grace_ns)
+	/* Port forwards stay; a claim younger than the grace period may be a
+	 * mapping being made. */
+	if ((owner->flags & MAPCE_BIND_F_STATIC) || c->now - owner->created_ns <= c->bind_grace_ns)
 		return 0;
 	b = bpf_map_lookup_elem(&mapce_bind, &in);
 	if (!b || b->port != out->port || b->ip != out->ip)
 		bpf_map_delete_elem(&mapce_ports, out);
+	return 0;
+}
+
+static long gc_peer(struct bpf_map *map, struct mapce_peer_key *k, __u64 *seen, struct gc_ctx *c)
+{
+	if (c->now - *seen > c->bind_grace_ns)
+		bpf_map_delete_elem(&mapce_peers, k);
+	return 0;
+}
+
+static long gc_host(struct bpf_map *map, __be32 *ip, struct mapce_host *h, struct gc_ctx *c)
+{
+	if (h->bindings == 0 && h->limit_hits == 0)
+		bpf_map_delete_elem(&mapce_hosts, ip);
 	return 0;
 }
 
@@ -119,6 +143,8 @@ static int gc_sweep(void *map, __u32 *key, struct mapce_gc_state *st)
 	bpf_for_each_map_elem(&mapce_flow_out, gc_flow, &c, 0);
 	bpf_for_each_map_elem(&mapce_bind, gc_binding, &c, 0);
 	bpf_for_each_map_elem(&mapce_ports, gc_port, &c, 0);
+	bpf_for_each_map_elem(&mapce_peers, gc_peer, &c, 0);
+	bpf_for_each_map_elem(&mapce_hosts, gc_host, &c, 0);
 	st->sweeps++;
 	stats_count(&mapce_stats, MAPCE_R_EV_GC_SWEEP, 0);
 	bpf_timer_start(&st->timer, gc_interval_ns(cfg), 0);

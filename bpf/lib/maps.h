@@ -85,6 +85,27 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } mapce_ports SEC(".maps");
 
+/* Remote addresses each mapping sent to (address-dependent filtering).
+ * Created with a flow, refreshed by the sweep while a flow to that
+ * address lives, deleted two sweeps after the last one. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, MAPCE_MAX_FLOWS);
+	__type(key, struct mapce_peer_key);
+	__type(value, __u64); /* refreshed, ns */
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} mapce_peers SEC(".maps");
+
+/* Per inside host (IPv4, network order): mappings held, and refusals when
+ * config.max_per_host is reached.  Counted on mapping create/expire. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, MAPCE_MAX_BINDINGS);
+	__type(key, __be32);
+	__type(value, struct mapce_host);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} mapce_hosts SEC(".maps");
+
 /* Fragmented datagrams in flight (frag.h): created by a datagram's first
  * fragment seen (in either direction), read by its later fragments.  LRU
  * and an age check bound it: a fragment flood evicts only fragment state. */

@@ -323,12 +323,6 @@ static void t_ingress_drops(void)
 	snap(&fx, &b);
 	CHECK_EQ(ingress(&r, &out), XDP_DROP);
 	CHECK(only_reason(&fx, &b, MAPCE_R_DROP_NO_FLOW));
-	/* right port, other remote port: not this flow either */
-	r = reply_of(&s, 0x3342);
-	r.sport = 54;
-	snap(&fx, &b);
-	CHECK_EQ(ingress(&r, &out), XDP_DROP);
-	CHECK(only_reason(&fx, &b, MAPCE_R_DROP_NO_FLOW));
 	TCASE_END();
 
 	TCASE_BEGIN("ingress_from_wrong_tunnel_source_dropped");
@@ -1097,6 +1091,211 @@ static void t_icmp4_errors(void)
 	TCASE_END();
 }
 
+static void set_filtering(__u8 mode)
+{
+	fx.cfg.filtering = mode;
+	ce_fx_config(&fx);
+}
+
+static void t_filtering(void)
+{
+	struct v4_spec s = udp_out(0xf341, 53), r;
+	struct pkt out;
+	struct reason_snap b;
+
+	fresh("filtering_address_dependent_by_default");
+	CHECK_EQ(egress(&s, &out), TC_OK);
+	r = reply_of(&s, 0xf341);
+	r.sport = 5353; /* same server, another port: allowed */
+	snap(&fx, &b);
+	CHECK_EQ(ingress(&r, &out), XDP_PASS);
+	CHECK(only_reason(&fx, &b, MAPCE_R_DECAP));
+	CHECK(reason_packets(&fx, MAPCE_R_EV_INBOUND_FLOW) == 1);
+	r.src = ip4("203.0.113.99"); /* a stranger: filtered */
+	snap(&fx, &b);
+	CHECK_EQ(ingress(&r, &out), XDP_DROP);
+	CHECK(only_reason(&fx, &b, MAPCE_R_DROP_FILTERED));
+	TCASE_END();
+
+	TCASE_BEGIN("filtering_address_and_port_dependent");
+	set_filtering(MAPCE_FILTER_APDF);
+	r = reply_of(&s, 0xf341);
+	r.sport = 5354;
+	snap(&fx, &b);
+	CHECK_EQ(ingress(&r, &out), XDP_DROP);
+	CHECK(only_reason(&fx, &b, MAPCE_R_DROP_FILTERED));
+	r.sport = 53; /* the flow itself still works */
+	CHECK_EQ(ingress(&r, &out), XDP_PASS);
+	TCASE_END();
+
+	TCASE_BEGIN("filtering_endpoint_independent");
+	set_filtering(MAPCE_FILTER_EIF);
+	r.src = ip4("203.0.113.99");
+	r.sport = 7777;
+	snap(&fx, &b);
+	CHECK_EQ(ingress(&r, &out), XDP_PASS);
+	CHECK(only_reason(&fx, &b, MAPCE_R_DECAP));
+	/* ... but only to mapped ports */
+	r.dport = 0xf342;
+	snap(&fx, &b);
+	CHECK_EQ(ingress(&r, &out), XDP_DROP);
+	CHECK(only_reason(&fx, &b, MAPCE_R_DROP_NO_FLOW));
+	TCASE_END();
+}
+
+static void t_overlap(void)
+{
+	struct pkt out, exp;
+	struct reason_snap b;
+	struct v4_spec s, r;
+	uint16_t port, owner_port = 0;
+	int ok = 1;
+
+	fresh("port_overlapping_when_the_set_is_exhausted");
+	for (int i = 0; i < 240 && ok; i++) {
+		s = udp_out((uint16_t)(20000 + i), 53);
+		ok = egress(&s, &out) == TC_OK;
+	}
+	CHECK(ok, "could not fill the set");
+	/* a new inside endpoint to another remote: shares a port */
+	s = udp_out(30000, 53);
+	s.src = ip4("192.0.2.11");
+	s.dst = ip4("203.0.113.20");
+	snap(&fx, &b);
+	CHECK_EQ(egress(&s, &out), TC_OK);
+	CHECK(only_reason(&fx, &b, MAPCE_R_ENCAP));
+	CHECK(reason_packets(&fx, MAPCE_R_EV_PORT_OVERLAP) == 1);
+	port = encap_sport(&out);
+	CHECK(in_set(port));
+	/* inbound told apart by the full 5-tuple */
+	r = reply_of(&s, port);
+	CHECK_EQ(ingress(&r, &out), XDP_PASS);
+	expect_decap(&r, ip4("192.0.2.11"), 30000, &exp);
+	CHECK(frame_eq(&out, &exp), "reply from remote 2 went elsewhere");
+	for (int i = 0; i < 240; i++) {
+		struct mapce_flow f;
+
+		s = udp_out((uint16_t)(20000 + i), 53);
+		if (flow_out_get(&s, &f) == 0 && ntohs(f.port) == port)
+			owner_port = (uint16_t)(20000 + i);
+	}
+	CHECK(owner_port, "nobody owned port %u first", port);
+	s = udp_out(owner_port, 53);
+	r = reply_of(&s, port);
+	CHECK_EQ(ingress(&r, &out), XDP_PASS);
+	expect_decap(&r, ip4(LAN_HOST), owner_port, &exp);
+	CHECK(frame_eq(&out, &exp), "reply from remote 1 went elsewhere");
+	/* the 241st flow to the one remote ip:port: no port left */
+	s = udp_out(30001, 53);
+	s.src = ip4("192.0.2.12");
+	snap(&fx, &b);
+	CHECK_EQ(egress(&s, &out), TC_SHOT);
+	CHECK(only_reason(&fx, &b, MAPCE_R_DROP_NO_PORTS));
+	TCASE_END();
+}
+
+static void t_parity(void)
+{
+	struct pkt out;
+	int ok = 1;
+
+	fresh("port_parity_preserved");
+	for (int i = 0; i < 40; i++) {
+		struct v4_spec s = udp_out((uint16_t)(40000 + i), 53);
+
+		CHECK_EQ(egress(&s, &out), TC_OK);
+		if ((encap_sport(&out) & 1) != (i & 1))
+			ok = 0;
+	}
+	CHECK(ok, "parity changed");
+	TCASE_END();
+}
+
+/* The hairpinned frame: src pub:sport, dst ip:dport, MACs swapped. */
+static int hairpin_ok(const struct pkt *out, uint16_t sport, uint32_t dst, uint16_t dport)
+{
+	const uint8_t *ip = out->b + 14;
+
+	return out->len > 34 && memcmp(out->b, MAC_A, 6) == 0 && memcmp(out->b + 6, MAC_B, 6) == 0 &&
+	       get16(out->b + 12) == 0x0800 && get32(ip + 12) == ip4(CE_IPV4) &&
+	       get32(ip + 16) == dst && get16(ip + 20) == sport && get16(ip + 22) == dport &&
+	       v4_hdr_csum_ok(ip) && v4_l4_csum_ok(ip, 0);
+}
+
+static void t_hairpin(void)
+{
+	struct v4_spec a = udp_out(0x1345, 53), h;
+	struct pkt out, exp;
+	struct reason_snap b;
+	const int TC_REDIRECT = 7;
+
+	fresh("hairpin_to_own_mapping_stun_style");
+	CHECK_EQ(egress(&a, &out), TC_OK);
+	h = a;
+	h.dst = ip4(CE_IPV4);
+	h.dport = 0x1345; /* to its own public endpoint */
+	snap(&fx, &b);
+	CHECK_EQ(egress(&h, &out), TC_REDIRECT);
+	CHECK(only_reason(&fx, &b, MAPCE_R_HAIRPIN));
+	CHECK(hairpin_ok(&out, 0x1345, ip4(LAN_HOST), 0x1345), "hairpinned frame wrong");
+	TCASE_END();
+
+	fresh("hairpin_between_lan_hosts_respects_filtering");
+	CHECK_EQ(egress(&a, &out), TC_OK); /* A talks to a server only */
+	h = udp_out(0x2346, 0x1345);
+	h.src = ip4("192.0.2.11");
+	h.dst = ip4(CE_IPV4);
+	snap(&fx, &b);
+	CHECK_EQ(egress(&h, &out), TC_SHOT); /* ADF: A never sent to our address */
+	CHECK(only_reason(&fx, &b, MAPCE_R_DROP_FILTERED));
+	set_filtering(MAPCE_FILTER_EIF);
+	CHECK_EQ(egress(&h, &out), TC_REDIRECT);
+	CHECK(hairpin_ok(&out, 0x2346, ip4(LAN_HOST), 0x1345), "B -> A wrong");
+	/* A answers B's public endpoint: back to B */
+	h = udp_out(0x1345, 0x2346);
+	h.dst = ip4(CE_IPV4);
+	CHECK_EQ(egress(&h, &out), TC_REDIRECT);
+	CHECK(hairpin_ok(&out, 0x1345, ip4("192.0.2.11"), 0x2346), "A -> B wrong");
+	/* the shared address on a port outside our set: another customer */
+	h.dport = 0x1355;
+	CHECK_EQ(egress(&h, &out), TC_OK);
+	expect_encap(&h, 0x1345, &exp);
+	CHECK(frame_eq(&out, &exp), "not sent to the BR");
+	TCASE_END();
+}
+
+static void t_host_limit(void)
+{
+	struct pkt out;
+	struct reason_snap b;
+	struct mapce_host h;
+	__be32 ip = htonl(ip4(LAN_HOST));
+
+	fresh("per_host_mapping_limit");
+	fx.cfg.max_per_host = 2;
+	ce_fx_config(&fx);
+	for (int i = 0; i < 2; i++) {
+		struct v4_spec s = udp_out((uint16_t)(50000 + i), 53);
+
+		CHECK_EQ(egress(&s, &out), TC_OK);
+	}
+	struct v4_spec s = udp_out(50002, 53);
+
+	snap(&fx, &b);
+	CHECK_EQ(egress(&s, &out), TC_SHOT);
+	CHECK(only_reason(&fx, &b, MAPCE_R_DROP_HOST_LIMIT));
+	/* existing mappings still work, other hosts are not affected */
+	s = udp_out(50000, 54);
+	CHECK_EQ(egress(&s, &out), TC_OK);
+	s = udp_out(50002, 53);
+	s.src = ip4("192.0.2.11");
+	CHECK_EQ(egress(&s, &out), TC_OK);
+	CHECK(bpf_map__lookup_elem(fx.skel->maps.mapce_hosts, &ip, sizeof(ip), &h, sizeof(h), 0) == 0);
+	CHECK_EQ(h.bindings, 2);
+	CHECK_EQ(h.limit_hits, 1);
+	TCASE_END();
+}
+
 int main(void)
 {
 	t_egress_udp_preserves_port_in_set();
@@ -1118,6 +1317,11 @@ int main(void)
 	t_icmp6_errors();
 	t_fragments();
 	t_icmp4_errors();
+	t_filtering();
+	t_overlap();
+	t_parity();
+	t_hairpin();
+	t_host_limit();
 	t_exhaustion();
 	t_expiry();
 	ce_fx_close(&fx);
