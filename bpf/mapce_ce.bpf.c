@@ -31,6 +31,7 @@
 #include "lib/icmp6_err.h"
 #include "lib/frag.h"
 #include "lib/icmp4_err.h"
+#include "lib/reject.h"
 #include "mapce_rule.h"
 
 /* Headers that must be in the linear area before direct access. */
@@ -319,6 +320,12 @@ int mapce_tc_egress(struct __sk_buff *skb)
 		f = flow_create(cfg, &ko, &reason);
 		if (!f) {
 			verdict = TC_ACT_SHOT;
+			/* Out of ports (or over the host's limit): say so. */
+			if (reason == MAPCE_R_DROP_NO_PORTS || reason == MAPCE_R_DROP_HOST_LIMIT) {
+				verdict = tc_reject(skb, &v, cfg->ipv4);
+				if (verdict == TC_ACT_REDIRECT)
+					stats_count(&mapce_stats, MAPCE_R_EV_REJECT_SENT, 0);
+			}
 			goto out;
 		}
 	}

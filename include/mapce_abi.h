@@ -278,7 +278,8 @@ struct mapce_frag {
 	X(DROP_HOST_LIMIT, "drop_host_limit")       /* --max-per-host reached */  \
 	X(HAIRPIN, "hairpin")                       /* LAN to LAN via our address */\
 	X(EV_PORT_OVERLAP, "ev_port_overlap")       /* flow on a shared port */   \
-	X(EV_INBOUND_FLOW, "ev_inbound_flow")       /* flow opened from outside */
+	X(EV_INBOUND_FLOW, "ev_inbound_flow")       /* flow opened from outside */\
+	X(EV_REJECT_SENT, "ev_reject_sent")         /* RST / ICMP 3/13 to the host */
 
 #define MAPCE_REASON_ENUM(id, name) MAPCE_R_##id,
 enum mapce_reason { MAPCE_REASONS(MAPCE_REASON_ENUM) MAPCE_R__MAX };

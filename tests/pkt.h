@@ -189,6 +189,17 @@ static inline void pkt_v6v4(struct pkt *k, const uint8_t src[16], const uint8_t 
 	k->len += n;
 }
 
+/* Rewrite an IPv4 header's addresses and id in place, checksum recomputed
+ * from scratch (the oracle for "only the IPv4 header changed"). */
+static inline void patch_v4_hdr(uint8_t *ip, uint32_t src, uint32_t dst, uint16_t id)
+{
+	ip[12] = src >> 24; ip[13] = src >> 16; ip[14] = src >> 8; ip[15] = src;
+	ip[16] = dst >> 24; ip[17] = dst >> 16; ip[18] = dst >> 8; ip[19] = dst;
+	put16(ip + 4, id);
+	put16(ip + 10, 0);
+	put16(ip + 10, rfc1071_fold(rfc1071_add(0, ip, (ip[0] & 0xf) * 4)));
+}
+
 /* Checks of an IPv4 packet at p (len bytes available): 1 = all good. */
 static inline int v4_hdr_csum_ok(const uint8_t *p)
 {

@@ -512,9 +512,70 @@ static void t_exhaustion(void)
 		nranges += ranges[i] > 0;
 	CHECK_EQ(nranges, 15);
 	struct v4_spec s = udp_out(31000, 53);
+	struct pkt in, exp;
+
+	pkt_v4(&in, &s);
 	snap(&fx, &b);
-	CHECK_EQ(egress(&s, &out), TC_SHOT);
+	CHECK_EQ(run_prog(fx.skel->progs.mapce_tc_egress, &in, &out), 7 /* TC_ACT_REDIRECT */);
 	CHECK(only_reason(&fx, &b, MAPCE_R_DROP_NO_PORTS));
+	CHECK(reason_packets(&fx, MAPCE_R_EV_REJECT_SENT) == 1);
+	/* ICMP 3/13 from our public address, quoting what the host sent,
+	 * sent back in (MACs swapped) */
+	exp.len = 14;
+	memcpy(exp.b, in.b + 6, 6);
+	memcpy(exp.b + 6, in.b, 6);
+	put16(exp.b + 12, 0x0800);
+	{
+		uint8_t *ip = exp.b + 14, *ic = ip + 20;
+
+		memset(ip, 0, 56);
+		ip[0] = 0x45;
+		put16(ip + 2, 56);
+		put16(ip + 6, 0x4000);
+		ip[8] = 64;
+		ip[9] = 1;
+		patch_v4_hdr(ip, ip4(CE_IPV4), ip4(LAN_HOST), 0);
+		ic[0] = 3;
+		ic[1] = 13;
+		memcpy(ic + 8, in.b + 14, 28);
+		put16(ic + 2, rfc1071_fold(rfc1071_add(0, ic, 36)));
+		exp.len += 56;
+	}
+	CHECK(frame_eq(&out, &exp), "ICMP reject differs");
+	TCASE_END();
+
+	fresh("tcp_syn_without_port_gets_rst");
+	fx.cfg.max_per_host = 1; /* the second inside port is refused */
+	ce_fx_config(&fx);
+	{
+		struct v4_spec t0 = { .src = ip4(LAN_HOST), .dst = ip4(SERVER), .proto = 6,
+				      .sport = 31000, .dport = 443, .tcp_flags = 0x02, .ttl = 63,
+				      .frag = 0x4000 };
+
+		CHECK_EQ(egress(&t0, &out), TC_OK);
+	}
+	{
+		struct v4_spec t = { .src = ip4(LAN_HOST), .dst = ip4(SERVER), .proto = 6,
+				     .sport = 31001, .dport = 443, .tcp_flags = 0x02, .ttl = 63,
+				     .frag = 0x4000 };
+		const uint8_t *ip = out.b + 14, *th = ip + 20;
+
+		pkt_v4(&in, &t);
+		CHECK_EQ(run_prog(fx.skel->progs.mapce_tc_egress, &in, &out), 7);
+		CHECK_EQ(out.len, 54);
+		CHECK(memcmp(out.b, in.b + 6, 6) == 0 && memcmp(out.b + 6, in.b, 6) == 0);
+		CHECK_EQ(get32(ip + 12), ip4(SERVER));
+		CHECK_EQ(get32(ip + 16), ip4(LAN_HOST));
+		CHECK_EQ(get16(th), 443);
+		CHECK_EQ(get16(th + 2), 31001);
+		CHECK_EQ(th[13], 0x14);                     /* RST|ACK */
+		CHECK_EQ(get32(th + 8), 0x12345678u + 1);   /* acks the SYN */
+		CHECK(v4_hdr_csum_ok(ip) && v4_l4_csum_ok(ip, 0));
+		/* a RST is never answered */
+		t.tcp_flags = 0x04;
+		pkt_v4(&in, &t);
+		CHECK_EQ(run_prog(fx.skel->progs.mapce_tc_egress, &in, &out), TC_SHOT);
+	}
 	TCASE_END();
 }
 
@@ -865,17 +926,6 @@ static void t_icmp6_errors(void)
 	TCASE_END();
 }
 
-/* Rewrite an IPv4 header's addresses and id in place, checksum recomputed
- * from scratch (the oracle for "only the IPv4 header changed"). */
-static void patch_v4_hdr(uint8_t *ip, uint32_t src, uint32_t dst, uint16_t id)
-{
-	ip[12] = src >> 24; ip[13] = src >> 16; ip[14] = src >> 8; ip[15] = src;
-	ip[16] = dst >> 24; ip[17] = dst >> 16; ip[18] = dst >> 8; ip[19] = dst;
-	put16(ip + 4, id);
-	put16(ip + 10, 0);
-	put16(ip + 10, rfc1071_fold(rfc1071_add(0, ip, (ip[0] & 0xf) * 4)));
-}
-
 static void t_fragments(void)
 {
 	struct v4_spec first = udp_out(0xd341, 53), later, other;
@@ -1189,7 +1239,7 @@ static void t_overlap(void)
 	s = udp_out(30001, 53);
 	s.src = ip4("192.0.2.12");
 	snap(&fx, &b);
-	CHECK_EQ(egress(&s, &out), TC_SHOT);
+	CHECK_EQ(egress(&s, &out), 7); /* rejected back to the host */
 	CHECK(only_reason(&fx, &b, MAPCE_R_DROP_NO_PORTS));
 	TCASE_END();
 }
@@ -1282,7 +1332,7 @@ static void t_host_limit(void)
 	struct v4_spec s = udp_out(50002, 53);
 
 	snap(&fx, &b);
-	CHECK_EQ(egress(&s, &out), TC_SHOT);
+	CHECK_EQ(egress(&s, &out), 7); /* rejected back to the host */
 	CHECK(only_reason(&fx, &b, MAPCE_R_DROP_HOST_LIMIT));
 	/* existing mappings still work, other hosts are not affected */
 	s = udp_out(50000, 54);
