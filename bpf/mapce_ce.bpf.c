@@ -274,7 +274,7 @@ int mapce_tc_egress(struct __sk_buff *skb)
 		verdict = TC_ACT_SHOT;
 		goto out;
 	}
-	rc = parse_ipv4(data, data_end, ETH_HLEN, &v);
+	rc = parse_ipv4_len(data, data_end, skb->len, ETH_HLEN, &v);
 	if (rc == PARSE_FRAGMENT) {
 		/* A later fragment: no ports; it follows its first fragment
 		 * (same new id), only the source address changes. */

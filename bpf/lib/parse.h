@@ -45,9 +45,12 @@ struct v4_info {
 	__u8 l4_hlen;       /* transport header length (TCP doff, 8 otherwise) */
 };
 
-/* Parse IPv4 at data + l3_off and its transport header.
+/* Parse IPv4 at data + l3_off and its transport header.  pkt_len is the
+ * whole packet's length from data: on TC a GSO super-packet (TSO, GRO) is
+ * longer than its linear part [data, data_end), which holds the headers.
  * Returns PARSE_OK, or a negative PARSE_* code. */
-static __always_inline int parse_ipv4(void *data, void *data_end, __u16 l3_off, struct v4_info *v)
+static __always_inline int parse_ipv4_len(void *data, void *data_end, __u32 pkt_len, __u16 l3_off,
+					  struct v4_info *v)
 {
 	struct iphdr *iph = data + l3_off;
 	__u32 ihl;
@@ -60,7 +63,7 @@ static __always_inline int parse_ipv4(void *data, void *data_end, __u16 l3_off, 
 	v->l3_off = l3_off;
 	v->l4_off = l3_off + ihl;
 	v->tot_len = bpf_ntohs(iph->tot_len);
-	if (v->tot_len < ihl || (void *)iph + v->tot_len > data_end)
+	if (v->tot_len < ihl || (__u32)l3_off + v->tot_len > pkt_len)
 		return PARSE_MALFORMED;
 	v->saddr = iph->saddr;
 	v->daddr = iph->daddr;
@@ -127,6 +130,12 @@ static __always_inline int parse_ipv4(void *data, void *data_end, __u16 l3_off, 
 	}
 	}
 	return PARSE_UNSUPPORTED;
+}
+
+/* parse_ipv4_len for a packet that is all in [data, data_end) (XDP). */
+static __always_inline int parse_ipv4(void *data, void *data_end, __u16 l3_off, struct v4_info *v)
+{
+	return parse_ipv4_len(data, data_end, data_end - data, l3_off, v);
 }
 
 /* Are two IPv6 addresses equal?  (two 64-bit compares) */

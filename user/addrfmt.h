@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* addrfmt.h - addresses and endpoints as text (network-order input). */
+#ifndef MAPCE_ADDRFMT_H
+#define MAPCE_ADDRFMT_H
+
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <linux/types.h>
+
+#define IP4_STRLEN 16
+#define IP6_STRLEN 46
+#define EP4_STRLEN 22 /* "255.255.255.255:65535" */
+
+static inline const char *ip4_str(__be32 a, char buf[IP4_STRLEN])
+{
+	return inet_ntop(AF_INET, &a, buf, IP4_STRLEN);
+}
+
+static inline const char *ip6_str(const __u8 a[16], char buf[IP6_STRLEN])
+{
+	return inet_ntop(AF_INET6, a, buf, IP6_STRLEN);
+}
+
+/* "ip:port", port in network order. */
+static inline const char *ep4_str(__be32 a, __be16 port, char buf[EP4_STRLEN])
+{
+	char ip[IP4_STRLEN];
+
+	snprintf(buf, EP4_STRLEN, "%s:%u", ip4_str(a, ip), ntohs(port));
+	return buf;
+}
+
+#endif

@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * ce_maps.h - read a running CE's pinned maps (MAPCE_PIN_ROOT/<wan>/):
+ * what `mapce status`, `stats` and `flows` print.  Read-only.
+ */
+#ifndef MAPCE_CE_MAPS_H
+#define MAPCE_CE_MAPS_H
+
+#include <stddef.h>
+#include <net/if.h>
+#include "mapce_abi.h"
+
+#define CE_MAX_WANS 64
+
+struct ce_maps {
+	char wan[IF_NAMESIZE];
+	char dir[256];
+	/* fds of the pinned maps, -1 when a map is not pinned */
+	int config, rules, flow_out, flow_in, bind, ports, stats;
+};
+
+/* The WANs a reader acts on: wan (when not NULL) or every pin dir.
+ * On none, err() and returns -1 (then exit 1). */
+int ce_wans(const char *wan, char (*names)[IF_NAMESIZE], int max);
+/* One WAN for stats/flows: wan, or the only one that is up, or the only
+ * one of several whose interface is in this network namespace.  0 ok, else
+ * the exit status after an err(). */
+int ce_wan_one(const char *wan, char out[IF_NAMESIZE]);
+
+/* 0, or -ENOENT when wan is not up (no pinned mapce_config). */
+int ce_maps_open(const char *wan, struct ce_maps *m);
+void ce_maps_close(struct ce_maps *m);
+int ce_maps_config(const struct ce_maps *m, struct mapce_config *c);
+
+/* fn(key, value, arg) for every element of a hash map; a non-zero return
+ * stops.  Visits at most max_entries + 1 keys, so a map that changes
+ * underneath cannot loop forever.  Returns the number visited or -errno. */
+typedef int (*ce_map_fn)(const void *key, const void *val, void *arg);
+long ce_map_foreach(int fd, ce_map_fn fn, void *arg);
+/* Number of elements (ce_map_foreach without a callback). */
+long ce_map_count(int fd);
+__u32 ce_map_max_entries(int fd);
+
+/* Reason counters summed over the possible CPUs.  per_cpu (NULL: not
+ * wanted) gets MAPCE_R__MAX * ncpus entries, [reason * ncpus + cpu]. */
+int ce_maps_stats(const struct ce_maps *m, struct mapce_counter sum[MAPCE_R__MAX],
+		  struct mapce_counter *per_cpu, int ncpus);
+
+/* Monotonic coarse clock, the one bpf_ktime_get_coarse_ns() reads. */
+__u64 ce_now_ns(void);
+
+#endif

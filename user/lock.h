@@ -1,0 +1,20 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * lock.h - serialize mapce runs: flock(2) on MAPCE_LOCK_FILE.  Commands
+ * that change state (up, down, br up/down) take it exclusive, readers
+ * (status, stats, flows) shared.  Waits at most LOCK_WAIT_MS.
+ */
+#ifndef MAPCE_LOCK_H
+#define MAPCE_LOCK_H
+
+#include <stdbool.h>
+
+#define MAPCE_RUN_DIR "/run/mapce"          /* state files, the lock */
+#define MAPCE_LOCK_FILE MAPCE_RUN_DIR "/lock"
+#define LOCK_WAIT_MS 10000
+
+/* The lock's fd, or -errno (-EWOULDBLOCK: still held after the wait). */
+int mapce_lock(bool exclusive);
+void mapce_unlock(int fd);
+
+#endif
