@@ -13,6 +13,7 @@
 #include "vmlinux.h"
 #include <bpf/bpf_endian.h>
 #include "defs.h"
+#include "mapce_abi.h"
 
 /* Parse results */
 enum {

@@ -1,0 +1,67 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * br_maps.h - the BR's maps.  All are pinned by name under
+ * /sys/fs/bpf/mapce_br/<dev>/ (MAPCE_BR_PIN_ROOT), so `mapce br status`
+ * and a second `mapce br up` find them.  Names are prefixed mapce_br_ and
+ * fit the kernel's 15-character map name.  Keys and values are the structs
+ * of include/mapce_abi.h.  The BR keeps no per-flow state: these maps are
+ * all it knows.
+ */
+#ifndef MAPCE_BPF_BR_MAPS_H
+#define MAPCE_BPF_BR_MAPS_H
+
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include "mapce_abi.h"
+
+/*
+ * Runtime configuration, one element at key 0.  Written by `mapce br up`,
+ * read by both programs for every packet.  Of struct mapce_config the BR
+ * uses: br_ipv6 (its own address: decap destination and encap source),
+ * flags (MAPCE_CFG_F_ENABLED: else everything passes untouched;
+ * MAPCE_CFG_F_LEGACY_IID: CE addresses use draft-03 interface
+ * identifiers), hop_limit (outer hop limit of encapsulated packets) and
+ * wan_ifindex (the device both programs are attached to).  The rest is 0.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct mapce_config);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} mapce_br_config SEC(".maps");
+
+/* The domain's MAP rules by index (struct mapce_rule, prefixes in network
+ * order).  Written by `mapce br up`; read after an mapce_br_lpm hit. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, MAPCE_MAX_RULES);
+	__type(key, __u32);
+	__type(value, struct mapce_rule);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} mapce_br_rules SEC(".maps");
+
+/* Rule IPv4 prefix (longest match) -> index in mapce_br_rules.  Written by
+ * `mapce br up` (one entry per rule); read by XDP for the inner IPv4
+ * source of a decapsulated packet and by TC for an IPv4 destination. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, MAPCE_MAX_RULES);
+	__type(key, struct mapce_lpm_v4_key);
+	__type(value, __u32);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} mapce_br_lpm SEC(".maps");
+
+/* Reason counters (enum mapce_reason -> packets, bytes of the frame as the
+ * program saw it), per CPU.  Written by both programs through
+ * stats_count(); read (summed over CPUs) by `mapce br status`. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, MAPCE_R__MAX);
+	__type(key, __u32);
+	__type(value, struct mapce_counter);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} mapce_br_stats SEC(".maps");
+
+#endif
