@@ -204,6 +204,34 @@ static __always_inline int egress_set_id(struct __sk_buff *skb, const struct v4_
 }
 
 /*
+ * The path MTU to the BR learned from Packet Too Big, while it is fresh
+ * (IPv6 bytes), or 0.
+ */
+static __always_inline __u32 pmtu_to_br(void)
+{
+	__u32 zero = 0;
+	struct mapce_pmtu *pm = bpf_map_lookup_elem(&mapce_pmtu, &zero);
+
+	if (!pm || !pm->mtu)
+		return 0;
+	if (bpf_ktime_get_coarse_ns() - pm->learned_ns > MAPCE_PMTU_EXPIRE_S * 1000000000ull)
+		return 0;
+	return pm->mtu;
+}
+
+/* The MSS ceiling for a SYN now: the configured clamp, lowered while a
+ * smaller path MTU to the BR is known (IPv4 + TCP headers and the outer
+ * IPv6 header come off the path MTU). */
+static __always_inline __u16 mss_ceiling(const struct mapce_config *cfg, __u32 pmtu)
+{
+	__u16 clamp = cfg->mss_clamp;
+
+	if (clamp && pmtu && pmtu - 80 < clamp)
+		clamp = pmtu - 80;
+	return clamp;
+}
+
+/*
  * Count an egress packet on its flow as the wire will see it: a GSO skb
  * leaves as gso_segs packets, each with its own IPv4 and transport header.
  */
@@ -247,6 +275,7 @@ int mapce_tc_egress(struct __sk_buff *skb)
 	struct mapce_flow *f;
 	struct v4_info v = {};
 	__u8 dst[16];
+	__u32 pmtu = 0;
 	int rc, verdict = TC_ACT_OK;
 	void *data, *data_end;
 
@@ -329,6 +358,16 @@ int mapce_tc_egress(struct __sk_buff *skb)
 			goto out;
 		}
 	}
+	pmtu = pmtu_to_br();
+	if (pmtu && v.tot_len + IPV6_HLEN > pmtu && (v.frag_off & IP_DF) &&
+	    v.proto != IPPROTO_TCP && skb->gso_segs <= 1) {
+		/* Known not to fit the path to the BR: tell the host now
+		 * rather than lose the packet (TCP: see mss_ceiling). */
+		verdict = tc_frag_needed(skb, &v, cfg->ipv4, pmtu - IPV6_HLEN);
+		reason = verdict == TC_ACT_REDIRECT ? MAPCE_R_FRAG_NEEDED_SENT
+						    : MAPCE_R_DROP_ENCAP_FAILED;
+		goto out;
+	}
 	egress_account(skb, f, &v);
 
 	if (v.daddr == cfg->ipv4 && v.dport_off && v.proto != IPPROTO_ICMP &&
@@ -345,7 +384,7 @@ int mapce_tc_egress(struct __sk_buff *skb)
 	}
 
 	/* SYNs leave with an MSS that fits the tunnel. */
-	if (tc_mss_clamp(skb, &v, cfg->mss_clamp) > 0)
+	if (tc_mss_clamp(skb, &v, mss_ceiling(cfg, pmtu)) > 0)
 		stats_count(&mapce_stats, MAPCE_R_EV_MSS_CLAMPED, 0);
 
 	fmr = fmr_lookup(cfg, v.daddr);
@@ -621,7 +660,7 @@ int mapce_xdp_ingress(struct xdp_md *ctx)
 	if (ecn != (v.tos & 3))
 		ingress_set_ecn(data, data_end, &v, (__u8)ecn);
 	/* SYN-ACKs from the internet: clamp the MSS the LAN host will use. */
-	if (xdp_mss_clamp(data, data_end, &v, cfg->mss_clamp))
+	if (xdp_mss_clamp(data, data_end, &v, mss_ceiling(cfg, pmtu_to_br())))
 		stats_count(&mapce_stats, MAPCE_R_EV_MSS_CLAMPED, 0);
 
 	if (xdp_decap_ipv6(ctx)) {

@@ -197,6 +197,16 @@ struct mapce_peer_key {
 	__u8 _pad;
 };
 
+/* Path MTU toward the BR learned from ICMPv6 Packet Too Big (value of
+ * mapce_pmtu[0]).  Like the kernel's PMTU cache, it ages out. */
+struct mapce_pmtu {
+	__u32 mtu;        /* IPv6 path MTU, bytes; 0 = none learned */
+	__u32 _pad;
+	__u64 learned_ns; /* CLOCK_MONOTONIC_COARSE */
+};
+
+#define MAPCE_PMTU_EXPIRE_S 600 /* as Linux's net.ipv6.route.mtu_expires */
+
 /* Per inside host: mappings held and refusals at the limit. */
 struct mapce_host {
 	__u32 bindings;   /* live mappings (created - expired) */
@@ -279,7 +289,8 @@ struct mapce_frag {
 	X(HAIRPIN, "hairpin")                       /* LAN to LAN via our address */\
 	X(EV_PORT_OVERLAP, "ev_port_overlap")       /* flow on a shared port */   \
 	X(EV_INBOUND_FLOW, "ev_inbound_flow")       /* flow opened from outside */\
-	X(EV_REJECT_SENT, "ev_reject_sent")         /* RST / ICMP 3/13 to the host */
+	X(EV_REJECT_SENT, "ev_reject_sent")         /* RST / ICMP 3/13 to the host */\
+	X(FRAG_NEEDED_SENT, "frag_needed_sent")     /* too big for the learned path MTU */
 
 #define MAPCE_REASON_ENUM(id, name) MAPCE_R_##id,
 enum mapce_reason { MAPCE_REASONS(MAPCE_REASON_ENUM) MAPCE_R__MAX };

@@ -138,6 +138,16 @@ static __always_inline int icmp6_err_to_icmp4(struct xdp_md *ctx, const struct m
 		*reason = MAPCE_R_DROP_ICMP6_ERR_NO_FLOW;
 		return XDP_DROP;
 	}
+	if (e.v4code == ICMP_FRAG_NEEDED && ipv6_equal(&q6->daddr, cfg->br_ipv6)) {
+		/* Remember the smaller path MTU to the BR (RFC 2473 §8.3). */
+		__u32 zero = 0;
+		struct mapce_pmtu *pm = bpf_map_lookup_elem(&mapce_pmtu, &zero);
+
+		if (pm) {
+			pm->mtu = e.mtu + 40;
+			pm->learned_ns = bpf_ktime_get_coarse_ns();
+		}
+	}
 
 	/* Reverse-translate the quoted packet in place: source back to the
 	 * inside endpoint, quoted checksums fixed where they were quoted. */

@@ -106,6 +106,17 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } mapce_hosts SEC(".maps");
 
+/* The path MTU to the BR learned from Packet Too Big (icmp6_err.h); TC
+ * egress answers larger DF packets with ICMPv4 "fragmentation needed"
+ * until it ages out.  One element: one array read per packet. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct mapce_pmtu);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} mapce_pmtu SEC(".maps");
+
 /* Fragmented datagrams in flight (frag.h): created by a datagram's first
  * fragment seen (in either direction), read by its later fragments.  LRU
  * and an age check bound it: a fragment flood evicts only fragment state. */

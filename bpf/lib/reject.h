@@ -35,6 +35,7 @@
 #include "parse.h"
 
 #define ICMP_PKT_FILTERED 13
+#define ICMP_FRAG_NEEDED_CODE 4
 #define REJECT_QUOTE_MAX (20 + 8) /* quoted IPv4 header (no options) + 8 bytes */
 
 /* One's-complement sum of n bytes (n even, bounded by the caller). */
@@ -149,7 +150,8 @@ struct reject_icmp {
 
 /* Anything else: ICMP destination unreachable, administratively
  * prohibited, quoting the packet as the host sent it. */
-static __always_inline int reject_icmp(struct __sk_buff *skb, const struct v4_info *v, __be32 pub)
+static __always_inline int reject_icmp(struct __sk_buff *skb, const struct v4_info *v, __be32 pub,
+				       __u8 code, __u16 mtu)
 {
 	struct reject_icmp r = {};
 	__u32 qlen = v->tot_len < REJECT_QUOTE_MAX ? v->tot_len : REJECT_QUOTE_MAX;
@@ -160,13 +162,21 @@ static __always_inline int reject_icmp(struct __sk_buff *skb, const struct v4_in
 	if (qlen < 20 || bpf_skb_load_bytes(skb, v->l3_off, r.quote, REJECT_QUOTE_MAX))
 		return -1;
 	r.ic.type = ICMP_DEST_UNREACH;
-	r.ic.code = ICMP_PKT_FILTERED;
+	r.ic.code = code;
+	r.ic.un.frag.mtu = bpf_htons(mtu); /* code 4 only; 0 otherwise */
 	reject_ip(&r.ip, pub, v->saddr, IPPROTO_ICMP, sizeof(r.ip) + sizeof(r.ic) + qlen);
 	r.ic.checksum = ~csum_fold(sum16(&r.ic, sizeof(r.ic) + qlen));
 	if (bpf_skb_change_tail(skb, ETH_HLEN + sizeof(r.ip) + sizeof(r.ic) + qlen, 0) ||
 	    bpf_skb_store_bytes(skb, ETH_HLEN, &r, sizeof(r), BPF_F_INVALIDATE_HASH))
 		return -1;
 	return 0;
+}
+
+static __always_inline int reject_send(struct __sk_buff *skb, int err)
+{
+	if (err || reject_swap_macs(skb))
+		return TC_ACT_SHOT;
+	return bpf_redirect(skb->ifindex, BPF_F_INGRESS);
 }
 
 /*
@@ -176,16 +186,28 @@ static __always_inline int reject_icmp(struct __sk_buff *skb, const struct v4_in
  */
 static __always_inline int tc_reject(struct __sk_buff *skb, const struct v4_info *v, __be32 pub)
 {
-	int err;
-
 	/* The reply's transport header must start where the original's did
 	 * (see above); IPv4 options would move it. */
 	if (v->l4_off - v->l3_off != 20 || v->tot_len < REJECT_QUOTE_MAX)
 		return TC_ACT_SHOT;
-	err = v->proto == IPPROTO_TCP ? reject_tcp(skb, v) : reject_icmp(skb, v, pub);
-	if (err || reject_swap_macs(skb))
+	return reject_send(skb, v->proto == IPPROTO_TCP
+					? reject_tcp(skb, v)
+					: reject_icmp(skb, v, pub, ICMP_PKT_FILTERED, 0));
+}
+
+/*
+ * ICMP "fragmentation needed" with next-hop MTU mtu, for a DF packet too
+ * big for the tunnel's path (RFC 1191).  Not for TCP: a partial-checksum
+ * TCP skb cannot carry an ICMP reply (its checksum offset lands in the
+ * quote), and TCP is handled by lowering the MSS of new SYNs instead.
+ */
+static __always_inline int tc_frag_needed(struct __sk_buff *skb, const struct v4_info *v,
+					  __be32 pub, __u16 mtu)
+{
+	if (v->proto == IPPROTO_TCP || v->l4_off - v->l3_off != 20 ||
+	    v->tot_len < REJECT_QUOTE_MAX)
 		return TC_ACT_SHOT;
-	return bpf_redirect(skb->ifindex, BPF_F_INGRESS);
+	return reject_send(skb, reject_icmp(skb, v, pub, ICMP_FRAG_NEEDED_CODE, mtu));
 }
 
 #endif

@@ -904,6 +904,7 @@ static void t_icmp6_errors(void)
 	TCASE_BEGIN("icmp6_errors_not_about_our_flows");
 	/* about a flow that does not exist (or no longer): dropped, counted */
 	u.sport = 0xc342;
+	u.payload = 100;
 	pkt_v4(&in_u, &u);
 	CHECK_EQ(run_prog(fx.skel->progs.mapce_tc_egress, &in_u, &tun), TC_OK);
 	put16(tun.b + 54 + 20, 0xc343); /* quote a port nobody uses */
@@ -1346,6 +1347,83 @@ static void t_host_limit(void)
 	TCASE_END();
 }
 
+static void t_pmtu_memory(void)
+{
+	struct v4_spec u = udp_out(0xc351, 53), big, syn;
+	struct pkt in, tun, ptb, out, exp;
+	struct reason_snap b;
+	struct mapce_pmtu pm;
+	__u32 zero = 0;
+
+	fresh("learned_path_mtu_answers_big_df_packets_and_lowers_mss");
+	fx.cfg.mss_clamp = 1420;
+	ce_fx_config(&fx);
+	u.payload = 1400;
+	pkt_v4(&in, &u);
+	CHECK_EQ(run_prog(fx.skel->progs.mapce_tc_egress, &in, &tun), TC_OK);
+	icmp6_err_frame(&tun, 2, 1400, &ptb);
+	CHECK_EQ(run_prog(fx.skel->progs.mapce_xdp_ingress, &ptb, &out), XDP_PASS);
+	/* another destination, 1400 + 28 bytes with DF: answered at once */
+	big = udp_out(0xc352, 53);
+	big.dst = ip4("203.0.113.12");
+	big.payload = 1400;
+	pkt_v4(&in, &big);
+	snap(&fx, &b);
+	CHECK_EQ(run_prog(fx.skel->progs.mapce_tc_egress, &in, &out), 7 /* back in */);
+	CHECK(only_reason(&fx, &b, MAPCE_R_FRAG_NEEDED_SENT));
+	exp.len = 14;
+	memcpy(exp.b, in.b + 6, 6);
+	memcpy(exp.b + 6, in.b, 6);
+	put16(exp.b + 12, 0x0800);
+	{
+		uint8_t *ip = exp.b + 14, *ic = ip + 20;
+
+		memset(ip, 0, 56);
+		ip[0] = 0x45;
+		put16(ip + 2, 56);
+		put16(ip + 6, 0x4000);
+		ip[8] = 64;
+		ip[9] = 1;
+		patch_v4_hdr(ip, ip4(CE_IPV4), ip4(LAN_HOST), 0);
+		ic[0] = 3;
+		ic[1] = 4;
+		put16(ic + 6, 1360);
+		memcpy(ic + 8, in.b + 14, 28);
+		put16(ic + 2, rfc1071_fold(rfc1071_add(0, ic, 36)));
+		exp.len += 56;
+	}
+	CHECK(frame_eq(&out, &exp), "frag-needed frame differs");
+	/* without DF it goes (a router on the way will say so) */
+	big.frag = 0;
+	CHECK_EQ(egress(&big, &out), TC_OK);
+	/* small packets go */
+	big.frag = 0x4000;
+	big.payload = 100;
+	CHECK_EQ(egress(&big, &out), TC_OK);
+	/* new TCP flows get MSS = 1400 - 80 */
+	syn = (struct v4_spec){ .src = ip4(LAN_HOST), .dst = ip4(SERVER), .proto = 6, .sport = 0xc353,
+				.dport = 443, .tcp_flags = 0x02, .ttl = 63, .frag = 0x4000,
+				.tcp_opts = OPT_MSS1460, .tcp_opts_len = sizeof(OPT_MSS1460) };
+	CHECK_EQ(egress(&syn, &out), TC_OK);
+	CHECK_EQ(mss_of(out.b + 54), 1320);
+	CHECK(v4_l4_csum_ok(out.b + 54, 0));
+	TCASE_END();
+
+	TCASE_BEGIN("learned_path_mtu_ages_out");
+	CHECK(bpf_map__lookup_elem(fx.skel->maps.mapce_pmtu, &zero, sizeof(zero), &pm, sizeof(pm),
+				   0) == 0);
+	CHECK_EQ(pm.mtu, 1400);
+	pm.learned_ns = 0; /* learned at boot: long expired */
+	bpf_map__update_elem(fx.skel->maps.mapce_pmtu, &zero, sizeof(zero), &pm, sizeof(pm), 0);
+	big.payload = 1400;
+	big.sport = 0xc354;
+	CHECK_EQ(egress(&big, &out), TC_OK);
+	syn.sport = 0xc355;
+	CHECK_EQ(egress(&syn, &out), TC_OK);
+	CHECK_EQ(mss_of(out.b + 54), 1420);
+	TCASE_END();
+}
+
 int main(void)
 {
 	t_egress_udp_preserves_port_in_set();
@@ -1365,6 +1443,7 @@ int main(void)
 	t_ecn_decap();
 	t_encap_limit();
 	t_icmp6_errors();
+	t_pmtu_memory();
 	t_fragments();
 	t_icmp4_errors();
 	t_filtering();
