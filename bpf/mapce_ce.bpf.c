@@ -32,6 +32,7 @@
 #include "lib/frag.h"
 #include "lib/icmp4_err.h"
 #include "lib/reject.h"
+#include "lib/reasm.h"
 #include "mapce_rule.h"
 
 /* Headers that must be in the linear area before direct access. */
@@ -109,15 +110,16 @@ static __always_inline int egress_snat(struct __sk_buff *skb, const struct v4_in
 	return 0;
 }
 
-/* Rewrite the destination address and port (hairpin: the packet goes back
- * in to another inside host).  TCP/UDP only. */
-static __always_inline int egress_dnat(struct __sk_buff *skb, const struct v4_info *v,
-				       __be32 new_ip, __be16 new_port)
+/* Rewrite the destination address and port (or echo id) through the TC
+ * csum helpers: hairpinned packets, reassembled tunnel packets. */
+static __always_inline int tc_dnat(struct __sk_buff *skb, const struct v4_info *v,
+				   __be32 new_ip, __be16 new_port)
 {
 	__u64 l4flags = v->proto == IPPROTO_UDP ? BPF_F_MARK_MANGLED_0 : 0;
 
-	if (bpf_l4_csum_replace(skb, v->csum_off, v->daddr, new_ip,
-				l4flags | BPF_F_PSEUDO_HDR | sizeof(new_ip)) ||
+	if ((v->proto != IPPROTO_ICMP &&
+	     bpf_l4_csum_replace(skb, v->csum_off, v->daddr, new_ip,
+				 l4flags | BPF_F_PSEUDO_HDR | sizeof(new_ip))) ||
 	    bpf_l4_csum_replace(skb, v->csum_off, v->dport, new_port, l4flags | sizeof(new_port)) ||
 	    bpf_l3_csum_replace(skb, v->l3_off + offsetof(struct iphdr, check), v->daddr, new_ip,
 				sizeof(new_ip)) ||
@@ -158,7 +160,7 @@ static __always_inline int egress_hairpin(struct __sk_buff *skb, const struct ma
 	flow_account(fi, 1, v->tot_len, v->tcp_flags, v->proto);
 	dip = fi->ip;
 	dport = fi->port;
-	if (egress_snat(skb, v, sip, sport) || egress_dnat(skb, v, dip, dport)) {
+	if (egress_snat(skb, v, sip, sport) || tc_dnat(skb, v, dip, dport)) {
 		*reason = MAPCE_R_DROP_ENCAP_FAILED;
 		return TC_ACT_SHOT;
 	}
@@ -670,6 +672,122 @@ int mapce_xdp_ingress(struct xdp_md *ctx)
 	reason = MAPCE_R_DECAP;
 	verdict = XDP_PASS;
 out:
+	stats_count(&mapce_stats, reason, len);
+	return verdict;
+}
+
+/* ------------------------------------------------------------------ */
+/* WAN ingress slow path: outer IPv6 fragments                          */
+/* ------------------------------------------------------------------ */
+
+/*
+ * A reassembled tunnel packet (Ethernet | IPv6 | IPv4) in skb: the same
+ * checks and translation as mapce_xdp_ingress, through the TC helpers, then
+ * the outer header comes off.  TCP, UDP and ICMP echo (fragmented tunnel
+ * packets are big: data, not errors).
+ */
+static __always_inline int tc_decap_in(struct __sk_buff *skb, const struct mapce_config *cfg,
+				       __u32 *reason)
+{
+	__u32 pull = skb->len < EGRESS_PULL_LEN + IPV6_HLEN ? skb->len : EGRESS_PULL_LEN + IPV6_HLEN;
+	__be16 proto = bpf_htons(ETH_P_IP);
+	struct mapce_tuple ki = {};
+	struct v4_info v = {};
+	struct mapce_flow *f;
+	struct ipv6hdr *ip6;
+	void *data, *data_end;
+	int rc;
+
+	bpf_skb_pull_data(skb, pull);
+	data = skb_data(skb);
+	data_end = skb_data_end(skb);
+	ip6 = data + ETH_HLEN;
+	if ((void *)(ip6 + 1) > data_end || ip6->nexthdr != IPPROTO_IPIP) {
+		*reason = MAPCE_R_DROP_MALFORMED;
+		return TC_ACT_SHOT;
+	}
+	rc = parse_ipv4_len(data, data_end, skb->len, ETH_HLEN + IPV6_HLEN, &v);
+	if (rc != PARSE_OK || !v.dport_off) {
+		*reason = rc == PARSE_OK ? MAPCE_R_DROP_ICMP_UNSUPPORTED : parse_reason(rc, v.proto);
+		return TC_ACT_SHOT;
+	}
+	if (!tunnel_src_ok(cfg, ip6, &v)) {
+		*reason = MAPCE_R_DROP_BAD_TUNNEL_SRC;
+		return TC_ACT_SHOT;
+	}
+	if (v.daddr != cfg->ipv4) {
+		*reason = MAPCE_R_DROP_WRONG_IPV4;
+		return TC_ACT_SHOT;
+	}
+	if (!mapce_port_in_set(cfg->psid_offset, cfg->psid_len, cfg->psid, bpf_ntohs(v.dport))) {
+		*reason = MAPCE_R_DROP_PORT_OUT_OF_SET;
+		return TC_ACT_SHOT;
+	}
+	ki.local_ip = v.daddr;
+	ki.remote_ip = v.saddr;
+	ki.local_port = v.dport;
+	ki.remote_port = v.sport;
+	ki.proto = v.proto;
+	f = bpf_map_lookup_elem(&mapce_flow_in, &ki);
+	if (!f) {
+		f = flow_open_inbound(cfg, &ki, reason);
+		if (!f)
+			return TC_ACT_SHOT;
+	}
+	flow_account(f, 1, v.tot_len, v.tcp_flags, v.proto);
+	if (tc_dnat(skb, &v, f->ip, f->port) ||
+	    bpf_skb_adjust_room(skb, -IPV6_HLEN, BPF_ADJ_ROOM_MAC, BPF_F_ADJ_ROOM_DECAP_L3_IPV4) ||
+	    bpf_skb_store_bytes(skb, offsetof(struct ethhdr, h_proto), &proto, sizeof(proto), 0)) {
+		*reason = MAPCE_R_DROP_DECAP_FAILED;
+		return TC_ACT_SHOT;
+	}
+	*reason = MAPCE_R_DECAP;
+	return TC_ACT_OK;
+}
+
+/*
+ * WAN TC ingress: after XDP, which passes IPv6 fragments up untouched.
+ * Outer fragments of tunnel packets to our MAP address are reassembled
+ * here; everything else continues into the stack at once (one protocol
+ * test for non-IPv6, a few loads for other IPv6).
+ */
+SEC("tc")
+int mapce_tc_ingress(struct __sk_buff *skb)
+{
+	__u32 reason, len = skb->len;
+	const struct mapce_config *cfg;
+	struct ipv6hdr *ip6;
+	struct frag_hdr *fh;
+	void *data, *data_end;
+	int rc, verdict;
+
+	if (skb->protocol != bpf_htons(ETH_P_IPV6))
+		return TC_ACT_OK;
+	data = skb_data(skb);
+	data_end = skb_data_end(skb);
+	if (data + REASM_HDRS > data_end) {
+		if (skb->len < REASM_HDRS)
+			return TC_ACT_OK;
+		bpf_skb_pull_data(skb, REASM_HDRS);
+		data = skb_data(skb);
+		data_end = skb_data_end(skb);
+	}
+	ip6 = data + ETH_HLEN;
+	fh = data + ETH_HLEN + IPV6_HLEN;
+	if ((void *)(fh + 1) > data_end || ip6->nexthdr != NEXTHDR_FRAGMENT ||
+	    fh->nexthdr != IPPROTO_IPIP)
+		return TC_ACT_OK;
+	cfg = config_get();
+	if (!cfg || !ipv6_equal(&ip6->daddr, cfg->ce_ipv6))
+		return TC_ACT_OK;
+
+	rc = reasm_add(skb);
+	if (rc == REASM_DONE) {
+		verdict = tc_decap_in(skb, cfg, &reason);
+	} else {
+		verdict = TC_ACT_SHOT; /* held in the map, or invalid */
+		reason = rc == REASM_HELD ? MAPCE_R_REASM_HELD : MAPCE_R_DROP_REASM_INVALID;
+	}
 	stats_count(&mapce_stats, reason, len);
 	return verdict;
 }

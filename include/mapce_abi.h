@@ -207,6 +207,35 @@ struct mapce_pmtu {
 
 #define MAPCE_PMTU_EXPIRE_S 600 /* as Linux's net.ipv6.route.mtu_expires */
 
+/*
+ * Outer IPv6 fragments of tunnel packets waiting for reassembly (TC ingress
+ * slow path, reasm.h).  A datagram is keyed by source and fragment id; each
+ * fragment by that plus its offset.
+ */
+#define MAPCE_REASM_FRAG_MAX 1456  /* payload bytes per fragment (1500 MTU) */
+#define MAPCE_REASM_MAX_FRAGS 12   /* fragments per datagram */
+#define MAPCE_REASM_DGRAM_MAX 16384 /* reassembled IPv6 payload, bytes */
+#define MAPCE_REASM_TIMEOUT_S 30   /* RFC 8200 §4.5: 60 s at most */
+
+struct mapce_reasm_key {
+	__u8 src[16];
+	__be32 id;
+	__u16 offset; /* fragment offset in bytes; 0xffff for the datagram */
+	__u16 _pad;
+};
+
+struct mapce_reasm_dgram {
+	__u32 total;    /* payload length, known once the last fragment came; 0 */
+	__u32 have;     /* payload bytes held */
+	__u64 first_ns; /* first fragment seen */
+};
+
+struct mapce_reasm_frag {
+	__u16 len;
+	__u16 _pad[3];
+	__u8 data[MAPCE_REASM_FRAG_MAX];
+};
+
 /* Per inside host: mappings held and refusals at the limit. */
 struct mapce_host {
 	__u32 bindings;   /* live mappings (created - expired) */
@@ -290,7 +319,9 @@ struct mapce_frag {
 	X(EV_PORT_OVERLAP, "ev_port_overlap")       /* flow on a shared port */   \
 	X(EV_INBOUND_FLOW, "ev_inbound_flow")       /* flow opened from outside */\
 	X(EV_REJECT_SENT, "ev_reject_sent")         /* RST / ICMP 3/13 to the host */\
-	X(FRAG_NEEDED_SENT, "frag_needed_sent")     /* too big for the learned path MTU */
+	X(FRAG_NEEDED_SENT, "frag_needed_sent")     /* too big for the learned path MTU */\
+	X(REASM_HELD, "reasm_held")                 /* outer IPv6 fragment kept for reassembly */\
+	X(DROP_REASM_INVALID, "drop_reasm_invalid") /* bad, oversized or overlapping fragment */
 
 #define MAPCE_REASON_ENUM(id, name) MAPCE_R_##id,
 enum mapce_reason { MAPCE_REASONS(MAPCE_REASON_ENUM) MAPCE_R__MAX };

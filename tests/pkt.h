@@ -13,7 +13,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#define PKT_MAX 2048
+#define PKT_MAX 9216
 
 struct pkt {
 	uint8_t b[PKT_MAX];

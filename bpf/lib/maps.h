@@ -117,6 +117,33 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } mapce_pmtu SEC(".maps");
 
+/* Outer IPv6 fragments held for reassembly (reasm.h).  LRU and an age
+ * check bound them: a fragment flood only evicts other fragments.  The
+ * datagram record uses offset 0xffff. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 512);
+	__type(key, struct mapce_reasm_key);
+	__type(value, struct mapce_reasm_frag);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} mapce_reasm SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 64);
+	__type(key, struct mapce_reasm_key);
+	__type(value, struct mapce_reasm_dgram);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} mapce_reasm_dg SEC(".maps");
+
+/* Scratch for one fragment (too big for the BPF stack), per CPU. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct mapce_reasm_frag);
+} mapce_reasm_tmp SEC(".maps");
+
 /* Fragmented datagrams in flight (frag.h): created by a datagram's first
  * fragment seen (in either direction), read by its later fragments.  LRU
  * and an age check bound it: a fragment flood evicts only fragment state. */

@@ -1424,6 +1424,72 @@ static void t_pmtu_memory(void)
 	TCASE_END();
 }
 
+/* Outer fragment [off, off + len) of the tunnel packet whole (Ethernet |
+ * IPv6 | payload), as a router between BR and CE would cut it. */
+static void outer_fragment(const struct pkt *whole, uint16_t off, uint16_t len, int more,
+			   uint32_t id, struct pkt *fr)
+{
+	memcpy(fr->b, whole->b, 54);
+	fr->b[14 + 6] = 44;
+	put16(fr->b + 18, (uint16_t)(8 + len));
+	fr->b[54] = 4; /* next header: IPv4 */
+	fr->b[55] = 0;
+	put16(fr->b + 56, (uint16_t)(off | (more ? 1 : 0)));
+	fr->b[58] = id >> 24; fr->b[59] = id >> 16; fr->b[60] = id >> 8; fr->b[61] = id;
+	memcpy(fr->b + 62, whole->b + 54 + off, len);
+	fr->len = 62 + len;
+}
+
+static void t_outer_reassembly(void)
+{
+	struct v4_spec s = udp_out(0x5346, 53), r;
+	struct pkt whole, f1, f2, out, exp;
+	struct reason_snap b;
+	uint8_t a6[16], c6[16];
+	size_t plen;
+
+	fresh("outer_ipv6_fragments_reassembled_out_of_order");
+	CHECK_EQ(egress(&s, &out), TC_OK);
+	r = reply_of(&s, 0x5346);
+	r.payload = 2000;
+	ip6(BR6, a6);
+	ip6(CE_MAP6, c6);
+	pkt_v6v4(&whole, a6, c6, &r);
+	plen = whole.len - 54;
+	outer_fragment(&whole, 0, 1232, 1, 0xabcd, &f1);
+	outer_fragment(&whole, 1232, (uint16_t)(plen - 1232), 0, 0xabcd, &f2);
+	/* XDP leaves outer fragments to the slow path */
+	snap(&fx, &b);
+	CHECK_EQ(run_prog(fx.skel->progs.mapce_xdp_ingress, &f2, &out), XDP_PASS);
+	CHECK(frame_eq(&out, &f2));
+	CHECK(only_reason(&fx, &b, MAPCE_R_PASS_NATIVE));
+	snap(&fx, &b);
+	CHECK_EQ(run_prog(fx.skel->progs.mapce_tc_ingress, &f2, &out), TC_SHOT);
+	CHECK(only_reason(&fx, &b, MAPCE_R_REASM_HELD));
+	snap(&fx, &b);
+	CHECK_EQ(run_prog(fx.skel->progs.mapce_tc_ingress, &f1, &out), TC_OK);
+	CHECK(only_reason(&fx, &b, MAPCE_R_DECAP));
+	expect_decap(&r, ip4(LAN_HOST), 0x5346, &exp);
+	CHECK(frame_eq(&out, &exp), "reassembled packet differs");
+	CHECK(v4_l4_csum_ok(out.b + 14, 0));
+	TCASE_END();
+
+	TCASE_BEGIN("outer_fragments_bad_or_foreign");
+	/* a middle fragment whose length is not a multiple of 8 */
+	outer_fragment(&whole, 0, 1230, 1, 0xabce, &f1);
+	snap(&fx, &b);
+	CHECK_EQ(run_prog(fx.skel->progs.mapce_tc_ingress, &f1, &out), TC_SHOT);
+	CHECK(only_reason(&fx, &b, MAPCE_R_DROP_REASM_INVALID));
+	/* fragments of other IPv6 traffic, and whole packets: not ours */
+	outer_fragment(&whole, 0, 1232, 1, 0xabcf, &f1);
+	f1.b[54] = 17;
+	snap(&fx, &b);
+	CHECK_EQ(run_prog(fx.skel->progs.mapce_tc_ingress, &f1, &out), TC_OK);
+	CHECK(frame_eq(&out, &f1));
+	CHECK(only_reason(&fx, &b, MAPCE_R__MAX)); /* nothing counted */
+	TCASE_END();
+}
+
 int main(void)
 {
 	t_egress_udp_preserves_port_in_set();
@@ -1444,6 +1510,7 @@ int main(void)
 	t_encap_limit();
 	t_icmp6_errors();
 	t_pmtu_memory();
+	t_outer_reassembly();
 	t_fragments();
 	t_icmp4_errors();
 	t_filtering();
