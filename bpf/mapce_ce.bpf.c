@@ -360,7 +360,10 @@ int mapce_tc_egress(struct __sk_buff *skb)
 			goto out;
 		}
 	}
-	pmtu = pmtu_to_br();
+	/* Any learned path MTU is >= 1280 (the IPv6 minimum): only SYNs and
+	 * bigger packets need to look. */
+	if (v.tot_len + IPV6_HLEN > 1280 || (v.tcp_flags & TCP_FLAG_SYN))
+		pmtu = pmtu_to_br();
 	if (pmtu && v.tot_len + IPV6_HLEN > pmtu && (v.frag_off & IP_DF) &&
 	    v.proto != IPPROTO_TCP && skb->gso_segs <= 1) {
 		/* Known not to fit the path to the BR: tell the host now
@@ -662,7 +665,8 @@ int mapce_xdp_ingress(struct xdp_md *ctx)
 	if (ecn != (v.tos & 3))
 		ingress_set_ecn(data, data_end, &v, (__u8)ecn);
 	/* SYN-ACKs from the internet: clamp the MSS the LAN host will use. */
-	if (xdp_mss_clamp(data, data_end, &v, mss_ceiling(cfg, pmtu_to_br())))
+	if ((v.tcp_flags & TCP_FLAG_SYN) &&
+	    xdp_mss_clamp(data, data_end, &v, mss_ceiling(cfg, pmtu_to_br())))
 		stats_count(&mapce_stats, MAPCE_R_EV_MSS_CLAMPED, 0);
 
 	if (xdp_decap_ipv6(ctx)) {

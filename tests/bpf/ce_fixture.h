@@ -53,8 +53,9 @@ static inline int ce_fx_config(struct ce_fx *fx)
 				    sizeof(fx->cfg), 0);
 }
 
-/* Open + load with no pinning, configure.  0 on success. */
-static inline int ce_fx_open(struct ce_fx *fx)
+/* Open + load with no pinning and flow maps sized for max_flows (0 =
+ * default), configure.  0 on success. */
+static inline int ce_fx_open_sized(struct ce_fx *fx, __u32 max_flows)
 {
 	struct bpf_map *m;
 	__u32 zero = 0;
@@ -65,6 +66,10 @@ static inline int ce_fx_open(struct ce_fx *fx)
 		return -errno;
 	bpf_object__for_each_map(m, fx->skel->obj)
 		bpf_map__set_pin_path(m, NULL);
+	if (max_flows) {
+		bpf_map__set_max_entries(fx->skel->maps.mapce_flow_out, max_flows);
+		bpf_map__set_max_entries(fx->skel->maps.mapce_flow_in, max_flows);
+	}
 	if (mapce_ce__load(fx->skel)) {
 		mapce_ce__destroy(fx->skel);
 		fx->skel = NULL;
@@ -89,6 +94,11 @@ static inline int ce_fx_open(struct ce_fx *fx)
 	bpf_map__update_elem(fx->skel->maps.mapce_rules, &zero, sizeof(zero), &fx->bmr,
 			     sizeof(fx->bmr), 0);
 	return ce_fx_config(fx);
+}
+
+static inline int ce_fx_open(struct ce_fx *fx)
+{
+	return ce_fx_open_sized(fx, 0);
 }
 
 static inline void ce_fx_close(struct ce_fx *fx)
