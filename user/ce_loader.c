@@ -11,6 +11,9 @@
  *   5. IPv4 default route via inet6 <next hop to the BR>, mtu, proto mapce
  *   6. XDP ingress (native, or generic)
  *   7. tc clsact egress filter
+ *   then: record the config file used (for `mapce portmap`)
+ * The port forwards are installed in step 3, before anything is attached,
+ * and kept in line with the config file when up finds itself already up.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -31,6 +34,7 @@
 #include "attach.h"
 #include "ce_loader.h"
 #include "ce_state.h"
+#include "config_file.h"
 #include "lock.h"
 #include "netlink.h"
 #include "output.h"
@@ -140,6 +144,37 @@ static bool rules_equal(const char *dir, const struct ce_up_params *p)
 	return same;
 }
 
+/* Already up: bring the forwards in line with the config (a live dynamic
+ * mapping holding a port is a refusal), record the config file.  0 or -1
+ * after err(). */
+static int sync_forwards_running(const struct ce_up_params *p, const char *dir)
+{
+	struct portmap_maps m;
+	char errbuf[1536];
+	int added, removed, ret;
+
+	ret = portmap_maps_open(dir, &m);
+	if (ret) {
+		err("opening the port maps in %s: %s", dir, strerror(-ret));
+		return -1;
+	}
+	ret = portmap_sync(&m, p->portmaps, p->n_portmaps, false, p->config_path, &added,
+			   &removed, errbuf, sizeof(errbuf));
+	portmap_maps_close(&m);
+	if (ret) {
+		err("port forwards: %s", errbuf);
+		return -1;
+	}
+	if (added || removed)
+		warn("%s: port forwards brought in line with the config: %d added, %d removed",
+		     p->ifname, added, removed);
+	ret = config_path_record(p->ifname, p->config_path);
+	if (ret)
+		warn("recording the config file of %s: %s (mapce portmap will not save)",
+		     p->ifname, strerror(-ret));
+	return 0;
+}
+
 /*
  * Step 2.  0: not up, go on.  1: up with exactly these parameters and
  * complete (nothing to do).  -1: up otherwise (error printed).
@@ -194,7 +229,7 @@ static int check_existing(const struct ce_up_params *p, const char *dir)
 		return -1;
 	}
 	warn("already up on %s", p->ifname);
-	return 1;
+	return sync_forwards_running(p, dir) ? -1 : 1;
 }
 
 static void warn_forwarding(void)
@@ -276,6 +311,7 @@ struct up_run {
 	__u8 xdp_mode;
 	/* done by this run */
 	bool pins_created, addr_added, route_added, xdp_attached, hook_created, tc_attached;
+	int forwards; /* port forwards installed */
 };
 
 static void save_state(struct up_run *r)
@@ -331,6 +367,29 @@ static void rollback(struct up_run *r)
 		ce_state_save(p->ifname, &r->old);
 	else
 		ce_state_remove(p->ifname);
+}
+
+/* Step 3, last: the port forwards.  Nothing is attached yet, so dynamic
+ * mappings left in reused pins are stale: a forward takes their port. */
+static int step_forwards(struct up_run *r)
+{
+	struct portmap_maps m = {
+		.ports = bpf_map__fd(r->skel->maps.mapce_ports),
+		.bind = bpf_map__fd(r->skel->maps.mapce_bind),
+		.hosts = bpf_map__fd(r->skel->maps.mapce_hosts),
+		.cfg = r->p->cfg,
+	};
+	char errbuf[1536];
+	int added, removed;
+
+	/* the fds belong to the skeleton: no portmap_maps_close() */
+	if (portmap_sync(&m, r->p->portmaps, r->p->n_portmaps, true, r->p->config_path, &added,
+			 &removed, errbuf, sizeof(errbuf))) {
+		err("port forwards: %s", errbuf);
+		return -1;
+	}
+	r->forwards = r->p->n_portmaps;
+	return 0;
 }
 
 /* Step 3: load (pinning or reusing the maps) and write config and rules. */
@@ -421,6 +480,9 @@ static int step_load(struct up_run *r)
 			map_clear(bpf_map__fd(s->maps.mapce_flow_in), flows);
 			map_clear(bpf_map__fd(s->maps.mapce_bind), flows);
 			map_clear(bpf_map__fd(s->maps.mapce_ports), flows);
+			map_clear(bpf_map__fd(s->maps.mapce_peers), flows);
+			map_clear(bpf_map__fd(s->maps.mapce_hosts),
+				  map_max_entries(bpf_map__fd(s->maps.mapce_hosts)));
 		}
 	}
 	fd = bpf_map__fd(s->maps.mapce_rules);
@@ -453,7 +515,7 @@ static int step_load(struct up_run *r)
 		err("writing mapce_config: %s", lerr(-errno));
 		return -1;
 	}
-	return 0;
+	return step_forwards(r);
 }
 
 /* Step 4: the MAP IPv6 address. */
@@ -626,6 +688,16 @@ static void print_up(const struct up_run *r)
 	out_str("next_hop", " via %s", ip6_str(r->gw, a));
 	out_uint("mtu", ", mtu %llu", c->mtu);
 	out_str("xdp_mode", ", xdp %s", xdp_mode_str(r->xdp_mode));
+	out_str("filtering", ", filtering %s", filtering_str(c->filtering));
+	if (c->max_per_host)
+		out_uint("max_per_host", ", max %llu per host", c->max_per_host);
+	else
+		out_uint("max_per_host", NULL, 0);
+	out_int("port_forwards", r->forwards ? ", forwards %lld" : NULL, r->forwards);
+	if (r->p->config_path[0])
+		out_str("config", ", config %s", r->p->config_path);
+	else
+		out_null("config", NULL);
 	out_bool("maps_reused", NULL, r->pins_existed);
 	out_text("%s\n", r->pins_existed ? " (pinned NAT state reused)" : "");
 	out_close_object();
@@ -682,6 +754,10 @@ int ce_up(const struct ce_up_params *p)
 	    step_tc(&r))
 		goto fail;
 
+	ret = config_path_record(p->ifname, p->config_path);
+	if (ret)
+		warn("recording the config file of %s: %s (mapce portmap will not save)",
+		     p->ifname, strerror(-ret));
 	warn_forwarding();
 	print_up(&r);
 	mapce_ce__destroy(r.skel);
@@ -782,6 +858,7 @@ int ce_down(const char *ifname)
 	}
 	if (ce_state_remove(ifname) == 0)
 		found = true;
+	config_path_forget(ifname);
 	rmdir(MAPCE_PIN_ROOT); /* only when empty: other WANs keep it */
 	mapce_unlock(lock);
 	if (!found) {

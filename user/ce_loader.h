@@ -5,17 +5,20 @@
  * up: load the skeleton with its maps pinned under MAPCE_PIN_ROOT/<wan>/
  * (reused when they exist: NAT state survives a reload), write config and
  * rules, add the MAP IPv6 address, the IPv4 default route via the BR's
- * IPv6 next hop, attach XDP (ingress) and the tc egress filter.  Any
- * failure undoes this run's steps in reverse.  What up created is
- * recorded in the state file (ce_state.h) for down.
+ * IPv6 next hop, attach XDP (ingress) and the tc egress filter, install
+ * the port forwards.  Any failure undoes this run's steps in reverse.
+ * What up created is recorded in the state file (ce_state.h) for down,
+ * the config file it read in config_file.h's record for `mapce portmap`.
  */
 #ifndef MAPCE_CE_LOADER_H
 #define MAPCE_CE_LOADER_H
 
+#include <limits.h>
 #include <stdbool.h>
 #include <net/if.h>
 #include "mapce_abi.h"
 #include "attach.h"
+#include "portmap.h"
 
 /* rtm_protocol of the routes mapce adds ("M"): down removes exactly these. */
 #define RTPROT_MAPCE 0x4d
@@ -42,6 +45,12 @@ struct ce_up_params {
 	bool mesh;               /* fill mapce_fmr_lpm with the FMRs */
 	enum attach_xdp_mode xdp_mode;
 	__u32 max_flows;         /* 0: what is pinned, else the default */
+	/* Port forwards (checked against the port set): up makes the STATIC
+	 * entries of the maps exactly these, also when already up. */
+	const struct portmap *portmaps;
+	int n_portmaps;
+	char config_path[PATH_MAX]; /* the config file used, "" none: recorded
+				     * for `mapce portmap` */
 };
 
 /* Returns the exit status (0, or 1 after an err() saying what failed). */

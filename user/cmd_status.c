@@ -3,13 +3,17 @@
  * cmd_status.c - `mapce status [--wan IF]`: for each WAN that is up (every
  * dir under MAPCE_PIN_ROOT, or IF): the parameters from the pinned config,
  * XDP attach mode and program ids, whether the tc filter is attached, live
- * flow and binding counts, the main counters and the port usage per LAN
- * host.  JSON: {"interfaces": [ {...one object per WAN...} ]}.
+ * flow and binding counts, the NAT behaviour (filtering, per-host limit,
+ * port forwards), the main counters and the port usage per LAN host
+ * (mappings from mapce_bind by protocol, plus the datapath's per-host
+ * accounting from mapce_hosts: one table, one printing loop).
+ * JSON: {"interfaces": [ {...one object per WAN...} ]}.
  */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <net/if.h>
 #include <bpf/libbpf.h>
 
@@ -19,8 +23,11 @@
 #include "ce_loader.h"
 #include "ce_maps.h"
 #include "commands.h"
+#include "config_file.h"
 #include "lock.h"
 #include "output.h"
+#include "pin.h"
+#include "portmap.h"
 
 #define HOSTS_SHOWN_TEXT 32 /* text mode lists the busiest hosts only */
 
@@ -34,10 +41,15 @@ static void usage(FILE *f)
 		"that is up).  With -j: {\"interfaces\": [...]}, one object per WAN.\n");
 }
 
-/* Bindings of one inside host, per protocol. */
+/* One inside host: its mappings per protocol (mapce_bind; forwards are
+ * STATIC ones) and the datapath's accounting (mapce_hosts), if any. */
 struct host_use {
 	__be32 ip;
 	__u32 tcp, udp, icmp, total;
+	__u32 forwards;     /* STATIC bindings (port forward targets) */
+	bool accounted;     /* has a mapce_hosts entry */
+	__u32 held;         /* mapce_host.bindings: dynamic mappings counted */
+	__u64 limit_hits;   /* new mappings refused by max_per_host */
 };
 
 struct host_table {
@@ -45,33 +57,53 @@ struct host_table {
 	size_t n, cap;
 };
 
+/* The row of ip, added when missing; NULL when out of memory. */
+static struct host_use *host_row(struct host_table *t, __be32 ip)
+{
+	struct host_use *u;
+
+	for (size_t i = 0; i < t->n; i++) {
+		if (t->h[i].ip == ip)
+			return &t->h[i];
+	}
+	if (t->n == t->cap) {
+		size_t cap = t->cap ? t->cap * 2 : 64;
+		struct host_use *h = realloc(t->h, cap * sizeof(*h));
+
+		if (!h)
+			return NULL;
+		t->h = h;
+		t->cap = cap;
+	}
+	u = &t->h[t->n++];
+	memset(u, 0, sizeof(*u));
+	u->ip = ip;
+	return u;
+}
+
+static int hosts_cb(const void *key, const void *val, void *arg)
+{
+	const struct mapce_host *h = val;
+	struct host_use *u = host_row(arg, *(const __be32 *)key);
+
+	if (!u)
+		return 1; /* stop: partial table */
+	u->accounted = true;
+	u->held = h->bindings;
+	u->limit_hits = h->limit_hits;
+	return 0;
+}
+
 static int bind_cb(const void *key, const void *val, void *arg)
 {
 	const struct mapce_endpoint *ep = key;
-	struct host_table *t = arg;
-	struct host_use *u = NULL;
+	const struct mapce_binding *b = val;
+	struct host_use *u = host_row(arg, ep->ip);
 
-	(void)val;
-	for (size_t i = 0; i < t->n; i++) {
-		if (t->h[i].ip == ep->ip) {
-			u = &t->h[i];
-			break;
-		}
-	}
-	if (!u) {
-		if (t->n == t->cap) {
-			size_t cap = t->cap ? t->cap * 2 : 64;
-			struct host_use *h = realloc(t->h, cap * sizeof(*h));
-
-			if (!h)
-				return 1; /* stop: partial table */
-			t->h = h;
-			t->cap = cap;
-		}
-		u = &t->h[t->n++];
-		memset(u, 0, sizeof(*u));
-		u->ip = ep->ip;
-	}
+	if (!u)
+		return 1; /* stop: partial table */
+	if (b->flags & MAPCE_BIND_F_STATIC)
+		u->forwards++;
 	if (ep->proto == 6)
 		u->tcp++;
 	else if (ep->proto == 17)
@@ -112,6 +144,7 @@ static void print_wan(const char *wan)
 	int ifindex = (int)if_nametoindex(wan);
 	int ncpus = libbpf_num_possible_cpus();
 	bool have_cfg, any_drop = false;
+	int hosts_fd;
 
 	out_open_object(NULL);
 	out_str("wan", "%s", wan);
@@ -154,6 +187,10 @@ static void print_wan(const char *wan)
 		out_uint("tcp_trans", ", tcp transitory %llus", c.timeout_tcp_trans);
 		out_uint("icmp", ", icmp %llus\n", c.timeout_icmp);
 		out_close_object();
+		out_str("filtering", "  nat          filtering %s", filtering_str(c.filtering));
+		out_uint("max_per_host", c.max_per_host ? ", max %llu mappings per host" :
+			 ", no per-host limit", c.max_per_host);
+		out_text("\n");
 		out_uint("gc_interval_ms", NULL, c.gc_interval_ms);
 		out_uint("wan_ifindex", NULL, c.wan_ifindex);
 		out_text("  flags       ");
@@ -200,6 +237,15 @@ static void print_wan(const char *wan)
 	out_uint("max_flows", " of %llu\n", ce_map_max_entries(m.flow_out));
 	out_int("bindings", "  bindings     %lld", ce_map_count(m.bind));
 	out_uint("max_bindings", " of %llu\n", ce_map_max_entries(m.bind));
+	if (have_cfg && m.ports >= 0 && m.bind >= 0) {
+		struct portmap_maps pmm = { .ports = m.ports, .bind = m.bind, .hosts = -1, .cfg = c };
+		static struct portmap fw[PORTMAP_MAX * 4];
+		long fw_ports = 0;
+		int n_fw = portmap_read_installed(&pmm, fw, PORTMAP_MAX * 4, &fw_ports);
+
+		out_int("port_forwards", "  forwards     %lld", n_fw < 0 ? 0 : n_fw);
+		out_int("forwarded_ports", " (%lld ports; mapce portmap list)\n", fw_ports);
+	}
 
 	out_open_object("counters");
 	if (ncpus > 0 && !ce_maps_stats(&m, sum, NULL, ncpus)) {
@@ -229,13 +275,20 @@ static void print_wan(const char *wan)
 	}
 	out_close_object();
 
-	/* Port usage per LAN host: the EIM bindings, by inside address. */
+	/* Port usage per LAN host: the EIM bindings by inside address, and
+	 * the datapath's per-host accounting (held, refusals at the limit). */
 	ce_map_foreach(m.bind, bind_cb, &hosts);
+	hosts_fd = pin_open(m.dir, "mapce_hosts");
+	if (hosts_fd >= 0) {
+		ce_map_foreach(hosts_fd, hosts_cb, &hosts);
+		close(hosts_fd);
+	}
 	if (hosts.n)
 		qsort(hosts.h, hosts.n, sizeof(hosts.h[0]), cmp_use);
 	out_text("  port usage per LAN host%s\n", hosts.n ? ":" : ": none");
 	if (have_cfg && hosts.n)
-		out_text("    (of %u ports per protocol)\n", c.port_count);
+		out_text("    (of %u ports per protocol%s)\n", c.port_count,
+			 c.max_per_host ? "; held = mappings counted against the limit" : "");
 	out_open_array("hosts");
 	for (size_t i = 0; i < hosts.n; i++) {
 		const struct host_use *u = &hosts.h[i];
@@ -249,7 +302,16 @@ static void print_wan(const char *wan)
 		out_uint("tcp", "  tcp %llu", u->tcp);
 		out_uint("udp", "  udp %llu", u->udp);
 		out_uint("icmp", "  icmp %llu", u->icmp);
-		out_uint("total", "  total %llu\n", u->total);
+		out_uint("total", "  total %llu", u->total);
+		/* present only when there is something to say (keeps the
+		 * common row short) */
+		if (u->forwards)
+			out_uint("forwards", "  forwards %llu", u->forwards);
+		if (u->accounted) {
+			out_uint("held", "  held %llu", u->held);
+			out_uint("limit_hits", "  limit hits %llu", u->limit_hits);
+		}
+		out_text("\n");
 		out_close_object();
 	}
 	out_close_array();

@@ -14,5 +14,6 @@ int cmd_status(int argc, char **argv);
 int cmd_flows(int argc, char **argv);
 int cmd_stats(int argc, char **argv);
 int cmd_br(int argc, char **argv);
+int cmd_portmap(int argc, char **argv);
 
 #endif

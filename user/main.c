@@ -24,6 +24,7 @@ static const struct {
 	{ "status", cmd_status, "show parameters, attach modes and counters" },
 	{ "flows", cmd_flows, "list live NAT flows with per-flow counters" },
 	{ "stats", cmd_stats, "print the per-reason packet counters" },
+	{ "portmap", cmd_portmap, "forward outside ports to LAN hosts (portmap add|del|list)" },
 	{ "br", cmd_br, "run a stateless BR on an interface (br up|down|status)" },
 };
 

@@ -1,0 +1,109 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * portmap.h - static port forwards (static NAPT, issue 3): an outside port
+ * range of the CE's port set forwarded to an inside host.
+ *
+ * In the pinned maps one forwarded port is a pair of STATIC entries:
+ *   mapce_ports {public ip, outside port, proto} -> {inside ip, inside port}
+ *   mapce_bind  {inside ip, inside port, proto}  -> {public ip, outside port}
+ * (MAPCE_BIND_F_STATIC: never expired, always let in by the filtering).
+ * A range maps to consecutive inside ports.  The datapath never hands a
+ * forwarded port to a dynamic mapping: its mapce_ports claim is taken.
+ *
+ * Text form (the CLI and the config file):  tcp|udp PORT[-PORT] INSIDE_IP[:PORT]
+ */
+#ifndef MAPCE_PORTMAP_H
+#define MAPCE_PORTMAP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include "mapce_abi.h"
+
+#define PORTMAP_MAX 256       /* forwards per WAN (config file lines) */
+#define PORTMAP_STRLEN 64     /* "udp 65535-65535 255.255.255.255:65535" */
+
+struct portmap {
+	__u8 proto;           /* IPPROTO_TCP or IPPROTO_UDP */
+	__u16 first, last;    /* outside ports, host order, first <= last */
+	__be32 inside_ip;
+	__u16 inside_port;    /* host order: the inside port of `first` */
+	unsigned int line;    /* config file line, 0 when not from a file */
+};
+
+/* One forward as `portmap list` shows it. */
+struct portmap_entry {
+	struct portmap pm;
+	bool installed; /* every port's STATIC pair is in the maps */
+	bool saved;     /* in the WAN's config file */
+};
+
+/* Parse the three words.  0 ok; -1 with a message naming the bad value. */
+int portmap_parse(const char *proto, const char *ports, const char *inside, struct portmap *pm,
+		  char *err, size_t errlen);
+/* "tcp|udp PORT[-PORT]" alone (portmap del).  0 ok, -1 + message. */
+int portmap_parse_ports(const char *proto, const char *ports, struct portmap *pm, char *err,
+			size_t errlen);
+/* "tcp 5000-5010 192.168.1.10:8000": the config file form. */
+const char *portmap_format(const struct portmap *pm, char *buf, size_t len);
+const char *portmap_proto_str(__u8 proto);
+/* Is a a unicast IPv4 address a LAN host can have (not 0/8, 127/8,
+ * multicast, 240/4, broadcast)? */
+bool portmap_unicast(__be32 a);
+/* Do two forwards share an outside port (same protocol)?  Or an inside
+ * endpoint (mapce_bind has one binding per inside endpoint)? */
+bool portmap_outside_overlap(const struct portmap *a, const struct portmap *b);
+bool portmap_inside_overlap(const struct portmap *a, const struct portmap *b);
+
+/* The set's ranges as text ("4864-4879, 8960-8975, ..."). */
+const char *portmap_set_ranges(const struct mapce_config *c, char *buf, size_t len);
+/* Can pm be forwarded on the CE c: every port in the set, inside address
+ * unicast and not the CE's public one.  0 ok, -1 + message. */
+int portmap_check(const struct mapce_config *c, const struct portmap *pm, char *err,
+		  size_t errlen);
+
+/* The pinned maps a forward lives in. */
+struct portmap_maps {
+	int ports, bind, hosts; /* fds; hosts -1 when not pinned */
+	struct mapce_config cfg;
+};
+
+/* Open them from a pin dir (MAPCE_PIN_ROOT/<wan>).  0, or -errno
+ * (-ENOENT: not up). */
+int portmap_maps_open(const char *dir, struct portmap_maps *m);
+void portmap_maps_close(struct portmap_maps *m);
+
+/* Install pm (already checked): all ports or none.  A port held by a
+ * live dynamic mapping is refused naming its inside endpoint, unless
+ * evict (up on stale pinned state: the forward wins).  An inside endpoint
+ * with a dynamic mapping gets the forward's binding instead.  0 ok
+ * (also when already installed), -1 + message. */
+int portmap_install(struct portmap_maps *m, const struct portmap *pm, bool evict, char *err,
+		    size_t errlen);
+/* Remove pm's STATIC entries (those that are still pm's). */
+void portmap_uninstall(struct portmap_maps *m, const struct portmap *pm);
+/* Is every port of pm installed? */
+bool portmap_installed(struct portmap_maps *m, const struct portmap *pm);
+
+/* The forwards installed in the maps, consecutive ports with
+ * consecutive inside ports of one host grouped into one forward, sorted
+ * by protocol and port.  Returns the count (at most max) or -errno.
+ * *ports (may be NULL) gets the number of forwarded ports. */
+int portmap_read_installed(struct portmap_maps *m, struct portmap *out, int max, long *ports);
+
+/* What `portmap list` shows: the saved forwards (file order, installed or
+ * not), then the installed ports no saved forward covers, grouped.
+ * Returns the count or -errno. */
+int portmap_collect(struct portmap_maps *m, const struct portmap *saved, int n_saved,
+		    struct portmap_entry *out, int max);
+
+/*
+ * Make the STATIC entries in the maps exactly want[]: remove forwards not
+ * wanted, install the missing ones (all checked before anything changes:
+ * set membership, holders unless evict).  *added / *removed count
+ * forwards.  0 ok, -1 + message (the message names the forward, and its
+ * file line when it has one).
+ */
+int portmap_sync(struct portmap_maps *m, const struct portmap *want, int n, bool evict,
+		 const char *file, int *added, int *removed, char *err, size_t errlen);
+
+#endif
