@@ -10,7 +10,8 @@
  *   4. MAP IPv6 address /128 (nodad, noprefixroute) on the WAN
  *   5. IPv4 default route via inet6 <next hop to the BR>, mtu, proto mapce
  *   6. XDP ingress (native, or generic)
- *   7. tc clsact egress filter
+ *   7. tc clsact filters: egress (NAPT + encap), ingress (reassembly of
+ *      outer IPv6 fragments)
  *   then: record the config file used (for `mapce portmap`)
  * The port forwards are installed in step 3, before anything is attached,
  * and kept in line with the config file when up finds itself already up.
@@ -219,6 +220,9 @@ static int check_existing(const struct ce_up_params *p, const char *dir)
 	if (tc_query(p->ifindex, BPF_TC_EGRESS, MAPCE_TC_HANDLE, MAPCE_TC_PRIORITY, &ti) ||
 	    !prog_name_is(ti.prog_name, MAPCE_TC_PROG_NAME))
 		missing = "the tc egress filter";
+	else if (tc_query(p->ifindex, BPF_TC_INGRESS, MAPCE_TC_HANDLE, MAPCE_TC_PRIORITY, &ti) ||
+		 !prog_name_is(ti.prog_name, MAPCE_TC_IN_PROG_NAME))
+		missing = "the tc ingress filter";
 	else if (nl_addr6_present(p->ifindex, p->cfg.ce_ipv6) != 1)
 		missing = "the MAP IPv6 address";
 	else if (!find_our_route(p->ifindex, NULL))
@@ -311,6 +315,7 @@ struct up_run {
 	__u8 xdp_mode;
 	/* done by this run */
 	bool pins_created, addr_added, route_added, xdp_attached, hook_created, tc_attached;
+	bool tc_in_attached;
 	int forwards; /* port forwards installed */
 };
 
@@ -328,6 +333,12 @@ static void rollback(struct up_run *r)
 	const struct ce_up_params *p = r->p;
 	int ret;
 
+	if (r->tc_in_attached) {
+		ret = tc_detach_named(p->ifindex, BPF_TC_INGRESS, MAPCE_TC_HANDLE,
+				      MAPCE_TC_PRIORITY, MAPCE_TC_IN_PROG_NAME, NULL);
+		if (ret)
+			warn("rollback: detaching the tc ingress filter: %s", lerr(ret));
+	}
 	if (r->tc_attached) {
 		ret = tc_detach_named(p->ifindex, BPF_TC_EGRESS, MAPCE_TC_HANDLE,
 				      MAPCE_TC_PRIORITY, MAPCE_TC_PROG_NAME, NULL);
@@ -630,12 +641,45 @@ static int step_xdp(struct up_run *r)
 	return 0;
 }
 
-/* Step 7: tc clsact egress filter at our fixed handle and priority. */
+/* Attach prog in one direction at our fixed handle and priority, replacing
+ * only a leftover of ours.  *attached is set once it is in place. */
+static int tc_attach_ours(const struct ce_up_params *p, enum bpf_tc_attach_point dir,
+			  struct bpf_program *prog, const char *name, bool *attached)
+{
+	const char *what = dir == BPF_TC_EGRESS ? "egress" : "ingress";
+	struct tc_info ti;
+	bool replace = false;
+	int ret;
+
+	ret = tc_query(p->ifindex, dir, MAPCE_TC_HANDLE, MAPCE_TC_PRIORITY, &ti);
+	if (!ret) {
+		if (!prog_name_is(ti.prog_name, name)) {
+			err("%s %s already has a tc filter at handle 0x%x priority 0x%x "
+			    "(program %u, %s); refusing to replace it", p->ifname, what,
+			    MAPCE_TC_HANDLE, MAPCE_TC_PRIORITY, ti.prog_id, ti.prog_name);
+			return -1;
+		}
+		replace = true; /* a leftover of ours */
+	} else if (ret != -ENOENT) {
+		err("querying the tc filters of %s: %s", p->ifname, lerr(ret));
+		return -1;
+	}
+	ret = tc_attach(p->ifindex, dir, bpf_program__fd(prog), MAPCE_TC_HANDLE, MAPCE_TC_PRIORITY,
+			replace);
+	if (ret) {
+		err("attaching the tc %s filter to %s: %s", what, p->ifname, lerr(ret));
+		return -1;
+	}
+	*attached = true;
+	return 0;
+}
+
+/* Step 7: tc clsact filters at our fixed handle and priority: egress does
+ * the NAPT and encapsulation, ingress reassembles outer IPv6 fragments. */
 static int step_tc(struct up_run *r)
 {
 	const struct ce_up_params *p = r->p;
-	struct tc_info ti;
-	bool created, replace = false;
+	bool created;
 	int ret;
 
 	ret = tc_hook_create(p->ifindex, &created);
@@ -647,26 +691,13 @@ static int step_tc(struct up_run *r)
 	r->st.hook_created = created || (r->old_valid && r->old.hook_created);
 	save_state(r);
 
-	ret = tc_query(p->ifindex, BPF_TC_EGRESS, MAPCE_TC_HANDLE, MAPCE_TC_PRIORITY, &ti);
-	if (!ret) {
-		if (!prog_name_is(ti.prog_name, MAPCE_TC_PROG_NAME)) {
-			err("%s egress already has a tc filter at handle 0x%x priority 0x%x "
-			    "(program %u, %s); refusing to replace it", p->ifname, MAPCE_TC_HANDLE,
-			    MAPCE_TC_PRIORITY, ti.prog_id, ti.prog_name);
-			return -1;
-		}
-		replace = true; /* a leftover of ours */
-	} else if (ret != -ENOENT) {
-		err("querying the tc filters of %s: %s", p->ifname, lerr(ret));
+	if (tc_attach_ours(p, BPF_TC_EGRESS, r->skel->progs.mapce_tc_egress, MAPCE_TC_PROG_NAME,
+			   &r->tc_attached))
 		return -1;
-	}
-	ret = tc_attach(p->ifindex, BPF_TC_EGRESS, bpf_program__fd(r->skel->progs.mapce_tc_egress),
-			MAPCE_TC_HANDLE, MAPCE_TC_PRIORITY, replace);
-	if (ret) {
-		err("attaching the tc egress filter to %s: %s", p->ifname, lerr(ret));
+	save_state(r);
+	if (tc_attach_ours(p, BPF_TC_INGRESS, r->skel->progs.mapce_tc_ingress,
+			   MAPCE_TC_IN_PROG_NAME, &r->tc_in_attached))
 		return -1;
-	}
-	r->tc_attached = true;
 	save_state(r);
 	return 0;
 }
@@ -818,6 +849,16 @@ int ce_down(const char *ifname)
 			     "place", ifname, ti.prog_id, ti.prog_name);
 		else if (ret != -ENOENT)
 			warn("%s: detaching the tc filter: %s", ifname, lerr(ret));
+
+		ret = tc_detach_named(ifindex, BPF_TC_INGRESS, MAPCE_TC_HANDLE, MAPCE_TC_PRIORITY,
+				      MAPCE_TC_IN_PROG_NAME, &ti);
+		if (!ret)
+			found = rm_tc = true;
+		else if (ret == -EBUSY)
+			warn("%s: the tc ingress filter at mapce's handle runs program %u (%s): "
+			     "left in place", ifname, ti.prog_id, ti.prog_name);
+		else if (ret != -ENOENT)
+			warn("%s: detaching the tc ingress filter: %s", ifname, lerr(ret));
 
 		if (have_state && st.hook_created) {
 			ret = tc_hook_destroy_if_empty(ifindex);

@@ -26,6 +26,7 @@
 /* Program names (the skeleton's), how attach.h finds them again. */
 #define MAPCE_XDP_PROG_NAME "mapce_xdp_ingress"
 #define MAPCE_TC_PROG_NAME "mapce_tc_egress"
+#define MAPCE_TC_IN_PROG_NAME "mapce_tc_ingress" /* outer-fragment reassembly */
 
 /* Smallest IPv4 MTU over the tunnel --mtu accepts (and the IPv6 minimum). */
 #define MAPCE_MIN_MTU 1280

@@ -232,6 +232,17 @@ static void print_wan(const char *wan)
 		out_bool("attached", "  tc egress    %s\n", false);
 	}
 	out_close_object();
+	out_open_object("tc_ingress");
+	if (!ifindex) {
+		out_null("attached", NULL);
+	} else if (!tc_query(ifindex, BPF_TC_INGRESS, MAPCE_TC_HANDLE, MAPCE_TC_PRIORITY, &ti) &&
+		   prog_name_is(ti.prog_name, MAPCE_TC_IN_PROG_NAME)) {
+		out_bool("attached", "  tc ingress   %s", true);
+		out_uint("prog_id", ", prog id %llu (outer fragment reassembly)\n", ti.prog_id);
+	} else {
+		out_bool("attached", "  tc ingress   %s\n", false);
+	}
+	out_close_object();
 
 	out_int("flows", "  flows        %lld", ce_map_count(m.flow_out));
 	out_uint("max_flows", " of %llu\n", ce_map_max_entries(m.flow_out));

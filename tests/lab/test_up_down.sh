@@ -146,6 +146,9 @@ else
 	grep -q 'handle 0x4d41 mapce_tc_egress' <<<"$f" || t_why "no mapce filter at handle 0x4d41: $f"
 	grep -q 'pref 17221 ' <<<"$f" || t_why "not at priority 0x4345 (17221)"
 	grep -q 'direct-action' <<<"$f" || t_why "not direct-action"
+	f=$(ce tc filter show dev "$WAN" ingress)
+	grep -q 'handle 0x4d41 mapce_tc_ingres' <<<"$f" ||
+		t_why "no mapce reassembly filter on ingress at handle 0x4d41: $f"
 	t_end
 
 	t_begin "up_down: up_pins"
