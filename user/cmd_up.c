@@ -68,7 +68,7 @@ static void usage(FILE *f)
 		"                           $%s moves that directory)\n"
 		"  --no-config              read no config file\n"
 		"  --mtu N                  IPv4 MTU over the tunnel, %d..WAN MTU - %d (default %d)\n"
-		"  --mss-clamp N            TCP MSS ceiling of SYNs both ways, 0 = off\n"
+		"  --mss-clamp off|auto|N   TCP MSS ceiling of SYNs both ways (auto: MTU - 40)\n"
 		"                           (default: MTU - 40)\n"
 		"  --encap-limit N          add the RFC 2473 tunnel encapsulation limit option\n"
 		"                           with limit N (1..255; 8 more bytes per packet).\n"
@@ -338,7 +338,9 @@ int cmd_up(int argc, char **argv)
 	}
 	/* MSS = MTU - 20 (IPv4) - 20 (TCP): a SYN's MSS above it would make
 	 * the peer send segments the tunnel must fragment or drop. */
-	mss = val_or(&s, UK_MSS_CLAMP, mtu - 40);
+	mss = val_or(&s, UK_MSS_CLAMP, UP_MSS_AUTO);
+	if (mss == UP_MSS_AUTO)
+		mss = mtu - 40;
 	if (mss > mtu - 40) {
 		err("up: %s %lu is above the tunnel MTU %lu - 40",
 		    up_settings_where(&s, UK_MSS_CLAMP, where, sizeof(where)), mss, mtu);

@@ -227,10 +227,19 @@ int up_settings_apply(struct up_settings *s, int opt, const char *arg, unsigned 
 		ret = num(s, k, name, arg, 16, 1u << 24, err, errlen);
 		break;
 	case UK_MSS_CLAMP:
-		ret = num(s, k, name, arg, 0, 65535, err, errlen);
-		if (!ret && s->val[k] && s->val[k] < MAPCE_MIN_MSS)
-			return BAD("bad %s '%s' (0 = off, or %d..MTU - 40)", name, arg,
-				   MAPCE_MIN_MSS);
+		if (!strcmp(arg, "off")) {
+			s->val[k] = 0;
+			ret = 0;
+		} else if (!strcmp(arg, "auto")) {
+			s->val[k] = UP_MSS_AUTO; /* MTU - 40, whatever the MTU */
+			ret = 0;
+		} else {
+			if (num(s, k, name, arg, 0, 65535, err, errlen) ||
+			    (s->val[k] && s->val[k] < MAPCE_MIN_MSS))
+				return BAD("bad %s '%s' (off, auto, or %d..MTU - 40)", name, arg,
+					   MAPCE_MIN_MSS);
+			ret = 0;
+		}
 		break;
 	case UK_ENCAP_LIMIT:
 		ret = num(s, k, name, arg, 0, 255, err, errlen);

@@ -66,7 +66,7 @@ enum up_key {
 	UK_TIMEOUT_ICMP,
 	UK_XDP_MODE,
 	UK_MAX_FLOWS,
-	UK_MSS_CLAMP,
+	UK_MSS_CLAMP, /* 0 = off, UP_MSS_AUTO = MTU - 40 */
 	UK_ENCAP_LIMIT,
 	UK_FILTERING,
 	UK_MAX_PER_HOST,
@@ -146,5 +146,8 @@ int config_file_del_portmaps(const char *path, const struct portmap *range, int 
 int config_path_record(const char *wan, const char *path);
 int config_path_lookup(const char *wan, char *buf, size_t len);
 int config_path_forget(const char *wan);
+
+/* --mss-clamp auto */
+#define UP_MSS_AUTO 0x7fffffffUL
 
 #endif

@@ -115,6 +115,16 @@ static const char full[] =
 	"portmap tcp 4928-4930 192.168.1.10:8000\n"
 	"portmap udp 4931 192.168.1.11\n";
 
+static void test_mss_words(void)
+{
+	TCASE_BEGIN("config: mss-clamp off and auto");
+	CHECK(parse("mss-clamp off\n") == 0, "%s", errbuf);
+	CHECK(S.set[UK_MSS_CLAMP] && S.val[UK_MSS_CLAMP] == 0);
+	CHECK(parse("mss-clamp auto\n") == 0, "%s", errbuf);
+	CHECK(S.set[UK_MSS_CLAMP] && S.val[UK_MSS_CLAMP] == UP_MSS_AUTO);
+	TCASE_END();
+}
+
 static void test_full_file(void)
 {
 	TCASE_BEGIN("config: every key of a full file");
@@ -207,7 +217,8 @@ static void test_errors(void)
 	REJECT("timeout-icmp 1.5\n", 1, "bad timeout-icmp '1.5'");
 	REJECT("xdp-mode turbo\n", 1, "bad xdp-mode 'turbo' (auto, native or generic)");
 	REJECT("max-flows 8\n", 1, "bad max-flows '8' (expected 16..16777216)");
-	REJECT("mss-clamp 100\n", 1, "bad mss-clamp '100' (0 = off, or 536..MTU - 40)");
+	REJECT("mss-clamp 100\n", 1, "bad mss-clamp '100' (off, auto, or 536..MTU - 40)");
+	REJECT("mss-clamp abc\n", 1, "bad mss-clamp 'abc' (off, auto");
 	REJECT("mss-clamp 70000\n", 1, "bad mss-clamp '70000'");
 	REJECT("encap-limit 256\n", 1, "bad encap-limit '256' (expected 0..255)");
 	REJECT("filtering full-cone\n", 1, "bad filtering 'full-cone' (eif, adf or apdf)");
@@ -570,6 +581,7 @@ int main(void)
 	}
 	snprintf(path, sizeof(path), "%s/wan0.conf", dir);
 	test_full_file();
+	test_mss_words();
 	test_errors();
 	test_merge();
 	test_timeouts();
