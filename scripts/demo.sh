@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# make demo: build the lab (scripts/lab.sh), show IPv4 traffic from a LAN
+# host crossing the MAP-E CE and the IPv6-only network to the internet and
+# back, then what mapce reports about it, and tear everything down.
+# Non-interactive (CI=true, no stdin); exit 0 only when every step worked.
+set -uo pipefail
+cd "$(dirname "$0")/.." || exit 1
+LAB_HTTP_MB=${LAB_HTTP_MB:-4}
+. scripts/lab.sh
+
+step=0
+heading() {
+	step=$((step + 1))
+	printf '\n=== %d. %s\n' "$step" "$*"
+}
+die() {
+	printf '\ndemo: FAILED: %s\n' "$*" >&2
+	exit 1
+}
+run() { # show a command, then run it
+	printf '$'
+	printf ' %q' "$@"
+	printf '\n'
+	"$@"
+}
+
+heading "Lab: LAN host -> CE (mapce) -> IPv6-only ISP -> BR -> IPv4 internet"
+lab_up </dev/null || die "the lab could not be built"
+cat <<EOF
+  LAN host  $LAB_LAN_IP (netns $LAB_NS_LAN), default via the CE $LAB_CE_LAN_IP
+  CE        netns $LAB_NS_CE, WAN $LAB_IF_WAN $LAB_CE_WAN_IP6/64
+            rule 2001:db8::/40 -> 198.51.100.0/24, EA 16, offset 4, legacy IID
+            shared IPv4 $LAB_MAP_IPV4, PSID $LAB_PSID, MAP address $LAB_MAP_IPV6
+  ISP       netns $LAB_NS_ISP, IPv6 only
+  BR        netns $LAB_NS_BR, $LAB_BR_IP6, IPv4 side $LAB_BR_INET_IP
+  internet  netns $LAB_NS_INET, servers ${LAB_INET_IPS[0]}-${LAB_INET_IPS[9]##*.}
+  BR: $LAB_BR_STATE
+  CE: $LAB_CE_STATE
+EOF
+[ "$LAB_BR_STATE" = up ] || die "the BR is not running: $LAB_BR_STATE"
+[ "$LAB_CE_STATE" = up ] || die "the CE is not running: $LAB_CE_STATE"
+
+heading "ping from the LAN host to $LAB_INET_IP"
+run ip netns exec "$LAB_NS_LAN" timeout 20 ping -n -c 3 -i 0.3 -W 2 "$LAB_INET_IP" </dev/null ||
+	die "ping $LAB_INET_IP"
+
+heading "HTTP download of $LAB_HTTP_MB MiB with curl"
+out=$LAB_DIR/download.bin
+run ip netns exec "$LAB_NS_LAN" curl -sS --max-time 60 -o "$out" \
+	-w '  HTTP %{http_code}, %{size_download} bytes in %{time_total} s\n' "$LAB_HTTP_URL" </dev/null ||
+	die "curl $LAB_HTTP_URL"
+size=$(stat -c %s "$out")
+sum=$(sha256sum "$out" | cut -d' ' -f1)
+echo "  size    $size (served $LAB_HTTP_SIZE)"
+echo "  sha256  $sum"
+echo "  served  $LAB_HTTP_SHA256"
+[ "$size" = "$LAB_HTTP_SIZE" ] && [ "$sum" = "$LAB_HTTP_SHA256" ] ||
+	die "the download differs from the served file"
+echo "  verified"
+
+heading "UDP echo to ${LAB_INET_IPS[1]}:$LAB_UDP_PORT"
+: >"$LAB_UDP_LOG"
+res=$(ip netns exec "$LAB_NS_LAN" timeout 20 "$LAB_PY" "$LAB_TOOLS/udp_echo.py" client \
+	--to "${LAB_INET_IPS[1]}:$LAB_UDP_PORT" --count 5 --size 200 </dev/null)
+rc=$?
+echo "  client: $res"
+peer=$(awk '{ print $2 }' "$LAB_UDP_LOG" | sort -u | tr '\n' ' ')
+echo "  the server saw the client as: $peer"
+[ $rc -eq 0 ] || die "UDP echo"
+
+heading "mapce status (in $LAB_NS_CE)"
+run nsenter --net="/run/netns/$LAB_NS_CE" "$MAPCE" status </dev/null || die "mapce status"
+
+heading "mapce flows (in $LAB_NS_CE)"
+run nsenter --net="/run/netns/$LAB_NS_CE" "$MAPCE" flows </dev/null || die "mapce flows"
+
+heading "Tear down"
+lab_down
+res=$(lab_residue)
+[ -z "$res" ] || die "left behind: $res"
+echo "  namespaces, pins and servers removed"
+printf '\ndemo: OK\n'
