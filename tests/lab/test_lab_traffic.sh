@@ -94,6 +94,26 @@ http_case() { # NAME on|off
 	t_end
 }
 
+# ---- lab_ce_own_traffic ---------------------------------------------
+# IPv4 the CE box sends itself (its own stack: CHECKSUM_PARTIAL, GSO)
+# leaves through the same TC program, with offloads on the WAN.
+own_case() {
+	local out f=$LAB_DIR/own.bin size sum
+	t_begin lab_ce_own_traffic
+	lab_set_wan_offload on || t_why "ethtool could not turn offloads on"
+	out=$(timeout "$T" ip netns exec "$LAB_NS_CE" ping -4 -n -c 3 -i 0.2 -W 2 "$LAB_INET_IP" 2>&1)
+	grep -q ' 3 received' <<<"$out" ||
+		t_why "ping from the CE: $(grep -E 'transmitted' <<<"$out" | head -n1)"
+	rm -f "$f"
+	out=$(timeout "$T" ip netns exec "$LAB_NS_CE" curl -sS --max-time "$T" -o "$f" \
+		-w '%{http_code}' "$LAB_HTTP_URL" 2>&1)
+	size=$(stat -c %s "$f" 2>/dev/null || echo 0)
+	sum=$(sha256sum "$f" 2>/dev/null | cut -d' ' -f1)
+	[ "$size" = "$LAB_HTTP_SIZE" ] && [ "$sum" = "$LAB_HTTP_SHA256" ] ||
+		t_why "download from the CE: $size of $LAB_HTTP_SIZE bytes, sha256 $sum (curl: $out)"
+	t_end
+}
+
 # ---- lab_upload_* ---------------------------------------------------
 upload_case() { # NAME on|off
 	local name=$1 off=$2 out
@@ -204,7 +224,7 @@ flows_icmp_case() {
 }
 
 ALL=(lab_ping lab_http_offload_off lab_http_offload_on lab_upload_offload_off
-	lab_upload_offload_on lab_udp_echo lab_native_ipv6
+	lab_upload_offload_on lab_ce_own_traffic lab_udp_echo lab_native_ipv6
 	lab_flows_udp lab_flows_icmp)
 wan_offload=$LAB_WAN_OFFLOAD
 if [ -n "$need" ]; then
@@ -222,6 +242,7 @@ else
 	http_case lab_http_offload_on on
 	upload_case lab_upload_offload_off off
 	upload_case lab_upload_offload_on on
+	own_case
 	lab_set_wan_offload "$wan_offload" # back to the lab's setting
 	udp_case
 	native_case
