@@ -521,8 +521,10 @@ static __always_inline int ingress_later_fragment(struct xdp_md *ctx,
 	frag_key(&k, v, MAPCE_DIR_IN);
 	r = frag_find(&k);
 	if (!r) {
-		*reason = MAPCE_R_DROP_FRAG_NO_STATE;
-		return XDP_DROP;
+		/* Its first fragment has not come: the slow path holds it
+		 * (RFC 4787 REQ-14), still encapsulated. */
+		*reason = MAPCE_R_FRAG_TO_SLOW_PATH;
+		return XDP_PASS;
 	}
 	iph = data + v->l3_off;
 	if ((void *)(iph + 1) > data_end) {
@@ -629,6 +631,12 @@ int mapce_xdp_ingress(struct xdp_md *ctx)
 	}
 	if (v.daddr != cfg->ipv4) {
 		reason = MAPCE_R_DROP_WRONG_IPV4;
+		goto out;
+	}
+	if ((v.frag_off & IP_MF) && reasm_inner_pending(data + ETH_HLEN + IPV6_HLEN)) {
+		/* a first fragment whose later ones came first: join them */
+		reason = MAPCE_R_FRAG_TO_SLOW_PATH;
+		verdict = XDP_PASS;
 		goto out;
 	}
 	if (!v.dport_off ||
@@ -750,10 +758,11 @@ static __always_inline int tc_decap_in(struct __sk_buff *skb, const struct mapce
 }
 
 /*
- * WAN TC ingress: after XDP, which passes IPv6 fragments up untouched.
- * Outer fragments of tunnel packets to our MAP address are reassembled
- * here; everything else continues into the stack at once (one protocol
- * test for non-IPv6, a few loads for other IPv6).
+ * WAN TC ingress: after XDP, which passes up untouched the IPv6 fragments
+ * and the tunnel packets holding an IPv4 fragment that came before its
+ * first.  Both are reassembled here (reasm.h), then translated;
+ * everything else continues into the stack at once (one protocol test for
+ * non-IPv6, a few loads for other IPv6).
  */
 SEC("tc")
 int mapce_tc_ingress(struct __sk_buff *skb)
@@ -778,14 +787,26 @@ int mapce_tc_ingress(struct __sk_buff *skb)
 	}
 	ip6 = data + ETH_HLEN;
 	fh = data + ETH_HLEN + IPV6_HLEN;
-	if ((void *)(fh + 1) > data_end || ip6->nexthdr != NEXTHDR_FRAGMENT ||
-	    fh->nexthdr != IPPROTO_IPIP)
+	if ((void *)(fh + 1) > data_end)
 		return TC_ACT_OK;
+	if (ip6->nexthdr == NEXTHDR_FRAGMENT) {
+		if (fh->nexthdr != IPPROTO_IPIP)
+			return TC_ACT_OK;
+	} else if (ip6->nexthdr == IPPROTO_IPIP) {
+		/* XDP passes a tunnel packet up only when its IPv4 is a
+		 * fragment that must wait for its first (REQ-14). */
+		struct iphdr *iph = (void *)fh;
+
+		if ((void *)(iph + 1) > data_end || !(iph->frag_off & bpf_htons(IP_MF | IP_OFFSET)))
+			return TC_ACT_OK;
+	} else {
+		return TC_ACT_OK;
+	}
 	cfg = config_get();
 	if (!cfg || !ipv6_equal(&ip6->daddr, cfg->ce_ipv6))
 		return TC_ACT_OK;
 
-	rc = reasm_add(skb);
+	rc = ip6->nexthdr == NEXTHDR_FRAGMENT ? reasm_add(skb) : reasm_inner_add(skb);
 	if (rc == REASM_DONE) {
 		verdict = tc_decap_in(skb, cfg, &reason);
 	} else {

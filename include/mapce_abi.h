@@ -218,16 +218,22 @@ struct mapce_pmtu {
 #define MAPCE_REASM_TIMEOUT_S 30   /* RFC 8200 §4.5: 60 s at most */
 
 struct mapce_reasm_key {
-	__u8 src[16];
-	__be32 id;
-	__u16 offset; /* fragment offset in bytes; 0xffff for the datagram */
-	__u16 _pad;
+	__u8 src[16];  /* outer: the IPv6 source; inner: IPv4 source, proto */
+	__be32 id;     /* outer: fragment id; inner: IPv4 id */
+	__u16 offset;  /* fragment offset in bytes; 0xffff for the datagram */
+	__u16 kind;    /* MAPCE_REASM_OUTER, MAPCE_REASM_INNER */
 };
+
+#define MAPCE_REASM_OUTER 0 /* IPv6 fragments of tunnel packets */
+#define MAPCE_REASM_INNER 1 /* IPv4 fragments whose first came late (REQ-14) */
 
 struct mapce_reasm_dgram {
 	__u32 total;    /* payload length, known once the last fragment came; 0 */
 	__u32 have;     /* payload bytes held */
 	__u64 first_ns; /* first fragment seen */
+	__u8 hdr[60];   /* inner: the first fragment's IPv4 header */
+	__u16 hdr_len;  /* inner: its length, 0 until the first fragment came */
+	__u16 _pad;
 };
 
 struct mapce_reasm_frag {
@@ -321,7 +327,9 @@ struct mapce_frag {
 	X(EV_REJECT_SENT, "ev_reject_sent")         /* RST / ICMP 3/13 to the host */\
 	X(FRAG_NEEDED_SENT, "frag_needed_sent")     /* too big for the learned path MTU */\
 	X(REASM_HELD, "reasm_held")                 /* outer IPv6 fragment kept for reassembly */\
-	X(DROP_REASM_INVALID, "drop_reasm_invalid") /* bad, oversized or overlapping fragment */
+	X(DROP_REASM_INVALID, "drop_reasm_invalid") /* bad, oversized or overlapping fragment */\
+	X(FRAG_TO_SLOW_PATH, "frag_to_slow_path")   /* IPv4 fragment held until its first comes */\
+	X(EV_BR_FRAG_FOLLOWED, "ev_br_frag_followed") /* BR: later fragment sent by its first's CE */
 
 #define MAPCE_REASON_ENUM(id, name) MAPCE_R_##id,
 enum mapce_reason { MAPCE_REASONS(MAPCE_REASON_ENUM) MAPCE_R__MAX };

@@ -998,13 +998,65 @@ static void t_fragments(void)
 		exp.len = in.len - 40;
 		patch_v4_hdr(exp.b + 14, ip4(SERVER), ip4(LAN_HOST), 0x2222);
 		CHECK(frame_eq(&out, &exp), "later fragment in differs");
-		/* a later fragment whose first never came */
+		/* a later fragment whose first has not come: up to the slow path */
 		put16(in.b + 54 + 4, 0x3333);
 		put16(in.b + 54 + 10, 0);
 		put16(in.b + 54 + 10, rfc1071_fold(rfc1071_add(0, in.b + 54, 20)));
 		snap(&fx, &b);
-		CHECK_EQ(run_prog(fx.skel->progs.mapce_xdp_ingress, &in, &out), XDP_DROP);
-		CHECK(only_reason(&fx, &b, MAPCE_R_DROP_FRAG_NO_STATE));
+		CHECK_EQ(run_prog(fx.skel->progs.mapce_xdp_ingress, &in, &out), XDP_PASS);
+		CHECK(frame_eq(&out, &in), "passed up changed");
+		CHECK(only_reason(&fx, &b, MAPCE_R_FRAG_TO_SLOW_PATH));
+	}
+	TCASE_END();
+
+	fresh("fragments_before_their_first_are_not_lost");
+	first = udp_out(0xd342, 53);
+	CHECK_EQ(egress(&first, &out), TC_OK);
+	{
+		struct v4_spec r = reply_of(&first, 0xd342);
+		struct pkt whole, f1, f2;
+		const size_t cut = 1200; /* payload bytes in the first fragment */
+		size_t n;
+
+		r.frag = 0;
+		r.ip_id = 0x4444;
+		r.payload = 2000;
+		pkt_v6v4(&whole, c, a, &r); /* outer addresses fixed below */
+		ip6(BR6, whole.b + 22);
+		ip6(CE_MAP6, whole.b + 38);
+		n = whole.len - 54 - 20; /* IPv4 payload: UDP header + data */
+		/* cut the IPv4 datagram in two, each in its own tunnel packet */
+		memcpy(f1.b, whole.b, 54 + 20 + cut);
+		f1.len = 54 + 20 + cut;
+		put16(f1.b + 18, (uint16_t)(20 + cut));
+		put16(f1.b + 54 + 2, (uint16_t)(20 + cut));
+		put16(f1.b + 54 + 6, 0x2000);
+		patch_v4_hdr(f1.b + 54, ip4(SERVER), ip4(CE_IPV4), 0x4444);
+		memcpy(f2.b, whole.b, 54 + 20);
+		memcpy(f2.b + 74, whole.b + 74 + cut, n - cut);
+		f2.len = 74 + n - cut;
+		put16(f2.b + 18, (uint16_t)(20 + n - cut));
+		put16(f2.b + 54 + 2, (uint16_t)(20 + n - cut));
+		put16(f2.b + 54 + 6, (uint16_t)(cut / 8));
+		patch_v4_hdr(f2.b + 54, ip4(SERVER), ip4(CE_IPV4), 0x4444);
+
+		/* the last fragment first: XDP passes it up, TC holds it */
+		CHECK_EQ(run_prog(fx.skel->progs.mapce_xdp_ingress, &f2, &out), XDP_PASS);
+		snap(&fx, &b);
+		CHECK_EQ(run_prog(fx.skel->progs.mapce_tc_ingress, &f2, &out), TC_SHOT);
+		CHECK(only_reason(&fx, &b, MAPCE_R_REASM_HELD));
+		/* then the first: XDP sends it after the other */
+		snap(&fx, &b);
+		CHECK_EQ(run_prog(fx.skel->progs.mapce_xdp_ingress, &f1, &out), XDP_PASS);
+		CHECK(frame_eq(&out, &f1), "passed up changed");
+		CHECK(only_reason(&fx, &b, MAPCE_R_FRAG_TO_SLOW_PATH));
+		snap(&fx, &b);
+		CHECK_EQ(run_prog(fx.skel->progs.mapce_tc_ingress, &f1, &out), TC_OK);
+		CHECK(only_reason(&fx, &b, MAPCE_R_DECAP));
+		/* the whole datagram, translated, checksums right */
+		expect_decap(&r, ip4(LAN_HOST), 0xd342, &exp);
+		CHECK(frame_eq(&out, &exp), "reassembled datagram differs");
+		CHECK(v4_hdr_csum_ok(out.b + 14) && v4_l4_csum_ok(out.b + 14, 0));
 	}
 	TCASE_END();
 }
