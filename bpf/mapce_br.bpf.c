@@ -8,26 +8,40 @@
  *                passed to the kernel, which forwards it.  Anything else
  *                addressed to the BR in IPv4-in-IPv6 is dropped; all other
  *                traffic passes untouched.
+ *                ICMPv6 errors about packets the BR sent to a CE (Packet
+ *                Too Big from a router with a smaller MTU) -> ICMPv4
+ *                errors to the internet host, passed to the kernel.
  *   TC egress    IPv4 the kernel routes out of the device to an address
  *                inside a rule's IPv4 prefix -> IPv6 to the CE that owns
- *                the destination address and port.
+ *                the destination address and port.  GSO packets stay GSO:
+ *                only the headers are pulled into the linear area.
  *
- * CE-to-CE traffic hairpins through both: decapsulated at XDP, routed back
- * out of the device by the kernel, encapsulated at TC.
+ * Fragments of shared-address rules follow their first fragment both ways
+ * (lib/br_frag.h).  CE-to-CE traffic hairpins through both programs:
+ * decapsulated at XDP, routed back out of the device by the kernel,
+ * encapsulated at TC.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_endian.h>
 #include "mapce_abi.h" /* before lib/parse.h, which uses MAPCE_TCP_SEEN_* without including it */
 #include "lib/defs.h"
+#include "lib/ctx.h"
 #include "lib/parse.h"
 #include "lib/encap.h"
 #include "lib/stats.h"
 #include "lib/br_maps.h"
 #include "lib/br_owner.h"
+#include "lib/br_frag.h"
 #include "lib/br_destopt.h"
+#include "lib/br_icmp6.h"
 
 #define BR_AF_INET6 10 /* AF_INET6: a macro, so not in vmlinux.h */
+
+/* Bytes TC needs in the linear area to parse a packet: Ethernet, IPv4 with
+ * options, and either a TCP header or an ICMP error's header plus quoted
+ * IPv4 header with options and 8 bytes of it (14 + 60 + 8 + 60 + 8). */
+#define BR_TC_HDRS 150
 
 static __always_inline struct mapce_config *br_config(void)
 {
@@ -37,44 +51,6 @@ static __always_inline struct mapce_config *br_config(void)
 	if (!cfg || !(cfg->flags & MAPCE_CFG_F_ENABLED))
 		return NULL;
 	return cfg;
-}
-
-/*
- * skb->data and skb->data_end, loaded with an asm barrier.  After the
- * conditional bpf_skb_pull_data() below, clang 14 merges the two paths'
- * loads into "ctx + offset" computed in a register, which the verifier
- * rejects ("dereference of modified ctx ptr").  Asm keeps each load a
- * plain ctx access (the idea of Cilium's ctx/skb.h accessors).
- */
-static __always_inline void *skb_data(const struct __sk_buff *skb)
-{
-	void *p;
-
-	asm volatile("%0 = *(u32 *)(%1 + %2)"
-		     : "=r"(p)
-		     : "r"(skb), "i"(offsetof(struct __sk_buff, data)));
-	return p;
-}
-
-static __always_inline void *skb_data_end(const struct __sk_buff *skb)
-{
-	void *p;
-
-	asm volatile("%0 = *(u32 *)(%1 + %2)"
-		     : "=r"(p)
-		     : "r"(skb), "i"(offsetof(struct __sk_buff, data_end)));
-	return p;
-}
-
-/* The rule whose IPv4 prefix covers addr (longest match), or NULL. */
-static __always_inline struct mapce_rule *br_rule_for(__be32 addr)
-{
-	struct mapce_lpm_v4_key key = { .prefixlen = 32, .addr = addr };
-	__u32 *idx = bpf_map_lookup_elem(&mapce_br_lpm, &key);
-
-	if (!idx)
-		return NULL;
-	return bpf_map_lookup_elem(&mapce_br_rules, idx);
 }
 
 SEC("xdp")
@@ -93,7 +69,7 @@ int mapce_br_xdp(struct xdp_md *ctx)
 	/* u64 words: the verifier rejects misaligned stack access */
 	__u64 ce[2];
 	__u32 optlen = 0; /* destination options between IPv6 and IPv4 */
-	int rc, res;
+	int rc, res, followed;
 
 	cfg = br_config();
 	if (!cfg)
@@ -118,8 +94,12 @@ int mapce_br_xdp(struct xdp_md *ctx)
 			goto drop;
 		}
 		optlen = BR_DESTOPT_LEN;
+	} else if (ip6->nexthdr == BR_ICMPV6) {
+		/* errors about our tunnel packets; echo, ND... pass */
+		action = br_icmp6_err(ctx, cfg, &reason);
+		goto out;
 	} else if (ip6->nexthdr != IPPROTO_IPIP) {
-		goto out; /* ICMPv6, ND, TCP... to the BR itself */
+		goto out; /* TCP, UDP... to the BR itself */
 	}
 
 	/* From here on it is ours: forward it or drop it, never pass it
@@ -138,21 +118,26 @@ int mapce_br_xdp(struct xdp_md *ctx)
 		reason = MAPCE_R_BR_DROP_NO_RULE;
 		goto drop;
 	}
-	res = br_ce_address(rule, data, data_end, rc, &v, BR_FROM_CE,
-			    !!(cfg->flags & MAPCE_CFG_F_LEGACY_IID), (__u8 *)ce);
+	res = br_owner(rule, data, data_end, rc, &v, BR_FROM_CE,
+		       !!(cfg->flags & MAPCE_CFG_F_LEGACY_IID), (__u8 *)ce, &followed);
 	if (res != BR_OWNER_OK) {
 		reason = res;
 		goto drop;
 	}
-	/* The anti-spoofing check of RFC 7597 §8.1, seen from the BR. */
+	/* The anti-spoofing check of RFC 7597 §8.1, seen from the BR; for a
+	 * later fragment: from the CE that sent its first fragment. */
 	if (!ipv6_equal(&ip6->saddr, ce)) {
 		reason = MAPCE_R_BR_DROP_SPOOFED;
 		goto drop;
 	}
+	if (mapce_rule_psid_len(rule) && br_is_first_fragment(&v))
+		br_frag_record(&v, BR_FROM_CE, (__u8 *)ce);
 	if (optlen ? br_xdp_decap_destopt(ctx) : xdp_decap_ipv6(ctx)) {
 		reason = MAPCE_R_DROP_DECAP_FAILED;
 		goto drop;
 	}
+	if (followed)
+		stats_count(&mapce_br_stats, MAPCE_R_EV_BR_FRAG_FOLLOWED, bytes);
 	reason = MAPCE_R_BR_DECAP;
 	goto out;
 drop:
@@ -202,7 +187,7 @@ int mapce_br_tc_egress(struct __sk_buff *skb)
 	void *data, *data_end;
 	__u32 need;
 	__u64 ce[2];
-	int rc, res;
+	int rc, res, followed;
 
 	cfg = br_config();
 	if (!cfg)
@@ -215,14 +200,10 @@ int mapce_br_tc_egress(struct __sk_buff *skb)
 	if (!rule)
 		goto out; /* the IPv4 internet, or another device's business */
 
-	/* parse_ipv4 wants the whole IPv4 packet in the linear area.
-	 * Forwarded packets usually have it already; a GRO/GSO packet gets
-	 * linearised here (correct, not cheap). */
-	need = ETH_HLEN + bpf_ntohs(iph.tot_len);
-	if (need > skb->len || need < ETH_HLEN + sizeof(iph)) {
-		reason = MAPCE_R_DROP_MALFORMED;
-		goto drop;
-	}
+	/* Only the headers need to be linear.  A GSO packet (GRO, TSO) is
+	 * longer than its linear part; parse_ipv4_len checks tot_len
+	 * against the whole skb, and the packet stays GSO (no linearising). */
+	need = skb->len < BR_TC_HDRS ? skb->len : BR_TC_HDRS;
 	data = skb_data(skb);
 	data_end = skb_data_end(skb);
 	if (data + need > data_end && bpf_skb_pull_data(skb, need)) {
@@ -232,24 +213,31 @@ int mapce_br_tc_egress(struct __sk_buff *skb)
 	/* pull_data invalidated every packet pointer */
 	data = skb_data(skb);
 	data_end = skb_data_end(skb);
-	rc = parse_ipv4(data, data_end, ETH_HLEN, &v);
+	rc = parse_ipv4_len(data, data_end, skb->len, ETH_HLEN, &v);
 	if (rc == PARSE_MALFORMED) {
 		reason = MAPCE_R_DROP_MALFORMED;
 		goto drop;
 	}
-	res = br_ce_address(rule, data, data_end, rc, &v, BR_TO_CE,
-			    !!(cfg->flags & MAPCE_CFG_F_LEGACY_IID), (__u8 *)ce);
+	res = br_owner(rule, data, data_end, rc, &v, BR_TO_CE,
+		       !!(cfg->flags & MAPCE_CFG_F_LEGACY_IID), (__u8 *)ce, &followed);
 	if (res != BR_OWNER_OK) {
 		/* Never let IPv4 for a MAP domain leak out unencapsulated. */
 		reason = res;
 		goto drop;
 	}
-	/* No encapsulation-limit option (0): CEs need none (REFERENCE §3). */
+	if (mapce_rule_psid_len(rule) && br_is_first_fragment(&v))
+		br_frag_record(&v, BR_TO_CE, (__u8 *)ce);
+	/* No encapsulation-limit option (0): CEs need none (REFERENCE §3).
+	 * FIXED_GSO + ENCAP_L3_IPV6 (lib/encap.h): a GSO packet keeps its
+	 * segment size (the IPv4 route MTU leaves room for the 40 bytes) and
+	 * is segmented as IPv4-in-IPv6 further down. */
 	if (tc_encap_ipv6(skb, cfg->br_ipv6, (__u8 *)ce, v.tos, cfg->hop_limit, v.tot_len, 0)) {
 		reason = MAPCE_R_DROP_ENCAP_FAILED;
 		goto drop;
 	}
 	br_fib_macs(skb, cfg->br_ipv6, ce);
+	if (followed)
+		stats_count(&mapce_br_stats, MAPCE_R_EV_BR_FRAG_FOLLOWED, bytes);
 	reason = MAPCE_R_BR_ENCAP;
 	goto out;
 drop:

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * br_status.c - `mapce br status [--dev IF]`: what the pinned maps say
- * (config, rules), what is attached, the routes, and the reason counters
- * summed over the CPUs.  Reads only; takes the lock shared.
+ * (config, rules, fragments in flight), what is attached, the routes,
+ * and the reason counters summed over the CPUs.  Reads only; takes the
+ * lock shared.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -128,6 +129,37 @@ static void print_routes(int ifindex)
 		out_text("  routes      (none)\n");
 }
 
+/*
+ * Datagrams the BR is tracking fragments of (mapce_br_frags keys; some may
+ * be older than MAPCE_FRAG_TIMEOUT_S and void, the LRU reclaims them).
+ * Bounded by the map's size.
+ */
+static void print_frags(int fd)
+{
+	struct bpf_map_info info;
+	__u32 len = sizeof(info), n = 0;
+	struct mapce_frag_key k, next;
+	void *prev = NULL;
+
+	memset(&info, 0, sizeof(info));
+	if (bpf_obj_get_info_by_fd(fd, &info, &len)) {
+		out_null("fragments", "  fragments   (unreadable)\n");
+		return;
+	}
+	for (__u32 i = 0; i <= info.max_entries; i++) {
+		if (bpf_map_get_next_key(fd, prev, &next))
+			break;
+		k = next;
+		prev = &k;
+		n++;
+	}
+	out_open_object("fragments");
+	out_uint("datagrams", "  fragments   %llu datagrams tracked", n);
+	out_uint("max", " (at most %llu", info.max_entries);
+	out_uint("timeout_s", ", %llu s)\n", MAPCE_FRAG_TIMEOUT_S);
+	out_close_object();
+}
+
 static void print_counters(int fd)
 {
 	int ncpu = libbpf_num_possible_cpus();
@@ -169,7 +201,7 @@ static int status_one(const char *ifname)
 {
 	char dir[256];
 	int ifindex = (int)if_nametoindex(ifname);
-	int cfg, rules, stats;
+	int cfg, rules, stats, frags;
 
 	if (pin_dir_path(dir, sizeof(dir), MAPCE_BR_PIN_ROOT, ifname))
 		return -ENAMETOOLONG;
@@ -178,6 +210,7 @@ static int status_one(const char *ifname)
 		return -ENOENT;
 	rules = pin_open(dir, "mapce_br_rules");
 	stats = pin_open(dir, "mapce_br_stats");
+	frags = pin_open(dir, "mapce_br_frags");
 
 	out_open_object(NULL);
 	out_str("dev", "br on %s", ifname);
@@ -189,6 +222,8 @@ static int status_one(const char *ifname)
 	if (rules >= 0)
 		print_rules(rules);
 	print_routes(ifindex);
+	if (frags >= 0)
+		print_frags(frags);
 	if (stats >= 0)
 		print_counters(stats);
 	out_close_object();
@@ -198,6 +233,8 @@ static int status_one(const char *ifname)
 		close(rules);
 	if (stats >= 0)
 		close(stats);
+	if (frags >= 0)
+		close(frags);
 	return 0;
 }
 

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * cmd_br.c - `mapce br up|down|status`: a stateless MAP-E BR on the
- * CE-facing device (XDP decap with the RFC 7597 §8.1 source check, tc
- * egress encap), so a lab needs no kernel tunnel.  Argument handling only;
+ * CE-facing device (XDP decap with the RFC 7597 §8.1 source check and
+ * ICMPv6 error translation, tc egress encap, fragments followed), so a
+ * lab needs no kernel tunnel.  Argument handling only;
  * the work is in br_loader.c and br_status.c.
  */
 #include <arpa/inet.h>
@@ -45,7 +46,10 @@ static void usage(FILE *f)
 		"A stateless MAP-E border relay (RFC 7597) on IF, the device facing the CEs:\n"
 		"IPv4-in-IPv6 to ADDR from the CE that owns the inner IPv4 source and port is\n"
 		"decapsulated (XDP) and forwarded; IPv4 routed out of IF to a rule IPv4 prefix\n"
-		"is encapsulated to the CE owning the destination address and port (tc).\n\n"
+		"is encapsulated to the CE owning the destination address and port (tc).\n"
+		"Later IPv4 fragments follow their first fragment's CE (RFC 7597 8.3); ICMPv6\n"
+		"errors about encapsulated packets (Packet Too Big) go to the IPv4 sender as\n"
+		"ICMPv4 errors (fragmentation needed, MTU - 40).\n\n"
 		"br up:\n"
 		"  --dev IF             the CE-facing device\n"
 		"  --br ADDR            the BR's IPv6 address (added to IF as /128 unless there)\n"

@@ -4,8 +4,9 @@
  * /sys/fs/bpf/mapce_br/<dev>/ (MAPCE_BR_PIN_ROOT), so `mapce br status`
  * and a second `mapce br up` find them.  Names are prefixed mapce_br_ and
  * fit the kernel's 15-character map name.  Keys and values are the structs
- * of include/mapce_abi.h.  The BR keeps no per-flow state: these maps are
- * all it knows.
+ * of include/mapce_abi.h.  The BR keeps no per-flow state: the only
+ * per-packet memory is mapce_br_frags, which lets the later fragments of a
+ * datagram follow its first one (bounded, LRU, entries age out).
  */
 #ifndef MAPCE_BPF_BR_MAPS_H
 #define MAPCE_BPF_BR_MAPS_H
@@ -63,5 +64,38 @@ struct {
 	__type(value, struct mapce_counter);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } mapce_br_stats SEC(".maps");
+
+/*
+ * Value of mapce_br_frags: the CE a fragmented datagram belongs to, as its
+ * first fragment (the one with the ports) showed.  BPF-side only: the
+ * loader and `br status` only count keys.
+ */
+struct br_frag {
+	__u8 ce[16];      /* MAP IPv6 address of the owner CE */
+	__u64 created_ns; /* bpf_ktime_get_coarse_ns() when the first fragment
+			   * passed; void after MAPCE_FRAG_TIMEOUT_S */
+};
+
+#ifndef MAPCE_BR_MAX_FRAGS
+#define MAPCE_BR_MAX_FRAGS 16384 /* datagrams in flight through one BR */
+#endif
+
+/*
+ * Fragmented datagrams to and from CEs of shared-address rules (k > 0),
+ * RFC 7597 §8.3: struct mapce_frag_key (the inner IPv4 src, dst, id and
+ * protocol as the BR sees them; dir = enum br_dir: BR_FROM_CE 0 at XDP,
+ * BR_TO_CE 1 at TC) -> struct br_frag.  Written by either program when a
+ * first fragment (offset 0, MF) is attributed to its CE; read for every
+ * later fragment, which has no ports.  LRU: a flood of first fragments
+ * evicts old entries instead of failing, and bounds the memory; lookups
+ * ignore entries older than MAPCE_FRAG_TIMEOUT_S.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, MAPCE_BR_MAX_FRAGS);
+	__type(key, struct mapce_frag_key);
+	__type(value, struct br_frag);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} mapce_br_frags SEC(".maps");
 
 #endif

@@ -10,7 +10,9 @@
  * quotes (a CE's error quotes a packet that was sent to it, an error for a
  * CE quotes a packet the CE sent).  Rules without port sharing (k = 0)
  * need no port at all: the address alone names the CE, whatever the
- * protocol, fragments included.
+ * protocol, fragments included.  With sharing, a first fragment names the
+ * CE by its ports like any packet, and the later fragments by the record
+ * their first fragment left (br_frag.h).
  *
  * Results are enum mapce_reason codes: 0 (never a drop reason) means the
  * owner was found.
@@ -19,10 +21,13 @@
 #define MAPCE_BPF_BR_OWNER_H
 
 #include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
 #include <bpf/bpf_endian.h>
 #include "defs.h"
 #include "mapce_rule.h" /* (mapce_abi.h) before parse.h, which needs it */
 #include "parse.h"
+#include "br_maps.h"
+#include "br_frag.h"
 
 /* Direction of a packet seen by the BR. */
 enum br_dir {
@@ -32,6 +37,17 @@ enum br_dir {
 
 #define BR_OWNER_OK 0
 _Static_assert(MAPCE_R_PASS_NATIVE == 0, "0 must not be a drop reason");
+
+/* The rule whose IPv4 prefix covers addr (longest match), or NULL. */
+static __always_inline struct mapce_rule *br_rule_for(__be32 addr)
+{
+	struct mapce_lpm_v4_key key = { .prefixlen = 32, .addr = addr };
+	__u32 *idx = bpf_map_lookup_elem(&mapce_br_lpm, &key);
+
+	if (!idx)
+		return NULL;
+	return bpf_map_lookup_elem(&mapce_br_rules, idx);
+}
 
 /*
  * The port of the CE quoted inside an ICMP error (type 3, 11 or 12) whose
@@ -81,11 +97,14 @@ static __always_inline int br_icmp_err_port(void *data, void *data_end, const st
 static __always_inline int br_ce_port(void *data, void *data_end, int rc, const struct v4_info *v,
 				      int dir, __u16 *port)
 {
-	/* Only the first fragment has ports; the others can't be attributed
-	 * without reassembly, so none is (a half-forwarded datagram is no
-	 * use).  parse_ipv4 parses a first fragment like any packet. */
-	if (v->frag_off & (IP_MF | IP_OFFSET))
+	/* Only the first fragment has ports (later ones are br_owner's
+	 * business).  parse_ipv4 parses a first fragment like any packet;
+	 * it must hold the ports themselves, not just a header that claims
+	 * them (RFC 1858 tiny fragments). */
+	if (br_is_later_fragment(v))
 		return MAPCE_R_BR_DROP_UNSUPPORTED;
+	if ((v->frag_off & IP_MF) && v->tot_len < v->l4_off - v->l3_off + 8)
+		return MAPCE_R_DROP_MALFORMED;
 	if (rc == PARSE_OK) {
 		/* TCP/UDP have both ports; an echo request only a source
 		 * "port", an echo reply only a destination "port". */
@@ -98,7 +117,7 @@ static __always_inline int br_ce_port(void *data, void *data_end, int rc, const 
 	    (v->icmp_type == ICMP_DEST_UNREACH || v->icmp_type == ICMP_TIME_EXCEEDED ||
 	     v->icmp_type == ICMP_PARAMETERPROB))
 		return br_icmp_err_port(data, data_end, v, dir, port);
-	/* fragments, other protocols and ICMP types: no port to go by */
+	/* other protocols and ICMP types: no port to go by */
 	return MAPCE_R_BR_DROP_UNSUPPORTED;
 }
 
@@ -137,6 +156,26 @@ static __always_inline int br_ce_address(const struct mapce_rule *r, void *data,
 		return MAPCE_R_BR_DROP_PORT_OUT_OF_SET;
 	mapce_ce_address_for_port(r, ipv4, port, legacy, out);
 	return BR_OWNER_OK;
+}
+
+/*
+ * br_ce_address for any packet, fragments included: a later fragment of a
+ * shared-address rule gets the CE its first fragment recorded (and
+ * *followed = 1), or MAPCE_R_DROP_FRAG_NO_STATE.  The caller records a
+ * first fragment's owner once it has checked it (br_frag_record).
+ */
+static __always_inline int br_owner(const struct mapce_rule *r, void *data, void *data_end, int rc,
+				    const struct v4_info *v, int dir, int legacy, __u8 out[16],
+				    int *followed)
+{
+	*followed = 0;
+	if (rc == PARSE_FRAGMENT && mapce_rule_psid_len(r) != 0) {
+		if (br_frag_find(v, (__u8)dir, out))
+			return MAPCE_R_DROP_FRAG_NO_STATE;
+		*followed = 1;
+		return BR_OWNER_OK;
+	}
+	return br_ce_address(r, data, data_end, rc, v, dir, legacy, out);
 }
 
 #endif

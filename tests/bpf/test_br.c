@@ -13,15 +13,23 @@
  * checks the math the programs use.  Checksums are checked with tests/pkt.h's
  * RFC 1071 oracle.  Each case asserts the verdict, the whole output frame
  * and that exactly one reason counter moved by one packet and the frame's
- * length in bytes.  Covered: decap/encap of TCP, UDP and ICMP echo, range
- * edges, spoofing (port, address, IPv6 source, IID format), ports of no
- * PSID, fragments and other unattributable packets, ICMP errors attributed
- * by their quote, malformed headers, native passthrough, the RFC 2473
- * encapsulation limit option, hairpin (XDP output fed to TC), rules
- * without sharing and with an IPv4 prefix per CE, the RFC 7597 IID.
+ * length in bytes (plus, where one is due, exactly one event).  Covered:
+ * decap/encap of TCP, UDP and ICMP echo, range edges, spoofing (port,
+ * address, IPv6 source, IID format), ports of no PSID, unattributable
+ * packets, ICMP errors attributed by their quote, malformed headers, native
+ * passthrough, the RFC 2473 encapsulation limit option, hairpin (XDP output
+ * fed to TC), rules without sharing and with an IPv4 prefix per CE, the
+ * RFC 7597 IID; fragments of shared addresses both ways (first fragment
+ * recorded in mapce_br_frags, later ones followed, from the same CE only,
+ * before their first dropped, state keyed by direction/protocol/id/source,
+ * aged out, hairpin, a 3000-byte ping); a GSO packet the kernel cannot
+ * encapsulate; ICMPv6 errors about encapsulated packets turned into ICMPv4
+ * (Packet Too Big -> frag needed with MTU - 40, others -> host unreachable;
+ * checksum verified, quotes checked against the owner CE, RFC 1122 limits).
  */
 #include <errno.h>
 #include <stdlib.h>
+#include <time.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -144,11 +152,13 @@ static void counters(struct mapce_counter sum[MAPCE_R__MAX])
 
 /*
  * Run prog on in and check: the verdict, exactly one counter (reason)
- * moved by one packet and in->len bytes, and the output is expect (or,
+ * moved by one packet and in->len bytes, plus the event ev when it is not
+ * NO_EV (the same), nothing else moved, and the output is expect (or,
  * when expect is NULL, the input unchanged).
  */
-static void expect_run(struct bpf_program *prog, const struct pkt *in, int verdict, __u32 reason,
-		       const struct pkt *expect, struct pkt *out_ret)
+#define NO_EV MAPCE_R__MAX
+static void expect_run_ev(struct bpf_program *prog, const struct pkt *in, int verdict,
+			  __u32 reason, __u32 ev, const struct pkt *expect, struct pkt *out_ret)
 {
 	struct mapce_counter before[MAPCE_R__MAX], after[MAPCE_R__MAX];
 	struct pkt out;
@@ -162,7 +172,7 @@ static void expect_run(struct bpf_program *prog, const struct pkt *in, int verdi
 		__u64 dp = after[r].packets - before[r].packets;
 		__u64 db = after[r].bytes - before[r].bytes;
 
-		if (r == reason)
+		if (r == reason || r == ev)
 			CHECK(dp == 1 && db == in->len, "%s moved by %llu pkts %llu bytes, want 1/%zu",
 			      mapce_reason_names[r], (unsigned long long)dp,
 			      (unsigned long long)db, in->len);
@@ -187,6 +197,12 @@ static void expect_run(struct bpf_program *prog, const struct pkt *in, int verdi
 	}
 	if (out_ret)
 		*out_ret = out;
+}
+
+static void expect_run(struct bpf_program *prog, const struct pkt *in, int verdict, __u32 reason,
+		       const struct pkt *expect, struct pkt *out_ret)
+{
+	expect_run_ev(prog, in, verdict, reason, NO_EV, expect, out_ret);
 }
 
 static const uint8_t *a6(const char *s)
@@ -347,11 +363,6 @@ static void test_unsupported(void)
 {
 	struct v4_spec s;
 
-	s = udp(CE_V4, 0x1340, SERVER, 53);
-	s.frag = 0x2000; /* MF: a first fragment */
-	decap_drop("xdp_first_fragment_unsupported", CE_LEGACY, s, MAPCE_R_BR_DROP_UNSUPPORTED);
-	s.frag = 0x0010; /* offset 128, no transport header */
-	decap_drop("xdp_later_fragment_unsupported", CE_LEGACY, s, MAPCE_R_BR_DROP_UNSUPPORTED);
 	decap_drop("xdp_echo_reply_from_shared_ce_unsupported", CE_LEGACY,
 		   icmp(CE_V4, SERVER, 0, 0x1340), MAPCE_R_BR_DROP_UNSUPPORTED);
 	decap_drop("xdp_icmp_timestamp_unsupported", CE_LEGACY, icmp(CE_V4, SERVER, 13, 0x1340),
@@ -677,11 +688,6 @@ static void test_encap(void)
 		   MAPCE_R_BR_DROP_PORT_OUT_OF_SET);
 	encap_drop("tc_echo_request_to_shared_address_dropped", icmp(SERVER, CE_V4, 8, 0x1340),
 		   MAPCE_R_BR_DROP_UNSUPPORTED);
-	s = udp(SERVER, 53, CE_V4, 0x1340);
-	s.frag = 0x0020;
-	encap_drop("tc_fragment_to_shared_address_dropped", s, MAPCE_R_BR_DROP_UNSUPPORTED);
-	s.frag = 0x2000; /* MF, offset 0: has ports, but its tail could not follow */
-	encap_drop("tc_first_fragment_to_shared_address_dropped", s, MAPCE_R_BR_DROP_UNSUPPORTED);
 
 	TCASE_BEGIN("tc_malformed_ipv4_in_rule_dropped");
 	{
@@ -794,6 +800,710 @@ static void test_other_rules(void)
 	TCASE_END();
 }
 
+/* ---- fragments of shared-address rules (RFC 7597 §8.3) ---------------- */
+
+/* enum br_dir of bpf/lib/br_owner.h, the dir of struct mapce_frag_key */
+#define DIR_FROM_CE 0
+#define DIR_TO_CE 1
+#define SEC_NS 1000000000ull
+
+/* Value of mapce_br_frags (struct br_frag in bpf/lib/br_maps.h; its size
+ * is checked against the map's in frag_map_is_bounded_lru). */
+struct br_frag_val {
+	uint8_t ce[16];
+	uint64_t created_ns;
+};
+
+static uint64_t coarse_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+	return (uint64_t)ts.tv_sec * SEC_NS + (uint64_t)ts.tv_nsec;
+}
+
+static struct mapce_frag_key fkey(const char *src, const char *dst, uint16_t id, uint8_t proto,
+				  uint8_t dir)
+{
+	struct mapce_frag_key k;
+
+	memset(&k, 0, sizeof(k));
+	k.src = htonl(ip4(src));
+	k.dst = htonl(ip4(dst));
+	k.id = htons(id);
+	k.proto = proto;
+	k.dir = dir;
+	return k;
+}
+
+static int frag_get(struct mapce_frag_key k, struct br_frag_val *v)
+{
+	return bpf_map__lookup_elem(skel->maps.mapce_br_frags, &k, sizeof(k), v, sizeof(*v), 0);
+}
+
+/* A record as if its first fragment passed age_ns ago. */
+static int frag_put(struct mapce_frag_key k, const char *ce, uint64_t age_ns)
+{
+	struct br_frag_val v;
+
+	memcpy(v.ce, a6(ce), 16);
+	v.created_ns = coarse_ns() - age_ns;
+	return bpf_map__update_elem(skel->maps.mapce_br_frags, &k, sizeof(k), &v, sizeof(v), 0);
+}
+
+/* A fragment after the first at p: 20-byte header (id, offset off8 * 8
+ * bytes, MF when mf) and n payload bytes, which are no transport header:
+ * where ports would be they read 0xa0a1 0xa2a3 (PSID 0x2a / 0x2a: not
+ * the CE's), so only the fragment state can place them.  Returns 20 + n. */
+static size_t put_v4_frag(uint8_t *p, const char *src, const char *dst, uint8_t proto,
+			  uint16_t id, uint16_t off8, int mf, size_t n)
+{
+	uint32_t s = ip4(src), d = ip4(dst);
+
+	memset(p, 0, 20);
+	p[0] = 0x45;
+	put16(p + 2, (uint16_t)(20 + n));
+	put16(p + 4, id);
+	put16(p + 6, (uint16_t)((mf ? 0x2000 : 0) | off8));
+	p[8] = 64;
+	p[9] = proto;
+	put16(p + 12, (uint16_t)(s >> 16)); put16(p + 14, (uint16_t)s);
+	put16(p + 16, (uint16_t)(d >> 16)); put16(p + 18, (uint16_t)d);
+	for (size_t i = 0; i < n; i++)
+		p[20 + i] = (uint8_t)(0xa0 + i);
+	put16(p + 10, rfc1071_fold(rfc1071_add(0, p, 20)));
+	return 20 + n;
+}
+
+/* Ethernet + the IPv4 packet v4 (n bytes). */
+static void frame4(struct pkt *k, const uint8_t *v4, size_t n)
+{
+	k->len = put_eth(k->b, 0x0800);
+	memcpy(k->b + 14, v4, n);
+	k->len += n;
+}
+
+/* Ethernet + IPv6 (next header 4, traffic class = the TOS) + v4. */
+static void frame6(struct pkt *k, const char *src, const char *dst, const uint8_t *v4, size_t n)
+{
+	k->len = put_eth(k->b, 0x86dd);
+	k->len += put_v6_outer(k->b + 14, a6(src), a6(dst), v4[1], 64, (uint16_t)n);
+	memcpy(k->b + 54, v4, n);
+	k->len += n;
+}
+
+static void check_record(struct mapce_frag_key k, const char *ce, uint64_t t0)
+{
+	struct br_frag_val v;
+
+	if (frag_get(k, &v)) {
+		CHECK(0, "no record in mapce_br_frags");
+		return;
+	}
+	CHECK(!memcmp(v.ce, a6(ce), 16), "recorded CE is not %s", ce);
+	CHECK(v.created_ns + 50000000ull >= t0 && v.created_ns <= coarse_ns() + 50000000ull,
+	      "created_ns %llu, now %llu", (unsigned long long)v.created_ns,
+	      (unsigned long long)coarse_ns());
+}
+
+static void test_frag_decap(void)
+{
+	struct v4_spec s = udp(CE_V4, 0x1340, SERVER, 53);
+	struct br_frag_val fv;
+	struct pkt in, want, out;
+	uint8_t v4[1600];
+	uint64_t t0;
+	size_t n;
+
+	/* a datagram of 8 + 40 + 48 + 21 bytes in three fragments */
+	s.ip_id = 0x4242;
+	s.frag = 0x2000;
+	s.payload = 40;
+
+	TCASE_BEGIN("xdp_first_fragment_decapped_and_recorded");
+	from_ce(&in, CE_LEGACY, &s);
+	decapped(&want, &s);
+	t0 = coarse_ns();
+	expect_run(P_XDP, &in, XDP_PASS, MAPCE_R_BR_DECAP, &want, &out);
+	CHECK(v4_hdr_csum_ok(out.b + 14), "IPv4 header checksum");
+	check_record(fkey(CE_V4, SERVER, 0x4242, 17, DIR_FROM_CE), CE_LEGACY, t0);
+	TCASE_END();
+
+	TCASE_BEGIN("xdp_later_fragments_follow_first");
+	n = put_v4_frag(v4, CE_V4, SERVER, 17, 0x4242, 6, 1, 48);
+	frame6(&in, CE_LEGACY, BR6, v4, n);
+	frame4(&want, v4, n);
+	expect_run_ev(P_XDP, &in, XDP_PASS, MAPCE_R_BR_DECAP, MAPCE_R_EV_BR_FRAG_FOLLOWED, &want,
+		      &out);
+	CHECK(v4_hdr_csum_ok(out.b + 14), "IPv4 header checksum");
+	n = put_v4_frag(v4, CE_V4, SERVER, 17, 0x4242, 12, 0, 21); /* the last one */
+	frame6(&in, CE_LEGACY, BR6, v4, n);
+	frame4(&want, v4, n);
+	expect_run_ev(P_XDP, &in, XDP_PASS, MAPCE_R_BR_DECAP, MAPCE_R_EV_BR_FRAG_FOLLOWED, &want,
+		      NULL);
+	TCASE_END();
+
+	TCASE_BEGIN("xdp_later_fragment_from_other_ce_spoofed");
+	n = put_v4_frag(v4, CE_V4, SERVER, 17, 0x4242, 12, 0, 21);
+	frame6(&in, CE35_LEGACY, BR6, v4, n); /* same IPv4 address, other PSID */
+	expect_run(P_XDP, &in, XDP_DROP, MAPCE_R_BR_DROP_SPOOFED, NULL, NULL);
+	frame6(&in, "2001:db8:77:8800::1", BR6, v4, n);
+	expect_run(P_XDP, &in, XDP_DROP, MAPCE_R_BR_DROP_SPOOFED, NULL, NULL);
+	TCASE_END();
+
+	TCASE_BEGIN("xdp_later_fragment_before_first_dropped");
+	n = put_v4_frag(v4, CE_V4, SERVER, 17, 0x5151, 6, 0, 8);
+	frame6(&in, CE_LEGACY, BR6, v4, n);
+	expect_run(P_XDP, &in, XDP_DROP, MAPCE_R_DROP_FRAG_NO_STATE, NULL, NULL);
+	CHECK(frag_get(fkey(CE_V4, SERVER, 0x5151, 17, DIR_FROM_CE), &fv) == -ENOENT,
+	      "a later fragment left a record");
+	{
+		struct pkt first, fwant;
+		struct v4_spec f = s;
+
+		f.ip_id = 0x5151;
+		from_ce(&first, CE_LEGACY, &f);
+		decapped(&fwant, &f);
+		expect_run(P_XDP, &first, XDP_PASS, MAPCE_R_BR_DECAP, &fwant, NULL);
+	}
+	/* the BR does not buffer: the early one is gone, a resent one passes */
+	frame4(&want, v4, n);
+	expect_run_ev(P_XDP, &in, XDP_PASS, MAPCE_R_BR_DECAP, MAPCE_R_EV_BR_FRAG_FOLLOWED, &want,
+		      NULL);
+	TCASE_END();
+
+	TCASE_BEGIN("xdp_spoofed_first_fragment_records_nothing");
+	{
+		struct v4_spec f = s;
+
+		f.ip_id = 0x6161; /* port 0x1340 is PSID 0x34's, sent by 0x35 */
+		from_ce(&in, CE35_LEGACY, &f);
+		expect_run(P_XDP, &in, XDP_DROP, MAPCE_R_BR_DROP_SPOOFED, NULL, NULL);
+		CHECK(frag_get(fkey(CE_V4, SERVER, 0x6161, 17, DIR_FROM_CE), &fv) == -ENOENT,
+		      "a spoofed first fragment left a record");
+		n = put_v4_frag(v4, CE_V4, SERVER, 17, 0x6161, 6, 0, 8);
+		frame6(&in, CE35_LEGACY, BR6, v4, n);
+		expect_run(P_XDP, &in, XDP_DROP, MAPCE_R_DROP_FRAG_NO_STATE, NULL, NULL);
+	}
+	TCASE_END();
+
+	/* RFC 1858: a first fragment must hold the ports, not only claim them.
+	 * tot_len 24 (4 bytes of UDP) in a frame with 8: the BR goes by
+	 * tot_len. */
+	TCASE_BEGIN("xdp_tiny_first_fragment_malformed");
+	{
+		struct v4_spec f = s;
+
+		f.ip_id = 0x7171;
+		f.payload = 0;
+		from_ce(&in, CE_LEGACY, &f);
+		put16(in.b + 54 + 2, 24);
+		put16(in.b + 54 + 10, 0);
+		put16(in.b + 54 + 10, rfc1071_fold(rfc1071_add(0, in.b + 54, 20)));
+		expect_run(P_XDP, &in, XDP_DROP, MAPCE_R_DROP_MALFORMED, NULL, NULL);
+	}
+	TCASE_END();
+}
+
+static void test_frag_encap(void)
+{
+	struct v4_spec s = udp(SERVER, 53, CE_V4, 0x1340);
+	struct pkt in, want, out;
+	uint8_t v4[1600];
+	uint64_t t0;
+	size_t n;
+
+	s.ip_id = 0x4343;
+	s.frag = 0x2000;
+	s.payload = 40;
+
+	TCASE_BEGIN("tc_first_fragment_encapped_and_recorded");
+	pkt_v4(&in, &s);
+	encapped(&want, CE_LEGACY, &s, 64);
+	t0 = coarse_ns();
+	expect_run(P_TC, &in, TC_ACT_OK, MAPCE_R_BR_ENCAP, &want, &out);
+	CHECK(v4_hdr_csum_ok(out.b + 54), "inner IPv4 header checksum");
+	check_record(fkey(SERVER, CE_V4, 0x4343, 17, DIR_TO_CE), CE_LEGACY, t0);
+	TCASE_END();
+
+	TCASE_BEGIN("tc_later_fragments_follow_first");
+	n = put_v4_frag(v4, SERVER, CE_V4, 17, 0x4343, 6, 1, 48);
+	frame4(&in, v4, n);
+	frame6(&want, BR6, CE_LEGACY, v4, n);
+	expect_run_ev(P_TC, &in, TC_ACT_OK, MAPCE_R_BR_ENCAP, MAPCE_R_EV_BR_FRAG_FOLLOWED, &want,
+		      NULL);
+	n = put_v4_frag(v4, SERVER, CE_V4, 17, 0x4343, 12, 0, 21);
+	frame4(&in, v4, n);
+	frame6(&want, BR6, CE_LEGACY, v4, n);
+	expect_run_ev(P_TC, &in, TC_ACT_OK, MAPCE_R_BR_ENCAP, MAPCE_R_EV_BR_FRAG_FOLLOWED, &want,
+		      NULL);
+	TCASE_END();
+
+	TCASE_BEGIN("tc_later_fragment_before_first_dropped");
+	n = put_v4_frag(v4, SERVER, CE_V4, 17, 0x4444, 6, 0, 8);
+	frame4(&in, v4, n);
+	expect_run(P_TC, &in, TC_ACT_SHOT, MAPCE_R_DROP_FRAG_NO_STATE, NULL, NULL);
+	TCASE_END();
+
+	/* the record is per datagram: the next one, to the neighbour PSID,
+	 * takes its later fragments there */
+	TCASE_BEGIN("tc_fragments_of_another_datagram_follow_their_own_first");
+	{
+		struct v4_spec f = s;
+
+		f.ip_id = 0x4545;
+		f.dport = 0x1350;
+		pkt_v4(&in, &f);
+		encapped(&want, CE35_LEGACY, &f, 64);
+		expect_run(P_TC, &in, TC_ACT_OK, MAPCE_R_BR_ENCAP, &want, NULL);
+		n = put_v4_frag(v4, SERVER, CE_V4, 17, 0x4545, 6, 0, 8);
+		frame4(&in, v4, n);
+		frame6(&want, BR6, CE35_LEGACY, v4, n);
+		expect_run_ev(P_TC, &in, TC_ACT_OK, MAPCE_R_BR_ENCAP,
+			      MAPCE_R_EV_BR_FRAG_FOLLOWED, &want, NULL);
+	}
+	TCASE_END();
+}
+
+/* A 3000-byte ping (no DF) through the BR both ways: the echo request
+ * from the CE in three fragments (decap), the reply in three (encap).  The
+ * echo id 0x1341 is the CE's port; only the first fragments carry it. */
+static void test_frag_ping(void)
+{
+	struct v4_spec req = icmp(CE_V4, SERVER, 8, 0x1341);
+	struct v4_spec rep = icmp(SERVER, CE_V4, 0, 0x1341);
+	struct pkt in, want;
+	uint8_t v4[1600];
+	size_t n;
+
+	TCASE_BEGIN("ping_3000_bytes_fragmented_both_ways");
+	req.ip_id = rep.ip_id = 0x3000;
+	req.frag = rep.frag = 0x2000;
+	req.payload = rep.payload = 1472; /* 20 + 8 + 1472 = 1500 */
+	from_ce(&in, CE_LEGACY, &req);
+	decapped(&want, &req);
+	expect_run(P_XDP, &in, XDP_PASS, MAPCE_R_BR_DECAP, &want, NULL);
+	n = put_v4_frag(v4, CE_V4, SERVER, 1, 0x3000, 185, 1, 1480);
+	frame6(&in, CE_LEGACY, BR6, v4, n);
+	frame4(&want, v4, n);
+	expect_run_ev(P_XDP, &in, XDP_PASS, MAPCE_R_BR_DECAP, MAPCE_R_EV_BR_FRAG_FOLLOWED, &want,
+		      NULL);
+	n = put_v4_frag(v4, CE_V4, SERVER, 1, 0x3000, 370, 0, 28);
+	frame6(&in, CE_LEGACY, BR6, v4, n);
+	frame4(&want, v4, n);
+	expect_run_ev(P_XDP, &in, XDP_PASS, MAPCE_R_BR_DECAP, MAPCE_R_EV_BR_FRAG_FOLLOWED, &want,
+		      NULL);
+
+	pkt_v4(&in, &rep);
+	encapped(&want, CE_LEGACY, &rep, 64);
+	expect_run(P_TC, &in, TC_ACT_OK, MAPCE_R_BR_ENCAP, &want, NULL);
+	n = put_v4_frag(v4, SERVER, CE_V4, 1, 0x3000, 185, 1, 1480);
+	frame4(&in, v4, n);
+	frame6(&want, BR6, CE_LEGACY, v4, n);
+	expect_run_ev(P_TC, &in, TC_ACT_OK, MAPCE_R_BR_ENCAP, MAPCE_R_EV_BR_FRAG_FOLLOWED, &want,
+		      NULL);
+	n = put_v4_frag(v4, SERVER, CE_V4, 1, 0x3000, 370, 0, 28);
+	frame4(&in, v4, n);
+	frame6(&want, BR6, CE_LEGACY, v4, n);
+	expect_run_ev(P_TC, &in, TC_ACT_OK, MAPCE_R_BR_ENCAP, MAPCE_R_EV_BR_FRAG_FOLLOWED, &want,
+		      NULL);
+	TCASE_END();
+}
+
+static void test_frag_state(void)
+{
+	struct br_frag_val fv;
+	struct pkt in, want;
+	uint8_t v4[256];
+	size_t n;
+
+	TCASE_BEGIN("frag_state_keyed_by_direction_protocol_and_id");
+	n = put_v4_frag(v4, SERVER, CE_V4, 17, 0x4646, 6, 0, 8);
+	frame4(&in, v4, n);
+	CHECK(frag_put(fkey(SERVER, CE_V4, 0x4646, 17, DIR_FROM_CE), CE35_LEGACY, 0) == 0, "put");
+	CHECK(frag_put(fkey(SERVER, CE_V4, 0x4646, 6, DIR_TO_CE), CE35_LEGACY, 0) == 0, "put");
+	CHECK(frag_put(fkey(SERVER, CE_V4, 0x4647, 17, DIR_TO_CE), CE35_LEGACY, 0) == 0, "put");
+	CHECK(frag_put(fkey("203.0.113.11", CE_V4, 0x4646, 17, DIR_TO_CE), CE35_LEGACY, 0) == 0,
+	      "put");
+	expect_run(P_TC, &in, TC_ACT_SHOT, MAPCE_R_DROP_FRAG_NO_STATE, NULL, NULL);
+	CHECK(frag_put(fkey(SERVER, CE_V4, 0x4646, 17, DIR_TO_CE), CE35_LEGACY, 0) == 0, "put");
+	frame6(&want, BR6, CE35_LEGACY, v4, n);
+	expect_run_ev(P_TC, &in, TC_ACT_OK, MAPCE_R_BR_ENCAP, MAPCE_R_EV_BR_FRAG_FOLLOWED, &want,
+		      NULL);
+	TCASE_END();
+
+	TCASE_BEGIN("frag_state_ages_out");
+	n = put_v4_frag(v4, SERVER, CE_V4, 17, 0x4848, 6, 0, 8);
+	frame4(&in, v4, n);
+	CHECK(frag_put(fkey(SERVER, CE_V4, 0x4848, 17, DIR_TO_CE), CE_LEGACY,
+		       (MAPCE_FRAG_TIMEOUT_S + 1) * SEC_NS) == 0, "put");
+	expect_run(P_TC, &in, TC_ACT_SHOT, MAPCE_R_DROP_FRAG_NO_STATE, NULL, NULL);
+	CHECK(frag_put(fkey(SERVER, CE_V4, 0x4848, 17, DIR_TO_CE), CE_LEGACY,
+		       (MAPCE_FRAG_TIMEOUT_S - 1) * SEC_NS) == 0, "put");
+	frame6(&want, BR6, CE_LEGACY, v4, n);
+	expect_run_ev(P_TC, &in, TC_ACT_OK, MAPCE_R_BR_ENCAP, MAPCE_R_EV_BR_FRAG_FOLLOWED, &want,
+		      NULL);
+	TCASE_END();
+
+	TCASE_BEGIN("frag_map_is_bounded_lru");
+	CHECK(bpf_map__type(skel->maps.mapce_br_frags) == BPF_MAP_TYPE_LRU_HASH, "type %d",
+	      bpf_map__type(skel->maps.mapce_br_frags));
+	CHECK(bpf_map__max_entries(skel->maps.mapce_br_frags) == 16384, "max_entries %u",
+	      bpf_map__max_entries(skel->maps.mapce_br_frags));
+	CHECK(bpf_map__key_size(skel->maps.mapce_br_frags) == sizeof(struct mapce_frag_key),
+	      "key size");
+	CHECK(bpf_map__value_size(skel->maps.mapce_br_frags) == sizeof(struct br_frag_val),
+	      "value size %u", bpf_map__value_size(skel->maps.mapce_br_frags));
+	TCASE_END();
+
+	/* k = 0: the address names the CE; no state, none recorded */
+	TCASE_BEGIN("whole_address_rule_fragments_need_no_state");
+	{
+		struct v4_spec f = udp(SERVER, 53, "192.0.2.5", 7);
+
+		f.ip_id = 0x4949;
+		f.frag = 0x2000;
+		pkt_v4(&in, &f);
+		encapped(&want, R1_CE_LEGACY, &f, 64);
+		expect_run(P_TC, &in, TC_ACT_OK, MAPCE_R_BR_ENCAP, &want, NULL);
+		CHECK(frag_get(fkey(SERVER, "192.0.2.5", 0x4949, 17, DIR_TO_CE), &fv) == -ENOENT,
+		      "a k = 0 first fragment left a record");
+		n = put_v4_frag(v4, "192.0.2.5", SERVER, 17, 0x4a4a, 6, 0, 8);
+		frame6(&in, R1_CE_LEGACY, BR6, v4, n);
+		frame4(&want, v4, n);
+		expect_run(P_XDP, &in, XDP_PASS, MAPCE_R_BR_DECAP, &want, NULL);
+	}
+	TCASE_END();
+
+	/* CE to CE: the first fragment records both ways (decap at XDP,
+	 * encap at TC), the later ones follow both records. */
+	TCASE_BEGIN("hairpin_fragments_ce_to_ce");
+	{
+		struct v4_spec f = udp(CE_V4, 0x1342, "198.51.100.19", 0x2341);
+		struct pkt mid;
+
+		f.ip_id = 0x4b4b;
+		f.frag = 0x2000;
+		f.payload = 40;
+		from_ce(&in, CE_LEGACY, &f);
+		decapped(&want, &f);
+		expect_run(P_XDP, &in, XDP_PASS, MAPCE_R_BR_DECAP, &want, &mid);
+		encapped(&want, CE19_LEGACY, &f, 64);
+		expect_run(P_TC, &mid, TC_ACT_OK, MAPCE_R_BR_ENCAP, &want, NULL);
+		n = put_v4_frag(v4, CE_V4, "198.51.100.19", 17, 0x4b4b, 6, 0, 8);
+		frame6(&in, CE_LEGACY, BR6, v4, n);
+		frame4(&want, v4, n);
+		expect_run_ev(P_XDP, &in, XDP_PASS, MAPCE_R_BR_DECAP, MAPCE_R_EV_BR_FRAG_FOLLOWED,
+			      &want, &mid);
+		frame6(&want, BR6, CE19_LEGACY, v4, n);
+		expect_run_ev(P_TC, &mid, TC_ACT_OK, MAPCE_R_BR_ENCAP, MAPCE_R_EV_BR_FRAG_FOLLOWED,
+			      &want, NULL);
+	}
+	TCASE_END();
+}
+
+/* ---- GSO ------------------------------------------------------------- */
+
+/*
+ * BPF_PROG_TEST_RUN builds linear skbs and cannot set gso_type, so real
+ * GSO packets (TCP from GRO or TSO, nonlinear) are the lab's: see
+ * tests/lab/test_br_tcp.sh, which checks that encapsulated packets larger
+ * than the MTU went out as IPv4-in-IPv6 GSO and arrived intact.  What
+ * can be checked here: a GSO packet of a type the kernel cannot
+ * encapsulate (gso_size set, gso_type none of TCP / UDP_L4, so
+ * bpf_skb_adjust_room refuses it) is dropped and counted, never let out
+ * unencapsulated.
+ */
+static void test_gso(void)
+{
+	struct v4_spec s = tcp(SERVER, 80, CE_V4, 0x1340);
+	struct __sk_buff ctx_in = { .gso_size = 500, .gso_segs = 3 }, ctx_out = {};
+	struct mapce_counter before[MAPCE_R__MAX], after[MAPCE_R__MAX];
+	struct pkt in, out;
+	int err;
+
+	TCASE_BEGIN("tc_gso_packet_the_kernel_cannot_encapsulate_dropped");
+	s.tcp_flags = 0x10;
+	s.payload = 1400;
+	pkt_v4(&in, &s);
+	{
+		LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = in.b, .data_size_in = (__u32)in.len,
+			    .data_out = out.b, .data_size_out = sizeof(out.b), .repeat = 1,
+			    .ctx_in = &ctx_in, .ctx_size_in = sizeof(ctx_in), .ctx_out = &ctx_out,
+			    .ctx_size_out = sizeof(ctx_out));
+
+		counters(before);
+		err = bpf_prog_test_run_opts(bpf_program__fd(P_TC), &o);
+		counters(after);
+		CHECK(err == 0, "test run: %s", strerror(errno));
+		CHECK(o.retval == TC_ACT_SHOT, "verdict %u, want TC_ACT_SHOT", o.retval);
+		for (__u32 r = 0; r < MAPCE_R__MAX; r++) {
+			__u64 dp = after[r].packets - before[r].packets;
+
+			CHECK(dp == (r == MAPCE_R_DROP_ENCAP_FAILED), "%s moved by %llu",
+			      mapce_reason_names[r], (unsigned long long)dp);
+		}
+	}
+	TCASE_END();
+}
+
+/* ---- ICMPv6 errors about encapsulated packets -------------------------- */
+
+#define ROUTER6 "2001:db8:ffff:1::1"
+
+/* The packet the BR sends toward ce: IPv6 (next header 4) + s at q. */
+static size_t put_tunnel_pkt(uint8_t *q, const char *ce, const struct v4_spec *s)
+{
+	size_t n = put_v4(q + 40, s);
+
+	put_v6_outer(q, a6(BR6), a6(ce), s->tos, 64, (uint16_t)n);
+	return 40 + n;
+}
+
+/* ICMPv6 error (type, code, the 32-bit field) from src to dst quoting
+ * qlen bytes of q.  The ICMPv6 checksum is the RFC 1071 oracle's, over
+ * the RFC 8200 pseudo header. */
+static void icmp6_err_frame(struct pkt *k, const char *src, const char *dst, uint8_t type,
+			    uint8_t code, uint32_t field, const uint8_t *q, size_t qlen)
+{
+	uint8_t *ip6 = k->b + 14, *ic = k->b + 54;
+	size_t n = 8 + qlen;
+	uint32_t sum = 0;
+
+	k->len = put_eth(k->b, 0x86dd);
+	memset(ip6, 0, 48);
+	ip6[0] = 0x60;
+	put16(ip6 + 4, (uint16_t)n);
+	ip6[6] = 58;
+	ip6[7] = 64;
+	memcpy(ip6 + 8, a6(src), 16);
+	memcpy(ip6 + 24, a6(dst), 16);
+	ic[0] = type;
+	ic[1] = code;
+	put16(ic + 4, (uint16_t)(field >> 16));
+	put16(ic + 6, (uint16_t)field);
+	memcpy(ic + 8, q, qlen);
+	sum = rfc1071_add(sum, ip6 + 8, 32);
+	sum += (uint32_t)(n >> 16) + (uint32_t)(n & 0xffff) + 58;
+	put16(ic + 2, rfc1071_fold(rfc1071_add(sum, ic, n)));
+	k->len += 40 + n;
+}
+
+/* The ICMPv4 error the BR should make: from src to dst, quoting the IPv4
+ * header at qv4 and 8 bytes after it; TOS 0xc0, TTL 64, id 0, no DF. */
+static void icmp4_err_frame(struct pkt *k, const char *src, const char *dst, uint8_t type,
+			    uint8_t code, uint16_t mtu, const uint8_t *qv4)
+{
+	size_t qlen = (size_t)(qv4[0] & 0xf) * 4 + 8;
+	uint8_t *ip = k->b + 14, *ic = k->b + 34;
+	uint32_t s = ip4(src), d = ip4(dst);
+
+	k->len = put_eth(k->b, 0x0800);
+	memset(ip, 0, 28);
+	ip[0] = 0x45;
+	ip[1] = 0xc0;
+	put16(ip + 2, (uint16_t)(28 + qlen));
+	ip[8] = 64;
+	ip[9] = 1;
+	put16(ip + 12, (uint16_t)(s >> 16)); put16(ip + 14, (uint16_t)s);
+	put16(ip + 16, (uint16_t)(d >> 16)); put16(ip + 18, (uint16_t)d);
+	put16(ip + 10, rfc1071_fold(rfc1071_add(0, ip, 20)));
+	ic[0] = type;
+	ic[1] = code;
+	put16(ic + 6, mtu);
+	memcpy(ic + 8, qv4, qlen);
+	put16(ic + 2, rfc1071_fold(rfc1071_add(0, ic, 8 + qlen)));
+	k->len += 28 + qlen;
+}
+
+static void check_icmp4(const struct pkt *k)
+{
+	size_t tot = get16(k->b + 14 + 2);
+
+	CHECK(v4_hdr_csum_ok(k->b + 14), "ICMPv4 packet: IPv4 header checksum");
+	CHECK(k->len == 14 + tot && rfc1071_fold(rfc1071_add(0, k->b + 34, tot - 20)) == 0,
+	      "ICMPv4 checksum");
+}
+
+/* A full-size download segment (1460 bytes, DF) the BR sent to the CE,
+ * quoted as a router that cannot forward 1500 bytes quotes it: the first
+ * 1232 bytes (1280 - 40 - 8). */
+static size_t big_quote(uint8_t *q, const char *ce, struct v4_spec s)
+{
+	size_t n;
+
+	s.tcp_flags = 0x10;
+	s.frag = 0x4000;
+	s.payload = 1420;
+	n = put_tunnel_pkt(q, ce, &s);
+	return n > 1232 ? 1232 : n;
+}
+
+static void test_icmp6_errors(void)
+{
+	struct v4_spec s = tcp(SERVER, 80, CE_V4, 0x1340);
+	struct pkt in, want, out;
+	uint8_t q[1600];
+	size_t qn;
+
+	TCASE_BEGIN("xdp_ptb_becomes_icmp4_frag_needed_to_the_server");
+	qn = big_quote(q, CE_LEGACY, s);
+	icmp6_err_frame(&in, ROUTER6, BR6, 2, 0, 1400, q, qn);
+	icmp4_err_frame(&want, CE_V4, SERVER, 3, 4, 1360, q + 40);
+	expect_run(P_XDP, &in, XDP_PASS, MAPCE_R_ICMP6_ERR_TRANSLATED, &want, &out);
+	check_icmp4(&out);
+	TCASE_END();
+
+	TCASE_BEGIN("xdp_ptb_mtu_clamped");
+	icmp6_err_frame(&in, ROUTER6, BR6, 2, 0, 1000, q, qn); /* below 1280 */
+	icmp4_err_frame(&want, CE_V4, SERVER, 3, 4, 1240, q + 40);
+	expect_run(P_XDP, &in, XDP_PASS, MAPCE_R_ICMP6_ERR_TRANSLATED, &want, NULL);
+	icmp6_err_frame(&in, ROUTER6, BR6, 2, 0, 70000, q, qn); /* jumbo */
+	icmp4_err_frame(&want, CE_V4, SERVER, 3, 4, 0xffff, q + 40);
+	expect_run(P_XDP, &in, XDP_PASS, MAPCE_R_ICMP6_ERR_TRANSLATED, &want, NULL);
+	TCASE_END();
+
+	TCASE_BEGIN("xdp_icmp6_other_errors_become_host_unreachable");
+	{
+		static const uint8_t types[][2] = { { 1, 3 }, { 1, 0 }, { 3, 0 }, { 4, 1 } };
+
+		for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
+			icmp6_err_frame(&in, ROUTER6, BR6, types[i][0], types[i][1], 0, q, qn);
+			icmp4_err_frame(&want, CE_V4, SERVER, 3, 1, 0, q + 40);
+			expect_run(P_XDP, &in, XDP_PASS, MAPCE_R_ICMP6_ERR_TRANSLATED, &want, &out);
+			check_icmp4(&out);
+		}
+	}
+	TCASE_END();
+
+	TCASE_BEGIN("xdp_ptb_about_udp_and_echo_reply_whole_quotes");
+	{
+		struct v4_spec u = udp(SERVER, 53, CE_V4, 0xf34f);
+		struct v4_spec e = icmp(SERVER, CE_V4, 0, 0x5342);
+
+		qn = put_tunnel_pkt(q, CE_LEGACY, &u);
+		icmp6_err_frame(&in, ROUTER6, BR6, 2, 0, 1280, q, qn);
+		icmp4_err_frame(&want, CE_V4, SERVER, 3, 4, 1240, q + 40);
+		expect_run(P_XDP, &in, XDP_PASS, MAPCE_R_ICMP6_ERR_TRANSLATED, &want, &out);
+		check_icmp4(&out);
+		qn = put_tunnel_pkt(q, CE_LEGACY, &e);
+		icmp6_err_frame(&in, ROUTER6, BR6, 3, 0, 0, q, qn);
+		icmp4_err_frame(&want, CE_V4, SERVER, 3, 1, 0, q + 40);
+		expect_run(P_XDP, &in, XDP_PASS, MAPCE_R_ICMP6_ERR_TRANSLATED, &want, NULL);
+	}
+	TCASE_END();
+
+	/* an odd-length ICMPv6 message: the checksum pads the last byte */
+	TCASE_BEGIN("xdp_ptb_odd_length_quote");
+	qn = big_quote(q, CE_LEGACY, s) - 1;
+	icmp6_err_frame(&in, ROUTER6, BR6, 2, 0, 1400, q, qn);
+	icmp4_err_frame(&want, CE_V4, SERVER, 3, 4, 1360, q + 40);
+	expect_run(P_XDP, &in, XDP_PASS, MAPCE_R_ICMP6_ERR_TRANSLATED, &want, NULL);
+	TCASE_END();
+
+	TCASE_BEGIN("xdp_ptb_bad_checksum_dropped");
+	qn = big_quote(q, CE_LEGACY, s);
+	icmp6_err_frame(&in, ROUTER6, BR6, 2, 0, 1400, q, qn);
+	in.b[56] ^= 0x01; /* the checksum itself */
+	expect_run(P_XDP, &in, XDP_DROP, MAPCE_R_DROP_MALFORMED, NULL, NULL);
+	icmp6_err_frame(&in, ROUTER6, BR6, 2, 0, 1400, q, qn);
+	in.b[in.len - 1] ^= 0x80; /* the last quoted byte: all of it is summed */
+	expect_run(P_XDP, &in, XDP_DROP, MAPCE_R_DROP_MALFORMED, NULL, NULL);
+	icmp6_err_frame(&in, ROUTER6, BR6, 2, 0, 1400, q, qn);
+	in.b[14 + 8] ^= 0x01; /* the source: the pseudo header counts */
+	expect_run(P_XDP, &in, XDP_DROP, MAPCE_R_DROP_MALFORMED, NULL, NULL);
+	TCASE_END();
+
+	TCASE_BEGIN("xdp_ptb_quoting_a_packet_to_the_wrong_ce_spoofed");
+	qn = big_quote(q, CE35_LEGACY, s); /* port 0x1340 is PSID 0x34's */
+	icmp6_err_frame(&in, ROUTER6, BR6, 2, 0, 1400, q, qn);
+	expect_run(P_XDP, &in, XDP_DROP, MAPCE_R_BR_DROP_SPOOFED, NULL, NULL);
+	qn = big_quote(q, CE_LEGACY, tcp(SERVER, 80, CE_V4, 0x0340)); /* A = 0 */
+	icmp6_err_frame(&in, ROUTER6, BR6, 2, 0, 1400, q, qn);
+	expect_run(P_XDP, &in, XDP_DROP, MAPCE_R_BR_DROP_PORT_OUT_OF_SET, NULL, NULL);
+	TCASE_END();
+
+	TCASE_BEGIN("xdp_ptb_quote_outside_rules_no_rule");
+	qn = big_quote(q, CE_LEGACY, tcp(SERVER, 80, "203.0.113.99", 0x1340));
+	icmp6_err_frame(&in, ROUTER6, BR6, 2, 0, 1400, q, qn);
+	expect_run(P_XDP, &in, XDP_DROP, MAPCE_R_BR_DROP_NO_RULE, NULL, NULL);
+	TCASE_END();
+
+	/* RFC 1122 §3.2.2: no error about a later fragment or an ICMP error */
+	TCASE_BEGIN("xdp_ptb_about_later_fragment_or_icmp_error_not_translated");
+	{
+		uint8_t v4[1600];
+		struct v4_spec e = udp(CE_V4, 0x2346, SERVER, 33434);
+		size_t n = put_v4_frag(v4, SERVER, CE_V4, 17, 0x4d4d, 185, 0, 1400);
+
+		put_v6_outer(q, a6(BR6), a6(CE_LEGACY), 0, 64, (uint16_t)n);
+		memcpy(q + 40, v4, n);
+		icmp6_err_frame(&in, ROUTER6, BR6, 2, 0, 1400, q, 1232);
+		expect_run(P_XDP, &in, XDP_DROP, MAPCE_R_BR_DROP_UNSUPPORTED, NULL, NULL);
+		n = put_icmp_err(v4, ip4("203.0.113.1"), ip4(CE_V4), 11, 0, &e);
+		put_v6_outer(q, a6(BR6), a6(CE_LEGACY), 0, 64, (uint16_t)n);
+		memcpy(q + 40, v4, n);
+		icmp6_err_frame(&in, ROUTER6, BR6, 2, 0, 1280, q, 40 + n);
+		expect_run(P_XDP, &in, XDP_DROP, MAPCE_R_BR_DROP_UNSUPPORTED, NULL, NULL);
+	}
+	TCASE_END();
+
+	TCASE_BEGIN("xdp_icmp6_error_about_other_traffic_passes");
+	qn = big_quote(q, CE_LEGACY, s);
+	memcpy(q + 8, a6("2001:db8:ffff:1::2"), 16); /* the BR host's own packet */
+	icmp6_err_frame(&in, ROUTER6, BR6, 2, 0, 1400, q, qn);
+	expect_run(P_XDP, &in, XDP_PASS, MAPCE_R_PASS_NATIVE, NULL, NULL);
+	qn = big_quote(q, CE_LEGACY, s);
+	q[6] = 17; /* not IPv4-in-IPv6 */
+	icmp6_err_frame(&in, ROUTER6, BR6, 1, 4, 0, q, qn);
+	expect_run(P_XDP, &in, XDP_PASS, MAPCE_R_PASS_NATIVE, NULL, NULL);
+	icmp6_err_frame(&in, ROUTER6, BR6, 2, 0, 1400, q, 16); /* quotes no IPv6 header */
+	expect_run(P_XDP, &in, XDP_PASS, MAPCE_R_PASS_NATIVE, NULL, NULL);
+	icmp6_err_frame(&in, ROUTER6, "2001:db8:ffff::65", 2, 0, 1400, q, 16); /* not to us */
+	expect_run(P_XDP, &in, XDP_PASS, MAPCE_R_PASS_NATIVE, NULL, NULL);
+	TCASE_END();
+
+	TCASE_BEGIN("xdp_ptb_truncated_malformed");
+	qn = big_quote(q, CE_LEGACY, s);
+	icmp6_err_frame(&in, ROUTER6, BR6, 2, 0, 1400, q, qn);
+	in.len -= 2; /* payload length says more than the frame has */
+	expect_run(P_XDP, &in, XDP_DROP, MAPCE_R_DROP_MALFORMED, NULL, NULL);
+	icmp6_err_frame(&in, ROUTER6, BR6, 2, 0, 1400, q, 40 + 12); /* 12 bytes of IPv4 */
+	expect_run(P_XDP, &in, XDP_DROP, MAPCE_R_DROP_MALFORMED, NULL, NULL);
+	icmp6_err_frame(&in, ROUTER6, BR6, 2, 0, 1400, q, 40 + 30); /* TCP header cut */
+	expect_run(P_XDP, &in, XDP_DROP, MAPCE_R_DROP_MALFORMED, NULL, NULL);
+	TCASE_END();
+
+	TCASE_BEGIN("xdp_ptb_whole_address_rule");
+	qn = big_quote(q, R1_CE_LEGACY, udp(SERVER, 53, "192.0.2.5", 7));
+	icmp6_err_frame(&in, ROUTER6, BR6, 2, 0, 1400, q, qn);
+	icmp4_err_frame(&want, "192.0.2.5", SERVER, 3, 4, 1360, q + 40);
+	expect_run(P_XDP, &in, XDP_PASS, MAPCE_R_ICMP6_ERR_TRANSLATED, &want, NULL);
+	TCASE_END();
+
+	/* CE to CE: the error goes to a CE, which the kernel routes back out
+	 * of the device and TC encapsulates to the CE the quote names. */
+	TCASE_BEGIN("xdp_ptb_about_hairpin_packet_goes_back_to_the_ce");
+	{
+		struct v4_spec h = udp(CE_V4, 0x1342, "198.51.100.19", 0x2341);
+		struct pkt mid;
+
+		h.payload = 1432;
+		h.frag = 0x4000;
+		qn = put_tunnel_pkt(q, CE19_LEGACY, &h);
+		icmp6_err_frame(&in, ROUTER6, BR6, 2, 0, 1400, q, 1232);
+		icmp4_err_frame(&want, "198.51.100.19", CE_V4, 3, 4, 1360, q + 40);
+		expect_run(P_XDP, &in, XDP_PASS, MAPCE_R_ICMP6_ERR_TRANSLATED, &want, &mid);
+		want.len = put_eth(want.b, 0x86dd);
+		want.len += put_v6_outer(want.b + 14, a6(BR6), a6(CE_LEGACY), 0xc0, 64,
+					 (uint16_t)(mid.len - 14));
+		memcpy(want.b + 54, mid.b + 14, mid.len - 14);
+		want.len += mid.len - 14;
+		expect_run(P_TC, &mid, TC_ACT_OK, MAPCE_R_BR_ENCAP, &want, NULL);
+	}
+	TCASE_END();
+}
+
 int main(void)
 {
 	if (geteuid() != 0) {
@@ -818,6 +1528,12 @@ int main(void)
 	test_encap_icmp_error();
 	test_hairpin();
 	test_other_rules();
+	test_frag_decap();
+	test_frag_encap();
+	test_frag_ping();
+	test_frag_state();
+	test_gso();
+	test_icmp6_errors();
 	mapce_br__destroy(skel);
 	return t_exit();
 }
