@@ -7,6 +7,7 @@
 
 #include "caps.h"
 #include "ce_loader.h"
+#include "cli.h"
 #include "commands.h"
 #include "output.h"
 
@@ -43,18 +44,12 @@ int cmd_down(int argc, char **argv)
 		case 'w':
 			wan = optarg;
 			break;
-		case ':':
-			err("down: option '%s' needs a value", argv[optind - 1]);
-			return EXIT_USAGE;
 		default:
-			err("down: unknown option '%s' (try 'mapce down -h')", argv[optind - 1]);
-			return EXIT_USAGE;
+			return cli_bad_option("down", opt, argv);
 		}
 	}
-	if (optind < argc) {
-		err("down: unexpected argument '%s'", argv[optind]);
+	if (cli_no_more_args("down", argc, argv))
 		return EXIT_USAGE;
-	}
 	if (!wan) {
 		err("down: --wan IF is required");
 		return EXIT_USAGE;

@@ -18,6 +18,7 @@
 #include "addrfmt.h"
 #include "caps.h"
 #include "ce_maps.h"
+#include "cli.h"
 #include "commands.h"
 #include "lock.h"
 #include "mapce_flow.h"
@@ -117,18 +118,12 @@ int cmd_flows(int argc, char **argv)
 		case 'w':
 			wan_opt = optarg;
 			break;
-		case ':':
-			err("flows: option '%s' needs a value", argv[optind - 1]);
-			return EXIT_USAGE;
 		default:
-			err("flows: unknown option '%s' (try 'mapce flows -h')", argv[optind - 1]);
-			return EXIT_USAGE;
+			return cli_bad_option("flows", opt, argv);
 		}
 	}
-	if (optind < argc) {
-		err("flows: unexpected argument '%s'", argv[optind]);
+	if (cli_no_more_args("flows", argc, argv))
 		return EXIT_USAGE;
-	}
 	if (caps_check("mapce flows"))
 		return 1;
 	ret = ce_wan_one(wan_opt, wan);

@@ -15,6 +15,7 @@
 
 #include "caps.h"
 #include "ce_maps.h"
+#include "cli.h"
 #include "commands.h"
 #include "lock.h"
 #include "output.h"
@@ -62,18 +63,12 @@ int cmd_stats(int argc, char **argv)
 		case 'a':
 			all = true;
 			break;
-		case ':':
-			err("stats: option '%s' needs a value", argv[optind - 1]);
-			return EXIT_USAGE;
 		default:
-			err("stats: unknown option '%s' (try 'mapce stats -h')", argv[optind - 1]);
-			return EXIT_USAGE;
+			return cli_bad_option("stats", opt, argv);
 		}
 	}
-	if (optind < argc) {
-		err("stats: unexpected argument '%s'", argv[optind]);
+	if (cli_no_more_args("stats", argc, argv))
 		return EXIT_USAGE;
-	}
 	if (caps_check("mapce stats"))
 		return 1;
 	ret = ce_wan_one(wan_opt, wan);

@@ -22,6 +22,7 @@
 #include "caps.h"
 #include "ce_loader.h"
 #include "ce_maps.h"
+#include "cli.h"
 #include "commands.h"
 #include "config_file.h"
 #include "lock.h"
@@ -352,18 +353,12 @@ int cmd_status(int argc, char **argv)
 		case 'w':
 			wan = optarg;
 			break;
-		case ':':
-			err("status: option '%s' needs a value", argv[optind - 1]);
-			return EXIT_USAGE;
 		default:
-			err("status: unknown option '%s' (try 'mapce status -h')", argv[optind - 1]);
-			return EXIT_USAGE;
+			return cli_bad_option("status", opt, argv);
 		}
 	}
-	if (optind < argc) {
-		err("status: unexpected argument '%s'", argv[optind]);
+	if (cli_no_more_args("status", argc, argv))
 		return EXIT_USAGE;
-	}
 	if (caps_check("mapce status"))
 		return 1;
 	n = ce_wans(wan, names, CE_MAX_WANS);
