@@ -1,0 +1,125 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# shellcheck shell=bash disable=SC2034  # (variables for the scripts that source this)
+#
+# lab-mtu.sh - MTU additions to the namespace lab (scripts/lab.sh), as a
+# sourceable bash library.  Source lab.sh first (this file sources it when
+# it is not loaded yet), then:
+#
+#   lab_up || exit 1
+#   lab_mtu_insert_router 1400 || ...   # a narrow IPv6 link between ISP and BR
+#   lab_mtu_stat CE decap               # a counter of `mapce stats -j`
+#
+# lab_mtu_insert_router replaces the lab's ISP <-> BR link by
+#
+#   mce-isp   mce-ispb   2001:db8:ffff:1::1/64   MTU N   mce-rtr/mce-rtri
+#   mce-rtr   mce-rtri   2001:db8:ffff:1::3/64   MTU N
+#             mce-rtrb   2001:db8:ffff:2::1/64           mce-br/mce-brw
+#   mce-br    mce-brw    2001:db8:ffff:2::2/64, 2001:db8:ffff::64/128 (BR)
+#
+# so that tunnel packets of the lab's usual size (1500 bytes of IPv6) fit
+# the CE's and the BR's own links but not the path between them: the ISP
+# router answers the CE's, and mce-rtr the BR's, with ICMPv6 Packet Too
+# Big (MTU N).  Neither mapce knows the narrow link from its own device's
+# MTU: path MTU discovery through the PTB translation is the only way.
+# The BR is stopped around the re-plumbing (its device is recreated) and
+# started again when it was up.  mce-rtr joins LAB_NAMESPACES, so lab_down
+# removes it and lab_residue reports it.
+
+if ! declare -F lab_up >/dev/null; then
+	# shellcheck source=lab.sh
+	. "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/lab.sh"
+fi
+
+LAB_NS_RTR=mce-rtr
+LAB_IF_RTR_ISP=mce-rtri  # mce-rtr: toward the ISP router (narrow link)
+LAB_IF_RTR_BR=mce-rtrb   # mce-rtr: toward the BR
+LAB_RTR_ISP_IP6=2001:db8:ffff:1::3
+LAB_RTR_BR_IP6=2001:db8:ffff:2::1
+LAB_BR_LINK2_IP6=2001:db8:ffff:2::2
+
+# lab_mtu_insert_router MTU: put mce-rtr between the ISP router and the BR,
+# with link MTU MTU between mce-isp and mce-rtr.  0 when the new path
+# carries IPv6 CE <-> BR (small packets) and the BR is back up (if it was).
+lab_mtu_insert_router() {
+	local mtu=${1:-1400} br_was_up=0
+	if [ "$LAB_BR_STATE" = up ]; then
+		br_was_up=1
+		lab_br_down >/dev/null 2>&1 || { lab_log "mapce br down failed"; return 1; }
+		LAB_BR_STATE=off
+	fi
+	case " ${LAB_NAMESPACES[*]} " in
+	*" $LAB_NS_RTR "*) ;;
+	*) LAB_NAMESPACES+=("$LAB_NS_RTR") ;;
+	esac
+	# the old ISP <-> BR veth pair goes (with mce-brw); new pairs come
+	lab_exec "$LAB_NS_ISP" ip link del "$LAB_IF_ISP_BR" || return 1
+	# (a run killed before its lab_down may have left one: lab.sh's guard
+	# does not know this namespace)
+	[ -e "/run/netns/$LAB_NS_RTR" ] && ip netns del "$LAB_NS_RTR"
+	ip netns add "$LAB_NS_RTR" &&
+	lab_exec "$LAB_NS_RTR" ip link set lo up &&
+	lab_ns_sysctls "$LAB_NS_RTR" || return 1
+	lab_veth "$LAB_NS_ISP" "$LAB_IF_ISP_BR" "$LAB_NS_RTR" "$LAB_IF_RTR_ISP" &&
+	lab_veth "$LAB_NS_RTR" "$LAB_IF_RTR_BR" "$LAB_NS_BR" "$LAB_IF_BR_WAN" || return 1
+	lab_exec "$LAB_NS_ISP" ip link set "$LAB_IF_ISP_BR" mtu "$mtu" &&
+	lab_exec "$LAB_NS_RTR" ip link set "$LAB_IF_RTR_ISP" mtu "$mtu" || return 1
+
+	# ISP: the BR address now via mce-rtr
+	lab_exec "$LAB_NS_ISP" ip -6 addr add "$LAB_ISP_BR_IP6/64" dev "$LAB_IF_ISP_BR" nodad &&
+	lab_exec "$LAB_NS_ISP" ip -6 route add "$LAB_BR_IP6/128" via "$LAB_RTR_ISP_IP6" ||
+		return 1
+	# the new router: the CE side is everything but the BR
+	lab_exec "$LAB_NS_RTR" sysctl -qw net.ipv6.conf.all.forwarding=1 >/dev/null &&
+	lab_exec "$LAB_NS_RTR" ip -6 addr add "$LAB_RTR_ISP_IP6/64" dev "$LAB_IF_RTR_ISP" nodad &&
+	lab_exec "$LAB_NS_RTR" ip -6 addr add "$LAB_RTR_BR_IP6/64" dev "$LAB_IF_RTR_BR" nodad &&
+	lab_exec "$LAB_NS_RTR" ip -6 route add default via "$LAB_ISP_BR_IP6" &&
+	lab_exec "$LAB_NS_RTR" ip -6 route add "$LAB_BR_IP6/128" via "$LAB_BR_LINK2_IP6" ||
+		return 1
+	# BR: a new link, the same BR address
+	lab_exec "$LAB_NS_BR" ip -6 addr add "$LAB_BR_LINK2_IP6/64" dev "$LAB_IF_BR_WAN" nodad &&
+	lab_exec "$LAB_NS_BR" ip -6 addr add "$LAB_BR_IP6/128" dev "$LAB_IF_BR_WAN" nodad &&
+	lab_exec "$LAB_NS_BR" ip -6 route add default via "$LAB_RTR_BR_IP6" dev "$LAB_IF_BR_WAN" ||
+		return 1
+	# as lab.sh: the XDP peers send full checksums
+	lab_exec "$LAB_NS_ISP" ethtool -K "$LAB_IF_ISP_BR" tx "$LAB_XDP_PEER_TX" >/dev/null &&
+	lab_exec "$LAB_NS_RTR" ethtool -K "$LAB_IF_RTR_BR" tx "$LAB_XDP_PEER_TX" >/dev/null ||
+		return 1
+
+	lab_wait 10 lab_exec "$LAB_NS_ISP" ping -6 -c1 -W1 "$LAB_RTR_ISP_IP6" ||
+		{ lab_log "ISP-router link not usable"; return 1; }
+	lab_wait 10 lab_exec "$LAB_NS_CE" ping -6 -c1 -W1 "$LAB_BR_IP6" ||
+		{ lab_log "CE cannot reach the BR address through $LAB_NS_RTR"; return 1; }
+	# the narrow link really is narrow: a full-size packet gets PTB
+	if lab_exec "$LAB_NS_CE" ping -6 -c1 -W1 -M "do" -s 1452 "$LAB_BR_IP6" >/dev/null 2>&1; then
+		lab_log "a 1500-byte IPv6 packet crossed the MTU $mtu link"
+		return 1
+	fi
+	if [ "$br_was_up" = 1 ]; then
+		lab_br_up || { lab_log "BR: $LAB_BR_STATE"; return 1; }
+	fi
+	return 0
+}
+
+# lab_mtu_stats_json CE|BR FILE: `mapce stats -j` (CE) or `mapce br status
+# -j` (BR) into FILE.
+lab_mtu_stats_json() {
+	case $1 in
+	CE) lab_ce -j stats --all >"$2" 2>&1 ;;
+	BR) lab_br -j br status --dev "$LAB_IF_BR_WAN" >"$2" 2>&1 ;;
+	esac
+}
+
+# lab_mtu_stat CE|BR REASON: packets counted under REASON now (0 when the
+# reason is absent; empty, status 1, when the counters cannot be read).
+lab_mtu_stat() {
+	local f
+	f=$(mktemp "${LAB_DIR:-/tmp}/stat.XXXXXX") || return 1
+	if ! lab_mtu_stats_json "$1" "$f"; then
+		rm -f "$f"
+		return 1
+	fi
+	"$LAB_PY" "$LAB_TOOLS/mtu_tool.py" stat --reason "$2" <"$f"
+	local rc=$?
+	rm -f "$f"
+	return $rc
+}
