@@ -19,3 +19,8 @@ echo "deps: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+# The tests start their own STUN/TURN servers in namespaces: never leave a
+# host-wide coturn service running (systemd hosts enable it on install).
+if [[ " ${missing[*]} " == *" coturn "* ]] && command -v systemctl >/dev/null; then
+	systemctl disable --now coturn >/dev/null 2>&1 || true
+fi
