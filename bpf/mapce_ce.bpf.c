@@ -360,6 +360,21 @@ int mapce_tc_egress(struct __sk_buff *skb)
 			goto out;
 		}
 	}
+	if (cfg->mtu && v.tot_len > cfg->mtu && skb->gso_segs <= 1) {
+		/* The route's MTU makes the kernel fragment or refuse such
+		 * packets before they get here; one that bypassed it (a raw
+		 * socket) gets an answer or a counted drop, never a frame too
+		 * big for the WAN.  (TC cannot fragment.) */
+		if ((v.frag_off & IP_DF) && v.proto != IPPROTO_TCP) {
+			verdict = tc_frag_needed(skb, &v, cfg->ipv4, cfg->mtu);
+			reason = verdict == TC_ACT_REDIRECT ? MAPCE_R_FRAG_NEEDED_SENT
+							    : MAPCE_R_DROP_TOO_BIG;
+		} else {
+			verdict = TC_ACT_SHOT;
+			reason = MAPCE_R_DROP_TOO_BIG;
+		}
+		goto out;
+	}
 	/* Any learned path MTU is >= 1280 (the IPv6 minimum): only SYNs and
 	 * bigger packets need to look. */
 	if (v.tot_len + IPV6_HLEN > 1280 || (v.tcp_flags & TCP_FLAG_SYN))

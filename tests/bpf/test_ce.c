@@ -10,6 +10,7 @@
 #include <time.h>
 #include "harness.h"
 #include "bpf/ce_fixture.h"
+#include "mapce_flow.h"
 
 static struct ce_fx fx;
 
@@ -1542,6 +1543,55 @@ static void t_outer_reassembly(void)
 	TCASE_END();
 }
 
+static void t_oversize(void)
+{
+	struct v4_spec big = udp_out(0xc361, 53);
+	struct pkt in, out;
+	struct reason_snap b;
+
+	fresh("oversize_df_answered_with_tunnel_mtu_nondf_dropped_counted");
+	big.payload = 1500 - 28; /* 1500 bytes: over the tunnel MTU of 1460 */
+	pkt_v4(&in, &big);
+	snap(&fx, &b);
+	CHECK_EQ(run_prog(fx.skel->progs.mapce_tc_egress, &in, &out), 7 /* back in */);
+	CHECK(only_reason(&fx, &b, MAPCE_R_FRAG_NEEDED_SENT));
+	CHECK_EQ(out.b[14 + 20], 3);
+	CHECK_EQ(out.b[14 + 21], 4);
+	CHECK_EQ(get16(out.b + 14 + 26), 1460);
+	CHECK(v4_hdr_csum_ok(out.b + 14) && v4_l4_csum_ok(out.b + 14, 0));
+	big.frag = 0;
+	big.sport = 0xc362;
+	snap(&fx, &b);
+	CHECK_EQ(egress(&big, &out), TC_SHOT);
+	CHECK(only_reason(&fx, &b, MAPCE_R_DROP_TOO_BIG));
+	/* 1460 exactly fits */
+	big.frag = 0x4000;
+	big.payload = 1460 - 28;
+	CHECK_EQ(egress(&big, &out), TC_OK);
+	CHECK_EQ(out.len, 14 + 40 + 1460);
+	TCASE_END();
+}
+
+/* RFC 5382 REQ-2 style simultaneous open: both sides send SYN; the flow
+ * opened by ours lets theirs in, and the flow is established. */
+static void t_simultaneous_open(void)
+{
+	struct v4_spec syn = { .src = ip4(LAN_HOST), .dst = ip4(SERVER), .proto = 6, .sport = 0x1346,
+			       .dport = 5000, .tcp_flags = 0x02, .ttl = 63, .frag = 0x4000 }, r;
+	struct pkt out;
+	struct mapce_flow fo, fi;
+
+	fresh("tcp_simultaneous_open_works");
+	set_filtering(MAPCE_FILTER_APDF); /* the strictest: only the flow itself */
+	CHECK_EQ(egress(&syn, &out), TC_OK);
+	r = reply_of(&syn, 0x1346);
+	r.tcp_flags = 0x02; /* their SYN, not a SYN-ACK */
+	CHECK_EQ(ingress(&r, &out), XDP_PASS);
+	CHECK(flow_out_get(&syn, &fo) == 0 && flow_in_get(r.src, 5000, 0x1346, 6, &fi) == 0);
+	CHECK_EQ(mapce_flow_state(6, fo.tcp_seen, fi.tcp_seen), MAPCE_FS_TCP_ESTABLISHED);
+	TCASE_END();
+}
+
 int main(void)
 {
 	t_egress_udp_preserves_port_in_set();
@@ -1570,6 +1620,8 @@ int main(void)
 	t_parity();
 	t_hairpin();
 	t_host_limit();
+	t_oversize();
+	t_simultaneous_open();
 	t_exhaustion();
 	t_expiry();
 	ce_fx_close(&fx);
