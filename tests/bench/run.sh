@@ -5,4 +5,4 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 B=${OUTPUT:-build}
 echo "# $(date -u +'%F %T UTC') on $(uname -r), $(nproc) CPUs: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //')"
-"$B"/tests/bench_ce "${REPEAT:-200000}"
+"$B"/tests/bench_ce "${CALLS:-20001}"
