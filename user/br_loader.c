@@ -616,10 +616,10 @@ int br_up(const struct br_up_params *p)
 	struct up_run r = { .p = p };
 	int lock, ret;
 
-	ret = pin_check_bpffs("/sys/fs/bpf");
+	ret = pin_ensure_bpffs("/sys/fs/bpf");
 	if (ret) {
-		err("/sys/fs/bpf is not a bpf filesystem (%s); mount it: "
-		    "mount -t bpf bpf /sys/fs/bpf", strerror(-ret));
+		err("/sys/fs/bpf is not a bpf filesystem and mounting one failed (%s)",
+		    strerror(-ret));
 		return 1;
 	}
 	if (pin_dir_path(r.dir, sizeof(r.dir), MAPCE_BR_PIN_ROOT, p->ifname)) {

@@ -5,11 +5,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
 #include <unistd.h>
 #include <linux/magic.h>
 #include <bpf/bpf.h>
+
+#include "output.h"
 
 #include "pin.h"
 
@@ -29,6 +32,20 @@ int pin_check_bpffs(const char *path)
 	if (statfs(path, &st))
 		return -errno;
 	return st.f_type == BPF_FS_MAGIC ? 0 : -ENOTSUP;
+}
+
+int pin_ensure_bpffs(const char *path)
+{
+	int ret = pin_check_bpffs(path);
+
+	if (ret != -ENOTSUP)
+		return ret;
+	/* Not mounted (a bare system, a fresh container): mount it, as
+	 * bpftool and tc do before they pin. */
+	if (mount("bpf", path, "bpf", 0, "mode=0700"))
+		return -errno;
+	warn("mounted a bpf filesystem on %s", path);
+	return pin_check_bpffs(path);
 }
 
 int mkdir_p(const char *path, mode_t mode)

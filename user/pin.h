@@ -16,6 +16,8 @@
 int pin_dir_path(char *buf, size_t len, const char *root, const char *ifname);
 /* Is path on a bpf filesystem (mounted bpffs)?  -ENOTSUP when not. */
 int pin_check_bpffs(const char *path);
+/* pin_check_bpffs, mounting a bpf filesystem on path when there is none. */
+int pin_ensure_bpffs(const char *path);
 /* mkdir -p with mode for the missing components. */
 int mkdir_p(const char *path, mode_t mode);
 /* Does dir/name exist? */
