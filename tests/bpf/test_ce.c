@@ -68,6 +68,31 @@ static void expect_decap(const struct v4_spec *s, uint32_t ip, uint16_t port, st
 	pkt_v4(exp, &t);
 }
 
+/* The ICMP destination unreachable (code, next-hop mtu) the CE sends back
+ * in for inside packet in: from our public address, quoting the first 28
+ * bytes the host sent, MACs swapped. */
+static void expect_reject(const struct pkt *in, uint8_t code, uint16_t mtu, struct pkt *exp)
+{
+	uint8_t *ip = exp->b + 14, *ic = ip + 20;
+
+	memcpy(exp->b, in->b + 6, 6);
+	memcpy(exp->b + 6, in->b, 6);
+	put16(exp->b + 12, 0x0800);
+	memset(ip, 0, 56);
+	ip[0] = 0x45;
+	put16(ip + 2, 56);
+	put16(ip + 6, 0x4000);
+	ip[8] = 64;
+	ip[9] = 1;
+	patch_v4_hdr(ip, ip4(CE_IPV4), ip4(LAN_HOST), 0);
+	ic[0] = 3;
+	ic[1] = code;
+	put16(ic + 6, mtu);
+	memcpy(ic + 8, in->b + 14, 28);
+	put16(ic + 2, rfc1071_fold(rfc1071_add(0, ic, 36)));
+	exp->len = 14 + 56;
+}
+
 static int frame_eq(const struct pkt *a, const struct pkt *b)
 {
 	if (a->len != b->len) {
@@ -522,26 +547,7 @@ static void t_exhaustion(void)
 	CHECK(reason_packets(&fx, MAPCE_R_EV_REJECT_SENT) == 1);
 	/* ICMP 3/13 from our public address, quoting what the host sent,
 	 * sent back in (MACs swapped) */
-	exp.len = 14;
-	memcpy(exp.b, in.b + 6, 6);
-	memcpy(exp.b + 6, in.b, 6);
-	put16(exp.b + 12, 0x0800);
-	{
-		uint8_t *ip = exp.b + 14, *ic = ip + 20;
-
-		memset(ip, 0, 56);
-		ip[0] = 0x45;
-		put16(ip + 2, 56);
-		put16(ip + 6, 0x4000);
-		ip[8] = 64;
-		ip[9] = 1;
-		patch_v4_hdr(ip, ip4(CE_IPV4), ip4(LAN_HOST), 0);
-		ic[0] = 3;
-		ic[1] = 13;
-		memcpy(ic + 8, in.b + 14, 28);
-		put16(ic + 2, rfc1071_fold(rfc1071_add(0, ic, 36)));
-		exp.len += 56;
-	}
+	expect_reject(&in, 13, 0, &exp);
 	CHECK(frame_eq(&out, &exp), "ICMP reject differs");
 	TCASE_END();
 
@@ -1424,27 +1430,7 @@ static void t_pmtu_memory(void)
 	snap(&fx, &b);
 	CHECK_EQ(run_prog(fx.skel->progs.mapce_tc_egress, &in, &out), 7 /* back in */);
 	CHECK(only_reason(&fx, &b, MAPCE_R_FRAG_NEEDED_SENT));
-	exp.len = 14;
-	memcpy(exp.b, in.b + 6, 6);
-	memcpy(exp.b + 6, in.b, 6);
-	put16(exp.b + 12, 0x0800);
-	{
-		uint8_t *ip = exp.b + 14, *ic = ip + 20;
-
-		memset(ip, 0, 56);
-		ip[0] = 0x45;
-		put16(ip + 2, 56);
-		put16(ip + 6, 0x4000);
-		ip[8] = 64;
-		ip[9] = 1;
-		patch_v4_hdr(ip, ip4(CE_IPV4), ip4(LAN_HOST), 0);
-		ic[0] = 3;
-		ic[1] = 4;
-		put16(ic + 6, 1360);
-		memcpy(ic + 8, in.b + 14, 28);
-		put16(ic + 2, rfc1071_fold(rfc1071_add(0, ic, 36)));
-		exp.len += 56;
-	}
+	expect_reject(&in, 4, 1360, &exp);
 	CHECK(frame_eq(&out, &exp), "frag-needed frame differs");
 	/* without DF it goes (a router on the way will say so) */
 	big.frag = 0;
