@@ -616,22 +616,11 @@ int br_up(const struct br_up_params *p)
 	struct up_run r = { .p = p };
 	int lock, ret;
 
-	ret = pin_ensure_bpffs("/sys/fs/bpf");
-	if (ret) {
-		err("/sys/fs/bpf is not a bpf filesystem and mounting one failed (%s)",
-		    strerror(-ret));
+	if (pin_prepare(MAPCE_BR_PIN_ROOT, p->ifname, r.dir, sizeof(r.dir)))
 		return 1;
-	}
-	if (pin_dir_path(r.dir, sizeof(r.dir), MAPCE_BR_PIN_ROOT, p->ifname)) {
-		err("pin path for %s too long", p->ifname);
+	lock = mapce_lock_or_err(true);
+	if (lock < 0)
 		return 1;
-	}
-	lock = mapce_lock(true);
-	if (lock < 0) {
-		err("taking the lock %s: %s", MAPCE_LOCK_FILE,
-		    lock == -EWOULDBLOCK ? "another mapce is running" : strerror(-lock));
-		return 1;
-	}
 	ret = check_existing(p, r.dir);
 	if (ret) {
 		mapce_unlock(lock);
@@ -707,12 +696,9 @@ int br_down(const char *ifname)
 		err("pin path for %s too long", ifname);
 		return 1;
 	}
-	lock = mapce_lock(true);
-	if (lock < 0) {
-		err("taking the lock %s: %s", MAPCE_LOCK_FILE,
-		    lock == -EWOULDBLOCK ? "another mapce is running" : strerror(-lock));
+	lock = mapce_lock_or_err(true);
+	if (lock < 0)
 		return 1;
-	}
 	if (!ifindex && br_maps_in_use(dir)) {
 		err("no device %s in this network namespace, but BR programs still use the maps "
 		    "in %s: run 'mapce br down --dev %s' in the device's namespace", ifname, dir,

@@ -243,12 +243,9 @@ int br_status(const char *ifname)
 	static char names[BR_STATUS_MAX_DEVS][IF_NAMESIZE];
 	int lock, n, ret = 0;
 
-	lock = mapce_lock(false);
-	if (lock < 0) {
-		err("taking the lock %s: %s", MAPCE_LOCK_FILE,
-		    lock == -EWOULDBLOCK ? "another mapce is changing things" : strerror(-lock));
+	lock = mapce_lock_or_err(false);
+	if (lock < 0)
 		return 1;
-	}
 	if (ifname) {
 		if (status_one(ifname)) {
 			err("the BR is not up on %s (no maps pinned in %s/%s)", ifname,

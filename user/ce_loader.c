@@ -740,22 +740,11 @@ int ce_up(const struct ce_up_params *p)
 	struct up_run r = { .p = p };
 	int lock, ret;
 
-	ret = pin_ensure_bpffs("/sys/fs/bpf");
-	if (ret) {
-		err("/sys/fs/bpf is not a bpf filesystem and mounting one failed (%s)",
-		    strerror(-ret));
+	if (pin_prepare(MAPCE_PIN_ROOT, p->ifname, r.dir, sizeof(r.dir)))
 		return 1;
-	}
-	if (pin_dir_path(r.dir, sizeof(r.dir), MAPCE_PIN_ROOT, p->ifname)) {
-		err("pin path for %s too long", p->ifname);
+	lock = mapce_lock_or_err(true);
+	if (lock < 0)
 		return 1;
-	}
-	lock = mapce_lock(true);
-	if (lock < 0) {
-		err("taking the lock %s: %s", MAPCE_LOCK_FILE,
-		    lock == -EWOULDBLOCK ? "another mapce is running" : strerror(-lock));
-		return 1;
-	}
 	ret = check_existing(p, r.dir);
 	if (ret) {
 		mapce_unlock(lock);
@@ -815,12 +804,9 @@ int ce_down(const char *ifname)
 		err("pin path for %s too long", ifname);
 		return 1;
 	}
-	lock = mapce_lock(true);
-	if (lock < 0) {
-		err("taking the lock %s: %s", MAPCE_LOCK_FILE,
-		    lock == -EWOULDBLOCK ? "another mapce is running" : strerror(-lock));
+	lock = mapce_lock_or_err(true);
+	if (lock < 0)
 		return 1;
-	}
 	have_state = ce_state_load(ifname, &st) == 0;
 	/* Records about a device that has since been recreated are void. */
 	if (have_state && st.ifindex != ifindex)

@@ -82,12 +82,9 @@ static int ctx_open(struct pm_ctx *x, const char *wan, bool exclusive, bool need
 		err("portmap: pin path for %s too long", x->wan);
 		return 1;
 	}
-	x->lock = mapce_lock(exclusive);
-	if (x->lock < 0 && exclusive) {
-		err("taking the lock %s: %s", MAPCE_LOCK_FILE,
-		    x->lock == -EWOULDBLOCK ? "another mapce is running" : strerror(-x->lock));
+	x->lock = exclusive ? mapce_lock_or_err(true) : mapce_lock(false);
+	if (x->lock < 0 && exclusive)
 		return 1;
-	}
 	ret = portmap_maps_open(x->dir, &x->m);
 	if (ret) {
 		if (ret == -ENOENT)

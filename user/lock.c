@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* lock.c - one lock file for every mapce run. */
 #include <errno.h>
+#include <string.h>
 #include <fcntl.h>
 #include <sys/file.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "lock.h"
+#include "output.h"
 #include "pin.h"
 
 #define LOCK_POLL_MS 50
@@ -39,4 +41,15 @@ void mapce_unlock(int fd)
 {
 	if (fd >= 0)
 		close(fd); /* releases the flock */
+}
+
+int mapce_lock_or_err(bool exclusive)
+{
+	int fd = mapce_lock(exclusive);
+
+	if (fd >= 0)
+		return fd;
+	err("taking the lock %s: %s", MAPCE_LOCK_FILE,
+	    fd == -EWOULDBLOCK ? "another mapce is running" : strerror(-fd));
+	return -1;
 }

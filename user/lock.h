@@ -16,5 +16,8 @@
 /* The lock's fd, or -errno (-EWOULDBLOCK: still held after the wait). */
 int mapce_lock(bool exclusive);
 void mapce_unlock(int fd);
+/* mapce_lock for a command that must not run without it: on failure it
+ * says why (err) and returns -1. */
+int mapce_lock_or_err(bool exclusive);
 
 #endif

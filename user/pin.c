@@ -48,6 +48,22 @@ int pin_ensure_bpffs(const char *path)
 	return pin_check_bpffs(path);
 }
 
+int pin_prepare(const char *root, const char *ifname, char *dir, size_t len)
+{
+	int ret = pin_ensure_bpffs("/sys/fs/bpf");
+
+	if (ret) {
+		err("/sys/fs/bpf is not a bpf filesystem and mounting one failed (%s)",
+		    strerror(-ret));
+		return -1;
+	}
+	if (pin_dir_path(dir, len, root, ifname)) {
+		err("pin path for %s too long", ifname);
+		return -1;
+	}
+	return 0;
+}
+
 int mkdir_p(const char *path, mode_t mode)
 {
 	char tmp[4096];

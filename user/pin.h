@@ -18,6 +18,9 @@ int pin_dir_path(char *buf, size_t len, const char *root, const char *ifname);
 int pin_check_bpffs(const char *path);
 /* pin_check_bpffs, mounting a bpf filesystem on path when there is none. */
 int pin_ensure_bpffs(const char *path);
+/* What `up` needs before it pins: a bpf filesystem on /sys/fs/bpf and the
+ * pin directory root/ifname in dir.  0, or -1 after saying why (err). */
+int pin_prepare(const char *root, const char *ifname, char *dir, size_t len);
 /* mkdir -p with mode for the missing components. */
 int mkdir_p(const char *path, mode_t mode);
 /* Does dir/name exist? */
