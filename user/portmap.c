@@ -647,7 +647,9 @@ static bool wanted(const struct portmap *want, int n, __u8 proto, __u16 out, __b
 	return false;
 }
 
-struct bind_scan {
+/* STATIC entries of mapce_bind or mapce_ports that no wanted forward
+ * explains, collected for removal. */
+struct static_scan {
 	const struct portmap *want;
 	int n;
 	__be32 pub;
@@ -655,62 +657,50 @@ struct bind_scan {
 	size_t n_drop, cap;
 };
 
-/* STATIC mapce_bind entries no wanted forward explains. */
+/* Add ep to the entries to drop; 1 (stop the walk) when out of memory. */
+static int scan_drop(struct static_scan *s, const struct mapce_endpoint *ep)
+{
+	if (s->n_drop == s->cap) {
+		size_t cap = s->cap ? s->cap * 2 : 32;
+		struct mapce_endpoint *d = realloc(s->drop, cap * sizeof(*d));
+
+		if (!d)
+			return 1;
+		s->drop = d;
+		s->cap = cap;
+	}
+	s->drop[s->n_drop++] = *ep;
+	return 0;
+}
+
+/* mapce_bind: inside endpoint -> outside port. */
 static int bind_scan_cb(const void *key, const void *val, void *arg)
 {
 	const struct mapce_endpoint *in = key;
 	const struct mapce_binding *b = val;
-	struct bind_scan *s = arg;
+	struct static_scan *s = arg;
 
 	if (!(b->flags & MAPCE_BIND_F_STATIC))
 		return 0;
 	if (b->ip == s->pub &&
 	    wanted(s->want, s->n, in->proto, ntohs(b->port), in->ip, ntohs(in->port)))
 		return 0;
-	if (s->n_drop == s->cap) {
-		size_t cap = s->cap ? s->cap * 2 : 32;
-		struct mapce_endpoint *d = realloc(s->drop, cap * sizeof(*d));
-
-		if (!d)
-			return 1;
-		s->drop = d;
-		s->cap = cap;
-	}
-	s->drop[s->n_drop++] = *in;
-	return 0;
+	return scan_drop(s, in);
 }
 
-struct port_scan {
-	const struct portmap *want;
-	int n;
-	__be32 pub;
-	struct mapce_endpoint *drop;
-	size_t n_drop, cap;
-};
-
-/* STATIC mapce_ports entries (of any address) no wanted forward explains. */
+/* mapce_ports: outside endpoint (of any address) -> inside owner. */
 static int port_scan_cb(const void *key, const void *val, void *arg)
 {
 	const struct mapce_endpoint *out = key;
 	const struct mapce_binding *o = val;
-	struct port_scan *s = arg;
+	struct static_scan *s = arg;
 
 	if (!(o->flags & MAPCE_BIND_F_STATIC))
 		return 0;
 	if (out->ip == s->pub &&
 	    wanted(s->want, s->n, out->proto, ntohs(out->port), o->ip, ntohs(o->port)))
 		return 0;
-	if (s->n_drop == s->cap) {
-		size_t cap = s->cap ? s->cap * 2 : 32;
-		struct mapce_endpoint *d = realloc(s->drop, cap * sizeof(*d));
-
-		if (!d)
-			return 1;
-		s->drop = d;
-		s->cap = cap;
-	}
-	s->drop[s->n_drop++] = *out;
-	return 0;
+	return scan_drop(s, out);
 }
 
 /* Prefix a message with the forward's file:line when it has one. */
@@ -727,8 +717,8 @@ static int fail_at(const char *file, const struct portmap *pm, char *err, size_t
 int portmap_sync(struct portmap_maps *m, const struct portmap *want, int n, bool evict,
 		 const char *file, int *added, int *removed, char *err, size_t errlen)
 {
-	struct port_scan ps = { .want = want, .n = n, .pub = m->cfg.ipv4 };
-	struct bind_scan bs = { .want = want, .n = n, .pub = m->cfg.ipv4 };
+	struct static_scan ps = { .want = want, .n = n, .pub = m->cfg.ipv4 };
+	struct static_scan bs = { .want = want, .n = n, .pub = m->cfg.ipv4 };
 	struct portmap *have = NULL;
 	int n_have, ret = 0;
 
