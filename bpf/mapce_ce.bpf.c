@@ -82,6 +82,17 @@ static __always_inline const struct mapce_rule *fmr_lookup(const struct mapce_co
 /* WAN egress: NAPT + encapsulation                                    */
 /* ------------------------------------------------------------------ */
 
+/* Rewrite the IPv4 source address only: all a later fragment needs. */
+static __always_inline int egress_set_saddr(struct __sk_buff *skb, const struct v4_info *v,
+					    __be32 new_ip)
+{
+	if (bpf_l3_csum_replace(skb, v->l3_off + offsetof(struct iphdr, check), v->saddr, new_ip,
+				sizeof(new_ip)))
+		return -1;
+	return bpf_skb_store_bytes(skb, v->l3_off + offsetof(struct iphdr, saddr), &new_ip,
+				   sizeof(new_ip), 0);
+}
+
 /*
  * Rewrite the source address and port (or echo id) of the IPv4 packet to
  * the outside endpoint.  The csum helpers handle CHECKSUM_PARTIAL skbs
@@ -92,8 +103,6 @@ static __always_inline int egress_snat(struct __sk_buff *skb, const struct v4_in
 				       __be32 new_ip, __be16 new_port)
 {
 	__u64 l4flags = v->proto == IPPROTO_UDP ? BPF_F_MARK_MANGLED_0 : 0;
-	__u32 ip_csum_off = v->l3_off + offsetof(struct iphdr, check);
-	__u32 saddr_off = v->l3_off + offsetof(struct iphdr, saddr);
 
 	if (v->proto != IPPROTO_ICMP &&
 	    bpf_l4_csum_replace(skb, v->csum_off, v->saddr, new_ip,
@@ -101,13 +110,9 @@ static __always_inline int egress_snat(struct __sk_buff *skb, const struct v4_in
 		return -1;
 	if (bpf_l4_csum_replace(skb, v->csum_off, v->sport, new_port, l4flags | sizeof(new_port)))
 		return -1;
-	if (bpf_l3_csum_replace(skb, ip_csum_off, v->saddr, new_ip, sizeof(new_ip)))
+	if (egress_set_saddr(skb, v, new_ip))
 		return -1;
-	if (bpf_skb_store_bytes(skb, saddr_off, &new_ip, sizeof(new_ip), 0))
-		return -1;
-	if (bpf_skb_store_bytes(skb, v->sport_off, &new_port, sizeof(new_port), 0))
-		return -1;
-	return 0;
+	return bpf_skb_store_bytes(skb, v->sport_off, &new_port, sizeof(new_port), 0);
 }
 
 /* Rewrite the destination address and port (or echo id) through the TC
@@ -179,17 +184,6 @@ static __always_inline int egress_hairpin(struct __sk_buff *skb, const struct ma
 	}
 	*reason = MAPCE_R_HAIRPIN;
 	return bpf_redirect(skb->ifindex, BPF_F_INGRESS);
-}
-
-/* Rewrite the IPv4 source address only: all a later fragment needs. */
-static __always_inline int egress_set_saddr(struct __sk_buff *skb, const struct v4_info *v,
-					    __be32 new_ip)
-{
-	if (bpf_l3_csum_replace(skb, v->l3_off + offsetof(struct iphdr, check), v->saddr, new_ip,
-				sizeof(new_ip)))
-		return -1;
-	return bpf_skb_store_bytes(skb, v->l3_off + offsetof(struct iphdr, saddr), &new_ip,
-				   sizeof(new_ip), 0);
 }
 
 /* Rewrite the IPv4 id (a no-op when it stays). */
