@@ -484,6 +484,45 @@ static __always_inline void ingress_dnat(void *data, void *data_end, const struc
 	*dport = port;
 }
 
+/* Is this tunnel packet from an allowed source and to our IPv4 address?
+ * Else *reason says why not.  (XDP fast path and TC slow path alike.) */
+static __always_inline int ingress_tunnel_ok(const struct mapce_config *cfg,
+					     const struct ipv6hdr *ip6, const struct v4_info *v,
+					     __u32 *reason)
+{
+	if (!tunnel_src_ok(cfg, ip6, v)) {
+		*reason = MAPCE_R_DROP_BAD_TUNNEL_SRC;
+		return 0;
+	}
+	if (v->daddr != cfg->ipv4) {
+		*reason = MAPCE_R_DROP_WRONG_IPV4;
+		return 0;
+	}
+	return 1;
+}
+
+/* The inbound half of the flow of decapsulated packet v: found, or opened
+ * when the filtering mode lets its remote in.  NULL with *reason set. */
+static __always_inline struct mapce_flow *ingress_flow(const struct mapce_config *cfg,
+						       const struct v4_info *v, __u32 *reason)
+{
+	struct mapce_tuple ki = {};
+	struct mapce_flow *f;
+
+	if (!v->dport_off ||
+	    !mapce_port_in_set(cfg->psid_offset, cfg->psid_len, cfg->psid, bpf_ntohs(v->dport))) {
+		*reason = MAPCE_R_DROP_PORT_OUT_OF_SET;
+		return NULL;
+	}
+	ki.local_ip = v->daddr;
+	ki.remote_ip = v->saddr;
+	ki.local_port = v->dport;
+	ki.remote_port = v->sport;
+	ki.proto = v->proto;
+	f = bpf_map_lookup_elem(&mapce_flow_in, &ki);
+	return f ? f : flow_open_inbound(cfg, &ki, reason);
+}
+
 /* Set the inner ECN field (RFC 6040 decapsulation), fixing the checksum. */
 static __always_inline void ingress_set_ecn(void *data, void *data_end, const struct v4_info *v,
 					    __u8 ecn)
@@ -595,7 +634,6 @@ int mapce_xdp_ingress(struct xdp_md *ctx)
 	const struct mapce_config *cfg;
 	struct ethhdr *eth = data;
 	struct ipv6hdr *ip6;
-	struct mapce_tuple ki = {};
 	struct mapce_flow *f;
 	struct v4_info v = {};
 	int rc, ecn, verdict = XDP_PASS;
@@ -634,37 +672,17 @@ int mapce_xdp_ingress(struct xdp_md *ctx)
 		reason = MAPCE_R_DROP_MALFORMED;
 		goto out;
 	}
-	if (!tunnel_src_ok(cfg, ip6, &v)) {
-		reason = MAPCE_R_DROP_BAD_TUNNEL_SRC;
+	if (!ingress_tunnel_ok(cfg, ip6, &v, &reason))
 		goto out;
-	}
-	if (v.daddr != cfg->ipv4) {
-		reason = MAPCE_R_DROP_WRONG_IPV4;
-		goto out;
-	}
 	if ((v.frag_off & IP_MF) && reasm_inner_pending(data + ETH_HLEN + IPV6_HLEN)) {
 		/* a first fragment whose later ones came first: join them */
 		reason = MAPCE_R_FRAG_TO_SLOW_PATH;
 		verdict = XDP_PASS;
 		goto out;
 	}
-	if (!v.dport_off ||
-	    !mapce_port_in_set(cfg->psid_offset, cfg->psid_len, cfg->psid, bpf_ntohs(v.dport))) {
-		reason = MAPCE_R_DROP_PORT_OUT_OF_SET;
+	f = ingress_flow(cfg, &v, &reason);
+	if (!f)
 		goto out;
-	}
-
-	ki.local_ip = v.daddr;
-	ki.remote_ip = v.saddr;
-	ki.local_port = v.dport;
-	ki.remote_port = v.sport;
-	ki.proto = v.proto;
-	f = bpf_map_lookup_elem(&mapce_flow_in, &ki);
-	if (!f) {
-		f = flow_open_inbound(cfg, &ki, &reason);
-		if (!f)
-			goto out;
-	}
 	ecn = ecn_decap(ipv6_tclass(ip6) & 3, v.tos & 3);
 	if (ecn < 0) {
 		reason = MAPCE_R_DROP_ECN_CE_NOT_ECT;
@@ -712,7 +730,6 @@ static __always_inline int tc_decap_in(struct __sk_buff *skb, const struct mapce
 {
 	__u32 pull = skb->len < EGRESS_PULL_LEN + IPV6_HLEN ? skb->len : EGRESS_PULL_LEN + IPV6_HLEN;
 	__be16 proto = bpf_htons(ETH_P_IP);
-	struct mapce_tuple ki = {};
 	struct v4_info v = {};
 	struct mapce_flow *f;
 	struct ipv6hdr *ip6;
@@ -732,29 +749,11 @@ static __always_inline int tc_decap_in(struct __sk_buff *skb, const struct mapce
 		*reason = rc == PARSE_OK ? MAPCE_R_DROP_ICMP_UNSUPPORTED : parse_reason(rc, v.proto);
 		return TC_ACT_SHOT;
 	}
-	if (!tunnel_src_ok(cfg, ip6, &v)) {
-		*reason = MAPCE_R_DROP_BAD_TUNNEL_SRC;
+	if (!ingress_tunnel_ok(cfg, ip6, &v, reason))
 		return TC_ACT_SHOT;
-	}
-	if (v.daddr != cfg->ipv4) {
-		*reason = MAPCE_R_DROP_WRONG_IPV4;
+	f = ingress_flow(cfg, &v, reason);
+	if (!f)
 		return TC_ACT_SHOT;
-	}
-	if (!mapce_port_in_set(cfg->psid_offset, cfg->psid_len, cfg->psid, bpf_ntohs(v.dport))) {
-		*reason = MAPCE_R_DROP_PORT_OUT_OF_SET;
-		return TC_ACT_SHOT;
-	}
-	ki.local_ip = v.daddr;
-	ki.remote_ip = v.saddr;
-	ki.local_port = v.dport;
-	ki.remote_port = v.sport;
-	ki.proto = v.proto;
-	f = bpf_map_lookup_elem(&mapce_flow_in, &ki);
-	if (!f) {
-		f = flow_open_inbound(cfg, &ki, reason);
-		if (!f)
-			return TC_ACT_SHOT;
-	}
 	flow_account(f, 1, v.tot_len, v.tcp_flags, v.proto);
 	if (tc_dnat(skb, &v, f->ip, f->port) ||
 	    bpf_skb_adjust_room(skb, -IPV6_HLEN, BPF_ADJ_ROOM_MAC, BPF_F_ADJ_ROOM_DECAP_L3_IPV4) ||
