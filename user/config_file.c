@@ -40,26 +40,7 @@ const struct up_key_def up_keys[] = {
 };
 const size_t up_keys_n = sizeof(up_keys) / sizeof(up_keys[0]);
 
-static int vfail(char *err, size_t errlen, const char *fmt, va_list ap)
-{
-	if (err && errlen)
-		vsnprintf(err, errlen, fmt, ap);
-	return -1;
-}
-
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vfail(err, errlen, fmt, ap);
-	va_end(ap);
-	return -1;
-}
-
-#define BAD(...) fail(err, errlen, __VA_ARGS__)
+#define BAD(...) mapce_errf(err, errlen, __VA_ARGS__)
 
 /* ------------------------------------------------------------------ */
 /* Filtering names                                                     */

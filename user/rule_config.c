@@ -76,9 +76,7 @@ static int vfail(char *err, size_t errlen, const char *fmt, va_list ap)
 	return -1;
 }
 
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static int fail(char *err, size_t errlen, const char *fmt, ...)
+int mapce_errf(char *err, size_t errlen, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -102,7 +100,7 @@ static int usage_fail(struct mapce_opts *o, char *err, size_t errlen, const char
 }
 
 #define USAGE(o, ...) usage_fail(o, err, errlen, __VA_ARGS__)
-#define BAD(...) fail(err, errlen, __VA_ARGS__)
+#define BAD(...) mapce_errf(err, errlen, __VA_ARGS__)
 
 static const char *fmt6(const __u8 a[16], char *buf)
 {
