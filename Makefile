@@ -39,10 +39,10 @@ BPF_PROGS  := mapce_ce mapce_br
 BPF_OBJS   := $(patsubst %,$(OUTPUT)/%.bpf.o,$(BPF_PROGS))
 SKELS      := $(patsubst %,$(OUTPUT)/%.skel.h,$(BPF_PROGS))
 
-USER_SRCS  := $(wildcard user/*.c)
+USER_SRCS  := $(wildcard user/*/*.c)
 USER_OBJS  := $(patsubst user/%.c,$(OUTPUT)/user/%.o,$(USER_SRCS))
 # objects the tests link against (everything but main)
-LIB_OBJS   := $(filter-out $(OUTPUT)/user/main.o,$(USER_OBJS))
+LIB_OBJS   := $(filter-out $(OUTPUT)/user/cli/main.o,$(USER_OBJS))
 
 UNIT_SRCS  := $(wildcard tests/unit/*.c)
 UNIT_BINS  := $(patsubst tests/unit/%.c,$(OUTPUT)/tests/%,$(UNIT_SRCS))
@@ -57,11 +57,13 @@ BENCH_BINS := $(patsubst tests/bench/%.c,$(OUTPUT)/tests/%,$(BENCH_SRCS))
 
 all: $(OUTPUT)/mapce $(UNIT_BINS) $(BPFT_BINS) $(BENCH_BINS)
 
-$(OUTPUT) $(OUTPUT)/user $(OUTPUT)/tests:
+$(OUTPUT) $(OUTPUT)/tests:
 	$(Q)mkdir -p $@
 
 # BPF: .bpf.c -> .tmp.bpf.o -> (bpftool gen object: BTF dedup, link) .bpf.o
-$(OUTPUT)/%.tmp.bpf.o: bpf/%.bpf.c Makefile | $(OUTPUT)
+# each program's entry points live in bpf/<side>/<name>.bpf.c
+vpath %.bpf.c bpf/ce bpf/br
+$(OUTPUT)/%.tmp.bpf.o: %.bpf.c Makefile | $(OUTPUT)
 	$(call msg,BPF,$@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
@@ -74,8 +76,9 @@ $(OUTPUT)/%.skel.h: $(OUTPUT)/%.bpf.o
 	$(Q)$(BPFTOOL) gen skeleton $< name $* > $@
 
 # userspace objects depend on the skeletons (they embed the BPF objects)
-$(OUTPUT)/user/%.o: user/%.c Makefile $(SKELS) | $(OUTPUT)/user
+$(OUTPUT)/user/%.o: user/%.c Makefile $(SKELS)
 	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) -c $< -o $@
 
 $(OUTPUT)/mapce: $(USER_OBJS)
@@ -115,10 +118,10 @@ check: $(SKELS)
 	$(Q)cppcheck --quiet --error-exitcode=1 --enable=warning,performance --inline-suppr \
 		-D__x86_64__ -DLIBBPF_OPTS\(...\)= --suppress=missingIncludeSystem \
 		-Iinclude -Iuser -I$(OUTPUT) user/
-	$(Q)clang-format --dry-run $(wildcard bpf/*.c bpf/lib/*.h include/*.h user/*.c user/*.h) 2>&1 \
+	$(Q)clang-format --dry-run $(wildcard bpf/*/*.c bpf/*/*.h include/*.h user/*/*.c user/*/*.h) 2>&1 \
 		| grep -c 'warning:' | xargs printf '  clang-format: %s lines differ from .clang-format\n'
 
 clean:
 	$(Q)rm -rf $(OUTPUT)
 
--include $(wildcard $(OUTPUT)/*.d $(OUTPUT)/user/*.d $(OUTPUT)/tests/*.d)
+-include $(wildcard $(OUTPUT)/*.d $(OUTPUT)/user/*/*.d $(OUTPUT)/tests/*.d)

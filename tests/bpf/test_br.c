@@ -802,12 +802,12 @@ static void test_other_rules(void)
 
 /* ---- fragments of shared-address rules (RFC 7597 §8.3) ---------------- */
 
-/* enum br_dir of bpf/lib/br_owner.h, the dir of struct mapce_frag_key */
+/* enum br_dir of bpf/br/owner.h, the dir of struct mapce_frag_key */
 #define DIR_FROM_CE 0
 #define DIR_TO_CE 1
 #define SEC_NS 1000000000ull
 
-/* Value of mapce_br_frags (struct br_frag in bpf/lib/br_maps.h; its size
+/* Value of mapce_br_frags (struct br_frag in bpf/br/maps.h; its size
  * is checked against the map's in frag_map_is_bounded_lru). */
 struct br_frag_val {
 	uint8_t ce[16];

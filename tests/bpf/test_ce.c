@@ -1452,7 +1452,16 @@ static void t_pmtu_memory(void)
 	CHECK(bpf_map__lookup_elem(fx.skel->maps.mapce_pmtu, &zero, sizeof(zero), &pm, sizeof(pm),
 				   0) == 0);
 	CHECK_EQ(pm.mtu, 1400);
-	pm.learned_ns = 0; /* learned at boot: long expired */
+	{
+		/* Learned 11 minutes ago.  Unsigned arithmetic: on a machine up
+		 * for less than that the value wraps, and the datapath's
+		 * "now - learned_ns" wraps back to exactly 11 minutes. */
+		struct timespec ts;
+
+		clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+		pm.learned_ns = (__u64)ts.tv_sec * 1000000000ull + (__u64)ts.tv_nsec -
+				(MAPCE_PMTU_EXPIRE_S + 60) * 1000000000ull;
+	}
 	bpf_map__update_elem(fx.skel->maps.mapce_pmtu, &zero, sizeof(zero), &pm, sizeof(pm), 0);
 	big.payload = 1400;
 	big.sport = 0xc354;

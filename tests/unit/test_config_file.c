@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * test_config_file.c - the `mapce up` config file (user/config_file.c):
+ * test_config_file.c - the `mapce up` config file (user/core/config_file.c):
  * every key parsed into the settings, every rejection with its file:line
  * and the bad value, the merge with the command line, the RFC timeout
- * minimums, the portmap syntax and port-set checks (user/portmap.c), the
+ * minimums, the portmap syntax and port-set checks (user/ce/portmap.c), the
  * in-place edits `mapce portmap` makes, and the record of the file up used.
  *
  * Expected values come from the file text written here and from
@@ -18,10 +18,10 @@
 #include <unistd.h>
 
 #include "harness.h"
-#include "attach.h"
-#include "config_file.h"
-#include "lock.h"
-#include "portmap.h"
+#include "sys/attach.h"
+#include "core/config_file.h"
+#include "sys/lock.h"
+#include "ce/portmap.h"
 
 static char dir[] = "/tmp/mapce-test-config-XXXXXX";
 static char path[256];

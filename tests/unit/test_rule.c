@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * test_rule.c - the MAP rule math (include/mapce_rule.h) and the rule
- * options/derivation (user/rule_config.c) against published vectors:
+ * options/derivation (user/core/rule_config.c) against published vectors:
  * REFERENCE.md §1 (RFC 7597 Appendix A example 1, two v6plus CEs, two
  * port sets) and the other RFC Appendix A examples, plus round trips and
  * every rejection with its message.
@@ -22,7 +22,7 @@
 
 #include "harness.h"
 #include "mapce_rule.h"
-#include "rule_config.h"
+#include "core/rule_config.h"
 
 /* ------------------------------------------------------------------ */
 /* Helpers                                                             */

@@ -1,0 +1,83 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * frag.h - IPv4 fragments through the NAPT (RFC 4787 REQ-14, RFC 7597 §8.3).
+ *
+ * A first fragment carries the transport header and takes the normal
+ * path; it records how its datagram was translated in mapce_frags, and the
+ * later fragments (no ports) follow that record: outbound they get the
+ * public source address and the datagram's new IPv4 id, inbound the inside
+ * host's address.  Outbound ids are rewritten for every packet that may be
+ * fragmented (DF clear), from one counter, so they are unique per public
+ * address even when LAN hosts reuse ids.
+ */
+#ifndef MAPCE_BPF_FRAG_H
+#define MAPCE_BPF_FRAG_H
+
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_endian.h>
+#include "mapce_abi.h"
+#include "maps.h"
+#include "lib/parse.h"
+
+/* Next outbound IPv4 id (all CPUs). */
+static __u32 frag_id_seq;
+
+static __always_inline __be16 frag_new_id(void)
+{
+	return bpf_htons((__u16)__sync_fetch_and_add(&frag_id_seq, 1));
+}
+
+static __always_inline void frag_key(struct mapce_frag_key *k, const struct v4_info *v, __u8 dir)
+{
+	k->src = v->saddr;
+	k->dst = v->daddr;
+	k->id = v->id;
+	k->proto = v->proto;
+	k->dir = dir;
+}
+
+/* The live record of a datagram, or NULL (missing or too old). */
+static __always_inline struct mapce_frag *frag_find(const struct mapce_frag_key *k)
+{
+	struct mapce_frag *r = bpf_map_lookup_elem(&mapce_frags, k);
+
+	if (r && bpf_ktime_get_coarse_ns() - r->created_ns >
+			 (__u64)MAPCE_FRAG_TIMEOUT_S * 1000000000ull)
+		return NULL;
+	return r;
+}
+
+/* Record a datagram's translation (first fragment, or the first of its
+ * fragments to show up outbound). */
+static __always_inline void frag_record(const struct mapce_frag_key *k, __be32 ip, __be16 id)
+{
+	struct mapce_frag r = { .ip = ip, .id = id, .created_ns = bpf_ktime_get_coarse_ns() };
+
+	bpf_map_update_elem(&mapce_frags, k, &r, BPF_ANY);
+}
+
+/* Outbound: the id a packet leaves with.  Unfragmented packets with DF keep
+ * theirs (they are never fragmented); others get a fresh one, shared by all
+ * fragments of one datagram. */
+static __always_inline __be16 frag_out_id(const struct v4_info *v, __be32 pub)
+{
+	struct mapce_frag_key k = {};
+	struct mapce_frag *r;
+	__be16 id;
+
+	if (!(v->frag_off & (IP_MF | IP_OFFSET))) {
+		if (v->frag_off & IP_DF)
+			return v->id;
+		return frag_new_id();
+	}
+	frag_key(&k, v, MAPCE_DIR_OUT);
+	r = frag_find(&k);
+	if (r)
+		return r->id;
+	id = frag_new_id();
+	frag_record(&k, pub, id);
+	return id;
+}
+
+#endif

@@ -1,0 +1,396 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * napt.h - port-set NAPT state: endpoint-independent mappings, port
+ * allocation over every range of the set, port overlapping, filtering and
+ * flow creation (RFC 4787, 5382, 7857).
+ *
+ * The maps (maps.h):
+ *   mapce_bind   inside ip:port -> outside port   (the EIM mapping)
+ *   mapce_ports  outside port   -> inside owner   (claimed with NOEXIST)
+ *   mapce_flow_out / mapce_flow_in   the two halves of every flow
+ *   mapce_peers  remote addresses a mapping sent to (ADF)
+ *   mapce_hosts  mappings per inside host (--max-per-host)
+ * Established packets touch one flow map only; everything here runs on a
+ * flow's first packet.
+ */
+#ifndef MAPCE_BPF_NAPT_H
+#define MAPCE_BPF_NAPT_H
+
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_endian.h>
+#include "mapce_abi.h"
+#include "mapce_rule.h"
+#include "maps.h"
+#include "lib/stats.h"
+
+/* State of a port search, passed to the bpf_loop callbacks. */
+struct port_search {
+	struct mapce_endpoint out;  /* candidate outside endpoint */
+	struct mapce_binding owner; /* value to claim it with */
+	struct mapce_tuple probe;   /* overlap: the flow_in key to keep unique */
+	__u32 start;                /* first index tried */
+	__u32 count;                /* ports in the set */
+	__u32 step;                 /* 2: same parity only; 1: any */
+	__u16 psid;
+	__u16 inside;               /* inside port, host order */
+	__u8 a, k;
+	__be16 found;               /* chosen port, 0 = none yet */
+};
+
+static __always_inline __u16 search_port(const struct port_search *s, __u32 i)
+{
+	__u32 idx = s->start + i * s->step;
+
+	/* i * step < 2 * count, so two subtractions are enough */
+	if (idx >= s->count)
+		idx -= s->count;
+	if (idx >= s->count)
+		idx -= s->count;
+	return mapce_port_at(s->a, s->k, s->psid, idx);
+}
+
+/* Ports below 1024 are never given to inside ports at or above 1024
+ * (RFC 4787 REQ-3); only a set without PSID (k = 0) contains them. */
+static __always_inline int port_acceptable(const struct port_search *s, __u16 port)
+{
+	return port >= 1024 || s->inside < 1024;
+}
+
+/* Try to claim one port: NOEXIST makes the claim atomic across CPUs. */
+static __always_inline int port_try_claim(struct port_search *s, __u16 port)
+{
+	if (!port_acceptable(s, port))
+		return 0;
+	s->out.port = bpf_htons(port);
+	if (bpf_map_update_elem(&mapce_ports, &s->out, &s->owner, BPF_NOEXIST) == 0) {
+		s->found = s->out.port;
+		return 1;
+	}
+	return 0;
+}
+
+static long claim_step(__u32 i, void *ctx)
+{
+	struct port_search *s = ctx;
+
+	return port_try_claim(s, search_port(s, i));
+}
+
+/* Overlap: a port (owned or not) with no flow to this very remote
+ * ip:port, so the inbound 5-tuple stays unique (RFC 7857 §3). */
+static long overlap_step(__u32 i, void *ctx)
+{
+	struct port_search *s = ctx;
+	__u16 port = search_port(s, i);
+
+	if (!port_acceptable(s, port))
+		return 0;
+	s->probe.local_port = bpf_htons(port);
+	if (bpf_map_lookup_elem(&mapce_flow_in, &s->probe))
+		return 0;
+	s->found = s->probe.local_port;
+	return 1;
+}
+
+static __always_inline void search_init(struct port_search *s, const struct mapce_config *cfg,
+					const struct mapce_endpoint *in, __u64 now)
+{
+	s->out.ip = cfg->ipv4;
+	s->out.proto = in->proto;
+	s->owner.ip = in->ip;
+	s->owner.port = in->port;
+	s->owner.created_ns = now;
+	s->owner.refreshed_ns = now;
+	s->a = cfg->psid_offset;
+	s->k = cfg->psid_len;
+	s->psid = cfg->psid;
+	s->count = cfg->port_count;
+	s->inside = bpf_ntohs(in->port);
+}
+
+/*
+ * Claim a free outside port for inside endpoint in.  In order:
+ *   1. the inside port itself, when it is in the set (port preservation);
+ *   2. a port of the same parity (RFC 4787 REQ-4), from a random index;
+ *   3. any port, walking the whole set.
+ * Every range of the set is used.  Returns the port (network order) or 0.
+ */
+static __always_inline __be16 port_claim(struct port_search *s)
+{
+	if (s->count == 0)
+		return 0;
+	if (mapce_port_in_set(s->a, s->k, s->psid, s->inside) && port_try_claim(s, s->inside))
+		return s->found;
+	/* bpf_loop: a set holds up to 65535 ports, far more than an unrolled
+	 * or verifier-bounded loop allows. */
+	s->start = bpf_get_prandom_u32() % s->count;
+	if (s->k && 16 - s->a - s->k >= 1) {
+		/* ranges start at even ports: index parity = port parity */
+		s->start = (s->start & ~1u) | (s->inside & 1);
+		if (s->start >= s->count)
+			s->start -= 2;
+		s->step = 2;
+		bpf_loop((s->count + 1) / 2, claim_step, s, 0);
+		if (s->found)
+			return s->found;
+	}
+	s->step = 1;
+	bpf_loop(s->count, claim_step, s, 0);
+	return s->found;
+}
+
+/* A port whose flow to remote (ip, port) would not collide with another
+ * inside endpoint's: the overlap fallback once the set is exhausted. */
+static __always_inline __be16 port_overlap(struct port_search *s, const struct mapce_tuple *ko)
+{
+	s->probe.local_ip = s->out.ip;
+	s->probe.remote_ip = ko->remote_ip;
+	s->probe.remote_port = ko->remote_port;
+	s->probe.proto = ko->proto;
+	s->start = bpf_get_prandom_u32() % (s->count ? s->count : 1);
+	s->step = 1;
+	s->found = 0;
+	bpf_loop(s->count, overlap_step, s, 0);
+	return s->found;
+}
+
+/* One more mapping for inside host ip, unless it holds its limit. */
+static __always_inline int host_take(const struct mapce_config *cfg, __be32 ip)
+{
+	struct mapce_host *h = bpf_map_lookup_elem(&mapce_hosts, &ip);
+	struct mapce_host nh = { .bindings = 1 };
+
+	if (!h) {
+		if (bpf_map_update_elem(&mapce_hosts, &ip, &nh, BPF_NOEXIST) == 0)
+			return 0;
+		h = bpf_map_lookup_elem(&mapce_hosts, &ip);
+		if (!h)
+			return 0; /* table full: accounting is best effort */
+	}
+	if (cfg->max_per_host && h->bindings >= cfg->max_per_host) {
+		__sync_fetch_and_add(&h->limit_hits, 1);
+		return -1;
+	}
+	__sync_fetch_and_add(&h->bindings, 1);
+	return 0;
+}
+
+static __always_inline void host_release(__be32 ip)
+{
+	struct mapce_host *h = bpf_map_lookup_elem(&mapce_hosts, &ip);
+
+	if (h && h->bindings)
+		__sync_fetch_and_add(&h->bindings, -1);
+}
+
+/*
+ * The outside port of inside endpoint in (EIM: the same for every
+ * destination), creating its mapping when needed.  ko is the flow that asks
+ * (for the overlap fallback).  Returns 0 and sets *reason when no port,
+ * map space or per-host allowance is left.
+ */
+static __always_inline __be16 binding_get(const struct mapce_config *cfg,
+					  const struct mapce_endpoint *in,
+					  const struct mapce_tuple *ko, __u64 now, __u32 *reason)
+{
+	struct mapce_binding *b = bpf_map_lookup_elem(&mapce_bind, in);
+	struct mapce_binding nb = {};
+	struct port_search s = {};
+	__be16 port;
+
+	if (b)
+		return b->port;
+	if (host_take(cfg, in->ip)) {
+		*reason = MAPCE_R_DROP_HOST_LIMIT;
+		return 0;
+	}
+	search_init(&s, cfg, in, now);
+	port = port_claim(&s);
+	if (!port) {
+		port = port_overlap(&s, ko);
+		if (!port) {
+			host_release(in->ip);
+			*reason = MAPCE_R_DROP_NO_PORTS;
+			return 0;
+		}
+		nb.flags = MAPCE_BIND_F_OVERLAP; /* owns no claim in mapce_ports */
+		stats_count(&mapce_stats, MAPCE_R_EV_PORT_OVERLAP, 0);
+	}
+	nb.ip = cfg->ipv4;
+	nb.port = port;
+	nb.created_ns = now;
+	nb.refreshed_ns = now;
+	if (bpf_map_update_elem(&mapce_bind, in, &nb, BPF_NOEXIST) == 0) {
+		stats_count(&mapce_stats, MAPCE_R_EV_BINDING_CREATED, 0);
+		return port;
+	}
+	/* Lost a race with another CPU (use its mapping) or the map is full:
+	 * either way give the claimed port back. */
+	host_release(in->ip);
+	if (!(nb.flags & MAPCE_BIND_F_OVERLAP)) {
+		s.out.port = port;
+		bpf_map_delete_elem(&mapce_ports, &s.out);
+	}
+	b = bpf_map_lookup_elem(&mapce_bind, in);
+	if (b)
+		return b->port;
+	*reason = MAPCE_R_DROP_TABLE_FULL;
+	return 0;
+}
+
+/* Remember that outside endpoint (ip, port) sent to remote (for ADF). */
+static __always_inline void peer_note(__be32 out_ip, __be16 out_port, __u8 proto,
+				      __be32 remote, __u64 now)
+{
+	struct mapce_peer_key pk = { .out_ip = out_ip, .out_port = out_port, .proto = proto,
+				     .remote_ip = remote };
+
+	bpf_map_update_elem(&mapce_peers, &pk, &now, BPF_ANY);
+}
+
+/* Insert both halves; 0, or -EEXIST when the inbound 5-tuple belongs to
+ * another inside endpoint, or another negative error. */
+static __always_inline int flow_insert(const struct mapce_tuple *ko, const struct mapce_tuple *ki,
+				       __be32 pub, __be16 port, __u64 now)
+{
+	struct mapce_flow fo = { .ip = pub, .port = port, .created_ns = now, .last_ns = now };
+	struct mapce_flow fi = { .ip = ko->local_ip, .port = ko->local_port, .created_ns = now,
+				 .last_ns = now };
+	struct mapce_flow *cur;
+	int err;
+
+	/* Inbound half first: once the outbound half exists, other CPUs
+	 * take the fast path and replies must already find their way.
+	 * NOEXIST: the outside 5-tuple must stay unique (no overloading). */
+	err = bpf_map_update_elem(&mapce_flow_in, ki, &fi, BPF_NOEXIST);
+	if (err) {
+		cur = bpf_map_lookup_elem(&mapce_flow_in, ki);
+		if (!cur)
+			return err;
+		if (cur->ip != fi.ip || cur->port != fi.port)
+			return -17; /* EEXIST: another endpoint's flow */
+	}
+	if (bpf_map_update_elem(&mapce_flow_out, ko, &fo, BPF_NOEXIST) == 0)
+		stats_count(&mapce_stats, MAPCE_R_EV_FLOW_CREATED, 0);
+	/* else another CPU created it first: same halves */
+	return 0;
+}
+
+static __always_inline void flow_in_key(struct mapce_tuple *ki, const struct mapce_tuple *ko,
+					__be32 pub, __be16 port)
+{
+	ki->local_ip = pub;
+	ki->local_port = port;
+	ki->remote_ip = ko->remote_ip;
+	ki->remote_port = ko->remote_port;
+	ki->proto = ko->proto;
+}
+
+/*
+ * Create both halves of the flow whose outbound key is ko.  Returns the
+ * outbound half, or NULL with *reason set.
+ */
+static __always_inline struct mapce_flow *flow_create(const struct mapce_config *cfg,
+						      const struct mapce_tuple *ko, __u32 *reason)
+{
+	struct mapce_endpoint in = { .ip = ko->local_ip, .port = ko->local_port, .proto = ko->proto };
+	struct mapce_tuple ki = {};
+	struct mapce_flow *f;
+	__u64 now = bpf_ktime_get_coarse_ns();
+	__be16 port;
+	int err;
+
+	port = binding_get(cfg, &in, ko, now, reason);
+	if (!port)
+		return NULL;
+	flow_in_key(&ki, ko, cfg->ipv4, port);
+	err = flow_insert(ko, &ki, cfg->ipv4, port, now);
+	if (err == -17) {
+		/* The mapping's port already carries another endpoint's flow to
+		 * this remote (it was overlapped): this one flow takes another
+		 * port; the mapping stays as it is. */
+		struct port_search s = {};
+
+		search_init(&s, cfg, &in, now);
+		port = port_overlap(&s, ko);
+		if (!port) {
+			*reason = MAPCE_R_DROP_NO_PORTS;
+			return NULL;
+		}
+		stats_count(&mapce_stats, MAPCE_R_EV_PORT_OVERLAP, 0);
+		flow_in_key(&ki, ko, cfg->ipv4, port);
+		err = flow_insert(ko, &ki, cfg->ipv4, port, now);
+	}
+	if (err) {
+		*reason = MAPCE_R_DROP_TABLE_FULL;
+		return NULL;
+	}
+	peer_note(cfg->ipv4, port, ko->proto, ko->remote_ip, now);
+	f = bpf_map_lookup_elem(&mapce_flow_out, ko);
+	if (!f)
+		*reason = MAPCE_R_DROP_TABLE_FULL;
+	return f;
+}
+
+/*
+ * A packet from outside to a mapped port with no flow yet: open the flow
+ * when the filtering mode lets this remote in (RFC 4787 §5, RFC 5382
+ * REQ-3; port forwards always do).  ki is the inbound key.  Returns the
+ * inbound half, or NULL with *reason set (the packet is dropped silently:
+ * an unsolicited SYN gets no answer, RFC 5382 REQ-4).
+ */
+static __always_inline struct mapce_flow *flow_open_inbound(const struct mapce_config *cfg,
+							    const struct mapce_tuple *ki,
+							    __u32 *reason)
+{
+	struct mapce_endpoint out = { .ip = ki->local_ip, .port = ki->local_port, .proto = ki->proto };
+	struct mapce_peer_key pk = { .out_ip = ki->local_ip, .out_port = ki->local_port,
+				     .proto = ki->proto, .remote_ip = ki->remote_ip };
+	struct mapce_binding *owner = bpf_map_lookup_elem(&mapce_ports, &out);
+	struct mapce_tuple ko = {};
+	__u64 now;
+
+	if (!owner) {
+		*reason = MAPCE_R_DROP_NO_FLOW;
+		return NULL;
+	}
+	if (!(owner->flags & MAPCE_BIND_F_STATIC)) {
+		if (cfg->filtering == MAPCE_FILTER_APDF ||
+		    (cfg->filtering == MAPCE_FILTER_ADF && !bpf_map_lookup_elem(&mapce_peers, &pk))) {
+			*reason = MAPCE_R_DROP_FILTERED;
+			return NULL;
+		}
+	}
+	now = bpf_ktime_get_coarse_ns();
+	ko.local_ip = owner->ip;
+	ko.local_port = owner->port;
+	ko.remote_ip = ki->remote_ip;
+	ko.remote_port = ki->remote_port;
+	ko.proto = ki->proto;
+	if (flow_insert(&ko, ki, ki->local_ip, ki->local_port, now)) {
+		*reason = MAPCE_R_DROP_TABLE_FULL;
+		return NULL;
+	}
+	stats_count(&mapce_stats, MAPCE_R_EV_INBOUND_FLOW, 0);
+	return bpf_map_lookup_elem(&mapce_flow_in, ki);
+}
+
+/* Account pkts packets of len bytes in all on a flow half. */
+static __always_inline void flow_account(struct mapce_flow *f, __u32 pkts, __u32 len,
+					 __u8 tcp_flags, __u8 proto)
+{
+	__sync_fetch_and_add(&f->packets, pkts);
+	__sync_fetch_and_add(&f->bytes, len);
+	f->last_ns = bpf_ktime_get_coarse_ns();
+	if (proto == IPPROTO_TCP) {
+		__u8 seen = tcp_seen_bits(tcp_flags);
+
+		/* Write only when something new is seen: keeps the cache
+		 * line clean for established flows. */
+		if ((f->tcp_seen & seen) != seen)
+			f->tcp_seen |= seen;
+	}
+}
+
+#endif

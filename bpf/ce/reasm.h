@@ -1,0 +1,264 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * reasm.h - the TC-ingress slow path for fragments XDP cannot handle:
+ *
+ *   outer: IPv6 fragments of tunnel packets (RFC 7597 §8.3: a BR or a path
+ *          may fragment the encapsulated packet; the CE must reassemble it);
+ *   inner: IPv4 fragments of a datagram whose first fragment (the one with
+ *          the ports) has not come yet (RFC 4787 REQ-14): XDP cannot know
+ *          where they go, so the datagram is reassembled here and then
+ *          translated like any packet (the kernel fragments it again for the
+ *          LAN if it must).
+ *
+ * XDP passes such packets up untouched; this keeps each fragment's payload
+ * in mapce_reasm until the datagram is whole, then rebuilds it in the skb of
+ * the fragment that completed it.  Bounded: at most MAPCE_REASM_MAX_FRAGS fragments of
+ * MAPCE_REASM_FRAG_MAX bytes per datagram, LRU maps, an age limit; every
+ * fragment is counted (reasm_held, drop_reasm_invalid, or the completed
+ * packet's own reason).
+ */
+#ifndef MAPCE_BPF_REASM_H
+#define MAPCE_BPF_REASM_H
+
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_endian.h>
+#include "lib/defs.h"
+#include "lib/ctx.h"
+#include "maps.h"
+
+#define NEXTHDR_FRAGMENT 44
+#define REASM_HDRS (ETH_HLEN + 40 + 8) /* Ethernet, IPv6, fragment header */
+#define REASM_DGRAM_OFF 0xffff
+
+enum { REASM_HELD = 0, REASM_DONE = 1, REASM_INVALID = -1 };
+
+/* The datagram record for key k (offset ignored), created if new; a stale
+ * one (older than the timeout) starts over. */
+static __always_inline struct mapce_reasm_dgram *reasm_dgram(struct mapce_reasm_key *k, __u64 now)
+{
+	struct mapce_reasm_key dk = *k;
+	struct mapce_reasm_dgram nd = { .first_ns = now }, *d;
+
+	dk.offset = REASM_DGRAM_OFF;
+	d = bpf_map_lookup_elem(&mapce_reasm_dg, &dk);
+	if (d && now - d->first_ns <= MAPCE_REASM_TIMEOUT_S * 1000000000ull)
+		return d;
+	bpf_map_update_elem(&mapce_reasm_dg, &dk, &nd, BPF_ANY);
+	return bpf_map_lookup_elem(&mapce_reasm_dg, &dk);
+}
+
+/* Keep len bytes of skb at data_off as the fragment at k (k->offset set):
+ * counted in the datagram's record d unless it is a duplicate. */
+static __always_inline int reasm_store(struct __sk_buff *skb, struct mapce_reasm_key *k,
+				       struct mapce_reasm_dgram *d, __u32 data_off, __u32 len)
+{
+	struct mapce_reasm_frag *tmp;
+	__u32 zero = 0;
+	int dup;
+
+	if (len == 0 || len > MAPCE_REASM_FRAG_MAX)
+		return REASM_INVALID;
+	tmp = bpf_map_lookup_elem(&mapce_reasm_tmp, &zero);
+	if (!tmp)
+		return REASM_INVALID;
+	tmp->len = len;
+	if (bpf_skb_load_bytes(skb, data_off, tmp->data, len))
+		return REASM_INVALID;
+	dup = bpf_map_lookup_elem(&mapce_reasm, k) != NULL;
+	if (bpf_map_update_elem(&mapce_reasm, k, tmp, BPF_ANY))
+		return REASM_INVALID;
+	if (!dup)
+		__sync_fetch_and_add(&d->have, len);
+	return REASM_HELD;
+}
+
+/* Copy the held fragments [0, total) of datagram k into skb at base. */
+static __always_inline int reasm_copy(struct __sk_buff *skb, struct mapce_reasm_key *k, __u32 base,
+				      __u32 total)
+{
+	__u32 pos = 0;
+
+	for (int i = 0; i < MAPCE_REASM_MAX_FRAGS; i++) {
+		struct mapce_reasm_frag *fr;
+		__u32 n;
+
+		if (pos >= total)
+			break;
+		k->offset = pos;
+		fr = bpf_map_lookup_elem(&mapce_reasm, k);
+		if (!fr)
+			return REASM_INVALID; /* a gap: overlapping or lost */
+		n = fr->len;
+		/* Verifier-sensitive: bound n by the value's data size. */
+		if (n == 0 || n > MAPCE_REASM_FRAG_MAX || pos + n > total)
+			return REASM_INVALID;
+		if (bpf_skb_store_bytes(skb, base + pos, fr->data, n, 0))
+			return REASM_INVALID;
+		bpf_map_delete_elem(&mapce_reasm, k);
+		pos += n;
+	}
+	k->offset = REASM_DGRAM_OFF;
+	bpf_map_delete_elem(&mapce_reasm_dg, k);
+	return pos == total ? REASM_DONE : REASM_INVALID;
+}
+
+/* The inner datagram key of the IPv4 fragment iph. */
+static __always_inline void reasm_inner_key(struct mapce_reasm_key *k, const struct iphdr *iph)
+{
+	__builtin_memcpy(k->src, &iph->saddr, 4);
+	k->src[4] = iph->protocol;
+	k->id = iph->id;
+	k->kind = MAPCE_REASM_INNER;
+}
+
+/* Is the datagram of IPv4 fragment iph already on the slow path? */
+static __always_inline int reasm_inner_pending(const struct iphdr *iph)
+{
+	struct mapce_reasm_key k = {};
+
+	reasm_inner_key(&k, iph);
+	k.offset = REASM_DGRAM_OFF;
+	return bpf_map_lookup_elem(&mapce_reasm_dg, &k) != NULL;
+}
+
+/* Sum of the IPv4 header at h (hl bytes, <= 60) for its checksum. */
+static __always_inline __u16 reasm_v4_csum(const __u8 *h, __u32 hl)
+{
+	const __u16 *w = (const __u16 *)h;
+	__u32 s = 0;
+
+	for (int i = 0; i < 30; i++)
+		if ((__u32)i < hl / 2)
+			s += w[i];
+	s = (s & 0xffff) + (s >> 16);
+	s = (s & 0xffff) + (s >> 16);
+	return (__u16)~s;
+}
+
+/*
+ * Take the IPv4 fragment inside the tunnel packet in skb (Ethernet | IPv6 |
+ * IPv4 fragment).  When the datagram is whole, skb becomes Ethernet | IPv6 |
+ * the whole IPv4 datagram, ready for the normal translation.
+ */
+static __always_inline int reasm_inner_add(struct __sk_buff *skb)
+{
+	void *data = skb_data(skb), *data_end = skb_data_end(skb);
+	struct ipv6hdr *ip6 = data + ETH_HLEN, h6;
+	struct iphdr *iph = data + ETH_HLEN + 40;
+	struct mapce_reasm_key k = {};
+	struct mapce_reasm_dgram *d;
+	__u32 hl, off, len, tot;
+	__u16 fo;
+	__u8 hdr[60];
+	int rc;
+
+	if ((void *)(iph + 1) > data_end || iph->version != 4 || iph->ihl < 5)
+		return REASM_INVALID;
+	h6 = *ip6;
+	hl = iph->ihl * 4;
+	/* Verifier-sensitive: restate 20 <= hl <= 60 for the loads below. */
+	if (hl < 20 || hl > 60)
+		return REASM_INVALID;
+	tot = bpf_ntohs(iph->tot_len);
+	fo = bpf_ntohs(iph->frag_off);
+	off = (fo & IP_OFFSET) * 8;
+	if (tot <= hl || skb->len < ETH_HLEN + 40 + tot)
+		return REASM_INVALID;
+	len = tot - hl;
+	if (((fo & IP_MF) && (len & 7)) || off + len > MAPCE_REASM_DGRAM_MAX - 60)
+		return REASM_INVALID;
+	reasm_inner_key(&k, iph);
+	d = reasm_dgram(&k, bpf_ktime_get_coarse_ns());
+	if (!d)
+		return REASM_INVALID;
+	if (off == 0) {
+		/* the first fragment: its header becomes the datagram's */
+		if (bpf_skb_load_bytes(skb, ETH_HLEN + 40, d->hdr, hl))
+			return REASM_INVALID;
+		d->hdr_len = hl;
+	}
+	k.offset = off;
+	rc = reasm_store(skb, &k, d, ETH_HLEN + 40 + hl, len);
+	if (rc != REASM_HELD)
+		return rc;
+	if (!(fo & IP_MF))
+		d->total = off + len;
+	if (!d->total || d->have < d->total || !d->hdr_len)
+		return REASM_HELD;
+
+	/* Whole: IPv6 | IPv4 header (not a fragment any more) | payload. */
+	hl = d->hdr_len & 0x3c;
+	tot = d->total;
+	if (hl < 20 || tot > MAPCE_REASM_DGRAM_MAX - 60)
+		return REASM_INVALID;
+	__builtin_memcpy(hdr, d->hdr, sizeof(hdr));
+	((struct iphdr *)hdr)->tot_len = bpf_htons(hl + tot);
+	((struct iphdr *)hdr)->frag_off = 0;
+	((struct iphdr *)hdr)->check = 0;
+	((struct iphdr *)hdr)->check = reasm_v4_csum(hdr, hl);
+	h6.payload_len = bpf_htons(hl + tot);
+	if (bpf_skb_change_tail(skb, ETH_HLEN + 40 + hl + tot, 0) ||
+	    bpf_skb_store_bytes(skb, ETH_HLEN, &h6, 40, 0) ||
+	    bpf_skb_store_bytes(skb, ETH_HLEN + 40, hdr, hl, 0))
+		return REASM_INVALID;
+	return reasm_copy(skb, &k, ETH_HLEN + 40 + hl, tot);
+}
+
+/*
+ * Take the outer IPv6 fragment in skb (Ethernet | IPv6 | fragment header |
+ * data, checked by the caller to be a tunnel fragment to us).  Returns
+ * REASM_HELD (kept: the caller consumes the skb), REASM_DONE (skb now holds
+ * the whole tunnel packet), or REASM_INVALID.
+ */
+static __always_inline int reasm_add(struct __sk_buff *skb)
+{
+	void *data = skb_data(skb), *data_end = skb_data_end(skb);
+	struct ipv6hdr *ip6 = data + ETH_HLEN, h;
+	struct frag_hdr *fh = data + ETH_HLEN + 40;
+	struct mapce_reasm_key k = {};
+	struct mapce_reasm_dgram *d;
+	__u32 off, len, plen, total;
+	__u16 fo;
+	int rc;
+
+	if ((void *)(fh + 1) > data_end)
+		return REASM_INVALID;
+	h = *ip6;
+	fo = bpf_ntohs(fh->frag_off);
+	off = fo & 0xfff8;
+	plen = bpf_ntohs(ip6->payload_len);
+	if (plen < 8)
+		return REASM_INVALID;
+	len = plen - 8;
+	if (((fo & 1) && (len & 7)) || off + len > MAPCE_REASM_DGRAM_MAX ||
+	    skb->len < REASM_HDRS + len)
+		return REASM_INVALID;
+	__builtin_memcpy(k.src, &ip6->saddr, 16);
+	k.id = fh->identification;
+	k.kind = MAPCE_REASM_OUTER;
+	h.nexthdr = fh->nexthdr;
+	d = reasm_dgram(&k, bpf_ktime_get_coarse_ns());
+	if (!d)
+		return REASM_INVALID;
+	k.offset = off;
+	rc = reasm_store(skb, &k, d, REASM_HDRS, len);
+	if (rc != REASM_HELD)
+		return rc;
+	if (!(fo & 1))
+		d->total = off + len;
+	if (!d->total || d->have < d->total)
+		return REASM_HELD;
+
+	/* Whole: Ethernet | IPv6 (next header = the fragments') | payload. */
+	total = d->total;
+	if (total > MAPCE_REASM_DGRAM_MAX)
+		return REASM_INVALID;
+	h.payload_len = bpf_htons(total);
+	if (bpf_skb_change_tail(skb, ETH_HLEN + 40 + total, 0) ||
+	    bpf_skb_store_bytes(skb, ETH_HLEN, &h, 40, 0))
+		return REASM_INVALID;
+	return reasm_copy(skb, &k, ETH_HLEN + 40, total);
+}
+
+#endif

@@ -1,0 +1,771 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * portmap.c - static port forwards: parsing, checks against the port set,
+ * and their STATIC entries in the pinned mapce_ports / mapce_bind maps.
+ *
+ * Userspace writes these maps while the datapath runs: every change is a
+ * single-element update or delete, ports are claimed with BPF_NOEXIST
+ * (the same claim the datapath's allocator makes), so a port can never
+ * end up with two owners.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+
+#include "core/addrfmt.h"
+#include "ce/ce_maps.h"
+#include "mapce_rule.h"
+#include "sys/pin.h"
+#include "ce/portmap.h"
+#include "core/rule_config.h"
+
+static int fail(char *err, size_t errlen, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static int fail(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (err && errlen) {
+		va_start(ap, fmt);
+		vsnprintf(err, errlen, fmt, ap);
+		va_end(ap);
+	}
+	return -1;
+}
+
+#define BAD(...) fail(err, errlen, __VA_ARGS__)
+
+/* ------------------------------------------------------------------ */
+/* Text                                                                */
+/* ------------------------------------------------------------------ */
+
+const char *portmap_proto_str(__u8 proto)
+{
+	return proto == IPPROTO_TCP ? "tcp" : proto == IPPROTO_UDP ? "udp" : "?";
+}
+
+static int parse_port(const char *s, unsigned long *v)
+{
+	/* decimal only: "0x50" as a port is more likely a typo than intent */
+	if (!*s || strspn(s, "0123456789") != strlen(s))
+		return -1;
+	return parse_uint(s, 65535, v) || *v == 0 ? -1 : 0;
+}
+
+int portmap_parse_ports(const char *proto, const char *ports, struct portmap *pm, char *err,
+			size_t errlen)
+{
+	char buf[32], *dash;
+	unsigned long a, b;
+
+	memset(pm, 0, sizeof(*pm));
+	if (!strcasecmp(proto, "tcp"))
+		pm->proto = IPPROTO_TCP;
+	else if (!strcasecmp(proto, "udp"))
+		pm->proto = IPPROTO_UDP;
+	else
+		return BAD("bad protocol '%s' (tcp or udp)", proto);
+	if (strlen(ports) >= sizeof(buf))
+		return BAD("bad port '%.20s...' (PORT or PORT-PORT, 1-65535)", ports);
+	strcpy(buf, ports);
+	dash = strchr(buf, '-');
+	if (dash)
+		*dash = '\0';
+	if (parse_port(buf, &a) || (dash && parse_port(dash + 1, &b)))
+		return BAD("bad port '%s' (PORT or PORT-PORT, 1-65535)", ports);
+	if (!dash)
+		b = a;
+	if (b < a)
+		return BAD("bad port range '%s': %lu is below %lu", ports, b, a);
+	pm->first = (__u16)a;
+	pm->last = (__u16)b;
+	return 0;
+}
+
+bool portmap_unicast(__be32 a)
+{
+	__u32 h = ntohl(a);
+
+	return (h >> 24) != 0 && (h >> 24) != 127 && (h >> 28) != 0xe && (h >> 28) != 0xf;
+}
+
+int portmap_parse(const char *proto, const char *ports, const char *inside, struct portmap *pm,
+		  char *err, size_t errlen)
+{
+	char buf[32], *colon;
+	struct in_addr ia;
+	unsigned long port;
+	__u32 span;
+
+	if (portmap_parse_ports(proto, ports, pm, err, errlen))
+		return -1;
+	if (strlen(inside) >= sizeof(buf))
+		return BAD("bad inside address '%.24s...' (IPV4[:PORT])", inside);
+	strcpy(buf, inside);
+	colon = strchr(buf, ':');
+	if (colon)
+		*colon = '\0';
+	if (inet_pton(AF_INET, buf, &ia) != 1)
+		return BAD("bad inside address '%s' (IPV4[:PORT])", inside);
+	if (!portmap_unicast(ia.s_addr))
+		return BAD("inside address %s is not a unicast IPv4 address", buf);
+	pm->inside_ip = ia.s_addr;
+	pm->inside_port = pm->first;
+	if (colon) {
+		if (parse_port(colon + 1, &port))
+			return BAD("bad inside port '%s' in '%s' (1-65535)", colon + 1, inside);
+		pm->inside_port = (__u16)port;
+	}
+	span = (__u32)pm->last - pm->first;
+	if ((__u32)pm->inside_port + span > 65535)
+		return BAD("inside ports %u-%u of '%s %s %s' go past 65535", pm->inside_port,
+			   pm->inside_port + span, proto, ports, inside);
+	return 0;
+}
+
+const char *portmap_format(const struct portmap *pm, char *buf, size_t len)
+{
+	char a[IP4_STRLEN], range[16];
+
+	if (pm->first == pm->last)
+		snprintf(range, sizeof(range), "%u", pm->first);
+	else
+		snprintf(range, sizeof(range), "%u-%u", pm->first, pm->last);
+	snprintf(buf, len, "%s %s %s:%u", portmap_proto_str(pm->proto), range,
+		 ip4_str(pm->inside_ip, a), pm->inside_port);
+	return buf;
+}
+
+bool portmap_outside_overlap(const struct portmap *a, const struct portmap *b)
+{
+	return a->proto == b->proto && a->first <= b->last && b->first <= a->last;
+}
+
+bool portmap_inside_overlap(const struct portmap *a, const struct portmap *b)
+{
+	__u32 a_last = (__u32)a->inside_port + (a->last - a->first);
+	__u32 b_last = (__u32)b->inside_port + (b->last - b->first);
+
+	return a->proto == b->proto && a->inside_ip == b->inside_ip &&
+	       a->inside_port <= b_last && b->inside_port <= a_last;
+}
+
+const char *portmap_set_ranges(const struct mapce_config *c, char *buf, size_t len)
+{
+	__u32 n = mapce_range_count(c->psid_offset, c->psid_len);
+	__u32 size = mapce_range_size(c->psid_offset, c->psid_len);
+	size_t used = 0;
+
+	buf[0] = '\0';
+	for (__u32 i = 0; i < n; i++) {
+		__u32 first = mapce_range_first(c->psid_offset, c->psid_len, c->psid, i);
+		int w = snprintf(buf + used, len - used, "%s%u-%u", i ? ", " : "", first,
+				 first + size - 1);
+
+		if (w < 0 || (size_t)w >= len - used) {
+			if (len > 5)
+				strcpy(buf + len - 5, "...");
+			break;
+		}
+		used += (size_t)w;
+	}
+	return buf;
+}
+
+int portmap_check(const struct mapce_config *c, const struct portmap *pm, char *err,
+		  size_t errlen)
+{
+	char ranges[1024], a[IP4_STRLEN], s[PORTMAP_STRLEN];
+
+	for (__u32 p = pm->first; p <= pm->last; p++) {
+		if (mapce_port_in_set(c->psid_offset, c->psid_len, c->psid, (__u16)p))
+			continue;
+		return BAD("%s: port %u is not in this CE's port set (%u ports: %s)",
+			   portmap_format(pm, s, sizeof(s)), p, c->port_count,
+			   portmap_set_ranges(c, ranges, sizeof(ranges)));
+	}
+	if (!portmap_unicast(pm->inside_ip))
+		return BAD("%s: inside address %s is not a unicast IPv4 address",
+			   portmap_format(pm, s, sizeof(s)), ip4_str(pm->inside_ip, a));
+	if (pm->inside_ip == c->ipv4)
+		return BAD("%s: inside address %s is the CE's public address",
+			   portmap_format(pm, s, sizeof(s)), ip4_str(pm->inside_ip, a));
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Maps                                                                */
+/* ------------------------------------------------------------------ */
+
+int portmap_maps_open(const char *dir, struct portmap_maps *m)
+{
+	__u32 key = 0;
+	int cfd, ret = 0;
+
+	m->ports = m->bind = m->hosts = -1;
+	cfd = pin_open(dir, "mapce_config");
+	if (cfd < 0)
+		return cfd == -ENOENT ? -ENOENT : cfd;
+	if (bpf_map_lookup_elem(cfd, &key, &m->cfg))
+		ret = -errno;
+	close(cfd);
+	if (ret)
+		return ret;
+	m->ports = pin_open(dir, "mapce_ports");
+	m->bind = pin_open(dir, "mapce_bind");
+	m->hosts = pin_open(dir, "mapce_hosts"); /* optional: accounting only */
+	if (m->hosts < 0)
+		m->hosts = -1;
+	if (m->ports < 0 || m->bind < 0) {
+		ret = m->ports < 0 ? m->ports : m->bind;
+		portmap_maps_close(m);
+		return ret;
+	}
+	return 0;
+}
+
+void portmap_maps_close(struct portmap_maps *m)
+{
+	int *fds[] = { &m->ports, &m->bind, &m->hosts };
+
+	for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++) {
+		if (*fds[i] >= 0)
+			close(*fds[i]);
+		*fds[i] = -1;
+	}
+}
+
+/* Port i of pm: outside and inside keys, and the STATIC values. */
+struct pm_port {
+	struct mapce_endpoint out, in;
+	struct mapce_binding owner, bind;
+};
+
+static void pm_port(const struct portmap_maps *m, const struct portmap *pm, __u32 i,
+		    struct pm_port *pp)
+{
+	__u64 now = ce_now_ns();
+
+	memset(pp, 0, sizeof(*pp));
+	pp->out.ip = m->cfg.ipv4;
+	pp->out.port = htons((__u16)(pm->first + i));
+	pp->out.proto = pm->proto;
+	pp->in.ip = pm->inside_ip;
+	pp->in.port = htons((__u16)(pm->inside_port + i));
+	pp->in.proto = pm->proto;
+	pp->owner.ip = pp->in.ip;
+	pp->owner.port = pp->in.port;
+	pp->owner.flags = MAPCE_BIND_F_STATIC;
+	pp->owner.created_ns = pp->owner.refreshed_ns = now;
+	pp->bind.ip = pp->out.ip;
+	pp->bind.port = pp->out.port;
+	pp->bind.flags = MAPCE_BIND_F_STATIC;
+	pp->bind.created_ns = pp->bind.refreshed_ns = now;
+}
+
+/* The mapping of inside endpoint in has one less binding: what the
+ * datapath's expiry would have counted (best effort: a read-modify-write
+ * racing the datapath's atomic adds may lose one). */
+static void host_release(struct portmap_maps *m, __be32 ip)
+{
+	struct mapce_host h;
+
+	if (m->hosts < 0 || bpf_map_lookup_elem(m->hosts, &ip, &h) || !h.bindings)
+		return;
+	h.bindings--;
+	bpf_map_update_elem(m->hosts, &ip, &h, BPF_EXIST);
+}
+
+/* What holds an outside port. */
+enum holder { H_FREE, H_SAME, H_STATIC, H_DYNAMIC, H_STALE };
+
+static enum holder port_holder(struct portmap_maps *m, const struct pm_port *pp,
+			       struct mapce_binding *owner)
+{
+	struct mapce_endpoint in;
+	struct mapce_binding b;
+
+	if (bpf_map_lookup_elem(m->ports, &pp->out, owner))
+		return H_FREE;
+	if (owner->flags & MAPCE_BIND_F_STATIC)
+		return owner->ip == pp->owner.ip && owner->port == pp->owner.port ? H_SAME
+										  : H_STATIC;
+	/* A dynamic claim is live while its owner's mapping uses the port;
+	 * otherwise it is a leftover the expiry sweep will release. */
+	in.ip = owner->ip;
+	in.port = owner->port;
+	in.proto = pp->out.proto;
+	in._pad = 0;
+	if (!bpf_map_lookup_elem(m->bind, &in, &b) && b.ip == pp->out.ip &&
+	    b.port == pp->out.port)
+		return H_DYNAMIC;
+	return H_STALE;
+}
+
+/* Drop the dynamic mapping owning the claim on pp->out (and the claim). */
+static void evict_dynamic(struct portmap_maps *m, const struct pm_port *pp,
+			  const struct mapce_binding *owner)
+{
+	struct mapce_endpoint in = { .ip = owner->ip, .port = owner->port,
+				     .proto = pp->out.proto };
+	struct mapce_binding b;
+
+	if (!bpf_map_lookup_elem(m->bind, &in, &b) && !(b.flags & MAPCE_BIND_F_STATIC) &&
+	    b.port == pp->out.port && b.ip == pp->out.ip) {
+		bpf_map_delete_elem(m->bind, &in);
+		host_release(m, in.ip);
+	}
+	bpf_map_delete_elem(m->ports, &pp->out);
+}
+
+/* Check one forward against the maps without changing them.  statics_ok:
+ * a STATIC holder is about to be removed (sync). */
+static int install_check(struct portmap_maps *m, const struct portmap *pm, bool evict,
+			 bool statics_ok, char *err, size_t errlen)
+{
+	char s[PORTMAP_STRLEN], a[EP4_STRLEN];
+	struct mapce_binding owner, b;
+	struct pm_port pp;
+
+	for (__u32 i = 0; i <= (__u32)(pm->last - pm->first); i++) {
+		pm_port(m, pm, i, &pp);
+		switch (port_holder(m, &pp, &owner)) {
+		case H_STATIC:
+			if (statics_ok)
+				break;
+			return BAD("%s: port %u/%s is already forwarded to %s",
+				   portmap_format(pm, s, sizeof(s)), pm->first + i,
+				   portmap_proto_str(pm->proto), ep4_str(owner.ip, owner.port, a));
+		case H_DYNAMIC:
+			/* the inside endpoint's own mapping becomes the forward */
+			if (evict || (owner.ip == pp.owner.ip && owner.port == pp.owner.port))
+				break;
+			return BAD("%s: port %u/%s is held by a live mapping of the inside "
+				   "endpoint %s; pick another port, or retry when that mapping "
+				   "has expired",
+				   portmap_format(pm, s, sizeof(s)), pm->first + i,
+				   portmap_proto_str(pm->proto), ep4_str(owner.ip, owner.port, a));
+		default:
+			break;
+		}
+		if (!bpf_map_lookup_elem(m->bind, &pp.in, &b) && (b.flags & MAPCE_BIND_F_STATIC) &&
+		    b.port != pp.out.port && !statics_ok)
+			return BAD("%s: the inside endpoint %s/%s is already the target of "
+				   "forwarded port %u",
+				   portmap_format(pm, s, sizeof(s)), ep4_str(pp.in.ip, pp.in.port, a),
+				   portmap_proto_str(pm->proto), ntohs(b.port));
+	}
+	return 0;
+}
+
+/* Install port i.  0, or -errno. */
+static int install_port(struct portmap_maps *m, const struct pm_port *pp, bool evict)
+{
+	struct mapce_binding owner, b;
+	enum holder h = port_holder(m, pp, &owner);
+
+	if (h == H_DYNAMIC && !evict &&
+	    (owner.ip != pp->owner.ip || owner.port != pp->owner.port))
+		return -EBUSY;
+	if (h == H_DYNAMIC || h == H_STALE)
+		evict_dynamic(m, pp, &owner);
+	if (h != H_SAME) {
+		/* NOEXIST: the datapath claims ports the same way; losing the
+		 * race to it is a refusal, never a double owner. */
+		if (bpf_map_update_elem(m->ports, &pp->out, &pp->owner, BPF_NOEXIST))
+			return -errno;
+	}
+	/* The inside endpoint's mapping becomes the forward's. */
+	if (!bpf_map_lookup_elem(m->bind, &pp->in, &b) && !(b.flags & MAPCE_BIND_F_STATIC)) {
+		struct mapce_endpoint out = { .ip = b.ip, .port = b.port, .proto = pp->in.proto };
+		struct mapce_binding o;
+
+		if (!(b.flags & MAPCE_BIND_F_OVERLAP) && !bpf_map_lookup_elem(m->ports, &out, &o) &&
+		    o.ip == pp->in.ip && o.port == pp->in.port && !(o.flags & MAPCE_BIND_F_STATIC))
+			bpf_map_delete_elem(m->ports, &out);
+		host_release(m, pp->in.ip);
+	}
+	if (bpf_map_update_elem(m->bind, &pp->in, &pp->bind, BPF_ANY)) {
+		int ret = -errno;
+
+		if (h != H_SAME)
+			bpf_map_delete_elem(m->ports, &pp->out);
+		return ret;
+	}
+	return 0;
+}
+
+/* Remove port i's STATIC entries when they are still pp's. */
+static void uninstall_port(struct portmap_maps *m, const struct pm_port *pp)
+{
+	struct mapce_binding b;
+
+	if (!bpf_map_lookup_elem(m->ports, &pp->out, &b) && (b.flags & MAPCE_BIND_F_STATIC) &&
+	    b.ip == pp->owner.ip && b.port == pp->owner.port)
+		bpf_map_delete_elem(m->ports, &pp->out);
+	if (!bpf_map_lookup_elem(m->bind, &pp->in, &b) && (b.flags & MAPCE_BIND_F_STATIC) &&
+	    b.port == pp->out.port)
+		bpf_map_delete_elem(m->bind, &pp->in);
+}
+
+void portmap_uninstall(struct portmap_maps *m, const struct portmap *pm)
+{
+	struct pm_port pp;
+
+	for (__u32 i = 0; i <= (__u32)(pm->last - pm->first); i++) {
+		pm_port(m, pm, i, &pp);
+		uninstall_port(m, &pp);
+	}
+}
+
+bool portmap_installed(struct portmap_maps *m, const struct portmap *pm)
+{
+	struct mapce_binding owner, b;
+	struct pm_port pp;
+
+	for (__u32 i = 0; i <= (__u32)(pm->last - pm->first); i++) {
+		pm_port(m, pm, i, &pp);
+		if (port_holder(m, &pp, &owner) != H_SAME ||
+		    bpf_map_lookup_elem(m->bind, &pp.in, &b) ||
+		    !(b.flags & MAPCE_BIND_F_STATIC) || b.port != pp.out.port)
+			return false;
+	}
+	return true;
+}
+
+/* Install without checks; on failure undo the ports done.  0 or -errno. */
+static int install_apply(struct portmap_maps *m, const struct portmap *pm, bool evict)
+{
+	struct pm_port pp;
+	__u32 n = (__u32)(pm->last - pm->first) + 1;
+	bool *fresh = calloc(n, sizeof(*fresh));
+	int ret = 0;
+
+	if (!fresh)
+		return -ENOMEM;
+	for (__u32 i = 0; i < n && !ret; i++) {
+		struct mapce_binding owner;
+
+		pm_port(m, pm, i, &pp);
+		fresh[i] = port_holder(m, &pp, &owner) != H_SAME;
+		ret = install_port(m, &pp, evict);
+		if (ret) {
+			/* undo what this call added, keep what was there */
+			for (__u32 j = 0; j < i; j++) {
+				if (!fresh[j])
+					continue;
+				pm_port(m, pm, j, &pp);
+				uninstall_port(m, &pp);
+			}
+		}
+	}
+	free(fresh);
+	return ret;
+}
+
+int portmap_install(struct portmap_maps *m, const struct portmap *pm, bool evict, char *err,
+		    size_t errlen)
+{
+	char s[PORTMAP_STRLEN];
+	int ret;
+
+	if (portmap_check(&m->cfg, pm, err, errlen) ||
+	    install_check(m, pm, evict, false, err, errlen))
+		return -1;
+	ret = install_apply(m, pm, evict);
+	if (ret == -EBUSY || ret == -EEXIST) /* the datapath claimed a port meanwhile */
+		return install_check(m, pm, evict, false, err, errlen) ? -1
+			: BAD("%s: a port was taken meanwhile; try again",
+			      portmap_format(pm, s, sizeof(s)));
+	if (ret)
+		return BAD("%s: writing the maps: %s", portmap_format(pm, s, sizeof(s)),
+			   strerror(-ret));
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Reading what is installed                                           */
+/* ------------------------------------------------------------------ */
+
+struct static_ports {
+	struct portmap *p; /* one per port */
+	size_t n, cap;
+	__be32 pub;
+};
+
+static int static_cb(const void *key, const void *val, void *arg)
+{
+	const struct mapce_endpoint *out = key;
+	const struct mapce_binding *owner = val;
+	struct static_ports *t = arg;
+	struct portmap *pm;
+
+	if (!(owner->flags & MAPCE_BIND_F_STATIC) || out->ip != t->pub)
+		return 0;
+	if (t->n == t->cap) {
+		size_t cap = t->cap ? t->cap * 2 : 64;
+		struct portmap *p = realloc(t->p, cap * sizeof(*p));
+
+		if (!p)
+			return 1;
+		t->p = p;
+		t->cap = cap;
+	}
+	pm = &t->p[t->n++];
+	memset(pm, 0, sizeof(*pm));
+	pm->proto = out->proto;
+	pm->first = pm->last = ntohs(out->port);
+	pm->inside_ip = owner->ip;
+	pm->inside_port = ntohs(owner->port);
+	return 0;
+}
+
+static int cmp_pm(const void *a, const void *b)
+{
+	const struct portmap *x = a, *y = b;
+
+	if (x->proto != y->proto)
+		return x->proto < y->proto ? -1 : 1;
+	return x->first < y->first ? -1 : x->first > y->first;
+}
+
+/* Every STATIC port, sorted (malloc'd into *out).  Count or -errno. */
+static long static_ports(struct portmap_maps *m, struct portmap **out)
+{
+	struct static_ports t = { .pub = m->cfg.ipv4 };
+	long ret = ce_map_foreach(m->ports, static_cb, &t);
+
+	if (ret < 0) {
+		free(t.p);
+		return ret;
+	}
+	if (t.n)
+		qsort(t.p, t.n, sizeof(*t.p), cmp_pm);
+	*out = t.p;
+	return (long)t.n;
+}
+
+/* Group sorted single ports into forwards; skip ports covered by skip[]. */
+static int group(const struct portmap *p, long n, const struct portmap *skip, int n_skip,
+		 struct portmap *out, int max)
+{
+	int k = 0;
+
+	for (long i = 0; i < n; i++) {
+		bool covered = false;
+
+		for (int j = 0; j < n_skip && !covered; j++)
+			covered = p[i].proto == skip[j].proto && p[i].first >= skip[j].first &&
+				  p[i].first <= skip[j].last && p[i].inside_ip == skip[j].inside_ip &&
+				  p[i].inside_port == skip[j].inside_port + (p[i].first - skip[j].first);
+		if (covered)
+			continue;
+		if (k > 0) {
+			struct portmap *g = &out[k - 1];
+
+			if (g->proto == p[i].proto && g->last + 1 == p[i].first &&
+			    g->inside_ip == p[i].inside_ip &&
+			    (__u32)g->inside_port + (g->last - g->first) + 1 == p[i].inside_port) {
+				g->last = p[i].first;
+				continue;
+			}
+		}
+		if (k == max)
+			break;
+		out[k++] = p[i];
+	}
+	return k;
+}
+
+int portmap_read_installed(struct portmap_maps *m, struct portmap *out, int max, long *ports)
+{
+	struct portmap *p = NULL;
+	long n = static_ports(m, &p);
+	int k;
+
+	if (ports)
+		*ports = n < 0 ? 0 : n;
+	if (n < 0)
+		return (int)n;
+	k = group(p, n, NULL, 0, out, max);
+	free(p);
+	return k;
+}
+
+int portmap_collect(struct portmap_maps *m, const struct portmap *saved, int n_saved,
+		    struct portmap_entry *out, int max)
+{
+	struct portmap *p = NULL, *g;
+	long n = static_ports(m, &p);
+	int k = 0, ng;
+
+	if (n < 0)
+		return (int)n;
+	for (int i = 0; i < n_saved && k < max; i++, k++) {
+		out[k].pm = saved[i];
+		out[k].saved = true;
+		out[k].installed = portmap_installed(m, &saved[i]);
+	}
+	g = calloc((size_t)(n ? n : 1), sizeof(*g));
+	if (!g) {
+		free(p);
+		return -ENOMEM;
+	}
+	ng = group(p, n, saved, n_saved, g, (int)n);
+	for (int i = 0; i < ng && k < max; i++, k++) {
+		out[k].pm = g[i];
+		out[k].saved = false;
+		out[k].installed = true;
+	}
+	free(g);
+	free(p);
+	return k;
+}
+
+/* ------------------------------------------------------------------ */
+/* Sync                                                                */
+/* ------------------------------------------------------------------ */
+
+/* Is single port p (proto, first, inside) part of a wanted forward? */
+static bool wanted(const struct portmap *want, int n, __u8 proto, __u16 out, __be32 ip,
+		   __u16 in)
+{
+	for (int i = 0; i < n; i++) {
+		const struct portmap *w = &want[i];
+
+		if (w->proto == proto && out >= w->first && out <= w->last && w->inside_ip == ip &&
+		    in == w->inside_port + (out - w->first))
+			return true;
+	}
+	return false;
+}
+
+/* STATIC entries of mapce_bind or mapce_ports that no wanted forward
+ * explains, collected for removal. */
+struct static_scan {
+	const struct portmap *want;
+	int n;
+	__be32 pub;
+	struct mapce_endpoint *drop;
+	size_t n_drop, cap;
+};
+
+/* Add ep to the entries to drop; 1 (stop the walk) when out of memory. */
+static int scan_drop(struct static_scan *s, const struct mapce_endpoint *ep)
+{
+	if (s->n_drop == s->cap) {
+		size_t cap = s->cap ? s->cap * 2 : 32;
+		struct mapce_endpoint *d = realloc(s->drop, cap * sizeof(*d));
+
+		if (!d)
+			return 1;
+		s->drop = d;
+		s->cap = cap;
+	}
+	s->drop[s->n_drop++] = *ep;
+	return 0;
+}
+
+/* mapce_bind: inside endpoint -> outside port. */
+static int bind_scan_cb(const void *key, const void *val, void *arg)
+{
+	const struct mapce_endpoint *in = key;
+	const struct mapce_binding *b = val;
+	struct static_scan *s = arg;
+
+	if (!(b->flags & MAPCE_BIND_F_STATIC))
+		return 0;
+	if (b->ip == s->pub &&
+	    wanted(s->want, s->n, in->proto, ntohs(b->port), in->ip, ntohs(in->port)))
+		return 0;
+	return scan_drop(s, in);
+}
+
+/* mapce_ports: outside endpoint (of any address) -> inside owner. */
+static int port_scan_cb(const void *key, const void *val, void *arg)
+{
+	const struct mapce_endpoint *out = key;
+	const struct mapce_binding *o = val;
+	struct static_scan *s = arg;
+
+	if (!(o->flags & MAPCE_BIND_F_STATIC))
+		return 0;
+	if (out->ip == s->pub &&
+	    wanted(s->want, s->n, out->proto, ntohs(out->port), o->ip, ntohs(o->port)))
+		return 0;
+	return scan_drop(s, out);
+}
+
+/* Prefix a message with the forward's file:line when it has one. */
+static int fail_at(const char *file, const struct portmap *pm, char *err, size_t errlen)
+{
+	char m[1400];
+
+	if (!file || !pm->line)
+		return -1;
+	snprintf(m, sizeof(m), "%s", err);
+	return BAD("%s:%u: %s", file, pm->line, m);
+}
+
+int portmap_sync(struct portmap_maps *m, const struct portmap *want, int n, bool evict,
+		 const char *file, int *added, int *removed, char *err, size_t errlen)
+{
+	struct static_scan ps = { .want = want, .n = n, .pub = m->cfg.ipv4 };
+	struct static_scan bs = { .want = want, .n = n, .pub = m->cfg.ipv4 };
+	struct portmap *have = NULL;
+	int n_have, ret = 0;
+
+	*added = *removed = 0;
+	/* 1. check every wanted forward before anything changes */
+	for (int i = 0; i < n; i++) {
+		if (portmap_check(&m->cfg, &want[i], err, errlen) ||
+		    install_check(m, &want[i], evict, true, err, errlen))
+			return fail_at(file, &want[i], err, errlen);
+	}
+	/* 2. forwards that are not wanted go (counted as grouped forwards) */
+	have = calloc(PORTMAP_MAX * 4, sizeof(*have));
+	if (!have)
+		return BAD("out of memory");
+	n_have = portmap_read_installed(m, have, PORTMAP_MAX * 4, NULL);
+	for (int i = 0; i < n_have; i++) {
+		bool any = false;
+
+		for (__u32 p = have[i].first; p <= have[i].last && !any; p++)
+			any = !wanted(want, n, have[i].proto, (__u16)p, have[i].inside_ip,
+				      (__u16)(have[i].inside_port + (p - have[i].first)));
+		*removed += any;
+	}
+	free(have);
+	if (ce_map_foreach(m->ports, port_scan_cb, &ps) >= 0 &&
+	    ce_map_foreach(m->bind, bind_scan_cb, &bs) >= 0) {
+		for (size_t i = 0; i < ps.n_drop; i++)
+			bpf_map_delete_elem(m->ports, &ps.drop[i]);
+		for (size_t i = 0; i < bs.n_drop; i++)
+			bpf_map_delete_elem(m->bind, &bs.drop[i]);
+	}
+	free(ps.drop);
+	free(bs.drop);
+	/* 3. the wanted ones that are missing */
+	for (int i = 0; i < n; i++) {
+		char s[PORTMAP_STRLEN];
+
+		if (portmap_installed(m, &want[i]))
+			continue;
+		ret = install_apply(m, &want[i], evict);
+		if (ret) {
+			BAD("%s: writing the maps: %s%s", portmap_format(&want[i], s, sizeof(s)),
+			    strerror(-ret),
+			    ret == -EEXIST || ret == -EBUSY ? " (a port was taken meanwhile)" : "");
+			return fail_at(file, &want[i], err, errlen);
+		}
+		(*added)++;
+	}
+	return 0;
+}

@@ -1,0 +1,380 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * cmd_status.c - `mapce status [--wan IF]`: for each WAN that is up (every
+ * dir under MAPCE_PIN_ROOT, or IF): the parameters from the pinned config,
+ * XDP attach mode and program ids, whether the tc filter is attached, live
+ * flow and binding counts, the NAT behaviour (filtering, per-host limit,
+ * port forwards), the main counters and the port usage per LAN host
+ * (mappings from mapce_bind by protocol, plus the datapath's per-host
+ * accounting from mapce_hosts: one table, one printing loop).
+ * JSON: {"interfaces": [ {...one object per WAN...} ]}.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <net/if.h>
+#include <bpf/libbpf.h>
+
+#include "core/addrfmt.h"
+#include "sys/attach.h"
+#include "sys/caps.h"
+#include "ce/ce_loader.h"
+#include "ce/ce_maps.h"
+#include "cli/cli.h"
+#include "cli/commands.h"
+#include "core/config_file.h"
+#include "sys/lock.h"
+#include "core/output.h"
+#include "sys/pin.h"
+#include "ce/portmap.h"
+
+#define HOSTS_SHOWN_TEXT 32 /* text mode lists the busiest hosts only */
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: mapce status [--wan IF]\n"
+		"\n"
+		"Parameters, attach state, flow and binding counts, the main counters\n"
+		"and the port usage per LAN host of the CE on IF (default: every WAN\n"
+		"that is up).  With -j: {\"interfaces\": [...]}, one object per WAN.\n");
+}
+
+/* One inside host: its mappings per protocol (mapce_bind; forwards are
+ * STATIC ones) and the datapath's accounting (mapce_hosts), if any. */
+struct host_use {
+	__be32 ip;
+	__u32 tcp, udp, icmp, total;
+	__u32 forwards;     /* STATIC bindings (port forward targets) */
+	bool accounted;     /* has a mapce_hosts entry */
+	__u32 held;         /* mapce_host.bindings: dynamic mappings counted */
+	__u64 limit_hits;   /* new mappings refused by max_per_host */
+};
+
+struct host_table {
+	struct host_use *h;
+	size_t n, cap;
+};
+
+/* The row of ip, added when missing; NULL when out of memory. */
+static struct host_use *host_row(struct host_table *t, __be32 ip)
+{
+	struct host_use *u;
+
+	for (size_t i = 0; i < t->n; i++) {
+		if (t->h[i].ip == ip)
+			return &t->h[i];
+	}
+	if (t->n == t->cap) {
+		size_t cap = t->cap ? t->cap * 2 : 64;
+		struct host_use *h = realloc(t->h, cap * sizeof(*h));
+
+		if (!h)
+			return NULL;
+		t->h = h;
+		t->cap = cap;
+	}
+	u = &t->h[t->n++];
+	memset(u, 0, sizeof(*u));
+	u->ip = ip;
+	return u;
+}
+
+static int hosts_cb(const void *key, const void *val, void *arg)
+{
+	const struct mapce_host *h = val;
+	struct host_use *u = host_row(arg, *(const __be32 *)key);
+
+	if (!u)
+		return 1; /* stop: partial table */
+	u->accounted = true;
+	u->held = h->bindings;
+	u->limit_hits = h->limit_hits;
+	return 0;
+}
+
+static int bind_cb(const void *key, const void *val, void *arg)
+{
+	const struct mapce_endpoint *ep = key;
+	const struct mapce_binding *b = val;
+	struct host_use *u = host_row(arg, ep->ip);
+
+	if (!u)
+		return 1; /* stop: partial table */
+	if (b->flags & MAPCE_BIND_F_STATIC)
+		u->forwards++;
+	if (ep->proto == 6)
+		u->tcp++;
+	else if (ep->proto == 17)
+		u->udp++;
+	else
+		u->icmp++;
+	u->total++;
+	return 0;
+}
+
+static int cmp_use(const void *a, const void *b)
+{
+	const struct host_use *x = a, *y = b;
+
+	if (x->total != y->total)
+		return x->total < y->total ? 1 : -1;
+	return ntohl(x->ip) < ntohl(y->ip) ? -1 : ntohl(x->ip) > ntohl(y->ip);
+}
+
+static void print_counter(const char *key, const char *label, const struct mapce_counter *c)
+{
+	out_open_object(key);
+	out_text("  %-13s", label);
+	out_uint("packets", "%llu packets", c->packets);
+	out_uint("bytes", ", %llu bytes\n", c->bytes);
+	out_close_object();
+}
+
+static void print_wan(const char *wan)
+{
+	struct mapce_counter sum[MAPCE_R__MAX], dropped = {};
+	struct host_table hosts = {};
+	char a[IP6_STRLEN];
+	struct mapce_config c;
+	struct ce_maps m;
+	struct xdp_info xi = {};
+	struct tc_info ti = {};
+	int ifindex = (int)if_nametoindex(wan);
+	int ncpus = libbpf_num_possible_cpus();
+	bool have_cfg, any_drop = false;
+	int hosts_fd;
+
+	out_open_object(NULL);
+	out_str("wan", "%s", wan);
+	if (ce_maps_open(wan, &m)) {
+		out_bool("up", NULL, false);
+		out_text(": not up (no pinned config in %s)\n", m.dir);
+		out_close_object();
+		return;
+	}
+	have_cfg = ce_maps_config(&m, &c) == 0;
+	/* Pins are global, interfaces per network namespace: a name here
+	 * with another ifindex than the config's is another device. */
+	if (ifindex && have_cfg && c.wan_ifindex && c.wan_ifindex != (__u32)ifindex)
+		ifindex = 0;
+	out_bool("up", NULL, true);
+	if (ifindex)
+		out_int("ifindex", " (ifindex %lld)", ifindex);
+	else
+		out_null("ifindex", " (not in this network namespace: attach state unknown)");
+	out_text("\n");
+	if (!have_cfg) {
+		out_str("error", "  config: %s\n", "cannot read the pinned config");
+	} else {
+		out_str("ipv4", "  ipv4         %s\n", ip4_str(c.ipv4, a));
+		out_uint("psid", "  psid         %llu", c.psid);
+		out_uint("psid_len", " (length %llu", c.psid_len);
+		out_uint("psid_offset", ", offset %llu)", c.psid_offset);
+		out_uint("port_count", ", %llu ports\n", c.port_count);
+		out_str("ce_ipv6", "  ce_ipv6      %s\n", ip6_str(c.ce_ipv6, a));
+		out_str("br", "  br           %s\n", ip6_str(c.br_ipv6, a));
+		out_uint("mtu", "  mtu          %llu", c.mtu);
+		out_uint("hop_limit", ", hop limit %llu", c.hop_limit);
+		out_uint("mss_clamp", c.mss_clamp ? ", mss clamp %llu" : ", mss clamp off",
+			 c.mss_clamp);
+		out_uint("encap_limit", c.encap_limit ? ", encap limit %llu\n" : "\n",
+			 c.encap_limit);
+		out_open_object("timeouts");
+		out_uint("udp", "  timeouts     udp %llus", c.timeout_udp);
+		out_uint("tcp_est", ", tcp established %llus", c.timeout_tcp_est);
+		out_uint("tcp_trans", ", tcp transitory %llus", c.timeout_tcp_trans);
+		out_uint("icmp", ", icmp %llus\n", c.timeout_icmp);
+		out_close_object();
+		out_str("filtering", "  nat          filtering %s", filtering_str(c.filtering));
+		out_uint("max_per_host", c.max_per_host ? ", max %llu mappings per host" :
+			 ", no per-host limit", c.max_per_host);
+		out_text("\n");
+		out_uint("gc_interval_ms", NULL, c.gc_interval_ms);
+		out_uint("wan_ifindex", NULL, c.wan_ifindex);
+		out_text("  flags       ");
+		out_open_array("flags");
+		if (c.flags & MAPCE_CFG_F_ENABLED)
+			out_str(NULL, " %s", "enabled");
+		if (c.flags & MAPCE_CFG_F_MESH)
+			out_str(NULL, " %s", "mesh");
+		if (c.flags & MAPCE_CFG_F_LEGACY_IID)
+			out_str(NULL, " %s", "legacy_iid");
+		out_close_array();
+		out_text("\n");
+	}
+
+	/* Attach state: only known in the WAN's network namespace. */
+	out_open_object("xdp");
+	if (!ifindex) {
+		out_null("attached", NULL);
+	} else if (!xdp_query(ifindex, &xi) && xi.prog_id &&
+	    prog_name_is(xi.prog_name, MAPCE_XDP_PROG_NAME)) {
+		out_bool("attached", "  xdp          %s", true);
+		out_str("mode", ", %s", xdp_mode_str(xi.mode));
+		out_uint("prog_id", ", prog id %llu\n", xi.prog_id);
+	} else {
+		out_bool("attached", "  xdp          %s", false);
+		if (xi.prog_id)
+			out_uint("foreign_prog_id", " (program %llu is not mapce's)", xi.prog_id);
+		out_text("\n");
+	}
+	out_close_object();
+	out_open_object("tc");
+	if (!ifindex) {
+		out_null("attached", NULL);
+	} else if (!tc_query(ifindex, BPF_TC_EGRESS, MAPCE_TC_HANDLE, MAPCE_TC_PRIORITY, &ti) &&
+	    prog_name_is(ti.prog_name, MAPCE_TC_PROG_NAME)) {
+		out_bool("attached", "  tc egress    %s", true);
+		out_uint("prog_id", ", prog id %llu\n", ti.prog_id);
+	} else {
+		out_bool("attached", "  tc egress    %s\n", false);
+	}
+	out_close_object();
+	out_open_object("tc_ingress");
+	if (!ifindex) {
+		out_null("attached", NULL);
+	} else if (!tc_query(ifindex, BPF_TC_INGRESS, MAPCE_TC_HANDLE, MAPCE_TC_PRIORITY, &ti) &&
+		   prog_name_is(ti.prog_name, MAPCE_TC_IN_PROG_NAME)) {
+		out_bool("attached", "  tc ingress   %s", true);
+		out_uint("prog_id", ", prog id %llu (outer fragment reassembly)\n", ti.prog_id);
+	} else {
+		out_bool("attached", "  tc ingress   %s\n", false);
+	}
+	out_close_object();
+
+	out_int("flows", "  flows        %lld", ce_map_count(m.flow_out));
+	out_uint("max_flows", " of %llu\n", ce_map_max_entries(m.flow_out));
+	out_int("bindings", "  bindings     %lld", ce_map_count(m.bind));
+	out_uint("max_bindings", " of %llu\n", ce_map_max_entries(m.bind));
+	if (have_cfg && m.ports >= 0 && m.bind >= 0) {
+		struct portmap_maps pmm = { .ports = m.ports, .bind = m.bind, .hosts = -1, .cfg = c };
+		static struct portmap fw[PORTMAP_MAX * 4];
+		long fw_ports = 0;
+		int n_fw = portmap_read_installed(&pmm, fw, PORTMAP_MAX * 4, &fw_ports);
+
+		out_int("port_forwards", "  forwards     %lld", n_fw < 0 ? 0 : n_fw);
+		out_int("forwarded_ports", " (%lld ports; mapce portmap list)\n", fw_ports);
+	}
+
+	out_open_object("counters");
+	if (ncpus > 0 && !ce_maps_stats(&m, sum, NULL, ncpus)) {
+		print_counter("encap", "encap", &sum[MAPCE_R_ENCAP]);
+		print_counter("decap", "decap", &sum[MAPCE_R_DECAP]);
+		print_counter("pass_native", "pass_native", &sum[MAPCE_R_PASS_NATIVE]);
+		for (int r = 0; r < MAPCE_R__MAX; r++) {
+			if (strncmp(mapce_reason_names[r], "drop_", 5))
+				continue;
+			dropped.packets += sum[r].packets;
+			dropped.bytes += sum[r].bytes;
+		}
+		print_counter("dropped", "dropped", &dropped);
+		out_open_object("drops");
+		for (int r = 0; r < MAPCE_R__MAX; r++) {
+			if (strncmp(mapce_reason_names[r], "drop_", 5) || !sum[r].packets)
+				continue;
+			if (!any_drop)
+				out_text("    by reason:");
+			any_drop = true;
+			out_text(" %s", mapce_reason_names[r]);
+			out_uint(mapce_reason_names[r], " %llu", sum[r].packets);
+		}
+		if (any_drop)
+			out_text("\n");
+		out_close_object();
+	}
+	out_close_object();
+
+	/* Port usage per LAN host: the EIM bindings by inside address, and
+	 * the datapath's per-host accounting (held, refusals at the limit). */
+	ce_map_foreach(m.bind, bind_cb, &hosts);
+	hosts_fd = pin_open(m.dir, "mapce_hosts");
+	if (hosts_fd >= 0) {
+		ce_map_foreach(hosts_fd, hosts_cb, &hosts);
+		close(hosts_fd);
+	}
+	if (hosts.n)
+		qsort(hosts.h, hosts.n, sizeof(hosts.h[0]), cmp_use);
+	out_text("  port usage per LAN host%s\n", hosts.n ? ":" : ": none");
+	if (have_cfg && hosts.n)
+		out_text("    (of %u ports per protocol%s)\n", c.port_count,
+			 c.max_per_host ? "; held = mappings counted against the limit" : "");
+	out_open_array("hosts");
+	for (size_t i = 0; i < hosts.n; i++) {
+		const struct host_use *u = &hosts.h[i];
+
+		if (!out_json && i == HOSTS_SHOWN_TEXT) {
+			out_text("    ... %zu more\n", hosts.n - i);
+			break;
+		}
+		out_open_object(NULL);
+		out_str("ip", "    %-15s", ip4_str(u->ip, a));
+		out_uint("tcp", "  tcp %llu", u->tcp);
+		out_uint("udp", "  udp %llu", u->udp);
+		out_uint("icmp", "  icmp %llu", u->icmp);
+		out_uint("total", "  total %llu", u->total);
+		/* present only when there is something to say (keeps the
+		 * common row short) */
+		if (u->forwards)
+			out_uint("forwards", "  forwards %llu", u->forwards);
+		if (u->accounted) {
+			out_uint("held", "  held %llu", u->held);
+			out_uint("limit_hits", "  limit hits %llu", u->limit_hits);
+		}
+		out_text("\n");
+		out_close_object();
+	}
+	out_close_array();
+	free(hosts.h);
+	ce_maps_close(&m);
+	out_close_object();
+}
+
+int cmd_status(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "wan", required_argument, NULL, 'w' },
+		{ "help", no_argument, NULL, 'h' },
+		{},
+	};
+	static char names[CE_MAX_WANS][IF_NAMESIZE];
+	const char *wan = NULL;
+	int opt, n, lock;
+
+	optind = 1;
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
+		switch (opt) {
+		case 'h':
+			usage(stdout);
+			return 0;
+		case 'w':
+			wan = optarg;
+			break;
+		default:
+			return cli_bad_option("status", opt, argv);
+		}
+	}
+	if (cli_no_more_args("status", argc, argv))
+		return EXIT_USAGE;
+	if (caps_check("mapce status"))
+		return 1;
+	n = ce_wans(wan, names, CE_MAX_WANS);
+	if (n < 0)
+		return 1;
+	lock = mapce_lock(false);
+	out_open_object(NULL);
+	out_open_array("interfaces");
+	for (int i = 0; i < n; i++) {
+		if (i)
+			out_text("\n");
+		print_wan(names[i]);
+	}
+	out_close_array();
+	out_close_object();
+	out_finish();
+	mapce_unlock(lock);
+	return 0;
+}

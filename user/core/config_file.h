@@ -1,0 +1,153 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * config_file.h - the settings of `mapce up`, from the command line and
+ * from a config file, with one validation path for both.
+ *
+ * File format (one setting per line):
+ *
+ *   # comment (also after a value)
+ *   KEY VALUE          KEY is the long option of `mapce up` without "--":
+ *                      wan, rule-ipv6, rule-ipv4, ea-len, psid-offset,
+ *                      psid-len, rule, ipv4, psid, prefix, br, mtu,
+ *                      mss-clamp, encap-limit, hop-limit, timeout-udp,
+ *                      timeout-tcp-est, timeout-tcp-trans, timeout-icmp,
+ *                      xdp-mode, max-flows, filtering, max-per-host
+ *   FLAG [yes|no]      fmr, legacy-iid, mesh, allow-short-timeouts
+ *                      (alone = yes; also true/false, on/off, 1/0)
+ *   portmap tcp|udp PORT[-PORT] INSIDE_IP[:PORT]     repeatable
+ *
+ * Words are separated by blanks; no quoting.  Rule keys behave like the
+ * options: a rule-ipv6 (or rule) line starts a rule, the per-rule keys
+ * after it belong to it.  Every other key may appear once.
+ *
+ * Merging with the command line: a flag given on the command line wins
+ * over the file's value of the same key; when the command line has any
+ * rule option (rule-ipv6, rule-ipv4, ea-len, psid-offset, psid-len, fmr,
+ * rule, ipv4, psid) the file's rules are ignored as a whole.  Flags are
+ * or-ed (the command line cannot switch off a file's `mesh`).  Port
+ * forwards only come from the file (and `mapce portmap`).
+ *
+ * Which file: `--config FILE`; otherwise MAPCE_CONF_DIR/<wan>.conf when it
+ * exists (the directory can be moved with $MAPCE_CONF_DIR); `--no-config`
+ * reads none.  `up` records the file it used in MAPCE_RUN_DIR/<wan>.config
+ * so that `mapce portmap add|del` keep it in step.
+ */
+#ifndef MAPCE_CONFIG_FILE_H
+#define MAPCE_CONFIG_FILE_H
+
+#include <getopt.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <net/if.h>
+#include "mapce_abi.h"
+#include "ce/portmap.h"
+#include "core/rule_config.h"
+
+#define MAPCE_CONF_DIR "/etc/mapce"
+#define MAPCE_CONF_DIR_ENV "MAPCE_CONF_DIR"
+#define CONFIG_LINE_MAX 1024  /* longer lines are an error */
+#define CONFIG_LINES_MAX 4096 /* a bigger file is an error */
+
+/* Timeout minimums the standards ask for (seconds). */
+#define MAPCE_MIN_TIMEOUT_UDP 120       /* RFC 4787 REQ-5 */
+#define MAPCE_MIN_TIMEOUT_TCP_EST 7440  /* RFC 5382 REQ-5: 2 h 4 min */
+#define MAPCE_MIN_TIMEOUT_TCP_TRANS 240 /* RFC 5382 REQ-5: 4 min */
+#define MAPCE_MIN_TIMEOUT_ICMP 60       /* RFC 5508 REQ-2 */
+
+/* Scalar settings (everything but the rule options and the forwards). */
+enum up_key {
+	UK_WAN,
+	UK_MTU,
+	UK_HOP_LIMIT,
+	UK_TIMEOUT_UDP,
+	UK_TIMEOUT_TCP_EST,
+	UK_TIMEOUT_TCP_TRANS,
+	UK_TIMEOUT_ICMP,
+	UK_XDP_MODE,
+	UK_MAX_FLOWS,
+	UK_MSS_CLAMP, /* 0 = off, UP_MSS_AUTO = MTU - 40 */
+	UK_ENCAP_LIMIT,
+	UK_FILTERING,
+	UK_MAX_PER_HOST,
+	UK_ALLOW_SHORT_TIMEOUTS,
+	UK__N
+};
+
+/* getopt values of the scalar keys: UP_OPT_BASE + enum up_key (the rule
+ * keys keep rule_config.h's MAPCE_OPT_* values). */
+#define UP_OPT_BASE 0x100
+
+struct up_settings {
+	struct mapce_opts rule;       /* the rule options, as rule_config parses them */
+	bool rule_given;              /* any rule option (see the merge rule above) */
+	unsigned int rule_line;       /* file: line of the first rule option */
+	unsigned int rule_lines[MAPCE_MAX_RULES]; /* file: line starting each rule */
+	bool set[UK__N];
+	unsigned long val[UK__N];     /* numbers; xdp-mode as enum attach_xdp_mode,
+				       * filtering as MAPCE_FILTER_*, flags 0/1 */
+	unsigned int line[UK__N];     /* file line of each key, 0: command line */
+	char wan[IF_NAMESIZE];
+	struct portmap portmaps[PORTMAP_MAX];
+	int n_portmaps;
+	char path[PATH_MAX];          /* the file, "" when none */
+	bool usage_err;               /* last failure was a usage error (exit 2) */
+};
+
+/* The scalar keys: name (= long option), getopt has_arg, getopt value.
+ * The rule keys are rule_config.h's mapce_rule_longopts. */
+struct up_key_def {
+	const char *name;
+	int has_arg;
+	int opt;
+};
+extern const struct up_key_def up_keys[];
+extern const size_t up_keys_n;
+
+void up_settings_init(struct up_settings *s);
+/* Apply one setting given by getopt value opt.  0 ok, -1 with a message
+ * naming the value (s->usage_err set for a misplaced/repeated option).
+ * line: file line, 0 for the command line (messages then say "--key"). */
+int up_settings_apply(struct up_settings *s, int opt, const char *arg, unsigned int line,
+		      char *err, size_t errlen);
+
+/* Parse a config file into s (initialized here).  0 ok; -1 with
+ * "FILE:LINE: message" in err (-ENOENT-like failures name the file). */
+int config_file_parse(const char *path, struct up_settings *s, char *err, size_t errlen);
+
+/* out = file overridden by cli (see the merge rule above). */
+void up_settings_merge(struct up_settings *out, const struct up_settings *file,
+		       const struct up_settings *cli);
+/* Checks on the merged settings that no single line can make: timeouts
+ * below the RFC minimums without allow-short-timeouts.  0 / -1 + message
+ * naming the file line or the option. */
+int up_settings_check(const struct up_settings *s, char *err, size_t errlen);
+/* "--mtu" or "FILE:LINE: mtu", for messages about key k of s. */
+const char *up_settings_where(const struct up_settings *s, enum up_key k, char *buf,
+			      size_t len);
+
+const char *filtering_str(__u8 mode);
+int filtering_parse(const char *s, __u8 *mode);
+
+/* The default file of wan (MAPCE_CONF_DIR/<wan>.conf) into buf. */
+int config_default_path(const char *wan, char *buf, size_t len);
+
+/* Edit the file in place (atomic rewrite, mode kept): append a portmap
+ * line / drop the portmap lines whose range lies within pm's (same
+ * protocol).  The file is parsed first: a broken file is not touched.
+ * 0, or -1 + message.  *dropped: lines removed. */
+int config_file_add_portmap(const char *path, const struct portmap *pm, char *err,
+			    size_t errlen);
+int config_file_del_portmaps(const char *path, const struct portmap *range, int *dropped,
+			     char *err, size_t errlen);
+
+/* MAPCE_RUN_DIR/<wan>.config: the file `up` used.  record: path NULL or
+ * "" removes the record.  lookup: 0 (path in buf), -ENOENT (none). */
+int config_path_record(const char *wan, const char *path);
+int config_path_lookup(const char *wan, char *buf, size_t len);
+int config_path_forget(const char *wan);
+
+/* --mss-clamp auto */
+#define UP_MSS_AUTO 0x7fffffffUL
+
+#endif
