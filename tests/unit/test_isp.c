@@ -2,9 +2,11 @@
 /*
  * test_isp.c - the ISP rule tables (user/core/isp.c): the table format
  * and its errors (file and line named), loading from the ISP directory,
- * and the longest-prefix match across tables.  Synthetic tables use the
- * documentation prefixes; the shipped tables are checked in
- * test_isp_tables.c.
+ * and the longest-prefix match across tables (synthetic tables in the
+ * documentation prefixes); then the shipped tables (data/isp): every rule
+ * derived by the CLI's code for a prefix inside it and compared with an
+ * independent bit-by-bit computation written here, and the published
+ * worked vectors (data/isp/README.md) matched to their rules.
  */
 #include <arpa/inet.h>
 #include <fcntl.h>
@@ -14,6 +16,7 @@
 
 #include "harness.h"
 #include "core/isp.h"
+#include "core/rule_config.h"
 
 static char errbuf[512];
 static struct isp_table T[4];
@@ -225,11 +228,157 @@ static void test_dir(void)
 	unsetenv(ISP_DIR_ENV);
 }
 
+/* ---- the shipped tables ---------------------------------------------- */
+
+/* Bit i (0 = most significant) of a byte string. */
+static unsigned int bit(const __u8 *b, unsigned int i)
+{
+	return (b[i / 8] >> (7 - i % 8)) & 1;
+}
+
+static void set_bit(__u8 *b, unsigned int i, unsigned int v)
+{
+	if (v)
+		b[i / 8] |= (__u8)(0x80 >> (i % 8));
+	else
+		b[i / 8] &= (__u8)~(0x80 >> (i % 8));
+}
+
+/*
+ * RFC 7597 §5.2 done the slow way: the EA bits are prefix bits
+ * [r6, r6 + o); their first 32 - r4 bits are the IPv4 suffix, the rest the
+ * PSID.
+ */
+static void slow_derive(const struct mapce_rule *r, const __u8 prefix[16], __u32 *ipv4,
+			unsigned int *psid)
+{
+	unsigned int p = 32 - r->ipv4_prefix_len, k = r->ea_len - p;
+	__u8 v4[4];
+
+	memcpy(v4, &r->ipv4_prefix, 4);
+	for (unsigned int i = 0; i < p; i++)
+		set_bit(v4, r->ipv4_prefix_len + i, bit(prefix, r->ipv6_prefix_len + i));
+	*ipv4 = (__u32)v4[0] << 24 | (__u32)v4[1] << 16 | (__u32)v4[2] << 8 | v4[3];
+	*psid = 0;
+	for (unsigned int i = 0; i < k; i++)
+		*psid = *psid << 1 | bit(prefix, r->ipv6_prefix_len + p + i);
+}
+
+static struct isp_table ALL[ISP_MAX_TABLES];
+
+/* Derive rule r of table t for prefix/56 the way `up` and `calc` do. */
+static int cli_derive(const struct isp_table *t, const struct mapce_rule *r, const __u8 p[16],
+		      struct mapce_derived *d)
+{
+	static struct mapce_opts o;
+	char m[512];
+
+	mapce_opts_init(&o);
+	o.rules[0] = *r;
+	o.rule_seen[0] = 0xff;
+	o.n_rules = 1;
+	memcpy(o.prefix, p, 16);
+	o.prefix_len = r->ipv6_prefix_len + r->ea_len;
+	o.have_prefix = true;
+	o.legacy_iid = t->legacy_iid;
+	if (mapce_derive(&o, d, m, sizeof(m))) {
+		printf("#   %s: %s\n", t->name, m);
+		return -1;
+	}
+	return 0;
+}
+
+static void test_shipped(void)
+{
+	static const struct {
+		const char *isp, *prefix, *rule, *ipv4;
+		unsigned int rule_len, psid;
+	} vec[] = {
+		{ "biglobe", "2404:7a82:4d02:4100::", "2404:7a82:4c00::", "133.209.13.2", 38, 65 },
+		{ "biglobe", "2404:7a82:0:3400::", "2404:7a82::", "125.196.208.0", 38, 52 },
+		{ "biglobe", "2404:7a80:1234:5600::", "2404:7a80::", "133.200.18.52", 31, 86 },
+		{ "ocn", "2400:4050:1234:5600::", "2400:4050::", "153.240.72.209", 34, 22 },
+		{ "nuro", "240d:f:0:1200::", "240d:f::", "219.104.128.0", 36, 18 },
+		{ "v6plus", "240b:10:3f6c:d400::", "240b:10::", "106.72.63.108", 31, 212 },
+	};
+	static const struct {
+		const char *name;
+		int rules;
+	} counts[] = { { "biglobe", 258 }, { "nuro", 4 }, { "ocn", 160 }, { "v6plus", 4 } };
+	int n, bad = 0, checked = 0;
+
+	TCASE_BEGIN("isp_shipped_tables_load_with_dates_and_sources");
+	n = isp_load_all(ALL, ISP_MAX_TABLES, errbuf, sizeof(errbuf));
+	CHECK_EQ(n, 4);
+	for (int i = 0; i < n && i < 4; i++) {
+		CHECK_STR(ALL[i].name, counts[i].name);
+		CHECK_EQ(ALL[i].n_rules, counts[i].rules);
+		CHECK(ALL[i].date[0] && ALL[i].source[0] && ALL[i].title[0]);
+		CHECK(ALL[i].legacy_iid);
+		CHECK_STR(ALL[i].origin, "built-in");
+	}
+	TCASE_END();
+
+	TCASE_BEGIN("isp_every_shipped_rule_derives_as_computed_independently");
+	for (int i = 0; i < n; i++) {
+		for (int j = 0; j < ALL[i].n_rules; j++) {
+			const struct mapce_rule *r = &ALL[i].rules[j].rule;
+			struct mapce_derived d;
+			__u8 p[16];
+			__u32 v4;
+			unsigned int psid, e;
+
+			/* a prefix in the rule with EA bits 1010...: every bit matters */
+			memcpy(p, r->ipv6_prefix, 16);
+			for (e = 0; e < r->ea_len; e++)
+				set_bit(p, r->ipv6_prefix_len + e, !(e & 1));
+			if (r->psid_len && !r->psid_offset)
+				set_bit(p, r->ipv6_prefix_len + r->ea_len - 1, 1);
+			slow_derive(r, p, &v4, &psid);
+			if (cli_derive(&ALL[i], r, p, &d) || ntohl(d.ipv4) != v4 || d.psid != psid ||
+			    d.psid_len != r->ea_len - (32 - r->ipv4_prefix_len) ||
+			    d.end_user_len != 56) {
+				if (bad++ < 5)
+					printf("#   %s rule %d: ipv4 %08x/%08x psid %u/%u\n",
+					       ALL[i].name, j + 1, ntohl(d.ipv4), v4, d.psid, psid);
+			}
+			checked++;
+		}
+	}
+	CHECK_EQ(bad, 0);
+	CHECK_EQ(checked, 426);
+	TCASE_END();
+
+	TCASE_BEGIN("isp_published_vectors_find_their_rule");
+	for (size_t v = 0; v < sizeof(vec) / sizeof(vec[0]); v++) {
+		struct mapce_derived d;
+		__u8 p[16], rp[16];
+		int ti = -1, ri = -1;
+		struct in_addr want;
+
+		inet_pton(AF_INET6, vec[v].prefix, p);
+		inet_pton(AF_INET6, vec[v].rule, rp);
+		inet_pton(AF_INET, vec[v].ipv4, &want);
+		/* "auto": every table; a /64 from an RA as well as the /56 */
+		CHECK_EQ(isp_match(ALL, n, p, 64, &ti, &ri, errbuf, sizeof(errbuf)), 0);
+		if (ti < 0)
+			continue;
+		CHECK_STR(ALL[ti].name, vec[v].isp);
+		CHECK(!memcmp(ALL[ti].rules[ri].rule.ipv6_prefix, rp, 16));
+		CHECK_EQ(ALL[ti].rules[ri].rule.ipv6_prefix_len, vec[v].rule_len);
+		CHECK_EQ(cli_derive(&ALL[ti], &ALL[ti].rules[ri].rule, p, &d), 0);
+		CHECK_EQ(d.ipv4, want.s_addr);
+		CHECK_EQ(d.psid, vec[v].psid);
+	}
+	TCASE_END();
+}
+
 int main(void)
 {
 	test_parse_good();
 	test_match();
 	test_parse_bad();
 	test_dir();
+	test_shipped();
 	return t_exit();
 }

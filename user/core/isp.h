@@ -34,7 +34,7 @@
 #define ISP_DIR "/etc/mapce/isp"
 #define ISP_DIR_ENV "MAPCE_ISP_DIR"
 #define ISP_SUFFIX ".rules"
-#define ISP_MAX_RULES 256
+#define ISP_MAX_RULES 512
 #define ISP_MAX_BRS 8
 #define ISP_MAX_TABLES 16
 #define ISP_NAME_MAX 16
