@@ -25,8 +25,8 @@
 /* A flow opened from outside (filtering let it in): both its halves. */
 #define EV_INBOUND_FLOW (EV(INBOUND_FLOW) | EV(FLOW_CREATED))
 
-/* The spec shorthands take overrides: UDP_OUT(1, 2, .payload = 9). */
-/* An inside UDP packet as Linux sends it (DF) from LAN_HOST to SERVER. */
+/* Packets (overrides after the defaults: UDP_OUT(1, 2, .payload = 9)).
+ * An inside UDP packet as Linux sends it (DF) from LAN_HOST to SERVER. */
 #define UDP_OUT(sp, dp, ...)                                                                 \
 	{ .src = LAN_HOST, .dst = SERVER, .proto = 17, .sport = (sp), .dport = (dp),       \
 	  .payload = 32, .ttl = 63, .frag = 0x4000, __VA_ARGS__ }
@@ -93,14 +93,21 @@ static inline void ce_frame_from(struct pkt *k, const char *src6, const struct v
 	pkt_v6v4(k, a6(src6), a6(CE_MAP6), s);
 }
 
-/* The frame the CE must emit for inside packet s NAPT-ed to out_port. */
-static inline void ce_encapped(struct pkt *want, const struct v4_spec *s, uint16_t out_port)
+/* The frame the CE must emit for inside packet s NAPT-ed to out_port,
+ * through the tunnel to dst6 (the BR, or a mesh peer). */
+static inline void ce_encapped_to(struct pkt *want, const struct v4_spec *s, uint16_t out_port,
+				  const char *dst6)
 {
 	struct v4_spec t = *s;
 
 	t.src = CE_V4;
 	t.sport = out_port; /* or the echo id: the same field */
-	pkt_v6v4(want, a6(CE_MAP6), a6(BR6), &t);
+	pkt_v6v4(want, a6(CE_MAP6), a6(dst6), &t);
+}
+
+static inline void ce_encapped(struct pkt *want, const struct v4_spec *s, uint16_t out_port)
+{
+	ce_encapped_to(want, s, out_port, BR6);
 }
 
 /* The frame the CE must pass up for outside packet s sent to the inside
@@ -193,9 +200,10 @@ static inline int flow_in_get(uint32_t remote, uint16_t rport, uint16_t out_port
 
 /* ---- one packet, checked ------------------------------------------------ */
 
-/* The inside packet s leaves through TC egress: expect_run on it. */
+/* expect_run on the inside packet s leaving through TC egress:
+ * egress(s, verdict, reason, events, want, out). */
 #define egress(s, ...) fx_expect_run(__FILE__, __LINE__, FX_TC_EGRESS, ce_lan(s), NULL, __VA_ARGS__)
-/* The outside packet s arrives from the BR at XDP: expect_run on it. */
+/* expect_run on the outside packet s arriving from the BR at XDP. */
 #define ingress(s, ...) \
 	fx_expect_run(__FILE__, __LINE__, FX_XDP, ce_from_br(s), NULL, __VA_ARGS__)
 
@@ -278,10 +286,7 @@ static inline void in_tunnel(struct pkt *in, const struct fx_row *r)
  * decapsulated to LAN_HOST on the port it came to. */
 static inline void want_tunnel(struct pkt *want, const struct pkt *in, const struct fx_row *r)
 {
-	struct v4_spec t = r->v4;
-
-	t.src = CE_V4;
-	pkt_v6v4(want, a6(CE_MAP6), a6(r->peer6 ? r->peer6 : BR6), &t);
+	ce_encapped_to(want, &r->v4, r->v4.sport, r->peer6 ? r->peer6 : BR6);
 }
 
 static inline void want_lan(struct pkt *want, const struct pkt *in, const struct fx_row *r)

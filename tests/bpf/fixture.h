@@ -25,7 +25,6 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <linux/bpf.h>
-#include <linux/if_link.h>
 #include <linux/pkt_cls.h>
 #include "mapce_ce.skel.h"
 #include "mapce_br.skel.h"
@@ -48,13 +47,11 @@
 
 #define SEC_NS 1000000000ull
 
-enum fx_side { FX_CE, FX_BR };
-
 /* The programs, by where they sit (the BR has no TC ingress program). */
 enum fx_prog { FX_XDP, FX_TC_EGRESS, FX_TC_INGRESS, FX__PROGS };
 
+/* The loaded object: ce or br is set. */
 struct fx {
-	enum fx_side side;
 	struct mapce_ce *ce;
 	struct mapce_br *br;
 	struct bpf_program *prog[FX__PROGS];
@@ -171,7 +168,6 @@ static inline int fx_open_ce(__u32 max_flows)
 		mapce_ce__destroy(s);
 		return -1;
 	}
-	fx.side = FX_CE;
 	fx.ce = s;
 	fx.prog[FX_XDP] = s->progs.mapce_xdp_ingress;
 	fx.prog[FX_TC_EGRESS] = s->progs.mapce_tc_egress;
@@ -217,7 +213,6 @@ static inline int fx_open_br(void)
 		mapce_br__destroy(s);
 		return -1;
 	}
-	fx.side = FX_BR;
 	fx.br = s;
 	fx.prog[FX_XDP] = s->progs.mapce_br_xdp;
 	fx.prog[FX_TC_EGRESS] = s->progs.mapce_br_tc_egress;

@@ -14,6 +14,8 @@
 #include "harness.h"
 #include "bpf/ce.h"
 
+#define HOP_V4 IP4(203, 0, 113, 1) /* a router on the IPv4 path */
+
 /* An ICMPv4 error about our packet, src -> dst (type, code), quoting qlen
  * bytes of quote, as a router 2 hops away sends it (TTL 62). */
 static size_t put_err(uint8_t *p, uint32_t src, uint32_t dst, uint8_t type, uint8_t code,
@@ -43,28 +45,54 @@ static void err_to_host(struct pkt *k, uint32_t src, uint8_t type, uint8_t code,
 	k->len += put_err(k->b + 14, src, LAN_HOST, type, code, quote, qlen);
 }
 
+/*
+ * The inside packet s leaves (a new flow, on its own port when keep); a
+ * router on the IPv6 path sends an ICMPv6 error (type, mtu) about the
+ * tunnel packet the CE sent: the inside host must get the ICMPv4 error
+ * (3, code, mtu4) quoting the packet it sent.
+ */
+static void error6_about(const struct v4_spec *s, int keep, uint8_t type, uint32_t mtu,
+			 uint8_t code, uint16_t mtu4)
+{
+	struct pkt inside, tun, err, want;
+
+	pkt_v4(&inside, s);
+	egress_mapped(s, EV_NEW_FLOW, keep, &tun);
+	ce_icmp6_err(&err, &tun, type, mtu);
+	ce_icmp4_to_host(&want, &inside, 3, code, mtu4);
+	expect_run(FX_XDP, &err, XDP_PASS, MAPCE_R_ICMP6_ERR_TRANSLATED, 0, &want, NULL);
+}
+
 static void t_icmp6_errors(void)
 {
 	struct v4_spec u = udp_out(0xc341, 53), t = u, e = u;
-	struct pkt in_u, in_t, in_e, tun, ptb, want;
+	struct pkt tun, ptb;
 
 	ce_fresh("packet_too_big_becomes_frag_needed_mtu_minus_40");
 	u.payload = 1400;
-	pkt_v4(&in_u, &u);
-	egress_mapped(&u, EV_NEW_FLOW, 1, &tun);
-	ce_icmp6_err(&ptb, &tun, 2, 1400);
-	ce_icmp4_to_host(&want, &in_u, 3, 4, 1360);
-	expect_run(FX_XDP, &ptb, XDP_PASS, MAPCE_R_ICMP6_ERR_TRANSLATED, 0, &want, NULL);
+	error6_about(&u, 1, 2, 1400, 4, 1360);
+	/* BUG: the CE does not verify the ICMPv6 checksum (the BR does,
+	 * bpf/br/icmp6.h; the kernel drops such a message): a corrupted
+	 * Packet Too Big is translated, and its MTU learned, all the same.
+	 * Asserted as it is today (this test sent checksum 0 until the
+	 * frame builders were shared). */
+	{
+		struct v4_spec small = udp_out(0xc344, 53);
+		struct pkt inside, want;
+
+		pkt_v4(&inside, &small);
+		egress_mapped(&small, EV_NEW_FLOW, 1, &tun);
+		ce_icmp6_err(&ptb, &tun, 2, 1400);
+		ptb.b[54 + 2] ^= 0xff;
+		ce_icmp4_to_host(&want, &inside, 3, 4, 1360);
+		expect_run(FX_XDP, &ptb, XDP_PASS, MAPCE_R_ICMP6_ERR_TRANSLATED, 0, &want, NULL);
+	}
 	/* TCP (port outside the set: the quote must show the inside port) */
 	t.proto = 6;
 	t.sport = 41000;
 	t.tcp_flags = 0x18;
 	t.payload = 1300;
-	pkt_v4(&in_t, &t);
-	egress_mapped(&t, EV_NEW_FLOW, 0, &tun);
-	ce_icmp6_err(&ptb, &tun, 2, 1280);
-	ce_icmp4_to_host(&want, &in_t, 3, 4, 1240);
-	expect_run(FX_XDP, &ptb, XDP_PASS, MAPCE_R_ICMP6_ERR_TRANSLATED, 0, &want, NULL);
+	error6_about(&t, 0, 2, 1280, 4, 1240);
 	TCASE_END();
 
 	TCASE_BEGIN("other_icmp6_errors_become_host_unreachable_echo_too");
@@ -72,11 +100,7 @@ static void t_icmp6_errors(void)
 	e.icmp_type = 8;
 	e.sport = 4242;
 	e.dport = 0;
-	pkt_v4(&in_e, &e);
-	egress_mapped(&e, EV_NEW_FLOW, 0, &tun);
-	ce_icmp6_err(&ptb, &tun, 3, 0); /* time exceeded on the IPv6 path */
-	ce_icmp4_to_host(&want, &in_e, 3, 1, 0);
-	expect_run(FX_XDP, &ptb, XDP_PASS, MAPCE_R_ICMP6_ERR_TRANSLATED, 0, &want, NULL);
+	error6_about(&e, 0, 3, 0, 1, 0); /* time exceeded on the IPv6 path */
 	TCASE_END();
 
 	TCASE_BEGIN("icmp6_errors_not_about_our_flows");
@@ -104,7 +128,7 @@ static const uint8_t OPT_MSS1420[] = { 2, 4, 0x05, 0x8c, 1, 1, 4, 2 };
 static void t_pmtu_memory(void)
 {
 	struct v4_spec u = udp_out(0xc351, 53), big, syn, w;
-	struct pkt in, tun, ptb, out, want;
+	struct pkt in, out, want;
 	struct mapce_pmtu pm;
 	__u32 zero = 0;
 
@@ -112,11 +136,7 @@ static void t_pmtu_memory(void)
 	fx.cfg.mss_clamp = 1420;
 	fx_config();
 	u.payload = 1400;
-	pkt_v4(&in, &u);
-	egress_mapped(&u, EV_NEW_FLOW, 0, &tun);
-	ce_icmp6_err(&ptb, &tun, 2, 1400);
-	ce_icmp4_to_host(&want, &in, 3, 4, 1360);
-	expect_run(FX_XDP, &ptb, XDP_PASS, MAPCE_R_ICMP6_ERR_TRANSLATED, 0, &want, NULL);
+	error6_about(&u, 0, 2, 1400, 4, 1360);
 	/* another destination, 1400 + 28 bytes with DF: answered at once */
 	big = udp_out(0xc352, 53);
 	big.dst = IP4(203, 0, 113, 12);
@@ -159,10 +179,27 @@ static void t_pmtu_memory(void)
 	TCASE_END();
 }
 
+/*
+ * The inside packet s leaves on a port the CE picks; an ICMPv4 error
+ * (from src: type, code) quoting qlen bytes of what the CE sent comes back
+ * from the BR: the inside host must get it quoting what it sent.
+ */
+static void error4_about(const struct v4_spec *s, uint32_t src, uint8_t type, uint8_t code,
+			 size_t qlen)
+{
+	struct pkt inside, sent, in, want;
+
+	pkt_v4(&inside, s);
+	egress_mapped(s, EV_NEW_FLOW, 0, &sent);
+	err_from_br(&in, src, type, code, sent.b + 54, qlen);
+	err_to_host(&want, src, type, code, inside.b + 14, qlen);
+	expect_run(FX_XDP, &in, XDP_PASS, MAPCE_R_DECAP, 0, &want, NULL);
+}
+
 static void t_icmp4_errors(void)
 {
 	struct v4_spec u = udp_out(0xe341, 33434), t = u, e = u, r;
-	struct pkt inside, sent, in, want, delivered;
+	struct pkt inside, in, want, wire, delivered;
 	uint8_t v4[1500];
 	uint16_t pub;
 	size_t n;
@@ -170,11 +207,7 @@ static void t_icmp4_errors(void)
 	ce_fresh("time_exceeded_about_our_udp_reaches_the_inside_host");
 	u.ttl = 1;
 	u.sport = 41001; /* mapped to another port: the quote must change */
-	pkt_v4(&inside, &u);
-	egress_mapped(&u, EV_NEW_FLOW, 0, &sent);
-	err_from_br(&in, IP4(203, 0, 113, 1), 11, 0, sent.b + 54, 28);
-	err_to_host(&want, IP4(203, 0, 113, 1), 11, 0, inside.b + 14, 28);
-	expect_run(FX_XDP, &in, XDP_PASS, MAPCE_R_DECAP, 0, &want, NULL);
+	error4_about(&u, HOP_V4, 11, 0, 28);
 	TCASE_END();
 
 	TCASE_BEGIN("port_unreachable_quoting_whole_tcp_header_both_checksums");
@@ -182,11 +215,7 @@ static void t_icmp4_errors(void)
 	t.sport = 41002;
 	t.tcp_flags = 0x02;
 	t.payload = 0;
-	pkt_v4(&inside, &t);
-	egress_mapped(&t, EV_NEW_FLOW, 0, &sent);
-	err_from_br(&in, SERVER, 3, 3, sent.b + 54, 40);
-	err_to_host(&want, SERVER, 3, 3, inside.b + 14, 40);
-	expect_run(FX_XDP, &in, XDP_PASS, MAPCE_R_DECAP, 0, &want, NULL);
+	error4_about(&t, SERVER, 3, 3, 40);
 	TCASE_END();
 
 	TCASE_BEGIN("time_exceeded_about_echo_request_maps_the_id_back");
@@ -195,11 +224,7 @@ static void t_icmp4_errors(void)
 	e.sport = 5555;
 	e.dport = 0;
 	e.ttl = 1;
-	pkt_v4(&inside, &e);
-	egress_mapped(&e, EV_NEW_FLOW, 0, &sent);
-	err_from_br(&in, IP4(203, 0, 113, 1), 11, 0, sent.b + 54, 28);
-	err_to_host(&want, IP4(203, 0, 113, 1), 11, 0, inside.b + 14, 28);
-	expect_run(FX_XDP, &in, XDP_PASS, MAPCE_R_DECAP, 0, &want, NULL);
+	error4_about(&e, HOP_V4, 11, 0, 28);
 	TCASE_END();
 
 	TCASE_BEGIN("inside_host_error_about_inbound_packet_goes_out_translated");
@@ -211,8 +236,8 @@ static void t_icmp4_errors(void)
 	 * quoting what came from the wire */
 	in.len = put_eth(in.b, 0x0800);
 	in.len += put_err(in.b + 14, LAN_HOST, SERVER, 3, 3, delivered.b + 14, 28);
-	ce_frame_from(&want, BR6, &r);
-	n = put_err(v4, CE_V4, SERVER, 3, 3, want.b + 54, 28);
+	ce_frame_from(&wire, BR6, &r);
+	n = put_err(v4, CE_V4, SERVER, 3, 3, wire.b + 54, 28);
 	frame_v6(&want, a6(CE_MAP6), a6(BR6), v4, n);
 	expect_run(FX_TC_EGRESS, &in, TC_ACT_OK, MAPCE_R_ENCAP, 0, &want, NULL);
 	TCASE_END();
@@ -222,7 +247,7 @@ static void t_icmp4_errors(void)
 	pkt_v4(&inside, &u);
 	memcpy(v4, inside.b + 14, 28);
 	patch_v4_hdr(v4, CE_V4, SERVER, 0);
-	err_from_br(&in, IP4(203, 0, 113, 1), 11, 0, v4, 28);
+	err_from_br(&in, HOP_V4, 11, 0, v4, 28);
 	expect_run(FX_XDP, &in, XDP_DROP, MAPCE_R_DROP_ICMP_ERR_NO_FLOW, 0, NULL, NULL);
 	in.len = put_eth(in.b, 0x0800);
 	in.len += put_err(in.b + 14, LAN_HOST, SERVER, 3, 3, inside.b + 14, 28);
