@@ -8,7 +8,7 @@
 #define MAPCE_TEST_FUZZ_H
 
 #include <stdio.h>
-#include "pkt.h"
+#include "bpf/fixture.h"
 
 static unsigned int fuzz_seed;
 static int fuzz_failures;
@@ -17,6 +17,17 @@ static inline unsigned int rnd(void)
 {
 	fuzz_seed = fuzz_seed * 1103515245u + 12345u;
 	return fuzz_seed >> 8;
+}
+
+/* Run program p on one fuzz frame; counts the frames that ran.  The
+ * verdict, or -1 when test_run refused the frame (too short for an skb). */
+static inline int fuzz_run(enum fx_prog p, const struct pkt *in, struct pkt *out, __u64 *runs)
+{
+	int v = fx_run(p, in, out);
+
+	if (v >= 0)
+		(*runs)++;
+	return v;
 }
 
 /* One violation: the first five are shown with the frames' first bytes. */

@@ -16,7 +16,6 @@
  * against the public vectors.
  */
 #include "harness.h"
-#include "bpf/fixture.h"
 #include "bpf/fuzz.h"
 
 #define ROUNDS 6000
@@ -119,10 +118,9 @@ int main(void)
 		pkt_v6v4(&in, src6, br6, &s);
 		if (rnd() % 3 == 0)
 			mutate(&in);
-		v = fx_run(FX_XDP, &in, &out);
+		v = fuzz_run(FX_XDP, &in, &out, &runs);
 		if (v < 0)
 			continue;
-		runs++;
 		if (v != XDP_PASS || out.len < 34 || get16(out.b + 12) != 0x0800 ||
 		    get16(in.b + 12) != 0x86dd || in.len < 54)
 			continue; /* dropped, or passed as it was */
@@ -152,10 +150,9 @@ int main(void)
 		pkt_v4(&in, &s);
 		if (rnd() % 3 == 0)
 			mutate(&in);
-		v = fx_run(FX_TC_EGRESS, &in, &out);
+		v = fuzz_run(FX_TC_EGRESS, &in, &out, &runs);
 		if (v < 0)
 			continue;
-		runs++;
 		shared = in.len >= 34 && get16(in.b + 12) == 0x0800 &&
 			 (get32(in.b + 30) >> 8) == (IP4(198, 51, 100, 0) >> 8);
 		if (v == TC_ACT_SHOT)

@@ -18,7 +18,6 @@
  *             counters account for every packet exactly once.
  */
 #include "harness.h"
-#include "bpf/fixture.h"
 #include "bpf/fuzz.h"
 
 #define ROUNDS 6000
@@ -171,10 +170,9 @@ int main(void)
 			mutate(&in);
 		if (rnd() % 50 == 0)
 			put16(in.b + 12, (uint16_t)rnd()); /* not IPv4 at all */
-		v = fx_run(FX_TC_EGRESS, &in, &out);
+		v = fuzz_run(FX_TC_EGRESS, &in, &out, &runs);
 		if (v < 0)
 			continue; /* test_run refused the frame (too short for an skb) */
-		runs++;
 		check_egress(&in, &out, v);
 	}
 	CHECK(fuzz_failures == 0, "%d invariant violations", fuzz_failures);
@@ -197,10 +195,9 @@ int main(void)
 		pkt_v6v4(&in, rnd() % 10 ? br6 : map6, map6, &s);
 		if (rnd() % 3 == 0)
 			mutate(&in);
-		v = fx_run(FX_XDP, &in, &out);
+		v = fuzz_run(FX_XDP, &in, &out, &runs);
 		if (v < 0)
 			continue;
-		runs++;
 		check_ingress(&in, &out, v);
 	}
 	CHECK(fuzz_failures == 0, "%d invariant violations", fuzz_failures);
