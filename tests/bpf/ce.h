@@ -43,6 +43,11 @@
 	{ .src = SERVER, .dst = CE_V4, .proto = 6, .sport = (sp), .dport = (dp),           \
 	  .tcp_flags = 0x12, .ttl = 63, .frag = 0x4000, __VA_ARGS__ }
 
+/* TCP options of a SYN: MSS 1460 (what a LAN host on Ethernet offers), and
+ * clamped to 1420 (the tunnel's default clamp); then NOP NOP SACK-OK. */
+static const uint8_t OPT_MSS1460[] = { 2, 4, 0x05, 0xb4, 1, 1, 4, 2 };
+static const uint8_t OPT_MSS1420[] = { 2, 4, 0x05, 0x8c, 1, 1, 4, 2 };
+
 static inline struct v4_spec udp_out(uint16_t sport, uint16_t dport)
 {
 	return (struct v4_spec)UDP_OUT(sport, dport);

@@ -13,7 +13,7 @@
  * one packet and the frame's length in bytes (plus the events due), the
  * whole output frame; checksums are checked with tests/pkt.h's RFC 1071
  * oracle.  Single packets are rows of the tables.  The other BR tests:
- * test_br_frag.c (fragments of shared addresses), test_br_icmp6.c (ICMPv6
+ * test_br_fragments.c (fragments of shared addresses), test_br_icmp6.c (ICMPv6
  * errors about encapsulated packets, GSO).
  */
 #include "harness.h"

@@ -12,7 +12,7 @@
  * functions.  The other CE tests, by concept: test_ce_nat.c (the port
  * pool, expiry, filtering, hairpin), test_ce_tunnel.c (mesh, MSS, ECN,
  * encapsulation limit, MTU), test_ce_icmp.c (ICMP errors both ways, path
- * MTU), test_ce_frag.c (fragments, outer reassembly).
+ * MTU), test_ce_fragments.c (fragments, outer reassembly).
  */
 #include "harness.h"
 #include "bpf/ce.h"

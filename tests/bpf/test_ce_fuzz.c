@@ -18,14 +18,10 @@
  *             counters account for every packet exactly once.
  */
 #include "harness.h"
+#include "bpf/ce.h"
 #include "bpf/fuzz.h"
 
 #define ROUNDS 6000
-
-static int in_set(uint16_t port)
-{
-	return mapce_port_in_set(4, 8, CE_PSID, port);
-}
 
 /* A plausible packet: TCP/UDP/ICMP between LAN hosts and servers. */
 static void random_spec(struct v4_spec *s, int inbound)

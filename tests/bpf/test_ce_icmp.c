@@ -121,9 +121,7 @@ static void t_icmp6_errors(void)
 	TCASE_END();
 }
 
-static const uint8_t OPT_MSS1460[] = { 2, 4, 0x05, 0xb4, 1, 1, 4, 2 }; /* MSS, NOP NOP SACKOK */
-static const uint8_t OPT_MSS1320[] = { 2, 4, 0x05, 0x28, 1, 1, 4, 2 };
-static const uint8_t OPT_MSS1420[] = { 2, 4, 0x05, 0x8c, 1, 1, 4, 2 };
+static const uint8_t OPT_MSS1320[] = { 2, 4, 0x05, 0x28, 1, 1, 4, 2 }; /* 1400 - 80 */
 
 static void t_pmtu_memory(void)
 {

@@ -35,8 +35,6 @@ static void mesh_off(void)
 
 /* ---- MSS ------------------------------------------------------------------- */
 
-static const uint8_t OPT_MSS1460[] = { 2, 4, 0x05, 0xb4, 1, 1, 4, 2 }; /* MSS, NOP NOP SACKOK */
-static const uint8_t OPT_MSS1420[] = { 2, 4, 0x05, 0x8c, 1, 1, 4, 2 };
 static const uint8_t OPT_NOP_MSS1460[] = { 1, 2, 4, 0x05, 0xb4, 1, 1, 0 }; /* MSS at odd offset */
 static const uint8_t OPT_NOP_MSS1420[] = { 1, 2, 4, 0x05, 0x8c, 1, 1, 0 };
 static const uint8_t OPT_MSS1200[] = { 2, 4, 0x04, 0xb0 };

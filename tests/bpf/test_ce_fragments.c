@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * test_ce_frag.c - fragments through the CE under BPF_PROG_TEST_RUN:
+ * test_ce_fragments.c - fragments through the CE under BPF_PROG_TEST_RUN:
  * IPv4 fragments both ways follow their first fragment (outbound with an
  * id unique on the public address), fragments before their first are held
  * by the TC slow path until it comes, outer IPv6 fragments of tunnel

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * test_br_frag.c - fragments of shared-address rules through the BR under
+ * test_br_fragments.c - fragments of shared-address rules through the BR under
  * BPF_PROG_TEST_RUN (RFC 7597 §8.3), both ways: a first fragment is
  * recorded in mapce_br_frags, later ones follow it, from the same CE only;
  * one before its first is dropped; the state is keyed by direction,
