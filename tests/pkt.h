@@ -170,6 +170,20 @@ static inline size_t put_v6_outer(uint8_t *p, const uint8_t src[16], const uint8
 	return 40;
 }
 
+/* Fill in the checksum of the ICMPv6 message that follows the IPv6
+ * header at ip6 (payload length from the header, no extension headers):
+ * RFC 4443 §2.3, over the RFC 8200 §8.1 pseudo header. */
+static inline void icmp6_csum_fill(uint8_t *ip6)
+{
+	size_t n = get16(ip6 + 4);
+	uint8_t *ic = ip6 + 40;
+	uint32_t sum = rfc1071_add(0, ip6 + 8, 32);
+
+	sum += (uint32_t)n + 58;
+	put16(ic + 2, 0);
+	put16(ic + 2, rfc1071_fold(rfc1071_add(sum, ic, n)));
+}
+
 /* Ethernet + IPv4 frame */
 static inline void pkt_v4(struct pkt *k, const struct v4_spec *s)
 {

@@ -839,6 +839,7 @@ static void icmp6_err_frame(const struct pkt *tunnel_pkt, uint8_t type, uint32_t
 	out->b[61] = mtu;
 	memcpy(out->b + 62, tunnel_pkt->b + 14, quote);
 	out->len += 8 + quote;
+	icmp6_csum_fill(out->b + 14);
 }
 
 /* Ethernet + IPv4 (CE public -> inside host) + ICMPv4 type/code/mtu +
@@ -1587,6 +1588,45 @@ static void t_simultaneous_open(void)
 	TCASE_END();
 }
 
+/* A forged Packet Too Big (its ICMPv6 checksum wrong) about a live flow
+ * changes nothing: no path MTU learned, no ICMPv4 error made, the frame
+ * dropped as it came and counted as malformed. */
+static void t_icmp6_error_bad_checksum(void)
+{
+	struct v4_spec u = udp_out(0xc361, 53);
+	struct pkt in, tun, ptb, out;
+	struct reason_snap b;
+	struct mapce_pmtu pm;
+	__u32 zero = 0;
+	/* the checksum itself, the last quoted byte, the router's address
+	 * (the pseudo header counts) */
+	const size_t flip[] = { 56, 0, 14 + 8 };
+
+	fresh("forged_packet_too_big_bad_checksum_changes_nothing");
+	u.payload = 1400;
+	pkt_v4(&in, &u);
+	CHECK_EQ(run_prog(fx.skel->progs.mapce_tc_egress, &in, &tun), TC_OK);
+	for (size_t i = 0; i < sizeof(flip) / sizeof(flip[0]); i++) {
+		icmp6_err_frame(&tun, 2, 1280, &ptb);
+		ptb.b[flip[i] ? flip[i] : ptb.len - 1] ^= 0x01;
+		snap(&fx, &b);
+		CHECK_EQ(run_prog(fx.skel->progs.mapce_xdp_ingress, &ptb, &out), XDP_DROP);
+		CHECK(frame_eq(&out, &ptb), "the frame was rewritten");
+		CHECK(only_reason(&fx, &b, MAPCE_R_DROP_MALFORMED));
+		CHECK(bpf_map__lookup_elem(fx.skel->maps.mapce_pmtu, &zero, sizeof(zero), &pm,
+					   sizeof(pm), 0) == 0 && pm.mtu == 0,
+		      "a path MTU was learned");
+	}
+	/* the same error with its checksum right is believed */
+	icmp6_err_frame(&tun, 2, 1280, &ptb);
+	snap(&fx, &b);
+	CHECK_EQ(run_prog(fx.skel->progs.mapce_xdp_ingress, &ptb, &out), XDP_PASS);
+	CHECK(only_reason(&fx, &b, MAPCE_R_ICMP6_ERR_TRANSLATED));
+	CHECK(bpf_map__lookup_elem(fx.skel->maps.mapce_pmtu, &zero, sizeof(zero), &pm, sizeof(pm),
+				   0) == 0 && pm.mtu == 1280);
+	TCASE_END();
+}
+
 int main(void)
 {
 	t_egress_udp_preserves_port_in_set();
@@ -1619,6 +1659,7 @@ int main(void)
 	t_simultaneous_open();
 	t_exhaustion();
 	t_expiry();
+	t_icmp6_error_bad_checksum();
 	ce_fx_close(&fx);
 	return t_exit();
 }
