@@ -37,7 +37,9 @@ enum br_dir {
 	BR_TO_CE = 1,   /* encapsulated at TC: the CE-side address is the destination */
 };
 
-#define BR_OWNER_OK 0
+/* br_owner's (and br_ce_address's) "found": else they return the reason
+ * to drop (enum mapce_reason, never 0). */
+enum { BR_OWNER_OK = 0 };
 _Static_assert(MAPCE_R_PASS_NATIVE == 0, "0 must not be a drop reason");
 
 /* The rule whose IPv4 prefix covers addr (longest match), or NULL. */
@@ -73,7 +75,7 @@ static __always_inline int br_icmp_err_port(void *data, void *data_end, const st
 		return MAPCE_R_BR_DROP_UNSUPPORTED; /* no transport header quoted */
 	/* ihl is 5..15 words: the verifier sees ql4 within 60 bytes of q. */
 	ql4 = (__u8 *)q + q->ihl * 4;
-	if ((void *)(ql4 + 8) > data_end)
+	if ((void *)(ql4 + ICMP_QUOTE_L4) > data_end)
 		return MAPCE_R_DROP_MALFORMED;
 	switch (q->protocol) {
 	case IPPROTO_TCP:

@@ -163,11 +163,7 @@ static __always_inline struct mapce_flow *egress_flow(struct __sk_buff *skb,
 	struct mapce_tuple ko = {};
 	struct mapce_flow *f;
 
-	ko.local_ip = v->saddr;
-	ko.remote_ip = v->daddr;
-	ko.local_port = v->sport;
-	ko.remote_port = v->dport;
-	ko.proto = v->proto;
+	flow_key_of(&ko, v, 0);
 	f = bpf_map_lookup_elem(&mapce_flow_out, &ko);
 	if (f)
 		return f;

@@ -24,6 +24,7 @@
 #include "lib/icmp6_err.h"
 #include "maps.h"
 #include "common.h"
+#include "napt.h"
 
 /* Give the quoted packet q its inside source ip:port back, fixing the
  * quoted IPv4 header checksum and, where the ICMPv4 error keeps it, the
@@ -71,11 +72,7 @@ static __always_inline __u32 icmp6_err_lookup(const struct mapce_config *cfg, vo
 		return MAPCE_R_DROP_MALFORMED;
 	if (e->rc != PARSE_OK || !q->sport_off)
 		return MAPCE_R_DROP_ICMP6_ERR_NO_FLOW;
-	ki.local_ip = q->saddr;
-	ki.remote_ip = q->daddr;
-	ki.local_port = q->sport;
-	ki.remote_port = q->dport;
-	ki.proto = q->proto;
+	flow_key_of(&ki, q, 0); /* as it left */
 	f = bpf_map_lookup_elem(&mapce_flow_in, &ki);
 	if (!f)
 		return MAPCE_R_DROP_ICMP6_ERR_NO_FLOW;

@@ -82,11 +82,7 @@ static __always_inline struct mapce_flow *ingress_flow(const struct mapce_config
 		*reason = MAPCE_R_DROP_PORT_OUT_OF_SET;
 		return NULL;
 	}
-	ki.local_ip = v->daddr;
-	ki.remote_ip = v->saddr;
-	ki.local_port = v->dport;
-	ki.remote_port = v->sport;
-	ki.proto = v->proto;
+	flow_key_of(&ki, v, 1);
 	f = bpf_map_lookup_elem(&mapce_flow_in, &ki);
 	return f ? f : flow_open_inbound(cfg, &ki, reason);
 }

@@ -8,8 +8,8 @@
  * bounds the verifier needs follow at the end.  Constants of the ABI shared
  * with userspace (map sizes, timeouts, flags) are in include/mapce_abi.h.
  */
-#ifndef MAPCE_BPF_CONSTS_H
-#define MAPCE_BPF_CONSTS_H
+#ifndef MAPCE_BPF_LIB_CONSTS_H
+#define MAPCE_BPF_LIB_CONSTS_H
 
 #ifndef __always_inline
 #define __always_inline inline __attribute__((always_inline))

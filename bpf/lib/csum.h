@@ -16,8 +16,8 @@
  * Values are used as raw 16-bit words: one's-complement sums are
  * byte-order independent.
  */
-#ifndef MAPCE_BPF_CSUM_H
-#define MAPCE_BPF_CSUM_H
+#ifndef MAPCE_BPF_LIB_CSUM_H
+#define MAPCE_BPF_LIB_CSUM_H
 
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>

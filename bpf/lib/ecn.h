@@ -10,8 +10,8 @@
  *   ECT(1)          Not-ECT   ECT(1)   ECT(1)   CE
  *   CE              drop      CE       CE       CE
  */
-#ifndef MAPCE_BPF_ECN_H
-#define MAPCE_BPF_ECN_H
+#ifndef MAPCE_BPF_LIB_ECN_H
+#define MAPCE_BPF_LIB_ECN_H
 
 #include "vmlinux.h"
 #include "consts.h"

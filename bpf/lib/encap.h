@@ -5,8 +5,8 @@
  * option, written on request at the entry and accepted at the exit.  The
  * CE adds no such option by default: Japanese BRs reject it.
  */
-#ifndef MAPCE_BPF_ENCAP_H
-#define MAPCE_BPF_ENCAP_H
+#ifndef MAPCE_BPF_LIB_ENCAP_H
+#define MAPCE_BPF_LIB_ENCAP_H
 
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>

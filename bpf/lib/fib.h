@@ -7,8 +7,8 @@
  * the rule's IPv6 prefix), which need not be the next hop toward this
  * packet's outer destination (an FMR CE, a CE behind another router).
  */
-#ifndef MAPCE_BPF_FIB_H
-#define MAPCE_BPF_FIB_H
+#ifndef MAPCE_BPF_LIB_FIB_H
+#define MAPCE_BPF_LIB_FIB_H
 
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>

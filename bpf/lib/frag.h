@@ -7,8 +7,8 @@
  * datagram was translated, ce/frag.h; the BR: which CE owns it,
  * br/frag.h); the key, the predicates and the age limit are these.
  */
-#ifndef MAPCE_BPF_FRAG_H
-#define MAPCE_BPF_FRAG_H
+#ifndef MAPCE_BPF_LIB_FRAG_H
+#define MAPCE_BPF_LIB_FRAG_H
 
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>

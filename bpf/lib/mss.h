@@ -5,8 +5,8 @@
  * flows).  SYNs in both directions leave with MSS <= the clamp (default:
  * tunnel MTU - 40 = 1420), checksums updated incrementally.
  */
-#ifndef MAPCE_BPF_MSS_H
-#define MAPCE_BPF_MSS_H
+#ifndef MAPCE_BPF_LIB_MSS_H
+#define MAPCE_BPF_LIB_MSS_H
 
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>

@@ -7,8 +7,8 @@
  * the packet invalidate pointers, offsets survive.  Every read is checked
  * against data_end first, as the verifier demands.
  */
-#ifndef MAPCE_BPF_PARSE_H
-#define MAPCE_BPF_PARSE_H
+#ifndef MAPCE_BPF_LIB_PARSE_H
+#define MAPCE_BPF_LIB_PARSE_H
 
 #include "vmlinux.h"
 #include <bpf/bpf_endian.h>
