@@ -84,6 +84,7 @@ static __always_inline int br_decap(struct xdp_md *ctx, const struct mapce_confi
 	void *data = (void *)(long)ctx->data;
 	void *data_end = (void *)(long)ctx->data_end;
 	struct ipv6hdr *ip6 = data + ETH_HLEN;
+	__u64 bytes = data_end - data;
 	struct mapce_rule *rule;
 	struct v4_info v;
 	__u32 plen;
@@ -118,12 +119,12 @@ static __always_inline int br_decap(struct xdp_md *ctx, const struct mapce_confi
 	}
 	if (mapce_rule_psid_len(rule) && ipv4_is_first_fragment(&v))
 		br_frag_record(&v, BR_FROM_CE, (__u8 *)ce);
-	if (followed)
-		stats_count(&mapce_br_stats, MAPCE_R_EV_BR_FRAG_FOLLOWED, data_end - data);
 	if (xdp_decap_ipv6(ctx, hlen)) {
 		*reason = MAPCE_R_DROP_DECAP_FAILED;
 		return XDP_DROP;
 	}
+	if (followed)
+		stats_count(&mapce_br_stats, MAPCE_R_EV_BR_FRAG_FOLLOWED, bytes);
 	*reason = MAPCE_R_BR_DECAP;
 	return XDP_PASS;
 malformed:
@@ -141,6 +142,7 @@ static __always_inline int br_encap(struct __sk_buff *skb, const struct mapce_co
 				    const struct mapce_rule *rule, __u32 *reason)
 {
 	__u32 need = skb->len < BR_TC_HDRS ? skb->len : BR_TC_HDRS;
+	__u64 bytes = skb->len; /* as it came: before the encapsulation */
 	void *data = skb_data(skb);
 	void *data_end = skb_data_end(skb);
 	struct v4_info v;
@@ -170,8 +172,6 @@ static __always_inline int br_encap(struct __sk_buff *skb, const struct mapce_co
 	}
 	if (mapce_rule_psid_len(rule) && ipv4_is_first_fragment(&v))
 		br_frag_record(&v, BR_TO_CE, (__u8 *)ce);
-	if (followed)
-		stats_count(&mapce_br_stats, MAPCE_R_EV_BR_FRAG_FOLLOWED, skb->len);
 	/* No encapsulation-limit option (0): CEs need none.  FIXED_GSO +
 	 * ENCAP_L3_IPV6 (lib/encap.h): a GSO packet keeps its segment size
 	 * (the IPv4 route MTU leaves room for the 40 bytes) and is segmented
@@ -181,6 +181,8 @@ static __always_inline int br_encap(struct __sk_buff *skb, const struct mapce_co
 		return TC_ACT_SHOT;
 	}
 	fib_set_macs(skb, cfg->br_ipv6, ce);
+	if (followed)
+		stats_count(&mapce_br_stats, MAPCE_R_EV_BR_FRAG_FOLLOWED, bytes);
 	*reason = MAPCE_R_BR_ENCAP;
 	return TC_ACT_OK;
 }

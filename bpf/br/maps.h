@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * br_maps.h - the BR's maps.  All are pinned by name under
+ * maps.h - the BR's maps.  All are pinned by name under
  * /sys/fs/bpf/mapce_br/<dev>/ (MAPCE_BR_PIN_ROOT), so `mapce br status`
  * and a second `mapce br up` find them.  Names are prefixed mapce_br_ and
  * fit the kernel's 15-character map name.  Keys and values are the structs
