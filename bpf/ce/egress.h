@@ -205,7 +205,8 @@ static __always_inline int egress_too_big(struct __sk_buff *skb, const struct ma
 		 * packets before they get here; this one bypassed it (a raw
 		 * socket). */
 		if ((v->frag_off & IP_DF) && v->proto != IPPROTO_TCP)
-			return egress_frag_needed(skb, cfg, v, cfg->mtu, MAPCE_R_DROP_TOO_BIG, reason);
+			return egress_frag_needed(skb, cfg, v, cfg->mtu, MAPCE_R_DROP_TOO_BIG,
+						  reason);
 		*reason = MAPCE_R_DROP_TOO_BIG;
 		return TC_ACT_SHOT;
 	}

@@ -56,13 +56,13 @@ struct stats_map {
  * side's own record (value_type), LRU: a flood of first fragments evicts
  * old entries instead of failing, and bounds the memory.  A macro: the
  * value type differs per side. */
-#define FRAG_MAP(value_type, entries)                                                              \
-	struct {                                                                                   \
-		__uint(type, BPF_MAP_TYPE_LRU_HASH);                                               \
-		__uint(max_entries, entries);                                                      \
-		__type(key, struct mapce_frag_key);                                                \
-		__type(value, value_type);                                                         \
-		__uint(pinning, LIBBPF_PIN_BY_NAME);                                               \
+#define FRAG_MAP(value_type, entries)                \
+	struct {                                     \
+		__uint(type, BPF_MAP_TYPE_LRU_HASH); \
+		__uint(max_entries, entries);        \
+		__type(key, struct mapce_frag_key);  \
+		__type(value, value_type);           \
+		__uint(pinning, LIBBPF_PIN_BY_NAME); \
 	}
 
 #endif
