@@ -6,7 +6,8 @@
  * BTF (so vmlinux.h) carries only types and enums: they are restated here,
  * under their kernel names where the kernel has one.  Frame layouts and the
  * bounds the verifier needs follow at the end.  Constants of the ABI shared
- * with userspace (map sizes, timeouts, flags) are in include/mapce_abi.h.
+ * with userspace (map sizes, timeouts, flags) are in include/mapce_abi.h;
+ * a function's result codes are an enum next to it (PARSE_*, REASM_*...).
  */
 #ifndef MAPCE_BPF_LIB_CONSTS_H
 #define MAPCE_BPF_LIB_CONSTS_H
@@ -63,7 +64,8 @@
  * "the first 64 bits"): what mapce requires of a quote and keeps in one. */
 #define ICMP_QUOTE_L4 8
 
-/* TCP flags (byte 13 of the header) and options */
+/* TCP: header without options, flags (byte 13 of the header), options */
+#define TCP_HLEN 20
 #define TCP_FLAG_FIN 0x01
 #define TCP_FLAG_SYN 0x02
 #define TCP_FLAG_RST 0x04
@@ -108,11 +110,11 @@
 
 /* Headers TC egress needs in the linear area: Ethernet, IPv4 with
  * options, TCP header without options (the MSS walk checks its reads). */
-#define EGRESS_PULL_LEN (ETH_HLEN + IPV4_HLEN_MAX + 20)
+#define EGRESS_PULL_LEN (ETH_HLEN + IPV4_HLEN_MAX + TCP_HLEN)
 /* Bytes the BR's TC needs linear to parse a packet: Ethernet, IPv4 with
  * options, and either a TCP header or an ICMP error's header plus quoted
  * IPv4 header with options and 8 bytes of it (14 + 60 + 8 + 60 + 8). */
-#define BR_TC_HDRS 150
+#define BR_TC_HDRS (ETH_HLEN + IPV4_HLEN_MAX + ICMP_HLEN + IPV4_HLEN_MAX + ICMP_QUOTE_L4)
 /* What a CE reject quotes: the IPv4 header (no options) + 8 bytes */
 #define REJECT_QUOTE_MAX (IPV4_HLEN + ICMP_QUOTE_L4)
 /* An outer IPv6 fragment: Ethernet, IPv6, fragment header */

@@ -11,6 +11,7 @@
 #define MAPCE_BPF_LIB_CTX_H
 
 #include "vmlinux.h"
+#include "consts.h"
 
 static __always_inline void *skb_data(const struct __sk_buff *skb)
 {

@@ -21,7 +21,7 @@
 static __always_inline __u32 tcp_mss_value_off(void *data, void *data_end,
 					       const struct v4_info *v)
 {
-	__u32 off = v->l4_off + 20, end = v->l4_off + v->l4_hlen;
+	__u32 off = v->l4_off + TCP_HLEN, end = v->l4_off + v->l4_hlen;
 
 	/* Verifier-sensitive: TCP_OPT_WALK_MAX steps (consts.h: why so few). */
 	for (int i = 0; i < TCP_OPT_WALK_MAX; i++) {

@@ -11,6 +11,7 @@
 #define MAPCE_BPF_LIB_PARSE_H
 
 #include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
 #include <bpf/bpf_endian.h>
 #include "consts.h"
 #include "mapce_abi.h"
