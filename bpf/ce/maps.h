@@ -85,9 +85,10 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } mapce_hosts SEC(".maps");
 
-/* The path MTU to the BR learned from Packet Too Big (icmp6_err.h); TC
- * egress answers larger DF packets with ICMPv4 "fragmentation needed"
- * until it ages out.  One element: one array read per packet. */
+/* The path MTU to the BR learned from Packet Too Big (icmp6_err.h); until
+ * it ages out, TC egress answers larger DF packets with ICMPv4
+ * "fragmentation needed" and both directions clamp the MSS of SYNs to it
+ * (mss_ceiling).  One element: one array read per packet that looks. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, 1);
@@ -137,13 +138,15 @@ FRAG_MAP(struct mapce_frag, MAPCE_MAX_FRAGS) mapce_frags SEC(".maps");
  * atomics on the hot path; the CLI sums the CPUs. */
 struct stats_map mapce_stats SEC(".maps");
 
-/* The expiry sweep's timer, one element.  Armed by the first packet after
- * a load; runs every config.gc_interval_ms in softirq context. */
+/* Value of mapce_gc. */
 struct mapce_gc_state {
 	struct bpf_timer timer;
-	__u64 sweeps;
+	__u64 sweeps; /* sweeps run */
 };
 
+/* The expiry sweep's timer (gc.h), one element.  Armed by the first new
+ * flow after a program load; runs every config.gc_interval_ms in softirq
+ * context while the pinned map lives. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, 1);
