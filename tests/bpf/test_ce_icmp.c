@@ -71,22 +71,6 @@ static void t_icmp6_errors(void)
 	ce_fresh("packet_too_big_becomes_frag_needed_mtu_minus_40");
 	u.payload = 1400;
 	error6_about(&u, 1, 2, 1400, 4, 1360);
-	/* BUG: the CE does not verify the ICMPv6 checksum (the BR does,
-	 * bpf/br/icmp6.h; the kernel drops such a message): a corrupted
-	 * Packet Too Big is translated, and its MTU learned, all the same.
-	 * Asserted as it is today (this test sent checksum 0 until the
-	 * frame builders were shared). */
-	{
-		struct v4_spec small = udp_out(0xc344, 53);
-		struct pkt inside, want;
-
-		pkt_v4(&inside, &small);
-		egress_mapped(&small, EV_NEW_FLOW, 1, &tun);
-		ce_icmp6_err(&ptb, &tun, 2, 1400);
-		ptb.b[54 + 2] ^= 0xff;
-		ce_icmp4_to_host(&want, &inside, 3, 4, 1360);
-		expect_run(FX_XDP, &ptb, XDP_PASS, MAPCE_R_ICMP6_ERR_TRANSLATED, 0, &want, NULL);
-	}
 	/* TCP (port outside the set: the quote must show the inside port) */
 	t.proto = 6;
 	t.sport = 41000;
@@ -118,6 +102,42 @@ static void t_icmp6_errors(void)
 	ce_icmp6_err(&ptb, &tun, 2, 1400);
 	ptb.len = 14 + 40 + 8 + 20;
 	expect_run(FX_XDP, &ptb, XDP_PASS, MAPCE_R_PASS_NATIVE, 0, NULL, NULL);
+	TCASE_END();
+}
+
+/*
+ * A forged Packet Too Big changes nothing: the CE checks the ICMPv6
+ * checksum (over the RFC 8200 pseudo header) before it believes an error,
+ * as the kernel and the BR do.  The checksum itself, the last quoted byte
+ * and the router's address are each corrupted in turn: dropped as
+ * malformed, the frame not rewritten, no path MTU learned.  The same error
+ * with its checksum right is believed.
+ */
+static void t_icmp6_forged(void)
+{
+	struct v4_spec u = udp_out(0xc361, 53);
+	const size_t flip[] = { 54 + 2, 0 /* last byte */, 14 + 8 };
+	struct pkt inside, tun, ptb, want;
+	struct mapce_pmtu pm;
+	__u32 zero = 0;
+
+	ce_fresh("forged_packet_too_big_bad_checksum_changes_nothing");
+	u.payload = 1400;
+	pkt_v4(&inside, &u);
+	egress_mapped(&u, EV_NEW_FLOW, 0, &tun);
+	for (size_t i = 0; i < sizeof(flip) / sizeof(flip[0]); i++) {
+		ce_icmp6_err(&ptb, &tun, 2, 1280);
+		ptb.b[flip[i] ? flip[i] : ptb.len - 1] ^= 0x01;
+		expect_run(FX_XDP, &ptb, XDP_DROP, MAPCE_R_DROP_MALFORMED, 0, NULL, NULL);
+		CHECK(bpf_map__lookup_elem(fx.ce->maps.mapce_pmtu, &zero, sizeof(zero), &pm,
+					   sizeof(pm), 0) == 0 && pm.mtu == 0,
+		      "a path MTU was learned from a forged error (flip %zu)", i);
+	}
+	ce_icmp6_err(&ptb, &tun, 2, 1280);
+	ce_icmp4_to_host(&want, &inside, 3, 4, 1240);
+	expect_run(FX_XDP, &ptb, XDP_PASS, MAPCE_R_ICMP6_ERR_TRANSLATED, 0, &want, NULL);
+	CHECK(bpf_map__lookup_elem(fx.ce->maps.mapce_pmtu, &zero, sizeof(zero), &pm, sizeof(pm),
+				   0) == 0 && pm.mtu == 1280);
 	TCASE_END();
 }
 
@@ -256,6 +276,7 @@ static void t_icmp4_errors(void)
 int main(void)
 {
 	t_icmp6_errors();
+	t_icmp6_forged();
 	t_pmtu_memory();
 	t_icmp4_errors();
 	fx_close();
