@@ -82,7 +82,7 @@ static int our_routes(int ifindex, struct nl_route *out, int max)
 }
 
 /* The IPv6 next hop toward a rule's IPv6 prefix, which must leave via
- * ifindex through a router.  0, or -1 after err(). */
+ * ifindex through a router.  0, or -1 after pr_err(). */
 static int next_hop(const struct br_up_params *p, const struct mapce_rule *r, __u8 gw[16])
 {
 	char a[IP6_STRLEN], s[256], dev[IF_NAMESIZE];
@@ -91,19 +91,19 @@ static int next_hop(const struct br_up_params *p, const struct mapce_rule *r, __
 
 	ret = nl_route_get(AF_INET6, r->ipv6_prefix, &rt);
 	if (ret) {
-		err("no IPv6 route toward the rule IPv6 prefix %s/%u: %s",
+		pr_err("no IPv6 route toward the rule IPv6 prefix %s/%u: %s",
 		    ip6_str(r->ipv6_prefix, a), r->ipv6_prefix_len, nlerr(ret));
 		return -1;
 	}
 	if (rt.oif != p->ifindex) {
-		err("the IPv6 route toward the rule IPv6 prefix %s/%u leaves via %s, not %s "
+		pr_err("the IPv6 route toward the rule IPv6 prefix %s/%u leaves via %s, not %s "
 		    "(route: %s)", ip6_str(r->ipv6_prefix, a), r->ipv6_prefix_len,
 		    if_indextoname((unsigned int)rt.oif, dev) ? dev : "?", p->ifname,
 		    nl_route_str(&rt, s, sizeof(s)));
 		return -1;
 	}
 	if (rt.gw_family != AF_INET6) {
-		err("the IPv6 route toward the rule IPv6 prefix %s/%u on %s has no gateway "
+		pr_err("the IPv6 route toward the rule IPv6 prefix %s/%u on %s has no gateway "
 		    "(route: %s); the BR routes each rule's IPv4 prefix via an IPv6 router: "
 		    "add a route to the rule prefix via one",
 		    ip6_str(r->ipv6_prefix, a), r->ipv6_prefix_len, p->ifname,
@@ -188,14 +188,14 @@ static int check_existing(const struct br_up_params *p, const char *dir)
 
 	ret = xdp_query(p->ifindex, &xi);
 	if (ret) {
-		err("querying the XDP program of %s: %s", p->ifname, lerr(ret));
+		pr_err("querying the XDP program of %s: %s", p->ifname, lerr(ret));
 		return -1;
 	}
 	if (!xi.prog_id || !prog_name_is(xi.prog_name, MAPCE_BR_XDP_PROG_NAME))
 		return 0;
 	fd = pin_open(dir, "mapce_br_config");
 	if (fd < 0) {
-		err("%s has a mapce BR XDP program (id %u) but no pinned maps in %s; "
+		pr_err("%s has a mapce BR XDP program (id %u) but no pinned maps in %s; "
 		    "run 'mapce br down --dev %s' first", p->ifname, xi.prog_id, dir, p->ifname);
 		return -1;
 	}
@@ -203,7 +203,7 @@ static int check_existing(const struct br_up_params *p, const char *dir)
 	       rules_equal(dir, p) && prog_uses_map(xi.prog_id, map_id_of_fd(fd)) == 1;
 	close(fd);
 	if (!same) {
-		err("the BR is already up on %s with other parameters; run "
+		pr_err("the BR is already up on %s with other parameters; run "
 		    "'mapce br down --dev %s' first", p->ifname, p->ifname);
 		return -1;
 	}
@@ -215,11 +215,11 @@ static int check_existing(const struct br_up_params *p, const char *dir)
 	else
 		missing = routes_missing(p);
 	if (missing) {
-		err("the BR is up on %s, but %s is missing; run 'mapce br down --dev %s' first",
+		pr_err("the BR is up on %s, but %s is missing; run 'mapce br down --dev %s' first",
 		    p->ifname, missing, p->ifname);
 		return -1;
 	}
-	warn("the BR is already up on %s", p->ifname);
+	pr_warn("the BR is already up on %s", p->ifname);
 	return 1;
 }
 
@@ -242,13 +242,13 @@ static void warn_forwarding(const char *ifname)
 	char path[128];
 
 	if (sysctl_char(FORWARDING_SYSCTL, '1') == '0')
-		warn("net.ipv4.conf.all.forwarding is 0: decapsulated IPv4 will not be forwarded "
+		pr_warn("net.ipv4.conf.all.forwarding is 0: decapsulated IPv4 will not be forwarded "
 		     "(sysctl -w net.ipv4.conf.all.forwarding=1)");
 	/* bpf_fib_lookup answers FWD_DISABLED without it: the encapsulated
 	 * packets then all go to the IPv4 route's next hop. */
 	snprintf(path, sizeof(path), "/proc/sys/net/ipv6/conf/%s/forwarding", ifname);
 	if (sysctl_char(path, '1') == '0')
-		warn("net.ipv6.conf.%s.forwarding is 0: every CE is reached via the next hop of "
+		pr_warn("net.ipv6.conf.%s.forwarding is 0: every CE is reached via the next hop of "
 		     "its rule's route; with CEs behind different next hops, enable it", ifname);
 }
 
@@ -275,7 +275,7 @@ static void save_state(struct up_run *r)
 	int ret = br_state_save(r->p->ifname, &r->st);
 
 	if (ret)
-		warn("writing the state file for %s: %s (mapce br down may leave things behind)",
+		pr_warn("writing the state file for %s: %s (mapce br down may leave things behind)",
 		     r->p->ifname, strerror(-ret));
 }
 
@@ -289,37 +289,37 @@ static void rollback(struct up_run *r)
 		ret = tc_detach_named(p->ifindex, BPF_TC_EGRESS, MAPCE_BR_TC_HANDLE,
 				      MAPCE_BR_TC_PRIORITY, MAPCE_BR_TC_PROG_NAME, NULL);
 		if (ret)
-			warn("rollback: detaching the tc filter: %s", lerr(ret));
+			pr_warn("rollback: detaching the tc filter: %s", lerr(ret));
 	}
 	if (r->hook_created) {
 		ret = tc_hook_destroy_if_empty(p->ifindex);
 		if (ret && ret != -ENOTEMPTY)
-			warn("rollback: removing clsact: %s", lerr(ret));
+			pr_warn("rollback: removing clsact: %s", lerr(ret));
 	}
 	if (r->xdp_attached) {
 		ret = xdp_detach_named(p->ifindex, MAPCE_BR_XDP_PROG_NAME, NULL);
 		if (ret)
-			warn("rollback: detaching XDP: %s", lerr(ret));
+			pr_warn("rollback: detaching XDP: %s", lerr(ret));
 	}
 	for (int i = p->n_rules - 1; i >= 0; i--) {
 		if (!r->route_added[i])
 			continue;
 		ret = nl_route_del(&r->routes[i]);
 		if (ret)
-			warn("rollback: deleting '%s': %s",
+			pr_warn("rollback: deleting '%s': %s",
 			     nl_route_str(&r->routes[i], s, sizeof(s)), nlerr(ret));
 	}
 	if (r->addr_added) {
 		ret = nl_addr6_del(p->ifindex, p->cfg.br_ipv6, 128);
 		if (ret)
-			warn("rollback: deleting the BR address: %s", nlerr(ret));
+			pr_warn("rollback: deleting the BR address: %s", nlerr(ret));
 	}
 	mapce_br__destroy(r->skel);
 	r->skel = NULL;
 	if (r->pins_created) {
 		ret = pin_dir_remove(r->dir);
 		if (ret < 0)
-			warn("rollback: removing %s: %s", r->dir, strerror(-ret));
+			pr_warn("rollback: removing %s: %s", r->dir, strerror(-ret));
 	} else if (r->dir_created) {
 		rmdir(r->dir);
 	}
@@ -354,7 +354,7 @@ static int step_load(struct up_run *r)
 
 	s = r->skel = mapce_br__open_opts(&oo);
 	if (!s) {
-		err("opening the BPF object: %s", lerr(-errno));
+		pr_err("opening the BPF object: %s", lerr(-errno));
 		return -1;
 	}
 	/* libbpf pins the maps while loading: from here on they are ours to
@@ -364,11 +364,11 @@ static int step_load(struct up_run *r)
 	ret = mapce_br__load(s);
 	if (ret) {
 		if (r->pins_existed)
-			err("loading the BR programs with the maps pinned in %s: %s (maps from "
+			pr_err("loading the BR programs with the maps pinned in %s: %s (maps from "
 			    "another mapce version? 'mapce br down --dev %s' removes them)",
 			    r->dir, lerr(ret), p->ifname);
 		else
-			err("loading the BR programs: %s (run with -vv for the verifier log)",
+			pr_err("loading the BR programs: %s (run with -vv for the verifier log)",
 			    lerr(ret));
 		return -1;
 	}
@@ -379,7 +379,7 @@ static int step_load(struct up_run *r)
 	memset(&off, 0, sizeof(off));
 	fd = bpf_map__fd(s->maps.mapce_br_config);
 	if (bpf_map_update_elem(fd, &key, &off, BPF_ANY)) {
-		err("writing mapce_br_config: %s", lerr(-errno));
+		pr_err("writing mapce_br_config: %s", lerr(-errno));
 		return -1;
 	}
 	fd = bpf_map__fd(s->maps.mapce_br_rules);
@@ -389,7 +389,7 @@ static int step_load(struct up_run *r)
 		if ((int)i < p->n_rules)
 			rule = p->rules[i];
 		if (bpf_map_update_elem(fd, &i, &rule, BPF_ANY)) {
-			err("writing rule %u to mapce_br_rules: %s", i + 1, lerr(-errno));
+			pr_err("writing rule %u to mapce_br_rules: %s", i + 1, lerr(-errno));
 			return -1;
 		}
 	}
@@ -400,13 +400,13 @@ static int step_load(struct up_run *r)
 					      .addr = p->rules[i].ipv4_prefix };
 
 		if (bpf_map_update_elem(fd, &k, &i, BPF_ANY)) {
-			err("writing rule %u to mapce_br_lpm: %s", i + 1, lerr(-errno));
+			pr_err("writing rule %u to mapce_br_lpm: %s", i + 1, lerr(-errno));
 			return -1;
 		}
 	}
 	/* The config last: it is what enables the datapath. */
 	if (bpf_map_update_elem(bpf_map__fd(s->maps.mapce_br_config), &key, &p->cfg, BPF_ANY)) {
-		err("writing mapce_br_config: %s", lerr(-errno));
+		pr_err("writing mapce_br_config: %s", lerr(-errno));
 		return -1;
 	}
 	return 0;
@@ -425,7 +425,7 @@ static int step_address(struct up_run *r)
 	memcpy(r->st.addr, p->cfg.br_ipv6, 16);
 	ret = nl_addr6_present(p->ifindex, p->cfg.br_ipv6);
 	if (ret < 0) {
-		err("listing the addresses of %s: %s", p->ifname, nlerr(ret));
+		pr_err("listing the addresses of %s: %s", p->ifname, nlerr(ret));
 		return -1;
 	}
 	if (ret == 1) {
@@ -437,7 +437,7 @@ static int step_address(struct up_run *r)
 	}
 	ret = nl_addr6_add(p->ifindex, p->cfg.br_ipv6, 128, BR_ADDR_FLAGS);
 	if (ret) {
-		err("adding the BR address %s/128 to %s: %s", ip6_str(p->cfg.br_ipv6, a),
+		pr_err("adding the BR address %s/128 to %s: %s", ip6_str(p->cfg.br_ipv6, a),
 		    p->ifname, nlerr(ret));
 		return -1;
 	}
@@ -456,7 +456,7 @@ static int step_routes(struct up_run *r)
 
 	n = nl_route_list(AF_INET, RT_TABLE_MAIN, all, ROUTES_MAX);
 	if (n < 0) {
-		err("listing the IPv4 routes: %s", nlerr(n));
+		pr_err("listing the IPv4 routes: %s", nlerr(n));
 		return -1;
 	}
 	/* Leftovers of ours for prefixes no rule has any more. */
@@ -469,7 +469,7 @@ static int step_routes(struct up_run *r)
 			wanted = all[j].dst_len == p->rules[i].ipv4_prefix_len &&
 				 !memcmp(all[j].dst, &p->rules[i].ipv4_prefix, 4);
 		if (!wanted && (ret = nl_route_del(&all[j])))
-			warn("deleting the stale route '%s': %s",
+			pr_warn("deleting the stale route '%s': %s",
 			     nl_route_str(&all[j], s, sizeof(s)), nlerr(ret));
 	}
 	r->st.n_routes = 0;
@@ -488,7 +488,7 @@ static int step_routes(struct up_run *r)
 				ours = true; /* left by an earlier run: replace it */
 				continue;
 			}
-			err("a route to the rule IPv4 prefix %s exists already (%s); the BR will "
+			pr_err("a route to the rule IPv4 prefix %s exists already (%s); the BR will "
 			    "not replace it: delete it first",
 			    pfx4(rule->ipv4_prefix, rule->ipv4_prefix_len, b, sizeof(b)),
 			    nl_route_str(&all[j], s, sizeof(s)));
@@ -498,7 +498,7 @@ static int step_routes(struct up_run *r)
 			       p->ifindex, p->cfg.mtu, RTPROT_MAPCE_BR);
 		ret = ours ? nl_route_replace(&r->routes[i]) : nl_route_add(&r->routes[i]);
 		if (ret) {
-			err("adding the route '%s': %s",
+			pr_err("adding the route '%s': %s",
 			    nl_route_str(&r->routes[i], s, sizeof(s)), nlerr(ret));
 			return -1;
 		}
@@ -521,11 +521,11 @@ static int step_xdp(struct up_run *r)
 
 	ret = xdp_query(p->ifindex, &xi);
 	if (ret) {
-		err("querying the XDP program of %s: %s", p->ifname, lerr(ret));
+		pr_err("querying the XDP program of %s: %s", p->ifname, lerr(ret));
 		return -1;
 	}
 	if (xi.prog_id) {
-		err("%s already has XDP program %u (%s, %s mode) attached; refusing to replace it",
+		pr_err("%s already has XDP program %u (%s, %s mode) attached; refusing to replace it",
 		    p->ifname, xi.prog_id, xi.prog_name[0] ? xi.prog_name : "unnamed",
 		    xdp_mode_str(xi.mode));
 		return -1;
@@ -533,7 +533,7 @@ static int step_xdp(struct up_run *r)
 	ret = xdp_attach(p->ifindex, bpf_program__fd(r->skel->progs.mapce_br_xdp), p->xdp_mode,
 			 &r->xdp_mode);
 	if (ret) {
-		err("attaching XDP (%s) to %s: %s", p->xdp_mode == ATTACH_XDP_NATIVE ? "native" :
+		pr_err("attaching XDP (%s) to %s: %s", p->xdp_mode == ATTACH_XDP_NATIVE ? "native" :
 		    p->xdp_mode == ATTACH_XDP_GENERIC ? "generic" : "native, then generic",
 		    p->ifname, lerr(ret));
 		return -1;
@@ -552,7 +552,7 @@ static int step_tc(struct up_run *r)
 
 	ret = tc_hook_create(p->ifindex, &created);
 	if (ret) {
-		err("creating the clsact qdisc on %s: %s", p->ifname, lerr(ret));
+		pr_err("creating the clsact qdisc on %s: %s", p->ifname, lerr(ret));
 		return -1;
 	}
 	r->hook_created = created;
@@ -562,21 +562,21 @@ static int step_tc(struct up_run *r)
 	ret = tc_query(p->ifindex, BPF_TC_EGRESS, MAPCE_BR_TC_HANDLE, MAPCE_BR_TC_PRIORITY, &ti);
 	if (!ret) {
 		if (!prog_name_is(ti.prog_name, MAPCE_BR_TC_PROG_NAME)) {
-			err("%s egress already has a tc filter at handle 0x%x priority 0x%x "
+			pr_err("%s egress already has a tc filter at handle 0x%x priority 0x%x "
 			    "(program %u, %s); refusing to replace it", p->ifname,
 			    MAPCE_BR_TC_HANDLE, MAPCE_BR_TC_PRIORITY, ti.prog_id, ti.prog_name);
 			return -1;
 		}
 		replace = true; /* a leftover of ours */
 	} else if (ret != -ENOENT) {
-		err("querying the tc filters of %s: %s", p->ifname, lerr(ret));
+		pr_err("querying the tc filters of %s: %s", p->ifname, lerr(ret));
 		return -1;
 	}
 	ret = tc_attach(p->ifindex, BPF_TC_EGRESS,
 			bpf_program__fd(r->skel->progs.mapce_br_tc_egress), MAPCE_BR_TC_HANDLE,
 			MAPCE_BR_TC_PRIORITY, replace);
 	if (ret) {
-		err("attaching the tc egress filter to %s: %s", p->ifname, lerr(ret));
+		pr_err("attaching the tc egress filter to %s: %s", p->ifname, lerr(ret));
 		return -1;
 	}
 	r->tc_attached = true;
@@ -634,7 +634,7 @@ int br_up(const struct br_up_params *p)
 	r.dir_created = !pin_exists(MAPCE_BR_PIN_ROOT, p->ifname);
 	ret = mkdir_p(r.dir, 0700);
 	if (ret) {
-		err("creating %s: %s", r.dir, strerror(-ret));
+		pr_err("creating %s: %s", r.dir, strerror(-ret));
 		goto fail;
 	}
 	save_state(&r);
@@ -693,14 +693,14 @@ int br_down(const char *ifname)
 	int lock, ret, n;
 
 	if (pin_dir_path(dir, sizeof(dir), MAPCE_BR_PIN_ROOT, ifname)) {
-		err("pin path for %s too long", ifname);
+		pr_err("pin path for %s too long", ifname);
 		return 1;
 	}
 	lock = mapce_lock_or_err(true);
 	if (lock < 0)
 		return 1;
 	if (!ifindex && br_maps_in_use(dir)) {
-		err("no device %s in this network namespace, but BR programs still use the maps "
+		pr_err("no device %s in this network namespace, but BR programs still use the maps "
 		    "in %s: run 'mapce br down --dev %s' in the device's namespace", ifname, dir,
 		    ifname);
 		mapce_unlock(lock);
@@ -719,38 +719,38 @@ int br_down(const char *ifname)
 		if (!ret)
 			found = true;
 		else if (ret == -EBUSY)
-			warn("%s: XDP program %u (%s) is not the BR's: left in place", ifname,
+			pr_warn("%s: XDP program %u (%s) is not the BR's: left in place", ifname,
 			     xi.prog_id, xi.prog_name);
 		else if (ret != -ENOENT)
-			warn("%s: detaching XDP: %s", ifname, lerr(ret));
+			pr_warn("%s: detaching XDP: %s", ifname, lerr(ret));
 
 		ret = tc_detach_named(ifindex, BPF_TC_EGRESS, MAPCE_BR_TC_HANDLE,
 				      MAPCE_BR_TC_PRIORITY, MAPCE_BR_TC_PROG_NAME, &ti);
 		if (!ret)
 			found = true;
 		else if (ret == -EBUSY)
-			warn("%s: the tc filter at the BR's handle runs program %u (%s): left in "
+			pr_warn("%s: the tc filter at the BR's handle runs program %u (%s): left in "
 			     "place", ifname, ti.prog_id, ti.prog_name);
 		else if (ret != -ENOENT)
-			warn("%s: detaching the tc filter: %s", ifname, lerr(ret));
+			pr_warn("%s: detaching the tc filter: %s", ifname, lerr(ret));
 
 		if (have_state && st.hook_created) {
 			ret = tc_hook_destroy_if_empty(ifindex);
 			if (ret == -ENOTEMPTY)
-				warn("%s: clsact kept: other tc filters remain", ifname);
+				pr_warn("%s: clsact kept: other tc filters remain", ifname);
 			else if (ret && ret != -ENOENT && ret != -EINVAL)
-				warn("%s: removing clsact: %s", ifname, lerr(ret));
+				pr_warn("%s: removing clsact: %s", ifname, lerr(ret));
 		}
 
 		/* Our routes carry RTPROT_MAPCE_BR: the state file lists them,
 		 * the protocol finds them even without it. */
 		n = our_routes(ifindex, rts, ROUTES_MAX);
 		if (n < 0)
-			warn("%s: listing the IPv4 routes: %s", ifname, nlerr(n));
+			pr_warn("%s: listing the IPv4 routes: %s", ifname, nlerr(n));
 		for (int i = 0; i < n; i++) {
 			ret = nl_route_del(&rts[i]);
 			if (ret && ret != -ESRCH)
-				warn("%s: deleting '%s': %s", ifname,
+				pr_warn("%s: deleting '%s': %s", ifname,
 				     nl_route_str(&rts[i], s, sizeof(s)), nlerr(ret));
 			else if (!ret)
 				found = true;
@@ -761,7 +761,7 @@ int br_down(const char *ifname)
 			if (!ret)
 				found = true;
 			else if (ret != -EADDRNOTAVAIL && ret != -ENODEV)
-				warn("%s: deleting the BR address %s: %s", ifname,
+				pr_warn("%s: deleting the BR address %s: %s", ifname,
 				     ip6_str(st.addr, a), nlerr(ret));
 		}
 	}
@@ -769,14 +769,14 @@ int br_down(const char *ifname)
 	if (pin_exists(MAPCE_BR_PIN_ROOT, ifname)) {
 		ret = pin_dir_remove(dir);
 		if (ret < 0)
-			warn("removing %s: %s", dir, strerror(-ret));
+			pr_warn("removing %s: %s", dir, strerror(-ret));
 		found = true;
 	}
 	if (br_state_remove(ifname) == 0)
 		found = true;
 	mapce_unlock(lock);
 	if (!found) {
-		err("the BR is not up on %s", ifname);
+		pr_err("the BR is not up on %s", ifname);
 		return 1;
 	}
 	out_open_object(NULL);

@@ -46,7 +46,7 @@ struct br_up_params {
 	enum attach_xdp_mode xdp_mode;
 };
 
-/* Returns the exit status (0, or 1 after an err() saying what failed). */
+/* Returns the exit status (0, or 1 after an pr_err() saying what failed). */
 int br_up(const struct br_up_params *p);
 /* Remove everything br up created on ifname.  Exit status 1 ("not up")
  * when nothing was found. */

@@ -248,7 +248,7 @@ int br_status(const char *ifname)
 		return 1;
 	if (ifname) {
 		if (status_one(ifname)) {
-			err("the BR is not up on %s (no maps pinned in %s/%s)", ifname,
+			pr_err("the BR is not up on %s (no maps pinned in %s/%s)", ifname,
 			    MAPCE_BR_PIN_ROOT, ifname);
 			ret = 1;
 		}

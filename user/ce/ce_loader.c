@@ -147,7 +147,7 @@ static bool rules_equal(const char *dir, const struct ce_up_params *p)
 
 /* Already up: bring the forwards in line with the config (a live dynamic
  * mapping holding a port is a refusal), record the config file.  0 or -1
- * after err(). */
+ * after pr_err(). */
 static int sync_forwards_running(const struct ce_up_params *p, const char *dir)
 {
 	struct portmap_maps m;
@@ -156,22 +156,22 @@ static int sync_forwards_running(const struct ce_up_params *p, const char *dir)
 
 	ret = portmap_maps_open(dir, &m);
 	if (ret) {
-		err("opening the port maps in %s: %s", dir, strerror(-ret));
+		pr_err("opening the port maps in %s: %s", dir, strerror(-ret));
 		return -1;
 	}
 	ret = portmap_sync(&m, p->portmaps, p->n_portmaps, false, p->config_path, &added,
 			   &removed, errbuf, sizeof(errbuf));
 	portmap_maps_close(&m);
 	if (ret) {
-		err("port forwards: %s", errbuf);
+		pr_err("port forwards: %s", errbuf);
 		return -1;
 	}
 	if (added || removed)
-		warn("%s: port forwards brought in line with the config: %d added, %d removed",
+		pr_warn("%s: port forwards brought in line with the config: %d added, %d removed",
 		     p->ifname, added, removed);
 	ret = config_path_record(p->ifname, p->config_path);
 	if (ret)
-		warn("recording the config file of %s: %s (mapce portmap will not save)",
+		pr_warn("recording the config file of %s: %s (mapce portmap will not save)",
 		     p->ifname, strerror(-ret));
 	return 0;
 }
@@ -192,14 +192,14 @@ static int check_existing(const struct ce_up_params *p, const char *dir)
 
 	ret = xdp_query(p->ifindex, &xi);
 	if (ret) {
-		err("querying the XDP program of %s: %s", p->ifname, lerr(ret));
+		pr_err("querying the XDP program of %s: %s", p->ifname, lerr(ret));
 		return -1;
 	}
 	if (!xi.prog_id || !prog_name_is(xi.prog_name, MAPCE_XDP_PROG_NAME))
 		return 0;
 	fd = pin_open(dir, "mapce_config");
 	if (fd < 0) {
-		err("%s has a mapce XDP program (id %u) but no pinned maps in %s; "
+		pr_err("%s has a mapce XDP program (id %u) but no pinned maps in %s; "
 		    "run 'mapce down --wan %s' first", p->ifname, xi.prog_id, dir, p->ifname);
 		return -1;
 	}
@@ -213,7 +213,7 @@ static int check_existing(const struct ce_up_params *p, const char *dir)
 			close(fd);
 	}
 	if (!same) {
-		err("already up on %s with other parameters; run 'mapce down --wan %s' first",
+		pr_err("already up on %s with other parameters; run 'mapce down --wan %s' first",
 		    p->ifname, p->ifname);
 		return -1;
 	}
@@ -228,11 +228,11 @@ static int check_existing(const struct ce_up_params *p, const char *dir)
 	else if (!find_our_route(p->ifindex, NULL))
 		missing = "the IPv4 default route";
 	if (missing) {
-		err("up on %s, but %s is missing; run 'mapce down --wan %s' first", p->ifname,
+		pr_err("up on %s, but %s is missing; run 'mapce down --wan %s' first", p->ifname,
 		    missing, p->ifname);
 		return -1;
 	}
-	warn("already up on %s", p->ifname);
+	pr_warn("already up on %s", p->ifname);
 	return sync_forwards_running(p, dir) ? -1 : 1;
 }
 
@@ -244,7 +244,7 @@ static void warn_forwarding(void)
 	if (!f)
 		return;
 	if (fread(&c, 1, 1, f) == 1 && c == '0')
-		warn("net.ipv4.conf.all.forwarding is 0: LAN hosts won't reach the internet "
+		pr_warn("net.ipv4.conf.all.forwarding is 0: LAN hosts won't reach the internet "
 		     "(sysctl -w net.ipv4.conf.all.forwarding=1)");
 	fclose(f);
 }
@@ -324,7 +324,7 @@ static void save_state(struct up_run *r)
 	int ret = ce_state_save(r->p->ifname, &r->st);
 
 	if (ret)
-		warn("writing the state file for %s: %s (mapce down may leave things behind)",
+		pr_warn("writing the state file for %s: %s (mapce down may leave things behind)",
 		     r->p->ifname, strerror(-ret));
 }
 
@@ -337,40 +337,40 @@ static void rollback(struct up_run *r)
 		ret = tc_detach_named(p->ifindex, BPF_TC_INGRESS, MAPCE_TC_HANDLE,
 				      MAPCE_TC_PRIORITY, MAPCE_TC_IN_PROG_NAME, NULL);
 		if (ret)
-			warn("rollback: detaching the tc ingress filter: %s", lerr(ret));
+			pr_warn("rollback: detaching the tc ingress filter: %s", lerr(ret));
 	}
 	if (r->tc_attached) {
 		ret = tc_detach_named(p->ifindex, BPF_TC_EGRESS, MAPCE_TC_HANDLE,
 				      MAPCE_TC_PRIORITY, MAPCE_TC_PROG_NAME, NULL);
 		if (ret)
-			warn("rollback: detaching the tc filter: %s", lerr(ret));
+			pr_warn("rollback: detaching the tc filter: %s", lerr(ret));
 	}
 	if (r->hook_created) {
 		ret = tc_hook_destroy_if_empty(p->ifindex);
 		if (ret && ret != -ENOTEMPTY)
-			warn("rollback: removing clsact: %s", lerr(ret));
+			pr_warn("rollback: removing clsact: %s", lerr(ret));
 	}
 	if (r->xdp_attached) {
 		ret = xdp_detach_named(p->ifindex, MAPCE_XDP_PROG_NAME, NULL);
 		if (ret)
-			warn("rollback: detaching XDP: %s", lerr(ret));
+			pr_warn("rollback: detaching XDP: %s", lerr(ret));
 	}
 	if (r->route_added) {
 		ret = nl_route_del(&r->route);
 		if (ret)
-			warn("rollback: deleting the IPv4 default route: %s", nlerr(ret));
+			pr_warn("rollback: deleting the IPv4 default route: %s", nlerr(ret));
 	}
 	if (r->addr_added) {
 		ret = nl_addr6_del(p->ifindex, p->cfg.ce_ipv6, 128);
 		if (ret)
-			warn("rollback: deleting the MAP address: %s", nlerr(ret));
+			pr_warn("rollback: deleting the MAP address: %s", nlerr(ret));
 	}
 	mapce_ce__destroy(r->skel);
 	r->skel = NULL;
 	if (r->pins_created) {
 		ret = pin_dir_remove(r->dir);
 		if (ret < 0)
-			warn("rollback: removing %s: %s", r->dir, strerror(-ret));
+			pr_warn("rollback: removing %s: %s", r->dir, strerror(-ret));
 	} else if (r->dir_created) {
 		rmdir(r->dir);
 	}
@@ -396,7 +396,7 @@ static int step_forwards(struct up_run *r)
 	/* the fds belong to the skeleton: no portmap_maps_close() */
 	if (portmap_sync(&m, r->p->portmaps, r->p->n_portmaps, true, r->p->config_path, &added,
 			 &removed, errbuf, sizeof(errbuf))) {
-		err("port forwards: %s", errbuf);
+		pr_err("port forwards: %s", errbuf);
 		return -1;
 	}
 	r->forwards = r->p->n_portmaps;
@@ -414,7 +414,7 @@ static int step_load(struct up_run *r)
 
 	s = r->skel = mapce_ce__open_opts(&oo);
 	if (!s) {
-		err("opening the BPF object: %s", lerr(-errno));
+		pr_err("opening the BPF object: %s", lerr(-errno));
 		return -1;
 	}
 	if (r->pins_existed) {
@@ -426,7 +426,7 @@ static int step_load(struct up_run *r)
 			close(fd);
 		}
 		if (flows && pinned && flows != pinned) {
-			err("--max-flows %u differs from the %u of the pinned maps in %s; "
+			pr_err("--max-flows %u differs from the %u of the pinned maps in %s; "
 			    "run 'mapce down --wan %s' first (it drops the NAT state)",
 			    flows, pinned, r->dir, p->ifname);
 			return -1;
@@ -441,7 +441,7 @@ static int step_load(struct up_run *r)
 		for (size_t i = 0; i < sizeof(maps) / sizeof(maps[0]); i++) {
 			ret = bpf_map__set_max_entries(maps[i], flows);
 			if (ret) {
-				err("sizing %s to %u entries: %s", bpf_map__name(maps[i]), flows,
+				pr_err("sizing %s to %u entries: %s", bpf_map__name(maps[i]), flows,
 				    lerr(ret));
 				return -1;
 			}
@@ -467,11 +467,11 @@ static int step_load(struct up_run *r)
 	}
 	if (ret) {
 		if (r->pins_existed)
-			err("loading the BPF programs with the maps pinned in %s: %s (maps from "
+			pr_err("loading the BPF programs with the maps pinned in %s: %s (maps from "
 			    "another mapce version? 'mapce down --wan %s' removes them)",
 			    r->dir, lerr(ret), p->ifname);
 		else
-			err("loading the BPF programs: %s (the verifier log above says why)",
+			pr_err("loading the BPF programs: %s (the verifier log above says why)",
 			    lerr(ret));
 		return -1;
 	}
@@ -485,7 +485,7 @@ static int step_load(struct up_run *r)
 		if (!bpf_map_lookup_elem(fd, &key, &old) &&
 		    (old.ipv4 != p->cfg.ipv4 || old.psid != p->cfg.psid ||
 		     old.psid_len != p->cfg.psid_len || old.psid_offset != p->cfg.psid_offset)) {
-			warn("pinned NAT state of %s belongs to another address or port set: "
+			pr_warn("pinned NAT state of %s belongs to another address or port set: "
 			     "flushing it", p->ifname);
 			map_clear(bpf_map__fd(s->maps.mapce_flow_out), flows);
 			map_clear(bpf_map__fd(s->maps.mapce_flow_in), flows);
@@ -504,7 +504,7 @@ static int step_load(struct up_run *r)
 			rule = p->rules[i];
 		ret = bpf_map_update_elem(fd, &i, &rule, BPF_ANY);
 		if (ret) {
-			err("writing rule %u: %s", i, lerr(-errno));
+			pr_err("writing rule %u: %s", i, lerr(-errno));
 			return -1;
 		}
 	}
@@ -517,13 +517,13 @@ static int step_load(struct up_run *r)
 		if (!(p->rules[i].flags & MAPCE_RULE_F_FMR))
 			continue;
 		if (bpf_map_update_elem(fd, &k, &i, BPF_ANY)) {
-			err("writing FMR %u to mapce_fmr_lpm: %s", i, lerr(-errno));
+			pr_err("writing FMR %u to mapce_fmr_lpm: %s", i, lerr(-errno));
 			return -1;
 		}
 	}
 	/* The config last: it is what enables the datapath. */
 	if (bpf_map_update_elem(bpf_map__fd(s->maps.mapce_config), &key, &p->cfg, BPF_ANY)) {
-		err("writing mapce_config: %s", lerr(-errno));
+		pr_err("writing mapce_config: %s", lerr(-errno));
 		return -1;
 	}
 	return step_forwards(r);
@@ -546,7 +546,7 @@ static int step_address(struct up_run *r)
 		r->st.addr_added = r->old_valid && r->old.addr_added &&
 				   !memcmp(r->old.addr, p->cfg.ce_ipv6, 16);
 	} else if (ret) {
-		err("adding the MAP address %s/128 to %s: %s", ip6_str(p->cfg.ce_ipv6, a),
+		pr_err("adding the MAP address %s/128 to %s: %s", ip6_str(p->cfg.ce_ipv6, a),
 		    p->ifname, nlerr(ret));
 		return -1;
 	} else {
@@ -568,11 +568,11 @@ static int step_route(struct up_run *r)
 
 	ret = nl_route_get(AF_INET6, p->cfg.br_ipv6, &br);
 	if (ret) {
-		err("no IPv6 route to the BR %s: %s", ip6_str(p->cfg.br_ipv6, a), nlerr(ret));
+		pr_err("no IPv6 route to the BR %s: %s", ip6_str(p->cfg.br_ipv6, a), nlerr(ret));
 		return -1;
 	}
 	if (br.oif != p->ifindex) {
-		err("the IPv6 route to the BR %s leaves via %s, not %s (route: %s)",
+		pr_err("the IPv6 route to the BR %s leaves via %s, not %s (route: %s)",
 		    ip6_str(p->cfg.br_ipv6, a),
 		    if_indextoname((unsigned int)br.oif, dev) ? dev : "?", p->ifname,
 		    nl_route_str(&br, s, sizeof(s)));
@@ -583,7 +583,7 @@ static int step_route(struct up_run *r)
 
 	n = routes4(&routes);
 	if (n < 0) {
-		err("listing the IPv4 routes: %s", nlerr(n));
+		pr_err("listing the IPv4 routes: %s", nlerr(n));
 		return -1;
 	}
 	for (int i = 0; i < n; i++) {
@@ -593,7 +593,7 @@ static int step_route(struct up_run *r)
 			ours = true; /* left by an earlier run: replace it */
 			continue;
 		}
-		err("an IPv4 default route exists already (%s); mapce sends IPv4 through the "
+		pr_err("an IPv4 default route exists already (%s); mapce sends IPv4 through the "
 		    "tunnel and will not replace it: delete it first",
 		    nl_route_str(&routes[i], s, sizeof(s)));
 		free(routes);
@@ -603,7 +603,7 @@ static int step_route(struct up_run *r)
 	nl_route4_via6(&r->route, 0, 0, r->gw, p->ifindex, p->cfg.mtu, RTPROT_MAPCE);
 	ret = ours ? nl_route_replace(&r->route) : nl_route_add(&r->route);
 	if (ret) {
-		err("adding the route '%s': %s", nl_route_str(&r->route, s, sizeof(s)), nlerr(ret));
+		pr_err("adding the route '%s': %s", nl_route_str(&r->route, s, sizeof(s)), nlerr(ret));
 		return -1;
 	}
 	r->route_added = r->st.route_added = true;
@@ -620,11 +620,11 @@ static int step_xdp(struct up_run *r)
 
 	ret = xdp_query(p->ifindex, &xi);
 	if (ret) {
-		err("querying the XDP program of %s: %s", p->ifname, lerr(ret));
+		pr_err("querying the XDP program of %s: %s", p->ifname, lerr(ret));
 		return -1;
 	}
 	if (xi.prog_id) {
-		err("%s already has XDP program %u (%s, %s mode) attached; refusing to replace it",
+		pr_err("%s already has XDP program %u (%s, %s mode) attached; refusing to replace it",
 		    p->ifname, xi.prog_id, xi.prog_name[0] ? xi.prog_name : "unnamed",
 		    xdp_mode_str(xi.mode));
 		return -1;
@@ -632,7 +632,7 @@ static int step_xdp(struct up_run *r)
 	ret = xdp_attach(p->ifindex, bpf_program__fd(r->skel->progs.mapce_xdp_ingress),
 			 p->xdp_mode, &r->xdp_mode);
 	if (ret) {
-		err("attaching XDP (%s) to %s: %s", p->xdp_mode == ATTACH_XDP_NATIVE ? "native" :
+		pr_err("attaching XDP (%s) to %s: %s", p->xdp_mode == ATTACH_XDP_NATIVE ? "native" :
 		    p->xdp_mode == ATTACH_XDP_GENERIC ? "generic" : "native, then generic",
 		    p->ifname, lerr(ret));
 		return -1;
@@ -654,20 +654,20 @@ static int tc_attach_ours(const struct ce_up_params *p, enum bpf_tc_attach_point
 	ret = tc_query(p->ifindex, dir, MAPCE_TC_HANDLE, MAPCE_TC_PRIORITY, &ti);
 	if (!ret) {
 		if (!prog_name_is(ti.prog_name, name)) {
-			err("%s %s already has a tc filter at handle 0x%x priority 0x%x "
+			pr_err("%s %s already has a tc filter at handle 0x%x priority 0x%x "
 			    "(program %u, %s); refusing to replace it", p->ifname, what,
 			    MAPCE_TC_HANDLE, MAPCE_TC_PRIORITY, ti.prog_id, ti.prog_name);
 			return -1;
 		}
 		replace = true; /* a leftover of ours */
 	} else if (ret != -ENOENT) {
-		err("querying the tc filters of %s: %s", p->ifname, lerr(ret));
+		pr_err("querying the tc filters of %s: %s", p->ifname, lerr(ret));
 		return -1;
 	}
 	ret = tc_attach(p->ifindex, dir, bpf_program__fd(prog), MAPCE_TC_HANDLE, MAPCE_TC_PRIORITY,
 			replace);
 	if (ret) {
-		err("attaching the tc %s filter to %s: %s", what, p->ifname, lerr(ret));
+		pr_err("attaching the tc %s filter to %s: %s", what, p->ifname, lerr(ret));
 		return -1;
 	}
 	*attached = true;
@@ -684,7 +684,7 @@ static int step_tc(struct up_run *r)
 
 	ret = tc_hook_create(p->ifindex, &created);
 	if (ret) {
-		err("creating the clsact qdisc on %s: %s", p->ifname, lerr(ret));
+		pr_err("creating the clsact qdisc on %s: %s", p->ifname, lerr(ret));
 		return -1;
 	}
 	r->hook_created = created;
@@ -765,7 +765,7 @@ int ce_up(const struct ce_up_params *p)
 	r.dir_created = !pin_exists(MAPCE_PIN_ROOT, p->ifname);
 	ret = mkdir_p(r.dir, 0700);
 	if (ret) {
-		err("creating %s: %s", r.dir, strerror(-ret));
+		pr_err("creating %s: %s", r.dir, strerror(-ret));
 		goto fail;
 	}
 	save_state(&r);
@@ -776,7 +776,7 @@ int ce_up(const struct ce_up_params *p)
 
 	ret = config_path_record(p->ifname, p->config_path);
 	if (ret)
-		warn("recording the config file of %s: %s (mapce portmap will not save)",
+		pr_warn("recording the config file of %s: %s (mapce portmap will not save)",
 		     p->ifname, strerror(-ret));
 	warn_forwarding();
 	print_up(&r);
@@ -801,7 +801,7 @@ int ce_down(const char *ifname)
 	int lock, ret;
 
 	if (pin_dir_path(dir, sizeof(dir), MAPCE_PIN_ROOT, ifname)) {
-		err("pin path for %s too long", ifname);
+		pr_err("pin path for %s too long", ifname);
 		return 1;
 	}
 	lock = mapce_lock_or_err(true);
@@ -821,46 +821,46 @@ int ce_down(const char *ifname)
 		if (!ret)
 			found = rm_xdp = true;
 		else if (ret == -EBUSY)
-			warn("%s: XDP program %u (%s) is not mapce's: left in place", ifname,
+			pr_warn("%s: XDP program %u (%s) is not mapce's: left in place", ifname,
 			     xi.prog_id, xi.prog_name);
 		else if (ret != -ENOENT)
-			warn("%s: detaching XDP: %s", ifname, lerr(ret));
+			pr_warn("%s: detaching XDP: %s", ifname, lerr(ret));
 
 		ret = tc_detach_named(ifindex, BPF_TC_EGRESS, MAPCE_TC_HANDLE, MAPCE_TC_PRIORITY,
 				      MAPCE_TC_PROG_NAME, &ti);
 		if (!ret)
 			found = rm_tc = true;
 		else if (ret == -EBUSY)
-			warn("%s: the tc filter at mapce's handle runs program %u (%s): left in "
+			pr_warn("%s: the tc filter at mapce's handle runs program %u (%s): left in "
 			     "place", ifname, ti.prog_id, ti.prog_name);
 		else if (ret != -ENOENT)
-			warn("%s: detaching the tc filter: %s", ifname, lerr(ret));
+			pr_warn("%s: detaching the tc filter: %s", ifname, lerr(ret));
 
 		ret = tc_detach_named(ifindex, BPF_TC_INGRESS, MAPCE_TC_HANDLE, MAPCE_TC_PRIORITY,
 				      MAPCE_TC_IN_PROG_NAME, &ti);
 		if (!ret)
 			found = rm_tc = true;
 		else if (ret == -EBUSY)
-			warn("%s: the tc ingress filter at mapce's handle runs program %u (%s): "
+			pr_warn("%s: the tc ingress filter at mapce's handle runs program %u (%s): "
 			     "left in place", ifname, ti.prog_id, ti.prog_name);
 		else if (ret != -ENOENT)
-			warn("%s: detaching the tc ingress filter: %s", ifname, lerr(ret));
+			pr_warn("%s: detaching the tc ingress filter: %s", ifname, lerr(ret));
 
 		if (have_state && st.hook_created) {
 			ret = tc_hook_destroy_if_empty(ifindex);
 			if (!ret)
 				rm_clsact = true;
 			else if (ret == -ENOTEMPTY)
-				warn("%s: clsact kept: other tc filters remain", ifname);
+				pr_warn("%s: clsact kept: other tc filters remain", ifname);
 			else if (ret && ret != -ENOENT && ret != -EINVAL)
-				warn("%s: removing clsact: %s", ifname, lerr(ret));
+				pr_warn("%s: removing clsact: %s", ifname, lerr(ret));
 		}
 
 		/* Our routes carry RTPROT_MAPCE: no state needed to find them. */
 		for (int i = 0; i < 8 && find_our_route(ifindex, &rt); i++) {
 			ret = nl_route_del(&rt);
 			if (ret) {
-				warn("%s: deleting '%s': %s", ifname, nl_route_str(&rt, s, sizeof(s)),
+				pr_warn("%s: deleting '%s': %s", ifname, nl_route_str(&rt, s, sizeof(s)),
 				     nlerr(ret));
 				break;
 			}
@@ -872,7 +872,7 @@ int ce_down(const char *ifname)
 			if (!ret)
 				found = rm_addr = true;
 			else if (ret != -EADDRNOTAVAIL && ret != -ENODEV)
-				warn("%s: deleting the MAP address %s: %s", ifname,
+				pr_warn("%s: deleting the MAP address %s: %s", ifname,
 				     ip6_str(st.addr, a), nlerr(ret));
 		}
 	}
@@ -880,7 +880,7 @@ int ce_down(const char *ifname)
 	if (pin_exists(MAPCE_PIN_ROOT, ifname)) {
 		ret = pin_dir_remove(dir);
 		if (ret < 0)
-			warn("removing %s: %s", dir, strerror(-ret));
+			pr_warn("removing %s: %s", dir, strerror(-ret));
 		found = rm_pins = true;
 	}
 	if (ce_state_remove(ifname) == 0)
@@ -889,7 +889,7 @@ int ce_down(const char *ifname)
 	rmdir(MAPCE_PIN_ROOT); /* only when empty: other WANs keep it */
 	mapce_unlock(lock);
 	if (!found) {
-		err("not up on %s", ifname);
+		pr_err("not up on %s", ifname);
 		return 1;
 	}
 	out_open_object(NULL);

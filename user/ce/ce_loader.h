@@ -54,7 +54,7 @@ struct ce_up_params {
 				     * for `mapce portmap` */
 };
 
-/* Returns the exit status (0, or 1 after an err() saying what failed). */
+/* Returns the exit status (0, or 1 after an pr_err() saying what failed). */
 int ce_up(const struct ce_up_params *p);
 /* Remove everything up created on ifname (best effort for leftovers).
  * Exit status: 1 "not up" when nothing was found. */

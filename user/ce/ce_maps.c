@@ -23,7 +23,7 @@ int ce_wans(const char *wan, char (*names)[IF_NAMESIZE], int max)
 
 	if (wan) {
 		if (strlen(wan) >= IF_NAMESIZE || !pin_exists(MAPCE_PIN_ROOT, wan)) {
-			err("not up on %s", wan);
+			pr_err("not up on %s", wan);
 			return -1;
 		}
 		strcpy(names[0], wan);
@@ -31,7 +31,7 @@ int ce_wans(const char *wan, char (*names)[IF_NAMESIZE], int max)
 	}
 	n = pin_list_dirs(MAPCE_PIN_ROOT, names, max);
 	if (n <= 0) {
-		err("not up on any interface (nothing pinned under %s)", MAPCE_PIN_ROOT);
+		pr_err("not up on any interface (nothing pinned under %s)", MAPCE_PIN_ROOT);
 		return -1;
 	}
 	return n;
@@ -69,7 +69,7 @@ int ce_wan_one(const char *wan, char out[IF_NAMESIZE])
 			}
 		}
 		if (n_here != 1) {
-			err("mapce is up on %d interfaces (%s, %s%s)%s: pick one with --wan", n,
+			pr_err("mapce is up on %d interfaces (%s, %s%s)%s: pick one with --wan", n,
 			    names[0], names[1], n > 2 ? ", ..." : "",
 			    n_here ? "" : ", none of them in this network namespace");
 			return EXIT_USAGE;

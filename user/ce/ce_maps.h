@@ -20,11 +20,11 @@ struct ce_maps {
 };
 
 /* The WANs a reader acts on: wan (when not NULL) or every pin dir.
- * On none, err() and returns -1 (then exit 1). */
+ * On none, pr_err() and returns -1 (then exit 1). */
 int ce_wans(const char *wan, char (*names)[IF_NAMESIZE], int max);
 /* One WAN for stats/flows: wan, or the only one that is up, or the only
  * one of several whose interface is in this network namespace.  0 ok, else
- * the exit status after an err(). */
+ * the exit status after an pr_err(). */
 int ce_wan_one(const char *wan, char out[IF_NAMESIZE]);
 
 /* 0, or -ENOENT when wan is not up (no pinned mapce_config). */

@@ -70,26 +70,26 @@ static void usage(FILE *f)
 static int bad_opt(const char *sub, int c, char **argv)
 {
 	if (c == ':')
-		err("br %s: option '%s' needs a value (see 'mapce br -h')", sub, argv[optind - 1]);
+		pr_err("br %s: option '%s' needs a value (see 'mapce br -h')", sub, argv[optind - 1]);
 	else if (optopt)
-		err("br %s: unknown option '-%c' (see 'mapce br -h')", sub, optopt);
+		pr_err("br %s: unknown option '-%c' (see 'mapce br -h')", sub, optopt);
 	else
-		err("br %s: unknown option '%s' (see 'mapce br -h')", sub, argv[optind - 1]);
+		pr_err("br %s: unknown option '%s' (see 'mapce br -h')", sub, argv[optind - 1]);
 	return EXIT_USAGE;
 }
 
-/* Valid device name -> ifindex; 0 after err() otherwise. */
+/* Valid device name -> ifindex; 0 after pr_err() otherwise. */
 static int dev_index(const char *sub, const char *dev)
 {
 	int ifindex;
 
 	if (!dev || !*dev || strlen(dev) >= IF_NAMESIZE) {
-		err("br %s: '%s' is not a device name", sub, dev ? dev : "");
+		pr_err("br %s: '%s' is not a device name", sub, dev ? dev : "");
 		return 0;
 	}
 	ifindex = (int)if_nametoindex(dev);
 	if (!ifindex)
-		err("br %s: no device '%s' in this network namespace", sub, dev);
+		pr_err("br %s: no device '%s' in this network namespace", sub, dev);
 	return ifindex;
 }
 
@@ -142,27 +142,27 @@ static int cmd_br_up(int argc, char **argv)
 			return bad_opt("up", c, argv);
 		case BR_OPT_DEV:
 			if (dev) {
-				err("br up: --dev given twice");
+				pr_err("br up: --dev given twice");
 				return EXIT_USAGE;
 			}
 			dev = optarg;
 			break;
 		case BR_OPT_HOP_LIMIT:
 			if (parse_uint(optarg, 255, &hop_limit) || !hop_limit) {
-				err("br up: --hop-limit '%s' is not a number 1-255", optarg);
+				pr_err("br up: --hop-limit '%s' is not a number 1-255", optarg);
 				return 1;
 			}
 			break;
 		case BR_OPT_MTU:
 			if (parse_uint(optarg, 65535, &mtu) || mtu < MAPCE_BR_MIN_MTU) {
-				err("br up: --mtu '%s' is not a number %u-65535", optarg,
+				pr_err("br up: --mtu '%s' is not a number %u-65535", optarg,
 				    MAPCE_BR_MIN_MTU);
 				return 1;
 			}
 			break;
 		case BR_OPT_XDP_MODE:
 			if (xdp_mode_parse(optarg, &p.xdp_mode)) {
-				err("br up: --xdp-mode '%s' is not auto, native or generic", optarg);
+				pr_err("br up: --xdp-mode '%s' is not auto, native or generic", optarg);
 				return 1;
 			}
 			break;
@@ -170,42 +170,42 @@ static int cmd_br_up(int argc, char **argv)
 		case MAPCE_OPT_MESH:
 		case MAPCE_OPT_IPV4:
 		case MAPCE_OPT_PSID:
-			err("br up: --%s is a CE option; a BR serves every CE of its rules",
+			pr_err("br up: --%s is a CE option; a BR serves every CE of its rules",
 			    rule_opt_name(c));
 			return EXIT_USAGE;
 		default:
 			ret = mapce_opts_handle(&o, c, optarg, msg, sizeof(msg));
 			if (ret < 0) {
-				err("br up: %s", msg);
+				pr_err("br up: %s", msg);
 				return o.usage_err ? EXIT_USAGE : 1;
 			}
 			if (ret > 0) {
-				err("br up: option %d not handled", c);
+				pr_err("br up: option %d not handled", c);
 				return EXIT_USAGE;
 			}
 		}
 	}
 	if (optind < argc) {
-		err("br up: unexpected argument '%s' (see 'mapce br -h')", argv[optind]);
+		pr_err("br up: unexpected argument '%s' (see 'mapce br -h')", argv[optind]);
 		return EXIT_USAGE;
 	}
 	if (!dev) {
-		err("br up: missing --dev IF (the device facing the CEs)");
+		pr_err("br up: missing --dev IF (the device facing the CEs)");
 		return EXIT_USAGE;
 	}
 	if (!o.have_br) {
-		err("br up: missing --br ADDR (the BR's IPv6 address)");
+		pr_err("br up: missing --br ADDR (the BR's IPv6 address)");
 		return EXIT_USAGE;
 	}
 	if (mapce_rules_validate(&o, msg, sizeof(msg))) {
-		err("br up: %s", msg);
+		pr_err("br up: %s", msg);
 		return o.usage_err ? EXIT_USAGE : 1;
 	}
 	for (int i = 0; i < o.n_rules; i++) {
 		for (int j = 0; j < i; j++) {
 			if (o.rules[i].ipv4_prefix == o.rules[j].ipv4_prefix &&
 			    o.rules[i].ipv4_prefix_len == o.rules[j].ipv4_prefix_len) {
-				err("br up: rules %d and %d have the same IPv4 prefix %s/%u: the BR "
+				pr_err("br up: rules %d and %d have the same IPv4 prefix %s/%u: the BR "
 				    "could not tell which one a packet belongs to", j + 1, i + 1,
 				    inet_ntop(AF_INET, &o.rules[i].ipv4_prefix, b, sizeof(b)),
 				    o.rules[i].ipv4_prefix_len);
@@ -214,7 +214,7 @@ static int cmd_br_up(int argc, char **argv)
 		}
 	}
 	if (!is_unicast6(o.br)) {
-		err("br up: --br %s is not a global unicast IPv6 address",
+		pr_err("br up: --br %s is not a global unicast IPv6 address",
 		    inet_ntop(AF_INET6, o.br, a, sizeof(a)));
 		return 1;
 	}
@@ -225,18 +225,18 @@ static int cmd_br_up(int argc, char **argv)
 		return 1;
 	ret = nl_link_mtu(p.ifindex, &link_mtu);
 	if (ret) {
-		err("br up: reading the MTU of %s: %s", dev, strerror(-ret));
+		pr_err("br up: reading the MTU of %s: %s", dev, strerror(-ret));
 		return 1;
 	}
 	if (link_mtu < MAPCE_BR_MIN_MTU + MAPCE_BR_ENCAP_OVERHEAD) {
-		err("br up: %s has MTU %u: too small for IPv4 over IPv6 (at least %u)", dev,
+		pr_err("br up: %s has MTU %u: too small for IPv4 over IPv6 (at least %u)", dev,
 		    link_mtu, MAPCE_BR_MIN_MTU + MAPCE_BR_ENCAP_OVERHEAD);
 		return 1;
 	}
 	if (!mtu)
 		mtu = link_mtu - MAPCE_BR_ENCAP_OVERHEAD;
 	if (mtu > link_mtu - MAPCE_BR_ENCAP_OVERHEAD) {
-		err("br up: --mtu %lu does not fit: %s has MTU %u, so IPv4 packets over %u bytes "
+		pr_err("br up: --mtu %lu does not fit: %s has MTU %u, so IPv4 packets over %u bytes "
 		    "would not fit after the %u-byte IPv6 header", mtu, dev, link_mtu,
 		    link_mtu - MAPCE_BR_ENCAP_OVERHEAD, MAPCE_BR_ENCAP_OVERHEAD);
 		return 1;
@@ -273,7 +273,7 @@ static int cmd_br_dev(const char *sub, int argc, char **argv, bool need_dev)
 			return 0;
 		case BR_OPT_DEV:
 			if (dev) {
-				err("br %s: --dev given twice", sub);
+				pr_err("br %s: --dev given twice", sub);
 				return EXIT_USAGE;
 			}
 			dev = optarg;
@@ -283,15 +283,15 @@ static int cmd_br_dev(const char *sub, int argc, char **argv, bool need_dev)
 		}
 	}
 	if (optind < argc) {
-		err("br %s: unexpected argument '%s' (see 'mapce br -h')", sub, argv[optind]);
+		pr_err("br %s: unexpected argument '%s' (see 'mapce br -h')", sub, argv[optind]);
 		return EXIT_USAGE;
 	}
 	if (need_dev && !dev) {
-		err("br %s: missing --dev IF", sub);
+		pr_err("br %s: missing --dev IF", sub);
 		return EXIT_USAGE;
 	}
 	if (dev && (!*dev || strlen(dev) >= IF_NAMESIZE || strchr(dev, '/'))) {
-		err("br %s: '%s' is not a device name", sub, dev);
+		pr_err("br %s: '%s' is not a device name", sub, dev);
 		return 1;
 	}
 	if (caps_check(need_dev ? "br down" : "br status"))
@@ -317,6 +317,6 @@ int cmd_br(int argc, char **argv)
 		return cmd_br_dev("down", argc - 1, argv + 1, true);
 	if (!strcmp(sub, "status"))
 		return cmd_br_dev("status", argc - 1, argv + 1, false);
-	err("br: unknown subcommand '%s' (up, down or status; see 'mapce br -h')", sub);
+	pr_err("br: unknown subcommand '%s' (up, down or status; see 'mapce br -h')", sub);
 	return EXIT_USAGE;
 }

@@ -132,7 +132,7 @@ int cmd_flows(int argc, char **argv)
 	lock = mapce_lock(false);
 	if (ce_maps_open(wan, &m) || m.flow_out < 0) {
 		mapce_unlock(lock);
-		err("not up on %s", wan);
+		pr_err("not up on %s", wan);
 		return 1;
 	}
 	x.flow_in = m.flow_in;
@@ -153,7 +153,7 @@ int cmd_flows(int argc, char **argv)
 	ce_maps_close(&m);
 	mapce_unlock(lock);
 	if (n < 0) {
-		err("reading %s/mapce_flow_out: %s", m.dir, strerror((int)-n));
+		pr_err("reading %s/mapce_flow_out: %s", m.dir, strerror((int)-n));
 		return 1;
 	}
 	return 0;

@@ -78,24 +78,24 @@ int cmd_stats(int argc, char **argv)
 	ret = ce_maps_open(wan, &m);
 	if (ret) {
 		mapce_unlock(lock);
-		err("not up on %s", wan);
+		pr_err("not up on %s", wan);
 		return 1;
 	}
 	ncpus = libbpf_num_possible_cpus();
 	if (ncpus <= 0) {
-		err("stats: cannot count the CPUs: %s", strerror(-ncpus));
+		pr_err("stats: cannot count the CPUs: %s", strerror(-ncpus));
 		goto fail;
 	}
 	if (per_cpu) {
 		pc = calloc((size_t)ncpus * MAPCE_R__MAX, sizeof(*pc));
 		if (!pc) {
-			err("stats: out of memory");
+			pr_err("stats: out of memory");
 			goto fail;
 		}
 	}
 	ret = ce_maps_stats(&m, sum, pc, ncpus);
 	if (ret) {
-		err("reading %s/mapce_stats: %s", m.dir, strerror(-ret));
+		pr_err("reading %s/mapce_stats: %s", m.dir, strerror(-ret));
 		goto fail;
 	}
 	ce_maps_close(&m);

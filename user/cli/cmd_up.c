@@ -129,7 +129,7 @@ static int detect_prefix(const char *wan, int ifindex, struct mapce_opts *o)
 	int n = nl_addr6_list(ifindex, addrs, ADDRS_MAX);
 
 	if (n < 0) {
-		err("listing the IPv6 addresses of %s: %s", wan, strerror(-n));
+		pr_err("listing the IPv6 addresses of %s: %s", wan, strerror(-n));
 		return -1;
 	}
 	for (int pass = 0; pass < 2; pass++) {
@@ -151,7 +151,7 @@ static int detect_prefix(const char *wan, int ifindex, struct mapce_opts *o)
 				o->prefix_len = (__u8)len;
 				o->have_prefix = true;
 				if (verbose)
-					warn("CE prefix %s/%u from %s/%u on %s",
+					pr_warn("CE prefix %s/%u from %s/%u on %s",
 					     ip6_str(o->prefix, a), len, ip6_str(ad->addr, b),
 					     ad->prefix_len, wan);
 				return 0;
@@ -164,7 +164,7 @@ static int detect_prefix(const char *wan, int ifindex, struct mapce_opts *o)
 		snprintf(rules + l, sizeof(rules) - l, "%s%s/%u", r ? ", " : "",
 			 ip6_str(o->rules[r].ipv6_prefix, a), o->rules[r].ipv6_prefix_len);
 	}
-	err("no global IPv6 address on %s lies inside a rule IPv6 prefix (%s); "
+	pr_err("no global IPv6 address on %s lies inside a rule IPv6 prefix (%s); "
 	    "give the CE prefix with --prefix", wan, rules);
 	return -1;
 }
@@ -178,7 +178,7 @@ static unsigned long val_or(const struct up_settings *s, enum up_key k, unsigned
 /*
  * The config file: --config FILE, else the WAN's default file when it
  * exists (and --no-config is absent).  0 ok (file->path "" when none),
- * else the exit status after err().
+ * else the exit status after pr_err().
  */
 static int read_config(const char *arg, bool no_config, const char *wan,
 		       struct up_settings *file)
@@ -194,10 +194,10 @@ static int read_config(const char *arg, bool no_config, const char *wan,
 		if (access(path, F_OK))
 			return 0;
 		if (verbose)
-			warn("reading %s", path);
+			pr_warn("reading %s", path);
 	}
 	if (config_file_parse(path, file, errbuf, sizeof(errbuf))) {
-		err("up: %s", errbuf);
+		pr_err("up: %s", errbuf);
 		return 1;
 	}
 	return 0;
@@ -250,31 +250,31 @@ int cmd_up(int argc, char **argv)
 			no_config = true;
 			break;
 		case ':':
-			err("up: option '%s' needs a value", argv[optind - 1]);
+			pr_err("up: option '%s' needs a value", argv[optind - 1]);
 			return EXIT_USAGE;
 		case '?':
 			if (optopt)
-				err("up: unknown option '-%c' (try 'mapce up -h')", optopt);
+				pr_err("up: unknown option '-%c' (try 'mapce up -h')", optopt);
 			else
-				err("up: unknown option '%s' (try 'mapce up -h')", argv[optind - 1]);
+				pr_err("up: unknown option '%s' (try 'mapce up -h')", argv[optind - 1]);
 			return EXIT_USAGE;
 		default:
 			if (up_settings_apply(&cli, opt, optarg, 0, errbuf, sizeof(errbuf))) {
-				err("up: %s", errbuf);
+				pr_err("up: %s", errbuf);
 				return cli.usage_err ? EXIT_USAGE : 1;
 			}
 		}
 	}
 	if (optind < argc) {
-		err("up: unexpected argument '%s' (try 'mapce up -h')", argv[optind]);
+		pr_err("up: unexpected argument '%s' (try 'mapce up -h')", argv[optind]);
 		return EXIT_USAGE;
 	}
 	if (config_arg && no_config) {
-		err("up: --config and --no-config exclude each other");
+		pr_err("up: --config and --no-config exclude each other");
 		return EXIT_USAGE;
 	}
 	if (!config_arg && !cli.set[UK_WAN]) {
-		err("up: --wan IF is required");
+		pr_err("up: --wan IF is required");
 		return EXIT_USAGE;
 	}
 	ret = read_config(config_arg, no_config, cli.set[UK_WAN] ? cli.wan : NULL, &file);
@@ -282,20 +282,20 @@ int cmd_up(int argc, char **argv)
 		return ret;
 	up_settings_merge(&s, &file, &cli);
 	if (!s.set[UK_WAN]) {
-		err("up: --wan IF is required (on the command line or as 'wan IF' in %s)", s.path);
+		pr_err("up: --wan IF is required (on the command line or as 'wan IF' in %s)", s.path);
 		return EXIT_USAGE;
 	}
 	wan = s.wan;
 	if (!opts->have_br) {
 		if (s.path[0])
-			err("up: --br ADDR (the BR's IPv6 address) is required (or a 'br' line "
+			pr_err("up: --br ADDR (the BR's IPv6 address) is required (or a 'br' line "
 			    "in %s)", s.path);
 		else
-			err("up: --br ADDR (the BR's IPv6 address) is required");
+			pr_err("up: --br ADDR (the BR's IPv6 address) is required");
 		return EXIT_USAGE;
 	}
 	if (up_settings_check(&s, errbuf, sizeof(errbuf))) {
-		err("up: %s", errbuf);
+		pr_err("up: %s", errbuf);
 		return 1;
 	}
 	if (caps_check("mapce up"))
@@ -303,13 +303,13 @@ int cmd_up(int argc, char **argv)
 
 	p.ifindex = (int)if_nametoindex(wan);
 	if (!p.ifindex) {
-		err("up: no interface '%s' (%s)", wan, strerror(errno));
+		pr_err("up: no interface '%s' (%s)", wan, strerror(errno));
 		return 1;
 	}
 	snprintf(p.ifname, sizeof(p.ifname), "%s", wan);
 	ret = nl_link_mtu(p.ifindex, &wan_mtu);
 	if (ret) {
-		err("up: reading the MTU of %s: %s", wan, strerror(-ret));
+		pr_err("up: reading the MTU of %s: %s", wan, strerror(-ret));
 		return 1;
 	}
 	/* The outer IPv6 header, plus the destination options header carrying
@@ -318,13 +318,13 @@ int cmd_up(int argc, char **argv)
 	if (encap_limit)
 		overhead += MAPCE_ENCAP_LIMIT_OVERHEAD;
 	if (wan_mtu < MAPCE_MIN_MTU + overhead) {
-		err("up: the MTU of %s is %u; MAP-E needs at least %lu", wan, wan_mtu,
+		pr_err("up: the MTU of %s is %u; MAP-E needs at least %lu", wan, wan_mtu,
 		    MAPCE_MIN_MTU + overhead);
 		return 1;
 	}
 	mtu = val_or(&s, UK_MTU, 0);
 	if (mtu && mtu > wan_mtu - overhead) {
-		err("up: %s %lu is too big for %s (MTU %u): at most %lu",
+		pr_err("up: %s %lu is too big for %s (MTU %u): at most %lu",
 		    up_settings_where(&s, UK_MTU, where, sizeof(where)), mtu, wan, wan_mtu,
 		    wan_mtu - overhead);
 		return 1;
@@ -333,7 +333,7 @@ int cmd_up(int argc, char **argv)
 		mtu = MAPCE_DEFAULT_MTU;
 		if (mtu > wan_mtu - overhead) {
 			mtu = wan_mtu - overhead;
-			warn("%s has MTU %u: tunnel MTU %lu", wan, wan_mtu, mtu);
+			pr_warn("%s has MTU %u: tunnel MTU %lu", wan, wan_mtu, mtu);
 		}
 	}
 	/* MSS = MTU - 20 (IPv4) - 20 (TCP): a SYN's MSS above it would make
@@ -342,24 +342,24 @@ int cmd_up(int argc, char **argv)
 	if (mss == UP_MSS_AUTO)
 		mss = mtu - 40;
 	if (mss > mtu - 40) {
-		err("up: %s %lu is above the tunnel MTU %lu - 40",
+		pr_err("up: %s %lu is above the tunnel MTU %lu - 40",
 		    up_settings_where(&s, UK_MSS_CLAMP, where, sizeof(where)), mss, mtu);
 		return 1;
 	}
 
 	/* Bad rules first: their message beats "no address in the prefix". */
 	if (opts->n_rules > 0 && mapce_rules_validate(opts, errbuf, sizeof(errbuf))) {
-		err("up: %s", errbuf);
+		pr_err("up: %s", errbuf);
 		return opts->usage_err ? EXIT_USAGE : 1;
 	}
 	if (!opts->have_prefix && opts->n_rules > 0 && detect_prefix(wan, p.ifindex, opts))
 		return 1;
 	if (mapce_derive(opts, &d, errbuf, sizeof(errbuf))) {
-		err("up: %s", errbuf);
+		pr_err("up: %s", errbuf);
 		return opts->usage_err ? EXIT_USAGE : 1;
 	}
 	if (d.ipv4_len != 32) {
-		err("up: the rule gives this CE the IPv4 prefix %s/%u, not one shared address; "
+		pr_err("up: the rule gives this CE the IPv4 prefix %s/%u, not one shared address; "
 		    "mapce supports a single address (with or without a port set)",
 		    ip4_str(d.ipv4, a), d.ipv4_len);
 		return 1;
@@ -392,7 +392,7 @@ int cmd_up(int argc, char **argv)
 	 * is attached. */
 	for (int i = 0; i < s.n_portmaps; i++) {
 		if (portmap_check(c, &s.portmaps[i], errbuf, sizeof(errbuf))) {
-			err("up: %s:%u: %s", s.path, s.portmaps[i].line, errbuf);
+			pr_err("up: %s:%u: %s", s.path, s.portmaps[i].line, errbuf);
 			return 1;
 		}
 	}
