@@ -16,26 +16,8 @@
 #include <stdbool.h>
 #include <net/if.h>
 #include "mapce_abi.h"
+#include "core/policy.h"
 #include "sys/attach.h"
-
-/* rtm_protocol of the routes br up adds ("B"; the CE's are 0x4d "M"):
- * br down finds and removes exactly these. */
-#define RTPROT_MAPCE_BR 0x42
-
-/* Program names (the skeleton's), how attach.h finds them again. */
-#define MAPCE_BR_XDP_PROG_NAME "mapce_br_xdp"
-#define MAPCE_BR_TC_PROG_NAME "mapce_br_tc_egress"
-
-/* The BR's tc filter on clsact egress: fixed (idempotent), distinct from
- * the CE's so a CE and a BR can share a host. */
-#define MAPCE_BR_TC_HANDLE (MAPCE_TC_HANDLE + 1u)
-#define MAPCE_BR_TC_PRIORITY 0x4252u /* "BR" */
-
-/* IPv6 header added by the encapsulation: the routes' MTU is the link's
- * minus this, so the kernel fragments or sends "fragmentation needed"
- * before the packet grows. */
-#define MAPCE_BR_ENCAP_OVERHEAD 40u
-#define MAPCE_BR_MIN_MTU 576u /* smallest IPv4 route MTU --mtu accepts */
 
 struct br_up_params {
 	char ifname[IF_NAMESIZE];

@@ -17,25 +17,9 @@
 #include <stdbool.h>
 #include <net/if.h>
 #include "mapce_abi.h"
+#include "core/policy.h"
 #include "sys/attach.h"
 #include "ce/portmap.h"
-
-/* rtm_protocol of the routes mapce adds ("M"): down removes exactly these. */
-#define RTPROT_MAPCE 0x4d
-
-/* Program names (the skeleton's), how attach.h finds them again. */
-#define MAPCE_XDP_PROG_NAME "mapce_xdp_ingress"
-#define MAPCE_TC_PROG_NAME "mapce_tc_egress"
-#define MAPCE_TC_IN_PROG_NAME "mapce_tc_ingress" /* outer-fragment reassembly */
-
-/* Smallest IPv4 MTU over the tunnel --mtu accepts (and the IPv6 minimum). */
-#define MAPCE_MIN_MTU 1280
-/* IPv6 header added by the encapsulation. */
-#define MAPCE_ENCAP_OVERHEAD 40
-/* RFC 2473 destination options header with the encapsulation limit. */
-#define MAPCE_ENCAP_LIMIT_OVERHEAD 8
-/* Smallest non-zero --mss-clamp (RFC 879's default MSS). */
-#define MAPCE_MIN_MSS 536
 
 struct ce_up_params {
 	char ifname[IF_NAMESIZE];

@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <net/if.h>
 #include "mapce_abi.h"
+#include "core/policy.h"
 
 #define CE_MAX_WANS 64
 

@@ -18,6 +18,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include "mapce_abi.h"
+#include "core/policy.h"
 
 #define PORTMAP_MAX 256       /* forwards per WAN (config file lines) */
 #define PORTMAP_STRLEN 64     /* "udp 65535-65535 255.255.255.255:65535" */

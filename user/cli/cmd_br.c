@@ -63,7 +63,7 @@ static void usage(FILE *f)
 		"Example:\n"
 		"  mapce br up --dev veth-br --br 2001:db8:ffff::64 --legacy-iid \\\n"
 		"              --rule 2001:db8::/40,198.51.100.0/24,16,4\n",
-		(unsigned int)MAPCE_DEFAULT_HOP_LIMIT, MAPCE_BR_ENCAP_OVERHEAD, mapce_rule_usage);
+		(unsigned int)MAPCE_DEFAULT_HOP_LIMIT, MAPCE_ENCAP_OVERHEAD, mapce_rule_usage);
 }
 
 /* Option errors of getopt (opterr is 0): usage error. */
@@ -228,17 +228,17 @@ static int cmd_br_up(int argc, char **argv)
 		pr_err("br up: reading the MTU of %s: %s", dev, strerror(-ret));
 		return 1;
 	}
-	if (link_mtu < MAPCE_BR_MIN_MTU + MAPCE_BR_ENCAP_OVERHEAD) {
+	if (link_mtu < MAPCE_BR_MIN_MTU + MAPCE_ENCAP_OVERHEAD) {
 		pr_err("br up: %s has MTU %u: too small for IPv4 over IPv6 (at least %u)", dev,
-		    link_mtu, MAPCE_BR_MIN_MTU + MAPCE_BR_ENCAP_OVERHEAD);
+		    link_mtu, MAPCE_BR_MIN_MTU + MAPCE_ENCAP_OVERHEAD);
 		return 1;
 	}
 	if (!mtu)
-		mtu = link_mtu - MAPCE_BR_ENCAP_OVERHEAD;
-	if (mtu > link_mtu - MAPCE_BR_ENCAP_OVERHEAD) {
+		mtu = link_mtu - MAPCE_ENCAP_OVERHEAD;
+	if (mtu > link_mtu - MAPCE_ENCAP_OVERHEAD) {
 		pr_err("br up: --mtu %lu does not fit: %s has MTU %u, so IPv4 packets over %u bytes "
 		    "would not fit after the %u-byte IPv6 header", mtu, dev, link_mtu,
-		    link_mtu - MAPCE_BR_ENCAP_OVERHEAD, MAPCE_BR_ENCAP_OVERHEAD);
+		    link_mtu - MAPCE_ENCAP_OVERHEAD, MAPCE_ENCAP_OVERHEAD);
 		return 1;
 	}
 

@@ -14,8 +14,7 @@
 #include <unistd.h>
 #include <sys/stat.h>
 
-#include "sys/attach.h"
-#include "ce/ce_loader.h"
+#include "core/xdp_mode.h"
 #include "core/config_file.h"
 #include "sys/lock.h"
 #include "sys/pin.h"
@@ -205,7 +204,7 @@ int up_settings_apply(struct up_settings *s, int opt, const char *arg, unsigned 
 		ret = 0;
 		break;
 	case UK_MAX_FLOWS:
-		ret = num(s, k, name, arg, 16, 1u << 24, err, errlen);
+		ret = num(s, k, name, arg, MAPCE_MIN_FLOWS, MAPCE_MAX_FLOWS_LIMIT, err, errlen);
 		break;
 	case UK_MSS_CLAMP:
 		if (!strcmp(arg, "off")) {

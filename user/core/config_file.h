@@ -41,19 +41,12 @@
 #include <stddef.h>
 #include <net/if.h>
 #include "mapce_abi.h"
+#include "core/policy.h"
 #include "ce/portmap.h"
 #include "core/rule_config.h"
 
-#define MAPCE_CONF_DIR "/etc/mapce"
-#define MAPCE_CONF_DIR_ENV "MAPCE_CONF_DIR"
 #define CONFIG_LINE_MAX 1024  /* longer lines are an error */
 #define CONFIG_LINES_MAX 4096 /* a bigger file is an error */
-
-/* Timeout minimums the standards ask for (seconds). */
-#define MAPCE_MIN_TIMEOUT_UDP 120       /* RFC 4787 REQ-5 */
-#define MAPCE_MIN_TIMEOUT_TCP_EST 7440  /* RFC 5382 REQ-5: 2 h 4 min */
-#define MAPCE_MIN_TIMEOUT_TCP_TRANS 240 /* RFC 5382 REQ-5: 4 min */
-#define MAPCE_MIN_TIMEOUT_ICMP 60       /* RFC 5508 REQ-2 */
 
 /* Scalar settings (everything but the rule options and the forwards). */
 enum up_key {

@@ -24,6 +24,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include "mapce_abi.h"
+#include "core/policy.h"
 
 /* What the user gave. */
 struct mapce_opts {
@@ -90,7 +91,6 @@ enum mapce_rule_opt {
 	MAPCE_OPT_PSID,
 	MAPCE_OPT__END
 };
-#define MAPCE_DEFAULT_PSID_OFFSET 6 /* RFC 7597 §5.1 */
 extern const struct option mapce_rule_longopts[];
 extern const size_t mapce_rule_longopts_n;
 /* Usage text for the rule options (for -h). */
