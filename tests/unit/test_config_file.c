@@ -20,6 +20,7 @@
 #include "harness.h"
 #include "sys/attach.h"
 #include "core/config_file.h"
+#include "sys/config_record.h"
 #include "sys/lock.h"
 #include "ce/portmap.h"
 

@@ -58,7 +58,7 @@ int br_state_load(const char *ifname, struct br_state *st)
 	char path[256];
 
 	memset(st, 0, sizeof(*st));
-	if (kv_state_path(path, sizeof(path), "br-", ifname))
+	if (kv_run_path(path, sizeof(path), "br-", ifname, ".state"))
 		return -ENAMETOOLONG;
 	return kv_file_read(path, STATE_MAX_LINES, br_state_line, st);
 }
@@ -88,7 +88,7 @@ int br_state_save(const char *ifname, const struct br_state *st)
 	struct br_state_out o = { ifname, st };
 	char path[256];
 
-	if (kv_state_path(path, sizeof(path), "br-", ifname))
+	if (kv_run_path(path, sizeof(path), "br-", ifname, ".state"))
 		return -ENAMETOOLONG;
 	return kv_file_write(path, br_state_write, &o);
 }
@@ -97,7 +97,7 @@ int br_state_remove(const char *ifname)
 {
 	char path[256];
 
-	if (kv_state_path(path, sizeof(path), "br-", ifname))
+	if (kv_run_path(path, sizeof(path), "br-", ifname, ".state"))
 		return -ENAMETOOLONG;
 	return kv_file_remove(path);
 }

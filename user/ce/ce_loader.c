@@ -36,6 +36,7 @@
 #include "ce/ce_loader.h"
 #include "ce/ce_state.h"
 #include "core/config_file.h"
+#include "sys/config_record.h"
 #include "sys/lock.h"
 #include "sys/netlink.h"
 #include "core/output.h"

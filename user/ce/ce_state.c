@@ -36,7 +36,7 @@ int ce_state_load(const char *ifname, struct ce_state *st)
 	char path[256];
 
 	memset(st, 0, sizeof(*st));
-	if (kv_state_path(path, sizeof(path), "", ifname))
+	if (kv_run_path(path, sizeof(path), "", ifname, ".state"))
 		return -ENAMETOOLONG;
 	return kv_file_read(path, STATE_MAX_LINES, ce_state_line, st);
 }
@@ -64,7 +64,7 @@ int ce_state_save(const char *ifname, const struct ce_state *st)
 	struct ce_state_out o = { ifname, st };
 	char path[256];
 
-	if (kv_state_path(path, sizeof(path), "", ifname))
+	if (kv_run_path(path, sizeof(path), "", ifname, ".state"))
 		return -ENAMETOOLONG;
 	return kv_file_write(path, ce_state_write, &o);
 }
@@ -73,7 +73,7 @@ int ce_state_remove(const char *ifname)
 {
 	char path[256];
 
-	if (kv_state_path(path, sizeof(path), "", ifname))
+	if (kv_run_path(path, sizeof(path), "", ifname, ".state"))
 		return -ENAMETOOLONG;
 	return kv_file_remove(path);
 }

@@ -18,6 +18,7 @@
 #include "ce/ce_maps.h"
 #include "cli/commands.h"
 #include "core/config_file.h"
+#include "sys/config_record.h"
 #include "sys/lock.h"
 #include "core/output.h"
 #include "sys/pin.h"

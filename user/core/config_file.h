@@ -29,20 +29,20 @@
  *
  * Which file: `--config FILE`; otherwise MAPCE_CONF_DIR/<wan>.conf when it
  * exists (the directory can be moved with $MAPCE_CONF_DIR); `--no-config`
- * reads none.  `up` records the file it used in MAPCE_RUN_DIR/<wan>.config
- * so that `mapce portmap add|del` keep it in step.
+ * reads none.  `up` records the file it used (sys/config_record.h) so that
+ * `mapce portmap add|del` keep it in step.
  */
 #ifndef MAPCE_CONFIG_FILE_H
 #define MAPCE_CONFIG_FILE_H
 
-#include <getopt.h>
 #include <limits.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <net/if.h>
 #include "mapce_abi.h"
+#include "core/parse.h"
 #include "core/policy.h"
-#include "ce/portmap.h"
+#include "core/portmap.h"
 #include "core/rule_config.h"
 
 #define CONFIG_LINE_MAX 1024  /* longer lines are an error */
@@ -133,12 +133,6 @@ int config_file_add_portmap(const char *path, const struct portmap *pm, char *er
 			    size_t errlen);
 int config_file_del_portmaps(const char *path, const struct portmap *range, int *dropped,
 			     char *err, size_t errlen);
-
-/* MAPCE_RUN_DIR/<wan>.config: the file `up` used.  record: path NULL or
- * "" removes the record.  lookup: 0 (path in buf), -ENOENT (none). */
-int config_path_record(const char *wan, const char *path);
-int config_path_lookup(const char *wan, char *buf, size_t len);
-int config_path_forget(const char *wan);
 
 /* --mss-clamp auto */
 #define UP_MSS_AUTO 0x7fffffffUL
