@@ -18,6 +18,7 @@
 #include "core/addrfmt.h"
 #include "sys/caps.h"
 #include "ce/ce_maps.h"
+#include "cli/cli_wan.h"
 #include "cli/cli.h"
 #include "cli/commands.h"
 #include "sys/lock.h"
@@ -126,7 +127,7 @@ int cmd_flows(int argc, char **argv)
 		return EXIT_USAGE;
 	if (caps_check("mapce flows"))
 		return 1;
-	ret = ce_wan_one(wan_opt, wan);
+	ret = cli_wan_one(wan_opt, wan);
 	if (ret)
 		return ret;
 	lock = mapce_lock(false);

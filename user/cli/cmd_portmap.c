@@ -16,6 +16,7 @@
 #include "core/addrfmt.h"
 #include "sys/caps.h"
 #include "ce/ce_maps.h"
+#include "cli/cli_wan.h"
 #include "cli/commands.h"
 #include "core/config_file.h"
 #include "sys/config_record.h"
@@ -76,7 +77,7 @@ static int ctx_open(struct pm_ctx *x, const char *wan, bool exclusive, bool need
 
 	memset(x, 0, sizeof(*x));
 	x->m.ports = x->m.bind = x->m.hosts = -1;
-	ret = ce_wan_one(wan, x->wan);
+	ret = cli_wan_one(wan, x->wan);
 	if (ret)
 		return ret;
 	if (pin_dir_path(x->dir, sizeof(x->dir), MAPCE_PIN_ROOT, x->wan)) {

@@ -15,6 +15,7 @@
 
 #include "sys/caps.h"
 #include "ce/ce_maps.h"
+#include "cli/cli_wan.h"
 #include "cli/cli.h"
 #include "cli/commands.h"
 #include "sys/lock.h"
@@ -71,7 +72,7 @@ int cmd_stats(int argc, char **argv)
 		return EXIT_USAGE;
 	if (caps_check("mapce stats"))
 		return 1;
-	ret = ce_wan_one(wan_opt, wan);
+	ret = cli_wan_one(wan_opt, wan);
 	if (ret)
 		return ret;
 	lock = mapce_lock(false);
