@@ -2,13 +2,11 @@
 /*
  * br_loader.h - bring the stateless BR up on a device and take it down.
  *
- * br up: load the BR skeleton with its maps pinned under
- * MAPCE_BR_PIN_ROOT/<dev>/, write rules, LPM and config, add the BR
- * address (/128, nodad) unless present, route every rule IPv4 prefix
- * "via inet6 <next hop toward the rule IPv6 prefix> dev <dev>", attach XDP
- * (ingress decap) and the tc egress filter (encap).  Any failure undoes
- * this run's steps in reverse.  What br up created is recorded in the
- * state file (br_state.h) for br down.
+ * The lifecycle is sys/deploy.h's, shared with the CE; the BR's own steps
+ * are its tables (rules and the rule LPM), the BR address (/128, nodad,
+ * unless present) and one route per rule: "<rule IPv4 prefix> via inet6
+ * <next hop toward the rule IPv6 prefix> dev <dev>".  Its programs: XDP
+ * (ingress decapsulation) and tc egress (encapsulation).
  */
 #ifndef MAPCE_BR_LOADER_H
 #define MAPCE_BR_LOADER_H
@@ -17,7 +15,8 @@
 #include <net/if.h>
 #include "mapce_abi.h"
 #include "core/policy.h"
-#include "sys/attach.h"
+#include "core/xdp_mode.h"
+#include "sys/deploy.h"
 
 struct br_up_params {
 	char ifname[IF_NAMESIZE];
@@ -28,7 +27,10 @@ struct br_up_params {
 	enum attach_xdp_mode xdp_mode;
 };
 
-/* Returns the exit status (0, or 1 after an pr_err() saying what failed). */
+/* What the BR is made of (programs, pins, messages): for br_status. */
+extern const struct deploy_spec br_spec;
+
+/* Returns the exit status (0, or 1 after a pr_err() saying what failed). */
 int br_up(const struct br_up_params *p);
 /* Remove everything br up created on ifname.  Exit status 1 ("not up")
  * when nothing was found. */

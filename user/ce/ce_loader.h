@@ -2,13 +2,13 @@
 /*
  * ce_loader.h - bring the CE datapath up on a WAN and take it down again.
  *
- * up: load the skeleton with its maps pinned under MAPCE_PIN_ROOT/<wan>/
- * (reused when they exist: NAT state survives a reload), write config and
- * rules, add the MAP IPv6 address, the IPv4 default route via the BR's
- * IPv6 next hop, attach XDP (ingress) and the tc egress filter, install
- * the port forwards.  Any failure undoes this run's steps in reverse.
- * What up created is recorded in the state file (ce_state.h) for down,
- * the config file it read in config_file.h's record for `mapce portmap`.
+ * The lifecycle is sys/deploy.h's, shared with the BR; the CE's own steps
+ * are its tables (rules, the FMR LPM, the port forwards; pinned NAT state
+ * of another address or port set flushed), the MAP IPv6 address and the
+ * IPv4 default route via the BR's IPv6 next hop.  Its programs: XDP
+ * (ingress), tc egress (NAPT + encapsulation), tc ingress (reassembly of
+ * outer IPv6 fragments).  The config file up read is recorded for `mapce
+ * portmap` (sys/config_record.h).
  */
 #ifndef MAPCE_CE_LOADER_H
 #define MAPCE_CE_LOADER_H
@@ -18,8 +18,8 @@
 #include <net/if.h>
 #include "mapce_abi.h"
 #include "core/policy.h"
-#include "sys/attach.h"
-#include "ce/portmap.h"
+#include "core/portmap.h"
+#include "core/xdp_mode.h"
 
 struct ce_up_params {
 	char ifname[IF_NAMESIZE];
@@ -38,7 +38,7 @@ struct ce_up_params {
 				     * for `mapce portmap` */
 };
 
-/* Returns the exit status (0, or 1 after an pr_err() saying what failed). */
+/* Returns the exit status (0, or 1 after a pr_err() saying what failed). */
 int ce_up(const struct ce_up_params *p);
 /* Remove everything up created on ifname (best effort for leftovers).
  * Exit status: 1 "not up" when nothing was found. */

@@ -36,6 +36,14 @@ const char *nl_errmsg(void)
 	return g_errmsg;
 }
 
+const char *nl_strerror(int e)
+{
+	static char buf[384];
+
+	snprintf(buf, sizeof(buf), "%s%s%s", strerror(-e), g_errmsg[0] ? ": " : "", g_errmsg);
+	return buf;
+}
+
 void *nl_msg_init(struct nl_msg *m, __u16 type, __u16 flags, size_t hdrlen)
 {
 	memset(m, 0, sizeof(*m));

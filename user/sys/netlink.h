@@ -23,6 +23,8 @@
 
 /* The kernel's extended-ack message of the last failed request, or "". */
 const char *nl_errmsg(void);
+/* strerror(-e) plus the extended ack, for messages (a static buffer). */
+const char *nl_strerror(int e);
 
 /* ---- links ---------------------------------------------------------- */
 

@@ -1,0 +1,11 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* sysctl.h - reading the sysctls up warns about (forwarding). */
+#ifndef MAPCE_SYSCTL_H
+#define MAPCE_SYSCTL_H
+
+#include <stdbool.h>
+
+/* Does the sysctl file path read "0"?  false when it cannot be read. */
+bool sysctl_is_off(const char *path);
+
+#endif
