@@ -12,7 +12,7 @@
 #include <string.h>
 #include <net/if.h>
 
-#include "br/br_loader.h"
+#include "br/br_plan.h"
 #include "sys/caps.h"
 #include "cli/commands.h"
 #include "sys/netlink.h"
@@ -63,7 +63,8 @@ static void usage(FILE *f)
 		"Example:\n"
 		"  mapce br up --dev veth-br --br 2001:db8:ffff::64 --legacy-iid \\\n"
 		"              --rule 2001:db8::/40,198.51.100.0/24,16,4\n",
-		(unsigned int)MAPCE_DEFAULT_HOP_LIMIT, MAPCE_ENCAP_OVERHEAD, mapce_rule_usage);
+		(unsigned int)MAPCE_DEFAULT_HOP_LIMIT, (unsigned int)MAPCE_ENCAP_OVERHEAD,
+		mapce_rule_usage);
 }
 
 /* Option errors of getopt (opterr is 0): usage error. */
@@ -102,23 +103,16 @@ static const char *rule_opt_name(int val)
 	return "?";
 }
 
-static bool is_unicast6(const __u8 a[16])
-{
-	static const __u8 zero[16], loop[16] = { [15] = 1 };
-
-	return memcmp(a, zero, 16) && memcmp(a, loop, 16) && a[0] != 0xff &&
-	       !(a[0] == 0xfe && (a[1] & 0xc0) == 0x80);
-}
-
 static int cmd_br_up(int argc, char **argv)
 {
 	struct option longopts[MAPCE_OPT__END - MAPCE_OPT_BASE + BR_OWN_N + 1];
+	static struct br_settings s;
+	struct br_link_facts w;
 	struct br_up_params p;
 	struct mapce_opts o;
 	const char *dev = NULL;
 	unsigned long hop_limit = MAPCE_DEFAULT_HOP_LIMIT, mtu = 0;
-	unsigned int link_mtu;
-	char msg[512], a[INET6_ADDRSTRLEN], b[INET_ADDRSTRLEN];
+	char msg[512];
 	size_t n = mapce_rule_longopts_n;
 	int c, ret;
 
@@ -197,59 +191,32 @@ static int cmd_br_up(int argc, char **argv)
 		pr_err("br up: missing --br ADDR (the BR's IPv6 address)");
 		return EXIT_USAGE;
 	}
-	if (mapce_rules_validate(&o, msg, sizeof(msg))) {
+	ret = br_plan_rules(&o, msg, sizeof(msg));
+	if (ret) {
 		pr_err("br up: %s", msg);
-		return o.usage_err ? EXIT_USAGE : 1;
-	}
-	for (int i = 0; i < o.n_rules; i++) {
-		for (int j = 0; j < i; j++) {
-			if (o.rules[i].ipv4_prefix == o.rules[j].ipv4_prefix &&
-			    o.rules[i].ipv4_prefix_len == o.rules[j].ipv4_prefix_len) {
-				pr_err("br up: rules %d and %d have the same IPv4 prefix %s/%u: the BR "
-				    "could not tell which one a packet belongs to", j + 1, i + 1,
-				    inet_ntop(AF_INET, &o.rules[i].ipv4_prefix, b, sizeof(b)),
-				    o.rules[i].ipv4_prefix_len);
-				return 1;
-			}
-		}
-	}
-	if (!is_unicast6(o.br)) {
-		pr_err("br up: --br %s is not a global unicast IPv6 address",
-		    inet_ntop(AF_INET6, o.br, a, sizeof(a)));
-		return 1;
+		return ret == MAPCE_ERR_USAGE ? EXIT_USAGE : 1;
 	}
 	if (caps_check("br up"))
 		return 1;
-	p.ifindex = dev_index("up", dev);
-	if (!p.ifindex)
+	/* The facts about the device; the policy is br_plan()'s. */
+	w.name = dev;
+	w.ifindex = dev_index("up", dev);
+	if (!w.ifindex)
 		return 1;
-	ret = nl_link_mtu(p.ifindex, &link_mtu);
+	ret = nl_link_mtu(w.ifindex, &w.mtu);
 	if (ret) {
 		pr_err("br up: reading the MTU of %s: %s", dev, strerror(-ret));
 		return 1;
 	}
-	if (link_mtu < MAPCE_BR_MIN_MTU + MAPCE_ENCAP_OVERHEAD) {
-		pr_err("br up: %s has MTU %u: too small for IPv4 over IPv6 (at least %u)", dev,
-		    link_mtu, MAPCE_BR_MIN_MTU + MAPCE_ENCAP_OVERHEAD);
-		return 1;
+	s.rule = o;
+	s.hop_limit = hop_limit;
+	s.mtu = mtu;
+	s.xdp_mode = p.xdp_mode;
+	ret = br_plan(&s, &w, &p, msg, sizeof(msg));
+	if (ret) {
+		pr_err("br up: %s", msg);
+		return ret == MAPCE_ERR_USAGE ? EXIT_USAGE : 1;
 	}
-	if (!mtu)
-		mtu = link_mtu - MAPCE_ENCAP_OVERHEAD;
-	if (mtu > link_mtu - MAPCE_ENCAP_OVERHEAD) {
-		pr_err("br up: --mtu %lu does not fit: %s has MTU %u, so IPv4 packets over %u bytes "
-		    "would not fit after the %u-byte IPv6 header", mtu, dev, link_mtu,
-		    link_mtu - MAPCE_ENCAP_OVERHEAD, MAPCE_ENCAP_OVERHEAD);
-		return 1;
-	}
-
-	snprintf(p.ifname, sizeof(p.ifname), "%s", dev);
-	memcpy(p.cfg.br_ipv6, o.br, 16);
-	p.cfg.flags = MAPCE_CFG_F_ENABLED | (o.legacy_iid ? MAPCE_CFG_F_LEGACY_IID : 0);
-	p.cfg.hop_limit = (__u8)hop_limit;
-	p.cfg.mtu = (__u16)mtu;
-	p.cfg.wan_ifindex = (__u32)p.ifindex;
-	p.n_rules = o.n_rules;
-	memcpy(p.rules, o.rules, sizeof(p.rules[0]) * (size_t)o.n_rules);
 	return br_up(&p);
 }
 

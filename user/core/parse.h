@@ -12,7 +12,12 @@
 #include <stddef.h>
 #include <linux/types.h>
 
-/* Format a message into err (when given) and return -1. */
+/* What a checker's failure means to the caller: a bad value (exit 1), or a
+ * missing, repeated or misplaced option (a usage error, exit 2). */
+#define MAPCE_ERR_VALUE (-1)
+#define MAPCE_ERR_USAGE (-2)
+
+/* Format a message into err (when given) and return -1 (MAPCE_ERR_VALUE). */
 int mapce_errf(char *err, size_t errlen, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 int mapce_verrf(char *err, size_t errlen, const char *fmt, va_list ap)
