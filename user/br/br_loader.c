@@ -26,8 +26,8 @@
 #include "core/addrfmt.h"
 #include "core/output.h"
 #include "sys/deploy.h"
-#include "sys/map_util.h"
 #include "sys/pin.h"
+#include "sys/rule_maps.h"
 #include "sys/sysctl.h"
 
 #define FORWARDING_SYSCTL "/proc/sys/net/ipv4/conf/all/forwarding"
@@ -91,24 +91,9 @@ static bool br_tables_equal(struct deploy *d)
 {
 	const struct br_up_params *p = br_run(d)->p;
 	int fd = pin_open(d->dir, "mapce_br_rules"), lfd = pin_open(d->dir, "mapce_br_lpm");
-	bool same = fd >= 0 && lfd >= 0;
+	bool same = fd >= 0 && lfd >= 0 && rule_array_equal(fd, p->rules, p->n_rules) &&
+		    rule_lpm_equal(lfd, p->rules, p->n_rules);
 
-	for (__u32 i = 0; same && i < MAPCE_MAX_RULES; i++) {
-		struct mapce_rule cur, want = {};
-
-		if ((int)i < p->n_rules)
-			want = p->rules[i];
-		if (bpf_map_lookup_elem(fd, &i, &cur) || memcmp(&cur, &want, sizeof(cur)))
-			same = false;
-	}
-	for (int i = 0; same && i < p->n_rules; i++) {
-		struct mapce_lpm_v4_key k = { .prefixlen = p->rules[i].ipv4_prefix_len,
-					      .addr = p->rules[i].ipv4_prefix };
-		__u32 idx;
-
-		if (bpf_map_lookup_elem(lfd, &k, &idx) || idx != (__u32)i)
-			same = false;
-	}
 	if (fd >= 0)
 		close(fd);
 	if (lfd >= 0)
@@ -155,30 +140,19 @@ static int br_write_tables(struct deploy *d)
 {
 	const struct br_up_params *p = br_run(d)->p;
 	struct mapce_br *s = d->skel;
-	int fd;
+	__u32 i;
+	int ret;
 
-	fd = bpf_map__fd(s->maps.mapce_br_rules);
-	for (__u32 i = 0; i < MAPCE_MAX_RULES; i++) {
-		struct mapce_rule rule = {};
-
-		if ((int)i < p->n_rules)
-			rule = p->rules[i];
-		if (bpf_map_update_elem(fd, &i, &rule, BPF_ANY)) {
-			pr_err("writing rule %u to mapce_br_rules: %s", i + 1,
-			       deploy_strerror(-errno));
-			return -1;
-		}
+	ret = rule_array_write(bpf_map__fd(s->maps.mapce_br_rules), p->rules, p->n_rules, &i);
+	if (ret) {
+		pr_err("writing rule %u to mapce_br_rules: %s", i + 1, deploy_strerror(ret));
+		return -1;
 	}
-	fd = bpf_map__fd(s->maps.mapce_br_lpm);
-	map_clear(fd, MAPCE_MAX_RULES);
-	for (__u32 i = 0; (int)i < p->n_rules; i++) {
-		struct mapce_lpm_v4_key k = { .prefixlen = p->rules[i].ipv4_prefix_len,
-					      .addr = p->rules[i].ipv4_prefix };
-
-		if (bpf_map_update_elem(fd, &k, &i, BPF_ANY)) {
-			pr_err("writing rule %u to mapce_br_lpm: %s", i + 1, deploy_strerror(-errno));
-			return -1;
-		}
+	/* Every rule: the LPM is how the BR finds a packet's rule. */
+	ret = rule_lpm_write(bpf_map__fd(s->maps.mapce_br_lpm), p->rules, p->n_rules, false, &i);
+	if (ret) {
+		pr_err("writing rule %u to mapce_br_lpm: %s", i + 1, deploy_strerror(ret));
+		return -1;
 	}
 	return 0;
 }
@@ -339,12 +313,7 @@ int br_up(const struct br_up_params *p)
 
 	memset(&r, 0, sizeof(r));
 	r.p = p;
-	r.d.spec = &br_spec;
-	snprintf(r.d.dev, sizeof(r.d.dev), "%s", p->ifname);
-	r.d.ifindex = p->ifindex;
-	r.d.cfg = p->cfg;
-	memcpy(r.d.addr, p->cfg.br_ipv6, 16);
-	r.d.xdp_mode = p->xdp_mode;
+	deploy_init(&r.d, &br_spec, p->ifname, p->ifindex, &p->cfg, p->cfg.br_ipv6, p->xdp_mode);
 	return deploy_up(&r.d) ? 1 : 0;
 }
 

@@ -36,6 +36,7 @@
 #include "sys/deploy.h"
 #include "sys/map_util.h"
 #include "sys/pin.h"
+#include "sys/rule_maps.h"
 #include "sys/sysctl.h"
 
 #define FORWARDING_SYSCTL "/proc/sys/net/ipv4/conf/all/forwarding"
@@ -76,16 +77,8 @@ static bool ce_tables_equal(struct deploy *d)
 {
 	const struct ce_up_params *p = ce_run(d)->p;
 	int fd = pin_open(d->dir, "mapce_rules");
-	bool same = fd >= 0;
+	bool same = fd >= 0 && rule_array_equal(fd, p->rules, p->n_rules);
 
-	for (__u32 i = 0; same && i < MAPCE_MAX_RULES; i++) {
-		struct mapce_rule cur, want = {};
-
-		if ((int)i < p->n_rules)
-			want = p->rules[i];
-		if (bpf_map_lookup_elem(fd, &i, &cur) || memcmp(&cur, &want, sizeof(cur)))
-			same = false;
-	}
 	if (fd >= 0)
 		close(fd);
 	if (same && p->max_flows) {
@@ -235,32 +228,21 @@ static int ce_write_tables(struct deploy *d)
 	struct ce_run *r = ce_run(d);
 	const struct ce_up_params *p = r->p;
 	struct mapce_ce *s = d->skel;
-	int fd;
+	__u32 i;
+	int ret;
 
 	flush_stale_nat(r);
-	fd = bpf_map__fd(s->maps.mapce_rules);
-	for (__u32 i = 0; i < MAPCE_MAX_RULES; i++) {
-		struct mapce_rule rule = {};
-
-		if ((int)i < p->n_rules)
-			rule = p->rules[i];
-		if (bpf_map_update_elem(fd, &i, &rule, BPF_ANY)) {
-			pr_err("writing rule %u: %s", i, deploy_strerror(-errno));
-			return -1;
-		}
+	ret = rule_array_write(bpf_map__fd(s->maps.mapce_rules), p->rules, p->n_rules, &i);
+	if (ret) {
+		pr_err("writing rule %u: %s", i, deploy_strerror(ret));
+		return -1;
 	}
-	fd = bpf_map__fd(s->maps.mapce_fmr_lpm);
-	map_clear(fd, MAPCE_MAX_RULES);
-	for (__u32 i = 0; p->mesh && (int)i < p->n_rules; i++) {
-		struct mapce_lpm_v4_key k = { .prefixlen = p->rules[i].ipv4_prefix_len,
-					      .addr = p->rules[i].ipv4_prefix };
-
-		if (!(p->rules[i].flags & MAPCE_RULE_F_FMR))
-			continue;
-		if (bpf_map_update_elem(fd, &k, &i, BPF_ANY)) {
-			pr_err("writing FMR %u to mapce_fmr_lpm: %s", i, deploy_strerror(-errno));
-			return -1;
-		}
+	/* Without --mesh the LPM stays empty: every IPv4 goes to the BR. */
+	ret = rule_lpm_write(bpf_map__fd(s->maps.mapce_fmr_lpm), p->rules, p->mesh ? p->n_rules : 0,
+			     true, &i);
+	if (ret) {
+		pr_err("writing FMR %u to mapce_fmr_lpm: %s", i, deploy_strerror(ret));
+		return -1;
 	}
 	return install_forwards(r);
 }
@@ -412,12 +394,7 @@ int ce_up(const struct ce_up_params *p)
 
 	memset(&r, 0, sizeof(r));
 	r.p = p;
-	r.d.spec = &ce_spec;
-	snprintf(r.d.dev, sizeof(r.d.dev), "%s", p->ifname);
-	r.d.ifindex = p->ifindex;
-	r.d.cfg = p->cfg;
-	memcpy(r.d.addr, p->cfg.ce_ipv6, 16);
-	r.d.xdp_mode = p->xdp_mode;
+	deploy_init(&r.d, &ce_spec, p->ifname, p->ifindex, &p->cfg, p->cfg.ce_ipv6, p->xdp_mode);
 	return deploy_up(&r.d) ? 1 : 0;
 }
 

@@ -10,6 +10,7 @@
 #include <bpf/libbpf.h>
 
 #include "ce/ce_maps.h"
+#include "sys/map_util.h"
 #include "sys/pin.h"
 
 #define KEY_MAX 64   /* largest key/value of our maps, with room to spare */
@@ -124,10 +125,7 @@ int ce_maps_config(const struct ce_maps *m, struct mapce_config *c)
 
 __u32 ce_map_max_entries(int fd)
 {
-	struct bpf_map_info info = {};
-	__u32 len = sizeof(info);
-
-	return bpf_obj_get_info_by_fd(fd, &info, &len) ? 0 : info.max_entries;
+	return map_max_entries(fd);
 }
 
 long ce_map_foreach(int fd, ce_map_fn fn, void *arg)

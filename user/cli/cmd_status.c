@@ -20,7 +20,7 @@
 #include "core/addrfmt.h"
 #include "sys/attach.h"
 #include "sys/caps.h"
-#include "ce/ce_loader.h"
+#include "core/policy.h"
 #include "ce/ce_maps.h"
 #include "cli/cli_wan.h"
 #include "cli/cli.h"

@@ -486,6 +486,18 @@ static int start(struct deploy *d)
 	return 0;
 }
 
+void deploy_init(struct deploy *d, const struct deploy_spec *spec, const char *dev, int ifindex,
+		 const struct mapce_config *cfg, const __u8 addr[16], enum attach_xdp_mode mode)
+{
+	memset(d, 0, sizeof(*d));
+	d->spec = spec;
+	snprintf(d->dev, sizeof(d->dev), "%s", dev);
+	d->ifindex = ifindex;
+	d->cfg = *cfg;
+	memcpy(d->addr, addr, 16);
+	d->xdp_mode = mode;
+}
+
 int deploy_up(struct deploy *d)
 {
 	const struct deploy_spec *s = d->spec;

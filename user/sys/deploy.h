@@ -166,9 +166,11 @@ struct deploy {
 	int n_undo;
 };
 
-/* Bring the side up on d->dev (d: the caller's fields filled, the rest
- * zero).  0 (up, or already up as asked), -1 after pr_err() (everything
- * this run did is undone). */
+/* Zero d and fill the caller's fields. */
+void deploy_init(struct deploy *d, const struct deploy_spec *spec, const char *dev, int ifindex,
+		 const struct mapce_config *cfg, const __u8 addr[16], enum attach_xdp_mode mode);
+/* Bring the side up on d->dev (d from deploy_init).  0 (up, or already up
+ * as asked), -1 after pr_err() (everything this run did is undone). */
 int deploy_up(struct deploy *d);
 
 /* Add r (replace: a leftover of ours is in its place), record it in the
