@@ -97,7 +97,7 @@ static bool starts_with(const char *s, const char *prefix)
 
 static void test_mtu_default_and_clamped(void)
 {
-	TCASE_BEGIN("ce_plan: default MTU 1460, clamped to the WAN MTU - 40 (- 48 with encap-limit)");
+	TCASE_BEGIN("ce_plan: default MTU 1460, clamped to WAN MTU - 40 (- 48 with encap-limit)");
 	lab_rule();
 	CHECK(plan(1500) == 0, "%s", errbuf);
 	CHECK_EQ(P.cfg.mtu, 1460);

@@ -244,9 +244,10 @@ static void print_up(const struct br_run *r)
 	out_text("\n");
 	out_open_array("routes");
 	for (int i = 0; i < p->n_rules; i++) {
+		const struct mapce_rule *rule = &p->rules[i];
+
 		out_open_object(NULL);
-		out_str("dst", "  %s", pfx4_str(p->rules[i].ipv4_prefix, p->rules[i].ipv4_prefix_len,
-					    b));
+		out_str("dst", "  %s", pfx4_str(rule->ipv4_prefix, rule->ipv4_prefix_len, b));
 		out_str("via", " via inet6 %s\n", ip6_str(r->gw[i], a));
 		out_close_object();
 	}

@@ -27,13 +27,15 @@ int br_plan_rules(struct mapce_opts *o, char *err, size_t errlen)
 	if (mapce_rules_validate(o, err, errlen))
 		return o->usage_err ? MAPCE_ERR_USAGE : MAPCE_ERR_VALUE;
 	for (int i = 0; i < o->n_rules; i++) {
+		const struct mapce_rule *r = &o->rules[i];
+
 		for (int j = 0; j < i; j++) {
-			if (o->rules[i].ipv4_prefix == o->rules[j].ipv4_prefix &&
-			    o->rules[i].ipv4_prefix_len == o->rules[j].ipv4_prefix_len)
-				return BAD("rules %d and %d have the same IPv4 prefix %s/%u: the BR "
-					   "could not tell which one a packet belongs to", j + 1,
-					   i + 1, ip4_str(o->rules[i].ipv4_prefix, b),
-					   o->rules[i].ipv4_prefix_len);
+			if (r->ipv4_prefix != o->rules[j].ipv4_prefix ||
+			    r->ipv4_prefix_len != o->rules[j].ipv4_prefix_len)
+				continue;
+			return BAD("rules %d and %d have the same IPv4 prefix %s/%u: the BR could not "
+				   "tell which one a packet belongs to", j + 1, i + 1,
+				   ip4_str(r->ipv4_prefix, b), r->ipv4_prefix_len);
 		}
 	}
 	if (!is_unicast6(o->br))

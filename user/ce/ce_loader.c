@@ -267,8 +267,9 @@ static int ce_routes(struct deploy *d)
 	}
 	if (br.oif != d->ifindex) {
 		pr_err("the IPv6 route to the BR %s leaves via %s, not %s (route: %s)",
-		       ip6_str(c->br_ipv6, a), if_indextoname((unsigned int)br.oif, dev) ? dev : "?",
-		       d->dev, nl_route_str(&br, s, sizeof(s)));
+		       ip6_str(c->br_ipv6, a),
+		       if_indextoname((unsigned int)br.oif, dev) ? dev : "?", d->dev,
+		       nl_route_str(&br, s, sizeof(s)));
 		return -1;
 	}
 	/* Via the router toward the BR; a BR on the link is its own next hop. */

@@ -99,8 +99,9 @@ static int detect_prefix(const struct wan_facts *w, struct mapce_opts *o, char *
 				const struct mapce_rule *rule = &o->rules[r];
 				unsigned int len = rule->ipv6_prefix_len + rule->ea_len;
 
-				if (len > 64 || !mapce_ipv6_prefix_match(ad->addr, rule->ipv6_prefix,
-									 rule->ipv6_prefix_len))
+				if (len > 64 ||
+				    !mapce_ipv6_prefix_match(ad->addr, rule->ipv6_prefix,
+							     rule->ipv6_prefix_len))
 					continue;
 				memcpy(o->prefix, ad->addr, 16);
 				prefix_mask(o->prefix, len);

@@ -151,7 +151,8 @@ static const char *what_is_missing(struct deploy *d)
 		if (s->progs[i].hook == DEPLOY_XDP)
 			continue; /* the one that says "up" */
 		if (deploy_query(s, i, d->ifindex, &a) || !a.ours) {
-			snprintf(what, sizeof(what), "the %s filter", deploy_hook_str(s->progs[i].hook));
+			snprintf(what, sizeof(what), "the %s filter",
+				 deploy_hook_str(s->progs[i].hook));
 			return what;
 		}
 	}
@@ -336,7 +337,8 @@ int deploy_route_add(struct deploy *d, const struct nl_route *r, bool replace)
 	int ret = replace ? nl_route_replace(r) : nl_route_add(r);
 
 	if (ret) {
-		pr_err("adding the route '%s': %s", nl_route_str(r, s, sizeof(s)), nl_strerror(ret));
+		pr_err("adding the route '%s': %s", nl_route_str(r, s, sizeof(s)),
+		       nl_strerror(ret));
 		return -1;
 	}
 	if (!replace && deploy_undo_push(d, undo_route, &u))
@@ -414,8 +416,8 @@ static int ensure_clsact(struct deploy *d, bool *have)
 static int attach_tc(struct deploy *d, int i)
 {
 	const struct deploy_prog *p = &d->spec->progs[i];
-	enum bpf_tc_attach_point point = p->hook == DEPLOY_TC_EGRESS ? BPF_TC_EGRESS : BPF_TC_INGRESS;
-	const char *what = p->hook == DEPLOY_TC_EGRESS ? "egress" : "ingress";
+	bool egress = p->hook == DEPLOY_TC_EGRESS;
+	const char *what = egress ? "egress" : "ingress";
 	struct deploy_undo u = { .prog = i };
 	struct deploy_attached a;
 	int ret;
@@ -426,13 +428,13 @@ static int attach_tc(struct deploy *d, int i)
 		return -1;
 	}
 	if (a.prog_id && !a.ours) {
-		pr_err("%s %s already has a tc filter at handle 0x%x priority 0x%x (program %u, %s); "
-		       "refusing to replace it", d->dev, what, p->tc_handle, p->tc_priority,
+		pr_err("%s %s already has a tc filter at handle 0x%x priority 0x%x (program %u, "
+		       "%s); refusing to replace it", d->dev, what, p->tc_handle, p->tc_priority,
 		       a.prog_id, a.prog_name);
 		return -1;
 	}
-	ret = tc_attach(d->ifindex, point, prog_fd(d, i), p->tc_handle, p->tc_priority,
-			a.prog_id != 0 /* a leftover of ours */);
+	ret = tc_attach(d->ifindex, egress ? BPF_TC_EGRESS : BPF_TC_INGRESS, prog_fd(d, i),
+			p->tc_handle, p->tc_priority, a.prog_id != 0 /* a leftover of ours */);
 	if (ret) {
 		pr_err("attaching the tc %s filter to %s: %s", what, d->dev, deploy_strerror(ret));
 		return -1;

@@ -138,8 +138,8 @@ static void detach_progs(const struct deploy_spec *spec, const char *dev, int if
 			pr_warn("%s: XDP program %u (%s) is not %s: left in place", dev, a.prog_id,
 				a.prog_name, spec->owner);
 		} else if (ret == -EBUSY) {
-			pr_warn("%s: the %s filter at %s handle runs program %u (%s): left in place",
-				dev, what, spec->owner, a.prog_id, a.prog_name);
+			pr_warn("%s: the %s filter at %s handle runs program %u (%s): left in "
+				"place", dev, what, spec->owner, a.prog_id, a.prog_name);
 		} else if (ret != -ENOENT) {
 			pr_warn("%s: detaching %s: %s", dev, what, deploy_strerror(ret));
 		}
