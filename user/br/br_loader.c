@@ -30,8 +30,6 @@
 #include "sys/rule_maps.h"
 #include "sys/sysctl.h"
 
-#define FORWARDING_SYSCTL "/proc/sys/net/ipv4/conf/all/forwarding"
-
 /* One run of br up: the shared part first, then the BR's own. */
 struct br_run {
 	struct deploy d;
@@ -260,7 +258,7 @@ static void br_done(struct deploy *d)
 {
 	char path[128];
 
-	if (sysctl_is_off(FORWARDING_SYSCTL))
+	if (sysctl_is_off(SYSCTL_IPV4_FORWARDING))
 		pr_warn("net.ipv4.conf.all.forwarding is 0: decapsulated IPv4 will not be "
 			"forwarded (sysctl -w net.ipv4.conf.all.forwarding=1)");
 	/* bpf_fib_lookup answers FWD_DISABLED without it: the encapsulated

@@ -39,8 +39,6 @@
 #include "sys/rule_maps.h"
 #include "sys/sysctl.h"
 
-#define FORWARDING_SYSCTL "/proc/sys/net/ipv4/conf/all/forwarding"
-
 /* One run of up: the shared part first, then the CE's own. */
 struct ce_run {
 	struct deploy d;
@@ -338,7 +336,7 @@ static void ce_done(struct deploy *d)
 	struct ce_run *r = ce_run(d);
 
 	record_config(r->p);
-	if (sysctl_is_off(FORWARDING_SYSCTL))
+	if (sysctl_is_off(SYSCTL_IPV4_FORWARDING))
 		pr_warn("net.ipv4.conf.all.forwarding is 0: LAN hosts won't reach the internet "
 			"(sysctl -w net.ipv4.conf.all.forwarding=1)");
 	print_up(r);
