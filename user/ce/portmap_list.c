@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "ce/ce_maps.h"
+#include "core/grow.h"
 #include "ce/portmap.h"
 
 struct static_ports {
@@ -27,15 +28,10 @@ static int static_cb(const void *key, const void *val, void *arg)
 
 	if (!(owner->flags & MAPCE_BIND_F_STATIC) || out->ip != t->pub)
 		return 0;
-	if (t->n == t->cap) {
-		size_t cap = t->cap ? t->cap * 2 : 64;
-		struct portmap *p = realloc(t->p, cap * sizeof(*p));
-
-		if (!p)
-			return 1;
-		t->p = p;
-		t->cap = cap;
-	}
+	pm = grow(t->p, &t->cap, t->n, sizeof(*pm), 64);
+	if (!pm)
+		return 1; /* stop: out of memory */
+	t->p = pm;
 	pm = &t->p[t->n++];
 	memset(pm, 0, sizeof(*pm));
 	pm->proto = out->proto;

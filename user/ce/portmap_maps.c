@@ -18,6 +18,7 @@
 #include <bpf/bpf.h>
 
 #include "core/addrfmt.h"
+#include "core/grow.h"
 #include "core/parse.h"
 #include "ce/ce_maps.h"
 #include "ce/portmap.h"
@@ -342,15 +343,11 @@ struct static_scan {
 /* Add ep to the entries to drop; 1 (stop the walk) when out of memory. */
 static int scan_drop(struct static_scan *s, const struct mapce_endpoint *ep)
 {
-	if (s->n_drop == s->cap) {
-		size_t cap = s->cap ? s->cap * 2 : 32;
-		struct mapce_endpoint *d = realloc(s->drop, cap * sizeof(*d));
+	struct mapce_endpoint *d = grow(s->drop, &s->cap, s->n_drop, sizeof(*d), 32);
 
-		if (!d)
-			return 1;
-		s->drop = d;
-		s->cap = cap;
-	}
+	if (!d)
+		return 1;
+	s->drop = d;
 	s->drop[s->n_drop++] = *ep;
 	return 0;
 }
