@@ -244,7 +244,7 @@ int br_status(const char *ifname)
 	if (ifname) {
 		if (status_one(ifname)) {
 			pr_err("the BR is not up on %s (no maps pinned in %s/%s)", ifname,
-			    MAPCE_BR_PIN_ROOT, ifname);
+			       MAPCE_BR_PIN_ROOT, ifname);
 			ret = 1;
 		}
 		mapce_unlock(lock);

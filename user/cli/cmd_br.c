@@ -3,10 +3,9 @@
  * cmd_br.c - `mapce br up|down|status`: a stateless MAP-E BR on the
  * CE-facing device (XDP decap with the RFC 7597 §8.1 source check and
  * ICMPv6 error translation, tc egress encap, fragments followed), so a
- * lab needs no kernel tunnel.  Argument handling only;
- * the work is in br_loader.c and br_status.c.
+ * lab needs no kernel tunnel.  Argument handling only; the policy is
+ * br_plan.c, the work br_loader.c and br_status.c.
  */
-#include <arpa/inet.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
@@ -150,7 +149,7 @@ static int cmd_br_up(int argc, char **argv)
 		case BR_OPT_MTU:
 			if (parse_uint(optarg, 65535, &mtu) || mtu < MAPCE_BR_MIN_MTU) {
 				pr_err("br up: --mtu '%s' is not a number %u-65535", optarg,
-				    MAPCE_BR_MIN_MTU);
+				       MAPCE_BR_MIN_MTU);
 				return 1;
 			}
 			break;
@@ -165,7 +164,7 @@ static int cmd_br_up(int argc, char **argv)
 		case MAPCE_OPT_IPV4:
 		case MAPCE_OPT_PSID:
 			pr_err("br up: --%s is a CE option; a BR serves every CE of its rules",
-			    rule_opt_name(c));
+			       rule_opt_name(c));
 			return EXIT_USAGE;
 		default:
 			ret = mapce_opts_handle(&o, c, optarg, msg, sizeof(msg));

@@ -145,7 +145,7 @@ static int do_add(const char *wan, char **pos, int npos)
 
 	if (npos != 3) {
 		pr_err("portmap add: expected tcp|udp PORT[-PORT] INSIDE_IP[:PORT] "
-		    "(try 'mapce portmap -h')");
+		       "(try 'mapce portmap -h')");
 		return EXIT_USAGE;
 	}
 	if (portmap_parse(pos[0], pos[1], pos[2], &pm, errbuf, sizeof(errbuf))) {
@@ -170,8 +170,8 @@ static int do_add(const char *wan, char **pos, int npos)
 			char t[PORTMAP_STRLEN];
 
 			pr_err("portmap add: %s overlaps the portmap on %s:%u (%s)",
-			    portmap_format(&pm, s, sizeof(s)), x.path, o->line,
-			    portmap_format(o, t, sizeof(t)));
+			       portmap_format(&pm, s, sizeof(s)), x.path, o->line,
+			       portmap_format(o, t, sizeof(t)));
 			ctx_close(&x);
 			return 1;
 		}
@@ -194,8 +194,8 @@ static int do_add(const char *wan, char **pos, int npos)
 	}
 	if (!x.path[0])
 		pr_warn("%s: mapce up on %s read no config file: this forward lasts until down "
-		     "(use 'mapce up --config FILE' to keep forwards)",
-		     portmap_format(&pm, s, sizeof(s)), x.wan);
+		        "(use 'mapce up --config FILE' to keep forwards)",
+		        portmap_format(&pm, s, sizeof(s)), x.wan);
 	out_open_object(NULL);
 	out_str("wan", "%s: forwarded ", x.wan);
 	print_forward(&pm);
@@ -249,7 +249,7 @@ static int do_del(const char *wan, char **pos, int npos)
 			continue;
 		if (pm->first < range.first || pm->last > range.last) {
 			pr_err("portmap del: %s %s covers only part of the forward %s; delete its "
-			    "whole range", pos[0], pos[1], portmap_format(pm, s, sizeof(s)));
+			       "whole range", pos[0], pos[1], portmap_format(pm, s, sizeof(s)));
 			ctx_close(&x);
 			return 1;
 		}
@@ -258,7 +258,7 @@ static int do_del(const char *wan, char **pos, int npos)
 	}
 	if (!matched) {
 		pr_err("portmap del: no port forward of %s %s on %s", portmap_proto_str(range.proto),
-		    pos[1], x.wan);
+		       pos[1], x.wan);
 		ctx_close(&x);
 		return 1;
 	}
@@ -383,7 +383,7 @@ int cmd_portmap(int argc, char **argv)
 			return EXIT_USAGE;
 		default:
 			pr_err("portmap: unknown option '%s' (try 'mapce portmap -h')",
-			    argv[optind - 1]);
+			       argv[optind - 1]);
 			return EXIT_USAGE;
 		}
 	}

@@ -212,7 +212,7 @@ int cmd_up(int argc, char **argv)
 	if (!opts->have_br) {
 		if (s.path[0])
 			pr_err("up: --br ADDR (the BR's IPv6 address) is required (or a 'br' line "
-			    "in %s)", s.path);
+			       "in %s)", s.path);
 		else
 			pr_err("up: --br ADDR (the BR's IPv6 address) is required");
 		return EXIT_USAGE;

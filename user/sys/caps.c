@@ -33,7 +33,7 @@ int caps_check(const char *what)
 	if (sys_admin || (bpf && net_admin))
 		return 0;
 	pr_err("%s needs CAP_BPF and CAP_NET_ADMIN (or CAP_SYS_ADMIN): missing %s%s%s; run as root",
-	    what, bpf ? "" : "CAP_BPF", !bpf && !net_admin ? " and " : "",
-	    net_admin ? "" : "CAP_NET_ADMIN");
+	       what, bpf ? "" : "CAP_BPF", !bpf && !net_admin ? " and " : "",
+	       net_admin ? "" : "CAP_NET_ADMIN");
 	return 1;
 }

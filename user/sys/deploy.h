@@ -67,26 +67,28 @@ struct deploy_skel_ops {
 	struct bpf_object *(*object)(void *skel);
 };
 
-#define DEPLOY_SKEL_OPS(name)                                                         \
-	static void *name##_deploy_open(const struct bpf_object_open_opts *o)        \
-	{                                                                             \
-		return name##__open_opts(o);                                          \
-	}                                                                             \
-	static int name##_deploy_load(void *s)                                        \
-	{                                                                             \
-		return name##__load(s);                                               \
-	}                                                                             \
-	static void name##_deploy_destroy(void *s)                                    \
-	{                                                                             \
-		name##__destroy(s);                                                   \
-	}                                                                             \
-	static struct bpf_object *name##_deploy_object(void *s)                       \
-	{                                                                             \
-		return ((struct name *)s)->obj;                                       \
-	}                                                                             \
-	static const struct deploy_skel_ops name##_skel_ops = {                       \
-		name##_deploy_open, name##_deploy_load, name##_deploy_destroy,        \
-		name##_deploy_object,                                                 \
+#define DEPLOY_SKEL_OPS(name)                                                 \
+	static void *name##_deploy_open(const struct bpf_object_open_opts *o) \
+	{                                                                     \
+		return name##__open_opts(o);                                  \
+	}                                                                     \
+	static int name##_deploy_load(void *s)                                \
+	{                                                                     \
+		return name##__load(s);                                       \
+	}                                                                     \
+	static void name##_deploy_destroy(void *s)                            \
+	{                                                                     \
+		name##__destroy(s);                                           \
+	}                                                                     \
+	static struct bpf_object *name##_deploy_object(void *s)               \
+	{                                                                     \
+		return ((struct name *)s)->obj;                               \
+	}                                                                     \
+	static const struct deploy_skel_ops name##_skel_ops = {               \
+		name##_deploy_open,                                           \
+		name##_deploy_load,                                           \
+		name##_deploy_destroy,                                        \
+		name##_deploy_object,                                         \
 	}
 
 struct deploy;

@@ -50,6 +50,6 @@ int mapce_lock_or_err(bool exclusive)
 	if (fd >= 0)
 		return fd;
 	pr_err("taking the lock %s: %s", MAPCE_LOCK_FILE,
-	    fd == -EWOULDBLOCK ? "another mapce is running" : strerror(-fd));
+	       fd == -EWOULDBLOCK ? "another mapce is running" : strerror(-fd));
 	return -1;
 }

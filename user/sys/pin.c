@@ -54,7 +54,7 @@ int pin_prepare(const char *root, const char *ifname, char *dir, size_t len)
 
 	if (ret) {
 		pr_err("/sys/fs/bpf is not a bpf filesystem and mounting one failed (%s)",
-		    strerror(-ret));
+		       strerror(-ret));
 		return -1;
 	}
 	if (pin_dir_path(dir, len, root, ifname)) {
