@@ -32,12 +32,8 @@
 #define MAPCE_MAX_BINDINGS 65536
 #endif
 
-#define MAPCE_PIN_ROOT "/sys/fs/bpf/mapce"   /* CE: MAPCE_PIN_ROOT/<wan>/ */
-#define MAPCE_BR_PIN_ROOT "/sys/fs/bpf/mapce_br" /* BR: .../<dev>/ */
-
-/* TC filter identity on the WAN's clsact egress hook (fixed: idempotent). */
-#define MAPCE_TC_HANDLE 0x4d41 /* "MA" */
-#define MAPCE_TC_PRIORITY 0x4345 /* "CE" */
+/* Pin paths, tc handles, defaults and minimums of the settings are the
+ * loader's policy, not ABI: user/core/policy.h. */
 
 /* ------------------------------------------------------------------ */
 /* MAP rules                                                           */
@@ -106,12 +102,8 @@ struct mapce_config {
 #define MAPCE_CFG_F_MESH 0x02    /* FMRs route CE-to-CE directly */
 #define MAPCE_CFG_F_LEGACY_IID 0x04 /* draft-03 interface identifiers */
 
-#define MAPCE_DEFAULT_MTU 1460
-#define MAPCE_DEFAULT_HOP_LIMIT 64
-#define MAPCE_DEFAULT_TIMEOUT_UDP 300
-#define MAPCE_DEFAULT_TIMEOUT_TCP_EST 7440
-#define MAPCE_DEFAULT_TIMEOUT_TCP_TRANS 240
-#define MAPCE_DEFAULT_TIMEOUT_ICMP 60
+/* gc_interval_ms 0 means this (the datapath's fallback); the other
+ * defaults are the loader's (user/core/policy.h). */
 #define MAPCE_DEFAULT_GC_INTERVAL_MS 1000
 
 /* ------------------------------------------------------------------ */

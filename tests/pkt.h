@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * pkt.h - build test frames byte by byte and check them, for the
- * BPF_PROG_TEST_RUN tests.  The checksum code here is a plain RFC 1071
- * implementation written independently of bpf/lib/csum.h, so a test
- * that passes means the datapath's incremental updates agree with a full
- * recomputation.
+ * BPF_PROG_TEST_RUN tests, the fuzzers and the bench: the one place for
+ * frame builders (IPv4 packets from a spec, IPv6 tunnel wrapping, ICMPv4
+ * and ICMPv6 errors, fragments, malformations).  The checksum code here is
+ * a plain RFC 1071 implementation written independently of bpf/lib/csum.h,
+ * so a test that passes means the datapath's incremental updates agree
+ * with a full recomputation.
  */
 #ifndef MAPCE_TEST_PKT_H
 #define MAPCE_TEST_PKT_H
@@ -44,6 +46,16 @@ static inline uint32_t get32(const uint8_t *p)
 	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
 }
 
+/* An IPv4 address in host order, a constant (for tables). */
+#define IP4(a, b, c, d) \
+	((uint32_t)(a) << 24 | (uint32_t)(b) << 16 | (uint32_t)(c) << 8 | (uint32_t)(d))
+
+static inline void put32(uint8_t *p, uint32_t v)
+{
+	put16(p, (uint16_t)(v >> 16));
+	put16(p + 2, (uint16_t)v);
+}
+
 static inline uint32_t ip4(const char *s)
 {
 	struct in_addr a;
@@ -55,6 +67,17 @@ static inline uint32_t ip4(const char *s)
 static inline void ip6(const char *s, uint8_t out[16])
 {
 	inet_pton(AF_INET6, s, out);
+}
+
+/* An IPv6 address as bytes, good for the next seven calls (a ring). */
+static inline const uint8_t *a6(const char *s)
+{
+	static uint8_t buf[8][16];
+	static int i;
+	uint8_t *b = buf[i++ % 8];
+
+	ip6(s, b);
+	return b;
 }
 
 static const uint8_t MAC_A[6] = { 0x02, 0, 0, 0, 0, 0x0a };
@@ -225,6 +248,213 @@ static inline int v4_l4_csum_ok(const uint8_t *p, int allow_zero)
 	s += p[9];
 	s += (uint32_t)l4len;
 	return rfc1071_fold(rfc1071_add(s, l4, l4len)) == 0;
+}
+
+/* ---- tunnel frames ------------------------------------------------------ */
+
+/* Ethernet + the n bytes of IPv4 at v4. */
+static inline void frame_v4(struct pkt *k, const uint8_t *v4, size_t n)
+{
+	k->len = put_eth(k->b, 0x0800);
+	memcpy(k->b + 14, v4, n);
+	k->len += n;
+}
+
+/* Ethernet + IPv6 src -> dst (next header 4, hop limit 64, traffic class
+ * = the TOS, as a tunnel end copies it) + the n bytes of IPv4 at v4. */
+static inline void frame_v6(struct pkt *k, const uint8_t src[16], const uint8_t dst[16],
+			    const uint8_t *v4, size_t n)
+{
+	k->len = put_eth(k->b, 0x86dd);
+	k->len += put_v6_outer(k->b + 14, src, dst, v4[1], 64, (uint16_t)n);
+	memcpy(k->b + 54, v4, n);
+	k->len += n;
+}
+
+/* The IPv4 packet a frame carries: after Ethernet, or inside IPv6 (next
+ * header 4, or 60 with one 8-byte destination options header).  NULL
+ * when there is none. */
+static inline const uint8_t *frame_inner_v4(const struct pkt *k)
+{
+	if (k->len >= 34 && get16(k->b + 12) == 0x0800)
+		return k->b + 14;
+	if (k->len >= 74 && get16(k->b + 12) == 0x86dd && k->b[20] == 4)
+		return k->b + 54;
+	if (k->len >= 82 && get16(k->b + 12) == 0x86dd && k->b[20] == 60 && k->b[54] == 4)
+		return k->b + 62;
+	return NULL;
+}
+
+/* The IPv4 header and transport checksums of the packet the frame
+ * carries verify (UDP without a checksum does not). */
+static inline int frame_csums_ok(const struct pkt *k)
+{
+	const uint8_t *ip = frame_inner_v4(k);
+
+	return ip && v4_hdr_csum_ok(ip) && v4_l4_csum_ok(ip, 0);
+}
+
+/* Outer fragment [off, off + len) of the tunnel packet whole (Ethernet |
+ * IPv6 | payload), as a router on the IPv6 path would cut it. */
+static inline void frame_v6_fragment(const struct pkt *whole, uint16_t off, uint16_t len, int more,
+				     uint32_t id, struct pkt *fr)
+{
+	memcpy(fr->b, whole->b, 54);
+	fr->b[14 + 6] = 44;
+	put16(fr->b + 18, (uint16_t)(8 + len));
+	fr->b[54] = 4; /* next header: IPv4 */
+	fr->b[55] = 0;
+	put16(fr->b + 56, (uint16_t)(off | (more ? 1 : 0)));
+	put32(fr->b + 58, id);
+	memcpy(fr->b + 62, whole->b + 54 + off, len);
+	fr->len = 62 + len;
+}
+
+/* A fragment after the first at p: 20-byte header (id, offset off8 * 8
+ * bytes, MF when mf) and n payload bytes, which are no transport header:
+ * where ports would be they read 0xa0a1 0xa2a3 (PSID 0x2a / 0x2a: not
+ * the lab CE's), so only fragment state can place them.  Returns 20 + n. */
+static inline size_t put_v4_frag(uint8_t *p, uint32_t src, uint32_t dst, uint8_t proto, uint16_t id,
+				 uint16_t off8, int mf, size_t n)
+{
+	memset(p, 0, 20);
+	p[0] = 0x45;
+	put16(p + 2, (uint16_t)(20 + n));
+	put16(p + 4, id);
+	put16(p + 6, (uint16_t)((mf ? 0x2000 : 0) | off8));
+	p[8] = 64;
+	p[9] = proto;
+	put32(p + 12, src);
+	put32(p + 16, dst);
+	for (size_t i = 0; i < n; i++)
+		p[20 + i] = (uint8_t)(0xa0 + i);
+	put16(p + 10, rfc1071_fold(rfc1071_add(0, p, 20)));
+	return 20 + n;
+}
+
+/* ---- ICMP errors --------------------------------------------------------- */
+
+struct icmp4_err {
+	uint32_t src, dst;    /* host order */
+	uint8_t type, code;
+	uint16_t mtu;         /* next-hop MTU of a 3/4, else 0 */
+	uint8_t tos, ttl;     /* ttl 0: 64 */
+	uint16_t id, frag;    /* frag: flags + offset, host order */
+	const uint8_t *quote; /* the packet the error is about ... */
+	size_t qlen;          /* ... and how much of it is quoted */
+};
+
+/* The IPv4 ICMP error e at p; returns its length.  Checksums from scratch. */
+static inline size_t put_icmp4_err(uint8_t *p, const struct icmp4_err *e)
+{
+	uint8_t *ic = p + 20;
+	size_t n = 28 + e->qlen;
+
+	memset(p, 0, 28);
+	p[0] = 0x45;
+	p[1] = e->tos;
+	put16(p + 2, (uint16_t)n);
+	put16(p + 4, e->id);
+	put16(p + 6, e->frag);
+	p[8] = e->ttl ? e->ttl : 64;
+	p[9] = 1;
+	put32(p + 12, e->src);
+	put32(p + 16, e->dst);
+	put16(p + 10, rfc1071_fold(rfc1071_add(0, p, 20)));
+	ic[0] = e->type;
+	ic[1] = e->code;
+	put16(ic + 6, e->mtu);
+	memcpy(ic + 8, e->quote, e->qlen);
+	put16(ic + 2, rfc1071_fold(rfc1071_add(0, ic, 8 + e->qlen)));
+	return n;
+}
+
+/* Ethernet + the IPv4 ICMP error e. */
+static inline void frame_icmp4_err(struct pkt *k, const struct icmp4_err *e)
+{
+	k->len = put_eth(k->b, 0x0800);
+	k->len += put_icmp4_err(k->b + 14, e);
+}
+
+/* Ethernet + IPv6 src -> dst + an ICMPv6 error (type, code, the 32-bit
+ * field: MTU or pointer) quoting qlen bytes of q.  The ICMPv6 checksum
+ * is the RFC 1071 oracle's, over the RFC 8200 pseudo header. */
+static inline void frame_icmp6_err(struct pkt *k, const uint8_t src[16], const uint8_t dst[16],
+				   uint8_t type, uint8_t code, uint32_t field, const uint8_t *q,
+				   size_t qlen)
+{
+	uint8_t *ip6 = k->b + 14, *ic = k->b + 54;
+	size_t n = 8 + qlen;
+	uint32_t sum = 0;
+
+	k->len = put_eth(k->b, 0x86dd);
+	memset(ip6, 0, 48);
+	ip6[0] = 0x60;
+	put16(ip6 + 4, (uint16_t)n);
+	ip6[6] = 58;
+	ip6[7] = 64;
+	memcpy(ip6 + 8, src, 16);
+	memcpy(ip6 + 24, dst, 16);
+	ic[0] = type;
+	ic[1] = code;
+	put32(ic + 4, field);
+	memcpy(ic + 8, q, qlen);
+	sum = rfc1071_add(sum, ip6 + 8, 32);
+	sum += (uint32_t)(n >> 16) + (uint32_t)(n & 0xffff) + 58;
+	put16(ic + 2, rfc1071_fold(rfc1071_add(sum, ic, n)));
+	k->len += 40 + n;
+}
+
+/* ---- TCP options ------------------------------------------------------- */
+
+/* The MSS option of the TCP segment in the IPv4 packet at ip, or 0. */
+static inline uint16_t tcp_mss_of(const uint8_t *ip)
+{
+	const uint8_t *th = ip + (ip[0] & 0xf) * 4;
+
+	for (size_t o = 20; o + 4 <= (size_t)(th[12] >> 4) * 4;) {
+		if (th[o] == 1) {
+			o++;
+			continue;
+		}
+		if (th[o] == 2)
+			return get16(th + o + 2);
+		if (th[o] == 0 || th[o + 1] < 2)
+			break;
+		o += th[o + 1];
+	}
+	return 0;
+}
+
+/* ---- malformed tunnel frames (Ethernet | IPv6 | IPv4) -------------------- */
+
+/* Cut inside the IPv6 header. */
+static inline void mangle_cut_ipv6_header(struct pkt *k)
+{
+	k->len = 14 + 30;
+}
+
+/* Keep n bytes of the inner packet, the IPv6 payload length agreeing. */
+static inline void mangle_cut_inner(struct pkt *k, size_t n)
+{
+	k->len = 54 + n;
+	put16(k->b + 18, (uint16_t)n);
+}
+
+static inline void mangle_inner_ihl_4(struct pkt *k)
+{
+	k->b[54] = 0x44;
+}
+
+static inline void mangle_inner_version_6(struct pkt *k)
+{
+	k->b[54] = 0x65;
+}
+
+/* The IPv6 payload length one byte short of the IPv4 total length. */
+static inline void mangle_payload_length_short(struct pkt *k)
+{
+	put16(k->b + 18, get16(k->b + 18) - 1);
 }
 
 #endif

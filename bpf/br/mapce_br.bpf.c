@@ -17,32 +17,27 @@
  *                only the headers are pulled into the linear area.
  *
  * Fragments of shared-address rules follow their first fragment both ways
- * (lib/br_frag.h).  CE-to-CE traffic hairpins through both programs:
+ * (frag.h).  CE-to-CE traffic hairpins through both programs:
  * decapsulated at XDP, routed back out of the device by the kernel,
  * encapsulated at TC.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_endian.h>
-#include "mapce_abi.h" /* before lib/parse.h, which uses MAPCE_TCP_SEEN_* without including it */
-#include "lib/defs.h"
+#include "mapce_abi.h"
+#include "lib/consts.h"
 #include "lib/ctx.h"
-#include "lib/parse.h"
 #include "lib/encap.h"
+#include "lib/fib.h"
+#include "lib/frag.h"
+#include "lib/parse.h"
 #include "lib/stats.h"
 #include "maps.h"
 #include "owner.h"
 #include "frag.h"
-#include "destopt.h"
 #include "icmp6.h"
 
-#define BR_AF_INET6 10 /* AF_INET6: a macro, so not in vmlinux.h */
-
-/* Bytes TC needs in the linear area to parse a packet: Ethernet, IPv4 with
- * options, and either a TCP header or an ICMP error's header plus quoted
- * IPv4 header with options and 8 bytes of it (14 + 60 + 8 + 60 + 8). */
-#define BR_TC_HDRS 150
-
+/* The configuration, or NULL when there is none (or it is disabled). */
 static __always_inline struct mapce_config *br_config(void)
 {
 	__u32 zero = 0;
@@ -53,6 +48,145 @@ static __always_inline struct mapce_config *br_config(void)
 	return cfg;
 }
 
+/*
+ * The length of the IPv6 part of a tunnel packet to the BR (IPv6 header
+ * ip6, then maybe the destination options a CE adds for the RFC 2473
+ * encapsulation limit), the IPv4 packet behind it: IPV6_HLEN or IPV6_HLEN
+ * + DESTOPT_LEN.  0: not a tunnel packet (pass it); negative: drop it
+ * under *reason.
+ */
+static __always_inline int br_tunnel_hlen(struct ipv6hdr *ip6, void *data_end, __u32 *reason)
+{
+	int rc;
+
+	if (ip6->nexthdr == IPPROTO_IPIP)
+		return IPV6_HLEN;
+	if (ip6->nexthdr != NEXTHDR_DEST)
+		return 0; /* TCP, UDP... to the BR itself */
+	rc = destopt_check((void *)(ip6 + 1), data_end);
+	if (rc == DESTOPT_IPIP)
+		return IPV6_HLEN + DESTOPT_LEN;
+	if (rc == DESTOPT_OTHER)
+		return 0;
+	*reason = rc == DESTOPT_TRUNC ? MAPCE_R_DROP_MALFORMED : MAPCE_R_BR_DROP_UNSUPPORTED;
+	return -1;
+}
+
+/*
+ * A tunnel packet from a CE, the IPv4 packet hlen bytes after the
+ * Ethernet header: forwarded (decapsulated, passed to the kernel) when it
+ * comes from the CE that owns its source address and port, else dropped.
+ * Returns the XDP verdict and sets *reason.
+ */
+static __always_inline int br_decap(struct xdp_md *ctx, const struct mapce_config *cfg,
+				    __u32 hlen, __u32 *reason)
+{
+	void *data = (void *)(long)ctx->data;
+	void *data_end = (void *)(long)ctx->data_end;
+	struct ipv6hdr *ip6 = data + ETH_HLEN;
+	__u64 bytes = data_end - data;
+	struct mapce_rule *rule;
+	struct v4_info v;
+	__u32 plen;
+	/* u64 words: the verifier rejects misaligned stack access */
+	__u64 ce[2];
+	int rc, res, followed;
+
+	if ((void *)(ip6 + 1) > data_end)
+		goto malformed;
+	plen = bpf_ntohs(ip6->payload_len);
+	if ((void *)(ip6 + 1) + plen > data_end)
+		goto malformed;
+	rc = parse_ipv4(data, data_end, ETH_HLEN + hlen, &v);
+	if (rc == PARSE_MALFORMED || v.tot_len + hlen - IPV6_HLEN > plen)
+		goto malformed;
+	rule = br_rule_for(v.saddr);
+	if (!rule) {
+		*reason = MAPCE_R_BR_DROP_NO_RULE;
+		return XDP_DROP;
+	}
+	res = br_owner(rule, data, data_end, rc, &v, BR_FROM_CE,
+		       !!(cfg->flags & MAPCE_CFG_F_LEGACY_IID), (__u8 *)ce, &followed);
+	if (res != BR_OWNER_OK) {
+		*reason = res;
+		return XDP_DROP;
+	}
+	/* The anti-spoofing check of RFC 7597 §8.1, seen from the BR; for a
+	 * later fragment: from the CE that sent its first fragment. */
+	if (!ipv6_equal(&ip6->saddr, ce)) {
+		*reason = MAPCE_R_BR_DROP_SPOOFED;
+		return XDP_DROP;
+	}
+	if (mapce_rule_psid_len(rule) && ipv4_is_first_fragment(&v))
+		br_frag_record(&v, BR_FROM_CE, (__u8 *)ce);
+	if (xdp_decap_ipv6(ctx, hlen)) {
+		*reason = MAPCE_R_DROP_DECAP_FAILED;
+		return XDP_DROP;
+	}
+	if (followed)
+		stats_count(&mapce_br_stats, MAPCE_R_EV_BR_FRAG_FOLLOWED, bytes);
+	*reason = MAPCE_R_BR_DECAP;
+	return XDP_PASS;
+malformed:
+	*reason = MAPCE_R_DROP_MALFORMED;
+	return XDP_DROP;
+}
+
+/*
+ * IPv4 to an address of rule's prefix: encapsulated to the CE that owns
+ * its destination address and port, toward that CE's IPv6 next hop, or
+ * dropped: IPv4 for a MAP domain never leaks out unencapsulated.
+ * Returns the TC verdict and sets *reason.
+ */
+static __always_inline int br_encap(struct __sk_buff *skb, const struct mapce_config *cfg,
+				    const struct mapce_rule *rule, __u32 *reason)
+{
+	__u32 need = skb->len < BR_TC_HDRS ? skb->len : BR_TC_HDRS;
+	__u64 bytes = skb->len; /* as it came: before the encapsulation */
+	void *data = skb_data(skb);
+	void *data_end = skb_data_end(skb);
+	struct v4_info v;
+	__u64 ce[2];
+	int rc, res, followed;
+
+	/* Only the headers need to be linear.  A GSO packet (GRO, TSO) is
+	 * longer than its linear part; parse_ipv4_len checks tot_len
+	 * against the whole skb, and the packet stays GSO (no linearising). */
+	if (data + need > data_end && bpf_skb_pull_data(skb, need)) {
+		*reason = MAPCE_R_DROP_ENCAP_FAILED;
+		return TC_ACT_SHOT;
+	}
+	/* pull_data invalidated every packet pointer */
+	data = skb_data(skb);
+	data_end = skb_data_end(skb);
+	rc = parse_ipv4_len(data, data_end, skb->len, ETH_HLEN, &v);
+	if (rc == PARSE_MALFORMED) {
+		*reason = MAPCE_R_DROP_MALFORMED;
+		return TC_ACT_SHOT;
+	}
+	res = br_owner(rule, data, data_end, rc, &v, BR_TO_CE,
+		       !!(cfg->flags & MAPCE_CFG_F_LEGACY_IID), (__u8 *)ce, &followed);
+	if (res != BR_OWNER_OK) {
+		*reason = res;
+		return TC_ACT_SHOT;
+	}
+	if (mapce_rule_psid_len(rule) && ipv4_is_first_fragment(&v))
+		br_frag_record(&v, BR_TO_CE, (__u8 *)ce);
+	/* No encapsulation-limit option (0): CEs need none.  FIXED_GSO +
+	 * ENCAP_L3_IPV6 (lib/encap.h): a GSO packet keeps its segment size
+	 * (the IPv4 route MTU leaves room for the 40 bytes) and is segmented
+	 * as IPv4-in-IPv6 further down. */
+	if (tc_encap_ipv6(skb, cfg->br_ipv6, (__u8 *)ce, v.tos, cfg->hop_limit, v.tot_len, 0)) {
+		*reason = MAPCE_R_DROP_ENCAP_FAILED;
+		return TC_ACT_SHOT;
+	}
+	fib_set_macs(skb, cfg->br_ipv6, ce);
+	if (followed)
+		stats_count(&mapce_br_stats, MAPCE_R_EV_BR_FRAG_FOLLOWED, bytes);
+	*reason = MAPCE_R_BR_ENCAP;
+	return TC_ACT_OK;
+}
+
 SEC("xdp")
 int mapce_br_xdp(struct xdp_md *ctx)
 {
@@ -60,16 +194,10 @@ int mapce_br_xdp(struct xdp_md *ctx)
 	void *data_end = (void *)(long)ctx->data_end;
 	__u64 bytes = data_end - data;
 	__u32 reason = MAPCE_R_PASS_NATIVE;
-	int action = XDP_PASS;
+	int action = XDP_PASS, hlen;
 	struct mapce_config *cfg;
-	struct mapce_rule *rule;
 	struct ethhdr *eth = data;
 	struct ipv6hdr *ip6;
-	struct v4_info v;
-	/* u64 words: the verifier rejects misaligned stack access */
-	__u64 ce[2];
-	__u32 optlen = 0; /* destination options between IPv6 and IPv4 */
-	int rc, res, followed;
 
 	cfg = br_config();
 	if (!cfg)
@@ -79,99 +207,26 @@ int mapce_br_xdp(struct xdp_md *ctx)
 	ip6 = (void *)(eth + 1);
 	if ((void *)(ip6 + 1) > data_end || ip6->version != 6) {
 		reason = MAPCE_R_DROP_MALFORMED;
-		goto drop;
+		action = XDP_DROP;
+		goto out;
 	}
 	if (!ipv6_equal(&ip6->daddr, cfg->br_ipv6))
 		goto out; /* native IPv6, ND, tunnels to someone else */
-	if (ip6->nexthdr == BR_NEXTHDR_DEST) {
-		/* a CE that adds the RFC 2473 encapsulation limit option */
-		rc = br_destopt_check((void *)(ip6 + 1), data_end);
-		if (rc == BR_DESTOPT_OTHER)
-			goto out;
-		if (rc != BR_DESTOPT_IPIP) {
-			reason = rc == BR_DESTOPT_TRUNC ? MAPCE_R_DROP_MALFORMED
-							: MAPCE_R_BR_DROP_UNSUPPORTED;
-			goto drop;
-		}
-		optlen = BR_DESTOPT_LEN;
-	} else if (ip6->nexthdr == BR_ICMPV6) {
+	if (ip6->nexthdr == NEXTHDR_ICMPV6) {
 		/* errors about our tunnel packets; echo, ND... pass */
-		action = br_icmp6_err(ctx, cfg, &reason);
+		action = icmp6_err_to_icmp4(ctx, cfg, cfg->br_ipv6, &reason);
 		goto out;
-	} else if (ip6->nexthdr != IPPROTO_IPIP) {
-		goto out; /* TCP, UDP... to the BR itself */
 	}
-
-	/* From here on it is ours: forward it or drop it, never pass it
-	 * without the owner check. */
-	if ((void *)(ip6 + 1) + bpf_ntohs(ip6->payload_len) > data_end) {
-		reason = MAPCE_R_DROP_MALFORMED;
-		goto drop;
-	}
-	rc = parse_ipv4(data, data_end, ETH_HLEN + IPV6_HLEN + optlen, &v);
-	if (rc == PARSE_MALFORMED || v.tot_len + optlen > bpf_ntohs(ip6->payload_len)) {
-		reason = MAPCE_R_DROP_MALFORMED;
-		goto drop;
-	}
-	rule = br_rule_for(v.saddr);
-	if (!rule) {
-		reason = MAPCE_R_BR_DROP_NO_RULE;
-		goto drop;
-	}
-	res = br_owner(rule, data, data_end, rc, &v, BR_FROM_CE,
-		       !!(cfg->flags & MAPCE_CFG_F_LEGACY_IID), (__u8 *)ce, &followed);
-	if (res != BR_OWNER_OK) {
-		reason = res;
-		goto drop;
-	}
-	/* The anti-spoofing check of RFC 7597 §8.1, seen from the BR; for a
-	 * later fragment: from the CE that sent its first fragment. */
-	if (!ipv6_equal(&ip6->saddr, ce)) {
-		reason = MAPCE_R_BR_DROP_SPOOFED;
-		goto drop;
-	}
-	if (mapce_rule_psid_len(rule) && br_is_first_fragment(&v))
-		br_frag_record(&v, BR_FROM_CE, (__u8 *)ce);
-	if (optlen ? br_xdp_decap_destopt(ctx) : xdp_decap_ipv6(ctx)) {
-		reason = MAPCE_R_DROP_DECAP_FAILED;
-		goto drop;
-	}
-	if (followed)
-		stats_count(&mapce_br_stats, MAPCE_R_EV_BR_FRAG_FOLLOWED, bytes);
-	reason = MAPCE_R_BR_DECAP;
-	goto out;
-drop:
-	action = XDP_DROP;
+	/* IPv4-in-IPv6, maybe behind the encapsulation limit option */
+	hlen = br_tunnel_hlen(ip6, data_end, &reason);
+	if (hlen < 0)
+		action = XDP_DROP;
+	else if (hlen > 0)
+		/* from here on it is ours: forwarded, or dropped */
+		action = br_decap(ctx, cfg, hlen, &reason);
 out:
 	stats_count(&mapce_br_stats, reason, bytes);
 	return action;
-}
-
-/*
- * Point the frame at the IPv6 next hop toward dst.  The kernel filled in
- * the MACs of the gateway of the IPv4 route (br up routes each rule prefix
- * via the next hop toward the rule's IPv6 prefix); a FIB lookup on the
- * outer destination is right even when CEs sit behind different next
- * hops.  Anything but a resolved next hop on this same device keeps the
- * kernel's choice: no neighbour entry yet (NO_NEIGH), or IPv6 forwarding
- * off on the device (the helper then answers FWD_DISABLED; br up warns).
- */
-static __always_inline void br_fib_macs(struct __sk_buff *skb, const void *src, const void *dst)
-{
-	struct bpf_fib_lookup fib = {};
-	long rc;
-
-	fib.family = BR_AF_INET6;
-	fib.ifindex = skb->ifindex;
-	__builtin_memcpy(fib.ipv6_src, src, 16);
-	__builtin_memcpy(fib.ipv6_dst, dst, 16);
-	/* tot_len 0: the helper checks the skb itself against the MTU */
-	rc = bpf_fib_lookup(skb, &fib, sizeof(fib), BPF_FIB_LOOKUP_OUTPUT);
-	if (rc != BPF_FIB_LKUP_RET_SUCCESS || fib.ifindex != skb->ifindex)
-		return;
-	/* dmac then smac: the first 12 bytes of the frame */
-	bpf_skb_store_bytes(skb, 0, fib.dmac, ETH_ALEN, 0);
-	bpf_skb_store_bytes(skb, ETH_ALEN, fib.smac, ETH_ALEN, 0);
 }
 
 SEC("tc")
@@ -183,11 +238,6 @@ int mapce_br_tc_egress(struct __sk_buff *skb)
 	struct mapce_config *cfg;
 	struct mapce_rule *rule;
 	struct iphdr iph;
-	struct v4_info v;
-	void *data, *data_end;
-	__u32 need;
-	__u64 ce[2];
-	int rc, res, followed;
 
 	cfg = br_config();
 	if (!cfg)
@@ -199,49 +249,8 @@ int mapce_br_tc_egress(struct __sk_buff *skb)
 	rule = br_rule_for(iph.daddr);
 	if (!rule)
 		goto out; /* the IPv4 internet, or another device's business */
-
-	/* Only the headers need to be linear.  A GSO packet (GRO, TSO) is
-	 * longer than its linear part; parse_ipv4_len checks tot_len
-	 * against the whole skb, and the packet stays GSO (no linearising). */
-	need = skb->len < BR_TC_HDRS ? skb->len : BR_TC_HDRS;
-	data = skb_data(skb);
-	data_end = skb_data_end(skb);
-	if (data + need > data_end && bpf_skb_pull_data(skb, need)) {
-		reason = MAPCE_R_DROP_ENCAP_FAILED;
-		goto drop;
-	}
-	/* pull_data invalidated every packet pointer */
-	data = skb_data(skb);
-	data_end = skb_data_end(skb);
-	rc = parse_ipv4_len(data, data_end, skb->len, ETH_HLEN, &v);
-	if (rc == PARSE_MALFORMED) {
-		reason = MAPCE_R_DROP_MALFORMED;
-		goto drop;
-	}
-	res = br_owner(rule, data, data_end, rc, &v, BR_TO_CE,
-		       !!(cfg->flags & MAPCE_CFG_F_LEGACY_IID), (__u8 *)ce, &followed);
-	if (res != BR_OWNER_OK) {
-		/* Never let IPv4 for a MAP domain leak out unencapsulated. */
-		reason = res;
-		goto drop;
-	}
-	if (mapce_rule_psid_len(rule) && br_is_first_fragment(&v))
-		br_frag_record(&v, BR_TO_CE, (__u8 *)ce);
-	/* No encapsulation-limit option (0): CEs need none (REFERENCE §3).
-	 * FIXED_GSO + ENCAP_L3_IPV6 (lib/encap.h): a GSO packet keeps its
-	 * segment size (the IPv4 route MTU leaves room for the 40 bytes) and
-	 * is segmented as IPv4-in-IPv6 further down. */
-	if (tc_encap_ipv6(skb, cfg->br_ipv6, (__u8 *)ce, v.tos, cfg->hop_limit, v.tot_len, 0)) {
-		reason = MAPCE_R_DROP_ENCAP_FAILED;
-		goto drop;
-	}
-	br_fib_macs(skb, cfg->br_ipv6, ce);
-	if (followed)
-		stats_count(&mapce_br_stats, MAPCE_R_EV_BR_FRAG_FOLLOWED, bytes);
-	reason = MAPCE_R_BR_ENCAP;
-	goto out;
-drop:
-	action = TC_ACT_SHOT;
+	/* to a CE: encapsulated, or dropped */
+	action = br_encap(skb, cfg, rule, &reason);
 out:
 	stats_count(&mapce_br_stats, reason, bytes);
 	return action;

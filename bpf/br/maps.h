@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * br_maps.h - the BR's maps.  All are pinned by name under
+ * maps.h - the BR's maps.  All are pinned by name under
  * /sys/fs/bpf/mapce_br/<dev>/ (MAPCE_BR_PIN_ROOT), so `mapce br status`
  * and a second `mapce br up` find them.  Names are prefixed mapce_br_ and
  * fit the kernel's 15-character map name.  Keys and values are the structs
@@ -14,6 +14,8 @@
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include "mapce_abi.h"
+#include "lib/consts.h"
+#include "lib/maps.h"
 
 /*
  * Runtime configuration, one element at key 0.  Written by `mapce br up`,
@@ -24,46 +26,21 @@
  * identifiers), hop_limit (outer hop limit of encapsulated packets) and
  * wan_ifindex (the device both programs are attached to).  The rest is 0.
  */
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct mapce_config);
-	__uint(pinning, LIBBPF_PIN_BY_NAME);
-} mapce_br_config SEC(".maps");
+struct config_map mapce_br_config SEC(".maps");
 
 /* The domain's MAP rules by index (struct mapce_rule, prefixes in network
  * order).  Written by `mapce br up`; read after an mapce_br_lpm hit. */
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, MAPCE_MAX_RULES);
-	__type(key, __u32);
-	__type(value, struct mapce_rule);
-	__uint(pinning, LIBBPF_PIN_BY_NAME);
-} mapce_br_rules SEC(".maps");
+struct rules_map mapce_br_rules SEC(".maps");
 
 /* Rule IPv4 prefix (longest match) -> index in mapce_br_rules.  Written by
  * `mapce br up` (one entry per rule); read by XDP for the inner IPv4
  * source of a decapsulated packet and by TC for an IPv4 destination. */
-struct {
-	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
-	__uint(max_entries, MAPCE_MAX_RULES);
-	__type(key, struct mapce_lpm_v4_key);
-	__type(value, __u32);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__uint(pinning, LIBBPF_PIN_BY_NAME);
-} mapce_br_lpm SEC(".maps");
+struct rule_lpm_map mapce_br_lpm SEC(".maps");
 
 /* Reason counters (enum mapce_reason -> packets, bytes of the frame as the
  * program saw it), per CPU.  Written by both programs through
  * stats_count(); read (summed over CPUs) by `mapce br status`. */
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, MAPCE_R__MAX);
-	__type(key, __u32);
-	__type(value, struct mapce_counter);
-	__uint(pinning, LIBBPF_PIN_BY_NAME);
-} mapce_br_stats SEC(".maps");
+struct stats_map mapce_br_stats SEC(".maps");
 
 /*
  * Value of mapce_br_frags: the CE a fragmented datagram belongs to, as its
@@ -76,10 +53,6 @@ struct br_frag {
 			   * passed; void after MAPCE_FRAG_TIMEOUT_S */
 };
 
-#ifndef MAPCE_BR_MAX_FRAGS
-#define MAPCE_BR_MAX_FRAGS 16384 /* datagrams in flight through one BR */
-#endif
-
 /*
  * Fragmented datagrams to and from CEs of shared-address rules (k > 0),
  * RFC 7597 §8.3: struct mapce_frag_key (the inner IPv4 src, dst, id and
@@ -90,12 +63,6 @@ struct br_frag {
  * evicts old entries instead of failing, and bounds the memory; lookups
  * ignore entries older than MAPCE_FRAG_TIMEOUT_S.
  */
-struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, MAPCE_BR_MAX_FRAGS);
-	__type(key, struct mapce_frag_key);
-	__type(value, struct br_frag);
-	__uint(pinning, LIBBPF_PIN_BY_NAME);
-} mapce_br_frags SEC(".maps");
+FRAG_MAP(struct br_frag, MAPCE_BR_MAX_FRAGS) mapce_br_frags SEC(".maps");
 
 #endif

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * br_owner.h - which CE owns an IPv4 packet, for the stateless BR
+ * owner.h - which CE owns an IPv4 packet, for the stateless BR
  * (RFC 7597 §5.1, §6, §8.2).
  *
  * A CE is named by its shared IPv4 address plus the PSID of one port of
@@ -12,7 +12,7 @@
  * need no port at all: the address alone names the CE, whatever the
  * protocol, fragments included.  With sharing, a first fragment names the
  * CE by its ports like any packet, and the later fragments by the record
- * their first fragment left (br_frag.h).
+ * their first fragment left (frag.h).
  *
  * Results are enum mapce_reason codes: 0 (never a drop reason) means the
  * owner was found.
@@ -23,8 +23,10 @@
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_endian.h>
-#include "lib/defs.h"
-#include "mapce_rule.h" /* (mapce_abi.h) before parse.h, which needs it */
+#include "mapce_abi.h"
+#include "mapce_rule.h"
+#include "lib/consts.h"
+#include "lib/frag.h"
 #include "lib/parse.h"
 #include "maps.h"
 #include "frag.h"
@@ -35,7 +37,9 @@ enum br_dir {
 	BR_TO_CE = 1,   /* encapsulated at TC: the CE-side address is the destination */
 };
 
-#define BR_OWNER_OK 0
+/* br_owner's (and br_ce_address's) "found": else they return the reason
+ * to drop (enum mapce_reason, never 0). */
+enum { BR_OWNER_OK = 0 };
 _Static_assert(MAPCE_R_PASS_NATIVE == 0, "0 must not be a drop reason");
 
 /* The rule whose IPv4 prefix covers addr (longest match), or NULL. */
@@ -71,7 +75,7 @@ static __always_inline int br_icmp_err_port(void *data, void *data_end, const st
 		return MAPCE_R_BR_DROP_UNSUPPORTED; /* no transport header quoted */
 	/* ihl is 5..15 words: the verifier sees ql4 within 60 bytes of q. */
 	ql4 = (__u8 *)q + q->ihl * 4;
-	if ((void *)(ql4 + 8) > data_end)
+	if ((void *)(ql4 + ICMP_QUOTE_L4) > data_end)
 		return MAPCE_R_DROP_MALFORMED;
 	switch (q->protocol) {
 	case IPPROTO_TCP:
@@ -101,7 +105,7 @@ static __always_inline int br_ce_port(void *data, void *data_end, int rc, const 
 	 * business).  parse_ipv4 parses a first fragment like any packet;
 	 * it must hold the ports themselves, not just a header that claims
 	 * them (RFC 1858 tiny fragments). */
-	if (br_is_later_fragment(v))
+	if (ipv4_is_later_fragment(v))
 		return MAPCE_R_BR_DROP_UNSUPPORTED;
 	if ((v->frag_off & IP_MF) && v->tot_len < v->l4_off - v->l3_off + 8)
 		return MAPCE_R_DROP_MALFORMED;
@@ -113,9 +117,7 @@ static __always_inline int br_ce_port(void *data, void *data_end, int rc, const 
 		*port = bpf_ntohs(dir == BR_FROM_CE ? v->sport : v->dport);
 		return BR_OWNER_OK;
 	}
-	if (rc == PARSE_UNSUPPORTED && v->proto == IPPROTO_ICMP &&
-	    (v->icmp_type == ICMP_DEST_UNREACH || v->icmp_type == ICMP_TIME_EXCEEDED ||
-	     v->icmp_type == ICMP_PARAMETERPROB))
+	if (rc == PARSE_UNSUPPORTED && v->proto == IPPROTO_ICMP && icmp4_is_error(v->icmp_type))
 		return br_icmp_err_port(data, data_end, v, dir, port);
 	/* other protocols and ICMP types: no port to go by */
 	return MAPCE_R_BR_DROP_UNSUPPORTED;

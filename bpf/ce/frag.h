@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * frag.h - IPv4 fragments through the NAPT (RFC 4787 REQ-14, RFC 7597 §8.3).
+ * frag.h - IPv4 fragments through the CE's NAPT (RFC 4787 REQ-14, RFC 7597
+ * §8.3); the key and predicates are lib/frag.h's.
  *
  * A first fragment carries the transport header and takes the normal
  * path; it records how its datagram was translated in mapce_frags, and the
@@ -10,8 +11,8 @@
  * fragmented (DF clear), from one counter, so they are unique per public
  * address even when LAN hosts reuse ids.
  */
-#ifndef MAPCE_BPF_FRAG_H
-#define MAPCE_BPF_FRAG_H
+#ifndef MAPCE_BPF_CE_FRAG_H
+#define MAPCE_BPF_CE_FRAG_H
 
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -19,6 +20,7 @@
 #include "mapce_abi.h"
 #include "maps.h"
 #include "lib/parse.h"
+#include "lib/frag.h"
 
 /* Next outbound IPv4 id (all CPUs). */
 static __u32 frag_id_seq;
@@ -28,24 +30,12 @@ static __always_inline __be16 frag_new_id(void)
 	return bpf_htons((__u16)__sync_fetch_and_add(&frag_id_seq, 1));
 }
 
-static __always_inline void frag_key(struct mapce_frag_key *k, const struct v4_info *v, __u8 dir)
-{
-	k->src = v->saddr;
-	k->dst = v->daddr;
-	k->id = v->id;
-	k->proto = v->proto;
-	k->dir = dir;
-}
-
 /* The live record of a datagram, or NULL (missing or too old). */
 static __always_inline struct mapce_frag *frag_find(const struct mapce_frag_key *k)
 {
 	struct mapce_frag *r = bpf_map_lookup_elem(&mapce_frags, k);
 
-	if (r && bpf_ktime_get_coarse_ns() - r->created_ns >
-			 (__u64)MAPCE_FRAG_TIMEOUT_S * 1000000000ull)
-		return NULL;
-	return r;
+	return r && frag_live(r->created_ns) ? r : NULL;
 }
 
 /* Record a datagram's translation (first fragment, or the first of its
@@ -66,7 +56,7 @@ static __always_inline __be16 frag_out_id(const struct v4_info *v, __be32 pub)
 	struct mapce_frag *r;
 	__be16 id;
 
-	if (!(v->frag_off & (IP_MF | IP_OFFSET))) {
+	if (!ipv4_is_fragment(v)) {
 		if (v->frag_off & IP_DF)
 			return v->id;
 		return frag_new_id();

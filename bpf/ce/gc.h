@@ -14,20 +14,17 @@
  * running while the pinned map lives; `mapce down` unpins it, which
  * cancels it.
  */
-#ifndef MAPCE_BPF_GC_H
-#define MAPCE_BPF_GC_H
+#ifndef MAPCE_BPF_CE_GC_H
+#define MAPCE_BPF_CE_GC_H
 
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include "mapce_abi.h"
 #include "mapce_flow.h"
+#include "lib/consts.h"
 #include "maps.h"
 #include "lib/stats.h"
 #include "napt.h"
-
-#define NSEC_PER_SEC 1000000000ull
-#define NSEC_PER_MSEC 1000000ull
-#define GC_CLOCK_MONOTONIC 1
 
 struct gc_ctx {
 	const struct mapce_config *cfg;
@@ -166,7 +163,7 @@ static __always_inline void gc_ensure_armed(const struct mapce_config *cfg)
 	if (!st)
 		return;
 	/* -EBUSY: already initialized by an earlier program; take it over. */
-	bpf_timer_init(&st->timer, &mapce_gc, GC_CLOCK_MONOTONIC);
+	bpf_timer_init(&st->timer, &mapce_gc, CLOCK_MONOTONIC);
 	if (bpf_timer_set_callback(&st->timer, gc_sweep) == 0 &&
 	    bpf_timer_start(&st->timer, gc_interval_ns(cfg), 0) == 0)
 		gc_armed = 1;

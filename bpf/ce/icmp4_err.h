@@ -15,25 +15,17 @@
  * header, 4-byte aligned IPv4 header), so plain 16-bit incremental updates
  * of the ICMP checksum are exact.
  */
-#ifndef MAPCE_BPF_ICMP4_ERR_H
-#define MAPCE_BPF_ICMP4_ERR_H
+#ifndef MAPCE_BPF_CE_ICMP4_ERR_H
+#define MAPCE_BPF_CE_ICMP4_ERR_H
 
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_endian.h>
-#include "lib/defs.h"
+#include "lib/consts.h"
 #include "lib/ctx.h"
 #include "lib/csum.h"
 #include "lib/parse.h"
 #include "maps.h"
-
-#define ICMP_QUOTE_MIN_L4 8 /* RFC 792: IP header + 64 bits */
-
-static __always_inline int icmp4_is_error(__u8 type)
-{
-	return type == ICMP_DEST_UNREACH || type == ICMP_TIME_EXCEEDED ||
-	       type == ICMP_PARAMETERPROB;
-}
 
 /* The quoted packet of an ICMP error at v (offsets from data). */
 struct icmp_quote {
@@ -62,11 +54,11 @@ static __always_inline int icmp_quote_parse(void *data, void *data_end, const st
 
 	if (v->l4_off > 200)
 		return -1;
-	qip = data + v->l4_off + 8;
+	qip = data + v->l4_off + ICMP_HLEN;
 	if ((void *)(qip + 1) > data_end || qip->version != 4 || qip->ihl < 5)
 		return -1;
 	qihl = qip->ihl * 4;
-	q->ip_off = v->l4_off + 8;
+	q->ip_off = v->l4_off + ICMP_HLEN;
 	q->l4_off = q->ip_off + qihl;
 	q->src = qip->saddr;
 	q->dst = qip->daddr;
@@ -79,7 +71,7 @@ static __always_inline int icmp_quote_parse(void *data, void *data_end, const st
 	if (q->l4_off > 300)
 		return -1;
 	l4 = data + q->l4_off;
-	if ((void *)(l4 + ICMP_QUOTE_MIN_L4) > data_end)
+	if ((void *)(l4 + ICMP_QUOTE_L4) > data_end)
 		return -1;
 	switch (q->proto) {
 	case IPPROTO_TCP:

@@ -5,85 +5,64 @@
  * program reload (live upgrade reuses them).  Keys and values are the
  * structs of include/mapce_abi.h.
  */
-#ifndef MAPCE_BPF_MAPS_H
-#define MAPCE_BPF_MAPS_H
+#ifndef MAPCE_BPF_CE_MAPS_H
+#define MAPCE_BPF_CE_MAPS_H
 
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include "mapce_abi.h"
+#include "lib/consts.h"
+#include "lib/maps.h"
 
 /* Runtime configuration, one element at key 0.  Written by the loader
  * (`mapce up`, prefix changes), read by every packet. */
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct mapce_config);
-	__uint(pinning, LIBBPF_PIN_BY_NAME);
-} mapce_config SEC(".maps");
+struct config_map mapce_config SEC(".maps");
 
 /* MAP rules of the domain, by index (BMR and FMRs).  Written by the
  * loader, read when a packet goes to or comes from an FMR destination. */
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, MAPCE_MAX_RULES);
-	__type(key, __u32);
-	__type(value, struct mapce_rule);
-	__uint(pinning, LIBBPF_PIN_BY_NAME);
-} mapce_rules SEC(".maps");
+struct rules_map mapce_rules SEC(".maps");
 
 /* FMR lookup: IPv4 destination (longest match on rule IPv4 prefixes) ->
  * index in mapce_rules.  Only FMRs are inserted, and only with mesh on. */
-struct {
-	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
-	__uint(max_entries, MAPCE_MAX_RULES);
-	__type(key, struct mapce_lpm_v4_key);
-	__type(value, __u32);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
+struct rule_lpm_map mapce_fmr_lpm SEC(".maps");
+
+/* A half of every flow: struct mapce_tuple -> struct mapce_flow.  Sized
+ * by the loader (`mapce up --max-flows`), as are the binding maps. */
+struct flow_map {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, MAPCE_MAX_FLOWS);
+	__type(key, struct mapce_tuple);
+	__type(value, struct mapce_flow);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
-} mapce_fmr_lpm SEC(".maps");
+};
 
 /* Outbound half of every flow: inside 5-tuple -> outside ip:port plus the
  * outbound counters.  Created by TC egress on a flow's first packet,
  * updated per packet, deleted by the expiry sweep. */
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, MAPCE_MAX_FLOWS);
-	__type(key, struct mapce_tuple);
-	__type(value, struct mapce_flow);
-	__uint(pinning, LIBBPF_PIN_BY_NAME);
-} mapce_flow_out SEC(".maps");
+struct flow_map mapce_flow_out SEC(".maps");
 
 /* Inbound half: outside ip:port + remote -> inside ip:port plus the
  * inbound counters.  Created with the outbound half; XDP ingress looks it
  * up for every decapsulated packet. */
-struct {
+struct flow_map mapce_flow_in SEC(".maps");
+
+/* Mappings between endpoints: struct mapce_endpoint -> struct
+ * mapce_binding.  Sized by the loader like the flow maps. */
+struct binding_map {
 	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, MAPCE_MAX_FLOWS);
-	__type(key, struct mapce_tuple);
-	__type(value, struct mapce_flow);
+	__uint(max_entries, MAPCE_MAX_BINDINGS);
+	__type(key, struct mapce_endpoint);
+	__type(value, struct mapce_binding);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
-} mapce_flow_in SEC(".maps");
+};
 
 /* Endpoint-independent mappings: inside ip:port/proto -> outside ip:port.
  * Every flow of an inside endpoint uses its mapping's outside port. */
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, MAPCE_MAX_BINDINGS);
-	__type(key, struct mapce_endpoint);
-	__type(value, struct mapce_binding);
-	__uint(pinning, LIBBPF_PIN_BY_NAME);
-} mapce_bind SEC(".maps");
+struct binding_map mapce_bind SEC(".maps");
 
 /* Port ownership: outside ip:port/proto -> inside owner.  Claimed with
  * BPF_NOEXIST, so two CPUs can never hand out the same port. */
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, MAPCE_MAX_BINDINGS);
-	__type(key, struct mapce_endpoint);
-	__type(value, struct mapce_binding);
-	__uint(pinning, LIBBPF_PIN_BY_NAME);
-} mapce_ports SEC(".maps");
+struct binding_map mapce_ports SEC(".maps");
 
 /* Remote addresses each mapping sent to (address-dependent filtering).
  * Created with a flow, refreshed by the sweep while a flow to that
@@ -106,9 +85,10 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } mapce_hosts SEC(".maps");
 
-/* The path MTU to the BR learned from Packet Too Big (icmp6_err.h); TC
- * egress answers larger DF packets with ICMPv4 "fragmentation needed"
- * until it ages out.  One element: one array read per packet. */
+/* The path MTU to the BR learned from Packet Too Big (icmp6_err.h); until
+ * it ages out, TC egress answers larger DF packets with ICMPv4
+ * "fragmentation needed" and both directions clamp the MSS of SYNs to it
+ * (mss_ceiling).  One element: one array read per packet that looks. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, 1);
@@ -117,9 +97,10 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } mapce_pmtu SEC(".maps");
 
-/* Outer IPv6 fragments held for reassembly (reasm.h).  LRU and an age
- * check bound them: a fragment flood only evicts other fragments.  The
- * datagram record uses offset 0xffff. */
+/* Fragment payloads held for reassembly (reasm.h): outer IPv6 fragments
+ * of tunnel packets, and inner IPv4 fragments that came before their first
+ * fragment; keyed by datagram (kind, source, id) and offset.  LRU and an
+ * age check bound them: a fragment flood only evicts other fragments. */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, 512);
@@ -128,6 +109,10 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } mapce_reasm SEC(".maps");
 
+/* The datagrams being reassembled (reasm.h): the same key with offset
+ * REASM_DGRAM_OFF -> how much has come, the total once the last fragment
+ * came, the first fragment's IPv4 header (inner datagrams) and the age.
+ * Deleted when the datagram is whole; LRU and the age check bound it. */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, 64);
@@ -147,31 +132,21 @@ struct {
 /* Fragmented datagrams in flight (frag.h): created by a datagram's first
  * fragment seen (in either direction), read by its later fragments.  LRU
  * and an age check bound it: a fragment flood evicts only fragment state. */
-struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, MAPCE_MAX_FRAGS);
-	__type(key, struct mapce_frag_key);
-	__type(value, struct mapce_frag);
-	__uint(pinning, LIBBPF_PIN_BY_NAME);
-} mapce_frags SEC(".maps");
+FRAG_MAP(struct mapce_frag, MAPCE_MAX_FRAGS) mapce_frags SEC(".maps");
 
 /* Reason counters (enum mapce_reason -> packets, bytes), per CPU: no
  * atomics on the hot path; the CLI sums the CPUs. */
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, MAPCE_R__MAX);
-	__type(key, __u32);
-	__type(value, struct mapce_counter);
-	__uint(pinning, LIBBPF_PIN_BY_NAME);
-} mapce_stats SEC(".maps");
+struct stats_map mapce_stats SEC(".maps");
 
-/* The expiry sweep's timer, one element.  Armed by the first packet after
- * a load; runs every config.gc_interval_ms in softirq context. */
+/* Value of mapce_gc. */
 struct mapce_gc_state {
 	struct bpf_timer timer;
-	__u64 sweeps;
+	__u64 sweeps; /* sweeps run */
 };
 
+/* The expiry sweep's timer (gc.h), one element.  Armed by the first new
+ * flow after a program load; runs every config.gc_interval_ms in softirq
+ * context while the pinned map lives. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, 1);

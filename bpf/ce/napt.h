@@ -13,8 +13,8 @@
  * Established packets touch one flow map only; everything here runs on a
  * flow's first packet.
  */
-#ifndef MAPCE_BPF_NAPT_H
-#define MAPCE_BPF_NAPT_H
+#ifndef MAPCE_BPF_CE_NAPT_H
+#define MAPCE_BPF_CE_NAPT_H
 
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -22,6 +22,7 @@
 #include "mapce_abi.h"
 #include "mapce_rule.h"
 #include "maps.h"
+#include "lib/parse.h"
 #include "lib/stats.h"
 
 /* State of a port search, passed to the bpf_loop callbacks. */
@@ -275,6 +276,19 @@ static __always_inline int flow_insert(const struct mapce_tuple *ko, const struc
 		stats_count(&mapce_stats, MAPCE_R_EV_FLOW_CREATED, 0);
 	/* else another CPU created it first: same halves */
 	return 0;
+}
+
+/* The flow key of packet v as a flow map holds it: local = v's source for
+ * a packet that leaves (mapce_flow_out; or the quote of a packet we sent,
+ * in mapce_flow_in), v's destination for one that comes in (in = 1).  k
+ * comes zeroed (its padding is part of the key). */
+static __always_inline void flow_key_of(struct mapce_tuple *k, const struct v4_info *v, int in)
+{
+	k->local_ip = in ? v->daddr : v->saddr;
+	k->remote_ip = in ? v->saddr : v->daddr;
+	k->local_port = in ? v->dport : v->sport;
+	k->remote_port = in ? v->sport : v->dport;
+	k->proto = v->proto;
 }
 
 static __always_inline void flow_in_key(struct mapce_tuple *ki, const struct mapce_tuple *ko,

@@ -17,19 +17,16 @@
  * fragment is counted (reasm_held, drop_reasm_invalid, or the completed
  * packet's own reason).
  */
-#ifndef MAPCE_BPF_REASM_H
-#define MAPCE_BPF_REASM_H
+#ifndef MAPCE_BPF_CE_REASM_H
+#define MAPCE_BPF_CE_REASM_H
 
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_endian.h>
-#include "lib/defs.h"
+#include "lib/consts.h"
+#include "lib/csum.h"
 #include "lib/ctx.h"
 #include "maps.h"
-
-#define NEXTHDR_FRAGMENT 44
-#define REASM_HDRS (ETH_HLEN + 40 + 8) /* Ethernet, IPv6, fragment header */
-#define REASM_DGRAM_OFF 0xffff
 
 enum { REASM_HELD = 0, REASM_DONE = 1, REASM_INVALID = -1 };
 
@@ -42,7 +39,7 @@ static __always_inline struct mapce_reasm_dgram *reasm_dgram(struct mapce_reasm_
 
 	dk.offset = REASM_DGRAM_OFF;
 	d = bpf_map_lookup_elem(&mapce_reasm_dg, &dk);
-	if (d && now - d->first_ns <= MAPCE_REASM_TIMEOUT_S * 1000000000ull)
+	if (d && now - d->first_ns <= MAPCE_REASM_TIMEOUT_S * NSEC_PER_SEC)
 		return d;
 	bpf_map_update_elem(&mapce_reasm_dg, &dk, &nd, BPF_ANY);
 	return bpf_map_lookup_elem(&mapce_reasm_dg, &dk);
@@ -122,20 +119,6 @@ static __always_inline int reasm_inner_pending(const struct iphdr *iph)
 	return bpf_map_lookup_elem(&mapce_reasm_dg, &k) != NULL;
 }
 
-/* Sum of the IPv4 header at h (hl bytes, <= 60) for its checksum. */
-static __always_inline __u16 reasm_v4_csum(const __u8 *h, __u32 hl)
-{
-	const __u16 *w = (const __u16 *)h;
-	__u32 s = 0;
-
-	for (int i = 0; i < 30; i++)
-		if ((__u32)i < hl / 2)
-			s += w[i];
-	s = (s & 0xffff) + (s >> 16);
-	s = (s & 0xffff) + (s >> 16);
-	return (__u16)~s;
-}
-
 /*
  * Take the IPv4 fragment inside the tunnel packet in skb (Ethernet | IPv6 |
  * IPv4 fragment).  When the datagram is whole, skb becomes Ethernet | IPv6 |
@@ -145,12 +128,12 @@ static __always_inline int reasm_inner_add(struct __sk_buff *skb)
 {
 	void *data = skb_data(skb), *data_end = skb_data_end(skb);
 	struct ipv6hdr *ip6 = data + ETH_HLEN, h6;
-	struct iphdr *iph = data + ETH_HLEN + 40;
+	struct iphdr *iph = data + ETH_HLEN + IPV6_HLEN;
 	struct mapce_reasm_key k = {};
 	struct mapce_reasm_dgram *d;
 	__u32 hl, off, len, tot;
 	__u16 fo;
-	__u8 hdr[60];
+	__u8 hdr[IPV4_HLEN_MAX];
 	int rc;
 
 	if ((void *)(iph + 1) > data_end || iph->version != 4 || iph->ihl < 5)
@@ -158,15 +141,15 @@ static __always_inline int reasm_inner_add(struct __sk_buff *skb)
 	h6 = *ip6;
 	hl = iph->ihl * 4;
 	/* Verifier-sensitive: restate 20 <= hl <= 60 for the loads below. */
-	if (hl < 20 || hl > 60)
+	if (hl < IPV4_HLEN || hl > IPV4_HLEN_MAX)
 		return REASM_INVALID;
 	tot = bpf_ntohs(iph->tot_len);
 	fo = bpf_ntohs(iph->frag_off);
 	off = (fo & IP_OFFSET) * 8;
-	if (tot <= hl || skb->len < ETH_HLEN + 40 + tot)
+	if (tot <= hl || skb->len < ETH_HLEN + IPV6_HLEN + tot)
 		return REASM_INVALID;
 	len = tot - hl;
-	if (((fo & IP_MF) && (len & 7)) || off + len > MAPCE_REASM_DGRAM_MAX - 60)
+	if (((fo & IP_MF) && (len & 7)) || off + len > MAPCE_REASM_DGRAM_MAX - IPV4_HLEN_MAX)
 		return REASM_INVALID;
 	reasm_inner_key(&k, iph);
 	d = reasm_dgram(&k, bpf_ktime_get_coarse_ns());
@@ -174,12 +157,12 @@ static __always_inline int reasm_inner_add(struct __sk_buff *skb)
 		return REASM_INVALID;
 	if (off == 0) {
 		/* the first fragment: its header becomes the datagram's */
-		if (bpf_skb_load_bytes(skb, ETH_HLEN + 40, d->hdr, hl))
+		if (bpf_skb_load_bytes(skb, ETH_HLEN + IPV6_HLEN, d->hdr, hl))
 			return REASM_INVALID;
 		d->hdr_len = hl;
 	}
 	k.offset = off;
-	rc = reasm_store(skb, &k, d, ETH_HLEN + 40 + hl, len);
+	rc = reasm_store(skb, &k, d, ETH_HLEN + IPV6_HLEN + hl, len);
 	if (rc != REASM_HELD)
 		return rc;
 	if (!(fo & IP_MF))
@@ -190,19 +173,19 @@ static __always_inline int reasm_inner_add(struct __sk_buff *skb)
 	/* Whole: IPv6 | IPv4 header (not a fragment any more) | payload. */
 	hl = d->hdr_len & 0x3c;
 	tot = d->total;
-	if (hl < 20 || tot > MAPCE_REASM_DGRAM_MAX - 60)
+	if (hl < IPV4_HLEN || tot > MAPCE_REASM_DGRAM_MAX - IPV4_HLEN_MAX)
 		return REASM_INVALID;
 	__builtin_memcpy(hdr, d->hdr, sizeof(hdr));
 	((struct iphdr *)hdr)->tot_len = bpf_htons(hl + tot);
 	((struct iphdr *)hdr)->frag_off = 0;
 	((struct iphdr *)hdr)->check = 0;
-	((struct iphdr *)hdr)->check = reasm_v4_csum(hdr, hl);
+	((struct iphdr *)hdr)->check = ipv4_hdr_csum(hdr, hl);
 	h6.payload_len = bpf_htons(hl + tot);
-	if (bpf_skb_change_tail(skb, ETH_HLEN + 40 + hl + tot, 0) ||
-	    bpf_skb_store_bytes(skb, ETH_HLEN, &h6, 40, 0) ||
-	    bpf_skb_store_bytes(skb, ETH_HLEN + 40, hdr, hl, 0))
+	if (bpf_skb_change_tail(skb, ETH_HLEN + IPV6_HLEN + hl + tot, 0) ||
+	    bpf_skb_store_bytes(skb, ETH_HLEN, &h6, IPV6_HLEN, 0) ||
+	    bpf_skb_store_bytes(skb, ETH_HLEN + IPV6_HLEN, hdr, hl, 0))
 		return REASM_INVALID;
-	return reasm_copy(skb, &k, ETH_HLEN + 40 + hl, tot);
+	return reasm_copy(skb, &k, ETH_HLEN + IPV6_HLEN + hl, tot);
 }
 
 /*
@@ -215,7 +198,7 @@ static __always_inline int reasm_add(struct __sk_buff *skb)
 {
 	void *data = skb_data(skb), *data_end = skb_data_end(skb);
 	struct ipv6hdr *ip6 = data + ETH_HLEN, h;
-	struct frag_hdr *fh = data + ETH_HLEN + 40;
+	struct frag_hdr *fh = data + ETH_HLEN + IPV6_HLEN;
 	struct mapce_reasm_key k = {};
 	struct mapce_reasm_dgram *d;
 	__u32 off, len, plen, total;
@@ -228,9 +211,9 @@ static __always_inline int reasm_add(struct __sk_buff *skb)
 	fo = bpf_ntohs(fh->frag_off);
 	off = fo & 0xfff8;
 	plen = bpf_ntohs(ip6->payload_len);
-	if (plen < 8)
+	if (plen < FRAG_HLEN)
 		return REASM_INVALID;
-	len = plen - 8;
+	len = plen - FRAG_HLEN;
 	if (((fo & 1) && (len & 7)) || off + len > MAPCE_REASM_DGRAM_MAX ||
 	    skb->len < REASM_HDRS + len)
 		return REASM_INVALID;
@@ -255,10 +238,10 @@ static __always_inline int reasm_add(struct __sk_buff *skb)
 	if (total > MAPCE_REASM_DGRAM_MAX)
 		return REASM_INVALID;
 	h.payload_len = bpf_htons(total);
-	if (bpf_skb_change_tail(skb, ETH_HLEN + 40 + total, 0) ||
-	    bpf_skb_store_bytes(skb, ETH_HLEN, &h, 40, 0))
+	if (bpf_skb_change_tail(skb, ETH_HLEN + IPV6_HLEN + total, 0) ||
+	    bpf_skb_store_bytes(skb, ETH_HLEN, &h, IPV6_HLEN, 0))
 		return REASM_INVALID;
-	return reasm_copy(skb, &k, ETH_HLEN + 40, total);
+	return reasm_copy(skb, &k, ETH_HLEN + IPV6_HLEN, total);
 }
 
 #endif

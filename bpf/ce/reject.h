@@ -23,33 +23,17 @@
  *     its full checksum: a device summing it again finds 0xffff and writes
  *     0 into the already-zero word, so it is right either way.
  */
-#ifndef MAPCE_BPF_REJECT_H
-#define MAPCE_BPF_REJECT_H
+#ifndef MAPCE_BPF_CE_REJECT_H
+#define MAPCE_BPF_CE_REJECT_H
 
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_endian.h>
-#include "lib/defs.h"
+#include "lib/consts.h"
 #include "lib/ctx.h"
 #include "lib/csum.h"
+#include "lib/ipv4.h"
 #include "lib/parse.h"
-
-#define ICMP_PKT_FILTERED 13
-#define ICMP_FRAG_NEEDED_CODE 4
-#define REJECT_QUOTE_MAX (20 + 8) /* quoted IPv4 header (no options) + 8 bytes */
-
-/* One's-complement sum of n bytes (n even, bounded by the caller). */
-static __always_inline __u32 sum16(const void *p, __u32 n)
-{
-	const __u16 *w = p;
-	__u32 s = 0;
-
-#pragma unroll
-	for (int i = 0; i < 48; i++)
-		if ((__u32)i < n / 2)
-			s += w[i];
-	return s;
-}
 
 /* Is this skb's transport checksum CHECKSUM_PARTIAL?  Probes the field at
  * csum_off, then puts the old value back.  -1 on helper failure. */
@@ -77,21 +61,6 @@ static __always_inline int reject_swap_macs(struct __sk_buff *skb)
 	    bpf_skb_store_bytes(skb, ETH_ALEN, m, ETH_ALEN, 0))
 		return -1;
 	return 0;
-}
-
-static __always_inline void reject_ip(struct iphdr *ip, __be32 src, __be32 dst, __u8 proto,
-				      __u16 len)
-{
-	*(__u16 *)ip = bpf_htons(0x4500);
-	ip->tot_len = bpf_htons(len);
-	ip->id = 0;
-	ip->frag_off = bpf_htons(IP_DF);
-	ip->ttl = 64;
-	ip->protocol = proto;
-	ip->check = 0;
-	ip->saddr = src;
-	ip->daddr = dst;
-	ip->check = ipv4_hdr_csum(ip);
 }
 
 struct reject_rst {
@@ -129,13 +98,13 @@ static __always_inline int reject_tcp(struct __sk_buff *skb, const struct v4_inf
 		((__u8 *)&r.th)[13] = TCP_FLAG_RST | TCP_FLAG_ACK;
 	}
 	r.th.doff = 5;
-	reject_ip(&r.ip, v->daddr, v->saddr, IPPROTO_TCP, sizeof(r));
+	ipv4_hdr_fill(&r.ip, 0, IP_DF, IPPROTO_TCP, sizeof(r), v->daddr, v->saddr);
 	pseudo = (v->daddr & 0xffff) + (v->daddr >> 16) + (v->saddr & 0xffff) + (v->saddr >> 16) +
 		 bpf_htons(IPPROTO_TCP) + bpf_htons(sizeof(r.th));
 	if (partial)
 		r.th.check = csum_fold(pseudo);
 	else
-		r.th.check = ~csum_fold(pseudo + sum16(&r.th, sizeof(r.th)));
+		r.th.check = ~csum_fold(pseudo + csum_words(&r.th, sizeof(r.th)));
 	if (bpf_skb_change_tail(skb, ETH_HLEN + sizeof(r), 0) ||
 	    bpf_skb_store_bytes(skb, ETH_HLEN, &r, sizeof(r), BPF_F_INVALIDATE_HASH))
 		return -1;
@@ -159,13 +128,14 @@ static __always_inline int reject_icmp(struct __sk_buff *skb, const struct v4_in
 	if (v->proto == IPPROTO_ICMP && v->icmp_type != ICMP_ECHO)
 		return -1; /* never answer an error with an error */
 	qlen &= ~1u; /* even: the sum is over 16-bit words */
-	if (qlen < 20 || bpf_skb_load_bytes(skb, v->l3_off, r.quote, REJECT_QUOTE_MAX))
+	if (qlen < IPV4_HLEN || bpf_skb_load_bytes(skb, v->l3_off, r.quote, REJECT_QUOTE_MAX))
 		return -1;
 	r.ic.type = ICMP_DEST_UNREACH;
 	r.ic.code = code;
 	r.ic.un.frag.mtu = bpf_htons(mtu); /* code 4 only; 0 otherwise */
-	reject_ip(&r.ip, pub, v->saddr, IPPROTO_ICMP, sizeof(r.ip) + sizeof(r.ic) + qlen);
-	r.ic.checksum = ~csum_fold(sum16(&r.ic, sizeof(r.ic) + qlen));
+	ipv4_hdr_fill(&r.ip, 0, IP_DF, IPPROTO_ICMP, sizeof(r.ip) + sizeof(r.ic) + qlen, pub,
+		      v->saddr);
+	r.ic.checksum = ~csum_fold(csum_words(&r.ic, sizeof(r.ic) + qlen));
 	if (bpf_skb_change_tail(skb, ETH_HLEN + sizeof(r.ip) + sizeof(r.ic) + qlen, 0) ||
 	    bpf_skb_store_bytes(skb, ETH_HLEN, &r, sizeof(r), BPF_F_INVALIDATE_HASH))
 		return -1;
@@ -188,7 +158,7 @@ static __always_inline int tc_reject(struct __sk_buff *skb, const struct v4_info
 {
 	/* The reply's transport header must start where the original's did
 	 * (see above); IPv4 options would move it. */
-	if (v->l4_off - v->l3_off != 20 || v->tot_len < REJECT_QUOTE_MAX)
+	if (v->l4_off - v->l3_off != IPV4_HLEN || v->tot_len < REJECT_QUOTE_MAX)
 		return TC_ACT_SHOT;
 	return reject_send(skb, v->proto == IPPROTO_TCP
 					? reject_tcp(skb, v)
@@ -204,10 +174,10 @@ static __always_inline int tc_reject(struct __sk_buff *skb, const struct v4_info
 static __always_inline int tc_frag_needed(struct __sk_buff *skb, const struct v4_info *v,
 					  __be32 pub, __u16 mtu)
 {
-	if (v->proto == IPPROTO_TCP || v->l4_off - v->l3_off != 20 ||
+	if (v->proto == IPPROTO_TCP || v->l4_off - v->l3_off != IPV4_HLEN ||
 	    v->tot_len < REJECT_QUOTE_MAX)
 		return TC_ACT_SHOT;
-	return reject_send(skb, reject_icmp(skb, v, pub, ICMP_FRAG_NEEDED_CODE, mtu));
+	return reject_send(skb, reject_icmp(skb, v, pub, ICMP_FRAG_NEEDED, mtu));
 }
 
 #endif

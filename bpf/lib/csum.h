@@ -1,21 +1,123 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * csum.h - incremental Internet checksum updates for XDP (RFC 1624),
- * where the TC csum helpers don't exist.  XDP sees frames as they came off
- * the wire, so checksums are complete (never CHECKSUM_PARTIAL).
+ * csum.h - the Internet checksum (RFC 1071) in the BPF programs:
+ *
+ *   csum_words   sum of a short buffer the verifier already knows is
+ *                readable (a stack buffer, a packet range checked by the
+ *                caller): IPv4 headers, replies built on the stack;
+ *   csum_xdp     sum of an XDP packet range of any length up to
+ *                CSUM_XDP_MAX, a global function (see there);
+ *   csum_fold, csum_fold64   a partial sum to 16 bits;
+ *   csum_replace2/4, udp_*   incremental updates (RFC 1624) for XDP, where
+ *                the TC csum helpers don't exist.  XDP sees frames as they
+ *                came off the wire, so checksums are complete (never
+ *                CHECKSUM_PARTIAL).
+ *
  * Values are used as raw 16-bit words: one's-complement sums are
  * byte-order independent.
  */
-#ifndef MAPCE_BPF_CSUM_H
-#define MAPCE_BPF_CSUM_H
+#ifndef MAPCE_BPF_LIB_CSUM_H
+#define MAPCE_BPF_LIB_CSUM_H
 
 #include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include "consts.h"
 
+/* Fold a 32-bit partial sum to 16 bits (not complemented). */
 static __always_inline __u16 csum_fold(__u32 s)
 {
 	s = (s & 0xffff) + (s >> 16);
 	s = (s & 0xffff) + (s >> 16);
 	return (__u16)s;
+}
+
+/* Fold a 64-bit partial sum to 16 bits (not complemented). */
+static __always_inline __u16 csum_fold64(__u64 s)
+{
+	s = (s & 0xffffffff) + (s >> 32);
+	s = (s & 0xffffffff) + (s >> 32);
+	return csum_fold((__u32)s);
+}
+
+/*
+ * Partial sum of len bytes at p: len even, at most CSUM_WORDS_MAX, and p
+ * readable for len bytes as far as the verifier knows.  Unrolled: with a
+ * constant len it is that many adds; with a variable one the verifier
+ * prunes the steps its known bound on len excludes.
+ */
+static __always_inline __u32 csum_words(const void *p, __u32 len)
+{
+	const __u16 *w = p;
+	__u32 s = 0;
+
+#pragma unroll
+	for (int i = 0; i < CSUM_WORDS_MAX / 2; i++)
+		if ((__u32)i < len / 2)
+			s += w[i];
+	return s;
+}
+
+/* The checksum field value of an IPv4 header of hlen bytes whose own
+ * checksum field is 0. */
+static __always_inline __u16 ipv4_hdr_csum(const void *iph, __u32 hlen)
+{
+	return ~csum_fold(csum_words(iph, hlen));
+}
+
+/*
+ * One's-complement sum of len bytes at data + off of the XDP frame, plus
+ * seed (a 16-bit partial sum), folded to 16 bits in raw byte order (the
+ * way checksum fields are stored); -1 when the range is not inside the
+ * frame or longer than CSUM_XDP_MAX.  A trailing odd byte is padded with
+ * zero (RFC 1071).
+ * Verifier-sensitive: a global function (not static, not inlined), so the
+ * verifier checks it once, on its own, and its callers see one unknown
+ * scalar.  Inlined, each possible exit of the length-bounded loop walked
+ * the whole rest of the XDP program (over the 1M instruction limit).  A
+ * call may change the packet: callers reload their packet pointers.
+ * Loads are unaligned 32-bit words: fine where XDP runs natively (x86,
+ * arm64: efficient unaligned access); the tail assumes little-endian.
+ * Global, so defined once per object: each object is one .bpf.c.
+ */
+__noinline int csum_xdp(struct xdp_md *ctx, __u32 off, __u32 len, __u32 seed)
+{
+	void *data = (void *)(long)ctx->data;
+	void *data_end = (void *)(long)ctx->data_end;
+	__u64 s = seed & 0xffff;
+	__u32 i;
+	__u8 *b;
+
+	if (off > 128 || len > CSUM_XDP_MAX)
+		return -1;
+	for (i = 0; i < CSUM_XDP_MAX / 4; i++) {
+		__u32 *w = data + off + i * 4;
+
+		if (i * 4 + 4 > len)
+			break;
+		if ((void *)(w + 1) > data_end)
+			return -1;
+		s += *w;
+	}
+	b = data + off + i * 4;
+	/* raw little-endian 16-bit words: byte 0 is the low byte */
+	switch (len - i * 4) {
+	case 3:
+		if ((void *)(b + 3) > data_end)
+			return -1;
+		s += b[0] + ((__u32)b[1] << 8) + b[2];
+		break;
+	case 2:
+		if ((void *)(b + 2) > data_end)
+			return -1;
+		s += b[0] + ((__u32)b[1] << 8);
+		break;
+	case 1:
+		if ((void *)(b + 1) > data_end)
+			return -1;
+		s += b[0];
+		break;
+	}
+	return csum_fold64(s);
 }
 
 /* HC' = ~(~HC + ~m + m')  (RFC 1624 eqn. 3) for a 16-bit field */
@@ -57,18 +159,6 @@ static __always_inline void udp_csum_replace2(__sum16 *sum, __be16 from, __be16 
 	csum_replace2(sum, from, to);
 	if (*sum == 0)
 		*sum = 0xffff;
-}
-
-/* Full checksum of an IPv4 header we built (20 bytes, no options). */
-static __always_inline __u16 ipv4_hdr_csum(const struct iphdr *iph)
-{
-	const __u16 *w = (const __u16 *)iph;
-	__u32 s = 0;
-
-#pragma unroll
-	for (int i = 0; i < 10; i++)
-		s += w[i];
-	return ~csum_fold(s);
 }
 
 #endif

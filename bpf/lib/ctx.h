@@ -7,10 +7,11 @@
  * ("dereference of modified ctx ptr").  These loads are written in asm so
  * each is a single load straight from the context.
  */
-#ifndef MAPCE_BPF_CTX_H
-#define MAPCE_BPF_CTX_H
+#ifndef MAPCE_BPF_LIB_CTX_H
+#define MAPCE_BPF_LIB_CTX_H
 
 #include "vmlinux.h"
+#include "consts.h"
 
 static __always_inline void *skb_data(const struct __sk_buff *skb)
 {

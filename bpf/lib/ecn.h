@@ -10,15 +10,11 @@
  *   ECT(1)          Not-ECT   ECT(1)   ECT(1)   CE
  *   CE              drop      CE       CE       CE
  */
-#ifndef MAPCE_BPF_ECN_H
-#define MAPCE_BPF_ECN_H
+#ifndef MAPCE_BPF_LIB_ECN_H
+#define MAPCE_BPF_LIB_ECN_H
 
 #include "vmlinux.h"
-
-#define ECN_NOT_ECT 0
-#define ECN_ECT1 1
-#define ECN_ECT0 2
-#define ECN_CE 3
+#include "consts.h"
 
 /* The inner ECN field after decapsulation, or -1: drop. */
 static __always_inline int ecn_decap(__u8 outer, __u8 inner)

@@ -1,18 +1,17 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * encap.h - IPv4-in-IPv6 (RFC 2473, next header 4) encapsulation on TC
- * egress and decapsulation on XDP ingress.  No encapsulation-limit option:
- * Japanese BRs reject it (REFERENCE §3).
+ * encap.h - IPv4-in-IPv6 (RFC 2473, next header 4): encapsulation on TC,
+ * decapsulation on XDP, and the RFC 2473 Tunnel Encapsulation Limit
+ * option, written on request at the entry and accepted at the exit.  The
+ * CE adds no such option by default: Japanese BRs reject it.
  */
-#ifndef MAPCE_BPF_ENCAP_H
-#define MAPCE_BPF_ENCAP_H
+#ifndef MAPCE_BPF_LIB_ENCAP_H
+#define MAPCE_BPF_LIB_ENCAP_H
 
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_endian.h>
-#include "defs.h"
-
-#define IPV6_HLEN 40
+#include "consts.h"
 
 /* Build the outer header: version 6, traffic class tclass (the inner TOS:
  * DSCP copied, ECN copied as RFC 6040 normal mode does), flow label 0. */
@@ -39,8 +38,7 @@ struct encap_limit_opt {
 	__u8 pad_len;
 	__u8 pad;
 };
-
-#define NEXTHDR_DEST 60
+_Static_assert(sizeof(struct encap_limit_opt) == DESTOPT_LEN, "encapsulation limit option");
 
 /*
  * TC: insert an outer IPv6 header between Ethernet and the IPv4 packet.
@@ -54,8 +52,8 @@ static __always_inline int tc_encap_ipv6(struct __sk_buff *skb, const __u8 *src,
 					 __u8 encap_limit)
 {
 	struct encap_limit_opt opt = {
-		.nexthdr = IPPROTO_IPIP, .type = 4, .len = 1, .limit = encap_limit,
-		.pad_type = 1, .pad_len = 1,
+		.nexthdr = IPPROTO_IPIP, .type = IPV6_TLV_TNL_ENCAP_LIMIT, .len = 1,
+		.limit = encap_limit, .pad_type = IPV6_TLV_PADN, .pad_len = 1,
 	};
 	__u32 room = IPV6_HLEN + (encap_limit ? sizeof(opt) : 0);
 	struct ipv6hdr h;
@@ -79,24 +77,76 @@ static __always_inline int tc_encap_ipv6(struct __sk_buff *skb, const __u8 *src,
 }
 
 /*
- * XDP: turn Ethernet + IPv6 + IPv4 into Ethernet + IPv4.  The MAC
- * addresses move forward over the IPv6 header, then the head shrinks by
- * 40 bytes.  Invalidates all packet pointers.  Returns 0 or negative.
+ * XDP: turn Ethernet | IPv6 | IPv4 into Ethernet | IPv4, where hlen is the
+ * IPv6 part: IPV6_HLEN, or IPV6_HLEN + DESTOPT_LEN behind the
+ * encapsulation limit option.  The MAC addresses move forward over it,
+ * then the head shrinks by hlen.  Invalidates all packet pointers.
+ * Returns 0 or negative.
  */
-static __always_inline int xdp_decap_ipv6(struct xdp_md *ctx)
+static __always_inline int xdp_decap_ipv6(struct xdp_md *ctx, __u32 hlen)
 {
 	void *data = (void *)(long)ctx->data;
 	void *data_end = (void *)(long)ctx->data_end;
 	struct ethhdr *eth = data;
-	struct ethhdr *neweth = data + IPV6_HLEN;
+	struct ethhdr *neweth = data + hlen;
 
-	if ((void *)(neweth + 1) > data_end)
+	/* Verifier-sensitive: a known small range for the offset. */
+	if (hlen > IPV6_HLEN + DESTOPT_LEN || (void *)(neweth + 1) > data_end)
 		return -1;
-	/* No overlap: old MACs are bytes 0..11, the new header 40..53. */
+	/* No overlap: old MACs are bytes 0..11, the new header 40.. or 48.. */
 	__builtin_memcpy(neweth->h_dest, eth->h_dest, ETH_ALEN);
 	__builtin_memcpy(neweth->h_source, eth->h_source, ETH_ALEN);
 	neweth->h_proto = bpf_htons(ETH_P_IP);
-	return bpf_xdp_adjust_head(ctx, IPV6_HLEN);
+	return bpf_xdp_adjust_head(ctx, hlen);
+}
+
+/* Results of destopt_check */
+enum {
+	DESTOPT_IPIP = 0,    /* 8-byte header, next header 4, options known */
+	DESTOPT_OTHER = 1,   /* not IPv4 after it: not a tunnel packet */
+	DESTOPT_TRUNC = -1,  /* shorter than 8 bytes */
+	DESTOPT_UNSUPP = -2, /* longer, or an option we don't know */
+};
+
+/*
+ * Check the destination options header at opt (just after the IPv6
+ * header) of a tunnel packet, as a Linux ip6tnl entry point sends unless
+ * told "encaplimit none": 8 bytes, next header 4, holding only Pad1, PadN
+ * and the encapsulation limit option.  At a tunnel exit the limit itself
+ * means nothing (RFC 2473 §4.1.1 is for entry points).  Every read is
+ * bounds-checked against data_end.
+ */
+static __always_inline int destopt_check(__u8 *opt, void *data_end)
+{
+	__u8 b[DESTOPT_LEN];
+	__u32 i = 2;
+
+	if ((void *)(opt + DESTOPT_LEN) > data_end)
+		return DESTOPT_TRUNC;
+	__builtin_memcpy(b, opt, DESTOPT_LEN); /* parse a stack copy */
+	if (b[0] != IPPROTO_IPIP)
+		return DESTOPT_OTHER;
+	if (b[1] != 0)
+		return DESTOPT_UNSUPP;
+	/* At most 6 option bytes and every step consumes at least one: a
+	 * bounded loop (the verifier walks it); "& 7" keeps reads in b. */
+	for (int n = 0; n < DESTOPT_LEN - 2 && i < DESTOPT_LEN; n++) {
+		__u8 type = b[i & 7], len;
+
+		if (type == IPV6_TLV_PAD1) {
+			i++;
+			continue;
+		}
+		if (i + 1 >= DESTOPT_LEN)
+			return DESTOPT_UNSUPP;
+		len = b[(i + 1) & 7];
+		if (type == IPV6_TLV_TNL_ENCAP_LIMIT && len != 1)
+			return DESTOPT_UNSUPP;
+		if (type != IPV6_TLV_PADN && type != IPV6_TLV_TNL_ENCAP_LIMIT)
+			return DESTOPT_UNSUPP;
+		i += 2 + len;
+	}
+	return i == DESTOPT_LEN ? DESTOPT_IPIP : DESTOPT_UNSUPP;
 }
 
 #endif

@@ -5,33 +5,25 @@
  * flows).  SYNs in both directions leave with MSS <= the clamp (default:
  * tunnel MTU - 40 = 1420), checksums updated incrementally.
  */
-#ifndef MAPCE_BPF_MSS_H
-#define MAPCE_BPF_MSS_H
+#ifndef MAPCE_BPF_LIB_MSS_H
+#define MAPCE_BPF_LIB_MSS_H
 
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_endian.h>
-#include "defs.h"
+#include "consts.h"
 #include "ctx.h"
 #include "csum.h"
 #include "parse.h"
-
-#define TCPOPT_EOL 0
-#define TCPOPT_NOP 1
-#define TCPOPT_MSS 2
-#define TCPOLEN_MSS 4
-/* Options looked at before giving up.  Linux, Windows and macOS put MSS
- * first in a SYN; 8 covers NOP padding before it.  Verifier-sensitive: each
- * step multiplies the states the verifier explores (40 exceeds 1M insns). */
-#define TCP_OPT_WALK_MAX 8
 
 /* Offset from data of the MSS option's 2-byte value in the TCP header at
  * v->l4_off, or 0 when there is none. */
 static __always_inline __u32 tcp_mss_value_off(void *data, void *data_end,
 					       const struct v4_info *v)
 {
-	__u32 off = v->l4_off + 20, end = v->l4_off + v->l4_hlen;
+	__u32 off = v->l4_off + TCP_HLEN, end = v->l4_off + v->l4_hlen;
 
+	/* Verifier-sensitive: TCP_OPT_WALK_MAX steps (consts.h: why so few). */
 	for (int i = 0; i < TCP_OPT_WALK_MAX; i++) {
 		__u8 *p;
 

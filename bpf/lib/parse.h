@@ -7,12 +7,13 @@
  * the packet invalidate pointers, offsets survive.  Every read is checked
  * against data_end first, as the verifier demands.
  */
-#ifndef MAPCE_BPF_PARSE_H
-#define MAPCE_BPF_PARSE_H
+#ifndef MAPCE_BPF_LIB_PARSE_H
+#define MAPCE_BPF_LIB_PARSE_H
 
 #include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
 #include <bpf/bpf_endian.h>
-#include "defs.h"
+#include "consts.h"
 #include "mapce_abi.h"
 
 /* Parse results */
@@ -137,6 +138,14 @@ static __always_inline int parse_ipv4_len(void *data, void *data_end, __u32 pkt_
 static __always_inline int parse_ipv4(void *data, void *data_end, __u16 l3_off, struct v4_info *v)
 {
 	return parse_ipv4_len(data, data_end, data_end - data, l3_off, v);
+}
+
+/* An ICMPv4 error that quotes a packet of a flow (RFC 5508 REQ-3): the
+ * ones NAT translates and the BR attributes by their quote. */
+static __always_inline int icmp4_is_error(__u8 type)
+{
+	return type == ICMP_DEST_UNREACH || type == ICMP_TIME_EXCEEDED ||
+	       type == ICMP_PARAMETERPROB;
 }
 
 /* Are two IPv6 addresses equal?  (two 64-bit compares) */

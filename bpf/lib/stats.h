@@ -3,8 +3,8 @@
  * stats.h - count a packet (or an event) under its reason.
  * The counter map is passed in so the CE and the BR share the code.
  */
-#ifndef MAPCE_BPF_STATS_H
-#define MAPCE_BPF_STATS_H
+#ifndef MAPCE_BPF_LIB_STATS_H
+#define MAPCE_BPF_LIB_STATS_H
 
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>

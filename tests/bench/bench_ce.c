@@ -17,9 +17,8 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
-#include "bpf/ce_fixture.h"
-
-static struct ce_fx fx;
+#include "harness.h"
+#include "bpf/ce.h"
 
 static int cmp_u32(const void *a, const void *b)
 {
@@ -57,25 +56,28 @@ static int trivial_prog(enum bpf_prog_type type, int ret)
 	return bpf_prog_load(type, "mapce_trivial", "GPL", insns, 2, NULL);
 }
 
-/* Fill the flow maps with n live UDP flows from other inside hosts. */
+/* Fill the flow maps with n live UDP flows from other inside hosts (live:
+ * used now, whatever the machine's uptime). */
 static int populate(int n)
 {
-	struct mapce_flow f = { .ip = htonl(ip4(CE_IPV4)) };
-	int fo = bpf_map__fd(fx.skel->maps.mapce_flow_out);
-	int fi = bpf_map__fd(fx.skel->maps.mapce_flow_in);
+	__u64 now = fx_now_ns();
+	struct mapce_flow f = { .ip = htonl(CE_V4), .created_ns = now, .last_ns = now };
+	int fo = bpf_map__fd(fx.ce->maps.mapce_flow_out);
+	int fi = bpf_map__fd(fx.ce->maps.mapce_flow_in);
 
 	for (int i = 0; i < n; i++) {
 		struct mapce_tuple ko = { .local_ip = htonl(0x0a000000 + (__u32)i),
-					  .remote_ip = htonl(ip4("203.0.113.50")),
+					  .remote_ip = htonl(IP4(203, 0, 113, 50)),
 					  .local_port = htons(1000), .remote_port = htons(53),
 					  .proto = 17 };
-		struct mapce_tuple ki = { .local_ip = htonl(ip4(CE_IPV4)),
+		struct mapce_tuple ki = { .local_ip = htonl(CE_V4),
 					  .remote_ip = htonl(0x0b000000 + (__u32)i),
 					  .local_port = htons(0x1340), .remote_port = htons(53),
 					  .proto = 17 };
 
 		f.port = htons(0x1340);
-		if (bpf_map_update_elem(fo, &ko, &f, BPF_ANY) || bpf_map_update_elem(fi, &ki, &f, BPF_ANY))
+		if (bpf_map_update_elem(fo, &ko, &f, BPF_ANY) ||
+		    bpf_map_update_elem(fi, &ki, &f, BPF_ANY))
 			return -1;
 	}
 	return 0;
@@ -85,33 +87,27 @@ struct result {
 	__u32 egress_ns, ingress_ns;
 };
 
+/* Time both directions of one established flow, the NAT maps holding
+ * flows more besides; its packets are checked by expect_run first. */
 static int measure(int flows, __u32 calls, struct result *r)
 {
-	struct v4_spec s = { .src = ip4(LAN_HOST), .dst = ip4(SERVER), .proto = 17,
-			     .sport = 0x1345, .dport = 53, .payload = 64, .ttl = 63, .frag = 0x4000 };
-	struct v4_spec in4 = s;
-	struct pkt eg, ig, out;
-	uint8_t a[16], c[16];
+	struct v4_spec s = UDP_OUT(0x1345, 53, .payload = 64), in4;
+	struct pkt eg, ig;
 
-	ce_fx_close(&fx);
-	if (ce_fx_open_sized(&fx, flows + 1024) || populate(flows))
+	if (fx_open_ce(flows + 1024) || populate(flows))
 		return -1;
 	fx.cfg.gc_interval_ms = 3600 * 1000; /* no sweep during the runs */
-	ce_fx_config(&fx);
-	pkt_v4(&eg, &s);
-	if (run_prog(fx.skel->progs.mapce_tc_egress, &eg, &out) != 0) /* creates the flow */
+	fx_config();
+	/* the flow both runs take: created, then its established decap path */
+	egress_mapped(&s, EV_NEW_FLOW, 1, NULL);
+	in4 = reply_of(&s, 0x1345);
+	ingress_to(&in4, LAN_HOST, 0x1345, 0, NULL);
+	if (t_failed)
 		return -1;
-	in4.src = s.dst;
-	in4.dst = ip4(CE_IPV4);
-	in4.sport = 53;
-	in4.dport = 0x1345;
-	ip6(BR6, a);
-	ip6(CE_MAP6, c);
-	pkt_v6v4(&ig, a, c, &in4);
-	if (run_prog(fx.skel->progs.mapce_xdp_ingress, &ig, &out) != XDP_PASS || out.len != ig.len - 40)
-		return -1; /* must take the established decap path */
-	r->egress_ns = median_ns(bpf_program__fd(fx.skel->progs.mapce_tc_egress), &eg, calls);
-	r->ingress_ns = median_ns(bpf_program__fd(fx.skel->progs.mapce_xdp_ingress), &ig, calls);
+	pkt_v4(&eg, &s);
+	ce_frame_from(&ig, BR6, &in4);
+	r->egress_ns = median_ns(bpf_program__fd(fx.prog[FX_TC_EGRESS]), &eg, calls);
+	r->ingress_ns = median_ns(bpf_program__fd(fx.prog[FX_XDP]), &ig, calls);
 	return 0;
 }
 
@@ -128,7 +124,8 @@ int main(int argc, char **argv)
 	__u32 calls = argc > 1 ? (__u32)atoi(argv[1]) : 20001;
 	struct result small, big;
 	struct pkt eg, ig;
-	int tc0 = trivial_prog(BPF_PROG_TYPE_SCHED_CLS, 0), xdp0 = trivial_prog(BPF_PROG_TYPE_XDP, 2);
+	int tc0 = trivial_prog(BPF_PROG_TYPE_SCHED_CLS, 0);
+	int xdp0 = trivial_prog(BPF_PROG_TYPE_XDP, 2);
 	__u32 tc_base, xdp_base;
 
 	if (tc0 < 0 || xdp0 < 0 || measure(1000, calls, &small) || measure(100000, calls, &big)) {
@@ -136,14 +133,10 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	{
-		struct v4_spec s = { .src = ip4(LAN_HOST), .dst = ip4(SERVER), .proto = 17,
-				     .sport = 0x1345, .dport = 53, .payload = 64, .ttl = 63 };
-		uint8_t a[16], c[16];
+		struct v4_spec s = UDP_OUT(0x1345, 53, .payload = 64, .frag = 0);
 
 		pkt_v4(&eg, &s);
-		ip6(BR6, a);
-		ip6(CE_MAP6, c);
-		pkt_v6v4(&ig, a, c, &s);
+		ce_frame_from(&ig, BR6, &s);
 	}
 	tc_base = median_ns(tc0, &eg, calls);
 	xdp_base = median_ns(xdp0, &ig, calls);
@@ -152,6 +145,6 @@ int main(int argc, char **argv)
 	printf("  %-28s %9s %9s %9s\n", "path", "1K flows", "100K flows", "ratio");
 	row("TC egress (NAPT + encap)", small.egress_ns, big.egress_ns, tc_base);
 	row("XDP ingress (decap + NAPT)", small.ingress_ns, big.ingress_ns, xdp_base);
-	ce_fx_close(&fx);
+	fx_close();
 	return 0;
 }

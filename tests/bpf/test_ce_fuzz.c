@@ -17,25 +17,11 @@
  *   both    - the verdict is one the program may return, and the reason
  *             counters account for every packet exactly once.
  */
-#include <stdlib.h>
 #include "harness.h"
-#include "bpf/ce_fixture.h"
+#include "bpf/ce.h"
+#include "bpf/fuzz.h"
 
 #define ROUNDS 6000
-
-static struct ce_fx fx;
-static unsigned int seed = 0x4d415045; /* "MAPE" */
-
-static unsigned int rnd(void)
-{
-	seed = seed * 1103515245u + 12345u;
-	return seed >> 8;
-}
-
-static int in_set(uint16_t port)
-{
-	return mapce_port_in_set(4, 8, CE_PSID, port);
-}
 
 /* A plausible packet: TCP/UDP/ICMP between LAN hosts and servers. */
 static void random_spec(struct v4_spec *s, int inbound)
@@ -54,13 +40,13 @@ static void random_spec(struct v4_spec *s, int inbound)
 	s->udp_zero_csum = rnd() % 7 == 0;
 	s->ihl_words = rnd() % 9 == 0 ? 6 : 0;
 	if (inbound) {
-		s->src = ip4(SERVER) + rnd() % 4;
-		s->dst = rnd() % 6 ? ip4(CE_IPV4) : rnd();
+		s->src = SERVER + rnd() % 4;
+		s->dst = rnd() % 6 ? CE_V4 : rnd();
 		if (rnd() % 2)
 			s->dport = mapce_port_at(4, 8, CE_PSID, rnd() % 240);
 	} else {
-		s->src = ip4(LAN_HOST) + rnd() % 3;
-		s->dst = rnd() % 8 ? ip4(SERVER) + rnd() % 4 : ip4(CE_IPV4);
+		s->src = LAN_HOST + rnd() % 3;
+		s->dst = rnd() % 8 ? SERVER + rnd() % 4 : CE_V4;
 	}
 }
 
@@ -90,35 +76,6 @@ static void mutate(struct pkt *p)
 		p->len = 14;
 }
 
-static int failures;
-
-static void fail(const char *what, const struct pkt *in, const struct pkt *out)
-{
-	if (failures++ < 5) {
-		printf("#   %s (in %zu bytes, out %zu bytes):", what, in->len, out->len);
-		for (size_t i = 0; i < out->len && i < 80; i++)
-			printf(" %02x", out->b[i]);
-		printf("\n");
-	}
-}
-
-/* Is this IPv4 packet (at ip) whole and are its checksums right? */
-static int v4_valid(const uint8_t *ip, size_t avail)
-{
-	size_t hl = (ip[0] & 0xf) * 4, tot;
-
-	if (avail < 20 || (ip[0] >> 4) != 4 || hl < 20 || hl > avail)
-		return 0;
-	tot = get16(ip + 2);
-	if (tot < hl || tot > avail || !v4_hdr_csum_ok(ip))
-		return 0;
-	if (get16(ip + 6) & 0x3fff)
-		return 1; /* a fragment: its transport checksum spans others */
-	if (ip[9] == 6 || ip[9] == 17 || ip[9] == 1)
-		return tot >= hl + 8 && v4_l4_csum_ok(ip, 1);
-	return 1;
-}
-
 static void check_egress(const struct pkt *in, const struct pkt *out, int verdict)
 {
 	int in_valid = in->len > 14 && get16(in->b + 12) == 0x0800 &&
@@ -127,72 +84,60 @@ static void check_egress(const struct pkt *in, const struct pkt *out, int verdic
 	const uint8_t *ip;
 	size_t hl;
 
-	if (verdict == 2 /* SHOT */ || verdict == 7 /* REDIRECT: back in, hairpin or reject */)
+	if (verdict == TC_ACT_SHOT || verdict == TC_ACT_REDIRECT /* back in: hairpin, reject */)
 		return;
-	if (verdict != 0) {
-		fail("egress: unexpected verdict", in, out);
+	if (verdict != TC_ACT_OK) {
+		fuzz_fail("egress: unexpected verdict", in, out);
 		return;
 	}
 	if (out->len < 14 || get16(out->b + 12) == 0x0800) {
-		fail("egress: IPv4 left unencapsulated", in, out);
+		fuzz_fail("egress: IPv4 left unencapsulated", in, out);
 		return;
 	}
 	if (get16(out->b + 12) != 0x86dd || get16(in->b + 12) == 0x86dd)
 		return; /* not IPv4 in: passed as it was */
 	ip6(CE_MAP6, map6);
 	if (out->len < 54 + 20 || memcmp(out->b + 22, map6, 16) != 0) {
-		fail("egress: encapsulated, but not from our MAP address", in, out);
+		fuzz_fail("egress: encapsulated, but not from our MAP address", in, out);
 		return;
 	}
 	ip = out->b + 54;
 	if (out->b[20] == 60)
 		ip += 8; /* encapsulation-limit option */
-	if (get32(ip + 12) != ip4(CE_IPV4)) {
-		fail("egress: inner source is not our public address", in, out);
+	if (get32(ip + 12) != CE_V4) {
+		fuzz_fail("egress: inner source is not our public address", in, out);
 		return;
 	}
 	if (in_valid && !v4_valid(ip, out->len - (size_t)(ip - out->b))) {
-		fail("egress: a valid packet left invalid", in, out);
+		fuzz_fail("egress: a valid packet left invalid", in, out);
 		return;
 	}
 	hl = (ip[0] & 0xf) * 4;
 	if (get16(ip + 6) & 0x1fff)
 		return; /* later fragment: no ports */
 	if ((ip[9] == 6 || ip[9] == 17) && !in_set(get16(ip + hl)))
-		fail("egress: source port outside the set", in, out);
+		fuzz_fail("egress: source port outside the set", in, out);
 	if (ip[9] == 1 && ip[hl] == 8 && !in_set(get16(ip + hl + 4)))
-		fail("egress: echo id outside the set", in, out);
+		fuzz_fail("egress: echo id outside the set", in, out);
 }
 
 static void check_ingress(const struct pkt *in, const struct pkt *out, int verdict)
 {
-	if (verdict == 1 /* DROP */)
+	if (verdict == XDP_DROP)
 		return;
-	if (verdict != 2 /* PASS */) {
-		fail("ingress: unexpected verdict", in, out);
+	if (verdict != XDP_PASS) {
+		fuzz_fail("ingress: unexpected verdict", in, out);
 		return;
 	}
 	if (out->len < 14 || get16(out->b + 12) != 0x0800 || get16(in->b + 12) == 0x0800)
 		return; /* passed as it was */
-	if (out->len < 34 || get32(out->b + 30) == ip4(CE_IPV4)) {
-		fail("ingress: passed up still addressed to our public address", in, out);
+	if (out->len < 34 || get32(out->b + 30) == CE_V4) {
+		fuzz_fail("ingress: passed up still addressed to our public address", in, out);
 		return;
 	}
 	if (in->len > 54 && v4_valid(in->b + 54, in->len - 54) &&
 	    !v4_valid(out->b + 14, out->len - 14))
-		fail("ingress: a valid packet passed up invalid", in, out);
-}
-
-static __u64 packets_counted(void)
-{
-	struct reason_snap s;
-	__u64 n = 0;
-
-	snap(&fx, &s);
-	for (__u32 r = 0; r < MAPCE_R__MAX; r++)
-		if (strncmp(mapce_reason_names[r], "ev_", 3))
-			n += s.p[r];
-	return n;
+		fuzz_fail("ingress: a valid packet passed up invalid", in, out);
 }
 
 int main(void)
@@ -201,15 +146,16 @@ int main(void)
 	uint8_t br6[16], map6[16];
 	__u64 runs = 0, before;
 
+	fuzz_seed = 0x4d415045; /* "MAPE" */
 	TCASE_BEGIN("fuzz_egress_never_leaks_or_corrupts");
-	if (ce_fx_open(&fx)) {
+	if (fx_open_ce(0)) {
 		CHECK(0, "CE object failed to load");
 		return t_exit();
 	}
 	fx.cfg.flags |= MAPCE_CFG_F_MESH;
 	fx.cfg.mss_clamp = 1420;
-	ce_fx_config(&fx);
-	before = packets_counted();
+	fx_config();
+	before = fx_packets_counted();
 	for (int i = 0; i < ROUNDS; i++) {
 		struct v4_spec s;
 		int v;
@@ -220,23 +166,22 @@ int main(void)
 			mutate(&in);
 		if (rnd() % 50 == 0)
 			put16(in.b + 12, (uint16_t)rnd()); /* not IPv4 at all */
-		v = run_prog(fx.skel->progs.mapce_tc_egress, &in, &out);
+		v = fuzz_run(FX_TC_EGRESS, &in, &out, &runs);
 		if (v < 0)
 			continue; /* test_run refused the frame (too short for an skb) */
-		runs++;
 		check_egress(&in, &out, v);
 	}
-	CHECK(failures == 0, "%d invariant violations", failures);
-	CHECK_EQ(packets_counted() - before, runs);
+	CHECK(fuzz_failures == 0, "%d invariant violations", fuzz_failures);
+	CHECK_EQ(fx_packets_counted() - before, runs);
 	CHECK(runs > ROUNDS / 2, "only %llu frames ran", (unsigned long long)runs);
 	TCASE_END();
 
 	TCASE_BEGIN("fuzz_ingress_never_leaks_or_corrupts");
-	failures = 0;
+	fuzz_failures = 0;
 	runs = 0;
 	ip6(BR6, br6);
 	ip6(CE_MAP6, map6);
-	before = packets_counted();
+	before = fx_packets_counted();
 	for (int i = 0; i < ROUNDS; i++) {
 		struct v4_spec s;
 		int v;
@@ -246,16 +191,15 @@ int main(void)
 		pkt_v6v4(&in, rnd() % 10 ? br6 : map6, map6, &s);
 		if (rnd() % 3 == 0)
 			mutate(&in);
-		v = run_prog(fx.skel->progs.mapce_xdp_ingress, &in, &out);
+		v = fuzz_run(FX_XDP, &in, &out, &runs);
 		if (v < 0)
 			continue;
-		runs++;
 		check_ingress(&in, &out, v);
 	}
-	CHECK(failures == 0, "%d invariant violations", failures);
-	CHECK_EQ(packets_counted() - before, runs);
+	CHECK(fuzz_failures == 0, "%d invariant violations", fuzz_failures);
+	CHECK_EQ(fx_packets_counted() - before, runs);
 	TCASE_END();
 
-	ce_fx_close(&fx);
+	fx_close();
 	return t_exit();
 }

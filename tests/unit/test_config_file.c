@@ -3,7 +3,7 @@
  * test_config_file.c - the `mapce up` config file (user/core/config_file.c):
  * every key parsed into the settings, every rejection with its file:line
  * and the bad value, the merge with the command line, the RFC timeout
- * minimums, the portmap syntax and port-set checks (user/ce/portmap.c), the
+ * minimums, the portmap syntax and port-set checks (user/core/portmap.c), the
  * in-place edits `mapce portmap` makes, and the record of the file up used.
  *
  * Expected values come from the file text written here and from
@@ -20,6 +20,7 @@
 #include "harness.h"
 #include "sys/attach.h"
 #include "core/config_file.h"
+#include "sys/config_record.h"
 #include "sys/lock.h"
 #include "ce/portmap.h"
 

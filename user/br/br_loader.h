@@ -2,13 +2,11 @@
 /*
  * br_loader.h - bring the stateless BR up on a device and take it down.
  *
- * br up: load the BR skeleton with its maps pinned under
- * MAPCE_BR_PIN_ROOT/<dev>/, write rules, LPM and config, add the BR
- * address (/128, nodad) unless present, route every rule IPv4 prefix
- * "via inet6 <next hop toward the rule IPv6 prefix> dev <dev>", attach XDP
- * (ingress decap) and the tc egress filter (encap).  Any failure undoes
- * this run's steps in reverse.  What br up created is recorded in the
- * state file (br_state.h) for br down.
+ * The lifecycle is sys/deploy.h's, shared with the CE; the BR's own steps
+ * are its tables (rules and the rule LPM), the BR address (/128, nodad,
+ * unless present) and one route per rule: "<rule IPv4 prefix> via inet6
+ * <next hop toward the rule IPv6 prefix> dev <dev>".  Its programs: XDP
+ * (ingress decapsulation) and tc egress (encapsulation).
  */
 #ifndef MAPCE_BR_LOADER_H
 #define MAPCE_BR_LOADER_H
@@ -16,26 +14,9 @@
 #include <stdbool.h>
 #include <net/if.h>
 #include "mapce_abi.h"
-#include "sys/attach.h"
-
-/* rtm_protocol of the routes br up adds ("B"; the CE's are 0x4d "M"):
- * br down finds and removes exactly these. */
-#define RTPROT_MAPCE_BR 0x42
-
-/* Program names (the skeleton's), how attach.h finds them again. */
-#define MAPCE_BR_XDP_PROG_NAME "mapce_br_xdp"
-#define MAPCE_BR_TC_PROG_NAME "mapce_br_tc_egress"
-
-/* The BR's tc filter on clsact egress: fixed (idempotent), distinct from
- * the CE's so a CE and a BR can share a host. */
-#define MAPCE_BR_TC_HANDLE (MAPCE_TC_HANDLE + 1u)
-#define MAPCE_BR_TC_PRIORITY 0x4252u /* "BR" */
-
-/* IPv6 header added by the encapsulation: the routes' MTU is the link's
- * minus this, so the kernel fragments or sends "fragmentation needed"
- * before the packet grows. */
-#define MAPCE_BR_ENCAP_OVERHEAD 40u
-#define MAPCE_BR_MIN_MTU 576u /* smallest IPv4 route MTU --mtu accepts */
+#include "core/policy.h"
+#include "core/xdp_mode.h"
+#include "sys/deploy.h"
 
 struct br_up_params {
 	char ifname[IF_NAMESIZE];
@@ -46,7 +27,10 @@ struct br_up_params {
 	enum attach_xdp_mode xdp_mode;
 };
 
-/* Returns the exit status (0, or 1 after an err() saying what failed). */
+/* What the BR is made of (programs, pins, messages): for br_status. */
+extern const struct deploy_spec br_spec;
+
+/* Returns the exit status (0, or 1 after a pr_err() saying what failed). */
 int br_up(const struct br_up_params *p);
 /* Remove everything br up created on ifname.  Exit status 1 ("not up")
  * when nothing was found. */

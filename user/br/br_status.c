@@ -17,17 +17,15 @@
 
 #include "mapce_rule.h"
 
-#include "core/addrfmt.h"
-#include "sys/attach.h"
 #include "br/br_loader.h"
+#include "core/addrfmt.h"
+#include "core/output.h"
+#include "sys/deploy.h"
 #include "sys/lock.h"
 #include "sys/netlink.h"
-#include "core/output.h"
 #include "sys/pin.h"
-#include "core/rule_config.h"
 
 #define BR_STATUS_MAX_DEVS 64
-#define ROUTES_MAX 1024
 
 static void print_config(int fd)
 {
@@ -82,49 +80,46 @@ static void print_rules(int fd)
 		out_text("  rules       (none)\n");
 }
 
+/* The spec's programs (XDP, tc egress): attached, and which. */
 static void print_attach(int ifindex)
 {
-	struct xdp_info xi;
-	struct tc_info ti;
+	struct deploy_attached a;
 	bool ours;
 
-	out_open_object("xdp");
-	ours = ifindex && !xdp_query(ifindex, &xi) && xi.prog_id &&
-	       prog_name_is(xi.prog_name, MAPCE_BR_XDP_PROG_NAME);
-	out_bool("attached", "  xdp         %s", ours);
-	if (ours) {
-		out_uint("prog_id", " (program %llu", xi.prog_id);
-		out_str("mode", ", %s mode)", xdp_mode_str(xi.mode));
-	}
-	out_text("\n");
-	out_close_object();
+	for (int i = 0; i < br_spec.n_progs; i++) {
+		bool xdp = br_spec.progs[i].hook == DEPLOY_XDP;
 
-	out_open_object("tc");
-	ours = ifindex &&
-	       !tc_query(ifindex, BPF_TC_EGRESS, MAPCE_BR_TC_HANDLE, MAPCE_BR_TC_PRIORITY, &ti) &&
-	       prog_name_is(ti.prog_name, MAPCE_BR_TC_PROG_NAME);
-	out_bool("attached", "  tc egress   %s", ours);
-	if (ours)
-		out_uint("prog_id", " (program %llu)", ti.prog_id);
-	out_text("\n");
-	out_close_object();
+		ours = ifindex && !deploy_query(&br_spec, i, ifindex, &a) && a.ours;
+		out_open_object(xdp ? "xdp" : "tc");
+		out_bool("attached", xdp ? "  xdp         %s" : "  tc egress   %s", ours);
+		if (ours && xdp) {
+			out_uint("prog_id", " (program %llu", a.prog_id);
+			out_str("mode", ", %s mode)", xdp_mode_str(a.xdp_mode));
+		} else if (ours) {
+			out_uint("prog_id", " (program %llu)", a.prog_id);
+		}
+		out_text("\n");
+		out_close_object();
+	}
 }
 
 static void print_routes(int ifindex)
 {
-	static struct nl_route rts[ROUTES_MAX];
+	struct nl_route *rts = NULL;
 	char s[256];
-	int n = ifindex ? nl_route_list(AF_INET, RT_TABLE_MAIN, rts, ROUTES_MAX) : 0;
+	int n = ifindex ? nl_route_list_all(AF_INET, 0, &rts) : 0;
 	int shown = 0;
 
 	out_open_array("routes");
-	for (int i = 0; i < n && i < ROUTES_MAX; i++) {
+	for (int i = 0; i < n; i++) {
 		if (rts[i].protocol != RTPROT_MAPCE_BR || rts[i].oif != ifindex)
 			continue;
 		out_str(NULL, shown++ ? "              %s\n" : "  routes      %s\n",
 			nl_route_str(&rts[i], s, sizeof(s)));
 	}
 	out_close_array();
+	if (n > 0)
+		free(rts);
 	if (!shown)
 		out_text("  routes      (none)\n");
 }
@@ -248,8 +243,8 @@ int br_status(const char *ifname)
 		return 1;
 	if (ifname) {
 		if (status_one(ifname)) {
-			err("the BR is not up on %s (no maps pinned in %s/%s)", ifname,
-			    MAPCE_BR_PIN_ROOT, ifname);
+			pr_err("the BR is not up on %s (no maps pinned in %s/%s)", ifname,
+			       MAPCE_BR_PIN_ROOT, ifname);
 			ret = 1;
 		}
 		mapce_unlock(lock);

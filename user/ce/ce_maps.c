@@ -10,8 +10,7 @@
 #include <bpf/libbpf.h>
 
 #include "ce/ce_maps.h"
-#include "cli/commands.h"
-#include "core/output.h"
+#include "sys/map_util.h"
 #include "sys/pin.h"
 
 #define KEY_MAX 64   /* largest key/value of our maps, with room to spare */
@@ -22,19 +21,13 @@ int ce_wans(const char *wan, char (*names)[IF_NAMESIZE], int max)
 	int n;
 
 	if (wan) {
-		if (strlen(wan) >= IF_NAMESIZE || !pin_exists(MAPCE_PIN_ROOT, wan)) {
-			err("not up on %s", wan);
-			return -1;
-		}
+		if (strlen(wan) >= IF_NAMESIZE || !pin_exists(MAPCE_PIN_ROOT, wan))
+			return -ENOENT;
 		strcpy(names[0], wan);
 		return 1;
 	}
 	n = pin_list_dirs(MAPCE_PIN_ROOT, names, max);
-	if (n <= 0) {
-		err("not up on any interface (nothing pinned under %s)", MAPCE_PIN_ROOT);
-		return -1;
-	}
-	return n;
+	return n > 0 ? n : -ENOENT;
 }
 
 /* Is wan's pinned config about the interface of that name here (pins
@@ -53,26 +46,27 @@ static bool wan_is_here(const char *wan)
 	return here;
 }
 
-int ce_wan_one(const char *wan, char out[IF_NAMESIZE])
+int ce_wan_one(const char *wan, char out[IF_NAMESIZE], struct ce_wan_choice *why)
 {
 	char names[CE_MAX_WANS][IF_NAMESIZE];
-	int n = ce_wans(wan, names, CE_MAX_WANS), here = -1, n_here = 0;
+	int n = ce_wans(wan, names, CE_MAX_WANS), here = -1;
 
+	memset(why, 0, sizeof(*why));
 	if (n < 0)
-		return 1;
+		return n;
+	why->n_up = n;
 	if (n > 1) {
 		/* Several WANs pinned: the one in this network namespace. */
 		for (int i = 0; i < n; i++) {
 			if (wan_is_here(names[i])) {
 				here = i;
-				n_here++;
+				why->n_here++;
 			}
 		}
-		if (n_here != 1) {
-			err("mapce is up on %d interfaces (%s, %s%s)%s: pick one with --wan", n,
-			    names[0], names[1], n > 2 ? ", ..." : "",
-			    n_here ? "" : ", none of them in this network namespace");
-			return EXIT_USAGE;
+		if (why->n_here != 1) {
+			strcpy(why->first[0], names[0]);
+			strcpy(why->first[1], names[1]);
+			return -ENOTUNIQ;
 		}
 		strcpy(out, names[here]);
 		return 0;
@@ -131,10 +125,7 @@ int ce_maps_config(const struct ce_maps *m, struct mapce_config *c)
 
 __u32 ce_map_max_entries(int fd)
 {
-	struct bpf_map_info info = {};
-	__u32 len = sizeof(info);
-
-	return bpf_obj_get_info_by_fd(fd, &info, &len) ? 0 : info.max_entries;
+	return map_max_entries(fd);
 }
 
 long ce_map_foreach(int fd, ce_map_fn fn, void *arg)

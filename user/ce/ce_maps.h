@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <net/if.h>
 #include "mapce_abi.h"
+#include "core/policy.h"
 
 #define CE_MAX_WANS 64
 
@@ -20,12 +21,20 @@ struct ce_maps {
 };
 
 /* The WANs a reader acts on: wan (when not NULL) or every pin dir.
- * On none, err() and returns -1 (then exit 1). */
+ * Returns how many (at most max), or -ENOENT: wan is not up, or none is. */
 int ce_wans(const char *wan, char (*names)[IF_NAMESIZE], int max);
-/* One WAN for stats/flows: wan, or the only one that is up, or the only
- * one of several whose interface is in this network namespace.  0 ok, else
- * the exit status after an err(). */
-int ce_wan_one(const char *wan, char out[IF_NAMESIZE]);
+
+/* Why ce_wan_one() found no single WAN among several. */
+struct ce_wan_choice {
+	int n_up;                       /* WANs with pinned maps */
+	int n_here;                     /* of those, in this network namespace */
+	char first[2][IF_NAMESIZE];     /* the first two, for a message */
+};
+/* One WAN for stats/flows/portmap: wan, or the only one that is up, or
+ * the only one of several whose interface is in this network namespace.
+ * 0 (its name in out), -ENOENT (wan not up, or none is), -ENOTUNIQ
+ * (several, *why says how many). */
+int ce_wan_one(const char *wan, char out[IF_NAMESIZE], struct ce_wan_choice *why);
 
 /* 0, or -ENOENT when wan is not up (no pinned mapce_config). */
 int ce_maps_open(const char *wan, struct ce_maps *m);

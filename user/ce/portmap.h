@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * portmap.h - static port forwards (static NAPT, issue 3): an outside port
- * range of the CE's port set forwarded to an inside host.
+ * portmap.h - static port forwards (static NAPT) in a running CE's pinned
+ * maps.  The forward itself, its text form and its checks against the port
+ * set are core/portmap.h.
  *
  * In the pinned maps one forwarded port is a pair of STATIC entries:
  *   mapce_ports {public ip, outside port, proto} -> {inside ip, inside port}
@@ -9,26 +10,15 @@
  * (MAPCE_BIND_F_STATIC: never expired, always let in by the filtering).
  * A range maps to consecutive inside ports.  The datapath never hands a
  * forwarded port to a dynamic mapping: its mapce_ports claim is taken.
- *
- * Text form (the CLI and the config file):  tcp|udp PORT[-PORT] INSIDE_IP[:PORT]
  */
-#ifndef MAPCE_PORTMAP_H
-#define MAPCE_PORTMAP_H
+#ifndef MAPCE_CE_PORTMAP_H
+#define MAPCE_CE_PORTMAP_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include "mapce_abi.h"
-
-#define PORTMAP_MAX 256       /* forwards per WAN (config file lines) */
-#define PORTMAP_STRLEN 64     /* "udp 65535-65535 255.255.255.255:65535" */
-
-struct portmap {
-	__u8 proto;           /* IPPROTO_TCP or IPPROTO_UDP */
-	__u16 first, last;    /* outside ports, host order, first <= last */
-	__be32 inside_ip;
-	__u16 inside_port;    /* host order: the inside port of `first` */
-	unsigned int line;    /* config file line, 0 when not from a file */
-};
+#include "core/policy.h"
+#include "core/portmap.h"
 
 /* One forward as `portmap list` shows it. */
 struct portmap_entry {
@@ -36,30 +26,6 @@ struct portmap_entry {
 	bool installed; /* every port's STATIC pair is in the maps */
 	bool saved;     /* in the WAN's config file */
 };
-
-/* Parse the three words.  0 ok; -1 with a message naming the bad value. */
-int portmap_parse(const char *proto, const char *ports, const char *inside, struct portmap *pm,
-		  char *err, size_t errlen);
-/* "tcp|udp PORT[-PORT]" alone (portmap del).  0 ok, -1 + message. */
-int portmap_parse_ports(const char *proto, const char *ports, struct portmap *pm, char *err,
-			size_t errlen);
-/* "tcp 5000-5010 192.168.1.10:8000": the config file form. */
-const char *portmap_format(const struct portmap *pm, char *buf, size_t len);
-const char *portmap_proto_str(__u8 proto);
-/* Is a a unicast IPv4 address a LAN host can have (not 0/8, 127/8,
- * multicast, 240/4, broadcast)? */
-bool portmap_unicast(__be32 a);
-/* Do two forwards share an outside port (same protocol)?  Or an inside
- * endpoint (mapce_bind has one binding per inside endpoint)? */
-bool portmap_outside_overlap(const struct portmap *a, const struct portmap *b);
-bool portmap_inside_overlap(const struct portmap *a, const struct portmap *b);
-
-/* The set's ranges as text ("4864-4879, 8960-8975, ..."). */
-const char *portmap_set_ranges(const struct mapce_config *c, char *buf, size_t len);
-/* Can pm be forwarded on the CE c: every port in the set, inside address
- * unicast and not the CE's public one.  0 ok, -1 + message. */
-int portmap_check(const struct mapce_config *c, const struct portmap *pm, char *err,
-		  size_t errlen);
 
 /* The pinned maps a forward lives in. */
 struct portmap_maps {

@@ -9,9 +9,9 @@
 int cli_bad_option(const char *cmd, int opt, char **argv)
 {
 	if (opt == ':')
-		err("%s: option '%s' needs a value (try 'mapce %s -h')", cmd, argv[optind - 1], cmd);
+		pr_err("%s: option '%s' needs a value (try 'mapce %s -h')", cmd, argv[optind - 1], cmd);
 	else
-		err("%s: unknown option '%s' (try 'mapce %s -h')", cmd, argv[optind - 1], cmd);
+		pr_err("%s: unknown option '%s' (try 'mapce %s -h')", cmd, argv[optind - 1], cmd);
 	return EXIT_USAGE;
 }
 
@@ -19,6 +19,6 @@ int cli_no_more_args(const char *cmd, int argc, char **argv)
 {
 	if (optind >= argc)
 		return 0;
-	err("%s: unexpected argument '%s' (try 'mapce %s -h')", cmd, argv[optind], cmd);
+	pr_err("%s: unexpected argument '%s' (try 'mapce %s -h')", cmd, argv[optind], cmd);
 	return EXIT_USAGE;
 }

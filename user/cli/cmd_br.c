@@ -3,16 +3,15 @@
  * cmd_br.c - `mapce br up|down|status`: a stateless MAP-E BR on the
  * CE-facing device (XDP decap with the RFC 7597 §8.1 source check and
  * ICMPv6 error translation, tc egress encap, fragments followed), so a
- * lab needs no kernel tunnel.  Argument handling only;
- * the work is in br_loader.c and br_status.c.
+ * lab needs no kernel tunnel.  Argument handling only; the policy is
+ * br_plan.c, the work br_loader.c and br_status.c.
  */
-#include <arpa/inet.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 #include <net/if.h>
 
-#include "br/br_loader.h"
+#include "br/br_plan.h"
 #include "sys/caps.h"
 #include "cli/commands.h"
 #include "sys/netlink.h"
@@ -63,33 +62,34 @@ static void usage(FILE *f)
 		"Example:\n"
 		"  mapce br up --dev veth-br --br 2001:db8:ffff::64 --legacy-iid \\\n"
 		"              --rule 2001:db8::/40,198.51.100.0/24,16,4\n",
-		(unsigned int)MAPCE_DEFAULT_HOP_LIMIT, MAPCE_BR_ENCAP_OVERHEAD, mapce_rule_usage);
+		(unsigned int)MAPCE_DEFAULT_HOP_LIMIT, (unsigned int)MAPCE_ENCAP_OVERHEAD,
+		mapce_rule_usage);
 }
 
 /* Option errors of getopt (opterr is 0): usage error. */
 static int bad_opt(const char *sub, int c, char **argv)
 {
 	if (c == ':')
-		err("br %s: option '%s' needs a value (see 'mapce br -h')", sub, argv[optind - 1]);
+		pr_err("br %s: option '%s' needs a value (see 'mapce br -h')", sub, argv[optind - 1]);
 	else if (optopt)
-		err("br %s: unknown option '-%c' (see 'mapce br -h')", sub, optopt);
+		pr_err("br %s: unknown option '-%c' (see 'mapce br -h')", sub, optopt);
 	else
-		err("br %s: unknown option '%s' (see 'mapce br -h')", sub, argv[optind - 1]);
+		pr_err("br %s: unknown option '%s' (see 'mapce br -h')", sub, argv[optind - 1]);
 	return EXIT_USAGE;
 }
 
-/* Valid device name -> ifindex; 0 after err() otherwise. */
+/* Valid device name -> ifindex; 0 after pr_err() otherwise. */
 static int dev_index(const char *sub, const char *dev)
 {
 	int ifindex;
 
 	if (!dev || !*dev || strlen(dev) >= IF_NAMESIZE) {
-		err("br %s: '%s' is not a device name", sub, dev ? dev : "");
+		pr_err("br %s: '%s' is not a device name", sub, dev ? dev : "");
 		return 0;
 	}
 	ifindex = (int)if_nametoindex(dev);
 	if (!ifindex)
-		err("br %s: no device '%s' in this network namespace", sub, dev);
+		pr_err("br %s: no device '%s' in this network namespace", sub, dev);
 	return ifindex;
 }
 
@@ -102,23 +102,16 @@ static const char *rule_opt_name(int val)
 	return "?";
 }
 
-static bool is_unicast6(const __u8 a[16])
-{
-	static const __u8 zero[16], loop[16] = { [15] = 1 };
-
-	return memcmp(a, zero, 16) && memcmp(a, loop, 16) && a[0] != 0xff &&
-	       !(a[0] == 0xfe && (a[1] & 0xc0) == 0x80);
-}
-
 static int cmd_br_up(int argc, char **argv)
 {
 	struct option longopts[MAPCE_OPT__END - MAPCE_OPT_BASE + BR_OWN_N + 1];
+	static struct br_settings s;
+	struct br_link_facts w;
 	struct br_up_params p;
 	struct mapce_opts o;
 	const char *dev = NULL;
 	unsigned long hop_limit = MAPCE_DEFAULT_HOP_LIMIT, mtu = 0;
-	unsigned int link_mtu;
-	char msg[512], a[INET6_ADDRSTRLEN], b[INET_ADDRSTRLEN];
+	char msg[512];
 	size_t n = mapce_rule_longopts_n;
 	int c, ret;
 
@@ -142,27 +135,27 @@ static int cmd_br_up(int argc, char **argv)
 			return bad_opt("up", c, argv);
 		case BR_OPT_DEV:
 			if (dev) {
-				err("br up: --dev given twice");
+				pr_err("br up: --dev given twice");
 				return EXIT_USAGE;
 			}
 			dev = optarg;
 			break;
 		case BR_OPT_HOP_LIMIT:
 			if (parse_uint(optarg, 255, &hop_limit) || !hop_limit) {
-				err("br up: --hop-limit '%s' is not a number 1-255", optarg);
+				pr_err("br up: --hop-limit '%s' is not a number 1-255", optarg);
 				return 1;
 			}
 			break;
 		case BR_OPT_MTU:
 			if (parse_uint(optarg, 65535, &mtu) || mtu < MAPCE_BR_MIN_MTU) {
-				err("br up: --mtu '%s' is not a number %u-65535", optarg,
-				    MAPCE_BR_MIN_MTU);
+				pr_err("br up: --mtu '%s' is not a number %u-65535", optarg,
+				       MAPCE_BR_MIN_MTU);
 				return 1;
 			}
 			break;
 		case BR_OPT_XDP_MODE:
 			if (xdp_mode_parse(optarg, &p.xdp_mode)) {
-				err("br up: --xdp-mode '%s' is not auto, native or generic", optarg);
+				pr_err("br up: --xdp-mode '%s' is not auto, native or generic", optarg);
 				return 1;
 			}
 			break;
@@ -170,86 +163,59 @@ static int cmd_br_up(int argc, char **argv)
 		case MAPCE_OPT_MESH:
 		case MAPCE_OPT_IPV4:
 		case MAPCE_OPT_PSID:
-			err("br up: --%s is a CE option; a BR serves every CE of its rules",
-			    rule_opt_name(c));
+			pr_err("br up: --%s is a CE option; a BR serves every CE of its rules",
+			       rule_opt_name(c));
 			return EXIT_USAGE;
 		default:
 			ret = mapce_opts_handle(&o, c, optarg, msg, sizeof(msg));
 			if (ret < 0) {
-				err("br up: %s", msg);
+				pr_err("br up: %s", msg);
 				return o.usage_err ? EXIT_USAGE : 1;
 			}
 			if (ret > 0) {
-				err("br up: option %d not handled", c);
+				pr_err("br up: option %d not handled", c);
 				return EXIT_USAGE;
 			}
 		}
 	}
 	if (optind < argc) {
-		err("br up: unexpected argument '%s' (see 'mapce br -h')", argv[optind]);
+		pr_err("br up: unexpected argument '%s' (see 'mapce br -h')", argv[optind]);
 		return EXIT_USAGE;
 	}
 	if (!dev) {
-		err("br up: missing --dev IF (the device facing the CEs)");
+		pr_err("br up: missing --dev IF (the device facing the CEs)");
 		return EXIT_USAGE;
 	}
 	if (!o.have_br) {
-		err("br up: missing --br ADDR (the BR's IPv6 address)");
+		pr_err("br up: missing --br ADDR (the BR's IPv6 address)");
 		return EXIT_USAGE;
 	}
-	if (mapce_rules_validate(&o, msg, sizeof(msg))) {
-		err("br up: %s", msg);
-		return o.usage_err ? EXIT_USAGE : 1;
-	}
-	for (int i = 0; i < o.n_rules; i++) {
-		for (int j = 0; j < i; j++) {
-			if (o.rules[i].ipv4_prefix == o.rules[j].ipv4_prefix &&
-			    o.rules[i].ipv4_prefix_len == o.rules[j].ipv4_prefix_len) {
-				err("br up: rules %d and %d have the same IPv4 prefix %s/%u: the BR "
-				    "could not tell which one a packet belongs to", j + 1, i + 1,
-				    inet_ntop(AF_INET, &o.rules[i].ipv4_prefix, b, sizeof(b)),
-				    o.rules[i].ipv4_prefix_len);
-				return 1;
-			}
-		}
-	}
-	if (!is_unicast6(o.br)) {
-		err("br up: --br %s is not a global unicast IPv6 address",
-		    inet_ntop(AF_INET6, o.br, a, sizeof(a)));
-		return 1;
+	ret = br_plan_rules(&o, msg, sizeof(msg));
+	if (ret) {
+		pr_err("br up: %s", msg);
+		return ret == MAPCE_ERR_USAGE ? EXIT_USAGE : 1;
 	}
 	if (caps_check("br up"))
 		return 1;
-	p.ifindex = dev_index("up", dev);
-	if (!p.ifindex)
+	/* The facts about the device; the policy is br_plan()'s. */
+	w.name = dev;
+	w.ifindex = dev_index("up", dev);
+	if (!w.ifindex)
 		return 1;
-	ret = nl_link_mtu(p.ifindex, &link_mtu);
+	ret = nl_link_mtu(w.ifindex, &w.mtu);
 	if (ret) {
-		err("br up: reading the MTU of %s: %s", dev, strerror(-ret));
+		pr_err("br up: reading the MTU of %s: %s", dev, strerror(-ret));
 		return 1;
 	}
-	if (link_mtu < MAPCE_BR_MIN_MTU + MAPCE_BR_ENCAP_OVERHEAD) {
-		err("br up: %s has MTU %u: too small for IPv4 over IPv6 (at least %u)", dev,
-		    link_mtu, MAPCE_BR_MIN_MTU + MAPCE_BR_ENCAP_OVERHEAD);
-		return 1;
+	s.rule = o;
+	s.hop_limit = hop_limit;
+	s.mtu = mtu;
+	s.xdp_mode = p.xdp_mode;
+	ret = br_plan(&s, &w, &p, msg, sizeof(msg));
+	if (ret) {
+		pr_err("br up: %s", msg);
+		return ret == MAPCE_ERR_USAGE ? EXIT_USAGE : 1;
 	}
-	if (!mtu)
-		mtu = link_mtu - MAPCE_BR_ENCAP_OVERHEAD;
-	if (mtu > link_mtu - MAPCE_BR_ENCAP_OVERHEAD) {
-		err("br up: --mtu %lu does not fit: %s has MTU %u, so IPv4 packets over %u bytes "
-		    "would not fit after the %u-byte IPv6 header", mtu, dev, link_mtu,
-		    link_mtu - MAPCE_BR_ENCAP_OVERHEAD, MAPCE_BR_ENCAP_OVERHEAD);
-		return 1;
-	}
-
-	snprintf(p.ifname, sizeof(p.ifname), "%s", dev);
-	memcpy(p.cfg.br_ipv6, o.br, 16);
-	p.cfg.flags = MAPCE_CFG_F_ENABLED | (o.legacy_iid ? MAPCE_CFG_F_LEGACY_IID : 0);
-	p.cfg.hop_limit = (__u8)hop_limit;
-	p.cfg.mtu = (__u16)mtu;
-	p.cfg.wan_ifindex = (__u32)p.ifindex;
-	p.n_rules = o.n_rules;
-	memcpy(p.rules, o.rules, sizeof(p.rules[0]) * (size_t)o.n_rules);
 	return br_up(&p);
 }
 
@@ -273,7 +239,7 @@ static int cmd_br_dev(const char *sub, int argc, char **argv, bool need_dev)
 			return 0;
 		case BR_OPT_DEV:
 			if (dev) {
-				err("br %s: --dev given twice", sub);
+				pr_err("br %s: --dev given twice", sub);
 				return EXIT_USAGE;
 			}
 			dev = optarg;
@@ -283,15 +249,15 @@ static int cmd_br_dev(const char *sub, int argc, char **argv, bool need_dev)
 		}
 	}
 	if (optind < argc) {
-		err("br %s: unexpected argument '%s' (see 'mapce br -h')", sub, argv[optind]);
+		pr_err("br %s: unexpected argument '%s' (see 'mapce br -h')", sub, argv[optind]);
 		return EXIT_USAGE;
 	}
 	if (need_dev && !dev) {
-		err("br %s: missing --dev IF", sub);
+		pr_err("br %s: missing --dev IF", sub);
 		return EXIT_USAGE;
 	}
 	if (dev && (!*dev || strlen(dev) >= IF_NAMESIZE || strchr(dev, '/'))) {
-		err("br %s: '%s' is not a device name", sub, dev);
+		pr_err("br %s: '%s' is not a device name", sub, dev);
 		return 1;
 	}
 	if (caps_check(need_dev ? "br down" : "br status"))
@@ -317,6 +283,6 @@ int cmd_br(int argc, char **argv)
 		return cmd_br_dev("down", argc - 1, argv + 1, true);
 	if (!strcmp(sub, "status"))
 		return cmd_br_dev("status", argc - 1, argv + 1, false);
-	err("br: unknown subcommand '%s' (up, down or status; see 'mapce br -h')", sub);
+	pr_err("br: unknown subcommand '%s' (up, down or status; see 'mapce br -h')", sub);
 	return EXIT_USAGE;
 }

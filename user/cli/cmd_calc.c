@@ -153,39 +153,39 @@ int cmd_calc(int argc, char **argv)
 
 	mapce_opts_init(&o);
 	optind = 1;
-	opterr = 0; /* our messages, through err() (JSON-aware) */
+	opterr = 0; /* our messages, through pr_err() (JSON-aware) */
 	while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'h':
 			usage(stdout);
 			return 0;
 		case ':':
-			err("calc: option '%s' needs a value (see 'mapce calc -h')", argv[optind - 1]);
+			pr_err("calc: option '%s' needs a value (see 'mapce calc -h')", argv[optind - 1]);
 			return EXIT_USAGE;
 		case '?':
 			if (optopt)
-				err("calc: unknown option '-%c' (see 'mapce calc -h')", optopt);
+				pr_err("calc: unknown option '-%c' (see 'mapce calc -h')", optopt);
 			else
-				err("calc: unknown option '%s' (see 'mapce calc -h')", argv[optind - 1]);
+				pr_err("calc: unknown option '%s' (see 'mapce calc -h')", argv[optind - 1]);
 			return EXIT_USAGE;
 		default:
 			ret = mapce_opts_handle(&o, c, optarg, msg, sizeof(msg));
 			if (ret < 0) {
-				err("calc: %s", msg);
+				pr_err("calc: %s", msg);
 				return o.usage_err ? EXIT_USAGE : 1;
 			}
 			if (ret > 0) { /* in the table but not handled: a bug */
-				err("calc: option %d not handled", c);
+				pr_err("calc: option %d not handled", c);
 				return EXIT_USAGE;
 			}
 		}
 	}
 	if (optind < argc) {
-		err("calc: unexpected argument '%s' (see 'mapce calc -h')", argv[optind]);
+		pr_err("calc: unexpected argument '%s' (see 'mapce calc -h')", argv[optind]);
 		return EXIT_USAGE;
 	}
 	if (mapce_derive(&o, &d, msg, sizeof(msg))) {
-		err("calc: %s", msg);
+		pr_err("calc: %s", msg);
 		return o.usage_err ? EXIT_USAGE : 1;
 	}
 	print_derived(&o, &d);

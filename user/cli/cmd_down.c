@@ -51,11 +51,11 @@ int cmd_down(int argc, char **argv)
 	if (cli_no_more_args("down", argc, argv))
 		return EXIT_USAGE;
 	if (!wan) {
-		err("down: --wan IF is required");
+		pr_err("down: --wan IF is required");
 		return EXIT_USAGE;
 	}
 	if (strlen(wan) >= IF_NAMESIZE || strchr(wan, '/') || wan[0] == '.') {
-		err("down: bad interface name '%s'", wan);
+		pr_err("down: bad interface name '%s'", wan);
 		return EXIT_USAGE;
 	}
 	if (caps_check("mapce down"))

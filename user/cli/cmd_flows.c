@@ -18,6 +18,7 @@
 #include "core/addrfmt.h"
 #include "sys/caps.h"
 #include "ce/ce_maps.h"
+#include "cli/cli_wan.h"
 #include "cli/cli.h"
 #include "cli/commands.h"
 #include "sys/lock.h"
@@ -126,13 +127,13 @@ int cmd_flows(int argc, char **argv)
 		return EXIT_USAGE;
 	if (caps_check("mapce flows"))
 		return 1;
-	ret = ce_wan_one(wan_opt, wan);
+	ret = cli_wan_one(wan_opt, wan);
 	if (ret)
 		return ret;
 	lock = mapce_lock(false);
 	if (ce_maps_open(wan, &m) || m.flow_out < 0) {
 		mapce_unlock(lock);
-		err("not up on %s", wan);
+		pr_err("not up on %s", wan);
 		return 1;
 	}
 	x.flow_in = m.flow_in;
@@ -153,7 +154,7 @@ int cmd_flows(int argc, char **argv)
 	ce_maps_close(&m);
 	mapce_unlock(lock);
 	if (n < 0) {
-		err("reading %s/mapce_flow_out: %s", m.dir, strerror((int)-n));
+		pr_err("reading %s/mapce_flow_out: %s", m.dir, strerror((int)-n));
 		return 1;
 	}
 	return 0;

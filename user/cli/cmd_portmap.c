@@ -16,8 +16,10 @@
 #include "core/addrfmt.h"
 #include "sys/caps.h"
 #include "ce/ce_maps.h"
+#include "cli/cli_wan.h"
 #include "cli/commands.h"
 #include "core/config_file.h"
+#include "sys/config_record.h"
 #include "sys/lock.h"
 #include "core/output.h"
 #include "sys/pin.h"
@@ -67,7 +69,7 @@ static void ctx_close(struct pm_ctx *x)
 }
 
 /* Find the WAN, take the lock, open the maps, read the config file.
- * 0, or the exit status after err(). */
+ * 0, or the exit status after pr_err(). */
 static int ctx_open(struct pm_ctx *x, const char *wan, bool exclusive, bool need_file)
 {
 	static char errbuf[1536];
@@ -75,11 +77,11 @@ static int ctx_open(struct pm_ctx *x, const char *wan, bool exclusive, bool need
 
 	memset(x, 0, sizeof(*x));
 	x->m.ports = x->m.bind = x->m.hosts = -1;
-	ret = ce_wan_one(wan, x->wan);
+	ret = cli_wan_one(wan, x->wan);
 	if (ret)
 		return ret;
 	if (pin_dir_path(x->dir, sizeof(x->dir), MAPCE_PIN_ROOT, x->wan)) {
-		err("portmap: pin path for %s too long", x->wan);
+		pr_err("portmap: pin path for %s too long", x->wan);
 		return 1;
 	}
 	x->lock = exclusive ? mapce_lock_or_err(true) : mapce_lock(false);
@@ -88,9 +90,9 @@ static int ctx_open(struct pm_ctx *x, const char *wan, bool exclusive, bool need
 	ret = portmap_maps_open(x->dir, &x->m);
 	if (ret) {
 		if (ret == -ENOENT)
-			err("not up on %s", x->wan);
+			pr_err("not up on %s", x->wan);
 		else
-			err("portmap: opening the maps in %s: %s", x->dir, strerror(-ret));
+			pr_err("portmap: opening the maps in %s: %s", x->dir, strerror(-ret));
 		mapce_unlock(x->lock);
 		return 1;
 	}
@@ -99,11 +101,11 @@ static int ctx_open(struct pm_ctx *x, const char *wan, bool exclusive, bool need
 		x->path[0] = '\0';
 	if (x->path[0] && config_file_parse(x->path, &x->file, errbuf, sizeof(errbuf))) {
 		if (need_file) {
-			err("portmap: %s (fix the config file first)", errbuf);
+			pr_err("portmap: %s (fix the config file first)", errbuf);
 			ctx_close(x);
 			return 1;
 		}
-		warn("%s (saved forwards not shown)", errbuf);
+		pr_warn("%s (saved forwards not shown)", errbuf);
 		up_settings_init(&x->file);
 	}
 	return 0;
@@ -142,12 +144,12 @@ static int do_add(const char *wan, char **pos, int npos)
 	int ret;
 
 	if (npos != 3) {
-		err("portmap add: expected tcp|udp PORT[-PORT] INSIDE_IP[:PORT] "
-		    "(try 'mapce portmap -h')");
+		pr_err("portmap add: expected tcp|udp PORT[-PORT] INSIDE_IP[:PORT] "
+		       "(try 'mapce portmap -h')");
 		return EXIT_USAGE;
 	}
 	if (portmap_parse(pos[0], pos[1], pos[2], &pm, errbuf, sizeof(errbuf))) {
-		err("portmap add: %s", errbuf);
+		pr_err("portmap add: %s", errbuf);
 		return 1;
 	}
 	if (caps_check("mapce portmap"))
@@ -167,16 +169,16 @@ static int do_add(const char *wan, char **pos, int npos)
 		if (portmap_outside_overlap(&pm, o) || portmap_inside_overlap(&pm, o)) {
 			char t[PORTMAP_STRLEN];
 
-			err("portmap add: %s overlaps the portmap on %s:%u (%s)",
-			    portmap_format(&pm, s, sizeof(s)), x.path, o->line,
-			    portmap_format(o, t, sizeof(t)));
+			pr_err("portmap add: %s overlaps the portmap on %s:%u (%s)",
+			       portmap_format(&pm, s, sizeof(s)), x.path, o->line,
+			       portmap_format(o, t, sizeof(t)));
 			ctx_close(&x);
 			return 1;
 		}
 	}
 	was_installed = portmap_installed(&x.m, &pm);
 	if (portmap_install(&x.m, &pm, false, errbuf, sizeof(errbuf))) {
-		err("portmap add: %s", errbuf);
+		pr_err("portmap add: %s", errbuf);
 		ctx_close(&x);
 		return 1;
 	}
@@ -184,16 +186,16 @@ static int do_add(const char *wan, char **pos, int npos)
 		if (config_file_add_portmap(x.path, &pm, errbuf, sizeof(errbuf))) {
 			if (!was_installed)
 				portmap_uninstall(&x.m, &pm);
-			err("portmap add: %s (nothing changed)", errbuf);
+			pr_err("portmap add: %s (nothing changed)", errbuf);
 			ctx_close(&x);
 			return 1;
 		}
 		saved = true;
 	}
 	if (!x.path[0])
-		warn("%s: mapce up on %s read no config file: this forward lasts until down "
-		     "(use 'mapce up --config FILE' to keep forwards)",
-		     portmap_format(&pm, s, sizeof(s)), x.wan);
+		pr_warn("%s: mapce up on %s read no config file: this forward lasts until down "
+		        "(use 'mapce up --config FILE' to keep forwards)",
+		        portmap_format(&pm, s, sizeof(s)), x.wan);
 	out_open_object(NULL);
 	out_str("wan", "%s: forwarded ", x.wan);
 	print_forward(&pm);
@@ -221,11 +223,11 @@ static int do_del(const char *wan, char **pos, int npos)
 	bool any_saved = false;
 
 	if (npos != 2) {
-		err("portmap del: expected tcp|udp PORT[-PORT] (try 'mapce portmap -h')");
+		pr_err("portmap del: expected tcp|udp PORT[-PORT] (try 'mapce portmap -h')");
 		return EXIT_USAGE;
 	}
 	if (portmap_parse_ports(pos[0], pos[1], &range, errbuf, sizeof(errbuf))) {
-		err("portmap del: %s", errbuf);
+		pr_err("portmap del: %s", errbuf);
 		return 1;
 	}
 	if (caps_check("mapce portmap"))
@@ -235,7 +237,7 @@ static int do_del(const char *wan, char **pos, int npos)
 		return ret;
 	n = portmap_collect(&x.m, x.file.portmaps, x.file.n_portmaps, list, LIST_MAX);
 	if (n < 0) {
-		err("portmap del: reading the maps of %s: %s", x.wan, strerror(-n));
+		pr_err("portmap del: reading the maps of %s: %s", x.wan, strerror(-n));
 		ctx_close(&x);
 		return 1;
 	}
@@ -246,8 +248,8 @@ static int do_del(const char *wan, char **pos, int npos)
 		if (!portmap_outside_overlap(pm, &range))
 			continue;
 		if (pm->first < range.first || pm->last > range.last) {
-			err("portmap del: %s %s covers only part of the forward %s; delete its "
-			    "whole range", pos[0], pos[1], portmap_format(pm, s, sizeof(s)));
+			pr_err("portmap del: %s %s covers only part of the forward %s; delete its "
+			       "whole range", pos[0], pos[1], portmap_format(pm, s, sizeof(s)));
 			ctx_close(&x);
 			return 1;
 		}
@@ -255,15 +257,15 @@ static int do_del(const char *wan, char **pos, int npos)
 		any_saved |= list[i].saved;
 	}
 	if (!matched) {
-		err("portmap del: no port forward of %s %s on %s", portmap_proto_str(range.proto),
-		    pos[1], x.wan);
+		pr_err("portmap del: no port forward of %s %s on %s", portmap_proto_str(range.proto),
+		       pos[1], x.wan);
 		ctx_close(&x);
 		return 1;
 	}
 	/* The file first: a failure there leaves everything as it was. */
 	if (any_saved &&
 	    config_file_del_portmaps(x.path, &range, &dropped, errbuf, sizeof(errbuf))) {
-		err("portmap del: %s (nothing changed)", errbuf);
+		pr_err("portmap del: %s (nothing changed)", errbuf);
 		ctx_close(&x);
 		return 1;
 	}
@@ -301,7 +303,7 @@ static int do_list(const char *wan, int npos)
 	int n, ret;
 
 	if (npos) {
-		err("portmap list: no arguments expected (try 'mapce portmap -h')");
+		pr_err("portmap list: no arguments expected (try 'mapce portmap -h')");
 		return EXIT_USAGE;
 	}
 	if (caps_check("mapce portmap"))
@@ -311,7 +313,7 @@ static int do_list(const char *wan, int npos)
 		return ret;
 	n = portmap_collect(&x.m, x.file.portmaps, x.file.n_portmaps, list, LIST_MAX);
 	if (n < 0) {
-		err("portmap list: reading the maps of %s: %s", x.wan, strerror(-n));
+		pr_err("portmap list: reading the maps of %s: %s", x.wan, strerror(-n));
 		ctx_close(&x);
 		return 1;
 	}
@@ -360,7 +362,7 @@ int cmd_portmap(int argc, char **argv)
 		return 0;
 	}
 	if (strcmp(sub, "add") && strcmp(sub, "del") && strcmp(sub, "list")) {
-		err("portmap: unknown subcommand '%s' (add, del or list)", sub);
+		pr_err("portmap: unknown subcommand '%s' (add, del or list)", sub);
 		return EXIT_USAGE;
 	}
 	/* getopt over "SUB ARGS...": options may stand anywhere */
@@ -377,16 +379,16 @@ int cmd_portmap(int argc, char **argv)
 			wan = optarg;
 			break;
 		case ':':
-			err("portmap: option '%s' needs a value", argv[optind - 1]);
+			pr_err("portmap: option '%s' needs a value", argv[optind - 1]);
 			return EXIT_USAGE;
 		default:
-			err("portmap: unknown option '%s' (try 'mapce portmap -h')",
-			    argv[optind - 1]);
+			pr_err("portmap: unknown option '%s' (try 'mapce portmap -h')",
+			       argv[optind - 1]);
 			return EXIT_USAGE;
 		}
 	}
 	if (wan && (strlen(wan) >= IF_NAMESIZE || strchr(wan, '/') || wan[0] == '.')) {
-		err("portmap: bad interface name '%s'", wan);
+		pr_err("portmap: bad interface name '%s'", wan);
 		return EXIT_USAGE;
 	}
 	if (!strcmp(sub, "add"))

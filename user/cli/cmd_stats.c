@@ -15,6 +15,7 @@
 
 #include "sys/caps.h"
 #include "ce/ce_maps.h"
+#include "cli/cli_wan.h"
 #include "cli/cli.h"
 #include "cli/commands.h"
 #include "sys/lock.h"
@@ -71,31 +72,31 @@ int cmd_stats(int argc, char **argv)
 		return EXIT_USAGE;
 	if (caps_check("mapce stats"))
 		return 1;
-	ret = ce_wan_one(wan_opt, wan);
+	ret = cli_wan_one(wan_opt, wan);
 	if (ret)
 		return ret;
 	lock = mapce_lock(false);
 	ret = ce_maps_open(wan, &m);
 	if (ret) {
 		mapce_unlock(lock);
-		err("not up on %s", wan);
+		pr_err("not up on %s", wan);
 		return 1;
 	}
 	ncpus = libbpf_num_possible_cpus();
 	if (ncpus <= 0) {
-		err("stats: cannot count the CPUs: %s", strerror(-ncpus));
+		pr_err("stats: cannot count the CPUs: %s", strerror(-ncpus));
 		goto fail;
 	}
 	if (per_cpu) {
 		pc = calloc((size_t)ncpus * MAPCE_R__MAX, sizeof(*pc));
 		if (!pc) {
-			err("stats: out of memory");
+			pr_err("stats: out of memory");
 			goto fail;
 		}
 	}
 	ret = ce_maps_stats(&m, sum, pc, ncpus);
 	if (ret) {
-		err("reading %s/mapce_stats: %s", m.dir, strerror(-ret));
+		pr_err("reading %s/mapce_stats: %s", m.dir, strerror(-ret));
 		goto fail;
 	}
 	ce_maps_close(&m);

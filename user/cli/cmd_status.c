@@ -20,8 +20,9 @@
 #include "core/addrfmt.h"
 #include "sys/attach.h"
 #include "sys/caps.h"
-#include "ce/ce_loader.h"
+#include "core/policy.h"
 #include "ce/ce_maps.h"
+#include "cli/cli_wan.h"
 #include "cli/cli.h"
 #include "cli/commands.h"
 #include "core/config_file.h"
@@ -361,7 +362,7 @@ int cmd_status(int argc, char **argv)
 		return EXIT_USAGE;
 	if (caps_check("mapce status"))
 		return 1;
-	n = ce_wans(wan, names, CE_MAX_WANS);
+	n = cli_wans(wan, names, CE_MAX_WANS);
 	if (n < 0)
 		return 1;
 	lock = mapce_lock(false);

@@ -96,6 +96,6 @@ int main(int argc, char **argv)
 		if (!strcmp(argv[1], commands[i].name))
 			return commands[i].fn(argc - 1, argv + 1);
 	}
-	err("unknown command '%s' (try 'mapce -h')", argv[1]);
+	pr_err("unknown command '%s' (try 'mapce -h')", argv[1]);
 	return EXIT_USAGE;
 }

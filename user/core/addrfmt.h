@@ -10,6 +10,7 @@
 #define IP4_STRLEN 16
 #define IP6_STRLEN 46
 #define EP4_STRLEN 22 /* "255.255.255.255:65535" */
+#define PFX4_STRLEN 20 /* "255.255.255.255/32", room for any length */
 
 static inline const char *ip4_str(__be32 a, char buf[IP4_STRLEN])
 {
@@ -19,6 +20,15 @@ static inline const char *ip4_str(__be32 a, char buf[IP4_STRLEN])
 static inline const char *ip6_str(const __u8 a[16], char buf[IP6_STRLEN])
 {
 	return inet_ntop(AF_INET6, a, buf, IP6_STRLEN);
+}
+
+/* "a.b.c.d/len". */
+static inline const char *pfx4_str(__be32 a, __u8 len, char buf[PFX4_STRLEN])
+{
+	char ip[IP4_STRLEN];
+
+	snprintf(buf, PFX4_STRLEN, "%s/%u", ip4_str(a, ip), len);
+	return buf;
 }
 
 /* "ip:port", port in network order. */

@@ -29,31 +29,24 @@
  *
  * Which file: `--config FILE`; otherwise MAPCE_CONF_DIR/<wan>.conf when it
  * exists (the directory can be moved with $MAPCE_CONF_DIR); `--no-config`
- * reads none.  `up` records the file it used in MAPCE_RUN_DIR/<wan>.config
- * so that `mapce portmap add|del` keep it in step.
+ * reads none.  `up` records the file it used (sys/config_record.h) so that
+ * `mapce portmap add|del` keep it in step.
  */
 #ifndef MAPCE_CONFIG_FILE_H
 #define MAPCE_CONFIG_FILE_H
 
-#include <getopt.h>
 #include <limits.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <net/if.h>
 #include "mapce_abi.h"
-#include "ce/portmap.h"
+#include "core/parse.h"
+#include "core/policy.h"
+#include "core/portmap.h"
 #include "core/rule_config.h"
 
-#define MAPCE_CONF_DIR "/etc/mapce"
-#define MAPCE_CONF_DIR_ENV "MAPCE_CONF_DIR"
 #define CONFIG_LINE_MAX 1024  /* longer lines are an error */
 #define CONFIG_LINES_MAX 4096 /* a bigger file is an error */
-
-/* Timeout minimums the standards ask for (seconds). */
-#define MAPCE_MIN_TIMEOUT_UDP 120       /* RFC 4787 REQ-5 */
-#define MAPCE_MIN_TIMEOUT_TCP_EST 7440  /* RFC 5382 REQ-5: 2 h 4 min */
-#define MAPCE_MIN_TIMEOUT_TCP_TRANS 240 /* RFC 5382 REQ-5: 4 min */
-#define MAPCE_MIN_TIMEOUT_ICMP 60       /* RFC 5508 REQ-2 */
 
 /* Scalar settings (everything but the rule options and the forwards). */
 enum up_key {
@@ -140,12 +133,6 @@ int config_file_add_portmap(const char *path, const struct portmap *pm, char *er
 			    size_t errlen);
 int config_file_del_portmaps(const char *path, const struct portmap *range, int *dropped,
 			     char *err, size_t errlen);
-
-/* MAPCE_RUN_DIR/<wan>.config: the file `up` used.  record: path NULL or
- * "" removes the record.  lookup: 0 (path in buf), -ENOENT (none). */
-int config_path_record(const char *wan, const char *path);
-int config_path_lookup(const char *wan, char *buf, size_t len);
-int config_path_forget(const char *wan);
 
 /* --mss-clamp auto */
 #define UP_MSS_AUTO 0x7fffffffUL

@@ -159,7 +159,7 @@ void out_finish(void)
 	fflush(stdout);
 }
 
-void err(const char *fmt, ...)
+void pr_err(const char *fmt, ...)
 {
 	char buf[1024];
 	va_list ap;
@@ -177,7 +177,7 @@ void err(const char *fmt, ...)
 	}
 }
 
-void warn(const char *fmt, ...)
+void pr_warn(const char *fmt, ...)
 {
 	va_list ap;
 

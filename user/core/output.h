@@ -29,9 +29,9 @@ void out_text(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void out_finish(void);
 
 /* Errors: "mapce: ..." on stderr (and {"error": ...} on stdout with -j). */
-void err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void pr_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Warnings and notes: stderr only. */
-void warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void pr_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 extern int verbose; /* -v count */
 
 #endif

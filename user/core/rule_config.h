@@ -24,6 +24,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include "mapce_abi.h"
+#include "core/parse.h" /* parse_uint, parse_ipv6_prefix, mapce_errf */
+#include "core/policy.h"
 
 /* What the user gave. */
 struct mapce_opts {
@@ -90,7 +92,6 @@ enum mapce_rule_opt {
 	MAPCE_OPT_PSID,
 	MAPCE_OPT__END
 };
-#define MAPCE_DEFAULT_PSID_OFFSET 6 /* RFC 7597 §5.1 */
 extern const struct option mapce_rule_longopts[];
 extern const size_t mapce_rule_longopts_n;
 /* Usage text for the rule options (for -h). */
@@ -113,15 +114,5 @@ int mapce_rule_check(const struct mapce_rule *r, char *err, size_t errlen);
 int mapce_rules_validate(struct mapce_opts *o, char *err, size_t errlen);
 /* A rule in --rule syntax: "2001:db8::/40,192.0.2.0/24,16,6[,fmr]". */
 const char *mapce_rule_format(const struct mapce_rule *r, char *buf, size_t len);
-
-/* Format a message into err (when given) and return -1: the error
- * convention of the parsers here and in config_file.c. */
-int mapce_errf(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-/* Parsing helpers (also used by other commands). 0 ok, -1 bad. */
-int parse_ipv6_prefix(const char *s, __u8 addr[16], __u8 *len);
-int parse_ipv4_prefix(const char *s, __be32 *addr, __u8 *len);
-int parse_uint(const char *s, unsigned long max, unsigned long *val);
 
 #endif

@@ -73,35 +73,6 @@ __u32 map_id_of_fd(int fd)
 
 /* ---- XDP ------------------------------------------------------------ */
 
-int xdp_mode_parse(const char *s, enum attach_xdp_mode *mode)
-{
-	if (!strcmp(s, "auto"))
-		*mode = ATTACH_XDP_AUTO;
-	else if (!strcmp(s, "native") || !strcmp(s, "drv"))
-		*mode = ATTACH_XDP_NATIVE;
-	else if (!strcmp(s, "generic") || !strcmp(s, "skb"))
-		*mode = ATTACH_XDP_GENERIC;
-	else
-		return -EINVAL;
-	return 0;
-}
-
-const char *xdp_mode_str(__u8 attached)
-{
-	switch (attached) {
-	case XDP_ATTACHED_DRV:
-		return "native";
-	case XDP_ATTACHED_SKB:
-		return "generic";
-	case XDP_ATTACHED_HW:
-		return "offload";
-	case XDP_ATTACHED_MULTI:
-		return "multi";
-	default:
-		return "none";
-	}
-}
-
 int xdp_query(int ifindex, struct xdp_info *info)
 {
 	LIBBPF_OPTS(bpf_xdp_query_opts, q);

@@ -16,6 +16,7 @@
 #include <stdbool.h>
 #include <linux/types.h>
 #include <bpf/libbpf.h>
+#include "core/xdp_mode.h"
 
 #define PROG_NAME_LEN 16 /* BPF_OBJ_NAME_LEN */
 
@@ -29,17 +30,6 @@ int prog_uses_map(__u32 prog_id, __u32 map_id);
 __u32 map_id_of_fd(int fd);
 
 /* ---- XDP ------------------------------------------------------------ */
-
-enum attach_xdp_mode {
-	ATTACH_XDP_AUTO = 0, /* native, falling back to generic */
-	ATTACH_XDP_NATIVE,   /* driver mode only */
-	ATTACH_XDP_GENERIC,  /* skb mode only */
-};
-
-/* "auto" | "native" | "generic" -> mode; -EINVAL otherwise. */
-int xdp_mode_parse(const char *s, enum attach_xdp_mode *mode);
-/* XDP_ATTACHED_* -> "none" | "native" | "generic" | "offload" | "multi". */
-const char *xdp_mode_str(__u8 attached);
 
 struct xdp_info {
 	__u32 prog_id;                 /* 0: nothing attached */

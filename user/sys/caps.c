@@ -23,7 +23,7 @@ int caps_check(const char *what)
 	cap_t caps = cap_get_proc();
 
 	if (!caps) {
-		err("%s: cannot read the process capabilities", what);
+		pr_err("%s: cannot read the process capabilities", what);
 		return 1;
 	}
 	sys_admin = have(caps, CAP_SYS_ADMIN);
@@ -32,8 +32,8 @@ int caps_check(const char *what)
 	cap_free(caps);
 	if (sys_admin || (bpf && net_admin))
 		return 0;
-	err("%s needs CAP_BPF and CAP_NET_ADMIN (or CAP_SYS_ADMIN): missing %s%s%s; run as root",
-	    what, bpf ? "" : "CAP_BPF", !bpf && !net_admin ? " and " : "",
-	    net_admin ? "" : "CAP_NET_ADMIN");
+	pr_err("%s needs CAP_BPF and CAP_NET_ADMIN (or CAP_SYS_ADMIN): missing %s%s%s; run as root",
+	       what, bpf ? "" : "CAP_BPF", !bpf && !net_admin ? " and " : "",
+	       net_admin ? "" : "CAP_NET_ADMIN");
 	return 1;
 }

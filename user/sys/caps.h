@@ -6,7 +6,7 @@
 #ifndef MAPCE_CAPS_H
 #define MAPCE_CAPS_H
 
-/* 0 when the effective set suffices; else prints one err() naming what
+/* 0 when the effective set suffices; else prints one pr_err() naming what
  * is missing for `what` (e.g. "up") and returns 1 (the exit status). */
 int caps_check(const char *what);
 

@@ -1,18 +1,20 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* kv_file.c - key=value record files (kv_file.h). */
 #include <errno.h>
+#include <limits.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "core/atomic_file.h"
+#include "core/policy.h"
 #include "sys/kv_file.h"
-#include "sys/lock.h"
 #include "sys/pin.h"
 
-#define KV_LINE_MAX 256
+#define KV_LINE_MAX (PATH_MAX + 64) /* a value may be a path */
 
-int kv_state_path(char *buf, size_t len, const char *prefix, const char *name)
+int kv_run_path(char *buf, size_t len, const char *prefix, const char *name, const char *suffix)
 {
-	int n = snprintf(buf, len, "%s/%s%s.state", MAPCE_RUN_DIR, prefix, name);
+	int n = snprintf(buf, len, "%s/%s%s%s", MAPCE_RUN_DIR, prefix, name, suffix);
 
 	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
 }
@@ -44,25 +46,9 @@ int kv_file_read(const char *path, int max_lines,
 
 int kv_file_write(const char *path, void (*fn)(FILE *f, const void *ctx), const void *ctx)
 {
-	char tmp[KV_LINE_MAX + 8];
 	int ret = mkdir_p(MAPCE_RUN_DIR, 0755);
-	int n = snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	FILE *f;
 
-	if (ret)
-		return ret;
-	if (n < 0 || (size_t)n >= sizeof(tmp))
-		return -ENAMETOOLONG;
-	f = fopen(tmp, "we");
-	if (!f)
-		return -errno;
-	fn(f, ctx);
-	if (fclose(f) || rename(tmp, path)) {
-		ret = -errno;
-		unlink(tmp);
-		return ret;
-	}
-	return 0;
+	return ret ? ret : atomic_write(path, 0644, fn, ctx);
 }
 
 int kv_file_remove(const char *path)

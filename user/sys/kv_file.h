@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * kv_file.h - the small "key=value" record files under MAPCE_RUN_DIR that
- * up writes for down (what it created), read and written in one way:
- * '#' lines are comments, writes are atomic (temp file, then rename), so a
- * crash leaves the old record or the new one, never half of one.
+ * up writes for down and for `mapce portmap` (what it created, the config
+ * file it read), read and written in one way: '#' lines are comments,
+ * writes are atomic (core/atomic_file.h), so a crash leaves the old record
+ * or the new one, never half of one.
  */
 #ifndef MAPCE_KV_FILE_H
 #define MAPCE_KV_FILE_H
@@ -11,8 +12,8 @@
 #include <stddef.h>
 #include <stdio.h>
 
-/* MAPCE_RUN_DIR/<prefix><name>.state into buf; 0 or -ENAMETOOLONG. */
-int kv_state_path(char *buf, size_t len, const char *prefix, const char *name);
+/* MAPCE_RUN_DIR/<prefix><name><suffix> into buf; 0 or -ENAMETOOLONG. */
+int kv_run_path(char *buf, size_t len, const char *prefix, const char *name, const char *suffix);
 
 /* Call fn for each key=value line of path (at most max_lines lines).
  * 0, -errno when path cannot be opened, or the first error fn returned

@@ -49,7 +49,7 @@ int mapce_lock_or_err(bool exclusive)
 
 	if (fd >= 0)
 		return fd;
-	err("taking the lock %s: %s", MAPCE_LOCK_FILE,
-	    fd == -EWOULDBLOCK ? "another mapce is running" : strerror(-fd));
+	pr_err("taking the lock %s: %s", MAPCE_LOCK_FILE,
+	       fd == -EWOULDBLOCK ? "another mapce is running" : strerror(-fd));
 	return -1;
 }

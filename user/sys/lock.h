@@ -8,9 +8,8 @@
 #define MAPCE_LOCK_H
 
 #include <stdbool.h>
+#include "core/policy.h"
 
-#define MAPCE_RUN_DIR "/run/mapce"          /* state files, the lock */
-#define MAPCE_LOCK_FILE MAPCE_RUN_DIR "/lock"
 #define LOCK_WAIT_MS 10000
 
 /* The lock's fd, or -errno (-EWOULDBLOCK: still held after the wait). */

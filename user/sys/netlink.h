@@ -23,6 +23,8 @@
 
 /* The kernel's extended-ack message of the last failed request, or "". */
 const char *nl_errmsg(void);
+/* strerror(-e) plus the extended ack, for messages (a static buffer). */
+const char *nl_strerror(int e);
 
 /* ---- links ---------------------------------------------------------- */
 
@@ -82,6 +84,9 @@ int nl_route_del(const struct nl_route *r);
 /* Routes of a family in one table (0 = main; RT_TABLE_UNSPEC not allowed).
  * Fills at most max, returns how many matched (may exceed max). */
 int nl_route_list(int family, __u32 table, struct nl_route *out, int max);
+/* All routes of a family in one table, in a malloc'd array (*out; free
+ * it; NULL on failure).  Returns the count or -errno. */
+int nl_route_list_all(int family, __u32 table, struct nl_route **out);
 /* What the kernel would use for dst (RTM_GETROUTE): gateway (gw_family 0
  * when on-link) and oif.  -ENETUNREACH etc. when there is no route. */
 int nl_route_get(int family, const __u8 dst[16], struct nl_route *out);

@@ -44,7 +44,7 @@ int pin_ensure_bpffs(const char *path)
 	 * bpftool and tc do before they pin. */
 	if (mount("bpf", path, "bpf", 0, "mode=0700"))
 		return -errno;
-	warn("mounted a bpf filesystem on %s", path);
+	pr_warn("mounted a bpf filesystem on %s", path);
 	return pin_check_bpffs(path);
 }
 
@@ -53,12 +53,12 @@ int pin_prepare(const char *root, const char *ifname, char *dir, size_t len)
 	int ret = pin_ensure_bpffs("/sys/fs/bpf");
 
 	if (ret) {
-		err("/sys/fs/bpf is not a bpf filesystem and mounting one failed (%s)",
-		    strerror(-ret));
+		pr_err("/sys/fs/bpf is not a bpf filesystem and mounting one failed (%s)",
+		       strerror(-ret));
 		return -1;
 	}
 	if (pin_dir_path(dir, len, root, ifname)) {
-		err("pin path for %s too long", ifname);
+		pr_err("pin path for %s too long", ifname);
 		return -1;
 	}
 	return 0;

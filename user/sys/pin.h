@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <sys/types.h>
 #include <net/if.h>
+#include "core/policy.h"
 
 /* "root/ifname" into buf; -ENAMETOOLONG if it does not fit. */
 int pin_dir_path(char *buf, size_t len, const char *root, const char *ifname);

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * portmap.c - static port forwards: parsing, checks against the port set,
- * and their STATIC entries in the pinned mapce_ports / mapce_bind maps.
+ * portmap_maps.c - static port forwards in the pinned maps: the STATIC
+ * entries of mapce_ports / mapce_bind, installed, removed, checked, and
+ * brought in line with a wanted list (portmap_sync).
  *
  * Userspace writes these maps while the datapath runs: every change is a
  * single-element update or delete, ports are claimed with BPF_NOEXIST
@@ -10,199 +11,20 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
-#include <netinet/in.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
 
 #include "core/addrfmt.h"
+#include "core/grow.h"
+#include "core/parse.h"
 #include "ce/ce_maps.h"
-#include "mapce_rule.h"
-#include "sys/pin.h"
 #include "ce/portmap.h"
-#include "core/rule_config.h"
+#include "sys/pin.h"
 
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err && errlen) {
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return -1;
-}
-
-#define BAD(...) fail(err, errlen, __VA_ARGS__)
-
-/* ------------------------------------------------------------------ */
-/* Text                                                                */
-/* ------------------------------------------------------------------ */
-
-const char *portmap_proto_str(__u8 proto)
-{
-	return proto == IPPROTO_TCP ? "tcp" : proto == IPPROTO_UDP ? "udp" : "?";
-}
-
-static int parse_port(const char *s, unsigned long *v)
-{
-	/* decimal only: "0x50" as a port is more likely a typo than intent */
-	if (!*s || strspn(s, "0123456789") != strlen(s))
-		return -1;
-	return parse_uint(s, 65535, v) || *v == 0 ? -1 : 0;
-}
-
-int portmap_parse_ports(const char *proto, const char *ports, struct portmap *pm, char *err,
-			size_t errlen)
-{
-	char buf[32], *dash;
-	unsigned long a, b;
-
-	memset(pm, 0, sizeof(*pm));
-	if (!strcasecmp(proto, "tcp"))
-		pm->proto = IPPROTO_TCP;
-	else if (!strcasecmp(proto, "udp"))
-		pm->proto = IPPROTO_UDP;
-	else
-		return BAD("bad protocol '%s' (tcp or udp)", proto);
-	if (strlen(ports) >= sizeof(buf))
-		return BAD("bad port '%.20s...' (PORT or PORT-PORT, 1-65535)", ports);
-	strcpy(buf, ports);
-	dash = strchr(buf, '-');
-	if (dash)
-		*dash = '\0';
-	if (parse_port(buf, &a) || (dash && parse_port(dash + 1, &b)))
-		return BAD("bad port '%s' (PORT or PORT-PORT, 1-65535)", ports);
-	if (!dash)
-		b = a;
-	if (b < a)
-		return BAD("bad port range '%s': %lu is below %lu", ports, b, a);
-	pm->first = (__u16)a;
-	pm->last = (__u16)b;
-	return 0;
-}
-
-bool portmap_unicast(__be32 a)
-{
-	__u32 h = ntohl(a);
-
-	return (h >> 24) != 0 && (h >> 24) != 127 && (h >> 28) != 0xe && (h >> 28) != 0xf;
-}
-
-int portmap_parse(const char *proto, const char *ports, const char *inside, struct portmap *pm,
-		  char *err, size_t errlen)
-{
-	char buf[32], *colon;
-	struct in_addr ia;
-	unsigned long port;
-	__u32 span;
-
-	if (portmap_parse_ports(proto, ports, pm, err, errlen))
-		return -1;
-	if (strlen(inside) >= sizeof(buf))
-		return BAD("bad inside address '%.24s...' (IPV4[:PORT])", inside);
-	strcpy(buf, inside);
-	colon = strchr(buf, ':');
-	if (colon)
-		*colon = '\0';
-	if (inet_pton(AF_INET, buf, &ia) != 1)
-		return BAD("bad inside address '%s' (IPV4[:PORT])", inside);
-	if (!portmap_unicast(ia.s_addr))
-		return BAD("inside address %s is not a unicast IPv4 address", buf);
-	pm->inside_ip = ia.s_addr;
-	pm->inside_port = pm->first;
-	if (colon) {
-		if (parse_port(colon + 1, &port))
-			return BAD("bad inside port '%s' in '%s' (1-65535)", colon + 1, inside);
-		pm->inside_port = (__u16)port;
-	}
-	span = (__u32)pm->last - pm->first;
-	if ((__u32)pm->inside_port + span > 65535)
-		return BAD("inside ports %u-%u of '%s %s %s' go past 65535", pm->inside_port,
-			   pm->inside_port + span, proto, ports, inside);
-	return 0;
-}
-
-const char *portmap_format(const struct portmap *pm, char *buf, size_t len)
-{
-	char a[IP4_STRLEN], range[16];
-
-	if (pm->first == pm->last)
-		snprintf(range, sizeof(range), "%u", pm->first);
-	else
-		snprintf(range, sizeof(range), "%u-%u", pm->first, pm->last);
-	snprintf(buf, len, "%s %s %s:%u", portmap_proto_str(pm->proto), range,
-		 ip4_str(pm->inside_ip, a), pm->inside_port);
-	return buf;
-}
-
-bool portmap_outside_overlap(const struct portmap *a, const struct portmap *b)
-{
-	return a->proto == b->proto && a->first <= b->last && b->first <= a->last;
-}
-
-bool portmap_inside_overlap(const struct portmap *a, const struct portmap *b)
-{
-	__u32 a_last = (__u32)a->inside_port + (a->last - a->first);
-	__u32 b_last = (__u32)b->inside_port + (b->last - b->first);
-
-	return a->proto == b->proto && a->inside_ip == b->inside_ip &&
-	       a->inside_port <= b_last && b->inside_port <= a_last;
-}
-
-const char *portmap_set_ranges(const struct mapce_config *c, char *buf, size_t len)
-{
-	__u32 n = mapce_range_count(c->psid_offset, c->psid_len);
-	__u32 size = mapce_range_size(c->psid_offset, c->psid_len);
-	size_t used = 0;
-
-	buf[0] = '\0';
-	for (__u32 i = 0; i < n; i++) {
-		__u32 first = mapce_range_first(c->psid_offset, c->psid_len, c->psid, i);
-		int w = snprintf(buf + used, len - used, "%s%u-%u", i ? ", " : "", first,
-				 first + size - 1);
-
-		if (w < 0 || (size_t)w >= len - used) {
-			if (len > 5)
-				strcpy(buf + len - 5, "...");
-			break;
-		}
-		used += (size_t)w;
-	}
-	return buf;
-}
-
-int portmap_check(const struct mapce_config *c, const struct portmap *pm, char *err,
-		  size_t errlen)
-{
-	char ranges[1024], a[IP4_STRLEN], s[PORTMAP_STRLEN];
-
-	for (__u32 p = pm->first; p <= pm->last; p++) {
-		if (mapce_port_in_set(c->psid_offset, c->psid_len, c->psid, (__u16)p))
-			continue;
-		return BAD("%s: port %u is not in this CE's port set (%u ports: %s)",
-			   portmap_format(pm, s, sizeof(s)), p, c->port_count,
-			   portmap_set_ranges(c, ranges, sizeof(ranges)));
-	}
-	if (!portmap_unicast(pm->inside_ip))
-		return BAD("%s: inside address %s is not a unicast IPv4 address",
-			   portmap_format(pm, s, sizeof(s)), ip4_str(pm->inside_ip, a));
-	if (pm->inside_ip == c->ipv4)
-		return BAD("%s: inside address %s is the CE's public address",
-			   portmap_format(pm, s, sizeof(s)), ip4_str(pm->inside_ip, a));
-	return 0;
-}
-
-/* ------------------------------------------------------------------ */
-/* Maps                                                                */
-/* ------------------------------------------------------------------ */
+#define BAD(...) mapce_errf(err, errlen, __VA_ARGS__)
 
 int portmap_maps_open(const char *dir, struct portmap_maps *m)
 {
@@ -491,145 +313,6 @@ int portmap_install(struct portmap_maps *m, const struct portmap *pm, bool evict
 }
 
 /* ------------------------------------------------------------------ */
-/* Reading what is installed                                           */
-/* ------------------------------------------------------------------ */
-
-struct static_ports {
-	struct portmap *p; /* one per port */
-	size_t n, cap;
-	__be32 pub;
-};
-
-static int static_cb(const void *key, const void *val, void *arg)
-{
-	const struct mapce_endpoint *out = key;
-	const struct mapce_binding *owner = val;
-	struct static_ports *t = arg;
-	struct portmap *pm;
-
-	if (!(owner->flags & MAPCE_BIND_F_STATIC) || out->ip != t->pub)
-		return 0;
-	if (t->n == t->cap) {
-		size_t cap = t->cap ? t->cap * 2 : 64;
-		struct portmap *p = realloc(t->p, cap * sizeof(*p));
-
-		if (!p)
-			return 1;
-		t->p = p;
-		t->cap = cap;
-	}
-	pm = &t->p[t->n++];
-	memset(pm, 0, sizeof(*pm));
-	pm->proto = out->proto;
-	pm->first = pm->last = ntohs(out->port);
-	pm->inside_ip = owner->ip;
-	pm->inside_port = ntohs(owner->port);
-	return 0;
-}
-
-static int cmp_pm(const void *a, const void *b)
-{
-	const struct portmap *x = a, *y = b;
-
-	if (x->proto != y->proto)
-		return x->proto < y->proto ? -1 : 1;
-	return x->first < y->first ? -1 : x->first > y->first;
-}
-
-/* Every STATIC port, sorted (malloc'd into *out).  Count or -errno. */
-static long static_ports(struct portmap_maps *m, struct portmap **out)
-{
-	struct static_ports t = { .pub = m->cfg.ipv4 };
-	long ret = ce_map_foreach(m->ports, static_cb, &t);
-
-	if (ret < 0) {
-		free(t.p);
-		return ret;
-	}
-	if (t.n)
-		qsort(t.p, t.n, sizeof(*t.p), cmp_pm);
-	*out = t.p;
-	return (long)t.n;
-}
-
-/* Group sorted single ports into forwards; skip ports covered by skip[]. */
-static int group(const struct portmap *p, long n, const struct portmap *skip, int n_skip,
-		 struct portmap *out, int max)
-{
-	int k = 0;
-
-	for (long i = 0; i < n; i++) {
-		bool covered = false;
-
-		for (int j = 0; j < n_skip && !covered; j++)
-			covered = p[i].proto == skip[j].proto && p[i].first >= skip[j].first &&
-				  p[i].first <= skip[j].last && p[i].inside_ip == skip[j].inside_ip &&
-				  p[i].inside_port == skip[j].inside_port + (p[i].first - skip[j].first);
-		if (covered)
-			continue;
-		if (k > 0) {
-			struct portmap *g = &out[k - 1];
-
-			if (g->proto == p[i].proto && g->last + 1 == p[i].first &&
-			    g->inside_ip == p[i].inside_ip &&
-			    (__u32)g->inside_port + (g->last - g->first) + 1 == p[i].inside_port) {
-				g->last = p[i].first;
-				continue;
-			}
-		}
-		if (k == max)
-			break;
-		out[k++] = p[i];
-	}
-	return k;
-}
-
-int portmap_read_installed(struct portmap_maps *m, struct portmap *out, int max, long *ports)
-{
-	struct portmap *p = NULL;
-	long n = static_ports(m, &p);
-	int k;
-
-	if (ports)
-		*ports = n < 0 ? 0 : n;
-	if (n < 0)
-		return (int)n;
-	k = group(p, n, NULL, 0, out, max);
-	free(p);
-	return k;
-}
-
-int portmap_collect(struct portmap_maps *m, const struct portmap *saved, int n_saved,
-		    struct portmap_entry *out, int max)
-{
-	struct portmap *p = NULL, *g;
-	long n = static_ports(m, &p);
-	int k = 0, ng;
-
-	if (n < 0)
-		return (int)n;
-	for (int i = 0; i < n_saved && k < max; i++, k++) {
-		out[k].pm = saved[i];
-		out[k].saved = true;
-		out[k].installed = portmap_installed(m, &saved[i]);
-	}
-	g = calloc((size_t)(n ? n : 1), sizeof(*g));
-	if (!g) {
-		free(p);
-		return -ENOMEM;
-	}
-	ng = group(p, n, saved, n_saved, g, (int)n);
-	for (int i = 0; i < ng && k < max; i++, k++) {
-		out[k].pm = g[i];
-		out[k].saved = false;
-		out[k].installed = true;
-	}
-	free(g);
-	free(p);
-	return k;
-}
-
-/* ------------------------------------------------------------------ */
 /* Sync                                                                */
 /* ------------------------------------------------------------------ */
 
@@ -660,15 +343,11 @@ struct static_scan {
 /* Add ep to the entries to drop; 1 (stop the walk) when out of memory. */
 static int scan_drop(struct static_scan *s, const struct mapce_endpoint *ep)
 {
-	if (s->n_drop == s->cap) {
-		size_t cap = s->cap ? s->cap * 2 : 32;
-		struct mapce_endpoint *d = realloc(s->drop, cap * sizeof(*d));
+	struct mapce_endpoint *d = grow(s->drop, &s->cap, s->n_drop, sizeof(*d), 32);
 
-		if (!d)
-			return 1;
-		s->drop = d;
-		s->cap = cap;
-	}
+	if (!d)
+		return 1;
+	s->drop = d;
 	s->drop[s->n_drop++] = *ep;
 	return 0;
 }

@@ -1,19 +1,19 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* br_state.c - the BR's per-device state file, "key=value" lines. */
+/* state_file.c - the per-device state file, "key=value" lines (state_file.h). */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
-#include "br/br_state.h"
 #include "sys/kv_file.h"
+#include "sys/state_file.h"
 
 #define STATE_MAX_LINES (16 + MAPCE_MAX_RULES)
 
 /* "198.51.100.0/24,2001:db8::1" */
-static int parse_route(char *val, struct br_state_route *r)
+static int parse_route(char *val, struct state_route *r)
 {
 	char *slash = strchr(val, '/'), *comma = strchr(val, ',');
 	char *end;
@@ -31,9 +31,9 @@ static int parse_route(char *val, struct br_state_route *r)
 	return 0;
 }
 
-static int br_state_line(const char *key, char *val, void *ctx)
+static int state_line(const char *key, char *val, void *ctx)
 {
-	struct br_state *st = ctx;
+	struct up_state *st = ctx;
 
 	if (!strcmp(key, "ifindex"))
 		st->ifindex = atoi(val);
@@ -50,54 +50,62 @@ static int br_state_line(const char *key, char *val, void *ctx)
 			return -EINVAL;
 		st->n_routes++;
 	}
+	/* route_added is for the reader of the file: down finds the routes
+	 * by their protocol */
 	return 0;
 }
 
-int br_state_load(const char *ifname, struct br_state *st)
+static int state_path(char *buf, size_t len, const char *prefix, const char *dev)
 {
-	char path[256];
-
-	memset(st, 0, sizeof(*st));
-	if (kv_state_path(path, sizeof(path), "br-", ifname))
-		return -ENAMETOOLONG;
-	return kv_file_read(path, STATE_MAX_LINES, br_state_line, st);
+	return kv_run_path(buf, len, prefix, dev, ".state");
 }
 
-struct br_state_out {
-	const char *ifname;
-	const struct br_state *st;
+int state_load(const char *prefix, const char *dev, struct up_state *st)
+{
+	char path[PATH_MAX];
+
+	memset(st, 0, sizeof(*st));
+	if (state_path(path, sizeof(path), prefix, dev))
+		return -ENAMETOOLONG;
+	return kv_file_read(path, STATE_MAX_LINES, state_line, st);
+}
+
+struct state_out {
+	const char *dev, *cmd;
+	const struct up_state *st;
 };
 
-static void br_state_write(FILE *f, const void *ctx)
+static void state_write(FILE *f, const void *ctx)
 {
-	const struct br_state_out *o = ctx;
-	const struct br_state *st = o->st;
+	const struct state_out *o = ctx;
+	const struct up_state *st = o->st;
 	char a[INET6_ADDRSTRLEN], b[INET_ADDRSTRLEN];
 
-	fprintf(f, "# mapce br up: what it created on %s (read by mapce br down)\n", o->ifname);
-	fprintf(f, "ifindex=%d\npins_created=%d\naddr_added=%d\naddr=%s\nhook_created=%d\n",
+	fprintf(f, "# %s up: what it created on %s (read by %s down)\n", o->cmd, o->dev, o->cmd);
+	fprintf(f, "ifindex=%d\npins_created=%d\naddr_added=%d\naddr=%s\nroute_added=%d\n"
+		   "hook_created=%d\n",
 		st->ifindex, st->pins_created, st->addr_added,
-		inet_ntop(AF_INET6, st->addr, a, sizeof(a)), st->hook_created);
+		inet_ntop(AF_INET6, st->addr, a, sizeof(a)), st->n_routes > 0, st->hook_created);
 	for (int i = 0; i < st->n_routes && i < MAPCE_MAX_RULES; i++)
 		fprintf(f, "route=%s/%u,%s\n", inet_ntop(AF_INET, &st->routes[i].dst, b, sizeof(b)),
 			st->routes[i].dst_len, inet_ntop(AF_INET6, st->routes[i].gw, a, sizeof(a)));
 }
 
-int br_state_save(const char *ifname, const struct br_state *st)
+int state_save(const char *prefix, const char *dev, const char *cmd, const struct up_state *st)
 {
-	struct br_state_out o = { ifname, st };
-	char path[256];
+	struct state_out o = { dev, cmd, st };
+	char path[PATH_MAX];
 
-	if (kv_state_path(path, sizeof(path), "br-", ifname))
+	if (state_path(path, sizeof(path), prefix, dev))
 		return -ENAMETOOLONG;
-	return kv_file_write(path, br_state_write, &o);
+	return kv_file_write(path, state_write, &o);
 }
 
-int br_state_remove(const char *ifname)
+int state_remove(const char *prefix, const char *dev)
 {
-	char path[256];
+	char path[PATH_MAX];
 
-	if (kv_state_path(path, sizeof(path), "br-", ifname))
+	if (state_path(path, sizeof(path), prefix, dev))
 		return -ENAMETOOLONG;
 	return kv_file_remove(path);
 }

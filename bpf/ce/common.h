@@ -1,0 +1,120 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * common.h - what the CE's egress and ingress stages both use: the
+ * configuration, the FMR lookup, the path MTU to the BR, the parse-failure
+ * reasons and the TC destination rewrite.
+ */
+#ifndef MAPCE_BPF_CE_COMMON_H
+#define MAPCE_BPF_CE_COMMON_H
+
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_endian.h>
+#include "mapce_abi.h"
+#include "lib/consts.h"
+#include "lib/parse.h"
+#include "maps.h"
+
+/* The configuration, or NULL when there is none (or it is disabled). */
+static __always_inline const struct mapce_config *config_get(void)
+{
+	__u32 zero = 0;
+	const struct mapce_config *cfg = bpf_map_lookup_elem(&mapce_config, &zero);
+
+	return cfg && (cfg->flags & MAPCE_CFG_F_ENABLED) ? cfg : NULL;
+}
+
+/* Map a parse failure to its reason. */
+static __always_inline __u32 parse_reason(int rc, __u8 proto)
+{
+	switch (rc) {
+	case PARSE_FRAGMENT:
+		return MAPCE_R_DROP_FRAGMENT;
+	case PARSE_UNSUPPORTED:
+		return proto == IPPROTO_ICMP ? MAPCE_R_DROP_ICMP_UNSUPPORTED
+					     : MAPCE_R_DROP_UNSUPPORTED_PROTO;
+	default:
+		return MAPCE_R_DROP_MALFORMED;
+	}
+}
+
+/*
+ * The FMR whose IPv4 prefix covers addr (mesh mode), or NULL.  An FMR
+ * destination is reached directly at its owning CE, not via the BR.
+ */
+static __always_inline const struct mapce_rule *fmr_lookup(const struct mapce_config *cfg,
+							   __be32 addr)
+{
+	struct mapce_lpm_v4_key k = { .prefixlen = 32, .addr = addr };
+	__u32 *idx;
+
+	if (!(cfg->flags & MAPCE_CFG_F_MESH))
+		return NULL;
+	idx = bpf_map_lookup_elem(&mapce_fmr_lpm, &k);
+	if (!idx)
+		return NULL;
+	return bpf_map_lookup_elem(&mapce_rules, idx);
+}
+
+/*
+ * The path MTU to the BR learned from Packet Too Big, while it is fresh
+ * (IPv6 bytes), or 0.
+ */
+static __always_inline __u32 pmtu_to_br(void)
+{
+	__u32 zero = 0;
+	struct mapce_pmtu *pm = bpf_map_lookup_elem(&mapce_pmtu, &zero);
+
+	if (!pm || !pm->mtu)
+		return 0;
+	if (bpf_ktime_get_coarse_ns() - pm->learned_ns > MAPCE_PMTU_EXPIRE_S * NSEC_PER_SEC)
+		return 0;
+	return pm->mtu;
+}
+
+/* Remember a path MTU to the BR (IPv6 bytes) from a Packet Too Big about
+ * one of our packets (RFC 2473 §8.3); it ages out as pmtu_to_br says. */
+static __always_inline void pmtu_learn(__u32 mtu)
+{
+	__u32 zero = 0;
+	struct mapce_pmtu *pm = bpf_map_lookup_elem(&mapce_pmtu, &zero);
+
+	if (pm) {
+		pm->mtu = mtu;
+		pm->learned_ns = bpf_ktime_get_coarse_ns();
+	}
+}
+
+/* The MSS ceiling for a SYN now: the configured clamp, lowered while a
+ * smaller path MTU to the BR is known (IPv4 + TCP headers and the outer
+ * IPv6 header come off the path MTU). */
+static __always_inline __u16 mss_ceiling(const struct mapce_config *cfg, __u32 pmtu)
+{
+	__u16 clamp = cfg->mss_clamp;
+
+	if (clamp && pmtu && pmtu - 80 < clamp)
+		clamp = pmtu - 80;
+	return clamp;
+}
+
+/* Rewrite the destination address and port (or echo id) through the TC
+ * csum helpers: hairpinned packets, reassembled tunnel packets. */
+static __always_inline int tc_dnat(struct __sk_buff *skb, const struct v4_info *v,
+				   __be32 new_ip, __be16 new_port)
+{
+	__u64 l4flags = v->proto == IPPROTO_UDP ? BPF_F_MARK_MANGLED_0 : 0;
+
+	if ((v->proto != IPPROTO_ICMP &&
+	     bpf_l4_csum_replace(skb, v->csum_off, v->daddr, new_ip,
+				 l4flags | BPF_F_PSEUDO_HDR | sizeof(new_ip))) ||
+	    bpf_l4_csum_replace(skb, v->csum_off, v->dport, new_port, l4flags | sizeof(new_port)) ||
+	    bpf_l3_csum_replace(skb, v->l3_off + offsetof(struct iphdr, check), v->daddr, new_ip,
+				sizeof(new_ip)) ||
+	    bpf_skb_store_bytes(skb, v->l3_off + offsetof(struct iphdr, daddr), &new_ip,
+				sizeof(new_ip), 0) ||
+	    bpf_skb_store_bytes(skb, v->dport_off, &new_port, sizeof(new_port), 0))
+		return -1;
+	return 0;
+}
+
+#endif

@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * fib.h - the MACs of the IPv6 next hop toward an outer destination, for
+ * a frame TC has just encapsulated.  The kernel filled in the MACs of the
+ * route the inner IPv4 packet took (the CE: its default route via the
+ * next hop toward the BR; the BR: each rule prefix via the next hop toward
+ * the rule's IPv6 prefix), which need not be the next hop toward this
+ * packet's outer destination (an FMR CE, a CE behind another router).
+ */
+#ifndef MAPCE_BPF_LIB_FIB_H
+#define MAPCE_BPF_LIB_FIB_H
+
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include "consts.h"
+
+/*
+ * Point the frame at the IPv6 next hop from src to dst.  Anything but a
+ * resolved next hop on this same device keeps the kernel's choice: no
+ * neighbour entry yet (NO_NEIGH), or IPv6 forwarding off on the device
+ * (the helper then answers FWD_DISABLED; `mapce br up` warns).
+ */
+static __always_inline void fib_set_macs(struct __sk_buff *skb, const void *src, const void *dst)
+{
+	struct bpf_fib_lookup fib = {};
+	long rc;
+
+	fib.family = AF_INET6;
+	fib.ifindex = skb->ifindex;
+	__builtin_memcpy(fib.ipv6_src, src, 16);
+	__builtin_memcpy(fib.ipv6_dst, dst, 16);
+	/* tot_len 0: the helper checks the skb itself against the MTU */
+	rc = bpf_fib_lookup(skb, &fib, sizeof(fib), BPF_FIB_LOOKUP_OUTPUT);
+	if (rc != BPF_FIB_LKUP_RET_SUCCESS || fib.ifindex != skb->ifindex)
+		return;
+	/* dmac then smac: the first 12 bytes of the frame */
+	bpf_skb_store_bytes(skb, offsetof(struct ethhdr, h_dest), fib.dmac, ETH_ALEN, 0);
+	bpf_skb_store_bytes(skb, offsetof(struct ethhdr, h_source), fib.smac, ETH_ALEN, 0);
+}
+
+#endif

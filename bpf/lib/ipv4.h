@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * ipv4.h - an IPv4 header written from scratch, for the packets mapce
+ * makes itself: the CE's rejects and frag-needed replies (ce/reject.h) and
+ * the ICMPv4 errors translated from ICMPv6 (lib/icmp6_err.h).
+ */
+#ifndef MAPCE_BPF_LIB_IPV4_H
+#define MAPCE_BPF_LIB_IPV4_H
+
+#include "vmlinux.h"
+#include <bpf/bpf_endian.h>
+#include "consts.h"
+#include "csum.h"
+
+/* Version 4, no options, id 0, TTL 64, checksum computed.  ip may be a
+ * stack buffer or packet memory checked for IPV4_HLEN bytes.  frag_off in
+ * host order (IP_DF or 0). */
+static __always_inline void ipv4_hdr_fill(struct iphdr *ip, __u8 tos, __u16 frag_off, __u8 proto,
+					  __u16 tot_len, __be32 src, __be32 dst)
+{
+	*(__u16 *)ip = bpf_htons(0x4500 | tos);
+	ip->tot_len = bpf_htons(tot_len);
+	ip->id = 0;
+	ip->frag_off = bpf_htons(frag_off);
+	ip->ttl = 64;
+	ip->protocol = proto;
+	ip->check = 0;
+	ip->saddr = src;
+	ip->daddr = dst;
+	ip->check = ipv4_hdr_csum(ip, IPV4_HLEN);
+}
+
+#endif

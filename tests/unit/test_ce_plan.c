@@ -1,0 +1,413 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * test_ce_plan.c - the policy of `mapce up` and `mapce br up` as pure
+ * functions (user/ce/ce_plan.c, user/br/br_plan.c), host only, no root:
+ * the tunnel MTU (default, clamped to the WAN's, refused), the MSS
+ * ceiling, the CE prefix from the WAN's addresses, the rules, the config
+ * that would be pinned, the port forwards; the BR's rules, address and
+ * MTU.
+ *
+ * Expected values are worked out by hand from the lab's rule
+ * (2001:db8::/40, 198.51.100.0/24, 16 EA bits, offset 4): the CE prefix
+ * 2001:db8:12:3400::/56 has the EA bits 0x1234, so IPv4 198.51.100.18
+ * (0x12) and PSID 52 (0x34) of 8 bits, 15 ranges of 16 ports = 240; the
+ * legacy MAP address is 2001:db8:12:3400:c6:3364:1200:3400, the RFC 7597
+ * one 2001:db8:12:3400:0:c633:6412:34.  MTUs: 1500 - 40 = 1460, - 8 more
+ * with the encapsulation limit; MSS = MTU - 40.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <string.h>
+#include <linux/if_addr.h>
+#include <linux/rtnetlink.h>
+
+#include "harness.h"
+#include "br/br_plan.h"
+#include "ce/ce_plan.h"
+
+static char errbuf[2048];
+static struct up_settings S;
+static struct ce_up_params P;
+
+/* Apply "--opt value" as the command line would. */
+static void opt(const char *name, const char *val)
+{
+	int ret = -2;
+
+	for (size_t i = 0; i < up_keys_n && ret == -2; i++)
+		if (!strcmp(up_keys[i].name, name))
+			ret = up_settings_apply(&S, up_keys[i].opt, val, 0, errbuf, sizeof(errbuf));
+	for (size_t i = 0; i < mapce_rule_longopts_n && ret == -2; i++)
+		if (!strcmp(mapce_rule_longopts[i].name, name))
+			ret = up_settings_apply(&S, mapce_rule_longopts[i].val, val, 0, errbuf,
+						sizeof(errbuf));
+	CHECK(ret == 0, "--%s %s: %s", name, val ? val : "", ret == -2 ? "no such option" : errbuf);
+}
+
+/* The lab's rule and BR, as `mapce up` gets them. */
+static void lab_rule(void)
+{
+	up_settings_init(&S);
+	opt("rule-ipv6", "2001:db8::/40");
+	opt("rule-ipv4", "198.51.100.0/24");
+	opt("ea-len", "16");
+	opt("psid-offset", "4");
+	opt("br", "2001:db8:ffff::64");
+}
+
+static struct nl_addr6 addr6(const char *a, __u8 len, __u8 scope, __u32 flags)
+{
+	struct nl_addr6 r = { .prefix_len = len, .scope = scope, .flags = flags };
+
+	inet_pton(AF_INET6, a, r.addr);
+	return r;
+}
+
+static struct nl_addr6 wan_addrs[1]; /* filled in main */
+
+/* A WAN of the given MTU whose only address is 2001:db8:12:3400::1/64. */
+static struct wan_facts wan(unsigned int mtu)
+{
+	struct wan_facts w = { .name = "wan0", .ifindex = 7, .mtu = mtu, .addrs = wan_addrs,
+			       .n_addrs = 1 };
+
+	return w;
+}
+
+static int plan(unsigned int mtu)
+{
+	struct wan_facts w = wan(mtu);
+
+	errbuf[0] = '\0';
+	return ce_plan(&S, &w, &P, errbuf, sizeof(errbuf));
+}
+
+static bool addr_is(const __u8 a[16], const char *want)
+{
+	__u8 b[16];
+
+	return inet_pton(AF_INET6, want, b) == 1 && !memcmp(a, b, 16);
+}
+
+static bool starts_with(const char *s, const char *prefix)
+{
+	return !strncmp(s, prefix, strlen(prefix));
+}
+
+static void test_mtu_default_and_clamped(void)
+{
+	TCASE_BEGIN("ce_plan: default MTU 1460, clamped to WAN MTU - 40 (- 48 with encap-limit)");
+	lab_rule();
+	CHECK(plan(1500) == 0, "%s", errbuf);
+	CHECK_EQ(P.cfg.mtu, 1460);
+	CHECK_EQ(P.cfg.mss_clamp, 1420);
+	CHECK(plan(1480) == 0, "%s", errbuf);
+	CHECK_EQ(P.cfg.mtu, 1440);
+	CHECK_EQ(P.cfg.mss_clamp, 1400);
+	opt("encap-limit", "4");
+	CHECK(plan(1480) == 0, "%s", errbuf);
+	CHECK_EQ(P.cfg.mtu, 1432);
+	CHECK_EQ(P.cfg.encap_limit, 4);
+	CHECK(plan(1500) == 0, "%s", errbuf);
+	CHECK_EQ(P.cfg.mtu, 1452);
+	TCASE_END();
+}
+
+static void test_mtu_refused(void)
+{
+	TCASE_BEGIN("ce_plan: a WAN too small, an explicit --mtu too big");
+	lab_rule();
+	CHECK(plan(1319) == MAPCE_ERR_VALUE);
+	CHECK_STR(errbuf, "the MTU of wan0 is 1319; MAP-E needs at least 1320");
+	CHECK(plan(1320) == 0, "%s", errbuf);
+	CHECK_EQ(P.cfg.mtu, 1280);
+	opt("mtu", "1461");
+	CHECK(plan(1500) == MAPCE_ERR_VALUE);
+	CHECK_STR(errbuf, "--mtu 1461 is too big for wan0 (MTU 1500): at most 1460");
+	lab_rule();
+	opt("mtu", "1460");
+	CHECK(plan(1500) == 0, "%s", errbuf);
+	CHECK_EQ(P.cfg.mtu, 1460);
+	opt("encap-limit", "8");
+	CHECK(plan(1500) == MAPCE_ERR_VALUE);
+	CHECK_STR(errbuf, "--mtu 1460 is too big for wan0 (MTU 1500): at most 1452");
+	CHECK(plan(1327) == MAPCE_ERR_VALUE);
+	CHECK_STR(errbuf, "the MTU of wan0 is 1327; MAP-E needs at least 1328");
+	TCASE_END();
+}
+
+static void test_mss(void)
+{
+	TCASE_BEGIN("ce_plan: --mss-clamp auto, off, N, and N above MTU - 40");
+	lab_rule();
+	opt("mss-clamp", "auto");
+	opt("mtu", "1400");
+	CHECK(plan(1500) == 0, "%s", errbuf);
+	CHECK_EQ(P.cfg.mss_clamp, 1360);
+	lab_rule();
+	opt("mss-clamp", "off");
+	CHECK(plan(1500) == 0, "%s", errbuf);
+	CHECK_EQ(P.cfg.mss_clamp, 0);
+	lab_rule();
+	opt("mss-clamp", "1400");
+	CHECK(plan(1500) == 0, "%s", errbuf);
+	CHECK_EQ(P.cfg.mss_clamp, 1400);
+	lab_rule();
+	opt("mss-clamp", "1420");
+	CHECK(plan(1500) == 0, "%s", errbuf);
+	CHECK_EQ(P.cfg.mss_clamp, 1420);
+	lab_rule();
+	opt("mss-clamp", "1421");
+	CHECK(plan(1500) == MAPCE_ERR_VALUE);
+	CHECK_STR(errbuf, "--mss-clamp 1421 is above the tunnel MTU 1460 - 40");
+	TCASE_END();
+}
+
+static void test_prefix_detection(void)
+{
+	struct nl_addr6 addrs[] = {
+		/* a MAP address of an earlier up (/128): only when nothing else */
+		addr6("2001:db8:77:7700:0:c633:6477:77", 128, RT_SCOPE_UNIVERSE, IFA_F_NODAD),
+		/* inside the rule, but DAD failed: never */
+		addr6("2001:db8:99:ab00::1", 64, RT_SCOPE_UNIVERSE, IFA_F_DADFAILED),
+		/* link-local: never */
+		addr6("fe80::1", 64, RT_SCOPE_LINK, 0),
+		/* outside every rule */
+		addr6("2001:db9:1::1", 64, RT_SCOPE_UNIVERSE, 0),
+		/* the RA /64: the one */
+		addr6("2001:db8:12:3400::1", 64, RT_SCOPE_UNIVERSE, 0),
+	};
+	struct wan_facts w = { .name = "wan0", .ifindex = 7, .mtu = 1500, .addrs = addrs,
+			       .n_addrs = 5 };
+
+	TCASE_BEGIN("ce_plan: the CE prefix from the WAN's addresses");
+	lab_rule();
+	CHECK(ce_plan(&S, &w, &P, errbuf, sizeof(errbuf)) == 0, "%s", errbuf);
+	CHECK_EQ(ntohl(P.cfg.ipv4), 0xc6336412); /* 198.51.100.18 */
+	CHECK_EQ(P.cfg.psid, 52);
+	/* without the /64, the /128 (the DAD-failed /64 still not) */
+	w.n_addrs = 4;
+	CHECK(ce_plan(&S, &w, &P, errbuf, sizeof(errbuf)) == 0, "%s", errbuf);
+	CHECK_EQ(ntohl(P.cfg.ipv4), 0xc6336477); /* 198.51.100.119 */
+	CHECK_EQ(P.cfg.psid, 0x77);
+	/* nothing usable: the message lists the rule prefixes */
+	w.addrs = addrs + 1;
+	w.n_addrs = 3;
+	opt("rule-ipv6", "2001:db8:100::/40");
+	opt("rule-ipv4", "192.0.2.0/24");
+	opt("ea-len", "16");
+	CHECK(ce_plan(&S, &w, &P, errbuf, sizeof(errbuf)) == MAPCE_ERR_VALUE);
+	CHECK_STR(errbuf, "no global IPv6 address on wan0 lies inside a rule IPv6 prefix "
+			  "(2001:db8::/40, 2001:db8:100::/40); give the CE prefix with --prefix");
+	w.n_addrs = -EPERM;
+	CHECK(ce_plan(&S, &w, &P, errbuf, sizeof(errbuf)) == MAPCE_ERR_VALUE);
+	CHECK_STR(errbuf, "listing the IPv6 addresses of wan0: Operation not permitted");
+	/* --prefix given: the addresses are not looked at */
+	lab_rule();
+	opt("prefix", "2001:db8:12:3400::/56");
+	CHECK(ce_plan(&S, &w, &P, errbuf, sizeof(errbuf)) == 0, "%s", errbuf);
+	CHECK_EQ(P.cfg.psid, 52);
+	TCASE_END();
+}
+
+static void test_config_fields(void)
+{
+	TCASE_BEGIN("ce_plan: the config as it will be pinned, and the parameters");
+	lab_rule();
+	opt("legacy-iid", NULL);
+	opt("mesh", NULL);
+	opt("fmr", NULL);
+	opt("filtering", "eif");
+	opt("max-per-host", "50");
+	opt("hop-limit", "32");
+	opt("xdp-mode", "generic");
+	opt("max-flows", "4096");
+	CHECK(plan(1500) == 0, "%s", errbuf);
+	CHECK(addr_is(P.cfg.ce_ipv6, "2001:db8:12:3400:c6:3364:1200:3400"));
+	CHECK(addr_is(P.cfg.br_ipv6, "2001:db8:ffff::64"));
+	CHECK_EQ(ntohl(P.cfg.ipv4), 0xc6336412);
+	CHECK_EQ(P.cfg.psid, 52);
+	CHECK_EQ(P.cfg.psid_len, 8);
+	CHECK_EQ(P.cfg.psid_offset, 4);
+	CHECK_EQ(P.cfg.port_count, 240);
+	CHECK_EQ(P.cfg.flags, MAPCE_CFG_F_ENABLED | MAPCE_CFG_F_LEGACY_IID | MAPCE_CFG_F_MESH);
+	CHECK_EQ(P.cfg.hop_limit, 32);
+	CHECK_EQ(P.cfg.timeout_udp, 300);
+	CHECK_EQ(P.cfg.timeout_tcp_est, 7440);
+	CHECK_EQ(P.cfg.timeout_tcp_trans, 240);
+	CHECK_EQ(P.cfg.timeout_icmp, 60);
+	CHECK_EQ(P.cfg.gc_interval_ms, 1000);
+	CHECK_EQ(P.cfg.wan_ifindex, 7);
+	CHECK_EQ(P.cfg.filtering, MAPCE_FILTER_EIF);
+	CHECK_EQ(P.cfg.max_per_host, 50);
+	CHECK_EQ(P.cfg.encap_limit, 0);
+	CHECK_STR(P.ifname, "wan0");
+	CHECK_EQ(P.ifindex, 7);
+	CHECK_EQ(P.n_rules, 1);
+	CHECK_EQ(P.rules[0].psid_len, 8);
+	CHECK(P.rules[0].flags & MAPCE_RULE_F_FMR);
+	CHECK(P.mesh);
+	CHECK_EQ(P.xdp_mode, ATTACH_XDP_GENERIC);
+	CHECK_EQ(P.max_flows, 4096);
+	CHECK_EQ(P.n_portmaps, 0);
+	CHECK_STR(P.config_path, "");
+	/* the RFC 7597 interface identifier and the defaults */
+	lab_rule();
+	CHECK(plan(1500) == 0, "%s", errbuf);
+	CHECK(addr_is(P.cfg.ce_ipv6, "2001:db8:12:3400:0:c633:6412:34"));
+	CHECK_EQ(P.cfg.flags, MAPCE_CFG_F_ENABLED);
+	CHECK_EQ(P.cfg.hop_limit, 64);
+	CHECK_EQ(P.cfg.filtering, MAPCE_FILTER_ADF);
+	CHECK_EQ(P.xdp_mode, ATTACH_XDP_AUTO);
+	CHECK_EQ(P.max_flows, 0);
+	TCASE_END();
+}
+
+static void test_rules(void)
+{
+	TCASE_BEGIN("ce_plan: rule errors, and a CE with an IPv4 prefix refused");
+	up_settings_init(&S);
+	opt("rule-ipv6", "2001:db8::/40");
+	opt("ea-len", "16");
+	opt("br", "2001:db8:ffff::64");
+	CHECK(plan(1500) == MAPCE_ERR_USAGE);
+	CHECK(strstr(errbuf, "missing --rule-ipv4"), "%s", errbuf);
+	/* 4 EA bits of a /24: the CE gets 198.51.100.16/28, not one address */
+	up_settings_init(&S);
+	opt("rule-ipv6", "2001:db8::/40");
+	opt("rule-ipv4", "198.51.100.0/24");
+	opt("ea-len", "4");
+	opt("br", "2001:db8:ffff::64");
+	opt("prefix", "2001:db8:0010::/44");
+	CHECK(plan(1500) == MAPCE_ERR_VALUE);
+	CHECK_STR(errbuf, "the rule gives this CE the IPv4 prefix 198.51.100.16/28, not one shared "
+			  "address; mapce supports a single address (with or without a port set)");
+	TCASE_END();
+}
+
+static void test_forwards(void)
+{
+	TCASE_BEGIN("ce_plan: port forwards inside the port set, outside refused with file:line");
+	lab_rule();
+	strcpy(S.path, "/etc/mapce/wan0.conf");
+	CHECK(portmap_parse("tcp", "4928-4930", "192.168.1.10:8000", &S.portmaps[0], errbuf,
+			    sizeof(errbuf)) == 0, "%s", errbuf);
+	S.portmaps[0].line = 11;
+	S.n_portmaps = 1;
+	CHECK(plan(1500) == 0, "%s", errbuf);
+	CHECK_EQ(P.n_portmaps, 1);
+	CHECK(P.portmaps == S.portmaps);
+	CHECK_STR(P.config_path, "/etc/mapce/wan0.conf");
+	CHECK(portmap_parse("udp", "80", "192.168.1.10", &S.portmaps[1], errbuf,
+			    sizeof(errbuf)) == 0, "%s", errbuf);
+	S.portmaps[1].line = 12;
+	S.n_portmaps = 2;
+	CHECK(plan(1500) == MAPCE_ERR_VALUE);
+	CHECK(starts_with(errbuf, "/etc/mapce/wan0.conf:12: udp 80 192.168.1.10:80: port 80 is not "
+				  "in this CE's port set (240 ports: 4928-4943, "), "%s", errbuf);
+	TCASE_END();
+}
+
+/* ---- the BR ---------------------------------------------------------- */
+
+static struct br_settings B;
+static struct br_up_params BP;
+
+static void br_opt(const char *name, const char *val)
+{
+	int ret = -2;
+
+	for (size_t i = 0; i < mapce_rule_longopts_n && ret == -2; i++)
+		if (!strcmp(mapce_rule_longopts[i].name, name))
+			ret = mapce_opts_handle(&B.rule, mapce_rule_longopts[i].val, val, errbuf,
+						sizeof(errbuf));
+	CHECK(ret == 0, "--%s %s: %s", name, val ? val : "", ret == -2 ? "no such option" : errbuf);
+}
+
+static void br_lab(void)
+{
+	memset(&B, 0, sizeof(B));
+	mapce_opts_init(&B.rule);
+	B.hop_limit = 64;
+	br_opt("rule", "2001:db8::/40,198.51.100.0/24,16,4");
+	br_opt("br", "2001:db8:ffff::64");
+}
+
+static int bplan(unsigned int mtu)
+{
+	struct br_link_facts w = { .name = "veth-br", .ifindex = 9, .mtu = mtu };
+
+	errbuf[0] = '\0';
+	return br_plan(&B, &w, &BP, errbuf, sizeof(errbuf));
+}
+
+static void test_br_rules(void)
+{
+	TCASE_BEGIN("br_plan: rules, duplicate IPv4 prefixes, a BR address that is no unicast");
+	br_lab();
+	br_opt("rule", "2001:db8:100::/40,198.51.100.0/24,16,4");
+	CHECK(bplan(1500) == MAPCE_ERR_VALUE);
+	CHECK_STR(errbuf, "rules 1 and 2 have the same IPv4 prefix 198.51.100.0/24: the BR could "
+			  "not tell which one a packet belongs to");
+	br_lab();
+	inet_pton(AF_INET6, "fe80::64", B.rule.br);
+	CHECK(bplan(1500) == MAPCE_ERR_VALUE);
+	CHECK_STR(errbuf, "--br fe80::64 is not a global unicast IPv6 address");
+	inet_pton(AF_INET6, "ff02::1", B.rule.br);
+	CHECK(bplan(1500) == MAPCE_ERR_VALUE);
+	inet_pton(AF_INET6, "::1", B.rule.br);
+	CHECK(bplan(1500) == MAPCE_ERR_VALUE);
+	memset(&B, 0, sizeof(B));
+	mapce_opts_init(&B.rule);
+	br_opt("rule-ipv6", "2001:db8::/40");
+	br_opt("rule-ipv4", "198.51.100.0/24");
+	CHECK(br_plan_rules(&B.rule, errbuf, sizeof(errbuf)) == MAPCE_ERR_USAGE);
+	CHECK(strstr(errbuf, "missing --ea-len"), "%s", errbuf);
+	TCASE_END();
+}
+
+static void test_br_mtu(void)
+{
+	TCASE_BEGIN("br_plan: the routes' MTU, and the parameters");
+	br_lab();
+	br_opt("legacy-iid", NULL);
+	B.xdp_mode = ATTACH_XDP_NATIVE;
+	CHECK(bplan(1500) == 0, "%s", errbuf);
+	CHECK_EQ(BP.cfg.mtu, 1460);
+	CHECK_EQ(BP.cfg.flags, MAPCE_CFG_F_ENABLED | MAPCE_CFG_F_LEGACY_IID);
+	CHECK_EQ(BP.cfg.hop_limit, 64);
+	CHECK_EQ(BP.cfg.wan_ifindex, 9);
+	CHECK(addr_is(BP.cfg.br_ipv6, "2001:db8:ffff::64"));
+	CHECK_STR(BP.ifname, "veth-br");
+	CHECK_EQ(BP.n_rules, 1);
+	CHECK_EQ(BP.rules[0].psid_len, 8);
+	CHECK_EQ(BP.xdp_mode, ATTACH_XDP_NATIVE);
+	CHECK(bplan(615) == MAPCE_ERR_VALUE);
+	CHECK_STR(errbuf, "veth-br has MTU 615: too small for IPv4 over IPv6 (at least 616)");
+	CHECK(bplan(616) == 0, "%s", errbuf);
+	CHECK_EQ(BP.cfg.mtu, 576);
+	B.mtu = 1461;
+	CHECK(bplan(1500) == MAPCE_ERR_VALUE);
+	CHECK_STR(errbuf, "--mtu 1461 does not fit: veth-br has MTU 1500, so IPv4 packets over "
+			  "1460 bytes would not fit after the 40-byte IPv6 header");
+	B.mtu = 1400;
+	CHECK(bplan(1500) == 0, "%s", errbuf);
+	CHECK_EQ(BP.cfg.mtu, 1400);
+	TCASE_END();
+}
+
+int main(void)
+{
+	wan_addrs[0] = addr6("2001:db8:12:3400::1", 64, RT_SCOPE_UNIVERSE, 0);
+	test_mtu_default_and_clamped();
+	test_mtu_refused();
+	test_mss();
+	test_prefix_detection();
+	test_config_fields();
+	test_rules();
+	test_forwards();
+	test_br_rules();
+	test_br_mtu();
+	return t_exit();
+}

@@ -1,0 +1,333 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * config_settings.c - `mapce up` settings: the scalar keys, one apply
+ * function behind both the command line and the config file (each value
+ * checked where it is read), the merge of file and command line, and the
+ * checks only the merged result allows.  The file parser is
+ * config_file.c, the edits `mapce portmap` makes are config_edit.c.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "core/config_file.h"
+#include "core/config_internal.h"
+#include "core/xdp_mode.h"
+
+const struct up_key_def up_keys[] = {
+	{ "wan", required_argument, UP_OPT_BASE + UK_WAN },
+	{ "mtu", required_argument, UP_OPT_BASE + UK_MTU },
+	{ "hop-limit", required_argument, UP_OPT_BASE + UK_HOP_LIMIT },
+	{ "timeout-udp", required_argument, UP_OPT_BASE + UK_TIMEOUT_UDP },
+	{ "timeout-tcp-est", required_argument, UP_OPT_BASE + UK_TIMEOUT_TCP_EST },
+	{ "timeout-tcp-trans", required_argument, UP_OPT_BASE + UK_TIMEOUT_TCP_TRANS },
+	{ "timeout-icmp", required_argument, UP_OPT_BASE + UK_TIMEOUT_ICMP },
+	{ "xdp-mode", required_argument, UP_OPT_BASE + UK_XDP_MODE },
+	{ "max-flows", required_argument, UP_OPT_BASE + UK_MAX_FLOWS },
+	{ "mss-clamp", required_argument, UP_OPT_BASE + UK_MSS_CLAMP },
+	{ "encap-limit", required_argument, UP_OPT_BASE + UK_ENCAP_LIMIT },
+	{ "filtering", required_argument, UP_OPT_BASE + UK_FILTERING },
+	{ "max-per-host", required_argument, UP_OPT_BASE + UK_MAX_PER_HOST },
+	{ "allow-short-timeouts", no_argument, UP_OPT_BASE + UK_ALLOW_SHORT_TIMEOUTS },
+};
+const size_t up_keys_n = sizeof(up_keys) / sizeof(up_keys[0]);
+
+#define BAD(...) mapce_errf(err, errlen, __VA_ARGS__)
+
+/* ------------------------------------------------------------------ */
+/* Filtering names                                                     */
+/* ------------------------------------------------------------------ */
+
+const char *filtering_str(__u8 mode)
+{
+	switch (mode) {
+	case MAPCE_FILTER_EIF:
+		return "eif";
+	case MAPCE_FILTER_ADF:
+		return "adf";
+	case MAPCE_FILTER_APDF:
+		return "apdf";
+	}
+	return "?";
+}
+
+int filtering_parse(const char *s, __u8 *mode)
+{
+	if (!strcmp(s, "eif"))
+		*mode = MAPCE_FILTER_EIF;
+	else if (!strcmp(s, "adf"))
+		*mode = MAPCE_FILTER_ADF;
+	else if (!strcmp(s, "apdf"))
+		*mode = MAPCE_FILTER_APDF;
+	else
+		return -1;
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Apply                                                               */
+/* ------------------------------------------------------------------ */
+
+void up_settings_init(struct up_settings *s)
+{
+	memset(s, 0, sizeof(*s));
+	mapce_opts_init(&s->rule);
+}
+
+static const char *key_name(int opt)
+{
+	for (size_t i = 0; i < up_keys_n; i++)
+		if (up_keys[i].opt == opt)
+			return up_keys[i].name;
+	for (size_t i = 0; i < mapce_rule_longopts_n; i++)
+		if (mapce_rule_longopts[i].val == opt)
+			return mapce_rule_longopts[i].name;
+	return "?";
+}
+
+/* The options that make up "the rules" (replaced as a whole on merge). */
+static bool rule_group_opt(int opt)
+{
+	switch (opt) {
+	case MAPCE_OPT_RULE_IPV6:
+	case MAPCE_OPT_RULE_IPV4:
+	case MAPCE_OPT_EA_LEN:
+	case MAPCE_OPT_PSID_OFFSET:
+	case MAPCE_OPT_PSID_LEN:
+	case MAPCE_OPT_FMR:
+	case MAPCE_OPT_RULE:
+	case MAPCE_OPT_IPV4:
+	case MAPCE_OPT_PSID:
+		return true;
+	}
+	return false;
+}
+
+void config_undash(char *m)
+{
+	char *o = m;
+
+	for (const char *p = m; *p; p++) {
+		if (p[0] == '-' && p[1] == '-' && (p == m || p[-1] == ' ' || p[-1] == '(')) {
+			p++;
+			continue;
+		}
+		*o++ = *p;
+	}
+	*o = '\0';
+}
+
+/* A number of key k in [min, max]. */
+static int num(struct up_settings *s, enum up_key k, const char *name, const char *arg,
+	       unsigned long min, unsigned long max, char *err, size_t errlen)
+{
+	unsigned long v;
+
+	if (parse_uint(arg, max, &v) || v < min)
+		return BAD("bad %s '%s' (expected %lu..%lu)", name, arg, min, max);
+	s->val[k] = v;
+	return 0;
+}
+
+int up_settings_apply(struct up_settings *s, int opt, const char *arg, unsigned int line,
+		      char *err, size_t errlen)
+{
+	char name[40], m[512];
+	enum attach_xdp_mode xm;
+	enum up_key k;
+	__u8 f;
+	int ret;
+
+	s->usage_err = false;
+	/* messages name the key as it was written: --key or key */
+	snprintf(name, sizeof(name), "%s%s", line ? "" : "--", key_name(opt));
+	if (opt >= MAPCE_OPT_BASE) {
+		s->rule.usage_err = false;
+		ret = mapce_opts_handle(&s->rule, opt, arg, m, sizeof(m));
+		if (ret == 1)
+			return BAD("unknown option %s", name);
+		if (ret < 0) {
+			s->usage_err = s->rule.usage_err;
+			if (line)
+				config_undash(m);
+			return BAD("%s", m);
+		}
+		if (rule_group_opt(opt) && !s->rule_given) {
+			s->rule_given = true;
+			s->rule_line = line;
+		}
+		if ((opt == MAPCE_OPT_RULE_IPV6 || opt == MAPCE_OPT_RULE) && s->rule.n_rules > 0)
+			s->rule_lines[s->rule.n_rules - 1] = line;
+		return 0;
+	}
+	if (opt < UP_OPT_BASE || opt >= UP_OPT_BASE + UK__N)
+		return BAD("unknown option %s", name);
+	k = (enum up_key)(opt - UP_OPT_BASE);
+	if (line && s->set[k]) {
+		s->usage_err = true;
+		return BAD("%s given twice (first on line %u)", name, s->line[k]);
+	}
+	switch (k) {
+	case UK_WAN:
+		if (!arg[0] || strlen(arg) >= IF_NAMESIZE || strchr(arg, '/') || arg[0] == '.')
+			return BAD("bad interface name '%s'", arg);
+		snprintf(s->wan, sizeof(s->wan), "%s", arg);
+		ret = 0;
+		break;
+	case UK_MTU:
+		ret = num(s, k, name, arg, MAPCE_MIN_MTU, 65535, err, errlen);
+		break;
+	case UK_HOP_LIMIT:
+		ret = num(s, k, name, arg, 1, 255, err, errlen);
+		break;
+	case UK_TIMEOUT_UDP:
+	case UK_TIMEOUT_TCP_EST:
+	case UK_TIMEOUT_TCP_TRANS:
+	case UK_TIMEOUT_ICMP:
+		/* the RFC minimums are checked once merged (allow-short-timeouts
+		 * may come from the other source) */
+		ret = num(s, k, name, arg, 1, 0xffffffffUL, err, errlen);
+		break;
+	case UK_XDP_MODE:
+		if (xdp_mode_parse(arg, &xm))
+			return BAD("bad %s '%s' (auto, native or generic)", name, arg);
+		s->val[k] = (unsigned long)xm;
+		ret = 0;
+		break;
+	case UK_MAX_FLOWS:
+		ret = num(s, k, name, arg, MAPCE_MIN_FLOWS, MAPCE_MAX_FLOWS_LIMIT, err, errlen);
+		break;
+	case UK_MSS_CLAMP:
+		if (!strcmp(arg, "off")) {
+			s->val[k] = 0;
+			ret = 0;
+		} else if (!strcmp(arg, "auto")) {
+			s->val[k] = UP_MSS_AUTO; /* MTU - 40, whatever the MTU */
+			ret = 0;
+		} else {
+			if (num(s, k, name, arg, 0, 65535, err, errlen) ||
+			    (s->val[k] && s->val[k] < MAPCE_MIN_MSS))
+				return BAD("bad %s '%s' (off, auto, or %d..MTU - 40)", name, arg,
+					   MAPCE_MIN_MSS);
+			ret = 0;
+		}
+		break;
+	case UK_ENCAP_LIMIT:
+		ret = num(s, k, name, arg, 0, 255, err, errlen);
+		break;
+	case UK_FILTERING:
+		if (filtering_parse(arg, &f))
+			return BAD("bad %s '%s' (eif, adf or apdf)", name, arg);
+		s->val[k] = f;
+		ret = 0;
+		break;
+	case UK_MAX_PER_HOST:
+		ret = num(s, k, name, arg, 0, 0xffffffffUL, err, errlen);
+		break;
+	case UK_ALLOW_SHORT_TIMEOUTS:
+		s->val[k] = 1;
+		ret = 0;
+		break;
+	default:
+		return BAD("unknown option %s", name);
+	}
+	if (ret)
+		return ret;
+	s->set[k] = true;
+	s->line[k] = line;
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Merge and check                                                     */
+/* ------------------------------------------------------------------ */
+
+void up_settings_merge(struct up_settings *out, const struct up_settings *file,
+		       const struct up_settings *cli)
+{
+	const struct mapce_opts *fr = &file->rule, *cr = &cli->rule;
+	const struct mapce_opts *rules = cli->rule_given ? cr : fr;
+	struct mapce_opts *o;
+
+	*out = *file;
+	o = &out->rule;
+	/* the rules, as a whole */
+	memcpy(o->rules, rules->rules, sizeof(o->rules));
+	memcpy(o->rule_seen, rules->rule_seen, sizeof(o->rule_seen));
+	o->n_rules = rules->n_rules;
+	o->seen = rules->seen;
+	o->have_ipv4 = rules->have_ipv4;
+	o->have_psid = rules->have_psid;
+	o->have_psid_len = rules->have_psid_len;
+	o->have_psid_offset = rules->have_psid_offset;
+	o->ipv4 = rules->ipv4;
+	o->psid = rules->psid;
+	o->psid_len = rules->psid_len;
+	o->psid_offset = rules->psid_offset;
+	out->rule_given = cli->rule_given || file->rule_given;
+	out->rule_line = cli->rule_given ? 0 : file->rule_line;
+	/* the CE keys */
+	if (cr->have_prefix) {
+		o->have_prefix = true;
+		memcpy(o->prefix, cr->prefix, 16);
+		o->prefix_len = cr->prefix_len;
+	}
+	if (cr->have_br) {
+		o->have_br = true;
+		memcpy(o->br, cr->br, 16);
+	}
+	o->legacy_iid = fr->legacy_iid || cr->legacy_iid;
+	o->mesh = fr->mesh || cr->mesh;
+	o->usage_err = false;
+	/* the scalars */
+	for (int k = 0; k < UK__N; k++) {
+		if (!cli->set[k])
+			continue;
+		out->set[k] = true;
+		out->val[k] = cli->val[k];
+		out->line[k] = 0;
+	}
+	if (cli->set[UK_WAN])
+		memcpy(out->wan, cli->wan, sizeof(out->wan));
+	out->usage_err = false;
+}
+
+const char *up_settings_where(const struct up_settings *s, enum up_key k, char *buf,
+			      size_t len)
+{
+	const char *name = key_name(UP_OPT_BASE + (int)k);
+
+	if (s->line[k])
+		snprintf(buf, len, "%s:%u: %s", s->path, s->line[k], name);
+	else
+		snprintf(buf, len, "--%s", name);
+	return buf;
+}
+
+int up_settings_check(const struct up_settings *s, char *err, size_t errlen)
+{
+	static const struct {
+		enum up_key k;
+		unsigned long min;
+		const char *why;
+	} mins[] = {
+		{ UK_TIMEOUT_UDP, MAPCE_MIN_TIMEOUT_UDP, "RFC 4787 REQ-5" },
+		{ UK_TIMEOUT_TCP_EST, MAPCE_MIN_TIMEOUT_TCP_EST, "RFC 5382 REQ-5" },
+		{ UK_TIMEOUT_TCP_TRANS, MAPCE_MIN_TIMEOUT_TCP_TRANS, "RFC 5382 REQ-5" },
+		{ UK_TIMEOUT_ICMP, MAPCE_MIN_TIMEOUT_ICMP, "RFC 5508 REQ-2" },
+	};
+	char where[PATH_MAX + 64];
+
+	if (s->set[UK_ALLOW_SHORT_TIMEOUTS] && s->val[UK_ALLOW_SHORT_TIMEOUTS])
+		return 0;
+	for (size_t i = 0; i < sizeof(mins) / sizeof(mins[0]); i++) {
+		enum up_key k = mins[i].k;
+
+		if (!s->set[k] || s->val[k] >= mins[i].min)
+			continue;
+		return BAD("%s %lu is below %lu s, the minimum of %s (%s allows it, for tests)",
+			   up_settings_where(s, k, where, sizeof(where)), s->val[k], mins[i].min,
+			   mins[i].why,
+			   s->line[k] ? "allow-short-timeouts" : "--allow-short-timeouts");
+	}
+	return 0;
+}

@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * parse.h - the small parsers every setting goes through (numbers,
+ * prefixes) and the error convention of all of mapce's checkers: a
+ * message naming the bad value goes into a caller's buffer, the function
+ * returns -1.  Nothing here prints.
+ */
+#ifndef MAPCE_PARSE_H
+#define MAPCE_PARSE_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <linux/types.h>
+
+/* What a checker's failure means to the caller: a bad value (exit 1), or a
+ * missing, repeated or misplaced option (a usage error, exit 2). */
+#define MAPCE_ERR_VALUE (-1)
+#define MAPCE_ERR_USAGE (-2)
+
+/* Format a message into err (when given) and return -1 (MAPCE_ERR_VALUE). */
+int mapce_errf(char *err, size_t errlen, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+int mapce_verrf(char *err, size_t errlen, const char *fmt, va_list ap)
+	__attribute__((format(printf, 3, 0)));
+
+/* Decimal or 0x hex, no sign, at most max.  0 ok, -1 bad. */
+int parse_uint(const char *s, unsigned long max, unsigned long *val);
+/* "ADDR[/LEN]" (no LEN: a host route).  Host bits are kept as given:
+ * callers decide whether they are an error (rule prefixes) or are to be
+ * ignored (the CE prefix).  0 ok, -1 bad. */
+int parse_ipv6_prefix(const char *s, __u8 addr[16], __u8 *len);
+int parse_ipv4_prefix(const char *s, __be32 *addr, __u8 *len);
+
+#endif

@@ -1,0 +1,214 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * deploy.h - the lifecycle the CE (`mapce up/down`) and the BR (`mapce br
+ * up/down`) share.  This is its only copy: a side describes itself in a
+ * struct deploy_spec (pin root, programs and where they attach, route
+ * protocol, messages) and brings only its own steps (struct deploy_side:
+ * its tables, its routes, what it prints).
+ *
+ * up (deploy_up), in order; every step that changes the system pushes its
+ * undo, and a failure runs the undos backwards (the rollback):
+ *   1. lock; already up with the same parameters: say so, change nothing
+ *      (side->already_up may bring in line what may change: the CE's
+ *      forwards).  Up otherwise: refuse, naming the down command.
+ *   2. load the skeleton, its maps pinned (or reused) under
+ *      <pin_root>/<dev>/; libbpf's log captured, its tail shown on failure
+ *      (-v shows all of it)
+ *   3. config last: disable the datapath (a zeroed config passes
+ *      everything), side->write_tables (rules, LPM, ...), then the config,
+ *      which enables it
+ *   4. the device's address /128 (nodad), unless it is there
+ *   5. side->routes (each through deploy_route_add)
+ *   6. the spec's programs in table order: XDP, tc filters on clsact
+ *      (clsact created when missing)
+ * What up did is recorded in the state file (state_file.h) after every
+ * step.
+ *
+ * down (deploy_down): detach the spec's programs (never another's), clsact
+ * if up created it and nothing else uses it, every route of the spec's
+ * protocol on the device, the address if up added it, the pins, the state
+ * file; one report for both sides:
+ *   text  "<report> <dev>: xdp tc-filter clsact route address pins removed"
+ *   JSON  {"<dev_key>": dev, "removed": {"xdp": bool, ..., "pins": bool}}
+ */
+#ifndef MAPCE_DEPLOY_H
+#define MAPCE_DEPLOY_H
+
+#include <stdbool.h>
+#include <net/if.h>
+#include <bpf/libbpf.h>
+#include "mapce_abi.h"
+#include "sys/attach.h"
+#include "sys/netlink.h"
+#include "sys/state_file.h"
+
+/* ---- the spec: what a side is made of -------------------------------- */
+
+enum deploy_hook {
+	DEPLOY_XDP,        /* XDP on the device (never replacing another's) */
+	DEPLOY_TC_EGRESS,  /* a tc filter on clsact egress */
+	DEPLOY_TC_INGRESS, /* a tc filter on clsact ingress */
+};
+
+/* One program of the object and where it attaches. */
+struct deploy_prog {
+	const char *name; /* the skeleton's program name (core/policy.h) */
+	enum deploy_hook hook;
+	__u32 tc_handle;  /* tc hooks: the filter's fixed identity */
+	__u32 tc_priority;
+};
+
+/* How deploy opens, loads and frees one side's skeleton: DEPLOY_SKEL_OPS
+ * writes these for a bpftool skeleton. */
+struct deploy_skel_ops {
+	void *(*open)(const struct bpf_object_open_opts *opts);
+	int (*load)(void *skel);
+	void (*destroy)(void *skel);
+	struct bpf_object *(*object)(void *skel);
+};
+
+#define DEPLOY_SKEL_OPS(name)                                                 \
+	static void *name##_deploy_open(const struct bpf_object_open_opts *o) \
+	{                                                                     \
+		return name##__open_opts(o);                                  \
+	}                                                                     \
+	static int name##_deploy_load(void *s)                                \
+	{                                                                     \
+		return name##__load(s);                                       \
+	}                                                                     \
+	static void name##_deploy_destroy(void *s)                            \
+	{                                                                     \
+		name##__destroy(s);                                           \
+	}                                                                     \
+	static struct bpf_object *name##_deploy_object(void *s)               \
+	{                                                                     \
+		return ((struct name *)s)->obj;                               \
+	}                                                                     \
+	static const struct deploy_skel_ops name##_skel_ops = {               \
+		name##_deploy_open,                                           \
+		name##_deploy_load,                                           \
+		name##_deploy_destroy,                                        \
+		name##_deploy_object,                                         \
+	}
+
+struct deploy;
+
+/* A side's own steps (NULL: nothing to do).  int hooks return 0, or -1
+ * after pr_err() saying what failed. */
+struct deploy_side {
+	/* Already up: are the pinned tables (besides the config, which deploy
+	 * compares) what this up would write? */
+	bool (*tables_equal)(struct deploy *d);
+	/* Already up, programs and address in place: what of the side's own
+	 * is missing ("the IPv4 default route"), or NULL. */
+	const char *(*missing)(struct deploy *d);
+	/* Already up and complete: bring in line what may change. */
+	int (*already_up)(struct deploy *d);
+	/* Opened, not loaded: size maps and the like. */
+	int (*before_load)(struct deploy *d);
+	/* Loaded, the datapath disabled: write the tables. */
+	int (*write_tables)(struct deploy *d);
+	/* The address is in place: add the routes (deploy_route_add). */
+	int (*routes)(struct deploy *d);
+	/* Up and complete: warnings and the report. */
+	void (*done)(struct deploy *d);
+};
+
+struct deploy_spec {
+	const char *cmd;          /* "mapce", "mapce br": "<cmd> down <dev_opt> <dev>" */
+	const char *dev_opt;      /* "--wan", "--dev" */
+	const char *dev_key;      /* JSON key of the device: "wan", "dev" */
+	const char *report;       /* down's text: "<report> <dev>: ... removed" */
+	const char *subject;      /* message prefix: "<subject>already up on <dev>" */
+	const char *owner;        /* "mapce's": another program "is not <owner>" */
+	const char *pin_root;     /* <pin_root>/<dev>/ */
+	const char *config_map;   /* the pinned map of struct mapce_config, key 0 */
+	const char *state_prefix; /* MAPCE_RUN_DIR/<prefix><dev>.state */
+	const char *addr_what;    /* "MAP address": messages about the address */
+	__u32 addr_flags;         /* IFA_F_* of the address up adds */
+	__u8 route_protocol;      /* RTPROT_* of every route up adds */
+	const struct deploy_prog *progs; /* attached in this order */
+	int n_progs;
+	const struct deploy_skel_ops *skel;
+	const struct deploy_side *side;
+	void (*forget)(const char *dev); /* down: the side's own records */
+};
+
+/* ---- one run of up --------------------------------------------------- */
+
+struct deploy_undo {
+	void (*fn)(struct deploy *d, const struct deploy_undo *u);
+	int prog;              /* a program: index in spec->progs */
+	struct nl_route route; /* a route this run added */
+};
+
+#define DEPLOY_UNDO_MAX (8 + MAPCE_MAX_RULES)
+
+/* Embed it first in the side's own run (container_of in the hooks). */
+struct deploy {
+	/* the caller's */
+	const struct deploy_spec *spec;
+	char dev[IF_NAMESIZE];
+	int ifindex;
+	struct mapce_config cfg; /* complete, exactly as it will be pinned */
+	__u8 addr[16];           /* the address up adds to the device (/128) */
+	enum attach_xdp_mode xdp_mode;
+	/* deploy_up's, for the hooks to read */
+	char dir[256];           /* <pin_root>/<dev> */
+	void *skel;              /* the side's skeleton, while up runs */
+	bool pins_existed;       /* maps reused from an earlier run */
+	bool old_cfg_valid;      /* old_cfg: the reused pins' config */
+	struct mapce_config old_cfg;
+	bool old_valid;          /* old: the state file of this very device */
+	struct up_state old, st; /* the state file found, and this run's */
+	__u8 xdp_attached;       /* XDP_ATTACHED_* */
+	/* the rollback */
+	bool had_state, dir_created, pins_created;
+	struct deploy_undo undo[DEPLOY_UNDO_MAX];
+	int n_undo;
+};
+
+/* Zero d and fill the caller's fields. */
+void deploy_init(struct deploy *d, const struct deploy_spec *spec, const char *dev, int ifindex,
+		 const struct mapce_config *cfg, const __u8 addr[16], enum attach_xdp_mode mode);
+/* Bring the side up on d->dev (d from deploy_init).  0 (up, or already up
+ * as asked), -1 after pr_err() (everything this run did is undone). */
+int deploy_up(struct deploy *d);
+
+/* Add r (replace: a leftover of ours is in its place), record it in the
+ * state file; a route added, not replaced, is deleted by a rollback.
+ * 0, or -1 after pr_err(). */
+int deploy_route_add(struct deploy *d, const struct nl_route *r, bool replace);
+/* Push an undo (fn called with a copy of *u on rollback).  0, or -1 after
+ * pr_err() when the list is full (a bug). */
+int deploy_undo_push(struct deploy *d, void (*fn)(struct deploy *d, const struct deploy_undo *u),
+		     const struct deploy_undo *u);
+/* Write the state file (a warning when it fails). */
+void deploy_save_state(struct deploy *d);
+/* The fd of the loaded object's map name (-1 when missing). */
+int deploy_map_fd(const struct deploy *d, const char *name);
+
+/* ---- down and the readers --------------------------------------------- */
+
+/* Take the side down on dev.  0 (the report printed), -1 after pr_err()
+ * ("<subject>not up on <dev>" when nothing was found). */
+int deploy_down(const struct deploy_spec *spec, const char *dev);
+
+/* What sits where the spec's program i attaches on ifindex. */
+struct deploy_attached {
+	__u32 prog_id;                 /* 0: nothing (tc: nothing at our handle) */
+	char prog_name[PROG_NAME_LEN]; /* kernel name */
+	__u8 xdp_mode;                 /* XDP: XDP_ATTACHED_* */
+	bool ours;                     /* it is the spec's program */
+};
+/* 0 (a filled), or -errno. */
+int deploy_query(const struct deploy_spec *spec, int i, int ifindex, struct deploy_attached *a);
+/* Detach program i only if it is ours: 0, -ENOENT nothing there, -EBUSY
+ * another program (a, when not NULL, says which), -errno. */
+int deploy_detach(const struct deploy_spec *spec, int i, int ifindex, struct deploy_attached *a);
+/* "XDP", "tc egress", "tc ingress". */
+const char *deploy_hook_str(enum deploy_hook hook);
+/* libbpf_strerror() of e, for messages (a static buffer). */
+const char *deploy_strerror(int e);
+
+#endif

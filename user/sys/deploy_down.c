@@ -1,0 +1,268 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * deploy_down.c - down, the part the CE and the BR share (deploy.h), and
+ * the queries by program name that down, up and the status readers make
+ * from a spec.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+
+#include "core/addrfmt.h"
+#include "core/output.h"
+#include "sys/deploy.h"
+#include "sys/lock.h"
+#include "sys/pin.h"
+
+#define PROG_SCAN_MAX 65536 /* loaded programs down looks through */
+
+const char *deploy_hook_str(enum deploy_hook hook)
+{
+	switch (hook) {
+	case DEPLOY_XDP:
+		return "XDP";
+	case DEPLOY_TC_EGRESS:
+		return "tc egress";
+	case DEPLOY_TC_INGRESS:
+		return "tc ingress";
+	}
+	return "?";
+}
+
+static enum bpf_tc_attach_point tc_point(enum deploy_hook hook)
+{
+	return hook == DEPLOY_TC_EGRESS ? BPF_TC_EGRESS : BPF_TC_INGRESS;
+}
+
+int deploy_query(const struct deploy_spec *spec, int i, int ifindex, struct deploy_attached *a)
+{
+	const struct deploy_prog *p = &spec->progs[i];
+	struct xdp_info xi;
+	struct tc_info ti;
+	int ret;
+
+	memset(a, 0, sizeof(*a));
+	if (p->hook == DEPLOY_XDP) {
+		ret = xdp_query(ifindex, &xi);
+		if (ret)
+			return ret;
+		a->prog_id = xi.prog_id;
+		a->xdp_mode = xi.mode;
+		memcpy(a->prog_name, xi.prog_name, PROG_NAME_LEN);
+	} else {
+		ret = tc_query(ifindex, tc_point(p->hook), p->tc_handle, p->tc_priority, &ti);
+		if (ret == -ENOENT)
+			return 0;
+		if (ret)
+			return ret;
+		a->prog_id = ti.prog_id;
+		memcpy(a->prog_name, ti.prog_name, PROG_NAME_LEN);
+	}
+	a->ours = a->prog_id && prog_name_is(a->prog_name, p->name);
+	return 0;
+}
+
+int deploy_detach(const struct deploy_spec *spec, int i, int ifindex, struct deploy_attached *a)
+{
+	const struct deploy_prog *p = &spec->progs[i];
+	struct xdp_info xi = {};
+	struct tc_info ti = {};
+	int ret;
+
+	if (p->hook == DEPLOY_XDP)
+		ret = xdp_detach_named(ifindex, p->name, &xi);
+	else
+		ret = tc_detach_named(ifindex, tc_point(p->hook), p->tc_handle, p->tc_priority,
+				      p->name, &ti);
+	if (a) {
+		memset(a, 0, sizeof(*a));
+		a->prog_id = p->hook == DEPLOY_XDP ? xi.prog_id : ti.prog_id;
+		memcpy(a->prog_name, p->hook == DEPLOY_XDP ? xi.prog_name : ti.prog_name,
+		       PROG_NAME_LEN);
+	}
+	return ret;
+}
+
+/*
+ * Does a loaded program of the spec still use the maps pinned in dir?
+ * (When the device is not in this network namespace: it may have been
+ * deleted, or the side runs in another namespace, where its pins must
+ * stay.)
+ */
+static bool maps_in_use(const struct deploy_spec *spec, const char *dir)
+{
+	int fd = pin_open(dir, spec->config_map);
+	__u32 map_id, id = 0;
+	bool used = false;
+
+	if (fd < 0)
+		return false;
+	map_id = map_id_of_fd(fd);
+	close(fd);
+	for (int i = 0; i < PROG_SCAN_MAX && map_id && !used; i++) {
+		char name[PROG_NAME_LEN];
+
+		if (bpf_prog_get_next_id(id, &id))
+			break;
+		if (prog_name_by_id(id, name))
+			continue;
+		for (int k = 0; k < spec->n_progs && !used; k++)
+			used = prog_name_is(name, spec->progs[k].name) &&
+			       prog_uses_map(id, map_id) == 1;
+	}
+	return used;
+}
+
+/* What down removed, for the report. */
+struct removed {
+	bool xdp, tc_filter, clsact, route, address, pins;
+	bool found; /* anything of ours at all (clsact alone is not) */
+};
+
+static void detach_progs(const struct deploy_spec *spec, const char *dev, int ifindex,
+			 struct removed *rm)
+{
+	for (int i = 0; i < spec->n_progs; i++) {
+		const char *what = deploy_hook_str(spec->progs[i].hook);
+		bool xdp = spec->progs[i].hook == DEPLOY_XDP;
+		struct deploy_attached a;
+		int ret = deploy_detach(spec, i, ifindex, &a);
+
+		if (!ret) {
+			*(xdp ? &rm->xdp : &rm->tc_filter) = true;
+			rm->found = true;
+		} else if (ret == -EBUSY && xdp) {
+			pr_warn("%s: XDP program %u (%s) is not %s: left in place", dev, a.prog_id,
+				a.prog_name, spec->owner);
+		} else if (ret == -EBUSY) {
+			pr_warn("%s: the %s filter at %s handle runs program %u (%s): left in "
+				"place", dev, what, spec->owner, a.prog_id, a.prog_name);
+		} else if (ret != -ENOENT) {
+			pr_warn("%s: detaching %s: %s", dev, what, deploy_strerror(ret));
+		}
+	}
+}
+
+/* Our routes carry the spec's protocol: no state needed to find them. */
+static void delete_routes(const struct deploy_spec *spec, const char *dev, int ifindex,
+			  struct removed *rm)
+{
+	struct nl_route *rts;
+	char s[256];
+	int n = nl_route_list_all(AF_INET, 0, &rts);
+
+	if (n < 0) {
+		pr_warn("%s: listing the IPv4 routes: %s", dev, nl_strerror(n));
+		return;
+	}
+	for (int i = 0; i < n; i++) {
+		int ret;
+
+		if (rts[i].protocol != spec->route_protocol || rts[i].oif != ifindex)
+			continue;
+		ret = nl_route_del(&rts[i]);
+		if (!ret)
+			rm->route = rm->found = true;
+		else if (ret != -ESRCH)
+			pr_warn("%s: deleting '%s': %s", dev, nl_route_str(&rts[i], s, sizeof(s)),
+				nl_strerror(ret));
+	}
+	free(rts);
+}
+
+static void teardown_device(const struct deploy_spec *spec, const char *dev, int ifindex,
+			    const struct up_state *st, struct removed *rm)
+{
+	char a[IP6_STRLEN];
+	int ret;
+
+	detach_progs(spec, dev, ifindex, rm);
+	if (st->hook_created) {
+		ret = tc_hook_destroy_if_empty(ifindex);
+		if (!ret)
+			rm->clsact = true;
+		else if (ret == -ENOTEMPTY)
+			pr_warn("%s: clsact kept: other tc filters remain", dev);
+		else if (ret != -ENOENT && ret != -EINVAL)
+			pr_warn("%s: removing clsact: %s", dev, deploy_strerror(ret));
+	}
+	delete_routes(spec, dev, ifindex, rm);
+	if (st->addr_added) {
+		ret = nl_addr6_del(ifindex, st->addr, 128);
+		if (!ret)
+			rm->address = rm->found = true;
+		else if (ret != -EADDRNOTAVAIL && ret != -ENODEV)
+			pr_warn("%s: deleting the %s %s: %s", dev, spec->addr_what,
+				ip6_str(st->addr, a), nl_strerror(ret));
+	}
+}
+
+static void report(const struct deploy_spec *spec, const char *dev, const struct removed *rm)
+{
+	char text[64];
+
+	snprintf(text, sizeof(text), "%s %%s:", spec->report); /* "down on %s:" */
+	out_open_object(NULL);
+	out_str(spec->dev_key, text, dev);
+	out_open_object("removed");
+	out_bool("xdp", rm->xdp ? " xdp" : NULL, rm->xdp);
+	out_bool("tc_filter", rm->tc_filter ? " tc-filter" : NULL, rm->tc_filter);
+	out_bool("clsact", rm->clsact ? " clsact" : NULL, rm->clsact);
+	out_bool("route", rm->route ? " route" : NULL, rm->route);
+	out_bool("address", rm->address ? " address" : NULL, rm->address);
+	out_bool("pins", rm->pins ? " pins" : NULL, rm->pins);
+	out_close_object();
+	out_text(" removed\n");
+	out_close_object();
+	out_finish();
+}
+
+int deploy_down(const struct deploy_spec *spec, const char *dev)
+{
+	int ifindex = (int)if_nametoindex(dev);
+	struct removed rm = {};
+	struct up_state st;
+	char dir[256];
+	int lock, ret;
+
+	if (pin_dir_path(dir, sizeof(dir), spec->pin_root, dev)) {
+		pr_err("pin path for %s too long", dev);
+		return -1;
+	}
+	lock = mapce_lock_or_err(true);
+	if (lock < 0)
+		return -1;
+	if (!ifindex && maps_in_use(spec, dir)) {
+		pr_err("no device %s in this network namespace, but mapce programs still use the "
+		       "maps in %s: run '%s down %s %s' in the device's namespace", dev, dir,
+		       spec->cmd, spec->dev_opt, dev);
+		mapce_unlock(lock);
+		return -1;
+	}
+	/* Records about a device that has since been recreated are void. */
+	if (state_load(spec->state_prefix, dev, &st) || st.ifindex != ifindex)
+		st.addr_added = st.hook_created = false;
+	if (ifindex)
+		teardown_device(spec, dev, ifindex, &st, &rm);
+	if (pin_exists(spec->pin_root, dev)) {
+		ret = pin_dir_remove(dir);
+		if (ret < 0)
+			pr_warn("removing %s: %s", dir, strerror(-ret));
+		rm.pins = rm.found = true;
+	}
+	if (state_remove(spec->state_prefix, dev) == 0)
+		rm.found = true;
+	if (spec->forget)
+		spec->forget(dev);
+	rmdir(spec->pin_root); /* only when empty: other devices keep it */
+	mapce_unlock(lock);
+	if (!rm.found) {
+		pr_err("%snot up on %s", spec->subject, dev);
+		return -1;
+	}
+	report(spec, dev, &rm);
+	return 0;
+}

@@ -1,0 +1,27 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* map_util.c - small map operations (map_util.h). */
+#include <bpf/bpf.h>
+
+#include "sys/map_util.h"
+
+#define MAP_KEY_MAX 64 /* largest key of our maps, with room to spare */
+
+__u32 map_max_entries(int fd)
+{
+	struct bpf_map_info info = {};
+	__u32 len = sizeof(info);
+
+	return bpf_obj_get_info_by_fd(fd, &info, &len) ? 0 : info.max_entries;
+}
+
+void map_clear(int fd, __u32 max)
+{
+	__u8 key[MAP_KEY_MAX];
+
+	for (__u32 i = 0; i <= max; i++) {
+		if (bpf_map_get_next_key(fd, NULL, key))
+			break;
+		if (bpf_map_delete_elem(fd, key))
+			break;
+	}
+}

@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * state_file.h - what `up` created on a device (CE or BR, one record
+ * type), so that `down` removes exactly that and nothing that was there
+ * before (an address or a clsact qdisc someone else owns).  A small
+ * kv_file.h record, MAPCE_RUN_DIR/<prefix><dev>.state, rewritten after
+ * every step of up, so a crash leaves an accurate record.
+ *
+ *   ifindex=3  pins_created=1  addr_added=1  addr=2001:db8::1
+ *   route_added=1  hook_created=1  route=198.51.100.0/24,fe80::1 ...
+ */
+#ifndef MAPCE_STATE_FILE_H
+#define MAPCE_STATE_FILE_H
+
+#include <stdbool.h>
+#include <linux/types.h>
+#include "mapce_abi.h"
+
+/* One IPv4 route up added: DST/LEN via inet6 GW dev <dev>. */
+struct state_route {
+	__be32 dst;
+	__u8 dst_len;
+	__u8 gw[16];
+};
+
+struct up_state {
+	int ifindex;       /* the device's ifindex when up ran (a recreated
+			    * device has another: its records are void) */
+	bool pins_created; /* up created the pinned maps */
+	bool hook_created; /* up created the clsact qdisc */
+	bool addr_added;   /* up added addr/128 (already there: not ours) */
+	__u8 addr[16];
+	int n_routes;      /* routes up added or took over (its protocol) */
+	struct state_route routes[MAPCE_MAX_RULES];
+};
+
+/* 0, -ENOENT when there is no state file, -EINVAL when it is garbled. */
+int state_load(const char *prefix, const char *dev, struct up_state *st);
+/* cmd ("mapce", "mapce br") names the writer in the file's comment. */
+int state_save(const char *prefix, const char *dev, const char *cmd, const struct up_state *st);
+/* 0 removed, -ENOENT none. */
+int state_remove(const char *prefix, const char *dev);
+
+#endif
