@@ -5,7 +5,7 @@
 # works.  Runs in a private mount namespace so the host's bpffs is untouched.
 set -u
 cd "$(dirname "$0")/../.."
-. scripts/lab-tools/harness.sh
+. tests/lab/lib/harness.sh
 M=$(pwd)/${OUTPUT:-build}/mapce
 NS=tbf-$$
 IF=tbfw$$

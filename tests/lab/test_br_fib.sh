@@ -15,8 +15,8 @@
 # Root only; tests/harness.h lines.
 set -uo pipefail
 cd "$(dirname "$0")/../.." || exit 1
-# shellcheck source-path=SCRIPTDIR source=test_br_lib.sh
-. tests/lab/test_br_lib.sh
+# shellcheck source-path=SCRIPTDIR source=lib/br.sh
+. tests/lab/lib/br.sh
 
 CASES=(setup reaches_ce_behind_other_next_hop default_next_hop_still_works
 	cleanup_leaves_nothing)
@@ -67,7 +67,7 @@ if ! setup >"$TBR_TMP/setup.log" 2>&1; then
 elif ! tbr_br_up br "$BRDEV"; then
 	t_why "br up: $(tr '\n' ' ' <"$TBR_TMP/br_up.out" | head -c 300)"
 else
-	tbr_bg sv "$TBR_PY" scripts/lab-tools/udp_echo.py server --listen "$TBR_SV:7007" \
+	tbr_bg sv "$TBR_PY" tests/lab/tools/udp_echo.py server --listen "$TBR_SV:7007" \
 		--ready "$TBR_TMP/udp.ready"
 	tbr_wait 10 test -e "$TBR_TMP/udp.ready" || t_why "UDP echo server did not start"
 fi

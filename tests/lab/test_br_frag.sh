@@ -16,8 +16,8 @@
 # Root only; tests/harness.h lines.
 set -uo pipefail
 cd "$(dirname "$0")/../.." || exit 1
-# shellcheck source-path=SCRIPTDIR source=test_br_lib.sh
-. tests/lab/test_br_lib.sh
+# shellcheck source-path=SCRIPTDIR source=lib/br.sh
+. tests/lab/lib/br.sh
 
 # IPv4 datagrams the BR's kernel forwarded (Ip: ForwDatagrams)
 ip_forwarded() { on br cat /proc/net/snmp | awk '/^Ip: [0-9]/ { print $7 }'; }
@@ -36,7 +36,7 @@ elif ! tbr_br_up br "$TBR_BR_IF"; then
 elif ! tbr_tun_ce; then
 	t_why "the TUN CE did not start"
 else
-	tbr_bg sv "$TBR_PY" scripts/lab-tools/udp_echo.py server --listen "$TBR_SV:7007" \
+	tbr_bg sv "$TBR_PY" tests/lab/tools/udp_echo.py server --listen "$TBR_SV:7007" \
 		--ready "$TBR_TMP/udp.ready"
 	tbr_wait 10 test -e "$TBR_TMP/udp.ready" || t_why "UDP echo server did not start"
 	# the path works at all (small ping, id in the set)
@@ -59,7 +59,7 @@ else
 	t_end
 
 	t_begin "br_frag: udp_3000_both_ways"
-	out=$(on ce "$TBR_PY" scripts/lab-tools/udp_echo.py client --to "$TBR_SV:7007" \
+	out=$(on ce "$TBR_PY" tests/lab/tools/udp_echo.py client --to "$TBR_SV:7007" \
 		--bind "$TBR_CE_V4:4931" --count 3 --size 3000 --timeout 2 2>&1)
 	"$TBR_PY" -c '
 import json, sys

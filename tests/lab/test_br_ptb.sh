@@ -20,8 +20,8 @@
 # work on this tree.  Root only; tests/harness.h lines.
 set -uo pipefail
 cd "$(dirname "$0")/../.." || exit 1
-# shellcheck source-path=SCRIPTDIR source=test_br_lib.sh
-. tests/lab/test_br_lib.sh
+# shellcheck source-path=SCRIPTDIR source=lib/br.sh
+. tests/lab/lib/br.sh
 
 CASES=(setup download_through_1400_path frag_needed_reached_server server_learned_pmtu
 	br_counted_translation real_ce_download_through_1400_path cleanup_leaves_nothing)

@@ -18,8 +18,8 @@
 # Root only; tests/harness.h lines.
 set -uo pipefail
 cd "$(dirname "$0")/../.." || exit 1
-# shellcheck source-path=SCRIPTDIR source=test_br_lib.sh
-. tests/lab/test_br_lib.sh
+# shellcheck source-path=SCRIPTDIR source=lib/br.sh
+. tests/lab/lib/br.sh
 
 CASES=(setup download_offload_on download_offload_off nothing_dropped cleanup_leaves_nothing)
 tbr_init br_tcp

@@ -14,8 +14,8 @@
 # that: a BR address that was there stays).  Root only; harness lines.
 set -uo pipefail
 cd "$(dirname "$0")/../.." || exit 1
-# shellcheck source-path=SCRIPTDIR source=test_br_lib.sh
-. tests/lab/test_br_lib.sh
+# shellcheck source-path=SCRIPTDIR source=lib/br.sh
+. tests/lab/lib/br.sh
 
 CASES=(setup up_without_route_rolls_back up_with_foreign_xdp_rolls_back up_creates_all
 	up_again_changes_nothing up_other_params_refused udp_round_trip spoofed_port_gets_nothing
@@ -62,7 +62,7 @@ else
 	STATE=/run/mapce/br-$TBR_BR_IF.state
 	TBR_BR_UP+=("br $TBR_BR_IF") # cleanup takes it down whatever happens
 	on ce ip -6 addr add "$TBR_CE19_6/128" dev "$TBR_CE_IF" nodad || t_why "second CE address"
-	tbr_bg sv "$TBR_PY" scripts/lab-tools/udp_echo.py server --listen "$TBR_SV:7007" \
+	tbr_bg sv "$TBR_PY" tests/lab/tools/udp_echo.py server --listen "$TBR_SV:7007" \
 		--ready "$TBR_TMP/udp.ready"
 	tbr_wait 10 test -e "$TBR_TMP/udp.ready" || t_why "UDP echo server did not start"
 	snap >"$TBR_TMP/snap.before"

@@ -5,7 +5,7 @@
 # also a JSON object {"error": ...} on stdout.  Needs no root or namespace.
 set -u
 cd "$(dirname "$0")/../.."
-. scripts/lab-tools/harness.sh
+. tests/lab/lib/harness.sh
 M=${OUTPUT:-build}/mapce
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT

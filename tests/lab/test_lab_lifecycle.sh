@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-only
 #
-# mapce up / down on the lab's CE (scripts/lab.sh, CE namespace only; no BR,
+# mapce up / down on the lab's CE (tests/lab/lib/lab.sh, CE namespace only; no BR,
 # no servers): what `up` adds and that `down` removes all of it.
 #
 #   lab_up_attaches        up: XDP on mce-wan, a tc egress filter (and at
@@ -16,8 +16,8 @@
 #                          message, no crash) and changes nothing
 set -uo pipefail
 cd "$(dirname "$0")/../.." || exit 1
-. scripts/lab.sh
-. scripts/lab-tools/harness.sh
+. tests/lab/lib/lab.sh
+. tests/lab/lib/harness.sh
 
 T=${LAB_TEST_TIMEOUT:-60}
 QUERY=("$LAB_PY" "$LAB_TOOLS/json_query.py")

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-only
 #
-# The tunnel's MTU, fragments and traffic class in the lab (scripts/lab.sh):
+# The tunnel's MTU, fragments and traffic class in the lab (tests/lab/lib/lab.sh):
 # LAN host -> CE (mapce up) -> IPv6 ISP router -> BR (mapce br up) -> servers.
 # Issue 4's lab verification, part 1 (part 2, path MTU discovery through a
 # narrower IPv6 link: test_lab_mtu_pmtud.sh).
@@ -37,8 +37,8 @@
 #   lab_mtu_teardown_clean      lab_down leaves nothing behind
 set -uo pipefail
 cd "$(dirname "$0")/../.." || exit 1
-. scripts/lab-mtu.sh
-. scripts/lab-tools/harness.sh
+. tests/lab/lib/lab_mtu.sh
+. tests/lab/lib/harness.sh
 
 T=${LAB_TEST_TIMEOUT:-30} # per-step bound (seconds)
 TOOL=("$LAB_PY" "$LAB_TOOLS/mtu_tool.py")

@@ -2,9 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0-only
 #
 # Path MTU discovery through the tunnel (issue 4's lab verification, part 2;
-# part 1: test_lab_mtu.sh).  The lab (scripts/lab.sh) with an extra IPv6
+# part 1: test_lab_mtu.sh).  The lab (tests/lab/lib/lab.sh) with an extra IPv6
 # router between the ISP router and the BR whose link has MTU 1400
-# (scripts/lab-mtu.sh: lab_mtu_insert_router): the CE's and the BR's own
+# (tests/lab/lib/lab_mtu.sh: lab_mtu_insert_router): the CE's and the BR's own
 # links stay at 1500, so 1500-byte tunnel packets leave both and are
 # refused on the way with ICMPv6 Packet Too Big (MTU 1400):
 #   - to the CE (uploads): the CE turns it into ICMPv4 "fragmentation
@@ -40,8 +40,8 @@
 #   lab_pmtud_teardown_clean        lab_down leaves nothing behind
 set -uo pipefail
 cd "$(dirname "$0")/../.." || exit 1
-. scripts/lab-mtu.sh
-. scripts/lab-tools/harness.sh
+. tests/lab/lib/lab_mtu.sh
+. tests/lab/lib/harness.sh
 
 T=${LAB_TEST_TIMEOUT:-60} # per-transfer bound (seconds)
 TOOL=("$LAB_PY" "$LAB_TOOLS/mtu_tool.py")

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0-only
 #
 # The CE's NAT as real third-party clients see it (issue 3), in the lab of
-# scripts/lab.sh + scripts/lab-nat.sh: the classic RFC 3489 `stun` client
+# tests/lab/lib/lab.sh + lab_nat.sh: the classic RFC 3489 `stun` client
 # against stund (203.0.113.10/.11, ports 3478/3479), coturn's RFC 5780
 # turnutils_natdiscovery against turnserver (203.0.113.12/.13), and
 # traceroute/tracepath through the CE, with the CE restarted in each
@@ -37,8 +37,8 @@
 set -uo pipefail
 cd "$(dirname "$0")/../.." || exit 1
 LAB_HTTP_MB=${LAB_HTTP_MB:-1} # (the HTTP file is not used here)
-. scripts/lab-nat.sh
-. scripts/lab-tools/harness.sh
+. tests/lab/lib/lab_nat.sh
+. tests/lab/lib/harness.sh
 
 T=${LAB_TEST_TIMEOUT:-60}
 MODES=(adf eif apdf)

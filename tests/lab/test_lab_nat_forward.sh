@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-only
 #
-# Port forwarding and hairpinning with real traffic (issue 3; scripts/lab.sh
-# + scripts/lab-nat.sh).  The CE runs from a config file (filtering apdf,
+# Port forwarding and hairpinning with real traffic (issue 3; tests/lab/lib/lab.sh
+# + lab_nat.sh).  The CE runs from a config file (filtering apdf,
 # the strictest, and one forward); two more forwards are added with
 # `mapce portmap add`:
 #
@@ -34,8 +34,8 @@
 set -uo pipefail
 cd "$(dirname "$0")/../.." || exit 1
 LAB_HTTP_MB=${LAB_HTTP_MB:-1} # (the HTTP file is not used here)
-. scripts/lab-nat.sh
-. scripts/lab-tools/harness.sh
+. tests/lab/lib/lab_nat.sh
+. tests/lab/lib/harness.sh
 
 T=${LAB_TEST_TIMEOUT:-60}
 QUERY=("$LAB_PY" "$LAB_TOOLS/json_query.py")

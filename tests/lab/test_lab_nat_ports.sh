@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-only
 #
-# The 240-port set under real load (issue 3; scripts/lab.sh +
-# scripts/lab-nat.sh): port overlapping (RFC 7857 §3), what the LAN host
+# The 240-port set under real load (issue 3; tests/lab/lib/lab.sh +
+# lab_nat.sh): port overlapping (RFC 7857 §3), what the LAN host
 # gets when the set runs out toward one remote, and the per-host limit.
 #
 #   nat_tcp_1000          1000 concurrent TCP connections from one LAN host,
@@ -33,8 +33,8 @@
 set -uo pipefail
 cd "$(dirname "$0")/../.." || exit 1
 LAB_HTTP_MB=${LAB_HTTP_MB:-1} # (the HTTP file is not used here)
-. scripts/lab-nat.sh
-. scripts/lab-tools/harness.sh
+. tests/lab/lib/lab_nat.sh
+. tests/lab/lib/harness.sh
 
 T=${LAB_TEST_TIMEOUT:-60}
 QUERY=("$LAB_PY" "$LAB_TOOLS/json_query.py")

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-only
 #
-# The port set under load (scripts/lab.sh lab): 200 concurrent TCP
+# The port set under load (tests/lab/lib/lab.sh lab): 200 concurrent TCP
 # connections from the LAN host, 60 of them to one server ip:port (more than
 # the 16 ports of one range) and the rest over the ten servers.
 #
@@ -16,8 +16,8 @@
 #                         (remote and outside endpoints as the servers saw)
 set -uo pipefail
 cd "$(dirname "$0")/../.." || exit 1
-. scripts/lab.sh
-. scripts/lab-tools/harness.sh
+. tests/lab/lib/lab.sh
+. tests/lab/lib/harness.sh
 
 T=${LAB_TEST_TIMEOUT:-60}
 QUERY=("$LAB_PY" "$LAB_TOOLS/json_query.py")

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-only
 #
-# End-to-end traffic through the lab (scripts/lab.sh): LAN host -> CE (mapce
+# End-to-end traffic through the lab (tests/lab/lib/lab.sh): LAN host -> CE (mapce
 # up) -> IPv6-only ISP -> BR (mapce br up) -> IPv4 internet, and back.
 #
 #   lab_ping              3 echo replies from 203.0.113.10
@@ -22,8 +22,8 @@
 #   lab_teardown_clean    lab_down leaves nothing behind
 set -uo pipefail
 cd "$(dirname "$0")/../.." || exit 1
-. scripts/lab.sh
-. scripts/lab-tools/harness.sh
+. tests/lab/lib/lab.sh
+. tests/lab/lib/harness.sh
 
 T=${LAB_TEST_TIMEOUT:-60} # per-step bound (seconds)
 QUERY=("$LAB_PY" "$LAB_TOOLS/json_query.py")

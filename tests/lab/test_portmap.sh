@@ -19,8 +19,8 @@
 # Root only; prints tests/harness.h lines.
 set -uo pipefail
 cd "$(dirname "$0")/../.." || exit 1
-# shellcheck source=../../scripts/lab-tools/harness.sh
-. scripts/lab-tools/harness.sh
+# shellcheck source=../../tests/lab/lib/harness.sh
+. tests/lab/lib/harness.sh
 
 MAPCE=$(realpath "${OUTPUT:-build}/mapce" 2>/dev/null || echo "${OUTPUT:-build}/mapce")
 T=20 # seconds, any single command

@@ -3,7 +3,7 @@
 #
 # lab.sh - the mapce network-namespace lab, as a sourceable bash library.
 #
-#   . scripts/lab.sh
+#   . tests/lab/lib/lab.sh
 #   lab_up || exit 1        # installs a trap: lab_down on EXIT, INT, TERM
 #   lab_exec "$LAB_NS_LAN" ping -c 3 "$LAB_INET_IP"
 #   lab_down                # safe to call again (the trap will)
@@ -27,7 +27,7 @@
 #   mce-isp   IPv6-only router between the CE link and the BR link.
 #   mce-br    the BR: mapce br up on mce-brw, IPv4 to the internet on mce-bri.
 #   mce-inet  the "internet": ten server addresses, HTTP, UDP echo and TCP
-#             echo servers (scripts/lab-tools/).
+#             echo servers (tests/lab/tools/).
 #
 # MAP rule (v6plus style: a=4, k=8, legacy IID): 2001:db8::/40 -> 198.51.100.0/24,
 # EA length 16, PSID offset 4; the CE's prefix 2001:db8:12:3400::/56 gives
@@ -59,9 +59,9 @@
 # process (lab-tools/lab_guard.py) tears the lab down if that shell dies
 # without running lab_down (SIGKILL).
 
-LAB_TOP=${LAB_TOP:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}
+LAB_TOP=${LAB_TOP:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)}
 MAPCE=${MAPCE:-$LAB_TOP/${OUTPUT:-build}/mapce}
-LAB_TOOLS=$LAB_TOP/scripts/lab-tools
+LAB_TOOLS=$LAB_TOP/tests/lab/tools
 if [ -z "${LAB_PY:-}" ]; then
 	if [ -x /usr/bin/python3 ]; then LAB_PY=/usr/bin/python3; else LAB_PY=python3; fi
 fi
@@ -465,7 +465,7 @@ lab_down_quiet() { lab_down >/dev/null 2>&1; }
 lab_start_guard() {
 	local pid owner=$BASHPID # (expanded in a background child it would be the child's)
 	echo "$owner" >"$LAB_STATE/owner"
-	"$LAB_PY" "$LAB_TOOLS/lab_guard.py" "$owner" "$LAB_TOP/scripts/lab.sh" \
+	"$LAB_PY" "$LAB_TOOLS/lab_guard.py" "$owner" "$LAB_TOP/tests/lab/lib/lab.sh" \
 		"$LAB_LOCK" "$LAB_STATE/owner" </dev/null >/dev/null {LAB_LOCK_FD}>&- &
 	pid=$!
 	echo "$pid $(lab_starttime "$pid")" >"$LAB_STATE/guard"

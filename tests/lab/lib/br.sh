@@ -21,8 +21,8 @@
 #   icmp_sniff.py  every ICMPv4 error a host receives, decoded, as JSON lines
 
 # shellcheck disable=SC2034 # variables the tests that source this use
-# shellcheck source-path=SCRIPTDIR source=../../scripts/lab-tools/harness.sh
-. scripts/lab-tools/harness.sh
+# shellcheck source-path=SCRIPTDIR source=../../tests/lab/lib/harness.sh
+. tests/lab/lib/harness.sh
 
 TBR_MAPCE=$(realpath "${OUTPUT:-build}/mapce" 2>/dev/null || echo "${OUTPUT:-build}/mapce")
 if [ -x /usr/bin/python3 ]; then TBR_PY=/usr/bin/python3; else TBR_PY=python3; fi

@@ -4,7 +4,7 @@
 
     lab_guard.py OWNER_PID LAB_SH LOCK_FILE OWNER_FILE
 
-scripts/lab.sh starts one per lab_up.  lab_down (run by the owner's trap)
+tests/lab/lib/lab.sh starts one per lab_up.  lab_down (run by the owner's trap)
 kills it by pid.  When the owner dies first (SIGKILL, a signal that got
 past its trap), the guard waits for the lab lock (released with the
 owner's death), checks that OWNER_FILE still names the dead owner (a newer

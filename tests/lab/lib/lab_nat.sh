@@ -5,7 +5,7 @@
 # scripts/lab.sh: a second LAN host, STUN servers, packet captures, a CE
 # restart with other options, counter deltas.  Sourceable; sources lab.sh.
 #
-#   . scripts/lab-nat.sh
+#   . tests/lab/lib/lab_nat.sh
 #   lab_nat_up || exit 1     # lab_up + raised fd limit + the second LAN host
 #   lab_nat_ce_restart --filtering eif
 #   lab_nat_stund_start; lab_nat_coturn_start
