@@ -29,18 +29,10 @@ tbr_preflight "${CASES[@]}"
 command -v ping >/dev/null || tbr_skip_all "ping not installed" "${CASES[@]}"
 
 t_begin "br_frag: setup"
-if ! tbr_topology 0 >"$TBR_TMP/setup.log" 2>&1; then
-	t_why "topology: $(tail -n 3 "$TBR_TMP/setup.log" | tr '\n' ' ')"
-elif ! tbr_br_up br "$TBR_BR_IF"; then
-	t_why "br up: $(tr '\n' ' ' <"$TBR_TMP/br_up.out" | head -c 300)"
-elif ! tbr_tun_ce; then
-	t_why "the TUN CE did not start"
-else
-	tbr_bg sv "$TBR_PY" tests/lab/tools/udp_echo.py server --listen "$TBR_SV:7007" \
-		--ready "$TBR_TMP/udp.ready"
-	tbr_wait 10 test -e "$TBR_TMP/udp.ready" || t_why "UDP echo server did not start"
+if tbr_tun_lab 0; then
+	tbr_udp_echo || t_why "UDP echo server did not start"
 	# the path works at all (small ping, id in the set)
-	tbr_wait 10 on ce ping -c1 -W1 -e 4929 "$TBR_SV" || t_why "a small ping does not pass"
+	ns_wait 10 on ce ping -c1 -W1 -e 4929 "$TBR_SV" || t_why "a small ping does not pass"
 fi
 t_end
 SETUP_OK=$((T_FAILED == 0))
@@ -59,9 +51,9 @@ else
 	t_end
 
 	t_begin "br_frag: udp_3000_both_ways"
-	out=$(on ce "$TBR_PY" tests/lab/tools/udp_echo.py client --to "$TBR_SV:7007" \
+	out=$(on ce "$LAB_PY" "$LAB_TOOLS/udp_echo.py" client --to "$TBR_SV:7007" \
 		--bind "$TBR_CE_V4:4931" --count 3 --size 3000 --timeout 2 2>&1)
-	"$TBR_PY" -c '
+	"$LAB_PY" -c '
 import json, sys
 d = json.loads(sys.argv[1].strip().splitlines()[-1])
 assert d["verified"] == 3 and d["size"] == 3000, d
@@ -112,7 +104,7 @@ s = socket.socket(socket.AF_INET6, socket.SOCK_RAW, 4)
 s.bind((src6, 0))
 s.sendto(ip + bytes(range(64)), (br6, 0))
 EOF
-	on ce "$TBR_PY" "$TBR_TMP/orphan.py" "$TBR_CE6" "$TBR_BR6" "$TBR_CE_V4" "$TBR_SV" ||
+	on ce "$LAB_PY" "$TBR_TMP/orphan.py" "$TBR_CE6" "$TBR_BR6" "$TBR_CE_V4" "$TBR_SV" ||
 		t_why "could not send"
 	sleep 0.5
 	tbr_counters br "$TBR_BR_IF"

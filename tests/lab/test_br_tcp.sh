@@ -27,16 +27,8 @@ tbr_preflight "${CASES[@]}"
 command -v curl >/dev/null || tbr_skip_all "curl not installed" "${CASES[@]}"
 
 t_begin "br_tcp: setup"
-if ! tbr_topology 0 >"$TBR_TMP/setup.log" 2>&1; then
-	t_why "topology: $(tail -n 3 "$TBR_TMP/setup.log" | tr '\n' ' ')"
-elif ! on br ethtool -K "$TBR_BR_IF" tx off >/dev/null; then
-	t_why "ethtool -K $TBR_BR_IF tx off failed"
-elif ! tbr_br_up br "$TBR_BR_IF"; then
-	t_why "br up: $(tr '\n' ' ' <"$TBR_TMP/br_up.out" | head -c 300)"
-elif ! tbr_tun_ce; then
-	t_why "the TUN CE did not start"
-elif ! tbr_http_server 8; then
-	t_why "HTTP server did not start"
+if tbr_tun_lab 0 br "$(ns_ifname b)"; then
+	tbr_http_server 8 || t_why "HTTP server did not start"
 fi
 t_end
 SETUP_OK=$((T_FAILED == 0))

@@ -39,19 +39,11 @@ snap() {
 		echo "## state"; [ -e "$STATE" ] && cat "$STATE"
 	} 2>&1 | grep -v valid_lft
 }
-same_as() { # FILE: t_why with a short diff when the BR side changed
-	snap >"$TBR_TMP/snap.now"
-	diff -u "$1" "$TBR_TMP/snap.now" >"$TBR_TMP/snap.diff" ||
-		t_why "changed: $(grep '^[-+][^-+]' "$TBR_TMP/snap.diff" | head -n 6 | tr '\n' '|')"
-}
-m() { # ARGS...: mapce in tbr-br; $rc, $TBR_TMP/out, $TBR_TMP/err
-	tbr_mapce br "$@" >"$TBR_TMP/out" 2>"$TBR_TMP/err"
-	rc=$?
-}
-errtext() { tr '\n' ' ' <"$TBR_TMP/err" | head -c 300; }
-UP=(br up --dev "tbrb$TBR_ID" --br "$TBR_BR6" "${TBR_RULE[@]}")
+same_as() { t_same "$1" snap; } # FILE: t_why with a short diff when the BR side changed
+m() { mapce_cmd "$(ns_name br)" "$@"; } # ARGS...: mapce in tbr-br; $rc, $TBR_TMP/out, err
+UP=(br up --dev "$(ns_ifname b)" --br "$TBR_BR6" "${TBR_RULE[@]}")
 emul() { # ARGS of ce_emul.py
-	on ce "$TBR_PY" "$TBR_TMP/ce_emul.py" "$@" >"$TBR_TMP/emul.out" 2>&1
+	on ce "$LAB_PY" "$LAB_TOOLS/ce_emul.py" "$@" >"$TBR_TMP/emul.out" 2>&1
 }
 
 t_begin "br_updown: setup"
@@ -60,11 +52,9 @@ if ! tbr_topology 0 >"$TBR_TMP/setup.log" 2>&1; then
 else
 	PIN=/sys/fs/bpf/mapce_br/$TBR_BR_IF
 	STATE=/run/mapce/br-$TBR_BR_IF.state
-	TBR_BR_UP+=("br $TBR_BR_IF") # cleanup takes it down whatever happens
+	tbr_track br br "$TBR_BR_IF" # cleanup takes it down whatever happens
 	on ce ip -6 addr add "$TBR_CE19_6/128" dev "$TBR_CE_IF" nodad || t_why "second CE address"
-	tbr_bg sv "$TBR_PY" tests/lab/tools/udp_echo.py server --listen "$TBR_SV:7007" \
-		--ready "$TBR_TMP/udp.ready"
-	tbr_wait 10 test -e "$TBR_TMP/udp.ready" || t_why "UDP echo server did not start"
+	tbr_udp_echo || t_why "UDP echo server did not start"
 	snap >"$TBR_TMP/snap.before"
 fi
 t_end
@@ -174,7 +164,7 @@ moved() { # NAME BEFORE WANT
 moved br_decap "$d0" 2
 moved br_encap "$e0" 2
 moved br_drop_spoofed "$s0" 1
-"$TBR_PY" -c '
+"$LAB_PY" -c '
 import json, sys
 d = json.load(open(sys.argv[1]))
 assert d["enabled"] and d["xdp"]["attached"] and d["tc"]["attached"], "not attached"

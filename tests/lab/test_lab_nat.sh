@@ -37,8 +37,8 @@
 set -uo pipefail
 cd "$(dirname "$0")/../.." || exit 1
 LAB_HTTP_MB=${LAB_HTTP_MB:-1} # (the HTTP file is not used here)
+# shellcheck source=lib/lab_nat.sh
 . tests/lab/lib/lab_nat.sh
-. tests/lab/lib/harness.sh
 
 T=${LAB_TEST_TIMEOUT:-60}
 MODES=(adf eif apdf)
@@ -65,13 +65,9 @@ for tool in stun stund turnserver turnutils_natdiscovery traceroute tracepath; d
 	fi
 done
 
-if ! lab_nat_up; then
-	t_fail lab_up "lab plumbing or servers failed (see the messages above)"
-	exit 1
-fi
-lab_port_set >"$LAB_DIR/portset.txt"
-in_set() { grep -qx "$1" "$LAB_DIR/portset.txt"; }
-lab_nat_need
+lab_test_up lab_nat_up
+lab_port_set
+lab_need
 
 # one line of a tool's output for a failure message
 brief() { tr '\n\t' '  ' <<<"$1" | sed 's/  */ /g' | head -c 400; }
@@ -81,7 +77,7 @@ stun_case() { # MODE
 	local mode=$1 out d
 	t_begin "nat_stun_$mode"
 	lab_nat_stats "$LAB_DIR/s0.json"
-	out=$(timeout "$T" ip netns exec "$LAB_NS_LAN" stun "$LAB_STUN_IP" 2>&1)
+	out=$(ns_exec_t "$T" "$LAB_NS_LAN" stun "$LAB_STUN_IP" 2>&1)
 	lab_nat_stats "$LAB_DIR/s1.json"
 	echo "$out" >"$LAB_DIR/stun_$mode.out"
 	t_note "stun ($mode): $(grep '^Primary' <<<"$out" | tr -s '\t ' ' ')"
@@ -110,11 +106,11 @@ stun_case() { # MODE
 stun_port_case() {
 	local out
 	t_begin nat_stun_port_preservation
-	in_set 4928 && ! in_set 40000 || t_why "lab port set: 4928 should be in, 40000 out"
-	out=$(timeout "$T" ip netns exec "$LAB_NS_LAN" stun "$LAB_STUN_IP" -p 4928 2>&1)
+	lab_in_set 4928 && ! lab_in_set 40000 || t_why "lab port set: 4928 should be in, 40000 out"
+	out=$(ns_exec_t "$T" "$LAB_NS_LAN" stun "$LAB_STUN_IP" -p 4928 2>&1)
 	grep -q '^Primary: .*, preserves ports' <<<"$out" ||
 		t_why "stun -p 4928: expected 'preserves ports': $(brief "$out")"
-	out=$(timeout "$T" ip netns exec "$LAB_NS_LAN" stun "$LAB_STUN_IP" -p 40000 2>&1)
+	out=$(ns_exec_t "$T" "$LAB_NS_LAN" stun "$LAB_STUN_IP" -p 40000 2>&1)
 	grep -q '^Primary: .*, random port' <<<"$out" ||
 		t_why "stun -p 40000: expected 'random port': $(brief "$out")"
 	t_end
@@ -124,7 +120,7 @@ stun_port_case() {
 natdiscovery_case() { # MODE
 	local mode=$1 out addrs a port
 	t_begin "nat_natdiscovery_$mode"
-	out=$(timeout "$T" ip netns exec "$LAB_NS_LAN" turnutils_natdiscovery -m -f \
+	out=$(ns_exec_t "$T" "$LAB_NS_LAN" turnutils_natdiscovery -m -f \
 		"$LAB_TURN_IP" 2>&1)
 	echo "$out" >"$LAB_DIR/natdiscovery_$mode.out"
 	t_note "natdiscovery ($mode): $(grep '^NAT with' <<<"$out" | tr '\n' ' ')"
@@ -136,7 +132,7 @@ natdiscovery_case() { # MODE
 	[ -n "$addrs" ] || t_why "no reflexive address in the output"
 	for a in $addrs; do
 		port=${a##*:}
-		[ "${a%:*}" = "$LAB_MAP_IPV4" ] && in_set "$port" ||
+		[ "${a%:*}" = "$LAB_MAP_IPV4" ] && lab_in_set "$port" ||
 			t_why "reflexive address $a is not $LAB_MAP_IPV4 and a port of the set"
 	done
 	t_end
@@ -145,7 +141,7 @@ natdiscovery_case() { # MODE
 natdiscovery_hairpin_case() {
 	local out
 	t_begin nat_natdiscovery_hairpin_eif
-	out=$(timeout "$T" ip netns exec "$LAB_NS_LAN" turnutils_natdiscovery -H \
+	out=$(ns_exec_t "$T" "$LAB_NS_LAN" turnutils_natdiscovery -H \
 		"$LAB_TURN_IP" 2>&1)
 	echo "$out" >"$LAB_DIR/natdiscovery_hairpin.out"
 	grep -q 'Received a request (maybe a successful hairpinning)' <<<"$out" ||
@@ -171,7 +167,7 @@ traceroute_case() { # NAME [traceroute options]
 	local name=$1 out
 	shift
 	t_begin "$name"
-	out=$(timeout "$T" ip netns exec "$LAB_NS_LAN" traceroute -n -q 1 -w 2 -m 8 "$@" \
+	out=$(ns_exec_t "$T" "$LAB_NS_LAN" traceroute -n -q 1 -w 2 -m 8 "$@" \
 		"$LAB_INET_IP" 2>&1)
 	echo "$out" >"$LAB_DIR/$name.out"
 	t_note "$name: $(awk '$1 ~ /^[0-9]+$/ { printf "%s %s; ", $1, $2 }' <<<"$out")"
@@ -182,7 +178,7 @@ traceroute_case() { # NAME [traceroute options]
 tracepath_case() {
 	local out h2
 	t_begin nat_tracepath
-	out=$(timeout "$T" ip netns exec "$LAB_NS_LAN" tracepath -n -m 8 "$LAB_INET_IP" 2>&1)
+	out=$(ns_exec_t "$T" "$LAB_NS_LAN" tracepath -n -m 8 "$LAB_INET_IP" 2>&1)
 	echo "$out" >"$LAB_DIR/tracepath.out"
 	t_note "tracepath: $(grep -E 'reached|Resume' <<<"$out" | tr -s ' \n' ' ')"
 	h2=$(awk '$1 == "2:" && $2 != "no" { print $2 }' <<<"$out" | sort -u | tr '\n' ' ')
@@ -195,8 +191,8 @@ tracepath_case() {
 }
 
 # ---- run --------------------------------------------------------------
-if [ -n "$LAB_NAT_NEED" ]; then
-	skip_all "$LAB_NAT_NEED"
+if [ -n "$LAB_NEED" ]; then
+	skip_all "$LAB_NEED"
 elif ! lab_nat_stund_start || ! lab_nat_coturn_start; then
 	for c in "${ALL[@]}"; do
 		case $c in
@@ -211,8 +207,7 @@ else
 	for mode in "${MODES[@]}"; do
 		if [ "$mode" = adf ]; then
 			# lab_up's CE: the default must be address-dependent filtering
-			f=$(lab_ce -j status 2>&1 | "$LAB_PY" -c \
-				'import json,sys; print(json.load(sys.stdin)["interfaces"][0]["filtering"])' 2>&1)
+			f=$(lab_nat_filtering)
 			[ "$f" = adf ] || t_note "default filtering is '$f', not adf"
 			[ "$f" = adf ] || lab_nat_ce_restart --filtering adf
 		else
@@ -235,7 +230,5 @@ else
 	tracepath_case
 fi
 
-lab_down
-res=$(lab_residue)
-[ -z "$res" ] && t_ok nat_teardown_clean || t_fail nat_teardown_clean "left: $(tr '\n' ' ' <<<"$res")"
+lab_teardown_case nat_teardown_clean
 t_exit

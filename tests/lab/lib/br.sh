@@ -1,17 +1,31 @@
 # SPDX-License-Identifier: GPL-2.0-only
-# shellcheck shell=bash
+# shellcheck shell=bash disable=SC2034  # (variables for the tests that source this)
 #
-# test_br_lib.sh - shared by the BR lab tests (tests/lab/test_br_*.sh).
-# Sourced, not run: it is not executable, so tests/run.sh skips it.
+# br.sh - the BR topologies of tests/lab/test_br_*.sh, built from ns.sh and
+# mapce.sh.  Sourced, not run.
 #
-# Every name a test creates carries "tbr" and the test's pid: namespaces
-# tbr-<role>-PID, interfaces tbr<letter>PID (at most 11 characters), pins
-# /sys/fs/bpf/mapce_br/tbr<letter>PID, state /run/mapce/br-tbr<letter>PID.
-# tbr_cleanup (installed as the EXIT trap by tbr_init) stops what the test
-# started, takes the BR down and removes all of it.  Every command runs
-# under a timeout.
+# Every name carries "tbr" and the test's pid (ns.sh's per-run names):
+# namespaces tbr-ROLE-PID (`on ROLE CMD...` runs in one), interfaces
+# tbrXPID.  tbr_cleanup (the EXIT trap) takes the BR (and a CE) down,
+# stops what the test started and removes all of it; every command runs
+# under a timeout (TBR_T seconds).
 #
-# The CE side is emulated, so a BR test does not depend on the CE:
+#   tbr_init NAME              the run; NAME prefixes the case names
+#   tbr_preflight CASE...      root, tools, mapce built, bpffs; else every
+#                              case skipped
+#   tbr_topology 0|1           CE -- [IPv6 router --] BR -- server, below
+#   tbr_tun_ce                 the CE: tests/lab/tools/tun_ce.py on a TUN
+#   tbr_tun_lab 0|1 [ROLE IF]  both, mapce br up, and the TUN CE
+#   tbr_br_up ROLE DEV [ARGS]  mapce br up (the rule and BR address)
+#   tbr_serve NAME ROLE CMD... a tests/lab/tools server (tbr_udp_echo: the
+#                              UDP echo server on 203.0.113.10:7007)
+#   tbr_http_server MB [ROLE]  a random file over HTTP; tbr_download ROLE
+#   tbr_counters ROLE DEV      `br status -j` counters: cnt NAME, cnt_bytes
+#                              NAME, nonzero
+#   tbr_cleanup_case           the last case: cleanup leaves nothing
+#
+# The CE side is emulated, so a BR test does not depend on the CE
+# (tests/lab/tools/):
 #   ce_emul.py  one UDP datagram from a MAP address over a raw IPv6 socket
 #               (next header 4), then waits for the encapsulated answer
 #   tun_ce.py   a CE without NAT: IPv4 from a TUN device goes to the BR as
@@ -20,14 +34,12 @@
 #               is the CE's "LAN host" with the shared address
 #   icmp_sniff.py  every ICMPv4 error a host receives, decoded, as JSON lines
 
-# shellcheck disable=SC2034 # variables the tests that source this use
-# shellcheck source-path=SCRIPTDIR source=../../tests/lab/lib/harness.sh
-. tests/lab/lib/harness.sh
+# shellcheck source=harness.sh
+. "$(dirname "${BASH_SOURCE[0]}")/harness.sh"
+# shellcheck source=mapce.sh
+. "$(dirname "${BASH_SOURCE[0]}")/mapce.sh"
 
-TBR_MAPCE=$(realpath "${OUTPUT:-build}/mapce" 2>/dev/null || echo "${OUTPUT:-build}/mapce")
-if [ -x /usr/bin/python3 ]; then TBR_PY=/usr/bin/python3; else TBR_PY=python3; fi
 TBR_T=20 # seconds, any single command
-TBR_ID=$$
 
 # The domain (v6plus style, legacy IIDs): 198.51.100.18 PSID 0x34 owns
 # ports 0x1340-0x134f, 0x2340-0x234f, ... (4928-4943, ...).
@@ -39,142 +51,100 @@ TBR_CE19_6=2001:db8:13:3400:c6:3364:1300:3400 # 198.51.100.19 PSID 0x34
 TBR_RULE=(--legacy-iid --rule 2001:db8::/40,198.51.100.0/24,16,4)
 TBR_SV=203.0.113.10
 TBR_SV_GW=203.0.113.1
-
-TBR_NAMESPACES=()
-TBR_PIDS=()
-TBR_BR_UP=() # "NS DEV" pairs to take down (br down)
-TBR_CE_UP=() # "NS WAN" pairs (mapce down), for tests that run the real CE
 TBR_TMP=
 
-# tbr_init NAME: temp dir, helpers, trap.  NAME prefixes the case names.
+# tbr_init NAME: the run (names tbr-ROLE-PID, tbrXPID), its temp dir
+# TBR_TMP, tbr_cleanup on EXIT.  NAME prefixes the case names.
 tbr_init() {
 	TBR_NAME=$1
-	TBR_TMP=$(mktemp -d /tmp/tbr.XXXXXX) || exit 1
-	trap tbr_cleanup EXIT
-	trap 'exit 130' INT
-	trap 'exit 143' TERM
-	tbr_write_helpers
+	NS_T=$TBR_T
+	ns_init tbr
+	ns_trap tbr_cleanup
+	TBR_TMP=$NS_TMP
+}
+
+# tbr_preflight CASE...: root, tools, build, bpffs; skip everything otherwise.
+tbr_preflight() {
+	mapce_preflight ip nsenter timeout ethtool sha256sum "$LAB_PY" ||
+		t_skip_all "$NS_WHY" "${@/#/$TBR_NAME: }"
+	mapce_mount_bpffs || t_skip_all "no bpffs on /sys/fs/bpf" "${@/#/$TBR_NAME: }"
 }
 
 # tbr_skip_all REASON CASE...: every case skipped, exit 0.
 tbr_skip_all() {
-	local why=$1 c
+	local why=$1
 	shift
-	for c in "$@"; do t_skip "$TBR_NAME: $c" "$why"; done
-	exit 0
+	t_skip_all "$why" "${@/#/$TBR_NAME: }"
 }
 
-# tbr_preflight CASE...: root, tools, build; skip everything otherwise.
-tbr_preflight() {
-	local tool
-	[ "$(id -u)" -eq 0 ] || tbr_skip_all "needs root" "$@"
-	for tool in ip nsenter timeout ethtool sha256sum "$TBR_PY"; do
-		command -v "$tool" >/dev/null || tbr_skip_all "$tool not installed" "$@"
-	done
-	[ -x "$TBR_MAPCE" ] || tbr_skip_all "$TBR_MAPCE not built" "$@"
-	[ "$(stat -f -c %T /sys/fs/bpf 2>/dev/null)" = bpf_fs ] ||
-		mount -t bpf bpf /sys/fs/bpf 2>/dev/null ||
-		tbr_skip_all "no bpffs on /sys/fs/bpf" "$@"
-}
+# tbr_ns ROLE: create namespace tbr-ROLE-PID (ns_create).
+tbr_ns() { ns_create "$(ns_name "$1")"; }
 
-# tbr_ns ROLE: create namespace tbr-ROLE-PID (lo up, no DAD, no RAs).
-tbr_ns() {
-	local ns=tbr-$1-$TBR_ID
-	ip netns add "$ns" || return 1
-	TBR_NAMESPACES+=("$ns")
-	ip -n "$ns" link set lo up &&
-		ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.accept_dad=0 \
-			net.ipv6.conf.default.accept_dad=0 net.ipv6.conf.all.accept_ra=0 \
-			net.ipv6.conf.default.accept_ra=0 >/dev/null
-}
-
-# on NS CMD...: CMD in network namespace tbr-NS-PID, bounded.
+# on ROLE CMD...: CMD in namespace tbr-ROLE-PID, bounded (TBR_T).
 on() {
-	local ns=tbr-$1-$TBR_ID
+	local ns
+	ns=$(ns_name "$1")
 	shift
-	timeout "$TBR_T" ip netns exec "$ns" "$@"
+	ns_exec "$ns" "$@"
 }
 
-# on_t SECONDS NS CMD...: like on, with its own bound.
+# on_t SECONDS ROLE CMD...: like on, with its own bound.
 on_t() {
-	local secs=$1 ns=tbr-$2-$TBR_ID
+	local secs=$1 ns
+	ns=$(ns_name "$2")
 	shift 2
-	timeout "$secs" ip netns exec "$ns" "$@"
+	ns_exec_t "$secs" "$ns" "$@"
 }
 
-# tbr_mapce NS ARGS...: build/mapce with only the network namespace
-# switched (the pins stay in the host's bpffs), bounded.
-tbr_mapce() {
-	local ns=tbr-$1-$TBR_ID
+# tbr_veth ROLE1 IF1 ROLE2 IF2: ns_veth between two roles' namespaces;
+# tbr_addr ROLE IF ADDR/LEN...: ns_addr in ROLE's.
+tbr_veth() { ns_veth "$(ns_name "$1")" "$2" "$(ns_name "$3")" "$4"; }
+tbr_addr() {
+	local ns
+	ns=$(ns_name "$1")
 	shift
-	timeout "$TBR_T" nsenter --net="/run/netns/$ns" "$TBR_MAPCE" "$@"
+	ns_addr "$ns" "$@"
 }
 
-# tbr_br_up NS DEV [ARGS...]: mapce br up (rule and BR address by default);
-# output in $TBR_TMP/br_up.out, status returned.
+# tbr_mapce ROLE ARGS...: mapce in tbr-ROLE-PID (network namespace only).
+tbr_mapce() {
+	local ns
+	ns=$(ns_name "$1")
+	shift
+	mapce_in "$ns" "$@"
+}
+
+# tbr_track ce|br ROLE DEV: a CE / BR in ROLE that cleanup takes down.
+tbr_track() { mapce_track "$1" "$(ns_name "$2")" "$3"; }
+
+# tbr_br_up ROLE DEV [ARGS...]: mapce br up (rule and BR address by
+# default); output in $TBR_TMP/br_up.out, status returned.
 tbr_br_up() {
-	local ns=$1 dev=$2
+	local role=$1 dev=$2
 	shift 2
-	TBR_BR_UP+=("$ns $dev")
-	tbr_mapce "$ns" br up --dev "$dev" --br "$TBR_BR6" "${TBR_RULE[@]}" "$@" \
+	tbr_track br "$role" "$dev"
+	tbr_mapce "$role" br up --dev "$dev" --br "$TBR_BR6" "${TBR_RULE[@]}" "$@" \
 		>"$TBR_TMP/br_up.out" 2>&1
 }
 
-# tbr_bg NS CMD...: CMD in the background in namespace NS (output to
-# $TBR_TMP/bg.N.log); its pid is killed by tbr_cleanup.  Sets TBR_LAST_PID.
-tbr_bg() {
-	local ns=tbr-$1-$TBR_ID
-	shift
-	ip netns exec "$ns" "$@" </dev/null >"$TBR_TMP/bg.${#TBR_PIDS[@]}.log" 2>&1 &
-	TBR_LAST_PID=$!
-	TBR_PIDS+=("$TBR_LAST_PID")
+# tbr_serve NAME ROLE CMD...: ns_serve in tbr-ROLE-PID (a tests/lab/tools
+# server, waited for; cleanup stops it).
+tbr_serve() {
+	local name=$1 ns
+	ns=$(ns_name "$2")
+	shift 2
+	ns_serve "$name" "$ns" "$@"
 }
 
-# tbr_kill PID: TERM, up to 3 s, then KILL; reaped.
-tbr_kill() {
-	local pid=$1
-	kill -TERM "$pid" 2>/dev/null || { wait "$pid" 2>/dev/null; return 0; }
-	for _ in $(seq 30); do
-		kill -0 "$pid" 2>/dev/null || break
-		sleep 0.1
-	done
-	kill -KILL "$pid" 2>/dev/null
-	wait "$pid" 2>/dev/null
-	return 0
-}
-
-# tbr_wait SECONDS CMD...: retry CMD every 0.2 s until it succeeds.
-tbr_wait() {
-	local end=$((SECONDS + $1))
-	shift
-	while :; do
-		"$@" >/dev/null 2>&1 && return 0
-		[ $SECONDS -ge "$end" ] && return 1
-		sleep 0.2
-	done
+# tbr_udp_echo: udp_echo.py server on $TBR_SV:7007 in tbr-sv.
+tbr_udp_echo() {
+	tbr_serve udp sv "$LAB_PY" "$LAB_TOOLS/udp_echo.py" server --listen "$TBR_SV:7007"
 }
 
 tbr_cleanup() {
-	local p ns dev pid
-	for pid in "${TBR_PIDS[@]}"; do tbr_kill "$pid"; done
-	for p in "${TBR_CE_UP[@]}"; do
-		read -r ns dev <<<"$p"
-		[ -e "/run/netns/tbr-$ns-$TBR_ID" ] &&
-			tbr_mapce "$ns" down --wan "$dev" >/dev/null 2>&1
-		rm -rf "/sys/fs/bpf/mapce/$dev" "/run/mapce/$dev.state"
-	done
-	for p in "${TBR_BR_UP[@]}"; do
-		read -r ns dev <<<"$p"
-		[ -e "/run/netns/tbr-$ns-$TBR_ID" ] &&
-			tbr_mapce "$ns" br down --dev "$dev" >/dev/null 2>&1
-		rm -rf "/sys/fs/bpf/mapce_br/$dev" "/run/mapce/br-$dev.state"
-	done
-	rmdir /sys/fs/bpf/mapce_br /sys/fs/bpf/mapce 2>/dev/null
-	for ns in "${TBR_NAMESPACES[@]}"; do
-		for pid in $(ip netns pids "$ns" 2>/dev/null); do tbr_kill "$pid"; done
-		ip netns del "$ns" 2>/dev/null
-	done
-	case $TBR_TMP in /tmp/tbr.*) rm -rf "$TBR_TMP" ;; esac
+	mapce_down_all
+	ns_cleanup
+	TBR_TMP=
 }
 
 # tbr_cleanup_case: the last case of every test: clean up now and check
@@ -183,9 +153,10 @@ tbr_cleanup_case() {
 	local res
 	t_begin "$TBR_NAME: cleanup_leaves_nothing"
 	tbr_cleanup
-	res=$(tbr_residue)
+	res=$(ns_residue; mapce_residue)
 	[ -z "$res" ] || t_why "left: $(tr '\n' ' ' <<<"$res")"
-	TBR_PIDS=() TBR_BR_UP=() TBR_CE_UP=() TBR_NAMESPACES=() TBR_TMP=
+	ns_forget
+	mapce_forget
 	t_end
 }
 
@@ -193,35 +164,17 @@ tbr_cleanup_case() {
 # that build a second lab).
 tbr_restart() {
 	tbr_cleanup
-	TBR_PIDS=() TBR_BR_UP=() TBR_CE_UP=() TBR_NAMESPACES=()
-	TBR_TMP=$(mktemp -d /tmp/tbr.XXXXXX) && tbr_write_helpers
+	ns_forget
+	mapce_forget
+	ns_tmpdir tbr && TBR_TMP=$NS_TMP
 }
 
-# tbr_residue: what a test may leave behind (empty when clean).
-tbr_residue() {
-	local ns p dev
-	for ns in "${TBR_NAMESPACES[@]}"; do
-		[ -e "/run/netns/$ns" ] && echo "netns $ns"
-	done
-	for p in "${TBR_BR_UP[@]}"; do
-		read -r ns dev <<<"$p"
-		[ -e "/sys/fs/bpf/mapce_br/$dev" ] && echo "pins $dev"
-		[ -e "/run/mapce/br-$dev.state" ] && echo "state $dev"
-	done
-	for p in "${TBR_CE_UP[@]}"; do
-		read -r ns dev <<<"$p"
-		[ -e "/sys/fs/bpf/mapce/$dev" ] && echo "pins $dev"
-		[ -e "/run/mapce/$dev.state" ] && echo "state $dev"
-	done
-	return 0
-}
-
-# tbr_counters NS DEV: `br status -j` counters as "name packets bytes" lines
-# in $TBR_TMP/counters (and the JSON in $TBR_TMP/status.json).
+# tbr_counters ROLE DEV: `br status -j` counters as "name packets bytes"
+# lines in $TBR_TMP/counters (and the JSON in $TBR_TMP/status.json).
 tbr_counters() {
 	tbr_mapce "$1" -j br status --dev "$2" >"$TBR_TMP/status.json" 2>"$TBR_TMP/status.err" ||
 		return 1
-	"$TBR_PY" -c '
+	"$LAB_PY" -c '
 import json, sys
 d = json.load(open(sys.argv[1]))
 for k, v in d["counters"].items():
@@ -247,244 +200,93 @@ nonzero() { awk '$2 != 0 { printf "%s=%s ", $1, $2 }' "$TBR_TMP/counters"; }
 # Without the router, the CE's link is 2001:db8:f00::2/64 straight to the
 # BR.  TBR_CE_MTU: MTU of the CE's IPv6 link (router side too);
 # TBR_TUN_MTU: the TUN's (the CE's IPv4 MTU over the tunnel).
-# Sets TBR_CE_IF TBR_TUN TBR_BR_IF TBR_BR_INET TBR_SV_IF.
+# Sets TBR_CE_IF TBR_TUN TBR_BR_IF TBR_BR_INET TBR_SV_IF (and TBR_RT_CE_IF
+# with the router).
 tbr_topology() { # with_router(0|1)
-	local router=$1 ce_mtu=${TBR_CE_MTU:-1500}
-	TBR_CE_IF=tbrc$TBR_ID TBR_TUN=tbrt$TBR_ID TBR_BR_IF=tbrb$TBR_ID
-	TBR_BR_INET=tbri$TBR_ID TBR_SV_IF=tbrs$TBR_ID
-	local rt_ce=tbrr$TBR_ID rt_br=tbrq$TBR_ID ce_nh
+	local router=$1 ce_mtu=${TBR_CE_MTU:-1500} rt_br ce_nh
+	TBR_CE_IF=$(ns_ifname c) TBR_TUN=$(ns_ifname t) TBR_BR_IF=$(ns_ifname b)
+	TBR_BR_INET=$(ns_ifname i) TBR_SV_IF=$(ns_ifname s)
+	TBR_RT_CE_IF=$(ns_ifname r) rt_br=$(ns_ifname q)
 	tbr_ns ce && tbr_ns br && tbr_ns sv || return 1
 	if [ "$router" = 1 ]; then
-		tbr_ns rt || return 1
-		ip link add "$TBR_CE_IF" netns "tbr-ce-$TBR_ID" type veth peer name "$rt_ce" \
-			netns "tbr-rt-$TBR_ID" &&
-			ip link add "$rt_br" netns "tbr-rt-$TBR_ID" type veth peer name "$TBR_BR_IF" \
-				netns "tbr-br-$TBR_ID" &&
-			on rt ip link set "$rt_ce" mtu "$ce_mtu" up &&
-			on rt ip link set "$rt_br" up &&
-			on rt ip -6 addr add 2001:db8:f01::1/64 dev "$rt_ce" nodad &&
-			on rt ip -6 addr add 2001:db8:f00::2/64 dev "$rt_br" nodad &&
-			on rt sysctl -qw net.ipv6.conf.all.forwarding=1 &&
-			on rt ip -6 route add 2001:db8::/40 via 2001:db8:f01::2 dev "$rt_ce" &&
+		tbr_ns rt &&
+			tbr_veth ce "$TBR_CE_IF" rt "$TBR_RT_CE_IF" &&
+			tbr_veth rt "$rt_br" br "$TBR_BR_IF" &&
+			on rt ip link set "$TBR_RT_CE_IF" mtu "$ce_mtu" &&
+			tbr_addr rt "$TBR_RT_CE_IF" 2001:db8:f01::1/64 &&
+			tbr_addr rt "$rt_br" 2001:db8:f00::2/64 &&
+			ns_forwarding "$(ns_name rt)" 6 &&
+			on rt ip -6 route add 2001:db8::/40 via 2001:db8:f01::2 dev "$TBR_RT_CE_IF" &&
 			on rt ip -6 route add "$TBR_BR6/128" via 2001:db8:f00::1 dev "$rt_br" &&
-			on ce ip -6 addr add 2001:db8:f01::2/64 dev "$TBR_CE_IF" nodad || return 1
+			tbr_addr ce "$TBR_CE_IF" 2001:db8:f01::2/64 || return 1
 		ce_nh=2001:db8:f01::1
 	else
-		ip link add "$TBR_CE_IF" netns "tbr-ce-$TBR_ID" type veth peer name "$TBR_BR_IF" \
-			netns "tbr-br-$TBR_ID" &&
-			on ce ip -6 addr add 2001:db8:f00::2/64 dev "$TBR_CE_IF" nodad || return 1
+		tbr_veth ce "$TBR_CE_IF" br "$TBR_BR_IF" &&
+			tbr_addr ce "$TBR_CE_IF" 2001:db8:f00::2/64 || return 1
 		ce_nh=2001:db8:f00::1
 	fi
-	ip link add "$TBR_BR_INET" netns "tbr-br-$TBR_ID" type veth peer name "$TBR_SV_IF" \
-		netns "tbr-sv-$TBR_ID" || return 1
-	on ce ip link set "$TBR_CE_IF" mtu "$ce_mtu" up &&
-		on ce ip -6 addr add "$TBR_CE6/128" dev "$TBR_CE_IF" nodad &&
+	tbr_veth br "$TBR_BR_INET" sv "$TBR_SV_IF" &&
+		on ce ip link set "$TBR_CE_IF" mtu "$ce_mtu" &&
+		tbr_addr ce "$TBR_CE_IF" "$TBR_CE6/128" &&
 		on ce ip -6 route add "$TBR_BR6/128" via "$ce_nh" dev "$TBR_CE_IF" &&
-		on br ip link set "$TBR_BR_IF" up &&
-		on br ip -6 addr add 2001:db8:f00::1/64 dev "$TBR_BR_IF" nodad &&
+		tbr_addr br "$TBR_BR_IF" 2001:db8:f00::1/64 &&
 		on br ip -6 route add 2001:db8::/40 via 2001:db8:f00::2 dev "$TBR_BR_IF" &&
-		on br ip addr add "$TBR_SV_GW/24" dev "$TBR_BR_INET" &&
-		on br ip link set "$TBR_BR_INET" up &&
-		on br sysctl -qw net.ipv4.conf.all.forwarding=1 net.ipv6.conf.all.forwarding=1 &&
-		on sv ip addr add "$TBR_SV/24" dev "$TBR_SV_IF" &&
-		on sv ip link set "$TBR_SV_IF" up &&
-		on sv ip route add default via "$TBR_SV_GW" || return 1
-	tbr_wait 10 on br ping -6 -c1 -W1 2001:db8:f00::2 || return 1
-	tbr_wait 10 on ce ping -6 -c1 -W1 "$ce_nh" || return 1
-	tbr_wait 10 on br ping -c1 -W1 "$TBR_SV" || return 1
+		tbr_server_side br "$TBR_BR_INET" sv "$TBR_SV_IF" || return 1
+	ns_reach "$(ns_name br)" 2001:db8:f00::2 && ns_reach "$(ns_name ce)" "$ce_nh"
+}
+
+# tbr_server_side BR_ROLE BR_IF SV_ROLE SV_IF: the BR's IPv4 side (a
+# router, 203.0.113.1/24 on BR_IF) and the server (203.0.113.10/24 on SV_IF,
+# default via the BR), reachable from the BR.
+tbr_server_side() {
+	tbr_addr "$1" "$2" "$TBR_SV_GW/24" &&
+		ns_forwarding "$(ns_name "$1")" 4 6 &&
+		tbr_addr "$3" "$4" "$TBR_SV/24" &&
+		on "$3" ip route add default via "$TBR_SV_GW" &&
+		ns_reach "$(ns_name "$1")" "$TBR_SV"
 }
 
 # tbr_tun_ce: start tun_ce.py in tbr-ce and route the server's prefix
 # through it from the shared address (TUN MTU ${TBR_TUN_MTU:-1460}).
 tbr_tun_ce() {
-	tbr_bg ce "$TBR_PY" "$TBR_TMP/tun_ce.py" "$TBR_TUN" "$TBR_CE6" "$TBR_BR6" 600 \
-		"$TBR_TMP/tun.ready"
-	tbr_wait 10 test -e "$TBR_TMP/tun.ready" || return 1
+	tbr_serve tun ce "$LAB_PY" "$LAB_TOOLS/tun_ce.py" "$TBR_TUN" "$TBR_CE6" "$TBR_BR6" 600 ||
+		return 1
 	on ce ip addr add "$TBR_CE_V4/32" dev "$TBR_TUN" &&
 		on ce ip link set "$TBR_TUN" mtu "${TBR_TUN_MTU:-1460}" up &&
 		on ce ip route add 203.0.113.0/24 dev "$TBR_TUN" src "$TBR_CE_V4"
 }
 
-# tbr_http_server SIZE_MB [NS]: a random file served by python3 -m
-# http.server on $TBR_SV:8080 in NS (default sv); sets TBR_URL and
-# TBR_SHA256.
+# tbr_tun_lab ROUTER [ROLE IF]: the usual start: tbr_topology ROUTER, tx
+# checksum offload off on IF in ROLE when given, br up on the BR's device,
+# the TUN CE.  t_why names the step that failed.
+tbr_tun_lab() {
+	if ! tbr_topology "$1" >"$TBR_TMP/setup.log" 2>&1; then
+		t_why "topology: $(tail -n 3 "$TBR_TMP/setup.log" | tr '\n' ' ')"
+	elif [ -n "${2:-}" ] && ! on "$2" ethtool -K "$3" tx off >/dev/null; then
+		t_why "ethtool -K $3 tx off failed"
+	elif ! tbr_br_up br "$TBR_BR_IF"; then
+		t_why "br up: $(tr '\n' ' ' <"$TBR_TMP/br_up.out" | head -c 300)"
+	elif ! tbr_tun_ce; then
+		t_why "the TUN CE did not start"
+	else
+		return 0
+	fi
+	return 1
+}
+
+# tbr_http_server SIZE_MB [ROLE]: a random file served by python3 -m
+# http.server on $TBR_SV:8080 in ROLE (default sv): ns_http_serve.
 tbr_http_server() {
-	local ns=${2:-sv}
-	mkdir -p "$TBR_TMP/www" &&
-		head -c "$(($1 * 1024 * 1024))" /dev/urandom >"$TBR_TMP/www/blob.bin" || return 1
-	TBR_SHA256=$(sha256sum "$TBR_TMP/www/blob.bin" | cut -d' ' -f1)
-	TBR_URL=http://$TBR_SV:8080/blob.bin
-	tbr_bg "$ns" "$TBR_PY" -m http.server 8080 --bind "$TBR_SV" --directory "$TBR_TMP/www"
-	tbr_wait 10 on "$ns" curl -sf -o /dev/null -r 0-0 "$TBR_URL"
+	ns_http_serve http "$(ns_name "${2:-sv}")" "$TBR_SV" 8080 "$1"
 }
 
-# tbr_download NS [CURL_ARGS...]: fetch TBR_URL in NS (at most 60 s); sets
-# DL_WHY to what went wrong (empty: the file arrived, sha256 matches).
+# tbr_download ROLE [CURL_ARGS...]: fetch the HTTP server's file in ROLE
+# (at most 50 s); sets DL_WHY to what went wrong (empty: the file arrived,
+# sha256 matches) and DL_INFO (curl's summary).
 tbr_download() {
-	local ns=$1 out got
+	local ns
+	ns=$(ns_name "$1")
 	shift
-	rm -f "$TBR_TMP/dl.bin"
-	out=$(on_t 60 "$ns" curl -sS --max-time 50 "$@" -o "$TBR_TMP/dl.bin" \
-		-w '%{http_code} %{size_download} %{speed_download}' "$TBR_URL" 2>&1)
-	got=$(sha256sum "$TBR_TMP/dl.bin" 2>/dev/null | cut -d' ' -f1)
-	DL_INFO=$(tr '\n' ' ' <<<"$out")
-	DL_WHY=
-	[ "$got" = "$TBR_SHA256" ] || DL_WHY="download failed or corrupt (curl: $DL_INFO)"
-}
-
-# ---- helpers, written to $TBR_TMP -------------------------------------
-tbr_write_helpers() {
-	cat >"$TBR_TMP/ce_emul.py" <<'EOF'
-"""One UDP datagram from a MAP address to the BR as IPv4-in-IPv6 over a raw
-socket; then wait for IPv4-in-IPv6 answers and match them.
-  ce_emul.py SRC6 BR6 V4SRC SPORT V4DST DPORT [--expect-to6 A]
-             [--expect-v4dst IP] [--expect-dport P] [--timeout S]
-Exit 0: the expected answer came with a good IPv4 header checksum (or no
-expectation); 1: nothing matching; 3: it came with a bad checksum."""
-import argparse, socket, struct, sys, time
-
-def csum(b):
-    if len(b) % 2:
-        b += b'\0'
-    s = sum(struct.unpack('!%dH' % (len(b) // 2), b))
-    while s >> 16:
-        s = (s & 0xffff) + (s >> 16)
-    return (~s) & 0xffff
-
-def udp4(src, sport, dst, dport, payload):
-    s, d = socket.inet_aton(src), socket.inet_aton(dst)
-    n = 8 + len(payload)
-    u = struct.pack('!HHHH', sport, dport, n, 0) + payload
-    c = csum(s + d + struct.pack('!BBH', 0, 17, n) + u) or 0xffff
-    u = u[:6] + struct.pack('!H', c) + u[8:]
-    ip = struct.pack('!BBHHHBBH4s4s', 0x45, 0, 20 + n, 1, 0, 64, 17, 0, s, d)
-    return ip[:10] + struct.pack('!H', csum(ip)) + ip[12:] + u
-
-a = argparse.ArgumentParser()
-for n in ('src6', 'br6', 'v4src', 'sport', 'v4dst', 'dport'):
-    a.add_argument(n)
-a.add_argument('--expect-to6')
-a.add_argument('--expect-v4dst')
-a.add_argument('--expect-dport', type=int)
-a.add_argument('--timeout', type=float, default=2.0)
-o = a.parse_args()
-tx = socket.socket(socket.AF_INET6, socket.SOCK_RAW, 4)
-tx.bind((o.src6, 0))
-rx = socket.socket(socket.AF_INET6, socket.SOCK_RAW, 4)
-rx.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_RECVPKTINFO, 1)
-tx.sendto(udp4(o.v4src, int(o.sport, 0), o.v4dst, int(o.dport, 0), b'mapce-br-test'), (o.br6, 0))
-end = time.time() + o.timeout
-rx.settimeout(0.2)
-while time.time() < end:
-    try:
-        data, anc, _, addr = rx.recvmsg(65535, 256)
-    except socket.timeout:
-        continue
-    to6 = '?'
-    for lvl, typ, val in anc:
-        if lvl == socket.IPPROTO_IPV6 and typ == socket.IPV6_PKTINFO:
-            to6 = socket.inet_ntop(socket.AF_INET6, val[:16])
-    ihl = (data[0] & 15) * 4
-    v4src, v4dst = socket.inet_ntoa(data[12:16]), socket.inet_ntoa(data[16:20])
-    sport, dport = struct.unpack('!HH', data[ihl:ihl + 4])
-    ok = csum(data[:ihl]) == 0
-    print(f'got {addr[0]} -> {to6}: {v4src}:{sport} -> {v4dst}:{dport} len {len(data)} '
-          f'iphdr_csum_ok={ok}', flush=True)
-    if ((o.expect_to6 is None or socket.inet_pton(socket.AF_INET6, to6) ==
-         socket.inet_pton(socket.AF_INET6, o.expect_to6)) and
-            (o.expect_v4dst is None or v4dst == o.expect_v4dst) and
-            (o.expect_dport is None or dport == o.expect_dport)):
-        sys.exit(0 if ok else 3)
-sys.exit(1 if o.expect_v4dst else 0)
-EOF
-	cat >"$TBR_TMP/tun_ce.py" <<'EOF'
-"""A MAP-E CE without NAT, to test a BR: IPv4 from the TUN device goes to
-the BR as IPv4-in-IPv6 from the CE's MAP address (raw socket, next header
-4); IPv4-in-IPv6 from the BR goes into the TUN.
-  tun_ce.py TUN MAP6 BR6 SECONDS READY_FILE
-Prints its packet counts when it ends (SIGTERM or SECONDS)."""
-import fcntl, os, select, signal, socket, struct, sys, time
-tun, map6, br6, secs, ready = sys.argv[1], sys.argv[2], sys.argv[3], float(sys.argv[4]), sys.argv[5]
-TUNSETIFF, IFF_TUN, IFF_NO_PI = 0x400454ca, 0x0001, 0x1000
-fd = os.open('/dev/net/tun', os.O_RDWR)
-fcntl.ioctl(fd, TUNSETIFF, struct.pack('16sH', tun.encode(), IFF_TUN | IFF_NO_PI))
-tx = socket.socket(socket.AF_INET6, socket.SOCK_RAW, 4)
-tx.bind((map6, 0))
-rx = socket.socket(socket.AF_INET6, socket.SOCK_RAW, 4)
-rx.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4 << 20)
-br = socket.inet_pton(socket.AF_INET6, br6)
-up = down = 0
-stop = False
-
-def term(*_):
-    global stop
-    stop = True
-
-signal.signal(signal.SIGTERM, term)
-open(ready, 'w').close()
-end = time.time() + secs
-while not stop and time.time() < end:
-    try:
-        r, _, _ = select.select([fd, rx], [], [], 0.2)
-    except InterruptedError:
-        continue
-    if fd in r:
-        pkt = os.read(fd, 65535)
-        if pkt and pkt[0] >> 4 == 4:
-            try:
-                tx.sendto(pkt, (br6, 0))
-                up += 1
-            except OSError as e:
-                print('send:', e, flush=True)
-    if rx in r:
-        data, addr = rx.recvfrom(65535)
-        if socket.inet_pton(socket.AF_INET6, addr[0]) == br:
-            os.write(fd, data)
-            down += 1
-print(f'tun_ce: {up} packets up, {down} down', flush=True)
-EOF
-	cat >"$TBR_TMP/icmp_sniff.py" <<'EOF'
-"""Every ICMPv4 error delivered to this host, as JSON lines: outer source
-and destination, type, code, next-hop MTU, whether the IPv4 header and ICMP
-checksums verify, and the quoted packet's addresses and ports.
-  icmp_sniff.py OUT_FILE SECONDS READY_FILE"""
-import json, signal, socket, struct, sys, time
-out, secs, ready = sys.argv[1], float(sys.argv[2]), sys.argv[3]
-
-def csum(b):
-    if len(b) % 2:
-        b += b'\0'
-    s = sum(struct.unpack('!%dH' % (len(b) // 2), b))
-    while s >> 16:
-        s = (s & 0xffff) + (s >> 16)
-    return (~s) & 0xffff
-
-s = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_ICMP)
-s.settimeout(0.2)
-signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-open(ready, 'w').close()
-end = time.time() + secs
-with open(out, 'a') as f:
-    while time.time() < end:
-        try:
-            p = s.recv(65535)
-        except socket.timeout:
-            continue
-        ihl = (p[0] & 15) * 4
-        ic = p[ihl:]
-        if len(ic) < 8 or ic[0] not in (3, 11, 12):
-            continue
-        e = dict(src=socket.inet_ntoa(p[12:16]), dst=socket.inet_ntoa(p[16:20]),
-                 type=ic[0], code=ic[1], mtu=struct.unpack('!H', ic[6:8])[0],
-                 ip_csum_ok=csum(p[:ihl]) == 0, icmp_csum_ok=csum(ic) == 0, len=len(p))
-        q = ic[8:]
-        if len(q) >= 28:
-            qh = (q[0] & 15) * 4
-            e.update(q_src=socket.inet_ntoa(q[12:16]), q_dst=socket.inet_ntoa(q[16:20]),
-                     q_proto=q[9])
-            if len(q) >= qh + 4:
-                e['q_sport'], e['q_dport'] = struct.unpack('!HH', q[qh:qh + 4])
-        f.write(json.dumps(e) + '\n')
-        f.flush()
-EOF
+	ns_fetch "$ns" 50 "$NS_HTTP_URL" "$TBR_TMP/dl.bin" "$NS_HTTP_SIZE" "$NS_HTTP_SHA256" "$@"
+	DL_WHY=$NS_FETCH_WHY DL_INFO=$NS_FETCH_INFO
 }

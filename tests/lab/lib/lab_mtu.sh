@@ -1,10 +1,11 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # shellcheck shell=bash disable=SC2034  # (variables for the scripts that source this)
 #
-# lab-mtu.sh - MTU additions to the namespace lab (scripts/lab.sh), as a
-# sourceable bash library.  Source lab.sh first (this file sources it when
-# it is not loaded yet), then:
+# lab_mtu.sh - what the MTU lab tests (tests/lab/test_lab_mtu*.sh) add to
+# the five-namespace lab (lab.sh): a narrow IPv6 link between the ISP
+# router and the BR, and mapce's counters.  Sourceable; sources lab.sh.
 #
+#   . tests/lab/lib/lab_mtu.sh
 #   lab_up || exit 1
 #   lab_mtu_insert_router 1400 || ...   # a narrow IPv6 link between ISP and BR
 #   lab_mtu_stat CE decap               # a counter of `mapce stats -j`
@@ -22,13 +23,11 @@
 # Big (MTU N).  Neither mapce knows the narrow link from its own device's
 # MTU: path MTU discovery through the PTB translation is the only way.
 # The BR is stopped around the re-plumbing (its device is recreated) and
-# started again when it was up.  mce-rtr joins LAB_NAMESPACES, so lab_down
-# removes it and lab_residue reports it.
+# started again when it was up.  mce-rtr is made with ns_create, so
+# lab_down removes it and lab_residue reports it.
 
-if ! declare -F lab_up >/dev/null; then
-	# shellcheck source=lab.sh
-	. "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/lab.sh"
-fi
+# shellcheck source=lab.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lab.sh"
 
 LAB_NS_RTR=mce-rtr
 LAB_IF_RTR_ISP=mce-rtri  # mce-rtr: toward the ISP router (narrow link)
@@ -44,58 +43,46 @@ lab_mtu_insert_router() {
 	local mtu=${1:-1400} br_was_up=0
 	if [ "$LAB_BR_STATE" = up ]; then
 		br_was_up=1
-		lab_br_down >/dev/null 2>&1 || { lab_log "mapce br down failed"; return 1; }
+		lab_br_down >/dev/null 2>&1 || { ns_log "mapce br down failed"; return 1; }
 		LAB_BR_STATE=off
 	fi
-	case " ${LAB_NAMESPACES[*]} " in
-	*" $LAB_NS_RTR "*) ;;
-	*) LAB_NAMESPACES+=("$LAB_NS_RTR") ;;
-	esac
 	# the old ISP <-> BR veth pair goes (with mce-brw); new pairs come
-	lab_exec "$LAB_NS_ISP" ip link del "$LAB_IF_ISP_BR" || return 1
-	# (a run killed before its lab_down may have left one: lab.sh's guard
-	# does not know this namespace)
-	[ -e "/run/netns/$LAB_NS_RTR" ] && ip netns del "$LAB_NS_RTR"
-	ip netns add "$LAB_NS_RTR" &&
-	lab_exec "$LAB_NS_RTR" ip link set lo up &&
-	lab_ns_sysctls "$LAB_NS_RTR" || return 1
-	lab_veth "$LAB_NS_ISP" "$LAB_IF_ISP_BR" "$LAB_NS_RTR" "$LAB_IF_RTR_ISP" &&
-	lab_veth "$LAB_NS_RTR" "$LAB_IF_RTR_BR" "$LAB_NS_BR" "$LAB_IF_BR_WAN" || return 1
-	lab_exec "$LAB_NS_ISP" ip link set "$LAB_IF_ISP_BR" mtu "$mtu" &&
-	lab_exec "$LAB_NS_RTR" ip link set "$LAB_IF_RTR_ISP" mtu "$mtu" || return 1
+	ns_exec "$LAB_NS_ISP" ip link del "$LAB_IF_ISP_BR" || return 1
+	ns_create "$LAB_NS_RTR" &&
+	ns_veth "$LAB_NS_ISP" "$LAB_IF_ISP_BR" "$LAB_NS_RTR" "$LAB_IF_RTR_ISP" &&
+	ns_veth "$LAB_NS_RTR" "$LAB_IF_RTR_BR" "$LAB_NS_BR" "$LAB_IF_BR_WAN" || return 1
+	ns_exec "$LAB_NS_ISP" ip link set "$LAB_IF_ISP_BR" mtu "$mtu" &&
+	ns_exec "$LAB_NS_RTR" ip link set "$LAB_IF_RTR_ISP" mtu "$mtu" || return 1
 
 	# ISP: the BR address now via mce-rtr
-	lab_exec "$LAB_NS_ISP" ip -6 addr add "$LAB_ISP_BR_IP6/64" dev "$LAB_IF_ISP_BR" nodad &&
-	lab_exec "$LAB_NS_ISP" ip -6 route add "$LAB_BR_IP6/128" via "$LAB_RTR_ISP_IP6" ||
-		return 1
+	ns_addr "$LAB_NS_ISP" "$LAB_IF_ISP_BR" "$LAB_ISP_BR_IP6/64" &&
+	ns_exec "$LAB_NS_ISP" ip -6 route add "$LAB_BR_IP6/128" via "$LAB_RTR_ISP_IP6" || return 1
 	# the new router: the CE side is everything but the BR
-	lab_exec "$LAB_NS_RTR" sysctl -qw net.ipv6.conf.all.forwarding=1 >/dev/null &&
-	lab_exec "$LAB_NS_RTR" ip -6 addr add "$LAB_RTR_ISP_IP6/64" dev "$LAB_IF_RTR_ISP" nodad &&
-	lab_exec "$LAB_NS_RTR" ip -6 addr add "$LAB_RTR_BR_IP6/64" dev "$LAB_IF_RTR_BR" nodad &&
-	lab_exec "$LAB_NS_RTR" ip -6 route add default via "$LAB_ISP_BR_IP6" &&
-	lab_exec "$LAB_NS_RTR" ip -6 route add "$LAB_BR_IP6/128" via "$LAB_BR_LINK2_IP6" ||
+	ns_forwarding "$LAB_NS_RTR" 6 &&
+	ns_addr "$LAB_NS_RTR" "$LAB_IF_RTR_ISP" "$LAB_RTR_ISP_IP6/64" &&
+	ns_addr "$LAB_NS_RTR" "$LAB_IF_RTR_BR" "$LAB_RTR_BR_IP6/64" &&
+	ns_exec "$LAB_NS_RTR" ip -6 route add default via "$LAB_ISP_BR_IP6" &&
+	ns_exec "$LAB_NS_RTR" ip -6 route add "$LAB_BR_IP6/128" via "$LAB_BR_LINK2_IP6" ||
 		return 1
 	# BR: a new link, the same BR address
-	lab_exec "$LAB_NS_BR" ip -6 addr add "$LAB_BR_LINK2_IP6/64" dev "$LAB_IF_BR_WAN" nodad &&
-	lab_exec "$LAB_NS_BR" ip -6 addr add "$LAB_BR_IP6/128" dev "$LAB_IF_BR_WAN" nodad &&
-	lab_exec "$LAB_NS_BR" ip -6 route add default via "$LAB_RTR_BR_IP6" dev "$LAB_IF_BR_WAN" ||
+	ns_addr "$LAB_NS_BR" "$LAB_IF_BR_WAN" "$LAB_BR_LINK2_IP6/64" "$LAB_BR_IP6/128" &&
+	ns_exec "$LAB_NS_BR" ip -6 route add default via "$LAB_RTR_BR_IP6" dev "$LAB_IF_BR_WAN" ||
 		return 1
 	# as lab.sh: the XDP peers send full checksums
-	lab_exec "$LAB_NS_ISP" ethtool -K "$LAB_IF_ISP_BR" tx "$LAB_XDP_PEER_TX" >/dev/null &&
-	lab_exec "$LAB_NS_RTR" ethtool -K "$LAB_IF_RTR_BR" tx "$LAB_XDP_PEER_TX" >/dev/null ||
-		return 1
+	ns_offload "$LAB_NS_ISP" "$LAB_IF_ISP_BR" "$LAB_XDP_PEER_TX" tx &&
+	ns_offload "$LAB_NS_RTR" "$LAB_IF_RTR_BR" "$LAB_XDP_PEER_TX" tx || return 1
 
-	lab_wait 10 lab_exec "$LAB_NS_ISP" ping -6 -c1 -W1 "$LAB_RTR_ISP_IP6" ||
-		{ lab_log "ISP-router link not usable"; return 1; }
-	lab_wait 10 lab_exec "$LAB_NS_CE" ping -6 -c1 -W1 "$LAB_BR_IP6" ||
-		{ lab_log "CE cannot reach the BR address through $LAB_NS_RTR"; return 1; }
+	ns_reach "$LAB_NS_ISP" "$LAB_RTR_ISP_IP6" ||
+		{ ns_log "ISP-router link not usable"; return 1; }
+	ns_reach "$LAB_NS_CE" "$LAB_BR_IP6" ||
+		{ ns_log "CE cannot reach the BR address through $LAB_NS_RTR"; return 1; }
 	# the narrow link really is narrow: a full-size packet gets PTB
-	if lab_exec "$LAB_NS_CE" ping -6 -c1 -W1 -M "do" -s 1452 "$LAB_BR_IP6" >/dev/null 2>&1; then
-		lab_log "a 1500-byte IPv6 packet crossed the MTU $mtu link"
+	if ns_exec "$LAB_NS_CE" ping -6 -c1 -W1 -M "do" -s 1452 "$LAB_BR_IP6" >/dev/null 2>&1; then
+		ns_log "a 1500-byte IPv6 packet crossed the MTU $mtu link"
 		return 1
 	fi
 	if [ "$br_was_up" = 1 ]; then
-		lab_br_up || { lab_log "BR: $LAB_BR_STATE"; return 1; }
+		lab_br_up || { ns_log "BR: $LAB_BR_STATE"; return 1; }
 	fi
 	return 0
 }
@@ -122,4 +109,11 @@ lab_mtu_stat() {
 	local rc=$?
 	rm -f "$f"
 	return $rc
+}
+
+# lab_json_field JSON KEY: a top-level field of a JSON object (empty when
+# absent or not JSON).
+lab_json_field() {
+	"$LAB_PY" -c 'import json,sys; print(json.loads(sys.argv[1]).get(sys.argv[2], ""))' \
+		"$1" "$2" 2>/dev/null
 }

@@ -19,24 +19,10 @@ Usage: tcp_server.py --listen 0.0.0.0:9000 [--listen [::]:9100] --log FILE
 import argparse
 import errno
 import selectors
-import signal
 import socket
 import sys
 
-
-def parse_ep(s):
-    if s.startswith('['):
-        host, _, port = s[1:].partition(']:')
-        return socket.AF_INET6, host, int(port)
-    host, _, port = s.rpartition(':')
-    return socket.AF_INET, host, int(port)
-
-
-def fmt_ep(addr):
-    host, port = addr[0], addr[1]
-    if ':' in host:
-        return '[%s]:%d' % (host, port)
-    return '%s:%d' % (host, port)
+from labnet import fmt_ep, parse_ep, stop_flag, touch
 
 
 class Conn:
@@ -55,9 +41,7 @@ def main():
     ap.add_argument('--ready', help='file created once listening')
     args = ap.parse_args()
 
-    stop = []
-    signal.signal(signal.SIGTERM, lambda *_: stop.append(1))
-    signal.signal(signal.SIGINT, lambda *_: stop.append(1))
+    stop = stop_flag()
 
     log = open(args.log, 'a', buffering=1)
     sel = selectors.DefaultSelector()
@@ -71,8 +55,7 @@ def main():
         ls.listen(1024)
         ls.setblocking(False)
         sel.register(ls, selectors.EVENT_READ, None)
-    if args.ready:
-        open(args.ready, 'w').close()
+    touch(args.ready)
 
     nopen = max_open = accepted = 0
 

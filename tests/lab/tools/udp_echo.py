@@ -21,25 +21,16 @@ import argparse
 import json
 import os
 import selectors
-import signal
 import socket
 import struct
 import sys
 import time
 
-
-def parse_ep(s):
-    if s.startswith('['):
-        host, _, port = s[1:].partition(']:')
-        return socket.AF_INET6, host, int(port)
-    host, _, port = s.rpartition(':')
-    return socket.AF_INET, host, int(port)
+from labnet import parse_ep, stop_flag, touch
 
 
 def server(args):
-    stop = []
-    signal.signal(signal.SIGTERM, lambda *_: stop.append(1))
-    signal.signal(signal.SIGINT, lambda *_: stop.append(1))
+    stop = stop_flag()
     # One socket per address: a reply must come from the address the
     # request went to (a wildcard socket would pick the route's source).
     sel = selectors.DefaultSelector()
@@ -50,8 +41,7 @@ def server(args):
         s.setblocking(False)
         sel.register(s, selectors.EVENT_READ)
     log = open(args.log, 'a', buffering=1) if args.log else None
-    if args.ready:
-        open(args.ready, 'w').close()
+    touch(args.ready)
     while not stop:
         try:
             events = sel.select(timeout=0.5)
