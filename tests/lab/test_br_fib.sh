@@ -56,9 +56,7 @@ else
 	tbr_udp_echo || t_why "UDP echo server did not start"
 fi
 t_end
-if [ "$T_FAILED" -ne 0 ]; then
-	for c in "${CASES[@]:1:2}"; do t_skip "br_fib: $c" "setup failed"; done
-else
+if tbr_setup_ok "${CASES[@]:1:2}"; then
 	t_begin "br_fib: reaches_ce_behind_other_next_hop"
 	on c2 "$LAB_PY" "$LAB_TOOLS/ce_emul.py" "$TBR_CE19_6" "$TBR_BR6" 198.51.100.19 0x1341 \
 		"$TBR_SV" 7007 --expect-to6 "$TBR_CE19_6" --expect-v4dst 198.51.100.19 \

@@ -36,9 +36,7 @@ if tbr_tun_lab 0; then
 fi
 t_end
 SETUP_OK=$((T_FAILED == 0))
-if [ "$SETUP_OK" -ne 1 ]; then
-	for c in "${CASES[@]:1:4}"; do t_skip "br_frag: $c" "setup failed"; done
-else
+if tbr_setup_ok "${CASES[@]:1:4}"; then
 	tbr_counters br "$TBR_BR_IF"
 	base_followed=$(cnt ev_br_frag_followed) base_decap=$(cnt br_decap) base_encap=$(cnt br_encap)
 

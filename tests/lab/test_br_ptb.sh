@@ -41,9 +41,7 @@ fi
 t_end
 SETUP_OK=$((T_FAILED == 0))
 
-if [ "$SETUP_OK" -ne 1 ]; then
-	for c in "${CASES[@]:1:4}"; do t_skip "br_ptb: $c" "setup failed"; done
-else
+if tbr_setup_ok "${CASES[@]:1:4}"; then
 	tbr_counters br "$TBR_BR_IF"
 	tr0=$(cnt icmp6_err_translated)
 

@@ -31,7 +31,6 @@ if tbr_tun_lab 0 br "$(ns_ifname b)"; then
 	tbr_http_server 8 || t_why "HTTP server did not start"
 fi
 t_end
-SETUP_OK=$((T_FAILED == 0))
 
 # download_case on|off
 download_case() {
@@ -58,9 +57,7 @@ download_case() {
 	fi
 	t_end
 }
-if [ "$SETUP_OK" -ne 1 ]; then
-	for c in "${CASES[@]:1:3}"; do t_skip "br_tcp: $c" "setup failed"; done
-else
+if tbr_setup_ok "${CASES[@]:1:3}"; then
 	download_case on
 	download_case off
 	t_begin "br_tcp: nothing_dropped"

@@ -77,6 +77,9 @@ tbr_skip_all() {
 	t_skip_all "$why" "${@/#/$TBR_NAME: }"
 }
 
+# tbr_setup_ok CASE...: t_setup_ok "setup failed" for this test's CASEs.
+tbr_setup_ok() { t_setup_ok "setup failed" "${@/#/$TBR_NAME: }"; }
+
 # tbr_ns ROLE: create namespace tbr-ROLE-PID (ns_create).
 tbr_ns() { ns_create "$(ns_name "$1")"; }
 

@@ -51,7 +51,7 @@ ce_wan_up() {
 	ns_create "$CE_NS" && ns_create "$PEER_NS" &&
 		ns_veth "$CE_NS" "$WAN" "$PEER_NS" "$PEER" &&
 		ns_addr "$CE_NS" "$WAN" "$CE_ADDR/64" && ns_addr "$PEER_NS" "$PEER" "$GW/64" &&
-		ns_exec "$CE_NS" ip -6 route add default via "$GW" dev "$WAN"
+		ns_ip "$CE_NS" -6 route add default via "$GW" dev "$WAN"
 }
 
 ce() { ns_nsenter "$CE_NS" "$@"; }

@@ -8,6 +8,7 @@
 #   t_fail NAME WHY        -> "not ok - NAME: WHY"
 #   t_skip NAME REASON     -> "skip - NAME: REASON"
 #   t_skip_all REASON CASE...  every CASE skipped, then exit 0
+#   t_setup_ok REASON CASE...  when a case failed: every CASE skipped, 1
 #   t_note TEXT            -> "# TEXT" (for a human reading the log)
 #   t_exit                 -> exit status: 1 if any case failed
 #
@@ -60,6 +61,16 @@ t_end() {
 	else
 		t_fail "$T_NAME" "$(printf '%s; ' "${T_WHY[@]}" | sed 's/; $//')"
 	fi
+}
+
+# t_setup_ok REASON CASE...: 0 when no case has failed so far; else every
+# CASE skipped with REASON, and 1 (cases that need a setup that failed).
+t_setup_ok() {
+	local why=$1 c
+	shift
+	[ "$T_FAILED" -eq 0 ] && return 0
+	for c in "$@"; do t_skip "$c" "$why"; done
+	return 1
 }
 
 t_exit() {

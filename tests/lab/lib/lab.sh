@@ -184,30 +184,30 @@ lab_plumb() {
 
 	# LAN host
 	ns_addr "$LAB_NS_LAN" "$LAB_IF_LAN" "$LAB_LAN_IP/24" &&
-	ns_exec "$LAB_NS_LAN" ip route add default via "$LAB_CE_LAN_IP" || return 1
+	ns_ip "$LAB_NS_LAN" route add default via "$LAB_CE_LAN_IP" || return 1
 
 	# CE: IPv4 router LAN <-> tunnel, IPv6 host on the WAN
 	ns_forwarding "$LAB_NS_CE" 4 &&
 	ns_addr "$LAB_NS_CE" "$LAB_IF_CE_LAN" "$LAB_CE_LAN_IP/24" &&
 	ns_addr "$LAB_NS_CE" "$LAB_IF_WAN" "$LAB_CE_WAN_IP6/64" &&
-	ns_exec "$LAB_NS_CE" ip -6 route add default via "$LAB_ISP_CE_IP6" dev "$LAB_IF_WAN" ||
+	ns_ip "$LAB_NS_CE" -6 route add default via "$LAB_ISP_CE_IP6" dev "$LAB_IF_WAN" ||
 		return 1
 
 	# ISP: IPv6-only router
 	ns_forwarding "$LAB_NS_ISP" 6 &&
 	ns_addr "$LAB_NS_ISP" "$LAB_IF_ISP_CE" "$LAB_ISP_CE_IP6/64" &&
 	ns_addr "$LAB_NS_ISP" "$LAB_IF_ISP_BR" "$LAB_ISP_BR_IP6/64" &&
-	ns_exec "$LAB_NS_ISP" ip -6 route add "$LAB_BR_IP6/128" via "$LAB_BR_LINK_IP6" || return 1
+	ns_ip "$LAB_NS_ISP" -6 route add "$LAB_BR_IP6/128" via "$LAB_BR_LINK_IP6" || return 1
 
 	# BR
 	ns_forwarding "$LAB_NS_BR" 4 6 &&
 	ns_addr "$LAB_NS_BR" "$LAB_IF_BR_WAN" "$LAB_BR_LINK_IP6/64" "$LAB_BR_IP6/128" &&
-	ns_exec "$LAB_NS_BR" ip -6 route add default via "$LAB_ISP_BR_IP6" dev "$LAB_IF_BR_WAN" &&
+	ns_ip "$LAB_NS_BR" -6 route add default via "$LAB_ISP_BR_IP6" dev "$LAB_IF_BR_WAN" &&
 	ns_addr "$LAB_NS_BR" "$LAB_IF_BR_INET" "$LAB_BR_INET_IP/24" || return 1
 
 	# internet: ten server addresses
 	ns_addr "$LAB_NS_INET" "$LAB_IF_INET" "${LAB_INET_IPS[@]/%//24}" &&
-	ns_exec "$LAB_NS_INET" ip route add default via "$LAB_BR_INET_IP" || return 1
+	ns_ip "$LAB_NS_INET" route add default via "$LAB_BR_INET_IP" || return 1
 
 	# offloads: XDP peers send full checksums; WAN path per LAB_WAN_OFFLOAD
 	ns_offload "$LAB_NS_ISP" "$LAB_IF_ISP_CE" "$LAB_XDP_PEER_TX" tx &&

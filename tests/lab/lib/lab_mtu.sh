@@ -47,26 +47,26 @@ lab_mtu_insert_router() {
 		LAB_BR_STATE=off
 	fi
 	# the old ISP <-> BR veth pair goes (with mce-brw); new pairs come
-	ns_exec "$LAB_NS_ISP" ip link del "$LAB_IF_ISP_BR" || return 1
+	ns_ip "$LAB_NS_ISP" link del "$LAB_IF_ISP_BR" || return 1
 	ns_create "$LAB_NS_RTR" &&
 	ns_veth "$LAB_NS_ISP" "$LAB_IF_ISP_BR" "$LAB_NS_RTR" "$LAB_IF_RTR_ISP" &&
 	ns_veth "$LAB_NS_RTR" "$LAB_IF_RTR_BR" "$LAB_NS_BR" "$LAB_IF_BR_WAN" || return 1
-	ns_exec "$LAB_NS_ISP" ip link set "$LAB_IF_ISP_BR" mtu "$mtu" &&
-	ns_exec "$LAB_NS_RTR" ip link set "$LAB_IF_RTR_ISP" mtu "$mtu" || return 1
+	ns_ip "$LAB_NS_ISP" link set "$LAB_IF_ISP_BR" mtu "$mtu" &&
+	ns_ip "$LAB_NS_RTR" link set "$LAB_IF_RTR_ISP" mtu "$mtu" || return 1
 
 	# ISP: the BR address now via mce-rtr
 	ns_addr "$LAB_NS_ISP" "$LAB_IF_ISP_BR" "$LAB_ISP_BR_IP6/64" &&
-	ns_exec "$LAB_NS_ISP" ip -6 route add "$LAB_BR_IP6/128" via "$LAB_RTR_ISP_IP6" || return 1
+	ns_ip "$LAB_NS_ISP" -6 route add "$LAB_BR_IP6/128" via "$LAB_RTR_ISP_IP6" || return 1
 	# the new router: the CE side is everything but the BR
 	ns_forwarding "$LAB_NS_RTR" 6 &&
 	ns_addr "$LAB_NS_RTR" "$LAB_IF_RTR_ISP" "$LAB_RTR_ISP_IP6/64" &&
 	ns_addr "$LAB_NS_RTR" "$LAB_IF_RTR_BR" "$LAB_RTR_BR_IP6/64" &&
-	ns_exec "$LAB_NS_RTR" ip -6 route add default via "$LAB_ISP_BR_IP6" &&
-	ns_exec "$LAB_NS_RTR" ip -6 route add "$LAB_BR_IP6/128" via "$LAB_BR_LINK2_IP6" ||
+	ns_ip "$LAB_NS_RTR" -6 route add default via "$LAB_ISP_BR_IP6" &&
+	ns_ip "$LAB_NS_RTR" -6 route add "$LAB_BR_IP6/128" via "$LAB_BR_LINK2_IP6" ||
 		return 1
 	# BR: a new link, the same BR address
 	ns_addr "$LAB_NS_BR" "$LAB_IF_BR_WAN" "$LAB_BR_LINK2_IP6/64" "$LAB_BR_IP6/128" &&
-	ns_exec "$LAB_NS_BR" ip -6 route add default via "$LAB_RTR_BR_IP6" dev "$LAB_IF_BR_WAN" ||
+	ns_ip "$LAB_NS_BR" -6 route add default via "$LAB_RTR_BR_IP6" dev "$LAB_IF_BR_WAN" ||
 		return 1
 	# as lab.sh: the XDP peers send full checksums
 	ns_offload "$LAB_NS_ISP" "$LAB_IF_ISP_BR" "$LAB_XDP_PEER_TX" tx &&

@@ -60,10 +60,10 @@ lab_nat_lan2_up() {
 	ns_create "$LAB_NS_LAN2" &&
 	ns_veth "$LAB_NS_LAN2" "$LAB_IF_LAN2" "$LAB_NS_CE" "$LAB_IF_CE_LAN2" &&
 	ns_addr "$LAB_NS_LAN2" "$LAB_IF_LAN2" "$LAB_LAN2_IP/32" &&
-	ns_exec "$LAB_NS_LAN2" ip route add "$LAB_CE_LAN_IP/32" dev "$LAB_IF_LAN2" &&
-	ns_exec "$LAB_NS_LAN2" ip route add default via "$LAB_CE_LAN_IP" dev "$LAB_IF_LAN2" &&
+	ns_ip "$LAB_NS_LAN2" route add "$LAB_CE_LAN_IP/32" dev "$LAB_IF_LAN2" &&
+	ns_ip "$LAB_NS_LAN2" route add default via "$LAB_CE_LAN_IP" dev "$LAB_IF_LAN2" &&
 	ns_addr "$LAB_NS_CE" "$LAB_IF_CE_LAN2" "$LAB_CE_LAN_IP/32" &&
-	ns_exec "$LAB_NS_CE" ip route add "$LAB_LAN2_IP/32" dev "$LAB_IF_CE_LAN2" \
+	ns_ip "$LAB_NS_CE" route add "$LAB_LAN2_IP/32" dev "$LAB_IF_CE_LAN2" \
 		src "$LAB_CE_LAN_IP" || return 1
 	# the same offload setting as the first LAN host's path
 	ns_offload "$LAB_NS_LAN2" "$LAB_IF_LAN2" "$LAB_WAN_OFFLOAD"

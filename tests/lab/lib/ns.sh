@@ -12,6 +12,7 @@
 #                           no router advertisements or solicitations)
 #   ns_veth NS1 IF1 NS2 IF2 a veth pair between two namespaces, both ends up
 #   ns_addr NS IF ADDR/LEN...   addresses (IPv6 ones without DAD)
+#   ns_ip NS ARGS...        ip -n NS ARGS (links, addresses, routes)
 #   ns_forwarding NS 4|6...     the namespace routes IPv4 and/or IPv6
 #   ns_offload NS IF on|off [FEATURE...]   ethtool -K (default tx tso gso)
 #   ns_exec NS CMD...       CMD in NS, bounded by NS_T seconds (ns_exec_t:
@@ -96,6 +97,10 @@ ns_preflight() {
 
 # ---- namespaces, links, addresses ----------------------------------------
 
+# ns_ip NS ARGS...: `ip -n NS ARGS` (rtnetlink into NS: no process in it,
+# nothing that can hang, so no timeout).
+ns_ip() { ip -n "$@"; }
+
 # ns_exec NS CMD...: CMD in network namespace NS (ip netns exec), bounded.
 ns_exec() {
 	local ns=$1
@@ -126,7 +131,7 @@ ns_create() {
 	[ -e "/run/netns/$ns" ] && ns_delete "$ns"
 	ip netns add "$ns" || return 1
 	case " ${NS_LIST[*]} " in *" $ns "*) ;; *) NS_LIST+=("$ns") ;; esac
-	ns_exec "$ns" ip link set lo up &&
+	ns_ip "$ns" link set lo up &&
 		ns_exec "$ns" sysctl -qw net.ipv6.conf.all.accept_dad=0 \
 			net.ipv6.conf.default.accept_dad=0 net.ipv6.conf.all.accept_ra=0 \
 			net.ipv6.conf.default.accept_ra=0 net.ipv6.conf.all.router_solicitations=0 \
@@ -136,8 +141,7 @@ ns_create() {
 # ns_veth NS1 IF1 NS2 IF2: a veth pair, IF1 in NS1 and IF2 in NS2, both up.
 ns_veth() {
 	ip link add "$2" netns "$1" type veth peer name "$4" netns "$3" &&
-		ns_exec "$1" ip link set "$2" up &&
-		ns_exec "$3" ip link set "$4" up
+		ns_ip "$1" link set "$2" up && ns_ip "$3" link set "$4" up
 }
 
 # ns_addr NS IF ADDR/LEN...: add the addresses (IPv6 ones nodad).
@@ -146,8 +150,8 @@ ns_addr() {
 	shift 2
 	for a in "$@"; do
 		case $a in
-		*:*) ns_exec "$ns" ip -6 addr add "$a" dev "$dev" nodad ;;
-		*) ns_exec "$ns" ip addr add "$a" dev "$dev" ;;
+		*:*) ns_ip "$ns" -6 addr add "$a" dev "$dev" nodad ;;
+		*) ns_ip "$ns" addr add "$a" dev "$dev" ;;
 		esac || return 1
 	done
 }
@@ -172,15 +176,18 @@ ns_offload() {
 		{ ns_log "ethtool -K $dev ${args[*]} failed in $ns"; return 1; }
 }
 
-# ns_wait SECONDS CMD...: retry CMD every 0.2 s until it succeeds or
-# SECONDS pass; 0 when it did.
+# ns_wait SECONDS CMD...: retry CMD until it succeeds or SECONDS pass; 0
+# when it did.
 ns_wait() {
-	local end=$((SECONDS + $1))
+	local end=$((SECONDS + $1)) n=0
 	shift
 	while :; do
 		"$@" >/dev/null 2>&1 && return 0
 		[ $SECONDS -ge $end ] && break
-		sleep 0.2
+		# most waits end within a second (a server starting): look often
+		# then, less often after
+		n=$((n + 1))
+		if [ $n -le 20 ]; then sleep 0.05; else sleep 0.2; fi
 	done
 	"$@" >/dev/null 2>&1
 }
