@@ -41,13 +41,19 @@ result_ok() {
 
 lab_port_set
 
+# pings WHAT NS N PING_ARGS...: N echo requests from NS, 0.2 s apart;
+# t_why WHAT unless every one is answered
+pings() {
+	local what=$1 ns=$2 n=$3 out
+	shift 3
+	out=$(ns_exec_t "$T" "$ns" ping -n -c "$n" -i 0.2 -W 2 "$@" 2>&1)
+	grep -q " $n received" <<<"$out" || t_why "$what: $(grep transmitted <<<"$out")"
+}
+
 # ---- lab_ping -------------------------------------------------------
 ping_case() {
-	local out
 	t_begin lab_ping
-	out=$(ns_exec_t "$T" "$LAB_NS_LAN" ping -n -c 3 -i 0.2 -W 2 "$LAB_INET_IP" 2>&1)
-	grep -q ' 3 received' <<<"$out" ||
-		t_why "expected 3 replies: $(grep -E 'transmitted|rtt' <<<"$out" | head -n1)"
+	pings "expected 3 replies" "$LAB_NS_LAN" 3 "$LAB_INET_IP"
 	t_end
 }
 
@@ -73,12 +79,9 @@ http_case() { # NAME on|off
 # IPv4 the CE box sends itself (its own stack: CHECKSUM_PARTIAL, GSO)
 # leaves through the same TC program, with offloads on the WAN.
 own_case() {
-	local out
 	t_begin lab_ce_own_traffic
 	lab_set_wan_offload on || t_why "ethtool could not turn offloads on"
-	out=$(ns_exec_t "$T" "$LAB_NS_CE" ping -4 -n -c 3 -i 0.2 -W 2 "$LAB_INET_IP" 2>&1)
-	grep -q ' 3 received' <<<"$out" ||
-		t_why "ping from the CE: $(grep -E 'transmitted' <<<"$out" | head -n1)"
+	pings "ping from the CE" "$LAB_NS_CE" 3 -4 "$LAB_INET_IP"
 	lab_fetch "$LAB_NS_CE" "$T" "$LAB_DIR/own.bin"
 	[ -z "$NS_FETCH_WHY" ] || t_why "download from the CE: $NS_FETCH_WHY"
 	t_end
@@ -124,15 +127,9 @@ udp_case() {
 native_case() {
 	local out
 	t_begin lab_native_ipv6
-	out=$(ns_exec_t "$T" "$LAB_NS_CE" ping -6 -n -c 3 -i 0.2 -W 2 \
-		-I "$LAB_CE_WAN_IP6" "$LAB_ISP_CE_IP6" 2>&1)
-	grep -q ' 3 received' <<<"$out" || t_why "CE -> ISP ping6: $(grep transmitted <<<"$out")"
-	out=$(ns_exec_t "$T" "$LAB_NS_ISP" ping -6 -n -c 3 -i 0.2 -W 2 \
-		"$LAB_CE_WAN_IP6" 2>&1)
-	grep -q ' 3 received' <<<"$out" || t_why "ISP -> CE ping6: $(grep transmitted <<<"$out")"
-	out=$(ns_exec_t "$T" "$LAB_NS_CE" ping -6 -n -c 3 -i 0.2 -W 2 \
-		"$LAB_BR_IP6" 2>&1)
-	grep -q ' 3 received' <<<"$out" || t_why "CE -> BR address ping6: $(grep transmitted <<<"$out")"
+	pings "CE -> ISP ping6" "$LAB_NS_CE" 3 -6 -I "$LAB_CE_WAN_IP6" "$LAB_ISP_CE_IP6"
+	pings "ISP -> CE ping6" "$LAB_NS_ISP" 3 -6 "$LAB_CE_WAN_IP6"
+	pings "CE -> BR address ping6" "$LAB_NS_CE" 3 -6 "$LAB_BR_IP6"
 	out=$(ns_exec_t "$T" "$LAB_NS_CE" "$LAB_PY" "$LAB_TOOLS/tcp_client.py" \
 		--to "[$LAB_ISP_CE_IP6]:$LAB_TCP6_PORT=2" --bytes 1048576 --timeout 30 2>&1)
 	result_ok "TCP over IPv6" "$out"
@@ -174,9 +171,7 @@ flows_udp_case() {
 flows_icmp_case() {
 	local out
 	t_begin lab_flows_icmp
-	out=$(ns_exec_t "$T" "$LAB_NS_LAN" ping -n -c 4 -i 0.2 -W 2 "${LAB_INET_IPS[3]}" 2>&1)
-	grep -q ' 4 received' <<<"$out" ||
-		t_why "ping to ${LAB_INET_IPS[3]} failed: $(grep transmitted <<<"$out")"
+	pings "ping to ${LAB_INET_IPS[3]} failed" "$LAB_NS_LAN" 4 "${LAB_INET_IPS[3]}"
 	if [ ${#T_WHY[@]} -ne 0 ] || ! flows_to "$LAB_DIR/flows_icmp.json"; then
 		t_end
 		return

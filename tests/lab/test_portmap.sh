@@ -256,7 +256,7 @@ assert f == [('tcp', 4928, True, True), ('udp', 9024, True, True), ('tcp', 13125
 	[ $rc -eq 2 ] || t_why "unknown subcommand: exit $rc, not 2"
 	m portmap list --bogus
 	[ $rc -eq 2 ] || t_why "unknown option: exit $rc, not 2"
-	m portmap add tcp 4931 192.0.2.10 --wan tpmnone$NS_ID
+	m portmap add tcp 4931 192.0.2.10 --wan "tpmnone$NS_ID"
 	[ $rc -eq 1 ] || t_why "not-up WAN: exit $rc, not 1"
 	grep -q "not up on tpmnone$NS_ID" "$tmp/err" || t_why "not-up message: $(errtext)"
 	m portmap -h

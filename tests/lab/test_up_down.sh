@@ -311,7 +311,7 @@ same_as "$tmp/snap.before"
 t_end
 
 t_begin "up_down: bad_interface"
-m up --wan tudnone$NS_ID "${RULE[@]}"
+m up --wan "tudnone$NS_ID" "${RULE[@]}"
 [ $rc -eq 1 ] || t_why "exit $rc, not 1"
 grep -q "no interface 'tudnone$NS_ID'" "$tmp/err" || t_why "message: $(errtext)"
 [ -e "/sys/fs/bpf/mapce/tudnone$NS_ID" ] && t_why "pin dir created for a missing interface"

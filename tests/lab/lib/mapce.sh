@@ -35,7 +35,7 @@ MAPCE_UPS=() # "ce|br NS DEV" entries, for mapce_down_all and mapce_residue
 mapce_in() {
 	local ns=$1
 	shift
-	timeout "${MAPCE_T:-$NS_T}" nsenter --net="/run/netns/$ns" "$MAPCE" "$@"
+	NS_T=${MAPCE_T:-$NS_T} ns_nsenter "$ns" "$MAPCE" "$@"
 }
 
 mapce_cmd() {

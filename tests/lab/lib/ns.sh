@@ -2,10 +2,12 @@
 # shellcheck shell=bash disable=SC2034  # (variables for the files that source this)
 #
 # ns.sh - the network-namespace primitives every lab topology is built from
-# (lab.sh, br.sh, ce_wan.sh in this folder).  Sourceable; no side effects
-# until a function is called.
+# (lab.sh, br.sh, ce_wan.sh in this folder).  Sourceable: it defines
+# functions and variables, nothing runs until a function is called.
 #
 #   ns_init PREFIX          temp dir NS_TMP, per-run names, ns_cleanup on EXIT
+#                           (ns_tmpdir, ns_trap: the two halves)
+#   ns_preflight TOOL...    root and the tools, else NS_WHY
 #   ns_name ROLE            PREFIX-ROLE-ID, a namespace name unique to this run
 #   ns_ifname LETTER        PREFIXLETTERID, an interface name (<= 15 characters)
 #   ns_create NS            namespace with lo up and the lab sysctls (no DAD,
@@ -31,8 +33,9 @@
 #                           in this run's namespaces, delete them, remove
 #                           NS_TMP; idempotent; ns_residue: what is left
 #
-# Every command in a namespace runs under `timeout`, every wait loop has a
-# count or a deadline, so a test cannot hang on a lab.  A run's names carry
+# Every command run inside a namespace is under `timeout` (ns_ip only
+# talks rtnetlink into one), every wait loop has a count or a deadline, so
+# a test cannot hang on a lab.  A run's names carry
 # NS_ID (the shell's pid) so two runs never share a namespace, an interface
 # name, or the pins and state files mapce keys by interface name.  (The
 # five-namespace lab, lab.sh, keeps fixed, documented names instead and
@@ -101,14 +104,9 @@ ns_preflight() {
 # nothing that can hang, so no timeout).
 ns_ip() { ip -n "$@"; }
 
-# ns_exec NS CMD...: CMD in network namespace NS (ip netns exec), bounded.
-ns_exec() {
-	local ns=$1
-	shift
-	timeout "$NS_T" ip netns exec "$ns" "$@"
-}
-
-# ns_exec_t SECONDS NS CMD...: ns_exec with its own bound.
+# ns_exec NS CMD...: CMD in network namespace NS (ip netns exec), bounded
+# by NS_T seconds; ns_exec_t SECONDS NS CMD...: with its own bound.
+ns_exec() { ns_exec_t "$NS_T" "$@"; }
 ns_exec_t() {
 	local secs=$1 ns=$2
 	shift 2

@@ -6,6 +6,8 @@
     fmt_ep(sockaddr)   -> "ip:port" or "[ip6]:port"
     inet_csum(bytes)   -> the Internet checksum (RFC 1071) of the bytes
     stop_flag()        -> a list that becomes non-empty on SIGTERM or SIGINT
+    events(sel, stop)  -> a selector's (key, mask) events until stop is set
+                          (looked at every 0.2 s: a server stops promptly)
     touch(path)        -> create an empty file (a "ready" file a test waits
                           for; None: nothing)
 """
@@ -47,6 +49,11 @@ def stop_flag():
     signal.signal(signal.SIGTERM, lambda *_: stop.append(1))
     signal.signal(signal.SIGINT, lambda *_: stop.append(1))
     return stop
+
+
+def events(sel, stop):
+    while not stop:
+        yield from sel.select(timeout=0.2)
 
 
 def touch(path):

@@ -17,12 +17,11 @@ Usage: tcp_server.py --listen 0.0.0.0:9000 [--listen [::]:9100] --log FILE
                      [--ready FILE]
 """
 import argparse
-import errno
 import selectors
 import socket
 import sys
 
-from labnet import fmt_ep, parse_ep, stop_flag, touch
+from labnet import events, fmt_ep, parse_ep, stop_flag, touch
 
 
 class Conn:
@@ -66,49 +65,45 @@ def main():
         nopen -= 1
         log.write('close %s %s bytes=%d\n' % (fmt_ep(c.local), fmt_ep(c.peer), c.bytes))
 
-    while not stop:
-        try:
-            events = sel.select(timeout=0.5)
-        except InterruptedError:
-            continue
-        for key, mask in events:
-            if key.data is None:  # listener
-                try:
-                    s, peer = key.fileobj.accept()
-                except OSError:
-                    continue
-                s.setblocking(False)
-                c = Conn(s, s.getsockname(), peer)
-                nopen += 1
-                accepted += 1
-                max_open = max(max_open, nopen)
-                log.write('accept %s %s open=%d\n' % (fmt_ep(c.local), fmt_ep(peer), nopen))
-                sel.register(s, selectors.EVENT_READ, c)
+    for key, mask in events(sel, stop):
+        if key.data is None:  # listener
+            try:
+                s, peer = key.fileobj.accept()
+            except OSError:
                 continue
-            c = key.data
-            if mask & selectors.EVENT_READ:
-                try:
-                    data = c.sock.recv(65536)
-                except OSError as e:
-                    if e.errno in (errno.EAGAIN, errno.EWOULDBLOCK):
-                        continue
-                    data = b''
-                if not data:
-                    close(c)
-                    continue
-                c.bytes += len(data)
-                c.out += data
-            if c.out:
-                try:
-                    n = c.sock.send(c.out)
-                    del c.out[:n]
-                except OSError as e:
-                    if e.errno not in (errno.EAGAIN, errno.EWOULDBLOCK):
-                        close(c)
-                        continue
-                # wait for writability while output is pending
-                sel.modify(c.sock, selectors.EVENT_READ | selectors.EVENT_WRITE
-                           if c.out else selectors.EVENT_READ, c)
+            s.setblocking(False)
+            c = Conn(s, s.getsockname(), peer)
+            nopen += 1
+            accepted += 1
+            max_open = max(max_open, nopen)
+            log.write('accept %s %s open=%d\n' % (fmt_ep(c.local), fmt_ep(peer), nopen))
+            sel.register(s, selectors.EVENT_READ, c)
+            continue
+        c = key.data
+        if mask & selectors.EVENT_READ:
+            try:
+                data = c.sock.recv(65536)
+            except BlockingIOError:
+                continue
+            except OSError:
+                data = b''
+            if not data:
+                close(c)
+                continue
+            c.bytes += len(data)
+            c.out += data
+        if c.out:
+            try:
+                n = c.sock.send(c.out)
+                del c.out[:n]
+            except BlockingIOError:
+                pass
+            except OSError:
+                close(c)
+                continue
+            # wait for writability while output is pending
+            sel.modify(c.sock, selectors.EVENT_READ | selectors.EVENT_WRITE
+                       if c.out else selectors.EVENT_READ, c)
     log.write('stop max_open=%d accepted=%d\n' % (max_open, accepted))
     log.close()
     return 0

@@ -26,7 +26,7 @@ import struct
 import sys
 import time
 
-from labnet import parse_ep, stop_flag, touch
+from labnet import events, parse_ep, stop_flag, touch
 
 
 def server(args):
@@ -42,21 +42,16 @@ def server(args):
         sel.register(s, selectors.EVENT_READ)
     log = open(args.log, 'a', buffering=1) if args.log else None
     touch(args.ready)
-    while not stop:
+    for key, _ in events(sel, stop):
+        s = key.fileobj
         try:
-            events = sel.select(timeout=0.5)
-        except InterruptedError:
+            data, peer = s.recvfrom(65535)
+        except BlockingIOError:
             continue
-        for key, _ in events:
-            s = key.fileobj
-            try:
-                data, peer = s.recvfrom(65535)
-            except (BlockingIOError, InterruptedError):
-                continue
-            s.sendto(data, peer)
-            if log:
-                local = s.getsockname()
-                log.write('%s:%d %s:%d %d\n' % (local[0], local[1], peer[0], peer[1], len(data)))
+        s.sendto(data, peer)
+        if log:
+            local = s.getsockname()
+            log.write('%s:%d %s:%d %d\n' % (local[0], local[1], peer[0], peer[1], len(data)))
     return 0
 
 
