@@ -69,6 +69,15 @@ lab_test_up lab_nat_up
 lab_port_set
 lab_need
 
+# from_lan NAME CMD...: CMD on the LAN host (bounded by T); its output
+# (stdout and stderr) into the caller's `out` and $LAB_DIR/NAME.out
+from_lan() {
+	local name=$1
+	shift
+	out=$(ns_exec_t "$T" "$LAB_NS_LAN" "$@" 2>&1)
+	echo "$out" >"$LAB_DIR/$name.out"
+}
+
 # one line of a tool's output for a failure message
 brief() { tr '\n\t' '  ' <<<"$1" | sed 's/  */ /g' | head -c 400; }
 
@@ -77,9 +86,8 @@ stun_case() { # MODE
 	local mode=$1 out d
 	t_begin "nat_stun_$mode"
 	lab_nat_stats "$LAB_DIR/s0.json"
-	out=$(ns_exec_t "$T" "$LAB_NS_LAN" stun "$LAB_STUN_IP" 2>&1)
+	from_lan "stun_$mode" stun "$LAB_STUN_IP"
 	lab_nat_stats "$LAB_DIR/s1.json"
-	echo "$out" >"$LAB_DIR/stun_$mode.out"
 	t_note "stun ($mode): $(grep '^Primary' <<<"$out" | tr -s '\t ' ' ')"
 	grep -q "^Primary: ${STUN_FILTER[$mode]}," <<<"$out" ||
 		t_why "expected 'Primary: ${STUN_FILTER[$mode]}', got: $(brief "$out")"
@@ -120,9 +128,7 @@ stun_port_case() {
 natdiscovery_case() { # MODE
 	local mode=$1 out addrs a port
 	t_begin "nat_natdiscovery_$mode"
-	out=$(ns_exec_t "$T" "$LAB_NS_LAN" turnutils_natdiscovery -m -f \
-		"$LAB_TURN_IP" 2>&1)
-	echo "$out" >"$LAB_DIR/natdiscovery_$mode.out"
+	from_lan "natdiscovery_$mode" turnutils_natdiscovery -m -f "$LAB_TURN_IP"
 	t_note "natdiscovery ($mode): $(grep '^NAT with' <<<"$out" | tr '\n' ' ')"
 	grep -qx 'NAT with Endpoint Independent Mapping!' <<<"$out" ||
 		t_why "expected 'NAT with Endpoint Independent Mapping!': $(grep -E '^NAT|rror|imeout' <<<"$out" | tr '\n' ' ')"
@@ -141,9 +147,7 @@ natdiscovery_case() { # MODE
 natdiscovery_hairpin_case() {
 	local out
 	t_begin nat_natdiscovery_hairpin_eif
-	out=$(ns_exec_t "$T" "$LAB_NS_LAN" turnutils_natdiscovery -H \
-		"$LAB_TURN_IP" 2>&1)
-	echo "$out" >"$LAB_DIR/natdiscovery_hairpin.out"
+	from_lan natdiscovery_hairpin turnutils_natdiscovery -H "$LAB_TURN_IP"
 	grep -q 'Received a request (maybe a successful hairpinning)' <<<"$out" ||
 		t_why "its request to its own mapped address never came back: $(grep -E 'reflexive|imeout|rror' <<<"$out" | tr '\n' ' ')"
 	t_end
@@ -167,9 +171,7 @@ traceroute_case() { # NAME [traceroute options]
 	local name=$1 out
 	shift
 	t_begin "$name"
-	out=$(ns_exec_t "$T" "$LAB_NS_LAN" traceroute -n -q 1 -w 2 -m 8 "$@" \
-		"$LAB_INET_IP" 2>&1)
-	echo "$out" >"$LAB_DIR/$name.out"
+	from_lan "$name" traceroute -n -q 1 -w 2 -m 8 "$@" "$LAB_INET_IP"
 	t_note "$name: $(awk '$1 ~ /^[0-9]+$/ { printf "%s %s; ", $1, $2 }' <<<"$out")"
 	trace_check "$name" "$out"
 	t_end
@@ -178,8 +180,7 @@ traceroute_case() { # NAME [traceroute options]
 tracepath_case() {
 	local out h2
 	t_begin nat_tracepath
-	out=$(ns_exec_t "$T" "$LAB_NS_LAN" tracepath -n -m 8 "$LAB_INET_IP" 2>&1)
-	echo "$out" >"$LAB_DIR/tracepath.out"
+	from_lan tracepath tracepath -n -m 8 "$LAB_INET_IP"
 	t_note "tracepath: $(grep -E 'reached|Resume' <<<"$out" | tr -s ' \n' ' ')"
 	h2=$(awk '$1 == "2:" && $2 != "no" { print $2 }' <<<"$out" | sort -u | tr '\n' ' ')
 	grep -Eq "^ *2: +$LAB_BR_INET_IP " <<<"$out" ||
