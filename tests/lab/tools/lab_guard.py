@@ -35,6 +35,7 @@ def main():
         # a Ctrl-C or hangup to the owner's group must not stop the guard
         # before the owner's own trap has had its chance
         signal.signal(sig, signal.SIG_IGN)
+    # (as long as the owner lives: its lab_down kills the guard)
     while alive(owner):
         time.sleep(0.2)
     fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o644)

@@ -8,12 +8,18 @@
     stop_flag()        -> a list that becomes non-empty on SIGTERM or SIGINT
     events(sel, stop)  -> a selector's (key, mask) events until stop is set
                           (looked at every 0.2 s: a server stops promptly)
+                          or LIFETIME seconds pass
+    LIFETIME           the longest a server runs: one whose test was killed
+                       without its cleanup ends on its own
     touch(path)        -> create an empty file (a "ready" file a test waits
                           for; None: nothing)
 """
 import signal
 import socket
 import struct
+import time
+
+LIFETIME = 3600
 
 
 def parse_ep(s):
@@ -52,7 +58,8 @@ def stop_flag():
 
 
 def events(sel, stop):
-    while not stop:
+    end = time.monotonic() + LIFETIME
+    while not stop and time.monotonic() < end:
         yield from sel.select(timeout=0.2)
 
 

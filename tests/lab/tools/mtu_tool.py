@@ -38,7 +38,7 @@
 
     mtu_tool.py sink --listen IP:PORT --ready FILE
         TCP server: for each connection (one at a time) read to EOF, then
-        answer "LEN SHA256\n" and close.  Stops on SIGTERM.
+        answer "LEN SHA256\n" and close.  Stops on SIGTERM (or after an hour).
 
     mtu_tool.py upload --to IP:PORT --size N [--seed S] [--timeout S]
         Send N bytes of seeded random data, close the sending side, read
@@ -60,7 +60,7 @@ import struct
 import sys
 import time
 
-from labnet import host_port, touch
+from labnet import LIFETIME, host_port, touch
 
 
 def payload(size, seed):
@@ -151,9 +151,14 @@ def cmd_sink(a):
     ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     ls.bind(host_port(a.listen))
     ls.listen(4)
+    ls.settimeout(1)
     touch(a.ready)
-    while True:
-        c, _ = ls.accept()
+    end = time.monotonic() + LIFETIME
+    while time.monotonic() < end:
+        try:
+            c, _ = ls.accept()
+        except socket.timeout:
+            continue
         c.settimeout(120)
         h, n = hashlib.sha256(), 0
         try:
