@@ -4,8 +4,8 @@
 # option exits 2 with a message on stderr naming it; with -j the error is
 # also a JSON object {"error": ...} on stdout.  Needs no root or namespace.
 set -u
-cd "$(dirname "$0")/../.."
-. scripts/lab-tools/harness.sh
+cd "$(dirname "$0")/../.." || exit 1
+. tests/lab/lib/harness.sh
 M=${OUTPUT:-build}/mapce
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
