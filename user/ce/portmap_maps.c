@@ -409,7 +409,7 @@ int portmap_sync(struct portmap_maps *m, const struct portmap *want, int n, bool
 			return fail_at(file, &want[i], err, errlen);
 	}
 	/* 2. forwards that are not wanted go (counted as grouped forwards) */
-	have = calloc(PORTMAP_MAX * 4, sizeof(*have));
+	have = calloc((size_t)PORTMAP_MAX * 4, sizeof(*have));
 	if (!have)
 		return BAD("out of memory");
 	n_have = portmap_read_installed(m, have, PORTMAP_MAX * 4, NULL);

@@ -16,7 +16,7 @@
 #include "core/config_file.h"
 #include "core/config_internal.h"
 
-#define CONFIG_FILE_MAX (1024 * 1024) /* bytes an edit reads */
+#define CONFIG_FILE_MAX (1024L * 1024) /* bytes an edit reads */
 
 #define BAD(...) mapce_errf(err, errlen, __VA_ARGS__)
 
