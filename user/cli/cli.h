@@ -70,11 +70,15 @@ void cli_wrap(FILE *f, const char *text, int indent, int col);
  * *(const char **)ctx. */
 int cli_store_arg(void *ctx, const struct opt_def *opt, const char *arg);
 
+struct cli_level;
+
 struct cli_cmd {
 	const char *name;
 	int (*run)(int argc, char **argv); /* argv[0]: the name as typed */
 	const char *summary;               /* one line, for the level's listing */
-	const struct cli_spec *spec;       /* NULL: the command is a level of its own */
+	const struct cli_spec *spec;       /* what run parses (usage, man page) */
+	const struct cli_level *sub;       /* instead of run and spec: a level of its
+					    * own ("br", "portmap") */
 };
 
 struct cli_level {

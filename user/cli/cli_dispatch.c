@@ -63,5 +63,7 @@ int cli_dispatch(const struct cli_level *l, int argc, char **argv)
 	}
 	if (pick(l, word, &c))
 		return EXIT_USAGE;
+	if (c->sub)
+		return cli_dispatch(c->sub, argc - 1, argv + 1);
 	return c->run(argc - 1, argv + 1);
 }

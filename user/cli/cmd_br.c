@@ -229,8 +229,3 @@ const struct cli_level br_level = {
 	.description = BR_ABOUT,
 	.cmds = br_cmds,
 };
-
-int cmd_br(int argc, char **argv)
-{
-	return cli_dispatch(&br_level, argc, argv);
-}

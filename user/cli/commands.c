@@ -24,8 +24,9 @@ static const struct cli_cmd mapce_cmds[] = {
 	{ "status", cmd_status, "show parameters, attach modes and counters", &status_spec },
 	{ "flows", cmd_flows, "list live NAT flows with per-flow counters", &flows_spec },
 	{ "stats", cmd_stats, "print the per-reason packet counters", &stats_spec },
-	{ "portmap", cmd_portmap, "forward outside ports to LAN hosts (portmap add|del|list)" },
-	{ "br", cmd_br, "run a stateless BR on an interface (br up|down|status)" },
+	{ "portmap", NULL, "forward outside ports to LAN hosts (portmap add|del|list)", NULL,
+	  &portmap_level },
+	{ "br", NULL, "run a stateless BR on an interface (br up|down|status)", NULL, &br_level },
 	{},
 };
 
