@@ -14,14 +14,16 @@
 #include "core/xdp_mode.h"
 
 #define KEY(k) (UP_OPT_BASE + UK_##k)
+#define TIMEOUT_HELP(what, def, min)                                                             \
+	what " idle timeout, seconds (default " OPT_STR(def) ", at least " OPT_STR(min) ")"
 
 /* The scalar keys, in the order `mapce up -h` lists them. */
 static const struct opt_def up_keys[] = {
 	{ "wan", "IF", "WAN interface (required, here or in the config file)", KEY(WAN),
 	  OPT_IFNAME },
 	{ "mtu", "N",
-	  "IPv4 MTU over the tunnel, " OPT_STR(MAPCE_MIN_MTU) "..WAN MTU - " OPT_STR(
-		  MAPCE_ENCAP_OVERHEAD) " (default " OPT_STR(MAPCE_DEFAULT_MTU) ")",
+	  "IPv4 MTU over the tunnel, " OPT_STR(MAPCE_MIN_MTU) "..WAN MTU - "
+	  OPT_STR(MAPCE_ENCAP_OVERHEAD) " (default " OPT_STR(MAPCE_DEFAULT_MTU) ")",
 	  KEY(MTU) },
 	{ "mss-clamp", "off|auto|N",
 	  "TCP MSS ceiling of SYNs both ways (auto: MTU - 40) (default: MTU - 40)", KEY(MSS_CLAMP) },
@@ -39,20 +41,16 @@ static const struct opt_def up_keys[] = {
 	  "mappings one LAN host may hold (0 = no limit, default); refusals are counted per host",
 	  KEY(MAX_PER_HOST) },
 	{ "timeout-udp", "S",
-	  "UDP idle timeout, seconds (default " OPT_STR(MAPCE_DEFAULT_TIMEOUT_UDP) ", at least " OPT_STR(
-		  MAPCE_MIN_TIMEOUT_UDP) ")",
-	  KEY(TIMEOUT_UDP) },
+	  TIMEOUT_HELP("UDP", MAPCE_DEFAULT_TIMEOUT_UDP, MAPCE_MIN_TIMEOUT_UDP), KEY(TIMEOUT_UDP) },
 	{ "timeout-tcp-est", "S",
-	  "TCP established idle timeout (default " OPT_STR(
-		  MAPCE_DEFAULT_TIMEOUT_TCP_EST) ", at least " OPT_STR(MAPCE_MIN_TIMEOUT_TCP_EST) ")",
+	  TIMEOUT_HELP("TCP established", MAPCE_DEFAULT_TIMEOUT_TCP_EST, MAPCE_MIN_TIMEOUT_TCP_EST),
 	  KEY(TIMEOUT_TCP_EST) },
 	{ "timeout-tcp-trans", "S",
-	  "TCP transitory idle timeout (default " OPT_STR(
-		  MAPCE_DEFAULT_TIMEOUT_TCP_TRANS) ", at least " OPT_STR(MAPCE_MIN_TIMEOUT_TCP_TRANS) ")",
+	  TIMEOUT_HELP("TCP transitory", MAPCE_DEFAULT_TIMEOUT_TCP_TRANS,
+		       MAPCE_MIN_TIMEOUT_TCP_TRANS),
 	  KEY(TIMEOUT_TCP_TRANS) },
 	{ "timeout-icmp", "S",
-	  "ICMP query idle timeout (default " OPT_STR(MAPCE_DEFAULT_TIMEOUT_ICMP) ", at least " OPT_STR(
-		  MAPCE_MIN_TIMEOUT_ICMP) ")",
+	  TIMEOUT_HELP("ICMP query", MAPCE_DEFAULT_TIMEOUT_ICMP, MAPCE_MIN_TIMEOUT_ICMP),
 	  KEY(TIMEOUT_ICMP) },
 	{ "allow-short-timeouts", NULL, "accept timeouts below the RFC minimums (tests)",
 	  KEY(ALLOW_SHORT_TIMEOUTS) },
@@ -67,8 +65,8 @@ static const struct opt_def up_keys[] = {
 
 const struct opt_group up_settings_group = { "Settings (also config file keys)", up_keys };
 const struct opt_group *const up_key_groups[] = {
-	&up_settings_group,  &mapce_rule_group,	    &mapce_domain_group,
-	&mapce_ce_group,     &mapce_explicit_group, NULL,
+	&up_settings_group, &mapce_rule_group, &mapce_domain_group, &mapce_ce_group,
+	&mapce_explicit_group, NULL,
 };
 
 #define BAD(...) mapce_errf(err, errlen, __VA_ARGS__)
