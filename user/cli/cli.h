@@ -4,7 +4,8 @@
  *
  *   mapce [GLOBAL] CMD ...      mapce br CMD ...      mapce portmap CMD ...
  *
- * A level is a table of commands {name, handler, one-line summary, spec};
+ * A level is a table of commands {name, handler, one-line summary, spec}
+ * (or, for br and portmap, {name, summary, the level below});
  * cli_dispatch() picks the command by its name or a unique prefix of it
  * (as bpftool does), lists the table for help, -h and --help, and gives
  * the usage errors.  A command's spec describes it whole: synopsis,
@@ -60,12 +61,6 @@ struct cli_spec {
 int cli_parse(const struct cli_spec *spec, int argc, char **argv, void *ctx, int *first_arg);
 /* `mapce NAME -h`: synopsis, description, options, notes, examples. */
 void cli_usage(const struct cli_spec *spec, FILE *f);
-/* The synopsis lines, the first after prefix, the others under it. */
-void cli_synopsis(const struct cli_spec *spec, FILE *f, const char *prefix);
-/* Write text wrapped to the terminal's 80 columns: lines start at column
- * indent (the first at column col, where the caller left off); '\n'
- * breaks a line, a line's leading blanks indent its continuations too. */
-void cli_wrap(FILE *f, const char *text, int indent, int col);
 /* An on_opt for commands whose one option is a string: stores arg into
  * *(const char **)ctx. */
 int cli_store_arg(void *ctx, const struct opt_def *opt, const char *arg);

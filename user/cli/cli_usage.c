@@ -13,7 +13,10 @@
 #define WIDTH 80    /* wrap before this column */
 #define HELP_COL 26 /* where an option's help starts */
 
-void cli_wrap(FILE *f, const char *text, int indent, int col)
+/* Write text wrapped before column WIDTH: lines start at column indent
+ * (the first at column col, where the caller left off); '\n' breaks a
+ * line, a line's leading blanks indent its continuations too. */
+static void wrap(FILE *f, const char *text, int indent, int col)
 {
 	const char *p = text;
 
@@ -68,7 +71,8 @@ static void print_synopsis(FILE *f, const char *prefix, const char *text)
 	}
 }
 
-void cli_synopsis(const struct cli_spec *c, FILE *f, const char *prefix)
+/* The synopsis lines of c, the first after prefix, the others under it. */
+static void synopsis(const struct cli_spec *c, FILE *f, const char *prefix)
 {
 	char buf[1024];
 	int n;
@@ -100,7 +104,7 @@ static void print_opt(FILE *f, const struct opt_def *d)
 		fputc('\n', f);
 		col = 0;
 	}
-	cli_wrap(f, d->help, HELP_COL, col);
+	wrap(f, d->help, HELP_COL, col);
 }
 
 /* The option groups under their headings; with_help: -h first, under
@@ -119,7 +123,7 @@ static void print_groups(FILE *f, const struct opt_group *const *groups, bool wi
 		if (g == groups || (*g)->title) {
 			snprintf(title, sizeof(title), "%s:", (*g)->title ? (*g)->title : "Options");
 			fputc('\n', f);
-			cli_wrap(f, title, 0, 0);
+			wrap(f, title, 0, 0);
 		}
 		if (with_help)
 			print_opt(f, &help);
@@ -131,15 +135,15 @@ static void print_groups(FILE *f, const struct opt_group *const *groups, bool wi
 
 void cli_usage(const struct cli_spec *c, FILE *f)
 {
-	cli_synopsis(c, f, "Usage: ");
+	synopsis(c, f, "Usage: ");
 	if (c->description) {
 		fputc('\n', f);
-		cli_wrap(f, c->description, 0, 0);
+		wrap(f, c->description, 0, 0);
 	}
 	print_groups(f, c->groups, true);
 	if (c->notes) {
 		fputc('\n', f);
-		cli_wrap(f, c->notes, 0, 0);
+		wrap(f, c->notes, 0, 0);
 	}
 	if (c->examples) /* shell lines: as written */
 		fprintf(f, "\nExamples:\n%s", c->examples);
@@ -155,19 +159,19 @@ void cli_level_usage(const struct cli_level *l, FILE *f)
 	} else {
 		for (const struct cli_cmd *c = l->cmds; c->name; c++) {
 			if (c->spec)
-				cli_synopsis(c->spec, f, prefix);
+				synopsis(c->spec, f, prefix);
 			prefix = "       ";
 		}
 	}
 	if (l->description) {
 		fputc('\n', f);
-		cli_wrap(f, l->description, 0, 0);
+		wrap(f, l->description, 0, 0);
 	}
 	fprintf(f, "\nCommands (a unique prefix selects one):\n");
 	for (const struct cli_cmd *c = l->cmds; c->name; c++) {
 		snprintf(line, sizeof(line), "  %-8s ", c->name);
 		fputs(line, f);
-		cli_wrap(f, c->summary, 11, (int)strlen(line));
+		wrap(f, c->summary, 11, (int)strlen(line));
 	}
 	print_groups(f, l->groups, false);
 	fprintf(f, "\nRun 'mapce %s%sCOMMAND -h' for a command's options.\n", l->name,

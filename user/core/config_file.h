@@ -6,14 +6,12 @@
  * File format (one setting per line):
  *
  *   # comment (also after a value)
- *   KEY VALUE          KEY is the long option of `mapce up` without "--":
- *                      wan, rule-ipv6, rule-ipv4, ea-len, psid-offset,
- *                      psid-len, rule, ipv4, psid, prefix, br, mtu,
- *                      mss-clamp, encap-limit, hop-limit, timeout-udp,
- *                      timeout-tcp-est, timeout-tcp-trans, timeout-icmp,
- *                      xdp-mode, max-flows, filtering, max-per-host
- *   FLAG [yes|no]      fmr, legacy-iid, mesh, allow-short-timeouts
- *                      (alone = yes; also true/false, on/off, 1/0)
+ *   KEY VALUE          KEY is a long option of `mapce up` without "--":
+ *                      the entries of up_key_groups below (every option
+ *                      of up but config and no-config)
+ *   FLAG [yes|no]      the keys that take no value (fmr, legacy-iid, mesh,
+ *                      allow-short-timeouts); alone = yes; also
+ *                      true/false, on/off, 1/0
  *   portmap tcp|udp PORT[-PORT] INSIDE_IP[:PORT]     repeatable
  *
  * Words are separated by blanks; no quoting.  Rule keys behave like the
