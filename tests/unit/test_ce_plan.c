@@ -33,15 +33,9 @@ static struct ce_up_params P;
 /* Apply "--opt value" as the command line would. */
 static void opt(const char *name, const char *val)
 {
-	int ret = -2;
+	const struct opt_def *d = opt_find_name(up_key_groups, name);
+	int ret = d ? up_settings_apply(&S, d->val, val, 0, errbuf, sizeof(errbuf)) : -2;
 
-	for (size_t i = 0; i < up_keys_n && ret == -2; i++)
-		if (!strcmp(up_keys[i].name, name))
-			ret = up_settings_apply(&S, up_keys[i].opt, val, 0, errbuf, sizeof(errbuf));
-	for (size_t i = 0; i < mapce_rule_longopts_n && ret == -2; i++)
-		if (!strcmp(mapce_rule_longopts[i].name, name))
-			ret = up_settings_apply(&S, mapce_rule_longopts[i].val, val, 0, errbuf,
-						sizeof(errbuf));
 	CHECK(ret == 0, "--%s %s: %s", name, val ? val : "", ret == -2 ? "no such option" : errbuf);
 }
 
@@ -316,12 +310,9 @@ static struct br_up_params BP;
 
 static void br_opt(const char *name, const char *val)
 {
-	int ret = -2;
+	const struct opt_def *d = opt_find_name(mapce_rule_groups, name);
+	int ret = d ? mapce_opts_handle(&B.rule, d->val, val, errbuf, sizeof(errbuf)) : -2;
 
-	for (size_t i = 0; i < mapce_rule_longopts_n && ret == -2; i++)
-		if (!strcmp(mapce_rule_longopts[i].name, name))
-			ret = mapce_opts_handle(&B.rule, mapce_rule_longopts[i].val, val, errbuf,
-						sizeof(errbuf));
 	CHECK(ret == 0, "--%s %s: %s", name, val ? val : "", ret == -2 ? "no such option" : errbuf);
 }
 

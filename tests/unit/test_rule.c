@@ -32,15 +32,14 @@ static char errbuf[512];
 static struct mapce_opts O;
 static struct mapce_derived D;
 
-static int longopt(const char *name, int *has_arg)
+static int longopt(const char *name, bool *has_arg)
 {
-	for (size_t i = 0; i < mapce_rule_longopts_n; i++) {
-		if (!strcmp(mapce_rule_longopts[i].name, name)) {
-			*has_arg = mapce_rule_longopts[i].has_arg;
-			return mapce_rule_longopts[i].val;
-		}
-	}
-	return -1;
+	const struct opt_def *d = opt_find_name(mapce_rule_groups, name);
+
+	if (!d)
+		return -1;
+	*has_arg = d->metavar != NULL;
+	return d->val;
 }
 
 /*
@@ -57,13 +56,14 @@ static int run(const char *args)
 	snprintf(buf, sizeof(buf), "%s", args);
 	for (tok = strtok_r(buf, " ", &save); tok; tok = strtok_r(NULL, " ", &save)) {
 		const char *val = NULL;
-		int has_arg, opt;
+		bool has_arg;
+		int opt;
 
 		if (strncmp(tok, "--", 2) || (opt = longopt(tok + 2, &has_arg)) < 0) {
 			snprintf(errbuf, sizeof(errbuf), "test bug: option %s", tok);
 			return -2;
 		}
-		if (has_arg == required_argument && !(val = strtok_r(NULL, " ", &save))) {
+		if (has_arg && !(val = strtok_r(NULL, " ", &save))) {
 			snprintf(errbuf, sizeof(errbuf), "test bug: %s needs a value", tok);
 			return -2;
 		}

@@ -9,7 +9,6 @@
  * accounting from mapce_hosts: one table, one printing loop).
  * JSON: {"interfaces": [ {...one object per WAN...} ]}.
  */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,7 +22,6 @@
 #include "core/policy.h"
 #include "ce/ce_maps.h"
 #include "cli/cli_wan.h"
-#include "cli/cli.h"
 #include "cli/commands.h"
 #include "core/config_file.h"
 #include "sys/lock.h"
@@ -33,15 +31,16 @@
 
 #define HOSTS_SHOWN_TEXT 32 /* text mode lists the busiest hosts only */
 
-static void usage(FILE *f)
-{
-	fprintf(f,
-		"Usage: mapce status [--wan IF]\n"
-		"\n"
-		"Parameters, attach state, flow and binding counts, the main counters\n"
-		"and the port usage per LAN host of the CE on IF (default: every WAN\n"
-		"that is up).  With -j: {\"interfaces\": [...]}, one object per WAN.\n");
-}
+static const struct opt_group *const status_groups[] = { &cli_wan_group, NULL };
+
+const struct cli_spec status_spec = {
+	.name = "status",
+	.description = "Parameters, attach state, flow and binding counts, the main counters and the "
+		       "port usage per LAN host of the CE on IF (default: every WAN that is up).  "
+		       "With -j: {\"interfaces\": [...]}, one object per WAN.",
+	.groups = status_groups,
+	.on_opt = cli_store_arg,
+};
 
 /* One inside host: its mappings per protocol (mapce_bind; forwards are
  * STATIC ones) and the datapath's accounting (mapce_hosts), if any. */
@@ -335,31 +334,12 @@ static void print_wan(const char *wan)
 
 int cmd_status(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "wan", required_argument, NULL, 'w' },
-		{ "help", no_argument, NULL, 'h' },
-		{},
-	};
 	static char names[CE_MAX_WANS][IF_NAMESIZE];
 	const char *wan = NULL;
-	int opt, n, lock;
+	int n, lock, ret = cli_parse(&status_spec, argc, argv, &wan, NULL);
 
-	optind = 1;
-	opterr = 0;
-	while ((opt = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
-		switch (opt) {
-		case 'h':
-			usage(stdout);
-			return 0;
-		case 'w':
-			wan = optarg;
-			break;
-		default:
-			return cli_bad_option("status", opt, argv);
-		}
-	}
-	if (cli_no_more_args("status", argc, argv))
-		return EXIT_USAGE;
+	if (ret != CLI_GO)
+		return ret;
 	if (caps_check("mapce status"))
 		return 1;
 	n = cli_wans(wan, names, CE_MAX_WANS);

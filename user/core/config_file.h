@@ -6,14 +6,12 @@
  * File format (one setting per line):
  *
  *   # comment (also after a value)
- *   KEY VALUE          KEY is the long option of `mapce up` without "--":
- *                      wan, rule-ipv6, rule-ipv4, ea-len, psid-offset,
- *                      psid-len, rule, ipv4, psid, prefix, br, mtu,
- *                      mss-clamp, encap-limit, hop-limit, timeout-udp,
- *                      timeout-tcp-est, timeout-tcp-trans, timeout-icmp,
- *                      xdp-mode, max-flows, filtering, max-per-host
- *   FLAG [yes|no]      fmr, legacy-iid, mesh, allow-short-timeouts
- *                      (alone = yes; also true/false, on/off, 1/0)
+ *   KEY VALUE          KEY is a long option of `mapce up` without "--":
+ *                      the entries of up_key_groups below (every option
+ *                      of up but config and no-config)
+ *   FLAG [yes|no]      the keys that take no value (fmr, legacy-iid, mesh,
+ *                      allow-short-timeouts); alone = yes; also
+ *                      true/false, on/off, 1/0
  *   portmap tcp|udp PORT[-PORT] INSIDE_IP[:PORT]     repeatable
  *
  * Words are separated by blanks; no quoting.  Rule keys behave like the
@@ -67,7 +65,7 @@ enum up_key {
 	UK__N
 };
 
-/* getopt values of the scalar keys: UP_OPT_BASE + enum up_key (the rule
+/* Option values of the scalar keys: UP_OPT_BASE + enum up_key (the rule
  * keys keep rule_config.h's MAPCE_OPT_* values). */
 #define UP_OPT_BASE 0x100
 
@@ -87,18 +85,14 @@ struct up_settings {
 	bool usage_err;               /* last failure was a usage error (exit 2) */
 };
 
-/* The scalar keys: name (= long option), getopt has_arg, getopt value.
- * The rule keys are rule_config.h's mapce_rule_longopts. */
-struct up_key_def {
-	const char *name;
-	int has_arg;
-	int opt;
-};
-extern const struct up_key_def up_keys[];
-extern const size_t up_keys_n;
+/* The scalar keys (names, values, help: opt_table.h entries with val
+ * UP_OPT_BASE + enum up_key), and every key a file or `mapce up` takes:
+ * those and the rule keys (rule_config.h), NULL-terminated. */
+extern const struct opt_group up_settings_group;
+extern const struct opt_group *const up_key_groups[];
 
 void up_settings_init(struct up_settings *s);
-/* Apply one setting given by getopt value opt.  0 ok, -1 with a message
+/* Apply one setting given by its option value opt.  0 ok, -1 with a message
  * naming the value (s->usage_err set for a misplaced/repeated option).
  * line: file line, 0 for the command line (messages then say "--key"). */
 int up_settings_apply(struct up_settings *s, int opt, const char *arg, unsigned int line,
