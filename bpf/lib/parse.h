@@ -148,6 +148,25 @@ static __always_inline int icmp4_is_error(__u8 type)
 	       type == ICMP_PARAMETERPROB;
 }
 
+/*
+ * The IPv6 header of a frame [data, data_end) as XDP sees it (Ethernet |
+ * IPv6): 1 with *ip6 set; 0 when the frame is not IPv6; -1 when its
+ * ethertype says IPv6 but the header is cut short or not version 6 (each
+ * side decides whether that is its business).
+ */
+static __always_inline int frame_ipv6(void *data, void *data_end, struct ipv6hdr **ip6)
+{
+	struct ethhdr *eth = data;
+	struct ipv6hdr *h = (void *)(eth + 1);
+
+	if ((void *)(eth + 1) > data_end || eth->h_proto != bpf_htons(ETH_P_IPV6))
+		return 0;
+	if ((void *)(h + 1) > data_end || h->version != 6)
+		return -1;
+	*ip6 = h;
+	return 1;
+}
+
 /* Are two IPv6 addresses equal?  (two 64-bit compares) */
 static __always_inline int ipv6_equal(const void *a, const void *b)
 {

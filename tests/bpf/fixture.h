@@ -110,6 +110,13 @@ static inline void fx_close(void)
 	memset(&fx, 0, sizeof(fx));
 }
 
+/* The end of a test binary: the object closed, the exit status. */
+static inline int fx_finish(void)
+{
+	fx_close();
+	return t_exit();
+}
+
 /* The tests own their maps: nothing is pinned, nothing reused. */
 static inline void fx_unpin(struct bpf_object *obj)
 {

@@ -428,6 +428,5 @@ int main(void)
 	test_encap_config();
 	test_encap_icmp_error();
 	test_hairpin();
-	fx_close();
-	return t_exit();
+	return fx_finish();
 }

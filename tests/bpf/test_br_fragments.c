@@ -362,6 +362,5 @@ int main(void)
 	test_frag_encap();
 	test_frag_ping();
 	test_frag_state();
-	fx_close();
-	return t_exit();
+	return fx_finish();
 }

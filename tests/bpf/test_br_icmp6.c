@@ -257,6 +257,5 @@ int main(void)
 		return t_exit();
 	test_gso();
 	test_icmp6_errors();
-	fx_close();
-	return t_exit();
+	return fx_finish();
 }

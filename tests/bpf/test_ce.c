@@ -259,6 +259,5 @@ int main(void)
 	t_egress_tcp_port_outside_set_is_mapped();
 	t_established_and_eim();
 	t_icmp_echo();
-	fx_close();
-	return t_exit();
+	return fx_finish();
 }

@@ -279,6 +279,5 @@ int main(void)
 	t_icmp6_forged();
 	t_pmtu_memory();
 	t_icmp4_errors();
-	fx_close();
-	return t_exit();
+	return fx_finish();
 }

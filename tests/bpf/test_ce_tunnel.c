@@ -229,6 +229,5 @@ int main(void)
 	ce_run_rows(ROWS(tunnel_rows));
 	t_ecn_decap();
 	t_oversize();
-	fx_close();
-	return t_exit();
+	return fx_finish();
 }

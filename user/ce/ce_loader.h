@@ -20,6 +20,7 @@
 #include "core/policy.h"
 #include "core/portmap.h"
 #include "core/xdp_mode.h"
+#include "sys/deploy.h"
 
 struct ce_up_params {
 	char ifname[IF_NAMESIZE];
@@ -38,10 +39,11 @@ struct ce_up_params {
 				     * for `mapce portmap` */
 };
 
+/* What the CE is made of (programs, pins, messages): `down` is
+ * deploy_down_exit(&ce_spec, wan); status readers query it. */
+extern const struct deploy_spec ce_spec;
+
 /* Returns the exit status (0, or 1 after a pr_err() saying what failed). */
 int ce_up(const struct ce_up_params *p);
-/* Remove everything up created on ifname (best effort for leftovers).
- * Exit status: 1 "not up" when nothing was found. */
-int ce_down(const char *ifname);
 
 #endif

@@ -201,7 +201,7 @@ static int cmd_br_down(int argc, char **argv)
 	}
 	if (caps_check("br down"))
 		return 1;
-	return br_down(dev);
+	return deploy_down_exit(&br_spec, dev);
 }
 
 static int cmd_br_status(int argc, char **argv)

@@ -33,5 +33,5 @@ int cmd_down(int argc, char **argv)
 	}
 	if (caps_check("mapce down"))
 		return 1;
-	return ce_down(wan);
+	return deploy_down_exit(&ce_spec, wan);
 }

@@ -114,25 +114,53 @@ struct deploy_side {
 	void (*done)(struct deploy *d);
 };
 
-struct deploy_spec {
-	const char *cmd;          /* "mapce", "mapce br": "<cmd> down <dev_opt> <dev>" */
-	const char *dev_opt;      /* "--wan", "--dev" */
-	const char *dev_key;      /* JSON key of the device: "wan", "dev" */
-	const char *report;       /* down's text: "<report> <dev>: ... removed" */
-	const char *subject;      /* message prefix: "<subject>already up on <dev>" */
-	const char *owner;        /* "mapce's": another program "is not <owner>" */
-	const char *pin_root;     /* <pin_root>/<dev>/ */
+/* The words a side's messages and reports use. */
+struct deploy_words {
+	const char *cmd;       /* "mapce", "mapce br": "<cmd> down <dev_opt> <dev>" */
+	const char *dev_opt;   /* "--wan", "--dev" */
+	const char *dev_key;   /* JSON key of the device: "wan", "dev" */
+	const char *report;    /* down's text: "<report> <dev>: ... removed" */
+	const char *subject;   /* message prefix: "<subject>already up on <dev>" */
+	const char *owner;     /* "mapce's": another program "is not <owner>" */
+	const char *addr_what; /* "MAP address": messages about the address */
+};
+
+/* A side's steps in struct deploy_side's order, NULL where it has none: a
+ * side's table in one statement. */
+#define DEPLOY_SIDE(tables_equal_, missing_, already_up_, before_load_, write_tables_, \
+		    routes_, done_)                                                   \
+	{                                                                             \
+		.tables_equal = tables_equal_, .missing = missing_,                   \
+		.already_up = already_up_, .before_load = before_load_,               \
+		.write_tables = write_tables_, .routes = routes_, .done = done_,      \
+	}
+
+/* Where a side keeps its state. */
+struct deploy_pins {
+	const char *root;         /* <root>/<dev>/: the pinned maps */
 	const char *config_map;   /* the pinned map of struct mapce_config, key 0 */
 	const char *state_prefix; /* MAPCE_RUN_DIR/<prefix><dev>.state */
-	const char *addr_what;    /* "MAP address": messages about the address */
-	__u32 addr_flags;         /* IFA_F_* of the address up adds */
-	__u8 route_protocol;      /* RTPROT_* of every route up adds */
+};
+
+/* What a side adds to the network configuration. */
+struct deploy_net {
+	__u32 addr_flags;    /* IFA_F_* of the address up adds */
+	__u8 route_protocol; /* RTPROT_* of every route up adds */
+};
+
+struct deploy_spec {
+	struct deploy_words w;
+	struct deploy_pins pins;
+	struct deploy_net net;
 	const struct deploy_prog *progs; /* attached in this order */
 	int n_progs;
 	const struct deploy_skel_ops *skel;
 	const struct deploy_side *side;
 	void (*forget)(const char *dev); /* down: the side's own records */
 };
+
+/* The spec's programs: DEPLOY_PROGS(table) in a spec initializer. */
+#define DEPLOY_PROGS(table) .progs = (table), .n_progs = sizeof(table) / sizeof((table)[0])
 
 /* ---- one run of up --------------------------------------------------- */
 
@@ -174,11 +202,25 @@ void deploy_init(struct deploy *d, const struct deploy_spec *spec, const char *d
 /* Bring the side up on d->dev (d from deploy_init).  0 (up, or already up
  * as asked), -1 after pr_err() (everything this run did is undone). */
 int deploy_up(struct deploy *d);
+/* deploy_init and deploy_up as one, returning the exit status (0 or 1):
+ * what the sides' up commands end with. */
+int deploy_up_exit(struct deploy *d, const struct deploy_spec *spec, const char *dev,
+		   int ifindex, const struct mapce_config *cfg, const __u8 addr[16],
+		   enum attach_xdp_mode mode);
 
 /* Add r (replace: a leftover of ours is in its place), record it in the
  * state file; a route added, not replaced, is deleted by a rollback.
  * 0, or -1 after pr_err(). */
 int deploy_route_add(struct deploy *d, const struct nl_route *r, bool replace);
+/*
+ * What stands where a side wants its route to dst/len (IPv4, network
+ * order), among routes[0..n): a route of ours on this device (the spec's
+ * route protocol) is a leftover to replace (*ours set); another route is
+ * in the way: its index is returned for the side to refuse in its own
+ * words.  -1 when nothing is in the way.
+ */
+int deploy_route_conflict(const struct deploy *d, const struct nl_route *routes, int n,
+			  __be32 dst, __u8 len, bool *ours);
 /* Push an undo (fn called with a copy of *u on rollback).  0, or -1 after
  * pr_err() when the list is full (a bug). */
 int deploy_undo_push(struct deploy *d, void (*fn)(struct deploy *d, const struct deploy_undo *u),
@@ -193,6 +235,8 @@ int deploy_map_fd(const struct deploy *d, const char *name);
 /* Take the side down on dev.  0 (the report printed), -1 after pr_err()
  * ("<subject>not up on <dev>" when nothing was found). */
 int deploy_down(const struct deploy_spec *spec, const char *dev);
+/* deploy_down's exit status (0 or 1). */
+int deploy_down_exit(const struct deploy_spec *spec, const char *dev);
 
 /* What sits where the spec's program i attaches on ifindex. */
 struct deploy_attached {
