@@ -45,7 +45,7 @@ static void test_link(void)
 	struct nl_link_info l;
 	struct tmsg m;
 
-	TCASE_BEGIN("nl_parse_link: index, flags, MTU, name; unused and unknown attributes skipped");
+	TCASE_BEGIN("nl_parse_link: index, flags, MTU, name; unused, unknown attributes skipped");
 	link_msg(&m, RTM_NEWLINK);
 	tmsg_put(&m, IFLA_ADDRESS, mac, sizeof(mac));
 	tmsg_put_u32(&m, IFLA_MTU, 1500);
@@ -135,7 +135,7 @@ static void test_framing(void)
 	CHECK_EQ(nl_parse_link(&m.nh, &l), -EBADMSG);
 	TCASE_END();
 
-	TCASE_BEGIN("framing: a last attribute without its padding is fine; nlmsg_len under a header is not");
+	TCASE_BEGIN("framing: a last attribute without its padding is fine; a short nlmsg_len not");
 	link_msg(&m, RTM_NEWLINK);
 	tmsg_put_str(&m, IFLA_IFNAME, "eth1"); /* 5 bytes + 3 padding */
 	m.nh.nlmsg_len -= 3;
@@ -170,7 +170,7 @@ static void test_addr6(void)
 	in6("2001:db8:12:3400::1", a1);
 	in6("2001:db8::99", a2);
 
-	TCASE_BEGIN("nl_parse_addr6: IFA_LOCAL over IFA_ADDRESS, IFA_FLAGS over ifa_flags, lifetimes");
+	TCASE_BEGIN("nl_parse_addr6: IFA_LOCAL wins over IFA_ADDRESS, IFA_FLAGS over ifa_flags");
 	addr_msg(&m, AF_INET6);
 	tmsg_put(&m, IFA_ADDRESS, a2, 16);
 	tmsg_put(&m, IFA_LOCAL, a1, 16);
@@ -203,7 +203,7 @@ static void test_addr6(void)
 	CHECK_EQ(nl_parse_addr6(&m.nh, &info), -EAFNOSUPPORT);
 	TCASE_END();
 
-	TCASE_BEGIN("nl_parse_addr6: refuses bad lengths, no address, prefix over 128, short header");
+	TCASE_BEGIN("nl_parse_addr6: refuses bad lengths, no address, a /129, a short header");
 	addr_msg(&m, AF_INET6);
 	tmsg_put(&m, IFA_ADDRESS, a1, 4);
 	CHECK_EQ(nl_parse_addr6(&m.nh, &info), -EBADMSG);
@@ -313,7 +313,7 @@ static void test_route(void)
 	CHECK_STR(nl_route_str(&r, s, sizeof(s)), "default proto 0x4d");
 	TCASE_END();
 
-	TCASE_BEGIN("nl_parse_route: RTA_VIA of another family (MPLS) is skipped; other route families are not ours");
+	TCASE_BEGIN("nl_parse_route: RTA_VIA of MPLS skipped; other route families not ours");
 	route_msg(&m, AF_INET, 0);
 	put_via(&m, 28 /* AF_MPLS */, (const __u8 *)"\0\0\x10\0", 4);
 	CHECK_EQ(nl_parse_route(&m.nh, &r, NULL), 0);
@@ -323,7 +323,7 @@ static void test_route(void)
 	CHECK_EQ(nl_parse_route(&m.nh, &r, NULL), -EAFNOSUPPORT);
 	TCASE_END();
 
-	TCASE_BEGIN("nl_parse_route: refuses addresses of the wrong length, short RTA_VIA, bad u32s");
+	TCASE_BEGIN("nl_parse_route: refuses wrong address lengths, short RTA_VIA, bad u32s");
 	route_msg(&m, AF_INET, 24);
 	tmsg_put(&m, RTA_DST, dst6, 16);
 	CHECK_EQ(nl_parse_route(&m.nh, &r, NULL), -EBADMSG);
@@ -415,7 +415,7 @@ static void test_extack(void)
 	CHECK_STR(buf, "dump too big");
 	TCASE_END();
 
-	TCASE_BEGIN("nl_parse_extack: refuses an echo longer than the message, a short nlmsgerr, an unterminated text");
+	TCASE_BEGIN("nl_parse_extack: refuses a long echo, a short nlmsgerr, an unterminated text");
 	error_msg(&m, -EINVAL, false, 12)->msg.nlmsg_len = 4000;
 	tmsg_put_str(&m, NLMSGERR_ATTR_MSG, "x");
 	CHECK_EQ(nl_parse_extack(&m.nh, buf, sizeof(buf)), -EBADMSG);

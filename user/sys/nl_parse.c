@@ -28,8 +28,8 @@ struct nl_policy {
 
 struct attr_table {
 	const struct nl_policy *policy;
-	unsigned int max;          /* highest type in policy */
-	const struct nlattr **tb;  /* max + 1 entries */
+	unsigned int max;	  /* highest type in policy */
+	const struct nlattr **tb; /* max + 1 entries */
 };
 
 static int policy_cb(const struct nlattr *a, void *data)
@@ -54,16 +54,17 @@ static int policy_cb(const struct nlattr *a, void *data)
  * want to know, so first walk to the end and check that the attributes
  * tile the bytes exactly (the last one's padding may be cut off).
  */
-static int parse_attrs(const void *p, size_t len, const struct nl_policy *policy,
-		       unsigned int max, const struct nlattr **tb)
+static int parse_attrs(const void *p, size_t len, const struct nl_policy *policy, unsigned int max,
+		       const struct nlattr **tb)
 {
 	struct attr_table t = { .policy = policy, .max = max, .tb = tb };
 	const struct nlattr *attr;
+	size_t tiled = 0;
 
 	memset(tb, 0, (max + 1) * sizeof(*tb));
-	mnl_attr_for_each_payload(p, len) {
-	}
-	if ((const char *)attr < (const char *)p + len)
+	mnl_attr_for_each_payload(p, len)
+		tiled = (size_t)((const char *)mnl_attr_next(attr) - (const char *)p);
+	if (tiled < len)
 		return -EBADMSG;
 	if (mnl_attr_parse_payload(p, len, policy_cb, &t) < 0)
 		return -EBADMSG;
@@ -302,8 +303,8 @@ int nl_parse_extack(const struct nlmsghdr *nh, char *buf, size_t len)
 		return -EBADMSG;
 	if (!(nh->nlmsg_flags & NLM_F_ACK_TLVS))
 		return 0; /* no attributes: an old kernel or no message */
-	if (parse_attrs((const char *)mnl_nlmsg_get_payload(nh) + off, payload - off,
-			extack_policy, NLMSGERR_ATTR_MAX, tb))
+	if (parse_attrs((const char *)mnl_nlmsg_get_payload(nh) + off, payload - off, extack_policy,
+			NLMSGERR_ATTR_MAX, tb))
 		return -EBADMSG;
 	if (tb[NLMSGERR_ATTR_MSG] && len) {
 		snprintf(buf, len, "%s", mnl_attr_get_str(tb[NLMSGERR_ATTR_MSG]));
