@@ -108,18 +108,17 @@ int nl_parse_link(const struct nlmsghdr *nh, struct nl_link_info *out)
 	memset(out, 0, sizeof(*out));
 	if (!ifi || msg_attrs(nh, sizeof(*ifi), link_policy, IFLA_MAX, tb))
 		return -EBADMSG;
+	/* NUL-terminated (validated), so the length bounds the copy. */
+	if (tb[IFLA_IFNAME] && mnl_attr_get_payload_len(tb[IFLA_IFNAME]) > sizeof(out->name))
+		return -EBADMSG;
 	out->ifindex = ifi->ifi_index;
 	out->flags = ifi->ifi_flags;
 	out->up = ifi->ifi_flags & IFF_UP;
 	out->running = ifi->ifi_flags & IFF_RUNNING;
 	out->removed = nh->nlmsg_type == RTM_DELLINK;
 	copy_u32(&out->mtu, tb[IFLA_MTU]);
-	if (tb[IFLA_IFNAME]) {
-		/* NUL-terminated (validated), so the length is the bound. */
-		if (mnl_attr_get_payload_len(tb[IFLA_IFNAME]) > sizeof(out->name))
-			return -EBADMSG;
+	if (tb[IFLA_IFNAME])
 		strcpy(out->name, mnl_attr_get_str(tb[IFLA_IFNAME]));
-	}
 	return 0;
 }
 
