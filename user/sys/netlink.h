@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * netlink.h - a small rtnetlink client on raw NETLINK_ROUTE sockets (no
- * libmnl/libnl): links, IPv6 addresses, IPv4/IPv6 routes (including an
- * IPv4 route via an IPv6 next hop, RTA_VIA, Linux >= 5.2) and tc filter
- * counting.  Used by `mapce up/down` and `mapce br up/down`.
+ * netlink.h - a small rtnetlink client on libmnl: links, IPv6 addresses,
+ * IPv4/IPv6 routes (including an IPv4 route via an IPv6 next hop, RTA_VIA,
+ * Linux >= 5.2) and tc filter counting.  Used by `mapce up/down` and
+ * `mapce br up/down`.  Kernel events: nl_monitor.h.
  *
  * Conventions: every function opens its own socket in the caller's
  * network namespace, waits at most NL_TIMEOUT_MS for the kernel, and
