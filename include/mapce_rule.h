@@ -228,13 +228,13 @@ MAPCE_MATH __u64 mapce_iid(__be32 ipv4, __u16 psid, int legacy)
  * rule prefix | EA bits | subnet-id 0 up to /64 | interface identifier.
  * For an IPv4 prefix (o < p) pass ipv4 with the host bits zero.
  */
-MAPCE_MATH void mapce_ce_address(const struct mapce_rule *r, __be32 ipv4, __u16 psid,
-				 int legacy, __u8 out[16])
+MAPCE_MATH void mapce_ce_address(const struct mapce_rule *r, __be32 ipv4, __u16 psid, int legacy,
+				 __u8 out[16])
 {
 	__u64 hi = mapce_load_be64(r->ipv6_prefix);
 	__u32 o = r->ea_len, r6 = r->ipv6_prefix_len;
 
-	if (o)
+	if (o && r6 + o <= 64) /* always, for a checked rule */
 		hi |= mapce_ea_join(r, ipv4, psid) << (64 - r6 - o);
 	mapce_store_be64(out, hi);
 	mapce_store_be64(out + 8, mapce_iid(ipv4, psid, legacy));

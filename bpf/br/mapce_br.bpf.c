@@ -78,8 +78,8 @@ static __always_inline int br_tunnel_hlen(struct ipv6hdr *ip6, void *data_end, _
  * comes from the CE that owns its source address and port, else dropped.
  * Returns the XDP verdict and sets *reason.
  */
-static __always_inline int br_decap(struct xdp_md *ctx, const struct mapce_config *cfg,
-				    __u32 hlen, __u32 *reason)
+static __always_inline int br_decap(struct xdp_md *ctx, const struct mapce_config *cfg, __u32 hlen,
+				    __u32 *reason)
 {
 	void *data = (void *)(long)ctx->data;
 	void *data_end = (void *)(long)ctx->data_end;

@@ -78,8 +78,8 @@ static void mutate(struct pkt *p)
 
 static void check_egress(const struct pkt *in, const struct pkt *out, int verdict)
 {
-	int in_valid = in->len > 14 && get16(in->b + 12) == 0x0800 &&
-		       v4_valid(in->b + 14, in->len - 14);
+	int in_valid =
+		in->len > 14 && get16(in->b + 12) == 0x0800 && v4_valid(in->b + 14, in->len - 14);
 	uint8_t map6[16];
 	const uint8_t *ip;
 	size_t hl;

@@ -72,11 +72,11 @@ static inline int err_at(unsigned int line, const char *want)
 }
 
 /* A parse that must fail on line with a message containing want. */
-#define REJECT(text, line, want)                                                         \
-	do {                                                                             \
-		int _r = parse(text);                                                    \
-		CHECK(_r == -1 && err_at(line, want), "%s -> [%s] (want line %u, '%s')", \
-		      #text, errbuf, line, want);                                        \
+#define REJECT(text, line, want)                                                                \
+	do {                                                                                    \
+		int _r = parse(text);                                                           \
+		CHECK(_r == -1 && err_at(line, want), "%s -> [%s] (want line %u, '%s')", #text, \
+		      errbuf, line, want);                                                      \
 	} while (0)
 
 static inline const char *ip4(__be32 a)

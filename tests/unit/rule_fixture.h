@@ -64,9 +64,9 @@ static inline int run(const char *args)
 }
 
 /* run() must succeed. */
-#define RUN_OK(args)                                                        \
-	do {                                                                \
-		int _r = run(args);                                         \
+#define RUN_OK(args)                                                                        \
+	do {                                                                                \
+		int _r = run(args);                                                         \
 		t_report(_r == 0, "run(" #args ") == 0", __FILE__, __LINE__, "%s", errbuf); \
 	} while (0)
 
@@ -134,6 +134,5 @@ static inline __be32 ip4(const char *s)
 	inet_pton(AF_INET, s, &a);
 	return a.s_addr;
 }
-
 
 #endif

@@ -63,17 +63,17 @@ static int capture(int (*fn)(void *), void *arg)
 /* The dispatcher                                                      */
 /* ------------------------------------------------------------------ */
 
-static const char *ran;  /* which handler ran */
+static const char *ran; /* which handler ran */
 static int ran_argc;
 static char *ran_argv0;
 
-#define HANDLER(fn, status)                                                                      \
-	static int fn(int argc, char **argv)                                                     \
-	{                                                                                        \
-		ran = #fn;                                                                       \
-		ran_argc = argc;                                                                 \
-		ran_argv0 = argv[0];                                                             \
-		return status;                                                                   \
+#define HANDLER(fn, status)                  \
+	static int fn(int argc, char **argv) \
+	{                                    \
+		ran = #fn;                   \
+		ran_argc = argc;             \
+		ran_argv0 = argv[0];         \
+		return status;               \
 	}
 HANDLER(run_up, 10)
 HANDLER(run_upgrade, 11)
@@ -275,8 +275,8 @@ static int parse_words(int n, const char *const *words)
 	first_arg = -1;
 	return capture(do_parse, &P);
 }
-#define PARSE(...)                                                                               \
-	parse_words(sizeof((const char *[]){ __VA_ARGS__ }) / sizeof(const char *),               \
+#define PARSE(...)                                                                  \
+	parse_words(sizeof((const char *[]){ __VA_ARGS__ }) / sizeof(const char *), \
 		    (const char *[]){ __VA_ARGS__ })
 
 static void test_parse(void)
@@ -287,7 +287,7 @@ static void test_parse(void)
 	CHECK_STR(X.last[T_NAME], "n1");
 	CHECK_EQ(X.calls[T_FLAG], 1);
 	CHECK_STR(X.last[T_DEV], "eth0");
-	CHECK_EQ(X.calls[T_SECRET], 1); /* hidden: taken all the same */
+	CHECK_EQ(X.calls[T_SECRET], 1);			       /* hidden: taken all the same */
 	CHECK_EQ(PARSE("--name=n2", "--na", "x"), EXIT_USAGE); /* = and abbreviations: getopt's */
 	CHECK_STR(X.last[T_NAME], "n2");
 	CHECK(strstr(err_buf, "--name given twice"), "%s", err_buf);
@@ -350,8 +350,8 @@ static void test_parse(void)
 
 	TCASE_BEGIN("options: interface names are checked before the handler");
 	static const char *const bad[] = {
-		"", ".", "..", ".hidden", "a/b", "/", "a b", "a\tb", "a\nb", "a\x01", "\x7f",
-		"abcdefghijklmnop", /* 16: IFNAMSIZ with its NUL is 17 */
+		"",	".",	 "..",	 ".hidden",	     "a/b", "/", "a b", "a\tb",
+		"a\nb", "a\x01", "\x7f", "abcdefghijklmnop", /* 16: IFNAMSIZ with its NUL is 17 */
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		char want[64];
@@ -382,7 +382,8 @@ static void test_parse(void)
 	      "generated synopsis: %s", out_buf);
 	CHECK(strstr(out_buf, "-h, --help"));
 	CHECK(strstr(out_buf, "A test command.") && strstr(out_buf, "Some notes.") &&
-	      strstr(out_buf, "Examples:\n  mapce test --name x\n"), "%s", out_buf);
+		      strstr(out_buf, "Examples:\n  mapce test --name x\n"),
+	      "%s", out_buf);
 	CHECK(!strstr(out_buf, "secret"), "a hidden option is listed: %s", out_buf);
 	CHECK_EQ(PARSE("--help"), 0);
 	TCASE_END();
@@ -492,7 +493,8 @@ static void test_mapce_tables(void)
 	TCASE_END();
 
 	TCASE_BEGIN("mapce: a level's usage shows each command's synopsis");
-	struct argv_call c = { .level = &mapce_level, .argc = 3,
+	struct argv_call c = { .level = &mapce_level,
+			       .argc = 3,
 			       .argv = { "mapce", "portmap", "-h" } };
 
 	CHECK_EQ(capture(do_dispatch, &c), 0);

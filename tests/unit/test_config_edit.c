@@ -20,8 +20,9 @@ static void test_portmap_set(void)
 
 	inet_pton(AF_INET, "198.51.100.18", &c.ipv4);
 	TCASE_BEGIN("portmap: parse, format and the port set");
-	CHECK(portmap_parse("tcp", "4928-4943", "192.168.1.10:8000", &pm, errbuf,
-			    sizeof(errbuf)) == 0, "%s", errbuf);
+	CHECK(portmap_parse("tcp", "4928-4943", "192.168.1.10:8000", &pm, errbuf, sizeof(errbuf)) ==
+		      0,
+	      "%s", errbuf);
 	CHECK_STR(portmap_format(&pm, s, sizeof(s)), "tcp 4928-4943 192.168.1.10:8000");
 	CHECK(portmap_check(&c, &pm, errbuf, sizeof(errbuf)) == 0, "%s", errbuf);
 	CHECK(portmap_parse("UDP", "62287", "10.1.2.3", &pm, errbuf, sizeof(errbuf)) == 0);
@@ -38,11 +39,13 @@ static void test_portmap_set(void)
 	      "%s", errbuf);
 	CHECK(portmap_parse("tcp", "80", "192.168.1.10", &pm, errbuf, sizeof(errbuf)) == 0);
 	CHECK(portmap_check(&c, &pm, errbuf, sizeof(errbuf)) == -1 &&
-	      strstr(errbuf, "port 80 is not in"), "%s", errbuf);
+		      strstr(errbuf, "port 80 is not in"),
+	      "%s", errbuf);
 	/* the CE's own public address is no inside host */
 	CHECK(portmap_parse("tcp", "4928", "198.51.100.18", &pm, errbuf, sizeof(errbuf)) == 0);
 	CHECK(portmap_check(&c, &pm, errbuf, sizeof(errbuf)) == -1 &&
-	      strstr(errbuf, "198.51.100.18 is the CE's public address"), "%s", errbuf);
+		      strstr(errbuf, "198.51.100.18 is the CE's public address"),
+	      "%s", errbuf);
 	/* no sharing (k = 0): every port but 0 */
 	c.psid_len = 0;
 	c.psid = 0;
@@ -83,17 +86,19 @@ static void test_edits(void)
 	CHECK(stat(path, &st) == 0 && (st.st_mode & 0777) == 0640, "mode %o", st.st_mode & 0777);
 	/* the result parses, the forward included */
 	CHECK(config_file_parse(path, &S, errbuf, sizeof(errbuf)) == 0 && S.n_portmaps == 2 &&
-	      S.portmaps[1].line == 5, "%s", errbuf);
+		      S.portmaps[1].line == 5,
+	      "%s", errbuf);
 	/* an overlapping forward is refused, the file untouched */
 	portmap_parse("tcp", "4928", "192.168.1.99", &pm, NULL, 0);
 	CHECK(config_file_add_portmap(path, &pm, errbuf, sizeof(errbuf)) == -1);
 	CHECK(strstr(errbuf, "tcp 4928 192.168.1.99:4928 overlaps the portmap on") &&
-	      strstr(errbuf, ":3 (tcp 4928 192.168.1.10:4928)"), "%s", errbuf);
+		      strstr(errbuf, ":3 (tcp 4928 192.168.1.10:4928)"),
+	      "%s", errbuf);
 	CHECK(strstr(slurp(), "192.168.1.99") == NULL);
 	/* del: the lines within the range go, the rest stays as written */
 	portmap_parse_ports("udp", "4900-5000", &range, NULL, 0);
-	CHECK(config_file_del_portmaps(path, &range, &dropped, errbuf, sizeof(errbuf)) == 0,
-	      "%s", errbuf);
+	CHECK(config_file_del_portmaps(path, &range, &dropped, errbuf, sizeof(errbuf)) == 0, "%s",
+	      errbuf);
 	CHECK_EQ(dropped, 1);
 	CHECK_STR(slurp(), "# keep me\nwan wan0\nportmap tcp 4928 192.168.1.10\nmtu 1400\n");
 	portmap_parse_ports("tcp", "4929", &range, NULL, 0);

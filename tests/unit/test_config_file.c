@@ -14,33 +14,32 @@
 /* more settings: the file, the command line, the merge */
 static struct up_settings F, C, M;
 
-static const char full[] =
-	"# mapce config for the test WAN\n"
-	"\n"
-	"wan wan0\n"
-	"rule-ipv6 2001:db8::/40   # the BMR\n"
-	"rule-ipv4 198.51.100.0/24\n"
-	"ea-len 16\n"
-	"psid-offset 4\n"
-	"legacy-iid\n"
-	"br 2001:db8:ffff::64\n"
-	"\tmesh   no\n"
-	"prefix 2001:db8:12:3400::/56\n"
-	"mtu 1400\n"
-	"mss-clamp 1360\n"
-	"encap-limit 4\n"
-	"hop-limit 32\n"
-	"timeout-udp 600\n"
-	"timeout-tcp-est 8000\n"
-	"timeout-tcp-trans 300\n"
-	"timeout-icmp 90\n"
-	"xdp-mode generic\n"
-	"max-flows 4096\n"
-	"filtering eif\n"
-	"max-per-host 100\n"
-	"allow-short-timeouts yes\n"
-	"portmap tcp 4928-4930 192.168.1.10:8000\n"
-	"portmap udp 4931 192.168.1.11\n";
+static const char full[] = "# mapce config for the test WAN\n"
+			   "\n"
+			   "wan wan0\n"
+			   "rule-ipv6 2001:db8::/40   # the BMR\n"
+			   "rule-ipv4 198.51.100.0/24\n"
+			   "ea-len 16\n"
+			   "psid-offset 4\n"
+			   "legacy-iid\n"
+			   "br 2001:db8:ffff::64\n"
+			   "\tmesh   no\n"
+			   "prefix 2001:db8:12:3400::/56\n"
+			   "mtu 1400\n"
+			   "mss-clamp 1360\n"
+			   "encap-limit 4\n"
+			   "hop-limit 32\n"
+			   "timeout-udp 600\n"
+			   "timeout-tcp-est 8000\n"
+			   "timeout-tcp-trans 300\n"
+			   "timeout-icmp 90\n"
+			   "xdp-mode generic\n"
+			   "max-flows 4096\n"
+			   "filtering eif\n"
+			   "max-per-host 100\n"
+			   "allow-short-timeouts yes\n"
+			   "portmap tcp 4928-4930 192.168.1.10:8000\n"
+			   "portmap udp 4931 192.168.1.11\n";
 
 static void test_mss_words(void)
 {
@@ -102,13 +101,14 @@ static void test_full_file(void)
 		    "filtering apdf\nfiltering-unused-is-not-a-key-test-below 1\n") == -1);
 	CHECK(err_at(5, "unknown key 'filtering-unused-is-not-a-key-test-below'"), "%s", errbuf);
 	CHECK(parse("rule 2001:db8::/40,198.51.100.0/24,16,4,fmr\nmesh yes\nlegacy-iid off\n"
-		    "filtering apdf\n") == 0, "%s", errbuf);
+		    "filtering apdf\n") == 0,
+	      "%s", errbuf);
 	CHECK(S.rule.n_rules == 1 && (S.rule.rules[0].flags & MAPCE_RULE_F_FMR));
 	CHECK(S.rule.mesh && !S.rule.legacy_iid);
 	CHECK_EQ(S.val[UK_FILTERING], MAPCE_FILTER_APDF);
 	CHECK(parse("ipv4 192.0.2.1\npsid 0x34\npsid-len 8\npsid-offset 6\n") == 0, "%s", errbuf);
-	CHECK(S.rule.have_ipv4 && S.rule.have_psid && S.rule.psid == 0x34 &&
-	      S.rule.psid_len == 8 && S.rule.have_psid_offset && S.rule_given);
+	CHECK(S.rule.have_ipv4 && S.rule.have_psid && S.rule.psid == 0x34 && S.rule.psid_len == 8 &&
+	      S.rule.have_psid_offset && S.rule_given);
 	CHECK(parse("") == 0 && S.n_portmaps == 0 && !S.rule_given && !S.set[UK_MTU]);
 	CHECK(parse("# only\n   # comments\n\n\t\n") == 0, "%s", errbuf);
 	CHECK(parse("rule-ipv6 2001:db8::/40\nrule-ipv4 198.51.100.0/24\nea-len 16\n"
@@ -117,8 +117,9 @@ static void test_full_file(void)
 	CHECK(S.rule.n_rules == 2 && !(S.rule.rules[0].flags & MAPCE_RULE_F_FMR) &&
 	      (S.rule.rules[1].flags & MAPCE_RULE_F_FMR));
 	CHECK(parse("allow-short-timeouts no\nfiltering adf\nmax-per-host 0\n") == 0 &&
-	      !S.set[UK_ALLOW_SHORT_TIMEOUTS] && S.val[UK_FILTERING] == MAPCE_FILTER_ADF &&
-	      S.set[UK_MAX_PER_HOST] && S.val[UK_MAX_PER_HOST] == 0, "%s", errbuf);
+		      !S.set[UK_ALLOW_SHORT_TIMEOUTS] && S.val[UK_FILTERING] == MAPCE_FILTER_ADF &&
+		      S.set[UK_MAX_PER_HOST] && S.val[UK_MAX_PER_HOST] == 0,
+	      "%s", errbuf);
 	TCASE_END();
 }
 
@@ -166,7 +167,8 @@ static void test_errors(void)
 	REJECT("ea-len 16\n", 1, "ea-len must follow the rule-ipv6 (or rule) it belongs to");
 	REJECT("rule-ipv6 2001:db8::/40\nea-len x\n", 2, "ea-len 'x' is not a number");
 	REJECT("rule-ipv6 2001:db8::/40\nea-len 16\nea-len 16\n", 3, "ea-len given twice");
-	REJECT("rule 2001:db8::/40,198.51.100.0/24,16\n", 1, "expected IPV6PFX,IPV4PFX,EALEN,OFFSET");
+	REJECT("rule 2001:db8::/40,198.51.100.0/24,16\n", 1,
+	       "expected IPV6PFX,IPV4PFX,EALEN,OFFSET");
 	REJECT("br 2001:db8::zz\n", 1, "br '2001:db8::zz' is not an IPv6 address");
 	REJECT("br 2001:db8::1\nbr 2001:db8::2\n", 2, "br given twice");
 	REJECT("prefix nope\n", 1, "prefix 'nope' is not an IPv6 prefix");
@@ -177,9 +179,10 @@ static void test_errors(void)
 	       "rule 1 (2001:db8::/40): missing rule-ipv4");
 	REJECT("rule-ipv6 2001:db8::/40\nrule-ipv4 198.51.100.0/24\n", 1, "missing ea-len");
 	REJECT("rule 2001:db8::/40,198.51.100.0/24,16,4\n# second\nrule-ipv6 2001:db8:1::/48\n"
-	       "ea-len 8\n", 3, "rule 2 (2001:db8:1::/48): missing rule-ipv4");
-	REJECT("rule 2001:db8::/40,198.51.100.0/24,16,4\nrule 2001:db8::/40,192.0.2.0/24,16,4\n",
-	       2, "rules 1 and 2 have the same IPv6 prefix 2001:db8::/40");
+	       "ea-len 8\n",
+	       3, "rule 2 (2001:db8:1::/48): missing rule-ipv4");
+	REJECT("rule 2001:db8::/40,198.51.100.0/24,16,4\nrule 2001:db8::/40,192.0.2.0/24,16,4\n", 2,
+	       "rules 1 and 2 have the same IPv6 prefix 2001:db8::/40");
 	REJECT("psid-len 8\nrule 2001:db8::/40,198.51.100.0/24,16,4\n", 2,
 	       "psid-len given before the first rule");
 	REJECT("\nrule-ipv6 2001:db8::/40\nrule-ipv4 198.51.100.0/24\nea-len 40\n", 2,
@@ -219,7 +222,8 @@ static void test_errors(void)
 	       "inside endpoints overlap the portmap on line 1");
 	/* the same port for tcp and udp, or to other hosts: fine */
 	CHECK(parse("portmap tcp 4928 192.168.1.10:80\nportmap udp 4928 192.168.1.10:80\n"
-		    "portmap tcp 4929 192.168.1.11:80\n") == 0, "%s", errbuf);
+		    "portmap tcp 4929 192.168.1.11:80\n") == 0,
+	      "%s", errbuf);
 	{
 		static char many[PORTMAP_MAX * 48 + 64];
 		size_t used = 0;
@@ -267,7 +271,7 @@ static void test_merge(void)
 	CHECK_EQ(M.val[UK_HOP_LIMIT], 32); /* from the file */
 	CHECK_EQ(M.line[UK_HOP_LIMIT], 15);
 	CHECK_EQ(M.val[UK_MAX_PER_HOST], 100);
-	CHECK(M.rule.mesh && M.rule.legacy_iid); /* flags or-ed */
+	CHECK(M.rule.mesh && M.rule.legacy_iid);		    /* flags or-ed */
 	CHECK(M.rule.n_rules == 1 && M.rule.rules[0].ea_len == 16); /* file's rules */
 	CHECK(M.rule.have_prefix && M.rule.prefix_len == 56);
 	CHECK_EQ(M.n_portmaps, 2);
@@ -322,8 +326,10 @@ static void test_timeouts(void)
 		CHECK(cli(&C, t[i].key, t[i].low) == 0);
 		up_settings_merge(&M, &F, &C);
 		CHECK(up_settings_check(&M, errbuf, sizeof(errbuf)) == -1);
-		snprintf(want, sizeof(want), "--%s %s is below %s s, the minimum of %s "
-			 "(--allow-short-timeouts allows it", t[i].key, t[i].low, t[i].min, t[i].rfc);
+		snprintf(want, sizeof(want),
+			 "--%s %s is below %s s, the minimum of %s "
+			 "(--allow-short-timeouts allows it",
+			 t[i].key, t[i].low, t[i].min, t[i].rfc);
 		CHECK(strstr(errbuf, want), "[%s] lacks [%s]", errbuf, want);
 		CHECK(cli(&C, "allow-short-timeouts", NULL) == 0);
 		up_settings_merge(&M, &F, &C);

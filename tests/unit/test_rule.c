@@ -146,7 +146,8 @@ static void test_rfc_example2_br(void)
 	struct mapce_rule r = mkrule("2001:db8::/40", "192.0.2.0/24", 16, 6);
 	__u8 ce[16];
 
-	TCASE_BEGIN("rfc A example 2 (BR): 192.0.2.18 port 1232 -> CE 2001:db8:12:3400:0:c000:212:34");
+	TCASE_BEGIN(
+		"rfc A example 2 (BR): 192.0.2.18 port 1232 -> CE 2001:db8:12:3400:0:c000:212:34");
 	r.psid_len = 8;
 	CHECK_EQ(mapce_rule_psid_len(&r), 8);
 	CHECK_EQ(mapce_port_psid(6, 8, 1232), 0x34);
@@ -193,10 +194,13 @@ static void test_rfc_example5_explicit(void)
 /* Round trips                                                         */
 /* ------------------------------------------------------------------ */
 
-static const struct { __u8 a, k; __u16 psid; } sets[] = {
-	{ 6, 8, 0x34 }, { 4, 8, 0xfe }, { 4, 8, 212 }, { 4, 8, 0 }, { 6, 6, 5 },
-	{ 0, 8, 3 }, { 15, 1, 1 }, { 2, 14, 0x3fff }, { 1, 15, 0 }, { 0, 16, 65535 },
-	{ 4, 12, 0x123 }, { 6, 0, 0 }, { 0, 0, 0 },
+static const struct {
+	__u8 a, k;
+	__u16 psid;
+} sets[] = {
+	{ 6, 8, 0x34 },	  { 4, 8, 0xfe }, { 4, 8, 212 },     { 4, 8, 0 },  { 6, 6, 5 },
+	{ 0, 8, 3 },	  { 15, 1, 1 },	  { 2, 14, 0x3fff }, { 1, 15, 0 }, { 0, 16, 65535 },
+	{ 4, 12, 0x123 }, { 6, 0, 0 },	  { 0, 0, 0 },
 };
 
 static void test_roundtrip_ports(void)
@@ -211,9 +215,8 @@ static void test_roundtrip_ports(void)
 		for (__u32 idx = 0; idx < count; idx++) {
 			__u16 p = mapce_port_at(a, k, psid, idx);
 
-			if (!mapce_port_in_set(a, k, psid, p) ||
-			    mapce_port_index(a, k, p) != idx || (idx && p <= prev) ||
-			    mapce_port_psid(a, k, p) != psid || p == 0) {
+			if (!mapce_port_in_set(a, k, psid, p) || mapce_port_index(a, k, p) != idx ||
+			    (idx && p <= prev) || mapce_port_psid(a, k, p) != psid || p == 0) {
 				if (!bad++)
 					snprintf(what, sizeof(what), "idx %u port %u", idx, p);
 			}
@@ -222,10 +225,10 @@ static void test_roundtrip_ports(void)
 		for (__u32 p = 0; p <= 0xffff; p++)
 			in += mapce_port_in_set(a, k, psid, (__u16)p);
 		CHECK(bad == 0, "a %u k %u psid %u: %u bad, first %s", a, k, psid, bad, what);
-		CHECK(in == count, "a %u k %u psid %u: %u ports in set, count says %u", a, k,
-		      psid, in, count);
-		CHECK(!mapce_port_in_set(a, k, psid, 0), "a %u k %u psid %u: port 0 in set", a,
-		      k, psid);
+		CHECK(in == count, "a %u k %u psid %u: %u ports in set, count says %u", a, k, psid,
+		      in, count);
+		CHECK(!mapce_port_in_set(a, k, psid, 0), "a %u k %u psid %u: port 0 in set", a, k,
+		      psid);
 	}
 	TCASE_END();
 
@@ -250,9 +253,9 @@ static void test_roundtrip_ea(void)
 	struct mapce_rule rules[] = {
 		mkrule("2001:db8::/40", "192.0.2.0/24", 16, 6),
 		mkrule("240b:10::/31", "106.72.0.0/15", 25, 4),
-		mkrule("2001:db8::/40", "192.0.2.0/24", 6, 6),  /* o < p */
-		mkrule("2001:db8::/40", "192.0.2.0/24", 8, 6),  /* k = 0 */
-		mkrule("2001::/16", "0.0.0.0/0", 48, 0),        /* widest */
+		mkrule("2001:db8::/40", "192.0.2.0/24", 6, 6),	  /* o < p */
+		mkrule("2001:db8::/40", "192.0.2.0/24", 8, 6),	  /* k = 0 */
+		mkrule("2001::/16", "0.0.0.0/0", 48, 0),	  /* widest */
 		mkrule("2001:db8::/32", "198.51.100.7/32", 8, 4), /* p = 0, k = 8 */
 	};
 	__u64 seed = 0x9e3779b97f4a7c15ull;
@@ -283,13 +286,16 @@ static void test_roundtrip_ea(void)
 				bad++;
 			else if (mapce_ea_bits(r, ce) != ea) /* EA bits land in the address */
 				bad++;
-			else if (!mapce_ipv6_prefix_match(ce, r->ipv6_prefix, r6)) /* rule prefix kept */
+			else if (!mapce_ipv6_prefix_match(ce, r->ipv6_prefix,
+							  r6)) /* rule prefix kept */
 				bad++;
-			else if (r6 + o < 64 && (hi & ((1ull << (64 - r6 - o)) - 1))) /* subnet-id 0 */
+			else if (r6 + o < 64 &&
+				 (hi & ((1ull << (64 - r6 - o)) - 1))) /* subnet-id 0 */
 				bad++;
 			else if (r->ipv4_prefix_len &&
 				 (mapce_ntohl(v4) ^ mapce_ntohl(r->ipv4_prefix)) >>
-					 (32 - r->ipv4_prefix_len)) /* inside the rule IPv4 prefix */
+					 (32 -
+					  r->ipv4_prefix_len)) /* inside the rule IPv4 prefix */
 				bad++;
 		}
 		CHECK(bad == 0, "rule %zu: %u of 4096 EA values do not round-trip", i, bad);
@@ -303,9 +309,11 @@ static void test_roundtrip_br(void)
 	static const char *const cases[][2] = {
 		{ "--rule 2001:db8::/40,192.0.2.0/24,16,6 --prefix 2001:db8:12:3400::/56", "rfc" },
 		{ "--rule 240b:10::/31,106.72.0.0/15,25,4 --prefix 240b:10:3f6c:d400::/56 "
-		  "--legacy-iid", "v6plus" },
+		  "--legacy-iid",
+		  "v6plus" },
 		{ "--rule 240b:12::/31,14.8.0.0/15,25,4 --prefix 240b:13:1a65:a100::/56 "
-		  "--legacy-iid", "v6plus 2" },
+		  "--legacy-iid",
+		  "v6plus 2" },
 		{ "--rule 2001:db8::/40,192.0.2.0/24,8,6 --prefix 2001:db8:12::/48", "k 0" },
 	};
 

@@ -70,7 +70,8 @@ static void test_k0_and_prefix(void)
 	TCASE_END();
 
 	TCASE_BEGIN("ra /64: a CE prefix longer than r6 + o uses its first r6 + o bits");
-	RUN_OK("--rule 240b:10::/31,106.72.0.0/15,25,4 --prefix 240b:10:3f6c:d4ab::/64 --legacy-iid");
+	RUN_OK("--rule 240b:10::/31,106.72.0.0/15,25,4 --prefix 240b:10:3f6c:d4ab::/64 "
+	       "--legacy-iid");
 	CHECK_IP4(D.ipv4, "106.72.63.108");
 	CHECK_EQ(D.psid, 212);
 	CHECK_IP6(D.end_user_prefix, "240b:10:3f6c:d400::");
@@ -116,14 +117,16 @@ static void test_bmr_selection(void)
 	TCASE_END();
 
 	TCASE_BEGIN("fmr: --fmr / ',fmr' flag one rule, --mesh flags every rule");
-	RUN_OK("--rule 2001:db8::/40,192.0.2.0/24,16,6 --rule 2001:db8:ff00::/40,203.0.113.0/24,16,6,fmr "
+	RUN_OK("--rule 2001:db8::/40,192.0.2.0/24,16,6 --rule "
+	       "2001:db8:ff00::/40,203.0.113.0/24,16,6,fmr "
 	       "--rule-ipv6 2001:db8:100::/40 --rule-ipv4 198.51.100.0/24 --ea-len 16 --fmr "
 	       "--prefix 2001:db8:12:3400::/56");
 	CHECK_EQ(O.rules[0].flags & MAPCE_RULE_F_FMR, 0);
 	CHECK_EQ(O.rules[1].flags & MAPCE_RULE_F_FMR, MAPCE_RULE_F_FMR);
 	CHECK_EQ(O.rules[2].flags & MAPCE_RULE_F_FMR, MAPCE_RULE_F_FMR);
 	CHECK_EQ(O.rules[2].psid_offset, 6); /* default */
-	RUN_OK("--mesh --rule 2001:db8::/40,192.0.2.0/24,16,6 --rule 2001:db8:ff00::/40,203.0.113.0/24,16,6 "
+	RUN_OK("--mesh --rule 2001:db8::/40,192.0.2.0/24,16,6 --rule "
+	       "2001:db8:ff00::/40,203.0.113.0/24,16,6 "
 	       "--prefix 2001:db8:12:3400::/56");
 	CHECK_EQ(O.rules[0].flags & MAPCE_RULE_F_FMR, MAPCE_RULE_F_FMR);
 	CHECK_EQ(O.rules[1].flags & MAPCE_RULE_F_FMR, MAPCE_RULE_F_FMR);
@@ -155,14 +158,17 @@ static void test_bmr_selection(void)
 
 static void test_parsers(void)
 {
-	static const char *const bad_uint[] = { "", "-1", "+1", " 1", "1 ", "12a", "0x", "0x1g",
-						"99999999999999999999999", "1.0", "0x-1" };
-	static const char *const bad6[] = { "", "/40", "2001:db8::/", "2001:db8::/129",
-					    "2001:db8::/4x", "192.0.2.1", "zz::/3",
-					    "2001:db8::/40/1", "2001:db8::/-1" };
-	static const char *const bad4[] = { "", "192.0.2/24", "192.0.2.0/33", "1.2.3.4/-1",
-					    "2001:db8::", "192.0.2.256", "192.0.2.0/", "/24",
-					    "192.0.2.0/24x" };
+	static const char *const bad_uint[] = { "",    "-1",   "+1",
+						" 1",  "1 ",   "12a",
+						"0x",  "0x1g", "99999999999999999999999",
+						"1.0", "0x-1" };
+	static const char *const bad6[] = {
+		"",	     "/40",    "2001:db8::/",	  "2001:db8::/129", "2001:db8::/4x",
+		"192.0.2.1", "zz::/3", "2001:db8::/40/1", "2001:db8::/-1"
+	};
+	static const char *const bad4[] = { "",		  "192.0.2/24", "192.0.2.0/33",
+					    "1.2.3.4/-1", "2001:db8::", "192.0.2.256",
+					    "192.0.2.0/", "/24",	"192.0.2.0/24x" };
 	unsigned long v = 0;
 	__u8 a6[16], len = 0;
 	__be32 a4 = 0;
@@ -206,7 +212,8 @@ static void test_rejections(void)
 	FAIL("--rule-ipv6 2001:db8::/40 --rule-ipv4 192.0.2/24", "192.0.2/24");
 	FAIL("--rule 2001:db8::/40,192.0.2.0/24,16,6 --prefix 2001:db8:12:3400::/129",
 	     "2001:db8:12:3400::/129");
-	FAIL("--rule 2001:db8::/40,192.0.2.0/24,16,6 --br 2001:db8:ffff::1/64", "2001:db8:ffff::1/64");
+	FAIL("--rule 2001:db8::/40,192.0.2.0/24,16,6 --br 2001:db8:ffff::1/64",
+	     "2001:db8:ffff::1/64");
 	FAIL("--ipv4 192.0.2.300", "192.0.2.300");
 	FAIL("--psid 70000", "70000");
 	FAIL("--rule-ipv6 2001:db8::/40 --ea-len sixteen", "sixteen");

@@ -58,7 +58,8 @@ static int next_hop(const struct br_up_params *p, const struct mapce_rule *r, __
 	}
 	if (rt.oif != p->ifindex) {
 		pr_err("the IPv6 route toward the rule IPv6 prefix %s/%u leaves via %s, not %s "
-		       "(route: %s)", ip6_str(r->ipv6_prefix, a), r->ipv6_prefix_len,
+		       "(route: %s)",
+		       ip6_str(r->ipv6_prefix, a), r->ipv6_prefix_len,
 		       if_indextoname((unsigned int)rt.oif, dev) ? dev : "?", p->ifname,
 		       nl_route_str(&rt, s, sizeof(s)));
 		return -1;
@@ -262,7 +263,8 @@ static void br_done(struct deploy *d)
 	snprintf(path, sizeof(path), "/proc/sys/net/ipv6/conf/%s/forwarding", d->dev);
 	if (sysctl_is_off(path))
 		pr_warn("net.ipv6.conf.%s.forwarding is 0: every CE is reached via the next hop of "
-			"its rule's route; with CEs behind different next hops, enable it", d->dev);
+			"its rule's route; with CEs behind different next hops, enable it",
+			d->dev);
 	print_up(br_run(d));
 }
 

@@ -43,9 +43,9 @@
 struct ce_run {
 	struct deploy d;
 	const struct ce_up_params *p;
-	__u32 flows;   /* the NAT tables' size (0: the object's default) */
-	__u8 gw[16];   /* the IPv6 next hop toward the BR */
-	int forwards;  /* port forwards installed */
+	__u32 flows;  /* the NAT tables' size (0: the object's default) */
+	__u8 gw[16];  /* the IPv6 next hop toward the BR */
+	int forwards; /* port forwards installed */
 };
 
 static struct ce_run *ce_run(struct deploy *d)
@@ -116,8 +116,8 @@ static int ce_already_up(struct deploy *d)
 		pr_err("opening the port maps in %s: %s", d->dir, strerror(-ret));
 		return -1;
 	}
-	ret = portmap_sync(&m, p->portmaps, p->n_portmaps, false, p->config_path, &added,
-			   &removed, errbuf, sizeof(errbuf));
+	ret = portmap_sync(&m, p->portmaps, p->n_portmaps, false, p->config_path, &added, &removed,
+			   errbuf, sizeof(errbuf));
 	portmap_maps_close(&m);
 	if (ret) {
 		pr_err("port forwards: %s", errbuf);
@@ -181,9 +181,9 @@ static void flush_stale_nat(struct ce_run *r)
 	const struct mapce_config *old = &r->d.old_cfg, *c = &r->p->cfg;
 	struct mapce_ce *s = r->d.skel;
 
-	if (!r->d.old_cfg_valid || (old->ipv4 == c->ipv4 && old->psid == c->psid &&
-				    old->psid_len == c->psid_len &&
-				    old->psid_offset == c->psid_offset))
+	if (!r->d.old_cfg_valid ||
+	    (old->ipv4 == c->ipv4 && old->psid == c->psid && old->psid_len == c->psid_len &&
+	     old->psid_offset == c->psid_offset))
 		return;
 	pr_warn("pinned NAT state of %s belongs to another address or port set: flushing it",
 		r->p->ifname);

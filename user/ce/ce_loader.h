@@ -28,9 +28,9 @@ struct ce_up_params {
 	struct mapce_config cfg; /* complete, exactly as it will be pinned */
 	struct mapce_rule rules[MAPCE_MAX_RULES];
 	int n_rules;
-	bool mesh;               /* fill mapce_fmr_lpm with the FMRs */
+	bool mesh; /* fill mapce_fmr_lpm with the FMRs */
 	enum attach_xdp_mode xdp_mode;
-	__u32 max_flows;         /* 0: what is pinned, else the default */
+	__u32 max_flows; /* 0: what is pinned, else the default */
 	/* Port forwards (checked against the port set): up makes the STATIC
 	 * entries of the maps exactly these, also when already up. */
 	const struct portmap *portmaps;

@@ -40,7 +40,7 @@ struct cli_spec {
 	const struct opt_group *const *hidden; /* taken but not listed: options the
 						* command refuses with a better
 						* message than "unknown option" */
-	const char *notes;    /* after the options */
+	const char *notes;		       /* after the options */
 	const char *examples;
 	/* One option (the loop has checked what the table says): 0, or the
 	 * exit status after pr_err(). */
@@ -70,17 +70,17 @@ struct cli_level;
 struct cli_cmd {
 	const char *name;
 	int (*run)(int argc, char **argv); /* argv[0]: the name as typed */
-	const char *summary;               /* one line, for the level's listing */
-	const struct cli_spec *spec;       /* what run parses (usage, man page) */
-	const struct cli_level *sub;       /* instead of run and spec: a level of its
+	const char *summary;		   /* one line, for the level's listing */
+	const struct cli_spec *spec;	   /* what run parses (usage, man page) */
+	const struct cli_level *sub;	   /* instead of run and spec: a level of its
 					    * own ("br", "portmap") */
 };
 
 struct cli_level {
-	const char *name;        /* "" (mapce itself), "br", "portmap" */
-	const char *synopsis;    /* as cli_spec's; NULL: the synopses of the commands */
+	const char *name;     /* "" (mapce itself), "br", "portmap" */
+	const char *synopsis; /* as cli_spec's; NULL: the synopses of the commands */
 	const char *description;
-	const struct cli_cmd *cmds;            /* ends with { NULL } */
+	const struct cli_cmd *cmds;	       /* ends with { NULL } */
 	const struct opt_group *const *groups; /* the level's own options (listed
 						* only: main.c takes the global
 						* ones); may be NULL */

@@ -108,8 +108,10 @@ int cli_parse(const struct cli_spec *c, int argc, char **argv, void *ctx, int *f
 			return bad_option(c, lo, argv[optind - 1]);
 		i = (size_t)(v - CLI_VAL0);
 		if (v < CLI_VAL0) /* a short option: only the table's are in shorts */
-			for (i = 0; i < n - 1 && defs[i]->short_name != v; i++)
+			for (i = 0; i < n && defs[i]->short_name != v; i++)
 				;
+		if (i >= n) /* cannot happen: getopt_long returns what lo/shorts hold */
+			return bad_option(c, lo, argv[optind - 1]);
 		if (seen[i]++ && !(defs[i]->flags & OPT_REPEAT))
 			return usage_err(c, "--%s given twice", defs[i]->name);
 		if ((defs[i]->flags & OPT_IFNAME) && parse_ifname(optarg, m, sizeof(m)))

@@ -121,7 +121,8 @@ static void print_groups(FILE *f, const struct opt_group *const *groups, bool wi
 	}
 	for (const struct opt_group *const *g = groups; g && *g; g++) {
 		if (g == groups || (*g)->title) {
-			snprintf(title, sizeof(title), "%s:", (*g)->title ? (*g)->title : "Options");
+			snprintf(title, sizeof(title),
+				 "%s:", (*g)->title ? (*g)->title : "Options");
 			fputc('\n', f);
 			wrap(f, title, 0, 0);
 		}

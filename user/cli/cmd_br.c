@@ -49,13 +49,13 @@ static const struct opt_group *const br_up_refused[] = { &mapce_ce_group, &mapce
 							 NULL };
 static const struct opt_group *const dev_groups[] = { &dev_group, NULL };
 
-#define BR_ABOUT                                                                                 \
-	"A stateless MAP-E border relay (RFC 7597) on IF, the device facing the CEs: "           \
-	"IPv4-in-IPv6 to ADDR from the CE that owns the inner IPv4 source and port is "          \
-	"decapsulated (XDP) and forwarded; IPv4 routed out of IF to a rule IPv4 prefix is "      \
-	"encapsulated to the CE owning the destination address and port (tc).  Later IPv4 "      \
-	"fragments follow their first fragment's CE (RFC 7597 8.3); ICMPv6 errors about "        \
-	"encapsulated packets (Packet Too Big) go to the IPv4 sender as ICMPv4 errors "          \
+#define BR_ABOUT                                                                            \
+	"A stateless MAP-E border relay (RFC 7597) on IF, the device facing the CEs: "      \
+	"IPv4-in-IPv6 to ADDR from the CE that owns the inner IPv4 source and port is "     \
+	"decapsulated (XDP) and forwarded; IPv4 routed out of IF to a rule IPv4 prefix is " \
+	"encapsulated to the CE owning the destination address and port (tc).  Later IPv4 " \
+	"fragments follow their first fragment's CE (RFC 7597 8.3); ICMPv6 errors about "   \
+	"encapsulated packets (Packet Too Big) go to the IPv4 sender as ICMPv4 errors "     \
 	"(fragmentation needed, MTU - 40)."
 
 struct br_up_args {
@@ -105,10 +105,11 @@ static const struct cli_spec br_up_spec = {
 	.name = "br up",
 	.synopsis = "[-j|-p] br up --dev IF --br ADDR RULE... [--legacy-iid]\n"
 		    "                    [--hop-limit N] [--mtu N] [--xdp-mode MODE]",
-	.description = BR_ABOUT "\n\n"
-			       "The BR's address ADDR is added to IF as /128 unless there.  Each "
-			       "rule's IPv4 prefix is routed via inet6 <the next hop toward the rule "
-			       "IPv6 prefix> dev IF; that IPv6 route must exist and have a gateway.",
+	.description =
+		BR_ABOUT "\n\n"
+			 "The BR's address ADDR is added to IF as /128 unless there.  Each "
+			 "rule's IPv4 prefix is routed via inet6 <the next hop toward the rule "
+			 "IPv6 prefix> dev IF; that IPv6 route must exist and have a gateway.",
 	.groups = br_up_groups,
 	.hidden = br_up_refused,
 	.examples = "  mapce br up --dev veth-br --br 2001:db8:ffff::64 --legacy-iid \\\n"

@@ -27,10 +27,12 @@ const struct cli_spec calc_spec = {
 		    "                   --prefix PFX [--legacy-iid] [--br ADDR]",
 	.description = "Derive a CE's IPv4 address, PSID, port set and MAP IPv6 address.",
 	.groups = mapce_rule_groups,
-	.examples = "  mapce calc --rule 2001:db8::/40,192.0.2.0/24,16,6 --prefix 2001:db8:12:3400::/56\n"
-		    "  mapce calc --rule-ipv6 240b:10::/31 --rule-ipv4 106.72.0.0/15 --ea-len 25 \\\n"
-		    "             --psid-offset 4 --prefix 240b:10:3f6c:d400::/56 --legacy-iid \\\n"
-		    "             --br 2404:9200:225:100::64\n",
+	.examples =
+		"  mapce calc --rule 2001:db8::/40,192.0.2.0/24,16,6 --prefix "
+		"2001:db8:12:3400::/56\n"
+		"  mapce calc --rule-ipv6 240b:10::/31 --rule-ipv4 106.72.0.0/15 --ea-len 25 \\\n"
+		"             --psid-offset 4 --prefix 240b:10:3f6c:d400::/56 --legacy-iid \\\n"
+		"             --br 2404:9200:225:100::64\n",
 	.on_opt = calc_opt,
 };
 
@@ -107,8 +109,8 @@ static void print_derived(const struct mapce_opts *o, const struct mapce_derived
 		out_null("bmr", " (lw4o6, no rule)\n");
 	inet_ntop(AF_INET, &d->ipv4, a4, sizeof(a4));
 	out_str("ipv4", "ipv4            %s", a4);
-	out_uint("ipv4_prefix_len", d->ipv4_len < 32 ? "/%llu (an IPv4 prefix, no sharing)\n" : "\n",
-		 d->ipv4_len);
+	out_uint("ipv4_prefix_len",
+		 d->ipv4_len < 32 ? "/%llu (an IPv4 prefix, no sharing)\n" : "\n", d->ipv4_len);
 	snprintf(buf, sizeof(buf), "0x%x", d->psid);
 	out_uint("psid", "psid            %llu", d->psid);
 	out_str("psid_hex", " (%s)\n", buf);

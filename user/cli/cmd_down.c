@@ -11,11 +11,12 @@ static const struct opt_group *const down_groups[] = { &cli_wan_group, NULL };
 const struct cli_spec down_spec = {
 	.name = "down",
 	.synopsis = "down --wan IF",
-	.description = "Stop the CE on IF: detach mapce's XDP program and tc filter (never "
-		       "another's), remove the clsact qdisc if up created it and no other filter "
-		       "uses it, delete the MAP address and the IPv4 default route up added, unpin "
-		       "the maps (the NAT state) and remove " MAPCE_PIN_ROOT "/IF/.  Leftovers of a "
-		       "crashed run are removed too.",
+	.description =
+		"Stop the CE on IF: detach mapce's XDP program and tc filter (never "
+		"another's), remove the clsact qdisc if up created it and no other filter "
+		"uses it, delete the MAP address and the IPv4 default route up added, unpin "
+		"the maps (the NAT state) and remove " MAPCE_PIN_ROOT "/IF/.  Leftovers of a "
+		"crashed run are removed too.",
 	.groups = down_groups,
 	.on_opt = cli_store_arg,
 };

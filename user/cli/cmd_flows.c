@@ -66,8 +66,10 @@ static int flow_cb(const void *key, const void *val, void *arg)
 	const struct mapce_tuple *t = key;
 	const struct mapce_flow *out = val;
 	struct flows_ctx *x = arg;
-	struct mapce_tuple ik = { .local_ip = out->ip, .remote_ip = t->remote_ip,
-				  .local_port = out->port, .remote_port = t->remote_port,
+	struct mapce_tuple ik = { .local_ip = out->ip,
+				  .remote_ip = t->remote_ip,
+				  .local_port = out->port,
+				  .remote_port = t->remote_port,
 				  .proto = t->proto };
 	struct mapce_flow in = {};
 	bool have_in = x->flow_in >= 0 && !bpf_map_lookup_elem(x->flow_in, &ik, &in);

@@ -168,8 +168,8 @@ static int do_add(const char *wan, char **pos, int npos)
 	}
 	if (!x.path[0])
 		pr_warn("%s: mapce up on %s read no config file: this forward lasts until down "
-		        "(use 'mapce up --config FILE' to keep forwards)",
-		        portmap_format(&pm, s, sizeof(s)), x.wan);
+			"(use 'mapce up --config FILE' to keep forwards)",
+			portmap_format(&pm, s, sizeof(s)), x.wan);
 	out_open_object(NULL);
 	out_str("wan", "%s: forwarded ", x.wan);
 	print_forward(&pm);
@@ -223,7 +223,8 @@ static int do_del(const char *wan, char **pos, int npos)
 			continue;
 		if (pm->first < range.first || pm->last > range.last) {
 			pr_err("portmap del: %s %s covers only part of the forward %s; delete its "
-			       "whole range", pos[0], pos[1], portmap_format(pm, s, sizeof(s)));
+			       "whole range",
+			       pos[0], pos[1], portmap_format(pm, s, sizeof(s)));
 			ctx_close(&x);
 			return 1;
 		}
@@ -231,8 +232,8 @@ static int do_del(const char *wan, char **pos, int npos)
 		any_saved |= list[i].saved;
 	}
 	if (!matched) {
-		pr_err("portmap del: no port forward of %s %s on %s", portmap_proto_str(range.proto),
-		       pos[1], x.wan);
+		pr_err("portmap del: no port forward of %s %s on %s",
+		       portmap_proto_str(range.proto), pos[1], x.wan);
 		ctx_close(&x);
 		return 1;
 	}
@@ -295,7 +296,12 @@ static int do_list(const char *wan, char **pos, int npos)
 	else
 		out_null("config", " no config file (forwards last until down)\n");
 	if (n)
-		out_text("proto outside" "%8s" "inside" "%23s" "installed saved\n", "", "");
+		out_text("proto outside"
+			 "%8s"
+			 "inside"
+			 "%23s"
+			 "installed saved\n",
+			 "", "");
 	else
 		out_text("no port forwards\n");
 	out_open_array("forwards");
@@ -318,13 +324,14 @@ static const struct opt_group *const portmap_groups[] = { &cli_wan_group, NULL }
 static const struct cli_spec add_spec = {
 	.name = "portmap add",
 	.args = "tcp|udp PORT[-PORT] INSIDE_IP[:PORT]",
-	.description = "Forward the outside ports PORT[-PORT] of the CE's port set to a LAN host "
-		       "(static NAPT).  A range maps to consecutive inside ports; INSIDE_IP alone "
-		       "keeps the port numbers.  Forwarded ports are taken out of the dynamic pool, "
-		       "let in whatever the filtering mode, and hairpinned.  The running CE and the "
-		       "config file 'mapce up' read (the one it was given, or " MAPCE_CONF_DIR
-		       "/IF.conf) change together, so forwards survive down/up; when up read no "
-		       "config file, the forward lasts until down.",
+	.description =
+		"Forward the outside ports PORT[-PORT] of the CE's port set to a LAN host "
+		"(static NAPT).  A range maps to consecutive inside ports; INSIDE_IP alone "
+		"keeps the port numbers.  Forwarded ports are taken out of the dynamic pool, "
+		"let in whatever the filtering mode, and hairpinned.  The running CE and the "
+		"config file 'mapce up' read (the one it was given, or " MAPCE_CONF_DIR
+		"/IF.conf) change together, so forwards survive down/up; when up read no "
+		"config file, the forward lasts until down.",
 	.groups = portmap_groups,
 	.on_opt = cli_store_arg,
 };
@@ -340,8 +347,9 @@ static const struct cli_spec del_spec = {
 
 static const struct cli_spec list_spec = {
 	.name = "portmap list",
-	.description = "Show the forwards: outside ports, inside ip:port, whether the maps hold them "
-		       "(installed) and the config file does (saved).",
+	.description =
+		"Show the forwards: outside ports, inside ip:port, whether the maps hold them "
+		"(installed) and the config file does (saved).",
 	.groups = portmap_groups,
 	.on_opt = cli_store_arg,
 };

@@ -35,9 +35,10 @@ static const struct opt_group *const status_groups[] = { &cli_wan_group, NULL };
 
 const struct cli_spec status_spec = {
 	.name = "status",
-	.description = "Parameters, attach state, flow and binding counts, the main counters and the "
-		       "port usage per LAN host of the CE on IF (default: every WAN that is up).  "
-		       "With -j: {\"interfaces\": [...]}, one object per WAN.",
+	.description =
+		"Parameters, attach state, flow and binding counts, the main counters and the "
+		"port usage per LAN host of the CE on IF (default: every WAN that is up).  "
+		"With -j: {\"interfaces\": [...]}, one object per WAN.",
 	.groups = status_groups,
 	.on_opt = cli_store_arg,
 };
@@ -47,10 +48,10 @@ const struct cli_spec status_spec = {
 struct host_use {
 	__be32 ip;
 	__u32 tcp, udp, icmp, total;
-	__u32 forwards;     /* STATIC bindings (port forward targets) */
-	bool accounted;     /* has a mapce_hosts entry */
-	__u32 held;         /* mapce_host.bindings: dynamic mappings counted */
-	__u64 limit_hits;   /* new mappings refused by max_per_host */
+	__u32 forwards;	  /* STATIC bindings (port forward targets) */
+	bool accounted;	  /* has a mapce_hosts entry */
+	__u32 held;	  /* mapce_host.bindings: dynamic mappings counted */
+	__u64 limit_hits; /* new mappings refused by max_per_host */
 };
 
 struct host_table {
@@ -189,8 +190,9 @@ static void print_wan(const char *wan)
 		out_uint("icmp", ", icmp %llus\n", c.timeout_icmp);
 		out_close_object();
 		out_str("filtering", "  nat          filtering %s", filtering_str(c.filtering));
-		out_uint("max_per_host", c.max_per_host ? ", max %llu mappings per host" :
-			 ", no per-host limit", c.max_per_host);
+		out_uint("max_per_host",
+			 c.max_per_host ? ", max %llu mappings per host" : ", no per-host limit",
+			 c.max_per_host);
 		out_text("\n");
 		out_uint("gc_interval_ms", NULL, c.gc_interval_ms);
 		out_uint("wan_ifindex", NULL, c.wan_ifindex);
@@ -211,7 +213,7 @@ static void print_wan(const char *wan)
 	if (!ifindex) {
 		out_null("attached", NULL);
 	} else if (!xdp_query(ifindex, &xi) && xi.prog_id &&
-	    prog_name_is(xi.prog_name, MAPCE_XDP_PROG_NAME)) {
+		   prog_name_is(xi.prog_name, MAPCE_XDP_PROG_NAME)) {
 		out_bool("attached", "  xdp          %s", true);
 		out_str("mode", ", %s", xdp_mode_str(xi.mode));
 		out_uint("prog_id", ", prog id %llu\n", xi.prog_id);
@@ -226,7 +228,7 @@ static void print_wan(const char *wan)
 	if (!ifindex) {
 		out_null("attached", NULL);
 	} else if (!tc_query(ifindex, BPF_TC_EGRESS, MAPCE_TC_HANDLE, MAPCE_TC_PRIORITY, &ti) &&
-	    prog_name_is(ti.prog_name, MAPCE_TC_PROG_NAME)) {
+		   prog_name_is(ti.prog_name, MAPCE_TC_PROG_NAME)) {
 		out_bool("attached", "  tc egress    %s", true);
 		out_uint("prog_id", ", prog id %llu\n", ti.prog_id);
 	} else {
@@ -250,7 +252,9 @@ static void print_wan(const char *wan)
 	out_int("bindings", "  bindings     %lld", ce_map_count(m.bind));
 	out_uint("max_bindings", " of %llu\n", ce_map_max_entries(m.bind));
 	if (have_cfg && m.ports >= 0 && m.bind >= 0) {
-		struct portmap_maps pmm = { .ports = m.ports, .bind = m.bind, .hosts = -1, .cfg = c };
+		struct portmap_maps pmm = {
+			.ports = m.ports, .bind = m.bind, .hosts = -1, .cfg = c
+		};
 		static struct portmap fw[PORTMAP_MAX * 4];
 		long fw_ports = 0;
 		int n_fw = portmap_read_installed(&pmm, fw, PORTMAP_MAX * 4, &fw_ports);

@@ -44,8 +44,13 @@ static const struct opt_def up_opts[] = {
 
 static const struct opt_group up_group = { NULL, up_opts };
 static const struct opt_group *const up_groups[] = {
-	&up_group, &up_settings_group, &mapce_rule_group, &mapce_domain_group,
-	&mapce_ce_group, &mapce_explicit_group, NULL,
+	&up_group,
+	&up_settings_group,
+	&mapce_rule_group,
+	&mapce_domain_group,
+	&mapce_ce_group,
+	&mapce_explicit_group,
+	NULL,
 };
 
 static int up_opt(void *ctx, const struct opt_def *opt, const char *arg)
@@ -92,8 +97,7 @@ const struct cli_spec up_spec = {
  * exists (and --no-config is absent).  0 ok (file->path "" when none),
  * else the exit status after pr_err().
  */
-static int read_config(const char *arg, bool no_config, const char *wan,
-		       struct up_settings *file)
+static int read_config(const char *arg, bool no_config, const char *wan, struct up_settings *file)
 {
 	char path[PATH_MAX], errbuf[1536];
 
@@ -146,14 +150,16 @@ int cmd_up(int argc, char **argv)
 		return ret;
 	up_settings_merge(&s, &file, &a.cli);
 	if (!s.set[UK_WAN]) {
-		pr_err("up: --wan IF is required (on the command line or as 'wan IF' in %s)", s.path);
+		pr_err("up: --wan IF is required (on the command line or as 'wan IF' in %s)",
+		       s.path);
 		return EXIT_USAGE;
 	}
 	wan = s.wan;
 	if (!opts->have_br) {
 		if (s.path[0])
 			pr_err("up: --br ADDR (the BR's IPv6 address) is required (or a 'br' line "
-			       "in %s)", s.path);
+			       "in %s)",
+			       s.path);
 		else
 			pr_err("up: --br ADDR (the BR's IPv6 address) is required");
 		return EXIT_USAGE;

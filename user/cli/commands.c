@@ -6,8 +6,8 @@
 static const struct opt_def global_opts[] = {
 	{ "json", NULL, "JSON output", 'j', 0, 'j' },
 	{ "pretty", NULL, "indented JSON output", 'p', 0, 'p' },
-	{ "verbose", NULL, "libbpf and verifier messages (-vv or repeated: more)", 'v',
-	  OPT_REPEAT, 'v' },
+	{ "verbose", NULL, "libbpf and verifier messages (-vv or repeated: more)", 'v', OPT_REPEAT,
+	  'v' },
 	{ "version", NULL, "print versions (first, instead of a command)", 'V', 0, 'V' },
 	{},
 };

@@ -29,7 +29,6 @@ int cmd_down(int argc, char **argv);
 int cmd_status(int argc, char **argv);
 int cmd_flows(int argc, char **argv);
 int cmd_stats(int argc, char **argv);
-extern const struct cli_spec calc_spec, up_spec, down_spec, status_spec, flows_spec,
-	stats_spec;
+extern const struct cli_spec calc_spec, up_spec, down_spec, status_spec, flows_spec, stats_spec;
 
 #endif

@@ -50,8 +50,8 @@ static int parse_bool(const char *s)
 }
 
 /* One "portmap" line. */
-static int parse_portmap_line(struct up_settings *s, char **w, int n, unsigned int line,
-			      char *err, size_t errlen)
+static int parse_portmap_line(struct up_settings *s, char **w, int n, unsigned int line, char *err,
+			      size_t errlen)
 {
 	char m[256], a[PORTMAP_STRLEN];
 	struct portmap pm;
@@ -66,8 +66,9 @@ static int parse_portmap_line(struct up_settings *s, char **w, int n, unsigned i
 		const struct portmap *o = &s->portmaps[i];
 
 		if (portmap_outside_overlap(&pm, o))
-			return BAD("portmap %s %s: outside ports overlap the portmap on line %u (%s)",
-				   w[1], w[2], o->line, portmap_format(o, a, sizeof(a)));
+			return BAD(
+				"portmap %s %s: outside ports overlap the portmap on line %u (%s)",
+				w[1], w[2], o->line, portmap_format(o, a, sizeof(a)));
 		if (portmap_inside_overlap(&pm, o))
 			return BAD("portmap %s %s %s: inside endpoints overlap the portmap on "
 				   "line %u (%s)",
@@ -127,7 +128,8 @@ int config_file_parse(const char *path, struct up_settings *s, char *err, size_t
 
 		line++;
 		if (line > CONFIG_LINES_MAX) {
-			ret = BAD("%s:%u: too many lines (at most %d)", path, line, CONFIG_LINES_MAX);
+			ret = BAD("%s:%u: too many lines (at most %d)", path, line,
+				  CONFIG_LINES_MAX);
 			break;
 		}
 		if (len == sizeof(buf) - 1 && buf[len - 1] != '\n') {
@@ -158,8 +160,8 @@ int config_file_parse(const char *path, struct up_settings *s, char *err, size_t
 		copy.n_rules = i + 1;
 		if (mapce_rules_validate(&copy, m, sizeof(m))) {
 			config_undash(m);
-			return BAD("%s:%u: %s", path, s->rule_lines[i] ? s->rule_lines[i] :
-				   s->rule_line, m);
+			return BAD("%s:%u: %s", path,
+				   s->rule_lines[i] ? s->rule_lines[i] : s->rule_line, m);
 		}
 	}
 	return 0;

@@ -70,19 +70,19 @@ enum up_key {
 #define UP_OPT_BASE 0x100
 
 struct up_settings {
-	struct mapce_opts rule;       /* the rule options, as rule_config parses them */
-	bool rule_given;              /* any rule option (see the merge rule above) */
-	unsigned int rule_line;       /* file: line of the first rule option */
+	struct mapce_opts rule;			  /* the rule options, as rule_config parses them */
+	bool rule_given;			  /* any rule option (see the merge rule above) */
+	unsigned int rule_line;			  /* file: line of the first rule option */
 	unsigned int rule_lines[MAPCE_MAX_RULES]; /* file: line starting each rule */
 	bool set[UK__N];
-	unsigned long val[UK__N];     /* numbers; xdp-mode as enum attach_xdp_mode,
-				       * filtering as MAPCE_FILTER_*, flags 0/1 */
-	unsigned int line[UK__N];     /* file line of each key, 0: command line */
+	unsigned long val[UK__N]; /* numbers; xdp-mode as enum attach_xdp_mode,
+				   * filtering as MAPCE_FILTER_*, flags 0/1 */
+	unsigned int line[UK__N]; /* file line of each key, 0: command line */
 	char wan[IF_NAMESIZE];
 	struct portmap portmaps[PORTMAP_MAX];
 	int n_portmaps;
-	char path[PATH_MAX];          /* the file, "" when none */
-	bool usage_err;               /* last failure was a usage error (exit 2) */
+	char path[PATH_MAX]; /* the file, "" when none */
+	bool usage_err;	     /* last failure was a usage error (exit 2) */
 };
 
 /* The scalar keys (names, values, help: opt_table.h entries with val
@@ -95,8 +95,8 @@ void up_settings_init(struct up_settings *s);
 /* Apply one setting given by its option value opt.  0 ok, -1 with a message
  * naming the value (s->usage_err set for a misplaced/repeated option).
  * line: file line, 0 for the command line (messages then say "--key"). */
-int up_settings_apply(struct up_settings *s, int opt, const char *arg, unsigned int line,
-		      char *err, size_t errlen);
+int up_settings_apply(struct up_settings *s, int opt, const char *arg, unsigned int line, char *err,
+		      size_t errlen);
 
 /* Parse a config file into s (initialized here).  0 ok; -1 with
  * "FILE:LINE: message" in err (-ENOENT-like failures name the file). */
@@ -110,8 +110,7 @@ void up_settings_merge(struct up_settings *out, const struct up_settings *file,
  * naming the file line or the option. */
 int up_settings_check(const struct up_settings *s, char *err, size_t errlen);
 /* "--mtu" or "FILE:LINE: mtu", for messages about key k of s. */
-const char *up_settings_where(const struct up_settings *s, enum up_key k, char *buf,
-			      size_t len);
+const char *up_settings_where(const struct up_settings *s, enum up_key k, char *buf, size_t len);
 
 const char *filtering_str(__u8 mode);
 int filtering_parse(const char *s, __u8 *mode);
@@ -123,10 +122,9 @@ int config_default_path(const char *wan, char *buf, size_t len);
  * line / drop the portmap lines whose range lies within pm's (same
  * protocol).  The file is parsed first: a broken file is not touched.
  * 0, or -1 + message.  *dropped: lines removed. */
-int config_file_add_portmap(const char *path, const struct portmap *pm, char *err,
-			    size_t errlen);
-int config_file_del_portmaps(const char *path, const struct portmap *range, int *dropped,
-			     char *err, size_t errlen);
+int config_file_add_portmap(const char *path, const struct portmap *pm, char *err, size_t errlen);
+int config_file_del_portmaps(const char *path, const struct portmap *range, int *dropped, char *err,
+			     size_t errlen);
 
 /* --mss-clamp auto */
 #define UP_MSS_AUTO 0x7fffffffUL

@@ -14,19 +14,22 @@
 #include "core/xdp_mode.h"
 
 #define KEY(k) (UP_OPT_BASE + UK_##k)
-#define TIMEOUT_HELP(what, def, min)                                                             \
+#define TIMEOUT_HELP(what, def, min) \
 	what " idle timeout, seconds (default " OPT_STR(def) ", at least " OPT_STR(min) ")"
 
 /* The scalar keys, in the order `mapce up -h` lists them. */
 static const struct opt_def up_keys[] = {
 	{ "wan", "IF", "WAN interface (required, here or in the config file)", KEY(WAN),
 	  OPT_IFNAME },
+	/* clang-format off */
 	{ "mtu", "N",
 	  "IPv4 MTU over the tunnel, " OPT_STR(MAPCE_MIN_MTU) "..WAN MTU - "
 	  OPT_STR(MAPCE_ENCAP_OVERHEAD) " (default " OPT_STR(MAPCE_DEFAULT_MTU) ")",
 	  KEY(MTU) },
+	/* clang-format on */
 	{ "mss-clamp", "off|auto|N",
-	  "TCP MSS ceiling of SYNs both ways (auto: MTU - 40) (default: MTU - 40)", KEY(MSS_CLAMP) },
+	  "TCP MSS ceiling of SYNs both ways (auto: MTU - 40) (default: MTU - 40)",
+	  KEY(MSS_CLAMP) },
 	{ "encap-limit", "N",
 	  "add the RFC 2473 tunnel encapsulation limit option with limit N (1..255; 8 more bytes "
 	  "per packet).  Default: none (Japanese BRs drop packets with it)",
@@ -40,8 +43,8 @@ static const struct opt_def up_keys[] = {
 	{ "max-per-host", "N",
 	  "mappings one LAN host may hold (0 = no limit, default); refusals are counted per host",
 	  KEY(MAX_PER_HOST) },
-	{ "timeout-udp", "S",
-	  TIMEOUT_HELP("UDP", MAPCE_DEFAULT_TIMEOUT_UDP, MAPCE_MIN_TIMEOUT_UDP), KEY(TIMEOUT_UDP) },
+	{ "timeout-udp", "S", TIMEOUT_HELP("UDP", MAPCE_DEFAULT_TIMEOUT_UDP, MAPCE_MIN_TIMEOUT_UDP),
+	  KEY(TIMEOUT_UDP) },
 	{ "timeout-tcp-est", "S",
 	  TIMEOUT_HELP("TCP established", MAPCE_DEFAULT_TIMEOUT_TCP_EST, MAPCE_MIN_TIMEOUT_TCP_EST),
 	  KEY(TIMEOUT_TCP_EST) },
@@ -54,19 +57,22 @@ static const struct opt_def up_keys[] = {
 	  KEY(TIMEOUT_ICMP) },
 	{ "allow-short-timeouts", NULL, "accept timeouts below the RFC minimums (tests)",
 	  KEY(ALLOW_SHORT_TIMEOUTS) },
-	{ "xdp-mode", "MODE", "auto | native | generic (default auto: native, falling back to generic)",
+	{ "xdp-mode", "MODE",
+	  "auto | native | generic (default auto: native, falling back to generic)",
 	  KEY(XDP_MODE) },
+	/* clang-format off */
 	{ "max-flows", "N",
-	  "size of the NAT tables (default " OPT_STR(MAPCE_MAX_FLOWS) "; only when no pinned maps "
-	  "exist yet)",
+	  "size of the NAT tables (default " OPT_STR(MAPCE_MAX_FLOWS) "; only when no pinned "
+	  "maps exist yet)",
 	  KEY(MAX_FLOWS) },
+	/* clang-format on */
 	{},
 };
 
 const struct opt_group up_settings_group = { "Settings (also config file keys)", up_keys };
 const struct opt_group *const up_key_groups[] = {
-	&up_settings_group, &mapce_rule_group, &mapce_domain_group, &mapce_ce_group,
-	&mapce_explicit_group, NULL,
+	&up_settings_group, &mapce_rule_group,	   &mapce_domain_group,
+	&mapce_ce_group,    &mapce_explicit_group, NULL,
 };
 
 #define BAD(...) mapce_errf(err, errlen, __VA_ARGS__)
@@ -162,8 +168,8 @@ static int num(struct up_settings *s, enum up_key k, const char *name, const cha
 	return 0;
 }
 
-int up_settings_apply(struct up_settings *s, int opt, const char *arg, unsigned int line,
-		      char *err, size_t errlen)
+int up_settings_apply(struct up_settings *s, int opt, const char *arg, unsigned int line, char *err,
+		      size_t errlen)
 {
 	char name[40], m[512];
 	enum attach_xdp_mode xm;
@@ -325,8 +331,7 @@ void up_settings_merge(struct up_settings *out, const struct up_settings *file,
 	out->usage_err = false;
 }
 
-const char *up_settings_where(const struct up_settings *s, enum up_key k, char *buf,
-			      size_t len)
+const char *up_settings_where(const struct up_settings *s, enum up_key k, char *buf, size_t len)
 {
 	const char *name = key_name(UP_OPT_BASE + (int)k);
 

@@ -15,17 +15,19 @@
 #include <stdbool.h>
 
 /* opt_def.flags */
-#define OPT_REPEAT (1u << 0) /* may be given again (starts or extends a rule): the
-			      * others are once-only, "--mtu given twice" */
-#define OPT_IFNAME (1u << 1) /* the value is an interface name: parse_ifname()
-			      * checks it before the command sees it */
+#define OPT_REPEAT                                                      \
+	(1u << 0) /* may be given again (starts or extends a rule): the \
+		   * others are once-only, "--mtu given twice" */
+#define OPT_IFNAME                                                  \
+	(1u << 1) /* the value is an interface name: parse_ifname() \
+		   * checks it before the command sees it */
 
 struct opt_def {
 	const char *name;    /* long option without "--"; also the config file key */
 	const char *metavar; /* the value's placeholder ("IF", "N"); NULL: a flag
 			      * (takes no value) */
 	const char *help;    /* one or more sentences, wrapped when printed */
-	int val;             /* what the command's handler switches on */
+	int val;	     /* what the command's handler switches on */
 	unsigned int flags;  /* OPT_* */
 	char short_name;     /* one-letter form, 0 none (only the global options) */
 };
@@ -33,7 +35,7 @@ struct opt_def {
 /* Options listed under one heading.  A table ends with an entry without
  * a name. */
 struct opt_group {
-	const char *title;          /* heading; NULL: under the previous heading
+	const char *title;	    /* heading; NULL: under the previous heading
 				     * ("Options" when first) */
 	const struct opt_def *opts; /* ends with { NULL } */
 };

@@ -28,7 +28,7 @@ struct mapce_opts {
 	struct mapce_rule rules[MAPCE_MAX_RULES];
 	int n_rules;
 	bool have_prefix;
-	__u8 prefix[16];  /* CE's IPv6 prefix (host bits zeroed) */
+	__u8 prefix[16]; /* CE's IPv6 prefix (host bits zeroed) */
 	__u8 prefix_len;
 	bool have_br;
 	__u8 br[16];
@@ -52,19 +52,19 @@ struct mapce_opts {
 
 /* The CE's parameters, derived. */
 struct mapce_derived {
-	int bmr;                 /* index of the BMR in opts->rules; -1 explicit */
-	__be32 ipv4;             /* shared address, or base of the IPv4 prefix */
-	__u8 ipv4_len;           /* 32, or shorter when the CE gets a prefix */
+	int bmr;       /* index of the BMR in opts->rules; -1 explicit */
+	__be32 ipv4;   /* shared address, or base of the IPv4 prefix */
+	__u8 ipv4_len; /* 32, or shorter when the CE gets a prefix */
 	__u16 psid;
-	__u8 psid_len;           /* k */
-	__u8 psid_offset;        /* a */
+	__u8 psid_len;	  /* k */
+	__u8 psid_offset; /* a */
 	__u32 port_count;
 	__u32 range_count;
 	__u8 end_user_prefix[16]; /* rule prefix + EA bits */
-	__u8 end_user_len;        /* r6 + o */
+	__u8 end_user_len;	  /* r6 + o */
 	__u8 ce_ipv6_rfc[16];
 	__u8 ce_ipv6_legacy[16];
-	__u8 ce_ipv6[16];         /* the one selected by legacy_iid */
+	__u8 ce_ipv6[16]; /* the one selected by legacy_iid */
 	bool have_br;
 	__u8 br[16];
 };

@@ -194,7 +194,8 @@ static int check_existing(struct deploy *d)
 	fd = pin_open(d->dir, s->pins.config_map);
 	if (fd < 0) {
 		pr_err("%s has a mapce XDP program (%s, id %u) but no pinned maps in %s; run '%s' "
-		       "first", d->dev, xdp.prog_name, xdp.prog_id, d->dir, down_cmd(d));
+		       "first",
+		       d->dev, xdp.prog_name, xdp.prog_id, d->dir, down_cmd(d));
 		return -1;
 	}
 	same = !bpf_map_lookup_elem(fd, &key, &cur) && !memcmp(&cur, &d->cfg, sizeof(cur)) &&
@@ -208,8 +209,8 @@ static int check_existing(struct deploy *d)
 	}
 	missing = what_is_missing(d);
 	if (missing) {
-		pr_err("%sup on %s, but %s is missing; run '%s' first", s->w.subject, d->dev, missing,
-		       down_cmd(d));
+		pr_err("%sup on %s, but %s is missing; run '%s' first", s->w.subject, d->dev,
+		       missing, down_cmd(d));
 		return -1;
 	}
 	pr_warn("%salready up on %s", s->w.subject, d->dev);
@@ -315,8 +316,8 @@ static int step_address(struct deploy *d)
 		/* Not ours, unless an earlier run of ours added it. */
 		d->st.addr_added = ours_before;
 	} else if (ret) {
-		pr_err("adding the %s %s/128 to %s: %s", s->w.addr_what, ip6_str(d->addr, a), d->dev,
-		       nl_strerror(ret));
+		pr_err("adding the %s %s/128 to %s: %s", s->w.addr_what, ip6_str(d->addr, a),
+		       d->dev, nl_strerror(ret));
 		return -1;
 	} else {
 		d->st.addr_added = true;
@@ -329,8 +330,8 @@ static int step_address(struct deploy *d)
 
 /* ---- 5. routes (the side's, through this) -------------------------------- */
 
-int deploy_route_conflict(const struct deploy *d, const struct nl_route *routes, int n,
-			  __be32 dst, __u8 len, bool *ours)
+int deploy_route_conflict(const struct deploy *d, const struct nl_route *routes, int n, __be32 dst,
+			  __u8 len, bool *ours)
 {
 	*ours = false;
 	for (int i = 0; i < n; i++) {
@@ -394,7 +395,8 @@ static int attach_xdp(struct deploy *d, int i)
 	}
 	if (xi.prog_id) {
 		pr_err("%s already has XDP program %u (%s, %s mode) attached; refusing to replace "
-		       "it", d->dev, xi.prog_id, xi.prog_name[0] ? xi.prog_name : "unnamed",
+		       "it",
+		       d->dev, xi.prog_id, xi.prog_name[0] ? xi.prog_name : "unnamed",
 		       xdp_mode_str(xi.mode));
 		return -1;
 	}
@@ -446,8 +448,8 @@ static int attach_tc(struct deploy *d, int i)
 	}
 	if (a.prog_id && !a.ours) {
 		pr_err("%s %s already has a tc filter at handle 0x%x priority 0x%x (program %u, "
-		       "%s); refusing to replace it", d->dev, what, p->tc_handle, p->tc_priority,
-		       a.prog_id, a.prog_name);
+		       "%s); refusing to replace it",
+		       d->dev, what, p->tc_handle, p->tc_priority, a.prog_id, a.prog_name);
 		return -1;
 	}
 	ret = tc_attach(d->ifindex, egress ? BPF_TC_EGRESS : BPF_TC_INGRESS, prog_fd(d, i),
@@ -467,9 +469,9 @@ static int step_attach(struct deploy *d)
 	bool clsact = false;
 
 	for (int i = 0; i < d->spec->n_progs; i++) {
-		int ret = d->spec->progs[i].hook == DEPLOY_XDP ?
-				  attach_xdp(d, i) :
-				  ensure_clsact(d, &clsact) || attach_tc(d, i);
+		int ret = d->spec->progs[i].hook == DEPLOY_XDP
+				  ? attach_xdp(d, i)
+				  : ensure_clsact(d, &clsact) || attach_tc(d, i);
 
 		if (ret)
 			return -1;
@@ -533,7 +535,9 @@ int deploy_up(struct deploy *d)
 		return ret > 0 ? 0 : -1;
 	}
 	ret = start(d) || step_load(d) || step_config_last(d) || step_address(d) ||
-	      (s->side->routes && s->side->routes(d)) || step_attach(d) ? -1 : 0;
+			      (s->side->routes && s->side->routes(d)) || step_attach(d)
+		      ? -1
+		      : 0;
 	if (ret)
 		rollback(d);
 	else if (s->side->done)
@@ -545,9 +549,8 @@ int deploy_up(struct deploy *d)
 	return ret;
 }
 
-int deploy_up_exit(struct deploy *d, const struct deploy_spec *spec, const char *dev,
-		   int ifindex, const struct mapce_config *cfg, const __u8 addr[16],
-		   enum attach_xdp_mode mode)
+int deploy_up_exit(struct deploy *d, const struct deploy_spec *spec, const char *dev, int ifindex,
+		   const struct mapce_config *cfg, const __u8 addr[16], enum attach_xdp_mode mode)
 {
 	deploy_init(d, spec, dev, ifindex, cfg, addr, mode);
 	return deploy_up(d) ? 1 : 0;

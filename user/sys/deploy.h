@@ -45,7 +45,7 @@
 /* ---- the spec: what a side is made of -------------------------------- */
 
 enum deploy_hook {
-	DEPLOY_XDP,        /* XDP on the device (never replacing another's) */
+	DEPLOY_XDP,	   /* XDP on the device (never replacing another's) */
 	DEPLOY_TC_EGRESS,  /* a tc filter on clsact egress */
 	DEPLOY_TC_INGRESS, /* a tc filter on clsact ingress */
 };
@@ -54,7 +54,7 @@ enum deploy_hook {
 struct deploy_prog {
 	const char *name; /* the skeleton's program name (core/policy.h) */
 	enum deploy_hook hook;
-	__u32 tc_handle;  /* tc hooks: the filter's fixed identity */
+	__u32 tc_handle; /* tc hooks: the filter's fixed identity */
 	__u32 tc_priority;
 };
 
@@ -127,18 +127,18 @@ struct deploy_words {
 
 /* A side's steps in struct deploy_side's order, NULL where it has none: a
  * side's table in one statement. */
-#define DEPLOY_SIDE(tables_equal_, missing_, already_up_, before_load_, write_tables_, \
-		    routes_, done_)                                                   \
-	{                                                                             \
-		.tables_equal = tables_equal_, .missing = missing_,                   \
-		.already_up = already_up_, .before_load = before_load_,               \
-		.write_tables = write_tables_, .routes = routes_, .done = done_,      \
+#define DEPLOY_SIDE(tables_equal_, missing_, already_up_, before_load_, write_tables_, routes_, \
+		    done_)                                                                      \
+	{                                                                                       \
+		.tables_equal = tables_equal_, .missing = missing_, .already_up = already_up_,  \
+		.before_load = before_load_, .write_tables = write_tables_, .routes = routes_,  \
+		.done = done_,                                                                  \
 	}
 
 /* Where a side keeps its state. */
 struct deploy_pins {
-	const char *root;         /* <root>/<dev>/: the pinned maps */
-	const char *config_map;   /* the pinned map of struct mapce_config, key 0 */
+	const char *root;	  /* <root>/<dev>/: the pinned maps */
+	const char *config_map;	  /* the pinned map of struct mapce_config, key 0 */
 	const char *state_prefix; /* MAPCE_RUN_DIR/<prefix><dev>.state */
 };
 
@@ -166,7 +166,7 @@ struct deploy_spec {
 
 struct deploy_undo {
 	void (*fn)(struct deploy *d, const struct deploy_undo *u);
-	int prog;              /* a program: index in spec->progs */
+	int prog;	       /* a program: index in spec->progs */
 	struct nl_route route; /* a route this run added */
 };
 
@@ -179,17 +179,17 @@ struct deploy {
 	char dev[IF_NAMESIZE];
 	int ifindex;
 	struct mapce_config cfg; /* complete, exactly as it will be pinned */
-	__u8 addr[16];           /* the address up adds to the device (/128) */
+	__u8 addr[16];		 /* the address up adds to the device (/128) */
 	enum attach_xdp_mode xdp_mode;
 	/* deploy_up's, for the hooks to read */
-	char dir[256];           /* <pin_root>/<dev> */
-	void *skel;              /* the side's skeleton, while up runs */
-	bool pins_existed;       /* maps reused from an earlier run */
-	bool old_cfg_valid;      /* old_cfg: the reused pins' config */
+	char dir[256];	    /* <pin_root>/<dev> */
+	void *skel;	    /* the side's skeleton, while up runs */
+	bool pins_existed;  /* maps reused from an earlier run */
+	bool old_cfg_valid; /* old_cfg: the reused pins' config */
 	struct mapce_config old_cfg;
-	bool old_valid;          /* old: the state file of this very device */
+	bool old_valid;		 /* old: the state file of this very device */
 	struct up_state old, st; /* the state file found, and this run's */
-	__u8 xdp_attached;       /* XDP_ATTACHED_* */
+	__u8 xdp_attached;	 /* XDP_ATTACHED_* */
 	/* the rollback */
 	bool had_state, dir_created, pins_created;
 	struct deploy_undo undo[DEPLOY_UNDO_MAX];
@@ -204,9 +204,8 @@ void deploy_init(struct deploy *d, const struct deploy_spec *spec, const char *d
 int deploy_up(struct deploy *d);
 /* deploy_init and deploy_up as one, returning the exit status (0 or 1):
  * what the sides' up commands end with. */
-int deploy_up_exit(struct deploy *d, const struct deploy_spec *spec, const char *dev,
-		   int ifindex, const struct mapce_config *cfg, const __u8 addr[16],
-		   enum attach_xdp_mode mode);
+int deploy_up_exit(struct deploy *d, const struct deploy_spec *spec, const char *dev, int ifindex,
+		   const struct mapce_config *cfg, const __u8 addr[16], enum attach_xdp_mode mode);
 
 /* Add r (replace: a leftover of ours is in its place), record it in the
  * state file; a route added, not replaced, is deleted by a rollback.
@@ -219,8 +218,8 @@ int deploy_route_add(struct deploy *d, const struct nl_route *r, bool replace);
  * in the way: its index is returned for the side to refuse in its own
  * words.  -1 when nothing is in the way.
  */
-int deploy_route_conflict(const struct deploy *d, const struct nl_route *routes, int n,
-			  __be32 dst, __u8 len, bool *ours);
+int deploy_route_conflict(const struct deploy *d, const struct nl_route *routes, int n, __be32 dst,
+			  __u8 len, bool *ours);
 /* Push an undo (fn called with a copy of *u on rollback).  0, or -1 after
  * pr_err() when the list is full (a bug). */
 int deploy_undo_push(struct deploy *d, void (*fn)(struct deploy *d, const struct deploy_undo *u),
@@ -240,10 +239,10 @@ int deploy_down_exit(const struct deploy_spec *spec, const char *dev);
 
 /* What sits where the spec's program i attaches on ifindex. */
 struct deploy_attached {
-	__u32 prog_id;                 /* 0: nothing (tc: nothing at our handle) */
+	__u32 prog_id;		       /* 0: nothing (tc: nothing at our handle) */
 	char prog_name[PROG_NAME_LEN]; /* kernel name */
-	__u8 xdp_mode;                 /* XDP: XDP_ATTACHED_* */
-	bool ours;                     /* it is the spec's program */
+	__u8 xdp_mode;		       /* XDP: XDP_ATTACHED_* */
+	bool ours;		       /* it is the spec's program */
 };
 /* 0 (a filled), or -errno. */
 int deploy_query(const struct deploy_spec *spec, int i, int ifindex, struct deploy_attached *a);

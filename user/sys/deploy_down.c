@@ -139,7 +139,8 @@ static void detach_progs(const struct deploy_spec *spec, const char *dev, int if
 				a.prog_name, spec->w.owner);
 		} else if (ret == -EBUSY) {
 			pr_warn("%s: the %s filter at %s handle runs program %u (%s): left in "
-				"place", dev, what, spec->w.owner, a.prog_id, a.prog_name);
+				"place",
+				dev, what, spec->w.owner, a.prog_id, a.prog_name);
 		} else if (ret != -ENOENT) {
 			pr_warn("%s: detaching %s: %s", dev, what, deploy_strerror(ret));
 		}
@@ -237,8 +238,8 @@ int deploy_down(const struct deploy_spec *spec, const char *dev)
 		return -1;
 	if (!ifindex && maps_in_use(spec, dir)) {
 		pr_err("no device %s in this network namespace, but mapce programs still use the "
-		       "maps in %s: run '%s down %s %s' in the device's namespace", dev, dir,
-		       spec->w.cmd, spec->w.dev_opt, dev);
+		       "maps in %s: run '%s down %s %s' in the device's namespace",
+		       dev, dir, spec->w.cmd, spec->w.dev_opt, dev);
 		mapce_unlock(lock);
 		return -1;
 	}

@@ -23,8 +23,8 @@
 #include "sys/nl_msg.h"
 #include "sys/nl_parse.h"
 
-#define NL_RECV_BUF 65536  /* a dump batch is at most 32 KiB */
-#define NL_MAX_RECVS 4096  /* bound on receives per request */
+#define NL_RECV_BUF 65536 /* a dump batch is at most 32 KiB */
+#define NL_MAX_RECVS 4096 /* bound on receives per request */
 
 static char g_errmsg[256];
 static __u32 g_seq;
@@ -95,7 +95,7 @@ int nl_talk(struct nl_req *req, mnl_cb_t cb, void *arg)
 	static char buf[NL_RECV_BUF] __attribute__((aligned(8)));
 	struct nlmsghdr *nh = &req->nh;
 	struct timeval tv = { .tv_sec = NL_TIMEOUT_MS / 1000,
-			      .tv_usec = (NL_TIMEOUT_MS % 1000) * 1000 };
+			      .tv_usec = (NL_TIMEOUT_MS % 1000) * 1000L };
 	int one = 1, ret = -ETIMEDOUT;
 	struct mnl_socket *nl;
 	unsigned int portid;

@@ -62,8 +62,8 @@ static int parse_attrs(const void *p, size_t len, const struct nl_policy *policy
 	size_t tiled = 0;
 
 	memset(tb, 0, (max + 1) * sizeof(*tb));
-	mnl_attr_for_each_payload(p, len)
-		tiled = (size_t)((const char *)mnl_attr_next(attr) - (const char *)p);
+	mnl_attr_for_each_payload(p, len) tiled =
+		(size_t)((const char *)mnl_attr_next(attr) - (const char *)p);
 	if (tiled < len)
 		return -EBADMSG;
 	if (mnl_attr_parse_payload(p, len, policy_cb, &t) < 0)
@@ -173,10 +173,8 @@ static const struct nl_policy route_policy[RTA_MAX + 1] = {
 	[RTA_DST] = { MNL_TYPE_BINARY },     /* length checked by family */
 	[RTA_GATEWAY] = { MNL_TYPE_BINARY }, /* likewise */
 	[RTA_VIA] = { MNL_TYPE_BINARY },     /* family + address */
-	[RTA_OIF] = { MNL_TYPE_U32 },
-	[RTA_PRIORITY] = { MNL_TYPE_U32 },
-	[RTA_TABLE] = { MNL_TYPE_U32 },
-	[RTA_METRICS] = { MNL_TYPE_NESTED },
+	[RTA_OIF] = { MNL_TYPE_U32 },	     [RTA_PRIORITY] = { MNL_TYPE_U32 },
+	[RTA_TABLE] = { MNL_TYPE_U32 },	     [RTA_METRICS] = { MNL_TYPE_NESTED },
 };
 
 static const struct nl_policy metrics_policy[RTAX_MAX + 1] = {

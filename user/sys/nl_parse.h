@@ -35,11 +35,11 @@
 /* A link (RTM_NEWLINK / RTM_DELLINK). */
 struct nl_link_info {
 	int ifindex;
-	unsigned int flags; /* IFF_* (ifi_flags) */
-	bool up;            /* IFF_UP: administratively up */
-	bool running;       /* IFF_RUNNING: operationally up (carrier, not dormant) */
-	bool removed;       /* RTM_DELLINK: the link is gone */
-	__u32 mtu;          /* IFLA_MTU, 0 when absent */
+	unsigned int flags;	/* IFF_* (ifi_flags) */
+	bool up;		/* IFF_UP: administratively up */
+	bool running;		/* IFF_RUNNING: operationally up (carrier, not dormant) */
+	bool removed;		/* RTM_DELLINK: the link is gone */
+	__u32 mtu;		/* IFLA_MTU, 0 when absent */
 	char name[IF_NAMESIZE]; /* IFLA_IFNAME, "" when absent */
 };
 

@@ -40,7 +40,7 @@ static int route_req(__u16 type, __u16 flags, const struct nl_route *r)
 		rtm->rtm_scope = r->scope ? r->scope : RT_SCOPE_UNIVERSE;
 		rtm->rtm_type = r->type ? r->type : RTN_UNICAST;
 	} else {
-		rtm->rtm_protocol = r->protocol; /* 0 matches any */
+		rtm->rtm_protocol = r->protocol;   /* 0 matches any */
 		rtm->rtm_scope = RT_SCOPE_NOWHERE; /* any scope */
 		rtm->rtm_type = r->type;
 	}
@@ -120,8 +120,9 @@ int nl_route_list(int family, __u32 table, struct nl_route *out, int max)
 {
 	struct nl_req req;
 	struct rtmsg *rtm = nl_req_start(&req, RTM_GETROUTE, NLM_F_DUMP, sizeof(*rtm));
-	struct route_list l = { .family = family, .max = max, .out = out,
-				.table = table ? table : RT_TABLE_MAIN };
+	struct route_list l = {
+		.family = family, .max = max, .out = out, .table = table ? table : RT_TABLE_MAIN
+	};
 	int ret;
 
 	rtm->rtm_family = (__u8)family;
@@ -201,19 +202,20 @@ const char *nl_route_str(const struct nl_route *r, char *buf, size_t len)
 	char a[INET6_ADDRSTRLEN], dev[IF_NAMESIZE] = "";
 	size_t n = 0;
 
-#define APPEND(...)                                                          \
-	do {                                                                 \
-		if (n < len)                                                 \
+#define APPEND(...)                                                           \
+	do {                                                                  \
+		if (n < len)                                                  \
 			n += (size_t)snprintf(buf + n, len - n, __VA_ARGS__); \
 	} while (0)
 	if (!len)
 		return buf;
 	buf[0] = '\0';
 	if (r->type && r->type != RTN_UNICAST)
-		APPEND("%s ", r->type == RTN_UNREACHABLE ? "unreachable" :
-			      r->type == RTN_BLACKHOLE	 ? "blackhole" :
-			      r->type == RTN_PROHIBIT	 ? "prohibit" :
-			      r->type == RTN_LOCAL	 ? "local" : "type-other");
+		APPEND("%s ", r->type == RTN_UNREACHABLE ? "unreachable"
+			      : r->type == RTN_BLACKHOLE ? "blackhole"
+			      : r->type == RTN_PROHIBIT	 ? "prohibit"
+			      : r->type == RTN_LOCAL	 ? "local"
+							 : "type-other");
 	if (!r->dst_len)
 		APPEND("default");
 	else
@@ -224,11 +226,12 @@ const char *nl_route_str(const struct nl_route *r, char *buf, size_t len)
 	if (r->oif)
 		APPEND(" dev %s", if_indextoname((unsigned int)r->oif, dev) ? dev : "?");
 	if (r->protocol) {
-		const char *pn = r->protocol == RTPROT_KERNEL ? "kernel" :
-				 r->protocol == RTPROT_BOOT   ? "boot" :
-				 r->protocol == RTPROT_STATIC ? "static" :
-				 r->protocol == RTPROT_RA     ? "ra" :
-				 r->protocol == RTPROT_DHCP   ? "dhcp" : NULL;
+		const char *pn = r->protocol == RTPROT_KERNEL	? "kernel"
+				 : r->protocol == RTPROT_BOOT	? "boot"
+				 : r->protocol == RTPROT_STATIC ? "static"
+				 : r->protocol == RTPROT_RA	? "ra"
+				 : r->protocol == RTPROT_DHCP	? "dhcp"
+								: NULL;
 
 		if (pn)
 			APPEND(" proto %s", pn);
