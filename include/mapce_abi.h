@@ -49,14 +49,14 @@ struct mapce_rule {
 	__be32 ipv4_prefix;   /* rule IPv4 prefix, host bits zero */
 	__u8 ipv6_prefix_len; /* r6, 0..64 */
 	__u8 ipv4_prefix_len; /* r4, 0..32 */
-	__u8 ea_len;          /* o, EA-bits length, 0..48 */
+	__u8 ea_len;	      /* o, EA-bits length, 0..48 */
 	__u8 psid_offset;     /* a, 0..15 */
-	__u8 psid_len;        /* k; derived unless MAPCE_RULE_F_EXPLICIT */
-	__u8 flags;           /* MAPCE_RULE_F_* */
+	__u8 psid_len;	      /* k; derived unless MAPCE_RULE_F_EXPLICIT */
+	__u8 flags;	      /* MAPCE_RULE_F_* */
 	__u8 _pad[2];
 };
 
-#define MAPCE_RULE_F_FMR 0x01      /* also used as a forwarding rule (mesh) */
+#define MAPCE_RULE_F_FMR 0x01	   /* also used as a forwarding rule (mesh) */
 #define MAPCE_RULE_F_EXPLICIT 0x02 /* psid_len given, not derived */
 
 /* Key of the FMR longest-prefix-match map: IPv4 destination -> rule index. */
@@ -70,26 +70,26 @@ struct mapce_lpm_v4_key {
 /* ------------------------------------------------------------------ */
 
 struct mapce_config {
-	__u8 ce_ipv6[16];     /* our MAP IPv6 address: tunnel source, decap dst */
-	__u8 br_ipv6[16];     /* BR (DMR) address: default tunnel destination */
-	__be32 ipv4;          /* shared public IPv4 address (NAPT target) */
-	__u16 psid;           /* our PSID, right-aligned */
-	__u8 psid_len;        /* k: 0 = whole address */
-	__u8 psid_offset;     /* a */
-	__u32 port_count;     /* ports in the set (cached from the math) */
-	__u8 flags;           /* MAPCE_CFG_F_* */
-	__u8 hop_limit;       /* outer IPv6 hop limit, default 64 */
-	__u16 mtu;            /* IPv4 MTU over the tunnel, default 1460 */
-	__u32 timeout_udp;    /* seconds, default 300 */
-	__u32 timeout_tcp_est; /* seconds, default 7440 */
+	__u8 ce_ipv6[16];	 /* our MAP IPv6 address: tunnel source, decap dst */
+	__u8 br_ipv6[16];	 /* BR (DMR) address: default tunnel destination */
+	__be32 ipv4;		 /* shared public IPv4 address (NAPT target) */
+	__u16 psid;		 /* our PSID, right-aligned */
+	__u8 psid_len;		 /* k: 0 = whole address */
+	__u8 psid_offset;	 /* a */
+	__u32 port_count;	 /* ports in the set (cached from the math) */
+	__u8 flags;		 /* MAPCE_CFG_F_* */
+	__u8 hop_limit;		 /* outer IPv6 hop limit, default 64 */
+	__u16 mtu;		 /* IPv4 MTU over the tunnel, default 1460 */
+	__u32 timeout_udp;	 /* seconds, default 300 */
+	__u32 timeout_tcp_est;	 /* seconds, default 7440 */
 	__u32 timeout_tcp_trans; /* seconds, default 240 */
-	__u32 timeout_icmp;   /* seconds, default 60 */
-	__u32 gc_interval_ms; /* expiry sweep period, default 1000 */
-	__u32 wan_ifindex;    /* the WAN the programs are attached to */
-	__u16 mss_clamp;      /* TCP SYN MSS ceiling both ways; 0 = off; default mtu - 40 */
-	__u8 encap_limit;     /* RFC 2473 encapsulation limit option: 0 = none (default) */
-	__u8 filtering;       /* MAPCE_FILTER_*: inbound from new remotes; default ADF */
-	__u32 max_per_host;   /* mappings one inside host may hold; 0 = no limit */
+	__u32 timeout_icmp;	 /* seconds, default 60 */
+	__u32 gc_interval_ms;	 /* expiry sweep period, default 1000 */
+	__u32 wan_ifindex;	 /* the WAN the programs are attached to */
+	__u16 mss_clamp;	 /* TCP SYN MSS ceiling both ways; 0 = off; default mtu - 40 */
+	__u8 encap_limit;	 /* RFC 2473 encapsulation limit option: 0 = none (default) */
+	__u8 filtering;		 /* MAPCE_FILTER_*: inbound from new remotes; default ADF */
+	__u32 max_per_host;	 /* mappings one inside host may hold; 0 = no limit */
 	__u32 _pad2;
 };
 
@@ -98,8 +98,8 @@ struct mapce_config {
 #define MAPCE_FILTER_EIF 1  /* anyone */
 #define MAPCE_FILTER_APDF 2 /* only the exact remote ip:port of a flow */
 
-#define MAPCE_CFG_F_ENABLED 0x01 /* config is valid; else pass everything */
-#define MAPCE_CFG_F_MESH 0x02    /* FMRs route CE-to-CE directly */
+#define MAPCE_CFG_F_ENABLED 0x01    /* config is valid; else pass everything */
+#define MAPCE_CFG_F_MESH 0x02	    /* FMRs route CE-to-CE directly */
 #define MAPCE_CFG_F_LEGACY_IID 0x04 /* draft-03 interface identifiers */
 
 /* gc_interval_ms 0 means this (the datapath's fallback); the other
@@ -135,8 +135,8 @@ struct mapce_tuple {
 struct mapce_flow {
 	__be32 ip;
 	__be16 port;
-	__u8 tcp_seen;  /* MAPCE_TCP_SEEN_* of this direction */
-	__u8 flags;     /* reserved */
+	__u8 tcp_seen; /* MAPCE_TCP_SEEN_* of this direction */
+	__u8 flags;    /* reserved */
 	__u64 created_ns;
 	__u64 last_ns;
 	__u64 packets;
@@ -192,7 +192,7 @@ struct mapce_peer_key {
 /* Path MTU toward the BR learned from ICMPv6 Packet Too Big (value of
  * mapce_pmtu[0]).  Like the kernel's PMTU cache, it ages out. */
 struct mapce_pmtu {
-	__u32 mtu;        /* IPv6 path MTU, bytes; 0 = none learned */
+	__u32 mtu; /* IPv6 path MTU, bytes; 0 = none learned */
 	__u32 _pad;
 	__u64 learned_ns; /* CLOCK_MONOTONIC_COARSE */
 };
@@ -204,27 +204,27 @@ struct mapce_pmtu {
  * slow path, reasm.h).  A datagram is keyed by source and fragment id; each
  * fragment by that plus its offset.
  */
-#define MAPCE_REASM_FRAG_MAX 1456  /* payload bytes per fragment (1500 MTU) */
-#define MAPCE_REASM_MAX_FRAGS 12   /* fragments per datagram */
+#define MAPCE_REASM_FRAG_MAX 1456   /* payload bytes per fragment (1500 MTU) */
+#define MAPCE_REASM_MAX_FRAGS 12    /* fragments per datagram */
 #define MAPCE_REASM_DGRAM_MAX 16384 /* reassembled IPv6 payload, bytes */
-#define MAPCE_REASM_TIMEOUT_S 30   /* RFC 8200 §4.5: 60 s at most */
+#define MAPCE_REASM_TIMEOUT_S 30    /* RFC 8200 §4.5: 60 s at most */
 
 struct mapce_reasm_key {
-	__u8 src[16];  /* outer: the IPv6 source; inner: IPv4 source, proto */
-	__be32 id;     /* outer: fragment id; inner: IPv4 id */
-	__u16 offset;  /* fragment offset in bytes; 0xffff for the datagram */
-	__u16 kind;    /* MAPCE_REASM_OUTER, MAPCE_REASM_INNER */
+	__u8 src[16]; /* outer: the IPv6 source; inner: IPv4 source, proto */
+	__be32 id;    /* outer: fragment id; inner: IPv4 id */
+	__u16 offset; /* fragment offset in bytes; 0xffff for the datagram */
+	__u16 kind;   /* MAPCE_REASM_OUTER, MAPCE_REASM_INNER */
 };
 
 #define MAPCE_REASM_OUTER 0 /* IPv6 fragments of tunnel packets */
 #define MAPCE_REASM_INNER 1 /* IPv4 fragments whose first came late (REQ-14) */
 
 struct mapce_reasm_dgram {
-	__u32 total;    /* payload length, known once the last fragment came; 0 */
-	__u32 have;     /* payload bytes held */
+	__u32 total;	/* payload length, known once the last fragment came; 0 */
+	__u32 have;	/* payload bytes held */
 	__u64 first_ns; /* first fragment seen */
-	__u8 hdr[60];   /* inner: the first fragment's IPv4 header */
-	__u16 hdr_len;  /* inner: its length, 0 until the first fragment came */
+	__u8 hdr[60];	/* inner: the first fragment's IPv4 header */
+	__u16 hdr_len;	/* inner: its length, 0 until the first fragment came */
 	__u16 _pad;
 };
 
@@ -236,7 +236,7 @@ struct mapce_reasm_frag {
 
 /* Per inside host: mappings held and refusals at the limit. */
 struct mapce_host {
-	__u32 bindings;   /* live mappings (created - expired) */
+	__u32 bindings; /* live mappings (created - expired) */
 	__u32 _pad;
 	__u64 limit_hits; /* new mappings refused by max_per_host */
 };
@@ -255,8 +255,8 @@ struct mapce_frag_key {
 };
 
 struct mapce_frag {
-	__be32 ip;       /* egress: our public address; ingress: the inside host */
-	__be16 id;       /* egress: the rewritten IPv4 id */
+	__be32 ip; /* egress: our public address; ingress: the inside host */
+	__be16 id; /* egress: the rewritten IPv4 id */
 	__u16 _pad;
 	__u64 created_ns; /* entries older than MAPCE_FRAG_TIMEOUT_S are void */
 };
@@ -277,6 +277,8 @@ struct mapce_frag {
  * (EV_*) are counted besides.  Stable and append-only: a retired reason is
  * renamed unused_N, never removed.  The CLI prints the names below.
  */
+/* One reason a line, its comment beside it (kept out of clang-format). */
+/* clang-format off */
 #define MAPCE_REASONS(X)                                                     \
 	X(PASS_NATIVE, "pass_native")               /* not MAP traffic */      \
 	X(ENCAP, "encap")                           /* egress: NAPT + encap */ \
@@ -323,6 +325,7 @@ struct mapce_frag {
 	X(FRAG_TO_SLOW_PATH, "frag_to_slow_path")   /* IPv4 fragment held until its first comes */\
 	X(EV_BR_FRAG_FOLLOWED, "ev_br_frag_followed") /* BR: later fragment sent by its first's CE */\
 	X(DROP_TOO_BIG, "drop_too_big")             /* over the tunnel MTU without DF */
+/* clang-format on */
 
 #define MAPCE_REASON_ENUM(id, name) MAPCE_R_##id,
 enum mapce_reason { MAPCE_REASONS(MAPCE_REASON_ENUM) MAPCE_R__MAX };
@@ -337,9 +340,7 @@ struct mapce_counter {
 #ifndef __bpf__
 /* Reason names, indexed by enum mapce_reason (userspace only). */
 #define MAPCE_REASON_NAME(id, name) [MAPCE_R_##id] = name,
-static const char *const mapce_reason_names[MAPCE_R__MAX] = {
-	MAPCE_REASONS(MAPCE_REASON_NAME)
-};
+static const char *const mapce_reason_names[MAPCE_R__MAX] = { MAPCE_REASONS(MAPCE_REASON_NAME) };
 #undef MAPCE_REASON_NAME
 #endif
 

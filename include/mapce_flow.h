@@ -9,10 +9,10 @@
 #include "mapce_abi.h"
 
 enum mapce_flow_state {
-	MAPCE_FS_ACTIVE = 0,   /* UDP and ICMP: no states, just idle time */
-	MAPCE_FS_TCP_SYN_SENT, /* SYN seen one way only: transitory */
+	MAPCE_FS_ACTIVE = 0,	  /* UDP and ICMP: no states, just idle time */
+	MAPCE_FS_TCP_SYN_SENT,	  /* SYN seen one way only: transitory */
 	MAPCE_FS_TCP_ESTABLISHED, /* SYN seen both ways, no FIN/RST */
-	MAPCE_FS_TCP_CLOSING,  /* FIN or RST seen: transitory */
+	MAPCE_FS_TCP_CLOSING,	  /* FIN or RST seen: transitory */
 	MAPCE_FS__MAX
 };
 

@@ -168,6 +168,12 @@ MAPCE_MATH __u64 mapce_ea_bits(const struct mapce_rule *r, const __u8 prefix[16]
 	return (hi >> (64 - r6 - o)) & ((o == 64 ? 0 : (1ull << o)) - 1);
 }
 
+/* The low n bits set (n may be 32: a full mask, never a 32-bit shift). */
+MAPCE_MATH __u32 mapce_mask32(__u32 n)
+{
+	return n >= 32 ? 0xffffffffu : (1u << n) - 1;
+}
+
 /* EA bits -> IPv4 address (or prefix base) and PSID under rule r. */
 MAPCE_MATH void mapce_ea_split(const struct mapce_rule *r, __u64 ea, __be32 *ipv4, __u16 *psid)
 {
@@ -180,11 +186,14 @@ MAPCE_MATH void mapce_ea_split(const struct mapce_rule *r, __u64 ea, __be32 *ipv
 		*psid = 0;
 		return;
 	}
+	/* Validated rules have k <= 16 and p <= 32; the masks keep every
+	 * shift defined whatever the input. */
 	if (o >= p) {
-		suffix = p ? (__u32)(ea >> k) & (p == 32 ? 0xffffffffu : ((1u << p) - 1)) : 0;
-		*psid = (__u16)(ea & ((1u << k) - 1));
+		suffix = k < 64 ? (__u32)(ea >> k) & mapce_mask32(p) : 0;
+		*psid = (__u16)(ea & mapce_mask32(k));
 	} else {
-		suffix = (__u32)ea << (p - o); /* IPv4 prefix: low bits zero */
+		/* IPv4 prefix: low bits zero */
+		suffix = p - o < 32 ? (__u32)ea << (p - o) : 0;
 		*psid = 0;
 	}
 	*ipv4 = mapce_htonl(base | suffix);
@@ -196,11 +205,11 @@ MAPCE_MATH __u64 mapce_ea_join(const struct mapce_rule *r, __be32 ipv4, __u16 ps
 	__u32 p = 32 - r->ipv4_prefix_len;
 	__u32 o = r->ea_len, k = mapce_rule_psid_len(r);
 	__u32 host = mapce_ntohl(ipv4);
-	__u32 suffix = p ? host & (p == 32 ? 0xffffffffu : ((1u << p) - 1)) : 0;
+	__u32 suffix = host & mapce_mask32(p);
 
 	if (o >= p)
-		return ((__u64)suffix << k) | (psid & ((1u << k) - 1));
-	return suffix >> (p - o);
+		return (k < 64 ? (__u64)suffix << k : 0) | (psid & mapce_mask32(k));
+	return p - o < 32 ? suffix >> (p - o) : 0;
 }
 
 /* 64-bit interface identifier of a MAP address (RFC 7597 §6 or legacy
@@ -219,13 +228,13 @@ MAPCE_MATH __u64 mapce_iid(__be32 ipv4, __u16 psid, int legacy)
  * rule prefix | EA bits | subnet-id 0 up to /64 | interface identifier.
  * For an IPv4 prefix (o < p) pass ipv4 with the host bits zero.
  */
-MAPCE_MATH void mapce_ce_address(const struct mapce_rule *r, __be32 ipv4, __u16 psid,
-				 int legacy, __u8 out[16])
+MAPCE_MATH void mapce_ce_address(const struct mapce_rule *r, __be32 ipv4, __u16 psid, int legacy,
+				 __u8 out[16])
 {
 	__u64 hi = mapce_load_be64(r->ipv6_prefix);
 	__u32 o = r->ea_len, r6 = r->ipv6_prefix_len;
 
-	if (o)
+	if (o && r6 + o <= 64) /* always, for a checked rule */
 		hi |= mapce_ea_join(r, ipv4, psid) << (64 - r6 - o);
 	mapce_store_be64(out, hi);
 	mapce_store_be64(out + 8, mapce_iid(ipv4, psid, legacy));

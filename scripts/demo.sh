@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-only
 #
-# make demo: build the lab (scripts/lab.sh), show IPv4 traffic from a LAN
-# host crossing the MAP-E CE and the IPv6-only network to the internet and
-# back, then what mapce reports about it, and tear everything down.
+# make demo: build the five-namespace lab the tests use (tests/lab/lib/lab.sh),
+# show IPv4 traffic from a LAN host crossing the MAP-E CE and the IPv6-only
+# network to the internet and back, then what mapce reports about it, and
+# tear everything down.
 # Non-interactive (CI=true, no stdin); exit 0 only when every step worked.
 set -uo pipefail
 cd "$(dirname "$0")/.." || exit 1
 LAB_HTTP_MB=${LAB_HTTP_MB:-4}
-. scripts/lab.sh
+# shellcheck source=../tests/lab/lib/lab.sh
+. tests/lab/lib/lab.sh
 
 step=0
 heading() {

@@ -3,9 +3,10 @@
 # Install the Debian packages mapce builds and tests with, if any is missing.
 # Idempotent and quiet when everything is there.
 set -euo pipefail
-pkgs=(make clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libcap-dev pkg-config
+pkgs=(make clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libcap-dev libmnl-dev pkg-config
       iproute2 iputils-ping ethtool curl socat python3-scapy tcpdump
-      netcat-openbsd util-linux procps stun-client stun-server coturn traceroute iputils-tracepath)
+      netcat-openbsd util-linux procps stun-client stun-server coturn traceroute iputils-tracepath
+      cppcheck clang-tidy clang-format)
 missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

@@ -20,8 +20,8 @@ static const char *t_case = "";
 /* Name the case the following CHECKs belong to. */
 #define TCASE(name) (t_case = (name))
 
-static inline void t_report(int ok, const char *what, const char *file, int line,
-			    const char *fmt, ...)
+static inline void t_report(int ok, const char *what, const char *file, int line, const char *fmt,
+			    ...)
 {
 	va_list ap;
 
@@ -42,16 +42,16 @@ static inline void t_report(int ok, const char *what, const char *file, int line
 
 /* CHECK(cond, fmt, ...): one assertion inside the current case. */
 #define CHECK(cond, ...) t_report(!!(cond), #cond, __FILE__, __LINE__, "" __VA_ARGS__)
-#define CHECK_EQ(a, b)                                                                   \
-	do {                                                                             \
-		long long _a = (long long)(a), _b = (long long)(b);                      \
+#define CHECK_EQ(a, b)                                                                        \
+	do {                                                                                  \
+		long long _a = (long long)(a), _b = (long long)(b);                           \
 		t_report(_a == _b, #a " == " #b, __FILE__, __LINE__, "%lld != %lld", _a, _b); \
 	} while (0)
-#define CHECK_STR(a, b)                                                                  \
-	do {                                                                             \
-		const char *_a = (a), *_b = (b);                                         \
-		t_report(_a && _b && !strcmp(_a, _b), #a " == " #b, __FILE__, __LINE__,  \
-			 "\"%s\" != \"%s\"", _a ? _a : "(null)", _b ? _b : "(null)");       \
+#define CHECK_STR(a, b)                                                                \
+	do {                                                                           \
+		const char *_a = (a), *_b = (b);                                       \
+		t_report(_a &&_b && !strcmp(_a, _b), #a " == " #b, __FILE__, __LINE__, \
+			 "\"%s\" != \"%s\"", _a ? _a : "(null)", _b ? _b : "(null)");  \
 	} while (0)
 
 /* Close a case: one "ok" line when every CHECK since TCASE passed. */

@@ -39,8 +39,15 @@ static inline uint16_t rfc1071_fold(uint32_t sum)
 	return (uint16_t)~sum;
 }
 
-static inline void put16(uint8_t *p, uint16_t v) { p[0] = v >> 8; p[1] = v; }
-static inline uint16_t get16(const uint8_t *p) { return (uint16_t)(p[0] << 8 | p[1]); }
+static inline void put16(uint8_t *p, uint16_t v)
+{
+	p[0] = v >> 8;
+	p[1] = v;
+}
+static inline uint16_t get16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] << 8 | p[1]);
+}
 static inline uint32_t get32(const uint8_t *p)
 {
 	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
@@ -98,24 +105,26 @@ static inline uint16_t l4_csum_v4(uint32_t src, uint32_t dst, uint8_t proto, con
 {
 	uint32_t s = 0;
 
-	s += src >> 16; s += src & 0xffff;
-	s += dst >> 16; s += dst & 0xffff;
+	s += src >> 16;
+	s += src & 0xffff;
+	s += dst >> 16;
+	s += dst & 0xffff;
 	s += proto;
 	s += (uint32_t)len;
 	return rfc1071_fold(rfc1071_add(s, l4, len));
 }
 
 struct v4_spec {
-	uint32_t src, dst;    /* host order */
-	uint8_t proto;        /* 6, 17, 1 */
+	uint32_t src, dst;     /* host order */
+	uint8_t proto;	       /* 6, 17, 1 */
 	uint16_t sport, dport; /* TCP/UDP ports; ICMP: sport = echo id */
-	uint8_t icmp_type;    /* for ICMP: 8 request, 0 reply */
+	uint8_t icmp_type;     /* for ICMP: 8 request, 0 reply */
 	uint8_t tcp_flags;
 	uint8_t ttl, tos;
-	uint16_t ip_id, frag;  /* frag: flags+offset, host order */
-	uint16_t payload;     /* bytes of payload after the L4 header */
-	int udp_zero_csum;    /* send UDP with checksum 0 */
-	int ihl_words;        /* 0 = 5; >5 adds NOP options */
+	uint16_t ip_id, frag;	 /* frag: flags+offset, host order */
+	uint16_t payload;	 /* bytes of payload after the L4 header */
+	int udp_zero_csum;	 /* send UDP with checksum 0 */
+	int ihl_words;		 /* 0 = 5; >5 adds NOP options */
 	const uint8_t *tcp_opts; /* TCP options, tcp_opts_len bytes (multiple of 4) */
 	uint8_t tcp_opts_len;
 };
@@ -128,9 +137,15 @@ static inline size_t put_v4(uint8_t *p, const struct v4_spec *s)
 	uint8_t *l4 = p + hl;
 
 	switch (s->proto) {
-	case 6: l4len = 20 + s->tcp_opts_len; break;
-	case 17: l4len = 8; break;
-	default: l4len = 8; break;
+	case 6:
+		l4len = 20 + s->tcp_opts_len;
+		break;
+	case 17:
+		l4len = 8;
+		break;
+	default:
+		l4len = 8;
+		break;
 	}
 	l4len += s->payload;
 	memset(p, 0, hl + l4len);
@@ -142,16 +157,24 @@ static inline size_t put_v4(uint8_t *p, const struct v4_spec *s)
 	p[8] = s->ttl ? s->ttl : 64;
 	p[9] = s->proto;
 	put16(p + 12, 0); /* fill below */
-	p[12] = s->src >> 24; p[13] = s->src >> 16; p[14] = s->src >> 8; p[15] = s->src;
-	p[16] = s->dst >> 24; p[17] = s->dst >> 16; p[18] = s->dst >> 8; p[19] = s->dst;
+	p[12] = s->src >> 24;
+	p[13] = s->src >> 16;
+	p[14] = s->src >> 8;
+	p[15] = s->src;
+	p[16] = s->dst >> 24;
+	p[17] = s->dst >> 16;
+	p[18] = s->dst >> 8;
+	p[19] = s->dst;
 	for (size_t i = 20; i < hl; i++)
 		p[i] = 1; /* NOP options */
 	for (size_t i = 0; i < s->payload; i++)
 		l4[l4len - s->payload + i] = (uint8_t)(0x30 + i % 64);
 	switch (s->proto) {
 	case 6:
-		put16(l4, s->sport); put16(l4 + 2, s->dport);
-		put16(l4 + 4, 0x1234); put16(l4 + 6, 0x5678); /* seq */
+		put16(l4, s->sport);
+		put16(l4 + 2, s->dport);
+		put16(l4 + 4, 0x1234);
+		put16(l4 + 6, 0x5678); /* seq */
 		l4[12] = (uint8_t)((5 + s->tcp_opts_len / 4) << 4);
 		l4[13] = s->tcp_flags;
 		if (s->tcp_opts_len)
@@ -160,7 +183,8 @@ static inline size_t put_v4(uint8_t *p, const struct v4_spec *s)
 		put16(l4 + 16, l4_csum_v4(s->src, s->dst, 6, l4, l4len));
 		break;
 	case 17:
-		put16(l4, s->sport); put16(l4 + 2, s->dport);
+		put16(l4, s->sport);
+		put16(l4 + 2, s->dport);
 		put16(l4 + 4, (uint16_t)l4len);
 		if (!s->udp_zero_csum) {
 			uint16_t c = l4_csum_v4(s->src, s->dst, 17, l4, l4len);
@@ -170,7 +194,7 @@ static inline size_t put_v4(uint8_t *p, const struct v4_spec *s)
 	case 1:
 		l4[0] = s->icmp_type;
 		put16(l4 + 4, s->sport); /* echo id */
-		put16(l4 + 6, 1);        /* sequence */
+		put16(l4 + 6, 1);	 /* sequence */
 		put16(l4 + 2, rfc1071_fold(rfc1071_add(0, l4, l4len)));
 		break;
 	}
@@ -216,8 +240,14 @@ static inline void pkt_v6v4(struct pkt *k, const uint8_t src[16], const uint8_t 
  * from scratch (the oracle for "only the IPv4 header changed"). */
 static inline void patch_v4_hdr(uint8_t *ip, uint32_t src, uint32_t dst, uint16_t id)
 {
-	ip[12] = src >> 24; ip[13] = src >> 16; ip[14] = src >> 8; ip[15] = src;
-	ip[16] = dst >> 24; ip[17] = dst >> 16; ip[18] = dst >> 8; ip[19] = dst;
+	ip[12] = src >> 24;
+	ip[13] = src >> 16;
+	ip[14] = src >> 8;
+	ip[15] = src;
+	ip[16] = dst >> 24;
+	ip[17] = dst >> 16;
+	ip[18] = dst >> 8;
+	ip[19] = dst;
 	put16(ip + 4, id);
 	put16(ip + 10, 0);
 	put16(ip + 10, rfc1071_fold(rfc1071_add(0, ip, (ip[0] & 0xf) * 4)));
@@ -243,8 +273,10 @@ static inline int v4_l4_csum_ok(const uint8_t *p, int allow_zero)
 		return allow_zero;
 	if (p[9] == 1)
 		return rfc1071_fold(rfc1071_add(0, l4, l4len)) == 0;
-	s += src >> 16; s += src & 0xffff;
-	s += dst >> 16; s += dst & 0xffff;
+	s += src >> 16;
+	s += src & 0xffff;
+	s += dst >> 16;
+	s += dst & 0xffff;
 	s += p[9];
 	s += (uint32_t)l4len;
 	return rfc1071_fold(rfc1071_add(s, l4, l4len)) == 0;
@@ -335,13 +367,13 @@ static inline size_t put_v4_frag(uint8_t *p, uint32_t src, uint32_t dst, uint8_t
 /* ---- ICMP errors --------------------------------------------------------- */
 
 struct icmp4_err {
-	uint32_t src, dst;    /* host order */
+	uint32_t src, dst; /* host order */
 	uint8_t type, code;
-	uint16_t mtu;         /* next-hop MTU of a 3/4, else 0 */
+	uint16_t mtu;	      /* next-hop MTU of a 3/4, else 0 */
 	uint8_t tos, ttl;     /* ttl 0: 64 */
 	uint16_t id, frag;    /* frag: flags + offset, host order */
 	const uint8_t *quote; /* the packet the error is about ... */
-	size_t qlen;          /* ... and how much of it is quoted */
+	size_t qlen;	      /* ... and how much of it is quoted */
 };
 
 /* The IPv4 ICMP error e at p; returns its length.  Checksums from scratch. */

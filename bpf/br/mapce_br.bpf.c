@@ -78,8 +78,8 @@ static __always_inline int br_tunnel_hlen(struct ipv6hdr *ip6, void *data_end, _
  * comes from the CE that owns its source address and port, else dropped.
  * Returns the XDP verdict and sets *reason.
  */
-static __always_inline int br_decap(struct xdp_md *ctx, const struct mapce_config *cfg,
-				    __u32 hlen, __u32 *reason)
+static __always_inline int br_decap(struct xdp_md *ctx, const struct mapce_config *cfg, __u32 hlen,
+				    __u32 *reason)
 {
 	void *data = (void *)(long)ctx->data;
 	void *data_end = (void *)(long)ctx->data_end;
@@ -190,27 +190,22 @@ static __always_inline int br_encap(struct __sk_buff *skb, const struct mapce_co
 SEC("xdp")
 int mapce_br_xdp(struct xdp_md *ctx)
 {
-	void *data = (void *)(long)ctx->data;
 	void *data_end = (void *)(long)ctx->data_end;
-	__u64 bytes = data_end - data;
+	__u64 bytes = data_end - (void *)(long)ctx->data;
 	__u32 reason = MAPCE_R_PASS_NATIVE;
-	int action = XDP_PASS, hlen;
-	struct mapce_config *cfg;
-	struct ethhdr *eth = data;
+	int action = XDP_PASS, hlen, rc;
+	struct mapce_config *cfg = br_config();
 	struct ipv6hdr *ip6;
 
-	cfg = br_config();
 	if (!cfg)
 		goto out;
-	if ((void *)(eth + 1) > data_end || eth->h_proto != bpf_htons(ETH_P_IPV6))
-		goto out;
-	ip6 = (void *)(eth + 1);
-	if ((void *)(ip6 + 1) > data_end || ip6->version != 6) {
+	rc = frame_ipv6((void *)(long)ctx->data, data_end, &ip6);
+	if (rc < 0) {
+		/* to the BR or not, a broken IPv6 header is dropped here */
 		reason = MAPCE_R_DROP_MALFORMED;
 		action = XDP_DROP;
-		goto out;
 	}
-	if (!ipv6_equal(&ip6->daddr, cfg->br_ipv6))
+	if (rc <= 0 || !ipv6_equal(&ip6->daddr, cfg->br_ipv6))
 		goto out; /* native IPv6, ND, tunnels to someone else */
 	if (ip6->nexthdr == NEXTHDR_ICMPV6) {
 		/* errors about our tunnel packets; echo, ND... pass */

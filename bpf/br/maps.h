@@ -48,7 +48,7 @@ struct stats_map mapce_br_stats SEC(".maps");
  * loader and `br status` only count keys.
  */
 struct br_frag {
-	__u8 ce[16];      /* MAP IPv6 address of the owner CE */
+	__u8 ce[16];	  /* MAP IPv6 address of the owner CE */
 	__u64 created_ns; /* bpf_ktime_get_coarse_ns() when the first fragment
 			   * passed; void after MAPCE_FRAG_TIMEOUT_S */
 };

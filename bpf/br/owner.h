@@ -34,7 +34,7 @@
 /* Direction of a packet seen by the BR. */
 enum br_dir {
 	BR_FROM_CE = 0, /* decapsulated at XDP: the CE-side address is the source */
-	BR_TO_CE = 1,   /* encapsulated at TC: the CE-side address is the destination */
+	BR_TO_CE = 1,	/* encapsulated at TC: the CE-side address is the destination */
 };
 
 /* br_owner's (and br_ce_address's) "found": else they return the reason

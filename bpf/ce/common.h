@@ -99,8 +99,8 @@ static __always_inline __u16 mss_ceiling(const struct mapce_config *cfg, __u32 p
 
 /* Rewrite the destination address and port (or echo id) through the TC
  * csum helpers: hairpinned packets, reassembled tunnel packets. */
-static __always_inline int tc_dnat(struct __sk_buff *skb, const struct v4_info *v,
-				   __be32 new_ip, __be16 new_port)
+static __always_inline int tc_dnat(struct __sk_buff *skb, const struct v4_info *v, __be32 new_ip,
+				   __be16 new_port)
 {
 	__u64 l4flags = v->proto == IPPROTO_UDP ? BPF_F_MARK_MANGLED_0 : 0;
 

@@ -254,8 +254,11 @@ static __always_inline int egress_hairpin(struct __sk_buff *skb, const struct ma
 					  __u32 *reason)
 {
 	struct mapce_tuple ki = {
-		.local_ip = cfg->ipv4, .local_port = v->dport,
-		.remote_ip = f->ip, .remote_port = f->port, .proto = v->proto,
+		.local_ip = cfg->ipv4,
+		.local_port = v->dport,
+		.remote_ip = f->ip,
+		.remote_port = f->port,
+		.proto = v->proto,
 	};
 	struct mapce_flow *fi = bpf_map_lookup_elem(&mapce_flow_in, &ki);
 	__u8 macs[2 * ETH_ALEN];

@@ -42,7 +42,9 @@ static long gc_flow(struct bpf_map *map, struct mapce_tuple *ko, struct mapce_fl
 		.remote_port = ko->remote_port,
 		.proto = ko->proto,
 	};
-	struct mapce_endpoint in = { .ip = ko->local_ip, .port = ko->local_port, .proto = ko->proto };
+	struct mapce_endpoint in = { .ip = ko->local_ip,
+				     .port = ko->local_port,
+				     .proto = ko->proto };
 	struct mapce_flow *fi = bpf_map_lookup_elem(&mapce_flow_in, &ki);
 	struct mapce_binding *b;
 	__u64 last = fo->last_ns;
@@ -53,8 +55,10 @@ static long gc_flow(struct bpf_map *map, struct mapce_tuple *ko, struct mapce_fl
 	st = mapce_flow_state(ko->proto, fo->tcp_seen, fi ? fi->tcp_seen : 0);
 	b = bpf_map_lookup_elem(&mapce_bind, &in);
 	if (b && c->now - last <= (__u64)mapce_flow_timeout(c->cfg, ko->proto, st) * NSEC_PER_SEC) {
-		struct mapce_peer_key pk = { .out_ip = fo->ip, .out_port = fo->port,
-					     .proto = ko->proto, .remote_ip = ko->remote_ip };
+		struct mapce_peer_key pk = { .out_ip = fo->ip,
+					     .out_port = fo->port,
+					     .proto = ko->proto,
+					     .remote_ip = ko->remote_ip };
 		__u64 *seen = bpf_map_lookup_elem(&mapce_peers, &pk);
 
 		/* A live flow keeps its mapping and its ADF permission. */

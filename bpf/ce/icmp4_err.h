@@ -29,14 +29,14 @@
 
 /* The quoted packet of an ICMP error at v (offsets from data). */
 struct icmp_quote {
-	__u16 ip_off;     /* quoted IPv4 header */
-	__u16 l4_off;     /* quoted transport header */
+	__u16 ip_off;	   /* quoted IPv4 header */
+	__u16 l4_off;	   /* quoted transport header */
 	__u16 l4_csum_off; /* quoted transport checksum, 0 = not quoted/none */
-	__u16 port_off;   /* the port (or echo id) that gets translated */
+	__u16 port_off;	   /* the port (or echo id) that gets translated */
 	__be32 src, dst;
 	__be16 sport, dport; /* echo: the id in sport (request) */
 	__u8 proto;
-	__u8 echo_req;    /* quoted packet is an echo request */
+	__u8 echo_req; /* quoted packet is an echo request */
 	__u8 udp_nocsum;
 	__u8 _pad;
 };
@@ -249,13 +249,16 @@ static __always_inline int icmp4_err_out(struct __sk_buff *skb, const struct v4_
 	/* outer source: IPv4 header checksum only (ICMP has no pseudo header) */
 	if (bpf_l3_csum_replace(skb, v->l3_off + offsetof(struct iphdr, check), v->saddr, pub,
 				sizeof(pub)) ||
-	    bpf_skb_store_bytes(skb, v->l3_off + offsetof(struct iphdr, saddr), &pub, sizeof(pub), 0))
+	    bpf_skb_store_bytes(skb, v->l3_off + offsetof(struct iphdr, saddr), &pub, sizeof(pub),
+				0))
 		return -1;
 	/* quoted destination address (two words) and quoted header checksum */
 	if (bpf_l4_csum_replace(skb, icsum, q.dst, pub, sizeof(pub)) ||
-	    bpf_skb_store_bytes(skb, q.ip_off + offsetof(struct iphdr, daddr), &pub, sizeof(pub), 0))
+	    bpf_skb_store_bytes(skb, q.ip_off + offsetof(struct iphdr, daddr), &pub, sizeof(pub),
+				0))
 		return -1;
-	if (tc_icmp_field2(skb, icsum, q.ip_off + offsetof(struct iphdr, check), old_qsum, new_qsum))
+	if (tc_icmp_field2(skb, icsum, q.ip_off + offsetof(struct iphdr, check), old_qsum,
+			   new_qsum))
 		return -1;
 	if (have_l4sum && tc_icmp_field2(skb, icsum, q.l4_csum_off, old_l4sum, new_l4sum))
 		return -1;

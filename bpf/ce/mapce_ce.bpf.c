@@ -76,15 +76,13 @@ int mapce_xdp_ingress(struct xdp_md *ctx)
 	void *data_end = (void *)(long)ctx->data_end;
 	__u32 reason = MAPCE_R_PASS_NATIVE, len = data_end - data;
 	const struct mapce_config *cfg;
-	struct ethhdr *eth = data;
 	struct ipv6hdr *ip6;
 	struct v4_info v = {};
 	int rc, verdict = XDP_PASS;
 
-	if ((void *)(eth + 1) > data_end || eth->h_proto != bpf_htons(ETH_P_IPV6))
-		goto out;
-	ip6 = (void *)(eth + 1);
-	if ((void *)(ip6 + 1) > data_end ||
+	/* tunnel packets and ICMPv6 only; a broken IPv6 header is the
+	 * kernel's to judge */
+	if (frame_ipv6(data, data_end, &ip6) <= 0 ||
 	    (ip6->nexthdr != IPPROTO_IPIP && ip6->nexthdr != NEXTHDR_ICMPV6))
 		goto out;
 	cfg = config_get();

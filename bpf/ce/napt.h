@@ -30,13 +30,13 @@ struct port_search {
 	struct mapce_endpoint out;  /* candidate outside endpoint */
 	struct mapce_binding owner; /* value to claim it with */
 	struct mapce_tuple probe;   /* overlap: the flow_in key to keep unique */
-	__u32 start;                /* first index tried */
-	__u32 count;                /* ports in the set */
-	__u32 step;                 /* 2: same parity only; 1: any */
+	__u32 start;		    /* first index tried */
+	__u32 count;		    /* ports in the set */
+	__u32 step;		    /* 2: same parity only; 1: any */
 	__u16 psid;
-	__u16 inside;               /* inside port, host order */
+	__u16 inside; /* inside port, host order */
 	__u8 a, k;
-	__be16 found;               /* chosen port, 0 = none yet */
+	__be16 found; /* chosen port, 0 = none yet */
 };
 
 static __always_inline __u16 search_port(const struct port_search *s, __u32 i)
@@ -241,11 +241,12 @@ static __always_inline __be16 binding_get(const struct mapce_config *cfg,
 }
 
 /* Remember that outside endpoint (ip, port) sent to remote (for ADF). */
-static __always_inline void peer_note(__be32 out_ip, __be16 out_port, __u8 proto,
-				      __be32 remote, __u64 now)
+static __always_inline void peer_note(__be32 out_ip, __be16 out_port, __u8 proto, __be32 remote,
+				      __u64 now)
 {
-	struct mapce_peer_key pk = { .out_ip = out_ip, .out_port = out_port, .proto = proto,
-				     .remote_ip = remote };
+	struct mapce_peer_key pk = {
+		.out_ip = out_ip, .out_port = out_port, .proto = proto, .remote_ip = remote
+	};
 
 	bpf_map_update_elem(&mapce_peers, &pk, &now, BPF_ANY);
 }
@@ -256,8 +257,9 @@ static __always_inline int flow_insert(const struct mapce_tuple *ko, const struc
 				       __be32 pub, __be16 port, __u64 now)
 {
 	struct mapce_flow fo = { .ip = pub, .port = port, .created_ns = now, .last_ns = now };
-	struct mapce_flow fi = { .ip = ko->local_ip, .port = ko->local_port, .created_ns = now,
-				 .last_ns = now };
+	struct mapce_flow fi = {
+		.ip = ko->local_ip, .port = ko->local_port, .created_ns = now, .last_ns = now
+	};
 	struct mapce_flow *cur;
 	int err;
 
@@ -308,7 +310,9 @@ static __always_inline void flow_in_key(struct mapce_tuple *ki, const struct map
 static __always_inline struct mapce_flow *flow_create(const struct mapce_config *cfg,
 						      const struct mapce_tuple *ko, __u32 *reason)
 {
-	struct mapce_endpoint in = { .ip = ko->local_ip, .port = ko->local_port, .proto = ko->proto };
+	struct mapce_endpoint in = { .ip = ko->local_ip,
+				     .port = ko->local_port,
+				     .proto = ko->proto };
 	struct mapce_tuple ki = {};
 	struct mapce_flow *f;
 	__u64 now = bpf_ktime_get_coarse_ns();
@@ -354,13 +358,16 @@ static __always_inline struct mapce_flow *flow_create(const struct mapce_config 
  * inbound half, or NULL with *reason set (the packet is dropped silently:
  * an unsolicited SYN gets no answer, RFC 5382 REQ-4).
  */
-static __always_inline struct mapce_flow *flow_open_inbound(const struct mapce_config *cfg,
-							    const struct mapce_tuple *ki,
-							    __u32 *reason)
+static __always_inline struct mapce_flow *
+flow_open_inbound(const struct mapce_config *cfg, const struct mapce_tuple *ki, __u32 *reason)
 {
-	struct mapce_endpoint out = { .ip = ki->local_ip, .port = ki->local_port, .proto = ki->proto };
-	struct mapce_peer_key pk = { .out_ip = ki->local_ip, .out_port = ki->local_port,
-				     .proto = ki->proto, .remote_ip = ki->remote_ip };
+	struct mapce_endpoint out = { .ip = ki->local_ip,
+				      .port = ki->local_port,
+				      .proto = ki->proto };
+	struct mapce_peer_key pk = { .out_ip = ki->local_ip,
+				     .out_port = ki->local_port,
+				     .proto = ki->proto,
+				     .remote_ip = ki->remote_ip };
 	struct mapce_binding *owner = bpf_map_lookup_elem(&mapce_ports, &out);
 	struct mapce_tuple ko = {};
 	__u64 now;
@@ -371,7 +378,8 @@ static __always_inline struct mapce_flow *flow_open_inbound(const struct mapce_c
 	}
 	if (!(owner->flags & MAPCE_BIND_F_STATIC)) {
 		if (cfg->filtering == MAPCE_FILTER_APDF ||
-		    (cfg->filtering == MAPCE_FILTER_ADF && !bpf_map_lookup_elem(&mapce_peers, &pk))) {
+		    (cfg->filtering == MAPCE_FILTER_ADF &&
+		     !bpf_map_lookup_elem(&mapce_peers, &pk))) {
 			*reason = MAPCE_R_DROP_FILTERED;
 			return NULL;
 		}

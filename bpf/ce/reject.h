@@ -127,7 +127,7 @@ static __always_inline int reject_icmp(struct __sk_buff *skb, const struct v4_in
 
 	if (v->proto == IPPROTO_ICMP && v->icmp_type != ICMP_ECHO)
 		return -1; /* never answer an error with an error */
-	qlen &= ~1u; /* even: the sum is over 16-bit words */
+	qlen &= ~1u;	   /* even: the sum is over 16-bit words */
 	if (qlen < IPV4_HLEN || bpf_skb_load_bytes(skb, v->l3_off, r.quote, REJECT_QUOTE_MAX))
 		return -1;
 	r.ic.type = ICMP_DEST_UNREACH;

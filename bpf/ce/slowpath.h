@@ -26,7 +26,7 @@
 
 /* What the slow path does with a packet */
 enum {
-	SLOW_NONE = 0,  /* not for the slow path: into the stack */
+	SLOW_NONE = 0,	/* not for the slow path: into the stack */
 	SLOW_OUTER = 1, /* an outer IPv6 fragment of a tunnel packet to us */
 	SLOW_INNER = 2, /* a tunnel packet to us holding an IPv4 fragment */
 };
@@ -84,7 +84,8 @@ static __always_inline int slow_path_kind(struct __sk_buff *skb, const struct ma
 static __always_inline int tc_decap_in(struct __sk_buff *skb, const struct mapce_config *cfg,
 				       __u32 *reason)
 {
-	__u32 pull = skb->len < EGRESS_PULL_LEN + IPV6_HLEN ? skb->len : EGRESS_PULL_LEN + IPV6_HLEN;
+	__u32 pull =
+		skb->len < EGRESS_PULL_LEN + IPV6_HLEN ? skb->len : EGRESS_PULL_LEN + IPV6_HLEN;
 	__be16 proto = bpf_htons(ETH_P_IP);
 	struct v4_info v = {};
 	struct mapce_flow *f;
@@ -102,7 +103,8 @@ static __always_inline int tc_decap_in(struct __sk_buff *skb, const struct mapce
 	}
 	rc = parse_ipv4_len(data, data_end, skb->len, ETH_HLEN + IPV6_HLEN, &v);
 	if (rc != PARSE_OK || !v.dport_off) {
-		*reason = rc == PARSE_OK ? MAPCE_R_DROP_ICMP_UNSUPPORTED : parse_reason(rc, v.proto);
+		*reason =
+			rc == PARSE_OK ? MAPCE_R_DROP_ICMP_UNSUPPORTED : parse_reason(rc, v.proto);
 		return TC_ACT_SHOT;
 	}
 	if (!ingress_tunnel_ok(cfg, ip6, &v, 1, reason))

@@ -28,8 +28,8 @@
 #define TC_ACT_SHOT 2
 #define TC_ACT_REDIRECT 7
 
-#define AF_INET6 10        /* bpf_fib_lookup family */
-#define CLOCK_MONOTONIC 1  /* bpf_timer_init clock */
+#define AF_INET6 10	  /* bpf_fib_lookup family */
+#define CLOCK_MONOTONIC 1 /* bpf_timer_init clock */
 #define NSEC_PER_SEC 1000000000ull
 #define NSEC_PER_MSEC 1000000ull
 
@@ -42,10 +42,10 @@
 
 /* ---- IPv4 -------------------------------------------------------- */
 
-#define IPV4_HLEN 20     /* header without options */
+#define IPV4_HLEN 20	 /* header without options */
 #define IPV4_HLEN_MAX 60 /* ihl 15 */
-#define IP_MF 0x2000     /* frag_off, host order: more fragments */
-#define IP_DF 0x4000     /* don't fragment */
+#define IP_MF 0x2000	 /* frag_off, host order: more fragments */
+#define IP_DF 0x4000	 /* don't fragment */
 #define IP_OFFSET 0x1FFF /* fragment offset, in 8-byte units */
 
 /* ICMPv4 types and codes (RFC 792) */
@@ -59,7 +59,7 @@
 #define ICMP_HOST_UNREACH 1  /* code of ICMP_DEST_UNREACH */
 #define ICMP_FRAG_NEEDED 4   /* code of ICMP_DEST_UNREACH, with a next-hop MTU */
 #define ICMP_PKT_FILTERED 13 /* code of ICMP_DEST_UNREACH: administratively prohibited */
-#define ICMP_HLEN 8          /* ICMPv4 header (type, code, checksum, 4 more bytes) */
+#define ICMP_HLEN 8	     /* ICMPv4 header (type, code, checksum, 4 more bytes) */
 /* Transport bytes an ICMPv4 error quotes after the IPv4 header (RFC 792:
  * "the first 64 bits"): what mapce requires of a quote and keeps in one. */
 #define ICMP_QUOTE_L4 8
@@ -89,7 +89,7 @@
 #define NEXTHDR_FRAGMENT 44
 #define NEXTHDR_ICMPV6 58
 #define NEXTHDR_DEST 60 /* destination options */
-#define FRAG_HLEN 8     /* IPv6 fragment header */
+#define FRAG_HLEN 8	/* IPv6 fragment header */
 
 /* ICMPv6 types (RFC 4443): the errors */
 #define ICMPV6_DEST_UNREACH 1
@@ -126,12 +126,12 @@
 /* An ICMPv6 error about a tunnel packet, and the ICMPv4 error made from it
  * in place (lib/icmp6_err.h).  The quoted IPv4 header moves from
  * ERR6_Q4 to ERR4_Q4: the frame start moves forward by the difference. */
-#define ERR6_ICMP (ETH_HLEN + IPV6_HLEN)      /* 54: ICMPv6 header */
-#define ERR6_Q6 (ERR6_ICMP + ICMPV6_HLEN)     /* 62: quoted IPv6 header */
-#define ERR6_Q4 (ERR6_Q6 + IPV6_HLEN)         /* 102: quoted IPv4 header */
-#define ERR4_ICMP (ETH_HLEN + IPV4_HLEN)      /* 34: ICMPv4 header */
-#define ERR4_Q4 (ERR4_ICMP + ICMP_HLEN)       /* 42: quoted IPv4 header */
-#define ERR_SHIFT (ERR6_Q4 - ERR4_Q4)         /* 60 */
+#define ERR6_ICMP (ETH_HLEN + IPV6_HLEN)  /* 54: ICMPv6 header */
+#define ERR6_Q6 (ERR6_ICMP + ICMPV6_HLEN) /* 62: quoted IPv6 header */
+#define ERR6_Q4 (ERR6_Q6 + IPV6_HLEN)	  /* 102: quoted IPv4 header */
+#define ERR4_ICMP (ETH_HLEN + IPV4_HLEN)  /* 34: ICMPv4 header */
+#define ERR4_Q4 (ERR4_ICMP + ICMP_HLEN)	  /* 42: quoted IPv4 header */
+#define ERR_SHIFT (ERR6_Q4 - ERR4_Q4)	  /* 60 */
 
 /* ---- bounds for the verifier ------------------------------------- */
 

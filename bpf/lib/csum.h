@@ -123,7 +123,7 @@ __noinline int csum_xdp(struct xdp_md *ctx, __u32 off, __u32 len, __u32 seed)
 /* HC' = ~(~HC + ~m + m')  (RFC 1624 eqn. 3) for a 16-bit field */
 static __always_inline void csum_replace2(__sum16 *sum, __be16 from, __be16 to)
 {
-	__u32 s = (__u16)~*sum;
+	__u32 s = (__u16) ~*sum;
 
 	s += (__u16)~from;
 	s += (__u16)to;
@@ -133,10 +133,10 @@ static __always_inline void csum_replace2(__sum16 *sum, __be16 from, __be16 to)
 /* ... and for a 32-bit field */
 static __always_inline void csum_replace4(__sum16 *sum, __be32 from, __be32 to)
 {
-	__u32 s = (__u16)~*sum;
+	__u32 s = (__u16) ~*sum;
 
-	s += (__u16)~(from & 0xffff);
-	s += (__u16)~(from >> 16);
+	s += (__u16) ~(from & 0xffff);
+	s += (__u16) ~(from >> 16);
 	s += to & 0xffff;
 	s += to >> 16;
 	*sum = ~csum_fold(s);

@@ -52,8 +52,12 @@ static __always_inline int tc_encap_ipv6(struct __sk_buff *skb, const __u8 *src,
 					 __u8 encap_limit)
 {
 	struct encap_limit_opt opt = {
-		.nexthdr = IPPROTO_IPIP, .type = IPV6_TLV_TNL_ENCAP_LIMIT, .len = 1,
-		.limit = encap_limit, .pad_type = IPV6_TLV_PADN, .pad_len = 1,
+		.nexthdr = IPPROTO_IPIP,
+		.type = IPV6_TLV_TNL_ENCAP_LIMIT,
+		.len = 1,
+		.limit = encap_limit,
+		.pad_type = IPV6_TLV_PADN,
+		.pad_len = 1,
 	};
 	__u32 room = IPV6_HLEN + (encap_limit ? sizeof(opt) : 0);
 	struct ipv6hdr h;
@@ -68,8 +72,7 @@ static __always_inline int tc_encap_ipv6(struct __sk_buff *skb, const __u8 *src,
 		return -1;
 	if (bpf_skb_store_bytes(skb, ETH_HLEN, &h, sizeof(h), BPF_F_INVALIDATE_HASH))
 		return -1;
-	if (encap_limit &&
-	    bpf_skb_store_bytes(skb, ETH_HLEN + IPV6_HLEN, &opt, sizeof(opt), 0))
+	if (encap_limit && bpf_skb_store_bytes(skb, ETH_HLEN + IPV6_HLEN, &opt, sizeof(opt), 0))
 		return -1;
 	if (bpf_skb_store_bytes(skb, offsetof(struct ethhdr, h_proto), &proto, sizeof(proto), 0))
 		return -1;

@@ -49,12 +49,12 @@
 /* An ICMPv6 error on its way to becoming an ICMPv4 error. */
 struct icmp6_xlat {
 	struct v4_info q; /* the quoted IPv4 packet, offsets from data */
-	int rc;           /* parse_ipv4_len's result for it: never PARSE_MALFORMED */
+	int rc;		  /* parse_ipv4_len's result for it: never PARSE_MALFORMED */
 	__u8 type, code;  /* the ICMPv4 error */
-	__u16 mtu;        /* its next-hop MTU (ICMP_FRAG_NEEDED), else 0 */
+	__u16 mtu;	  /* its next-hop MTU (ICMP_FRAG_NEEDED), else 0 */
 	/* set by icmp6_err_lookup: */
 	__be32 saddr, daddr; /* the ICMPv4 error's addresses */
-	__u8 tos;            /* and TOS */
+	__u8 tos;	     /* and TOS */
 };
 
 /*

@@ -18,8 +18,7 @@
 
 /* Offset from data of the MSS option's 2-byte value in the TCP header at
  * v->l4_off, or 0 when there is none. */
-static __always_inline __u32 tcp_mss_value_off(void *data, void *data_end,
-					       const struct v4_info *v)
+static __always_inline __u32 tcp_mss_value_off(void *data, void *data_end, const struct v4_info *v)
 {
 	__u32 off = v->l4_off + TCP_HLEN, end = v->l4_off + v->l4_hlen;
 
@@ -81,7 +80,8 @@ static __always_inline int xdp_mss_clamp(void *data, void *data_end, const struc
 		return 0;
 	old = *mss;
 	new = bpf_htons(clamp);
-	csum_replace2(sum, mss_csum_word(old, off - v->l4_off), mss_csum_word(new, off - v->l4_off));
+	csum_replace2(sum, mss_csum_word(old, off - v->l4_off),
+		      mss_csum_word(new, off - v->l4_off));
 	*mss = new;
 	return 1;
 }
@@ -90,8 +90,7 @@ static __always_inline int xdp_mss_clamp(void *data, void *data_end, const struc
  * TC: the same through the csum helpers (CHECKSUM_PARTIAL safe).  Packet
  * pointers are invalid afterwards.  Returns 1 when lowered, <0 on error.
  */
-static __always_inline int tc_mss_clamp(struct __sk_buff *skb, const struct v4_info *v,
-					__u16 clamp)
+static __always_inline int tc_mss_clamp(struct __sk_buff *skb, const struct v4_info *v, __u16 clamp)
 {
 	void *data = skb_data(skb);
 	void *data_end = skb_data_end(skb);

@@ -19,32 +19,32 @@
 /* Parse results */
 enum {
 	PARSE_OK = 0,
-	PARSE_MALFORMED = -1,   /* truncated or inconsistent header */
+	PARSE_MALFORMED = -1,	/* truncated or inconsistent header */
 	PARSE_UNSUPPORTED = -2, /* a protocol or ICMP type NAT does not handle */
-	PARSE_FRAGMENT = -3,    /* IPv4 fragment after the first: no transport header */
+	PARSE_FRAGMENT = -3,	/* IPv4 fragment after the first: no transport header */
 };
 
 /* An IPv4 packet's NAT-relevant fields.  For ICMP echo the identifier
  * plays the port of the querying side: in a request it is the source
  * "port", in a reply the destination "port" (RFC 7597 §8.2). */
 struct v4_info {
-	__u16 l3_off;       /* IPv4 header, from data */
-	__u16 l4_off;       /* transport header, from data */
-	__u16 tot_len;      /* IPv4 total length, host order */
-	__u16 csum_off;     /* transport checksum field, from data */
-	__u16 sport_off;    /* source port (or echo id), 0 = none */
-	__u16 dport_off;    /* destination port (or echo id), 0 = none */
+	__u16 l3_off;	 /* IPv4 header, from data */
+	__u16 l4_off;	 /* transport header, from data */
+	__u16 tot_len;	 /* IPv4 total length, host order */
+	__u16 csum_off;	 /* transport checksum field, from data */
+	__u16 sport_off; /* source port (or echo id), 0 = none */
+	__u16 dport_off; /* destination port (or echo id), 0 = none */
 	__be32 saddr, daddr;
 	__be16 sport, dport;
 	__u8 proto;
 	__u8 tos;
-	__u8 tcp_flags;     /* TCP only */
-	__u8 icmp_type;     /* ICMP only */
-	__u16 frag_off;     /* host order: flags + offset (a first fragment parses
-			     * like any packet, with IP_MF set here) */
-	__be16 id;          /* IPv4 identification */
-	__u8 udp_nocsum;    /* UDP with checksum 0 */
-	__u8 l4_hlen;       /* transport header length (TCP doff, 8 otherwise) */
+	__u8 tcp_flags;	 /* TCP only */
+	__u8 icmp_type;	 /* ICMP only */
+	__u16 frag_off;	 /* host order: flags + offset (a first fragment parses
+			  * like any packet, with IP_MF set here) */
+	__be16 id;	 /* IPv4 identification */
+	__u8 udp_nocsum; /* UDP with checksum 0 */
+	__u8 l4_hlen;	 /* transport header length (TCP doff, 8 otherwise) */
 };
 
 /* Parse IPv4 at data + l3_off and its transport header.  pkt_len is the
@@ -146,6 +146,25 @@ static __always_inline int icmp4_is_error(__u8 type)
 {
 	return type == ICMP_DEST_UNREACH || type == ICMP_TIME_EXCEEDED ||
 	       type == ICMP_PARAMETERPROB;
+}
+
+/*
+ * The IPv6 header of a frame [data, data_end) as XDP sees it (Ethernet |
+ * IPv6): 1 with *ip6 set; 0 when the frame is not IPv6; -1 when its
+ * ethertype says IPv6 but the header is cut short or not version 6 (each
+ * side decides whether that is its business).
+ */
+static __always_inline int frame_ipv6(void *data, void *data_end, struct ipv6hdr **ip6)
+{
+	struct ethhdr *eth = data;
+	struct ipv6hdr *h = (void *)(eth + 1);
+
+	if ((void *)(eth + 1) > data_end || eth->h_proto != bpf_htons(ETH_P_IPV6))
+		return 0;
+	if ((void *)(h + 1) > data_end || h->version != 6)
+		return -1;
+	*ip6 = h;
+	return 1;
 }
 
 /* Are two IPv6 addresses equal?  (two 64-bit compares) */

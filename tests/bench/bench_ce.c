@@ -68,11 +68,13 @@ static int populate(int n)
 	for (int i = 0; i < n; i++) {
 		struct mapce_tuple ko = { .local_ip = htonl(0x0a000000 + (__u32)i),
 					  .remote_ip = htonl(IP4(203, 0, 113, 50)),
-					  .local_port = htons(1000), .remote_port = htons(53),
+					  .local_port = htons(1000),
+					  .remote_port = htons(53),
 					  .proto = 17 };
 		struct mapce_tuple ki = { .local_ip = htonl(CE_V4),
 					  .remote_ip = htonl(0x0b000000 + (__u32)i),
-					  .local_port = htons(0x1340), .remote_port = htons(53),
+					  .local_port = htons(0x1340),
+					  .remote_port = htons(53),
 					  .proto = 17 };
 
 		f.port = htons(0x1340);

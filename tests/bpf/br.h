@@ -93,15 +93,21 @@ static inline void br_config(__u8 flags, __u8 hop_limit)
 /* ---- packets -------------------------------------------------------------- */
 
 /* Packets of the BR tests (overrides after the defaults: see fixture.h). */
-#define TCP(s, sp, d, dp, ...)                                                             \
-	{ .src = (s), .dst = (d), .proto = 6, .sport = (sp), .dport = (dp), .tcp_flags = 0x02, \
-	  .ip_id = 7, .payload = 11, __VA_ARGS__ }
-#define UDP(s, sp, d, dp, ...)                                                             \
-	{ .src = (s), .dst = (d), .proto = 17, .sport = (sp), .dport = (dp), .ip_id = 9,       \
-	  .payload = 5, __VA_ARGS__ }
-#define ICMP(s, d, type, id, ...)                                                          \
-	{ .src = (s), .dst = (d), .proto = 1, .sport = (id), .icmp_type = (type), .payload = 16, \
-	  __VA_ARGS__ }
+#define TCP(s, sp, d, dp, ...)                                                    \
+	{                                                                         \
+		.src = (s), .dst = (d), .proto = 6, .sport = (sp), .dport = (dp), \
+		.tcp_flags = 0x02, .ip_id = 7, .payload = 11, __VA_ARGS__         \
+	}
+#define UDP(s, sp, d, dp, ...)                                                                 \
+	{                                                                                      \
+		.src = (s), .dst = (d), .proto = 17, .sport = (sp), .dport = (dp), .ip_id = 9, \
+		.payload = 5, __VA_ARGS__                                                      \
+	}
+#define ICMP(s, d, type, id, ...)                                                       \
+	{                                                                               \
+		.src = (s), .dst = (d), .proto = 1, .sport = (id), .icmp_type = (type), \
+		.payload = 16, __VA_ARGS__                                              \
+	}
 
 static inline struct v4_spec tcp(uint32_t src, uint16_t sp, uint32_t dst, uint16_t dp)
 {
@@ -146,8 +152,12 @@ static inline size_t put_icmp_err_about(uint8_t *p, uint32_t src, uint32_t dst, 
 {
 	uint8_t quoted[PKT_MAX];
 	size_t qlen = put_v4(quoted, q);
-	struct icmp4_err e = { .src = src, .dst = dst, .type = type, .code = code,
-			       .quote = quoted, .qlen = qlen > 28 ? 28 : qlen };
+	struct icmp4_err e = { .src = src,
+			       .dst = dst,
+			       .type = type,
+			       .code = code,
+			       .quote = quoted,
+			       .qlen = qlen > 28 ? 28 : qlen };
 
 	return put_icmp4_err(p, &e);
 }
@@ -205,16 +215,16 @@ static inline void want_encapped(struct pkt *want, const struct pkt *in, const s
 }
 
 /* Rows: { SHORTHAND(name, ...), .peer6 = the CE, .v4 = the packet }. */
-#define DECAP(n)                                                                               \
-	.name = n, .prog = FX_XDP, .in = in_from_ce, .verdict = XDP_PASS,                      \
+#define DECAP(n)                                                          \
+	.name = n, .prog = FX_XDP, .in = in_from_ce, .verdict = XDP_PASS, \
 	.reason = MAPCE_R_BR_DECAP, .want = want_decapped, .csums = 1
 #define DECAP_DROP(n, why) \
 	.name = n, .prog = FX_XDP, .in = in_from_ce, .verdict = XDP_DROP, .reason = MAPCE_R_##why
-#define ENCAP(n)                                                                               \
-	.name = n, .prog = FX_TC_EGRESS, .in = in_from_net, .verdict = TC_ACT_OK,              \
+#define ENCAP(n)                                                                  \
+	.name = n, .prog = FX_TC_EGRESS, .in = in_from_net, .verdict = TC_ACT_OK, \
 	.reason = MAPCE_R_BR_ENCAP, .want = want_encapped, .csums = 1
-#define ENCAP_DROP(n, why)                                                                     \
-	.name = n, .prog = FX_TC_EGRESS, .in = in_from_net, .verdict = TC_ACT_SHOT,            \
+#define ENCAP_DROP(n, why)                                                          \
+	.name = n, .prog = FX_TC_EGRESS, .in = in_from_net, .verdict = TC_ACT_SHOT, \
 	.reason = MAPCE_R_##why
 
 /* One BR for every case: the rows share it. */

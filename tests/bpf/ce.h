@@ -27,21 +27,29 @@
 
 /* Packets (overrides after the defaults: UDP_OUT(1, 2, .payload = 9)).
  * An inside UDP packet as Linux sends it (DF) from LAN_HOST to SERVER. */
-#define UDP_OUT(sp, dp, ...)                                                                 \
-	{ .src = LAN_HOST, .dst = SERVER, .proto = 17, .sport = (sp), .dport = (dp),       \
-	  .payload = 32, .ttl = 63, .frag = 0x4000, __VA_ARGS__ }
+#define UDP_OUT(sp, dp, ...)                                                               \
+	{                                                                                  \
+		.src = LAN_HOST, .dst = SERVER, .proto = 17, .sport = (sp), .dport = (dp), \
+		.payload = 32, .ttl = 63, .frag = 0x4000, __VA_ARGS__                      \
+	}
 /* The SERVER's UDP answer from port sp to our public port dp. */
-#define UDP_IN(sp, dp, ...)                                                                  \
-	{ .src = SERVER, .dst = CE_V4, .proto = 17, .sport = (sp), .dport = (dp),          \
-	  .payload = 32, .ttl = 63, .frag = 0x4000, __VA_ARGS__ }
+#define UDP_IN(sp, dp, ...)                                                             \
+	{                                                                               \
+		.src = SERVER, .dst = CE_V4, .proto = 17, .sport = (sp), .dport = (dp), \
+		.payload = 32, .ttl = 63, .frag = 0x4000, __VA_ARGS__                   \
+	}
 /* An inside TCP SYN (DF) from LAN_HOST to SERVER. */
-#define TCP_SYN_OUT(sp, dp, ...)                                                             \
-	{ .src = LAN_HOST, .dst = SERVER, .proto = 6, .sport = (sp), .dport = (dp),        \
-	  .tcp_flags = 0x02, .ttl = 63, .frag = 0x4000, __VA_ARGS__ }
+#define TCP_SYN_OUT(sp, dp, ...)                                                          \
+	{                                                                                 \
+		.src = LAN_HOST, .dst = SERVER, .proto = 6, .sport = (sp), .dport = (dp), \
+		.tcp_flags = 0x02, .ttl = 63, .frag = 0x4000, __VA_ARGS__                 \
+	}
 /* The SERVER's SYN-ACK from port sp to our public port dp. */
-#define TCP_SYNACK_IN(sp, dp, ...)                                                           \
-	{ .src = SERVER, .dst = CE_V4, .proto = 6, .sport = (sp), .dport = (dp),           \
-	  .tcp_flags = 0x12, .ttl = 63, .frag = 0x4000, __VA_ARGS__ }
+#define TCP_SYNACK_IN(sp, dp, ...)                                                     \
+	{                                                                              \
+		.src = SERVER, .dst = CE_V4, .proto = 6, .sport = (sp), .dport = (dp), \
+		.tcp_flags = 0x12, .ttl = 63, .frag = 0x4000, __VA_ARGS__              \
+	}
 
 /* TCP options of a SYN: MSS 1460 (what a LAN host on Ethernet offers), and
  * clamped to 1420 (the tunnel's default clamp); then NOP NOP SACK-OK. */
@@ -136,8 +144,14 @@ static inline void ce_decapped(struct pkt *want, const struct v4_spec *s, uint32
  * fragmentation needed with the next-hop mtu). */
 static inline void ce_reject(struct pkt *want, const struct pkt *in, uint8_t code, uint16_t mtu)
 {
-	struct icmp4_err e = { .src = CE_V4, .dst = get32(in->b + 14 + 12), .type = 3, .code = code,
-			       .mtu = mtu, .frag = 0x4000, .quote = in->b + 14, .qlen = 28 };
+	struct icmp4_err e = { .src = CE_V4,
+			       .dst = get32(in->b + 14 + 12),
+			       .type = 3,
+			       .code = code,
+			       .mtu = mtu,
+			       .frag = 0x4000,
+			       .quote = in->b + 14,
+			       .qlen = 28 };
 
 	frame_icmp4_err(want, &e);
 	memcpy(want->b, in->b + 6, 6);
@@ -150,8 +164,13 @@ static inline void ce_reject(struct pkt *want, const struct pkt *in, uint8_t cod
 static inline void ce_icmp4_to_host(struct pkt *want, const struct pkt *inside, uint8_t type,
 				    uint8_t code, uint16_t mtu)
 {
-	struct icmp4_err e = { .src = CE_V4, .dst = LAN_HOST, .type = type, .code = code,
-			       .mtu = mtu, .quote = inside->b + 14, .qlen = 28 };
+	struct icmp4_err e = { .src = CE_V4,
+			       .dst = LAN_HOST,
+			       .type = type,
+			       .code = code,
+			       .mtu = mtu,
+			       .quote = inside->b + 14,
+			       .qlen = 28 };
 
 	frame_icmp4_err(want, &e);
 }
@@ -185,7 +204,8 @@ static inline int in_set(uint16_t port)
 
 static inline int flow_out_get(const struct v4_spec *s, struct mapce_flow *f)
 {
-	struct mapce_tuple k = { .local_ip = htonl(s->src), .remote_ip = htonl(s->dst),
+	struct mapce_tuple k = { .local_ip = htonl(s->src),
+				 .remote_ip = htonl(s->dst),
 				 .local_port = htons(s->sport),
 				 .remote_port = htons(s->proto == 1 ? 0 : s->dport),
 				 .proto = s->proto };
@@ -196,8 +216,10 @@ static inline int flow_out_get(const struct v4_spec *s, struct mapce_flow *f)
 static inline int flow_in_get(uint32_t remote, uint16_t rport, uint16_t out_port, uint8_t proto,
 			      struct mapce_flow *f)
 {
-	struct mapce_tuple k = { .local_ip = htonl(CE_V4), .remote_ip = htonl(remote),
-				 .local_port = htons(out_port), .remote_port = htons(rport),
+	struct mapce_tuple k = { .local_ip = htonl(CE_V4),
+				 .remote_ip = htonl(remote),
+				 .local_port = htons(out_port),
+				 .remote_port = htons(rport),
 				 .proto = proto };
 
 	return bpf_map__lookup_elem(fx.ce->maps.mapce_flow_in, &k, sizeof(k), f, sizeof(*f), 0);
@@ -209,8 +231,7 @@ static inline int flow_in_get(uint32_t remote, uint16_t rport, uint16_t out_port
  * egress(s, verdict, reason, events, want, out). */
 #define egress(s, ...) fx_expect_run(__FILE__, __LINE__, FX_TC_EGRESS, ce_lan(s), NULL, __VA_ARGS__)
 /* expect_run on the outside packet s arriving from the BR at XDP. */
-#define ingress(s, ...) \
-	fx_expect_run(__FILE__, __LINE__, FX_XDP, ce_from_br(s), NULL, __VA_ARGS__)
+#define ingress(s, ...) fx_expect_run(__FILE__, __LINE__, FX_XDP, ce_from_br(s), NULL, __VA_ARGS__)
 
 /* The input frames of egress() and ingress(), in a scratch buffer. */
 static struct pkt ce_scratch_in;
@@ -304,9 +325,9 @@ static inline void want_lan(struct pkt *want, const struct pkt *in, const struct
 #define OUT(n) .name = n, .prog = FX_TC_EGRESS, .in = in_lan
 #define IN(n) .name = n, .prog = FX_XDP, .in = in_tunnel
 /* It opens a new flow on its own port (a port of the set is kept). */
-#define NEW_FLOW(n)                                                                           \
-	OUT(n), .verdict = TC_ACT_OK, .reason = MAPCE_R_ENCAP, .events = EV_NEW_FLOW,         \
-	.want = want_tunnel
+#define NEW_FLOW(n)                                                                   \
+	OUT(n), .verdict = TC_ACT_OK, .reason = MAPCE_R_ENCAP, .events = EV_NEW_FLOW, \
+		.want = want_tunnel
 /* The answer reaches LAN_HOST on the port it came to. */
 #define REPLY(n) IN(n), .verdict = XDP_PASS, .reason = MAPCE_R_DECAP, .want = want_lan
 #define IN_DROP(n, why) IN(n), .verdict = XDP_DROP, .reason = MAPCE_R_##why

@@ -55,10 +55,10 @@ struct fx {
 	struct mapce_ce *ce;
 	struct mapce_br *br;
 	struct bpf_program *prog[FX__PROGS];
-	struct bpf_map *stats;  /* per-CPU struct mapce_counter, by reason */
-	struct bpf_map *config; /* one struct mapce_config */
+	struct bpf_map *stats;	 /* per-CPU struct mapce_counter, by reason */
+	struct bpf_map *config;	 /* one struct mapce_config */
 	struct mapce_config cfg; /* what fx_config() writes */
-	struct mapce_rule bmr;   /* the CE's basic mapping rule */
+	struct mapce_rule bmr;	 /* the CE's basic mapping rule */
 	/* Events: the BR counts them with the packet's bytes, the CE with 0. */
 	int event_bytes_are_len;
 	/* Events counted by a timer (the CE's expiry sweep), not by the packet
@@ -110,13 +110,19 @@ static inline void fx_close(void)
 	memset(&fx, 0, sizeof(fx));
 }
 
+/* The end of a test binary: the object closed, the exit status. */
+static inline int fx_finish(void)
+{
+	fx_close();
+	return t_exit();
+}
+
 /* The tests own their maps: nothing is pinned, nothing reused. */
 static inline void fx_unpin(struct bpf_object *obj)
 {
 	struct bpf_map *m;
 
-	bpf_object__for_each_map(m, obj)
-		bpf_map__set_pin_path(m, NULL);
+	bpf_object__for_each_map(m, obj) bpf_map__set_pin_path(m, NULL);
 }
 
 /* Write fx.cfg to the loaded object.  0 on success. */
@@ -192,8 +198,8 @@ static inline int fx_open_ce(__u32 max_flows)
 	fx.cfg.timeout_tcp_trans = 240;
 	fx.cfg.timeout_icmp = 60;
 	fx.cfg.gc_interval_ms = 1000;
-	if (bpf_map__update_elem(s->maps.mapce_rules, &zero, sizeof(zero), &fx.bmr,
-				 sizeof(fx.bmr), 0))
+	if (bpf_map__update_elem(s->maps.mapce_rules, &zero, sizeof(zero), &fx.bmr, sizeof(fx.bmr),
+				 0))
 		return -1;
 	return fx_config();
 }
@@ -418,7 +424,7 @@ struct fx_row {
 	const char *name;
 	void (*setup)(void); /* optional, before the packet: configure */
 	enum fx_prog prog;
-	struct v4_spec v4;   /* the IPv4 packet of the input frame */
+	struct v4_spec v4; /* the IPv4 packet of the input frame */
 	/* The far end of the tunnel (an IPv6 address) for builders that need
 	 * one; NULL: the side's usual peer. */
 	const char *peer6;
@@ -429,7 +435,7 @@ struct fx_row {
 	__u64 events;
 	/* The expected output; NULL: the input unchanged (or dropped). */
 	void (*want)(struct pkt *want, const struct pkt *in, const struct fx_row *r);
-	int csums;                            /* the output's IPv4 checksums verify, too */
+	int csums;			      /* the output's IPv4 checksums verify, too */
 	void (*check)(const struct pkt *out); /* optional, after: map state */
 };
 
@@ -467,7 +473,7 @@ static inline void fx_run_rows(const struct fx_row *rows, size_t n, int (*open)(
 			t_report(frame_csums_ok(&out), "output checksums", "row", row, "");
 		if (r->check)
 			r->check(&out);
-next:
+	next:
 		if (i + 1 == n || strcmp(r->name, rows[i + 1].name))
 			TCASE_END();
 	}

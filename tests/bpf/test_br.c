@@ -28,7 +28,7 @@ static const struct fx_row decap_rows[] = {
 	  .v4 = UDP(CE_V4, 0x5345, SERVER, 53) },
 	{ DECAP("xdp_decap_icmp_echo_request_id_is_port"), .peer6 = CE_LEGACY,
 	  .v4 = ICMP(CE_V4, SERVER, 8, 0x9341) },
-	/* first and last port of the first, a middle and the last range */
+/* first and last port of the first, a middle and the last range */
 #define EDGES "xdp_decap_range_edges"
 	{ DECAP(EDGES), .peer6 = CE_LEGACY, .v4 = UDP(CE_V4, 0x1340, SERVER, 4500) },
 	{ DECAP(EDGES), .peer6 = CE_LEGACY, .v4 = UDP(CE_V4, 0x134f, SERVER, 4500) },
@@ -304,7 +304,8 @@ static const struct fx_row encap_rows[] = {
 	/* EF + ECT(1): the traffic class copies both */
 	{ ENCAP("tc_encap_traffic_class_from_tos"), .peer6 = CE_LEGACY,
 	  .v4 = TCP(SERVER, 80, CE_V4, 0x1340, .tos = 0xb9) },
-#define NATIVE(n) .name = n, .prog = FX_TC_EGRESS, .in = in_from_net, .verdict = TC_ACT_OK, \
+#define NATIVE(n)                                                                 \
+	.name = n, .prog = FX_TC_EGRESS, .in = in_from_net, .verdict = TC_ACT_OK, \
 	.reason = MAPCE_R_PASS_NATIVE
 	{ NATIVE("tc_ipv4_outside_rules_passes_unchanged"), .v4 = TCP(CE_V4, 0x1340, SERVER, 80) },
 	/* next to R0's /24 */
@@ -428,6 +429,5 @@ int main(void)
 	test_encap_config();
 	test_encap_icmp_error();
 	test_hairpin();
-	fx_close();
-	return t_exit();
+	return fx_finish();
 }

@@ -278,8 +278,8 @@ static void test_frag_state(void)
 	CHECK(frag_put(fkey(SERVER, CE_V4, 0x4646, 17, DIR_FROM_CE), CE35_LEGACY, 0) == 0, "put");
 	CHECK(frag_put(fkey(SERVER, CE_V4, 0x4646, 6, DIR_TO_CE), CE35_LEGACY, 0) == 0, "put");
 	CHECK(frag_put(fkey(SERVER, CE_V4, 0x4647, 17, DIR_TO_CE), CE35_LEGACY, 0) == 0, "put");
-	CHECK(frag_put(fkey(IP4(203, 0, 113, 11), CE_V4, 0x4646, 17, DIR_TO_CE), CE35_LEGACY,
-		       0) == 0,
+	CHECK(frag_put(fkey(IP4(203, 0, 113, 11), CE_V4, 0x4646, 17, DIR_TO_CE), CE35_LEGACY, 0) ==
+		      0,
 	      "put");
 	expect_run(FX_TC_EGRESS, &in, TC_ACT_SHOT, MAPCE_R_DROP_FRAG_NO_STATE, 0, NULL, NULL);
 	CHECK(frag_put(fkey(SERVER, CE_V4, 0x4646, 17, DIR_TO_CE), CE35_LEGACY, 0) == 0, "put");
@@ -291,10 +291,12 @@ static void test_frag_state(void)
 	n = put_v4_frag(v4, SERVER, CE_V4, 17, 0x4848, 6, 0, 8);
 	frame_v4(&in, v4, n);
 	CHECK(frag_put(fkey(SERVER, CE_V4, 0x4848, 17, DIR_TO_CE), CE_LEGACY,
-		       (MAPCE_FRAG_TIMEOUT_S + 1) * SEC_NS) == 0, "put");
+		       (MAPCE_FRAG_TIMEOUT_S + 1) * SEC_NS) == 0,
+	      "put");
 	expect_run(FX_TC_EGRESS, &in, TC_ACT_SHOT, MAPCE_R_DROP_FRAG_NO_STATE, 0, NULL, NULL);
 	CHECK(frag_put(fkey(SERVER, CE_V4, 0x4848, 17, DIR_TO_CE), CE_LEGACY,
-		       (MAPCE_FRAG_TIMEOUT_S - 1) * SEC_NS) == 0, "put");
+		       (MAPCE_FRAG_TIMEOUT_S - 1) * SEC_NS) == 0,
+	      "put");
 	frame_v6(&want, a6(BR6), a6(CE_LEGACY), v4, n);
 	expect_run(FX_TC_EGRESS, &in, TC_ACT_OK, MAPCE_R_BR_ENCAP, FOLLOWED, &want, NULL);
 	TCASE_END();
@@ -362,6 +364,5 @@ int main(void)
 	test_frag_encap();
 	test_frag_ping();
 	test_frag_state();
-	fx_close();
-	return t_exit();
+	return fx_finish();
 }

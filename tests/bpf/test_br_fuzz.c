@@ -177,6 +177,5 @@ int main(void)
 	CHECK_EQ(fx_packets_counted() - before, runs);
 	TCASE_END();
 
-	fx_close();
-	return t_exit();
+	return fx_finish();
 }

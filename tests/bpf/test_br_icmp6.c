@@ -51,11 +51,17 @@ static size_t put_tunnel_pkt(uint8_t *q, const char *ce, const struct v4_spec *s
 
 /* The ICMPv4 error the BR should make: from src to dst, quoting the IPv4
  * header at qv4 and 8 bytes after it; TOS 0xc0, TTL 64, id 0, no DF. */
-static void icmp4_err_frame(struct pkt *k, uint32_t src, uint32_t dst, uint8_t type,
-			    uint8_t code, uint16_t mtu, const uint8_t *qv4)
+static void icmp4_err_frame(struct pkt *k, uint32_t src, uint32_t dst, uint8_t type, uint8_t code,
+			    uint16_t mtu, const uint8_t *qv4)
 {
-	struct icmp4_err e = { .src = src, .dst = dst, .type = type, .code = code, .mtu = mtu,
-			       .tos = 0xc0, .quote = qv4, .qlen = (size_t)(qv4[0] & 0xf) * 4 + 8 };
+	struct icmp4_err e = { .src = src,
+			       .dst = dst,
+			       .type = type,
+			       .code = code,
+			       .mtu = mtu,
+			       .tos = 0xc0,
+			       .quote = qv4,
+			       .qlen = (size_t)(qv4[0] & 0xf) * 4 + 8 };
 
 	frame_icmp4_err(k, &e);
 }
@@ -257,6 +263,5 @@ int main(void)
 		return t_exit();
 	test_gso();
 	test_icmp6_errors();
-	fx_close();
-	return t_exit();
+	return fx_finish();
 }

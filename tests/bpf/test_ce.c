@@ -111,7 +111,7 @@ static const struct fx_row napt_rows[] = {
 	{ REPLY("tcp_synack_decapsulated_and_restored"), .v4 = TCP_SYNACK_IN(53, 0x2341),
 	  .csums = 1, .check = tcp_synack_seen },
 
-	/* first and last port of the first and the last range, kept as is */
+/* first and last port of the first and the last range, kept as is */
 #define EDGE "first_and_last_port_of_ranges_both_ways"
 	{ NEW_FLOW(EDGE), .v4 = UDP_OUT(0x1340, 4000) },
 	{ REPLY(EDGE), .v4 = UDP_IN(4000, 0x1340) },
@@ -146,8 +146,8 @@ static const struct fx_row napt_rows[] = {
 #define BAD "ingress_truncated_and_malformed"
 	{ NEW_FLOW(BAD), .v4 = UDP_OUT(0x3342, 53) },
 	/* truncated inside the IPv6 header: not parseable as MAP, the kernel's */
-	{ IN(BAD), .v4 = UDP_IN(53, 0x3342), .mangle = mangle_cut_ipv6_header,
-	  .verdict = XDP_PASS, .reason = MAPCE_R_PASS_NATIVE },
+	{ IN(BAD), .v4 = UDP_IN(53, 0x3342), .mangle = mangle_cut_ipv6_header, .verdict = XDP_PASS,
+	  .reason = MAPCE_R_PASS_NATIVE },
 	/* truncated inner IPv4 header, and truncated UDP header */
 	{ IN_DROP(BAD, DROP_MALFORMED), .v4 = UDP_IN(53, 0x3342), .mangle = cut_inner_ipv4_header },
 	{ IN_DROP(BAD, DROP_MALFORMED), .v4 = UDP_IN(53, 0x3342), .mangle = cut_udp_header },
@@ -160,13 +160,24 @@ static const struct fx_row napt_rows[] = {
 #undef BAD
 
 #define NATIVE "native_ipv6_passes_untouched"
-	{ .name = NATIVE, .prog = FX_XDP, .in = in_icmp6_echo_to_wan, .verdict = XDP_PASS,
+	{ .name = NATIVE,
+	  .prog = FX_XDP,
+	  .in = in_icmp6_echo_to_wan,
+	  .verdict = XDP_PASS,
 	  .reason = MAPCE_R_PASS_NATIVE },
-	{ .name = NATIVE, .prog = FX_XDP, .v4 = UDP_OUT(0x1345, 53), .in = in_ipip_to_wan,
-	  .verdict = XDP_PASS, .reason = MAPCE_R_PASS_NATIVE },
+	{ .name = NATIVE,
+	  .prog = FX_XDP,
+	  .v4 = UDP_OUT(0x1345, 53),
+	  .in = in_ipip_to_wan,
+	  .verdict = XDP_PASS,
+	  .reason = MAPCE_R_PASS_NATIVE },
 	/* IPv6 leaving through TC egress is not touched either */
-	{ .name = NATIVE, .prog = FX_TC_EGRESS, .v4 = UDP_OUT(0x1345, 53), .in = in_ipip_to_wan,
-	  .verdict = TC_ACT_OK, .reason = MAPCE_R_PASS_NATIVE },
+	{ .name = NATIVE,
+	  .prog = FX_TC_EGRESS,
+	  .v4 = UDP_OUT(0x1345, 53),
+	  .in = in_ipip_to_wan,
+	  .verdict = TC_ACT_OK,
+	  .reason = MAPCE_R_PASS_NATIVE },
 #undef NATIVE
 
 	{ NEW_FLOW("udp_zero_checksum_stays_zero_both_ways"),
@@ -200,8 +211,8 @@ static void t_egress_tcp_port_outside_set_is_mapped(void)
 	egress_mapped(&s, EV_NEW_FLOW, 0, &out);
 	CHECK_EQ(out.b[14] >> 4, 6);
 	CHECK_EQ(((out.b[14] & 0xf) << 4) | (out.b[15] >> 4), 0xb8); /* traffic class = TOS */
-	CHECK_EQ(out.b[14 + 6], 4);  /* next header IPIP */
-	CHECK_EQ(out.b[14 + 7], 64); /* hop limit */
+	CHECK_EQ(out.b[14 + 6], 4);				     /* next header IPIP */
+	CHECK_EQ(out.b[14 + 7], 64);				     /* hop limit */
 	TCASE_END();
 }
 
@@ -236,8 +247,14 @@ static void t_established_and_eim(void)
 
 static void t_icmp_echo(void)
 {
-	struct v4_spec s = { .src = LAN_HOST, .dst = SERVER, .proto = 1, .icmp_type = 8,
-			     .sport = 777, .payload = 32, .ttl = 63, .frag = 0x4000 };
+	struct v4_spec s = { .src = LAN_HOST,
+			     .dst = SERVER,
+			     .proto = 1,
+			     .icmp_type = 8,
+			     .sport = 777,
+			     .payload = 32,
+			     .ttl = 63,
+			     .frag = 0x4000 };
 	struct v4_spec r;
 	struct mapce_flow f;
 	struct pkt out;
@@ -259,6 +276,5 @@ int main(void)
 	t_egress_tcp_port_outside_set_is_mapped();
 	t_established_and_eim();
 	t_icmp_echo();
-	fx_close();
-	return t_exit();
+	return fx_finish();
 }

@@ -159,6 +159,5 @@ int main(void)
 {
 	t_outer_reassembly();
 	t_fragments();
-	fx_close();
-	return t_exit();
+	return fx_finish();
 }

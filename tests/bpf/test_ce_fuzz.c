@@ -78,8 +78,8 @@ static void mutate(struct pkt *p)
 
 static void check_egress(const struct pkt *in, const struct pkt *out, int verdict)
 {
-	int in_valid = in->len > 14 && get16(in->b + 12) == 0x0800 &&
-		       v4_valid(in->b + 14, in->len - 14);
+	int in_valid =
+		in->len > 14 && get16(in->b + 12) == 0x0800 && v4_valid(in->b + 14, in->len - 14);
 	uint8_t map6[16];
 	const uint8_t *ip;
 	size_t hl;
@@ -200,6 +200,5 @@ int main(void)
 	CHECK_EQ(fx_packets_counted() - before, runs);
 	TCASE_END();
 
-	fx_close();
-	return t_exit();
+	return fx_finish();
 }

@@ -21,8 +21,14 @@
 static size_t put_err(uint8_t *p, uint32_t src, uint32_t dst, uint8_t type, uint8_t code,
 		      const uint8_t *quote, size_t qlen)
 {
-	struct icmp4_err e = { .src = src, .dst = dst, .type = type, .code = code, .ttl = 62,
-			       .id = 0x4242, .quote = quote, .qlen = qlen };
+	struct icmp4_err e = { .src = src,
+			       .dst = dst,
+			       .type = type,
+			       .code = code,
+			       .ttl = 62,
+			       .id = 0x4242,
+			       .quote = quote,
+			       .qlen = qlen };
 
 	return put_icmp4_err(p, &e);
 }
@@ -130,14 +136,16 @@ static void t_icmp6_forged(void)
 		ptb.b[flip[i] ? flip[i] : ptb.len - 1] ^= 0x01;
 		expect_run(FX_XDP, &ptb, XDP_DROP, MAPCE_R_DROP_MALFORMED, 0, NULL, NULL);
 		CHECK(bpf_map__lookup_elem(fx.ce->maps.mapce_pmtu, &zero, sizeof(zero), &pm,
-					   sizeof(pm), 0) == 0 && pm.mtu == 0,
+					   sizeof(pm), 0) == 0 &&
+			      pm.mtu == 0,
 		      "a path MTU was learned from a forged error (flip %zu)", i);
 	}
 	ce_icmp6_err(&ptb, &tun, 2, 1280);
 	ce_icmp4_to_host(&want, &inside, 3, 4, 1240);
 	expect_run(FX_XDP, &ptb, XDP_PASS, MAPCE_R_ICMP6_ERR_TRANSLATED, 0, &want, NULL);
 	CHECK(bpf_map__lookup_elem(fx.ce->maps.mapce_pmtu, &zero, sizeof(zero), &pm, sizeof(pm),
-				   0) == 0 && pm.mtu == 1280);
+				   0) == 0 &&
+	      pm.mtu == 1280);
 	TCASE_END();
 }
 
@@ -161,8 +169,8 @@ static void t_pmtu_memory(void)
 	big.payload = 1400;
 	pkt_v4(&in, &big);
 	ce_reject(&want, &in, 4, 1360);
-	expect_run(FX_TC_EGRESS, &in, TC_ACT_REDIRECT, MAPCE_R_FRAG_NEEDED_SENT, EV_NEW_FLOW,
-		   &want, NULL);
+	expect_run(FX_TC_EGRESS, &in, TC_ACT_REDIRECT, MAPCE_R_FRAG_NEEDED_SENT, EV_NEW_FLOW, &want,
+		   NULL);
 	/* without DF it goes (a router on the way will say so) */
 	big.frag = 0;
 	egress_mapped(&big, 0, 0, NULL);
@@ -172,7 +180,7 @@ static void t_pmtu_memory(void)
 	egress_mapped(&big, 0, 0, NULL);
 	/* new TCP flows get MSS = 1400 - 80 */
 	syn = (struct v4_spec)TCP_SYN_OUT(0xc353, 443, .tcp_opts = OPT_MSS1460,
-					   .tcp_opts_len = sizeof(OPT_MSS1460));
+					  .tcp_opts_len = sizeof(OPT_MSS1460));
 	w = syn;
 	w.tcp_opts = OPT_MSS1320;
 	egress_mapped_as(&syn, &w, EV_NEW_FLOW | EV(MSS_CLAMPED), 0, &out);
@@ -279,6 +287,5 @@ int main(void)
 	t_icmp6_forged();
 	t_pmtu_memory();
 	t_icmp4_errors();
-	fx_close();
-	return t_exit();
+	return fx_finish();
 }

@@ -8,6 +8,5 @@ int main(void)
 	TCASE_BEGIN("ce_object_loads_and_verifies");
 	CHECK(fx_open_ce(0) == 0, "load failed (run with root; see verifier log above)");
 	TCASE_END();
-	fx_close();
-	return t_exit();
+	return fx_finish();
 }

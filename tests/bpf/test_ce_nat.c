@@ -335,6 +335,5 @@ int main(void)
 	t_exhaustion();
 	t_rst();
 	t_expiry();
-	fx_close();
-	return t_exit();
+	return fx_finish();
 }

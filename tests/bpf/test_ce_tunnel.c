@@ -191,7 +191,10 @@ static void t_oversize(void)
 static void t_ecn_decap(void)
 {
 	static const int table[4][4] = {
-		{ 0, 1, 2, 3 }, { 0, 1, 1, 3 }, { 0, 1, 2, 3 }, { -1, 3, 3, 3 },
+		{ 0, 1, 2, 3 },
+		{ 0, 1, 1, 3 },
+		{ 0, 1, 2, 3 },
+		{ -1, 3, 3, 3 },
 	};
 	struct v4_spec s = udp_out(0xa344, 53), r;
 	struct pkt in, want;
@@ -229,6 +232,5 @@ int main(void)
 	ce_run_rows(ROWS(tunnel_rows));
 	t_ecn_decap();
 	t_oversize();
-	fx_close();
-	return t_exit();
+	return fx_finish();
 }

@@ -3,35 +3,30 @@
 # mapce up on a system with no bpf filesystem mounted (a bare host, a fresh
 # container): it mounts one on /sys/fs/bpf, as bpftool and tc do, and
 # works.  Runs in a private mount namespace so the host's bpffs is untouched.
+# Topology: tests/lab/lib/ce_wan.sh (tbf-ce-PID, WAN tbfwPID).
 set -u
-cd "$(dirname "$0")/../.."
-. scripts/lab-tools/harness.sh
-M=$(pwd)/${OUTPUT:-build}/mapce
-NS=tbf-$$
-IF=tbfw$$
-PEER=tbfp-$$
-trap 'ip netns del "$NS" 2>/dev/null; ip netns del "$PEER" 2>/dev/null' EXIT
+cd "$(dirname "$0")/../.." || exit 1
+# shellcheck source=lib/ce_wan.sh
+. tests/lab/lib/ce_wan.sh
+ce_wan_init tbf
 
-ip netns add "$NS" && ip netns add "$PEER" &&
-	ip link add "$IF" type veth peer name "${IF}p" &&
-	ip link set "$IF" netns "$NS" &&
-	ip link set "${IF}p" netns "$PEER" &&
-	ip -n "$NS" addr add 2001:db8:12:3400::1/64 dev "$IF" nodad &&
-	ip -n "$PEER" addr add 2001:db8:12:3400::ffff/64 dev "${IF}p" nodad &&
-	ip -n "$NS" link set "$IF" up && ip -n "$PEER" link set "${IF}p" up &&
-	ip -n "$NS" -6 route add default via 2001:db8:12:3400::ffff dev "$IF" ||
-	{ t_fail bpffs_mounted_by_up "lab set-up failed"; t_exit; exit; }
+if ! ce_wan_up >"$NS_TMP/setup" 2>&1; then
+	t_fail bpffs_mounted_by_up "lab set-up failed: $(tr '\n' ' ' <"$NS_TMP/setup" | head -c 200)"
+	t_exit
+	exit
+fi
 
+# (inside the private mount namespace, up mounts its own bpffs: its pins
+# vanish with it, so down runs there too)
 out=$(timeout 60 unshare -m --propagation private bash -c '
 	umount /sys/fs/bpf 2>/dev/null
 	[ "$(stat -f -c %T /sys/fs/bpf)" = bpf_fs ] && { echo "still bpffs"; exit 3; }
-	n() { nsenter --net=/run/netns/'"$NS"' "$@"; }
-	n '"$M"' up --wan '"$IF"' --rule-ipv6 2001:db8::/40 --rule-ipv4 198.51.100.0/24 \
-		--ea-len 16 --psid-offset 4 --legacy-iid --br 2001:db8:ffff::64 --xdp-mode generic || exit 4
+	n() { nsenter --net="/run/netns/$1" "${@:2}"; }
+	n "$1" "$2" up --wan "$3" "${@:4}" --xdp-mode generic || exit 4
 	echo "fs=$(stat -f -c %T /sys/fs/bpf)"
-	ls /sys/fs/bpf/mapce/'"$IF"'/mapce_config >/dev/null || exit 5
-	n '"$M"' down --wan '"$IF"' || exit 6
-' 2>&1)
+	ls "/sys/fs/bpf/mapce/$3/mapce_config" >/dev/null || exit 5
+	n "$1" "$2" down --wan "$3" || exit 6
+' bpffs "$CE_NS" "$MAPCE" "$WAN" "${RULE[@]}" 2>&1)
 rc=$?
 t_begin bpffs_mounted_by_up
 [ $rc -eq 0 ] || t_why "exit $rc: $(tr '\n' ' ' <<<"$out")"

@@ -15,50 +15,36 @@
 # Root only; tests/harness.h lines.
 set -uo pipefail
 cd "$(dirname "$0")/../.." || exit 1
-# shellcheck source-path=SCRIPTDIR source=test_br_lib.sh
-. tests/lab/test_br_lib.sh
+# shellcheck source-path=SCRIPTDIR source=lib/br.sh
+. tests/lab/lib/br.sh
 
 CASES=(setup reaches_ce_behind_other_next_hop default_next_hop_still_works
 	cleanup_leaves_nothing)
 tbr_init br_fib
 tbr_preflight "${CASES[@]}"
 
-BRDEV=tbrb$TBR_ID
+BRDEV=$(ns_ifname b)
 setup() {
-	local sw=tbr-sw-$TBR_ID
+	local bridge p
+	bridge=$(ns_ifname w)
 	tbr_ns sw && tbr_ns ce && tbr_ns c2 && tbr_ns br && tbr_ns sv || return 1
-	on sw ip link add "tbrw$TBR_ID" type bridge && on sw ip link set "tbrw$TBR_ID" up || return 1
-	ip link add "tbr0$TBR_ID" netns "$sw" type veth peer name "$BRDEV" netns "tbr-br-$TBR_ID" &&
-		ip link add "tbr1$TBR_ID" netns "$sw" type veth peer name "tbrc$TBR_ID" \
-			netns "tbr-ce-$TBR_ID" &&
-		ip link add "tbr2$TBR_ID" netns "$sw" type veth peer name "tbrd$TBR_ID" \
-			netns "tbr-c2-$TBR_ID" &&
-		ip link add "tbri$TBR_ID" netns "tbr-br-$TBR_ID" type veth peer name "tbrs$TBR_ID" \
-			netns "tbr-sv-$TBR_ID" || return 1
+	on sw ip link add "$bridge" type bridge && on sw ip link set "$bridge" up &&
+		tbr_veth sw "$(ns_ifname 0)" br "$BRDEV" &&
+		tbr_veth sw "$(ns_ifname 1)" ce "$(ns_ifname c)" &&
+		tbr_veth sw "$(ns_ifname 2)" c2 "$(ns_ifname d)" &&
+		tbr_veth br "$(ns_ifname i)" sv "$(ns_ifname s)" || return 1
 	for p in 0 1 2; do
-		on sw ip link set "tbr$p$TBR_ID" master "tbrw$TBR_ID" up || return 1
+		on sw ip link set "$(ns_ifname $p)" master "$bridge" || return 1
 	done
-	on ce ip -6 addr add 2001:db8:f00::2/64 dev "tbrc$TBR_ID" nodad &&
-		on ce ip -6 addr add "$TBR_CE6/128" dev "tbrc$TBR_ID" nodad &&
-		on ce ip link set "tbrc$TBR_ID" up &&
+	tbr_addr ce "$(ns_ifname c)" 2001:db8:f00::2/64 "$TBR_CE6/128" &&
 		on ce ip -6 route add "$TBR_BR6/128" via 2001:db8:f00::1 &&
-		on c2 ip -6 addr add 2001:db8:f00::3/64 dev "tbrd$TBR_ID" nodad &&
-		on c2 ip -6 addr add "$TBR_CE19_6/128" dev "tbrd$TBR_ID" nodad &&
-		on c2 ip link set "tbrd$TBR_ID" up &&
+		tbr_addr c2 "$(ns_ifname d)" 2001:db8:f00::3/64 "$TBR_CE19_6/128" &&
 		on c2 ip -6 route add "$TBR_BR6/128" via 2001:db8:f00::1 &&
-		on br ip -6 addr add 2001:db8:f00::1/64 dev "$BRDEV" nodad &&
-		on br ip link set "$BRDEV" up &&
+		tbr_addr br "$BRDEV" 2001:db8:f00::1/64 &&
 		on br ip -6 route add 2001:db8::/40 via 2001:db8:f00::2 dev "$BRDEV" &&
 		on br ip -6 route add 2001:db8:13::/48 via 2001:db8:f00::3 dev "$BRDEV" &&
-		on br ip addr add "$TBR_SV_GW/24" dev "tbri$TBR_ID" &&
-		on br ip link set "tbri$TBR_ID" up &&
-		on br sysctl -qw net.ipv4.conf.all.forwarding=1 net.ipv6.conf.all.forwarding=1 &&
-		on sv ip addr add "$TBR_SV/24" dev "tbrs$TBR_ID" &&
-		on sv ip link set "tbrs$TBR_ID" up &&
-		on sv ip route add default via "$TBR_SV_GW" || return 1
-	tbr_wait 10 on ce ping -6 -c1 -W1 2001:db8:f00::1 &&
-		tbr_wait 10 on c2 ping -6 -c1 -W1 2001:db8:f00::1 &&
-		tbr_wait 10 on br ping -c1 -W1 "$TBR_SV"
+		tbr_server_side br "$(ns_ifname i)" sv "$(ns_ifname s)" || return 1
+	ns_reach "$(ns_name ce)" 2001:db8:f00::1 && ns_reach "$(ns_name c2)" 2001:db8:f00::1
 }
 
 t_begin "br_fib: setup"
@@ -67,23 +53,19 @@ if ! setup >"$TBR_TMP/setup.log" 2>&1; then
 elif ! tbr_br_up br "$BRDEV"; then
 	t_why "br up: $(tr '\n' ' ' <"$TBR_TMP/br_up.out" | head -c 300)"
 else
-	tbr_bg sv "$TBR_PY" scripts/lab-tools/udp_echo.py server --listen "$TBR_SV:7007" \
-		--ready "$TBR_TMP/udp.ready"
-	tbr_wait 10 test -e "$TBR_TMP/udp.ready" || t_why "UDP echo server did not start"
+	tbr_udp_echo || t_why "UDP echo server did not start"
 fi
 t_end
-if [ "$T_FAILED" -ne 0 ]; then
-	for c in "${CASES[@]:1:2}"; do t_skip "br_fib: $c" "setup failed"; done
-else
+if tbr_setup_ok "${CASES[@]:1:2}"; then
 	t_begin "br_fib: reaches_ce_behind_other_next_hop"
-	on c2 "$TBR_PY" "$TBR_TMP/ce_emul.py" "$TBR_CE19_6" "$TBR_BR6" 198.51.100.19 0x1341 \
+	on c2 "$LAB_PY" "$LAB_TOOLS/ce_emul.py" "$TBR_CE19_6" "$TBR_BR6" 198.51.100.19 0x1341 \
 		"$TBR_SV" 7007 --expect-to6 "$TBR_CE19_6" --expect-v4dst 198.51.100.19 \
 		--expect-dport 4929 >"$TBR_TMP/emul.out" 2>&1 ||
 		t_why "the echo did not reach tbr-c2: $(tr '\n' ' ' <"$TBR_TMP/emul.out")"
 	t_end
 
 	t_begin "br_fib: default_next_hop_still_works"
-	on ce "$TBR_PY" "$TBR_TMP/ce_emul.py" "$TBR_CE6" "$TBR_BR6" "$TBR_CE_V4" 0x1340 \
+	on ce "$LAB_PY" "$LAB_TOOLS/ce_emul.py" "$TBR_CE6" "$TBR_BR6" "$TBR_CE_V4" 0x1340 \
 		"$TBR_SV" 7007 --expect-to6 "$TBR_CE6" --expect-v4dst "$TBR_CE_V4" \
 		--expect-dport 4928 >"$TBR_TMP/emul.out" 2>&1 ||
 		t_why "the echo did not reach tbr-ce: $(tr '\n' ' ' <"$TBR_TMP/emul.out")"

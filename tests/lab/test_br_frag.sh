@@ -16,8 +16,8 @@
 # Root only; tests/harness.h lines.
 set -uo pipefail
 cd "$(dirname "$0")/../.." || exit 1
-# shellcheck source-path=SCRIPTDIR source=test_br_lib.sh
-. tests/lab/test_br_lib.sh
+# shellcheck source-path=SCRIPTDIR source=lib/br.sh
+. tests/lab/lib/br.sh
 
 # IPv4 datagrams the BR's kernel forwarded (Ip: ForwDatagrams)
 ip_forwarded() { on br cat /proc/net/snmp | awk '/^Ip: [0-9]/ { print $7 }'; }
@@ -29,24 +29,14 @@ tbr_preflight "${CASES[@]}"
 command -v ping >/dev/null || tbr_skip_all "ping not installed" "${CASES[@]}"
 
 t_begin "br_frag: setup"
-if ! tbr_topology 0 >"$TBR_TMP/setup.log" 2>&1; then
-	t_why "topology: $(tail -n 3 "$TBR_TMP/setup.log" | tr '\n' ' ')"
-elif ! tbr_br_up br "$TBR_BR_IF"; then
-	t_why "br up: $(tr '\n' ' ' <"$TBR_TMP/br_up.out" | head -c 300)"
-elif ! tbr_tun_ce; then
-	t_why "the TUN CE did not start"
-else
-	tbr_bg sv "$TBR_PY" scripts/lab-tools/udp_echo.py server --listen "$TBR_SV:7007" \
-		--ready "$TBR_TMP/udp.ready"
-	tbr_wait 10 test -e "$TBR_TMP/udp.ready" || t_why "UDP echo server did not start"
+if tbr_tun_lab 0; then
+	tbr_udp_echo || t_why "UDP echo server did not start"
 	# the path works at all (small ping, id in the set)
-	tbr_wait 10 on ce ping -c1 -W1 -e 4929 "$TBR_SV" || t_why "a small ping does not pass"
+	ns_wait 10 on ce ping -c1 -W1 -e 4929 "$TBR_SV" || t_why "a small ping does not pass"
 fi
 t_end
 SETUP_OK=$((T_FAILED == 0))
-if [ "$SETUP_OK" -ne 1 ]; then
-	for c in "${CASES[@]:1:4}"; do t_skip "br_frag: $c" "setup failed"; done
-else
+if tbr_setup_ok "${CASES[@]:1:4}"; then
 	tbr_counters br "$TBR_BR_IF"
 	base_followed=$(cnt ev_br_frag_followed) base_decap=$(cnt br_decap) base_encap=$(cnt br_encap)
 
@@ -59,9 +49,9 @@ else
 	t_end
 
 	t_begin "br_frag: udp_3000_both_ways"
-	out=$(on ce "$TBR_PY" scripts/lab-tools/udp_echo.py client --to "$TBR_SV:7007" \
+	out=$(on ce "$LAB_PY" "$LAB_TOOLS/udp_echo.py" client --to "$TBR_SV:7007" \
 		--bind "$TBR_CE_V4:4931" --count 3 --size 3000 --timeout 2 2>&1)
-	"$TBR_PY" -c '
+	"$LAB_PY" -c '
 import json, sys
 d = json.loads(sys.argv[1].strip().splitlines()[-1])
 assert d["verified"] == 3 and d["size"] == 3000, d
@@ -112,7 +102,7 @@ s = socket.socket(socket.AF_INET6, socket.SOCK_RAW, 4)
 s.bind((src6, 0))
 s.sendto(ip + bytes(range(64)), (br6, 0))
 EOF
-	on ce "$TBR_PY" "$TBR_TMP/orphan.py" "$TBR_CE6" "$TBR_BR6" "$TBR_CE_V4" "$TBR_SV" ||
+	on ce "$LAB_PY" "$TBR_TMP/orphan.py" "$TBR_CE6" "$TBR_BR6" "$TBR_CE_V4" "$TBR_SV" ||
 		t_why "could not send"
 	sleep 0.5
 	tbr_counters br "$TBR_BR_IF"

@@ -20,8 +20,8 @@
 # work on this tree.  Root only; tests/harness.h lines.
 set -uo pipefail
 cd "$(dirname "$0")/../.." || exit 1
-# shellcheck source-path=SCRIPTDIR source=test_br_lib.sh
-. tests/lab/test_br_lib.sh
+# shellcheck source-path=SCRIPTDIR source=lib/br.sh
+. tests/lab/lib/br.sh
 
 CASES=(setup download_through_1400_path frag_needed_reached_server server_learned_pmtu
 	br_counted_translation real_ce_download_through_1400_path cleanup_leaves_nothing)
@@ -31,28 +31,17 @@ command -v curl >/dev/null || tbr_skip_all "curl not installed" "${CASES[@]}"
 
 # ---- the TUN CE ----------------------------------------------------------
 t_begin "br_ptb: setup"
-if ! TBR_CE_MTU=1400 tbr_topology 1 >"$TBR_TMP/setup.log" 2>&1; then
-	t_why "topology: $(tail -n 3 "$TBR_TMP/setup.log" | tr '\n' ' ')"
-# the TUN CE reads a raw socket: segments must arrive with full checksums
-elif ! on rt ethtool -K "tbrr$TBR_ID" tx off >/dev/null; then
-	t_why "ethtool -K tbrr$TBR_ID tx off failed"
-elif ! tbr_br_up br "$TBR_BR_IF"; then
-	t_why "br up: $(tr '\n' ' ' <"$TBR_TMP/br_up.out" | head -c 300)"
-elif ! tbr_tun_ce; then
-	t_why "the TUN CE did not start"
-elif ! tbr_http_server 4; then
-	t_why "HTTP server did not start"
-else
-	tbr_bg sv "$TBR_PY" "$TBR_TMP/icmp_sniff.py" "$TBR_TMP/icmp.jsonl" 300 "$TBR_TMP/sniff.ready"
-	tbr_wait 10 test -e "$TBR_TMP/sniff.ready" || t_why "ICMP sniffer did not start"
+# (the TUN CE reads a raw socket: segments must arrive with full checksums)
+if TBR_CE_MTU=1400 tbr_tun_lab 1 rt "$(ns_ifname r)"; then
+	tbr_http_server 4 || t_why "HTTP server did not start"
+	tbr_serve sniff sv "$LAB_PY" "$LAB_TOOLS/icmp_sniff.py" "$TBR_TMP/icmp.jsonl" 300 ||
+		t_why "ICMP sniffer did not start"
 	on sv ip route flush cache >/dev/null 2>&1
 fi
 t_end
 SETUP_OK=$((T_FAILED == 0))
 
-if [ "$SETUP_OK" -ne 1 ]; then
-	for c in "${CASES[@]:1:4}"; do t_skip "br_ptb: $c" "setup failed"; done
-else
+if tbr_setup_ok "${CASES[@]:1:4}"; then
 	tbr_counters br "$TBR_BR_IF"
 	tr0=$(cnt icmp6_err_translated)
 
@@ -79,7 +68,7 @@ for k, v in want.items():
 assert (e['q_dport'] >> 4) & 0xff == 0x34, 'quoted port %d not the CE\'s' % e['q_dport']
 print('%d frag-needed, first %r' % (len(fn), e))
 PY
-	"$TBR_PY" "$TBR_TMP/icmp_check.py" "$TBR_TMP/icmp.jsonl" >"$TBR_TMP/icmp.check" 2>&1 ||
+	"$LAB_PY" "$TBR_TMP/icmp_check.py" "$TBR_TMP/icmp.jsonl" >"$TBR_TMP/icmp.check" 2>&1 ||
 		t_why "$(tail -n 1 "$TBR_TMP/icmp.check")"
 	t_note "$(tail -n 1 "$TBR_TMP/icmp.check")"
 	t_end
@@ -104,41 +93,31 @@ fi
 # 2001:db8:12:3400::1/64) <-> tbr-rt2 (::ffff, MTU 1400 | f02::2)
 # <-> tbr-br2 (tbrxPID f02::1, br up) <-> tbr-sv2 (203.0.113.10)
 real_ce_lab() {
-	local wan=tbrw$TBR_ID rce=tbrv$TBR_ID rbr=tbry$TBR_ID brd=tbrx$TBR_ID
-	local bri=tbrj$TBR_ID sv=tbrk$TBR_ID lan=tbrl$TBR_ID cel=tbrm$TBR_ID
+	local wan rce rbr brd bri sv lan cel
+	wan=$(ns_ifname w) rce=$(ns_ifname v) rbr=$(ns_ifname y) brd=$(ns_ifname x)
+	bri=$(ns_ifname j) sv=$(ns_ifname k) lan=$(ns_ifname l) cel=$(ns_ifname m)
 	RC_BR_IF=$brd RC_WAN=$wan
 	tbr_ns lan && tbr_ns ce2 && tbr_ns rt2 && tbr_ns br2 && tbr_ns sv2 || return 1
-	veth() { # NS1 IF1 NS2 IF2
-		ip link add "$2" netns "tbr-$1-$TBR_ID" type veth peer name "$4" netns "tbr-$3-$TBR_ID"
-	}
-	veth lan "$lan" ce2 "$cel" && veth ce2 "$wan" rt2 "$rce" && veth rt2 "$rbr" br2 "$brd" &&
-		veth br2 "$bri" sv2 "$sv" || return 1
-	on lan ip addr add 192.0.2.10/24 dev "$lan" && on lan ip link set "$lan" up &&
-		on lan ip route add default via 192.0.2.1 &&
-		on ce2 sysctl -qw net.ipv4.ip_forward=1 &&
-		on ce2 ip addr add 192.0.2.1/24 dev "$cel" && on ce2 ip link set "$cel" up &&
-		on ce2 ip link set "$wan" up &&
-		on ce2 ip -6 addr add 2001:db8:12:3400::1/64 dev "$wan" nodad &&
+	tbr_veth lan "$lan" ce2 "$cel" && tbr_veth ce2 "$wan" rt2 "$rce" &&
+		tbr_veth rt2 "$rbr" br2 "$brd" && tbr_veth br2 "$bri" sv2 "$sv" || return 1
+	tbr_addr lan "$lan" 192.0.2.10/24 && on lan ip route add default via 192.0.2.1 &&
+		ns_forwarding "$(ns_name ce2)" 4 &&
+		tbr_addr ce2 "$cel" 192.0.2.1/24 &&
+		tbr_addr ce2 "$wan" 2001:db8:12:3400::1/64 &&
 		on ce2 ip -6 route add default via 2001:db8:12:3400::ffff dev "$wan" &&
-		on rt2 sysctl -qw net.ipv6.conf.all.forwarding=1 &&
-		on rt2 ip link set "$rce" mtu 1400 up && on rt2 ip link set "$rbr" up &&
-		on rt2 ip -6 addr add 2001:db8:12:3400::ffff/64 dev "$rce" nodad &&
-		on rt2 ip -6 addr add 2001:db8:f02::2/64 dev "$rbr" nodad &&
+		ns_forwarding "$(ns_name rt2)" 6 &&
+		on rt2 ip link set "$rce" mtu 1400 &&
+		tbr_addr rt2 "$rce" 2001:db8:12:3400::ffff/64 &&
+		tbr_addr rt2 "$rbr" 2001:db8:f02::2/64 &&
 		on rt2 ip -6 route add "$TBR_BR6/128" via 2001:db8:f02::1 dev "$rbr" &&
-		on br2 sysctl -qw net.ipv4.conf.all.forwarding=1 net.ipv6.conf.all.forwarding=1 &&
-		on br2 ip link set "$brd" up && on br2 ip link set "$bri" up &&
-		on br2 ip -6 addr add 2001:db8:f02::1/64 dev "$brd" nodad &&
+		tbr_addr br2 "$brd" 2001:db8:f02::1/64 &&
 		on br2 ip -6 route add 2001:db8::/40 via 2001:db8:f02::2 dev "$brd" &&
-		on br2 ip addr add "$TBR_SV_GW/24" dev "$bri" &&
-		on sv2 ip addr add "$TBR_SV/24" dev "$sv" && on sv2 ip link set "$sv" up &&
-		on sv2 ip route add default via "$TBR_SV_GW" || return 1
+		tbr_server_side br2 "$bri" sv2 "$sv" || return 1
 	# XDP runs on the CE's WAN and the BR's device: their peers send full
 	# checksums, as from a wire
 	on rt2 ethtool -K "$rce" tx off >/dev/null && on rt2 ethtool -K "$rbr" tx off >/dev/null ||
 		return 1
-	tbr_wait 10 on ce2 ping -6 -c1 -W1 2001:db8:12:3400::ffff &&
-		tbr_wait 10 on rt2 ping -6 -c1 -W1 2001:db8:f02::1 &&
-		tbr_wait 10 on br2 ping -c1 -W1 "$TBR_SV"
+	ns_reach "$(ns_name ce2)" 2001:db8:12:3400::ffff && ns_reach "$(ns_name rt2)" 2001:db8:f02::1
 }
 
 if [ "$SETUP_OK" -ne 1 ]; then
@@ -153,7 +132,7 @@ else
 		t_fail "br_ptb: real_ce_download_through_1400_path" \
 			"br up: $(tr '\n' ' ' <"$TBR_TMP/br_up.out" | head -c 300)"
 	else
-		TBR_CE_UP+=("ce2 $RC_WAN")
+		tbr_track ce ce2 "$RC_WAN"
 		if ! tbr_mapce ce2 up --wan "$RC_WAN" --rule-ipv6 2001:db8::/40 \
 			--rule-ipv4 198.51.100.0/24 --ea-len 16 --psid-offset 4 --legacy-iid \
 			--br "$TBR_BR6" >"$TBR_TMP/ce_up.out" 2>&1; then
@@ -163,9 +142,8 @@ else
 			t_fail "br_ptb: real_ce_download_through_1400_path" "HTTP server did not start"
 		else
 			t_begin "br_ptb: real_ce_download_through_1400_path"
-			tbr_bg sv2 "$TBR_PY" "$TBR_TMP/icmp_sniff.py" "$TBR_TMP/icmp2.jsonl" 300 \
-				"$TBR_TMP/sniff2.ready"
-			tbr_wait 10 test -e "$TBR_TMP/sniff2.ready" || t_why "ICMP sniffer did not start"
+			tbr_serve sniff2 sv2 "$LAB_PY" "$LAB_TOOLS/icmp_sniff.py" "$TBR_TMP/icmp2.jsonl" \
+				300 || t_why "ICMP sniffer did not start"
 			tbr_counters br2 "$RC_BR_IF"
 			tr0=$(cnt icmp6_err_translated)
 			tbr_download lan

@@ -18,8 +18,8 @@
 # Root only; tests/harness.h lines.
 set -uo pipefail
 cd "$(dirname "$0")/../.." || exit 1
-# shellcheck source-path=SCRIPTDIR source=test_br_lib.sh
-. tests/lab/test_br_lib.sh
+# shellcheck source-path=SCRIPTDIR source=lib/br.sh
+. tests/lab/lib/br.sh
 
 CASES=(setup download_offload_on download_offload_off nothing_dropped cleanup_leaves_nothing)
 tbr_init br_tcp
@@ -27,19 +27,10 @@ tbr_preflight "${CASES[@]}"
 command -v curl >/dev/null || tbr_skip_all "curl not installed" "${CASES[@]}"
 
 t_begin "br_tcp: setup"
-if ! tbr_topology 0 >"$TBR_TMP/setup.log" 2>&1; then
-	t_why "topology: $(tail -n 3 "$TBR_TMP/setup.log" | tr '\n' ' ')"
-elif ! on br ethtool -K "$TBR_BR_IF" tx off >/dev/null; then
-	t_why "ethtool -K $TBR_BR_IF tx off failed"
-elif ! tbr_br_up br "$TBR_BR_IF"; then
-	t_why "br up: $(tr '\n' ' ' <"$TBR_TMP/br_up.out" | head -c 300)"
-elif ! tbr_tun_ce; then
-	t_why "the TUN CE did not start"
-elif ! tbr_http_server 8; then
-	t_why "HTTP server did not start"
+if tbr_tun_lab 0 br "$(ns_ifname b)"; then
+	tbr_http_server 8 || t_why "HTTP server did not start"
 fi
 t_end
-SETUP_OK=$((T_FAILED == 0))
 
 # download_case on|off
 download_case() {
@@ -66,9 +57,7 @@ download_case() {
 	fi
 	t_end
 }
-if [ "$SETUP_OK" -ne 1 ]; then
-	for c in "${CASES[@]:1:3}"; do t_skip "br_tcp: $c" "setup failed"; done
-else
+if tbr_setup_ok "${CASES[@]:1:3}"; then
 	download_case on
 	download_case off
 	t_begin "br_tcp: nothing_dropped"

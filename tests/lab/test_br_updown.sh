@@ -14,8 +14,8 @@
 # that: a BR address that was there stays).  Root only; harness lines.
 set -uo pipefail
 cd "$(dirname "$0")/../.." || exit 1
-# shellcheck source-path=SCRIPTDIR source=test_br_lib.sh
-. tests/lab/test_br_lib.sh
+# shellcheck source-path=SCRIPTDIR source=lib/br.sh
+. tests/lab/lib/br.sh
 
 CASES=(setup up_without_route_rolls_back up_with_foreign_xdp_rolls_back up_creates_all
 	up_again_changes_nothing up_other_params_refused udp_round_trip spoofed_port_gets_nothing
@@ -39,19 +39,11 @@ snap() {
 		echo "## state"; [ -e "$STATE" ] && cat "$STATE"
 	} 2>&1 | grep -v valid_lft
 }
-same_as() { # FILE: t_why with a short diff when the BR side changed
-	snap >"$TBR_TMP/snap.now"
-	diff -u "$1" "$TBR_TMP/snap.now" >"$TBR_TMP/snap.diff" ||
-		t_why "changed: $(grep '^[-+][^-+]' "$TBR_TMP/snap.diff" | head -n 6 | tr '\n' '|')"
-}
-m() { # ARGS...: mapce in tbr-br; $rc, $TBR_TMP/out, $TBR_TMP/err
-	tbr_mapce br "$@" >"$TBR_TMP/out" 2>"$TBR_TMP/err"
-	rc=$?
-}
-errtext() { tr '\n' ' ' <"$TBR_TMP/err" | head -c 300; }
-UP=(br up --dev "tbrb$TBR_ID" --br "$TBR_BR6" "${TBR_RULE[@]}")
+same_as() { t_same "$1" snap; } # FILE: t_why with a short diff when the BR side changed
+m() { mapce_cmd "$(ns_name br)" "$@"; } # ARGS...: mapce in tbr-br; $rc, $TBR_TMP/out, err
+UP=(br up --dev "$(ns_ifname b)" --br "$TBR_BR6" "${TBR_RULE[@]}")
 emul() { # ARGS of ce_emul.py
-	on ce "$TBR_PY" "$TBR_TMP/ce_emul.py" "$@" >"$TBR_TMP/emul.out" 2>&1
+	on ce "$LAB_PY" "$LAB_TOOLS/ce_emul.py" "$@" >"$TBR_TMP/emul.out" 2>&1
 }
 
 t_begin "br_updown: setup"
@@ -60,17 +52,13 @@ if ! tbr_topology 0 >"$TBR_TMP/setup.log" 2>&1; then
 else
 	PIN=/sys/fs/bpf/mapce_br/$TBR_BR_IF
 	STATE=/run/mapce/br-$TBR_BR_IF.state
-	TBR_BR_UP+=("br $TBR_BR_IF") # cleanup takes it down whatever happens
-	on ce ip -6 addr add "$TBR_CE19_6/128" dev "$TBR_CE_IF" nodad || t_why "second CE address"
-	tbr_bg sv "$TBR_PY" scripts/lab-tools/udp_echo.py server --listen "$TBR_SV:7007" \
-		--ready "$TBR_TMP/udp.ready"
-	tbr_wait 10 test -e "$TBR_TMP/udp.ready" || t_why "UDP echo server did not start"
+	tbr_track br br "$TBR_BR_IF" # cleanup takes it down whatever happens
+	tbr_addr ce "$TBR_CE_IF" "$TBR_CE19_6/128" || t_why "second CE address"
+	tbr_udp_echo || t_why "UDP echo server did not start"
 	snap >"$TBR_TMP/snap.before"
 fi
 t_end
-if [ "$T_FAILED" -ne 0 ]; then
-	for c in "${CASES[@]:1:12}"; do t_skip "br_updown: $c" "setup failed"; done
-else
+if tbr_setup_ok "${CASES[@]:1:12}"; then
 
 t_begin "br_updown: up_without_route_rolls_back"
 on br ip -6 route del 2001:db8::/40 via 2001:db8:f00::2
@@ -174,7 +162,7 @@ moved() { # NAME BEFORE WANT
 moved br_decap "$d0" 2
 moved br_encap "$e0" 2
 moved br_drop_spoofed "$s0" 1
-"$TBR_PY" -c '
+"$LAB_PY" -c '
 import json, sys
 d = json.load(open(sys.argv[1]))
 assert d["enabled"] and d["xdp"]["attached"] and d["tc"]["attached"], "not attached"

@@ -1,18 +1,16 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-only
 # test_cli_calc.sh - `mapce calc` as a user runs it: the real binary, text
-# and -j output for the REFERENCE.md §1 vectors (v6plus and RFC 7597 A),
-# exit codes (0 ok, 1 bad value with a message, 2 usage) and -h.
+# and -j output for the v6plus and RFC 7597 Appendix A vectors, exit codes
+# (0 ok, 1 bad value with a message, 2 usage) and -h.
 # No root, no namespaces.  Prints tests/harness.h lines.
 set -uo pipefail
 cd "$(dirname "$0")/../.." || exit 1
+# shellcheck source=lib/harness.sh
+. tests/lab/lib/harness.sh
 MAPCE="${OUTPUT:-build}/mapce"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-failed=0
-
-ok() { echo "ok - $1"; }
-notok() { echo "not ok - $1: $2"; failed=1; }
 
 # run ARGS...: stdout -> $tmp/out, stderr -> $tmp/err, status -> $rc
 # (timeout: a hung binary fails the case instead of the whole run)
@@ -21,22 +19,22 @@ run() {
 	rc=$?
 }
 
-# json_check NAME PYTHON-ASSERTIONS: the assertions see the document as d
-json_check() {
-	local name=$1 code=$2 why
-	if why=$(python3 -c '
-import json, sys
-d = json.load(open(sys.argv[1]))
-exec(sys.argv[2])
-' "$tmp/out" "$code" 2>&1); then
-		ok "$name"
-	else
-		notok "$name" "$(echo "$why" | tail -n 1) (output: $(head -c 300 "$tmp/out"))"
-	fi
+# has REGEX WHY: t_why WHY unless a line of the output matches REGEX
+has() { grep -Eq -- "$1" "$tmp/out" || t_why "$2"; }
+# ranges N: t_why unless the text output lists N port ranges
+ranges() {
+	[ "$(grep -Eo '[0-9]+-[0-9]+' "$tmp/out" | wc -l)" -eq "$1" ] ||
+		t_why "expected $1 port ranges in the text"
+}
+# exits RC [STDERR-TEXT]: t_why unless the exit status is RC and stderr
+# holds STDERR-TEXT
+exits() {
+	[ $rc -eq "$1" ] || t_why "exit $rc, not $1 (stderr '$(cat "$tmp/err")')"
+	[ -z "${2:-}" ] || grep -qF -- "$2" "$tmp/err" || t_why "stderr '$(cat "$tmp/err")' lacks '$2'"
 }
 
 if [ ! -x "$MAPCE" ]; then
-	notok "calc: binary" "$MAPCE not built"
+	t_fail "calc: binary" "$MAPCE not built"
 	exit 1
 fi
 
@@ -48,40 +46,27 @@ RFC=(--rule 2001:db8::/40,192.0.2.0/24,16,6 --prefix 2001:db8:12:3400::/56)
 
 # --- v6plus, text ---------------------------------------------------------
 run calc "${V6PLUS[@]}"
-name="calc: v6plus vector, text output"
-if [ $rc -ne 0 ]; then
-	notok "$name" "exit $rc: $(cat "$tmp/err")"
-elif ! grep -Eq '^ipv4 +106\.72\.63\.108$' "$tmp/out"; then
-	notok "$name" "no 'ipv4 106.72.63.108' line"
-elif ! grep -Eq '^psid +212 \(0xd4\)$' "$tmp/out"; then
-	notok "$name" "no 'psid 212 (0xd4)' line"
-elif ! grep -Eq '^ce_ipv6 +240b:10:3f6c:d400:6a:483f:6c00:d400$' "$tmp/out"; then
-	notok "$name" "wrong or missing ce_ipv6 (legacy IID)"
-elif ! grep -Eq '^ce_ipv6_rfc +240b:10:3f6c:d400:0:6a48:3f6c:d4$' "$tmp/out"; then
-	notok "$name" "wrong or missing ce_ipv6_rfc"
-elif ! grep -Eq '^port_count +240 ' "$tmp/out"; then
-	notok "$name" "no 'port_count 240'"
-elif ! grep -q '7488-7503' "$tmp/out" || ! grep -q '64832-64847' "$tmp/out"; then
-	notok "$name" "first (7488-7503) or last (64832-64847) range missing"
-elif [ "$(grep -Eo '[0-9]+-[0-9]+' "$tmp/out" | wc -l)" -ne 15 ]; then
-	notok "$name" "expected 15 port ranges in the text"
-elif ! grep -Eq '^end_user_prefix +240b:10:3f6c:d400::/56$' "$tmp/out"; then
-	notok "$name" "wrong end_user_prefix"
-elif ! grep -Eq '^br +2404:9200:225:100::64$' "$tmp/out"; then
-	notok "$name" "wrong br"
-elif [ -s "$tmp/err" ]; then
-	notok "$name" "unexpected stderr: $(cat "$tmp/err")"
-else
-	ok "$name"
-fi
+t_begin "calc: v6plus vector, text output"
+exits 0
+has '^ipv4 +106\.72\.63\.108$' "no 'ipv4 106.72.63.108' line"
+has '^psid +212 \(0xd4\)$' "no 'psid 212 (0xd4)' line"
+has '^ce_ipv6 +240b:10:3f6c:d400:6a:483f:6c00:d400$' "wrong or missing ce_ipv6 (legacy IID)"
+has '^ce_ipv6_rfc +240b:10:3f6c:d400:0:6a48:3f6c:d4$' "wrong or missing ce_ipv6_rfc"
+has '^port_count +240 ' "no 'port_count 240'"
+has '7488-7503' "first range (7488-7503) missing"
+has '64832-64847' "last range (64832-64847) missing"
+ranges 15
+has '^end_user_prefix +240b:10:3f6c:d400::/56$' "wrong end_user_prefix"
+has '^br +2404:9200:225:100::64$' "wrong br"
+[ -s "$tmp/err" ] && t_why "unexpected stderr: $(cat "$tmp/err")"
+t_end
 
 # --- v6plus, JSON -----------------------------------------------------------
 run -j calc "${V6PLUS[@]}"
 cp "$tmp/out" "$tmp/v6plus_compact.json"
-if [ $rc -ne 0 ]; then
-	notok "calc: v6plus vector, -j" "exit $rc: $(cat "$tmp/err")"
-else
-	json_check "calc: v6plus vector, -j" '
+t_begin "calc: v6plus vector, -j"
+exits 0
+[ $rc -eq 0 ] && t_json "$tmp/out" '
 assert d["ipv4"] == "106.72.63.108", d["ipv4"]
 assert d["ipv4_prefix_len"] == 32
 assert d["psid"] == 212 and d["psid_len"] == 8 and d["psid_offset"] == 4
@@ -99,57 +84,45 @@ assert d["br"] == "2404:9200:225:100::64"
 assert d["end_user_prefix"] == "240b:10:3f6c:d400::/56"
 assert d["bmr"] == 0
 '
-fi
+t_end
 
 # the long options give the same document as the compact --rule
 run -j calc "${V6PLUS_LONG[@]}"
-if [ $rc -eq 0 ] && cmp -s "$tmp/out" "$tmp/v6plus_compact.json"; then
-	ok "calc: --rule-ipv6/--rule-ipv4/--ea-len/--psid-offset == --rule"
-else
-	notok "calc: --rule-ipv6/--rule-ipv4/--ea-len/--psid-offset == --rule" \
-		"exit $rc, outputs differ: $(diff "$tmp/out" "$tmp/v6plus_compact.json" | head -c 300)"
-fi
+t_begin "calc: --rule-ipv6/--rule-ipv4/--ea-len/--psid-offset == --rule"
+exits 0
+cmp -s "$tmp/out" "$tmp/v6plus_compact.json" ||
+	t_why "outputs differ: $(diff "$tmp/out" "$tmp/v6plus_compact.json" | head -c 300)"
+t_end
 
 # RA /64 on a v6plus line: same CE (End-user prefix /56, subnet-id 0)
 run -j calc --rule 240b:10::/31,106.72.0.0/15,25,4 --prefix 240b:10:3f6c:d4ab::/64 --legacy-iid
-if [ $rc -ne 0 ]; then
-	notok "calc: v6plus with an RA /64" "exit $rc: $(cat "$tmp/err")"
-else
-	json_check "calc: v6plus with an RA /64" '
+t_begin "calc: v6plus with an RA /64"
+exits 0
+[ $rc -eq 0 ] && t_json "$tmp/out" '
 assert d["ce_ipv6"] == "240b:10:3f6c:d400:6a:483f:6c00:d400", d["ce_ipv6"]
 assert d["end_user_prefix"] == "240b:10:3f6c:d400::/56", d["end_user_prefix"]
 assert d["br"] is None
 '
-fi
+t_end
 
 # --- RFC 7597 Appendix A example 1, text and JSON ---------------------------
 run calc "${RFC[@]}"
-name="calc: RFC 7597 vector, text output"
-if [ $rc -ne 0 ]; then
-	notok "$name" "exit $rc: $(cat "$tmp/err")"
-elif ! grep -Eq '^ipv4 +192\.0\.2\.18$' "$tmp/out"; then
-	notok "$name" "no 'ipv4 192.0.2.18' line"
-elif ! grep -Eq '^psid +52 \(0x34\)$' "$tmp/out"; then
-	notok "$name" "no 'psid 52 (0x34)' line"
-elif ! grep -Eq '^ce_ipv6 +2001:db8:12:3400:0:c000:212:34$' "$tmp/out"; then
-	notok "$name" "wrong or missing ce_ipv6 (RFC IID by default)"
-elif ! grep -Eq '^ce_ipv6_legacy +2001:db8:12:3400:c0:2:1200:3400$' "$tmp/out"; then
-	notok "$name" "wrong or missing ce_ipv6_legacy"
-elif ! grep -q '1232-1235 2256-2259' "$tmp/out" || ! grep -q '64720-64723' "$tmp/out"; then
-	notok "$name" "ranges 1232-1235 2256-2259 ... 64720-64723 missing"
-elif [ "$(grep -Eo '[0-9]+-[0-9]+' "$tmp/out" | wc -l)" -ne 63 ]; then
-	notok "$name" "expected 63 port ranges in the text"
-elif ! grep -Eq '^br +\(none\)$' "$tmp/out"; then
-	notok "$name" "br should be (none)"
-else
-	ok "$name"
-fi
+t_begin "calc: RFC 7597 vector, text output"
+exits 0
+has '^ipv4 +192\.0\.2\.18$' "no 'ipv4 192.0.2.18' line"
+has '^psid +52 \(0x34\)$' "no 'psid 52 (0x34)' line"
+has '^ce_ipv6 +2001:db8:12:3400:0:c000:212:34$' "wrong or missing ce_ipv6 (RFC IID by default)"
+has '^ce_ipv6_legacy +2001:db8:12:3400:c0:2:1200:3400$' "wrong or missing ce_ipv6_legacy"
+has '1232-1235 2256-2259' "ranges 1232-1235 2256-2259 missing"
+has '64720-64723' "range 64720-64723 missing"
+ranges 63
+has '^br +\(none\)$' "br should be (none)"
+t_end
 
 run --json calc "${RFC[@]}"
-if [ $rc -ne 0 ]; then
-	notok "calc: RFC 7597 vector, -j" "exit $rc: $(cat "$tmp/err")"
-else
-	json_check "calc: RFC 7597 vector, -j" '
+t_begin "calc: RFC 7597 vector, -j"
+exits 0
+[ $rc -eq 0 ] && t_json "$tmp/out" '
 assert d["ipv4"] == "192.0.2.18" and d["ipv4_prefix_len"] == 32
 assert d["psid"] == 0x34 and d["psid_len"] == 8 and d["psid_offset"] == 6
 assert d["port_count"] == 252
@@ -162,97 +135,77 @@ assert d["ce_ipv6_legacy"] == "2001:db8:12:3400:c0:2:1200:3400"
 assert d["br"] is None
 assert d["end_user_prefix"] == "2001:db8:12:3400::/56"
 '
-fi
+t_end
 
 # explicit (lw4o6) form, RFC Appendix A example 5 values
 run -j calc --ipv4 192.0.2.18 --psid 0x34 --psid-len 8 --prefix 2001:db8:12:3400::/56
-if [ $rc -ne 0 ]; then
-	notok "calc: explicit form" "exit $rc: $(cat "$tmp/err")"
-else
-	json_check "calc: explicit form" '
+t_begin "calc: explicit form"
+exits 0
+[ $rc -eq 0 ] && t_json "$tmp/out" '
 assert d["bmr"] is None and d["psid_offset"] == 6
 assert d["ce_ipv6"] == "2001:db8:12:3400:0:c000:212:34", d["ce_ipv6"]
 assert d["ports"][0] == [1232, 1235]
 '
-fi
+t_end
 
 # --- exit codes ---------------------------------------------------------------
 # bad value: exit 1, message naming the value on stderr, nothing on stdout
-run calc --rule 2001:db8::/40,192.0.2.0/24,16,6 --prefix 2001:db9:12:3400::/56
-if [ $rc -eq 1 ] && grep -q '2001:db9:12:3400::/56' "$tmp/err" && [ ! -s "$tmp/out" ]; then
-	ok "calc: prefix outside every rule exits 1 naming it"
-else
-	notok "calc: prefix outside every rule exits 1 naming it" \
-		"exit $rc, stderr '$(cat "$tmp/err")', stdout $(wc -c <"$tmp/out") bytes"
-fi
+run calc --rule 2001:db8::/40,192.0.2.0/24,16,6 --prefix 2001:db8:112:3400::/56
+t_begin "calc: prefix outside every rule exits 1 naming it"
+exits 1 '2001:db8:112:3400::/56'
+[ -s "$tmp/out" ] && t_why "stdout $(wc -c <"$tmp/out") bytes"
+t_end
 
 run calc --rule 2001:db8::/40,192.0.2.0/24,16,6 --prefix 2001:db8:12::/48
-if [ $rc -eq 1 ] && grep -q '/48 is shorter than rule /40 + 16 EA bits = /56' "$tmp/err"; then
-	ok "calc: too short a prefix exits 1 with the lengths"
-else
-	notok "calc: too short a prefix exits 1 with the lengths" "exit $rc, stderr '$(cat "$tmp/err")'"
-fi
+t_begin "calc: too short a prefix exits 1 with the lengths"
+exits 1 '/48 is shorter than rule /40 + 16 EA bits = /56'
+t_end
 
 run calc --rule 2001:db8::/40,192.0.2.0/24,16,6,fmx --prefix 2001:db8:12:3400::/56
-if [ $rc -eq 1 ] && grep -q "fmx" "$tmp/err"; then
-	ok "calc: bad --rule syntax exits 1 naming the field"
-else
-	notok "calc: bad --rule syntax exits 1 naming the field" "exit $rc, stderr '$(cat "$tmp/err")'"
-fi
+t_begin "calc: bad --rule syntax exits 1 naming the field"
+exits 1 fmx
+t_end
 
 # with -j an error is still one JSON document on stdout
 run -j calc --rule 2001:db8::/40,192.0.2.0/24,16,16 --prefix 2001:db8:12:3400::/56
-if [ $rc -eq 1 ]; then
-	json_check "calc: -j error is JSON {\"error\": ...}" '
-assert "PSID offset 16" in d["error"], d
-'
-else
-	notok "calc: -j error is JSON {\"error\": ...}" "exit $rc"
-fi
+t_begin "calc: -j error is JSON {\"error\": ...}"
+exits 1
+[ $rc -eq 1 ] && t_json "$tmp/out" 'assert "PSID offset 16" in d["error"], d'
+t_end
 
 # usage errors: exit 2
 run calc "${RFC[@]}" --bogus
-if [ $rc -eq 2 ] && grep -q -- '--bogus' "$tmp/err"; then
-	ok "calc: unknown option exits 2"
-else
-	notok "calc: unknown option exits 2" "exit $rc, stderr '$(cat "$tmp/err")'"
-fi
+t_begin "calc: unknown option exits 2"
+exits 2 --bogus
+t_end
 
 run calc --rule 2001:db8::/40,192.0.2.0/24,16,6
-if [ $rc -eq 2 ] && grep -q -- '--prefix' "$tmp/err"; then
-	ok "calc: missing --prefix exits 2"
-else
-	notok "calc: missing --prefix exits 2" "exit $rc, stderr '$(cat "$tmp/err")'"
-fi
+t_begin "calc: missing --prefix exits 2"
+exits 2 --prefix
+t_end
 
 run calc "${RFC[@]}" stray
-if [ $rc -eq 2 ] && grep -q "stray" "$tmp/err"; then
-	ok "calc: stray argument exits 2"
-else
-	notok "calc: stray argument exits 2" "exit $rc, stderr '$(cat "$tmp/err")'"
-fi
+t_begin "calc: stray argument exits 2"
+exits 2 stray
+t_end
 
 run calc --rule 2001:db8::/40,192.0.2.0/24,16,6 --prefix
-if [ $rc -eq 2 ] && grep -q -- "--prefix" "$tmp/err"; then
-	ok "calc: option without its value exits 2"
-else
-	notok "calc: option without its value exits 2" "exit $rc, stderr '$(cat "$tmp/err")'"
-fi
+t_begin "calc: option without its value exits 2"
+exits 2 --prefix
+t_end
 
 run calc
-if [ $rc -eq 2 ]; then
-	ok "calc: no arguments exits 2"
-else
-	notok "calc: no arguments exits 2" "exit $rc"
-fi
+t_begin "calc: no arguments exits 2"
+exits 2
+t_end
 
 # -h: exit 0, usage on stdout with the OpenWrt names
 run calc -h
-if [ $rc -eq 0 ] && grep -q -- '--rule-ipv6' "$tmp/out" && grep -q 'ealen' "$tmp/out" &&
-	grep -q 'legacymap' "$tmp/out" && grep -q 'peeraddr' "$tmp/out"; then
-	ok "calc: -h exits 0 and documents the options"
-else
-	notok "calc: -h exits 0 and documents the options" "exit $rc"
-fi
+t_begin "calc: -h exits 0 and documents the options"
+exits 0
+for opt in --rule-ipv6 ealen legacymap peeraddr; do
+	grep -q -- "$opt" "$tmp/out" || t_why "the usage does not name $opt"
+done
+t_end
 
-exit $failed
+t_exit

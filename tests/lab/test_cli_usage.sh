@@ -2,10 +2,12 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # The CLI contract of every command: -h prints usage and exits 0; an unknown
 # option exits 2 with a message on stderr naming it; with -j the error is
-# also a JSON object {"error": ...} on stdout.  Needs no root or namespace.
+# also a JSON object {"error": ...} on stdout; a bad interface name is a
+# usage error before anything is touched.  Needs no namespace (and root
+# only for the bpffs sentinel, skipped without).
 set -u
-cd "$(dirname "$0")/../.."
-. scripts/lab-tools/harness.sh
+cd "$(dirname "$0")/../.." || exit 1
+. tests/lab/lib/harness.sh
 M=${OUTPUT:-build}/mapce
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -41,5 +43,49 @@ rc=$?
 [ $rc -eq 2 ] || t_why "exit $rc"
 grep -q frobnicate "$tmp/err" || t_why "stderr: $(cat "$tmp/err")"
 t_end
+
+# Interface names: one check for every command that takes one, before
+# anything is read or touched: exit 2 naming the bad value.
+R=(--rule 2001:db8::/40,192.0.2.0/24,16,6 --br 2001:db8::1)
+for cmd in "up ${R[*]} --wan" "down --wan" "status --wan" "flows --wan" "stats --wan" \
+	"portmap add tcp 1000 192.168.1.2 --wan" "portmap del tcp 1000 --wan" "portmap list --wan" \
+	"br up ${R[*]} --dev" "br down --dev" "br status --dev"; do
+	t_begin "cli: mapce $cmd BAD-NAME exits 2"
+	for bad in "" . .. .x a/b "a b" $'a\tb' abcdefghijklmnop; do
+		# shellcheck disable=SC2086
+		timeout 10 "$M" -j $cmd "$bad" >"$tmp/out" 2>"$tmp/err"
+		rc=$?
+		[ $rc -eq 2 ] || t_why "'$bad': exit $rc, not 2"
+		grep -qF "'$bad' is not an interface name" "$tmp/err" ||
+			t_why "'$bad': stderr $(head -c 200 "$tmp/err")"
+		grep -q '"error"' "$tmp/out" || t_why "'$bad': no JSON error on stdout"
+	done
+	t_end
+done
+
+# `br down --dev ..` once unpinned everything at the bpffs root (the pin
+# directory of ".." is /sys/fs/bpf/mapce_br/..): it must refuse before
+# touching anything.  A pinned map at the root stands sentinel.
+t_begin "cli: br down --dev .. leaves the bpffs root alone"
+bpffs=/sys/fs/bpf
+sentinel=$bpffs/mapce_cli_test_sentinel_$$
+if [ "$(id -u)" -ne 0 ] || ! command -v bpftool >/dev/null ||
+	[ "$(stat -f -c %T $bpffs 2>/dev/null)" != bpf_fs ]; then
+	t_skip "$T_NAME" "needs root, bpftool and a bpffs on $bpffs"
+else
+	made_br=
+	[ -d $bpffs/mapce_br ] || { mkdir $bpffs/mapce_br && made_br=1; }
+	if bpftool map create "$sentinel" type array key 4 value 4 entries 1 name mapce_sentinel; then
+		timeout 10 "$M" br down --dev .. >"$tmp/out" 2>"$tmp/err"
+		rc=$?
+		[ $rc -eq 2 ] || t_why "exit $rc, not 2"
+		[ -e "$sentinel" ] || t_why "the pin at the bpffs root was removed"
+		rm -f "$sentinel"
+	else
+		t_why "cannot pin a sentinel map at $sentinel"
+	fi
+	[ -n "$made_br" ] && rmdir $bpffs/mapce_br
+	t_end
+fi
 
 t_exit

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-only
 #
-# mapce up / down on the lab's CE (scripts/lab.sh, CE namespace only; no BR,
+# mapce up / down on the lab's CE (tests/lab/lib/lab.sh, CE namespace only; no BR,
 # no servers): what `up` adds and that `down` removes all of it.
 #
 #   lab_up_attaches        up: XDP on mce-wan, a tc egress filter (and at
@@ -16,19 +16,15 @@
 #                          message, no crash) and changes nothing
 set -uo pipefail
 cd "$(dirname "$0")/../.." || exit 1
-. scripts/lab.sh
-. scripts/lab-tools/harness.sh
+# shellcheck source=lib/lab.sh
+. tests/lab/lib/lab.sh
 
 T=${LAB_TEST_TIMEOUT:-60}
-QUERY=("$LAB_PY" "$LAB_TOOLS/json_query.py")
 
 LAB_START_CE=0 LAB_START_BR=0 LAB_START_SERVERS=0
-if ! lab_up; then
-	t_fail lab_up "lab plumbing failed (see the messages above)"
-	exit 1
-fi
+lab_test_up
 
-ce() { timeout "$T" nsenter --net="/run/netns/$LAB_NS_CE" "$@"; }
+ce() { NS_T=$T ns_nsenter "$LAB_NS_CE" "$@"; }
 
 # snapshot FILE: everything in the CE namespace (and on the host) that up
 # could change.  Volatile fields (neighbour timers, route expiry) dropped.
@@ -72,17 +68,17 @@ snapshot() {
 
 # bpf_ids: ids of the programs attached in the CE namespace and their maps
 bpf_ids() {
-	ce bpftool -j net show 2>/dev/null | "${QUERY[@]}" net-prog-ids |
+	ce bpftool -j net show 2>/dev/null | lab_query net-prog-ids |
 		while read -r id; do
 			echo "prog $id"
-			bpftool -j prog show id "$id" 2>/dev/null | "${QUERY[@]}" prog-map-ids |
+			bpftool -j prog show id "$id" 2>/dev/null | lab_query prog-map-ids |
 				sed 's/^/map /'
 		done | sort -u
 }
 
 # attach_count: "xdp N egress N ingress N" programs attached to the WAN now
 attach_count() {
-	ce bpftool -j net show 2>/dev/null | "${QUERY[@]}" net-count --dev "$LAB_IF_WAN"
+	ce bpftool -j net show 2>/dev/null | lab_query net-count --dev "$LAB_IF_WAN"
 }
 
 snapshot "$LAB_DIR/before"

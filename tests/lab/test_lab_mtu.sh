@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-only
 #
-# The tunnel's MTU, fragments and traffic class in the lab (scripts/lab.sh):
+# The tunnel's MTU, fragments and traffic class in the lab (tests/lab/lib/lab.sh):
 # LAN host -> CE (mapce up) -> IPv6 ISP router -> BR (mapce br up) -> servers.
 # Issue 4's lab verification, part 1 (part 2, path MTU discovery through a
 # narrower IPv6 link: test_lab_mtu_pmtud.sh).
@@ -37,8 +37,8 @@
 #   lab_mtu_teardown_clean      lab_down leaves nothing behind
 set -uo pipefail
 cd "$(dirname "$0")/../.." || exit 1
-. scripts/lab-mtu.sh
-. scripts/lab-tools/harness.sh
+# shellcheck source=lib/lab_mtu.sh
+. tests/lab/lib/lab_mtu.sh
 
 T=${LAB_TEST_TIMEOUT:-30} # per-step bound (seconds)
 TOOL=("$LAB_PY" "$LAB_TOOLS/mtu_tool.py")
@@ -48,30 +48,23 @@ CASES=(lab_mtu_df_1432_fits lab_mtu_df_1433_frag_needed lab_mtu_tracepath
 
 # shellcheck disable=SC2034 # (read by lab_up)
 LAB_HTTP_MB=1 # no HTTP here
-if ! lab_up; then
-	t_fail lab_up "lab plumbing or servers failed (see the messages above)"
-	exit 1
-fi
-need=
-[ "$LAB_BR_STATE" = up ] || need="BR: $LAB_BR_STATE"
-[ "$LAB_CE_STATE" = up ] || need="${need:+$need; }CE: $LAB_CE_STATE"
-case "$LAB_BR_STATE $LAB_CE_STATE" in *failed*) t_fail lab_mapce_up "$need" ;; esac
+lab_test_up
+lab_need
 
-lan() { timeout "$T" ip netns exec "$LAB_NS_LAN" "$@"; }
+lan() { ns_exec_t "$T" "$LAB_NS_LAN" "$@"; }
 # forget the path MTUs the LAN host has learned
-lan_flush() { ip netns exec "$LAB_NS_LAN" ip route flush cache >/dev/null 2>&1; }
+lan_flush() { ns_exec "$LAB_NS_LAN" ip route flush cache >/dev/null 2>&1; }
 
 # cap_start NAME: tcpdump of the ISP's CE-side link (both directions),
 # bounded by T; cap_stop NAME: stop it (the file is complete afterwards).
 cap_start() {
 	rm -f "$LAB_DIR/$1.pcap"
-	lab_bg "cap_$1" "$LAB_NS_ISP" timeout "$T" tcpdump -i "$LAB_IF_ISP_CE" -n -U --immediate-mode -s 2000 \
-		-w "$LAB_DIR/$1.pcap" ip6 || return 1
-	lab_wait 10 grep -q 'listening on' "$LAB_DIR/cap_$1.log"
+	ns_tcpdump "cap_$1" "$LAB_NS_ISP" "$T" -i "$LAB_IF_ISP_CE" -n -U --immediate-mode \
+		-s 2000 -w "$LAB_DIR/$1.pcap" ip6
 }
 cap_stop() {
 	sleep 0.5 # the last packets' way into the capture (immediate mode)
-	lab_stop "cap_$1"
+	ns_stop "cap_$1"
 }
 
 # ---- ping sizes -------------------------------------------------------
@@ -131,43 +124,36 @@ ping_3000_case() {
 	[ "$(grep -c '^3008 bytes from' <<<"$out")" = 3 ] ||
 		t_why "expected 3 replies of 3008 bytes: $(grep -E 'transmitted|wrong|From' <<<"$out" | tr '\n' ' ')"
 	grep -q 'wrong data' <<<"$out" && t_why "reply data differs: $(grep -m1 wrong <<<"$out")"
-	js=$("${TOOL[@]}" frags --file "$LAB_DIR/p3000.pcap" --src "$LAB_MAP_IPV6" \
-		--dst "$LAB_BR_IP6" --proto 1 --icmp-type 8 2>&1)
-	"$LAB_PY" - "$js" 'request (CE -> BR)' <<'PY' >"$LAB_DIR/why" || t_why "$(cat "$LAB_DIR/why")"
+	frags_ok request "CE -> BR" "$LAB_MAP_IPV6" "$LAB_BR_IP6" 8 distinct-ids
+	frags_ok reply "BR -> CE" "$LAB_BR_IP6" "$LAB_MAP_IPV6" 0
+	t_end
+}
+
+# frags_ok request|reply WAY SRC DST ICMP_TYPE [distinct-ids]: the
+# fragmented echo datagrams from SRC to DST in p3000.pcap: 3 of them, each
+# 3008 bytes once whole, in tunnel packets of at most 1500 bytes (with
+# distinct IPv4 ids when asked); t_why if not.
+frags_ok() {
+	local js
+	js=$("${TOOL[@]}" frags --file "$LAB_DIR/p3000.pcap" --src "$3" --dst "$4" --proto 1 \
+		--icmp-type "$5" 2>&1)
+	"$LAB_PY" - "$js" "$1" "$2" "${6:-}" <<'PY' >"$LAB_DIR/why" || t_why "$(cat "$LAB_DIR/why")"
 import json, sys
 d = json.loads(sys.argv[1])['datagrams']
 bad = []
 if len(d) != 3:
-    bad.append('%d fragmented echo requests, want 3' % len(d))
+    bad.append('%d fragmented echo %ss, want 3' % (len(d), sys.argv[2]))
 for x in d:
     if x['bytes'] != 3008:
         bad.append('id %#x: fragments %s do not make 3008 bytes' % (x['id'], x['lens']))
     if x['max_outer'] > 1500:
         bad.append('id %#x: a %d-byte tunnel packet' % (x['id'], x['max_outer']))
-if len({x['id'] for x in d}) != len(d):
+if sys.argv[4] == 'distinct-ids' and len({x['id'] for x in d}) != len(d):
     bad.append('ids repeat')
 if bad:
-    print(sys.argv[2] + ': ' + '; '.join(bad))
+    print('%s (%s): %s' % (sys.argv[2], sys.argv[3], '; '.join(bad)))
     sys.exit(1)
 PY
-	js=$("${TOOL[@]}" frags --file "$LAB_DIR/p3000.pcap" --src "$LAB_BR_IP6" \
-		--dst "$LAB_MAP_IPV6" --proto 1 --icmp-type 0 2>&1)
-	"$LAB_PY" - "$js" 'reply (BR -> CE)' <<'PY' >"$LAB_DIR/why" || t_why "$(cat "$LAB_DIR/why")"
-import json, sys
-d = json.loads(sys.argv[1])['datagrams']
-bad = []
-if len(d) != 3:
-    bad.append('%d fragmented echo replies, want 3' % len(d))
-for x in d:
-    if x['bytes'] != 3008:
-        bad.append('id %#x: fragments %s do not make 3008 bytes' % (x['id'], x['lens']))
-    if x['max_outer'] > 1500:
-        bad.append('id %#x: a %d-byte tunnel packet' % (x['id'], x['max_outer']))
-if bad:
-    print(sys.argv[2] + ': ' + '; '.join(bad))
-    sys.exit(1)
-PY
-	t_end
 }
 
 # ---- traffic class, hop limit -----------------------------------------
@@ -226,27 +212,23 @@ for f in d.get("flows", []):
 # start_receiver NAME: a LAN socket on UDP_LPORT that opened its mapping
 # (probe echoed); RECV_PORT = its outside port
 start_receiver() {
-	rm -f "$LAB_DIR/$1.ready"
-	lab_bg "$1" "$LAB_NS_LAN" "${TOOL[@]}" udp-wait --bind "$LAB_LAN_IP:$UDP_LPORT" \
-		--probe-to "$LAB_INET_IP:$LAB_UDP_PORT" --ready "$LAB_DIR/$1.ready" --timeout "$T" ||
-		return 1
-	lab_wait 10 test -e "$LAB_DIR/$1.ready" || { t_why "the probe's echo did not come back"; return 1; }
+	ns_serve "$1" "$LAB_NS_LAN" "${TOOL[@]}" udp-wait --bind "$LAB_LAN_IP:$UDP_LPORT" \
+		--probe-to "$LAB_INET_IP:$LAB_UDP_PORT" --timeout "$T" ||
+		{ t_why "the probe's echo did not come back"; return 1; }
 	RECV_PORT=$(udp_mapping)
 	[ -n "$RECV_PORT" ] || { t_why "no UDP flow for $LAB_LAN_IP:$UDP_LPORT in mapce flows -j"; return 1; }
 }
 
-rx_done() { ! lab_alive "$1"; }
+rx_done() { ! ns_alive "$1"; }
 
 # wait_receiver NAME: wait for it to exit; RECV = its JSON line
 wait_receiver() {
 	local pid
-	pid=$(cut -d' ' -f1 "$LAB_STATE/pids/$1" 2>/dev/null)
-	[ -n "$pid" ] && lab_wait "$T" rx_done "$pid"
-	lab_stop "$1"
+	pid=$(ns_bg_pid "$1")
+	[ -n "$pid" ] && ns_wait "$T" rx_done "$pid"
+	ns_stop "$1"
 	RECV=$(grep '^{' "$LAB_DIR/$1.log" | tail -n1)
 }
-
-json_field() { "$LAB_PY" -c 'import json,sys; print(json.loads(sys.argv[1]).get(sys.argv[2], ""))' "$1" "$2" 2>/dev/null; }
 
 outer_frag_one() { # LABEL [--reverse]
 	local label=$1 sent held0 held1 dec0 dec1 nfrag sha
@@ -254,23 +236,23 @@ outer_frag_one() { # LABEL [--reverse]
 	start_receiver "rx_$label" || return
 	held0=$(lab_mtu_stat CE reasm_held)
 	dec0=$(lab_mtu_stat CE decap)
-	sent=$(timeout "$T" ip netns exec "$LAB_NS_BR" "${TOOL[@]}" frag-send --src "$LAB_BR_IP6" \
+	sent=$(ns_exec_t "$T" "$LAB_NS_BR" "${TOOL[@]}" frag-send --src "$LAB_BR_IP6" \
 		--dst "$LAB_MAP_IPV6" --isrc "$LAB_INET_IP:$LAB_UDP_PORT" \
 		--idst "$LAB_MAP_IPV4:$RECV_PORT" --size 2000 --frag-size 1280 --seed 77 "$@" 2>&1)
 	wait_receiver "rx_$label"
 	held1=$(lab_mtu_stat CE reasm_held)
 	dec1=$(lab_mtu_stat CE decap)
-	nfrag=$(json_field "$sent" fragments)
-	sha=$(json_field "$sent" sha256)
+	nfrag=$(lab_json_field "$sent" fragments)
+	sha=$(lab_json_field "$sent" sha256)
 	t_note "$label: sent $sent; received $RECV; reasm_held $held0 -> $held1, decap $dec0 -> $dec1"
 	if [ -z "$nfrag" ] || [ "$nfrag" -lt 2 ]; then
 		t_why "$label: scapy sender: $sent"
 		return
 	fi
-	[ "$(json_field "$RECV" len)" = 2000 ] && [ "$(json_field "$RECV" sha256)" = "$sha" ] ||
+	[ "$(lab_json_field "$RECV" len)" = 2000 ] && [ "$(lab_json_field "$RECV" sha256)" = "$sha" ] ||
 		t_why "$label: the LAN socket got ${RECV:-nothing}, want 2000 bytes sha256 $sha"
-	[ "$(json_field "$RECV" peer)" = "$LAB_INET_IP:$LAB_UDP_PORT" ] ||
-		t_why "$label: from $(json_field "$RECV" peer), want $LAB_INET_IP:$LAB_UDP_PORT"
+	[ "$(lab_json_field "$RECV" peer)" = "$LAB_INET_IP:$LAB_UDP_PORT" ] ||
+		t_why "$label: from $(lab_json_field "$RECV" peer), want $LAB_INET_IP:$LAB_UDP_PORT"
 	[ -n "$held1" ] && [ -n "$held0" ] && [ $((held1 - held0)) = $((nfrag - 1)) ] ||
 		t_why "$label: reasm_held went $held0 -> $held1, want +$((nfrag - 1))"
 	# the probe's echo and the reassembled datagram
@@ -291,24 +273,24 @@ ecn_decap_case() {
 	t_begin lab_mtu_ecn_decap
 	# outer CE, inner ECT(0) -> the LAN host sees CE
 	if start_receiver rx_ecn; then
-		sent=$(timeout "$T" ip netns exec "$LAB_NS_BR" "${TOOL[@]}" tunnel-send \
+		sent=$(ns_exec_t "$T" "$LAB_NS_BR" "${TOOL[@]}" tunnel-send \
 			--src "$LAB_BR_IP6" --dst "$LAB_MAP_IPV6" --isrc "$LAB_INET_IP:$LAB_UDP_PORT" \
 			--idst "$LAB_MAP_IPV4:$RECV_PORT" --size 300 --tclass 0x03 --tos 0x02 2>&1)
 		wait_receiver rx_ecn
-		[ "$(json_field "$RECV" sha256)" = "$(json_field "$sent" sha256)" ] ||
+		[ "$(lab_json_field "$RECV" sha256)" = "$(lab_json_field "$sent" sha256)" ] ||
 			t_why "outer CE, inner ECT(0): received ${RECV:-nothing} (sent $sent)"
-		[ "$(json_field "$RECV" tos)" = 3 ] ||
-			t_why "outer CE, inner ECT(0): inner TOS $(json_field "$RECV" tos), want 3 (CE)"
+		[ "$(lab_json_field "$RECV" tos)" = 3 ] ||
+			t_why "outer CE, inner ECT(0): inner TOS $(lab_json_field "$RECV" tos), want 3 (CE)"
 	fi
 	# outer CE, inner Not-ECT -> dropped and counted
 	if start_receiver rx_ecn2; then
 		drop0=$(lab_mtu_stat CE drop_ecn_ce_not_ect)
-		timeout "$T" ip netns exec "$LAB_NS_BR" "${TOOL[@]}" tunnel-send \
+		ns_exec_t "$T" "$LAB_NS_BR" "${TOOL[@]}" tunnel-send \
 			--src "$LAB_BR_IP6" --dst "$LAB_MAP_IPV6" --isrc "$LAB_INET_IP:$LAB_UDP_PORT" \
 			--idst "$LAB_MAP_IPV4:$RECV_PORT" --size 300 --tclass 0x03 --tos 0x00 >/dev/null 2>&1
 		sleep 1
 		drop1=$(lab_mtu_stat CE drop_ecn_ce_not_ect)
-		lab_stop rx_ecn2
+		ns_stop rx_ecn2
 		grep -q '"len"' "$LAB_DIR/rx_ecn2.log" &&
 			t_why "outer CE, inner Not-ECT: delivered ($(grep '^{' "$LAB_DIR/rx_ecn2.log"))"
 		[ -n "$drop0" ] && [ -n "$drop1" ] && [ $((drop1 - drop0)) = 1 ] ||
@@ -317,8 +299,8 @@ ecn_decap_case() {
 	t_end
 }
 
-if [ -n "$need" ]; then
-	for c in "${CASES[@]}"; do t_skip "$c" "$need"; done
+if [ -n "$LAB_NEED" ]; then
+	for c in "${CASES[@]}"; do t_skip "$c" "$LAB_NEED"; done
 else
 	df_fits_case
 	df_too_big_case
@@ -330,7 +312,5 @@ else
 	ecn_decap_case
 fi
 
-lab_down
-res=$(lab_residue)
-[ -z "$res" ] && t_ok lab_mtu_teardown_clean || t_fail lab_mtu_teardown_clean "left: $(tr '\n' ' ' <<<"$res")"
+lab_teardown_case lab_mtu_teardown_clean
 t_exit

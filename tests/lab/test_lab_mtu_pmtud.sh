@@ -2,9 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0-only
 #
 # Path MTU discovery through the tunnel (issue 4's lab verification, part 2;
-# part 1: test_lab_mtu.sh).  The lab (scripts/lab.sh) with an extra IPv6
+# part 1: test_lab_mtu.sh).  The lab (tests/lab/lib/lab.sh) with an extra IPv6
 # router between the ISP router and the BR whose link has MTU 1400
-# (scripts/lab-mtu.sh: lab_mtu_insert_router): the CE's and the BR's own
+# (tests/lab/lib/lab_mtu.sh: lab_mtu_insert_router): the CE's and the BR's own
 # links stay at 1500, so 1500-byte tunnel packets leave both and are
 # refused on the way with ICMPv6 Packet Too Big (MTU 1400):
 #   - to the CE (uploads): the CE turns it into ICMPv4 "fragmentation
@@ -40,8 +40,8 @@
 #   lab_pmtud_teardown_clean        lab_down leaves nothing behind
 set -uo pipefail
 cd "$(dirname "$0")/../.." || exit 1
-. scripts/lab-mtu.sh
-. scripts/lab-tools/harness.sh
+# shellcheck source=lib/lab_mtu.sh
+. tests/lab/lib/lab_mtu.sh
 
 T=${LAB_TEST_TIMEOUT:-60} # per-transfer bound (seconds)
 TOOL=("$LAB_PY" "$LAB_TOOLS/mtu_tool.py")
@@ -55,20 +55,12 @@ CASES=(lab_pmtud_narrow_path lab_pmtud_download_20m lab_pmtud_upload_20m
 
 # shellcheck disable=SC2034 # (read by lab_up)
 LAB_HTTP_MB=$MB
-if ! lab_up; then
-	t_fail lab_up "lab plumbing or servers failed (see the messages above)"
-	exit 1
-fi
-need=
-[ "$LAB_BR_STATE" = up ] || need="BR: $LAB_BR_STATE"
-[ "$LAB_CE_STATE" = up ] || need="${need:+$need; }CE: $LAB_CE_STATE"
-case "$LAB_BR_STATE $LAB_CE_STATE" in *failed*) t_fail lab_mapce_up "$need" ;; esac
-
-json_field() { "$LAB_PY" -c 'import json,sys; print(json.loads(sys.argv[1]).get(sys.argv[2], ""))' "$1" "$2" 2>/dev/null; }
+lab_test_up
+lab_need
 
 # route_mtu NS DST: the MTU the route cache of NS has for DST (empty: none)
 route_mtu() {
-	ip netns exec "$1" ip -4 route get "$2" 2>/dev/null | grep -o 'mtu [0-9]*' | cut -d' ' -f2
+	ns_exec "$1" ip -4 route get "$2" 2>/dev/null | grep -o 'mtu [0-9]*' | cut -d' ' -f2
 }
 
 # ce_pmtu: the path MTU the CE has learned for the BR (mapce_pmtu[0].mtu)
@@ -88,8 +80,8 @@ for e in json.load(sys.stdin):
 # learned (each transfer must discover its own); t_why if they do not
 flush_pmtu() {
 	local m1 m2
-	ip netns exec "$LAB_NS_LAN" ip route flush cache >/dev/null 2>&1
-	ip netns exec "$LAB_NS_INET" ip route flush cache >/dev/null 2>&1
+	ns_exec "$LAB_NS_LAN" ip route flush cache >/dev/null 2>&1
+	ns_exec "$LAB_NS_INET" ip route flush cache >/dev/null 2>&1
 	m1=$(route_mtu "$LAB_NS_LAN" "$SINK_IP")
 	m2=$(route_mtu "$LAB_NS_INET" "$LAB_MAP_IPV4")
 	[ -z "$m1$m2" ] || t_why "route caches still hold mtu '$m1' (LAN) '$m2' (server)"
@@ -98,27 +90,18 @@ flush_pmtu() {
 # download NAME: 20 MiB over HTTP to the LAN host; evidence at the BR and
 # the server
 download_case() {
-	local name=$1 out f=$LAB_DIR/download.bin size sum tr0 tr1 m
+	local name=$1 tr0 tr1 m
 	t_begin "$name"
 	flush_pmtu
 	tr0=$(lab_mtu_stat BR icmp6_err_translated)
-	rm -f "$f"
-	out=$(timeout "$T" ip netns exec "$LAB_NS_LAN" curl -sS --max-time "$T" \
-		--speed-limit 10000 --speed-time 15 -o "$f" \
-		-w '%{http_code} %{size_download} %{speed_download}' "$LAB_HTTP_URL" 2>&1)
+	lab_fetch "$LAB_NS_LAN" "$T" "$LAB_DIR/download.bin" --speed-limit 10000 --speed-time 15
 	tr1=$(lab_mtu_stat BR icmp6_err_translated)
-	size=$(stat -c %s "$f" 2>/dev/null || echo 0)
-	sum=$(sha256sum "$f" 2>/dev/null | cut -d' ' -f1)
-	if [ "$size" != "$LAB_HTTP_SIZE" ]; then
-		t_why "got $size of $LAB_HTTP_SIZE bytes (curl: $(tr '\n' ' ' <<<"$out"))"
-	elif [ "$sum" != "$LAB_HTTP_SHA256" ]; then
-		t_why "sha256 $sum != $LAB_HTTP_SHA256"
-	fi
+	[ -z "$NS_FETCH_WHY" ] || t_why "$NS_FETCH_WHY"
 	[ -n "$tr0" ] && [ -n "$tr1" ] && [ "$tr1" -gt "$tr0" ] ||
 		t_why "BR icmp6_err_translated went '$tr0' -> '$tr1': no Packet Too Big translated at the BR"
 	m=$(route_mtu "$LAB_NS_INET" "$LAB_MAP_IPV4")
 	[ "$m" = 1360 ] || t_why "the server's route to $LAB_MAP_IPV4 has mtu '${m:-none}', want 1360"
-	t_note "$name: $size bytes (curl: $out B/s); BR icmp6_err_translated $tr0 -> $tr1; server pmtu $m"
+	t_note "$name: curl: $NS_FETCH_INFO B/s; BR icmp6_err_translated $tr0 -> $tr1; server pmtu $m"
 	t_end
 }
 
@@ -130,12 +113,12 @@ upload_case() {
 	flush_pmtu
 	tr0=$(lab_mtu_stat CE icmp6_err_translated)
 	cl0=$(lab_mtu_stat CE ev_mss_clamped)
-	out=$(timeout "$T" ip netns exec "$LAB_NS_LAN" "${TOOL[@]}" upload \
+	out=$(ns_exec_t "$T" "$LAB_NS_LAN" "${TOOL[@]}" upload \
 		--to "$SINK_IP:$SINK_PORT" --size $((MB * 1024 * 1024)) --timeout $((T - 5)) 2>&1)
 	tr1=$(lab_mtu_stat CE icmp6_err_translated)
 	cl1=$(lab_mtu_stat CE ev_mss_clamped)
-	[ "$(json_field "$out" sink_len)" = $((MB * 1024 * 1024)) ] &&
-		[ "$(json_field "$out" sink_sha256)" = "$(json_field "$out" sha256)" ] ||
+	[ "$(lab_json_field "$out" sink_len)" = $((MB * 1024 * 1024)) ] &&
+		[ "$(lab_json_field "$out" sink_sha256)" = "$(lab_json_field "$out" sha256)" ] ||
 		t_why "the sink did not get the $MB MiB intact: $out"
 	[ -n "$tr0" ] && [ -n "$tr1" ] && [ "$tr1" -gt "$tr0" ] ||
 		t_why "CE icmp6_err_translated went '$tr0' -> '$tr1': no Packet Too Big translated at the CE"
@@ -143,7 +126,7 @@ upload_case() {
 	[ "$m" = 1360 ] || t_why "the LAN host's route to $SINK_IP has mtu '${m:-none}', want 1360"
 	p=$(ce_pmtu)
 	[ "$p" = 1400 ] || t_why "the CE's learned path MTU to the BR is '${p:-none}', want 1400"
-	mss=$(json_field "$out" mss)
+	mss=$(lab_json_field "$out" mss)
 	case $mss_mode in
 	clamped)
 		[ -n "$cl0" ] && [ -n "$cl1" ] && [ "$cl1" -gt "$cl0" ] ||
@@ -166,15 +149,15 @@ upload_case() {
 learned_pmtu_case() {
 	local out fn0 fn1 dst=${LAB_INET_IPS[7]}
 	t_begin lab_pmtud_learned_pmtu_df_ping
-	ip netns exec "$LAB_NS_LAN" ip route flush cache >/dev/null 2>&1
+	ns_exec "$LAB_NS_LAN" ip route flush cache >/dev/null 2>&1
 	fn0=$(lab_mtu_stat CE frag_needed_sent)
-	out=$(timeout 20 ip netns exec "$LAB_NS_LAN" ping -n -c 2 -i 0.3 -W 2 -M "do" -s 1400 "$dst" 2>&1)
+	out=$(ns_exec_t 20 "$LAB_NS_LAN" ping -n -c 2 -i 0.3 -W 2 -M "do" -s 1400 "$dst" 2>&1)
 	fn1=$(lab_mtu_stat CE frag_needed_sent)
 	grep -q 'Frag needed and DF set (mtu = 1360)' <<<"$out" ||
 		t_why "1428-byte DF ping: no 'Frag needed and DF set (mtu = 1360)': $(grep -vE '^(PING|$|---)' <<<"$out" | tr '\n' ' ')"
 	[ -n "$fn0" ] && [ -n "$fn1" ] && [ "$fn1" -gt "$fn0" ] ||
 		t_why "frag_needed_sent went '$fn0' -> '$fn1'"
-	out=$(timeout 20 ip netns exec "$LAB_NS_LAN" ping -n -c 2 -i 0.3 -W 2 -M "do" -s 1332 "$dst" 2>&1)
+	out=$(ns_exec_t 20 "$LAB_NS_LAN" ping -n -c 2 -i 0.3 -W 2 -M "do" -s 1332 "$dst" 2>&1)
 	grep -q ' 2 received' <<<"$out" || t_why "1360-byte DF ping: $(grep transmitted <<<"$out")"
 	t_end
 }
@@ -192,19 +175,15 @@ clamp_off_up_case() {
 	[ "$LAB_CE_STATE" = up ]
 }
 
-if [ -n "$need" ]; then
-	for c in "${CASES[@]}"; do t_skip "$c" "$need"; done
+if [ -n "$LAB_NEED" ]; then
+	for c in "${CASES[@]}"; do t_skip "$c" "$LAB_NEED"; done
 else
 	t_begin lab_pmtud_narrow_path
 	lab_mtu_insert_router 1400 || t_why "could not insert the MTU 1400 router (see above): BR $LAB_BR_STATE"
-	if ! lab_bg sink "$LAB_NS_INET" "${TOOL[@]}" sink --listen "$SINK_IP:$SINK_PORT" \
-		--ready "$LAB_DIR/sink.ready" || ! lab_wait 10 test -e "$LAB_DIR/sink.ready"; then
+	ns_serve sink "$LAB_NS_INET" "${TOOL[@]}" sink --listen "$SINK_IP:$SINK_PORT" ||
 		t_why "the TCP sink did not start"
-	fi
 	t_end
-	if [ "$T_FAILED" -ne 0 ]; then
-		for c in "${CASES[@]:1}"; do t_skip "$c" "no narrow path"; done
-	else
+	if t_setup_ok "no narrow path" "${CASES[@]:1}"; then
 		download_case lab_pmtud_download_20m
 		upload_case lab_pmtud_upload_20m clamped
 		learned_pmtu_case
@@ -218,7 +197,5 @@ else
 	fi
 fi
 
-lab_down
-res=$(lab_residue)
-[ -z "$res" ] && t_ok lab_pmtud_teardown_clean || t_fail lab_pmtud_teardown_clean "left: $(tr '\n' ' ' <<<"$res")"
+lab_teardown_case lab_pmtud_teardown_clean
 t_exit

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0-only
 #
 # The CE's NAT as real third-party clients see it (issue 3), in the lab of
-# scripts/lab.sh + scripts/lab-nat.sh: the classic RFC 3489 `stun` client
+# tests/lab/lib/lab.sh + lab_nat.sh: the classic RFC 3489 `stun` client
 # against stund (203.0.113.10/.11, ports 3478/3479), coturn's RFC 5780
 # turnutils_natdiscovery against turnserver (203.0.113.12/.13), and
 # traceroute/tracepath through the CE, with the CE restarted in each
@@ -37,8 +37,8 @@
 set -uo pipefail
 cd "$(dirname "$0")/../.." || exit 1
 LAB_HTTP_MB=${LAB_HTTP_MB:-1} # (the HTTP file is not used here)
-. scripts/lab-nat.sh
-. scripts/lab-tools/harness.sh
+# shellcheck source=lib/lab_nat.sh
+. tests/lab/lib/lab_nat.sh
 
 T=${LAB_TEST_TIMEOUT:-60}
 MODES=(adf eif apdf)
@@ -65,13 +65,18 @@ for tool in stun stund turnserver turnutils_natdiscovery traceroute tracepath; d
 	fi
 done
 
-if ! lab_nat_up; then
-	t_fail lab_up "lab plumbing or servers failed (see the messages above)"
-	exit 1
-fi
-lab_port_set >"$LAB_DIR/portset.txt"
-in_set() { grep -qx "$1" "$LAB_DIR/portset.txt"; }
-lab_nat_need
+lab_test_up lab_nat_up
+lab_port_set
+lab_need
+
+# from_lan NAME CMD...: CMD on the LAN host (bounded by T); its output
+# (stdout and stderr) into the caller's `out` and $LAB_DIR/NAME.out
+from_lan() {
+	local name=$1
+	shift
+	out=$(ns_exec_t "$T" "$LAB_NS_LAN" "$@" 2>&1)
+	echo "$out" >"$LAB_DIR/$name.out"
+}
 
 # one line of a tool's output for a failure message
 brief() { tr '\n\t' '  ' <<<"$1" | sed 's/  */ /g' | head -c 400; }
@@ -81,9 +86,8 @@ stun_case() { # MODE
 	local mode=$1 out d
 	t_begin "nat_stun_$mode"
 	lab_nat_stats "$LAB_DIR/s0.json"
-	out=$(timeout "$T" ip netns exec "$LAB_NS_LAN" stun "$LAB_STUN_IP" 2>&1)
+	from_lan "stun_$mode" stun "$LAB_STUN_IP"
 	lab_nat_stats "$LAB_DIR/s1.json"
-	echo "$out" >"$LAB_DIR/stun_$mode.out"
 	t_note "stun ($mode): $(grep '^Primary' <<<"$out" | tr -s '\t ' ' ')"
 	grep -q "^Primary: ${STUN_FILTER[$mode]}," <<<"$out" ||
 		t_why "expected 'Primary: ${STUN_FILTER[$mode]}', got: $(brief "$out")"
@@ -110,11 +114,11 @@ stun_case() { # MODE
 stun_port_case() {
 	local out
 	t_begin nat_stun_port_preservation
-	in_set 4928 && ! in_set 40000 || t_why "lab port set: 4928 should be in, 40000 out"
-	out=$(timeout "$T" ip netns exec "$LAB_NS_LAN" stun "$LAB_STUN_IP" -p 4928 2>&1)
+	lab_in_set 4928 && ! lab_in_set 40000 || t_why "lab port set: 4928 should be in, 40000 out"
+	out=$(ns_exec_t "$T" "$LAB_NS_LAN" stun "$LAB_STUN_IP" -p 4928 2>&1)
 	grep -q '^Primary: .*, preserves ports' <<<"$out" ||
 		t_why "stun -p 4928: expected 'preserves ports': $(brief "$out")"
-	out=$(timeout "$T" ip netns exec "$LAB_NS_LAN" stun "$LAB_STUN_IP" -p 40000 2>&1)
+	out=$(ns_exec_t "$T" "$LAB_NS_LAN" stun "$LAB_STUN_IP" -p 40000 2>&1)
 	grep -q '^Primary: .*, random port' <<<"$out" ||
 		t_why "stun -p 40000: expected 'random port': $(brief "$out")"
 	t_end
@@ -124,9 +128,7 @@ stun_port_case() {
 natdiscovery_case() { # MODE
 	local mode=$1 out addrs a port
 	t_begin "nat_natdiscovery_$mode"
-	out=$(timeout "$T" ip netns exec "$LAB_NS_LAN" turnutils_natdiscovery -m -f \
-		"$LAB_TURN_IP" 2>&1)
-	echo "$out" >"$LAB_DIR/natdiscovery_$mode.out"
+	from_lan "natdiscovery_$mode" turnutils_natdiscovery -m -f "$LAB_TURN_IP"
 	t_note "natdiscovery ($mode): $(grep '^NAT with' <<<"$out" | tr '\n' ' ')"
 	grep -qx 'NAT with Endpoint Independent Mapping!' <<<"$out" ||
 		t_why "expected 'NAT with Endpoint Independent Mapping!': $(grep -E '^NAT|rror|imeout' <<<"$out" | tr '\n' ' ')"
@@ -136,7 +138,7 @@ natdiscovery_case() { # MODE
 	[ -n "$addrs" ] || t_why "no reflexive address in the output"
 	for a in $addrs; do
 		port=${a##*:}
-		[ "${a%:*}" = "$LAB_MAP_IPV4" ] && in_set "$port" ||
+		[ "${a%:*}" = "$LAB_MAP_IPV4" ] && lab_in_set "$port" ||
 			t_why "reflexive address $a is not $LAB_MAP_IPV4 and a port of the set"
 	done
 	t_end
@@ -145,9 +147,7 @@ natdiscovery_case() { # MODE
 natdiscovery_hairpin_case() {
 	local out
 	t_begin nat_natdiscovery_hairpin_eif
-	out=$(timeout "$T" ip netns exec "$LAB_NS_LAN" turnutils_natdiscovery -H \
-		"$LAB_TURN_IP" 2>&1)
-	echo "$out" >"$LAB_DIR/natdiscovery_hairpin.out"
+	from_lan natdiscovery_hairpin turnutils_natdiscovery -H "$LAB_TURN_IP"
 	grep -q 'Received a request (maybe a successful hairpinning)' <<<"$out" ||
 		t_why "its request to its own mapped address never came back: $(grep -E 'reflexive|imeout|rror' <<<"$out" | tr '\n' ' ')"
 	t_end
@@ -171,9 +171,7 @@ traceroute_case() { # NAME [traceroute options]
 	local name=$1 out
 	shift
 	t_begin "$name"
-	out=$(timeout "$T" ip netns exec "$LAB_NS_LAN" traceroute -n -q 1 -w 2 -m 8 "$@" \
-		"$LAB_INET_IP" 2>&1)
-	echo "$out" >"$LAB_DIR/$name.out"
+	from_lan "$name" traceroute -n -q 1 -w 2 -m 8 "$@" "$LAB_INET_IP"
 	t_note "$name: $(awk '$1 ~ /^[0-9]+$/ { printf "%s %s; ", $1, $2 }' <<<"$out")"
 	trace_check "$name" "$out"
 	t_end
@@ -182,8 +180,7 @@ traceroute_case() { # NAME [traceroute options]
 tracepath_case() {
 	local out h2
 	t_begin nat_tracepath
-	out=$(timeout "$T" ip netns exec "$LAB_NS_LAN" tracepath -n -m 8 "$LAB_INET_IP" 2>&1)
-	echo "$out" >"$LAB_DIR/tracepath.out"
+	from_lan tracepath tracepath -n -m 8 "$LAB_INET_IP"
 	t_note "tracepath: $(grep -E 'reached|Resume' <<<"$out" | tr -s ' \n' ' ')"
 	h2=$(awk '$1 == "2:" && $2 != "no" { print $2 }' <<<"$out" | sort -u | tr '\n' ' ')
 	grep -Eq "^ *2: +$LAB_BR_INET_IP " <<<"$out" ||
@@ -195,8 +192,8 @@ tracepath_case() {
 }
 
 # ---- run --------------------------------------------------------------
-if [ -n "$LAB_NAT_NEED" ]; then
-	skip_all "$LAB_NAT_NEED"
+if [ -n "$LAB_NEED" ]; then
+	skip_all "$LAB_NEED"
 elif ! lab_nat_stund_start || ! lab_nat_coturn_start; then
 	for c in "${ALL[@]}"; do
 		case $c in
@@ -211,8 +208,7 @@ else
 	for mode in "${MODES[@]}"; do
 		if [ "$mode" = adf ]; then
 			# lab_up's CE: the default must be address-dependent filtering
-			f=$(lab_ce -j status 2>&1 | "$LAB_PY" -c \
-				'import json,sys; print(json.load(sys.stdin)["interfaces"][0]["filtering"])' 2>&1)
+			f=$(lab_nat_filtering)
 			[ "$f" = adf ] || t_note "default filtering is '$f', not adf"
 			[ "$f" = adf ] || lab_nat_ce_restart --filtering adf
 		else
@@ -235,7 +231,5 @@ else
 	tracepath_case
 fi
 
-lab_down
-res=$(lab_residue)
-[ -z "$res" ] && t_ok nat_teardown_clean || t_fail nat_teardown_clean "left: $(tr '\n' ' ' <<<"$res")"
+lab_teardown_case nat_teardown_clean
 t_exit

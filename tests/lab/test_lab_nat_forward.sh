@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-only
 #
-# Port forwarding and hairpinning with real traffic (issue 3; scripts/lab.sh
-# + scripts/lab-nat.sh).  The CE runs from a config file (filtering apdf,
+# Port forwarding and hairpinning with real traffic (issue 3; tests/lab/lib/lab.sh
+# + lab_nat.sh).  The CE runs from a config file (filtering apdf,
 # the strictest, and one forward); two more forwards are added with
 # `mapce portmap add`:
 #
@@ -34,41 +34,36 @@
 set -uo pipefail
 cd "$(dirname "$0")/../.." || exit 1
 LAB_HTTP_MB=${LAB_HTTP_MB:-1} # (the HTTP file is not used here)
-. scripts/lab-nat.sh
-. scripts/lab-tools/harness.sh
+# shellcheck source=lib/lab_nat.sh
+. tests/lab/lib/lab_nat.sh
 
 T=${LAB_TEST_TIMEOUT:-60}
-QUERY=("$LAB_PY" "$LAB_TOOLS/json_query.py")
 P1=4930 P2=4931 PU=4932 # outside ports (in the set)
 S1=8022 S2=8023 SU=7008 # inside ports of the servers
 P_NONE=4940            # in the set, neither mapped nor forwarded
 ALL=(nat_forward_config nat_forward_from_internet nat_forward_hairpin
 	nat_unsolicited_syn_silent nat_forward_survives_down_up)
 
-if ! lab_nat_up; then
-	t_fail lab_up "lab plumbing or servers failed (see the messages above)"
-	exit 1
-fi
-lab_port_set >"$LAB_DIR/portset.txt"
-in_set() { grep -qx "$1" "$LAB_DIR/portset.txt"; }
-lab_nat_need
+lab_test_up lab_nat_up
+lab_port_set
+lab_need
 CONF=$LAB_DIR/ce.conf
 LOG1=$LAB_DIR/fwd1.peers LOG2=$LAB_DIR/fwd2.peers LOGU=$LAB_DIR/fwdu.peers
 
 # tcp_to NS IP:PORT N: N concurrent connections that echo; t_why if not
 tcp_to() {
 	local out
-	out=$(timeout "$T" ip netns exec "$1" "$LAB_PY" "$LAB_TOOLS/tcp_client.py" \
+	out=$(ns_exec_t "$T" "$1" "$LAB_PY" "$LAB_TOOLS/tcp_client.py" \
 		--to "$2=$3" --timeout 20 --hold 0.2 2>&1)
-	"${QUERY[@]}" tcp-check --expect "$3" <<<"$out" >"$LAB_DIR/why" 2>&1 ||
+	lab_query tcp-check --expect "$3" <<<"$out" >"$LAB_DIR/why" 2>&1 ||
 		t_why "$1 -> $2: $(cat "$LAB_DIR/why")"
 }
 # udp_to NS IP:PORT N: N echoed datagrams
 udp_to() {
 	local out
-	out=$(timeout "$T" ip netns exec "$1" "$LAB_PY" "$LAB_TOOLS/udp_echo.py" client \
+	out=$(ns_exec_t "$T" "$1" "$LAB_PY" "$LAB_TOOLS/udp_echo.py" client \
 		--to "$2" --count "$3" --size 200 2>&1)
-	"${QUERY[@]}" ok <<<"$out" >"$LAB_DIR/why" 2>&1 ||
+	lab_query ok <<<"$out" >"$LAB_DIR/why" 2>&1 ||
 		t_why "$1 -> udp $2: $(cat "$LAB_DIR/why")"
 }
 # peers LOG: the peers a server logged (tcp_server: accept lines;
@@ -86,22 +81,19 @@ peers_are() {
 		t_why "$what: the server saw $(grep -c . <<<"$got") peers, expected $n: $(tr '\n' ' ' <<<"$got")"
 	for p in $got; do
 		[ "${p%:*}" = "$ip" ] || { t_why "$what: the server saw $p, expected $ip"; continue; }
-		[ -z "$inset" ] || in_set "${p##*:}" || t_why "$what: source port of $p not in the set"
+		[ -z "$inset" ] || lab_in_set "${p##*:}" || t_why "$what: source port of $p not in the set"
 	done
 	t_note "$what: the server saw $(tr '\n' ' ' <<<"$got")"
 }
 clear_logs() { : >"$LOG1"; : >"$LOG2"; : >"$LOGU"; }
 
 start_servers() {
-	lab_bg fwd1 "$LAB_NS_LAN" "$LAB_PY" "$LAB_TOOLS/tcp_server.py" \
-		--listen "$LAB_LAN_IP:$S1" --log "$LOG1" --ready "$LAB_DIR/fwd1.ready" &&
-	lab_bg fwd2 "$LAB_NS_LAN2" "$LAB_PY" "$LAB_TOOLS/tcp_server.py" \
-		--listen "$LAB_LAN2_IP:$S2" --log "$LOG2" --ready "$LAB_DIR/fwd2.ready" &&
-	lab_bg fwdu "$LAB_NS_LAN" "$LAB_PY" "$LAB_TOOLS/udp_echo.py" server \
-		--listen "$LAB_LAN_IP:$SU" --log "$LOGU" --ready "$LAB_DIR/fwdu.ready" &&
-	lab_wait 10 test -e "$LAB_DIR/fwd1.ready" &&
-	lab_wait 10 test -e "$LAB_DIR/fwd2.ready" &&
-	lab_wait 10 test -e "$LAB_DIR/fwdu.ready"
+	ns_serve fwd1 "$LAB_NS_LAN" "$LAB_PY" "$LAB_TOOLS/tcp_server.py" \
+		--listen "$LAB_LAN_IP:$S1" --log "$LOG1" &&
+	ns_serve fwd2 "$LAB_NS_LAN2" "$LAB_PY" "$LAB_TOOLS/tcp_server.py" \
+		--listen "$LAB_LAN2_IP:$S2" --log "$LOG2" &&
+	ns_serve fwdu "$LAB_NS_LAN" "$LAB_PY" "$LAB_TOOLS/udp_echo.py" server \
+		--listen "$LAB_LAN_IP:$SU" --log "$LOGU"
 }
 
 # ---- cases ------------------------------------------------------------
@@ -125,8 +117,7 @@ config_case() {
 		t_end
 		return 1
 	fi
-	f=$(lab_ce -j status 2>&1 | "$LAB_PY" -c \
-		'import json,sys; print(json.load(sys.stdin)["interfaces"][0]["filtering"])' 2>&1)
+	f=$(lab_nat_filtering)
 	[ "$f" = apdf ] || t_why "status -j: filtering '$f', expected apdf (from the file)"
 	out=$(lab_ce portmap add tcp "$P2" "$LAB_LAN2_IP:$S2" 2>&1) ||
 		t_why "portmap add tcp $P2: $out"
@@ -189,9 +180,9 @@ hairpin_case() {
 unsolicited_case() {
 	local r=$LAB_DIR/unsolicited.json res d
 	t_begin nat_unsolicited_syn_silent
-	in_set "$P_NONE" || t_why "$P_NONE is not in the lab's set"
+	lab_in_set "$P_NONE" || t_why "$P_NONE is not in the lab's set"
 	lab_nat_stats "$LAB_DIR/u0.json"
-	timeout "$T" ip netns exec "$LAB_NS_INET" "$LAB_PY" "$LAB_TOOLS/nat_exhaust.py" \
+	ns_exec_t "$T" "$LAB_NS_INET" "$LAB_PY" "$LAB_TOOLS/nat_exhaust.py" \
 		--to "$LAB_MAP_IPV4:$P_NONE" --hold 0 --extra 1 --extra-timeout 7 >"$r" 2>&1
 	lab_nat_stats "$LAB_DIR/u1.json"
 	res=$("$LAB_PY" -c 'import json,sys; e=json.load(open(sys.argv[1]))["extra"][0]; print(e["result"], e["detail"], e["elapsed_s"])' "$r" 2>&1)
@@ -224,8 +215,8 @@ down_up_case() {
 }
 
 # ---- run --------------------------------------------------------------
-if [ -n "$LAB_NAT_NEED" ]; then
-	for c in "${ALL[@]}"; do t_skip "$c" "$LAB_NAT_NEED"; done
+if [ -n "$LAB_NEED" ]; then
+	for c in "${ALL[@]}"; do t_skip "$c" "$LAB_NEED"; done
 elif ! start_servers; then
 	for c in "${ALL[@]}"; do t_fail "$c" "the LAN servers did not start"; done
 elif ! config_case; then
@@ -237,7 +228,5 @@ else
 	down_up_case
 fi
 
-lab_down
-res=$(lab_residue)
-[ -z "$res" ] && t_ok nat_forward_teardown_clean || t_fail nat_forward_teardown_clean "left: $(tr '\n' ' ' <<<"$res")"
+lab_teardown_case nat_forward_teardown_clean
 t_exit

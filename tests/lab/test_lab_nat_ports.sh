@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-only
 #
-# The 240-port set under real load (issue 3; scripts/lab.sh +
-# scripts/lab-nat.sh): port overlapping (RFC 7857 §3), what the LAN host
+# The 240-port set under real load (issue 3; tests/lab/lib/lab.sh +
+# lab_nat.sh): port overlapping (RFC 7857 §3), what the LAN host
 # gets when the set runs out toward one remote, and the per-host limit.
 #
 #   nat_tcp_1000          1000 concurrent TCP connections from one LAN host,
@@ -33,11 +33,10 @@
 set -uo pipefail
 cd "$(dirname "$0")/../.." || exit 1
 LAB_HTTP_MB=${LAB_HTTP_MB:-1} # (the HTTP file is not used here)
-. scripts/lab-nat.sh
-. scripts/lab-tools/harness.sh
+# shellcheck source=lib/lab_nat.sh
+. tests/lab/lib/lab_nat.sh
 
 T=${LAB_TEST_TIMEOUT:-60}
-QUERY=("$LAB_PY" "$LAB_TOOLS/json_query.py")
 N_PER=100            # connections per server address
 N_ALL=$((N_PER * ${#LAB_INET_IPS[@]}))
 HOT_TCP=${LAB_INET_IPS[0]}:9001 # fresh remote for the exhaustion cases
@@ -46,13 +45,10 @@ LIMIT=20
 ALL=(nat_tcp_1000 nat_tcp_1000_ports nat_tcp_1000_flows nat_tcp_241st_refused
 	nat_udp_241st_icmp nat_max_per_host)
 
-if ! lab_nat_up; then
-	t_fail lab_up "lab plumbing or servers failed (see the messages above)"
-	exit 1
-fi
-lab_port_set >"$LAB_DIR/portset.txt"
-N_PORTS=$(wc -l <"$LAB_DIR/portset.txt")
-lab_nat_need
+lab_test_up lab_nat_up
+lab_port_set
+N_PORTS=$(wc -l <"$LAB_PORTSET")
+lab_need
 t_note "fd limit $(ulimit -n), port set $N_PORTS ports"
 
 # field FILE EXPR: a python expression on the JSON object r in FILE
@@ -73,18 +69,18 @@ tcp_1000_cases() {
 	done
 	: >"$LAB_TCP_LOG"
 	lab_nat_stats "$LAB_DIR/s0.json"
-	timeout "$T" ip netns exec "$LAB_NS_LAN" "$LAB_PY" "$LAB_TOOLS/tcp_client.py" \
+	ns_exec_t "$T" "$LAB_NS_LAN" "$LAB_PY" "$LAB_TOOLS/tcp_client.py" \
 		"${to[@]}" --bytes 128 --timeout 40 --hold 1 >"$LAB_DIR/tcp1000.json" 2>&1
 	lab_nat_stats "$LAB_DIR/s1.json"
 
 	t_begin nat_tcp_1000
-	out=$("${QUERY[@]}" tcp-check --expect "$N_ALL" <"$LAB_DIR/tcp1000.json" 2>&1) ||
+	out=$(lab_query tcp-check --expect "$N_ALL" <"$LAB_DIR/tcp1000.json" 2>&1) ||
 		t_why "$out"
 	t_end
 
 	t_begin nat_tcp_1000_ports
-	out=$("${QUERY[@]}" peers-check --log "$LAB_TCP_LOG" --ip "$LAB_MAP_IPV4" \
-		--portset "$LAB_DIR/portset.txt" --psid-offset "$LAB_PSID_OFFSET" \
+	out=$(lab_query peers-check --log "$LAB_TCP_LOG" --ip "$LAB_MAP_IPV4" \
+		--portset "$LAB_PORTSET" --psid-offset "$LAB_PSID_OFFSET" \
 		--psid-len "$LAB_PSID_LEN" --min-ranges 13 --expect "$N_ALL" 2>&1) || t_why "$out"
 	t_note "$out"
 	[[ $out =~ ([0-9]+)\ distinct\ ports ]] && [ "${BASH_REMATCH[1]}" -le "$N_PORTS" ] ||
@@ -104,7 +100,7 @@ tcp_1000_cases() {
 
 	t_begin nat_tcp_1000_flows
 	if js=$(lab_ce -j flows 2>&1); then
-		out=$("${QUERY[@]}" flows-vs-peers --log "$LAB_TCP_LOG" --port "$LAB_TCP_PORT" \
+		out=$(lab_query flows-vs-peers --log "$LAB_TCP_LOG" --port "$LAB_TCP_PORT" \
 			<<<"$js" 2>&1) && t_note "$out" || t_why "$out"
 	else
 		t_why "mapce flows -j failed: $(head -c 300 <<<"$js")"
@@ -117,7 +113,7 @@ tcp_1000_cases() {
 # of 240 echoes can overflow udp_echo.py's buffer; nat_exhaust.py resends
 # those, and the note shows that the losses were there, not in the CE.
 rcvbuf_errors() {
-	lab_exec "$LAB_NS_INET" nstat -az UdpRcvbufErrors 2>/dev/null |
+	ns_exec "$LAB_NS_INET" nstat -az UdpRcvbufErrors 2>/dev/null |
 		awk '$1 == "UdpRcvbufErrors" { n = $2 } END { print n + 0 }'
 }
 
@@ -130,7 +126,7 @@ exhaust_case() {
 	ov0=$(rcvbuf_errors)
 	lab_nat_capture_start "cap_$name" "$LAB_NS_LAN" "$LAB_IF_LAN" "$filter" ||
 		t_why "tcpdump did not start"
-	timeout "$T" ip netns exec "$LAB_NS_LAN" "$LAB_PY" "$LAB_TOOLS/nat_exhaust.py" \
+	ns_exec_t "$T" "$LAB_NS_LAN" "$LAB_PY" "$LAB_TOOLS/nat_exhaust.py" \
 		--proto "$proto" --to "$remote" --hold "$N_PORTS" --extra 1 --extra-timeout 10 \
 		--timeout 30 >"$r" 2>&1
 	cap=$(lab_nat_capture_stop "cap_$name")
@@ -173,7 +169,7 @@ per_host_case() {
 		return
 	fi
 	lab_nat_stats "$LAB_DIR/h0.json"
-	timeout "$T" ip netns exec "$LAB_NS_LAN" "$LAB_PY" "$LAB_TOOLS/nat_exhaust.py" \
+	ns_exec_t "$T" "$LAB_NS_LAN" "$LAB_PY" "$LAB_TOOLS/nat_exhaust.py" \
 		--to "$HOT_TCP" --hold "$LIMIT" --extra 1 --extra-timeout 10 >"$r" 2>&1
 	res=$(field "$r" 'r["extra"][0]["result"]')
 	el=$(field "$r" 'r["extra"][0]["elapsed_s"]')
@@ -184,9 +180,9 @@ per_host_case() {
 		t_why "$LAB_LAN_IP: connection $((LIMIT + 1)) got '$res', expected a refusal"
 	"$LAB_PY" -c 'import sys; sys.exit(not float(sys.argv[1]) < 2.0)' "${el:-99}" 2>/dev/null ||
 		t_why "connection $((LIMIT + 1)) took ${el}s, not < 2 s"
-	out=$(timeout "$T" ip netns exec "$LAB_NS_LAN2" "$LAB_PY" "$LAB_TOOLS/tcp_client.py" \
+	out=$(ns_exec_t "$T" "$LAB_NS_LAN2" "$LAB_PY" "$LAB_TOOLS/tcp_client.py" \
 		--to "$HOT_TCP=5" --timeout 20 --hold 0.5 2>&1)
-	"${QUERY[@]}" tcp-check --expect 5 <<<"$out" >"$LAB_DIR/perhost.why" 2>&1 ||
+	lab_query tcp-check --expect 5 <<<"$out" >"$LAB_DIR/perhost.why" 2>&1 ||
 		t_why "the second LAN host $LAB_LAN2_IP: $(cat "$LAB_DIR/perhost.why")"
 	lab_nat_stats "$LAB_DIR/h1.json"
 	d=$(lab_nat_delta "$LAB_DIR/h0.json" "$LAB_DIR/h1.json" drop_host_limit ev_reject_sent)
@@ -206,13 +202,11 @@ print(" ".join("%s:held=%d,hits=%d" % (ip, h[ip]["held"], h[ip]["limit_hits"]) f
 }
 
 # ---- run --------------------------------------------------------------
-if [ -n "$LAB_NAT_NEED" ]; then
-	for c in "${ALL[@]}"; do t_skip "$c" "$LAB_NAT_NEED"; done
+if [ -n "$LAB_NEED" ]; then
+	for c in "${ALL[@]}"; do t_skip "$c" "$LAB_NEED"; done
 else
-	lab_bg tcp9001 "$LAB_NS_INET" "$LAB_PY" "$LAB_TOOLS/tcp_server.py" \
-		--listen "0.0.0.0:${HOT_TCP##*:}" --log "$LAB_DIR/tcp9001.peers" \
-		--ready "$LAB_DIR/tcp9001.ready" &&
-		lab_wait 10 test -e "$LAB_DIR/tcp9001.ready" ||
+	ns_serve tcp9001 "$LAB_NS_INET" "$LAB_PY" "$LAB_TOOLS/tcp_server.py" \
+		--listen "0.0.0.0:${HOT_TCP##*:}" --log "$LAB_DIR/tcp9001.peers" ||
 		t_note "the server on ${HOT_TCP##*:} did not start"
 	tcp_1000_cases
 	exhaust_case nat_tcp_241st_refused tcp "$HOT_TCP" \
@@ -224,7 +218,5 @@ else
 	per_host_case
 fi
 
-lab_down
-res=$(lab_residue)
-[ -z "$res" ] && t_ok nat_ports_teardown_clean || t_fail nat_ports_teardown_clean "left: $(tr '\n' ' ' <<<"$res")"
+lab_teardown_case nat_ports_teardown_clean
 t_exit

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-only
 #
-# End-to-end traffic through the lab (scripts/lab.sh): LAN host -> CE (mapce
+# End-to-end traffic through the lab (tests/lab/lib/lab.sh): LAN host -> CE (mapce
 # up) -> IPv6-only ISP -> BR (mapce br up) -> IPv4 internet, and back.
 #
 #   lab_ping              3 echo replies from 203.0.113.10
@@ -22,74 +22,55 @@
 #   lab_teardown_clean    lab_down leaves nothing behind
 set -uo pipefail
 cd "$(dirname "$0")/../.." || exit 1
-. scripts/lab.sh
-. scripts/lab-tools/harness.sh
+# shellcheck source=lib/lab.sh
+. tests/lab/lib/lab.sh
 
 T=${LAB_TEST_TIMEOUT:-60} # per-step bound (seconds)
-QUERY=("$LAB_PY" "$LAB_TOOLS/json_query.py")
 
-if ! lab_up; then
-	t_fail lab_up "lab plumbing or servers failed (see the messages above)"
-	exit 1
-fi
+lab_test_up
 
-# Why the datapath tests cannot run (empty: they can).
-need=
-case $LAB_BR_STATE in
-up) ;;
-missing*) need="BR $LAB_BR_STATE" ;;
-off) need="BR not started (LAB_START_BR=0)" ;;
-*) t_fail lab_br_up "$LAB_BR_STATE"; need="the BR did not start" ;;
-esac
-case $LAB_CE_STATE in
-up) ;;
-missing*) need="${need:+$need; }CE $LAB_CE_STATE" ;;
-off) need="${need:+$need; }CE not started (LAB_START_CE=0)" ;;
-*) t_fail lab_ce_up "$LAB_CE_STATE"; need="${need:+$need; }the CE did not start" ;;
-esac
+lab_need
 
 # result_ok WHAT JSON: a lab-tools client result is clean, else t_why
 result_ok() {
 	local why
-	why=$("${QUERY[@]}" ok <<<"$2" 2>&1) && return 0
+	why=$(lab_query ok <<<"$2" 2>&1) && return 0
 	t_why "$1: $why"
 	return 1
 }
 
-# in_set PORT: is PORT in the CE's port set (calc -j, else the formula)?
-lab_port_set >"$LAB_DIR/portset.txt"
-in_set() { grep -qx "$1" "$LAB_DIR/portset.txt"; }
+lab_port_set
+
+# pings WHAT NS N PING_ARGS...: N echo requests from NS, 0.2 s apart;
+# t_why WHAT unless every one is answered
+pings() {
+	local what=$1 ns=$2 n=$3 out
+	shift 3
+	out=$(ns_exec_t "$T" "$ns" ping -n -c "$n" -i 0.2 -W 2 "$@" 2>&1)
+	grep -q " $n received" <<<"$out" || t_why "$what: $(grep transmitted <<<"$out")"
+}
 
 # ---- lab_ping -------------------------------------------------------
 ping_case() {
-	local out
 	t_begin lab_ping
-	out=$(timeout "$T" ip netns exec "$LAB_NS_LAN" ping -n -c 3 -i 0.2 -W 2 "$LAB_INET_IP" 2>&1)
-	grep -q ' 3 received' <<<"$out" ||
-		t_why "expected 3 replies: $(grep -E 'transmitted|rtt' <<<"$out" | head -n1)"
+	pings "expected 3 replies" "$LAB_NS_LAN" 3 "$LAB_INET_IP"
 	t_end
 }
 
 # ---- lab_http_* -----------------------------------------------------
 http_case() { # NAME on|off
-	local name=$1 off=$2 out f=$LAB_DIR/download.bin sum size
+	local name=$1 off=$2
 	t_begin "$name"
 	if ! lab_set_wan_offload "$off"; then
 		t_why "ethtool could not set offloads $off"
 		t_end
 		return
 	fi
-	rm -f "$f"
-	out=$(timeout "$T" ip netns exec "$LAB_NS_LAN" curl -sS --max-time "$T" \
-		-o "$f" -w '%{http_code} %{size_download} %{speed_download}' "$LAB_HTTP_URL" 2>&1)
-	size=$(stat -c %s "$f" 2>/dev/null || echo 0)
-	sum=$(sha256sum "$f" 2>/dev/null | cut -d' ' -f1)
-	if [ "$size" != "$LAB_HTTP_SIZE" ]; then
-		t_why "got $size of $LAB_HTTP_SIZE bytes (curl: $(tr '\n' ' ' <<<"$out"))"
-	elif [ "$sum" != "$LAB_HTTP_SHA256" ]; then
-		t_why "sha256 $sum != $LAB_HTTP_SHA256"
+	lab_fetch "$LAB_NS_LAN" "$T" "$LAB_DIR/download.bin"
+	if [ -n "$NS_FETCH_WHY" ]; then
+		t_why "$NS_FETCH_WHY"
 	else
-		t_note "$name: $LAB_HTTP_SIZE bytes, sha256 ok (curl: $out B/s)"
+		t_note "$name: $LAB_HTTP_SIZE bytes, sha256 ok (curl: $NS_FETCH_INFO B/s)"
 	fi
 	t_end
 }
@@ -98,19 +79,11 @@ http_case() { # NAME on|off
 # IPv4 the CE box sends itself (its own stack: CHECKSUM_PARTIAL, GSO)
 # leaves through the same TC program, with offloads on the WAN.
 own_case() {
-	local out f=$LAB_DIR/own.bin size sum
 	t_begin lab_ce_own_traffic
 	lab_set_wan_offload on || t_why "ethtool could not turn offloads on"
-	out=$(timeout "$T" ip netns exec "$LAB_NS_CE" ping -4 -n -c 3 -i 0.2 -W 2 "$LAB_INET_IP" 2>&1)
-	grep -q ' 3 received' <<<"$out" ||
-		t_why "ping from the CE: $(grep -E 'transmitted' <<<"$out" | head -n1)"
-	rm -f "$f"
-	out=$(timeout "$T" ip netns exec "$LAB_NS_CE" curl -sS --max-time "$T" -o "$f" \
-		-w '%{http_code}' "$LAB_HTTP_URL" 2>&1)
-	size=$(stat -c %s "$f" 2>/dev/null || echo 0)
-	sum=$(sha256sum "$f" 2>/dev/null | cut -d' ' -f1)
-	[ "$size" = "$LAB_HTTP_SIZE" ] && [ "$sum" = "$LAB_HTTP_SHA256" ] ||
-		t_why "download from the CE: $size of $LAB_HTTP_SIZE bytes, sha256 $sum (curl: $out)"
+	pings "ping from the CE" "$LAB_NS_CE" 3 -4 "$LAB_INET_IP"
+	lab_fetch "$LAB_NS_CE" "$T" "$LAB_DIR/own.bin"
+	[ -z "$NS_FETCH_WHY" ] || t_why "download from the CE: $NS_FETCH_WHY"
 	t_end
 }
 
@@ -123,7 +96,7 @@ upload_case() { # NAME on|off
 		t_end
 		return
 	fi
-	out=$(timeout "$T" ip netns exec "$LAB_NS_LAN" "$LAB_PY" "$LAB_TOOLS/tcp_client.py" \
+	out=$(ns_exec_t "$T" "$LAB_NS_LAN" "$LAB_PY" "$LAB_TOOLS/tcp_client.py" \
 		--to "${LAB_INET_IPS[4]}:$LAB_TCP_PORT=1" --bytes $((8 * 1024 * 1024)) \
 		--timeout $((T - 5)) 2>&1)
 	result_ok "8 MiB TCP echo" "$out"
@@ -135,7 +108,7 @@ udp_case() {
 	local out seen ip port
 	t_begin lab_udp_echo
 	: >"$LAB_UDP_LOG"
-	out=$(timeout "$T" ip netns exec "$LAB_NS_LAN" "$LAB_PY" "$LAB_TOOLS/udp_echo.py" client \
+	out=$(ns_exec_t "$T" "$LAB_NS_LAN" "$LAB_PY" "$LAB_TOOLS/udp_echo.py" client \
 		--to "${LAB_INET_IPS[2]}:$LAB_UDP_PORT" --count 3 --size 512 2>&1)
 	result_ok "UDP echo" "$out"
 	# what the server saw: the shared address and a port of the set
@@ -145,7 +118,7 @@ udp_case() {
 	else
 		ip=${seen%:*} port=${seen##*:}
 		[ "$ip" = "$LAB_MAP_IPV4" ] || t_why "server saw source $ip, not $LAB_MAP_IPV4"
-		in_set "$port" || t_why "source port $port is not in the port set"
+		lab_in_set "$port" || t_why "source port $port is not in the port set"
 	fi
 	t_end
 }
@@ -154,16 +127,10 @@ udp_case() {
 native_case() {
 	local out
 	t_begin lab_native_ipv6
-	out=$(timeout "$T" ip netns exec "$LAB_NS_CE" ping -6 -n -c 3 -i 0.2 -W 2 \
-		-I "$LAB_CE_WAN_IP6" "$LAB_ISP_CE_IP6" 2>&1)
-	grep -q ' 3 received' <<<"$out" || t_why "CE -> ISP ping6: $(grep transmitted <<<"$out")"
-	out=$(timeout "$T" ip netns exec "$LAB_NS_ISP" ping -6 -n -c 3 -i 0.2 -W 2 \
-		"$LAB_CE_WAN_IP6" 2>&1)
-	grep -q ' 3 received' <<<"$out" || t_why "ISP -> CE ping6: $(grep transmitted <<<"$out")"
-	out=$(timeout "$T" ip netns exec "$LAB_NS_CE" ping -6 -n -c 3 -i 0.2 -W 2 \
-		"$LAB_BR_IP6" 2>&1)
-	grep -q ' 3 received' <<<"$out" || t_why "CE -> BR address ping6: $(grep transmitted <<<"$out")"
-	out=$(timeout "$T" ip netns exec "$LAB_NS_CE" "$LAB_PY" "$LAB_TOOLS/tcp_client.py" \
+	pings "CE -> ISP ping6" "$LAB_NS_CE" 3 -6 -I "$LAB_CE_WAN_IP6" "$LAB_ISP_CE_IP6"
+	pings "ISP -> CE ping6" "$LAB_NS_ISP" 3 -6 "$LAB_CE_WAN_IP6"
+	pings "CE -> BR address ping6" "$LAB_NS_CE" 3 -6 "$LAB_BR_IP6"
+	out=$(ns_exec_t "$T" "$LAB_NS_CE" "$LAB_PY" "$LAB_TOOLS/tcp_client.py" \
 		--to "[$LAB_ISP_CE_IP6]:$LAB_TCP6_PORT=2" --bytes 1048576 --timeout 30 2>&1)
 	result_ok "TCP over IPv6" "$out"
 	t_end
@@ -173,25 +140,27 @@ native_case() {
 FLOW_N=7
 FLOW_SIZE=200 # UDP payload; inner IPv4 length 20 + 8 + 200
 FLOW_LPORT=40007
+# flows_to FILE: `mapce flows -j` into FILE; t_why when it fails
+flows_to() {
+	local js
+	js=$(MAPCE_T=$T lab_ce -j flows 2>&1) && { echo "$js" >"$1"; return 0; }
+	t_why "mapce flows -j failed: $js"
+	return 1
+}
+
 flows_udp_case() {
-	local out js
+	local out
 	t_begin lab_flows_udp
-	out=$(timeout "$T" ip netns exec "$LAB_NS_LAN" "$LAB_PY" "$LAB_TOOLS/udp_echo.py" client \
+	out=$(ns_exec_t "$T" "$LAB_NS_LAN" "$LAB_PY" "$LAB_TOOLS/udp_echo.py" client \
 		--to "${LAB_INET_IPS[1]}:$LAB_UDP_PORT" --bind "$LAB_LAN_IP:$FLOW_LPORT" \
 		--count "$FLOW_N" --size "$FLOW_SIZE" 2>&1)
-	if ! result_ok "the UDP exchange itself" "$out"; then
+	if ! result_ok "the UDP exchange itself" "$out" || ! flows_to "$LAB_DIR/flows_udp.json"; then
 		t_end
 		return
 	fi
-	if ! js=$(timeout "$T" nsenter --net="/run/netns/$LAB_NS_CE" "$MAPCE" -j flows 2>&1); then
-		t_why "mapce flows -j failed: $js"
-		t_end
-		return
-	fi
-	echo "$js" >"$LAB_DIR/flows_udp.json"
-	out=$("${QUERY[@]}" flow-check --proto udp --inside "$LAB_LAN_IP:$FLOW_LPORT" \
+	out=$(lab_query flow-check --proto udp --inside "$LAB_LAN_IP:$FLOW_LPORT" \
 		--remote "${LAB_INET_IPS[1]}:$LAB_UDP_PORT" --outside-ip "$LAB_MAP_IPV4" \
-		--portset "$LAB_DIR/portset.txt" \
+		--portset "$LAB_PORTSET" \
 		--packets-out "$FLOW_N" --packets-in "$FLOW_N" \
 		--bytes-out $((FLOW_N * (FLOW_SIZE + 28))) \
 		--bytes-in $((FLOW_N * (FLOW_SIZE + 28))) <"$LAB_DIR/flows_udp.json" 2>&1) ||
@@ -200,24 +169,17 @@ flows_udp_case() {
 }
 
 flows_icmp_case() {
-	local out js
+	local out
 	t_begin lab_flows_icmp
-	out=$(timeout "$T" ip netns exec "$LAB_NS_LAN" ping -n -c 4 -i 0.2 -W 2 "${LAB_INET_IPS[3]}" 2>&1)
-	if ! grep -q ' 4 received' <<<"$out"; then
-		t_why "ping to ${LAB_INET_IPS[3]} failed: $(grep transmitted <<<"$out")"
+	pings "ping to ${LAB_INET_IPS[3]} failed" "$LAB_NS_LAN" 4 "${LAB_INET_IPS[3]}"
+	if [ ${#T_WHY[@]} -ne 0 ] || ! flows_to "$LAB_DIR/flows_icmp.json"; then
 		t_end
 		return
 	fi
-	if ! js=$(timeout "$T" nsenter --net="/run/netns/$LAB_NS_CE" "$MAPCE" -j flows 2>&1); then
-		t_why "mapce flows -j failed: $js"
-		t_end
-		return
-	fi
-	echo "$js" >"$LAB_DIR/flows_icmp.json"
 	# echo request: 20 + 8 + 56 bytes of ping data = 84 bytes each way
-	out=$("${QUERY[@]}" flow-check --proto icmp --inside "$LAB_LAN_IP" \
+	out=$(lab_query flow-check --proto icmp --inside "$LAB_LAN_IP" \
 		--remote "${LAB_INET_IPS[3]}" --outside-ip "$LAB_MAP_IPV4" \
-		--portset "$LAB_DIR/portset.txt" \
+		--portset "$LAB_PORTSET" \
 		--packets-out 4 --packets-in 4 --bytes-out 336 --bytes-in 336 \
 		<"$LAB_DIR/flows_icmp.json" 2>&1) || t_why "$out"
 	t_end
@@ -227,14 +189,14 @@ ALL=(lab_ping lab_http_offload_off lab_http_offload_on lab_upload_offload_off
 	lab_upload_offload_on lab_ce_own_traffic lab_udp_echo lab_native_ipv6
 	lab_flows_udp lab_flows_icmp)
 wan_offload=$LAB_WAN_OFFLOAD
-if [ -n "$need" ]; then
+if [ -n "$LAB_NEED" ]; then
 	for c in "${ALL[@]}"; do
-		t_skip "$c" "$need"
+		t_skip "$c" "$LAB_NEED"
 	done
 	# The native IPv6 plumbing does not need mapce: check it anyway when the
 	# CE is missing, and report it under its own name.
 	t_note "checking the lab itself without mapce"
-	ping_ok=$(ip netns exec "$LAB_NS_CE" ping -6 -n -c 1 -W 2 "$LAB_BR_IP6" 2>&1 | grep -c ' 1 received')
+	ping_ok=$(ns_exec "$LAB_NS_CE" ping -6 -n -c 1 -W 2 "$LAB_BR_IP6" 2>&1 | grep -c ' 1 received')
 	[ "$ping_ok" = 1 ] && t_ok lab_plumbing_ipv6 || t_fail lab_plumbing_ipv6 "CE cannot ping the BR address"
 else
 	ping_case
@@ -255,7 +217,5 @@ else
 	fi
 fi
 
-lab_down
-res=$(lab_residue)
-[ -z "$res" ] && t_ok lab_teardown_clean || t_fail lab_teardown_clean "left: $(tr '\n' ' ' <<<"$res")"
+lab_teardown_case lab_teardown_clean
 t_exit

@@ -13,83 +13,35 @@
 # the default config file, and per-host accounting in `status`.
 # Traffic through forwards is the full lab's test; here the map entries.
 #
-# Topology: netns tpm-ce-PID (WAN tpmwPID, 2001:db8:12:3400::1/64, IPv6
-# default via ::ffff) <-veth-> netns tpm-pr-PID.  mapce runs with only the
-# network namespace switched (nsenter --net): pins live in the host bpffs.
+# Topology (tests/lab/lib/ce_wan.sh): netns tpm-ce-PID (WAN tpmwPID,
+# 2001:db8:12:3400::1/64, IPv6 default via ::ffff) <-veth-> netns
+# tpm-pr-PID.  mapce runs with only the network namespace switched
+# (nsenter --net): pins live in the host bpffs.
 # Root only; prints tests/harness.h lines.
 set -uo pipefail
 cd "$(dirname "$0")/../.." || exit 1
-# shellcheck source=../../scripts/lab-tools/harness.sh
-. scripts/lab-tools/harness.sh
+# shellcheck source=lib/ce_wan.sh
+. tests/lab/lib/ce_wan.sh
 
-MAPCE=$(realpath "${OUTPUT:-build}/mapce" 2>/dev/null || echo "${OUTPUT:-build}/mapce")
-T=20 # seconds, any single command
-ID=$$
-NS=tpm-ce-$ID
-NSP=tpm-pr-$ID
-WAN=tpmw$ID
-PEER=tpmp$ID
-PIN=/sys/fs/bpf/mapce/$WAN
-STATE=/run/mapce/$WAN.state
-RECORD=/run/mapce/$WAN.config
-CE_ADDR=2001:db8:12:3400::1
-GW=2001:db8:12:3400::ffff
-PUB=198.51.100.18 # psid 52, offset 4, length 8 (REFERENCE.md §1)
+PUB=198.51.100.18 # psid 52, offset 4, length 8
 RANGES="4928-4943, 9024-9039, 13120-13135, 17216-17231, 21312-21327, 25408-25423, 29504-29519, 33600-33615, 37696-37711, 41792-41807, 45888-45903, 49984-49999, 54080-54095, 58176-58191, 62272-62287"
-RULE=(--rule-ipv6 2001:db8::/40 --rule-ipv4 198.51.100.0/24 --ea-len 16 --psid-offset 4
-	--legacy-iid --br 2001:db8:ffff::64)
 ALL_CASES=(up_with_config config_in_maps forward_entries list_json list_text add_range
 	add_outside_set add_conflicts add_bad_input del status_hosts persistence_down_up
 	up_again_syncs config_errors cli_filtering cli_overrides_file short_timeouts
 	default_config down_forgets_config)
-tmp=$(mktemp -d)
+ce_wan_init tpm
+tmp=$NS_TMP
 CONF=$tmp/wan.conf
 
-cleanup() {
-	if [ -e "/run/netns/$NS" ]; then
-		timeout 10 nsenter --net="/run/netns/$NS" "$MAPCE" down --wan "$WAN" >/dev/null 2>&1
-	fi
-	ip netns del "$NS" 2>/dev/null
-	ip netns del "$NSP" 2>/dev/null
-	rm -f "$PIN"/* 2>/dev/null
-	rmdir "$PIN" 2>/dev/null
-	rm -f "$STATE" "$RECORD"
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
+skip_all() { t_skip_all "$1" "${ALL_CASES[@]/#/portmap: }"; }
 
-skip_all() {
-	for c in "${ALL_CASES[@]}"; do t_skip "portmap: $c" "$1"; done
-	exit 0
-}
-
-[ "$(id -u)" -eq 0 ] || skip_all "needs root"
-for tool in ip bpftool python3 nsenter timeout; do
-	command -v "$tool" >/dev/null || skip_all "$tool not installed"
-done
-[ -x "$MAPCE" ] || skip_all "$MAPCE not built"
+mapce_preflight ip bpftool python3 nsenter timeout || skip_all "$NS_WHY"
 "$MAPCE" portmap -h >/dev/null 2>&1 || skip_all "mapce has no portmap command"
 
-ce() { timeout "$T" nsenter --net="/run/netns/$NS" "$@"; }
-# m ARGS...: mapce in the CE namespace; stdout $tmp/out, stderr $tmp/err, $rc.
-m() {
-	ce "$MAPCE" "$@" >"$tmp/out" 2>"$tmp/err"
-	rc=$?
-}
-errtext() { tr '\n' ' ' <"$tmp/err" | head -c 400; }
-# py CODE: python assertions on the JSON in $tmp/out (as d); t_why on failure.
-py() {
-	local why
-	why=$(python3 -c '
-import json, sys
-d = json.load(open(sys.argv[1]))
-exec(sys.argv[2])
-' "$tmp/out" "$1" 2>&1) || t_why "$(tail -n 1 <<<"$why") (json: $(head -c 300 "$tmp/out"))"
-}
 # eps MAP: one sorted line per entry of mapce_ports/mapce_bind,
 # "proto KEYIP:PORT VALIP:PORT FLAGS", decoded from bpftool's raw bytes.
 eps() {
-	timeout "$T" bpftool map dump pinned "$PIN/$1" -j 2>/dev/null | python3 -c '
+	timeout "$NS_T" bpftool map dump pinned "$PIN/$1" -j 2>/dev/null | python3 -c '
 import json, socket, struct, sys
 for e in json.load(sys.stdin):
     k = bytes(int(x, 16) for x in e["key"])
@@ -100,7 +52,7 @@ for e in json.load(sys.stdin):
 }
 # cfg FIELD: a field of the pinned mapce_config (bpftool's BTF view).
 cfg() {
-	timeout "$T" bpftool map dump pinned "$PIN/mapce_config" -j 2>/dev/null | python3 -c '
+	timeout "$NS_T" bpftool map dump pinned "$PIN/mapce_config" -j 2>/dev/null | python3 -c '
 import json, sys
 e = json.load(sys.stdin)[0]
 print(e.get("formatted", e)["value"][sys.argv[1]])
@@ -112,7 +64,7 @@ hasnt() { ! eps "$1" | grep -qxF "$2" || t_why "$1 still has '$2'"; }
 # seed MAP KEYHEX VALHEX
 seed() {
 	# shellcheck disable=SC2086 # hex bytes are separate words
-	timeout "$T" bpftool map update pinned "$PIN/$1" key hex $2 value hex $3 2>"$tmp/bt" ||
+	timeout "$NS_T" bpftool map update pinned "$PIN/$1" key hex $2 value hex $3 2>"$tmp/bt" ||
 		t_why "seeding $1: $(head -c 200 "$tmp/bt")"
 }
 # hx KIND ARGS: hex of an endpoint key (ep IP PORT PROTO) or a binding
@@ -144,19 +96,7 @@ nothing_up() {
 }
 
 # ---- lab -----------------------------------------------------------------
-setup() {
-	ip netns add "$NS" && ip netns add "$NSP" &&
-		ip link add "$WAN" netns "$NS" type veth peer name "$PEER" netns "$NSP" &&
-		ip -n "$NS" link set lo up && ip -n "$NSP" link set lo up &&
-		ip netns exec "$NS" sysctl -qw "net.ipv6.conf.$WAN.accept_dad=0" \
-			"net.ipv6.conf.$WAN.accept_ra=0" &&
-		ip netns exec "$NSP" sysctl -qw "net.ipv6.conf.$PEER.accept_dad=0" &&
-		ip -n "$NS" link set "$WAN" up && ip -n "$NSP" link set "$PEER" up &&
-		ip -n "$NS" addr add "$CE_ADDR/64" dev "$WAN" nodad &&
-		ip -n "$NSP" addr add "$GW/64" dev "$PEER" nodad &&
-		ip -n "$NS" -6 route add default via "$GW" dev "$WAN"
-}
-setup >"$tmp/setup" 2>&1 || skip_all "lab setup failed: $(tr '\n' ' ' <"$tmp/setup" | head -c 200)"
+ce_wan_up >"$tmp/setup" 2>&1 || skip_all "lab setup failed: $(tr '\n' ' ' <"$tmp/setup" | head -c 200)"
 
 cat >"$CONF" <<EOF
 # mapce test config ($WAN)
@@ -169,7 +109,7 @@ legacy-iid
 br 2001:db8:ffff::64
 filtering eif
 max-per-host 50
-portmap tcp 4928-4930 192.168.1.10:8000
+portmap tcp 4928-4930 192.0.2.10:8000
 EOF
 
 # ---- up from the file ----------------------------------------------------
@@ -205,8 +145,8 @@ assert w['port_forwards'] == 1 and w['forwarded_ports'] == 3, (w['port_forwards'
 
 	t_begin "portmap: forward_entries"
 	for i in 0 1 2; do
-		has mapce_ports "tcp $PUB:$((4928 + i)) 192.168.1.10:$((8000 + i)) 1"
-		has mapce_bind "tcp 192.168.1.10:$((8000 + i)) $PUB:$((4928 + i)) 1"
+		has mapce_ports "tcp $PUB:$((4928 + i)) 192.0.2.10:$((8000 + i)) 1"
+		has mapce_bind "tcp 192.0.2.10:$((8000 + i)) $PUB:$((4928 + i)) 1"
 	done
 	[ "$(eps mapce_ports | wc -l)" -eq 3 ] || t_why "mapce_ports has $(eps mapce_ports | wc -l) entries, not 3"
 	t_end
@@ -216,7 +156,7 @@ assert w['port_forwards'] == 1 and w['forwarded_ports'] == 3, (w['port_forwards'
 	[ $rc -eq 0 ] || t_why "portmap list -j exited $rc: $(errtext)"
 	py "
 assert d['wan'] == '$WAN' and d['config'] == '$CONF', d
-assert d['forwards'] == [dict(proto='tcp', outside_port=4928, outside_last=4930, inside_ip='192.168.1.10',
+assert d['forwards'] == [dict(proto='tcp', outside_port=4928, outside_last=4930, inside_ip='192.0.2.10',
     inside_port=8000, inside_last=8002, installed=True, saved=True)], d['forwards']
 "
 	t_end
@@ -224,27 +164,27 @@ assert d['forwards'] == [dict(proto='tcp', outside_port=4928, outside_last=4930,
 	t_begin "portmap: list_text"
 	m portmap list --wan "$WAN"
 	[ $rc -eq 0 ] || t_why "portmap list exited $rc: $(errtext)"
-	grep -Eq '^tcp +4928-4930 +-> 192\.168\.1\.10:8000-8002 +yes +yes$' "$tmp/out" ||
+	grep -Eq '^tcp +4928-4930 +-> 192\.0\.2\.10:8000-8002 +yes +yes$' "$tmp/out" ||
 		t_why "no forward line: $(tr '\n' '|' <"$tmp/out")"
 	grep -q "config $CONF" "$tmp/out" || t_why "config file not named"
 	t_end
 
 	# ---- add -------------------------------------------------------------
 	t_begin "portmap: add_range"
-	m -j portmap add udp 9024-9025 192.168.1.20 --wan "$WAN"
+	m -j portmap add udp 9024-9025 192.0.2.20 --wan "$WAN"
 	[ $rc -eq 0 ] || t_why "portmap add exited $rc: $(errtext)"
 	py "
 assert d['proto'] == 'udp' and d['outside_port'] == 9024 and d['outside_last'] == 9025, d
-assert d['inside_ip'] == '192.168.1.20' and d['inside_port'] == 9024, d
+assert d['inside_ip'] == '192.0.2.20' and d['inside_port'] == 9024, d
 assert d['saved'] is True and d['config'] == '$CONF', d
 "
-	grep -qx 'portmap udp 9024-9025 192.168.1.20:9024' "$CONF" || t_why "not recorded in $CONF"
-	has mapce_ports "udp $PUB:9024 192.168.1.20:9024 1"
-	has mapce_ports "udp $PUB:9025 192.168.1.20:9025 1"
-	has mapce_bind "udp 192.168.1.20:9025 $PUB:9025 1"
-	m portmap add tcp 13125 192.168.1.21:22
+	grep -qx 'portmap udp 9024-9025 192.0.2.20:9024' "$CONF" || t_why "not recorded in $CONF"
+	has mapce_ports "udp $PUB:9024 192.0.2.20:9024 1"
+	has mapce_ports "udp $PUB:9025 192.0.2.20:9025 1"
+	has mapce_bind "udp 192.0.2.20:9025 $PUB:9025 1"
+	m portmap add tcp 13125 192.0.2.21:22
 	[ $rc -eq 0 ] || t_why "text portmap add exited $rc: $(errtext)"
-	grep -q "forwarded tcp *13125 *-> 192.168.1.21:22 .*(saved in $CONF)" "$tmp/out" ||
+	grep -q "forwarded tcp *13125 *-> 192.0.2.21:22 .*(saved in $CONF)" "$tmp/out" ||
 		t_why "text add output: $(head -c 200 "$tmp/out")"
 	m -j portmap list
 	py "
@@ -253,7 +193,7 @@ assert f == [('tcp', 4928, True, True), ('udp', 9024, True, True), ('tcp', 13125
 "
 	# the same forward again: nothing changes, exit 0
 	cp "$CONF" "$tmp/conf.before"
-	m portmap add tcp 13125 192.168.1.21:22
+	m portmap add tcp 13125 192.0.2.21:22
 	[ $rc -eq 0 ] || t_why "repeated add exited $rc: $(errtext)"
 	cmp -s "$CONF" "$tmp/conf.before" || t_why "repeated add changed the file"
 	t_end
@@ -261,11 +201,11 @@ assert f == [('tcp', 4928, True, True), ('udp', 9024, True, True), ('tcp', 13125
 	t_begin "portmap: add_outside_set"
 	cp "$CONF" "$tmp/conf.before"
 	eps mapce_ports >"$tmp/ports.before"
-	m portmap add tcp 80 192.168.1.10
+	m portmap add tcp 80 192.0.2.10
 	[ $rc -eq 1 ] || t_why "port 80: exit $rc, not 1"
 	grep -qF "port 80 is not in this CE's port set (240 ports: $RANGES)" "$tmp/err" ||
 		t_why "message: $(errtext)"
-	m -j portmap add tcp 4943-4944 192.168.1.10
+	m -j portmap add tcp 4943-4944 192.0.2.10
 	[ $rc -eq 1 ] || t_why "4943-4944: exit $rc, not 1"
 	py "assert 'port 4944 is not in this CE' in d['error'] and '4928-4943' in d['error'], d"
 	cmp -s "$CONF" "$tmp/conf.before" || t_why "a refused add changed the file"
@@ -273,27 +213,27 @@ assert f == [('tcp', 4928, True, True), ('udp', 9024, True, True), ('tcp', 13125
 	t_end
 
 	t_begin "portmap: add_conflicts"
-	m portmap add tcp 4930 192.168.1.11
+	m portmap add tcp 4930 192.0.2.11
 	[ $rc -eq 1 ] || t_why "forwarded port: exit $rc, not 1"
-	grep -q "tcp 4930 192.168.1.11:4930 overlaps the portmap on $CONF:11 (tcp 4928-4930 192.168.1.10:8000)" "$tmp/err" ||
+	grep -q "tcp 4930 192.0.2.11:4930 overlaps the portmap on $CONF:11 (tcp 4928-4930 192.0.2.10:8000)" "$tmp/err" ||
 		t_why "forwarded port message: $(errtext)"
 	# a live dynamic mapping (what TC egress writes) holds udp 13120
-	seed mapce_bind "$(hx ep 192.168.1.30 5555 17)" "$(hx bind $PUB 13120 0)"
-	seed mapce_ports "$(hx ep $PUB 13120 17)" "$(hx bind 192.168.1.30 5555 0)"
-	m portmap add udp 13120 192.168.1.40
+	seed mapce_bind "$(hx ep 192.0.2.30 5555 17)" "$(hx bind $PUB 13120 0)"
+	seed mapce_ports "$(hx ep $PUB 13120 17)" "$(hx bind 192.0.2.30 5555 0)"
+	m portmap add udp 13120 192.0.2.40
 	[ $rc -eq 1 ] || t_why "dynamic holder: exit $rc, not 1"
-	grep -q "port 13120/udp is held by a live mapping of the inside endpoint 192.168.1.30:5555" "$tmp/err" ||
+	grep -q "port 13120/udp is held by a live mapping of the inside endpoint 192.0.2.30:5555" "$tmp/err" ||
 		t_why "dynamic holder message: $(errtext)"
-	has mapce_ports "udp $PUB:13120 192.168.1.30:5555 0"
+	has mapce_ports "udp $PUB:13120 192.0.2.30:5555 0"
 	# a claim without its mapping is a leftover: the forward takes it
-	seed mapce_ports "$(hx ep $PUB 13121 17)" "$(hx bind 192.168.1.31 6000 0)"
-	m portmap add udp 13121 192.168.1.41
+	seed mapce_ports "$(hx ep $PUB 13121 17)" "$(hx bind 192.0.2.31 6000 0)"
+	m portmap add udp 13121 192.0.2.41
 	[ $rc -eq 0 ] || t_why "stale claim: exit $rc: $(errtext)"
-	has mapce_ports "udp $PUB:13121 192.168.1.41:13121 1"
+	has mapce_ports "udp $PUB:13121 192.0.2.41:13121 1"
 	# an inside endpoint already forwarded from another port
-	m portmap add tcp 13126 192.168.1.21:22
+	m portmap add tcp 13126 192.0.2.21:22
 	[ $rc -eq 1 ] || t_why "inside endpoint twice: exit $rc, not 1"
-	grep -q "overlaps the portmap on $CONF:[0-9]* (tcp 13125 192.168.1.21:22)" "$tmp/err" ||
+	grep -q "overlaps the portmap on $CONF:[0-9]* (tcp 13125 192.0.2.21:22)" "$tmp/err" ||
 		t_why "inside endpoint message: $(errtext)"
 	m portmap del udp 13121
 	[ $rc -eq 0 ] || t_why "del udp 13121 exited $rc: $(errtext)"
@@ -303,12 +243,12 @@ assert f == [('tcp', 4928, True, True), ('udp', 9024, True, True), ('tcp', 13125
 	m portmap add tcp 4931 224.0.0.1
 	[ $rc -eq 1 ] || t_why "multicast inside: exit $rc, not 1"
 	grep -q "inside address 224.0.0.1 is not a unicast IPv4 address" "$tmp/err" || t_why "multicast message: $(errtext)"
-	m portmap add tcp 4931 192.168.1.300
+	m portmap add tcp 4931 192.0.2.300
 	[ $rc -eq 1 ] || t_why "bad inside: exit $rc, not 1"
-	grep -q "bad inside address '192.168.1.300'" "$tmp/err" || t_why "bad inside message: $(errtext)"
+	grep -q "bad inside address '192.0.2.300'" "$tmp/err" || t_why "bad inside message: $(errtext)"
 	m portmap add tcp 4931 $PUB
 	[ $rc -eq 1 ] || t_why "public address inside: exit $rc, not 1"
-	m portmap add sctp 4931 192.168.1.10
+	m portmap add sctp 4931 192.0.2.10
 	[ $rc -eq 1 ] || t_why "sctp: exit $rc, not 1"
 	m portmap add tcp 4931
 	[ $rc -eq 2 ] || t_why "missing inside: exit $rc, not 2"
@@ -316,9 +256,9 @@ assert f == [('tcp', 4928, True, True), ('udp', 9024, True, True), ('tcp', 13125
 	[ $rc -eq 2 ] || t_why "unknown subcommand: exit $rc, not 2"
 	m portmap list --bogus
 	[ $rc -eq 2 ] || t_why "unknown option: exit $rc, not 2"
-	m portmap add tcp 4931 192.168.1.10 --wan tpmnone$ID
+	m portmap add tcp 4931 192.0.2.10 --wan "tpmnone$NS_ID"
 	[ $rc -eq 1 ] || t_why "not-up WAN: exit $rc, not 1"
-	grep -q "not up on tpmnone$ID" "$tmp/err" || t_why "not-up message: $(errtext)"
+	grep -q "not up on tpmnone$NS_ID" "$tmp/err" || t_why "not-up message: $(errtext)"
 	m portmap -h
 	[ $rc -eq 0 ] && grep -q 'Usage: mapce portmap add' "$tmp/out" || t_why "-h: exit $rc"
 	m portmap add -h
@@ -330,7 +270,7 @@ assert f == [('tcp', 4928, True, True), ('udp', 9024, True, True), ('tcp', 13125
 	t_begin "portmap: del"
 	m portmap del tcp 4929
 	[ $rc -eq 1 ] || t_why "part of a range: exit $rc, not 1"
-	grep -q "tcp 4929 covers only part of the forward tcp 4928-4930 192.168.1.10:8000" "$tmp/err" ||
+	grep -q "tcp 4929 covers only part of the forward tcp 4928-4930 192.0.2.10:8000" "$tmp/err" ||
 		t_why "partial message: $(errtext)"
 	m portmap del udp 9030
 	[ $rc -eq 1 ] || t_why "no forward: exit $rc, not 1"
@@ -339,8 +279,8 @@ assert f == [('tcp', 4928, True, True), ('udp', 9024, True, True), ('tcp', 13125
 	[ $rc -eq 0 ] || t_why "del exited $rc: $(errtext)"
 	py "assert [(r['proto'], r['outside_port'], r['outside_last'], r['saved']) for r in d['removed']] == [('udp', 9024, 9025, True)], d"
 	grep -q 'portmap udp 9024' "$CONF" && t_why "the line is still in $CONF"
-	hasnt mapce_ports "udp $PUB:9024 192.168.1.20:9024 1"
-	hasnt mapce_bind "udp 192.168.1.20:9025 $PUB:9025 1"
+	hasnt mapce_ports "udp $PUB:9024 192.0.2.20:9024 1"
+	hasnt mapce_bind "udp 192.0.2.20:9025 $PUB:9025 1"
 	m portmap del tcp 13000-13200 # a range covering whole forwards
 	[ $rc -eq 0 ] || t_why "del by covering range exited $rc: $(errtext)"
 	grep -q 'portmap tcp 13125' "$CONF" && t_why "tcp 13125 is still in $CONF"
@@ -350,23 +290,23 @@ assert f == [('tcp', 4928, True, True), ('udp', 9024, True, True), ('tcp', 13125
 	t_end
 
 	t_begin "portmap: status_hosts"
-	seed mapce_hosts "$(hx ip 192.168.1.30)" "$(hx host 1 4)"
+	seed mapce_hosts "$(hx ip 192.0.2.30)" "$(hx host 1 4)"
 	m -j status --wan "$WAN"
 	py "
 h = {x['ip']: x for x in d['interfaces'][0]['hosts']}
-assert h['192.168.1.30']['held'] == 1 and h['192.168.1.30']['limit_hits'] == 4, h['192.168.1.30']
-assert h['192.168.1.30']['udp'] == 1 and h['192.168.1.30']['total'] == 1, h['192.168.1.30']
-assert h['192.168.1.10']['tcp'] == 3 and h['192.168.1.10']['forwards'] == 3, h['192.168.1.10']
-assert 'held' not in h['192.168.1.10'], h['192.168.1.10']
+assert h['192.0.2.30']['held'] == 1 and h['192.0.2.30']['limit_hits'] == 4, h['192.0.2.30']
+assert h['192.0.2.30']['udp'] == 1 and h['192.0.2.30']['total'] == 1, h['192.0.2.30']
+assert h['192.0.2.10']['tcp'] == 3 and h['192.0.2.10']['forwards'] == 3, h['192.0.2.10']
+assert 'held' not in h['192.0.2.10'], h['192.0.2.10']
 "
 	m status --wan "$WAN"
-	grep -Eq '^    192\.168\.1\.30 +tcp 0  udp 1  icmp 0  total 1  held 1  limit hits 4$' "$tmp/out" ||
-		t_why "text host line: $(grep 192.168.1.30 "$tmp/out")"
+	grep -Eq '^    192\.0\.2\.30 +tcp 0  udp 1  icmp 0  total 1  held 1  limit hits 4$' "$tmp/out" ||
+		t_why "text host line: $(grep 192.0.2.30 "$tmp/out")"
 	t_end
 
 	# ---- down/up -----------------------------------------------------------
 	t_begin "portmap: persistence_down_up"
-	m portmap add udp 9030 192.168.1.21:53
+	m portmap add udp 9030 192.0.2.21:53
 	[ $rc -eq 0 ] || t_why "add udp 9030 exited $rc: $(errtext)"
 	m down --wan "$WAN"
 	[ $rc -eq 0 ] || t_why "down exited $rc: $(errtext)"
@@ -374,8 +314,8 @@ assert 'held' not in h['192.168.1.10'], h['192.168.1.10']
 	m -j up --config "$CONF"
 	[ $rc -eq 0 ] || t_why "up again exited $rc: $(errtext)"
 	py "assert d['port_forwards'] == 2 and d['maps_reused'] is False, d"
-	has mapce_ports "udp $PUB:9030 192.168.1.21:53 1"
-	has mapce_ports "tcp $PUB:4930 192.168.1.10:8002 1"
+	has mapce_ports "udp $PUB:9030 192.0.2.21:53 1"
+	has mapce_ports "tcp $PUB:4930 192.0.2.10:8002 1"
 	m -j portmap list
 	py "
 f = [(x['proto'], x['outside_port'], x['installed'], x['saved']) for x in d['forwards']]
@@ -384,19 +324,19 @@ assert f == [('tcp', 4928, True, True), ('udp', 9030, True, True)], f
 	t_end
 
 	t_begin "portmap: up_again_syncs"
-	echo 'portmap tcp 13122 192.168.1.50   # added by hand' >>"$CONF"
+	echo 'portmap tcp 13122 192.0.2.50   # added by hand' >>"$CONF"
 	m up --config "$CONF"
 	[ $rc -eq 0 ] || t_why "up (file edited) exited $rc: $(errtext)"
 	grep -q "already up on $WAN" "$tmp/err" || t_why "no 'already up': $(errtext)"
 	grep -q "port forwards brought in line with the config: 1 added, 0 removed" "$tmp/err" ||
 		t_why "no sync note: $(errtext)"
-	has mapce_ports "tcp $PUB:13122 192.168.1.50:13122 1"
-	sed -i '/192.168.1.50/d; /portmap udp 9030/d' "$CONF"
+	has mapce_ports "tcp $PUB:13122 192.0.2.50:13122 1"
+	sed -i '/192.0.2.50/d; /portmap udp 9030/d' "$CONF"
 	m up --config "$CONF"
 	[ $rc -eq 0 ] || t_why "up (lines removed) exited $rc: $(errtext)"
-	hasnt mapce_ports "tcp $PUB:13122 192.168.1.50:13122 1"
-	hasnt mapce_ports "udp $PUB:9030 192.168.1.21:53 1"
-	has mapce_ports "tcp $PUB:4928 192.168.1.10:8000 1"
+	hasnt mapce_ports "tcp $PUB:13122 192.0.2.50:13122 1"
+	hasnt mapce_ports "udp $PUB:9030 192.0.2.21:53 1"
+	has mapce_ports "tcp $PUB:4928 192.0.2.10:8000 1"
 	m up --config "$CONF"
 	grep -q "brought in line" "$tmp/err" && t_why "an unchanged file still changed forwards: $(errtext)"
 	t_end
@@ -415,9 +355,9 @@ for case in "hop-limit 0|bad hop-limit '0' (expected 1..255)" \
 	"filtering apdf|filtering given twice (first on line 9)" \
 	"colour blue|unknown key 'colour'" \
 	"mtu 1400 1500|mtu takes one value, not '1400 1500'" \
-	"portmap tcp 4929 192.168.1.99|portmap tcp 4929: outside ports overlap the portmap on line 11 (tcp 4928-4930 192.168.1.10:8000)" \
-	"portmap tcp 4931 10.0.0.256|portmap: bad inside address '10.0.0.256'" \
-	"portmap tcp 80 192.168.1.10|tcp 80 192.168.1.10:80: port 80 is not in this CE's port set (240 ports: $RANGES)" \
+	"portmap tcp 4929 192.0.2.99|portmap tcp 4929: outside ports overlap the portmap on line 11 (tcp 4928-4930 192.0.2.10:8000)" \
+	"portmap tcp 4931 192.0.2.256|portmap: bad inside address '192.0.2.256'" \
+	"portmap tcp 80 192.0.2.10|tcp 80 192.0.2.10:80: port 80 is not in this CE's port set (240 ports: $RANGES)" \
 	"timeout-udp 30|timeout-udp 30 is below 120 s, the minimum of RFC 4787 REQ-5 (allow-short-timeouts allows it"; do
 	bad_file "${case%%|*}"
 	m up --config "$bad"
@@ -444,17 +384,17 @@ m up --no-config --wan "$WAN" "${RULE[@]}" --filtering apdf --max-per-host 7
 [ "$(cfg filtering)" = 2 ] || t_why "filtering is '$(cfg filtering)', not 2 (APDF)"
 [ "$(cfg max_per_host)" = 7 ] || t_why "max_per_host is '$(cfg max_per_host)', not 7"
 [ -e "$RECORD" ] && t_why "$RECORD exists without a config file"
-m portmap add tcp 4931 192.168.1.10
+m portmap add tcp 4931 192.0.2.10
 [ $rc -eq 0 ] || t_why "add without a config file exited $rc: $(errtext)"
 grep -q "read no config file: this forward lasts until down" "$tmp/err" || t_why "no 'not saved' warning: $(errtext)"
 m -j portmap list
-py "assert d['config'] is None and d['forwards'] == [dict(proto='tcp', outside_port=4931, outside_last=4931, inside_ip='192.168.1.10', inside_port=4931, inside_last=4931, installed=True, saved=False)], d"
-m portmap add tcp 4931-4932 192.168.1.12 # held by the forward in the maps
+py "assert d['config'] is None and d['forwards'] == [dict(proto='tcp', outside_port=4931, outside_last=4931, inside_ip='192.0.2.10', inside_port=4931, inside_last=4931, installed=True, saved=False)], d"
+m portmap add tcp 4931-4932 192.0.2.12 # held by the forward in the maps
 [ $rc -eq 1 ] || t_why "forwarded port: exit $rc, not 1"
-grep -q "port 4931/tcp is already forwarded to 192.168.1.10:4931" "$tmp/err" ||
+grep -q "port 4931/tcp is already forwarded to 192.0.2.10:4931" "$tmp/err" ||
 	t_why "forwarded port message: $(errtext)"
-has mapce_ports "tcp $PUB:4931 192.168.1.10:4931 1"
-hasnt mapce_ports "tcp $PUB:4932 192.168.1.12:4932 1"
+has mapce_ports "tcp $PUB:4931 192.0.2.10:4931 1"
+hasnt mapce_ports "tcp $PUB:4932 192.0.2.12:4932 1"
 m up --no-config --wan "$WAN" "${RULE[@]}" --filtering eif --max-per-host 7
 [ $rc -eq 1 ] || t_why "other --filtering while up: exit $rc, not 1"
 grep -q "already up on $WAN with other parameters" "$tmp/err" || t_why "other filtering: $(errtext)"

@@ -8,30 +8,17 @@
 # up), bad input (exit code, no residue) and rollback after a failure in
 # the middle (pre-existing IPv4 default route, foreign XDP program).
 #
-# Topology: netns tud-ce-PID (WAN tudwPID, 2001:db8:12:3400::1/64, IPv6
-# default via ::ffff) <-veth-> netns tud-pr-PID (tudpPID, ::ffff/64).
-# mapce runs with only the network namespace switched (nsenter --net), so
-# the pins under /sys/fs/bpf/mapce/tudwPID/ live in the host's bpffs.
+# Topology (tests/lab/lib/ce_wan.sh): netns tud-ce-PID (WAN tudwPID,
+# 2001:db8:12:3400::1/64, IPv6 default via ::ffff) <-veth-> netns
+# tud-pr-PID (tudpPID, ::ffff/64).  mapce runs with only the network
+# namespace switched (nsenter --net), so the pins under
+# /sys/fs/bpf/mapce/tudwPID/ live in the host's bpffs.
 # Root only; prints tests/harness.h lines.
 set -uo pipefail
 cd "$(dirname "$0")/../.." || exit 1
-# shellcheck source=../../scripts/lab-tools/harness.sh
-. scripts/lab-tools/harness.sh
+# shellcheck source=lib/ce_wan.sh
+. tests/lab/lib/ce_wan.sh
 
-MAPCE=$(realpath "${OUTPUT:-build}/mapce" 2>/dev/null || echo "${OUTPUT:-build}/mapce")
-T=20                                  # seconds, any single command
-ID=$$
-NS=tud-ce-$ID
-NSP=tud-pr-$ID
-WAN=tudw$ID
-PEER=tudp$ID
-PIN=/sys/fs/bpf/mapce/$WAN
-STATE=/run/mapce/$WAN.state
-CE_ADDR=2001:db8:12:3400::1
-GW=2001:db8:12:3400::ffff
-MAP_ADDR=2001:db8:12:3400:c6:3364:1200:3400 # legacy IID of 198.51.100.18 psid 52
-RULE=(--rule-ipv6 2001:db8::/40 --rule-ipv4 198.51.100.0/24 --ea-len 16 --psid-offset 4
-	--legacy-iid --br 2001:db8:ffff::64)
 MAPS=(mapce_config mapce_rules mapce_fmr_lpm mapce_flow_out mapce_flow_in mapce_bind
 	mapce_ports mapce_stats mapce_gc)
 ALL_CASES=(up_runs up_xdp_attached up_tc_filter up_pins up_map_address up_default_route
@@ -39,41 +26,13 @@ ALL_CASES=(up_runs up_xdp_attached up_tc_filter up_pins up_map_address up_defaul
 	status_port_usage up_again_noop up_other_params down_removes_all down_not_up
 	bad_rule_prefix bad_mtu bad_interface usage_errors rollback_default_route
 	rollback_foreign_xdp foreign_clsact_kept)
-tmp=$(mktemp -d)
+ce_wan_init tud
+tmp=$NS_TMP
 
-cleanup() {
-	if [ -e "/run/netns/$NS" ]; then
-		timeout 10 nsenter --net="/run/netns/$NS" "$MAPCE" down --wan "$WAN" >/dev/null 2>&1
-	fi
-	ip netns del "$NS" 2>/dev/null
-	ip netns del "$NSP" 2>/dev/null
-	rm -f "$PIN"/* 2>/dev/null
-	rmdir "$PIN" 2>/dev/null
-	rm -f "$STATE"
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
+skip_all() { t_skip_all "$1" "${ALL_CASES[@]/#/up_down: }"; }
 
-skip_all() {
-	for c in "${ALL_CASES[@]}"; do t_skip "up_down: $c" "$1"; done
-	exit 0
-}
-
-[ "$(id -u)" -eq 0 ] || skip_all "needs root"
-for tool in ip tc bpftool python3 nsenter timeout; do
-	command -v "$tool" >/dev/null || skip_all "$tool not installed"
-done
-[ -x "$MAPCE" ] || skip_all "$MAPCE not built"
+mapce_preflight ip tc bpftool python3 nsenter timeout || skip_all "$NS_WHY"
 grep -q 'not implemented' <<<"$("$MAPCE" up -h 2>&1)" && skip_all "mapce up not implemented"
-
-# ce CMD...: in the CE namespace (network only), bounded.
-ce() { timeout "$T" nsenter --net="/run/netns/$NS" "$@"; }
-# m ARGS...: mapce in the CE namespace; stdout $tmp/out, stderr $tmp/err, $rc.
-m() {
-	ce "$MAPCE" "$@" >"$tmp/out" 2>"$tmp/err"
-	rc=$?
-}
-errtext() { tr '\n' ' ' <"$tmp/err" | head -c 300; }
 
 # Everything up/down may touch, as text: must be identical before up and
 # after down (or after a failed up).
@@ -91,36 +50,10 @@ snapshot() {
 	} 2>&1
 }
 # same_as FILE: t_why with a short diff when the current snapshot differs.
-same_as() {
-	snapshot >"$tmp/snap.now"
-	if ! diff -u "$1" "$tmp/snap.now" >"$tmp/snap.diff"; then
-		t_why "residue: $(grep '^[-+][^-+]' "$tmp/snap.diff" | head -n 8 | tr '\n' '|')"
-	fi
-}
-# py CODE: python assertions on the JSON in $tmp/out (as d); t_why on failure.
-py() {
-	local why
-	why=$(python3 -c '
-import json, sys
-d = json.load(open(sys.argv[1]))
-exec(sys.argv[2])
-' "$tmp/out" "$1" 2>&1) || t_why "$(tail -n 1 <<<"$why") (json: $(head -c 300 "$tmp/out"))"
-}
+same_as() { t_same "$1" snapshot; }
 
 # ---- lab -----------------------------------------------------------------
-setup() {
-	ip netns add "$NS" && ip netns add "$NSP" &&
-		ip link add "$WAN" netns "$NS" type veth peer name "$PEER" netns "$NSP" &&
-		ip -n "$NS" link set lo up && ip -n "$NSP" link set lo up &&
-		ip netns exec "$NS" sysctl -qw "net.ipv6.conf.$WAN.accept_dad=0" \
-			"net.ipv6.conf.$WAN.accept_ra=0" &&
-		ip netns exec "$NSP" sysctl -qw "net.ipv6.conf.$PEER.accept_dad=0" &&
-		ip -n "$NS" link set "$WAN" up && ip -n "$NSP" link set "$PEER" up &&
-		ip -n "$NS" addr add "$CE_ADDR/64" dev "$WAN" nodad &&
-		ip -n "$NSP" addr add "$GW/64" dev "$PEER" nodad &&
-		ip -n "$NS" -6 route add default via "$GW" dev "$WAN"
-}
-setup >"$tmp/setup" 2>&1 || skip_all "lab setup failed: $(tr '\n' ' ' <"$tmp/setup" | head -c 200)"
+ce_wan_up >"$tmp/setup" 2>&1 || skip_all "lab setup failed: $(tr '\n' ' ' <"$tmp/setup" | head -c 200)"
 snapshot >"$tmp/snap.before"
 
 # ---- up ------------------------------------------------------------------
@@ -250,10 +183,10 @@ flow = lambda a, p, pk, by: ip(a) + struct.pack('>H', p) + struct.pack('<BBQQQQ'
 ep = lambda a, p, pr: ip(a) + struct.pack('>HBx', p, pr)
 bind = lambda a, p: ip(a) + struct.pack('>H', p) + struct.pack('<BxQQ', 0, now, now)
 seeds = {
-    'mapce_flow_out': (tup('192.168.1.10', '203.0.113.5', 5000, 53, 17), flow('198.51.100.18', 4928, 3, 150)),
-    'mapce_flow_in': (tup('198.51.100.18', '203.0.113.5', 4928, 53, 17), flow('192.168.1.10', 5000, 2, 100)),
-    'mapce_bind': (ep('192.168.1.10', 5000, 17), bind('198.51.100.18', 4928)),
-    'mapce_ports': (ep('198.51.100.18', 4928, 17), bind('192.168.1.10', 5000)),
+    'mapce_flow_out': (tup('192.0.2.10', '203.0.113.5', 5000, 53, 17), flow('198.51.100.18', 4928, 3, 150)),
+    'mapce_flow_in': (tup('198.51.100.18', '203.0.113.5', 4928, 53, 17), flow('192.0.2.10', 5000, 2, 100)),
+    'mapce_bind': (ep('192.0.2.10', 5000, 17), bind('198.51.100.18', 4928)),
+    'mapce_ports': (ep('198.51.100.18', 4928, 17), bind('192.0.2.10', 5000)),
 }
 with open(sys.argv[1] + '/seeds', 'w') as f:
     for m, (k, v) in seeds.items():
@@ -270,7 +203,7 @@ EOF
 f = d['flows']
 assert len(f) == 1, '%d flows' % len(f)
 f = f[0]
-exp = dict(proto='udp', inside='192.168.1.10:5000', inside_ip='192.168.1.10', inside_port=5000,
+exp = dict(proto='udp', inside='192.0.2.10:5000', inside_ip='192.0.2.10', inside_port=5000,
            outside='198.51.100.18:4928', outside_port=4928, remote='203.0.113.5:53',
            remote_ip='203.0.113.5', remote_port=53, state='active', packets_out=3,
            bytes_out=150, packets_in=2, bytes_in=100)
@@ -281,7 +214,7 @@ assert 0 <= f['idle_s'] <= 6, 'idle_s %r' % f['idle_s']
 assert f['timeout_s'] == 300, 'timeout_s %r' % f['timeout_s']
 "
 	m flows
-	grep -Eq '^udp +192\.168\.1\.10:5000 +198\.51\.100\.18:4928 +203\.0\.113\.5:53 +active ' "$tmp/out" ||
+	grep -Eq '^udp +192\.0\.2\.10:5000 +198\.51\.100\.18:4928 +203\.0\.113\.5:53 +active ' "$tmp/out" ||
 		t_why "text flows lacks the seeded flow: $(tr '\n' ' ' <"$tmp/out" | head -c 300)"
 	t_end
 
@@ -290,10 +223,10 @@ assert f['timeout_s'] == 300, 'timeout_s %r' % f['timeout_s']
 	py "
 w = d['interfaces'][0]
 assert w['flows'] == 1 and w['bindings'] == 1, (w['flows'], w['bindings'])
-assert w['hosts'] == [dict(ip='192.168.1.10', tcp=0, udp=1, icmp=0, total=1)], w['hosts']
+assert w['hosts'] == [dict(ip='192.0.2.10', tcp=0, udp=1, icmp=0, total=1)], w['hosts']
 "
 	m status --wan "$WAN"
-	grep -Eq '^    192\.168\.1\.10 +tcp 0  udp 1  icmp 0  total 1$' "$tmp/out" ||
+	grep -Eq '^    192\.0\.2\.10 +tcp 0  udp 1  icmp 0  total 1$' "$tmp/out" ||
 		t_why "text status lacks the port usage line"
 	t_end
 fi
@@ -350,10 +283,10 @@ t_end
 
 # ---- bad input: clear error, exit code, nothing left ---------------------
 t_begin "up_down: bad_rule_prefix"
-m up --wan "$WAN" --rule-ipv6 2001:db9::/40 --rule-ipv4 198.51.100.0/24 --ea-len 16 \
+m up --wan "$WAN" --rule-ipv6 2001:db8:100::/40 --rule-ipv4 198.51.100.0/24 --ea-len 16 \
 	--psid-offset 4 --br 2001:db8:ffff::64
 [ $rc -eq 1 ] || t_why "exit $rc, not 1"
-grep -q "no global IPv6 address on $WAN lies inside a rule IPv6 prefix (2001:db9::/40)" "$tmp/err" ||
+grep -q "no global IPv6 address on $WAN lies inside a rule IPv6 prefix (2001:db8:100::/40)" "$tmp/err" ||
 	t_why "message: $(errtext)"
 same_as "$tmp/snap.before"
 t_end
@@ -378,11 +311,11 @@ same_as "$tmp/snap.before"
 t_end
 
 t_begin "up_down: bad_interface"
-m up --wan tudnone$ID "${RULE[@]}"
+m up --wan "tudnone$NS_ID" "${RULE[@]}"
 [ $rc -eq 1 ] || t_why "exit $rc, not 1"
-grep -q "no interface 'tudnone$ID'" "$tmp/err" || t_why "message: $(errtext)"
-[ -e "/sys/fs/bpf/mapce/tudnone$ID" ] && t_why "pin dir created for a missing interface"
-[ -e "/run/mapce/tudnone$ID.state" ] && t_why "state file created for a missing interface"
+grep -q "no interface 'tudnone$NS_ID'" "$tmp/err" || t_why "message: $(errtext)"
+[ -e "/sys/fs/bpf/mapce/tudnone$NS_ID" ] && t_why "pin dir created for a missing interface"
+[ -e "/run/mapce/tudnone$NS_ID.state" ] && t_why "state file created for a missing interface"
 same_as "$tmp/snap.before"
 t_end
 

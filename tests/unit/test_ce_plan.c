@@ -33,15 +33,9 @@ static struct ce_up_params P;
 /* Apply "--opt value" as the command line would. */
 static void opt(const char *name, const char *val)
 {
-	int ret = -2;
+	const struct opt_def *d = opt_find_name(up_key_groups, name);
+	int ret = d ? up_settings_apply(&S, d->val, val, 0, errbuf, sizeof(errbuf)) : -2;
 
-	for (size_t i = 0; i < up_keys_n && ret == -2; i++)
-		if (!strcmp(up_keys[i].name, name))
-			ret = up_settings_apply(&S, up_keys[i].opt, val, 0, errbuf, sizeof(errbuf));
-	for (size_t i = 0; i < mapce_rule_longopts_n && ret == -2; i++)
-		if (!strcmp(mapce_rule_longopts[i].name, name))
-			ret = up_settings_apply(&S, mapce_rule_longopts[i].val, val, 0, errbuf,
-						sizeof(errbuf));
 	CHECK(ret == 0, "--%s %s: %s", name, val ? val : "", ret == -2 ? "no such option" : errbuf);
 }
 
@@ -69,8 +63,9 @@ static struct nl_addr6 wan_addrs[1]; /* filled in main */
 /* A WAN of the given MTU whose only address is 2001:db8:12:3400::1/64. */
 static struct wan_facts wan(unsigned int mtu)
 {
-	struct wan_facts w = { .name = "wan0", .ifindex = 7, .mtu = mtu, .addrs = wan_addrs,
-			       .n_addrs = 1 };
+	struct wan_facts w = {
+		.name = "wan0", .ifindex = 7, .mtu = mtu, .addrs = wan_addrs, .n_addrs = 1
+	};
 
 	return w;
 }
@@ -178,8 +173,9 @@ static void test_prefix_detection(void)
 		/* the RA /64: the one */
 		addr6("2001:db8:12:3400::1", 64, RT_SCOPE_UNIVERSE, 0),
 	};
-	struct wan_facts w = { .name = "wan0", .ifindex = 7, .mtu = 1500, .addrs = addrs,
-			       .n_addrs = 5 };
+	struct wan_facts w = {
+		.name = "wan0", .ifindex = 7, .mtu = 1500, .addrs = addrs, .n_addrs = 5
+	};
 
 	TCASE_BEGIN("ce_plan: the CE prefix from the WAN's addresses");
 	lab_rule();
@@ -292,20 +288,23 @@ static void test_forwards(void)
 	lab_rule();
 	strcpy(S.path, "/etc/mapce/wan0.conf");
 	CHECK(portmap_parse("tcp", "4928-4930", "192.168.1.10:8000", &S.portmaps[0], errbuf,
-			    sizeof(errbuf)) == 0, "%s", errbuf);
+			    sizeof(errbuf)) == 0,
+	      "%s", errbuf);
 	S.portmaps[0].line = 11;
 	S.n_portmaps = 1;
 	CHECK(plan(1500) == 0, "%s", errbuf);
 	CHECK_EQ(P.n_portmaps, 1);
 	CHECK(P.portmaps == S.portmaps);
 	CHECK_STR(P.config_path, "/etc/mapce/wan0.conf");
-	CHECK(portmap_parse("udp", "80", "192.168.1.10", &S.portmaps[1], errbuf,
-			    sizeof(errbuf)) == 0, "%s", errbuf);
+	CHECK(portmap_parse("udp", "80", "192.168.1.10", &S.portmaps[1], errbuf, sizeof(errbuf)) ==
+		      0,
+	      "%s", errbuf);
 	S.portmaps[1].line = 12;
 	S.n_portmaps = 2;
 	CHECK(plan(1500) == MAPCE_ERR_VALUE);
 	CHECK(starts_with(errbuf, "/etc/mapce/wan0.conf:12: udp 80 192.168.1.10:80: port 80 is not "
-				  "in this CE's port set (240 ports: 4928-4943, "), "%s", errbuf);
+				  "in this CE's port set (240 ports: 4928-4943, "),
+	      "%s", errbuf);
 	TCASE_END();
 }
 
@@ -316,12 +315,9 @@ static struct br_up_params BP;
 
 static void br_opt(const char *name, const char *val)
 {
-	int ret = -2;
+	const struct opt_def *d = opt_find_name(mapce_rule_groups, name);
+	int ret = d ? mapce_opts_handle(&B.rule, d->val, val, errbuf, sizeof(errbuf)) : -2;
 
-	for (size_t i = 0; i < mapce_rule_longopts_n && ret == -2; i++)
-		if (!strcmp(mapce_rule_longopts[i].name, name))
-			ret = mapce_opts_handle(&B.rule, mapce_rule_longopts[i].val, val, errbuf,
-						sizeof(errbuf));
 	CHECK(ret == 0, "--%s %s: %s", name, val ? val : "", ret == -2 ? "no such option" : errbuf);
 }
 

@@ -58,7 +58,8 @@ static int next_hop(const struct br_up_params *p, const struct mapce_rule *r, __
 	}
 	if (rt.oif != p->ifindex) {
 		pr_err("the IPv6 route toward the rule IPv6 prefix %s/%u leaves via %s, not %s "
-		       "(route: %s)", ip6_str(r->ipv6_prefix, a), r->ipv6_prefix_len,
+		       "(route: %s)",
+		       ip6_str(r->ipv6_prefix, a), r->ipv6_prefix_len,
 		       if_indextoname((unsigned int)rt.oif, dev) ? dev : "?", p->ifname,
 		       nl_route_str(&rt, s, sizeof(s)));
 		return -1;
@@ -184,17 +185,13 @@ static int rule_route(struct br_run *r, int i, const struct nl_route *all, int n
 	const struct mapce_rule *rule = &p->rules[i];
 	char s[256], b[PFX4_STRLEN];
 	struct nl_route route;
-	bool ours = false;
+	bool ours;
+	int j;
 
 	if (next_hop(p, rule, r->gw[i]))
 		return -1;
-	for (int j = 0; j < n; j++) {
-		if (!is_rule_route(&all[j], rule))
-			continue;
-		if (all[j].protocol == RTPROT_MAPCE_BR && all[j].oif == p->ifindex) {
-			ours = true; /* left by an earlier run: replace it */
-			continue;
-		}
+	j = deploy_route_conflict(&r->d, all, n, rule->ipv4_prefix, rule->ipv4_prefix_len, &ours);
+	if (j >= 0) {
 		pr_err("a route to the rule IPv4 prefix %s exists already (%s); the BR will not "
 		       "replace it: delete it first",
 		       pfx4_str(rule->ipv4_prefix, rule->ipv4_prefix_len, b),
@@ -266,7 +263,8 @@ static void br_done(struct deploy *d)
 	snprintf(path, sizeof(path), "/proc/sys/net/ipv6/conf/%s/forwarding", d->dev);
 	if (sysctl_is_off(path))
 		pr_warn("net.ipv6.conf.%s.forwarding is 0: every CE is reached via the next hop of "
-			"its rule's route; with CEs behind different next hops, enable it", d->dev);
+			"its rule's route; with CEs behind different next hops, enable it",
+			d->dev);
 	print_up(br_run(d));
 }
 
@@ -279,29 +277,14 @@ static const struct deploy_prog br_progs[] = {
 	{ MAPCE_BR_TC_PROG_NAME, DEPLOY_TC_EGRESS, MAPCE_BR_TC_HANDLE, MAPCE_BR_TC_PRIORITY },
 };
 
-static const struct deploy_side br_side = {
-	.tables_equal = br_tables_equal,
-	.missing = br_missing,
-	.write_tables = br_write_tables,
-	.routes = br_routes,
-	.done = br_done,
-};
+static const struct deploy_side br_side =
+	DEPLOY_SIDE(br_tables_equal, br_missing, NULL, NULL, br_write_tables, br_routes, br_done);
 
 const struct deploy_spec br_spec = {
-	.cmd = "mapce br",
-	.dev_opt = "--dev",
-	.dev_key = "dev",
-	.report = "br down on",
-	.subject = "the BR is ",
-	.owner = "the BR's",
-	.pin_root = MAPCE_BR_PIN_ROOT,
-	.config_map = "mapce_br_config",
-	.state_prefix = "br-",
-	.addr_what = "BR address",
-	.addr_flags = IFA_F_NODAD,
-	.route_protocol = RTPROT_MAPCE_BR,
-	.progs = br_progs,
-	.n_progs = sizeof(br_progs) / sizeof(br_progs[0]),
+	.w = { "mapce br", "--dev", "dev", "br down on", "the BR is ", "the BR's", "BR address" },
+	.pins = { MAPCE_BR_PIN_ROOT, "mapce_br_config", "br-" },
+	.net = { IFA_F_NODAD, RTPROT_MAPCE_BR },
+	DEPLOY_PROGS(br_progs),
 	.skel = &mapce_br_skel_ops,
 	.side = &br_side,
 };
@@ -310,13 +293,7 @@ int br_up(const struct br_up_params *p)
 {
 	static struct br_run r;
 
-	memset(&r, 0, sizeof(r));
-	r.p = p;
-	deploy_init(&r.d, &br_spec, p->ifname, p->ifindex, &p->cfg, p->cfg.br_ipv6, p->xdp_mode);
-	return deploy_up(&r.d) ? 1 : 0;
-}
-
-int br_down(const char *ifname)
-{
-	return deploy_down(&br_spec, ifname) ? 1 : 0;
+	r = (struct br_run){ .p = p };
+	return deploy_up_exit(&r.d, &br_spec, p->ifname, p->ifindex, &p->cfg, p->cfg.br_ipv6,
+			      p->xdp_mode);
 }

@@ -27,14 +27,12 @@ struct br_up_params {
 	enum attach_xdp_mode xdp_mode;
 };
 
-/* What the BR is made of (programs, pins, messages): for br_status. */
+/* What the BR is made of (programs, pins, messages): `br down` is
+ * deploy_down_exit(&br_spec, dev); br_status queries it. */
 extern const struct deploy_spec br_spec;
 
 /* Returns the exit status (0, or 1 after a pr_err() saying what failed). */
 int br_up(const struct br_up_params *p);
-/* Remove everything br up created on ifname.  Exit status 1 ("not up")
- * when nothing was found. */
-int br_down(const char *ifname);
 /* Print config, rules, attach state, routes and counters of one device
  * (ifname) or of every BR (NULL).  Exit status. */
 int br_status(const char *ifname);

@@ -33,9 +33,10 @@ int br_plan_rules(struct mapce_opts *o, char *err, size_t errlen)
 			if (r->ipv4_prefix != o->rules[j].ipv4_prefix ||
 			    r->ipv4_prefix_len != o->rules[j].ipv4_prefix_len)
 				continue;
-			return BAD("rules %d and %d have the same IPv4 prefix %s/%u: the BR could not "
-				   "tell which one a packet belongs to", j + 1, i + 1,
-				   ip4_str(r->ipv4_prefix, b), r->ipv4_prefix_len);
+			return BAD(
+				"rules %d and %d have the same IPv4 prefix %s/%u: the BR could not "
+				"tell which one a packet belongs to",
+				j + 1, i + 1, ip4_str(r->ipv4_prefix, b), r->ipv4_prefix_len);
 		}
 	}
 	if (!is_unicast6(o->br))
@@ -43,8 +44,8 @@ int br_plan_rules(struct mapce_opts *o, char *err, size_t errlen)
 	return 0;
 }
 
-int br_plan(const struct br_settings *s, const struct br_link_facts *w,
-	    struct br_up_params *out, char *err, size_t errlen)
+int br_plan(const struct br_settings *s, const struct br_link_facts *w, struct br_up_params *out,
+	    char *err, size_t errlen)
 {
 	struct mapce_opts o = s->rule;
 	unsigned long mtu = s->mtu;
@@ -64,8 +65,9 @@ int br_plan(const struct br_settings *s, const struct br_link_facts *w,
 		mtu = w->mtu - MAPCE_ENCAP_OVERHEAD;
 	if (mtu > w->mtu - MAPCE_ENCAP_OVERHEAD)
 		return BAD("--mtu %lu does not fit: %s has MTU %u, so IPv4 packets over %u bytes "
-			   "would not fit after the %u-byte IPv6 header", mtu, w->name, w->mtu,
-			   w->mtu - MAPCE_ENCAP_OVERHEAD, MAPCE_ENCAP_OVERHEAD);
+			   "would not fit after the %u-byte IPv6 header",
+			   mtu, w->name, w->mtu, w->mtu - MAPCE_ENCAP_OVERHEAD,
+			   MAPCE_ENCAP_OVERHEAD);
 
 	snprintf(out->ifname, sizeof(out->ifname), "%s", w->name);
 	out->ifindex = w->ifindex;

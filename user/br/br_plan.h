@@ -22,9 +22,9 @@
 
 /* What `br up` was asked for. */
 struct br_settings {
-	struct mapce_opts rule;   /* the rules, --br, --legacy-iid */
-	unsigned long hop_limit;  /* 1..255 */
-	unsigned long mtu;        /* 0: the device's MTU - MAPCE_ENCAP_OVERHEAD */
+	struct mapce_opts rule;	 /* the rules, --br, --legacy-iid */
+	unsigned long hop_limit; /* 1..255 */
+	unsigned long mtu;	 /* 0: the device's MTU - MAPCE_ENCAP_OVERHEAD */
 	enum attach_xdp_mode xdp_mode;
 };
 
@@ -41,7 +41,7 @@ struct br_link_facts {
 int br_plan_rules(struct mapce_opts *o, char *err, size_t errlen);
 /* br_plan_rules on a copy of s->rule, the MTU against the device's, and
  * the parameters in *out (zeroed first).  0, or as br_plan_rules. */
-int br_plan(const struct br_settings *s, const struct br_link_facts *w,
-	    struct br_up_params *out, char *err, size_t errlen);
+int br_plan(const struct br_settings *s, const struct br_link_facts *w, struct br_up_params *out,
+	    char *err, size_t errlen);
 
 #endif

@@ -55,8 +55,8 @@ static void print_rules(int fd)
 		struct mapce_rule r;
 		__u8 k;
 
-		if (bpf_map_lookup_elem(fd, &i, &r) || (!r.ipv6_prefix_len && !r.ipv4_prefix_len &&
-							!r.ea_len))
+		if (bpf_map_lookup_elem(fd, &i, &r) ||
+		    (!r.ipv6_prefix_len && !r.ipv4_prefix_len && !r.ea_len))
 			continue;
 		k = mapce_rule_psid_len(&r);
 		if (!shown++)

@@ -43,9 +43,9 @@
 struct ce_run {
 	struct deploy d;
 	const struct ce_up_params *p;
-	__u32 flows;   /* the NAT tables' size (0: the object's default) */
-	__u8 gw[16];   /* the IPv6 next hop toward the BR */
-	int forwards;  /* port forwards installed */
+	__u32 flows;  /* the NAT tables' size (0: the object's default) */
+	__u8 gw[16];  /* the IPv6 next hop toward the BR */
+	int forwards; /* port forwards installed */
 };
 
 static struct ce_run *ce_run(struct deploy *d)
@@ -116,8 +116,8 @@ static int ce_already_up(struct deploy *d)
 		pr_err("opening the port maps in %s: %s", d->dir, strerror(-ret));
 		return -1;
 	}
-	ret = portmap_sync(&m, p->portmaps, p->n_portmaps, false, p->config_path, &added,
-			   &removed, errbuf, sizeof(errbuf));
+	ret = portmap_sync(&m, p->portmaps, p->n_portmaps, false, p->config_path, &added, &removed,
+			   errbuf, sizeof(errbuf));
 	portmap_maps_close(&m);
 	if (ret) {
 		pr_err("port forwards: %s", errbuf);
@@ -181,9 +181,9 @@ static void flush_stale_nat(struct ce_run *r)
 	const struct mapce_config *old = &r->d.old_cfg, *c = &r->p->cfg;
 	struct mapce_ce *s = r->d.skel;
 
-	if (!r->d.old_cfg_valid || (old->ipv4 == c->ipv4 && old->psid == c->psid &&
-				    old->psid_len == c->psid_len &&
-				    old->psid_offset == c->psid_offset))
+	if (!r->d.old_cfg_valid ||
+	    (old->ipv4 == c->ipv4 && old->psid == c->psid && old->psid_len == c->psid_len &&
+	     old->psid_offset == c->psid_offset))
 		return;
 	pr_warn("pinned NAT state of %s belongs to another address or port set: flushing it",
 		r->p->ifname);
@@ -255,8 +255,8 @@ static int ce_routes(struct deploy *d)
 	const struct mapce_config *c = &r->p->cfg;
 	char a[IP6_STRLEN], s[256], dev[IF_NAMESIZE];
 	struct nl_route *routes, br, route;
-	bool ours = false;
-	int ret, n;
+	bool ours;
+	int ret, n, i;
 
 	ret = nl_route_get(AF_INET6, c->br_ipv6, &br);
 	if (ret) {
@@ -278,20 +278,14 @@ static int ce_routes(struct deploy *d)
 		pr_err("listing the IPv4 routes: %s", nl_strerror(n));
 		return -1;
 	}
-	for (int i = 0; i < n; i++) {
-		if (routes[i].dst_len)
-			continue;
-		if (routes[i].protocol == RTPROT_MAPCE && routes[i].oif == d->ifindex) {
-			ours = true; /* left by an earlier run: replace it */
-			continue;
-		}
+	i = deploy_route_conflict(d, routes, n, 0, 0, &ours);
+	if (i >= 0)
 		pr_err("an IPv4 default route exists already (%s); mapce sends IPv4 through the "
 		       "tunnel and will not replace it: delete it first",
 		       nl_route_str(&routes[i], s, sizeof(s)));
-		free(routes);
-		return -1;
-	}
 	free(routes);
+	if (i >= 0)
+		return -1;
 	nl_route4_via6(&route, 0, 0, r->gw, d->ifindex, c->mtu, RTPROT_MAPCE);
 	return deploy_route_add(d, &route, ours);
 }
@@ -357,31 +351,15 @@ static const struct deploy_prog ce_progs[] = {
 	{ MAPCE_TC_IN_PROG_NAME, DEPLOY_TC_INGRESS, MAPCE_TC_HANDLE, MAPCE_TC_PRIORITY },
 };
 
-static const struct deploy_side ce_side = {
-	.tables_equal = ce_tables_equal,
-	.missing = ce_missing,
-	.already_up = ce_already_up,
-	.before_load = ce_before_load,
-	.write_tables = ce_write_tables,
-	.routes = ce_routes,
-	.done = ce_done,
-};
+static const struct deploy_side ce_side =
+	DEPLOY_SIDE(ce_tables_equal, ce_missing, ce_already_up, ce_before_load, ce_write_tables,
+		    ce_routes, ce_done);
 
-static const struct deploy_spec ce_spec = {
-	.cmd = "mapce",
-	.dev_opt = "--wan",
-	.dev_key = "wan",
-	.report = "down on",
-	.subject = "",
-	.owner = "mapce's",
-	.pin_root = MAPCE_PIN_ROOT,
-	.config_map = "mapce_config",
-	.state_prefix = "",
-	.addr_what = "MAP address",
-	.addr_flags = IFA_F_NODAD | IFA_F_NOPREFIXROUTE,
-	.route_protocol = RTPROT_MAPCE,
-	.progs = ce_progs,
-	.n_progs = sizeof(ce_progs) / sizeof(ce_progs[0]),
+const struct deploy_spec ce_spec = {
+	.w = { "mapce", "--wan", "wan", "down on", "", "mapce's", "MAP address" },
+	.pins = { MAPCE_PIN_ROOT, "mapce_config", "" },
+	.net = { IFA_F_NODAD | IFA_F_NOPREFIXROUTE, RTPROT_MAPCE },
+	DEPLOY_PROGS(ce_progs),
 	.skel = &mapce_ce_skel_ops,
 	.side = &ce_side,
 	.forget = ce_forget,
@@ -391,13 +369,7 @@ int ce_up(const struct ce_up_params *p)
 {
 	static struct ce_run r;
 
-	memset(&r, 0, sizeof(r));
-	r.p = p;
-	deploy_init(&r.d, &ce_spec, p->ifname, p->ifindex, &p->cfg, p->cfg.ce_ipv6, p->xdp_mode);
-	return deploy_up(&r.d) ? 1 : 0;
-}
-
-int ce_down(const char *ifname)
-{
-	return deploy_down(&ce_spec, ifname) ? 1 : 0;
+	r = (struct ce_run){ .p = p };
+	return deploy_up_exit(&r.d, &ce_spec, p->ifname, p->ifindex, &p->cfg, p->cfg.ce_ipv6,
+			      p->xdp_mode);
 }

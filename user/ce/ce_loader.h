@@ -20,6 +20,7 @@
 #include "core/policy.h"
 #include "core/portmap.h"
 #include "core/xdp_mode.h"
+#include "sys/deploy.h"
 
 struct ce_up_params {
 	char ifname[IF_NAMESIZE];
@@ -27,9 +28,9 @@ struct ce_up_params {
 	struct mapce_config cfg; /* complete, exactly as it will be pinned */
 	struct mapce_rule rules[MAPCE_MAX_RULES];
 	int n_rules;
-	bool mesh;               /* fill mapce_fmr_lpm with the FMRs */
+	bool mesh; /* fill mapce_fmr_lpm with the FMRs */
 	enum attach_xdp_mode xdp_mode;
-	__u32 max_flows;         /* 0: what is pinned, else the default */
+	__u32 max_flows; /* 0: what is pinned, else the default */
 	/* Port forwards (checked against the port set): up makes the STATIC
 	 * entries of the maps exactly these, also when already up. */
 	const struct portmap *portmaps;
@@ -38,10 +39,11 @@ struct ce_up_params {
 				     * for `mapce portmap` */
 };
 
+/* What the CE is made of (programs, pins, messages): `down` is
+ * deploy_down_exit(&ce_spec, wan); status readers query it. */
+extern const struct deploy_spec ce_spec;
+
 /* Returns the exit status (0, or 1 after a pr_err() saying what failed). */
 int ce_up(const struct ce_up_params *p);
-/* Remove everything up created on ifname (best effort for leftovers).
- * Exit status: 1 "not up" when nothing was found. */
-int ce_down(const char *ifname);
 
 #endif

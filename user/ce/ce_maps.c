@@ -13,7 +13,7 @@
 #include "sys/map_util.h"
 #include "sys/pin.h"
 
-#define KEY_MAX 64   /* largest key/value of our maps, with room to spare */
+#define KEY_MAX 64 /* largest key/value of our maps, with room to spare */
 #define VAL_MAX 256
 
 int ce_wans(const char *wan, char (*names)[IF_NAMESIZE], int max)
@@ -81,9 +81,9 @@ int ce_maps_open(const char *wan, struct ce_maps *m)
 		int *fd;
 		const char *name;
 	} maps[] = {
-		{ &m->config, "mapce_config" }, { &m->rules, "mapce_rules" },
+		{ &m->config, "mapce_config" },	    { &m->rules, "mapce_rules" },
 		{ &m->flow_out, "mapce_flow_out" }, { &m->flow_in, "mapce_flow_in" },
-		{ &m->bind, "mapce_bind" }, { &m->ports, "mapce_ports" },
+		{ &m->bind, "mapce_bind" },	    { &m->ports, "mapce_ports" },
 		{ &m->stats, "mapce_stats" },
 	};
 
@@ -106,7 +106,7 @@ int ce_maps_open(const char *wan, struct ce_maps *m)
 void ce_maps_close(struct ce_maps *m)
 {
 	int *fds[] = { &m->config, &m->rules, &m->flow_out, &m->flow_in,
-		       &m->bind, &m->ports, &m->stats };
+		       &m->bind,   &m->ports, &m->stats };
 
 	for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++) {
 		if (*fds[i] >= 0)

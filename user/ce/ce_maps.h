@@ -26,9 +26,9 @@ int ce_wans(const char *wan, char (*names)[IF_NAMESIZE], int max);
 
 /* Why ce_wan_one() found no single WAN among several. */
 struct ce_wan_choice {
-	int n_up;                       /* WANs with pinned maps */
-	int n_here;                     /* of those, in this network namespace */
-	char first[2][IF_NAMESIZE];     /* the first two, for a message */
+	int n_up;		    /* WANs with pinned maps */
+	int n_here;		    /* of those, in this network namespace */
+	char first[2][IF_NAMESIZE]; /* the first two, for a message */
 };
 /* One WAN for stats/flows/portmap: wan, or the only one that is up, or
  * the only one of several whose interface is in this network namespace.

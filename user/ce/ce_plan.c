@@ -81,8 +81,7 @@ static int plan_mtu(const struct up_settings *s, const struct wan_facts *w, unsi
  * /128 (the delegated or RA prefix) are preferred to /128s (such as a MAP
  * address from an earlier up).  0 found (in o), -1 + message.
  */
-static int detect_prefix(const struct wan_facts *w, struct mapce_opts *o, char *err,
-			 size_t errlen)
+static int detect_prefix(const struct wan_facts *w, struct mapce_opts *o, char *err, size_t errlen)
 {
 	char a[IP6_STRLEN], b[IP6_STRLEN], rules[512] = "";
 
@@ -122,13 +121,14 @@ static int detect_prefix(const struct wan_facts *w, struct mapce_opts *o, char *
 			 ip6_str(o->rules[r].ipv6_prefix, a), o->rules[r].ipv6_prefix_len);
 	}
 	return BAD("no global IPv6 address on %s lies inside a rule IPv6 prefix (%s); "
-		   "give the CE prefix with --prefix", w->name, rules);
+		   "give the CE prefix with --prefix",
+		   w->name, rules);
 }
 
 /* The config, exactly as it will be pinned. */
 static void fill_config(const struct up_settings *s, const struct mapce_opts *o,
-			const struct mapce_derived *d, const struct wan_facts *w,
-			unsigned long mtu, unsigned long mss, struct mapce_config *c)
+			const struct mapce_derived *d, const struct wan_facts *w, unsigned long mtu,
+			unsigned long mss, struct mapce_config *c)
 {
 	memcpy(c->ce_ipv6, d->ce_ipv6, 16);
 	memcpy(c->br_ipv6, d->have_br ? d->br : o->br, 16);

@@ -27,11 +27,11 @@
 
 /* What cmd_up reads from the system about the WAN. */
 struct wan_facts {
-	const char *name;             /* the WAN, for messages */
+	const char *name; /* the WAN, for messages */
 	int ifindex;
 	unsigned int mtu;
 	const struct nl_addr6 *addrs; /* its IPv6 addresses, kernel order */
-	int n_addrs;                  /* or -errno: listing them failed */
+	int n_addrs;		      /* or -errno: listing them failed */
 };
 
 /* Fill *out (zeroed first; out->portmaps points into s).  0, or a message

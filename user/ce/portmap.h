@@ -24,7 +24,7 @@
 struct portmap_entry {
 	struct portmap pm;
 	bool installed; /* every port's STATIC pair is in the maps */
-	bool saved;     /* in the WAN's config file */
+	bool saved;	/* in the WAN's config file */
 };
 
 /* The pinned maps a forward lives in. */

@@ -77,8 +77,10 @@ static int group(const struct portmap *p, long n, const struct portmap *skip, in
 
 		for (int j = 0; j < n_skip && !covered; j++)
 			covered = p[i].proto == skip[j].proto && p[i].first >= skip[j].first &&
-				  p[i].first <= skip[j].last && p[i].inside_ip == skip[j].inside_ip &&
-				  p[i].inside_port == skip[j].inside_port + (p[i].first - skip[j].first);
+				  p[i].first <= skip[j].last &&
+				  p[i].inside_ip == skip[j].inside_ip &&
+				  p[i].inside_port ==
+					  skip[j].inside_port + (p[i].first - skip[j].first);
 		if (covered)
 			continue;
 		if (k > 0) {

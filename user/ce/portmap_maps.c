@@ -125,8 +125,7 @@ static enum holder port_holder(struct portmap_maps *m, const struct pm_port *pp,
 	in.port = owner->port;
 	in.proto = pp->out.proto;
 	in._pad = 0;
-	if (!bpf_map_lookup_elem(m->bind, &in, &b) && b.ip == pp->out.ip &&
-	    b.port == pp->out.port)
+	if (!bpf_map_lookup_elem(m->bind, &in, &b) && b.ip == pp->out.ip && b.port == pp->out.port)
 		return H_DYNAMIC;
 	return H_STALE;
 }
@@ -135,8 +134,7 @@ static enum holder port_holder(struct portmap_maps *m, const struct pm_port *pp,
 static void evict_dynamic(struct portmap_maps *m, const struct pm_port *pp,
 			  const struct mapce_binding *owner)
 {
-	struct mapce_endpoint in = { .ip = owner->ip, .port = owner->port,
-				     .proto = pp->out.proto };
+	struct mapce_endpoint in = { .ip = owner->ip, .port = owner->port, .proto = pp->out.proto };
 	struct mapce_binding b;
 
 	if (!bpf_map_lookup_elem(m->bind, &in, &b) && !(b.flags & MAPCE_BIND_F_STATIC) &&
@@ -181,8 +179,9 @@ static int install_check(struct portmap_maps *m, const struct portmap *pm, bool 
 		    b.port != pp.out.port && !statics_ok)
 			return BAD("%s: the inside endpoint %s/%s is already the target of "
 				   "forwarded port %u",
-				   portmap_format(pm, s, sizeof(s)), ep4_str(pp.in.ip, pp.in.port, a),
-				   portmap_proto_str(pm->proto), ntohs(b.port));
+				   portmap_format(pm, s, sizeof(s)),
+				   ep4_str(pp.in.ip, pp.in.port, a), portmap_proto_str(pm->proto),
+				   ntohs(b.port));
 	}
 	return 0;
 }
@@ -193,8 +192,7 @@ static int install_port(struct portmap_maps *m, const struct pm_port *pp, bool e
 	struct mapce_binding owner, b;
 	enum holder h = port_holder(m, pp, &owner);
 
-	if (h == H_DYNAMIC && !evict &&
-	    (owner.ip != pp->owner.ip || owner.port != pp->owner.port))
+	if (h == H_DYNAMIC && !evict && (owner.ip != pp->owner.ip || owner.port != pp->owner.port))
 		return -EBUSY;
 	if (h == H_DYNAMIC || h == H_STALE)
 		evict_dynamic(m, pp, &owner);
@@ -255,8 +253,8 @@ bool portmap_installed(struct portmap_maps *m, const struct portmap *pm)
 	for (__u32 i = 0; i <= (__u32)(pm->last - pm->first); i++) {
 		pm_port(m, pm, i, &pp);
 		if (port_holder(m, &pp, &owner) != H_SAME ||
-		    bpf_map_lookup_elem(m->bind, &pp.in, &b) ||
-		    !(b.flags & MAPCE_BIND_F_STATIC) || b.port != pp.out.port)
+		    bpf_map_lookup_elem(m->bind, &pp.in, &b) || !(b.flags & MAPCE_BIND_F_STATIC) ||
+		    b.port != pp.out.port)
 			return false;
 	}
 	return true;
@@ -303,9 +301,10 @@ int portmap_install(struct portmap_maps *m, const struct portmap *pm, bool evict
 		return -1;
 	ret = install_apply(m, pm, evict);
 	if (ret == -EBUSY || ret == -EEXIST) /* the datapath claimed a port meanwhile */
-		return install_check(m, pm, evict, false, err, errlen) ? -1
-			: BAD("%s: a port was taken meanwhile; try again",
-			      portmap_format(pm, s, sizeof(s)));
+		return install_check(m, pm, evict, false, err, errlen)
+			       ? -1
+			       : BAD("%s: a port was taken meanwhile; try again",
+				     portmap_format(pm, s, sizeof(s)));
 	if (ret)
 		return BAD("%s: writing the maps: %s", portmap_format(pm, s, sizeof(s)),
 			   strerror(-ret));
@@ -317,8 +316,7 @@ int portmap_install(struct portmap_maps *m, const struct portmap *pm, bool evict
 /* ------------------------------------------------------------------ */
 
 /* Is single port p (proto, first, inside) part of a wanted forward? */
-static bool wanted(const struct portmap *want, int n, __u8 proto, __u16 out, __be32 ip,
-		   __u16 in)
+static bool wanted(const struct portmap *want, int n, __u8 proto, __u16 out, __be32 ip, __u16 in)
 {
 	for (int i = 0; i < n; i++) {
 		const struct portmap *w = &want[i];
@@ -409,7 +407,7 @@ int portmap_sync(struct portmap_maps *m, const struct portmap *want, int n, bool
 			return fail_at(file, &want[i], err, errlen);
 	}
 	/* 2. forwards that are not wanted go (counted as grouped forwards) */
-	have = calloc(PORTMAP_MAX * 4, sizeof(*have));
+	have = calloc((size_t)PORTMAP_MAX * 4, sizeof(*have));
 	if (!have)
 		return BAD("out of memory");
 	n_have = portmap_read_installed(m, have, PORTMAP_MAX * 4, NULL);

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* cli_wan.c - the WAN a reader command acts on, with messages (cli_wan.h). */
+/* cli_wan.c - the WAN a CE command acts on: --wan, the choice, the messages (cli_wan.h). */
 #include <errno.h>
 
 #include "ce/ce_maps.h"
@@ -7,6 +7,13 @@
 #include "cli/commands.h"
 #include "core/output.h"
 #include "core/policy.h"
+
+static const struct opt_def wan_opts[] = {
+	{ "wan", "IF", "the CE's WAN interface", 'w', OPT_IFNAME },
+	{},
+};
+
+const struct opt_group cli_wan_group = { NULL, wan_opts };
 
 static void not_up(const char *wan)
 {

@@ -5,7 +5,6 @@
  * without touching the kernel.  Text or, with -j, one JSON object.
  */
 #include <arpa/inet.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -16,22 +15,26 @@
 
 #define CALC_RANGES_PER_LINE 6 /* text mode: port ranges per line */
 
-static void usage(FILE *f)
+static int calc_opt(void *ctx, const struct opt_def *opt, const char *arg)
 {
-	fprintf(f,
-		"Usage: mapce [-j|-p] calc RULE... --prefix PFX [--legacy-iid] [--br ADDR] [--mesh]\n"
-		"       mapce [-j|-p] calc --ipv4 ADDR --psid N --psid-len K [--psid-offset A]\n"
-		"                          --prefix PFX [--legacy-iid] [--br ADDR]\n"
-		"Derive a CE's IPv4 address, PSID, port set and MAP IPv6 address.\n\n%s"
-		"Other:\n"
-		"  -h, --help           this text\n\n"
-		"Examples:\n"
-		"  mapce calc --rule 2001:db8::/40,192.0.2.0/24,16,6 --prefix 2001:db8:12:3400::/56\n"
+	return cli_rule_opt("calc", ctx, opt, arg);
+}
+
+const struct cli_spec calc_spec = {
+	.name = "calc",
+	.synopsis = "[-j|-p] calc RULE... --prefix PFX [--legacy-iid] [--br ADDR] [--mesh]\n"
+		    "[-j|-p] calc --ipv4 ADDR --psid N --psid-len K [--psid-offset A]\n"
+		    "                   --prefix PFX [--legacy-iid] [--br ADDR]",
+	.description = "Derive a CE's IPv4 address, PSID, port set and MAP IPv6 address.",
+	.groups = mapce_rule_groups,
+	.examples =
+		"  mapce calc --rule 2001:db8::/40,192.0.2.0/24,16,6 --prefix "
+		"2001:db8:12:3400::/56\n"
 		"  mapce calc --rule-ipv6 240b:10::/31 --rule-ipv4 106.72.0.0/15 --ea-len 25 \\\n"
 		"             --psid-offset 4 --prefix 240b:10:3f6c:d400::/56 --legacy-iid \\\n"
 		"             --br 2404:9200:225:100::64\n",
-		mapce_rule_usage);
-}
+	.on_opt = calc_opt,
+};
 
 static const char *fmt6(const __u8 a[16], char *buf, size_t len)
 {
@@ -106,8 +109,8 @@ static void print_derived(const struct mapce_opts *o, const struct mapce_derived
 		out_null("bmr", " (lw4o6, no rule)\n");
 	inet_ntop(AF_INET, &d->ipv4, a4, sizeof(a4));
 	out_str("ipv4", "ipv4            %s", a4);
-	out_uint("ipv4_prefix_len", d->ipv4_len < 32 ? "/%llu (an IPv4 prefix, no sharing)\n" : "\n",
-		 d->ipv4_len);
+	out_uint("ipv4_prefix_len",
+		 d->ipv4_len < 32 ? "/%llu (an IPv4 prefix, no sharing)\n" : "\n", d->ipv4_len);
 	snprintf(buf, sizeof(buf), "0x%x", d->psid);
 	out_uint("psid", "psid            %llu", d->psid);
 	out_str("psid_hex", " (%s)\n", buf);
@@ -138,52 +141,15 @@ static void print_derived(const struct mapce_opts *o, const struct mapce_derived
 
 int cmd_calc(int argc, char **argv)
 {
-	struct option longopts[MAPCE_OPT__END - MAPCE_OPT_BASE + 2];
 	struct mapce_opts o;
 	struct mapce_derived d;
 	char msg[512];
-	size_t n = mapce_rule_longopts_n;
-	int c, ret;
-
-	if (n > sizeof(longopts) / sizeof(longopts[0]) - 2)
-		n = sizeof(longopts) / sizeof(longopts[0]) - 2;
-	memcpy(longopts, mapce_rule_longopts, n * sizeof(longopts[0]));
-	longopts[n] = (struct option){ "help", no_argument, NULL, 'h' };
-	longopts[n + 1] = (struct option){ NULL, 0, NULL, 0 };
+	int ret;
 
 	mapce_opts_init(&o);
-	optind = 1;
-	opterr = 0; /* our messages, through pr_err() (JSON-aware) */
-	while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'h':
-			usage(stdout);
-			return 0;
-		case ':':
-			pr_err("calc: option '%s' needs a value (see 'mapce calc -h')", argv[optind - 1]);
-			return EXIT_USAGE;
-		case '?':
-			if (optopt)
-				pr_err("calc: unknown option '-%c' (see 'mapce calc -h')", optopt);
-			else
-				pr_err("calc: unknown option '%s' (see 'mapce calc -h')", argv[optind - 1]);
-			return EXIT_USAGE;
-		default:
-			ret = mapce_opts_handle(&o, c, optarg, msg, sizeof(msg));
-			if (ret < 0) {
-				pr_err("calc: %s", msg);
-				return o.usage_err ? EXIT_USAGE : 1;
-			}
-			if (ret > 0) { /* in the table but not handled: a bug */
-				pr_err("calc: option %d not handled", c);
-				return EXIT_USAGE;
-			}
-		}
-	}
-	if (optind < argc) {
-		pr_err("calc: unexpected argument '%s' (see 'mapce calc -h')", argv[optind]);
-		return EXIT_USAGE;
-	}
+	ret = cli_parse(&calc_spec, argc, argv, &o, NULL);
+	if (ret != CLI_GO)
+		return ret;
 	if (mapce_derive(&o, &d, msg, sizeof(msg))) {
 		pr_err("calc: %s", msg);
 		return o.usage_err ? EXIT_USAGE : 1;

@@ -10,7 +10,6 @@
  * "bytes_in"}, ...]}.
  */
 #include <arpa/inet.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 #include <bpf/bpf.h>
@@ -19,20 +18,20 @@
 #include "sys/caps.h"
 #include "ce/ce_maps.h"
 #include "cli/cli_wan.h"
-#include "cli/cli.h"
 #include "cli/commands.h"
 #include "sys/lock.h"
 #include "mapce_flow.h"
 #include "core/output.h"
 
-static void usage(FILE *f)
-{
-	fprintf(f,
-		"Usage: mapce flows [--wan IF]\n"
-		"\n"
-		"List the live NAT flows of the CE on IF (default: the only WAN that\n"
-		"is up) with their state, age, idle time and per-direction counters.\n");
-}
+static const struct opt_group *const flows_groups[] = { &cli_wan_group, NULL };
+
+const struct cli_spec flows_spec = {
+	.name = "flows",
+	.description = "List the live NAT flows of the CE on IF (default: the only WAN that is up) "
+		       "with their state, age, idle time and per-direction counters.",
+	.groups = flows_groups,
+	.on_opt = cli_store_arg,
+};
 
 struct flows_ctx {
 	int flow_in;
@@ -67,8 +66,10 @@ static int flow_cb(const void *key, const void *val, void *arg)
 	const struct mapce_tuple *t = key;
 	const struct mapce_flow *out = val;
 	struct flows_ctx *x = arg;
-	struct mapce_tuple ik = { .local_ip = out->ip, .remote_ip = t->remote_ip,
-				  .local_port = out->port, .remote_port = t->remote_port,
+	struct mapce_tuple ik = { .local_ip = out->ip,
+				  .remote_ip = t->remote_ip,
+				  .local_port = out->port,
+				  .remote_port = t->remote_port,
 				  .proto = t->proto };
 	struct mapce_flow in = {};
 	bool have_in = x->flow_in >= 0 && !bpf_map_lookup_elem(x->flow_in, &ik, &in);
@@ -97,34 +98,15 @@ static int flow_cb(const void *key, const void *val, void *arg)
 
 int cmd_flows(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "wan", required_argument, NULL, 'w' },
-		{ "help", no_argument, NULL, 'h' },
-		{},
-	};
 	char wan[IF_NAMESIZE];
 	const char *wan_opt = NULL;
 	struct flows_ctx x = {};
 	struct ce_maps m;
 	long n;
-	int opt, ret, lock;
+	int lock, ret = cli_parse(&flows_spec, argc, argv, &wan_opt, NULL);
 
-	optind = 1;
-	opterr = 0;
-	while ((opt = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
-		switch (opt) {
-		case 'h':
-			usage(stdout);
-			return 0;
-		case 'w':
-			wan_opt = optarg;
-			break;
-		default:
-			return cli_bad_option("flows", opt, argv);
-		}
-	}
-	if (cli_no_more_args("flows", argc, argv))
-		return EXIT_USAGE;
+	if (ret != CLI_GO)
+		return ret;
 	if (caps_check("mapce flows"))
 		return 1;
 	ret = cli_wan_one(wan_opt, wan);

@@ -7,7 +7,6 @@
  * after down/up.  Maps and file change together or not at all.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
@@ -26,31 +25,6 @@
 #include "ce/portmap.h"
 
 #define LIST_MAX (PORTMAP_MAX * 4) /* saved forwards + unsaved groups shown */
-
-static void usage(FILE *f)
-{
-	fprintf(f,
-		"Usage: mapce portmap add tcp|udp PORT[-PORT] INSIDE_IP[:PORT] [--wan IF]\n"
-		"       mapce portmap del tcp|udp PORT[-PORT] [--wan IF]\n"
-		"       mapce portmap list [--wan IF]\n"
-		"\n"
-		"Forward outside ports of the CE's port set to a LAN host (static NAPT).\n"
-		"A range maps to consecutive inside ports; INSIDE_IP alone keeps the port\n"
-		"numbers.  Forwarded ports are taken out of the dynamic pool, let in\n"
-		"whatever the filtering mode, and hairpinned.\n"
-		"\n"
-		"add and del change the running CE and the config file 'mapce up' read\n"
-		"(--config FILE, or %s/IF.conf), so forwards survive down/up.  When up\n"
-		"read no config file, the forward lasts until down.\n"
-		"del removes every forward whose ports lie within PORT[-PORT].\n"
-		"list shows the forwards: outside ports, inside ip:port, whether the\n"
-		"maps hold them (installed) and the config file does (saved).\n"
-		"\n"
-		"Options:\n"
-		"  --wan IF     the CE's WAN (default: the only one that is up)\n"
-		"  -h, --help   this text\n",
-		MAPCE_CONF_DIR);
-}
 
 /* Everything one portmap command works on, under the lock. */
 struct pm_ctx {
@@ -145,7 +119,7 @@ static int do_add(const char *wan, char **pos, int npos)
 
 	if (npos != 3) {
 		pr_err("portmap add: expected tcp|udp PORT[-PORT] INSIDE_IP[:PORT] "
-		       "(try 'mapce portmap -h')");
+		       "(try 'mapce portmap add -h')");
 		return EXIT_USAGE;
 	}
 	if (portmap_parse(pos[0], pos[1], pos[2], &pm, errbuf, sizeof(errbuf))) {
@@ -194,8 +168,8 @@ static int do_add(const char *wan, char **pos, int npos)
 	}
 	if (!x.path[0])
 		pr_warn("%s: mapce up on %s read no config file: this forward lasts until down "
-		        "(use 'mapce up --config FILE' to keep forwards)",
-		        portmap_format(&pm, s, sizeof(s)), x.wan);
+			"(use 'mapce up --config FILE' to keep forwards)",
+			portmap_format(&pm, s, sizeof(s)), x.wan);
 	out_open_object(NULL);
 	out_str("wan", "%s: forwarded ", x.wan);
 	print_forward(&pm);
@@ -223,7 +197,7 @@ static int do_del(const char *wan, char **pos, int npos)
 	bool any_saved = false;
 
 	if (npos != 2) {
-		pr_err("portmap del: expected tcp|udp PORT[-PORT] (try 'mapce portmap -h')");
+		pr_err("portmap del: expected tcp|udp PORT[-PORT] (try 'mapce portmap del -h')");
 		return EXIT_USAGE;
 	}
 	if (portmap_parse_ports(pos[0], pos[1], &range, errbuf, sizeof(errbuf))) {
@@ -249,7 +223,8 @@ static int do_del(const char *wan, char **pos, int npos)
 			continue;
 		if (pm->first < range.first || pm->last > range.last) {
 			pr_err("portmap del: %s %s covers only part of the forward %s; delete its "
-			       "whole range", pos[0], pos[1], portmap_format(pm, s, sizeof(s)));
+			       "whole range",
+			       pos[0], pos[1], portmap_format(pm, s, sizeof(s)));
 			ctx_close(&x);
 			return 1;
 		}
@@ -257,8 +232,8 @@ static int do_del(const char *wan, char **pos, int npos)
 		any_saved |= list[i].saved;
 	}
 	if (!matched) {
-		pr_err("portmap del: no port forward of %s %s on %s", portmap_proto_str(range.proto),
-		       pos[1], x.wan);
+		pr_err("portmap del: no port forward of %s %s on %s",
+		       portmap_proto_str(range.proto), pos[1], x.wan);
 		ctx_close(&x);
 		return 1;
 	}
@@ -296,16 +271,13 @@ static int do_del(const char *wan, char **pos, int npos)
 	return 0;
 }
 
-static int do_list(const char *wan, int npos)
+/* pos, npos: none (list_spec takes no arguments) */
+static int do_list(const char *wan, char **pos, int npos)
 {
 	static struct portmap_entry list[LIST_MAX];
 	static struct pm_ctx x;
 	int n, ret;
 
-	if (npos) {
-		pr_err("portmap list: no arguments expected (try 'mapce portmap -h')");
-		return EXIT_USAGE;
-	}
 	if (caps_check("mapce portmap"))
 		return 1;
 	ret = ctx_open(&x, wan, false, false);
@@ -324,7 +296,12 @@ static int do_list(const char *wan, int npos)
 	else
 		out_null("config", " no config file (forwards last until down)\n");
 	if (n)
-		out_text("proto outside" "%8s" "inside" "%23s" "installed saved\n", "", "");
+		out_text("proto outside"
+			 "%8s"
+			 "inside"
+			 "%23s"
+			 "installed saved\n",
+			 "", "");
 	else
 		out_text("no port forwards\n");
 	out_open_array("forwards");
@@ -342,58 +319,83 @@ static int do_list(const char *wan, int npos)
 	return 0;
 }
 
+static const struct opt_group *const portmap_groups[] = { &cli_wan_group, NULL };
+
+static const struct cli_spec add_spec = {
+	.name = "portmap add",
+	.args = "tcp|udp PORT[-PORT] INSIDE_IP[:PORT]",
+	.description =
+		"Forward the outside ports PORT[-PORT] of the CE's port set to a LAN host "
+		"(static NAPT).  A range maps to consecutive inside ports; INSIDE_IP alone "
+		"keeps the port numbers.  Forwarded ports are taken out of the dynamic pool, "
+		"let in whatever the filtering mode, and hairpinned.  The running CE and the "
+		"config file 'mapce up' read (the one it was given, or " MAPCE_CONF_DIR
+		"/IF.conf) change together, so forwards survive down/up; when up read no "
+		"config file, the forward lasts until down.",
+	.groups = portmap_groups,
+	.on_opt = cli_store_arg,
+};
+
+static const struct cli_spec del_spec = {
+	.name = "portmap del",
+	.args = "tcp|udp PORT[-PORT]",
+	.description = "Remove every forward whose ports lie within PORT[-PORT], from the running "
+		       "CE and from the config file.",
+	.groups = portmap_groups,
+	.on_opt = cli_store_arg,
+};
+
+static const struct cli_spec list_spec = {
+	.name = "portmap list",
+	.description =
+		"Show the forwards: outside ports, inside ip:port, whether the maps hold them "
+		"(installed) and the config file does (saved).",
+	.groups = portmap_groups,
+	.on_opt = cli_store_arg,
+};
+
+/* Options and arguments of spec, then fn(wan, arguments). */
+static int run(const struct cli_spec *spec, int argc, char **argv,
+	       int (*fn)(const char *wan, char **pos, int npos))
+{
+	const char *wan = NULL;
+	int first, ret = cli_parse(spec, argc, argv, &wan, &first);
+
+	if (ret != CLI_GO)
+		return ret;
+	return fn(wan, argv + first, argc - first);
+}
+
+static int cmd_add(int argc, char **argv)
+{
+	return run(&add_spec, argc, argv, do_add);
+}
+
+static int cmd_del(int argc, char **argv)
+{
+	return run(&del_spec, argc, argv, do_del);
+}
+
+static int cmd_list(int argc, char **argv)
+{
+	return run(&list_spec, argc, argv, do_list);
+}
+
+static const struct cli_cmd portmap_cmds[] = {
+	{ "add", cmd_add, "forward outside ports to a LAN host", &add_spec },
+	{ "del", cmd_del, "remove the forwards within a port range", &del_spec },
+	{ "list", cmd_list, "show the forwards, installed and saved", &list_spec },
+	{},
+};
+
+const struct cli_level portmap_level = {
+	.name = "portmap",
+	.description = "Static port forwards of a running CE: outside ports of its port set to LAN "
+		       "hosts.  IF (--wan) is the CE's WAN; default: the only one that is up.",
+	.cmds = portmap_cmds,
+};
+
 int cmd_portmap(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "wan", required_argument, NULL, 'w' },
-		{ "help", no_argument, NULL, 'h' },
-		{},
-	};
-	const char *wan = NULL, *sub;
-	int opt;
-
-	if (argc < 2) {
-		usage(stderr);
-		return EXIT_USAGE;
-	}
-	sub = argv[1];
-	if (!strcmp(sub, "-h") || !strcmp(sub, "--help") || !strcmp(sub, "help")) {
-		usage(stdout);
-		return 0;
-	}
-	if (strcmp(sub, "add") && strcmp(sub, "del") && strcmp(sub, "list")) {
-		pr_err("portmap: unknown subcommand '%s' (add, del or list)", sub);
-		return EXIT_USAGE;
-	}
-	/* getopt over "SUB ARGS...": options may stand anywhere */
-	argc--;
-	argv++;
-	optind = 1;
-	opterr = 0;
-	while ((opt = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
-		switch (opt) {
-		case 'h':
-			usage(stdout);
-			return 0;
-		case 'w':
-			wan = optarg;
-			break;
-		case ':':
-			pr_err("portmap: option '%s' needs a value", argv[optind - 1]);
-			return EXIT_USAGE;
-		default:
-			pr_err("portmap: unknown option '%s' (try 'mapce portmap -h')",
-			       argv[optind - 1]);
-			return EXIT_USAGE;
-		}
-	}
-	if (wan && (strlen(wan) >= IF_NAMESIZE || strchr(wan, '/') || wan[0] == '.')) {
-		pr_err("portmap: bad interface name '%s'", wan);
-		return EXIT_USAGE;
-	}
-	if (!strcmp(sub, "add"))
-		return do_add(wan, argv + optind, argc - optind);
-	if (!strcmp(sub, "del"))
-		return do_del(wan, argv + optind, argc - optind);
-	return do_list(wan, argc - optind);
+	return cli_dispatch(&portmap_level, argc, argv);
 }

@@ -7,7 +7,6 @@
  * with every reason (and "per_cpu": [{"cpu","packets","bytes"}] with
  * --per-cpu).
  */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,63 +15,58 @@
 #include "sys/caps.h"
 #include "ce/ce_maps.h"
 #include "cli/cli_wan.h"
-#include "cli/cli.h"
 #include "cli/commands.h"
 #include "sys/lock.h"
 #include "core/output.h"
 
-static void usage(FILE *f)
+struct stats_args {
+	const char *wan;
+	bool per_cpu, all;
+};
+
+static const struct opt_def stats_opts[] = {
+	{ "per-cpu", NULL, "also show each CPU's counters", 'c' },
+	{ "all", NULL, "text: every reason, not only the non-zero ones", 'a' },
+	{},
+};
+
+static const struct opt_group stats_group = { NULL, stats_opts };
+static const struct opt_group *const stats_groups[] = { &cli_wan_group, &stats_group, NULL };
+
+static int stats_opt(void *ctx, const struct opt_def *opt, const char *arg)
 {
-	fprintf(f,
-		"Usage: mapce stats [--wan IF] [--per-cpu] [--all]\n"
-		"\n"
-		"Per-reason packet and byte counters of the CE on IF (default: the\n"
-		"only WAN that is up), summed over the CPUs.\n"
-		"  --per-cpu   also show each CPU's counters\n"
-		"  --all       text: every reason, not only the non-zero ones\n");
+	struct stats_args *a = ctx;
+
+	if (opt->val == 'w')
+		a->wan = arg;
+	else if (opt->val == 'c')
+		a->per_cpu = true;
+	else
+		a->all = true;
+	return 0;
 }
+
+const struct cli_spec stats_spec = {
+	.name = "stats",
+	.description = "Per-reason packet and byte counters of the CE on IF (default: the only WAN "
+		       "that is up), summed over the CPUs.",
+	.groups = stats_groups,
+	.on_opt = stats_opt,
+};
 
 int cmd_stats(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "wan", required_argument, NULL, 'w' },
-		{ "per-cpu", no_argument, NULL, 'c' },
-		{ "all", no_argument, NULL, 'a' },
-		{ "help", no_argument, NULL, 'h' },
-		{},
-	};
 	struct mapce_counter sum[MAPCE_R__MAX], *pc = NULL;
+	struct stats_args a = {};
 	char wan[IF_NAMESIZE];
-	const char *wan_opt = NULL;
-	bool per_cpu = false, all = false;
 	struct ce_maps m;
-	int opt, ret, lock, ncpus;
+	int lock, ncpus, ret = cli_parse(&stats_spec, argc, argv, &a, NULL);
 
-	optind = 1;
-	opterr = 0;
-	while ((opt = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
-		switch (opt) {
-		case 'h':
-			usage(stdout);
-			return 0;
-		case 'w':
-			wan_opt = optarg;
-			break;
-		case 'c':
-			per_cpu = true;
-			break;
-		case 'a':
-			all = true;
-			break;
-		default:
-			return cli_bad_option("stats", opt, argv);
-		}
-	}
-	if (cli_no_more_args("stats", argc, argv))
-		return EXIT_USAGE;
+	if (ret != CLI_GO)
+		return ret;
 	if (caps_check("mapce stats"))
 		return 1;
-	ret = cli_wan_one(wan_opt, wan);
+	ret = cli_wan_one(a.wan, wan);
 	if (ret)
 		return ret;
 	lock = mapce_lock(false);
@@ -87,7 +81,7 @@ int cmd_stats(int argc, char **argv)
 		pr_err("stats: cannot count the CPUs: %s", strerror(-ncpus));
 		goto fail;
 	}
-	if (per_cpu) {
+	if (a.per_cpu) {
 		pc = calloc((size_t)ncpus * MAPCE_R__MAX, sizeof(*pc));
 		if (!pc) {
 			pr_err("stats: out of memory");
@@ -109,18 +103,18 @@ int cmd_stats(int argc, char **argv)
 	for (int r = 0; r < MAPCE_R__MAX; r++) {
 		bool zero = !sum[r].packets && !sum[r].bytes;
 
-		if (!out_json && zero && !all)
+		if (!out_json && zero && !a.all)
 			continue;
 		out_open_object(mapce_reason_names[r]);
 		out_text("  %-28s", mapce_reason_names[r]);
 		out_uint("packets", " %14llu", sum[r].packets);
 		out_uint("bytes", " %16llu\n", sum[r].bytes);
-		if (per_cpu) {
+		if (a.per_cpu) {
 			out_open_array("per_cpu");
 			for (int c = 0; c < ncpus; c++) {
 				const struct mapce_counter *v = &pc[r * ncpus + c];
 
-				if (!out_json && !v->packets && !v->bytes && !all)
+				if (!out_json && !v->packets && !v->bytes && !a.all)
 					continue;
 				out_open_object(NULL);
 				out_uint("cpu", "    cpu%-25llu", (unsigned long long)c);

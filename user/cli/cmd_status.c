@@ -9,7 +9,6 @@
  * accounting from mapce_hosts: one table, one printing loop).
  * JSON: {"interfaces": [ {...one object per WAN...} ]}.
  */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,7 +22,6 @@
 #include "core/policy.h"
 #include "ce/ce_maps.h"
 #include "cli/cli_wan.h"
-#include "cli/cli.h"
 #include "cli/commands.h"
 #include "core/config_file.h"
 #include "sys/lock.h"
@@ -33,25 +31,27 @@
 
 #define HOSTS_SHOWN_TEXT 32 /* text mode lists the busiest hosts only */
 
-static void usage(FILE *f)
-{
-	fprintf(f,
-		"Usage: mapce status [--wan IF]\n"
-		"\n"
-		"Parameters, attach state, flow and binding counts, the main counters\n"
-		"and the port usage per LAN host of the CE on IF (default: every WAN\n"
-		"that is up).  With -j: {\"interfaces\": [...]}, one object per WAN.\n");
-}
+static const struct opt_group *const status_groups[] = { &cli_wan_group, NULL };
+
+const struct cli_spec status_spec = {
+	.name = "status",
+	.description =
+		"Parameters, attach state, flow and binding counts, the main counters and the "
+		"port usage per LAN host of the CE on IF (default: every WAN that is up).  "
+		"With -j: {\"interfaces\": [...]}, one object per WAN.",
+	.groups = status_groups,
+	.on_opt = cli_store_arg,
+};
 
 /* One inside host: its mappings per protocol (mapce_bind; forwards are
  * STATIC ones) and the datapath's accounting (mapce_hosts), if any. */
 struct host_use {
 	__be32 ip;
 	__u32 tcp, udp, icmp, total;
-	__u32 forwards;     /* STATIC bindings (port forward targets) */
-	bool accounted;     /* has a mapce_hosts entry */
-	__u32 held;         /* mapce_host.bindings: dynamic mappings counted */
-	__u64 limit_hits;   /* new mappings refused by max_per_host */
+	__u32 forwards;	  /* STATIC bindings (port forward targets) */
+	bool accounted;	  /* has a mapce_hosts entry */
+	__u32 held;	  /* mapce_host.bindings: dynamic mappings counted */
+	__u64 limit_hits; /* new mappings refused by max_per_host */
 };
 
 struct host_table {
@@ -190,8 +190,9 @@ static void print_wan(const char *wan)
 		out_uint("icmp", ", icmp %llus\n", c.timeout_icmp);
 		out_close_object();
 		out_str("filtering", "  nat          filtering %s", filtering_str(c.filtering));
-		out_uint("max_per_host", c.max_per_host ? ", max %llu mappings per host" :
-			 ", no per-host limit", c.max_per_host);
+		out_uint("max_per_host",
+			 c.max_per_host ? ", max %llu mappings per host" : ", no per-host limit",
+			 c.max_per_host);
 		out_text("\n");
 		out_uint("gc_interval_ms", NULL, c.gc_interval_ms);
 		out_uint("wan_ifindex", NULL, c.wan_ifindex);
@@ -212,7 +213,7 @@ static void print_wan(const char *wan)
 	if (!ifindex) {
 		out_null("attached", NULL);
 	} else if (!xdp_query(ifindex, &xi) && xi.prog_id &&
-	    prog_name_is(xi.prog_name, MAPCE_XDP_PROG_NAME)) {
+		   prog_name_is(xi.prog_name, MAPCE_XDP_PROG_NAME)) {
 		out_bool("attached", "  xdp          %s", true);
 		out_str("mode", ", %s", xdp_mode_str(xi.mode));
 		out_uint("prog_id", ", prog id %llu\n", xi.prog_id);
@@ -227,7 +228,7 @@ static void print_wan(const char *wan)
 	if (!ifindex) {
 		out_null("attached", NULL);
 	} else if (!tc_query(ifindex, BPF_TC_EGRESS, MAPCE_TC_HANDLE, MAPCE_TC_PRIORITY, &ti) &&
-	    prog_name_is(ti.prog_name, MAPCE_TC_PROG_NAME)) {
+		   prog_name_is(ti.prog_name, MAPCE_TC_PROG_NAME)) {
 		out_bool("attached", "  tc egress    %s", true);
 		out_uint("prog_id", ", prog id %llu\n", ti.prog_id);
 	} else {
@@ -251,7 +252,9 @@ static void print_wan(const char *wan)
 	out_int("bindings", "  bindings     %lld", ce_map_count(m.bind));
 	out_uint("max_bindings", " of %llu\n", ce_map_max_entries(m.bind));
 	if (have_cfg && m.ports >= 0 && m.bind >= 0) {
-		struct portmap_maps pmm = { .ports = m.ports, .bind = m.bind, .hosts = -1, .cfg = c };
+		struct portmap_maps pmm = {
+			.ports = m.ports, .bind = m.bind, .hosts = -1, .cfg = c
+		};
 		static struct portmap fw[PORTMAP_MAX * 4];
 		long fw_ports = 0;
 		int n_fw = portmap_read_installed(&pmm, fw, PORTMAP_MAX * 4, &fw_ports);
@@ -335,31 +338,12 @@ static void print_wan(const char *wan)
 
 int cmd_status(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "wan", required_argument, NULL, 'w' },
-		{ "help", no_argument, NULL, 'h' },
-		{},
-	};
 	static char names[CE_MAX_WANS][IF_NAMESIZE];
 	const char *wan = NULL;
-	int opt, n, lock;
+	int n, lock, ret = cli_parse(&status_spec, argc, argv, &wan, NULL);
 
-	optind = 1;
-	opterr = 0;
-	while ((opt = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
-		switch (opt) {
-		case 'h':
-			usage(stdout);
-			return 0;
-		case 'w':
-			wan = optarg;
-			break;
-		default:
-			return cli_bad_option("status", opt, argv);
-		}
-	}
-	if (cli_no_more_args("status", argc, argv))
-		return EXIT_USAGE;
+	if (ret != CLI_GO)
+		return ret;
 	if (caps_check("mapce status"))
 		return 1;
 	n = cli_wans(wan, names, CE_MAX_WANS);

@@ -1,19 +1,34 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
-/* commands.h - the CLI's command handlers.  Each returns the exit status:
- * 0 success, 1 runtime error, 2 usage error.  argv[0] is the command name;
- * global options (-j, -p, -v) have already been removed from argv. */
+/*
+ * commands.h - the CLI's command tables (cli.h) and their handlers.  Each
+ * handler returns the exit status: 0 success, 1 runtime error, EXIT_USAGE
+ * (2) usage error.  argv[0] is the command name as typed; the global
+ * options (-j, -p, -v) have already been removed from argv.
+ */
 #ifndef MAPCE_COMMANDS_H
 #define MAPCE_COMMANDS_H
 
-#define EXIT_USAGE 2
+#include "cli/cli.h"
+#include "core/rule_config.h"
 
+/* The levels: `mapce CMD`, `mapce br CMD`, `mapce portmap CMD`. */
+extern const struct cli_level mapce_level, br_level, portmap_level;
+
+/* The global options: listed by `mapce -h`, taken by main.c wherever
+ * they stand (opt_def.val is the short name). */
+extern const struct opt_group mapce_global_group;
+
+/* The on_opt of the MAP rule options (calc, br up): mapce_opts_handle()
+ * into o, its message prefixed with cmd. */
+int cli_rule_opt(const char *cmd, struct mapce_opts *o, const struct opt_def *opt, const char *arg);
+
+/* Commands and their specs (for the levels' tables). */
 int cmd_calc(int argc, char **argv);
 int cmd_up(int argc, char **argv);
 int cmd_down(int argc, char **argv);
 int cmd_status(int argc, char **argv);
 int cmd_flows(int argc, char **argv);
 int cmd_stats(int argc, char **argv);
-int cmd_br(int argc, char **argv);
-int cmd_portmap(int argc, char **argv);
+extern const struct cli_spec calc_spec, up_spec, down_spec, status_spec, flows_spec, stats_spec;
 
 #endif

@@ -9,7 +9,7 @@
 
 #define IP4_STRLEN 16
 #define IP6_STRLEN 46
-#define EP4_STRLEN 22 /* "255.255.255.255:65535" */
+#define EP4_STRLEN 22  /* "255.255.255.255:65535" */
 #define PFX4_STRLEN 20 /* "255.255.255.255/32", room for any length */
 
 static inline const char *ip4_str(__be32 a, char buf[IP4_STRLEN])

@@ -16,7 +16,7 @@
 #include "core/config_file.h"
 #include "core/config_internal.h"
 
-#define CONFIG_FILE_MAX (1024 * 1024) /* bytes an edit reads */
+#define CONFIG_FILE_MAX (1024L * 1024) /* bytes an edit reads */
 
 #define BAD(...) mapce_errf(err, errlen, __VA_ARGS__)
 
@@ -62,8 +62,7 @@ static int write_back(const char *path, const char *text, char *err, size_t errl
 	return ret ? BAD("cannot write the config file %s: %s", path, strerror(-ret)) : 0;
 }
 
-int config_file_add_portmap(const char *path, const struct portmap *pm, char *err,
-			    size_t errlen)
+int config_file_add_portmap(const char *path, const struct portmap *pm, char *err, size_t errlen)
 {
 	static struct up_settings s;
 	char line[PORTMAP_STRLEN], a[PORTMAP_STRLEN], *text, *out;
@@ -96,8 +95,8 @@ int config_file_add_portmap(const char *path, const struct portmap *pm, char *er
 	return ret;
 }
 
-int config_file_del_portmaps(const char *path, const struct portmap *range, int *dropped,
-			     char *err, size_t errlen)
+int config_file_del_portmaps(const char *path, const struct portmap *range, int *dropped, char *err,
+			     size_t errlen)
 {
 	static struct up_settings s;
 	char *text, *out, *p, *o, *w[8], copy[CONFIG_LINE_MAX + 2];

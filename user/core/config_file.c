@@ -6,7 +6,6 @@
  * other, complete rules at the end; and where the file is by default.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,27 +49,9 @@ static int parse_bool(const char *s)
 	return -1;
 }
 
-/* Look a key up: getopt value and has_arg, or -1. */
-static int find_key(const char *name, int *has_arg)
-{
-	for (size_t i = 0; i < up_keys_n; i++) {
-		if (!strcmp(up_keys[i].name, name)) {
-			*has_arg = up_keys[i].has_arg;
-			return up_keys[i].opt;
-		}
-	}
-	for (size_t i = 0; i < mapce_rule_longopts_n; i++) {
-		if (mapce_rule_longopts[i].name && !strcmp(mapce_rule_longopts[i].name, name)) {
-			*has_arg = mapce_rule_longopts[i].has_arg;
-			return mapce_rule_longopts[i].val;
-		}
-	}
-	return -1;
-}
-
 /* One "portmap" line. */
-static int parse_portmap_line(struct up_settings *s, char **w, int n, unsigned int line,
-			      char *err, size_t errlen)
+static int parse_portmap_line(struct up_settings *s, char **w, int n, unsigned int line, char *err,
+			      size_t errlen)
 {
 	char m[256], a[PORTMAP_STRLEN];
 	struct portmap pm;
@@ -85,8 +66,9 @@ static int parse_portmap_line(struct up_settings *s, char **w, int n, unsigned i
 		const struct portmap *o = &s->portmaps[i];
 
 		if (portmap_outside_overlap(&pm, o))
-			return BAD("portmap %s %s: outside ports overlap the portmap on line %u (%s)",
-				   w[1], w[2], o->line, portmap_format(o, a, sizeof(a)));
+			return BAD(
+				"portmap %s %s: outside ports overlap the portmap on line %u (%s)",
+				w[1], w[2], o->line, portmap_format(o, a, sizeof(a)));
 		if (portmap_inside_overlap(&pm, o))
 			return BAD("portmap %s %s %s: inside endpoints overlap the portmap on "
 				   "line %u (%s)",
@@ -102,14 +84,16 @@ static int parse_portmap_line(struct up_settings *s, char **w, int n, unsigned i
 static int parse_line(struct up_settings *s, char **w, int n, unsigned int line, char *err,
 		      size_t errlen)
 {
-	int has_arg, opt, b;
+	const struct opt_def *key;
+	int opt, b;
 
 	if (!strcmp(w[0], "portmap"))
 		return parse_portmap_line(s, w, n, line, err, errlen);
-	opt = find_key(w[0], &has_arg);
-	if (opt < 0)
+	key = opt_find_name(up_key_groups, w[0]);
+	if (!key)
 		return BAD("unknown key '%s'", w[0]);
-	if (has_arg == required_argument) {
+	opt = key->val;
+	if (key->metavar) {
 		if (n < 2)
 			return BAD("%s needs a value", w[0]);
 		if (n > 2)
@@ -144,7 +128,8 @@ int config_file_parse(const char *path, struct up_settings *s, char *err, size_t
 
 		line++;
 		if (line > CONFIG_LINES_MAX) {
-			ret = BAD("%s:%u: too many lines (at most %d)", path, line, CONFIG_LINES_MAX);
+			ret = BAD("%s:%u: too many lines (at most %d)", path, line,
+				  CONFIG_LINES_MAX);
 			break;
 		}
 		if (len == sizeof(buf) - 1 && buf[len - 1] != '\n') {
@@ -175,8 +160,8 @@ int config_file_parse(const char *path, struct up_settings *s, char *err, size_t
 		copy.n_rules = i + 1;
 		if (mapce_rules_validate(&copy, m, sizeof(m))) {
 			config_undash(m);
-			return BAD("%s:%u: %s", path, s->rule_lines[i] ? s->rule_lines[i] :
-				   s->rule_line, m);
+			return BAD("%s:%u: %s", path,
+				   s->rule_lines[i] ? s->rule_lines[i] : s->rule_line, m);
 		}
 	}
 	return 0;

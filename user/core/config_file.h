@@ -6,14 +6,12 @@
  * File format (one setting per line):
  *
  *   # comment (also after a value)
- *   KEY VALUE          KEY is the long option of `mapce up` without "--":
- *                      wan, rule-ipv6, rule-ipv4, ea-len, psid-offset,
- *                      psid-len, rule, ipv4, psid, prefix, br, mtu,
- *                      mss-clamp, encap-limit, hop-limit, timeout-udp,
- *                      timeout-tcp-est, timeout-tcp-trans, timeout-icmp,
- *                      xdp-mode, max-flows, filtering, max-per-host
- *   FLAG [yes|no]      fmr, legacy-iid, mesh, allow-short-timeouts
- *                      (alone = yes; also true/false, on/off, 1/0)
+ *   KEY VALUE          KEY is a long option of `mapce up` without "--":
+ *                      the entries of up_key_groups below (every option
+ *                      of up but config and no-config)
+ *   FLAG [yes|no]      the keys that take no value (fmr, legacy-iid, mesh,
+ *                      allow-short-timeouts); alone = yes; also
+ *                      true/false, on/off, 1/0
  *   portmap tcp|udp PORT[-PORT] INSIDE_IP[:PORT]     repeatable
  *
  * Words are separated by blanks; no quoting.  Rule keys behave like the
@@ -67,42 +65,38 @@ enum up_key {
 	UK__N
 };
 
-/* getopt values of the scalar keys: UP_OPT_BASE + enum up_key (the rule
+/* Option values of the scalar keys: UP_OPT_BASE + enum up_key (the rule
  * keys keep rule_config.h's MAPCE_OPT_* values). */
 #define UP_OPT_BASE 0x100
 
 struct up_settings {
-	struct mapce_opts rule;       /* the rule options, as rule_config parses them */
-	bool rule_given;              /* any rule option (see the merge rule above) */
-	unsigned int rule_line;       /* file: line of the first rule option */
+	struct mapce_opts rule;			  /* the rule options, as rule_config parses them */
+	bool rule_given;			  /* any rule option (see the merge rule above) */
+	unsigned int rule_line;			  /* file: line of the first rule option */
 	unsigned int rule_lines[MAPCE_MAX_RULES]; /* file: line starting each rule */
 	bool set[UK__N];
-	unsigned long val[UK__N];     /* numbers; xdp-mode as enum attach_xdp_mode,
-				       * filtering as MAPCE_FILTER_*, flags 0/1 */
-	unsigned int line[UK__N];     /* file line of each key, 0: command line */
+	unsigned long val[UK__N]; /* numbers; xdp-mode as enum attach_xdp_mode,
+				   * filtering as MAPCE_FILTER_*, flags 0/1 */
+	unsigned int line[UK__N]; /* file line of each key, 0: command line */
 	char wan[IF_NAMESIZE];
 	struct portmap portmaps[PORTMAP_MAX];
 	int n_portmaps;
-	char path[PATH_MAX];          /* the file, "" when none */
-	bool usage_err;               /* last failure was a usage error (exit 2) */
+	char path[PATH_MAX]; /* the file, "" when none */
+	bool usage_err;	     /* last failure was a usage error (exit 2) */
 };
 
-/* The scalar keys: name (= long option), getopt has_arg, getopt value.
- * The rule keys are rule_config.h's mapce_rule_longopts. */
-struct up_key_def {
-	const char *name;
-	int has_arg;
-	int opt;
-};
-extern const struct up_key_def up_keys[];
-extern const size_t up_keys_n;
+/* The scalar keys (names, values, help: opt_table.h entries with val
+ * UP_OPT_BASE + enum up_key), and every key a file or `mapce up` takes:
+ * those and the rule keys (rule_config.h), NULL-terminated. */
+extern const struct opt_group up_settings_group;
+extern const struct opt_group *const up_key_groups[];
 
 void up_settings_init(struct up_settings *s);
-/* Apply one setting given by getopt value opt.  0 ok, -1 with a message
+/* Apply one setting given by its option value opt.  0 ok, -1 with a message
  * naming the value (s->usage_err set for a misplaced/repeated option).
  * line: file line, 0 for the command line (messages then say "--key"). */
-int up_settings_apply(struct up_settings *s, int opt, const char *arg, unsigned int line,
-		      char *err, size_t errlen);
+int up_settings_apply(struct up_settings *s, int opt, const char *arg, unsigned int line, char *err,
+		      size_t errlen);
 
 /* Parse a config file into s (initialized here).  0 ok; -1 with
  * "FILE:LINE: message" in err (-ENOENT-like failures name the file). */
@@ -116,8 +110,7 @@ void up_settings_merge(struct up_settings *out, const struct up_settings *file,
  * naming the file line or the option. */
 int up_settings_check(const struct up_settings *s, char *err, size_t errlen);
 /* "--mtu" or "FILE:LINE: mtu", for messages about key k of s. */
-const char *up_settings_where(const struct up_settings *s, enum up_key k, char *buf,
-			      size_t len);
+const char *up_settings_where(const struct up_settings *s, enum up_key k, char *buf, size_t len);
 
 const char *filtering_str(__u8 mode);
 int filtering_parse(const char *s, __u8 *mode);
@@ -129,10 +122,9 @@ int config_default_path(const char *wan, char *buf, size_t len);
  * line / drop the portmap lines whose range lies within pm's (same
  * protocol).  The file is parsed first: a broken file is not touched.
  * 0, or -1 + message.  *dropped: lines removed. */
-int config_file_add_portmap(const char *path, const struct portmap *pm, char *err,
-			    size_t errlen);
-int config_file_del_portmaps(const char *path, const struct portmap *range, int *dropped,
-			     char *err, size_t errlen);
+int config_file_add_portmap(const char *path, const struct portmap *pm, char *err, size_t errlen);
+int config_file_del_portmaps(const char *path, const struct portmap *range, int *dropped, char *err,
+			     size_t errlen);
 
 /* --mss-clamp auto */
 #define UP_MSS_AUTO 0x7fffffffUL

@@ -13,23 +13,67 @@
 #include "core/config_internal.h"
 #include "core/xdp_mode.h"
 
-const struct up_key_def up_keys[] = {
-	{ "wan", required_argument, UP_OPT_BASE + UK_WAN },
-	{ "mtu", required_argument, UP_OPT_BASE + UK_MTU },
-	{ "hop-limit", required_argument, UP_OPT_BASE + UK_HOP_LIMIT },
-	{ "timeout-udp", required_argument, UP_OPT_BASE + UK_TIMEOUT_UDP },
-	{ "timeout-tcp-est", required_argument, UP_OPT_BASE + UK_TIMEOUT_TCP_EST },
-	{ "timeout-tcp-trans", required_argument, UP_OPT_BASE + UK_TIMEOUT_TCP_TRANS },
-	{ "timeout-icmp", required_argument, UP_OPT_BASE + UK_TIMEOUT_ICMP },
-	{ "xdp-mode", required_argument, UP_OPT_BASE + UK_XDP_MODE },
-	{ "max-flows", required_argument, UP_OPT_BASE + UK_MAX_FLOWS },
-	{ "mss-clamp", required_argument, UP_OPT_BASE + UK_MSS_CLAMP },
-	{ "encap-limit", required_argument, UP_OPT_BASE + UK_ENCAP_LIMIT },
-	{ "filtering", required_argument, UP_OPT_BASE + UK_FILTERING },
-	{ "max-per-host", required_argument, UP_OPT_BASE + UK_MAX_PER_HOST },
-	{ "allow-short-timeouts", no_argument, UP_OPT_BASE + UK_ALLOW_SHORT_TIMEOUTS },
+#define KEY(k) (UP_OPT_BASE + UK_##k)
+#define TIMEOUT_HELP(what, def, min) \
+	what " idle timeout, seconds (default " OPT_STR(def) ", at least " OPT_STR(min) ")"
+
+/* The scalar keys, in the order `mapce up -h` lists them. */
+static const struct opt_def up_keys[] = {
+	{ "wan", "IF", "WAN interface (required, here or in the config file)", KEY(WAN),
+	  OPT_IFNAME },
+	/* clang-format off */
+	{ "mtu", "N",
+	  "IPv4 MTU over the tunnel, " OPT_STR(MAPCE_MIN_MTU) "..WAN MTU - "
+	  OPT_STR(MAPCE_ENCAP_OVERHEAD) " (default " OPT_STR(MAPCE_DEFAULT_MTU) ")",
+	  KEY(MTU) },
+	/* clang-format on */
+	{ "mss-clamp", "off|auto|N",
+	  "TCP MSS ceiling of SYNs both ways (auto: MTU - 40) (default: MTU - 40)",
+	  KEY(MSS_CLAMP) },
+	{ "encap-limit", "N",
+	  "add the RFC 2473 tunnel encapsulation limit option with limit N (1..255; 8 more bytes "
+	  "per packet).  Default: none (Japanese BRs drop packets with it)",
+	  KEY(ENCAP_LIMIT) },
+	{ "hop-limit", "N", "outer IPv6 hop limit (default " OPT_STR(MAPCE_DEFAULT_HOP_LIMIT) ")",
+	  KEY(HOP_LIMIT) },
+	{ "filtering", "MODE",
+	  "who may send to a mapped port: eif (anyone), adf (remote addresses the inside host "
+	  "sent to; default), apdf (only the exact remote ip:port)",
+	  KEY(FILTERING) },
+	{ "max-per-host", "N",
+	  "mappings one LAN host may hold (0 = no limit, default); refusals are counted per host",
+	  KEY(MAX_PER_HOST) },
+	{ "timeout-udp", "S", TIMEOUT_HELP("UDP", MAPCE_DEFAULT_TIMEOUT_UDP, MAPCE_MIN_TIMEOUT_UDP),
+	  KEY(TIMEOUT_UDP) },
+	{ "timeout-tcp-est", "S",
+	  TIMEOUT_HELP("TCP established", MAPCE_DEFAULT_TIMEOUT_TCP_EST, MAPCE_MIN_TIMEOUT_TCP_EST),
+	  KEY(TIMEOUT_TCP_EST) },
+	{ "timeout-tcp-trans", "S",
+	  TIMEOUT_HELP("TCP transitory", MAPCE_DEFAULT_TIMEOUT_TCP_TRANS,
+		       MAPCE_MIN_TIMEOUT_TCP_TRANS),
+	  KEY(TIMEOUT_TCP_TRANS) },
+	{ "timeout-icmp", "S",
+	  TIMEOUT_HELP("ICMP query", MAPCE_DEFAULT_TIMEOUT_ICMP, MAPCE_MIN_TIMEOUT_ICMP),
+	  KEY(TIMEOUT_ICMP) },
+	{ "allow-short-timeouts", NULL, "accept timeouts below the RFC minimums (tests)",
+	  KEY(ALLOW_SHORT_TIMEOUTS) },
+	{ "xdp-mode", "MODE",
+	  "auto | native | generic (default auto: native, falling back to generic)",
+	  KEY(XDP_MODE) },
+	/* clang-format off */
+	{ "max-flows", "N",
+	  "size of the NAT tables (default " OPT_STR(MAPCE_MAX_FLOWS) "; only when no pinned "
+	  "maps exist yet)",
+	  KEY(MAX_FLOWS) },
+	/* clang-format on */
+	{},
 };
-const size_t up_keys_n = sizeof(up_keys) / sizeof(up_keys[0]);
+
+const struct opt_group up_settings_group = { "Settings (also config file keys)", up_keys };
+const struct opt_group *const up_key_groups[] = {
+	&up_settings_group, &mapce_rule_group,	   &mapce_domain_group,
+	&mapce_ce_group,    &mapce_explicit_group, NULL,
+};
 
 #define BAD(...) mapce_errf(err, errlen, __VA_ARGS__)
 
@@ -75,13 +119,9 @@ void up_settings_init(struct up_settings *s)
 
 static const char *key_name(int opt)
 {
-	for (size_t i = 0; i < up_keys_n; i++)
-		if (up_keys[i].opt == opt)
-			return up_keys[i].name;
-	for (size_t i = 0; i < mapce_rule_longopts_n; i++)
-		if (mapce_rule_longopts[i].val == opt)
-			return mapce_rule_longopts[i].name;
-	return "?";
+	const struct opt_def *d = opt_find_val(up_key_groups, opt);
+
+	return d ? d->name : "?";
 }
 
 /* The options that make up "the rules" (replaced as a whole on merge). */
@@ -128,8 +168,8 @@ static int num(struct up_settings *s, enum up_key k, const char *name, const cha
 	return 0;
 }
 
-int up_settings_apply(struct up_settings *s, int opt, const char *arg, unsigned int line,
-		      char *err, size_t errlen)
+int up_settings_apply(struct up_settings *s, int opt, const char *arg, unsigned int line, char *err,
+		      size_t errlen)
 {
 	char name[40], m[512];
 	enum attach_xdp_mode xm;
@@ -168,8 +208,8 @@ int up_settings_apply(struct up_settings *s, int opt, const char *arg, unsigned 
 	}
 	switch (k) {
 	case UK_WAN:
-		if (!arg[0] || strlen(arg) >= IF_NAMESIZE || strchr(arg, '/') || arg[0] == '.')
-			return BAD("bad interface name '%s'", arg);
+		if (parse_ifname(arg, m, sizeof(m)))
+			return BAD("%s %s", name, m);
 		snprintf(s->wan, sizeof(s->wan), "%s", arg);
 		ret = 0;
 		break;
@@ -291,8 +331,7 @@ void up_settings_merge(struct up_settings *out, const struct up_settings *file,
 	out->usage_err = false;
 }
 
-const char *up_settings_where(const struct up_settings *s, enum up_key k, char *buf,
-			      size_t len)
+const char *up_settings_where(const struct up_settings *s, enum up_key k, char *buf, size_t len)
 {
 	const char *name = key_name(UP_OPT_BASE + (int)k);
 

@@ -86,10 +86,22 @@ static void close(char c)
 	putchar(c);
 }
 
-void out_open_object(const char *key) { open(key, '{'); }
-void out_close_object(void) { close('}'); }
-void out_open_array(const char *key) { open(key, '['); }
-void out_close_array(void) { close(']'); }
+void out_open_object(const char *key)
+{
+	open(key, '{');
+}
+void out_close_object(void)
+{
+	close('}');
+}
+void out_open_array(const char *key)
+{
+	open(key, '[');
+}
+void out_close_array(void)
+{
+	close(']');
+}
 
 void out_str(const char *key, const char *text_fmt, const char *val)
 {

@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* parse.c - numbers, prefixes and the error convention (parse.h). */
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <net/if.h>
 
 #include "core/parse.h"
 
@@ -103,5 +105,25 @@ int parse_ipv4_prefix(const char *s, __be32 *addr, __u8 *len)
 		return -1;
 	*addr = a.s_addr;
 	*len = (__u8)l;
+	return 0;
+}
+
+int parse_ifname(const char *s, char *err, size_t errlen)
+{
+	const char *why = NULL;
+
+	if (!s || !*s)
+		why = "empty";
+	else if (strlen(s) >= IF_NAMESIZE)
+		why = "longer than 15 characters";
+	else if (s[0] == '.')
+		why = "starts with '.'";
+	for (const char *p = s; !why && *p; p++) {
+		if (*p == '/' || isspace((unsigned char)*p) || iscntrl((unsigned char)*p))
+			why = "contains '/', whitespace or a control character";
+	}
+	if (why)
+		return mapce_errf(err, errlen, "'%s' is not an interface name (%s)", s ? s : "",
+				  why);
 	return 0;
 }

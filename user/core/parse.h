@@ -30,5 +30,15 @@ int parse_uint(const char *s, unsigned long max, unsigned long *val);
  * ignored (the CE prefix).  0 ok, -1 bad. */
 int parse_ipv6_prefix(const char *s, __u8 addr[16], __u8 *len);
 int parse_ipv4_prefix(const char *s, __be32 *addr, __u8 *len);
+/*
+ * An interface name as every command takes it (--wan, --dev, the config
+ * file's wan): 1 to IF_NAMESIZE - 1 bytes, no '/', whitespace or control
+ * character (the kernel's own rule), and no leading '.' ("." and ".."
+ * among them).  The name becomes a path under the bpffs pin root and
+ * /run/mapce: "..", "a/b" or ".hidden" there would reach outside the
+ * device's own directory.  0 ok, -1 with "'NAME' is not an interface
+ * name (why)" in err.
+ */
+int parse_ifname(const char *s, char *err, size_t errlen);
 
 #endif

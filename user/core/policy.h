@@ -15,22 +15,22 @@
 
 /* ---- defaults of `mapce up` (struct mapce_config) ------------------- */
 
-#define MAPCE_DEFAULT_MTU 1460             /* IPv4 MTU over the tunnel: 1500 - 40 */
-#define MAPCE_DEFAULT_HOP_LIMIT 64         /* outer IPv6 hop limit (CE and BR) */
-#define MAPCE_DEFAULT_TIMEOUT_UDP 300      /* seconds (RFC 4787 REQ-5 recommends 300) */
-#define MAPCE_DEFAULT_TIMEOUT_TCP_EST 7440 /* seconds: RFC 5382 REQ-5, 2 h 4 min */
+#define MAPCE_DEFAULT_MTU 1460		    /* IPv4 MTU over the tunnel: 1500 - 40 */
+#define MAPCE_DEFAULT_HOP_LIMIT 64	    /* outer IPv6 hop limit (CE and BR) */
+#define MAPCE_DEFAULT_TIMEOUT_UDP 300	    /* seconds (RFC 4787 REQ-5 recommends 300) */
+#define MAPCE_DEFAULT_TIMEOUT_TCP_EST 7440  /* seconds: RFC 5382 REQ-5, 2 h 4 min */
 #define MAPCE_DEFAULT_TIMEOUT_TCP_TRANS 240 /* seconds: RFC 5382 REQ-5, 4 min */
-#define MAPCE_DEFAULT_TIMEOUT_ICMP 60      /* seconds: RFC 5508 REQ-2 */
-#define MAPCE_DEFAULT_PSID_OFFSET 6        /* a, RFC 7597 §5.1 */
+#define MAPCE_DEFAULT_TIMEOUT_ICMP 60	    /* seconds: RFC 5508 REQ-2 */
+#define MAPCE_DEFAULT_PSID_OFFSET 6	    /* a, RFC 7597 §5.1 */
 
 /* ---- minimums the settings are checked against --------------------- */
 
 /* Timeouts the standards ask for (seconds); allow-short-timeouts lifts
  * them for tests. */
-#define MAPCE_MIN_TIMEOUT_UDP 120       /* RFC 4787 REQ-5 */
-#define MAPCE_MIN_TIMEOUT_TCP_EST 7440  /* RFC 5382 REQ-5: 2 h 4 min */
+#define MAPCE_MIN_TIMEOUT_UDP 120	/* RFC 4787 REQ-5 */
+#define MAPCE_MIN_TIMEOUT_TCP_EST 7440	/* RFC 5382 REQ-5: 2 h 4 min */
 #define MAPCE_MIN_TIMEOUT_TCP_TRANS 240 /* RFC 5382 REQ-5: 4 min */
-#define MAPCE_MIN_TIMEOUT_ICMP 60       /* RFC 5508 REQ-2 */
+#define MAPCE_MIN_TIMEOUT_ICMP 60	/* RFC 5508 REQ-2 */
 
 /* --max-flows: the NAT tables' size (MAPCE_MAX_FLOWS, the default, is ABI). */
 #define MAPCE_MIN_FLOWS 16
@@ -68,10 +68,10 @@
 /* tc filters on the clsact hooks: fixed handle and priority, so a second
  * up finds (and replaces) its own leftover and never another's.  The BR's
  * differ from the CE's so a CE and a BR can share a host. */
-#define MAPCE_TC_HANDLE 0x4d41u             /* "MA" */
-#define MAPCE_TC_PRIORITY 0x4345u           /* "CE" */
+#define MAPCE_TC_HANDLE 0x4d41u	  /* "MA" */
+#define MAPCE_TC_PRIORITY 0x4345u /* "CE" */
 #define MAPCE_BR_TC_HANDLE (MAPCE_TC_HANDLE + 1u)
-#define MAPCE_BR_TC_PRIORITY 0x4252u        /* "BR" */
+#define MAPCE_BR_TC_PRIORITY 0x4252u /* "BR" */
 
 /* rtm_protocol of the routes up adds: down removes exactly these, with
  * or without a state file. */
@@ -80,11 +80,11 @@
 
 /* ---- where mapce keeps its files ------------------------------------ */
 
-#define MAPCE_PIN_ROOT "/sys/fs/bpf/mapce"       /* CE: MAPCE_PIN_ROOT/<wan>/ */
+#define MAPCE_PIN_ROOT "/sys/fs/bpf/mapce"	 /* CE: MAPCE_PIN_ROOT/<wan>/ */
 #define MAPCE_BR_PIN_ROOT "/sys/fs/bpf/mapce_br" /* BR: MAPCE_BR_PIN_ROOT/<dev>/ */
-#define MAPCE_RUN_DIR "/run/mapce"               /* state files, the lock */
+#define MAPCE_RUN_DIR "/run/mapce"		 /* state files, the lock */
 #define MAPCE_LOCK_FILE MAPCE_RUN_DIR "/lock"
-#define MAPCE_CONF_DIR "/etc/mapce"              /* <wan>.conf, read by up */
-#define MAPCE_CONF_DIR_ENV "MAPCE_CONF_DIR"      /* moves MAPCE_CONF_DIR */
+#define MAPCE_CONF_DIR "/etc/mapce"	    /* <wan>.conf, read by up */
+#define MAPCE_CONF_DIR_ENV "MAPCE_CONF_DIR" /* moves MAPCE_CONF_DIR */
 
 #endif

@@ -124,8 +124,8 @@ bool portmap_inside_overlap(const struct portmap *a, const struct portmap *b)
 	__u32 a_last = (__u32)a->inside_port + (a->last - a->first);
 	__u32 b_last = (__u32)b->inside_port + (b->last - b->first);
 
-	return a->proto == b->proto && a->inside_ip == b->inside_ip &&
-	       a->inside_port <= b_last && b->inside_port <= a_last;
+	return a->proto == b->proto && a->inside_ip == b->inside_ip && a->inside_port <= b_last &&
+	       b->inside_port <= a_last;
 }
 
 const char *portmap_set_ranges(const struct mapce_config *c, char *buf, size_t len)
@@ -150,8 +150,7 @@ const char *portmap_set_ranges(const struct mapce_config *c, char *buf, size_t l
 	return buf;
 }
 
-int portmap_check(const struct mapce_config *c, const struct portmap *pm, char *err,
-		  size_t errlen)
+int portmap_check(const struct mapce_config *c, const struct portmap *pm, char *err, size_t errlen)
 {
 	char ranges[1024], a[IP4_STRLEN], s[PORTMAP_STRLEN];
 

@@ -15,15 +15,15 @@
 #include <stddef.h>
 #include "mapce_abi.h"
 
-#define PORTMAP_MAX 256       /* forwards per WAN (config file lines) */
-#define PORTMAP_STRLEN 64     /* "udp 65535-65535 255.255.255.255:65535" */
+#define PORTMAP_MAX 256	  /* forwards per WAN (config file lines) */
+#define PORTMAP_STRLEN 64 /* "udp 65535-65535 255.255.255.255:65535" */
 
 struct portmap {
-	__u8 proto;           /* IPPROTO_TCP or IPPROTO_UDP */
-	__u16 first, last;    /* outside ports, host order, first <= last */
 	__be32 inside_ip;
-	__u16 inside_port;    /* host order: the inside port of `first` */
-	unsigned int line;    /* config file line, 0 when not from a file */
+	unsigned int line; /* config file line, 0 when not from a file */
+	__u16 first, last; /* outside ports, host order, first <= last */
+	__u16 inside_port; /* host order: the inside port of `first` */
+	__u8 proto;	   /* IPPROTO_TCP or IPPROTO_UDP */
 };
 
 /* Parse the three words.  0 ok; -1 with a message naming the bad value. */
@@ -47,7 +47,6 @@ bool portmap_inside_overlap(const struct portmap *a, const struct portmap *b);
 const char *portmap_set_ranges(const struct mapce_config *c, char *buf, size_t len);
 /* Can pm be forwarded on the CE c: every port in the set, inside address
  * unicast and not the CE's public one.  0 ok, -1 + message. */
-int portmap_check(const struct mapce_config *c, const struct portmap *pm, char *err,
-		  size_t errlen);
+int portmap_check(const struct mapce_config *c, const struct portmap *pm, char *err, size_t errlen);
 
 #endif

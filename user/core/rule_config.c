@@ -14,44 +14,68 @@
 #include "mapce_rule.h"
 #include "core/rule_internal.h"
 
-const struct option mapce_rule_longopts[] = {
-	{ "rule-ipv6", required_argument, NULL, MAPCE_OPT_RULE_IPV6 },
-	{ "rule-ipv4", required_argument, NULL, MAPCE_OPT_RULE_IPV4 },
-	{ "ea-len", required_argument, NULL, MAPCE_OPT_EA_LEN },
-	{ "psid-offset", required_argument, NULL, MAPCE_OPT_PSID_OFFSET },
-	{ "psid-len", required_argument, NULL, MAPCE_OPT_PSID_LEN },
-	{ "fmr", no_argument, NULL, MAPCE_OPT_FMR },
-	{ "rule", required_argument, NULL, MAPCE_OPT_RULE },
-	{ "prefix", required_argument, NULL, MAPCE_OPT_PREFIX },
-	{ "legacy-iid", no_argument, NULL, MAPCE_OPT_LEGACY_IID },
-	{ "br", required_argument, NULL, MAPCE_OPT_BR },
-	{ "mesh", no_argument, NULL, MAPCE_OPT_MESH },
-	{ "ipv4", required_argument, NULL, MAPCE_OPT_IPV4 },
-	{ "psid", required_argument, NULL, MAPCE_OPT_PSID },
+/* The options that build the rules: each may be given again (a new
+ * --rule-ipv6 or --rule starts a rule, the others extend it; a per-rule
+ * option twice in one rule is cur_rule()'s error). */
+static const struct opt_def rule_opts[] = {
+	{ "rule-ipv6", "PFX", "rule IPv6 prefix, at most /64 (OpenWrt ip6prefix/ip6prefixlen)",
+	  MAPCE_OPT_RULE_IPV6, OPT_REPEAT },
+	{ "rule-ipv4", "PFX", "rule IPv4 prefix (OpenWrt ipaddr/ip4prefixlen)", MAPCE_OPT_RULE_IPV4,
+	  OPT_REPEAT },
+	{ "ea-len", "N", "EA-bits length o, 0-48 (OpenWrt ealen)", MAPCE_OPT_EA_LEN, OPT_REPEAT },
+	{ "psid-offset", "A",
+	  "PSID offset a, 0-15, default " OPT_STR(MAPCE_DEFAULT_PSID_OFFSET) " (OpenWrt offset)",
+	  MAPCE_OPT_PSID_OFFSET, OPT_REPEAT },
+	{ "psid-len", "K", "optional check: must equal o - (32 - r4) (OpenWrt psidlen)",
+	  MAPCE_OPT_PSID_LEN, OPT_REPEAT },
+	{ "fmr", NULL, "the rule is also a forwarding rule (FMR)", MAPCE_OPT_FMR, OPT_REPEAT },
+	{ "rule", "IPV6PFX,IPV4PFX,EALEN,OFFSET[,fmr]", "the same in one option", MAPCE_OPT_RULE,
+	  OPT_REPEAT },
+	{},
 };
-const size_t mapce_rule_longopts_n = sizeof(mapce_rule_longopts) / sizeof(mapce_rule_longopts[0]);
 
-const char mapce_rule_usage[] =
-	"MAP rule (repeat for several rules; a new --rule-ipv6 starts a new rule,\n"
-	"the options after it belong to that rule):\n"
-	"  --rule-ipv6 PFX      rule IPv6 prefix, at most /64     (OpenWrt ip6prefix/ip6prefixlen)\n"
-	"  --rule-ipv4 PFX      rule IPv4 prefix                  (OpenWrt ipaddr/ip4prefixlen)\n"
-	"  --ea-len N           EA-bits length o, 0-48            (OpenWrt ealen)\n"
-	"  --psid-offset A      PSID offset a, 0-15, default 6    (OpenWrt offset)\n"
-	"  --psid-len K         optional check: must equal o - (32 - r4) (OpenWrt psidlen)\n"
-	"  --fmr                the rule is also a forwarding rule (FMR)\n"
-	"  --rule IPV6PFX,IPV4PFX,EALEN,OFFSET[,fmr]   the same in one option\n"
-	"CE:\n"
-	"  --prefix PFX         the CE's delegated IPv6 prefix (PD /56, or an RA /64);\n"
-	"                       selects the BMR (longest rule IPv6 prefix containing it)\n"
-	"  --legacy-iid         draft-03 interface identifier (v6plus, OCN, BIGLOBE;\n"
-	"                       OpenWrt legacymap)\n"
-	"  --br ADDR            BR IPv6 address                   (OpenWrt peeraddr)\n"
-	"  --mesh               every rule is also an FMR (CE-to-CE traffic direct)\n"
-	"Explicit form (lw4o6, RFC 7596; no rule):\n"
-	"  --ipv4 ADDR --psid N --psid-len K [--psid-offset A] --prefix PFX\n"
-	"                       the CE address is PFX's first /64 + the interface id\n"
-	"Numbers are decimal or 0x hex.\n";
+static const struct opt_def domain_opts[] = {
+	{ "br", "ADDR", "BR IPv6 address (OpenWrt peeraddr)", MAPCE_OPT_BR },
+	{ "legacy-iid", NULL,
+	  "CE addresses use the draft-03 interface identifier (v6plus, OCN, BIGLOBE; OpenWrt "
+	  "legacymap)",
+	  MAPCE_OPT_LEGACY_IID },
+	{},
+};
+
+static const struct opt_def ce_opts[] = {
+	{ "prefix", "PFX",
+	  "the CE's delegated IPv6 prefix (PD /56, or an RA /64); selects the BMR (longest rule "
+	  "IPv6 prefix containing it)",
+	  MAPCE_OPT_PREFIX },
+	{ "mesh", NULL, "every rule is also an FMR (CE-to-CE traffic direct)", MAPCE_OPT_MESH },
+	{},
+};
+
+static const struct opt_def explicit_opts[] = {
+	{ "ipv4", "ADDR",
+	  "the CE's IPv4 address: --ipv4 ADDR --psid N --psid-len K [--psid-offset A] --prefix "
+	  "PFX instead of a rule; the CE address is PFX's first /64 + the interface id",
+	  MAPCE_OPT_IPV4 },
+	{ "psid", "N", "the CE's PSID, 0-65535", MAPCE_OPT_PSID },
+	{},
+};
+
+const struct opt_group mapce_rule_group = {
+	"MAP rules (repeat for several rules: a new --rule-ipv6 or --rule starts a rule, the "
+	"options after it belong to it; numbers are decimal or 0x hex)",
+	rule_opts,
+};
+const struct opt_group mapce_domain_group = { "MAP domain (the same on its CEs and its BR)",
+					      domain_opts };
+const struct opt_group mapce_ce_group = { "CE", ce_opts };
+const struct opt_group mapce_explicit_group = {
+	"Explicit form (lw4o6, RFC 7596; no rule)",
+	explicit_opts,
+};
+const struct opt_group *const mapce_rule_groups[] = {
+	&mapce_rule_group, &mapce_domain_group, &mapce_ce_group, &mapce_explicit_group, NULL,
+};
 
 int rule_usage_fail(struct mapce_opts *o, char *err, size_t errlen, const char *fmt, ...)
 {

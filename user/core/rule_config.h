@@ -4,14 +4,10 @@
  * validation (with messages naming the wrong value) and the derived
  * parameters of a CE.  Shared by `mapce calc`, `mapce up` and `mapce br up`.
  *
- * Options (a new --rule-ipv6 starts a new rule; --rule is the compact form):
- *   --rule-ipv6 PFX --rule-ipv4 PFX --ea-len N --psid-offset A [--psid-len K] [--fmr]
- *   --rule IPV6PFX,IPV4PFX,EALEN,OFFSET[,fmr]
- *   --prefix CE_PFX       the CE's delegated IPv6 prefix (selects the BMR)
- *   --legacy-iid          draft-03 interface identifiers (v6plus, OCN, BIGLOBE)
- *   --br ADDR             the BR's IPv6 address
- *   --mesh                use FMRs for CE-to-CE traffic
- *   --ipv4 ADDR --psid N --psid-len K [--psid-offset A]   explicit (lw4o6) form
+ * The options, their values and help are the tables of rule_config.c
+ * (mapce_rule_groups): the rules (--rule-ipv6 ... or the compact --rule,
+ * a new one starting each rule), the domain (--br, --legacy-iid), the CE
+ * (--prefix, --mesh) and the explicit lw4o6 form (--ipv4 --psid).
  *
  * --psid-offset defaults to 6 (RFC 7597 §5.1) in both forms.  --psid-len and
  * --psid-offset before any rule belong to the explicit form; after a
@@ -20,11 +16,11 @@
 #ifndef MAPCE_RULE_CONFIG_H
 #define MAPCE_RULE_CONFIG_H
 
-#include <getopt.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include "mapce_abi.h"
 #include "core/parse.h" /* parse_uint, parse_ipv6_prefix, mapce_errf */
+#include "core/opt_table.h"
 #include "core/policy.h"
 
 /* What the user gave. */
@@ -32,7 +28,7 @@ struct mapce_opts {
 	struct mapce_rule rules[MAPCE_MAX_RULES];
 	int n_rules;
 	bool have_prefix;
-	__u8 prefix[16];  /* CE's IPv6 prefix (host bits zeroed) */
+	__u8 prefix[16]; /* CE's IPv6 prefix (host bits zeroed) */
 	__u8 prefix_len;
 	bool have_br;
 	__u8 br[16];
@@ -56,25 +52,25 @@ struct mapce_opts {
 
 /* The CE's parameters, derived. */
 struct mapce_derived {
-	int bmr;                 /* index of the BMR in opts->rules; -1 explicit */
-	__be32 ipv4;             /* shared address, or base of the IPv4 prefix */
-	__u8 ipv4_len;           /* 32, or shorter when the CE gets a prefix */
+	int bmr;       /* index of the BMR in opts->rules; -1 explicit */
+	__be32 ipv4;   /* shared address, or base of the IPv4 prefix */
+	__u8 ipv4_len; /* 32, or shorter when the CE gets a prefix */
 	__u16 psid;
-	__u8 psid_len;           /* k */
-	__u8 psid_offset;        /* a */
+	__u8 psid_len;	  /* k */
+	__u8 psid_offset; /* a */
 	__u32 port_count;
 	__u32 range_count;
 	__u8 end_user_prefix[16]; /* rule prefix + EA bits */
-	__u8 end_user_len;        /* r6 + o */
+	__u8 end_user_len;	  /* r6 + o */
 	__u8 ce_ipv6_rfc[16];
 	__u8 ce_ipv6_legacy[16];
-	__u8 ce_ipv6[16];         /* the one selected by legacy_iid */
+	__u8 ce_ipv6[16]; /* the one selected by legacy_iid */
 	bool have_br;
 	__u8 br[16];
 };
 
-/* getopt_long entries for the options above; terminate your own table
- * after appending these.  Values are >= MAPCE_OPT_BASE. */
+/* The option values (opt_def.val) of the rule options.  The config file's
+ * scalar keys use other values (config_file.h's UP_OPT_BASE). */
 #define MAPCE_OPT_BASE 0x1000
 enum mapce_rule_opt {
 	MAPCE_OPT_RULE_IPV6 = MAPCE_OPT_BASE,
@@ -92,10 +88,12 @@ enum mapce_rule_opt {
 	MAPCE_OPT_PSID,
 	MAPCE_OPT__END
 };
-extern const struct option mapce_rule_longopts[];
-extern const size_t mapce_rule_longopts_n;
-/* Usage text for the rule options (for -h). */
-extern const char mapce_rule_usage[];
+/* The option tables, by heading: the rules, the domain (BR address and
+ * interface identifier: a BR takes these too), the CE's own, the explicit
+ * form; mapce_rule_groups lists all four (NULL-terminated). */
+extern const struct opt_group mapce_rule_group, mapce_domain_group, mapce_ce_group,
+	mapce_explicit_group;
+extern const struct opt_group *const mapce_rule_groups[];
 
 void mapce_opts_init(struct mapce_opts *o);
 /* Handle one rule option: 0 handled, 1 not a rule option, -1 bad value

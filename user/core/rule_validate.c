@@ -27,15 +27,16 @@ int mapce_rule_check(const struct mapce_rule *r, char *err, size_t errlen)
 	__u32 host4;
 
 	if (r6 > 64)
-		return BAD("rule IPv6 prefix %s/%u is longer than /64", fmt6(r->ipv6_prefix, a6), r6);
+		return BAD("rule IPv6 prefix %s/%u is longer than /64", fmt6(r->ipv6_prefix, a6),
+			   r6);
 	memcpy(masked, r->ipv6_prefix, 16);
 	mask6(masked, r6);
 	if (memcmp(masked, r->ipv6_prefix, 16))
 		return BAD("rule IPv6 prefix %s/%u has bits set after /%u (did you mean %s/%u?)",
 			   fmt6(r->ipv6_prefix, a6), r6, r6, fmt6(masked, m6), r6);
 	if (r4 > 32)
-		return BAD("rule IPv4 prefix %s/%u: length is more than 32", fmt4(r->ipv4_prefix, a4),
-			   r4);
+		return BAD("rule IPv4 prefix %s/%u: length is more than 32",
+			   fmt4(r->ipv4_prefix, a4), r4);
 	host4 = mapce_ntohl(r->ipv4_prefix);
 	if (host4 & ~mask4(r4))
 		return BAD("rule IPv4 prefix %s/%u has bits set after /%u (did you mean %s/%u?)",
@@ -63,7 +64,8 @@ int mapce_rule_check(const struct mapce_rule *r, char *err, size_t errlen)
 			   "%u bits (at most 16)",
 			   o, r4, o, p, k);
 	if (a + k > 16)
-		return BAD("PSID offset %u + PSID length %u = %u is more than 16 bits", a, k, a + k);
+		return BAD("PSID offset %u + PSID length %u = %u is more than 16 bits", a, k,
+			   a + k);
 	return 0;
 }
 
@@ -75,8 +77,9 @@ int mapce_rules_validate(struct mapce_opts *o, char *err, size_t errlen)
 		return USAGE(o, "no MAP rule (--rule-ipv6 PFX --rule-ipv4 PFX --ea-len N, "
 				"or --rule IPV6PFX,IPV4PFX,EALEN,OFFSET)");
 	if ((o->have_psid_len || o->have_psid_offset) && !o->have_ipv4 && !o->have_psid)
-		return USAGE(o, "%s given before the first rule: per-rule options follow the "
-				"--rule-ipv6 or --rule they belong to",
+		return USAGE(o,
+			     "%s given before the first rule: per-rule options follow the "
+			     "--rule-ipv6 or --rule they belong to",
 			     o->have_psid_len ? "--psid-len" : "--psid-offset");
 	for (int i = 0; i < o->n_rules; i++) {
 		struct mapce_rule *r = &o->rules[i];
@@ -93,10 +96,11 @@ int mapce_rules_validate(struct mapce_opts *o, char *err, size_t errlen)
 		k = r->ea_len > p ? r->ea_len - p : 0;
 		if ((seen & SEEN_PSID_LEN) && !(r->flags & MAPCE_RULE_F_EXPLICIT) &&
 		    r->psid_len != k)
-			return BAD("rule %d: --psid-len %u contradicts the EA bits: k = o - (32 - r4) "
-				   "= %u - (32 - %u) = %u%s",
-				   i + 1, r->psid_len, r->ea_len, r->ipv4_prefix_len, k,
-				   r->ea_len < p ? " (the CE gets an IPv4 prefix, no sharing)" : "");
+			return BAD(
+				"rule %d: --psid-len %u contradicts the EA bits: k = o - (32 - r4) "
+				"= %u - (32 - %u) = %u%s",
+				i + 1, r->psid_len, r->ea_len, r->ipv4_prefix_len, k,
+				r->ea_len < p ? " (the CE gets an IPv4 prefix, no sharing)" : "");
 		r->psid_len = mapce_rule_psid_len(r);
 		if (o->mesh)
 			r->flags |= MAPCE_RULE_F_FMR;
@@ -136,8 +140,7 @@ static void finish(const struct mapce_opts *o, struct mapce_derived *d)
 		memcpy(d->br, o->br, 16);
 }
 
-static int derive_explicit(struct mapce_opts *o, struct mapce_derived *d, char *err,
-			   size_t errlen)
+static int derive_explicit(struct mapce_opts *o, struct mapce_derived *d, char *err, size_t errlen)
 {
 	unsigned int a = o->have_psid_offset ? o->psid_offset : MAPCE_DEFAULT_PSID_OFFSET;
 	unsigned int k = o->psid_len;
@@ -154,7 +157,8 @@ static int derive_explicit(struct mapce_opts *o, struct mapce_derived *d, char *
 	if (k > 16)
 		return BAD("PSID length %u is more than 16", k);
 	if (a + k > 16)
-		return BAD("PSID offset %u + PSID length %u = %u is more than 16 bits", a, k, a + k);
+		return BAD("PSID offset %u + PSID length %u = %u is more than 16 bits", a, k,
+			   a + k);
 	if (!o->have_psid && k)
 		return USAGE(o, "explicit form: missing --psid (PSID length is %u)", k);
 	if (o->psid >> k)

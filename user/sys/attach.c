@@ -84,8 +84,9 @@ int xdp_query(int ifindex, struct xdp_info *info)
 		return ret;
 	info->mode = q.attach_mode;
 	/* prog_id is 0 in MULTI mode; then prefer the driver-mode program. */
-	info->prog_id = q.drv_prog_id ? q.drv_prog_id :
-			q.skb_prog_id ? q.skb_prog_id : q.hw_prog_id;
+	info->prog_id = q.drv_prog_id	? q.drv_prog_id
+			: q.skb_prog_id ? q.skb_prog_id
+					: q.hw_prog_id;
 	if (info->prog_id && q.attach_mode == XDP_ATTACHED_MULTI)
 		info->mode = q.drv_prog_id ? XDP_ATTACHED_DRV : XDP_ATTACHED_SKB;
 	if (info->prog_id)
@@ -131,8 +132,9 @@ int xdp_detach_named(int ifindex, const char *name, struct xdp_info *info)
 		return -ENOENT;
 	if (!prog_name_is(info->prog_name, name))
 		return -EBUSY;
-	flags = info->mode == XDP_ATTACHED_SKB ? XDP_FLAGS_SKB_MODE :
-		info->mode == XDP_ATTACHED_HW  ? XDP_FLAGS_HW_MODE : XDP_FLAGS_DRV_MODE;
+	flags = info->mode == XDP_ATTACHED_SKB	? XDP_FLAGS_SKB_MODE
+		: info->mode == XDP_ATTACHED_HW ? XDP_FLAGS_HW_MODE
+						: XDP_FLAGS_DRV_MODE;
 	fd = bpf_prog_get_fd_by_id(info->prog_id);
 	if (fd < 0)
 		return -errno;
@@ -152,12 +154,12 @@ int xdp_detach_named(int ifindex, const char *name, struct xdp_info *info)
  * already).  Those calls run with the log muted; the caller reports the
  * real errors itself.
  */
-#define QUIET(expr)                                                  \
-	({                                                           \
-		libbpf_print_fn_t _old = libbpf_set_print(NULL);     \
-		int _ret = (expr);                                   \
-		libbpf_set_print(_old);                              \
-		_ret;                                                \
+#define QUIET(expr)                                              \
+	({                                                       \
+		libbpf_print_fn_t _old = libbpf_set_print(NULL); \
+		int _ret = (expr);                               \
+		libbpf_set_print(_old);                          \
+		_ret;                                            \
 	})
 
 int tc_hook_create(int ifindex, bool *created)
@@ -187,8 +189,8 @@ int tc_hook_destroy_if_empty(int ifindex)
 	return QUIET(bpf_tc_hook_destroy(&hook));
 }
 
-int tc_attach(int ifindex, enum bpf_tc_attach_point point, int prog_fd, __u32 handle,
-	      __u32 prio, bool replace)
+int tc_attach(int ifindex, enum bpf_tc_attach_point point, int prog_fd, __u32 handle, __u32 prio,
+	      bool replace)
 {
 	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex, .attach_point = point);
 	LIBBPF_OPTS(bpf_tc_opts, opts, .prog_fd = prog_fd, .handle = handle, .priority = prio,

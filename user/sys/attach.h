@@ -32,8 +32,8 @@ __u32 map_id_of_fd(int fd);
 /* ---- XDP ------------------------------------------------------------ */
 
 struct xdp_info {
-	__u32 prog_id;                 /* 0: nothing attached */
-	__u8 mode;                     /* XDP_ATTACHED_* */
+	__u32 prog_id;		       /* 0: nothing attached */
+	__u8 mode;		       /* XDP_ATTACHED_* */
 	char prog_name[PROG_NAME_LEN]; /* kernel name, "" when none */
 };
 
@@ -60,15 +60,15 @@ int tc_hook_create(int ifindex, bool *created);
 int tc_hook_destroy_if_empty(int ifindex);
 
 struct tc_info {
-	__u32 prog_id;                 /* 0: no filter at handle/priority */
+	__u32 prog_id; /* 0: no filter at handle/priority */
 	char prog_name[PROG_NAME_LEN];
 };
 
 /* Attach prog_fd as a direct-action bpf filter at (handle, prio).  With
  * replace, an existing filter at the same handle/prio is replaced;
  * without, -EEXIST. */
-int tc_attach(int ifindex, enum bpf_tc_attach_point point, int prog_fd, __u32 handle,
-	      __u32 prio, bool replace);
+int tc_attach(int ifindex, enum bpf_tc_attach_point point, int prog_fd, __u32 handle, __u32 prio,
+	      bool replace);
 /* The filter at (handle, prio): -ENOENT when none. */
 int tc_query(int ifindex, enum bpf_tc_attach_point point, __u32 handle, __u32 prio,
 	     struct tc_info *info);

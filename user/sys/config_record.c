@@ -17,8 +17,10 @@ static void record_write(FILE *f, const void *ctx)
 {
 	const struct record_out *o = ctx;
 
-	fprintf(f, "# mapce up on %s read this config file (mapce portmap edits it)\n"
-		   "path=%s\n", o->wan, o->path);
+	fprintf(f,
+		"# mapce up on %s read this config file (mapce portmap edits it)\n"
+		"path=%s\n",
+		o->wan, o->path);
 }
 
 int config_path_record(const char *wan, const char *path)

@@ -29,11 +29,11 @@ const char *deploy_strerror(int e)
 void deploy_save_state(struct deploy *d)
 {
 	const struct deploy_spec *s = d->spec;
-	int ret = state_save(s->state_prefix, d->dev, s->cmd, &d->st);
+	int ret = state_save(s->pins.state_prefix, d->dev, s->w.cmd, &d->st);
 
 	if (ret)
 		pr_warn("writing the state file for %s: %s (%s down may leave things behind)",
-			d->dev, strerror(-ret), s->cmd);
+			d->dev, strerror(-ret), s->w.cmd);
 }
 
 int deploy_map_fd(const struct deploy *d, const char *name)
@@ -73,9 +73,9 @@ static void undo_state(struct deploy *d, const struct deploy_undo *u)
 	const struct deploy_spec *s = d->spec;
 
 	if (d->had_state)
-		state_save(s->state_prefix, d->dev, s->cmd, &d->old);
+		state_save(s->pins.state_prefix, d->dev, s->w.cmd, &d->old);
 	else
-		state_remove(s->state_prefix, d->dev);
+		state_remove(s->pins.state_prefix, d->dev);
 }
 
 /* The pins, when this run created them (else the directory, when this
@@ -98,7 +98,7 @@ static void undo_address(struct deploy *d, const struct deploy_undo *u)
 	int ret = nl_addr6_del(d->ifindex, d->addr, 128);
 
 	if (ret)
-		pr_warn("rollback: deleting the %s: %s", d->spec->addr_what, nl_strerror(ret));
+		pr_warn("rollback: deleting the %s: %s", d->spec->w.addr_what, nl_strerror(ret));
 }
 
 static void undo_route(struct deploy *d, const struct deploy_undo *u)
@@ -135,7 +135,7 @@ static const char *down_cmd(const struct deploy *d)
 {
 	static char buf[64 + IF_NAMESIZE];
 
-	snprintf(buf, sizeof(buf), "%s down %s %s", d->spec->cmd, d->spec->dev_opt, d->dev);
+	snprintf(buf, sizeof(buf), "%s down %s %s", d->spec->w.cmd, d->spec->w.dev_opt, d->dev);
 	return buf;
 }
 
@@ -157,7 +157,7 @@ static const char *what_is_missing(struct deploy *d)
 		}
 	}
 	if (nl_addr6_present(d->ifindex, d->addr) != 1) {
-		snprintf(what, sizeof(what), "the %s", s->addr_what);
+		snprintf(what, sizeof(what), "the %s", s->w.addr_what);
 		return what;
 	}
 	return s->side->missing ? s->side->missing(d) : NULL;
@@ -191,10 +191,11 @@ static int check_existing(struct deploy *d)
 	}
 	if (!xdp.ours)
 		return 0;
-	fd = pin_open(d->dir, s->config_map);
+	fd = pin_open(d->dir, s->pins.config_map);
 	if (fd < 0) {
 		pr_err("%s has a mapce XDP program (%s, id %u) but no pinned maps in %s; run '%s' "
-		       "first", d->dev, xdp.prog_name, xdp.prog_id, d->dir, down_cmd(d));
+		       "first",
+		       d->dev, xdp.prog_name, xdp.prog_id, d->dir, down_cmd(d));
 		return -1;
 	}
 	same = !bpf_map_lookup_elem(fd, &key, &cur) && !memcmp(&cur, &d->cfg, sizeof(cur)) &&
@@ -202,22 +203,22 @@ static int check_existing(struct deploy *d)
 	       prog_uses_map(xdp.prog_id, map_id_of_fd(fd)) == 1;
 	close(fd);
 	if (!same) {
-		pr_err("%salready up on %s with other parameters; run '%s' first", s->subject,
+		pr_err("%salready up on %s with other parameters; run '%s' first", s->w.subject,
 		       d->dev, down_cmd(d));
 		return -1;
 	}
 	missing = what_is_missing(d);
 	if (missing) {
-		pr_err("%sup on %s, but %s is missing; run '%s' first", s->subject, d->dev, missing,
-		       down_cmd(d));
+		pr_err("%sup on %s, but %s is missing; run '%s' first", s->w.subject, d->dev,
+		       missing, down_cmd(d));
 		return -1;
 	}
-	pr_warn("%salready up on %s", s->subject, d->dev);
+	pr_warn("%salready up on %s", s->w.subject, d->dev);
 	if (s->side->already_up && s->side->already_up(d))
 		return -1;
 	if (out_json) { /* stdout stays a document */
 		out_open_object(NULL);
-		out_str(s->dev_key, NULL, d->dev);
+		out_str(s->w.dev_key, NULL, d->dev);
 		out_bool("already_up", NULL, true);
 		out_close_object();
 		out_finish();
@@ -273,7 +274,7 @@ static int step_load(struct deploy *d)
  * written last is what enables it. */
 static int step_config_last(struct deploy *d)
 {
-	const char *name = d->spec->config_map;
+	const char *name = d->spec->pins.config_map;
 	struct mapce_config off = {};
 	int fd = deploy_map_fd(d, name);
 	__u32 key = 0;
@@ -310,13 +311,13 @@ static int step_address(struct deploy *d)
 		pr_err("listing the addresses of %s: %s", d->dev, nl_strerror(ret));
 		return -1;
 	}
-	ret = ret ? -EEXIST : nl_addr6_add(d->ifindex, d->addr, 128, s->addr_flags);
+	ret = ret ? -EEXIST : nl_addr6_add(d->ifindex, d->addr, 128, s->net.addr_flags);
 	if (ret == -EEXIST) {
 		/* Not ours, unless an earlier run of ours added it. */
 		d->st.addr_added = ours_before;
 	} else if (ret) {
-		pr_err("adding the %s %s/128 to %s: %s", s->addr_what, ip6_str(d->addr, a), d->dev,
-		       nl_strerror(ret));
+		pr_err("adding the %s %s/128 to %s: %s", s->w.addr_what, ip6_str(d->addr, a),
+		       d->dev, nl_strerror(ret));
 		return -1;
 	} else {
 		d->st.addr_added = true;
@@ -328,6 +329,23 @@ static int step_address(struct deploy *d)
 }
 
 /* ---- 5. routes (the side's, through this) -------------------------------- */
+
+int deploy_route_conflict(const struct deploy *d, const struct nl_route *routes, int n, __be32 dst,
+			  __u8 len, bool *ours)
+{
+	*ours = false;
+	for (int i = 0; i < n; i++) {
+		if (routes[i].dst_len != len || memcmp(routes[i].dst, &dst, 4))
+			continue;
+		if (routes[i].protocol == d->spec->net.route_protocol &&
+		    routes[i].oif == d->ifindex) {
+			*ours = true; /* left by an earlier run: replace it */
+			continue;
+		}
+		return i;
+	}
+	return -1;
+}
 
 int deploy_route_add(struct deploy *d, const struct nl_route *r, bool replace)
 {
@@ -377,7 +395,8 @@ static int attach_xdp(struct deploy *d, int i)
 	}
 	if (xi.prog_id) {
 		pr_err("%s already has XDP program %u (%s, %s mode) attached; refusing to replace "
-		       "it", d->dev, xi.prog_id, xi.prog_name[0] ? xi.prog_name : "unnamed",
+		       "it",
+		       d->dev, xi.prog_id, xi.prog_name[0] ? xi.prog_name : "unnamed",
 		       xdp_mode_str(xi.mode));
 		return -1;
 	}
@@ -429,8 +448,8 @@ static int attach_tc(struct deploy *d, int i)
 	}
 	if (a.prog_id && !a.ours) {
 		pr_err("%s %s already has a tc filter at handle 0x%x priority 0x%x (program %u, "
-		       "%s); refusing to replace it", d->dev, what, p->tc_handle, p->tc_priority,
-		       a.prog_id, a.prog_name);
+		       "%s); refusing to replace it",
+		       d->dev, what, p->tc_handle, p->tc_priority, a.prog_id, a.prog_name);
 		return -1;
 	}
 	ret = tc_attach(d->ifindex, egress ? BPF_TC_EGRESS : BPF_TC_INGRESS, prog_fd(d, i),
@@ -450,9 +469,9 @@ static int step_attach(struct deploy *d)
 	bool clsact = false;
 
 	for (int i = 0; i < d->spec->n_progs; i++) {
-		int ret = d->spec->progs[i].hook == DEPLOY_XDP ?
-				  attach_xdp(d, i) :
-				  ensure_clsact(d, &clsact) || attach_tc(d, i);
+		int ret = d->spec->progs[i].hook == DEPLOY_XDP
+				  ? attach_xdp(d, i)
+				  : ensure_clsact(d, &clsact) || attach_tc(d, i);
 
 		if (ret)
 			return -1;
@@ -469,12 +488,12 @@ static int start(struct deploy *d)
 	const struct deploy_spec *s = d->spec;
 	int ret;
 
-	d->had_state = state_load(s->state_prefix, d->dev, &d->old) == 0;
+	d->had_state = state_load(s->pins.state_prefix, d->dev, &d->old) == 0;
 	d->old_valid = d->had_state && d->old.ifindex == d->ifindex;
 	memset(&d->st, 0, sizeof(d->st));
 	d->st.ifindex = d->ifindex;
-	d->pins_existed = pin_exists(d->dir, s->config_map);
-	d->dir_created = !pin_exists(s->pin_root, d->dev);
+	d->pins_existed = pin_exists(d->dir, s->pins.config_map);
+	d->dir_created = !pin_exists(s->pins.root, d->dev);
 	if (deploy_undo_push(d, undo_state, NULL))
 		return -1;
 	ret = mkdir_p(d->dir, 0700);
@@ -505,7 +524,7 @@ int deploy_up(struct deploy *d)
 	const struct deploy_spec *s = d->spec;
 	int lock, ret;
 
-	if (pin_prepare(s->pin_root, d->dev, d->dir, sizeof(d->dir)))
+	if (pin_prepare(s->pins.root, d->dev, d->dir, sizeof(d->dir)))
 		return -1;
 	lock = mapce_lock_or_err(true);
 	if (lock < 0)
@@ -516,7 +535,9 @@ int deploy_up(struct deploy *d)
 		return ret > 0 ? 0 : -1;
 	}
 	ret = start(d) || step_load(d) || step_config_last(d) || step_address(d) ||
-	      (s->side->routes && s->side->routes(d)) || step_attach(d) ? -1 : 0;
+			      (s->side->routes && s->side->routes(d)) || step_attach(d)
+		      ? -1
+		      : 0;
 	if (ret)
 		rollback(d);
 	else if (s->side->done)
@@ -526,4 +547,11 @@ int deploy_up(struct deploy *d)
 	d->skel = NULL;
 	mapce_unlock(lock);
 	return ret;
+}
+
+int deploy_up_exit(struct deploy *d, const struct deploy_spec *spec, const char *dev, int ifindex,
+		   const struct mapce_config *cfg, const __u8 addr[16], enum attach_xdp_mode mode)
+{
+	deploy_init(d, spec, dev, ifindex, cfg, addr, mode);
+	return deploy_up(d) ? 1 : 0;
 }

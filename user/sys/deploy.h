@@ -45,7 +45,7 @@
 /* ---- the spec: what a side is made of -------------------------------- */
 
 enum deploy_hook {
-	DEPLOY_XDP,        /* XDP on the device (never replacing another's) */
+	DEPLOY_XDP,	   /* XDP on the device (never replacing another's) */
 	DEPLOY_TC_EGRESS,  /* a tc filter on clsact egress */
 	DEPLOY_TC_INGRESS, /* a tc filter on clsact ingress */
 };
@@ -54,7 +54,7 @@ enum deploy_hook {
 struct deploy_prog {
 	const char *name; /* the skeleton's program name (core/policy.h) */
 	enum deploy_hook hook;
-	__u32 tc_handle;  /* tc hooks: the filter's fixed identity */
+	__u32 tc_handle; /* tc hooks: the filter's fixed identity */
 	__u32 tc_priority;
 };
 
@@ -114,19 +114,44 @@ struct deploy_side {
 	void (*done)(struct deploy *d);
 };
 
-struct deploy_spec {
-	const char *cmd;          /* "mapce", "mapce br": "<cmd> down <dev_opt> <dev>" */
-	const char *dev_opt;      /* "--wan", "--dev" */
-	const char *dev_key;      /* JSON key of the device: "wan", "dev" */
-	const char *report;       /* down's text: "<report> <dev>: ... removed" */
-	const char *subject;      /* message prefix: "<subject>already up on <dev>" */
-	const char *owner;        /* "mapce's": another program "is not <owner>" */
-	const char *pin_root;     /* <pin_root>/<dev>/ */
-	const char *config_map;   /* the pinned map of struct mapce_config, key 0 */
+/* The words a side's messages and reports use. */
+struct deploy_words {
+	const char *cmd;       /* "mapce", "mapce br": "<cmd> down <dev_opt> <dev>" */
+	const char *dev_opt;   /* "--wan", "--dev" */
+	const char *dev_key;   /* JSON key of the device: "wan", "dev" */
+	const char *report;    /* down's text: "<report> <dev>: ... removed" */
+	const char *subject;   /* message prefix: "<subject>already up on <dev>" */
+	const char *owner;     /* "mapce's": another program "is not <owner>" */
+	const char *addr_what; /* "MAP address": messages about the address */
+};
+
+/* A side's steps in struct deploy_side's order, NULL where it has none: a
+ * side's table in one statement. */
+#define DEPLOY_SIDE(tables_equal_, missing_, already_up_, before_load_, write_tables_, routes_, \
+		    done_)                                                                      \
+	{                                                                                       \
+		.tables_equal = tables_equal_, .missing = missing_, .already_up = already_up_,  \
+		.before_load = before_load_, .write_tables = write_tables_, .routes = routes_,  \
+		.done = done_,                                                                  \
+	}
+
+/* Where a side keeps its state. */
+struct deploy_pins {
+	const char *root;	  /* <root>/<dev>/: the pinned maps */
+	const char *config_map;	  /* the pinned map of struct mapce_config, key 0 */
 	const char *state_prefix; /* MAPCE_RUN_DIR/<prefix><dev>.state */
-	const char *addr_what;    /* "MAP address": messages about the address */
-	__u32 addr_flags;         /* IFA_F_* of the address up adds */
-	__u8 route_protocol;      /* RTPROT_* of every route up adds */
+};
+
+/* What a side adds to the network configuration. */
+struct deploy_net {
+	__u32 addr_flags;    /* IFA_F_* of the address up adds */
+	__u8 route_protocol; /* RTPROT_* of every route up adds */
+};
+
+struct deploy_spec {
+	struct deploy_words w;
+	struct deploy_pins pins;
+	struct deploy_net net;
 	const struct deploy_prog *progs; /* attached in this order */
 	int n_progs;
 	const struct deploy_skel_ops *skel;
@@ -134,11 +159,14 @@ struct deploy_spec {
 	void (*forget)(const char *dev); /* down: the side's own records */
 };
 
+/* The spec's programs: DEPLOY_PROGS(table) in a spec initializer. */
+#define DEPLOY_PROGS(table) .progs = (table), .n_progs = sizeof(table) / sizeof((table)[0])
+
 /* ---- one run of up --------------------------------------------------- */
 
 struct deploy_undo {
 	void (*fn)(struct deploy *d, const struct deploy_undo *u);
-	int prog;              /* a program: index in spec->progs */
+	int prog;	       /* a program: index in spec->progs */
 	struct nl_route route; /* a route this run added */
 };
 
@@ -151,17 +179,17 @@ struct deploy {
 	char dev[IF_NAMESIZE];
 	int ifindex;
 	struct mapce_config cfg; /* complete, exactly as it will be pinned */
-	__u8 addr[16];           /* the address up adds to the device (/128) */
+	__u8 addr[16];		 /* the address up adds to the device (/128) */
 	enum attach_xdp_mode xdp_mode;
 	/* deploy_up's, for the hooks to read */
-	char dir[256];           /* <pin_root>/<dev> */
-	void *skel;              /* the side's skeleton, while up runs */
-	bool pins_existed;       /* maps reused from an earlier run */
-	bool old_cfg_valid;      /* old_cfg: the reused pins' config */
+	char dir[256];	    /* <pin_root>/<dev> */
+	void *skel;	    /* the side's skeleton, while up runs */
+	bool pins_existed;  /* maps reused from an earlier run */
+	bool old_cfg_valid; /* old_cfg: the reused pins' config */
 	struct mapce_config old_cfg;
-	bool old_valid;          /* old: the state file of this very device */
+	bool old_valid;		 /* old: the state file of this very device */
 	struct up_state old, st; /* the state file found, and this run's */
-	__u8 xdp_attached;       /* XDP_ATTACHED_* */
+	__u8 xdp_attached;	 /* XDP_ATTACHED_* */
 	/* the rollback */
 	bool had_state, dir_created, pins_created;
 	struct deploy_undo undo[DEPLOY_UNDO_MAX];
@@ -174,11 +202,24 @@ void deploy_init(struct deploy *d, const struct deploy_spec *spec, const char *d
 /* Bring the side up on d->dev (d from deploy_init).  0 (up, or already up
  * as asked), -1 after pr_err() (everything this run did is undone). */
 int deploy_up(struct deploy *d);
+/* deploy_init and deploy_up as one, returning the exit status (0 or 1):
+ * what the sides' up commands end with. */
+int deploy_up_exit(struct deploy *d, const struct deploy_spec *spec, const char *dev, int ifindex,
+		   const struct mapce_config *cfg, const __u8 addr[16], enum attach_xdp_mode mode);
 
 /* Add r (replace: a leftover of ours is in its place), record it in the
  * state file; a route added, not replaced, is deleted by a rollback.
  * 0, or -1 after pr_err(). */
 int deploy_route_add(struct deploy *d, const struct nl_route *r, bool replace);
+/*
+ * What stands where a side wants its route to dst/len (IPv4, network
+ * order), among routes[0..n): a route of ours on this device (the spec's
+ * route protocol) is a leftover to replace (*ours set); another route is
+ * in the way: its index is returned for the side to refuse in its own
+ * words.  -1 when nothing is in the way.
+ */
+int deploy_route_conflict(const struct deploy *d, const struct nl_route *routes, int n, __be32 dst,
+			  __u8 len, bool *ours);
 /* Push an undo (fn called with a copy of *u on rollback).  0, or -1 after
  * pr_err() when the list is full (a bug). */
 int deploy_undo_push(struct deploy *d, void (*fn)(struct deploy *d, const struct deploy_undo *u),
@@ -193,13 +234,15 @@ int deploy_map_fd(const struct deploy *d, const char *name);
 /* Take the side down on dev.  0 (the report printed), -1 after pr_err()
  * ("<subject>not up on <dev>" when nothing was found). */
 int deploy_down(const struct deploy_spec *spec, const char *dev);
+/* deploy_down's exit status (0 or 1). */
+int deploy_down_exit(const struct deploy_spec *spec, const char *dev);
 
 /* What sits where the spec's program i attaches on ifindex. */
 struct deploy_attached {
-	__u32 prog_id;                 /* 0: nothing (tc: nothing at our handle) */
+	__u32 prog_id;		       /* 0: nothing (tc: nothing at our handle) */
 	char prog_name[PROG_NAME_LEN]; /* kernel name */
-	__u8 xdp_mode;                 /* XDP: XDP_ATTACHED_* */
-	bool ours;                     /* it is the spec's program */
+	__u8 xdp_mode;		       /* XDP: XDP_ATTACHED_* */
+	bool ours;		       /* it is the spec's program */
 };
 /* 0 (a filled), or -errno. */
 int deploy_query(const struct deploy_spec *spec, int i, int ifindex, struct deploy_attached *a);

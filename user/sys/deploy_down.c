@@ -94,7 +94,7 @@ int deploy_detach(const struct deploy_spec *spec, int i, int ifindex, struct dep
  */
 static bool maps_in_use(const struct deploy_spec *spec, const char *dir)
 {
-	int fd = pin_open(dir, spec->config_map);
+	int fd = pin_open(dir, spec->pins.config_map);
 	__u32 map_id, id = 0;
 	bool used = false;
 
@@ -136,10 +136,11 @@ static void detach_progs(const struct deploy_spec *spec, const char *dev, int if
 			rm->found = true;
 		} else if (ret == -EBUSY && xdp) {
 			pr_warn("%s: XDP program %u (%s) is not %s: left in place", dev, a.prog_id,
-				a.prog_name, spec->owner);
+				a.prog_name, spec->w.owner);
 		} else if (ret == -EBUSY) {
 			pr_warn("%s: the %s filter at %s handle runs program %u (%s): left in "
-				"place", dev, what, spec->owner, a.prog_id, a.prog_name);
+				"place",
+				dev, what, spec->w.owner, a.prog_id, a.prog_name);
 		} else if (ret != -ENOENT) {
 			pr_warn("%s: detaching %s: %s", dev, what, deploy_strerror(ret));
 		}
@@ -161,7 +162,7 @@ static void delete_routes(const struct deploy_spec *spec, const char *dev, int i
 	for (int i = 0; i < n; i++) {
 		int ret;
 
-		if (rts[i].protocol != spec->route_protocol || rts[i].oif != ifindex)
+		if (rts[i].protocol != spec->net.route_protocol || rts[i].oif != ifindex)
 			continue;
 		ret = nl_route_del(&rts[i]);
 		if (!ret)
@@ -195,7 +196,7 @@ static void teardown_device(const struct deploy_spec *spec, const char *dev, int
 		if (!ret)
 			rm->address = rm->found = true;
 		else if (ret != -EADDRNOTAVAIL && ret != -ENODEV)
-			pr_warn("%s: deleting the %s %s: %s", dev, spec->addr_what,
+			pr_warn("%s: deleting the %s %s: %s", dev, spec->w.addr_what,
 				ip6_str(st->addr, a), nl_strerror(ret));
 	}
 }
@@ -204,9 +205,9 @@ static void report(const struct deploy_spec *spec, const char *dev, const struct
 {
 	char text[64];
 
-	snprintf(text, sizeof(text), "%s %%s:", spec->report); /* "down on %s:" */
+	snprintf(text, sizeof(text), "%s %%s:", spec->w.report); /* "down on %s:" */
 	out_open_object(NULL);
-	out_str(spec->dev_key, text, dev);
+	out_str(spec->w.dev_key, text, dev);
 	out_open_object("removed");
 	out_bool("xdp", rm->xdp ? " xdp" : NULL, rm->xdp);
 	out_bool("tc_filter", rm->tc_filter ? " tc-filter" : NULL, rm->tc_filter);
@@ -228,7 +229,7 @@ int deploy_down(const struct deploy_spec *spec, const char *dev)
 	char dir[256];
 	int lock, ret;
 
-	if (pin_dir_path(dir, sizeof(dir), spec->pin_root, dev)) {
+	if (pin_dir_path(dir, sizeof(dir), spec->pins.root, dev)) {
 		pr_err("pin path for %s too long", dev);
 		return -1;
 	}
@@ -237,32 +238,37 @@ int deploy_down(const struct deploy_spec *spec, const char *dev)
 		return -1;
 	if (!ifindex && maps_in_use(spec, dir)) {
 		pr_err("no device %s in this network namespace, but mapce programs still use the "
-		       "maps in %s: run '%s down %s %s' in the device's namespace", dev, dir,
-		       spec->cmd, spec->dev_opt, dev);
+		       "maps in %s: run '%s down %s %s' in the device's namespace",
+		       dev, dir, spec->w.cmd, spec->w.dev_opt, dev);
 		mapce_unlock(lock);
 		return -1;
 	}
 	/* Records about a device that has since been recreated are void. */
-	if (state_load(spec->state_prefix, dev, &st) || st.ifindex != ifindex)
+	if (state_load(spec->pins.state_prefix, dev, &st) || st.ifindex != ifindex)
 		st.addr_added = st.hook_created = false;
 	if (ifindex)
 		teardown_device(spec, dev, ifindex, &st, &rm);
-	if (pin_exists(spec->pin_root, dev)) {
+	if (pin_exists(spec->pins.root, dev)) {
 		ret = pin_dir_remove(dir);
 		if (ret < 0)
 			pr_warn("removing %s: %s", dir, strerror(-ret));
 		rm.pins = rm.found = true;
 	}
-	if (state_remove(spec->state_prefix, dev) == 0)
+	if (state_remove(spec->pins.state_prefix, dev) == 0)
 		rm.found = true;
 	if (spec->forget)
 		spec->forget(dev);
-	rmdir(spec->pin_root); /* only when empty: other devices keep it */
+	rmdir(spec->pins.root); /* only when empty: other devices keep it */
 	mapce_unlock(lock);
 	if (!rm.found) {
-		pr_err("%snot up on %s", spec->subject, dev);
+		pr_err("%snot up on %s", spec->w.subject, dev);
 		return -1;
 	}
 	report(spec, dev, &rm);
 	return 0;
+}
+
+int deploy_down_exit(const struct deploy_spec *spec, const char *dev)
+{
+	return deploy_down(spec, dev) ? 1 : 0;
 }

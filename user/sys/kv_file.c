@@ -19,8 +19,8 @@ int kv_run_path(char *buf, size_t len, const char *prefix, const char *name, con
 	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
 }
 
-int kv_file_read(const char *path, int max_lines,
-		 int (*fn)(const char *key, char *val, void *ctx), void *ctx)
+int kv_file_read(const char *path, int max_lines, int (*fn)(const char *key, char *val, void *ctx),
+		 void *ctx)
 {
 	char line[KV_LINE_MAX];
 	int ret = 0;

@@ -18,8 +18,8 @@ int kv_run_path(char *buf, size_t len, const char *prefix, const char *name, con
 /* Call fn for each key=value line of path (at most max_lines lines).
  * 0, -errno when path cannot be opened, or the first error fn returned
  * (the other lines are still read). */
-int kv_file_read(const char *path, int max_lines,
-		 int (*fn)(const char *key, char *val, void *ctx), void *ctx);
+int kv_file_read(const char *path, int max_lines, int (*fn)(const char *key, char *val, void *ctx),
+		 void *ctx);
 
 /* Replace path atomically with what fn writes (creating MAPCE_RUN_DIR).
  * 0 or -errno. */

@@ -7,7 +7,7 @@
 
 #include "sys/load_log.h"
 
-#define LOAD_LOG_MAX (256 * 1024)
+#define LOAD_LOG_MAX ((size_t)256 * 1024)
 #define LOAD_LOG_TAIL 8 /* lines shown without -v */
 
 static char load_log[LOAD_LOG_MAX];

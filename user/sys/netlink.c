@@ -1,32 +1,30 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * netlink.c - rtnetlink requests on raw NETLINK_ROUTE sockets: the
- * request builder and the exchange with the kernel (nl_msg.h), links,
- * IPv6 addresses and tc filter counts.  Routes are nl_route.c.
+ * netlink.c - rtnetlink requests on libmnl: the exchange with the kernel
+ * (nl_msg.h), links, IPv6 addresses and tc filter counts.  Routes are
+ * nl_route.c, the message parsers nl_parse.c.
  *
  * One socket per request: open, send one message, read until the ack,
  * the error or NLMSG_DONE, close.  Bounded: SO_RCVTIMEO per receive and
  * a cap on the number of receives.
  */
-#include <arpa/inet.h>
 #include <errno.h>
-#include <net/if.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <unistd.h>
-#include <linux/if_addr.h>
-#include <linux/if_link.h>
+#include <libmnl/libmnl.h>
 #include <linux/netlink.h>
 #include <linux/pkt_sched.h>
 #include <linux/rtnetlink.h>
 
 #include "sys/netlink.h"
 #include "sys/nl_msg.h"
+#include "sys/nl_parse.h"
 
-#define NL_RECV_BUF 65536  /* a dump batch is at most 32 KiB */
-#define NL_MAX_RECVS 4096  /* bound on receives per request */
+#define NL_RECV_BUF 65536 /* a dump batch is at most 32 KiB */
+#define NL_MAX_RECVS 4096 /* bound on receives per request */
 
 static char g_errmsg[256];
 static __u32 g_seq;
@@ -44,103 +42,86 @@ const char *nl_strerror(int e)
 	return buf;
 }
 
-void *nl_msg_init(struct nl_msg *m, __u16 type, __u16 flags, size_t hdrlen)
+/* NLMSG_ERROR: error 0 is the ack that ends a request; an error keeps
+ * the kernel's extended ack for nl_errmsg() and fails with it. */
+static int error_cb(const struct nlmsghdr *nh, void *arg)
 {
-	memset(m, 0, sizeof(*m));
-	m->nh.nlmsg_len = NLMSG_LENGTH(hdrlen);
-	m->nh.nlmsg_type = type;
-	m->nh.nlmsg_flags = NLM_F_REQUEST | flags;
-	return NLMSG_DATA(&m->nh);
+	const struct nlmsgerr *e = mnl_nlmsg_get_payload(nh);
+
+	if (mnl_nlmsg_get_payload_len(nh) < sizeof(*e))
+		return nl_cb_error(-EBADMSG);
+	if (!e->error)
+		return MNL_CB_STOP;
+	nl_parse_extack(nh, g_errmsg, sizeof(g_errmsg));
+	return nl_cb_error(e->error < 0 ? e->error : -EPROTO);
 }
 
-struct rtattr *nl_attr_put(struct nl_msg *m, __u16 type, const void *data, size_t len)
+/* NLMSG_DONE ends a dump; one that failed part way carries a negative
+ * errno (and maybe an extended ack) in it. */
+static int done_cb(const struct nlmsghdr *nh, void *arg)
 {
-	size_t off = NLMSG_ALIGN(m->nh.nlmsg_len);
-	struct rtattr *rta;
+	int err;
 
-	if (off + RTA_SPACE(len) > sizeof(m->buf)) {
-		m->nh.nlmsg_len = sizeof(m->buf) + 1; /* poison */
-		return NULL;
-	}
-	rta = (struct rtattr *)(m->buf + off);
-	rta->rta_type = type;
-	rta->rta_len = RTA_LENGTH(len);
-	if (len)
-		memcpy(RTA_DATA(rta), data, len);
-	m->nh.nlmsg_len = off + RTA_SPACE(len);
-	return rta;
+	if (mnl_nlmsg_get_payload_len(nh) < sizeof(err))
+		return MNL_CB_STOP;
+	memcpy(&err, mnl_nlmsg_get_payload(nh), sizeof(err));
+	if (err >= 0)
+		return MNL_CB_STOP;
+	nl_parse_extack(nh, g_errmsg, sizeof(g_errmsg));
+	return nl_cb_error(err);
 }
 
-void nl_attr_put_u32(struct nl_msg *m, __u16 type, __u32 v)
+/* Control messages by type; NLMSG_NOOP and NLMSG_OVERRUN are skipped. */
+static mnl_cb_t ctl_cbs[NLMSG_MIN_TYPE] = {
+	[NLMSG_ERROR] = error_cb,
+	[NLMSG_DONE] = done_cb,
+};
+
+/*
+ * libmnl fails a whole batch with EINTR when the kernel flags it
+ * NLM_F_DUMP_INTR (the table changed while it was dumped).  mapce has
+ * always used such a dump as is, as `ip` does (it only warns): callers
+ * act on what they saw and look again on their next run.  So clear the
+ * flag before libmnl sees it.
+ */
+static void accept_interrupted_dump(void *buf, int len)
 {
-	nl_attr_put(m, type, &v, sizeof(v));
+	for (struct nlmsghdr *nh = buf; mnl_nlmsg_ok(nh, len); nh = mnl_nlmsg_next(nh, &len))
+		nh->nlmsg_flags &= ~NLM_F_DUMP_INTR;
 }
 
-void nl_nest_end(struct nl_msg *m, struct rtattr *nest)
-{
-	if (nest)
-		nest->rta_len = (char *)m->buf + m->nh.nlmsg_len - (char *)nest;
-}
-
-/* Keep the kernel's extended-ack message (NLMSGERR_ATTR_MSG) of an error. */
-static void save_extack(const struct nlmsghdr *nh)
-{
-	const struct nlmsgerr *e = NLMSG_DATA(nh);
-	size_t off = sizeof(*e);
-	const struct rtattr *rta;
-	int rem;
-
-	g_errmsg[0] = '\0';
-	if (!(nh->nlmsg_flags & NLM_F_ACK_TLVS))
-		return;
-	if (!(nh->nlmsg_flags & NLM_F_CAPPED))
-		off += e->msg.nlmsg_len > NLMSG_HDRLEN ? e->msg.nlmsg_len - NLMSG_HDRLEN : 0;
-	rem = (int)nh->nlmsg_len - NLMSG_HDRLEN - (int)off;
-	rta = (const struct rtattr *)((const char *)e + off);
-	for (; rem > 0 && RTA_OK(rta, rem); rta = RTA_NEXT(rta, rem)) {
-		if (rta->rta_type == NLMSGERR_ATTR_MSG) {
-			snprintf(g_errmsg, sizeof(g_errmsg), "%.*s", (int)RTA_PAYLOAD(rta),
-				 (const char *)RTA_DATA(rta));
-			/* drop the trailing newline some messages carry */
-			g_errmsg[strcspn(g_errmsg, "\n")] = '\0';
-			return;
-		}
-	}
-}
-
-int nl_talk(struct nl_msg *m, nl_cb cb, void *arg)
+int nl_talk(struct nl_req *req, mnl_cb_t cb, void *arg)
 {
 	static char buf[NL_RECV_BUF] __attribute__((aligned(8)));
-	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
+	struct nlmsghdr *nh = &req->nh;
 	struct timeval tv = { .tv_sec = NL_TIMEOUT_MS / 1000,
-			      .tv_usec = (NL_TIMEOUT_MS % 1000) * 1000 };
-	bool dump = (m->nh.nlmsg_flags & NLM_F_DUMP) == NLM_F_DUMP;
-	int one = 1, fd, ret = -ETIMEDOUT, cb_ret = 0;
-	__u32 seq;
+			      .tv_usec = (NL_TIMEOUT_MS % 1000) * 1000L };
+	int one = 1, ret = -ETIMEDOUT;
+	struct mnl_socket *nl;
+	unsigned int portid;
 
 	g_errmsg[0] = '\0';
-	if (m->nh.nlmsg_len > sizeof(m->buf))
-		return -EMSGSIZE;
-	if (!dump)
-		m->nh.nlmsg_flags |= NLM_F_ACK;
-	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
-	if (fd < 0)
+	if ((nh->nlmsg_flags & NLM_F_DUMP) != NLM_F_DUMP)
+		nh->nlmsg_flags |= NLM_F_ACK;
+	nl = mnl_socket_open2(NETLINK_ROUTE, SOCK_CLOEXEC);
+	if (!nl)
 		return -errno;
 	/* Best effort: older kernels lack these, the request still works. */
-	setsockopt(fd, SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof(one));
-	setsockopt(fd, SOL_NETLINK, NETLINK_CAP_ACK, &one, sizeof(one));
-	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-
-	seq = ++g_seq + (__u32)getpid() * 1000u;
-	m->nh.nlmsg_seq = seq;
-	if (sendto(fd, m, m->nh.nlmsg_len, 0, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+	mnl_socket_setsockopt(nl, NETLINK_EXT_ACK, &one, sizeof(one));
+	mnl_socket_setsockopt(nl, NETLINK_CAP_ACK, &one, sizeof(one));
+	setsockopt(mnl_socket_get_fd(nl), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
+		ret = -errno;
+		goto out;
+	}
+	portid = mnl_socket_get_portid(nl);
+	nh->nlmsg_seq = ++g_seq + (__u32)getpid() * 1000u;
+	if (mnl_socket_sendto(nl, nh, nh->nlmsg_len) < 0) {
 		ret = -errno;
 		goto out;
 	}
 	for (int i = 0; i < NL_MAX_RECVS; i++) {
-		ssize_t n = recv(fd, buf, sizeof(buf), 0);
-		struct nlmsghdr *nh;
-		int len;
+		ssize_t n = mnl_socket_recvfrom(nl, buf, sizeof(buf));
 
 		if (n < 0) {
 			if (errno == EINTR)
@@ -148,41 +129,18 @@ int nl_talk(struct nl_msg *m, nl_cb cb, void *arg)
 			ret = (errno == EAGAIN || errno == EWOULDBLOCK) ? -ETIMEDOUT : -errno;
 			goto out;
 		}
-		len = (int)n;
-		for (nh = (struct nlmsghdr *)buf; NLMSG_OK(nh, (unsigned int)len);
-		     nh = NLMSG_NEXT(nh, len)) {
-			if (nh->nlmsg_seq != seq)
-				continue;
-			if (nh->nlmsg_type == NLMSG_DONE) {
-				/* A dump error travels as a negative int in DONE. */
-				if (nh->nlmsg_len >= NLMSG_LENGTH(sizeof(int)) &&
-				    *(int *)NLMSG_DATA(nh) < 0)
-					ret = *(int *)NLMSG_DATA(nh);
-				else
-					ret = cb_ret;
-				goto out;
-			}
-			if (nh->nlmsg_type == NLMSG_ERROR) {
-				const struct nlmsgerr *e = NLMSG_DATA(nh);
-
-				if (nh->nlmsg_len < NLMSG_LENGTH(sizeof(*e))) {
-					ret = -EBADMSG;
-					goto out;
-				}
-				if (e->error) {
-					save_extack(nh);
-					ret = e->error;
-				} else {
-					ret = cb_ret; /* the ack */
-				}
-				goto out;
-			}
-			if (cb && !cb_ret)
-				cb_ret = cb(nh, arg);
+		accept_interrupted_dump(buf, (int)n);
+		/* Checks the port id and sequence number of every message. */
+		ret = mnl_cb_run2(buf, (size_t)n, nh->nlmsg_seq, portid, cb, arg, ctl_cbs,
+				  MNL_ARRAY_SIZE(ctl_cbs));
+		if (ret <= MNL_CB_STOP) {
+			ret = ret == MNL_CB_STOP ? 0 : -(errno ? errno : EPROTO);
+			goto out;
 		}
+		ret = -ETIMEDOUT; /* for the bound on receives */
 	}
 out:
-	close(fd);
+	mnl_socket_close(nl);
 	return ret;
 }
 
@@ -190,29 +148,28 @@ out:
 
 static int link_mtu_cb(const struct nlmsghdr *nh, void *arg)
 {
-	const struct ifinfomsg *ifi = NLMSG_DATA(nh);
-	int rem = (int)nh->nlmsg_len - NLMSG_LENGTH(sizeof(*ifi));
-	const struct rtattr *rta = IFLA_RTA(ifi);
+	struct nl_link_info link;
+	int ret;
 
 	if (nh->nlmsg_type != RTM_NEWLINK)
-		return 0;
-	for (; RTA_OK(rta, rem); rta = RTA_NEXT(rta, rem)) {
-		if (rta->rta_type == IFLA_MTU && RTA_PAYLOAD(rta) >= 4)
-			memcpy(arg, RTA_DATA(rta), 4);
-	}
-	return 0;
+		return MNL_CB_OK;
+	ret = nl_parse_link(nh, &link);
+	if (ret)
+		return nl_cb_error(ret);
+	*(unsigned int *)arg = link.mtu;
+	return MNL_CB_OK;
 }
 
 int nl_link_mtu(int ifindex, unsigned int *mtu)
 {
-	struct nl_msg m;
-	struct ifinfomsg *ifi = nl_msg_init(&m, RTM_GETLINK, 0, sizeof(*ifi));
+	struct nl_req req;
+	struct ifinfomsg *ifi = nl_req_start(&req, RTM_GETLINK, 0, sizeof(*ifi));
 	unsigned int v = 0;
 	int ret;
 
 	ifi->ifi_family = AF_UNSPEC;
 	ifi->ifi_index = ifindex;
-	ret = nl_talk(&m, link_mtu_cb, &v);
+	ret = nl_talk(&req, link_mtu_cb, &v);
 	if (ret)
 		return ret;
 	if (!v)
@@ -230,60 +187,52 @@ struct addr_list {
 
 static int addr_list_cb(const struct nlmsghdr *nh, void *arg)
 {
-	const struct ifaddrmsg *ifa = NLMSG_DATA(nh);
-	int rem = (int)nh->nlmsg_len - NLMSG_LENGTH(sizeof(*ifa));
-	const struct rtattr *rta = IFA_RTA(ifa);
 	struct addr_list *l = arg;
-	struct nl_addr6 a = { .prefix_len = ifa->ifa_prefixlen, .scope = ifa->ifa_scope,
-			      .flags = ifa->ifa_flags };
-	bool have = false;
+	struct nl_addr6_info info;
+	int ret;
 
-	if (nh->nlmsg_type != RTM_NEWADDR || ifa->ifa_family != AF_INET6 ||
-	    (int)ifa->ifa_index != l->ifindex)
-		return 0;
-	for (; RTA_OK(rta, rem); rta = RTA_NEXT(rta, rem)) {
-		if ((rta->rta_type == IFA_ADDRESS || rta->rta_type == IFA_LOCAL) &&
-		    RTA_PAYLOAD(rta) == 16 && (!have || rta->rta_type == IFA_LOCAL)) {
-			memcpy(a.addr, RTA_DATA(rta), 16);
-			have = true;
-		} else if (rta->rta_type == IFA_FLAGS && RTA_PAYLOAD(rta) == 4) {
-			memcpy(&a.flags, RTA_DATA(rta), 4);
-		}
-	}
-	if (have && l->n < l->max)
-		l->out[l->n++] = a;
-	return 0;
+	if (nh->nlmsg_type != RTM_NEWADDR)
+		return MNL_CB_OK;
+	ret = nl_parse_addr6(nh, &info);
+	if (ret == -EAFNOSUPPORT)
+		return MNL_CB_OK;
+	if (ret)
+		return nl_cb_error(ret);
+	/* Without strict checking the kernel dumps every link's addresses. */
+	if (info.ifindex == l->ifindex && l->n < l->max)
+		l->out[l->n++] = info.a;
+	return MNL_CB_OK;
 }
 
 int nl_addr6_list(int ifindex, struct nl_addr6 *out, int max)
 {
-	struct nl_msg m;
-	struct ifaddrmsg *ifa = nl_msg_init(&m, RTM_GETADDR, NLM_F_DUMP, sizeof(*ifa));
+	struct nl_req req;
+	struct ifaddrmsg *ifa = nl_req_start(&req, RTM_GETADDR, NLM_F_DUMP, sizeof(*ifa));
 	struct addr_list l = { .ifindex = ifindex, .max = max, .out = out };
 	int ret;
 
 	ifa->ifa_family = AF_INET6;
 	ifa->ifa_index = ifindex;
-	ret = nl_talk(&m, addr_list_cb, &l);
+	ret = nl_talk(&req, addr_list_cb, &l);
 	return ret < 0 ? ret : l.n;
 }
 
 static int addr6_req(__u16 type, __u16 flags, int ifindex, const __u8 addr[16], __u8 plen,
 		     __u32 ifa_flags)
 {
-	struct nl_msg m;
-	struct ifaddrmsg *ifa = nl_msg_init(&m, type, flags, sizeof(*ifa));
+	struct nl_req req;
+	struct ifaddrmsg *ifa = nl_req_start(&req, type, flags, sizeof(*ifa));
 
 	ifa->ifa_family = AF_INET6;
 	ifa->ifa_prefixlen = plen;
-	ifa->ifa_flags = ifa_flags & 0xff;
+	ifa->ifa_flags = ifa_flags & 0xff; /* the rest only fits IFA_FLAGS */
 	ifa->ifa_scope = RT_SCOPE_UNIVERSE;
 	ifa->ifa_index = ifindex;
-	nl_attr_put(&m, IFA_LOCAL, addr, 16);
-	nl_attr_put(&m, IFA_ADDRESS, addr, 16);
+	mnl_attr_put(&req.nh, IFA_LOCAL, 16, addr);
+	mnl_attr_put(&req.nh, IFA_ADDRESS, 16, addr);
 	if (type == RTM_NEWADDR)
-		nl_attr_put_u32(&m, IFA_FLAGS, ifa_flags);
-	return nl_talk(&m, NULL, NULL);
+		mnl_attr_put_u32(&req.nh, IFA_FLAGS, ifa_flags);
+	return nl_talk(&req, NULL, NULL);
 }
 
 int nl_addr6_add(int ifindex, const __u8 addr[16], __u8 prefix_len, __u32 flags)
@@ -312,23 +261,24 @@ int nl_addr6_present(int ifindex, const __u8 addr[16])
 
 /* ---- tc ------------------------------------------------------------- */
 
+/* Counts messages, reads nothing of them: no parser needed. */
 static int count_cb(const struct nlmsghdr *nh, void *arg)
 {
 	if (nh->nlmsg_type == RTM_NEWTFILTER)
 		(*(int *)arg)++;
-	return 0;
+	return MNL_CB_OK;
 }
 
 int nl_tc_filter_count(int ifindex, __u32 parent)
 {
-	struct nl_msg m;
-	struct tcmsg *tcm = nl_msg_init(&m, RTM_GETTFILTER, NLM_F_DUMP, sizeof(*tcm));
+	struct nl_req req;
+	struct tcmsg *tcm = nl_req_start(&req, RTM_GETTFILTER, NLM_F_DUMP, sizeof(*tcm));
 	int n = 0, ret;
 
 	tcm->tcm_family = AF_UNSPEC;
 	tcm->tcm_ifindex = ifindex;
 	tcm->tcm_parent = parent;
-	ret = nl_talk(&m, count_cb, &n);
+	ret = nl_talk(&req, count_cb, &n);
 	if (ret == -EINVAL || ret == -ENOENT)
 		return 0; /* no such qdisc: no filters */
 	return ret < 0 ? ret : n;

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * netlink.h - a small rtnetlink client on raw NETLINK_ROUTE sockets (no
- * libmnl/libnl): links, IPv6 addresses, IPv4/IPv6 routes (including an
- * IPv4 route via an IPv6 next hop, RTA_VIA, Linux >= 5.2) and tc filter
- * counting.  Used by `mapce up/down` and `mapce br up/down`.
+ * netlink.h - a small rtnetlink client on libmnl: links, IPv6 addresses,
+ * IPv4/IPv6 routes (including an IPv4 route via an IPv6 next hop, RTA_VIA,
+ * Linux >= 5.2) and tc filter counting.  Used by `mapce up/down` and
+ * `mapce br up/down`.  Kernel events: nl_monitor.h.
  *
  * Conventions: every function opens its own socket in the caller's
  * network namespace, waits at most NL_TIMEOUT_MS for the kernel, and
@@ -36,7 +36,7 @@ int nl_link_mtu(int ifindex, unsigned int *mtu);
 struct nl_addr6 {
 	__u8 addr[16];
 	__u8 prefix_len;
-	__u8 scope; /* RT_SCOPE_UNIVERSE (global), RT_SCOPE_LINK, ... */
+	__u8 scope;  /* RT_SCOPE_UNIVERSE (global), RT_SCOPE_LINK, ... */
 	__u32 flags; /* IFA_F_* (IFA_FLAGS, else ifa_flags) */
 };
 
@@ -59,19 +59,19 @@ int nl_addr6_present(int ifindex, const __u8 addr[16]);
  * add / any on delete, no oif, no metric, no MTU).
  */
 struct nl_route {
-	__u8 family;    /* AF_INET or AF_INET6: family of dst */
-	__u8 dst_len;   /* 0 = default route */
-	__u8 protocol;  /* RTPROT_* */
-	__u8 type;      /* RTN_*; listing fills it */
-	__u8 scope;     /* RT_SCOPE_*; listing fills it */
+	__u8 family;	/* AF_INET or AF_INET6: family of dst */
+	__u8 dst_len;	/* 0 = default route */
+	__u8 protocol;	/* RTPROT_* */
+	__u8 type;	/* RTN_*; listing fills it */
+	__u8 scope;	/* RT_SCOPE_*; listing fills it */
 	__u8 gw_family; /* 0 no gateway; AF_INET or AF_INET6 (IPv4 routes with
 			 * an AF_INET6 gateway use RTA_VIA) */
 	__u8 dst[16];
 	__u8 gw[16];
-	__u32 table;    /* RT_TABLE_*; 0 = main */
-	int oif;        /* output ifindex, 0 none */
+	__u32 table;	/* RT_TABLE_*; 0 = main */
+	int oif;	/* output ifindex, 0 none */
 	__u32 priority; /* metric */
-	__u32 mtu;      /* RTAX_MTU, 0 none */
+	__u32 mtu;	/* RTAX_MTU, 0 none */
 };
 
 /* Add (NLM_F_EXCL: -EEXIST when an equal route exists). */
@@ -92,8 +92,8 @@ int nl_route_list_all(int family, __u32 table, struct nl_route **out);
 int nl_route_get(int family, const __u8 dst[16], struct nl_route *out);
 /* Fill r for "DST/LEN via inet6 GW dev OIF [mtu MTU] proto PROTO" in the
  * main table: the MAP-E egress route, CE default and BR prefix alike. */
-void nl_route4_via6(struct nl_route *r, __be32 dst, __u8 dst_len, const __u8 gw6[16],
-		    int oif, __u32 mtu, __u8 protocol);
+void nl_route4_via6(struct nl_route *r, __be32 dst, __u8 dst_len, const __u8 gw6[16], int oif,
+		    __u32 mtu, __u8 protocol);
 /* "default via inet6 2001:db8::1 dev eth0 proto 0x4d mtu 1460", for
  * messages. */
 const char *nl_route_str(const struct nl_route *r, char *buf, size_t len);

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * nl_route.c - IPv4 and IPv6 routes over rtnetlink (netlink.h): add,
- * replace, delete, list a table, ask the kernel which route it would use,
- * and print one the way `ip route` does.
+ * nl_route.c - IPv4 and IPv6 routes over rtnetlink (netlink.h, libmnl):
+ * add, replace, delete, list a table, ask the kernel which route it would
+ * use, and print one the way `ip route` does.  nl_parse.c reads the
+ * kernel's route messages.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -14,6 +15,7 @@
 
 #include "sys/netlink.h"
 #include "sys/nl_msg.h"
+#include "sys/nl_parse.h"
 
 #define ROUTES_FIRST_GUESS 512 /* routes of a table nl_route_list_all expects */
 
@@ -25,25 +27,26 @@ static size_t addr_len(__u8 family)
 /* RTM_NEWROUTE / RTM_DELROUTE from r. */
 static int route_req(__u16 type, __u16 flags, const struct nl_route *r)
 {
-	struct nl_msg m;
-	struct rtmsg *rtm = nl_msg_init(&m, type, flags, sizeof(*rtm));
+	struct nl_req req;
+	struct nlmsghdr *nh = &req.nh;
+	struct rtmsg *rtm = nl_req_start(&req, type, flags, sizeof(*rtm));
 	__u32 table = r->table ? r->table : RT_TABLE_MAIN;
 
 	rtm->rtm_family = r->family;
 	rtm->rtm_dst_len = r->dst_len;
-	rtm->rtm_table = table < 256 ? table : RT_TABLE_UNSPEC;
+	rtm->rtm_table = table < 256 ? table : RT_TABLE_UNSPEC; /* RTA_TABLE has it all */
 	if (type == RTM_NEWROUTE) {
 		rtm->rtm_protocol = r->protocol ? r->protocol : RTPROT_BOOT;
 		rtm->rtm_scope = r->scope ? r->scope : RT_SCOPE_UNIVERSE;
 		rtm->rtm_type = r->type ? r->type : RTN_UNICAST;
 	} else {
-		rtm->rtm_protocol = r->protocol; /* 0 matches any */
+		rtm->rtm_protocol = r->protocol;   /* 0 matches any */
 		rtm->rtm_scope = RT_SCOPE_NOWHERE; /* any scope */
 		rtm->rtm_type = r->type;
 	}
-	nl_attr_put_u32(&m, RTA_TABLE, table);
+	mnl_attr_put_u32(nh, RTA_TABLE, table);
 	if (r->dst_len)
-		nl_attr_put(&m, RTA_DST, r->dst, addr_len(r->family));
+		mnl_attr_put(nh, RTA_DST, addr_len(r->family), r->dst);
 	if (r->gw_family && r->gw_family != r->family) {
 		/* RTA_VIA: family + address (an IPv4 route via an IPv6 hop) */
 		struct {
@@ -52,21 +55,21 @@ static int route_req(__u16 type, __u16 flags, const struct nl_route *r)
 		} __attribute__((packed)) via = { .family = r->gw_family };
 
 		memcpy(via.addr, r->gw, addr_len(r->gw_family));
-		nl_attr_put(&m, RTA_VIA, &via, sizeof(via.family) + addr_len(r->gw_family));
+		mnl_attr_put(nh, RTA_VIA, sizeof(via.family) + addr_len(r->gw_family), &via);
 	} else if (r->gw_family) {
-		nl_attr_put(&m, RTA_GATEWAY, r->gw, addr_len(r->gw_family));
+		mnl_attr_put(nh, RTA_GATEWAY, addr_len(r->gw_family), r->gw);
 	}
 	if (r->oif)
-		nl_attr_put_u32(&m, RTA_OIF, (__u32)r->oif);
+		mnl_attr_put_u32(nh, RTA_OIF, (__u32)r->oif);
 	if (r->priority)
-		nl_attr_put_u32(&m, RTA_PRIORITY, r->priority);
+		mnl_attr_put_u32(nh, RTA_PRIORITY, r->priority);
 	if (r->mtu && type == RTM_NEWROUTE) {
-		struct rtattr *nest = nl_attr_put(&m, RTA_METRICS, NULL, 0);
+		struct nlattr *nest = mnl_attr_nest_start(nh, RTA_METRICS);
 
-		nl_attr_put_u32(&m, RTAX_MTU, r->mtu);
-		nl_nest_end(&m, nest);
+		mnl_attr_put_u32(nh, RTAX_MTU, r->mtu);
+		mnl_attr_nest_end(nh, nest);
 	}
-	return nl_talk(&m, NULL, NULL);
+	return nl_talk(&req, NULL, NULL);
 }
 
 int nl_route_add(const struct nl_route *r)
@@ -84,75 +87,6 @@ int nl_route_del(const struct nl_route *r)
 	return route_req(RTM_DELROUTE, 0, r);
 }
 
-/* Decode an RTM_NEWROUTE into r. */
-static void route_parse(const struct nlmsghdr *nh, struct nl_route *r)
-{
-	const struct rtmsg *rtm = NLMSG_DATA(nh);
-	int rem = (int)nh->nlmsg_len - NLMSG_LENGTH(sizeof(*rtm));
-	const struct rtattr *rta = RTM_RTA(rtm);
-	size_t alen = addr_len(rtm->rtm_family);
-
-	memset(r, 0, sizeof(*r));
-	r->family = rtm->rtm_family;
-	r->dst_len = rtm->rtm_dst_len;
-	r->protocol = rtm->rtm_protocol;
-	r->type = rtm->rtm_type;
-	r->scope = rtm->rtm_scope;
-	r->table = rtm->rtm_table;
-	for (; RTA_OK(rta, rem); rta = RTA_NEXT(rta, rem)) {
-		size_t plen = RTA_PAYLOAD(rta);
-		const __u8 *p = RTA_DATA(rta);
-
-		switch (rta->rta_type) {
-		case RTA_DST:
-			if (plen == alen)
-				memcpy(r->dst, p, alen);
-			break;
-		case RTA_GATEWAY:
-			if (plen == alen) {
-				memcpy(r->gw, p, alen);
-				r->gw_family = r->family;
-			}
-			break;
-		case RTA_VIA: {
-			__kernel_sa_family_t fam;
-
-			if (plen < sizeof(fam))
-				break;
-			memcpy(&fam, p, sizeof(fam));
-			if ((fam == AF_INET || fam == AF_INET6) &&
-			    plen >= sizeof(fam) + addr_len((__u8)fam)) {
-				r->gw_family = (__u8)fam;
-				memcpy(r->gw, p + sizeof(fam), addr_len((__u8)fam));
-			}
-			break;
-		}
-		case RTA_OIF:
-			if (plen == 4)
-				memcpy(&r->oif, p, 4);
-			break;
-		case RTA_PRIORITY:
-			if (plen == 4)
-				memcpy(&r->priority, p, 4);
-			break;
-		case RTA_TABLE:
-			if (plen == 4)
-				memcpy(&r->table, p, 4);
-			break;
-		case RTA_METRICS: {
-			const struct rtattr *mx = (const struct rtattr *)p;
-			int mrem = (int)plen;
-
-			for (; RTA_OK(mx, mrem); mx = RTA_NEXT(mx, mrem)) {
-				if (mx->rta_type == RTAX_MTU && RTA_PAYLOAD(mx) == 4)
-					memcpy(&r->mtu, RTA_DATA(mx), 4);
-			}
-			break;
-		}
-		}
-	}
-}
-
 struct route_list {
 	int family, max, n;
 	__u32 table;
@@ -161,32 +95,38 @@ struct route_list {
 
 static int route_list_cb(const struct nlmsghdr *nh, void *arg)
 {
-	const struct rtmsg *rtm = NLMSG_DATA(nh);
 	struct route_list *l = arg;
+	unsigned int rtm_flags;
 	struct nl_route r;
+	int ret;
 
-	if (nh->nlmsg_type != RTM_NEWROUTE || rtm->rtm_family != l->family ||
-	    (rtm->rtm_flags & RTM_F_CLONED))
-		return 0;
-	route_parse(nh, &r);
-	if (r.table != l->table)
-		return 0;
+	if (nh->nlmsg_type != RTM_NEWROUTE)
+		return MNL_CB_OK;
+	ret = nl_parse_route(nh, &r, &rtm_flags);
+	if (ret == -EAFNOSUPPORT)
+		return MNL_CB_OK;
+	if (ret)
+		return nl_cb_error(ret);
+	/* Cached clones (PMTU exceptions...) are not routes anyone added. */
+	if (r.family != l->family || (rtm_flags & RTM_F_CLONED) || r.table != l->table)
+		return MNL_CB_OK;
 	if (l->n < l->max)
 		l->out[l->n] = r;
 	l->n++;
-	return 0;
+	return MNL_CB_OK;
 }
 
 int nl_route_list(int family, __u32 table, struct nl_route *out, int max)
 {
-	struct nl_msg m;
-	struct rtmsg *rtm = nl_msg_init(&m, RTM_GETROUTE, NLM_F_DUMP, sizeof(*rtm));
-	struct route_list l = { .family = family, .max = max, .out = out,
-				.table = table ? table : RT_TABLE_MAIN };
+	struct nl_req req;
+	struct rtmsg *rtm = nl_req_start(&req, RTM_GETROUTE, NLM_F_DUMP, sizeof(*rtm));
+	struct route_list l = {
+		.family = family, .max = max, .out = out, .table = table ? table : RT_TABLE_MAIN
+	};
 	int ret;
 
 	rtm->rtm_family = (__u8)family;
-	ret = nl_talk(&m, route_list_cb, &l);
+	ret = nl_talk(&req, route_list_cb, &l);
 	return ret < 0 ? ret : l.n;
 }
 
@@ -214,22 +154,25 @@ int nl_route_list_all(int family, __u32 table, struct nl_route **out)
 
 static int route_get_cb(const struct nlmsghdr *nh, void *arg)
 {
-	if (nh->nlmsg_type == RTM_NEWROUTE)
-		route_parse(nh, arg);
-	return 0;
+	int ret;
+
+	if (nh->nlmsg_type != RTM_NEWROUTE)
+		return MNL_CB_OK;
+	ret = nl_parse_route(nh, arg, NULL);
+	return ret && ret != -EAFNOSUPPORT ? nl_cb_error(ret) : MNL_CB_OK;
 }
 
 int nl_route_get(int family, const __u8 dst[16], struct nl_route *out)
 {
-	struct nl_msg m;
-	struct rtmsg *rtm = nl_msg_init(&m, RTM_GETROUTE, 0, sizeof(*rtm));
+	struct nl_req req;
+	struct rtmsg *rtm = nl_req_start(&req, RTM_GETROUTE, 0, sizeof(*rtm));
 	int ret;
 
 	rtm->rtm_family = (__u8)family;
 	rtm->rtm_dst_len = family == AF_INET ? 32 : 128;
-	nl_attr_put(&m, RTA_DST, dst, addr_len((__u8)family));
+	mnl_attr_put(&req.nh, RTA_DST, addr_len((__u8)family), dst);
 	memset(out, 0, sizeof(*out));
-	ret = nl_talk(&m, route_get_cb, out);
+	ret = nl_talk(&req, route_get_cb, out);
 	if (ret)
 		return ret;
 	if (out->family != family)
@@ -259,19 +202,20 @@ const char *nl_route_str(const struct nl_route *r, char *buf, size_t len)
 	char a[INET6_ADDRSTRLEN], dev[IF_NAMESIZE] = "";
 	size_t n = 0;
 
-#define APPEND(...)                                                          \
-	do {                                                                 \
-		if (n < len)                                                 \
+#define APPEND(...)                                                           \
+	do {                                                                  \
+		if (n < len)                                                  \
 			n += (size_t)snprintf(buf + n, len - n, __VA_ARGS__); \
 	} while (0)
 	if (!len)
 		return buf;
 	buf[0] = '\0';
 	if (r->type && r->type != RTN_UNICAST)
-		APPEND("%s ", r->type == RTN_UNREACHABLE ? "unreachable" :
-			      r->type == RTN_BLACKHOLE	 ? "blackhole" :
-			      r->type == RTN_PROHIBIT	 ? "prohibit" :
-			      r->type == RTN_LOCAL	 ? "local" : "type-other");
+		APPEND("%s ", r->type == RTN_UNREACHABLE ? "unreachable"
+			      : r->type == RTN_BLACKHOLE ? "blackhole"
+			      : r->type == RTN_PROHIBIT	 ? "prohibit"
+			      : r->type == RTN_LOCAL	 ? "local"
+							 : "type-other");
 	if (!r->dst_len)
 		APPEND("default");
 	else
@@ -282,11 +226,12 @@ const char *nl_route_str(const struct nl_route *r, char *buf, size_t len)
 	if (r->oif)
 		APPEND(" dev %s", if_indextoname((unsigned int)r->oif, dev) ? dev : "?");
 	if (r->protocol) {
-		const char *pn = r->protocol == RTPROT_KERNEL ? "kernel" :
-				 r->protocol == RTPROT_BOOT   ? "boot" :
-				 r->protocol == RTPROT_STATIC ? "static" :
-				 r->protocol == RTPROT_RA     ? "ra" :
-				 r->protocol == RTPROT_DHCP   ? "dhcp" : NULL;
+		const char *pn = r->protocol == RTPROT_KERNEL	? "kernel"
+				 : r->protocol == RTPROT_BOOT	? "boot"
+				 : r->protocol == RTPROT_STATIC ? "static"
+				 : r->protocol == RTPROT_RA	? "ra"
+				 : r->protocol == RTPROT_DHCP	? "dhcp"
+								: NULL;
 
 		if (pn)
 			APPEND(" proto %s", pn);

@@ -82,8 +82,9 @@ static void state_write(FILE *f, const void *ctx)
 	char a[INET6_ADDRSTRLEN], b[INET_ADDRSTRLEN];
 
 	fprintf(f, "# %s up: what it created on %s (read by %s down)\n", o->cmd, o->dev, o->cmd);
-	fprintf(f, "ifindex=%d\npins_created=%d\naddr_added=%d\naddr=%s\nroute_added=%d\n"
-		   "hook_created=%d\n",
+	fprintf(f,
+		"ifindex=%d\npins_created=%d\naddr_added=%d\naddr=%s\nroute_added=%d\n"
+		"hook_created=%d\n",
 		st->ifindex, st->pins_created, st->addr_added,
 		inet_ntop(AF_INET6, st->addr, a, sizeof(a)), st->n_routes > 0, st->hook_created);
 	for (int i = 0; i < st->n_routes && i < MAPCE_MAX_RULES; i++)

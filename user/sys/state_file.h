@@ -24,13 +24,13 @@ struct state_route {
 };
 
 struct up_state {
-	int ifindex;       /* the device's ifindex when up ran (a recreated
+	int ifindex;	   /* the device's ifindex when up ran (a recreated
 			    * device has another: its records are void) */
 	bool pins_created; /* up created the pinned maps */
 	bool hook_created; /* up created the clsact qdisc */
 	bool addr_added;   /* up added addr/128 (already there: not ours) */
 	__u8 addr[16];
-	int n_routes;      /* routes up added or took over (its protocol) */
+	int n_routes; /* routes up added or took over (its protocol) */
 	struct state_route routes[MAPCE_MAX_RULES];
 };
 

@@ -1,11 +1,12 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # shellcheck shell=bash disable=SC2034  # (variables for the scripts that source this)
 #
-# lab-nat.sh - what the NAT lab tests (tests/lab/test_lab_nat*.sh) add to
-# scripts/lab.sh: a second LAN host, STUN servers, packet captures, a CE
-# restart with other options, counter deltas.  Sourceable; sources lab.sh.
+# lab_nat.sh - what the NAT lab tests (tests/lab/test_lab_nat*.sh) add to
+# the five-namespace lab (lab.sh): a second LAN host, STUN servers, packet
+# captures, a CE restart with other options, counter deltas.  Sourceable;
+# sources lab.sh.
 #
-#   . scripts/lab-nat.sh
+#   . tests/lab/lib/lab_nat.sh
 #   lab_nat_up || exit 1     # lab_up + raised fd limit + the second LAN host
 #   lab_nat_ce_restart --filtering eif
 #   lab_nat_stund_start; lab_nat_coturn_start
@@ -26,8 +27,8 @@
 #              (RFC 5780, turnutils_natdiscovery) on 203.0.113.12 and .13,
 #              ports 3478/3479.
 
-# shellcheck source=scripts/lab.sh
-. "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/lab.sh"
+# shellcheck source=lab.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lab.sh"
 
 LAB_NS_LAN2=mce-lan2
 LAB_IF_LAN2=mce-lanb      # mce-lan2: the second LAN host
@@ -43,65 +44,32 @@ LAB_STUN_ALT_PORT=3479
 
 LAB_NAT_NOFILE=${LAB_NAT_NOFILE:-8192} # fd limit for the 1000-connection tests
 
-# lab_nat_need: set LAB_NAT_NEED to why the datapath cannot be tested
-# (empty: it can).  Like the lab tests' own check: a BR or CE that failed
-# to start is also a "not ok" line.
-lab_nat_need() {
-	LAB_NAT_NEED=
-	case $LAB_BR_STATE in
-	up) ;;
-	missing*) LAB_NAT_NEED="BR $LAB_BR_STATE" ;;
-	off) LAB_NAT_NEED="BR not started (LAB_START_BR=0)" ;;
-	*) t_fail lab_br_up "$LAB_BR_STATE"; LAB_NAT_NEED="the BR did not start" ;;
-	esac
-	case $LAB_CE_STATE in
-	up) ;;
-	missing*) LAB_NAT_NEED="${LAB_NAT_NEED:+$LAB_NAT_NEED; }CE $LAB_CE_STATE" ;;
-	off) LAB_NAT_NEED="${LAB_NAT_NEED:+$LAB_NAT_NEED; }CE not started (LAB_START_CE=0)" ;;
-	*)
-		t_fail lab_ce_up "$LAB_CE_STATE"
-		LAB_NAT_NEED="${LAB_NAT_NEED:+$LAB_NAT_NEED; }the CE did not start"
-		;;
-	esac
-}
-
 # lab_nat_up: lab_up with the fd limit raised first (the servers lab_up
 # starts inherit it: 1000 connections need more than 1024 fds), then the
 # second LAN host.  Same return convention as lab_up.
 lab_nat_up() {
 	ulimit -n "$LAB_NAT_NOFILE" 2>/dev/null ||
-		lab_log "cannot raise the fd limit to $LAB_NAT_NOFILE (now $(ulimit -n))"
+		ns_log "cannot raise the fd limit to $LAB_NAT_NOFILE (now $(ulimit -n))"
 	lab_up || return 1
-	lab_nat_lan2_up || { lab_log "second LAN host failed"; return 1; }
+	lab_nat_lan2_up || { ns_log "second LAN host failed"; return 1; }
 }
 
 # lab_nat_lan2_up: the second LAN host (call with the lab lock held, after
-# lab_up).  lab_down deletes it (it joins LAB_NAMESPACES); a namespace
-# left by a lab that was killed hard is removed first.
+# lab_up); lab_down deletes it.
 lab_nat_lan2_up() {
-	local n
-	if [ -e "/run/netns/$LAB_NS_LAN2" ]; then
-		for n in $(ip netns pids "$LAB_NS_LAN2" 2>/dev/null); do lab_kill_pid "$n"; done
-		ip netns del "$LAB_NS_LAN2" || return 1
-	fi
-	ip netns add "$LAB_NS_LAN2" || return 1
-	LAB_NAMESPACES+=("$LAB_NS_LAN2")
-	lab_exec "$LAB_NS_LAN2" ip link set lo up &&
-	lab_ns_sysctls "$LAB_NS_LAN2" &&
-	lab_veth "$LAB_NS_LAN2" "$LAB_IF_LAN2" "$LAB_NS_CE" "$LAB_IF_CE_LAN2" &&
-	lab_exec "$LAB_NS_LAN2" ip addr add "$LAB_LAN2_IP/32" dev "$LAB_IF_LAN2" &&
-	lab_exec "$LAB_NS_LAN2" ip route add "$LAB_CE_LAN_IP/32" dev "$LAB_IF_LAN2" &&
-	lab_exec "$LAB_NS_LAN2" ip route add default via "$LAB_CE_LAN_IP" dev "$LAB_IF_LAN2" &&
-	lab_exec "$LAB_NS_CE" ip addr add "$LAB_CE_LAN_IP/32" dev "$LAB_IF_CE_LAN2" &&
-	lab_exec "$LAB_NS_CE" ip route add "$LAB_LAN2_IP/32" dev "$LAB_IF_CE_LAN2" \
+	ns_create "$LAB_NS_LAN2" &&
+	ns_veth "$LAB_NS_LAN2" "$LAB_IF_LAN2" "$LAB_NS_CE" "$LAB_IF_CE_LAN2" &&
+	ns_addr "$LAB_NS_LAN2" "$LAB_IF_LAN2" "$LAB_LAN2_IP/32" &&
+	ns_ip "$LAB_NS_LAN2" route add "$LAB_CE_LAN_IP/32" dev "$LAB_IF_LAN2" &&
+	ns_ip "$LAB_NS_LAN2" route add default via "$LAB_CE_LAN_IP" dev "$LAB_IF_LAN2" &&
+	ns_addr "$LAB_NS_CE" "$LAB_IF_CE_LAN2" "$LAB_CE_LAN_IP/32" &&
+	ns_ip "$LAB_NS_CE" route add "$LAB_LAN2_IP/32" dev "$LAB_IF_CE_LAN2" \
 		src "$LAB_CE_LAN_IP" || return 1
 	# the same offload setting as the first LAN host's path
-	lab_exec "$LAB_NS_LAN2" ethtool -K "$LAB_IF_LAN2" tx "$LAB_WAN_OFFLOAD" \
-		tso "$LAB_WAN_OFFLOAD" gso "$LAB_WAN_OFFLOAD" >/dev/null 2>&1
-	lab_exec "$LAB_NS_CE" ethtool -K "$LAB_IF_CE_LAN2" tx "$LAB_WAN_OFFLOAD" \
-		tso "$LAB_WAN_OFFLOAD" gso "$LAB_WAN_OFFLOAD" >/dev/null 2>&1
-	lab_wait 10 lab_exec "$LAB_NS_LAN2" ping -c1 -W1 "$LAB_CE_LAN_IP" ||
-		{ lab_log "second LAN host cannot reach the CE"; return 1; }
+	ns_offload "$LAB_NS_LAN2" "$LAB_IF_LAN2" "$LAB_WAN_OFFLOAD"
+	ns_offload "$LAB_NS_CE" "$LAB_IF_CE_LAN2" "$LAB_WAN_OFFLOAD"
+	ns_reach "$LAB_NS_LAN2" "$LAB_CE_LAN_IP" ||
+		{ ns_log "second LAN host cannot reach the CE"; return 1; }
 }
 
 # lab_nat_ce_restart ARGS...: mapce down, then up with the lab's rule and
@@ -123,36 +91,44 @@ lab_nat_ce_up_config() {
 
 # lab_nat_udp_listening NS IP:PORT: a UDP socket is bound there.
 lab_nat_udp_listening() {
-	lab_exec "$1" ss -Hlnu "src $2" 2>/dev/null | grep -q .
+	ns_exec "$1" ss -Hlnu "src $2" 2>/dev/null | grep -q .
+}
+
+# lab_nat_wait_listening NAME SECONDS IP:PORT: NAME (started with ns_bg)
+# binds IP:PORT in the internet namespace within SECONDS.
+lab_nat_wait_listening() {
+	ns_wait "$2" lab_nat_udp_listening "$LAB_NS_INET" "$3" && return 0
+	ns_log "$1 did not start:"
+	tail -n 20 "$LAB_DIR/$1.log" | sed 's/^/lab:   /' >&2
+	return 1
 }
 
 # lab_nat_stund_start: stund on LAB_STUN_IP / LAB_STUN_ALT_IP, both ports.
 lab_nat_stund_start() {
-	command -v stund >/dev/null || { lab_log "stund not installed (stun-server)"; return 1; }
-	lab_bg stund "$LAB_NS_INET" stund -v -h "$LAB_STUN_IP" -a "$LAB_STUN_ALT_IP" \
-		-p "$LAB_STUN_PORT" -o "$LAB_STUN_ALT_PORT" || return 1
-	lab_wait 10 lab_nat_udp_listening "$LAB_NS_INET" "$LAB_STUN_ALT_IP:$LAB_STUN_ALT_PORT" || {
-		lab_log "stund did not start:"
-		tail -n 20 "$LAB_DIR/stund.log" | sed 's/^/lab:   /' >&2
-		return 1
-	}
+	command -v stund >/dev/null || { ns_log "stund not installed (stun-server)"; return 1; }
+	ns_bg stund "$LAB_NS_INET" stund -v -h "$LAB_STUN_IP" -a "$LAB_STUN_ALT_IP" \
+		-p "$LAB_STUN_PORT" -o "$LAB_STUN_ALT_PORT" &&
+		lab_nat_wait_listening stund 10 "$LAB_STUN_ALT_IP:$LAB_STUN_ALT_PORT"
 }
 
 # lab_nat_coturn_start: turnserver as an RFC 5780 STUN server (two
 # listener addresses, primary and alternate port), nothing persistent:
 # its database and log live in LAB_DIR.
 lab_nat_coturn_start() {
-	command -v turnserver >/dev/null || { lab_log "turnserver not installed (coturn)"; return 1; }
-	lab_bg coturn "$LAB_NS_INET" turnserver -n --stun-only \
+	command -v turnserver >/dev/null || { ns_log "turnserver not installed (coturn)"; return 1; }
+	ns_bg coturn "$LAB_NS_INET" turnserver -n --stun-only \
 		-L "$LAB_TURN_IP" -L "$LAB_TURN_ALT_IP" \
 		--listening-port "$LAB_STUN_PORT" --alt-listening-port "$LAB_STUN_ALT_PORT" \
 		--no-tls --no-dtls --no-cli --no-tcp --log-file stdout --simple-log \
-		--userdb "$LAB_DIR/turndb" --pidfile "$LAB_DIR/turnserver.pid" || return 1
-	lab_wait 15 lab_nat_udp_listening "$LAB_NS_INET" "$LAB_TURN_ALT_IP:$LAB_STUN_ALT_PORT" || {
-		lab_log "turnserver did not start:"
-		tail -n 20 "$LAB_DIR/coturn.log" | sed 's/^/lab:   /' >&2
-		return 1
-	}
+		--userdb "$LAB_DIR/turndb" --pidfile "$LAB_DIR/turnserver.pid" &&
+		lab_nat_wait_listening coturn 15 "$LAB_TURN_ALT_IP:$LAB_STUN_ALT_PORT"
+}
+
+# lab_nat_filtering: the CE's filtering mode (eif, adf or apdf) as
+# `mapce status -j` reports it (else the error).
+lab_nat_filtering() {
+	lab_ce -j status 2>&1 | "$LAB_PY" -c \
+		'import json,sys; print(json.load(sys.stdin)["interfaces"][0]["filtering"])' 2>&1
 }
 
 # lab_nat_stats FILE: `mapce stats -j` of the lab's CE into FILE.
@@ -179,18 +155,13 @@ EOF
 # lab_nat_capture_start NAME NS IF FILTER: tcpdump on IF in NS (text, one
 # line per packet) into $LAB_DIR/NAME.log until lab_nat_capture_stop NAME.
 lab_nat_capture_start() {
-	local name=$1 ns=$2 dev=$3 filter=$4
-	lab_bg "$name" "$ns" tcpdump -l -n -i "$dev" "$filter" || return 1
-	lab_wait 5 grep -q 'listening on' "$LAB_DIR/$name.log" || {
-		lab_log "tcpdump $name did not start: $(head -c 300 "$LAB_DIR/$name.log")"
-		return 1
-	}
+	ns_tcpdump "$1" "$2" 300 -l -n -i "$3" "$4"
 }
 
 # lab_nat_capture_stop NAME: stop it; its packet lines on stdout.
 lab_nat_capture_stop() {
 	sleep 0.3 # the last packet's line
-	lab_stop "$1"
+	ns_stop "$1"
 	grep -v -e 'listening on' -e 'verbose output suppressed' -e 'packets captured' -e 'packets received by' \
 		-e 'packets dropped by' -e '^$' "$LAB_DIR/$1.log"
 }

@@ -4,7 +4,7 @@
 
     lab_guard.py OWNER_PID LAB_SH LOCK_FILE OWNER_FILE
 
-scripts/lab.sh starts one per lab_up.  lab_down (run by the owner's trap)
+tests/lab/lib/lab.sh starts one per lab_up.  lab_down (run by the owner's trap)
 kills it by pid.  When the owner dies first (SIGKILL, a signal that got
 past its trap), the guard waits for the lab lock (released with the
 owner's death), checks that OWNER_FILE still names the dead owner (a newer
@@ -35,6 +35,7 @@ def main():
         # a Ctrl-C or hangup to the owner's group must not stop the guard
         # before the owner's own trap has had its chance
         signal.signal(sig, signal.SIG_IGN)
+    # (as long as the owner lives: its lab_down kills the guard)
     while alive(owner):
         time.sleep(0.2)
     fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o644)

@@ -38,7 +38,7 @@
 
     mtu_tool.py sink --listen IP:PORT --ready FILE
         TCP server: for each connection (one at a time) read to EOF, then
-        answer "LEN SHA256\n" and close.  Stops on SIGTERM.
+        answer "LEN SHA256\n" and close.  Stops on SIGTERM (or after an hour).
 
     mtu_tool.py upload --to IP:PORT --size N [--seed S] [--timeout S]
         Send N bytes of seeded random data, close the sending side, read
@@ -60,10 +60,7 @@ import struct
 import sys
 import time
 
-
-def ep(s):
-    host, _, port = s.rpartition(':')
-    return host, int(port)
+from labnet import LIFETIME, host_port, touch
 
 
 def payload(size, seed):
@@ -75,9 +72,9 @@ def payload(size, seed):
 def cmd_udp_wait(a):
     s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     s.setsockopt(socket.IPPROTO_IP, socket.IP_RECVTOS, 1)
-    s.bind(ep(a.bind))
+    s.bind(host_port(a.bind))
     probe = b'mapce-mtu-probe'
-    s.sendto(probe, ep(a.probe_to))
+    s.sendto(probe, host_port(a.probe_to))
     end = time.monotonic() + a.timeout
     ready = False
     while time.monotonic() < end:
@@ -87,7 +84,7 @@ def cmd_udp_wait(a):
         data, anc, _, peer = s.recvmsg(65535, 64)
         if data == probe:
             if not ready:
-                open(a.ready, 'w').close()
+                touch(a.ready)
                 ready = True
             continue
         tos = None
@@ -106,7 +103,7 @@ def cmd_udp_wait(a):
 
 def inner_packet(a, tos=0):
     from scapy.layers.inet import IP, UDP  # noqa: slow import, only here
-    (isrc, isport), (idst, idport) = ep(a.isrc), ep(a.idst)
+    (isrc, isport), (idst, idport) = host_port(a.isrc), host_port(a.idst)
     data = payload(a.size, a.seed)
     pkt = IP(src=isrc, dst=idst, flags=0, tos=tos, ttl=60, id=0x4d54) / \
         UDP(sport=isport, dport=idport) / data
@@ -152,11 +149,16 @@ def cmd_sink(a):
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     ls = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    ls.bind(ep(a.listen))
+    ls.bind(host_port(a.listen))
     ls.listen(4)
-    open(a.ready, 'w').close()
-    while True:
-        c, _ = ls.accept()
+    ls.settimeout(1)
+    touch(a.ready)
+    end = time.monotonic() + LIFETIME
+    while time.monotonic() < end:
+        try:
+            c, _ = ls.accept()
+        except socket.timeout:
+            continue
         c.settimeout(120)
         h, n = hashlib.sha256(), 0
         try:
@@ -177,7 +179,7 @@ def cmd_upload(a):
     t0 = time.monotonic()
     res = {'sent': 0, 'sha256': hashlib.sha256(data).hexdigest()}
     try:
-        s = socket.create_connection(ep(a.to), timeout=a.timeout)
+        s = socket.create_connection(host_port(a.to), timeout=a.timeout)
         res['mss'] = s.getsockopt(socket.IPPROTO_TCP, socket.TCP_MAXSEG)
         s.settimeout(max(1.0, a.timeout - (time.monotonic() - t0)))
         s.sendall(data)

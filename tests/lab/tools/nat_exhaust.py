@@ -42,12 +42,9 @@ import socket
 import sys
 import time
 
+from labnet import host_port
+
 UNREACH = (errno.EHOSTUNREACH, errno.ENETUNREACH, errno.EACCES, errno.EPERM)
-
-
-def parse_ep(s):
-    host, _, port = s.rpartition(':')
-    return host, int(port)
 
 
 def classify(err):
@@ -229,7 +226,7 @@ def main():
     ap.add_argument('--bytes', type=int, default=32)
     ap.add_argument('--timeout', type=float, default=30.0, help='deadline for HOLD')
     args = ap.parse_args()
-    dst = parse_ep(args.to)
+    dst = host_port(args.to)
 
     socks = [new_sock(args) for _ in range(args.hold)]
     deadline = time.monotonic() + args.timeout

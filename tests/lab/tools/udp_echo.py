@@ -21,25 +21,16 @@ import argparse
 import json
 import os
 import selectors
-import signal
 import socket
 import struct
 import sys
 import time
 
-
-def parse_ep(s):
-    if s.startswith('['):
-        host, _, port = s[1:].partition(']:')
-        return socket.AF_INET6, host, int(port)
-    host, _, port = s.rpartition(':')
-    return socket.AF_INET, host, int(port)
+from labnet import events, parse_ep, stop_flag, touch
 
 
 def server(args):
-    stop = []
-    signal.signal(signal.SIGTERM, lambda *_: stop.append(1))
-    signal.signal(signal.SIGINT, lambda *_: stop.append(1))
+    stop = stop_flag()
     # One socket per address: a reply must come from the address the
     # request went to (a wildcard socket would pick the route's source).
     sel = selectors.DefaultSelector()
@@ -50,23 +41,17 @@ def server(args):
         s.setblocking(False)
         sel.register(s, selectors.EVENT_READ)
     log = open(args.log, 'a', buffering=1) if args.log else None
-    if args.ready:
-        open(args.ready, 'w').close()
-    while not stop:
+    touch(args.ready)
+    for key, _ in events(sel, stop):
+        s = key.fileobj
         try:
-            events = sel.select(timeout=0.5)
-        except InterruptedError:
+            data, peer = s.recvfrom(65535)
+        except BlockingIOError:
             continue
-        for key, _ in events:
-            s = key.fileobj
-            try:
-                data, peer = s.recvfrom(65535)
-            except (BlockingIOError, InterruptedError):
-                continue
-            s.sendto(data, peer)
-            if log:
-                local = s.getsockname()
-                log.write('%s:%d %s:%d %d\n' % (local[0], local[1], peer[0], peer[1], len(data)))
+        s.sendto(data, peer)
+        if log:
+            local = s.getsockname()
+            log.write('%s:%d %s:%d %d\n' % (local[0], local[1], peer[0], peer[1], len(data)))
     return 0
 
 

@@ -23,16 +23,12 @@ import socket
 import sys
 import time
 
+from labnet import parse_ep
+
 
 def parse_to(s):
     ep, _, count = s.rpartition('=')
-    if ep.startswith('['):
-        host, _, port = ep[1:].partition(']:')
-        fam = socket.AF_INET6
-    else:
-        host, _, port = ep.rpartition(':')
-        fam = socket.AF_INET
-    return fam, host, int(port), int(count)
+    return parse_ep(ep) + (int(count),)
 
 
 class Conn:
