@@ -29,22 +29,20 @@ static int says(const char *s)
 	return 0;
 }
 
-static const char *GOOD_A =
-	"# a synthetic service\n"
-	"isp alpha\n"
-	"title Alpha Net (test)\n"
-	"date 2026-11-30\n"
-	"source made up for the unit test\n"
-	"br 2001:db8:ffff::64\n"
-	"iid legacy\n"
-	"rule 2001:db8::/33,198.51.100.0/24,16,4\n"
-	"rule 2001:db8:8000::/36,203.0.113.0/26,16,6,br=2001:db8:ffff::65\n";
+static const char *GOOD_A = "# a synthetic service\n"
+			    "isp alpha\n"
+			    "title Alpha Net (test)\n"
+			    "date 2026-11-30\n"
+			    "source made up for the unit test\n"
+			    "br 2001:db8:ffff::64\n"
+			    "iid legacy\n"
+			    "rule 2001:db8::/33,198.51.100.0/24,16,4\n"
+			    "rule 2001:db8:8000::/36,203.0.113.0/26,16,6,br=2001:db8:ffff::65\n";
 
-static const char *GOOD_B =
-	"isp beta\r\n" /* CRLF is fine */
-	"date 2026-01-02\r\n"
-	"br 2001:db8:eeee::1\r\n"
-	"rule 2001:db8:8000::/40,192.0.2.0/24,16,4\r\n";
+static const char *GOOD_B = "isp beta\r\n" /* CRLF is fine */
+			    "date 2026-01-02\r\n"
+			    "br 2001:db8:eeee::1\r\n"
+			    "rule 2001:db8:8000::/40,192.0.2.0/24,16,4\r\n";
 
 static void put6(const char *s, __u8 a[16])
 {
@@ -141,18 +139,25 @@ static void test_parse_bad(void)
 	bad("isp_rule_ipv6_not_aligned",
 	    "isp x\ndate 2026-01-01\nbr 2001:db8::1\nrule 2001:db8:1::/32,192.0.2.0/24,16,4\n", 4,
 	    "bits set after /32");
-	bad("isp_rule_too_long_for_64", "isp x\ndate 2026-01-01\nbr 2001:db8::1\n"
-	    "rule 2001:db8::/48,192.0.2.0/24,24,4\n", 4, "longer than /64");
-	bad("isp_rule_bad_syntax", "isp x\ndate 2026-01-01\nbr 2001:db8::1\nrule 2001:db8::/40\n", 4,
-	    "expected IPV6PFX,IPV4PFX,EALEN,OFFSET");
-	bad("isp_rule_twice", "isp x\ndate 2026-01-01\nbr 2001:db8::1\n"
-	    "rule 2001:db8::/40,192.0.2.0/24,16,4\nrule 2001:db8::/40,198.51.100.0/24,16,4\n", 5,
-	    "twice");
-	bad("isp_rule_flags_refused", "isp x\ndate 2026-01-01\nbr 2001:db8::1\n"
-	    "rule 2001:db8::/40,192.0.2.0/24,16,4,fmr\n", 4, "no flags");
+	bad("isp_rule_too_long_for_64",
+	    "isp x\ndate 2026-01-01\nbr 2001:db8::1\n"
+	    "rule 2001:db8::/48,192.0.2.0/24,24,4\n",
+	    4, "longer than /64");
+	bad("isp_rule_bad_syntax", "isp x\ndate 2026-01-01\nbr 2001:db8::1\nrule 2001:db8::/40\n",
+	    4, "expected IPV6PFX,IPV4PFX,EALEN,OFFSET");
+	bad("isp_rule_twice",
+	    "isp x\ndate 2026-01-01\nbr 2001:db8::1\n"
+	    "rule 2001:db8::/40,192.0.2.0/24,16,4\nrule 2001:db8::/40,198.51.100.0/24,16,4\n",
+	    5, "twice");
+	bad("isp_rule_flags_refused",
+	    "isp x\ndate 2026-01-01\nbr 2001:db8::1\n"
+	    "rule 2001:db8::/40,192.0.2.0/24,16,4,fmr\n",
+	    4, "no flags");
 	bad("isp_bad_br", "isp x\ndate 2026-01-01\nbr fe80::1\n", 3, "not a global unicast");
-	bad("isp_bad_rule_br", "isp x\ndate 2026-01-01\nbr 2001:db8::1\n"
-	    "rule 2001:db8::/40,192.0.2.0/24,16,4,br=nonsense\n", 4, "'nonsense' is not an IPv6");
+	bad("isp_bad_rule_br",
+	    "isp x\ndate 2026-01-01\nbr 2001:db8::1\n"
+	    "rule 2001:db8::/40,192.0.2.0/24,16,4,br=nonsense\n",
+	    4, "'nonsense' is not an IPv6");
 	bad("isp_bad_date", "isp x\ndate 26-1-1\n", 2, "not YYYY-MM-DD");
 	bad("isp_name_twice", "isp x\nisp y\n", 2, "'isp' given twice");
 	bad("isp_bad_name", "isp X/Y\n", 1, "lower-case");
@@ -241,7 +246,7 @@ static void set_bit(__u8 *b, unsigned int i, unsigned int v)
 	if (v)
 		b[i / 8] |= (__u8)(0x80 >> (i % 8));
 	else
-		b[i / 8] &= (__u8)~(0x80 >> (i % 8));
+		b[i / 8] &= (__u8) ~(0x80 >> (i % 8));
 }
 
 /*
@@ -335,8 +340,8 @@ static void test_shipped(void)
 			if (r->psid_len && !r->psid_offset)
 				set_bit(p, r->ipv6_prefix_len + r->ea_len - 1, 1);
 			slow_derive(r, p, &v4, &psid);
-			if (cli_derive(&ALL[i], r, p, &d) || ntohl(d.ipv4) != v4 || d.psid != psid ||
-			    d.psid_len != r->ea_len - (32 - r->ipv4_prefix_len) ||
+			if (cli_derive(&ALL[i], r, p, &d) || ntohl(d.ipv4) != v4 ||
+			    d.psid != psid || d.psid_len != r->ea_len - (32 - r->ipv4_prefix_len) ||
 			    d.end_user_len != 56) {
 				if (bad++ < 5)
 					printf("#   %s rule %d: ipv4 %08x/%08x psid %u/%u\n",

@@ -53,8 +53,7 @@ static void put_opt(struct buf *b, unsigned int code, const struct buf *inner)
 	put_bytes(b, inner->b, inner->n);
 }
 
-static void portparams(struct buf *b, unsigned int offset, unsigned int psid_len,
-		       unsigned int psid)
+static void portparams(struct buf *b, unsigned int offset, unsigned int psid_len, unsigned int psid)
 {
 	struct buf pp = { .n = 0 };
 
@@ -96,7 +95,7 @@ static void br(struct buf *b, const char *v6)
 }
 
 static void v4v6bind(struct buf *b, const char *v4, const char *v6, unsigned int p6, int offset,
-		 unsigned int psid_len, unsigned int psid)
+		     unsigned int psid_len, unsigned int psid)
 {
 	struct buf x = { .n = 0 };
 	__u8 a6[16];

@@ -155,10 +155,12 @@ static int parse_line(struct isp_parse *ps, struct isp_table *t, char *line)
 	if (!*val)
 		return perr(ps, "'%s' needs a value", key);
 	if (!strcmp(key, "isp")) {
-		if (strlen(val) >= ISP_NAME_MAX || strspn(val, "abcdefghijklmnopqrstuvwxyz0123456789-_") !=
-								 strlen(val))
-			return perr(ps, "isp name '%s': lower-case letters, digits, '-' and '_', "
-				    "at most %d", val, ISP_NAME_MAX - 1);
+		if (strlen(val) >= ISP_NAME_MAX ||
+		    strspn(val, "abcdefghijklmnopqrstuvwxyz0123456789-_") != strlen(val))
+			return perr(ps,
+				    "isp name '%s': lower-case letters, digits, '-' and '_', "
+				    "at most %d",
+				    val, ISP_NAME_MAX - 1);
 		return set_text(ps, &ps->seen_isp, key, t->name, sizeof(t->name), val);
 	}
 	if (!strcmp(key, "title"))
@@ -191,8 +193,7 @@ static int parse_line(struct isp_parse *ps, struct isp_table *t, char *line)
 	return perr(ps, "unknown key '%s' (isp, title, date, source, br, iid, rule)", key);
 }
 
-int isp_parse(const char *text, const char *origin, struct isp_table *t, char *err,
-	      size_t errlen)
+int isp_parse(const char *text, const char *origin, struct isp_table *t, char *err, size_t errlen)
 {
 	struct isp_parse ps = { .origin = origin, .err = err, .errlen = errlen };
 	char line[ISP_LINE_MAX + 1];
@@ -316,8 +317,10 @@ static int load_from(const char *name, const char *path, struct isp_table *t, ch
 				snprintf(known + l, sizeof(known) - l, "%s%s", i ? ", " : "",
 					 isp_builtins[i].name);
 			}
-			return mapce_errf(err, errlen, "unknown ISP '%s' (known: %s, auto; or a "
-					  "table in %s)", name, known, isp_dir());
+			return mapce_errf(err, errlen,
+					  "unknown ISP '%s' (known: %s, auto; or a "
+					  "table in %s)",
+					  name, known, isp_dir());
 		}
 		/* The build checked these; a bad one is a bug worth a clear word. */
 		if (isp_parse(b->text, "built-in", t, m, sizeof(m)))
@@ -408,8 +411,8 @@ static unsigned int common_bits(const __u8 *a, const __u8 *b, unsigned int max)
 	return n;
 }
 
-int isp_match(const struct isp_table *t, int n, const __u8 prefix[16], __u8 len, int *ti,
-	      int *ri, char *err, size_t errlen)
+int isp_match(const struct isp_table *t, int n, const __u8 prefix[16], __u8 len, int *ti, int *ri,
+	      char *err, size_t errlen)
 {
 	struct {
 		int t, r;
@@ -425,7 +428,8 @@ int isp_match(const struct isp_table *t, int n, const __u8 prefix[16], __u8 len,
 
 			if (r->ipv6_prefix_len <= len && bits == r->ipv6_prefix_len) {
 				if (best_t < 0 ||
-				    r->ipv6_prefix_len > t[best_t].rules[best_r].rule.ipv6_prefix_len) {
+				    r->ipv6_prefix_len >
+					    t[best_t].rules[best_r].rule.ipv6_prefix_len) {
 					best_t = i;
 					best_r = j;
 				}
@@ -435,7 +439,8 @@ int isp_match(const struct isp_table *t, int n, const __u8 prefix[16], __u8 len,
 			for (int k = 0; k < 3; k++) {
 				if (close[k].t >= 0 && bits <= close[k].bits)
 					continue;
-				memmove(&close[k + 1], &close[k], sizeof(close[0]) * (size_t)(2 - k));
+				memmove(&close[k + 1], &close[k],
+					sizeof(close[0]) * (size_t)(2 - k));
 				close[k].t = i;
 				close[k].r = j;
 				close[k].bits = bits;
@@ -464,6 +469,6 @@ int isp_match(const struct isp_table *t, int n, const __u8 prefix[16], __u8 len,
 			 r->ipv4_prefix_len);
 	}
 	return mapce_errf(err, errlen, "prefix %s/%u is not inside any rule of %s%s%s%s",
-			  inet_ntop(AF_INET6, prefix, a, sizeof(a)), len, n > 1 ? "the tables " : "",
-			  svc, *list ? "; closest rules: " : "", list);
+			  inet_ntop(AF_INET6, prefix, a, sizeof(a)), len,
+			  n > 1 ? "the tables " : "", svc, *list ? "; closest rules: " : "", list);
 }

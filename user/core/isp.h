@@ -42,7 +42,7 @@
 
 struct isp_rule {
 	struct mapce_rule rule; /* checked; psid_len derived */
-	int br;                 /* index into the table's br[] */
+	int br;			/* index into the table's br[] */
 };
 
 struct isp_table {
@@ -68,8 +68,7 @@ extern const size_t isp_builtins_n;
 
 /* Parse the text of a table; messages are "ORIGIN:LINE: ...".  0, or -1
  * with a message in err. */
-int isp_parse(const char *text, const char *origin, struct isp_table *t, char *err,
-	      size_t errlen);
+int isp_parse(const char *text, const char *origin, struct isp_table *t, char *err, size_t errlen);
 /* Load the table NAME: the file in the ISP directory when there is one,
  * else the built-in copy.  "auto" is not a table (see isp_load_all).
  * 0, or -1 with a message (unknown names list the known ones). */
@@ -85,7 +84,7 @@ const char *isp_dir(void);
  * containing it over tables t[0..n).  0 with *ti, *ri set, or -1 with a
  * message naming the service(s) and the closest rules.
  */
-int isp_match(const struct isp_table *t, int n, const __u8 prefix[16], __u8 len, int *ti,
-	      int *ri, char *err, size_t errlen);
+int isp_match(const struct isp_table *t, int n, const __u8 prefix[16], __u8 len, int *ti, int *ri,
+	      char *err, size_t errlen);
 
 #endif

@@ -88,8 +88,10 @@ static int next_opt(const struct s46_walk *w, const struct s46_opt *parent, cons
 	if (left == 0)
 		return 0;
 	if (left < 4)
-		return FAIL(w, parent, "%zu trailing byte%s at byte %zu (a sub-option needs a "
-			    "4-byte header)", left, left == 1 ? "" : "s", (size_t)(*pos - w->base));
+		return FAIL(w, parent,
+			    "%zu trailing byte%s at byte %zu (a sub-option needs a "
+			    "4-byte header)",
+			    left, left == 1 ? "" : "s", (size_t)(*pos - w->base));
 	o->code = get16(*pos);
 	o->len = get16(*pos + 2);
 	o->at = (size_t)(*pos - w->base);
@@ -138,8 +140,10 @@ static int parse_portparams(const struct s46_walk *w, const struct s46_opt *o, _
 		return FAIL(w, o, "PSID offset %u + PSID length %u is more than 16 bits", *offset,
 			    *psid_len);
 	if (*psid_len < 16 && (raw & (0xffffu >> *psid_len)))
-		return FAIL(w, o, "PSID 0x%04x has bits set after its %u-bit length (the PSID is "
-			    "left-aligned)", raw, *psid_len);
+		return FAIL(w, o,
+			    "PSID 0x%04x has bits set after its %u-bit length (the PSID is "
+			    "left-aligned)",
+			    raw, *psid_len);
 	*psid = *psid_len ? (__u16)(raw >> (16 - *psid_len)) : 0;
 	return 0;
 }
@@ -156,8 +160,10 @@ static int parse_port_subopts(const struct s46_walk *w, const struct s46_opt *pa
 	*have = false;
 	while ((rc = next_opt(w, parent, &pos, end, &sub)) > 0) {
 		if (sub.code != S46_OPT_PORTPARAMS)
-			return FAIL(w, &sub, "unexpected inside %s (only S46_PORTPARAMS may be "
-				    "there)", s46_opt_name(parent->code));
+			return FAIL(w, &sub,
+				    "unexpected inside %s (only S46_PORTPARAMS may be "
+				    "there)",
+				    s46_opt_name(parent->code));
 		if (*have)
 			return FAIL(w, &sub, "a second S46_PORTPARAMS in one %s",
 				    s46_opt_name(parent->code));
@@ -180,8 +186,10 @@ static int parse_rule(const struct s46_walk *w, const struct s46_opt *o, struct 
 	if (p->n_rules >= MAPCE_MAX_RULES)
 		return FAIL(w, o, "more than %d rules", MAPCE_MAX_RULES);
 	if (o->len < 8)
-		return FAIL(w, o, "length %zu, at least 8 (flags, ea-len, prefix4-len, "
-			    "ipv4-prefix, prefix6-len)", o->len);
+		return FAIL(w, o,
+			    "length %zu, at least 8 (flags, ea-len, prefix4-len, "
+			    "ipv4-prefix, prefix6-len)",
+			    o->len);
 	r = &p->rules[p->n_rules];
 	memset(r, 0, sizeof(*r));
 	if (o->body[0] & ~1u)
@@ -206,11 +214,15 @@ static int parse_rule(const struct s46_walk *w, const struct s46_opt *o, struct 
 		return FAIL(w, o, "%s", m);
 	k = mapce_rule_psid_len(r);
 	if (have_pp && psid_len && psid_len != k)
-		return FAIL(w, o, "S46_PORTPARAMS PSID length %u contradicts the EA bits: k = "
-			    "ea-len - (32 - prefix4-len) = %u", psid_len, k);
+		return FAIL(w, o,
+			    "S46_PORTPARAMS PSID length %u contradicts the EA bits: k = "
+			    "ea-len - (32 - prefix4-len) = %u",
+			    psid_len, k);
 	if (have_pp && psid)
-		return FAIL(w, o, "S46_PORTPARAMS carries PSID %u, but in a MAP-E rule the EA "
-			    "bits carry the PSID", psid);
+		return FAIL(w, o,
+			    "S46_PORTPARAMS carries PSID %u, but in a MAP-E rule the EA "
+			    "bits carry the PSID",
+			    psid);
 	r->psid_len = k;
 	p->n_rules++;
 	return 0;
@@ -248,8 +260,7 @@ static int parse_bind(const struct s46_walk *w, const struct s46_opt *o, struct 
 	unsigned int len;
 
 	if (o->len < 5)
-		return FAIL(w, o, "length %zu, at least 5 (ipv4-address, bindprefix6-len)",
-			    o->len);
+		return FAIL(w, o, "length %zu, at least 5 (ipv4-address, bindprefix6-len)", o->len);
 	memcpy(&p->bind_ipv4, o->body, 4);
 	first = o->body[0];
 	if (first == 0 || first == 127 || first >= 224)
@@ -272,8 +283,7 @@ static int parse_bind(const struct s46_walk *w, const struct s46_opt *o, struct 
 }
 
 /* Walk the container's payload [pos, end) as container code c. */
-static int parse_container(const struct s46_walk *w, const struct s46_opt *c,
-			   struct s46_params *p)
+static int parse_container(const struct s46_walk *w, const struct s46_opt *c, struct s46_params *p)
 {
 	const __u8 *pos = c->body, *end = c->body + c->len;
 	struct s46_opt o;
@@ -384,11 +394,14 @@ int s46_parse_hex(const char *hex, struct s46_params *p, char *err, size_t errle
 			size_t bad = isxdigit((unsigned char)hex[i]) ? i + 1 : i;
 
 			if (!hex[bad])
-				return mapce_errf(err, errlen, "DHCPv6 option: an odd number of hex "
+				return mapce_errf(err, errlen,
+						  "DHCPv6 option: an odd number of hex "
 						  "digits (the last pair ends at character %zu)",
 						  bad);
-			return mapce_errf(err, errlen, "DHCPv6 option: character %zu (0x%02x) is "
-					  "not a hex digit", bad, (unsigned char)hex[bad]);
+			return mapce_errf(err, errlen,
+					  "DHCPv6 option: character %zu (0x%02x) is "
+					  "not a hex digit",
+					  bad, (unsigned char)hex[bad]);
 		}
 		sscanf(hex + i, "%2x", &v);
 		buf[n++] = (__u8)v;

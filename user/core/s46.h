@@ -40,7 +40,7 @@
 #define S46_OPT_CONT_MAPT 95
 #define S46_OPT_CONT_LW 96
 
-#define S46_MAX_BRS 4   /* BR addresses kept (the first is used) */
+#define S46_MAX_BRS 4	 /* BR addresses kept (the first is used) */
 #define S46_HEX_MAX 8192 /* hex characters accepted (options are < 64 KiB) */
 
 struct s46_params {
