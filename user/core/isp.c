@@ -7,17 +7,16 @@
 #include <arpa/inet.h>
 #include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "mapce_rule.h"
 #include "core/isp.h"
 #include "core/rule_config.h"
+#include "core/text_file.h"
 
 #define ISP_LINE_MAX 512
 
@@ -155,8 +154,7 @@ static int parse_line(struct isp_parse *ps, struct isp_table *t, char *line)
 	if (!*val)
 		return perr(ps, "'%s' needs a value", key);
 	if (!strcmp(key, "isp")) {
-		if (strlen(val) >= ISP_NAME_MAX ||
-		    strspn(val, "abcdefghijklmnopqrstuvwxyz0123456789-_") != strlen(val))
+		if (strlen(val) >= ISP_NAME_MAX || strspn(val, ISP_NAME_CHARS) != strlen(val))
 			return perr(ps,
 				    "isp name '%s': lower-case letters, digits, '-' and '_', "
 				    "at most %d",
@@ -239,58 +237,6 @@ const char *isp_dir(void)
 	return d && *d ? d : ISP_DIR;
 }
 
-/*
- * Read a whole regular file of at most ISP_FILE_MAX bytes into a malloc'd
- * string.  A FIFO or device is refused before it can block; a NUL byte is
- * an error (it would cut a line silently).  0, -ENOENT (no file), or -1
- * with a message.
- */
-static int read_table_file(const char *path, char **out, char *err, size_t errlen)
-{
-	struct stat st;
-	ssize_t n;
-	char *buf;
-	int fd;
-
-	fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
-	if (fd < 0) {
-		if (errno == ENOENT)
-			return -ENOENT;
-		return mapce_errf(err, errlen, "cannot read %s: %s", path, strerror(errno));
-	}
-	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
-		close(fd);
-		return mapce_errf(err, errlen, "%s is not a regular file", path);
-	}
-	if (st.st_size > ISP_FILE_MAX) {
-		close(fd);
-		return mapce_errf(err, errlen, "%s is larger than %d bytes", path, ISP_FILE_MAX);
-	}
-	buf = malloc((size_t)st.st_size + 1);
-	if (!buf) {
-		close(fd);
-		return mapce_errf(err, errlen, "out of memory reading %s", path);
-	}
-	n = read(fd, buf, (size_t)st.st_size);
-	close(fd);
-	if (n < 0 || n != st.st_size) {
-		free(buf);
-		return mapce_errf(err, errlen, "cannot read %s: %s", path,
-				  n < 0 ? strerror(errno) : "short read");
-	}
-	if (memchr(buf, '\0', (size_t)n)) {
-		size_t line = 1;
-
-		for (const char *q = buf; *q; q++)
-			line += *q == '\n';
-		free(buf);
-		return mapce_errf(err, errlen, "%s:%zu: a NUL byte", path, line);
-	}
-	buf[n] = '\0';
-	*out = buf;
-	return 0;
-}
-
 static const struct isp_builtin *builtin(const char *name)
 {
 	for (size_t i = 0; i < isp_builtins_n; i++)
@@ -305,7 +251,7 @@ static int load_from(const char *name, const char *path, struct isp_table *t, ch
 {
 	const struct isp_builtin *b = builtin(name);
 	char *text = NULL, m[512];
-	int ret = read_table_file(path, &text, err, errlen);
+	int ret = text_file_read(path, ISP_FILE_MAX, &text, err, errlen);
 
 	if (ret == -ENOENT) {
 		if (!b) {
