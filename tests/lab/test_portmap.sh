@@ -394,9 +394,9 @@ grep -qx "wan $WAN" "$DEF" || t_why "$DEF lacks 'wan $WAN': $(cat "$DEF")"
 grep -qx "portmap tcp 4931 192.0.2.10:4931" "$DEF" || t_why "$DEF lacks the forward: $(cat "$DEF")"
 m -j portmap list
 py "assert d['config'] == '$DEF' and d['forwards'] == [dict(proto='tcp', outside_port=4931, outside_last=4931, inside_ip='192.0.2.10', inside_port=4931, inside_last=4931, installed=True, saved=True)], d"
-m portmap add tcp 4931-4932 192.0.2.12 # held by the forward in the maps
+m portmap add tcp 4931-4932 192.0.2.12 # held by the forward (saved in the file)
 [ $rc -eq 1 ] || t_why "forwarded port: exit $rc, not 1"
-grep -q "port 4931/tcp is already forwarded to 192.0.2.10:4931" "$tmp/err" ||
+grep -q "overlaps the portmap on $DEF:4 (tcp 4931 192.0.2.10:4931)" "$tmp/err" ||
 	t_why "forwarded port message: $(errtext)"
 has mapce_ports "tcp $PUB:4931 192.0.2.10:4931 1"
 hasnt mapce_ports "tcp $PUB:4932 192.0.2.12:4932 1"

@@ -20,8 +20,9 @@ static int no_opts(void *ctx, const struct opt_def *opt, const char *arg)
 static const struct cli_spec list_spec = {
 	.name = "isp list",
 	.synopsis = "[-j|-p] isp list",
-	.description = "The services whose MAP-E rule tables mapce carries (--isp NAME, config "
-		       "key isp): rule count, BRs, the date of the data and its source.  A file "
+	.description = "The services whose MAP-E rule tables mapce carries (the isp option of "
+		       "up and calc, config key isp): rule count, BRs, the date of the data and "
+		       "its source.  A file "
 		       "NAME.rules in the ISP directory (" ISP_DIR ", $" ISP_DIR_ENV ") wins over "
 		       "the built-in table and adds services.",
 	.on_opt = no_opts,
@@ -130,7 +131,7 @@ static const struct cli_cmd isp_cmds[] = {
 
 const struct cli_level isp_level = {
 	.name = "isp",
-	.description = "The public MAP-E rule tables of Japanese services (--isp NAME): with them "
+	.description = "The public MAP-E rule tables of Japanese services (isp NAME): with them "
 		       "the service's name is all `up` needs to know.",
 	.cmds = isp_cmds,
 };

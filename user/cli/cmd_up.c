@@ -45,13 +45,8 @@ static const struct opt_def up_opts[] = {
 
 static const struct opt_group up_group = { NULL, up_opts };
 static const struct opt_group *const up_groups[] = {
-	&up_group,
-	&up_settings_group,
-	&mapce_rule_group,
-	&mapce_domain_group,
-	&mapce_ce_group,
-	&mapce_explicit_group,
-	NULL,
+	&up_group,	     &up_settings_group, &up_source_group,	&mapce_rule_group,
+	&mapce_domain_group, &mapce_ce_group,	 &mapce_explicit_group, NULL,
 };
 
 static int up_opt(void *ctx, const struct opt_def *opt, const char *arg)
