@@ -39,7 +39,7 @@
 #define ISP_MAX_TABLES 16
 #define ISP_NAME_MAX 16
 #define ISP_NAME_CHARS "abcdefghijklmnopqrstuvwxyz0123456789-_" /* a table name */
-#define ISP_FILE_MAX (256 * 1024) /* a bigger table file is an error */
+#define ISP_FILE_MAX ((size_t)256 * 1024) /* a bigger table file is an error */
 
 struct isp_rule {
 	struct mapce_rule rule; /* checked; psid_len derived */

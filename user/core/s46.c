@@ -87,17 +87,21 @@ static int next_opt(const struct s46_walk *w, const struct s46_opt *parent, cons
 
 	if (left == 0)
 		return 0;
-	if (left < 4)
-		return FAIL(w, parent,
-			    "%zu trailing byte%s at byte %zu (a sub-option needs a "
-			    "4-byte header)",
-			    left, left == 1 ? "" : "s", (size_t)(*pos - w->base));
+	if (left < 4) {
+		FAIL(w, parent,
+		     "%zu trailing byte%s at byte %zu (a sub-option needs a "
+		     "4-byte header)",
+		     left, left == 1 ? "" : "s", (size_t)(*pos - w->base));
+		return -1;
+	}
 	o->code = get16(*pos);
 	o->len = get16(*pos + 2);
 	o->at = (size_t)(*pos - w->base);
 	o->body = *pos + 4;
-	if (o->len > left - 4)
-		return FAIL(w, o, "length %zu, but only %zu bytes follow", o->len, left - 4);
+	if (o->len > left - 4) {
+		FAIL(w, o, "length %zu, but only %zu bytes follow", o->len, left - 4);
+		return -1;
+	}
 	*pos += 4 + o->len;
 	return 1;
 }
