@@ -41,6 +41,9 @@ SKELS      := $(patsubst %,$(OUTPUT)/%.skel.h,$(BPF_PROGS))
 
 USER_SRCS  := $(wildcard user/*/*.c)
 USER_OBJS  := $(patsubst user/%.c,$(OUTPUT)/user/%.o,$(USER_SRCS))
+# the ISP rule tables, carried in the binary (user/core/isp.h)
+ISP_TABLES := $(sort $(wildcard data/isp/*.rules))
+USER_OBJS  += $(OUTPUT)/user/core/isp_builtin.o
 # objects the tests link against (everything but main)
 LIB_OBJS   := $(filter-out $(OUTPUT)/user/cli/main.o,$(USER_OBJS))
 
@@ -79,6 +82,15 @@ $(OUTPUT)/%.skel.h: $(OUTPUT)/%.bpf.o
 $(OUTPUT)/user/%.o: user/%.c Makefile $(SKELS)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+
+$(OUTPUT)/user/core/isp_builtin.c: $(ISP_TABLES) scripts/gen_isp_builtin.sh
+	$(call msg,GEN,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)scripts/gen_isp_builtin.sh $@ $(ISP_TABLES)
+
+$(OUTPUT)/user/core/isp_builtin.o: $(OUTPUT)/user/core/isp_builtin.c
+	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) -c $< -o $@
 
 $(OUTPUT)/mapce: $(USER_OBJS)

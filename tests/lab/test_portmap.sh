@@ -386,12 +386,17 @@ m up --no-config --wan "$WAN" "${RULE[@]}" --filtering apdf --max-per-host 7
 [ -e "$RECORD" ] && t_why "$RECORD exists without a config file"
 m portmap add tcp 4931 192.0.2.10
 [ $rc -eq 0 ] || t_why "add without a config file exited $rc: $(errtext)"
-grep -q "read no config file: this forward lasts until down" "$tmp/err" || t_why "no 'not saved' warning: $(errtext)"
+# up read no file: the forward is kept in the WAN's default file, created
+DEF=$MAPCE_CONF_DIR/$WAN.conf
+[ -f "$DEF" ] || t_why "portmap add did not create $DEF"
+[ "$(stat -c %a "$DEF" 2>/dev/null)" = 600 ] || t_why "$DEF has mode $(stat -c %a "$DEF" 2>/dev/null), not 600"
+grep -qx "wan $WAN" "$DEF" || t_why "$DEF lacks 'wan $WAN': $(cat "$DEF")"
+grep -qx "portmap tcp 4931 192.0.2.10:4931" "$DEF" || t_why "$DEF lacks the forward: $(cat "$DEF")"
 m -j portmap list
-py "assert d['config'] is None and d['forwards'] == [dict(proto='tcp', outside_port=4931, outside_last=4931, inside_ip='192.0.2.10', inside_port=4931, inside_last=4931, installed=True, saved=False)], d"
-m portmap add tcp 4931-4932 192.0.2.12 # held by the forward in the maps
+py "assert d['config'] == '$DEF' and d['forwards'] == [dict(proto='tcp', outside_port=4931, outside_last=4931, inside_ip='192.0.2.10', inside_port=4931, inside_last=4931, installed=True, saved=True)], d"
+m portmap add tcp 4931-4932 192.0.2.12 # held by the forward (saved in the file)
 [ $rc -eq 1 ] || t_why "forwarded port: exit $rc, not 1"
-grep -q "port 4931/tcp is already forwarded to 192.0.2.10:4931" "$tmp/err" ||
+grep -q "overlaps the portmap on $DEF:4 (tcp 4931 192.0.2.10:4931)" "$tmp/err" ||
 	t_why "forwarded port message: $(errtext)"
 has mapce_ports "tcp $PUB:4931 192.0.2.10:4931 1"
 hasnt mapce_ports "tcp $PUB:4932 192.0.2.12:4932 1"
@@ -402,6 +407,13 @@ m up --wan "$WAN" "${RULE[@]}" --filtering bogus
 [ $rc -eq 1 ] || t_why "--filtering bogus: exit $rc, not 1"
 grep -q "bad --filtering 'bogus' (eif, adf or apdf)" "$tmp/err" || t_why "bogus message: $(errtext)"
 ce "$MAPCE" down --wan "$WAN" >/dev/null 2>&1
+# the next up reads the file portmap add wrote: the forward comes back
+m -j up --wan "$WAN" "${RULE[@]}"
+[ $rc -eq 0 ] || t_why "up with the created default file exited $rc: $(errtext)"
+py "assert d['config'] == '$DEF' and d['port_forwards'] == 1, d"
+has mapce_ports "tcp $PUB:4931 192.0.2.10:4931 1"
+ce "$MAPCE" down --wan "$WAN" >/dev/null 2>&1
+rm -f "$DEF"
 t_end
 
 t_begin "portmap: cli_overrides_file"

@@ -18,7 +18,10 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <linux/if_addr.h>
 #include <linux/rtnetlink.h>
 
@@ -70,12 +73,23 @@ static struct wan_facts wan(unsigned int mtu)
 	return w;
 }
 
+/* The rule source the settings S name (the rule options, unless a test
+ * sets isp or dhcpv6-option). */
+static struct rule_source *src(void)
+{
+	static struct rule_source r;
+
+	if (rule_source_load(&S, &r, errbuf, sizeof(errbuf)))
+		printf("#   rule_source_load: %s\n", errbuf);
+	return &r;
+}
+
 static int plan(unsigned int mtu)
 {
 	struct wan_facts w = wan(mtu);
 
 	errbuf[0] = '\0';
-	return ce_plan(&S, &w, &P, errbuf, sizeof(errbuf));
+	return ce_plan(&S, src(), &w, &P, errbuf, sizeof(errbuf));
 }
 
 static bool addr_is(const __u8 a[16], const char *want)
@@ -179,12 +193,12 @@ static void test_prefix_detection(void)
 
 	TCASE_BEGIN("ce_plan: the CE prefix from the WAN's addresses");
 	lab_rule();
-	CHECK(ce_plan(&S, &w, &P, errbuf, sizeof(errbuf)) == 0, "%s", errbuf);
+	CHECK(ce_plan(&S, src(), &w, &P, errbuf, sizeof(errbuf)) == 0, "%s", errbuf);
 	CHECK_EQ(ntohl(P.cfg.ipv4), 0xc6336412); /* 198.51.100.18 */
 	CHECK_EQ(P.cfg.psid, 52);
 	/* without the /64, the /128 (the DAD-failed /64 still not) */
 	w.n_addrs = 4;
-	CHECK(ce_plan(&S, &w, &P, errbuf, sizeof(errbuf)) == 0, "%s", errbuf);
+	CHECK(ce_plan(&S, src(), &w, &P, errbuf, sizeof(errbuf)) == 0, "%s", errbuf);
 	CHECK_EQ(ntohl(P.cfg.ipv4), 0xc6336477); /* 198.51.100.119 */
 	CHECK_EQ(P.cfg.psid, 0x77);
 	/* nothing usable: the message lists the rule prefixes */
@@ -193,16 +207,16 @@ static void test_prefix_detection(void)
 	opt("rule-ipv6", "2001:db8:100::/40");
 	opt("rule-ipv4", "192.0.2.0/24");
 	opt("ea-len", "16");
-	CHECK(ce_plan(&S, &w, &P, errbuf, sizeof(errbuf)) == MAPCE_ERR_VALUE);
+	CHECK(ce_plan(&S, src(), &w, &P, errbuf, sizeof(errbuf)) == MAPCE_ERR_VALUE);
 	CHECK_STR(errbuf, "no global IPv6 address on wan0 lies inside a rule IPv6 prefix "
 			  "(2001:db8::/40, 2001:db8:100::/40); give the CE prefix with --prefix");
 	w.n_addrs = -EPERM;
-	CHECK(ce_plan(&S, &w, &P, errbuf, sizeof(errbuf)) == MAPCE_ERR_VALUE);
+	CHECK(ce_plan(&S, src(), &w, &P, errbuf, sizeof(errbuf)) == MAPCE_ERR_VALUE);
 	CHECK_STR(errbuf, "listing the IPv6 addresses of wan0: Operation not permitted");
 	/* --prefix given: the addresses are not looked at */
 	lab_rule();
 	opt("prefix", "2001:db8:12:3400::/56");
-	CHECK(ce_plan(&S, &w, &P, errbuf, sizeof(errbuf)) == 0, "%s", errbuf);
+	CHECK(ce_plan(&S, src(), &w, &P, errbuf, sizeof(errbuf)) == 0, "%s", errbuf);
 	CHECK_EQ(P.cfg.psid, 52);
 	TCASE_END();
 }
@@ -393,6 +407,144 @@ static void test_br_mtu(void)
 	TCASE_END();
 }
 
+/* ---- rule sources: an ISP table, a DHCPv6 option ---------------------- */
+
+/* A table of one service "lab" holding the lab's rule, in a temporary
+ * ISP directory (MAPCE_ISP_DIR). */
+static char isp_dir_tmp[] = "/tmp/mapce-test-plan-isp-XXXXXX";
+
+static int lab_table(void)
+{
+	char path[256];
+	FILE *f;
+
+	if (!mkdtemp(isp_dir_tmp))
+		return -1;
+	snprintf(path, sizeof(path), "%s/lab.rules", isp_dir_tmp);
+	f = fopen(path, "w");
+	if (!f)
+		return -1;
+	fputs("isp lab\ndate 2026-12-01\nbr 2001:db8:ffff::64\niid legacy\n"
+	      "rule 2001:db8::/40,198.51.100.0/24,16,4\n"
+	      "rule 2001:db8:8000::/40,203.0.113.0/24,16,4,br=2001:db8:ffff::65\n",
+	      f);
+	fclose(f);
+	setenv(ISP_DIR_ENV, isp_dir_tmp, 1);
+	return 0;
+}
+
+static void lab_table_remove(void)
+{
+	char path[256];
+
+	snprintf(path, sizeof(path), "%s/lab.rules", isp_dir_tmp);
+	unlink(path);
+	rmdir(isp_dir_tmp);
+	unsetenv(ISP_DIR_ENV);
+}
+
+static void test_isp_source(void)
+{
+	struct wan_facts w = wan(1500);
+	struct nl_addr6 other = addr6("2001:db8:8012:3400::1", 64, RT_SCOPE_UNIVERSE, 0);
+
+	if (lab_table()) {
+		TSKIP("ce_plan: an ISP table", "cannot write a temporary ISP table");
+		return;
+	}
+	TCASE_BEGIN("ce_plan: an ISP table gives the rule, the BR and the IID format");
+	up_settings_init(&S);
+	opt("isp", "lab");
+	CHECK(ce_plan(&S, src(), &w, &P, errbuf, sizeof(errbuf)) == 0, "%s", errbuf);
+	CHECK_EQ(ntohl(P.cfg.ipv4), 0xc6336412); /* 198.51.100.18 */
+	CHECK_EQ(P.cfg.psid, 52);
+	CHECK(P.cfg.flags & MAPCE_CFG_F_LEGACY_IID);
+	CHECK(addr_is(P.cfg.br_ipv6, "2001:db8:ffff::64"));
+	CHECK(addr_is(P.cfg.ce_ipv6, "2001:db8:12:3400:c6:3364:1200:3400"));
+	CHECK_STR(P.source, "isp lab");
+	CHECK(starts_with(P.rule, "2001:db8::/40,198.51.100.0/24,16,4 (isp lab, 2026-12-01"), "%s",
+	      P.rule);
+	CHECK_EQ(P.n_rules, 1);
+	/* the rule holding the WAN's prefix decides, and its own BR */
+	w.addrs = &other;
+	CHECK(ce_plan(&S, src(), &w, &P, errbuf, sizeof(errbuf)) == 0, "%s", errbuf);
+	CHECK_EQ(ntohl(P.cfg.ipv4), 0xcb007112); /* 203.0.113.18 */
+	CHECK(addr_is(P.cfg.br_ipv6, "2001:db8:ffff::65"));
+	/* --br on the command line wins */
+	opt("br", "2001:db8:ffff::99");
+	CHECK(ce_plan(&S, src(), &w, &P, errbuf, sizeof(errbuf)) == 0, "%s", errbuf);
+	CHECK(addr_is(P.cfg.br_ipv6, "2001:db8:ffff::99"));
+	TCASE_END();
+
+	TCASE_BEGIN("ce_plan: an ISP table and a WAN outside it; an unknown service");
+	up_settings_init(&S);
+	opt("isp", "lab");
+	other = addr6("2001:db8:4000::1", 64, RT_SCOPE_UNIVERSE, 0);
+	CHECK(ce_plan(&S, src(), &w, &P, errbuf, sizeof(errbuf)) == MAPCE_ERR_VALUE);
+	CHECK(strstr(errbuf, "no global IPv6 address on wan0 lies inside a rule of isp lab"), "%s",
+	      errbuf);
+	opt("prefix", "2001:db8:4000::/56");
+	CHECK(ce_plan(&S, src(), &w, &P, errbuf, sizeof(errbuf)) == MAPCE_ERR_VALUE);
+	CHECK(strstr(errbuf, "2001:db8:4000::/56 is not inside any rule of lab") &&
+		      strstr(errbuf, "closest rules: lab"),
+	      "%s", errbuf);
+	up_settings_init(&S);
+	opt("isp", "nosuch");
+	{
+		struct rule_source r;
+
+		CHECK(rule_source_load(&S, &r, errbuf, sizeof(errbuf)) == -1);
+		CHECK(strstr(errbuf, "--isp nosuch: unknown ISP 'nosuch'"), "%s", errbuf);
+	}
+	TCASE_END();
+	lab_table_remove();
+}
+
+/* Option 94 of the lab: the rule (F flag off, PORTPARAMS offset 4) and
+ * the BR, as RFC 7598 lays them out. */
+static const char lab_option94[] =
+	"005e 002d"				    /* OPTION_S46_CONT_MAPE, 45 bytes */
+	"0059 0015 00 10 18 c6336400 28 20010db800" /* S46_RULE: 2001:db8::/40 -> 198.51.100.0/24 */
+	"005d 0004 04 00 0000"			    /* S46_PORTPARAMS: offset 4 */
+	"005a 0010 20010db8ffff00000000000000000064"; /* S46_BR 2001:db8:ffff::64 */
+
+static void test_dhcpv6_source(void)
+{
+	struct wan_facts w = wan(1500);
+
+	TCASE_BEGIN("ce_plan: a DHCPv6 option 94 gives the rules and the BR");
+	up_settings_init(&S);
+	opt("dhcpv6-option", lab_option94);
+	CHECK(ce_plan(&S, src(), &w, &P, errbuf, sizeof(errbuf)) == 0, "%s", errbuf);
+	CHECK_EQ(ntohl(P.cfg.ipv4), 0xc6336412);
+	CHECK_EQ(P.cfg.psid, 52);
+	CHECK_EQ(P.cfg.psid_offset, 4);
+	CHECK(!(P.cfg.flags & MAPCE_CFG_F_LEGACY_IID)); /* RFC 7598 says nothing: RFC IID */
+	CHECK(addr_is(P.cfg.br_ipv6, "2001:db8:ffff::64"));
+	CHECK_STR(P.source, "DHCPv6 option 94");
+	CHECK_STR(P.rule, "2001:db8::/40,198.51.100.0/24,16,4");
+	TCASE_END();
+
+	TCASE_BEGIN("settings: one kind of rule source");
+	up_settings_init(&S);
+	opt("dhcpv6-option", lab_option94);
+	opt("rule", "2001:db8::/40,198.51.100.0/24,16,4");
+	CHECK(up_settings_check(&S, errbuf, sizeof(errbuf)) == -1);
+	CHECK(strstr(errbuf, "--dhcpv6-option and MAP rule options exclude each other"), "%s",
+	      errbuf);
+	up_settings_init(&S);
+	opt("isp", "v6plus");
+	opt("dhcpv6-option", lab_option94);
+	CHECK(up_settings_check(&S, errbuf, sizeof(errbuf)) == -1);
+	CHECK(strstr(errbuf, "--isp and --dhcpv6-option exclude each other"), "%s", errbuf);
+	/* a malformed option is refused where it is given */
+	up_settings_init(&S);
+	CHECK(up_settings_apply(&S, opt_find_name(up_key_groups, "dhcpv6-option")->val,
+				"005e0004005a00", 0, errbuf, sizeof(errbuf)) == -1);
+	CHECK(strstr(errbuf, "--dhcpv6-option: DHCPv6 OPTION_S46_CONT_MAPE"), "%s", errbuf);
+	TCASE_END();
+}
+
 int main(void)
 {
 	wan_addrs[0] = addr6("2001:db8:12:3400::1", 64, RT_SCOPE_UNIVERSE, 0);
@@ -405,5 +557,7 @@ int main(void)
 	test_forwards();
 	test_br_rules();
 	test_br_mtu();
+	test_isp_source();
+	test_dhcpv6_source();
 	return t_exit();
 }

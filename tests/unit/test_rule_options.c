@@ -21,6 +21,17 @@ static void test_explicit_form(void)
 	CHECK_IP6(D.ce_ipv6_legacy, "2001:db8:12:34ff:c6:3364:700:3400");
 	TCASE_END();
 
+	TCASE_BEGIN("explicit: without a prefix, the address and the port set, no MAP address");
+	RUN_OK("--ipv4 192.0.2.18 --psid 52 --psid-len 8 --psid-offset 4");
+	CHECK_IP4(D.ipv4, "192.0.2.18");
+	CHECK_EQ(D.psid, 52);
+	CHECK_EQ(D.port_count, 240);
+	CHECK(!D.have_ce_ipv6);
+	RUN_OK("--ipv4 192.0.2.18 --psid 52 --psid-len 8 --psid-offset 4 --prefix "
+	       "2001:db8:12:3400::/56");
+	CHECK(D.have_ce_ipv6);
+	TCASE_END();
+
 	TCASE_BEGIN("explicit: --psid-offset 4 and --psid-len 0 (whole address)");
 	RUN_OK("--ipv4 198.51.100.7 --psid 0xfe --psid-len 8 --psid-offset 4 "
 	       "--prefix 2001:db8:12:3400::/56");
@@ -295,12 +306,10 @@ static void test_rejections(void)
 	     "192.0.2.0/24");
 	TCASE_END();
 
-	TCASE_BEGIN("reject: explicit form missing --ipv4 / --psid-len / --prefix / --psid");
+	TCASE_BEGIN("reject: explicit form missing --ipv4 / --psid-len / --psid");
 	FAIL("--psid 3 --psid-len 8" PFX, "--ipv4");
 	CHECK(O.usage_err);
 	FAIL("--ipv4 192.0.2.18 --psid 3" PFX, "--psid-len");
-	CHECK(O.usage_err);
-	FAIL("--ipv4 192.0.2.18 --psid 3 --psid-len 8", "--prefix");
 	CHECK(O.usage_err);
 	FAIL("--ipv4 192.0.2.18 --psid-len 8" PFX, "--psid");
 	CHECK(O.usage_err);

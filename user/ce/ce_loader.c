@@ -319,6 +319,14 @@ static void print_up(const struct ce_run *r)
 		out_str("config", ", config %s", r->p->config_path);
 	else
 		out_null("config", NULL);
+	if (r->p->source[0])
+		out_str("source", ", rule from %s", r->p->source);
+	else
+		out_null("source", NULL);
+	if (r->p->rule[0])
+		out_str("rule", NULL, r->p->rule);
+	else
+		out_null("rule", NULL);
 	out_bool("maps_reused", NULL, r->d.pins_existed);
 	out_text("%s\n", r->d.pins_existed ? " (pinned NAT state reused)" : "");
 	out_close_object();
@@ -370,6 +378,8 @@ int ce_up(const struct ce_up_params *p)
 	static struct ce_run r;
 
 	r = (struct ce_run){ .p = p };
-	return deploy_up_exit(&r.d, &ce_spec, p->ifname, p->ifindex, &p->cfg, p->cfg.ce_ipv6,
-			      p->xdp_mode);
+	deploy_init(&r.d, &ce_spec, p->ifname, p->ifindex, &p->cfg, p->cfg.ce_ipv6, p->xdp_mode);
+	r.d.source = p->source;
+	r.d.rule = p->rule;
+	return deploy_up(&r.d) ? 1 : 0;
 }

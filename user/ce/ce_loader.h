@@ -35,6 +35,8 @@ struct ce_up_params {
 	 * entries of the maps exactly these, also when already up. */
 	const struct portmap *portmaps;
 	int n_portmaps;
+	char source[PATH_MAX + 64]; /* where the rule came from (rule_source.h) */
+	char rule[256];		    /* the BMR, as --rule writes it (and its table) */
 	char config_path[PATH_MAX]; /* the config file used, "" none: recorded
 				     * for `mapce portmap` */
 };

@@ -13,6 +13,7 @@
 #include "ce/ce_plan.h"
 #include "core/addrfmt.h"
 #include "core/output.h"
+#include "core/rule_source.h"
 
 #define BAD(...) mapce_errf(err, errlen, __VA_ARGS__)
 
@@ -75,25 +76,47 @@ static int plan_mtu(const struct up_settings *s, const struct wan_facts *w, unsi
 	return 0;
 }
 
+/* The CE prefix: the first len bits of addr (an address of w). */
+static void set_prefix(struct mapce_opts *o, const __u8 addr[16], __u8 len,
+		       const struct wan_facts *w, __u8 addr_len)
+{
+	char a[IP6_STRLEN], b[IP6_STRLEN];
+
+	memcpy(o->prefix, addr, 16);
+	prefix_mask(o->prefix, len);
+	o->prefix_len = len;
+	o->have_prefix = true;
+	if (verbose)
+		pr_warn("CE prefix %s/%u from %s/%u on %s", ip6_str(o->prefix, a), len,
+			ip6_str(addr, b), addr_len, w->name);
+}
+
 /*
  * The CE prefix from the WAN's global IPv6 addresses: the first r6 + o
  * bits of an address inside a rule's IPv6 prefix.  Addresses shorter than
  * /128 (the delegated or RA prefix) are preferred to /128s (such as a MAP
  * address from an earlier up).  0 found (in o), -1 + message.
  */
-static int detect_prefix(const struct wan_facts *w, struct mapce_opts *o, char *err, size_t errlen)
+static int detect_prefix(const struct wan_facts *w, const struct rule_source *src,
+			 struct mapce_opts *o, char *err, size_t errlen)
 {
-	char a[IP6_STRLEN], b[IP6_STRLEN], rules[512] = "";
+	char a[IP6_STRLEN], rules[512] = "";
 
 	if (w->n_addrs < 0)
 		return BAD("listing the IPv6 addresses of %s: %s", w->name, strerror(-w->n_addrs));
 	for (int pass = 0; pass < 2; pass++) {
 		for (int i = 0; i < w->n_addrs; i++) {
 			const struct nl_addr6 *ad = &w->addrs[i];
+			__u8 isp_len;
 
 			if (ad->scope != RT_SCOPE_UNIVERSE || (ad->flags & IFA_F_DADFAILED) ||
 			    (pass == 0) != (ad->prefix_len < 128))
 				continue;
+			/* an ISP table: its rules are not in o (too many) */
+			if (rule_source_holds(src, ad->addr, &isp_len)) {
+				set_prefix(o, ad->addr, isp_len, w, ad->prefix_len);
+				return 0;
+			}
 			for (int r = 0; r < o->n_rules; r++) {
 				const struct mapce_rule *rule = &o->rules[r];
 				unsigned int len = rule->ipv6_prefix_len + rule->ea_len;
@@ -102,18 +125,16 @@ static int detect_prefix(const struct wan_facts *w, struct mapce_opts *o, char *
 				    !mapce_ipv6_prefix_match(ad->addr, rule->ipv6_prefix,
 							     rule->ipv6_prefix_len))
 					continue;
-				memcpy(o->prefix, ad->addr, 16);
-				prefix_mask(o->prefix, len);
-				o->prefix_len = (__u8)len;
-				o->have_prefix = true;
-				if (verbose)
-					pr_warn("CE prefix %s/%u from %s/%u on %s",
-						ip6_str(o->prefix, a), len, ip6_str(ad->addr, b),
-						ad->prefix_len, w->name);
+				set_prefix(o, ad->addr, (__u8)len, w, ad->prefix_len);
 				return 0;
 			}
 		}
 	}
+	if (src->origin == RULE_FROM_ISP)
+		return BAD(
+			"no global IPv6 address on %s lies inside a rule of %s; give the CE "
+			"prefix with --prefix (mapce calc --%s --prefix P shows the closest rules)",
+			w->name, src->what, src->what);
 	for (int r = 0; r < o->n_rules; r++) {
 		size_t l = strlen(rules);
 
@@ -154,8 +175,8 @@ static void fill_config(const struct up_settings *s, const struct mapce_opts *o,
 	c->max_per_host = (__u32)val_or(s, UK_MAX_PER_HOST, 0);
 }
 
-int ce_plan(const struct up_settings *s, const struct wan_facts *w, struct ce_up_params *out,
-	    char *err, size_t errlen)
+int ce_plan(const struct up_settings *s, struct rule_source *src, const struct wan_facts *w,
+	    struct ce_up_params *out, char *err, size_t errlen)
 {
 	struct mapce_opts o = s->rule; /* validation fills in derived fields */
 	struct mapce_derived d;
@@ -165,13 +186,35 @@ int ce_plan(const struct up_settings *s, const struct wan_facts *w, struct ce_up
 	memset(out, 0, sizeof(*out));
 	if (plan_mtu(s, w, &mtu, &mss, err, errlen))
 		return MAPCE_ERR_VALUE;
+	/* An ISP table's rule depends on the prefix: find the prefix first. */
+	if (src->origin == RULE_FROM_ISP && !o.have_prefix &&
+	    detect_prefix(w, src, &o, err, errlen))
+		return MAPCE_ERR_VALUE;
+	if (rule_source_apply(src, &o, err, errlen))
+		return MAPCE_ERR_VALUE;
 	/* Bad rules first: their message beats "no address in the prefix". */
 	if (o.n_rules > 0 && mapce_rules_validate(&o, err, errlen))
 		return rule_fail(&o);
-	if (!o.have_prefix && o.n_rules > 0 && detect_prefix(w, &o, err, errlen))
+	if (!o.have_prefix && o.n_rules > 0 && detect_prefix(w, src, &o, err, errlen))
 		return MAPCE_ERR_VALUE;
+	if (!o.have_br) {
+		if (s->path[0])
+			BAD("--br ADDR (the BR's IPv6 address) is required (or a 'br' line in %s)",
+			    s->path);
+		else
+			BAD("--br ADDR (the BR's IPv6 address) is required");
+		return MAPCE_ERR_USAGE;
+	}
 	if (mapce_derive(&o, &d, err, errlen))
 		return rule_fail(&o);
+	if (!d.have_ce_ipv6) {
+		BAD("explicit form: missing --prefix (the CE's IPv6 prefix)");
+		return MAPCE_ERR_USAGE;
+	}
+	if (!src->rule[0] && d.bmr >= 0)
+		mapce_rule_format(&o.rules[d.bmr], src->rule, sizeof(src->rule));
+	snprintf(out->source, sizeof(out->source), "%s", src->what);
+	snprintf(out->rule, sizeof(out->rule), "%s", src->rule);
 	if (d.ipv4_len != 32)
 		return BAD("the rule gives this CE the IPv4 prefix %s/%u, not one shared address; "
 			   "mapce supports a single address (with or without a port set)",

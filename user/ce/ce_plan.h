@@ -23,6 +23,7 @@
 #include <stddef.h>
 #include "ce/ce_loader.h"
 #include "core/config_file.h"
+#include "core/rule_source.h"
 #include "sys/netlink.h"
 
 /* What cmd_up reads from the system about the WAN. */
@@ -37,7 +38,7 @@ struct wan_facts {
 /* Fill *out (zeroed first; out->portmaps points into s).  0, or a message
  * in err and MAPCE_ERR_VALUE or MAPCE_ERR_USAGE.  The tunnel MTU clamped to
  * the WAN's is a warning on stderr, the detected prefix a note with -v. */
-int ce_plan(const struct up_settings *s, const struct wan_facts *w, struct ce_up_params *out,
-	    char *err, size_t errlen);
+int ce_plan(const struct up_settings *s, struct rule_source *src, const struct wan_facts *w,
+	    struct ce_up_params *out, char *err, size_t errlen);
 
 #endif

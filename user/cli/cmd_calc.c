@@ -11,28 +11,48 @@
 #include "cli/commands.h"
 #include "mapce_rule.h"
 #include "core/output.h"
+#include "core/config_file.h"
 #include "core/rule_config.h"
+#include "core/rule_source.h"
 
 #define CALC_RANGES_PER_LINE 6 /* text mode: port ranges per line */
 
 static int calc_opt(void *ctx, const struct opt_def *opt, const char *arg)
 {
-	return cli_rule_opt("calc", ctx, opt, arg);
+	struct up_settings *s = ctx;
+	char m[1024];
+
+	if (up_settings_apply(s, opt->val, arg, 0, m, sizeof(m))) {
+		pr_err("calc: %s", m);
+		return s->usage_err ? EXIT_USAGE : 1;
+	}
+	return 0;
 }
+
+static const struct opt_group *const calc_groups[] = {
+	&up_source_group, &mapce_rule_group,	 &mapce_domain_group,
+	&mapce_ce_group,  &mapce_explicit_group, NULL,
+};
 
 const struct cli_spec calc_spec = {
 	.name = "calc",
-	.synopsis = "[-j|-p] calc RULE... --prefix PFX [--legacy-iid] [--br ADDR] [--mesh]\n"
+	.synopsis = "[-j|-p] calc --isp NAME --prefix PFX\n"
+		    "[-j|-p] calc --dhcpv6-option HEX [--prefix PFX]\n"
+		    "[-j|-p] calc RULE... --prefix PFX [--legacy-iid] [--br ADDR] [--mesh]\n"
 		    "[-j|-p] calc --ipv4 ADDR --psid N --psid-len K [--psid-offset A]\n"
-		    "                   --prefix PFX [--legacy-iid] [--br ADDR]",
-	.description = "Derive a CE's IPv4 address, PSID, port set and MAP IPv6 address.",
-	.groups = mapce_rule_groups,
-	.examples =
-		"  mapce calc --rule 2001:db8::/40,192.0.2.0/24,16,6 --prefix "
-		"2001:db8:12:3400::/56\n"
-		"  mapce calc --rule-ipv6 240b:10::/31 --rule-ipv4 106.72.0.0/15 --ea-len 25 \\\n"
-		"             --psid-offset 4 --prefix 240b:10:3f6c:d400::/56 --legacy-iid \\\n"
-		"             --br 2404:9200:225:100::64\n",
+		    "                   [--prefix PFX] [--legacy-iid] [--br ADDR]",
+	.description =
+		"Derive a CE's IPv4 address, PSID, port set and MAP IPv6 address from a "
+		"service's table (--isp), the line's DHCPv6 option, or rules; touches nothing.  "
+		"The prefix may be the delegated /56 or only the /64 of an RA: the rule says how "
+		"many of its bits count.  The explicit form without a prefix gives the port set "
+		"(the MAP address needs a prefix).",
+	.groups = calc_groups,
+	.examples = "  mapce calc --isp v6plus --prefix 240b:10:3f6c:d400::/56\n"
+		    "  mapce calc --isp auto --prefix 2404:7a82:4d02:4100::/64 -j\n"
+		    "  mapce calc --rule 2001:db8::/40,192.0.2.0/24,16,6 --prefix "
+		    "2001:db8:12:3400::/56\n"
+		    "  mapce calc --ipv4 192.0.2.18 --psid 52 --psid-len 8 --psid-offset 4\n",
 	.on_opt = calc_opt,
 };
 
@@ -96,11 +116,21 @@ static void print_rules(const struct mapce_opts *o, const struct mapce_derived *
 	out_close_array();
 }
 
-static void print_derived(const struct mapce_opts *o, const struct mapce_derived *d)
+static void print_derived(const struct mapce_opts *o, const struct mapce_derived *d,
+			  const struct rule_source *src)
 {
 	char a6[INET6_ADDRSTRLEN], a4[INET_ADDRSTRLEN], buf[INET6_ADDRSTRLEN + 8];
 
 	out_open_object(NULL);
+	out_str("source", "source          %s\n", src->what);
+	if (src->origin == RULE_FROM_ISP)
+		out_str("isp", "isp             %s\n", src->tables[src->table].name);
+	else
+		out_null("isp", NULL);
+	if (src->rule[0])
+		out_str("rule", "rule            %s\n", src->rule);
+	else
+		out_null("rule", NULL);
 	out_str("mode", "mode            %s", d->bmr >= 0 ? "rule" : "explicit");
 	if (d->bmr >= 0) {
 		out_int("bmr", NULL, d->bmr);
@@ -123,16 +153,28 @@ static void print_derived(const struct mapce_opts *o, const struct mapce_derived
 	out_uint("range_size", " of %llu)\n", mapce_range_size(d->psid_offset, d->psid_len));
 	print_ports(d);
 	out_str("iid_format", "iid_format      %s\n", o->legacy_iid ? "legacy" : "rfc7597");
-	out_str("ce_ipv6", "ce_ipv6         %s\n", fmt6(d->ce_ipv6, a6, sizeof(a6)));
-	out_str("ce_ipv6_rfc", "ce_ipv6_rfc     %s\n", fmt6(d->ce_ipv6_rfc, a6, sizeof(a6)));
-	out_str("ce_ipv6_legacy", "ce_ipv6_legacy  %s\n", fmt6(d->ce_ipv6_legacy, a6, sizeof(a6)));
+	if (d->have_ce_ipv6) {
+		out_str("ce_ipv6", "ce_ipv6         %s\n", fmt6(d->ce_ipv6, a6, sizeof(a6)));
+		out_str("ce_ipv6_rfc", "ce_ipv6_rfc     %s\n",
+			fmt6(d->ce_ipv6_rfc, a6, sizeof(a6)));
+		out_str("ce_ipv6_legacy", "ce_ipv6_legacy  %s\n",
+			fmt6(d->ce_ipv6_legacy, a6, sizeof(a6)));
+	} else {
+		out_null("ce_ipv6", "ce_ipv6         (the MAP address needs --prefix)\n");
+		out_null("ce_ipv6_rfc", NULL);
+		out_null("ce_ipv6_legacy", NULL);
+	}
 	if (d->have_br)
 		out_str("br", "br              %s\n", fmt6(d->br, a6, sizeof(a6)));
 	else
 		out_null("br", "br              (none)\n");
-	snprintf(buf, sizeof(buf), "%s/%u", fmt6(d->end_user_prefix, a6, sizeof(a6)),
-		 d->end_user_len);
-	out_str("end_user_prefix", "end_user_prefix %s\n", buf);
+	if (d->have_ce_ipv6) {
+		snprintf(buf, sizeof(buf), "%s/%u", fmt6(d->end_user_prefix, a6, sizeof(a6)),
+			 d->end_user_len);
+		out_str("end_user_prefix", "end_user_prefix %s\n", buf);
+	} else {
+		out_null("end_user_prefix", NULL);
+	}
 	out_bool("mesh", "mesh            %s\n", o->mesh);
 	print_rules(o, d);
 	out_close_object();
@@ -141,19 +183,33 @@ static void print_derived(const struct mapce_opts *o, const struct mapce_derived
 
 int cmd_calc(int argc, char **argv)
 {
+	static struct up_settings s;
+	static struct rule_source src;
 	struct mapce_opts o;
 	struct mapce_derived d;
-	char msg[512];
+	char msg[1024];
 	int ret;
 
-	mapce_opts_init(&o);
-	ret = cli_parse(&calc_spec, argc, argv, &o, NULL);
+	up_settings_init(&s);
+	ret = cli_parse(&calc_spec, argc, argv, &s, NULL);
 	if (ret != CLI_GO)
 		return ret;
+	if (up_settings_check(&s, msg, sizeof(msg)) ||
+	    rule_source_load(&s, &src, msg, sizeof(msg))) {
+		pr_err("calc: %s", msg);
+		return 1;
+	}
+	o = s.rule;
+	if (rule_source_apply(&src, &o, msg, sizeof(msg))) {
+		pr_err("calc: %s", msg);
+		return !o.have_prefix && src.origin == RULE_FROM_ISP ? EXIT_USAGE : 1;
+	}
 	if (mapce_derive(&o, &d, msg, sizeof(msg))) {
 		pr_err("calc: %s", msg);
 		return o.usage_err ? EXIT_USAGE : 1;
 	}
-	print_derived(&o, &d);
+	if (!src.rule[0] && d.bmr >= 0)
+		mapce_rule_format(&o.rules[d.bmr], src.rule, sizeof(src.rule));
+	print_derived(&o, &d, &src);
 	return 0;
 }

@@ -10,6 +10,7 @@
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 #include <net/if.h>
 
 #include "core/addrfmt.h"
@@ -109,6 +110,33 @@ static void print_forward(const struct portmap *pm)
 	out_uint("inside_last", NULL, pm->inside_port + span);
 }
 
+/*
+ * up read no config file: the forward goes into the WAN's default file
+ * (created now, when missing), which the next `up` reads, so it survives
+ * down/up and reboots.  Recorded as the file up used.  0, or 1 after
+ * pr_err() (the context closed).
+ */
+static int keep_file(struct pm_ctx *x)
+{
+	char errbuf[1536];
+	int ret;
+
+	if (config_default_path(x->wan, x->path, sizeof(x->path))) {
+		pr_err("portmap add: the config file path of %s is too long", x->wan);
+		ctx_close(x);
+		return 1;
+	}
+	if (access(x->path, F_OK) && config_file_create(x->path, x->wan, errbuf, sizeof(errbuf))) {
+		pr_err("portmap add: %s (nothing changed)", errbuf);
+		ctx_close(x);
+		return 1;
+	}
+	ret = config_path_record(x->wan, x->path);
+	if (ret)
+		pr_warn("recording the config file of %s: %s", x->wan, strerror(-ret));
+	return 0;
+}
+
 static int do_add(const char *wan, char **pos, int npos)
 {
 	static struct pm_ctx x;
@@ -150,6 +178,8 @@ static int do_add(const char *wan, char **pos, int npos)
 			return 1;
 		}
 	}
+	if (!x.path[0] && keep_file(&x))
+		return 1;
 	was_installed = portmap_installed(&x.m, &pm);
 	if (portmap_install(&x.m, &pm, false, errbuf, sizeof(errbuf))) {
 		pr_err("portmap add: %s", errbuf);
@@ -166,10 +196,6 @@ static int do_add(const char *wan, char **pos, int npos)
 		}
 		saved = true;
 	}
-	if (!x.path[0])
-		pr_warn("%s: mapce up on %s read no config file: this forward lasts until down "
-			"(use 'mapce up --config FILE' to keep forwards)",
-			portmap_format(&pm, s, sizeof(s)), x.wan);
 	out_open_object(NULL);
 	out_str("wan", "%s: forwarded ", x.wan);
 	print_forward(&pm);

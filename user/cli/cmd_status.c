@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <net/if.h>
 #include <bpf/libbpf.h>
@@ -28,6 +29,8 @@
 #include "core/output.h"
 #include "sys/pin.h"
 #include "ce/portmap.h"
+#include "ce/ce_loader.h"
+#include "sys/state_file.h"
 
 #define HOSTS_SHOWN_TEXT 32 /* text mode lists the busiest hosts only */
 
@@ -134,6 +137,35 @@ static void print_counter(const char *key, const char *label, const struct mapce
 	out_close_object();
 }
 
+/* Where the rule came from and since when the address is in use: the
+ * state file up wrote (not in the maps). */
+static void print_origin(const char *wan)
+{
+	static struct up_state st;
+	char when[64];
+	struct tm tm;
+	time_t t;
+
+	if (state_load(ce_spec.pins.state_prefix, wan, &st)) {
+		out_null("source", NULL);
+		return;
+	}
+	if (st.rule[0])
+		out_str("rule", "  rule         %s\n", st.rule);
+	else
+		out_null("rule", NULL);
+	out_str("source", "  from         %s\n", st.source[0] ? st.source : "(not recorded)");
+	t = (time_t)st.since;
+	if (!st.since || !gmtime_r(&t, &tm)) {
+		out_null("since", NULL);
+		return;
+	}
+	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	out_str("since", "  since        %s", when);
+	out_int("since_age_s", " (%llds ago: this prefix and MAP address)\n",
+		(long long)time(NULL) - st.since);
+}
+
 static void print_wan(const char *wan)
 {
 	struct mapce_counter sum[MAPCE_R__MAX], dropped = {};
@@ -177,6 +209,7 @@ static void print_wan(const char *wan)
 		out_uint("port_count", ", %llu ports\n", c.port_count);
 		out_str("ce_ipv6", "  ce_ipv6      %s\n", ip6_str(c.ce_ipv6, a));
 		out_str("br", "  br           %s\n", ip6_str(c.br_ipv6, a));
+		print_origin(wan);
 		out_uint("mtu", "  mtu          %llu", c.mtu);
 		out_uint("hop_limit", ", hop limit %llu", c.hop_limit);
 		out_uint("mss_clamp", c.mss_clamp ? ", mss clamp %llu" : ", mss clamp off",

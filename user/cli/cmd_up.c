@@ -21,6 +21,7 @@
 #include "sys/netlink.h"
 #include "core/output.h"
 #include "core/rule_config.h"
+#include "core/rule_source.h"
 
 #define ADDRS_MAX 128
 
@@ -44,13 +45,8 @@ static const struct opt_def up_opts[] = {
 
 static const struct opt_group up_group = { NULL, up_opts };
 static const struct opt_group *const up_groups[] = {
-	&up_group,
-	&up_settings_group,
-	&mapce_rule_group,
-	&mapce_domain_group,
-	&mapce_ce_group,
-	&mapce_explicit_group,
-	NULL,
+	&up_group,	     &up_settings_group, &up_source_group,	&mapce_rule_group,
+	&mapce_domain_group, &mapce_ce_group,	 &mapce_explicit_group, NULL,
 };
 
 static int up_opt(void *ctx, const struct opt_def *opt, const char *arg)
@@ -119,78 +115,89 @@ static int read_config(const char *arg, bool no_config, const char *wan, struct 
 	return 0;
 }
 
-int cmd_up(int argc, char **argv)
+int up_settings_from_argv(const struct cli_spec *spec, int argc, char **argv, struct up_settings *s)
 {
-	static struct up_settings file, s;
-	static struct nl_addr6 addrs[ADDRS_MAX];
-	static struct ce_up_params p;
+	static struct up_settings file;
 	static struct up_args a;
-	struct mapce_opts *opts = &s.rule;
-	struct wan_facts w;
-	char errbuf[1536], real[PATH_MAX];
-	const char *wan;
+	char errbuf[1536];
 	int ret;
 
-	memset(&p, 0, sizeof(p));
 	memset(&a, 0, sizeof(a));
 	up_settings_init(&a.cli);
-	ret = cli_parse(&up_spec, argc, argv, &a, NULL);
+	ret = cli_parse(spec, argc, argv, &a, NULL);
 	if (ret != CLI_GO)
 		return ret;
 	if (a.config && a.no_config) {
-		pr_err("up: --config and --no-config exclude each other");
+		pr_err("%s: --config and --no-config exclude each other", spec->name);
 		return EXIT_USAGE;
 	}
 	if (!a.config && !a.cli.set[UK_WAN]) {
-		pr_err("up: --wan IF is required");
+		pr_err("%s: --wan IF is required", spec->name);
 		return EXIT_USAGE;
 	}
 	ret = read_config(a.config, a.no_config, a.cli.set[UK_WAN] ? a.cli.wan : NULL, &file);
 	if (ret)
 		return ret;
-	up_settings_merge(&s, &file, &a.cli);
-	if (!s.set[UK_WAN]) {
-		pr_err("up: --wan IF is required (on the command line or as 'wan IF' in %s)",
-		       s.path);
+	up_settings_merge(s, &file, &a.cli);
+	if (!s->set[UK_WAN]) {
+		pr_err("%s: --wan IF is required (on the command line or as 'wan IF' in %s)",
+		       spec->name, s->path);
 		return EXIT_USAGE;
 	}
-	wan = s.wan;
-	if (!opts->have_br) {
-		if (s.path[0])
-			pr_err("up: --br ADDR (the BR's IPv6 address) is required (or a 'br' line "
-			       "in %s)",
-			       s.path);
-		else
-			pr_err("up: --br ADDR (the BR's IPv6 address) is required");
-		return EXIT_USAGE;
-	}
-	if (up_settings_check(&s, errbuf, sizeof(errbuf))) {
-		pr_err("up: %s", errbuf);
+	if (up_settings_check(s, errbuf, sizeof(errbuf))) {
+		pr_err("%s: %s", spec->name, errbuf);
 		return 1;
 	}
-	if (caps_check("mapce up"))
-		return 1;
+	return CLI_GO;
+}
 
+int up_plan(const char *cmd, const struct up_settings *s, struct ce_up_params *p)
+{
+	static struct nl_addr6 addrs[ADDRS_MAX];
+	static struct rule_source src;
+	struct wan_facts w;
+	char errbuf[1536], real[PATH_MAX];
+	int ret;
+
+	if (rule_source_load(s, &src, errbuf, sizeof(errbuf))) {
+		pr_err("%s: %s", cmd, errbuf);
+		return 1;
+	}
 	/* The facts about the WAN; the policy is ce_plan()'s. */
-	w.name = wan;
-	w.ifindex = (int)if_nametoindex(wan);
+	w.name = s->wan;
+	w.ifindex = (int)if_nametoindex(s->wan);
 	if (!w.ifindex) {
-		pr_err("up: no interface '%s' (%s)", wan, strerror(errno));
+		pr_err("%s: no interface '%s' (%s)", cmd, s->wan, strerror(errno));
 		return 1;
 	}
 	ret = nl_link_mtu(w.ifindex, &w.mtu);
 	if (ret) {
-		pr_err("up: reading the MTU of %s: %s", wan, strerror(-ret));
+		pr_err("%s: reading the MTU of %s: %s", cmd, s->wan, strerror(-ret));
 		return 1;
 	}
 	w.addrs = addrs;
 	w.n_addrs = nl_addr6_list(w.ifindex, addrs, ADDRS_MAX);
-	ret = ce_plan(&s, &w, &p, errbuf, sizeof(errbuf));
+	ret = ce_plan(s, &src, &w, p, errbuf, sizeof(errbuf));
 	if (ret) {
-		pr_err("up: %s", errbuf);
+		pr_err("%s: %s", cmd, errbuf);
 		return ret == MAPCE_ERR_USAGE ? EXIT_USAGE : 1;
 	}
-	if (p.config_path[0] && realpath(s.path, real))
-		snprintf(p.config_path, sizeof(p.config_path), "%s", real);
-	return ce_up(&p);
+	if (p->config_path[0] && realpath(s->path, real))
+		snprintf(p->config_path, sizeof(p->config_path), "%s", real);
+	return 0;
+}
+
+int cmd_up(int argc, char **argv)
+{
+	static struct up_settings s;
+	static struct ce_up_params p;
+	int ret;
+
+	ret = up_settings_from_argv(&up_spec, argc, argv, &s);
+	if (ret != CLI_GO)
+		return ret;
+	if (caps_check("mapce up"))
+		return 1;
+	ret = up_plan("up", &s, &p);
+	return ret ? ret : ce_up(&p);
 }

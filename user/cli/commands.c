@@ -18,7 +18,8 @@ const struct opt_group mapce_global_group = {
 };
 
 static const struct cli_cmd mapce_cmds[] = {
-	{ "calc", cmd_calc, "derive MAP-E parameters from a rule and a prefix", &calc_spec },
+	{ "calc", cmd_calc, "derive MAP-E parameters from a service, a DHCPv6 option or rules",
+	  &calc_spec },
 	{ "up", cmd_up, "start the CE on a WAN interface", &up_spec },
 	{ "down", cmd_down, "stop the CE and remove everything up added", &down_spec },
 	{ "status", cmd_status, "show parameters, attach modes and counters", &status_spec },
@@ -26,6 +27,7 @@ static const struct cli_cmd mapce_cmds[] = {
 	{ "stats", cmd_stats, "print the per-reason packet counters", &stats_spec },
 	{ "portmap", NULL, "forward outside ports to LAN hosts (portmap add|del|list)", NULL,
 	  &portmap_level },
+	{ "isp", NULL, "the ISP rule tables mapce knows (isp list|show)", NULL, &isp_level },
 	{ "br", NULL, "run a stateless BR on an interface (br up|down|status)", NULL, &br_level },
 	{},
 };

@@ -11,8 +11,9 @@
 #include "cli/cli.h"
 #include "core/rule_config.h"
 
-/* The levels: `mapce CMD`, `mapce br CMD`, `mapce portmap CMD`. */
-extern const struct cli_level mapce_level, br_level, portmap_level;
+/* The levels: `mapce CMD`, `mapce br CMD`, `mapce portmap CMD`,
+ * `mapce isp CMD`. */
+extern const struct cli_level mapce_level, br_level, portmap_level, isp_level;
 
 /* The global options: listed by `mapce -h`, taken by main.c wherever
  * they stand (opt_def.val is the short name). */
@@ -21,6 +22,16 @@ extern const struct opt_group mapce_global_group;
 /* The on_opt of the MAP rule options (calc, br up): mapce_opts_handle()
  * into o, its message prefixed with cmd. */
 int cli_rule_opt(const char *cmd, struct mapce_opts *o, const struct opt_def *opt, const char *arg);
+
+/* What `up` and `run` share: the settings from the command line and the
+ * config file (merged and checked: CLI_GO, or the exit status after
+ * pr_err()), and the parameters from the settings, the rule source and
+ * the WAN as it is now (0, or the exit status after pr_err()). */
+struct up_settings;
+struct ce_up_params;
+int up_settings_from_argv(const struct cli_spec *spec, int argc, char **argv,
+			  struct up_settings *s);
+int up_plan(const char *cmd, const struct up_settings *s, struct ce_up_params *p);
 
 /* Commands and their specs (for the levels' tables). */
 int cmd_calc(int argc, char **argv);

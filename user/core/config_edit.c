@@ -15,43 +15,24 @@
 #include "core/atomic_file.h"
 #include "core/config_file.h"
 #include "core/config_internal.h"
+#include "core/text_file.h"
 
-#define CONFIG_FILE_MAX (1024L * 1024) /* bytes an edit reads */
+#define CONFIG_FILE_MAX ((size_t)1024 * 1024) /* bytes an edit reads */
 
 #define BAD(...) mapce_errf(err, errlen, __VA_ARGS__)
 
-/* The whole file into a malloc'd, NUL-terminated buffer. */
+/* The whole file into a malloc'd, NUL-terminated buffer (a FIFO or a
+ * device is refused, not waited on: core/text_file.h). */
 static char *slurp(const char *path, char *err, size_t errlen)
 {
-	struct stat st;
-	char *buf;
-	size_t n;
-	FILE *f = fopen(path, "re");
+	char m[512], *buf = NULL;
+	int ret = text_file_read(path, CONFIG_FILE_MAX, &buf, m, sizeof(m));
 
-	if (!f) {
-		BAD("cannot read the config file %s: %s", path, strerror(errno));
-		return NULL;
-	}
-	if (fstat(fileno(f), &st)) {
-		BAD("config file %s: %s", path, strerror(errno));
-		fclose(f);
-		return NULL;
-	}
-	if (st.st_size > CONFIG_FILE_MAX) {
-		BAD("config file %s: too big", path);
-		fclose(f);
-		return NULL;
-	}
-	buf = malloc((size_t)st.st_size + 2);
-	if (!buf) {
-		fclose(f);
-		BAD("out of memory");
-		return NULL;
-	}
-	n = fread(buf, 1, (size_t)st.st_size, f);
-	buf[n] = '\0';
-	fclose(f);
-	return buf;
+	if (ret == -ENOENT)
+		BAD("cannot read the config file %s: %s", path, strerror(ENOENT));
+	else if (ret)
+		BAD("config file: %s", m);
+	return ret ? NULL : buf;
 }
 
 /* Replace the file by text (its mode and owner kept). */
@@ -144,4 +125,29 @@ int config_file_del_portmaps(const char *path, const struct portmap *range, int 
 	free(out);
 	free(text);
 	return ret;
+}
+
+int config_file_create(const char *path, const char *wan, char *err, size_t errlen)
+{
+	char text[256], dir[PATH_MAX], *slash;
+	struct stat st;
+	int ret;
+
+	if (!lstat(path, &st))
+		return BAD("config file %s exists already", path);
+	snprintf(dir, sizeof(dir), "%s", path);
+	slash = strrchr(dir, '/');
+	if (slash && slash != dir) {
+		*slash = '\0';
+		if (mkdir(dir, 0755) && errno != EEXIST)
+			return BAD("cannot create %s: %s", dir, strerror(errno));
+	}
+	snprintf(text, sizeof(text),
+		 "# mapce settings of %s, created by `mapce portmap add` to keep its port\n"
+		 "# forwards across down/up and reboots; `mapce up -h` lists the keys.\n"
+		 "wan %s\n",
+		 wan, wan);
+	/* 0600: a config file may hold credentials (not this one, yet) */
+	ret = atomic_write_text(path, 0600, text);
+	return ret ? BAD("cannot write the config file %s: %s", path, strerror(-ret)) : 0;
 }

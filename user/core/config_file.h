@@ -20,8 +20,10 @@
  *
  * Merging with the command line: a flag given on the command line wins
  * over the file's value of the same key; when the command line has any
- * rule option (rule-ipv6, rule-ipv4, ea-len, psid-offset, psid-len, fmr,
- * rule, ipv4, psid) the file's rules are ignored as a whole.  Flags are
+ * rule source (a rule option: rule-ipv6, rule-ipv4, ea-len, psid-offset,
+ * psid-len, fmr, rule, ipv4, psid; or isp, dhcpv6-option,
+ * dhcpv6-option-file) the file's rule sources are ignored as a whole.
+ * One file or command line gives one kind of rule source.  Flags are
  * or-ed (the command line cannot switch off a file's `mesh`).  Port
  * forwards only come from the file (and `mapce portmap`).
  *
@@ -42,6 +44,8 @@
 #include "core/policy.h"
 #include "core/portmap.h"
 #include "core/rule_config.h"
+#include "core/isp.h"
+#include "core/s46.h"
 
 #define CONFIG_LINE_MAX 1024  /* longer lines are an error */
 #define CONFIG_LINES_MAX 4096 /* a bigger file is an error */
@@ -62,6 +66,9 @@ enum up_key {
 	UK_FILTERING,
 	UK_MAX_PER_HOST,
 	UK_ALLOW_SHORT_TIMEOUTS,
+	UK_ISP,		       /* a rule source: the ISP table (isp.h) */
+	UK_DHCPV6_OPTION,      /* a rule source: RFC 7598 option 94/96, hex (s46.h) */
+	UK_DHCPV6_OPTION_FILE, /* the same, read from a file (a DHCPv6 client hook's) */
 	UK__N
 };
 
@@ -79,6 +86,11 @@ struct up_settings {
 				   * filtering as MAPCE_FILTER_*, flags 0/1 */
 	unsigned int line[UK__N]; /* file line of each key, 0: command line */
 	char wan[IF_NAMESIZE];
+	/* The rule sources besides the rule options (one source a file or
+	 * command line; they are merged with the rules, as a whole). */
+	char isp[ISP_NAME_MAX];	      /* ISP table name, or "auto" */
+	char dhcpv6[S46_HEX_MAX + 1]; /* the option's hex text */
+	char dhcpv6_file[PATH_MAX];   /* where it came from, when a file */
 	struct portmap portmaps[PORTMAP_MAX];
 	int n_portmaps;
 	char path[PATH_MAX]; /* the file, "" when none */
@@ -89,6 +101,7 @@ struct up_settings {
  * UP_OPT_BASE + enum up_key), and every key a file or `mapce up` takes:
  * those and the rule keys (rule_config.h), NULL-terminated. */
 extern const struct opt_group up_settings_group;
+extern const struct opt_group up_source_group; /* isp, dhcpv6-option, dhcpv6-option-file */
 extern const struct opt_group *const up_key_groups[];
 
 void up_settings_init(struct up_settings *s);
@@ -125,6 +138,12 @@ int config_default_path(const char *wan, char *buf, size_t len);
 int config_file_add_portmap(const char *path, const struct portmap *pm, char *err, size_t errlen);
 int config_file_del_portmaps(const char *path, const struct portmap *range, int *dropped, char *err,
 			     size_t errlen);
+
+/* A new config file for wan at path (the WAN's default file, when
+ * `mapce portmap add` has no file to keep a forward in): "wan WAN" and a
+ * comment, mode 0600, written atomically, its directory created when
+ * missing.  An existing file is never replaced.  0, or -1 + message. */
+int config_file_create(const char *path, const char *wan, char *err, size_t errlen);
 
 /* --mss-clamp auto */
 #define UP_MSS_AUTO 0x7fffffffUL

@@ -69,10 +69,32 @@ static const struct opt_def up_keys[] = {
 	{},
 };
 
+/* The rule sources besides the rule options: one of them, or rules. */
+static const struct opt_def source_keys[] = {
+	{ "isp", "NAME",
+	  "the rules, BR and IID format of a service's public table: v6plus, ocn, biglobe, nuro, "
+	  "or auto (every table; the longest matching rule prefix wins); mapce isp list shows them",
+	  KEY(ISP) },
+	{ "dhcpv6-option", "HEX",
+	  "the rules and BR from the line: RFC 7598 OPTION_S46_CONT_MAPE (94) or _LW (96) as a "
+	  "DHCPv6 client hands it to its hooks (hex, ':' or blanks allowed; the payload, or the "
+	  "whole option)",
+	  KEY(DHCPV6_OPTION) },
+	{ "dhcpv6-option-file", "FILE",
+	  "the same, read from FILE (what a DHCPv6 client hook writes)", KEY(DHCPV6_OPTION_FILE) },
+	{},
+};
+
 const struct opt_group up_settings_group = { "Settings (also config file keys)", up_keys };
+const struct opt_group up_source_group = { "Rule sources (instead of rule options)", source_keys };
 const struct opt_group *const up_key_groups[] = {
-	&up_settings_group, &mapce_rule_group,	   &mapce_domain_group,
-	&mapce_ce_group,    &mapce_explicit_group, NULL,
+	&up_settings_group,
+	&up_source_group,
+	&mapce_rule_group,
+	&mapce_domain_group,
+	&mapce_ce_group,
+	&mapce_explicit_group,
+	NULL,
 };
 
 #define BAD(...) mapce_errf(err, errlen, __VA_ARGS__)
@@ -165,6 +187,46 @@ static int num(struct up_settings *s, enum up_key k, const char *name, const cha
 	if (parse_uint(arg, max, &v) || v < min)
 		return BAD("bad %s '%s' (expected %lu..%lu)", name, arg, min, max);
 	s->val[k] = v;
+	return 0;
+}
+
+/*
+ * A rule source other than the rule options.  An ISP name is checked for
+ * its form here (whether the table exists when it is loaded); an option
+ * given as text must parse, so its errors point at its line.
+ */
+static int apply_source(struct up_settings *s, enum up_key k, const char *name, const char *arg,
+			char *err, size_t errlen)
+{
+	static struct s46_params p;
+	char m[512];
+
+	switch (k) {
+	case UK_ISP:
+		if (!*arg || strlen(arg) >= sizeof(s->isp) ||
+		    strspn(arg, ISP_NAME_CHARS) != strlen(arg))
+			return BAD("bad %s '%s' (a service name: v6plus, ocn, biglobe, nuro, auto, "
+				   "or a table in %s)",
+				   name, arg, isp_dir());
+		snprintf(s->isp, sizeof(s->isp), "%s", arg);
+		break;
+	case UK_DHCPV6_OPTION:
+		if (strlen(arg) >= sizeof(s->dhcpv6))
+			return BAD("%s: more than %d characters", name, S46_HEX_MAX);
+		if (s46_parse_hex(arg, &p, m, sizeof(m)))
+			return BAD("%s: %s", name, m);
+		snprintf(s->dhcpv6, sizeof(s->dhcpv6), "%s", arg);
+		break;
+	default:
+		if (!*arg || strlen(arg) >= sizeof(s->dhcpv6_file))
+			return BAD("bad %s '%s'", name, arg);
+		snprintf(s->dhcpv6_file, sizeof(s->dhcpv6_file), "%s", arg);
+		break;
+	}
+	if (!s->rule_given) {
+		s->rule_given = true;
+		s->rule_line = 0;
+	}
 	return 0;
 }
 
@@ -267,6 +329,11 @@ int up_settings_apply(struct up_settings *s, int opt, const char *arg, unsigned 
 		s->val[k] = 1;
 		ret = 0;
 		break;
+	case UK_ISP:
+	case UK_DHCPV6_OPTION:
+	case UK_DHCPV6_OPTION_FILE:
+		ret = apply_source(s, k, name, arg, err, errlen);
+		break;
 	default:
 		return BAD("unknown option %s", name);
 	}
@@ -303,6 +370,18 @@ void up_settings_merge(struct up_settings *out, const struct up_settings *file,
 	o->psid = rules->psid;
 	o->psid_len = rules->psid_len;
 	o->psid_offset = rules->psid_offset;
+	/* the other rule sources go with the rules */
+	if (cli->rule_given) {
+		const enum up_key src[] = { UK_ISP, UK_DHCPV6_OPTION, UK_DHCPV6_OPTION_FILE };
+
+		memcpy(out->isp, cli->isp, sizeof(out->isp));
+		memcpy(out->dhcpv6, cli->dhcpv6, sizeof(out->dhcpv6));
+		memcpy(out->dhcpv6_file, cli->dhcpv6_file, sizeof(out->dhcpv6_file));
+		for (size_t i = 0; i < sizeof(src) / sizeof(src[0]); i++) {
+			out->set[src[i]] = cli->set[src[i]];
+			out->line[src[i]] = 0;
+		}
+	}
 	out->rule_given = cli->rule_given || file->rule_given;
 	out->rule_line = cli->rule_given ? 0 : file->rule_line;
 	/* the CE keys */
@@ -354,8 +433,30 @@ int up_settings_check(const struct up_settings *s, char *err, size_t errlen)
 		{ UK_TIMEOUT_TCP_TRANS, MAPCE_MIN_TIMEOUT_TCP_TRANS, "RFC 5382 REQ-5" },
 		{ UK_TIMEOUT_ICMP, MAPCE_MIN_TIMEOUT_ICMP, "RFC 5508 REQ-2" },
 	};
-	char where[PATH_MAX + 64];
+	char where[PATH_MAX + 64], where2[PATH_MAX + 64];
+	bool rules = s->rule.n_rules > 0 || s->rule.have_ipv4 || s->rule.have_psid;
+	bool option = s->set[UK_DHCPV6_OPTION] || s->set[UK_DHCPV6_OPTION_FILE];
 
+	/* one kind of rule source (they do not combine) */
+	if (s->set[UK_DHCPV6_OPTION] && s->set[UK_DHCPV6_OPTION_FILE])
+		return BAD("%s and %s exclude each other",
+			   up_settings_where(s, UK_DHCPV6_OPTION, where, sizeof(where)),
+			   up_settings_where(s, UK_DHCPV6_OPTION_FILE, where2, sizeof(where2)));
+	if (s->set[UK_ISP] && (rules || option))
+		return BAD("%s and %s exclude each other: give one rule source",
+			   up_settings_where(s, UK_ISP, where, sizeof(where)),
+			   rules ? "MAP rule options"
+				 : up_settings_where(s,
+						     s->set[UK_DHCPV6_OPTION]
+							     ? UK_DHCPV6_OPTION
+							     : UK_DHCPV6_OPTION_FILE,
+						     where2, sizeof(where2)));
+	if (option && rules)
+		return BAD("%s and MAP rule options exclude each other: give one rule source",
+			   up_settings_where(s,
+					     s->set[UK_DHCPV6_OPTION] ? UK_DHCPV6_OPTION
+								      : UK_DHCPV6_OPTION_FILE,
+					     where, sizeof(where)));
 	if (s->set[UK_ALLOW_SHORT_TIMEOUTS] && s->val[UK_ALLOW_SHORT_TIMEOUTS])
 		return 0;
 	for (size_t i = 0; i < sizeof(mins) / sizeof(mins[0]); i++) {

@@ -64,7 +64,9 @@ struct mapce_derived {
 	__u8 end_user_len;	  /* r6 + o */
 	__u8 ce_ipv6_rfc[16];
 	__u8 ce_ipv6_legacy[16];
-	__u8 ce_ipv6[16]; /* the one selected by legacy_iid */
+	__u8 ce_ipv6[16];  /* the one selected by legacy_iid */
+	bool have_ce_ipv6; /* false: the explicit form without a prefix (no
+			    * MAP address: the IPv4 address and the port set only) */
 	bool have_br;
 	__u8 br[16];
 };

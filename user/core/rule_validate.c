@@ -150,8 +150,6 @@ static int derive_explicit(struct mapce_opts *o, struct mapce_derived *d, char *
 		return USAGE(o, "explicit form: missing --ipv4 (with --psid/--psid-len)");
 	if (!o->have_psid_len)
 		return USAGE(o, "explicit form: missing --psid-len");
-	if (!o->have_prefix)
-		return USAGE(o, "explicit form: missing --prefix (the CE's IPv6 prefix)");
 	if (a > 15)
 		return BAD("PSID offset %u is more than 15", a);
 	if (k > 16)
@@ -172,6 +170,10 @@ static int derive_explicit(struct mapce_opts *o, struct mapce_derived *d, char *
 	d->psid = o->psid;
 	d->psid_len = k;
 	d->psid_offset = a;
+	finish(o, d);
+	/* Without a prefix: the address and the port set, no MAP address. */
+	if (!o->have_prefix)
+		return 0;
 	/* lw4o6: the prefix's first 64 bits (subnet-id as given) + the IID */
 	memcpy(d->end_user_prefix, o->prefix, 16);
 	d->end_user_len = o->prefix_len < 64 ? o->prefix_len : 64;
@@ -182,6 +184,7 @@ static int derive_explicit(struct mapce_opts *o, struct mapce_derived *d, char *
 	mapce_store_be64(d->ce_ipv6_legacy, hi);
 	mapce_store_be64(d->ce_ipv6_legacy + 8, mapce_iid(d->ipv4, d->psid, 1));
 	finish(o, d);
+	d->have_ce_ipv6 = true;
 	return 0;
 }
 
@@ -245,6 +248,7 @@ static int derive_rule(struct mapce_opts *o, struct mapce_derived *d, char *err,
 	mapce_ce_address(r, d->ipv4, d->psid, 0, d->ce_ipv6_rfc);
 	mapce_ce_address(r, d->ipv4, d->psid, 1, d->ce_ipv6_legacy);
 	finish(o, d);
+	d->have_ce_ipv6 = true;
 	return 0;
 }
 

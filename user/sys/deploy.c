@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
 
@@ -306,6 +307,12 @@ static int step_address(struct deploy *d)
 	if (d->old_valid && d->old.addr_added && memcmp(d->old.addr, d->addr, 16))
 		nl_addr6_del(d->ifindex, d->old.addr, 128);
 	memcpy(d->st.addr, d->addr, 16);
+	/* the same address as before keeps its age: a new prefix restarts it */
+	d->st.since = d->old_valid && d->old.since && !memcmp(d->old.addr, d->addr, 16)
+			      ? d->old.since
+			      : (long long)time(NULL);
+	snprintf(d->st.source, sizeof(d->st.source), "%s", d->source ? d->source : "");
+	snprintf(d->st.rule, sizeof(d->st.rule), "%s", d->rule ? d->rule : "");
 	ret = nl_addr6_present(d->ifindex, d->addr);
 	if (ret < 0) {
 		pr_err("listing the addresses of %s: %s", d->dev, nl_strerror(ret));

@@ -181,6 +181,7 @@ struct deploy {
 	struct mapce_config cfg; /* complete, exactly as it will be pinned */
 	__u8 addr[16];		 /* the address up adds to the device (/128) */
 	enum attach_xdp_mode xdp_mode;
+	const char *source, *rule; /* for the state file (status): may be NULL */
 	/* deploy_up's, for the hooks to read */
 	char dir[256];	    /* <pin_root>/<dev> */
 	void *skel;	    /* the side's skeleton, while up runs */

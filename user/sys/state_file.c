@@ -49,7 +49,12 @@ static int state_line(const char *key, char *val, void *ctx)
 		if (st->n_routes >= MAPCE_MAX_RULES || parse_route(val, &st->routes[st->n_routes]))
 			return -EINVAL;
 		st->n_routes++;
-	}
+	} else if (!strcmp(key, "source"))
+		snprintf(st->source, sizeof(st->source), "%s", val);
+	else if (!strcmp(key, "rule"))
+		snprintf(st->rule, sizeof(st->rule), "%s", val);
+	else if (!strcmp(key, "since"))
+		st->since = atoll(val);
 	/* route_added is for the reader of the file: down finds the routes
 	 * by their protocol */
 	return 0;
@@ -75,6 +80,16 @@ struct state_out {
 	const struct up_state *st;
 };
 
+/* A text value on one line: control characters (a newline in a config
+ * file's path) become '?', so they cannot start a line of their own. */
+static void put_text(FILE *f, const char *key, const char *val)
+{
+	fprintf(f, "%s=", key);
+	for (; *val; val++)
+		fputc((unsigned char)*val < 0x20 || *val == 0x7f ? '?' : *val, f);
+	fputc('\n', f);
+}
+
 static void state_write(FILE *f, const void *ctx)
 {
 	const struct state_out *o = ctx;
@@ -90,6 +105,12 @@ static void state_write(FILE *f, const void *ctx)
 	for (int i = 0; i < st->n_routes && i < MAPCE_MAX_RULES; i++)
 		fprintf(f, "route=%s/%u,%s\n", inet_ntop(AF_INET, &st->routes[i].dst, b, sizeof(b)),
 			st->routes[i].dst_len, inet_ntop(AF_INET6, st->routes[i].gw, a, sizeof(a)));
+	if (st->source[0])
+		put_text(f, "source", st->source);
+	if (st->rule[0])
+		put_text(f, "rule", st->rule);
+	if (st->since)
+		fprintf(f, "since=%lld\n", st->since);
 }
 
 int state_save(const char *prefix, const char *dev, const char *cmd, const struct up_state *st)

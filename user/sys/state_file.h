@@ -12,6 +12,7 @@
 #ifndef MAPCE_STATE_FILE_H
 #define MAPCE_STATE_FILE_H
 
+#include <limits.h>
 #include <stdbool.h>
 #include <linux/types.h>
 #include "mapce_abi.h"
@@ -32,6 +33,12 @@ struct up_state {
 	__u8 addr[16];
 	int n_routes; /* routes up added or took over (its protocol) */
 	struct state_route routes[MAPCE_MAX_RULES];
+	/* For `status` (nothing down needs): where the rule came from, the
+	 * rule, and since when (Unix time) the device's address is the one it
+	 * is: a new prefix (a new MAP address) restarts it. */
+	char source[PATH_MAX + 64];
+	char rule[256];
+	long long since;
 };
 
 /* 0, -ENOENT when there is no state file, -EINVAL when it is garbled. */

@@ -40,6 +40,9 @@ ce_wan_init() {
 	STATE=/run/mapce/$WAN.state
 	RECORD=/run/mapce/$WAN.config
 	mapce_track ce "$CE_NS" "$WAN"
+	# the config directory is the test's own: the host's /etc/mapce is
+	# never read, and `portmap add` never writes there
+	export MAPCE_CONF_DIR=$NS_TMP/etc-mapce
 }
 
 ce_wan_cleanup() {
