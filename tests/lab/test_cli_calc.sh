@@ -208,4 +208,67 @@ for opt in --rule-ipv6 ealen legacymap peeraddr; do
 done
 t_end
 
+# --- ISP presets (the shipped tables; expectations from the published
+# vectors in data/isp/README.md, computed by hand there) -----------------
+# json EXPR: t_why unless the python expression over d (the -j output) holds
+json() { python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert eval(sys.argv[2]), d' \
+	"$tmp/out" "$1" 2>"$tmp/py" || t_why "$1: $(tail -n1 "$tmp/py")"; }
+
+run -j calc --isp v6plus --prefix 240b:10:3f6c:d400::/56
+t_begin "calc: --isp v6plus gives the address, the ports, the rule and the BR"
+exits 0
+json "d['isp'] == 'v6plus' and d['ipv4'] == '106.72.63.108' and d['psid'] == 212"
+json "d['port_count'] == 240 and d['ports'][0] == [7488, 7503] and d['ports'][-1] == [64832, 64847]"
+json "d['ce_ipv6'] == '240b:10:3f6c:d400:6a:483f:6c00:d400' and d['br'] == '2404:9200:225:100::64'"
+json "d['rule'].startswith('240b:10::/31,106.72.0.0/15,25,4 (isp v6plus,') and d['source'] == 'isp v6plus'"
+t_end
+
+run -j calc --isp v6plus --prefix 240b:10:3f6c:d400::/64
+t_begin "calc: --isp with only the RA /64 takes the table's /56"
+exits 0
+json "d['ipv4'] == '106.72.63.108' and d['end_user_prefix'] == '240b:10:3f6c:d400::/56'"
+t_end
+
+run -j calc --isp auto --prefix 2404:7a82:4d02:4100::/56
+t_begin "calc: --isp auto picks the longest rule across tables"
+exits 0
+json "d['isp'] == 'biglobe' and d['ipv4'] == '133.209.13.2' and d['psid'] == 65"
+json "d['rule'].startswith('2404:7a82:4c00::/38,133.209.12.0/22,18,4') and d['br'] == '2001:260:700:1::1:275'"
+t_end
+
+run -j calc --isp auto --prefix 2400:4050:1234:5600::/56
+t_begin "calc: --isp auto, an OCN prefix: 63 ranges of 16"
+exits 0
+json "d['isp'] == 'ocn' and d['ipv4'] == '153.240.72.209' and d['psid'] == 22 and d['range_count'] == 63"
+t_end
+
+run calc --isp nuro --prefix 2001:db8:12:3400::/56
+t_begin "calc: a prefix outside the service's rules names it and the closest rules"
+exits 1 "is not inside any rule of nuro; closest rules: nuro 240d:f"
+t_end
+
+run calc --isp nosuch --prefix 240b:10:3f6c:d400::/56
+t_begin "calc: an unknown service lists the known ones"
+exits 1 "unknown ISP 'nosuch' (known: biglobe, nuro, ocn, v6plus, auto"
+t_end
+
+run calc --isp v6plus --rule 2001:db8::/40,192.0.2.0/24,16,6 --prefix 2001:db8:12:3400::/56
+t_begin "calc: --isp and rule options exclude each other"
+exits 1 "--isp and MAP rule options exclude each other"
+t_end
+
+run -j isp list
+t_begin "isp list -j: every service with its rules, BRs, date and source"
+exits 0
+json "sorted(s['isp'] for s in d['services']) == ['biglobe', 'nuro', 'ocn', 'v6plus']"
+json "all(s['rules'] > 0 and s['brs'] and s['date'] and s['source'] and s['origin'] == 'built-in' for s in d['services'])"
+t_end
+
+# --- the explicit form needs no prefix -----------------------------------
+run -j calc --ipv4 192.0.2.18 --psid 52 --psid-len 8 --psid-offset 4
+t_begin "calc: the explicit form without a prefix gives the port set, no MAP address"
+exits 0
+json "d['ipv4'] == '192.0.2.18' and d['port_count'] == 240 and d['ce_ipv6'] is None"
+t_end
+
 t_exit
