@@ -56,7 +56,9 @@ for cmd in "up ${R[*]} --wan" "down --wan" "status --wan" "flows --wan" "stats -
 		timeout 10 "$M" -j $cmd "$bad" >"$tmp/out" 2>"$tmp/err"
 		rc=$?
 		[ $rc -eq 2 ] || t_why "'$bad': exit $rc, not 2"
-		grep -qF "'$bad' is not an interface name" "$tmp/err" ||
+		# stderr shows control characters as \xNN
+		shown=${bad//$'\t'/\\x09}
+		grep -qF "'$shown' is not an interface name" "$tmp/err" ||
 			t_why "'$bad': stderr $(head -c 200 "$tmp/err")"
 		grep -q '"error"' "$tmp/out" || t_why "'$bad': no JSON error on stdout"
 	done
@@ -87,5 +89,15 @@ else
 	[ -n "$made_br" ] && rmdir $bpffs/mapce_br
 	t_end
 fi
+
+t_begin "cli: raw bytes in a value: valid UTF-8 JSON, no escape sequence on the terminal"
+timeout 10 "$M" -j calc --rule-ipv6 $'\xff\xfe\x01\x7f\x1b[2J' >"$tmp/out" 2>"$tmp/err"
+rc=$?
+[ $rc -eq 1 ] || t_why "exit $rc, not 1"
+python3 -c 'import json,sys; d=json.loads(open(sys.argv[1], "rb").read().decode("utf-8", "strict")); assert "is not an IPv6 prefix" in d["error"], d' \
+	"$tmp/out" 2>"$tmp/py" || t_why "stdout is not valid UTF-8 JSON: $(tail -n1 "$tmp/py")"
+grep -q $'\x1b' "$tmp/err" && t_why "stderr carries a raw ESC byte"
+grep -qF '\x1b[2J' "$tmp/err" || t_why "stderr does not show the escape as \\x1b: $(od -c "$tmp/err" | head -3)"
+t_end
 
 t_exit

@@ -274,6 +274,22 @@ static void test_config_fields(void)
 	TCASE_END();
 }
 
+static void test_br_address(void)
+{
+	static const char *const bad[] = { "::", "::1", "fe80::1", "ff02::1", "::ffff:192.0.2.1" };
+
+	TCASE_BEGIN("ce_plan: a BR that is not a global unicast address is refused");
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		lab_rule();
+		up_settings_init(&S);
+		opt("rule", "2001:db8::/40,198.51.100.0/24,16,4");
+		opt("br", bad[i]);
+		CHECK(plan(1500) == MAPCE_ERR_VALUE, "--br %s accepted", bad[i]);
+		CHECK(strstr(errbuf, "is not a global unicast IPv6 address"), "%s", errbuf);
+	}
+	TCASE_END();
+}
+
 static void test_rules(void)
 {
 	TCASE_BEGIN("ce_plan: rule errors, and a CE with an IPv4 prefix refused");
@@ -554,6 +570,7 @@ int main(void)
 	test_prefix_detection();
 	test_config_fields();
 	test_rules();
+	test_br_address();
 	test_forwards();
 	test_br_rules();
 	test_br_mtu();

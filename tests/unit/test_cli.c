@@ -358,7 +358,14 @@ static void test_parse(void)
 
 		CHECK_EQ(PARSE("--dev", bad[i]), EXIT_USAGE);
 		CHECK_EQ(X.calls[T_DEV], 0);
-		snprintf(want, sizeof(want), "--dev '%s' is not an interface name", bad[i]);
+		/* as stderr shows it: control characters as \xNN */
+		char shown[32] = "";
+
+		for (const char *c = bad[i]; *c; c++)
+			snprintf(shown + strlen(shown), sizeof(shown) - strlen(shown),
+				 (unsigned char)*c < 0x20 || *c == 0x7f ? "\\x%02x" : "%c",
+				 (unsigned char)*c);
+		snprintf(want, sizeof(want), "--dev '%s' is not an interface name", shown);
 		CHECK(strstr(err_buf, want), "'%s': %s", bad[i], err_buf);
 	}
 	CHECK_EQ(PARSE("--dev", "abcdefghijklmno"), CLI_GO); /* 15 */

@@ -127,6 +127,34 @@ static void test_errors(void)
 {
 	char big[CONFIG_LINE_MAX + 64];
 
+	TCASE_BEGIN("config: a FIFO, a NUL byte, control characters: refused, never echoed");
+	{
+		char fifo[300];
+		static const char nul[] = "mtu 1400\0junk\n";
+		FILE *f;
+
+		snprintf(fifo, sizeof(fifo), "%s/fifo.conf", dir);
+		CHECK(mkfifo(fifo, 0600) == 0);
+		/* must not block waiting for a writer */
+		CHECK(config_file_parse(fifo, &S, errbuf, sizeof(errbuf)) == -1);
+		CHECK(strstr(errbuf, "is not a regular file"), "%s", errbuf);
+		unlink(fifo);
+		f = fopen(path, "w");
+		if (f) {
+			fwrite(nul, 1, sizeof(nul) - 1, f);
+			fclose(f);
+		}
+		CHECK(config_file_parse(path, &S, errbuf, sizeof(errbuf)) == -1);
+		CHECK(strstr(errbuf, ":1: a NUL byte"), "%s", errbuf);
+		REJECT("mtu 1400\nfiltering \033[2Jeif\n", 2,
+		       "control character 0x1b at column 11");
+		CHECK(!strchr(errbuf, '\033'));
+		snprintf(fifo, sizeof(fifo), "%s/new\nline.conf", dir);
+		CHECK(config_file_parse(fifo, &S, errbuf, sizeof(errbuf)) == -1);
+		CHECK(strstr(errbuf, "path has a control character (0x0a)"), "%s", errbuf);
+	}
+	TCASE_END();
+
 	TCASE_BEGIN("config: bad lines name file:line and the value");
 	REJECT("mtu 1400\nbogus 1\n", 2, "unknown key 'bogus'");
 	REJECT("config /etc/x\n", 1, "unknown key 'config'");

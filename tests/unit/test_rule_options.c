@@ -238,6 +238,12 @@ static void test_rejections(void)
 	FAIL("--rule 2001:db8:12:3401::/56,192.0.2.1/32,0,6" PFX, "2001:db8:12:3401::/56");
 	TCASE_END();
 
+	TCASE_BEGIN("reject: a rule IPv4 prefix outside unicast address space");
+	FAIL("--rule 2001:db8::/32,0.0.0.0/0,32,6" PFX, "0.0.0.0/0", "not unicast");
+	FAIL("--rule 2001:db8::/40,127.0.0.0/24,16,6" PFX, "127.0.0.0/24", "not unicast");
+	FAIL("--rule 2001:db8::/40,224.0.0.0/24,16,6" PFX, "224.0.0.0/24", "not unicast");
+	TCASE_END();
+
 	TCASE_BEGIN("reject: rule IPv4 prefix longer than /32 or with host bits");
 	FAIL("--rule 2001:db8::/40,192.0.2.0/33,16,6" PFX, "192.0.2.0/33");
 	FAIL("--rule 2001:db8::/40,192.0.2.1/24,16,6" PFX, "192.0.2.1/24", "192.0.2.0/24");

@@ -7,18 +7,10 @@
 #include <string.h>
 
 #include "br/br_plan.h"
+#include "core/parse.h"
 #include "core/addrfmt.h"
 
 #define BAD(...) mapce_errf(err, errlen, __VA_ARGS__)
-
-/* Not unspecified, loopback, multicast or link-local. */
-static bool is_unicast6(const __u8 a[16])
-{
-	static const __u8 zero[16], loop[16] = { [15] = 1 };
-
-	return memcmp(a, zero, 16) && memcmp(a, loop, 16) && a[0] != 0xff &&
-	       !(a[0] == 0xfe && (a[1] & 0xc0) == 0x80);
-}
 
 int br_plan_rules(struct mapce_opts *o, char *err, size_t errlen)
 {
@@ -39,7 +31,7 @@ int br_plan_rules(struct mapce_opts *o, char *err, size_t errlen)
 				j + 1, i + 1, ip4_str(r->ipv4_prefix, b), r->ipv4_prefix_len);
 		}
 	}
-	if (!is_unicast6(o->br))
+	if (!ipv6_global_unicast(o->br))
 		return BAD("--br %s is not a global unicast IPv6 address", ip6_str(o->br, a));
 	return 0;
 }

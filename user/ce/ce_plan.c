@@ -180,7 +180,7 @@ int ce_plan(const struct up_settings *s, struct rule_source *src, const struct w
 {
 	struct mapce_opts o = s->rule; /* validation fills in derived fields */
 	struct mapce_derived d;
-	char a[IP4_STRLEN], m[1024];
+	char a[IP4_STRLEN], a6[IP6_STRLEN], m[1024];
 	unsigned long mtu = 0, mss = 0;
 
 	memset(out, 0, sizeof(*out));
@@ -205,6 +205,8 @@ int ce_plan(const struct up_settings *s, struct rule_source *src, const struct w
 			BAD("--br ADDR (the BR's IPv6 address) is required");
 		return MAPCE_ERR_USAGE;
 	}
+	if (!ipv6_global_unicast(o.br))
+		return BAD("--br %s is not a global unicast IPv6 address", ip6_str(o.br, a6));
 	if (mapce_derive(&o, &d, err, errlen))
 		return rule_fail(&o);
 	if (!d.have_ce_ipv6) {

@@ -13,6 +13,7 @@
 
 #include "core/config_file.h"
 #include "core/config_internal.h"
+#include "core/text_file.h"
 
 #define BAD(...) mapce_errf(err, errlen, __VA_ARGS__)
 
@@ -111,20 +112,46 @@ static int parse_line(struct up_settings *s, char **w, int n, unsigned int line,
 	return b ? up_settings_apply(s, opt, NULL, line, err, errlen) : 0;
 }
 
+/* A control character in a line (other than tab and the CR of CRLF
+ * files): its offset, or -1.  Refused rather than echoed in a message. */
+static int control_char(const char *line)
+{
+	for (const char *p = line; *p; p++) {
+		unsigned char c = (unsigned char)*p;
+
+		if ((c < 0x20 && c != '\t' && c != '\r') || c == 0x7f)
+			return (int)(p - line);
+	}
+	return -1;
+}
+
 int config_file_parse(const char *path, struct up_settings *s, char *err, size_t errlen)
 {
-	char buf[CONFIG_LINE_MAX + 2], *w[8], m[1024];
+	char buf[CONFIG_LINE_MAX + 2], *w[8], m[1024], *text = NULL;
+	const char *p;
 	unsigned int line = 0;
-	FILE *f;
-	int n, ret = 0;
+	int n, ret;
 
 	up_settings_init(s);
+	/* the path is recorded for `portmap` and shown by `status`: a newline
+	 * in it would make another file of it there */
+	for (const char *c = path; *c; c++)
+		if ((unsigned char)*c < 0x20 || *c == 0x7f)
+			return BAD("the config file's path has a control character (0x%02x) at "
+				   "position %d",
+				   (unsigned char)*c, (int)(c - path) + 1);
 	snprintf(s->path, sizeof(s->path), "%s", path);
-	f = fopen(path, "re");
-	if (!f)
-		return BAD("cannot read the config file %s: %s", path, strerror(errno));
-	while (fgets(buf, sizeof(buf), f)) {
-		size_t len = strlen(buf);
+	/* whole, bounded, and never blocking on a FIFO; a NUL byte refused
+	 * (it would cut a line silently) */
+	ret = text_file_read(path, CONFIG_FILE_BYTES_MAX, &text, m, sizeof(m));
+	if (ret == -ENOENT)
+		return BAD("cannot read the config file %s: %s", path, strerror(ENOENT));
+	if (ret)
+		return BAD("config file: %s", m);
+	ret = 0;
+	for (p = text; *p && !ret; p += strcspn(p, "\n") + (p[strcspn(p, "\n")] ? 1 : 0)) {
+		size_t len = strcspn(p, "\n");
+		int bad;
 
 		line++;
 		if (line > CONFIG_LINES_MAX) {
@@ -132,22 +159,26 @@ int config_file_parse(const char *path, struct up_settings *s, char *err, size_t
 				  CONFIG_LINES_MAX);
 			break;
 		}
-		if (len == sizeof(buf) - 1 && buf[len - 1] != '\n') {
+		if (len > CONFIG_LINE_MAX) {
 			ret = BAD("%s:%u: line longer than %d characters", path, line,
 				  CONFIG_LINE_MAX);
+			break;
+		}
+		memcpy(buf, p, len);
+		buf[len] = '\0';
+		bad = control_char(buf);
+		if (bad >= 0) {
+			ret = BAD("%s:%u: control character 0x%02x at column %d", path, line,
+				  (unsigned char)buf[bad], bad + 1);
 			break;
 		}
 		n = config_split_words(buf, w, 6);
 		if (n == 0)
 			continue;
-		if (parse_line(s, w, n, line, m, sizeof(m))) {
+		if (parse_line(s, w, n, line, m, sizeof(m)))
 			ret = BAD("%s:%u: %s", path, line, m);
-			break;
-		}
 	}
-	if (!ret && ferror(f))
-		ret = BAD("reading the config file %s: %s", path, strerror(errno));
-	fclose(f);
+	free(text);
 	if (ret)
 		return ret;
 	/* Complete rules: a missing rule-ipv4 or ea-len is the file's fault,

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "mapce_rule.h"
+#include "core/parse.h"
 #include "core/isp.h"
 #include "core/rule_config.h"
 #include "core/text_file.h"
@@ -44,15 +45,6 @@ static int perr(const struct isp_parse *ps, const char *fmt, ...)
 	return mapce_errf(ps->err, ps->errlen, "%s: %s", ps->origin, msg);
 }
 
-static bool unicast6(const __u8 a[16])
-{
-	static const __u8 zero[16], loop[16] = { [15] = 1 };
-	static const __u8 mapped[12] = { [10] = 0xff, [11] = 0xff };
-
-	return memcmp(a, zero, 16) && memcmp(a, loop, 16) && a[0] != 0xff &&
-	       !(a[0] == 0xfe && (a[1] & 0xc0) == 0x80) && memcmp(a, mapped, 12);
-}
-
 /* A BR address of the table: its index, adding it when new. */
 static int br_index(struct isp_parse *ps, struct isp_table *t, const char *s)
 {
@@ -61,7 +53,7 @@ static int br_index(struct isp_parse *ps, struct isp_table *t, const char *s)
 
 	if (inet_pton(AF_INET6, s, addr) != 1)
 		return perr(ps, "'%s' is not an IPv6 address", s);
-	if (!unicast6(addr))
+	if (!ipv6_global_unicast(addr))
 		return perr(ps, "BR %s is not a global unicast IPv6 address",
 			    inet_ntop(AF_INET6, addr, a, sizeof(a)));
 	for (int i = 0; i < t->n_br; i++)

@@ -22,22 +22,78 @@ void out_init(bool json, bool pretty)
 	memset(need_comma, 0, sizeof(need_comma));
 }
 
+/*
+ * The length of the valid UTF-8 sequence at p (1-4), or 0 when p starts
+ * an invalid one (a stray continuation byte, an overlong or surrogate
+ * form, a sequence cut short).  Text we print comes from the user, files
+ * and the kernel: JSON must stay valid and a terminal must not receive
+ * raw escape sequences.
+ */
+static int utf8_len(const unsigned char *p)
+{
+	int n;
+	unsigned int cp;
+
+	if (p[0] < 0x80)
+		return 1;
+	if (p[0] >= 0xc2 && p[0] <= 0xdf)
+		n = 2, cp = p[0] & 0x1f;
+	else if (p[0] >= 0xe0 && p[0] <= 0xef)
+		n = 3, cp = p[0] & 0x0f;
+	else if (p[0] >= 0xf0 && p[0] <= 0xf4)
+		n = 4, cp = p[0] & 0x07;
+	else
+		return 0;
+	for (int i = 1; i < n; i++) {
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (p[i] & 0x3f);
+	}
+	if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
+	    (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
+	return n;
+}
+
 static void json_string(const char *s)
 {
-	putchar('"');
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
+	const unsigned char *p = (const unsigned char *)s;
 
-		if (c == '"' || c == '\\')
-			printf("\\%c", c);
-		else if (c == '\n')
+	putchar('"');
+	while (*p) {
+		int n = utf8_len(p);
+
+		if (*p == '"' || *p == '\\')
+			printf("\\%c", *p);
+		else if (*p == '\n')
 			fputs("\\n", stdout);
-		else if (c < 0x20)
-			printf("\\u%04x", c);
+		else if (*p < 0x20 || *p == 0x7f)
+			printf("\\u%04x", *p);
+		else if (n == 0)
+			printf("\\\\x%02x", *p); /* invalid UTF-8: the text "\xNN" */
 		else
-			putchar(c);
+			fwrite(p, 1, (size_t)n, stdout);
+		p += n ? n : 1;
 	}
 	putchar('"');
+}
+
+/* s for a terminal: control characters and invalid UTF-8 as \xNN. */
+static void text_safe(FILE *f, const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	while (*p) {
+		int n = utf8_len(p);
+
+		if (*p < 0x20 || *p == 0x7f || n == 0) {
+			fprintf(f, "\\x%02x", *p);
+			n = 1;
+		} else {
+			fwrite(p, 1, (size_t)n, f);
+		}
+		p += n;
+	}
 }
 
 static void indent(void)
@@ -179,7 +235,9 @@ void pr_err(const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "mapce: %s\n", buf);
+	fputs("mapce: ", stderr);
+	text_safe(stderr, buf);
+	fputc('\n', stderr);
 	if (out_json) {
 		out_init(true, false);
 		out_open_object(NULL);
@@ -191,11 +249,13 @@ void pr_err(const char *fmt, ...)
 
 void pr_warn(const char *fmt, ...)
 {
+	char buf[1024];
 	va_list ap;
 
-	fputs("mapce: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
+	fputs("mapce: ", stderr);
+	text_safe(stderr, buf);
 	fputc('\n', stderr);
 }

@@ -127,3 +127,19 @@ int parse_ifname(const char *s, char *err, size_t errlen)
 				  why);
 	return 0;
 }
+
+bool ipv6_global_unicast(const __u8 a[16])
+{
+	static const __u8 zero[16], loop[16] = { [15] = 1 };
+	static const __u8 mapped[12] = { [10] = 0xff, [11] = 0xff };
+
+	return memcmp(a, zero, 16) && memcmp(a, loop, 16) && a[0] != 0xff &&
+	       !(a[0] == 0xfe && (a[1] & 0xc0) == 0x80) && memcmp(a, mapped, 12);
+}
+
+bool ipv4_unicast(__be32 a)
+{
+	__u32 h = ntohl(a);
+
+	return (h >> 24) != 0 && (h >> 24) != 127 && (h >> 28) != 0xe && (h >> 28) != 0xf;
+}

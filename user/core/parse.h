@@ -9,6 +9,7 @@
 #define MAPCE_PARSE_H
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <linux/types.h>
 
@@ -40,5 +41,12 @@ int parse_ipv4_prefix(const char *s, __be32 *addr, __u8 *len);
  * name (why)" in err.
  */
 int parse_ifname(const char *s, char *err, size_t errlen);
+
+/* A global unicast IPv6 address: not unspecified, loopback, multicast,
+ * link-local or IPv4-mapped (a BR, an AFTR, a tunnel end). */
+bool ipv6_global_unicast(const __u8 a[16]);
+/* A unicast IPv4 address a host can have: not 0/8, 127/8, multicast or
+ * 240/4 (nor the broadcast address). */
+bool ipv4_unicast(__be32 a);
 
 #endif

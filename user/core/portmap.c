@@ -60,13 +60,6 @@ int portmap_parse_ports(const char *proto, const char *ports, struct portmap *pm
 	return 0;
 }
 
-bool portmap_unicast(__be32 a)
-{
-	__u32 h = ntohl(a);
-
-	return (h >> 24) != 0 && (h >> 24) != 127 && (h >> 28) != 0xe && (h >> 28) != 0xf;
-}
-
 int portmap_parse(const char *proto, const char *ports, const char *inside, struct portmap *pm,
 		  char *err, size_t errlen)
 {
@@ -85,7 +78,7 @@ int portmap_parse(const char *proto, const char *ports, const char *inside, stru
 		*colon = '\0';
 	if (inet_pton(AF_INET, buf, &ia) != 1)
 		return BAD("bad inside address '%s' (IPV4[:PORT])", inside);
-	if (!portmap_unicast(ia.s_addr))
+	if (!ipv4_unicast(ia.s_addr))
 		return BAD("inside address %s is not a unicast IPv4 address", buf);
 	pm->inside_ip = ia.s_addr;
 	pm->inside_port = pm->first;
@@ -161,7 +154,7 @@ int portmap_check(const struct mapce_config *c, const struct portmap *pm, char *
 			   portmap_format(pm, s, sizeof(s)), p, c->port_count,
 			   portmap_set_ranges(c, ranges, sizeof(ranges)));
 	}
-	if (!portmap_unicast(pm->inside_ip))
+	if (!ipv4_unicast(pm->inside_ip))
 		return BAD("%s: inside address %s is not a unicast IPv4 address",
 			   portmap_format(pm, s, sizeof(s)), ip4_str(pm->inside_ip, a));
 	if (pm->inside_ip == c->ipv4)

@@ -35,9 +35,6 @@ int portmap_parse_ports(const char *proto, const char *ports, struct portmap *pm
 /* "tcp 5000-5010 192.168.1.10:8000": the config file form. */
 const char *portmap_format(const struct portmap *pm, char *buf, size_t len);
 const char *portmap_proto_str(__u8 proto);
-/* Is a a unicast IPv4 address a LAN host can have (not 0/8, 127/8,
- * multicast, 240/4, broadcast)? */
-bool portmap_unicast(__be32 a);
 /* Do two forwards share an outside port (same protocol)?  Or an inside
  * endpoint (mapce_bind has one binding per inside endpoint)? */
 bool portmap_outside_overlap(const struct portmap *a, const struct portmap *b);

@@ -66,6 +66,10 @@ int mapce_rule_check(const struct mapce_rule *r, char *err, size_t errlen)
 	if (a + k > 16)
 		return BAD("PSID offset %u + PSID length %u = %u is more than 16 bits", a, k,
 			   a + k);
+	if (!ipv4_unicast(r->ipv4_prefix))
+		return BAD("rule IPv4 prefix %s/%u is not unicast address space (0/8, 127/8, "
+			   "224/3 cannot be a CE's)",
+			   fmt4(r->ipv4_prefix, a4), r4);
 	return 0;
 }
 

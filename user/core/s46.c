@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "mapce_rule.h"
+#include "core/parse.h"
 #include "core/rule_config.h"
 #include "core/s46.h"
 
@@ -232,22 +233,13 @@ static int parse_rule(const struct s46_walk *w, const struct s46_opt *o, struct 
 	return 0;
 }
 
-static bool unicast6(const __u8 a[16])
-{
-	static const __u8 zero[16], loop[16] = { [15] = 1 };
-	static const __u8 mapped[12] = { [10] = 0xff, [11] = 0xff };
-
-	return memcmp(a, zero, 16) && memcmp(a, loop, 16) && a[0] != 0xff &&
-	       !(a[0] == 0xfe && (a[1] & 0xc0) == 0x80) && memcmp(a, mapped, 12);
-}
-
 static int parse_br(const struct s46_walk *w, const struct s46_opt *o, struct s46_params *p)
 {
 	char a[INET6_ADDRSTRLEN];
 
 	if (o->len != 16)
 		return FAIL(w, o, "length %zu, must be 16 (one IPv6 address)", o->len);
-	if (!unicast6(o->body))
+	if (!ipv6_global_unicast(o->body))
 		return FAIL(w, o, "%s is not a global unicast IPv6 address",
 			    inet_ntop(AF_INET6, o->body, a, sizeof(a)));
 	if (p->n_br < S46_MAX_BRS)
@@ -260,14 +252,12 @@ static int parse_bind(const struct s46_walk *w, const struct s46_opt *o, struct 
 {
 	char a[INET_ADDRSTRLEN];
 	bool have_pp;
-	__u8 first;
 	unsigned int len;
 
 	if (o->len < 5)
 		return FAIL(w, o, "length %zu, at least 5 (ipv4-address, bindprefix6-len)", o->len);
 	memcpy(&p->bind_ipv4, o->body, 4);
-	first = o->body[0];
-	if (first == 0 || first == 127 || first >= 224)
+	if (!ipv4_unicast(p->bind_ipv4))
 		return FAIL(w, o, "ipv4-address %s is not a unicast address",
 			    inet_ntop(AF_INET, o->body, a, sizeof(a)));
 	len = o->body[4];
