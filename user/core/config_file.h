@@ -47,8 +47,8 @@
 #include "core/isp.h"
 #include "core/s46.h"
 
-#define CONFIG_LINE_MAX 1024  /* longer lines are an error */
-#define CONFIG_LINES_MAX 4096 /* a bigger file is an error */
+#define CONFIG_LINE_MAX 1024			    /* longer lines are an error */
+#define CONFIG_LINES_MAX 4096			    /* a bigger file is an error */
 #define CONFIG_FILE_BYTES_MAX ((size_t)1024 * 1024) /* and a file over 1 MiB */
 
 /* Scalar settings (everything but the rule options and the forwards). */
