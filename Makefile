@@ -5,6 +5,8 @@
 #   make demo     install missing packages, build, run the lab demo
 #   make bench    BPF_PROG_TEST_RUN benchmarks
 #   make check    static analysis: cppcheck, clang-tidy, clang-format (all gating)
+#   make install  the binary, the systemd unit, man pages, ISP tables, docs
+#                 (PREFIX=/usr/local, DESTDIR=); make uninstall removes them
 
 OUTPUT    ?= build
 CLANG     ?= clang
@@ -54,11 +56,12 @@ BPFT_BINS  := $(patsubst tests/bpf/%.c,$(OUTPUT)/tests/%,$(BPFT_SRCS))
 BENCH_SRCS := $(wildcard tests/bench/*.c)
 BENCH_BINS := $(patsubst tests/bench/%.c,$(OUTPUT)/tests/%,$(BENCH_SRCS))
 
-.PHONY: all clean test demo bench check deps
+.PHONY: all clean test demo bench check deps install uninstall FORCE
 .DELETE_ON_ERROR:
 .SECONDARY:
 
-all: $(OUTPUT)/mapce $(UNIT_BINS) $(BPFT_BINS) $(BENCH_BINS)
+all: $(OUTPUT)/mapce $(OUTPUT)/man/.stamp $(OUTPUT)/mapce@.service $(UNIT_BINS) $(BPFT_BINS) \
+	$(BENCH_BINS)
 
 $(OUTPUT) $(OUTPUT)/tests:
 	$(Q)mkdir -p $@
@@ -109,6 +112,74 @@ $(OUTPUT)/tests/%: tests/bench/%.c $(LIB_OBJS) $(SKELS) Makefile | $(OUTPUT)/tes
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) -Itests $< $(LIB_OBJS) -o $@ $(LDLIBS)
 
+# ---- man pages, the systemd unit, install --------------------------------
+# Where install puts things.  mapce reads its settings from /etc/mapce
+# whatever the prefix (core/policy.h: MAPCE_CONF_DIR).  systemd reads units
+# from /usr/lib/systemd/system and /usr/local/lib/systemd/system, so for
+# other prefixes the unit goes to /etc/systemd/system.
+PREFIX     ?= /usr/local
+SBINDIR    ?= $(PREFIX)/sbin
+DATADIR    ?= $(PREFIX)/share
+MANDIR     ?= $(DATADIR)/man
+DOCDIR     ?= $(DATADIR)/doc/mapce
+ISPDIR     ?= $(DATADIR)/mapce/isp
+UNITDIR    ?= $(if $(filter /usr /usr/local,$(PREFIX)),$(PREFIX)/lib/systemd/system,/etc/systemd/system)
+CONFDIR    := /etc/mapce
+MAPCE_VERSION := $(shell sed -n 's/^\#define MAPCE_VERSION "\(.*\)"/\1/p' user/cli/main.c)
+ISP_FILES  := $(wildcard data/isp/*.rules data/isp/README.md)
+DOC_FILES  := README.md $(wildcard docs/*.md)
+
+# The directories the generated files name: rewritten only when they
+# change, so the pages and the unit follow a new PREFIX and nothing else.
+$(OUTPUT)/install-dirs: FORCE | $(OUTPUT)
+	$(Q)printf 'SBINDIR=%s\nDATADIR=%s\nVERSION=%s\n' '$(SBINDIR)' '$(DATADIR)' \
+		'$(MAPCE_VERSION)' >$@.new
+	$(Q)if cmp -s $@.new $@; then rm -f $@.new; else mv $@.new $@; fi
+
+# The man page generator links the binary's objects: the command tables
+# -h prints are the ones it writes (tools/gen_man.c).
+$(OUTPUT)/tools/gen_man: tools/gen_man.c $(LIB_OBJS) Makefile
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) $< $(LIB_OBJS) -o $@ $(LDLIBS)
+
+$(OUTPUT)/man/.stamp: $(OUTPUT)/tools/gen_man $(OUTPUT)/install-dirs
+	$(call msg,GEN-MAN,$(@D))
+	$(Q)rm -rf $(@D) && mkdir -p $(@D)
+	$(Q)$(OUTPUT)/tools/gen_man $(@D) '$(MAPCE_VERSION)' '$(DATADIR)'
+	$(Q)touch $@
+
+$(OUTPUT)/mapce@.service: systemd/mapce@.service.in $(OUTPUT)/install-dirs
+	$(call msg,GEN,$@)
+	$(Q)sed 's|@SBINDIR@|$(SBINDIR)|g' $< >$@
+
+install: $(OUTPUT)/mapce $(OUTPUT)/man/.stamp $(OUTPUT)/mapce@.service
+	$(call msg,INSTALL,$(DESTDIR)$(PREFIX))
+	$(Q)install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(UNITDIR) $(DESTDIR)$(MANDIR)/man8 \
+		$(DESTDIR)$(DOCDIR) $(DESTDIR)$(ISPDIR) $(DESTDIR)$(CONFDIR)
+	$(Q)install -m 0755 $(OUTPUT)/mapce $(DESTDIR)$(SBINDIR)/mapce
+	$(Q)install -m 0644 $(OUTPUT)/mapce@.service $(DESTDIR)$(UNITDIR)/mapce@.service
+	$(Q)install -m 0644 $(OUTPUT)/man/*.8 $(DESTDIR)$(MANDIR)/man8/
+	$(Q)install -m 0644 $(DOC_FILES) $(DESTDIR)$(DOCDIR)/
+	$(Q)$(if $(ISP_FILES),install -m 0644 $(ISP_FILES) $(DESTDIR)$(ISPDIR)/,:)
+	$(Q)$(call systemd_reload)
+
+# Exactly what install put there; directories only when empty (a user's
+# /etc/mapce/IF.conf stays).
+uninstall:
+	$(call msg,UNINSTALL,$(DESTDIR)$(PREFIX))
+	$(Q)rm -f $(DESTDIR)$(SBINDIR)/mapce $(DESTDIR)$(UNITDIR)/mapce@.service \
+		$(DESTDIR)$(MANDIR)/man8/mapce.8 $(DESTDIR)$(MANDIR)/man8/mapce-*.8 \
+		$(addprefix $(DESTDIR)$(DOCDIR)/,$(notdir $(DOC_FILES))) \
+		$(addprefix $(DESTDIR)$(ISPDIR)/,$(notdir $(ISP_FILES)))
+	$(Q)for d in $(DESTDIR)$(ISPDIR) $(DESTDIR)$(DATADIR)/mapce $(DESTDIR)$(DOCDIR) \
+		$(DESTDIR)$(CONFDIR); do [ ! -d $$d ] || rmdir --ignore-fail-on-non-empty $$d; done
+	$(Q)$(call systemd_reload)
+
+# A live system (no DESTDIR, systemd running) learns of the unit at once.
+systemd_reload = if [ -z '$(DESTDIR)' ] && [ -d /run/systemd/system ]; then \
+	systemctl daemon-reload; fi
+
 deps:
 	$(Q)scripts/deps.sh
 
@@ -125,20 +196,20 @@ bench: deps
 	$(Q)tests/bench/run.sh
 
 # Static analysis; every step fails the build on a finding:
-#   cppcheck     the userspace code
+#   cppcheck     the userspace code (user/, tools/)
 #   clang-tidy   the userspace code, checks in .clang-tidy (findings in the
 #                generated skeletons are libbpf's, not ours: left out)
 #   clang-format every C file of the tree against .clang-format
 CHECK_C    := $(wildcard bpf/*/*.c bpf/*/*.h include/*.h user/*/*.c user/*/*.h \
-		tests/*.h tests/*/*.c tests/*/*.h)
+		tests/*.h tests/*/*.c tests/*/*.h tools/*.c)
 TIDY_FLAGS := -std=gnu11 -D_GNU_SOURCE $(INCLUDES) -Iuser
 check: deps $(SKELS)
 	$(call msg,CPPCHECK,user/)
 	$(Q)cppcheck --quiet --error-exitcode=1 --enable=warning,performance --inline-suppr \
 		-D__x86_64__ -DLIBBPF_OPTS\(...\)= --suppress=missingIncludeSystem \
-		-Iinclude -Iuser -I$(OUTPUT) user/
+		-Iinclude -Iuser -I$(OUTPUT) user/ tools/
 	$(call msg,TIDY,user/)
-	$(Q)clang-tidy --quiet $(USER_SRCS) -- $(TIDY_FLAGS) >$(OUTPUT)/clang-tidy.log 2>&1; \
+	$(Q)clang-tidy --quiet $(USER_SRCS) $(wildcard tools/*.c) -- $(TIDY_FLAGS) >$(OUTPUT)/clang-tidy.log 2>&1; \
 		grep -E '^[^ ]+:[0-9]+:[0-9]+: (warning|error):' $(OUTPUT)/clang-tidy.log \
 		| grep -v '^$(OUTPUT)/' >$(OUTPUT)/clang-tidy.findings; \
 		if [ -s $(OUTPUT)/clang-tidy.findings ]; then \

@@ -2,11 +2,23 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # Install the Debian packages mapce builds and tests with, if any is missing.
 # Idempotent and quiet when everything is there.
+#   scripts/deps.sh          what make test needs: building and testing
+#   scripts/deps.sh build    only what building and `make install` need
 set -euo pipefail
-pkgs=(make clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libcap-dev libmnl-dev pkg-config
-      iproute2 iputils-ping ethtool curl socat python3-scapy tcpdump
-      netcat-openbsd util-linux procps stun-client stun-server coturn traceroute iputils-tracepath
-      cppcheck clang-tidy clang-format)
+build=(make clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libcap-dev libmnl-dev pkg-config)
+# the lab's tools; python3-seccomp and groff-base: the service sandbox and
+# the installed man pages (tests/lab/test_service_sandbox.sh, test_install.sh)
+tests=(iproute2 iputils-ping ethtool curl socat python3-scapy tcpdump
+       netcat-openbsd util-linux procps stun-client stun-server coturn traceroute iputils-tracepath
+       cppcheck clang-tidy clang-format python3-seccomp groff-base)
+case ${1:-all} in
+build) pkgs=("${build[@]}") ;;
+all) pkgs=("${build[@]}" "${tests[@]}") ;;
+*)
+	echo "usage: scripts/deps.sh [build]" >&2
+	exit 2
+	;;
+esac
 missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

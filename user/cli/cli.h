@@ -22,6 +22,7 @@
 #ifndef MAPCE_CLI_H
 #define MAPCE_CLI_H
 
+#include <stddef.h>
 #include <stdio.h>
 
 #include "core/opt_table.h"
@@ -61,6 +62,9 @@ struct cli_spec {
 int cli_parse(const struct cli_spec *spec, int argc, char **argv, void *ctx, int *first_arg);
 /* `mapce NAME -h`: synopsis, description, options, notes, examples. */
 void cli_usage(const struct cli_spec *spec, FILE *f);
+/* The forms after "mapce " (cli_spec.synopsis): spec's own, or the one
+ * line its tables give, "NAME [ARGS] [--opt X]...", written into buf. */
+const char *cli_synopsis(const struct cli_spec *spec, char *buf, size_t len);
 /* An on_opt for commands whose one option is a string: stores arg into
  * *(const char **)ctx. */
 int cli_store_arg(void *ctx, const struct opt_def *opt, const char *arg);

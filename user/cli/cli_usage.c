@@ -71,26 +71,28 @@ static void print_synopsis(FILE *f, const char *prefix, const char *text)
 	}
 }
 
+const char *cli_synopsis(const struct cli_spec *c, char *buf, size_t len)
+{
+	int n;
+
+	if (c->synopsis)
+		return c->synopsis;
+	/* NAME [ARGS] [--opt X]...: every listed option is optional */
+	n = snprintf(buf, len, "%s%s%s", c->name, c->args ? " " : "", c->args ? c->args : "");
+	for (const struct opt_group *const *g = c->groups; g && *g; g++)
+		for (const struct opt_def *d = (*g)->opts; d->name; d++)
+			if (n > 0 && (size_t)n < len)
+				n += snprintf(buf + n, len - (size_t)n, " [--%s%s%s]", d->name,
+					      d->metavar ? " " : "", d->metavar ? d->metavar : "");
+	return buf;
+}
+
 /* The synopsis lines of c, the first after prefix, the others under it. */
 static void synopsis(const struct cli_spec *c, FILE *f, const char *prefix)
 {
 	char buf[1024];
-	int n;
 
-	if (c->synopsis) {
-		print_synopsis(f, prefix, c->synopsis);
-		return;
-	}
-	/* NAME [ARGS] [--opt X]...: every listed option is optional */
-	n = snprintf(buf, sizeof(buf), "%s%s%s", c->name, c->args ? " " : "",
-		     c->args ? c->args : "");
-	for (const struct opt_group *const *g = c->groups; g && *g; g++)
-		for (const struct opt_def *d = (*g)->opts; d->name; d++)
-			if (n > 0 && (size_t)n < sizeof(buf))
-				n += snprintf(buf + n, sizeof(buf) - (size_t)n, " [--%s%s%s]",
-					      d->name, d->metavar ? " " : "",
-					      d->metavar ? d->metavar : "");
-	print_synopsis(f, prefix, buf);
+	print_synopsis(f, prefix, cli_synopsis(c, buf, sizeof(buf)));
 }
 
 static void print_opt(FILE *f, const struct opt_def *d)
