@@ -154,6 +154,7 @@ dh6_client_config || skip_all "$NS_WHY"
 snapshot >"$tmp/snap.before"
 dh6_client_start dhcpcd
 
+reject_route() { ns_nsenter "$CE_NS" ip -6 route show | grep -q "^unreachable $1 "; }
 t_begin "dhcpv6: kea_delegates_prefix"
 if ! dh6_event BOUND6; then
 	t_why "no BOUND6 in 10 s: $(tail -n 5 "$tmp/dhcpcd.log" | tr '\n' ' ' | head -c 300)"
@@ -165,7 +166,7 @@ assert p.prefixlen == 56 and p.subnet_of(ipaddress.IPv6Network(sys.argv[2]))
 EOF
 	grep -q "^${DH6_PD%/*}," "$DH6_DIR/kea/leases6.csv" 2>/dev/null ||
 		t_why "no lease of $DH6_PD in Kea's lease file"
-	ns_nsenter "$CE_NS" ip -6 route show | grep -q "unreachable $DH6_PD" ||
+	ns_wait 5 reject_route "$DH6_PD" ||
 		t_why "dhcpcd did not install its reject route for $DH6_PD"
 fi
 t_end
