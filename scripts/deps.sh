@@ -6,7 +6,7 @@ set -euo pipefail
 pkgs=(make clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libcap-dev libmnl-dev pkg-config
       iproute2 iputils-ping ethtool curl socat python3-scapy tcpdump
       netcat-openbsd util-linux procps stun-client stun-server coturn traceroute iputils-tracepath
-      cppcheck clang-tidy clang-format)
+      cppcheck clang-tidy clang-format kea-dhcp6-server dhcpcd-base)
 missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
@@ -22,6 +22,12 @@ apt-get update -qq
 apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 # The tests start their own STUN/TURN servers in namespaces: never leave a
 # host-wide coturn service running (systemd hosts enable it on install).
-if [[ " ${missing[*]} " == *" coturn "* ]] && command -v systemctl >/dev/null; then
-	systemctl disable --now coturn >/dev/null 2>&1 || true
-fi
+# Likewise the DHCPv6 test runs its own Kea and dhcpcd in namespaces:
+# kea-dhcp6-server's package enables and starts a host-wide server, which
+# goes; dhcpcd-base brings no service (the dhcpcd package does, and is
+# not installed here).
+for svc in coturn kea-dhcp6-server; do
+	if [[ " ${missing[*]} " == *" $svc "* ]] && command -v systemctl >/dev/null; then
+		systemctl disable --now "$svc" >/dev/null 2>&1 || true
+	fi
+done
