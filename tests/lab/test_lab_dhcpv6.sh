@@ -20,14 +20,29 @@ cd "$(dirname "$0")/../.." || exit 1
 . tests/lab/lib/dhcpv6.sh
 
 S46=tests/lab/tools/s46_option.py
-ALL=(kea_delegates_prefix hook_writes_option option_is_kea_config calc_from_option
+ALL=(checker_rfc7597_vector kea_delegates_prefix hook_writes_option option_is_kea_config calc_from_option
 	up_from_option renew_new_option_tells_run two_rules_decode calc_two_rules
 	renew_same_option_quiet stop_removes_option hook_up_mode release_takes_ce_down
 	cleanup_leaves_nothing)
 dh6_init tdh
 tmp=$NS_TMP
 
-skip_all() { t_skip_all "$1" "${ALL[@]/#/dhcpv6: }"; }
+skip_all() { # REASON: every case after the checker's skipped
+	local c=("${ALL[@]:1}")
+	t_skip_all "$1" "${c[@]/#/dhcpv6: }"
+}
+
+# The checker's own check: RFC 7597 Appendix A's first example as an
+# option 94 (one S46_RULE, no port parameters: offset 6).
+t_begin "dhcpv6: checker_rfc7597_vector"
+"$LAB_PY" "$S46" expect 005e00110059000d001018c00002002820010db800 \
+	--prefix 2001:db8:12:3400::/56 >"$tmp/vec" 2>&1 || t_why "checker: $(head -c 200 "$tmp/vec")"
+t_json "$tmp/vec" "
+assert d == dict(ipv4='192.0.2.18', psid=0x34, psid_len=8, psid_offset=6, port_count=252,
+    ce_ipv6='2001:db8:12:3400:0:c000:212:34', br=None,
+    rule='2001:db8::/40,192.0.2.0/24,16,6'), d
+"
+t_end
 
 dh6_preflight || skip_all "$NS_WHY"
 mapce_mount_bpffs
@@ -285,7 +300,10 @@ ns_stop run
 rm -f "/run/mapce/$WAN.pid"
 
 # ---- the hook brings the CE up itself -----------------------------------------
-if needs_opt hook_up_mode && needs_opt release_takes_ce_down; then
+if [ -n "$NO_OPT" ]; then
+	needs_opt hook_up_mode
+	needs_opt release_takes_ce_down
+else
 	t_begin "dhcpv6: hook_up_mode"
 	: >"$DH6_EVENTS"
 	dh6_client_config action=up "mapce=$MAPCE" || t_why "$NS_WHY"

@@ -97,7 +97,10 @@ def split(hexstr):
     if s.startswith('0x'):
         s = s[2:]
     try:
-        data = bytes.fromhex(s.replace(':', ' '))
+        if ':' in s or ' ' in s:  # bytes of one or two digits (dhclient)
+            data = bytes(int(b, 16) for b in s.replace(':', ' ').split())
+        else:
+            data = bytes.fromhex(s)
     except ValueError as e:
         raise Bad('not hex: %s' % e)
     if len(data) >= 4:
