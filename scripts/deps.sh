@@ -7,10 +7,12 @@
 set -euo pipefail
 build=(make clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libcap-dev libmnl-dev pkg-config)
 # the lab's tools; python3-seccomp and groff-base: the service sandbox and
-# the installed man pages (tests/lab/test_service_sandbox.sh, test_install.sh)
+# the installed man pages (tests/lab/test_service_sandbox.sh, test_install.sh);
+# kea-dhcp6-server and dhcpcd-base: the DHCPv6 lab (tests/lab/test_lab_dhcpv6.sh)
 tests=(iproute2 iputils-ping ethtool curl socat python3-scapy tcpdump
        netcat-openbsd util-linux procps stun-client stun-server coturn traceroute iputils-tracepath
-       cppcheck clang-tidy clang-format python3-seccomp groff-base)
+       cppcheck clang-tidy clang-format python3-seccomp groff-base
+       kea-dhcp6-server dhcpcd-base)
 case ${1:-all} in
 build) pkgs=("${build[@]}") ;;
 all) pkgs=("${build[@]}" "${tests[@]}") ;;
@@ -34,6 +36,12 @@ apt-get update -qq
 apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 # The tests start their own STUN/TURN servers in namespaces: never leave a
 # host-wide coturn service running (systemd hosts enable it on install).
-if [[ " ${missing[*]} " == *" coturn "* ]] && command -v systemctl >/dev/null; then
-	systemctl disable --now coturn >/dev/null 2>&1 || true
-fi
+# Likewise the DHCPv6 test runs its own Kea and dhcpcd in namespaces:
+# kea-dhcp6-server's package enables and starts a host-wide server, which
+# goes; dhcpcd-base brings no service (the dhcpcd package does, and is
+# not installed here).
+for svc in coturn kea-dhcp6-server; do
+	if [[ " ${missing[*]} " == *" $svc "* ]] && command -v systemctl >/dev/null; then
+		systemctl disable --now "$svc" >/dev/null 2>&1 || true
+	fi
+done
