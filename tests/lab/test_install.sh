@@ -84,12 +84,14 @@ if command -v groff >/dev/null; then
 		w=$(groff -man -Tutf8 -ww -z "$p" 2>&1)
 		[ -z "$w" ] || t_why "${p##*/}: $w"
 		name=${p##*/}
-		groff -man -Tascii -rLL=200n "$p" 2>/dev/null | sed 's/\x1b\[[0-9;]*m//g; s/.\x08//g' |
-			grep -q "^ *${name%.8} - " || t_why "${p##*/}: no NAME line"
+		# read the whole page first: grep -q stopping early would make a long
+		# page's groff die of SIGPIPE, and pipefail report that as a miss
+		txt=$(groff -man -Tascii -rLL=200n "$p" 2>/dev/null | sed 's/\x1b\[[0-9;]*m//g; s/.\x08//g')
+		grep -q "^ *${name%.8} - " <<<"$txt" || t_why "${p##*/}: no NAME line"
 	done
 	if command -v man >/dev/null; then
-		MANWIDTH=100 man -l "$D/usr/share/man/man8/mapce-up.8" 2>/dev/null |
-			grep -q -- '--wan IF' || t_why "man -l mapce-up.8 shows no --wan IF"
+		txt=$(MANWIDTH=100 man -l "$D/usr/share/man/man8/mapce-up.8" 2>/dev/null)
+		grep -q -- '--wan IF' <<<"$txt" || t_why "man -l mapce-up.8 shows no --wan IF"
 	fi
 else
 	t_note "groff not installed: pages checked as roff only"

@@ -139,7 +139,7 @@ calc_is() {
 	t_json "$tmp/out" "$want
 for k, v in E.items():
     assert d.get(k) == v, '%s is %r, not %r' % (k, d.get(k), v)
-assert d.get('source') == 'dhcpv6 option 94', d.get('source')
+assert d.get('source') == 'DHCPv6 option 94', d.get('source')
 "
 }
 

@@ -158,13 +158,21 @@ py 'i = d["interfaces"][0]
 assert i["xdp"]["attached"] and i["tc"]["attached"] and i["tc_ingress"]["attached"], i'
 t_end
 
+# portmap add keeps the forward in the WAN's config file (it creates one):
+# the sandbox is given a writable config directory, as an operator's shell
+# has /etc/mapce (the unit's /etc is read-only)
 t_begin "service: sandbox_portmap: portmap add, list, del"
-sb "$CAPS" portmap add tcp "$PORT" 192.0.2.10:22 --wan "$WAN"
+mkdir -p -m 0700 "$CONF/etc-mapce"
+RW_PATHS="$RW_PATHS $CONF" MAPCE_CONF_DIR=$CONF/etc-mapce \
+	sb "$CAPS" portmap add tcp "$PORT" 192.0.2.10:22 --wan "$WAN"
 [ "$rc" = 0 ] || t_why "add exited $rc: $(errtext)"
+grep -q "^portmap tcp $PORT " "$CONF/etc-mapce/$WAN.conf" 2>/dev/null ||
+	t_why "add kept no portmap line in $CONF/etc-mapce/$WAN.conf"
 sb "$CAPS" -j portmap list --wan "$WAN"
 [ "$rc" = 0 ] || t_why "list exited $rc: $(errtext)"
 grep -q "$PORT" "$NS_TMP/out" || t_why "list lacks $PORT: $(head -c 200 "$NS_TMP/out")"
-sb "$CAPS" portmap del tcp "$PORT" --wan "$WAN"
+RW_PATHS="$RW_PATHS $CONF" MAPCE_CONF_DIR=$CONF/etc-mapce \
+	sb "$CAPS" portmap del tcp "$PORT" --wan "$WAN"
 [ "$rc" = 0 ] || t_why "del exited $rc: $(errtext)"
 t_end
 

@@ -480,6 +480,36 @@ static void test_malformed(void)
 	CHECK(says("odd number"));
 	CHECK_EQ(s46_parse_hex("", &P, errbuf, sizeof(errbuf)), -1);
 	CHECK(says("no hex digits"));
+	/* dhclient's colon form: a three-digit group is not a byte */
+	CHECK_EQ(s46_parse_hex("0:5e0:2d", &P, errbuf, sizeof(errbuf)), -1);
+	CHECK(says("odd number"));
+	CHECK_EQ(s46_parse_hex("0:5e:g:2d", &P, errbuf, sizeof(errbuf)), -1);
+	CHECK(says("character 5"));
+	TCASE_END();
+}
+
+/* dhcpcd hands the option as "005e002d...", dhclient as "0:5e:0:2d:...":
+ * both read as the same bytes */
+static void test_hex_forms(void)
+{
+	struct buf pl = { .n = 0 }, c;
+	char pairs[2 * sizeof(c.b) + 1], colons[3 * sizeof(c.b) + 1];
+	struct s46_params a, b;
+	size_t i, np = 0, nc = 0;
+
+	TCASE_BEGIN("s46_hex_dhcpcd_and_dhclient_forms");
+	rule(&pl, 1, 16, "198.51.100.0", 24, "2001:db8::", 40, 4);
+	br(&pl, "2001:db8:ffff::64");
+	c = container(94, &pl);
+	for (i = 0; i < c.n; i++) {
+		np += (size_t)sprintf(pairs + np, "%02x", c.b[i]);
+		nc += (size_t)sprintf(colons + nc, "%s%x", i ? ":" : "", c.b[i]);
+	}
+	CHECK_EQ(s46_parse_hex(pairs, &a, errbuf, sizeof(errbuf)), 0);
+	CHECK_EQ(s46_parse_hex(colons, &b, errbuf, sizeof(errbuf)), 0);
+	CHECK(!memcmp(&a, &b, sizeof(a)));
+	CHECK_EQ(b.n_rules, 1);
+	CHECK_EQ(b.rules[0].ipv6_prefix_len, 40);
 	TCASE_END();
 }
 
@@ -488,5 +518,6 @@ int main(void)
 	test_mape_two_rules();
 	test_lw();
 	test_malformed();
+	test_hex_forms();
 	return t_exit();
 }

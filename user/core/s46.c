@@ -365,6 +365,11 @@ int s46_parse(const __u8 *buf, size_t len, struct s46_params *p, char *err, size
 	return 0;
 }
 
+static int hexval(char c)
+{
+	return isdigit((unsigned char)c) ? c - '0' : tolower((unsigned char)c) - 'a' + 10;
+}
+
 int s46_parse_hex(const char *hex, struct s46_params *p, char *err, size_t errlen)
 {
 	static __u8 buf[S46_HEX_MAX / 2];
@@ -374,32 +379,39 @@ int s46_parse_hex(const char *hex, struct s46_params *p, char *err, size_t errle
 	if (strlen(hex) > S46_HEX_MAX)
 		return mapce_errf(err, errlen, "DHCPv6 option: more than %d hex digits",
 				  S46_HEX_MAX);
-	/* "0x" prefix, then hex pairs, optionally separated by ':' or blanks */
+	/*
+	 * "0x" prefix, then hex digits in groups separated by ':' or blanks.
+	 * A group is read in pairs ("005e002d", dhcpcd's form); a one-digit
+	 * group between colons is one byte ("0:5e:0:2d", dhclient's form).
+	 */
 	if (hex[0] == '0' && (hex[1] == 'x' || hex[1] == 'X'))
 		i = 2;
 	while (hex[i]) {
-		unsigned int v;
+		size_t g = i, glen;
 
 		if (hex[i] == ':' || isspace((unsigned char)hex[i])) {
 			i++;
 			continue;
 		}
-		if (!isxdigit((unsigned char)hex[i]) || !isxdigit((unsigned char)hex[i + 1])) {
-			size_t bad = isxdigit((unsigned char)hex[i]) ? i + 1 : i;
-
-			if (!hex[bad])
-				return mapce_errf(err, errlen,
-						  "DHCPv6 option: an odd number of hex "
-						  "digits (the last pair ends at character %zu)",
-						  bad);
+		while (isxdigit((unsigned char)hex[i]))
+			i++;
+		glen = i - g;
+		if (hex[i] && hex[i] != ':' && !isspace((unsigned char)hex[i]))
 			return mapce_errf(err, errlen,
 					  "DHCPv6 option: character %zu (0x%02x) is "
 					  "not a hex digit",
-					  bad, (unsigned char)hex[bad]);
+					  i, (unsigned char)hex[i]);
+		if (glen == 1 && (hex[i] == ':' || (g > 0 && hex[g - 1] == ':'))) {
+			buf[n++] = (__u8)hexval(hex[g]);
+			continue;
 		}
-		sscanf(hex + i, "%2x", &v);
-		buf[n++] = (__u8)v;
-		i += 2;
+		if (glen % 2)
+			return mapce_errf(err, errlen,
+					  "DHCPv6 option: an odd number of hex digits "
+					  "in the group at character %zu",
+					  g);
+		for (; g < i; g += 2)
+			buf[n++] = (__u8)(hexval(hex[g]) << 4 | hexval(hex[g + 1]));
 	}
 	if (!n)
 		return mapce_errf(err, errlen, "DHCPv6 option: no hex digits");

@@ -159,7 +159,9 @@ def expect(hexstr, prefix):
     ce = ipaddress.IPv6Address((int(eup.network_address) >> 64 << 64) | iid)
     return {'ipv4': str(ipv4), 'psid': psid, 'psid_len': k, 'psid_offset': a, 'port_count': ports,
             'ce_ipv6': str(ce), 'br': d['br'][0] if d['br'] else None,
-            'rule': '%s,%s,%d,%d' % (r['ipv6_prefix'], r['ipv4_prefix'], o, a)}
+            # mapce's --rule syntax, with ",fmr" when the option's F flag is set
+            'rule': '%s,%s,%d,%d%s' % (r['ipv6_prefix'], r['ipv4_prefix'], o, a,
+                                      ',fmr' if r['fmr'] else '')}
 
 
 def main():
