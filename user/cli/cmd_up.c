@@ -151,40 +151,53 @@ int up_settings_from_argv(const struct cli_spec *spec, int argc, char **argv, st
 	return CLI_GO;
 }
 
-int up_plan(const char *cmd, const struct up_settings *s, struct ce_up_params *p)
+int up_plan_msg(const struct up_settings *s, struct ce_up_params *p, char *err, size_t errlen)
 {
 	static struct nl_addr6 addrs[ADDRS_MAX];
 	static struct rule_source src;
-	struct wan_facts w;
-	char errbuf[1536], real[PATH_MAX];
-	int ret;
+	const char *dev = s->prefix_from[0] ? s->prefix_from : s->wan;
+	struct wan_facts w = { .addrs_of = s->prefix_from[0] ? s->prefix_from : NULL };
+	char real[PATH_MAX];
+	int ret, addr_ifindex;
 
-	if (rule_source_load(s, &src, errbuf, sizeof(errbuf))) {
-		pr_err("%s: %s", cmd, errbuf);
+	if (rule_source_load(s, &src, err, errlen))
 		return 1;
-	}
 	/* The facts about the WAN; the policy is ce_plan()'s. */
 	w.name = s->wan;
 	w.ifindex = (int)if_nametoindex(s->wan);
 	if (!w.ifindex) {
-		pr_err("%s: no interface '%s' (%s)", cmd, s->wan, strerror(errno));
+		mapce_errf(err, errlen, "no interface '%s' (%s)", s->wan, strerror(errno));
 		return 1;
 	}
 	ret = nl_link_mtu(w.ifindex, &w.mtu);
 	if (ret) {
-		pr_err("%s: reading the MTU of %s: %s", cmd, s->wan, strerror(-ret));
+		mapce_errf(err, errlen, "reading the MTU of %s: %s", s->wan, strerror(-ret));
+		return 1;
+	}
+	addr_ifindex = s->prefix_from[0] ? (int)if_nametoindex(dev) : w.ifindex;
+	if (!addr_ifindex) {
+		mapce_errf(err, errlen, "no interface '%s' (prefix-from: %s)", dev,
+			   strerror(errno));
 		return 1;
 	}
 	w.addrs = addrs;
-	w.n_addrs = nl_addr6_list(w.ifindex, addrs, ADDRS_MAX);
-	ret = ce_plan(s, &src, &w, p, errbuf, sizeof(errbuf));
-	if (ret) {
-		pr_err("%s: %s", cmd, errbuf);
+	w.n_addrs = nl_addr6_list(addr_ifindex, addrs, ADDRS_MAX);
+	ret = ce_plan(s, &src, &w, p, err, errlen);
+	if (ret)
 		return ret == MAPCE_ERR_USAGE ? EXIT_USAGE : 1;
-	}
 	if (p->config_path[0] && realpath(s->path, real))
 		snprintf(p->config_path, sizeof(p->config_path), "%s", real);
 	return 0;
+}
+
+int up_plan(const char *cmd, const struct up_settings *s, struct ce_up_params *p)
+{
+	char errbuf[1536];
+	int ret = up_plan_msg(s, p, errbuf, sizeof(errbuf));
+
+	if (ret)
+		pr_err("%s: %s", cmd, errbuf);
+	return ret;
 }
 
 int cmd_up(int argc, char **argv)

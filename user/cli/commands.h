@@ -32,6 +32,8 @@ struct ce_up_params;
 int up_settings_from_argv(const struct cli_spec *spec, int argc, char **argv,
 			  struct up_settings *s);
 int up_plan(const char *cmd, const struct up_settings *s, struct ce_up_params *p);
+/* up_plan with the message in err instead of on stderr (run logs it). */
+int up_plan_msg(const struct up_settings *s, struct ce_up_params *p, char *err, size_t errlen);
 
 /* Commands and their specs (for the levels' tables). */
 int cmd_calc(int argc, char **argv);
