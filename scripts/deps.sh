@@ -3,7 +3,7 @@
 # Install the Debian packages mapce builds and tests with, if any is missing.
 # Idempotent and quiet when everything is there.
 set -euo pipefail
-pkgs=(make clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libcap-dev libmnl-dev pkg-config
+pkgs=(make clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libcap-dev libmnl-dev libsystemd-dev pkg-config
       iproute2 iputils-ping ethtool curl socat python3-scapy tcpdump
       netcat-openbsd util-linux procps stun-client stun-server coturn traceroute iputils-tracepath
       cppcheck clang-tidy clang-format)

@@ -466,7 +466,7 @@ const struct deploy_spec ce_spec = {
 };
 
 /* One run of deploy_up for p; *res (may be r's own) says what it did. */
-static int ce_deploy(const struct ce_up_params *p, bool reconcile, struct ce_up_result *res)
+static int ce_deploy(const struct ce_up_params *p, __u32 *pins, struct ce_up_result *res)
 {
 	static struct ce_run r;
 	int ret;
@@ -477,18 +477,22 @@ static int ce_deploy(const struct ce_up_params *p, bool reconcile, struct ce_up_
 	deploy_init(&r.d, &ce_spec, p->ifname, p->ifindex, &p->cfg, p->cfg.ce_ipv6, p->xdp_mode);
 	r.d.source = p->source;
 	r.d.rule = p->rule;
-	r.d.reconcile = r.d.quiet = reconcile;
+	r.d.reconcile = r.d.quiet = pins != NULL;
+	r.d.pins_map_id = pins ? *pins : 0;
 	ret = deploy_up(&r.d);
 	r.res->mode = r.d.mode;
+	r.res->pins_lost = r.d.pins_lost;
+	if (!ret && pins)
+		*pins = r.d.pins_map_id;
 	return ret;
 }
 
 int ce_up(const struct ce_up_params *p)
 {
-	return ce_deploy(p, false, NULL) ? 1 : 0;
+	return ce_deploy(p, NULL, NULL) ? 1 : 0;
 }
 
-int ce_reconcile(const struct ce_up_params *p, struct ce_up_result *res)
+int ce_reconcile(const struct ce_up_params *p, __u32 *pins, struct ce_up_result *res)
 {
-	return ce_deploy(p, true, res);
+	return ce_deploy(p, pins, res);
 }

@@ -185,6 +185,9 @@ static enum ce_ev_verdict route_verdict(const struct ce_watch *w, const struct n
 {
 	const struct nl_route *r = &ev->route;
 
+	/* the local table mirrors addresses: their own events say it */
+	if (r->table == RT_TABLE_LOCAL)
+		return CE_EV_IGNORE;
 	if (r->protocol == RTPROT_MAPCE)
 		/* ours: adding it is our echo, its loss needs repair */
 		return ev->kind == NL_EV_ROUTE_DEL && r->oif == w->wan_ifindex ? CE_EV_CHECK

@@ -10,6 +10,8 @@
 
 bool out_json;
 int verbose;
+static out_msg_fn msg_fn; /* out_redirect_msgs */
+static void *msg_arg;
 static bool out_pretty;
 static int depth;
 static bool need_comma[OUT_MAX_DEPTH];
@@ -171,6 +173,12 @@ void out_finish(void)
 	fflush(stdout);
 }
 
+void out_redirect_msgs(out_msg_fn fn, void *arg)
+{
+	msg_fn = fn;
+	msg_arg = arg;
+}
+
 void pr_err(const char *fmt, ...)
 {
 	char buf[1024];
@@ -179,6 +187,10 @@ void pr_err(const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
+	if (msg_fn) {
+		msg_fn(true, buf, msg_arg);
+		return;
+	}
 	fprintf(stderr, "mapce: %s\n", buf);
 	if (out_json) {
 		out_init(true, false);
@@ -191,8 +203,16 @@ void pr_err(const char *fmt, ...)
 
 void pr_warn(const char *fmt, ...)
 {
+	char buf[1024];
 	va_list ap;
 
+	if (msg_fn) {
+		va_start(ap, fmt);
+		vsnprintf(buf, sizeof(buf), fmt, ap);
+		va_end(ap);
+		msg_fn(false, buf, msg_arg);
+		return;
+	}
 	fputs("mapce: ", stderr);
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);

@@ -33,5 +33,9 @@ void pr_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Warnings and notes: stderr only. */
 void pr_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 extern int verbose; /* -v count */
+/* Errors and warnings to fn instead of stderr (and stdout), NULL: back to
+ * them.  `mapce run` folds them into its one log line per event. */
+typedef void (*out_msg_fn)(bool error, const char *msg, void *arg);
+void out_redirect_msgs(out_msg_fn fn, void *arg);
 
 #endif

@@ -193,6 +193,17 @@ static int check_existing(struct deploy *d)
 	int fd, ret = 0;
 
 	d->mode = DEPLOY_FRESH;
+	if (d->pins_map_id) {
+		fd = pin_open(d->dir, s->pins.config_map);
+		d->pins_lost = fd < 0 || map_id_of_fd(fd) != d->pins_map_id;
+		if (fd >= 0)
+			close(fd);
+		if (d->pins_lost) {
+			pr_err("the pinned maps in %s are gone or were replaced (by '%s'?)", d->dir,
+			       down_cmd(d));
+			return -1;
+		}
+	}
 	/* "Up" is our XDP program on the device: what else must be there is
 	 * checked once the parameters are known. */
 	for (int i = 0; i < s->n_progs; i++) {
@@ -279,6 +290,17 @@ void deploy_init(struct deploy *d, const struct deploy_spec *spec, const char *d
 	d->xdp_mode = mode;
 }
 
+/* The map id of the pinned config (0 when it cannot be read). */
+static __u32 pinned_config_id(struct deploy *d)
+{
+	int fd = pin_open(d->dir, d->spec->pins.config_map);
+	__u32 id = fd >= 0 ? map_id_of_fd(fd) : 0;
+
+	if (fd >= 0)
+		close(fd);
+	return id;
+}
+
 /* The steps after check_existing (deploy.h's 2..7). */
 static int run_steps(struct deploy *d)
 {
@@ -310,14 +332,19 @@ int deploy_up(struct deploy *d)
 		return -1;
 	ret = check_existing(d);
 	if (ret || d->mode == DEPLOY_COMPLETE) {
+		if (!ret)
+			d->pins_map_id = pinned_config_id(d);
 		mapce_unlock(lock);
 		return ret;
 	}
 	ret = run_steps(d);
-	if (ret)
+	if (ret) {
 		rollback(d);
-	else if (s->side->done)
-		s->side->done(d);
+	} else {
+		d->pins_map_id = pinned_config_id(d);
+		if (s->side->done)
+			s->side->done(d);
+	}
 	if (d->skel)
 		s->skel->destroy(d->skel);
 	d->skel = NULL;

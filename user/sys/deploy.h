@@ -219,6 +219,12 @@ struct deploy {
 	const char *source, *rule; /* for the state file (status): may be NULL */
 	bool reconcile;		   /* other parameters: applied in place, not refused */
 	bool quiet;		   /* no notes, no report: the caller says what happened */
+	/* When not 0, the pinned config must be this map (the pins `mapce run`
+	 * keeps): gone or another one, up fails with pins_lost set (checked
+	 * under the lock, so a down that ran meanwhile is never undone).  Set
+	 * to the pinned config's map after a success. */
+	__u32 pins_map_id;
+	bool pins_lost;
 	/* deploy_up's, for the hooks and the caller to read */
 	enum deploy_mode mode;
 	unsigned int missing;  /* DEPLOY_MISS_*: put back (REPAIR, RECONFIGURE) */
