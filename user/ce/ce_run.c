@@ -41,6 +41,7 @@ struct runner {
 	struct ce_watch watch;
 	char waiting[1536]; /* the last "waiting" line: said once */
 	char err[1536];	    /* the first error of a pass (pr_err caught) */
+	char note[512];	    /* what the plan left out: said when it changes */
 	char warn[1024];    /* its warnings */
 };
 
@@ -233,7 +234,8 @@ static void pass(struct runner *r)
 	r->came_up = false;
 	ps.reload = reload;
 	ps.config = r->ops->config(r->ctx);
-	ps.note = note;
+	ps.note = strcmp(note, r->note) ? note : "";
+	snprintf(r->note, sizeof(r->note), "%s", note);
 	if (run_event_describe(&ps, &ev)) {
 		if (r->warn[0])
 			run_log_add(&ev, "(%s)", r->warn);
