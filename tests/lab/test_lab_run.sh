@@ -32,6 +32,8 @@
 #   run_sigterm_down           SIGTERM: exit 0, nothing of mapce left
 #   up_repairs_after_flap      without run: a flap leaves status saying
 #                              what is missing, `up` puts it back
+#   run_exits_on_down          run takes over the CE `up` brought up;
+#                              `mapce down` meanwhile: run exits 0
 #   run_teardown               the lab leaves nothing behind
 set -uo pipefail
 cd "$(dirname "$0")/../.." || exit 1
@@ -39,7 +41,8 @@ cd "$(dirname "$0")/../.." || exit 1
 . tests/lab/lib/lab.sh
 
 ALL_CASES=(run_starts run_second_refused run_sighup_in_place run_sighup_bad_file run_link_flap
-	run_kill9_takeover run_prefix_change run_sigterm_down up_repairs_after_flap run_teardown)
+	run_kill9_takeover run_prefix_change run_sigterm_down up_repairs_after_flap
+	run_exits_on_down run_teardown)
 RUN_WAIT=${RUN_WAIT:-10} # seconds a case waits for the CE to follow
 T=60
 
@@ -277,6 +280,8 @@ t_end
 # ---- run_link_flap ------------------------------------------------------
 t_begin run_link_flap
 out_before=$(tcp_flow_outside)
+status_json "$LAB_DIR/st0"
+since0=$(js "$LAB_DIR/st0" "w['since']")
 t0=$SECONDS
 flap "$LAB_CE_WAN_IP6" "$LAB_ISP_CE_IP6"
 ns_wait "$RUN_WAIT" status_is "w['address_present'] and w['route_present']" ||
@@ -289,6 +294,9 @@ log_has " repair link up: put back the MAP address, the IPv4 default route" ||
 stream_moves tcpstream 3 || t_why "the TCP stream does not echo after the flap"
 [ "$(stream_get tcpstream error)" = None ] || t_why "TCP stream: $(stream_get tcpstream error)"
 [ "$(tcp_flow_outside)" = "$out_before" ] || t_why "the TCP flow changed: $out_before -> $(tcp_flow_outside)"
+status_json "$LAB_DIR/st1"
+[ -n "$since0" ] && [ "$(js "$LAB_DIR/st1" "w['since']")" = "$since0" ] ||
+	t_why "since restarted by a flap (the same prefix): $since0 -> $(js "$LAB_DIR/st1" "w['since']")"
 t_end
 
 # ---- run_kill9_takeover -------------------------------------------------
@@ -326,6 +334,9 @@ ce ip -6 addr del "$LAB_CE_WAN_IP6/64" dev "$LAB_IF_WAN"
 ns_wait "$RUN_WAIT" status_is "w['ipv4'] == '$NEW_MAP_IPV4' and w['ce_ipv6'] == '$NEW_MAP_IPV6' and w['psid'] == 86" ||
 	t_why "status: $(head -c 300 "$LAB_DIR/st"); log: $(tail -n 2 "$RUNLOG")"
 t_note "new prefix in use $((SECONDS - t0))s after it appeared"
+# since: when this prefix came into use, not when run started
+[ "$(js "$LAB_DIR/st" "w['since_age_s'] <= $((SECONDS - t0 + 2))")" = True ] ||
+	t_why "since not restarted: $(js "$LAB_DIR/st" "w['since']")"
 ns_wait "$RUN_WAIT" test_echoed_above udpstream "$((from + 3))" ||
 	t_why "the UDP stream does not echo from the new address"
 grep -q " $NEW_MAP_IPV4:" "$LAB_UDP_LOG" || t_why "the UDP server never saw $NEW_MAP_IPV4"
@@ -372,7 +383,20 @@ status_is "w['address_present'] and w['route_present']" || t_why "not put back: 
 ns_wait "$RUN_WAIT" lan_ping || t_why "the LAN does not reach $LAB_INET_IP"
 out=$(ce "$MAPCE" up --config "$CONF" 2>&1)
 grep -q "already up" <<<"$out" || t_why "a third up: $out"
+t_end
+
+# ---- run_exits_on_down --------------------------------------------------
+t_begin run_exits_on_down
+run_start "$LAB_DIR/run3.out"
+ns_wait "$RUN_WAIT" log_has " start took over the running CE: ipv4 $NEW_MAP_IPV4 " ||
+	t_why "run did not take over the CE up brought up: $(tail -n 2 "$RUNLOG")"
 ce "$MAPCE" down --wan "$LAB_IF_WAN" >/dev/null 2>&1 || t_why "down failed"
+ns_wait "$RUN_WAIT" eval '! run_alive' || t_why "run still runs after down"
+run_stop
+[ "$RUN_RC" = 0 ] || t_why "run exited $RUN_RC after down"
+log_has " stop the pinned maps in .* are gone or were replaced" || t_why "no stop line"
+res=$(ce_left)
+[ -z "$res" ] || t_why "left: $(tr '\n' ' ' <<<"$res")"
 t_end
 
 ns_stop udpstream

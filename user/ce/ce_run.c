@@ -21,9 +21,11 @@
 #include "ce/reconcile.h"
 #include "ce/run_event.h"
 #include "core/output.h"
+#include "sys/attach.h"
 #include "sys/daemon.h"
 #include "sys/nl_monitor.h"
 #include "sys/nl_parse.h"
+#include "sys/pin.h"
 
 struct runner {
 	const char *wan;
@@ -183,6 +185,28 @@ static bool link_usable(struct runner *r, int *ifindex)
 	return true;
 }
 
+/* Are the pins this run keeps still there?  (A `mapce down` meanwhile:
+ * also seen while the WAN is down or the plan fails; ce_reconcile checks
+ * it again under the lock.) */
+static bool pins_kept(struct runner *r)
+{
+	char dir[256];
+	int fd;
+	bool same;
+
+	snprintf(dir, sizeof(dir), "%s/%s", ce_spec.pins.root, r->wan);
+	fd = pin_open(dir, ce_spec.pins.config_map);
+	same = fd >= 0 && map_id_of_fd(fd) == r->pins;
+	if (fd >= 0)
+		close(fd);
+	if (!same) {
+		say(r, "stop", "the pinned maps in %s are gone or were replaced (mapce down?): exiting",
+		    dir);
+		r->stop = true;
+	}
+	return same;
+}
+
 static void pass(struct runner *r)
 {
 	static struct ce_up_params p;
@@ -194,6 +218,8 @@ static void pass(struct runner *r)
 	int ifindex, ret;
 
 	r->reload = r->pending = false;
+	if (!pins_kept(r))
+		return;
 	if (reload) {
 		notify_reloading();
 		if (r->ops->reread(r->ctx, err, sizeof(err))) {
