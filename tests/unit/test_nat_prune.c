@@ -68,10 +68,9 @@ static void flow(const struct nat_fds *m, const char *inside, __u16 iport, const
 	struct mapce_endpoint out = { .ip = ki.local_ip, .port = ki.local_port, .proto = 17 };
 	struct mapce_binding b = { .ip = out.ip, .port = out.port, .flags = bind_flags };
 	struct mapce_binding owner = { .ip = in.ip, .port = in.port, .flags = bind_flags };
-	struct mapce_peer_key pk = { .out_ip = out.ip,
-				     .remote_ip = ko.remote_ip,
-				     .out_port = out.port,
-				     .proto = 17 };
+	struct mapce_peer_key pk = {
+		.out_ip = out.ip, .remote_ip = ko.remote_ip, .out_port = out.port, .proto = 17
+	};
 	__u64 seen = 1;
 
 	if (!(bind_flags & MAPCE_BIND_F_STATIC)) {
@@ -93,12 +92,15 @@ static void test_prune(void)
 		.peers = mk("peers", sizeof(struct mapce_peer_key), sizeof(__u64)),
 		.hosts = mk("hosts", sizeof(__be32), sizeof(struct mapce_host)),
 	};
-	struct mapce_config c = { .ipv4 = ip4(NEW_IP), .psid = 52, .psid_len = 8, .psid_offset = 4 };
+	struct mapce_config c = {
+		.ipv4 = ip4(NEW_IP), .psid = 52, .psid_len = 8, .psid_offset = 4
+	};
 	struct mapce_host h = { .bindings = 3 }, got;
 	__be32 host = ip4("192.0.2.10");
 	struct nat_pruned n;
 
-	TCASE_BEGIN("nat_prune: the entries outside the new address and port set go, the rest stays");
+	TCASE_BEGIN(
+		"nat_prune: the entries outside the new address and port set go, the rest stays");
 	if (m.flow_out < 0 || m.flow_in < 0 || m.bind < 0 || m.ports < 0 || m.peers < 0 ||
 	    m.hosts < 0) {
 		TSKIP(t_case, "cannot create BPF maps (needs root)");

@@ -127,8 +127,8 @@ static void test_diff_text(void)
 	n.mss_clamp = 0;
 	n.flags |= MAPCE_CFG_F_MESH;
 	ce_config_diff_text(&o, &n, true, buf, sizeof(buf));
-	CHECK_STR(buf,
-		  "mss clamp 1420 -> off, filtering adf -> eif, timeout udp 300 -> 120, mesh off -> on");
+	CHECK_STR(buf, "mss clamp 1420 -> off, filtering adf -> eif, timeout udp 300 -> 120, mesh "
+		       "off -> on");
 	/* a short buffer is cut, never overrun */
 	CHECK(ce_config_diff_text(&o, &n, true, buf, 12) == 11);
 	CHECK_STR(buf, "mss clamp 1");
@@ -234,8 +234,7 @@ static void test_events(void)
 	CHECK_EQ(ce_event_verdict(&w, &e), CE_EV_CHECK); /* on the prefix-from link */
 	e = addr_ev(NL_EV_ADDR6_NEW, 6, "2001:db8:56:5601::1", RT_SCOPE_UNIVERSE, 0);
 	CHECK_EQ(ce_event_verdict(&w, &e), CE_EV_IGNORE); /* elsewhere */
-	e = addr_ev(NL_EV_ADDR6_NEW, 3, "2001:db8:56:5600::1", RT_SCOPE_UNIVERSE,
-		    IFA_F_TENTATIVE);
+	e = addr_ev(NL_EV_ADDR6_NEW, 3, "2001:db8:56:5600::1", RT_SCOPE_UNIVERSE, IFA_F_TENTATIVE);
 	CHECK_EQ(ce_event_verdict(&w, &e), CE_EV_IGNORE); /* DAD not done */
 	e = addr_ev(NL_EV_ADDR6_NEW, 3, "fe80::1", RT_SCOPE_LINK, 0);
 	CHECK_EQ(ce_event_verdict(&w, &e), CE_EV_IGNORE);
@@ -245,8 +244,7 @@ static void test_events(void)
 	CHECK_EQ(ce_event_verdict(&w, &e), CE_EV_IGNORE);
 	e.kind = NL_EV_ADDR6_DEL;
 	CHECK_EQ(ce_event_verdict(&w, &e), CE_EV_CHECK);
-	e = addr_ev(NL_EV_ADDR6_DEL, 3, "2001:db8:12:3400::1", RT_SCOPE_UNIVERSE,
-		    IFA_F_DEPRECATED);
+	e = addr_ev(NL_EV_ADDR6_DEL, 3, "2001:db8:12:3400::1", RT_SCOPE_UNIVERSE, IFA_F_DEPRECATED);
 	CHECK_EQ(ce_event_verdict(&w, &e), CE_EV_CHECK);
 
 	e = route_ev(NL_EV_ROUTE_NEW, AF_INET, 0, 3, RTPROT_MAPCE, RT_TABLE_MAIN);
@@ -295,10 +293,11 @@ static void test_event_lines(void)
 	res.missing = DEPLOY_MISS_ADDR;
 	CHECK(run_event_describe(&ps, &ev));
 	CHECK_STR(ev.event, "prefix");
-	CHECK_STR(ev.msg, "2001:db8:12:3400::/56 -> 2001:db8:56:5600::/56: ipv4 198.51.100.18 -> "
-			  "198.51.100.86, psid 52 -> 86, MAP address "
-			  "2001:db8:12:3400:c6:3364:1200:3400 -> 2001:db8:56:5600:c6:3364:5600:5600, "
-			  "14 bindings dropped, 3 kept");
+	CHECK_STR(ev.msg,
+		  "2001:db8:12:3400::/56 -> 2001:db8:56:5600::/56: ipv4 198.51.100.18 -> "
+		  "198.51.100.86, psid 52 -> 86, MAP address "
+		  "2001:db8:12:3400:c6:3364:1200:3400 -> 2001:db8:56:5600:c6:3364:5600:5600, "
+		  "14 bindings dropped, 3 kept");
 	CHECK(ev.nat && ev.counts && ev.bindings_dropped == 14 && ev.bindings_kept == 3);
 	CHECK_EQ(ev.old.psid, 52);
 	CHECK_EQ(ev.new.psid, 86);

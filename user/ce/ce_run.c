@@ -200,8 +200,8 @@ static bool pins_kept(struct runner *r)
 	if (fd >= 0)
 		close(fd);
 	if (!same) {
-		say(r, "stop", "the pinned maps in %s are gone or were replaced (mapce down?): exiting",
-		    dir);
+		say(r, "stop",
+		    "the pinned maps in %s are gone or were replaced (mapce down?): exiting", dir);
 		r->stop = true;
 	}
 	return same;
@@ -379,7 +379,8 @@ static void loop(struct runner *r)
 		if (fds[0].revents) {
 			ret = nl_monitor_read(r->mon, on_event, r);
 			if (ret < 0) {
-				say(r, "error", "the rtnetlink monitor: %s: exiting", strerror(-ret));
+				say(r, "error", "the rtnetlink monitor: %s: exiting",
+				    strerror(-ret));
 				r->exit_code = 1;
 				return;
 			}

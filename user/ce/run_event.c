@@ -95,10 +95,11 @@ static bool first_pass(const struct run_pass *ps, struct run_event *ev)
 	}
 	/* a new MAP address is a change, not a repair */
 	extras(ps,
-	       res->missing & ~(res->old_cfg_valid && (ce_config_diff(&res->old_cfg, &ps->now->cfg) &
-						       CE_CH_ADDRESS)
-					? (unsigned int)DEPLOY_MISS_ADDR
-					: 0u),
+	       res->missing &
+		       ~(res->old_cfg_valid && (ce_config_diff(&res->old_cfg, &ps->now->cfg) &
+						CE_CH_ADDRESS)
+				 ? (unsigned int)DEPLOY_MISS_ADDR
+				 : 0u),
 	       ev);
 	return true;
 }
@@ -133,7 +134,8 @@ bool run_event_describe(const struct run_pass *ps, struct run_event *ev)
 	ce_config_diff_text(old, new, false, d, sizeof(d));
 	if (ps->reload) {
 		ev->event = "reload";
-		run_log_add(ev, "%s:", ps->config && ps->config[0] ? ps->config : "(no config file)");
+		run_log_add(ev,
+			    "%s:", ps->config && ps->config[0] ? ps->config : "(no config file)");
 		run_log_add(ev, " %s", d[0] ? d : "no change in the parameters");
 		extras(ps, res->missing, ev);
 		return true;

@@ -121,8 +121,8 @@ static struct up_args last;
 static int merge(struct up_settings *s, char *err, size_t errlen)
 {
 	static struct up_settings file;
-	int ret = read_config(last.config, last.no_config, last.cli.set[UK_WAN] ? last.cli.wan : NULL,
-			      &file, err, errlen);
+	int ret = read_config(last.config, last.no_config,
+			      last.cli.set[UK_WAN] ? last.cli.wan : NULL, &file, err, errlen);
 
 	if (ret)
 		return ret;

@@ -127,38 +127,23 @@ static const char *down_cmd(const struct deploy *d)
 }
 
 /* What of the spec's programs, the address and the side's own pieces is
- * missing on a device that is up: DEPLOY_MISS_* bits (the first one named
- * in d->missing_what). */
+ * missing on a device that is up: DEPLOY_MISS_* bits. */
 static unsigned int what_is_missing(struct deploy *d)
 {
 	const struct deploy_spec *s = d->spec;
-	const char *side;
 	struct deploy_attached a;
 	unsigned int m = 0;
 
-	d->missing_what[0] = '\0';
 	for (int i = 0; i < s->n_progs; i++) {
 		if (s->progs[i].hook == DEPLOY_XDP)
 			continue; /* the one that says "up" */
-		if (deploy_query(s, i, d->ifindex, &a) || !a.ours) {
-			if (!m)
-				snprintf(d->missing_what, sizeof(d->missing_what), "the %s filter",
-					 deploy_hook_str(s->progs[i].hook));
+		if (deploy_query(s, i, d->ifindex, &a) || !a.ours)
 			m |= 1u << i;
-		}
 	}
-	if (nl_addr6_present(d->ifindex, d->addr) != 1) {
-		if (!m)
-			snprintf(d->missing_what, sizeof(d->missing_what), "the %s",
-				 s->w.addr_what);
+	if (nl_addr6_present(d->ifindex, d->addr) != 1)
 		m |= DEPLOY_MISS_ADDR;
-	}
-	side = s->side->missing ? s->side->missing(d) : NULL;
-	if (side) {
-		if (!m)
-			snprintf(d->missing_what, sizeof(d->missing_what), "%s", side);
+	if (s->side->missing && s->side->missing(d))
 		m |= DEPLOY_MISS_SIDE;
-	}
 	return m;
 }
 

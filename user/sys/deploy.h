@@ -207,47 +207,46 @@ struct deploy_undo {
 
 #define DEPLOY_UNDO_MAX (8 + MAPCE_MAX_RULES)
 
-/* Embed it first in the side's own run (container_of in the hooks). */
+/* Embed it first in the side's own run (container_of in the hooks).
+ * Fields by alignment (no padding): [c] the caller's, [u] deploy_up's for
+ * the hooks and the caller to read, [r] the rollback's. */
 struct deploy {
-	/* the caller's */
-	const struct deploy_spec *spec;
-	char dev[IF_NAMESIZE];
-	int ifindex;
-	struct mapce_config cfg; /* complete, exactly as it will be pinned */
-	__u8 addr[16];		 /* the address up adds to the device (/128) */
-	enum attach_xdp_mode xdp_mode;
-	const char *source, *rule; /* for the state file (status): may be NULL */
-	bool reconcile;		   /* other parameters: applied in place, not refused */
-	bool quiet;		   /* no notes, no report: the caller says what happened */
-	/* When not 0, the pinned config must be this map (the pins `mapce run`
-	 * keeps): gone or another one, up fails with pins_lost set (checked
-	 * under the lock, so a down that ran meanwhile is never undone).  Set
-	 * to the pinned config's map after a success. */
-	__u32 pins_map_id;
-	bool pins_lost;
-	/* deploy_up's, for the hooks and the caller to read */
-	enum deploy_mode mode;
-	unsigned int missing;  /* DEPLOY_MISS_*: put back (REPAIR, RECONFIGURE) */
-	char missing_what[64]; /* the first of them, for messages */
-	bool addr_replaced;    /* step 7 deleted old_addr */
-	__u8 old_addr[16];
-	char dir[256];	    /* <pin_root>/<dev> */
-	void *skel;	    /* the side's skeleton, while up runs (NULL when nothing
-			     * was loaded: deploy_map_fd opens the pins) */
-	bool pins_existed;  /* maps reused from an earlier run */
-	bool old_cfg_valid; /* old_cfg: the reused pins' config */
-	struct mapce_config old_cfg;
-	bool old_valid;		 /* old: the state file of this very device */
-	struct up_state old, st; /* the state file found, and this run's */
-	__u8 xdp_attached;	 /* XDP_ATTACHED_* */
-	/* the rollback */
-	bool had_state, dir_created, pins_created;
-	struct deploy_undo undo[DEPLOY_UNDO_MAX];
-	int n_undo;
-	/* pinned maps opened by deploy_map_fd without a skeleton */
+	const struct deploy_spec *spec;		  /* [c] */
+	const char *source, *rule;		  /* [c] for the state file (status): may be NULL */
+	void *skel;				  /* [u] the side's skeleton, while up runs (NULL
+						   * when nothing was loaded: deploy_map_fd opens
+						   * the pins) */
+	struct up_state old, st;		  /* [u] the state file found, and this run's */
+	struct deploy_undo undo[DEPLOY_UNDO_MAX]; /* [r] */
+	const char *pin_name[DEPLOY_PIN_FDS];	  /* [u] pinned maps deploy_map_fd opened */
 	int pin_fd[DEPLOY_PIN_FDS];
-	const char *pin_name[DEPLOY_PIN_FDS];
 	int n_pin_fd;
+	int n_undo;		       /* [r] */
+	struct mapce_config cfg;       /* [c] complete, exactly as it will be pinned */
+	struct mapce_config old_cfg;   /* [u] the reused pins' config (old_cfg_valid) */
+	int ifindex;		       /* [c] */
+	enum attach_xdp_mode xdp_mode; /* [c] */
+	/* [c] When not 0, the pinned config must be this map (the pins `mapce
+	 * run` keeps): gone or another one, up fails with pins_lost set
+	 * (checked under the lock, so a down that ran meanwhile is never
+	 * undone).  Set to the pinned config's map after a success. */
+	__u32 pins_map_id;
+	enum deploy_mode mode; /* [u] */
+	unsigned int missing;  /* [u] DEPLOY_MISS_*: put back (REPAIR, RECONFIGURE) */
+	char dev[IF_NAMESIZE]; /* [c] */
+	__u8 addr[16];	       /* [c] the address up adds to the device (/128) */
+	__u8 old_addr[16];     /* [u] what step 7 deleted (addr_replaced) */
+	char dir[256];	       /* [u] <pin_root>/<dev> */
+	bool reconcile;	       /* [c] other parameters: applied in place, not refused */
+	bool quiet;	       /* [c] no notes, no report: the caller says what
+				* happened */
+	bool pins_lost;	       /* [u] see pins_map_id */
+	bool addr_replaced;    /* [u] step 7 deleted old_addr */
+	bool pins_existed;     /* [u] maps reused from an earlier run */
+	bool old_cfg_valid;    /* [u] */
+	bool old_valid;	       /* [u] old: the state file of this very device */
+	__u8 xdp_attached;     /* [u] XDP_ATTACHED_* */
+	bool had_state, dir_created, pins_created; /* [r] */
 };
 
 /* Zero d and fill the caller's fields. */
