@@ -65,16 +65,11 @@ NEW_MAP_IPV4=198.51.100.86
 NEW_MAP_IPV6=2001:db8:56:5600:c6:3364:5600:5600
 RUN_PID=
 
-cat >"$CONF" <<EOF
-# mapce run in the lab
-wan $LAB_IF_WAN
-rule-ipv6 2001:db8::/40
-rule-ipv4 198.51.100.0/24
-ea-len 16
-psid-offset 4
-legacy-iid
-br $LAB_BR_IP6
-EOF
+{
+	echo "# mapce run in the lab (tests/lab/test_lab_run.sh)"
+	echo "wan $LAB_IF_WAN"
+	lab_rule_config
+} >"$CONF"
 cp "$CONF" "$CONF.base"
 
 # run_start OUT [ARGS...]: `mapce run --config CONF ARGS` in the CE in the
