@@ -6,6 +6,9 @@
 # under live traffic.  Each case is bounded (RUN_WAIT seconds for what it
 # waits on); "took Ns" notes say how long the CE needed.
 #
+#   run_cli                    -h, an unknown option, a bad interface name,
+#                              a bad config file: the CLI contract of every
+#                              command (exit 0 / 2 / 2 / 1), nothing started
 #   run_starts                 run in the background: up within seconds,
 #                              the pid file names it, status shows it, the
 #                              LAN reaches the internet
@@ -40,7 +43,7 @@ cd "$(dirname "$0")/../.." || exit 1
 # shellcheck source=lib/lab.sh
 . tests/lab/lib/lab.sh
 
-ALL_CASES=(run_starts run_second_refused run_sighup_in_place run_sighup_bad_file run_link_flap
+ALL_CASES=(run_cli run_starts run_second_refused run_sighup_in_place run_sighup_bad_file run_link_flap
 	run_kill9_takeover run_prefix_change run_sigterm_down up_repairs_after_flap
 	run_exits_on_down run_teardown)
 RUN_WAIT=${RUN_WAIT:-10} # seconds a case waits for the CE to follow
@@ -193,7 +196,27 @@ ce_left() {
 	mapce_state ce "$LAB_IF_WAN"
 }
 
+# ---- run_cli ------------------------------------------------------------
+t_begin run_cli
+"$MAPCE" run -h >"$LAB_DIR/out" 2>&1 || t_why "run -h exited $?"
+grep -q '^Usage: mapce run --wan IF' "$LAB_DIR/out" || t_why "run -h: $(head -n 2 "$LAB_DIR/out")"
+"$MAPCE" run --no-such-option >/dev/null 2>"$LAB_DIR/err"
+rc=$?
+[ $rc -eq 2 ] && grep -q -- --no-such-option "$LAB_DIR/err" || t_why "unknown option: exit $rc"
+"$MAPCE" -j run --wan 'a/b' >"$LAB_DIR/out" 2>"$LAB_DIR/err"
+rc=$?
+[ $rc -eq 2 ] && grep -q "'a/b' is not an interface name" "$LAB_DIR/err" &&
+	grep -q '"error"' "$LAB_DIR/out" || t_why "bad interface name: exit $rc $(cat "$LAB_DIR/err")"
+printf 'wan %s\nfiltering sometimes\n' "$LAB_IF_WAN" >"$LAB_DIR/bad.conf"
+ce "$MAPCE" run --config "$LAB_DIR/bad.conf" >/dev/null 2>"$LAB_DIR/err"
+rc=$?
+[ $rc -eq 1 ] && grep -q "$LAB_DIR/bad.conf:2: bad filtering 'sometimes'" "$LAB_DIR/err" ||
+	t_why "bad config: exit $rc: $(cat "$LAB_DIR/err")"
+[ ! -e "$PIDFILE" ] && [ ! -e "$LAB_CE_PIN" ] || t_why "a refused run left its pid file or pins"
+t_end
+
 # ---- run_starts ---------------------------------------------------------
+failed0=$T_FAILED
 t_begin run_starts
 : >"$RUNLOG"
 t0=$SECONDS
@@ -206,11 +229,12 @@ status_is "w['up'] and w['ipv4'] == '$LAB_MAP_IPV4' and w['run_pid'] == ${RUN_MA
 ns_wait "$RUN_WAIT" lan_ping || t_why "the LAN does not reach $LAB_INET_IP"
 t_note "up in $((SECONDS - t0))s: $(grep -m1 ' start ' "$RUNLOG")"
 t_end
-t_setup_ok "run did not start" "${ALL_CASES[@]:1:${#ALL_CASES[@]}-2}" || {
+if [ "$T_FAILED" -ne "$failed0" ]; then
+	for c in "${ALL_CASES[@]:2:${#ALL_CASES[@]}-3}"; do t_skip "$c" "run did not start"; done
 	lab_teardown_case run_teardown
 	t_exit
 	exit
-}
+fi
 
 # live traffic for what follows: one TCP connection, one UDP socket
 ns_serve tcpstream "$LAB_NS_LAN" "$LAB_PY" "$LAB_TOOLS/echo_stream.py" \

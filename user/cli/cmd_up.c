@@ -74,7 +74,9 @@ const struct cli_spec up_spec = {
 		"/IF/, add the MAP IPv6 address and an IPv4 default route via the BR's IPv6 next "
 		"hop, attach XDP (ingress) and a tc filter (egress), install the port forwards of "
 		"the config file.  Running it again with the same parameters changes nothing (but "
-		"brings the port forwards in line with the config file).\n\n"
+		"brings the port forwards in line with the config file, and puts back what a link "
+		"flap or a crash took: the MAP address, the route, a program); with other "
+		"parameters it refuses ('mapce run' applies them in place).\n\n"
 		"Without --prefix the CE prefix is taken from a global IPv6 address of IF inside a "
 		"rule IPv6 prefix (its first r6 + ea-len bits).",
 	.groups = up_groups,
