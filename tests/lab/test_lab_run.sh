@@ -37,6 +37,11 @@
 #                              what is missing, `up` puts it back
 #   run_exits_on_down          run takes over the CE `up` brought up;
 #                              `mapce down` meanwhile: run exits 0
+#   run_prefix_from            DHCPv6-PD style: the delegated prefix lives
+#                              on a LAN interface (--prefix-from), the ISP
+#                              routes it to the CE's WAN address; run uses
+#                              it, and follows it when the LAN's prefix is
+#                              replaced
 #   run_teardown               the lab leaves nothing behind
 set -uo pipefail
 cd "$(dirname "$0")/../.." || exit 1
@@ -45,7 +50,7 @@ cd "$(dirname "$0")/../.." || exit 1
 
 ALL_CASES=(run_cli run_starts run_second_refused run_sighup_in_place run_sighup_bad_file run_link_flap
 	run_kill9_takeover run_prefix_change run_sigterm_down up_repairs_after_flap
-	run_exits_on_down run_teardown)
+	run_exits_on_down run_prefix_from run_teardown)
 RUN_WAIT=${RUN_WAIT:-10} # seconds a case waits for the CE to follow
 T=60
 
@@ -82,8 +87,8 @@ cp "$CONF" "$CONF.base"
 run_start() {
 	local out=$1
 	shift
-	nsenter --net="/run/netns/$LAB_NS_CE" timeout -s TERM 600 "$MAPCE" "$@" run \
-		--config "$CONF" </dev/null >"$out" 2>>"$RUNLOG" {NS_LOCK_FD}>&- &
+	nsenter --net="/run/netns/$LAB_NS_CE" timeout -s TERM 600 "$MAPCE" run \
+		--config "$CONF" "$@" </dev/null >"$out" 2>>"$RUNLOG" {NS_LOCK_FD}>&- &
 	RUN_PID=$!
 }
 
@@ -416,6 +421,34 @@ run_stop
 log_has " stop the pinned maps in .* are gone or were replaced" || t_why "no stop line"
 res=$(ce_left)
 [ -z "$res" ] || t_why "left: $(tr '\n' ' ' <<<"$res")"
+t_end
+
+# ---- run_prefix_from ----------------------------------------------------
+# pd_prefix N: 2001:db8:N:N00::/56 delegated (the ISP routes it to the
+# CE's WAN address), its first /64 on the CE's LAN side.
+pd_prefix() {
+	ns_ip "$LAB_NS_ISP" -6 route replace "2001:db8:$1:${1}00::/56" via "$NEW_WAN_IP6" \
+		dev "$LAB_IF_ISP_CE" &&
+		ce ip -6 addr add "2001:db8:$1:${1}01::1/64" dev "$LAB_IF_CE_LAN" nodad
+}
+t_begin run_prefix_from
+pd_prefix 77 || t_why "cannot delegate 2001:db8:77:7700::/56"
+run_start "$LAB_DIR/run4.out" --prefix-from "$LAB_IF_CE_LAN"
+# the WAN's own /64 (2001:db8:56:5600::/56, 198.51.100.86) is not it
+ns_wait "$RUN_WAIT" status_is "w['ipv4'] == '198.51.100.119' and w['psid'] == 119" ||
+	t_why "not the LAN's prefix: $(head -c 300 "$LAB_DIR/st"); log: $(tail -n 2 "$RUNLOG")"
+ns_wait "$RUN_WAIT" lan_ping || t_why "the LAN does not reach $LAB_INET_IP with the delegated prefix"
+t0=$SECONDS
+pd_prefix 78 || t_why "cannot delegate 2001:db8:78:7800::/56"
+ce ip -6 addr del 2001:db8:77:7701::1/64 dev "$LAB_IF_CE_LAN"
+ns_wait "$RUN_WAIT" status_is "w['ipv4'] == '198.51.100.120' and w['psid'] == 120" ||
+	t_why "did not follow the LAN's new prefix: $(head -c 300 "$LAB_DIR/st")"
+t_note "the new delegated prefix in use $((SECONDS - t0))s after it appeared"
+ns_wait "$RUN_WAIT" lan_ping || t_why "the LAN does not reach $LAB_INET_IP after the renumbering"
+log_has " prefix 2001:db8:77:7700::/56 -> 2001:db8:78:7800::/56: ipv4 198.51.100.119 -> 198.51.100.120" ||
+	t_why "no prefix line"
+run_stop
+[ "$RUN_RC" = 0 ] || t_why "run exited $RUN_RC"
 t_end
 
 ns_stop udpstream

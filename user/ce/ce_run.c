@@ -41,7 +41,7 @@ struct runner {
 	bool have_cur;
 	struct ce_up_params cur; /* what runs */
 	struct ce_watch watch;
-	char waiting[1536]; /* the last "waiting" line: said once */
+	char waiting[1600]; /* the last problem said (problem()) */
 	char err[1536];	    /* the first error of a pass (pr_err caught) */
 	char note[512];	    /* what the plan left out: said when it changes */
 	char warn[1024];    /* its warnings */
@@ -61,13 +61,27 @@ say(struct runner *r, const char *event, const char *fmt, ...)
 	run_log(r->wan, &ev);
 }
 
-/* What keeps the CE from following the line: said when it changes. */
+/* What keeps the CE from following the line (event "waiting": the plan
+ * fails; "error": applying it does): said when it changes, not at every
+ * event and periodic check that finds it again. */
+static void problem(struct runner *r, const char *event, const char *why)
+{
+	char line[sizeof(r->waiting)];
+
+	snprintf(line, sizeof(line), "%s %s", event, why);
+	if (!strcmp(r->waiting, line))
+		return;
+	snprintf(r->waiting, sizeof(r->waiting), "%s", line);
+	if (!strcmp(event, "error"))
+		say(r, event, "%s (tried again at the next event, at the latest in %d s)", why,
+		    RUN_CHECK_S);
+	else
+		say(r, event, "%s (the running state is kept)", why);
+}
+
 static void waiting(struct runner *r, const char *why)
 {
-	if (!strcmp(r->waiting, why))
-		return;
-	snprintf(r->waiting, sizeof(r->waiting), "%s", why);
-	say(r, "waiting", "%s (the running state is kept)", why);
+	problem(r, "waiting", why);
 }
 
 /* pr_err / pr_warn during a pass: folded into its one line. */
@@ -251,8 +265,7 @@ static void pass(struct runner *r)
 		return;
 	}
 	if (ret) {
-		say(r, "error", "%s (tried again at the next event, at the latest in %d s)", r->err,
-		    RUN_CHECK_S);
+		problem(r, "error", r->err);
 		goto out;
 	}
 	r->waiting[0] = '\0';
