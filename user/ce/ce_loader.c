@@ -165,12 +165,8 @@ static int sync_forwards(struct ce_run *r, bool evict)
 static int ce_already_up(struct deploy *d)
 {
 	struct ce_run *r = ce_run(d);
-	int ret = sync_forwards(r, false);
 
-	/* opened through the pins: nothing else of this run needs them */
-	while (d->n_pin_fd > 0)
-		close(d->pin_fd[--d->n_pin_fd]);
-	if (ret)
+	if (sync_forwards(r, false))
 		return -1;
 	if ((r->res->forwards_added || r->res->forwards_removed) && !d->quiet)
 		pr_warn("%s: port forwards brought in line with the config: %d added, %d removed",

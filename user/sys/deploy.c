@@ -117,15 +117,6 @@ static void undo_pins(struct deploy *d, const struct deploy_undo *u)
 
 /* ---- 1. what is there ------------------------------------------------ */
 
-/* "mapce down --wan eth0", for messages. */
-static const char *down_cmd(const struct deploy *d)
-{
-	static char buf[64 + IF_NAMESIZE];
-
-	snprintf(buf, sizeof(buf), "%s down %s %s", d->spec->w.cmd, d->spec->w.dev_opt, d->dev);
-	return buf;
-}
-
 /* What of the spec's programs, the address and the side's own pieces is
  * missing on a device that is up: DEPLOY_MISS_* bits. */
 static unsigned int what_is_missing(struct deploy *d)
@@ -185,7 +176,7 @@ static int check_existing(struct deploy *d)
 			close(fd);
 		if (d->pins_lost) {
 			pr_err("the pinned maps in %s are gone or were replaced (by '%s'?)", d->dir,
-			       down_cmd(d));
+			       deploy_down_cmd(d));
 			return -1;
 		}
 	}
@@ -207,7 +198,7 @@ static int check_existing(struct deploy *d)
 	if (fd < 0) {
 		pr_err("%s has a mapce XDP program (%s, id %u) but no pinned maps in %s; run '%s' "
 		       "first",
-		       d->dev, xdp.prog_name, xdp.prog_id, d->dir, down_cmd(d));
+		       d->dev, xdp.prog_name, xdp.prog_id, d->dir, deploy_down_cmd(d));
 		return -1;
 	}
 	mine = prog_uses_map(xdp.prog_id, map_id_of_fd(fd)) == 1;
@@ -220,7 +211,7 @@ static int check_existing(struct deploy *d)
 	       (!s->side->tables_equal || s->side->tables_equal(d));
 	if (!mine || (!same && !disabled && !d->reconcile)) {
 		pr_err("%salready up on %s with other parameters; run '%s' first", s->w.subject,
-		       d->dev, down_cmd(d));
+		       d->dev, deploy_down_cmd(d));
 		return -1;
 	}
 	d->missing = what_is_missing(d) | (disabled ? DEPLOY_MISS_CONFIG : 0);
@@ -319,6 +310,7 @@ int deploy_up(struct deploy *d)
 	if (ret || d->mode == DEPLOY_COMPLETE) {
 		if (!ret)
 			d->pins_map_id = pinned_config_id(d);
+		close_pins(d); /* side->already_up may have opened some */
 		mapce_unlock(lock);
 		return ret;
 	}

@@ -18,8 +18,7 @@
 #include "sys/deploy_steps.h"
 #include "sys/load_log.h"
 
-/* "mapce down --wan eth0", for messages. */
-static const char *down_cmd(const struct deploy *d)
+const char *deploy_down_cmd(const struct deploy *d)
 {
 	static char buf[64 + IF_NAMESIZE];
 
@@ -110,7 +109,7 @@ int step_load(struct deploy *d)
 		if (d->pins_existed)
 			pr_err("loading the BPF programs with the maps pinned in %s: %s (maps from "
 			       "another mapce version? '%s' removes them)",
-			       d->dir, deploy_strerror(ret), down_cmd(d));
+			       d->dir, deploy_strerror(ret), deploy_down_cmd(d));
 		else
 			pr_err("loading the BPF programs: %s (the verifier log above says why)",
 			       deploy_strerror(ret));

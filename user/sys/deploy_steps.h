@@ -9,6 +9,8 @@
 
 #include "sys/deploy.h"
 
+/* "mapce down --wan eth0", for messages (a static buffer). */
+const char *deploy_down_cmd(const struct deploy *d);
 /* FRESH: routes of the spec's protocol left on the device by an earlier
  * run go before anything else (their programs are not attached). */
 void step_drop_leftover_routes(struct deploy *d);
