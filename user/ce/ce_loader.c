@@ -251,6 +251,11 @@ static int renumber(struct ce_run *r)
 		return -1;
 	}
 	r->res->pruned = true;
+	if (!d->quiet && (r->res->nat.bindings_dropped || r->res->nat.flows_dropped))
+		pr_warn("%s: pinned NAT state of another address or port set: %ld bindings and "
+			"%ld flows dropped, %ld bindings kept",
+			d->dev, r->res->nat.bindings_dropped, r->res->nat.flows_dropped,
+			r->res->nat.bindings_kept);
 	return 0;
 }
 
