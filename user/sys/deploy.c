@@ -234,11 +234,17 @@ static int start(struct deploy *d)
 
 	d->had_state = state_load(s->pins.state_prefix, d->dev, &d->old) == 0;
 	d->old_valid = d->had_state && d->old.ifindex == d->ifindex;
-	memset(&d->st, 0, sizeof(d->st));
-	d->st.ifindex = d->ifindex;
-	/* what an earlier run created stays its to remove at down */
-	d->st.pins_created = d->old_valid && d->old.pins_created;
-	d->st.hook_created = d->old_valid && d->old.hook_created;
+	/* What an earlier run recorded stands until a step says otherwise:
+	 * a crash between steps leaves down an accurate record (the address
+	 * it added, the pins and clsact it created).  Routes are recorded
+	 * again as the side puts them in place. */
+	if (d->old_valid) {
+		d->st = d->old;
+		d->st.n_routes = 0;
+	} else {
+		memset(&d->st, 0, sizeof(d->st));
+		d->st.ifindex = d->ifindex;
+	}
 	d->pins_existed = pin_exists(d->dir, s->pins.config_map);
 	d->dir_created = !pin_exists(s->pins.root, d->dev);
 	if (deploy_undo_push(d, undo_state, NULL))
