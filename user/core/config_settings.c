@@ -274,15 +274,10 @@ int up_settings_apply(struct up_settings *s, int opt, const char *arg, unsigned 
 	}
 	switch (k) {
 	case UK_WAN:
+	case UK_PREFIX_FROM: /* interface names, both IF_NAMESIZE */
 		if (parse_ifname(arg, m, sizeof(m)))
 			return BAD("%s %s", name, m);
-		snprintf(s->wan, sizeof(s->wan), "%s", arg);
-		ret = 0;
-		break;
-	case UK_PREFIX_FROM:
-		if (parse_ifname(arg, m, sizeof(m)))
-			return BAD("%s %s", name, m);
-		snprintf(s->prefix_from, sizeof(s->prefix_from), "%s", arg);
+		snprintf(k == UK_WAN ? s->wan : s->prefix_from, IF_NAMESIZE, "%s", arg);
 		ret = 0;
 		break;
 	case UK_MTU:
