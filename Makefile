@@ -35,7 +35,7 @@ BPF_CFLAGS := -O2 -g -target bpf -mcpu=v3 -D__TARGET_ARCH_$(ARCH) -std=gnu11 \
 CFLAGS     ?= -O2 -g
 CFLAGS     += -std=gnu11 -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter \
 	-Wno-missing-field-initializers -D_GNU_SOURCE -MMD -MP $(INCLUDES) -Iuser
-LDLIBS     := -lbpf -lelf -lz -lcap -lmnl
+LDLIBS     := -lbpf -lelf -lz -lcap -lmnl -lsystemd
 
 BPF_PROGS  := mapce_ce mapce_br
 BPF_OBJS   := $(patsubst %,$(OUTPUT)/%.bpf.o,$(BPF_PROGS))

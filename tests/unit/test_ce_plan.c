@@ -221,6 +221,49 @@ static void test_prefix_detection(void)
 	TCASE_END();
 }
 
+/* A renumbered line: the old prefix stays deprecated for a while, the new
+ * one may still be tentative; with prefix-from the addresses are a LAN's. */
+static void test_prefix_renumbered(void)
+{
+	struct nl_addr6 addrs[] = {
+		/* the old RA /64, deprecated (preferred lifetime 0): last */
+		addr6("2001:db8:12:3400::1", 64, RT_SCOPE_UNIVERSE, IFA_F_DEPRECATED),
+		/* our MAP address of the old prefix: a /128, not deprecated */
+		addr6("2001:db8:12:3400:c6:3364:1200:3400", 128, RT_SCOPE_UNIVERSE, IFA_F_NODAD),
+		/* a new prefix still in DAD: never */
+		addr6("2001:db8:77:7700::1", 64, RT_SCOPE_UNIVERSE, IFA_F_TENTATIVE),
+		/* the new prefix */
+		addr6("2001:db8:56:5600::1", 64, RT_SCOPE_UNIVERSE, 0),
+	};
+	struct wan_facts w = {
+		.name = "wan0", .ifindex = 7, .mtu = 1500, .addrs = addrs, .n_addrs = 4
+	};
+
+	TCASE_BEGIN("ce_plan: a renumbered line: deprecated addresses last, tentative ones never");
+	lab_rule();
+	CHECK(ce_plan(&S, src(), &w, &P, errbuf, sizeof(errbuf)) == 0, "%s", errbuf);
+	CHECK_EQ(ntohl(P.cfg.ipv4), 0xc6336456); /* 198.51.100.86 */
+	CHECK_EQ(P.cfg.psid, 0x56);
+	CHECK(addr_is(P.prefix, "2001:db8:56:5600::"));
+	CHECK_EQ(P.prefix_len, 56);
+	/* the new one gone: our /128 (not deprecated) before the old /64 */
+	w.n_addrs = 3;
+	CHECK(ce_plan(&S, src(), &w, &P, errbuf, sizeof(errbuf)) == 0, "%s", errbuf);
+	CHECK_EQ(P.cfg.psid, 0x34);
+	/* only the deprecated one: still better than nothing */
+	w.n_addrs = 1;
+	CHECK(ce_plan(&S, src(), &w, &P, errbuf, sizeof(errbuf)) == 0, "%s", errbuf);
+	CHECK_EQ(P.cfg.psid, 0x34);
+	/* only a tentative one: nothing, and the message names whose
+	 * addresses were searched (prefix-from) */
+	w.addrs = addrs + 2;
+	w.n_addrs = 1;
+	w.addrs_of = "lan0";
+	CHECK(ce_plan(&S, src(), &w, &P, errbuf, sizeof(errbuf)) == MAPCE_ERR_VALUE);
+	CHECK(starts_with(errbuf, "no global IPv6 address on lan0 lies inside"), "%s", errbuf);
+	TCASE_END();
+}
+
 static void test_config_fields(void)
 {
 	TCASE_BEGIN("ce_plan: the config as it will be pinned, and the parameters");
@@ -568,6 +611,7 @@ int main(void)
 	test_mtu_refused();
 	test_mss();
 	test_prefix_detection();
+	test_prefix_renumbered();
 	test_config_fields();
 	test_rules();
 	test_br_address();

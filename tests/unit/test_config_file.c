@@ -398,6 +398,29 @@ static void test_timeouts(void)
 	TCASE_END();
 }
 
+/* prefix-from (mapce run / up with DHCPv6-PD): an interface name, in the
+ * file or on the command line, the command line winning like wan. */
+static void test_prefix_from(void)
+{
+	TCASE_BEGIN("config: prefix-from is an interface name, merged like wan");
+	CHECK(parse("wan wan0\nprefix-from lan0\n") == 0, "%s", errbuf);
+	CHECK_STR(S.prefix_from, "lan0");
+	CHECK(S.set[UK_PREFIX_FROM] && S.line[UK_PREFIX_FROM] == 2);
+	REJECT("prefix-from a/b\n", 1, "prefix-from 'a/b' is not an interface name");
+	REJECT("prefix-from lan0\nprefix-from lan1\n", 2, "given twice");
+	CHECK(config_file_parse(put("wan wan0\nprefix-from lan0\n"), &F, errbuf, sizeof(errbuf)) ==
+		      0,
+	      "%s", errbuf);
+	up_settings_init(&C);
+	up_settings_merge(&M, &F, &C);
+	CHECK_STR(M.prefix_from, "lan0");
+	CHECK(cli(&C, "prefix-from", "br-lan") == 0);
+	up_settings_merge(&M, &F, &C);
+	CHECK_STR(M.prefix_from, "br-lan");
+	CHECK(cli(&C, "prefix-from", "") != 0);
+	TCASE_END();
+}
+
 int main(void)
 {
 	if (config_fixture_begin())
@@ -406,6 +429,7 @@ int main(void)
 	test_mss_words();
 	test_errors();
 	test_merge();
+	test_prefix_from();
 	test_timeouts();
 	return config_fixture_end();
 }

@@ -138,17 +138,17 @@ static const char *br_missing(struct deploy *d)
 static int br_write_tables(struct deploy *d)
 {
 	const struct br_up_params *p = br_run(d)->p;
-	struct mapce_br *s = d->skel;
 	__u32 i;
 	int ret;
 
-	ret = rule_array_write(bpf_map__fd(s->maps.mapce_br_rules), p->rules, p->n_rules, &i);
+	/* through deploy: a repair writes them without loading the object */
+	ret = rule_array_write(deploy_map_fd(d, "mapce_br_rules"), p->rules, p->n_rules, &i);
 	if (ret) {
 		pr_err("writing rule %u to mapce_br_rules: %s", i + 1, deploy_strerror(ret));
 		return -1;
 	}
 	/* Every rule: the LPM is how the BR finds a packet's rule. */
-	ret = rule_lpm_write(bpf_map__fd(s->maps.mapce_br_lpm), p->rules, p->n_rules, false, &i);
+	ret = rule_lpm_write(deploy_map_fd(d, "mapce_br_lpm"), p->rules, p->n_rules, false, &i);
 	if (ret) {
 		pr_err("writing rule %u to mapce_br_lpm: %s", i + 1, deploy_strerror(ret));
 		return -1;

@@ -1,16 +1,20 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * ce_loader.c - `mapce up` and `mapce down` on a WAN interface: the CE's
- * spec and its own steps in sys/deploy.h's lifecycle.
+ * ce_loader.c - `mapce up`, `mapce run` and `mapce down` on a WAN
+ * interface: the CE's spec and its own steps in sys/deploy.h's lifecycle.
  *
  *   before load   --max-flows sizes the NAT tables (pinned ones keep theirs)
- *   tables        pinned NAT state of another address or port set flushed;
- *                 rules, the FMR LPM (--mesh), the port forwards
+ *   tables        a new address or port set: the datapath stopped, the NAT
+ *                 state that no longer fits cut (nat_prune.h), the rest
+ *                 kept; rules, the FMR LPM (--mesh), the port forwards.  A
+ *                 CE that runs with the same address and port set changes
+ *                 them in place (forwards first: the one step that may
+ *                 refuse, before anything changed)
  *   address       the MAP IPv6 address /128 (nodad, noprefixroute)
- *   routes        IPv4 default route via inet6 <next hop to the BR>, mtu,
- *                 proto RTPROT_MAPCE
  *   programs      XDP ingress; tc egress (NAPT + encap); tc ingress
  *                 (reassembly of outer IPv6 fragments)
+ *   routes        IPv4 default route via inet6 <next hop to the BR>, mtu,
+ *                 proto RTPROT_MAPCE (replaced only when it differs)
  *   done          record the config file used (for `mapce portmap`)
  * The port forwards go in with the tables, before anything is attached,
  * and are kept in line with the config file when up finds itself up.
@@ -29,6 +33,7 @@
 
 #include "ce/ce_loader.h"
 #include "ce/portmap.h"
+#include "ce/reconcile.h"
 #include "core/addrfmt.h"
 #include "core/config_file.h"
 #include "core/output.h"
@@ -43,9 +48,11 @@
 struct ce_run {
 	struct deploy d;
 	const struct ce_up_params *p;
-	__u32 flows;  /* the NAT tables' size (0: the object's default) */
-	__u8 gw[16];  /* the IPv6 next hop toward the BR */
-	int forwards; /* port forwards installed */
+	__u32 flows;		  /* the NAT tables' size (0: the object's default) */
+	__u8 gw[16];		  /* the IPv6 next hop toward the BR */
+	int forwards;		  /* port forwards installed */
+	struct ce_up_result *res; /* what changed, for run (NULL: up) */
+	struct ce_up_result own;  /* where res points for up */
 };
 
 static struct ce_run *ce_run(struct deploy *d)
@@ -53,19 +60,46 @@ static struct ce_run *ce_run(struct deploy *d)
 	return (struct ce_run *)((char *)d - offsetof(struct ce_run, d));
 }
 
-/* Our IPv4 default route on ifindex (proto RTPROT_MAPCE), if any. */
-static bool find_our_route(int ifindex)
+/* Our IPv4 default route on ifindex (proto RTPROT_MAPCE) into *out (may
+ * be NULL), if any. */
+static bool find_our_route(int ifindex, struct nl_route *out)
 {
 	struct nl_route *routes;
 	int n = nl_route_list_all(AF_INET, 0, &routes);
 	bool found = false;
 
-	for (int i = 0; i < n && !found; i++)
+	for (int i = 0; i < n && !found; i++) {
 		found = routes[i].dst_len == 0 && routes[i].protocol == RTPROT_MAPCE &&
 			routes[i].oif == ifindex;
+		if (found && out)
+			*out = routes[i];
+	}
 	if (n >= 0)
 		free(routes);
 	return found;
+}
+
+const char *ce_missing_str(unsigned int missing, char *buf, size_t len)
+{
+	static const struct {
+		unsigned int bit;
+		const char *what;
+	} words[] = {
+		{ 1u << 1, "the tc egress filter" },
+		{ 1u << 2, "the tc ingress filter" },
+		{ DEPLOY_MISS_ADDR, "the MAP address" },
+		{ DEPLOY_MISS_SIDE, "the IPv4 default route" },
+		{ DEPLOY_MISS_CONFIG, "the config (left disabled)" },
+	};
+	size_t n = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]) && n + 1 < len; i++) {
+		if (!(missing & words[i].bit))
+			continue;
+		n += (size_t)snprintf(buf + n, len - n, "%s%s", n ? ", " : "", words[i].what);
+	}
+	return buf;
 }
 
 /* ---- already up ----------------------------------------------------------- */
@@ -90,7 +124,7 @@ static bool ce_tables_equal(struct deploy *d)
 
 static const char *ce_missing(struct deploy *d)
 {
-	return find_our_route(d->ifindex) ? NULL : "the IPv4 default route";
+	return find_our_route(d->ifindex, NULL) ? NULL : "the IPv4 default route";
 }
 
 static void record_config(const struct ce_up_params *p)
@@ -102,31 +136,42 @@ static void record_config(const struct ce_up_params *p)
 			p->ifname, strerror(-ret));
 }
 
+/* The STATIC entries of the maps made p's forwards (portmap_sync); evict:
+ * a dynamic mapping on a wanted port gives way, else it is a refusal. */
+static int sync_forwards(struct ce_run *r, bool evict)
+{
+	const struct ce_up_params *p = r->p;
+	struct portmap_maps m = {
+		.ports = deploy_map_fd(&r->d, "mapce_ports"),
+		.bind = deploy_map_fd(&r->d, "mapce_bind"),
+		.hosts = deploy_map_fd(&r->d, "mapce_hosts"),
+		.cfg = p->cfg,
+	};
+	char errbuf[1536];
+
+	/* the fds are deploy's: no portmap_maps_close() */
+	if (portmap_sync(&m, p->portmaps, p->n_portmaps, evict, p->config_path,
+			 &r->res->forwards_added, &r->res->forwards_removed, errbuf,
+			 sizeof(errbuf))) {
+		pr_err("port forwards: %s", errbuf);
+		return -1;
+	}
+	r->forwards = p->n_portmaps;
+	return 0;
+}
+
 /* Already up: bring the forwards in line with the config (a live dynamic
  * mapping holding a port is a refusal), record the config file. */
 static int ce_already_up(struct deploy *d)
 {
-	const struct ce_up_params *p = ce_run(d)->p;
-	struct portmap_maps m;
-	char errbuf[1536];
-	int added, removed, ret;
+	struct ce_run *r = ce_run(d);
 
-	ret = portmap_maps_open(d->dir, &m);
-	if (ret) {
-		pr_err("opening the port maps in %s: %s", d->dir, strerror(-ret));
+	if (sync_forwards(r, false))
 		return -1;
-	}
-	ret = portmap_sync(&m, p->portmaps, p->n_portmaps, false, p->config_path, &added, &removed,
-			   errbuf, sizeof(errbuf));
-	portmap_maps_close(&m);
-	if (ret) {
-		pr_err("port forwards: %s", errbuf);
-		return -1;
-	}
-	if (added || removed)
+	if ((r->res->forwards_added || r->res->forwards_removed) && !d->quiet)
 		pr_warn("%s: port forwards brought in line with the config: %d added, %d removed",
-			p->ifname, added, removed);
-	record_config(p);
+			r->p->ifname, r->res->forwards_added, r->res->forwards_removed);
+	record_config(r->p);
 	return 0;
 }
 
@@ -175,86 +220,109 @@ static int ce_before_load(struct deploy *d)
 	return 0;
 }
 
-/* Pinned NAT state of another address or port set is void. */
-static void flush_stale_nat(struct ce_run *r)
+/* The pinned NAT maps through deploy (the skeleton's, or the pins). */
+static void nat_fds(struct deploy *d, struct nat_fds *m)
 {
-	const struct mapce_config *old = &r->d.old_cfg, *c = &r->p->cfg;
-	struct mapce_ce *s = r->d.skel;
-
-	if (!r->d.old_cfg_valid ||
-	    (old->ipv4 == c->ipv4 && old->psid == c->psid && old->psid_len == c->psid_len &&
-	     old->psid_offset == c->psid_offset))
-		return;
-	pr_warn("pinned NAT state of %s belongs to another address or port set: flushing it",
-		r->p->ifname);
-	map_clear(bpf_map__fd(s->maps.mapce_flow_out), r->flows);
-	map_clear(bpf_map__fd(s->maps.mapce_flow_in), r->flows);
-	map_clear(bpf_map__fd(s->maps.mapce_bind), r->flows);
-	map_clear(bpf_map__fd(s->maps.mapce_ports), r->flows);
-	map_clear(bpf_map__fd(s->maps.mapce_peers), r->flows);
-	map_clear(bpf_map__fd(s->maps.mapce_hosts),
-		  map_max_entries(bpf_map__fd(s->maps.mapce_hosts)));
+	m->flow_out = deploy_map_fd(d, "mapce_flow_out");
+	m->flow_in = deploy_map_fd(d, "mapce_flow_in");
+	m->bind = deploy_map_fd(d, "mapce_bind");
+	m->ports = deploy_map_fd(d, "mapce_ports");
+	m->peers = deploy_map_fd(d, "mapce_peers");
+	m->hosts = deploy_map_fd(d, "mapce_hosts");
 }
 
-/* The port forwards.  Nothing is attached yet, so dynamic mappings left
- * in reused pins are stale: a forward takes their port. */
-static int install_forwards(struct ce_run *r)
+/* A new address or port set: the datapath stops (when it runs), the NAT
+ * state that no longer fits goes, the rest stays.  Nothing is attached
+ * on a fresh up, so there is nothing to stop then. */
+static int renumber(struct ce_run *r)
 {
-	const struct ce_up_params *p = r->p;
-	struct mapce_ce *s = r->d.skel;
-	struct portmap_maps m = {
-		.ports = bpf_map__fd(s->maps.mapce_ports),
-		.bind = bpf_map__fd(s->maps.mapce_bind),
-		.hosts = bpf_map__fd(s->maps.mapce_hosts),
-		.cfg = p->cfg,
-	};
-	char errbuf[1536];
-	int added, removed;
+	struct deploy *d = &r->d;
+	struct nat_fds m;
+	int ret;
 
-	/* the fds belong to the skeleton: no portmap_maps_close() */
-	if (portmap_sync(&m, p->portmaps, p->n_portmaps, true, p->config_path, &added, &removed,
-			 errbuf, sizeof(errbuf))) {
-		pr_err("port forwards: %s", errbuf);
+	if (d->mode != DEPLOY_FRESH && deploy_config_disable(d))
+		return -1;
+	if (!d->pins_existed)
+		return 0;
+	nat_fds(d, &m);
+	ret = nat_prune(&m, &r->p->cfg, &r->res->nat);
+	if (ret) {
+		pr_err("cutting the NAT state of the old address and port set: %s", strerror(-ret));
 		return -1;
 	}
-	r->forwards = p->n_portmaps;
+	r->res->pruned = true;
+	if (!d->quiet && (r->res->nat.bindings_dropped || r->res->nat.flows_dropped))
+		pr_warn("%s: pinned NAT state of another address or port set: %ld bindings and "
+			"%ld flows dropped, %ld bindings kept",
+			d->dev, r->res->nat.bindings_dropped, r->res->nat.flows_dropped,
+			r->res->nat.bindings_kept);
 	return 0;
+}
+
+/* The live datapath may not take --max-flows from the pins' size. */
+static int check_flows(struct ce_run *r)
+{
+	__u32 pinned = map_max_entries(deploy_map_fd(&r->d, "mapce_flow_out"));
+
+	if (!r->p->max_flows || !pinned || pinned == r->p->max_flows)
+		return 0;
+	pr_err("max-flows %u differs from the %u of the pinned maps in %s; that takes 'mapce "
+	       "down --wan %s' (it drops the NAT state)",
+	       r->p->max_flows, pinned, r->d.dir, r->d.dev);
+	return -1;
 }
 
 static int ce_write_tables(struct deploy *d)
 {
 	struct ce_run *r = ce_run(d);
 	const struct ce_up_params *p = r->p;
-	struct mapce_ce *s = d->skel;
-	__u32 i;
+	const struct mapce_config *old = &d->old_cfg;
+	/* the datapath runs (or ran, pinned) with these maps */
+	bool live = d->mode != DEPLOY_FRESH;
+	bool cut = !d->old_cfg_valid || (ce_config_diff(old, &p->cfg) & CE_CH_NAT);
+	struct mapce_pmtu none = {};
+	__u32 i, key = 0;
 	int ret;
 
-	flush_stale_nat(r);
-	ret = rule_array_write(bpf_map__fd(s->maps.mapce_rules), p->rules, p->n_rules, &i);
+	r->res->old_cfg_valid = d->old_cfg_valid;
+	r->res->old_cfg = *old;
+	if (live && check_flows(r))
+		return -1;
+	/* In place, the forwards go first: the one step that may refuse (a
+	 * live mapping holds a wanted port), before anything changed. */
+	if (cut ? renumber(r) : live && sync_forwards(r, false))
+		return -1;
+	/* the path MTU learned toward another BR says nothing of this one */
+	if (d->old_cfg_valid && (ce_config_diff(old, &p->cfg) & CE_CH_BR))
+		bpf_map_update_elem(deploy_map_fd(d, "mapce_pmtu"), &key, &none, BPF_ANY);
+	ret = rule_array_write(deploy_map_fd(d, "mapce_rules"), p->rules, p->n_rules, &i);
 	if (ret) {
 		pr_err("writing rule %u: %s", i, deploy_strerror(ret));
 		return -1;
 	}
 	/* Without --mesh the LPM stays empty: every IPv4 goes to the BR. */
-	ret = rule_lpm_write(bpf_map__fd(s->maps.mapce_fmr_lpm), p->rules, p->mesh ? p->n_rules : 0,
+	ret = rule_lpm_write(deploy_map_fd(d, "mapce_fmr_lpm"), p->rules, p->mesh ? p->n_rules : 0,
 			     true, &i);
 	if (ret) {
 		pr_err("writing FMR %u to mapce_fmr_lpm: %s", i, deploy_strerror(ret));
 		return -1;
 	}
-	return install_forwards(r);
+	/* Stopped or never started: stale dynamic mappings give way to a
+	 * forward. */
+	return cut || !live ? sync_forwards(r, true) : 0;
 }
 
 /* ---- the route ---------------------------------------------------------- */
 
 /* default via inet6 GW dev WAN mtu MTU proto mapce: the only IPv4 default
- * route (mapce sends all IPv4 through the tunnel). */
+ * route (mapce sends all IPv4 through the tunnel).  Ours already there as
+ * wanted stays untouched; otherwise it is replaced. */
 static int ce_routes(struct deploy *d)
 {
 	struct ce_run *r = ce_run(d);
 	const struct mapce_config *c = &r->p->cfg;
 	char a[IP6_STRLEN], s[256], dev[IF_NAMESIZE];
-	struct nl_route *routes, br, route;
+	struct nl_route *routes, br, route, cur;
 	bool ours;
 	int ret, n, i;
 
@@ -272,6 +340,7 @@ static int ce_routes(struct deploy *d)
 	}
 	/* Via the router toward the BR; a BR on the link is its own next hop. */
 	memcpy(r->gw, br.gw_family == AF_INET6 ? br.gw : c->br_ipv6, 16);
+	memcpy(r->res->gw, r->gw, 16);
 
 	n = nl_route_list_all(AF_INET, 0, &routes);
 	if (n < 0) {
@@ -287,6 +356,15 @@ static int ce_routes(struct deploy *d)
 	if (i >= 0)
 		return -1;
 	nl_route4_via6(&route, 0, 0, r->gw, d->ifindex, c->mtu, RTPROT_MAPCE);
+	if (ours && find_our_route(d->ifindex, &cur)) {
+		if (cur.gw_family == AF_INET6 && !memcmp(cur.gw, r->gw, 16) && cur.mtu == c->mtu) {
+			deploy_route_record(d, &route);
+			return 0;
+		}
+		r->res->route_changed = true;
+		memcpy(r->res->old_gw, cur.gw, 16);
+		r->res->old_mtu = cur.mtu;
+	}
 	return deploy_route_add(d, &route, ours);
 }
 
@@ -297,8 +375,17 @@ static void print_up(const struct ce_run *r)
 	const struct mapce_config *c = &r->p->cfg;
 	char a[IP6_STRLEN];
 
+	char fixed[160];
+
 	out_open_object(NULL);
-	out_str("wan", "up on %s:", r->p->ifname);
+	out_str("wan", "up on %s", r->p->ifname);
+	/* what a link flap or a crash had taken, put back */
+	if (r->d.mode == DEPLOY_REPAIR || r->d.mode == DEPLOY_RECONFIGURE)
+		out_str("repaired", " (repaired: %s)",
+			ce_missing_str(r->d.missing, fixed, sizeof(fixed)));
+	else
+		out_null("repaired", NULL);
+	out_text(":");
 	out_str("ipv4", " %s", ip4_str(c->ipv4, a));
 	out_uint("psid", " psid %llu", c->psid);
 	out_uint("psid_len", "/%llu", c->psid_len);
@@ -338,6 +425,12 @@ static void ce_done(struct deploy *d)
 	struct ce_run *r = ce_run(d);
 
 	record_config(r->p);
+	r->res->mode = d->mode;
+	r->res->missing = d->missing;
+	r->res->addr_replaced = d->addr_replaced;
+	memcpy(r->res->old_addr, d->old_addr, 16);
+	if (d->quiet)
+		return;
 	if (sysctl_is_off(SYSCTL_IPV4_FORWARDING))
 		pr_warn("net.ipv4.conf.all.forwarding is 0: LAN hosts won't reach the internet "
 			"(sysctl -w net.ipv4.conf.all.forwarding=1)");
@@ -373,13 +466,34 @@ const struct deploy_spec ce_spec = {
 	.forget = ce_forget,
 };
 
-int ce_up(const struct ce_up_params *p)
+/* One run of deploy_up for p; *res (may be r's own) says what it did. */
+static int ce_deploy(const struct ce_up_params *p, __u32 *pins, struct ce_up_result *res)
 {
 	static struct ce_run r;
+	int ret;
 
 	r = (struct ce_run){ .p = p };
+	r.res = res ? res : &r.own;
+	memset(r.res, 0, sizeof(*r.res));
 	deploy_init(&r.d, &ce_spec, p->ifname, p->ifindex, &p->cfg, p->cfg.ce_ipv6, p->xdp_mode);
 	r.d.source = p->source;
 	r.d.rule = p->rule;
-	return deploy_up(&r.d) ? 1 : 0;
+	r.d.reconcile = r.d.quiet = pins != NULL;
+	r.d.pins_map_id = pins ? *pins : 0;
+	ret = deploy_up(&r.d);
+	r.res->mode = r.d.mode;
+	r.res->pins_lost = r.d.pins_lost;
+	if (!ret && pins)
+		*pins = r.d.pins_map_id;
+	return ret;
+}
+
+int ce_up(const struct ce_up_params *p)
+{
+	return ce_deploy(p, NULL, NULL) ? 1 : 0;
+}
+
+int ce_reconcile(const struct ce_up_params *p, __u32 *pins, struct ce_up_result *res)
+{
+	return ce_deploy(p, pins, res);
 }

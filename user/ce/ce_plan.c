@@ -77,8 +77,8 @@ static int plan_mtu(const struct up_settings *s, const struct wan_facts *w, unsi
 }
 
 /* The CE prefix: the first len bits of addr (an address of w). */
-static void set_prefix(struct mapce_opts *o, const __u8 addr[16], __u8 len,
-		       const struct wan_facts *w, __u8 addr_len)
+static void set_prefix(struct mapce_opts *o, const __u8 addr[16], __u8 len, const char *dev,
+		       __u8 addr_len)
 {
 	char a[IP6_STRLEN], b[IP6_STRLEN];
 
@@ -88,33 +88,47 @@ static void set_prefix(struct mapce_opts *o, const __u8 addr[16], __u8 len,
 	o->have_prefix = true;
 	if (verbose)
 		pr_warn("CE prefix %s/%u from %s/%u on %s", ip6_str(o->prefix, a), len,
-			ip6_str(addr, b), addr_len, w->name);
+			ip6_str(addr, b), addr_len, dev);
+}
+
+/* Is ad worth trying in pass (0: preferred prefixes, 1: preferred /128s
+ * such as a MAP address of an earlier up, 2: deprecated ones)? */
+static bool detect_pass(const struct nl_addr6 *ad, int pass)
+{
+	bool deprecated = ad->flags & IFA_F_DEPRECATED;
+
+	if (ad->scope != RT_SCOPE_UNIVERSE || (ad->flags & (IFA_F_DADFAILED | IFA_F_TENTATIVE)))
+		return false;
+	if (pass == 2)
+		return deprecated;
+	return !deprecated && (pass == 0) == (ad->prefix_len < 128);
 }
 
 /*
  * The CE prefix from the WAN's global IPv6 addresses: the first r6 + o
  * bits of an address inside a rule's IPv6 prefix.  Addresses shorter than
  * /128 (the delegated or RA prefix) are preferred to /128s (such as a MAP
- * address from an earlier up).  0 found (in o), -1 + message.
+ * address from an earlier up), deprecated ones (a prefix being replaced)
+ * come last.  0 found (in o), -1 + message.
  */
 static int detect_prefix(const struct wan_facts *w, const struct rule_source *src,
 			 struct mapce_opts *o, char *err, size_t errlen)
 {
+	const char *dev = w->addrs_of ? w->addrs_of : w->name;
 	char a[IP6_STRLEN], rules[512] = "";
 
 	if (w->n_addrs < 0)
-		return BAD("listing the IPv6 addresses of %s: %s", w->name, strerror(-w->n_addrs));
-	for (int pass = 0; pass < 2; pass++) {
+		return BAD("listing the IPv6 addresses of %s: %s", dev, strerror(-w->n_addrs));
+	for (int pass = 0; pass < 3; pass++) {
 		for (int i = 0; i < w->n_addrs; i++) {
 			const struct nl_addr6 *ad = &w->addrs[i];
 			__u8 isp_len;
 
-			if (ad->scope != RT_SCOPE_UNIVERSE || (ad->flags & IFA_F_DADFAILED) ||
-			    (pass == 0) != (ad->prefix_len < 128))
+			if (!detect_pass(ad, pass))
 				continue;
 			/* an ISP table: its rules are not in o (too many) */
 			if (rule_source_holds(src, ad->addr, &isp_len)) {
-				set_prefix(o, ad->addr, isp_len, w, ad->prefix_len);
+				set_prefix(o, ad->addr, isp_len, dev, ad->prefix_len);
 				return 0;
 			}
 			for (int r = 0; r < o->n_rules; r++) {
@@ -125,7 +139,7 @@ static int detect_prefix(const struct wan_facts *w, const struct rule_source *sr
 				    !mapce_ipv6_prefix_match(ad->addr, rule->ipv6_prefix,
 							     rule->ipv6_prefix_len))
 					continue;
-				set_prefix(o, ad->addr, (__u8)len, w, ad->prefix_len);
+				set_prefix(o, ad->addr, (__u8)len, dev, ad->prefix_len);
 				return 0;
 			}
 		}
@@ -134,7 +148,7 @@ static int detect_prefix(const struct wan_facts *w, const struct rule_source *sr
 		return BAD(
 			"no global IPv6 address on %s lies inside a rule of %s; give the CE "
 			"prefix with --prefix (mapce calc --%s --prefix P shows the closest rules)",
-			w->name, src->what, src->what);
+			dev, src->what, src->what);
 	for (int r = 0; r < o->n_rules; r++) {
 		size_t l = strlen(rules);
 
@@ -143,7 +157,7 @@ static int detect_prefix(const struct wan_facts *w, const struct rule_source *sr
 	}
 	return BAD("no global IPv6 address on %s lies inside a rule IPv6 prefix (%s); "
 		   "give the CE prefix with --prefix",
-		   w->name, rules);
+		   dev, rules);
 }
 
 /* The config, exactly as it will be pinned. */
@@ -237,6 +251,8 @@ int ce_plan(const struct up_settings *s, struct rule_source *src, const struct w
 	out->ifindex = w->ifindex;
 	out->n_rules = o.n_rules;
 	memcpy(out->rules, o.rules, sizeof(out->rules));
+	memcpy(out->prefix, o.prefix, 16);
+	out->prefix_len = o.prefix_len;
 	out->mesh = o.mesh;
 	out->xdp_mode = (enum attach_xdp_mode)val_or(s, UK_XDP_MODE, ATTACH_XDP_AUTO);
 	out->max_flows = (__u32)val_or(s, UK_MAX_FLOWS, 0);

@@ -9,8 +9,10 @@
  *            a WAN too small for the MAPCE_MIN_MTU too
  *   MSS      auto (MTU - 40), off, or N at most MTU - 40
  *   prefix   --prefix, else the first r6 + o bits of a global WAN address
- *            inside a rule IPv6 prefix (shorter-than-/128 addresses first;
- *            link-local and DAD-failed ones never)
+ *            (or of the prefix-from interface's) inside a rule IPv6 prefix
+ *            (shorter-than-/128 addresses first, deprecated ones last: a
+ *            renumbered line keeps the old prefix deprecated for a while;
+ *            link-local, tentative and DAD-failed ones never)
  *   rules    validated, the BMR derived; one shared IPv4 address only
  *   forwards inside the port set
  *
@@ -33,6 +35,8 @@ struct wan_facts {
 	unsigned int mtu;
 	const struct nl_addr6 *addrs; /* its IPv6 addresses, kernel order */
 	int n_addrs;		      /* or -errno: listing them failed */
+	const char *addrs_of;	      /* whose addresses those are when not the
+				       * WAN's (prefix-from), for messages */
 };
 
 /* Fill *out (zeroed first; out->portmaps points into s).  0, or a message

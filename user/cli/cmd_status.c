@@ -6,7 +6,9 @@
  * flow and binding counts, the NAT behaviour (filtering, per-host limit,
  * port forwards), the main counters and the port usage per LAN host
  * (mappings from mapce_bind by protocol, plus the datapath's per-host
- * accounting from mapce_hosts: one table, one printing loop).
+ * accounting from mapce_hosts: one table, one printing loop), whether the
+ * MAP address and the IPv4 route are there (a link flap takes them) and
+ * whether a `mapce run` keeps the CE.
  * JSON: {"interfaces": [ {...one object per WAN...} ]}.
  */
 #include <stdio.h>
@@ -30,6 +32,8 @@
 #include "sys/pin.h"
 #include "ce/portmap.h"
 #include "ce/ce_loader.h"
+#include "sys/daemon.h"
+#include "sys/netlink.h"
 #include "sys/state_file.h"
 
 #define HOSTS_SHOWN_TEXT 32 /* text mode lists the busiest hosts only */
@@ -166,6 +170,44 @@ static void print_origin(const char *wan)
 		(long long)time(NULL) - st.since);
 }
 
+/* What a link flap takes (the MAP address, the IPv4 route) present?  And
+ * who keeps the CE in line (mapce run).  Only known in the WAN's network
+ * namespace (ifindex 0: not here). */
+static void print_pieces(const char *wan, int ifindex, const struct mapce_config *c)
+{
+	struct nl_route *rts, *ours = NULL;
+	char a[IP6_STRLEN], s[256];
+	pid_t run = pidfile_running(wan);
+	int n = ifindex ? nl_route_list_all(AF_INET, 0, &rts) : -1;
+
+	if (!ifindex) {
+		out_null("address_present", NULL);
+		out_null("route_present", NULL);
+	} else {
+		out_bool("address_present", NULL, nl_addr6_present(ifindex, c->ce_ipv6) == 1);
+		if (nl_addr6_present(ifindex, c->ce_ipv6) != 1)
+			out_text("  address      %s missing from %s ('mapce up' puts it back)\n",
+				 ip6_str(c->ce_ipv6, a), wan);
+		for (int i = 0; i < n && !ours; i++) {
+			if (rts[i].dst_len == 0 && rts[i].protocol == RTPROT_MAPCE &&
+			    rts[i].oif == ifindex)
+				ours = &rts[i];
+		}
+		out_bool("route_present", ours ? "  route        %s" : "  route        missing",
+			 ours != NULL);
+		if (ours)
+			out_text(": %s\n", nl_route_str(ours, s, sizeof(s)));
+		else
+			out_text(" ('mapce up' puts it back)\n");
+	}
+	if (n >= 0)
+		free(rts);
+	if (run)
+		out_int("run_pid", "  run          mapce run, pid %lld\n", run);
+	else
+		out_null("run_pid", "  run          no 'mapce run' keeps it\n");
+}
+
 static void print_wan(const char *wan)
 {
 	struct mapce_counter sum[MAPCE_R__MAX], dropped = {};
@@ -210,6 +252,7 @@ static void print_wan(const char *wan)
 		out_str("ce_ipv6", "  ce_ipv6      %s\n", ip6_str(c.ce_ipv6, a));
 		out_str("br", "  br           %s\n", ip6_str(c.br_ipv6, a));
 		print_origin(wan);
+		print_pieces(wan, ifindex, &c);
 		out_uint("mtu", "  mtu          %llu", c.mtu);
 		out_uint("hop_limit", ", hop limit %llu", c.hop_limit);
 		out_uint("mss_clamp", c.mss_clamp ? ", mss clamp %llu" : ", mss clamp off",

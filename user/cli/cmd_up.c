@@ -44,12 +44,12 @@ static const struct opt_def up_opts[] = {
 };
 
 static const struct opt_group up_group = { NULL, up_opts };
-static const struct opt_group *const up_groups[] = {
+const struct opt_group *const up_groups[] = {
 	&up_group,	     &up_settings_group, &up_source_group,	&mapce_rule_group,
 	&mapce_domain_group, &mapce_ce_group,	 &mapce_explicit_group, NULL,
 };
 
-static int up_opt(void *ctx, const struct opt_def *opt, const char *arg)
+int up_opt(void *ctx, const struct opt_def *opt, const char *arg)
 {
 	struct up_args *a = ctx;
 	char errbuf[1536];
@@ -74,7 +74,9 @@ const struct cli_spec up_spec = {
 		"/IF/, add the MAP IPv6 address and an IPv4 default route via the BR's IPv6 next "
 		"hop, attach XDP (ingress) and a tc filter (egress), install the port forwards of "
 		"the config file.  Running it again with the same parameters changes nothing (but "
-		"brings the port forwards in line with the config file).\n\n"
+		"brings the port forwards in line with the config file, and puts back what a link "
+		"flap or a crash took: the MAP address, the route, a program); with other "
+		"parameters it refuses ('mapce run' applies them in place).\n\n"
 		"Without --prefix the CE prefix is taken from a global IPv6 address of IF inside a "
 		"rule IPv6 prefix (its first r6 + ea-len bits).",
 	.groups = up_groups,
@@ -91,11 +93,12 @@ const struct cli_spec up_spec = {
 /*
  * The config file: --config FILE, else the WAN's default file when it
  * exists (and --no-config is absent).  0 ok (file->path "" when none),
- * else the exit status after pr_err().
+ * else 1 with the message in err.
  */
-static int read_config(const char *arg, bool no_config, const char *wan, struct up_settings *file)
+static int read_config(const char *arg, bool no_config, const char *wan, struct up_settings *file,
+		       char *err, size_t errlen)
 {
-	char path[PATH_MAX], errbuf[1536];
+	char path[PATH_MAX];
 
 	up_settings_init(file);
 	if (arg) {
@@ -108,83 +111,113 @@ static int read_config(const char *arg, bool no_config, const char *wan, struct 
 		if (verbose)
 			pr_warn("reading %s", path);
 	}
-	if (config_file_parse(path, file, errbuf, sizeof(errbuf))) {
-		pr_err("up: %s", errbuf);
-		return 1;
+	return config_file_parse(path, file, err, errlen) ? 1 : 0;
+}
+
+/* The command line of the last up_settings_from_argv (a reload merges
+ * the file read again with it). */
+static struct up_args last;
+
+/* The file (read) merged with the command line, checked: 0, or 1 / the
+ * usage status with the message in err. */
+static int merge(struct up_settings *s, char *err, size_t errlen)
+{
+	static struct up_settings file;
+	int ret = read_config(last.config, last.no_config,
+			      last.cli.set[UK_WAN] ? last.cli.wan : NULL, &file, err, errlen);
+
+	if (ret)
+		return ret;
+	up_settings_merge(s, &file, &last.cli);
+	if (!s->set[UK_WAN]) {
+		mapce_errf(err, errlen,
+			   "--wan IF is required (on the command line or as 'wan IF' in %s)",
+			   s->path);
+		return EXIT_USAGE;
 	}
+	if (up_settings_check(s, err, errlen))
+		return 1;
 	return 0;
 }
 
 int up_settings_from_argv(const struct cli_spec *spec, int argc, char **argv, struct up_settings *s)
 {
-	static struct up_settings file;
-	static struct up_args a;
 	char errbuf[1536];
 	int ret;
 
-	memset(&a, 0, sizeof(a));
-	up_settings_init(&a.cli);
-	ret = cli_parse(spec, argc, argv, &a, NULL);
+	memset(&last, 0, sizeof(last));
+	up_settings_init(&last.cli);
+	ret = cli_parse(spec, argc, argv, &last, NULL);
 	if (ret != CLI_GO)
 		return ret;
-	if (a.config && a.no_config) {
+	if (last.config && last.no_config) {
 		pr_err("%s: --config and --no-config exclude each other", spec->name);
 		return EXIT_USAGE;
 	}
-	if (!a.config && !a.cli.set[UK_WAN]) {
+	if (!last.config && !last.cli.set[UK_WAN]) {
 		pr_err("%s: --wan IF is required", spec->name);
 		return EXIT_USAGE;
 	}
-	ret = read_config(a.config, a.no_config, a.cli.set[UK_WAN] ? a.cli.wan : NULL, &file);
-	if (ret)
-		return ret;
-	up_settings_merge(s, &file, &a.cli);
-	if (!s->set[UK_WAN]) {
-		pr_err("%s: --wan IF is required (on the command line or as 'wan IF' in %s)",
-		       spec->name, s->path);
-		return EXIT_USAGE;
-	}
-	if (up_settings_check(s, errbuf, sizeof(errbuf))) {
+	ret = merge(s, errbuf, sizeof(errbuf));
+	if (ret) {
 		pr_err("%s: %s", spec->name, errbuf);
-		return 1;
+		return ret;
 	}
 	return CLI_GO;
 }
 
-int up_plan(const char *cmd, const struct up_settings *s, struct ce_up_params *p)
+int up_settings_reread(struct up_settings *s, char *err, size_t errlen)
+{
+	return merge(s, err, errlen);
+}
+
+int up_plan_msg(const struct up_settings *s, struct ce_up_params *p, char *err, size_t errlen)
 {
 	static struct nl_addr6 addrs[ADDRS_MAX];
 	static struct rule_source src;
-	struct wan_facts w;
-	char errbuf[1536], real[PATH_MAX];
-	int ret;
+	const char *dev = s->prefix_from[0] ? s->prefix_from : s->wan;
+	struct wan_facts w = { .addrs_of = s->prefix_from[0] ? s->prefix_from : NULL };
+	char real[PATH_MAX];
+	int ret, addr_ifindex;
 
-	if (rule_source_load(s, &src, errbuf, sizeof(errbuf))) {
-		pr_err("%s: %s", cmd, errbuf);
+	if (rule_source_load(s, &src, err, errlen))
 		return 1;
-	}
 	/* The facts about the WAN; the policy is ce_plan()'s. */
 	w.name = s->wan;
 	w.ifindex = (int)if_nametoindex(s->wan);
 	if (!w.ifindex) {
-		pr_err("%s: no interface '%s' (%s)", cmd, s->wan, strerror(errno));
+		mapce_errf(err, errlen, "no interface '%s' (%s)", s->wan, strerror(errno));
 		return 1;
 	}
 	ret = nl_link_mtu(w.ifindex, &w.mtu);
 	if (ret) {
-		pr_err("%s: reading the MTU of %s: %s", cmd, s->wan, strerror(-ret));
+		mapce_errf(err, errlen, "reading the MTU of %s: %s", s->wan, strerror(-ret));
+		return 1;
+	}
+	addr_ifindex = s->prefix_from[0] ? (int)if_nametoindex(dev) : w.ifindex;
+	if (!addr_ifindex) {
+		mapce_errf(err, errlen, "no interface '%s' (prefix-from: %s)", dev,
+			   strerror(errno));
 		return 1;
 	}
 	w.addrs = addrs;
-	w.n_addrs = nl_addr6_list(w.ifindex, addrs, ADDRS_MAX);
-	ret = ce_plan(s, &src, &w, p, errbuf, sizeof(errbuf));
-	if (ret) {
-		pr_err("%s: %s", cmd, errbuf);
+	w.n_addrs = nl_addr6_list(addr_ifindex, addrs, ADDRS_MAX);
+	ret = ce_plan(s, &src, &w, p, err, errlen);
+	if (ret)
 		return ret == MAPCE_ERR_USAGE ? EXIT_USAGE : 1;
-	}
 	if (p->config_path[0] && realpath(s->path, real))
 		snprintf(p->config_path, sizeof(p->config_path), "%s", real);
 	return 0;
+}
+
+int up_plan(const char *cmd, const struct up_settings *s, struct ce_up_params *p)
+{
+	char errbuf[1536];
+	int ret = up_plan_msg(s, p, errbuf, sizeof(errbuf));
+
+	if (ret)
+		pr_err("%s: %s", cmd, errbuf);
+	return ret;
 }
 
 int cmd_up(int argc, char **argv)

@@ -22,6 +22,8 @@ static const struct cli_cmd mapce_cmds[] = {
 	  &calc_spec },
 	{ "up", cmd_up, "start the CE on a WAN interface", &up_spec },
 	{ "down", cmd_down, "stop the CE and remove everything up added", &down_spec },
+	{ "run", cmd_run, "start the CE and keep it up as the line changes (prefix, link, SIGHUP)",
+	  &run_spec },
 	{ "status", cmd_status, "show parameters, attach modes and counters", &status_spec },
 	{ "flows", cmd_flows, "list live NAT flows with per-flow counters", &flows_spec },
 	{ "stats", cmd_stats, "print the per-reason packet counters", &stats_spec },

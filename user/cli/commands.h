@@ -32,6 +32,16 @@ struct ce_up_params;
 int up_settings_from_argv(const struct cli_spec *spec, int argc, char **argv,
 			  struct up_settings *s);
 int up_plan(const char *cmd, const struct up_settings *s, struct ce_up_params *p);
+/* The config file read again and merged with the command line of the
+ * last up_settings_from_argv (run's SIGHUP): 0, or the exit status with
+ * the message (file:line) in err. */
+int up_settings_reread(struct up_settings *s, char *err, size_t errlen);
+/* up's option tables and their handler (ctx: what up_settings_from_argv
+ * passes), for the commands that take up's options (run). */
+extern const struct opt_group *const up_groups[];
+int up_opt(void *ctx, const struct opt_def *opt, const char *arg);
+/* up_plan with the message in err instead of on stderr (run logs it). */
+int up_plan_msg(const struct up_settings *s, struct ce_up_params *p, char *err, size_t errlen);
 
 /* Commands and their specs (for the levels' tables). */
 int cmd_calc(int argc, char **argv);
@@ -40,6 +50,8 @@ int cmd_down(int argc, char **argv);
 int cmd_status(int argc, char **argv);
 int cmd_flows(int argc, char **argv);
 int cmd_stats(int argc, char **argv);
-extern const struct cli_spec calc_spec, up_spec, down_spec, status_spec, flows_spec, stats_spec;
+int cmd_run(int argc, char **argv);
+extern const struct cli_spec calc_spec, up_spec, down_spec, status_spec, flows_spec, stats_spec,
+	run_spec;
 
 #endif

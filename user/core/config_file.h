@@ -70,6 +70,7 @@ enum up_key {
 	UK_ISP,		       /* a rule source: the ISP table (isp.h) */
 	UK_DHCPV6_OPTION,      /* a rule source: RFC 7598 option 94/96, hex (s46.h) */
 	UK_DHCPV6_OPTION_FILE, /* the same, read from a file (a DHCPv6 client hook's) */
+	UK_PREFIX_FROM,	       /* the CE prefix from this interface's addresses (PD on a LAN) */
 	UK__N
 };
 
@@ -87,6 +88,7 @@ struct up_settings {
 				   * filtering as MAPCE_FILTER_*, flags 0/1 */
 	unsigned int line[UK__N]; /* file line of each key, 0: command line */
 	char wan[IF_NAMESIZE];
+	char prefix_from[IF_NAMESIZE]; /* UK_PREFIX_FROM */
 	/* The rule sources besides the rule options (one source a file or
 	 * command line; they are merged with the rules, as a whole). */
 	char isp[ISP_NAME_MAX];	      /* ISP table name, or "auto" */

@@ -21,6 +21,10 @@
 static const struct opt_def up_keys[] = {
 	{ "wan", "IF", "WAN interface (required, here or in the config file)", KEY(WAN),
 	  OPT_IFNAME },
+	{ "prefix-from", "IF",
+	  "find the CE prefix among the addresses of IF instead of the WAN's (with DHCPv6 prefix "
+	  "delegation the delegated prefix is often only on a LAN interface)",
+	  KEY(PREFIX_FROM), OPT_IFNAME },
 	/* clang-format off */
 	{ "mtu", "N",
 	  "IPv4 MTU over the tunnel, " OPT_STR(MAPCE_MIN_MTU) "..WAN MTU - "
@@ -270,9 +274,10 @@ int up_settings_apply(struct up_settings *s, int opt, const char *arg, unsigned 
 	}
 	switch (k) {
 	case UK_WAN:
+	case UK_PREFIX_FROM: /* interface names, both IF_NAMESIZE */
 		if (parse_ifname(arg, m, sizeof(m)))
 			return BAD("%s %s", name, m);
-		snprintf(s->wan, sizeof(s->wan), "%s", arg);
+		snprintf(k == UK_WAN ? s->wan : s->prefix_from, IF_NAMESIZE, "%s", arg);
 		ret = 0;
 		break;
 	case UK_MTU:
@@ -407,6 +412,8 @@ void up_settings_merge(struct up_settings *out, const struct up_settings *file,
 	}
 	if (cli->set[UK_WAN])
 		memcpy(out->wan, cli->wan, sizeof(out->wan));
+	if (cli->set[UK_PREFIX_FROM])
+		memcpy(out->prefix_from, cli->prefix_from, sizeof(out->prefix_from));
 	out->usage_err = false;
 }
 

@@ -10,6 +10,8 @@
 
 bool out_json;
 int verbose;
+static out_msg_fn msg_fn; /* out_redirect_msgs */
+static void *msg_arg;
 static bool out_pretty;
 static int depth;
 static bool need_comma[OUT_MAX_DEPTH];
@@ -79,7 +81,7 @@ static void json_string(const char *s)
 }
 
 /* s for a terminal: control characters and invalid UTF-8 as \xNN. */
-static void text_safe(FILE *f, const char *s)
+void text_safe(FILE *f, const char *s)
 {
 	const unsigned char *p = (const unsigned char *)s;
 
@@ -227,6 +229,12 @@ void out_finish(void)
 	fflush(stdout);
 }
 
+void out_redirect_msgs(out_msg_fn fn, void *arg)
+{
+	msg_fn = fn;
+	msg_arg = arg;
+}
+
 void pr_err(const char *fmt, ...)
 {
 	char buf[1024];
@@ -235,6 +243,10 @@ void pr_err(const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
+	if (msg_fn) {
+		msg_fn(true, buf, msg_arg);
+		return;
+	}
 	fputs("mapce: ", stderr);
 	text_safe(stderr, buf);
 	fputc('\n', stderr);
@@ -255,6 +267,10 @@ void pr_warn(const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
+	if (msg_fn) {
+		msg_fn(false, buf, msg_arg);
+		return;
+	}
 	fputs("mapce: ", stderr);
 	text_safe(stderr, buf);
 	fputc('\n', stderr);

@@ -10,6 +10,7 @@
 #define MAPCE_OUTPUT_H
 
 #include <stdbool.h>
+#include <stdio.h>
 
 extern bool out_json; /* -j */
 
@@ -29,9 +30,15 @@ void out_text(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void out_finish(void);
 
 /* Errors: "mapce: ..." on stderr (and {"error": ...} on stdout with -j). */
+/* s for a terminal: control characters and invalid UTF-8 as \xNN. */
+void text_safe(FILE *f, const char *s);
 void pr_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Warnings and notes: stderr only. */
 void pr_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 extern int verbose; /* -v count */
+/* Errors and warnings to fn instead of stderr (and stdout), NULL: back to
+ * them.  `mapce run` folds them into its one log line per event. */
+typedef void (*out_msg_fn)(bool error, const char *msg, void *arg);
+void out_redirect_msgs(out_msg_fn fn, void *arg);
 
 #endif

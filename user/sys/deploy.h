@@ -8,21 +8,39 @@
  *
  * up (deploy_up), in order; every step that changes the system pushes its
  * undo, and a failure runs the undos backwards (the rollback):
- *   1. lock; already up with the same parameters: say so, change nothing
- *      (side->already_up may bring in line what may change: the CE's
- *      forwards).  Up otherwise: refuse, naming the down command.
+ *   1. lock; what is there decides the mode (enum deploy_mode):
+ *        FRESH        none of the spec's programs is attached: everything
+ *                     below (a leftover route of the spec's protocol is
+ *                     deleted first: no route without the programs)
+ *        COMPLETE     up with the same parameters and complete: change
+ *                     nothing (side->already_up may bring in line what may
+ *                     change: the CE's forwards)
+ *        REPAIR       up with the same parameters, something missing (a
+ *                     link flap took the address and the routes, a crash
+ *                     left a program out): put back what is missing
+ *        RECONFIGURE  up with other parameters (or a config a crash left
+ *                     disabled): applied in place when d->reconcile (`mapce
+ *                     run`), else refused naming the down command
  *   2. load the skeleton, its maps pinned (or reused) under
- *      <pin_root>/<dev>/; libbpf's log captured, its tail shown on failure
- *      (-v shows all of it)
- *   3. config last: disable the datapath (a zeroed config passes
- *      everything), side->write_tables (rules, LPM, ...), then the config,
- *      which enables it
- *   4. the device's address /128 (nodad), unless it is there
- *   5. side->routes (each through deploy_route_add)
- *   6. the spec's programs in table order: XDP, tc filters on clsact
- *      (clsact created when missing)
+ *      <pin_root>/<dev>/ (FRESH, or a program is missing); libbpf's log
+ *      captured, its tail shown on failure (-v shows all of it)
+ *   3. the device's address /128 (nodad), unless it is there
+ *   4. config last: side->write_tables (rules, LPM, ...), then the config,
+ *      which enables the datapath.  FRESH disables it first (the new
+ *      config without MAPCE_CFG_F_ENABLED: every IPv4 packet dropped on
+ *      egress, passed on ingress, the expiry sweep on sane timeouts); the
+ *      other modes rewrite in place and a side disables only when its
+ *      state must be cut (deploy_config_disable)
+ *   5. the spec's programs in table order: XDP, tc filters on clsact
+ *      (clsact created when missing); only the missing ones outside FRESH
+ *   6. side->routes (each through deploy_route_add): after the programs, so
+ *      nothing is routed to the device before they are attached with their
+ *      config written
+ *   7. an address of ours from an earlier run with other parameters (a
+ *      new prefix) is deleted: the new one was added before
  * What up did is recorded in the state file (state_file.h) after every
- * step.
+ * step.  Outside FRESH a rollback never detaches a program: a route may
+ * stand that only its program keeps from leaking.
  *
  * down (deploy_down): detach the spec's programs (never another's), clsact
  * if up created it and nothing else uses it, every route of the spec's
@@ -164,6 +182,23 @@ struct deploy_spec {
 
 /* ---- one run of up --------------------------------------------------- */
 
+/* What deploy_up found (step 1 above). */
+enum deploy_mode {
+	DEPLOY_FRESH,
+	DEPLOY_COMPLETE,
+	DEPLOY_REPAIR,
+	DEPLOY_RECONFIGURE,
+};
+
+/* deploy.missing: what of a side that is up was missing, put back (a
+ * program is bit 1 << its index in spec->progs). */
+#define DEPLOY_MISS_PROGS 0xffu
+#define DEPLOY_MISS_ADDR (1u << 8)
+#define DEPLOY_MISS_SIDE (1u << 9)    /* side->missing said what */
+#define DEPLOY_MISS_CONFIG (1u << 10) /* the pinned config was disabled */
+
+#define DEPLOY_PIN_FDS 16 /* pinned maps one run opens outside FRESH */
+
 struct deploy_undo {
 	void (*fn)(struct deploy *d, const struct deploy_undo *u);
 	int prog;	       /* a program: index in spec->progs */
@@ -172,36 +207,54 @@ struct deploy_undo {
 
 #define DEPLOY_UNDO_MAX (8 + MAPCE_MAX_RULES)
 
-/* Embed it first in the side's own run (container_of in the hooks). */
+/* Embed it first in the side's own run (container_of in the hooks).
+ * Fields by alignment (no padding): [c] the caller's, [u] deploy_up's for
+ * the hooks and the caller to read, [r] the rollback's. */
 struct deploy {
-	/* the caller's */
-	const struct deploy_spec *spec;
-	char dev[IF_NAMESIZE];
-	int ifindex;
-	struct mapce_config cfg; /* complete, exactly as it will be pinned */
-	__u8 addr[16];		 /* the address up adds to the device (/128) */
-	enum attach_xdp_mode xdp_mode;
-	const char *source, *rule; /* for the state file (status): may be NULL */
-	/* deploy_up's, for the hooks to read */
-	char dir[256];	    /* <pin_root>/<dev> */
-	void *skel;	    /* the side's skeleton, while up runs */
-	bool pins_existed;  /* maps reused from an earlier run */
-	bool old_cfg_valid; /* old_cfg: the reused pins' config */
-	struct mapce_config old_cfg;
-	bool old_valid;		 /* old: the state file of this very device */
-	struct up_state old, st; /* the state file found, and this run's */
-	__u8 xdp_attached;	 /* XDP_ATTACHED_* */
-	/* the rollback */
-	bool had_state, dir_created, pins_created;
-	struct deploy_undo undo[DEPLOY_UNDO_MAX];
-	int n_undo;
+	const struct deploy_spec *spec;		  /* [c] */
+	const char *source, *rule;		  /* [c] for the state file (status): may be NULL */
+	void *skel;				  /* [u] the side's skeleton, while up runs (NULL
+						   * when nothing was loaded: deploy_map_fd opens
+						   * the pins) */
+	struct up_state old, st;		  /* [u] the state file found, and this run's */
+	struct deploy_undo undo[DEPLOY_UNDO_MAX]; /* [r] */
+	const char *pin_name[DEPLOY_PIN_FDS];	  /* [u] pinned maps deploy_map_fd opened */
+	int pin_fd[DEPLOY_PIN_FDS];
+	int n_pin_fd;
+	int n_undo;		       /* [r] */
+	struct mapce_config cfg;       /* [c] complete, exactly as it will be pinned */
+	struct mapce_config old_cfg;   /* [u] the reused pins' config (old_cfg_valid) */
+	int ifindex;		       /* [c] */
+	enum attach_xdp_mode xdp_mode; /* [c] */
+	/* [c] When not 0, the pinned config must be this map (the pins `mapce
+	 * run` keeps): gone or another one, up fails with pins_lost set
+	 * (checked under the lock, so a down that ran meanwhile is never
+	 * undone).  Set to the pinned config's map after a success. */
+	__u32 pins_map_id;
+	enum deploy_mode mode; /* [u] */
+	unsigned int missing;  /* [u] DEPLOY_MISS_*: put back (REPAIR, RECONFIGURE) */
+	char dev[IF_NAMESIZE]; /* [c] */
+	__u8 addr[16];	       /* [c] the address up adds to the device (/128) */
+	__u8 old_addr[16];     /* [u] what step 7 deleted (addr_replaced) */
+	char dir[256];	       /* [u] <pin_root>/<dev> */
+	bool reconcile;	       /* [c] other parameters: applied in place, not refused */
+	bool quiet;	       /* [c] no notes, no report: the caller says what
+				* happened */
+	bool pins_lost;	       /* [u] see pins_map_id */
+	bool addr_replaced;    /* [u] step 7 deleted old_addr */
+	bool pins_existed;     /* [u] maps reused from an earlier run */
+	bool old_cfg_valid;    /* [u] */
+	bool old_valid;	       /* [u] old: the state file of this very device */
+	__u8 xdp_attached;     /* [u] XDP_ATTACHED_* */
+	bool had_state, dir_created, pins_created; /* [r] */
 };
 
 /* Zero d and fill the caller's fields. */
 void deploy_init(struct deploy *d, const struct deploy_spec *spec, const char *dev, int ifindex,
 		 const struct mapce_config *cfg, const __u8 addr[16], enum attach_xdp_mode mode);
-/* Bring the side up on d->dev (d from deploy_init).  0 (up, or already up
- * as asked), -1 after pr_err() (everything this run did is undone). */
+/* Bring the side up on d->dev (d from deploy_init; set d->reconcile and
+ * d->quiet after it).  0 (up, or already up as asked: d->mode says which),
+ * -1 after pr_err() (what this run added is undone). */
 int deploy_up(struct deploy *d);
 /* deploy_init and deploy_up as one, returning the exit status (0 or 1):
  * what the sides' up commands end with. */
@@ -225,10 +278,18 @@ int deploy_route_conflict(const struct deploy *d, const struct nl_route *routes,
  * pr_err() when the list is full (a bug). */
 int deploy_undo_push(struct deploy *d, void (*fn)(struct deploy *d, const struct deploy_undo *u),
 		     const struct deploy_undo *u);
+/* Record r in the state file as a route of ours that stands as wanted
+ * (deploy_route_add without touching it). */
+void deploy_route_record(struct deploy *d, const struct nl_route *r);
 /* Write the state file (a warning when it fails). */
 void deploy_save_state(struct deploy *d);
-/* The fd of the loaded object's map name (-1 when missing). */
-int deploy_map_fd(const struct deploy *d, const char *name);
+/* The fd of map name: the loaded object's, else the pinned one (opened
+ * once, closed when up ends); -1 when missing. */
+int deploy_map_fd(struct deploy *d, const char *name);
+/* For write_tables: stop the datapath while the side cuts state that no
+ * longer fits (the new config without MAPCE_CFG_F_ENABLED; the config
+ * written after write_tables enables it again).  0, or -1 after pr_err(). */
+int deploy_config_disable(struct deploy *d);
 
 /* ---- down and the readers --------------------------------------------- */
 

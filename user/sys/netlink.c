@@ -146,35 +146,39 @@ out:
 
 /* ---- links ---------------------------------------------------------- */
 
-static int link_mtu_cb(const struct nlmsghdr *nh, void *arg)
+static int link_cb(const struct nlmsghdr *nh, void *arg)
 {
-	struct nl_link_info link;
 	int ret;
 
 	if (nh->nlmsg_type != RTM_NEWLINK)
 		return MNL_CB_OK;
-	ret = nl_parse_link(nh, &link);
+	ret = nl_parse_link(nh, arg);
 	if (ret)
 		return nl_cb_error(ret);
-	*(unsigned int *)arg = link.mtu;
 	return MNL_CB_OK;
+}
+
+int nl_link_get(int ifindex, struct nl_link_info *out)
+{
+	struct nl_req req;
+	struct ifinfomsg *ifi = nl_req_start(&req, RTM_GETLINK, 0, sizeof(*ifi));
+
+	memset(out, 0, sizeof(*out));
+	ifi->ifi_family = AF_UNSPEC;
+	ifi->ifi_index = ifindex;
+	return nl_talk(&req, link_cb, out);
 }
 
 int nl_link_mtu(int ifindex, unsigned int *mtu)
 {
-	struct nl_req req;
-	struct ifinfomsg *ifi = nl_req_start(&req, RTM_GETLINK, 0, sizeof(*ifi));
-	unsigned int v = 0;
-	int ret;
+	struct nl_link_info link;
+	int ret = nl_link_get(ifindex, &link);
 
-	ifi->ifi_family = AF_UNSPEC;
-	ifi->ifi_index = ifindex;
-	ret = nl_talk(&req, link_mtu_cb, &v);
 	if (ret)
 		return ret;
-	if (!v)
+	if (!link.mtu)
 		return -ENODATA;
-	*mtu = v;
+	*mtu = link.mtu;
 	return 0;
 }
 

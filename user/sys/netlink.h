@@ -30,6 +30,10 @@ const char *nl_strerror(int e);
 
 /* MTU of a link (IFLA_MTU). */
 int nl_link_mtu(int ifindex, unsigned int *mtu);
+/* A link's state (nl_parse.h's struct nl_link_info: up, running, MTU,
+ * name). */
+struct nl_link_info;
+int nl_link_get(int ifindex, struct nl_link_info *out);
 
 /* ---- IPv6 addresses ------------------------------------------------- */
 

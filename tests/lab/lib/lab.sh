@@ -16,6 +16,7 @@
 # datapath cannot be tested), lab_teardown_case; lab_ce / lab_br (mapce in
 # the CE / the BR), lab_ce_up, lab_br_up, lab_ce_down, lab_br_down,
 # lab_try_mapce, lab_set_wan_offload, lab_port_set and lab_in_set,
+# lab_rule_config (the rule as config file lines),
 # lab_query (tests/lab/tools/json_query.py), lab_fetch (the HTTP file).
 #
 # Topology (documentation prefixes only; every name starts with "mce"):
@@ -402,6 +403,20 @@ lab_teardown_case() {
 	lab_down
 	res=$(lab_residue)
 	if [ -z "$res" ]; then t_ok "$1"; else t_fail "$1" "left: $(tr '\n' ' ' <<<"$res")"; fi
+}
+
+# lab_rule_config: LAB_RULE_ARGS as config file lines ("rule-ipv6 X",
+# "legacy-iid", ...), for tests that give the CE a config file.
+lab_rule_config() {
+	local i a=("${LAB_RULE_ARGS[@]}")
+	for ((i = 0; i < ${#a[@]}; i++)); do
+		if [ $((i + 1)) -lt ${#a[@]} ] && [[ "${a[i + 1]}" != --* ]]; then
+			echo "${a[i]#--} ${a[i + 1]}"
+			i=$((i + 1))
+		else
+			echo "${a[i]#--}"
+		fi
+	done
 }
 
 # lab_port_set: the CE's port set, one port per line, in LAB_PORTSET
