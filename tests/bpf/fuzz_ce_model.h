@@ -59,7 +59,28 @@ static struct {
 	struct model_frag *frags; /* MODEL_FRAGS slots, linear probing */
 } model;
 
-/* Read the seeded world from the maps. */
+static int model_cmp(const void *a, const void *b, size_t n)
+{
+	return memcmp(a, b, n);
+}
+
+static int model_cmp_port(const void *a, const void *b)
+{
+	return model_cmp(a, b, sizeof(struct model_port));
+}
+
+static int model_cmp_flow(const void *a, const void *b)
+{
+	return model_cmp(a, b, sizeof(struct model_flow));
+}
+
+static int model_cmp_peer(const void *a, const void *b)
+{
+	return model_cmp(a, b, sizeof(struct model_peer));
+}
+
+/* Read the seeded world from the maps, in an order of its own (a hash
+ * map's is random): the same seed picks the same flows every run. */
 static inline int model_snapshot(void)
 {
 	struct mapce_endpoint ek, enk;
@@ -111,6 +132,9 @@ static inline int model_snapshot(void)
 		model.peers[model.npeers].remote = ntohl(pk.remote_ip);
 		model.npeers++;
 	}
+	qsort(model.ports, (size_t)model.nports, sizeof(model.ports[0]), model_cmp_port);
+	qsort(model.flows, (size_t)model.nflows, sizeof(model.flows[0]), model_cmp_flow);
+	qsort(model.peers, (size_t)model.npeers, sizeof(model.peers[0]), model_cmp_peer);
 	if (!model.frags)
 		model.frags = calloc(MODEL_FRAGS, sizeof(*model.frags));
 	else
