@@ -176,8 +176,7 @@ static __always_inline void ingress_set_ecn(void *data, void *data_end, const st
 
 /* The outer header (and any destination options) comes off: the
  * translated IPv4 packet v goes up. */
-static __always_inline int ingress_decap(struct xdp_md *ctx, const struct v4_info *v,
-					 __u32 *reason)
+static __always_inline int ingress_decap(struct xdp_md *ctx, const struct v4_info *v, __u32 *reason)
 {
 	if (xdp_decap_ipv6(ctx, ingress_hlen(v))) {
 		*reason = MAPCE_R_DROP_DECAP_FAILED;

@@ -186,7 +186,8 @@ static __always_inline int icmp6_err_quote_ext(const struct ipv6hdr *q6, void *d
 		return -1;
 	if (q6->nexthdr == IPPROTO_IPIP)
 		return 0;
-	if (q6->nexthdr == NEXTHDR_DEST && destopt_check((__u8 *)(q6 + 1), data_end) == DESTOPT_IPIP)
+	if (q6->nexthdr == NEXTHDR_DEST &&
+	    destopt_check((__u8 *)(q6 + 1), data_end) == DESTOPT_IPIP)
 		return DESTOPT_LEN;
 	return -1;
 }

@@ -24,7 +24,7 @@
 #include <time.h>
 #include "bpf/fixture.h"
 
-#define FUZZ_SHORT 20000 /* frames per program in `make test` */
+#define FUZZ_SHORT 20000		/* frames per program in `make test` */
 #define FUZZ_DEFAULT_SEED 0x4d415045ull /* "MAPE" */
 /* One frame in this many gets the exact per-packet counter check (two
  * counter reads: about 100 syscalls); all frames are checked in sum. */
@@ -69,9 +69,9 @@ struct fuzz_run {
 	const char *name;
 	enum fx_prog prog;
 	__u64 packets, seed, base_seed; /* seed = base_seed (FUZZ_SEED) + k */
-	__u64 runs, bytes;  /* frames that ran, their bytes */
-	__u64 index;	    /* of the frame being checked */
-	__u64 first_failed; /* index of the first violation + 1, 0 = none */
+	__u64 runs, bytes;		/* frames that ran, their bytes */
+	__u64 index;			/* of the frame being checked */
+	__u64 first_failed;		/* index of the first violation + 1, 0 = none */
 	__u64 counted_before, bytes_before;
 	struct mapce_counter reasons_before[MAPCE_R__MAX];
 	/* TC ingress counts only its slow-path packets: the rest (passed on
@@ -190,11 +190,13 @@ static inline void fuzz_end(struct fuzz_run *r)
 	      "%llu frames counted of %llu (%llu may pass uncounted)", (unsigned long long)counted,
 	      (unsigned long long)r->runs, (unsigned long long)r->uncounted_max);
 	CHECK(bytes <= r->bytes && bytes + r->uncounted_bytes_max >= r->bytes,
-	      "%llu bytes counted of %llu", (unsigned long long)bytes, (unsigned long long)r->bytes);
-	CHECK(r->runs > r->packets / 2, "only %llu of %llu frames ran",
-	      (unsigned long long)r->runs, (unsigned long long)r->packets);
-	CHECK(fuzz_failures == 0, "%d invariant violations; replay: FUZZ_SEED=%llu FUZZ_PACKETS=%llu",
-	      fuzz_failures, (unsigned long long)r->base_seed, (unsigned long long)r->first_failed);
+	      "%llu bytes counted of %llu", (unsigned long long)bytes,
+	      (unsigned long long)r->bytes);
+	CHECK(r->runs > r->packets / 2, "only %llu of %llu frames ran", (unsigned long long)r->runs,
+	      (unsigned long long)r->packets);
+	CHECK(fuzz_failures == 0,
+	      "%d invariant violations; replay: FUZZ_SEED=%llu FUZZ_PACKETS=%llu", fuzz_failures,
+	      (unsigned long long)r->base_seed, (unsigned long long)r->first_failed);
 	printf("# %s: %llu frames ran of %llu, FUZZ_SEED %llu, %.1f s, %.0f frames/s\n", r->name,
 	       (unsigned long long)r->runs, (unsigned long long)r->packets,
 	       (unsigned long long)r->base_seed, s, s > 0 ? (double)r->runs / s : 0.0);

@@ -96,7 +96,8 @@ static inline int model_snapshot(void)
 		struct model_port *m = &model.ports[model.nports];
 
 		ek = enk;
-		if (bpf_map__lookup_elem(fx.ce->maps.mapce_ports, &ek, sizeof(ek), &b, sizeof(b), 0))
+		if (bpf_map__lookup_elem(fx.ce->maps.mapce_ports, &ek, sizeof(ek), &b, sizeof(b),
+					 0))
 			continue;
 		m->port = ntohs(ek.port);
 		m->proto = ek.proto;
@@ -105,8 +106,9 @@ static inline int model_snapshot(void)
 		m->is_static = !!(b.flags & MAPCE_BIND_F_STATIC);
 		model.nports++;
 	}
-	for (prev = NULL; model.nflows < MODEL_MAX &&
-			  !bpf_map__get_next_key(fx.ce->maps.mapce_flow_in, prev, &tnk, sizeof(tnk));
+	for (prev = NULL;
+	     model.nflows < MODEL_MAX &&
+	     !bpf_map__get_next_key(fx.ce->maps.mapce_flow_in, prev, &tnk, sizeof(tnk));
 	     prev = &tk) {
 		struct mapce_flow f;
 		struct model_flow *m = &model.flows[model.nflows];
@@ -209,7 +211,9 @@ static inline void model_frag_note(uint32_t src, uint16_t id, uint8_t proto, uin
 
 	/* the CE's record of a datagram is its last first fragment's */
 	if (f)
-		*f = (struct model_frag){ .src = src, .ip = ip, .id = id, .proto = proto, .used = 1 };
+		*f = (struct model_frag){
+			.src = src, .ip = ip, .id = id, .proto = proto, .used = 1
+		};
 }
 
 /*

@@ -170,8 +170,11 @@ static inline void fz_icmp_error_of(struct pkt *k, size_t off, uint32_t src, uin
 	static const uint8_t types[] = { 3, 11, 12, 3 };
 	uint8_t q[600];
 	size_t qlen = k->len - off;
-	struct icmp4_err e = { .src = src, .dst = dst, .type = types[rnd() % 4],
-			       .code = (uint8_t)(rnd() % 5), .mtu = (uint16_t)(rnd() % 2 ? 1400 : 0),
+	struct icmp4_err e = { .src = src,
+			       .dst = dst,
+			       .type = types[rnd() % 4],
+			       .code = (uint8_t)(rnd() % 5),
+			       .mtu = (uint16_t)(rnd() % 2 ? 1400 : 0),
 			       .quote = q };
 
 	if (qlen > sizeof(q))
@@ -298,7 +301,8 @@ static inline void fz_mutate(struct pkt *k)
 		}
 		default: /* the IPv6 payload length */
 			if (k->len >= 54 && get16(k->b + 12) == 0x86dd)
-				put16(k->b + 18, (uint16_t)(get16(k->b + 18) + (int)(rnd() % 17) - 8));
+				put16(k->b + 18,
+				      (uint16_t)(get16(k->b + 18) + (int)(rnd() % 17) - 8));
 		}
 	}
 	if (k->len < 14)

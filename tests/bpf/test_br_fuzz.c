@@ -50,7 +50,8 @@ static struct frag_rec *frag_slot(const uint8_t *ip)
 	for (uint32_t i = 0; i < FRAGS; i++) {
 		struct frag_rec *f = &frags[(h + i) & (FRAGS - 1)];
 
-		if (!f->used || (f->src == src && f->dst == dst && f->id == id && f->proto == ip[9]))
+		if (!f->used ||
+		    (f->src == src && f->dst == dst && f->id == id && f->proto == ip[9]))
 			return f;
 	}
 	return NULL;
@@ -208,8 +209,8 @@ static void check_xdp(const struct pkt *in, const struct pkt *out, int v)
 			return;
 		}
 		if (!expected_ce(q4, avail - 28, 0, want) || memcmp(q6 + 24, want, 16))
-			fuzz_fail("xdp: error translated about a packet the BR cannot have sent", in,
-				  out);
+			fuzz_fail("xdp: error translated about a packet the BR cannot have sent",
+				  in, out);
 		return;
 	}
 	off = fz_v4_off(in);
@@ -254,8 +255,8 @@ static void fuzz_xdp(void)
 			if (one_in(4))
 				src6[15] ^= 1;
 			pkt_v6v4(&tun, a6(BR6), src6, &t);
-			frame_icmp6_err(&in, a6("2001:db8:ffff::1"), a6(BR6), (uint8_t)(1 + rnd() % 4),
-					0, 1280 + rnd() % 200, tun.b + 14,
+			frame_icmp6_err(&in, a6("2001:db8:ffff::1"), a6(BR6),
+					(uint8_t)(1 + rnd() % 4), 0, 1280 + rnd() % 200, tun.b + 14,
 					tun.len - 14 > 1232 ? 1232 : tun.len - 14);
 		} else {
 			port = s.sport; /* or the echo id: the same field */

@@ -47,7 +47,8 @@ static void random_out(struct v4_spec *s)
 		s->sport = (uint16_t)(rnd() % 2 ? mapce_port_at(4, 8, CE_PSID, rnd() % 16)
 						: 40000 + rnd() % 16);
 	else
-		s->sport = (uint16_t)(rnd() % 2 ? mapce_port_at(4, 8, CE_PSID, rnd() % 240) : rnd());
+		s->sport =
+			(uint16_t)(rnd() % 2 ? mapce_port_at(4, 8, CE_PSID, rnd() % 240) : rnd());
 	s->dport = (uint16_t)(rnd() % 3 ? 53 + rnd() % 4 : rnd());
 	s->icmp_type = (uint8_t)(rnd() % 3 ? 8 : rnd() % 16);
 	s->tcp_flags = (uint8_t)rnd();
@@ -219,12 +220,18 @@ static int seed_world(void)
 	for (uint32_t j = 0; j < 4; j++) {
 		uint16_t port = mapce_port_at(4, 8, CE_PSID, 200 + j);
 		uint8_t proto = j % 2 ? 6 : 17;
-		struct mapce_endpoint o = { .ip = htonl(CE_V4), .port = htons(port), .proto = proto };
+		struct mapce_endpoint o = { .ip = htonl(CE_V4),
+					    .port = htons(port),
+					    .proto = proto };
 		struct mapce_endpoint i = { .ip = htonl(IP4(192, 0, 2, 20) + j),
 					    .port = htons((uint16_t)(8000 + j)),
 					    .proto = proto };
-		struct mapce_binding own = { .ip = i.ip, .port = i.port, .flags = MAPCE_BIND_F_STATIC };
-		struct mapce_binding bind = { .ip = o.ip, .port = o.port, .flags = MAPCE_BIND_F_STATIC };
+		struct mapce_binding own = { .ip = i.ip,
+					     .port = i.port,
+					     .flags = MAPCE_BIND_F_STATIC };
+		struct mapce_binding bind = { .ip = o.ip,
+					      .port = o.port,
+					      .flags = MAPCE_BIND_F_STATIC };
 
 		if (bpf_map__update_elem(fx.ce->maps.mapce_ports, &o, sizeof(o), &own, sizeof(own),
 					 BPF_NOEXIST) ||
@@ -277,9 +284,14 @@ static void random_in(struct pkt *k)
 		s.icmp_type = (uint8_t)(rnd() % 16);
 		break;
 	case 4: { /* an ICMP error from the internet about a packet we sent */
-		struct v4_spec q = { .src = CE_V4, .dst = f->remote, .proto = f->proto,
-				     .sport = f->out_port, .dport = f->rport, .icmp_type = 8,
-				     .ttl = 64, .payload = (uint16_t)(rnd() % 64) };
+		struct v4_spec q = { .src = CE_V4,
+				     .dst = f->remote,
+				     .proto = f->proto,
+				     .sport = f->out_port,
+				     .dport = f->rport,
+				     .icmp_type = 8,
+				     .ttl = 64,
+				     .payload = (uint16_t)(rnd() % 64) };
 
 		pkt_v6v4(k, a6(BR6), a6(CE_MAP6), &q);
 		fz_icmp_error_of(k, 54, one_in(2) ? ROUTER : f->remote, CE_V4);
@@ -289,9 +301,14 @@ static void random_in(struct pkt *k)
 		return;
 	}
 	default: { /* an ICMPv6 error about a tunnel packet we sent */
-		struct v4_spec q = { .src = CE_V4, .dst = f->remote, .proto = f->proto,
-				     .sport = f->out_port, .dport = f->rport, .icmp_type = 8,
-				     .ttl = 64, .payload = (uint16_t)(rnd() % 1300) };
+		struct v4_spec q = { .src = CE_V4,
+				     .dst = f->remote,
+				     .proto = f->proto,
+				     .sport = f->out_port,
+				     .dport = f->rport,
+				     .icmp_type = 8,
+				     .ttl = 64,
+				     .payload = (uint16_t)(rnd() % 1300) };
 		struct pkt tun;
 		static const uint8_t types[] = { 1, 2, 3, 4, 128 };
 
@@ -395,8 +412,8 @@ static void fuzz_ingress(const char *name, enum fx_prog p, int k)
 				int lim = one_in(3);
 
 				frame_v6_fragment(&whole, 0, (uint16_t)cut, 1, id, &queue[0]);
-				frame_v6_fragment(&whole, (uint16_t)cut, (uint16_t)(plen - cut), 0, id,
-						  &in);
+				frame_v6_fragment(&whole, (uint16_t)cut, (uint16_t)(plen - cut), 0,
+						  id, &in);
 				if (lim) {
 					frame_insert_destopt(&queue[0], DESTOPT_ENCAP_LIMIT4);
 					frame_insert_destopt(&in, DESTOPT_ENCAP_LIMIT4);

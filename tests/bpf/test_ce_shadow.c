@@ -114,8 +114,11 @@ static void t_forward(void)
 	b.dport = rp;
 	for (uint32_t i = 0; i < 240; i++) {
 		uint16_t port = mapce_port_at(4, 8, CE_PSID, i);
-		struct mapce_endpoint out = { .ip = htonl(CE_V4), .port = htons(port), .proto = 17 };
-		struct mapce_binding own = { .created_ns = fx_now_ns(), .refreshed_ns = fx_now_ns() };
+		struct mapce_endpoint out = { .ip = htonl(CE_V4),
+					      .port = htons(port),
+					      .proto = 17 };
+		struct mapce_binding own = { .created_ns = fx_now_ns(),
+					     .refreshed_ns = fx_now_ns() };
 		struct mapce_tuple ki = { .local_ip = htonl(CE_V4),
 					  .remote_ip = htonl(SERVER),
 					  .local_port = htons(port),
@@ -125,9 +128,11 @@ static void t_forward(void)
 
 		if (port == fwd) {
 			/* the forward fwd -> SERVICE:fwd, as `mapce portmap add` writes it */
-			struct mapce_endpoint in_ep = { .ip = htonl(SERVICE), .port = htons(fwd),
+			struct mapce_endpoint in_ep = { .ip = htonl(SERVICE),
+							.port = htons(fwd),
 							.proto = 17 };
-			struct mapce_binding bind = { .ip = htonl(CE_V4), .port = htons(fwd),
+			struct mapce_binding bind = { .ip = htonl(CE_V4),
+						      .port = htons(fwd),
 						      .flags = MAPCE_BIND_F_STATIC };
 
 			own.ip = htonl(SERVICE);
