@@ -309,6 +309,18 @@ static inline void fz_mutate(struct pkt *k)
 		k->len = 14;
 }
 
+/* A GSO packet from the stack (TSO, GRO): a big frame sometimes comes as
+ * an skb with gso_segs and gso_size set (TC programs).  ctx, or NULL. */
+static inline struct __sk_buff *fz_gso_ctx(const struct pkt *k, struct __sk_buff *ctx)
+{
+	memset(ctx, 0, sizeof(*ctx));
+	if (k->len <= 1500 || one_in(2))
+		return NULL;
+	ctx->gso_segs = 2 + rnd() % 8;
+	ctx->gso_size = 1400;
+	return ctx;
+}
+
 /* Structural variations of the IPv4 packet of frame k, checksums fixed
  * (mostly): options, a fragment, an ICMP error (or two) quoting it. */
 static inline void fz_vary_v4(struct pkt *k, uint32_t err_src, uint32_t err_dst)

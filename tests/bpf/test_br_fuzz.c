@@ -330,7 +330,7 @@ static void fuzz_tc(void)
 	}
 	fuzz_begin(&r, "fuzz_br_tc_egress", FX_TC_EGRESS, 4);
 	for (r.index = 0; r.index < r.packets; r.index++) {
-		struct __sk_buff ctx = {}, *c = NULL;
+		struct __sk_buff ctx, *c;
 		struct v4_spec s;
 		int v;
 
@@ -339,11 +339,7 @@ static void fuzz_tc(void)
 		fz_vary_v4(&in, IP4(203, 0, 113, 1), s.dst);
 		if (one_in(4))
 			fz_mutate(&in);
-		if (in.len > 1500 && one_in(2)) {
-			ctx.gso_segs = 2 + rnd() % 8;
-			ctx.gso_size = 1400;
-			c = &ctx;
-		}
+		c = fz_gso_ctx(&in, &ctx);
 		v = fuzz_run(&r, &in, c, &out);
 		if (v < 0)
 			continue;

@@ -161,7 +161,6 @@ static void t_fragments(void)
 	TCASE_BEGIN("destopt_inner_fragment_before_its_first_reassembled");
 	{
 		struct v4_spec s2 = udp_out(0xa347, 53);
-		size_t n, cut = 1000;
 
 		egress_mapped(&s2, EV_NEW_FLOW, 1, NULL);
 		r = reply_of(&s2, 0xa347);
@@ -169,22 +168,7 @@ static void t_fragments(void)
 		r.frag = 0;
 		r.ip_id = 0x4545;
 		ce_frame_from(&whole, BR6, &r);
-		n = whole.len - 54 - 20; /* IPv4 payload */
-		/* first fragment: header + cut bytes (MF) */
-		memcpy(f1.b, whole.b, 54 + 20 + cut);
-		f1.len = 54 + 20 + cut;
-		put16(f1.b + 18, (uint16_t)(20 + cut));
-		put16(f1.b + 54 + 2, (uint16_t)(20 + cut));
-		put16(f1.b + 54 + 6, 0x2000);
-		patch_v4_hdr(f1.b + 54, SERVER, CE_V4, 0x4545);
-		/* last fragment: header + the rest */
-		memcpy(f2.b, whole.b, 54 + 20);
-		memcpy(f2.b + 74, whole.b + 74 + cut, n - cut);
-		f2.len = 74 + n - cut;
-		put16(f2.b + 18, (uint16_t)(20 + n - cut));
-		put16(f2.b + 54 + 2, (uint16_t)(20 + n - cut));
-		put16(f2.b + 54 + 6, (uint16_t)(cut / 8));
-		patch_v4_hdr(f2.b + 54, SERVER, CE_V4, 0x4545);
+		ce_inner_fragments(&whole, 1000, 0x4545, &f1, &f2);
 		frame_insert_destopt(&f1, DESTOPT_ENCAP_LIMIT4);
 		frame_insert_destopt(&f2, DESTOPT_ENCAP_LIMIT4);
 

@@ -169,7 +169,7 @@ static void fuzz_egress(void)
 	bpf_map__update_elem(fx.ce->maps.mapce_fmr_lpm, &lk, sizeof(lk), &idx, sizeof(idx), 0);
 	fuzz_begin(&r, "fuzz_ce_tc_egress", FX_TC_EGRESS, 0);
 	for (r.index = 0; r.index < r.packets; r.index++) {
-		struct __sk_buff ctx = {}, *c = NULL;
+		struct __sk_buff ctx, *c;
 		struct v4_spec s;
 		int v;
 
@@ -180,12 +180,7 @@ static void fuzz_egress(void)
 			fz_mutate(&in);
 		if (one_in(60))
 			put16(in.b + 12, (uint16_t)rnd()); /* not IPv4 at all */
-		if (in.len > 1500 && one_in(2)) {
-			/* a GSO packet from the stack (TSO, GRO) */
-			ctx.gso_segs = 2 + rnd() % 8;
-			ctx.gso_size = 1400;
-			c = &ctx;
-		}
+		c = fz_gso_ctx(&in, &ctx);
 		v = fuzz_run(&r, &in, c, &out);
 		if (v < 0)
 			continue;
@@ -242,6 +237,19 @@ static int seed_world(void)
 	return model_snapshot();
 }
 
+/* A packet we sent on flow f (NAPT-ed), with payload bytes. */
+static struct v4_spec sent_on(const struct model_flow *f, uint16_t payload)
+{
+	return (struct v4_spec){ .src = CE_V4,
+				 .dst = f->remote,
+				 .proto = f->proto,
+				 .sport = f->out_port,
+				 .dport = f->rport,
+				 .icmp_type = 8,
+				 .ttl = 64,
+				 .payload = payload };
+}
+
 /* A frame from outside: replies to the world's flows (or from their
  * remotes' other ports), packets to the forwards, strangers, ICMP errors
  * about our packets (from the internet, and ICMPv6 from the IPv6 path). */
@@ -284,14 +292,7 @@ static void random_in(struct pkt *k)
 		s.icmp_type = (uint8_t)(rnd() % 16);
 		break;
 	case 4: { /* an ICMP error from the internet about a packet we sent */
-		struct v4_spec q = { .src = CE_V4,
-				     .dst = f->remote,
-				     .proto = f->proto,
-				     .sport = f->out_port,
-				     .dport = f->rport,
-				     .icmp_type = 8,
-				     .ttl = 64,
-				     .payload = (uint16_t)(rnd() % 64) };
+		struct v4_spec q = sent_on(f, (uint16_t)(rnd() % 64));
 
 		pkt_v6v4(k, a6(BR6), a6(CE_MAP6), &q);
 		fz_icmp_error_of(k, 54, one_in(2) ? ROUTER : f->remote, CE_V4);
@@ -301,14 +302,7 @@ static void random_in(struct pkt *k)
 		return;
 	}
 	default: { /* an ICMPv6 error about a tunnel packet we sent */
-		struct v4_spec q = { .src = CE_V4,
-				     .dst = f->remote,
-				     .proto = f->proto,
-				     .sport = f->out_port,
-				     .dport = f->rport,
-				     .icmp_type = 8,
-				     .ttl = 64,
-				     .payload = (uint16_t)(rnd() % 1300) };
+		struct v4_spec q = sent_on(f, (uint16_t)(rnd() % 1300));
 		struct pkt tun;
 		static const uint8_t types[] = { 1, 2, 3, 4, 128 };
 
