@@ -31,13 +31,21 @@
 
 static struct mapce_rule bmr;
 
-/* Datagrams whose first fragment passed: (src, dst, id, proto) -> CE. */
+/*
+ * Datagrams whose first fragment the BR saw: (src, dst, id, proto) -> the
+ * CEs that own, by port, its first fragments (the last FRAG_CES).  The
+ * BR's record is made once a first fragment passes the owner check, even
+ * when the packet is lost after (a failed encapsulation): so a later
+ * fragment may follow any first fragment the BR was given, but only to the
+ * CE that first fragment's own ports name.
+ */
 #define FRAGS (1u << 20)
+#define FRAG_CES 4
 struct frag_rec {
 	uint32_t src, dst;
 	uint16_t id;
-	uint8_t proto, used;
-	uint8_t ce[16];
+	uint8_t proto, used, n;
+	uint8_t ce[FRAG_CES][16];
 };
 static struct frag_rec *frags;
 
@@ -107,42 +115,66 @@ static int ce_port(const uint8_t *ip, size_t avail, int from)
 	return -1;
 }
 
-/* The CE that must have sent (from) or must receive IPv4 packet ip: by
- * its port, or by its datagram's first fragment.  0 when none is known. */
+/* The CE that must have sent (from) or must receive IPv4 packet ip, by
+ * its port.  0 when it has none (a later fragment, another protocol). */
 static int expected_ce(const uint8_t *ip, size_t avail, int from, uint8_t ce[16])
 {
 	int port = ce_port(ip, avail, from);
-	struct frag_rec *f;
 
-	if (port >= 0) {
-		owner(get32(ip + (from ? 12 : 16)), (uint16_t)port, ce);
-		return 1;
-	}
-	if (!(get16(ip + 6) & 0x1fff))
+	if (port < 0)
 		return 0;
-	f = frag_slot(ip);
-	if (!f || !f->used)
-		return 0;
-	memcpy(ce, f->ce, 16);
+	owner(get32(ip + (from ? 12 : 16)), (uint16_t)port, ce);
 	return 1;
 }
 
-/* A first fragment went through with ce: its later fragments follow. */
-static void note_first_fragment(const uint8_t *ip, const uint8_t ce[16])
+/* May IPv4 packet ip go to (come from) CE ce6: the owner by its port, or,
+ * a later fragment, the owner of a first fragment of its datagram? */
+static int ce_ok(const uint8_t *ip, size_t avail, int from, const uint8_t *ce6)
 {
+	uint8_t want[16];
 	struct frag_rec *f;
 
-	if ((get16(ip + 6) & 0x3fff) != 0x2000)
+	if (expected_ce(ip, avail, from, want))
+		return !memcmp(ce6, want, 16);
+	if (!(get16(ip + 6) & 0x1fff))
+		return 0;
+	f = frag_slot(ip);
+	for (int i = 0; f && f->used && i < f->n; i++)
+		if (!memcmp(ce6, f->ce[i], 16))
+			return 1;
+	return 0;
+}
+
+/* The input frame's IPv4 packet ip is a first fragment the BR may record:
+ * remember the CE its ports name (from: only when it came from that CE,
+ * the BR's source check). */
+static void note_first_fragment(const uint8_t *ip, size_t avail, int from, const uint8_t *src6)
+{
+	uint8_t ce[16];
+	struct frag_rec *f;
+
+	if (avail < 20 || (get16(ip + 6) & 0x3fff) != 0x2000 || !expected_ce(ip, avail, from, ce))
+		return;
+	if (from && memcmp(src6, ce, 16))
 		return;
 	f = frag_slot(ip);
-	if (f) {
+	if (!f)
+		return;
+	if (!f->used) {
 		f->src = get32(ip + 12);
 		f->dst = get32(ip + 16);
 		f->id = get16(ip + 4);
 		f->proto = ip[9];
 		f->used = 1;
-		memcpy(f->ce, ce, 16);
 	}
+	for (int i = 0; i < f->n; i++)
+		if (!memcmp(f->ce[i], ce, 16))
+			return;
+	if (f->n == FRAG_CES) {
+		memmove(f->ce[0], f->ce[1], 16 * (FRAG_CES - 1));
+		f->n--;
+	}
+	memcpy(f->ce[f->n++], ce, 16);
 }
 
 static void random_v4(struct v4_spec *s, int from_ce)
@@ -218,11 +250,10 @@ static void check_xdp(const struct pkt *in, const struct pkt *out, int v)
 		fuzz_fail("xdp: decapsulated what is no tunnel packet", in, out);
 		return;
 	}
-	if (!expected_ce(ip, avail, 1, want) || memcmp(in->b + 22, want, 16)) {
+	if (!ce_ok(ip, avail, 1, in->b + 22)) {
 		fuzz_fail("xdp: decapsulated from a CE that does not own the source", in, out);
 		return;
 	}
-	note_first_fragment(ip, want);
 	if (v4_valid(in->b + off, in->len - off) && !v4_valid(ip, avail))
 		fuzz_fail("xdp: a valid packet passed up invalid", in, out);
 }
@@ -276,6 +307,9 @@ static void fuzz_xdp(void)
 		if (v < 0)
 			continue;
 		check_xdp(&in, &out, v);
+		if (fz_v4_off(&in) > 14)
+			note_first_fragment(in.b + fz_v4_off(&in), in.len - fz_v4_off(&in), 1,
+					    in.b + 22);
 	}
 	fuzz_end(&r);
 }
@@ -283,7 +317,6 @@ static void fuzz_xdp(void)
 static void check_tc(const struct pkt *in, const struct pkt *out, int v)
 {
 	const uint8_t *ip;
-	uint8_t want[16];
 	size_t avail;
 	int shared = in->len >= 34 && get16(in->b + 12) == 0x0800 && SHARED(get32(in->b + 30));
 
@@ -311,11 +344,8 @@ static void check_tc(const struct pkt *in, const struct pkt *out, int v)
 	}
 	ip = out->b + 54;
 	avail = out->len - 54;
-	if (!expected_ce(ip, avail, 0, want) || memcmp(out->b + 38, want, 16)) {
+	if (!ce_ok(ip, avail, 0, out->b + 38))
 		fuzz_fail("tc: encapsulated to a CE that does not own the destination", in, out);
-		return;
-	}
-	note_first_fragment(ip, want);
 }
 
 static void fuzz_tc(void)
@@ -344,6 +374,8 @@ static void fuzz_tc(void)
 		if (v < 0)
 			continue;
 		check_tc(&in, &out, v);
+		if (fz_v4_off(&in) == 14)
+			note_first_fragment(in.b + 14, in.len - 14, 0, NULL);
 	}
 	fuzz_end(&r);
 }
