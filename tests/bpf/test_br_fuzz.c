@@ -40,7 +40,7 @@ static struct mapce_rule bmr;
  * CE that first fragment's own ports name.
  */
 #define FRAGS (1u << 20)
-#define FRAG_CES 4
+#define FRAG_CES 8
 struct frag_rec {
 	uint32_t src, dst;
 	uint16_t id;
@@ -153,7 +153,14 @@ static void note_first_fragment(const uint8_t *ip, size_t avail, int from, const
 	uint8_t ce[16];
 	struct frag_rec *f;
 
-	if (avail < 20 || (get16(ip + 6) & 0x3fff) != 0x2000 || !expected_ce(ip, avail, from, ce))
+	size_t hl = (ip[0] & 0xf) * 4, l4min = ip[9] == 6 ? 20 : 8;
+
+	/* only what the BR parses: its total length within the frame and 8
+	 * bytes past the header (RFC 1858), the transport header in the frame */
+	if (avail < 20 || (ip[0] >> 4) != 4 || hl < 20 || get16(ip + 2) > avail ||
+	    get16(ip + 2) < hl + 8 || avail < hl + l4min ||
+	    (ip[9] == 6 && (ip[hl + 12] >> 4) < 5) || (get16(ip + 6) & 0x3fff) != 0x2000 ||
+	    !expected_ce(ip, avail, from, ce))
 		return;
 	if (from && memcmp(src6, ce, 16))
 		return;
