@@ -174,9 +174,14 @@ static void note_first_fragment(const uint8_t *ip, size_t avail, int from, const
 		f->proto = ip[9];
 		f->used = 1;
 	}
-	for (int i = 0; i < f->n; i++)
-		if (!memcmp(f->ce[i], ce, 16))
-			return;
+	/* the newest last: one seen again moves up */
+	for (int i = 0; i < f->n; i++) {
+		if (memcmp(f->ce[i], ce, 16))
+			continue;
+		memmove(f->ce[i], f->ce[i + 1], 16 * (size_t)(f->n - i - 1));
+		f->n--;
+		break;
+	}
 	if (f->n == FRAG_CES) {
 		memmove(f->ce[0], f->ce[1], 16 * (FRAG_CES - 1));
 		f->n--;
