@@ -4,6 +4,7 @@
 #   make test     install missing packages, build, run every test
 #   make demo     install missing packages, build, run the lab demo
 #   make bench    BPF_PROG_TEST_RUN benchmarks
+#   make fuzz-bpf the BPF packet fuzzers, 10 million frames per program
 #   make check    static analysis: cppcheck, clang-tidy, clang-format (all gating)
 #   make install  the binary, the systemd unit, man pages, ISP tables, docs
 #                 (PREFIX=/usr/local, DESTDIR=); make uninstall removes them
@@ -56,7 +57,7 @@ BPFT_BINS  := $(patsubst tests/bpf/%.c,$(OUTPUT)/tests/%,$(BPFT_SRCS))
 BENCH_SRCS := $(wildcard tests/bench/*.c)
 BENCH_BINS := $(patsubst tests/bench/%.c,$(OUTPUT)/tests/%,$(BENCH_SRCS))
 
-.PHONY: all clean test demo bench check deps install uninstall FORCE
+.PHONY: all clean test demo bench check deps install uninstall fuzz-bpf FORCE
 .DELETE_ON_ERROR:
 .SECONDARY:
 
@@ -182,6 +183,15 @@ systemd_reload = if [ -z '$(DESTDIR)' ] && [ -d /run/systemd/system ]; then \
 
 deps:
 	$(Q)scripts/deps.sh
+
+# The BPF packet fuzzers at scale (tests/bpf/fuzz.h): FUZZ_PACKETS frames
+# through each program (`make test` runs a short run of the same
+# binaries); FUZZ_SEED picks another stream.
+FUZZ_PACKETS ?= 10000000
+fuzz-bpf: deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)set -e; for t in $(OUTPUT)/tests/test_*_fuzz; do \
+		echo "# $$t"; FUZZ_PACKETS=$(FUZZ_PACKETS) $$t; done
 
 test: deps
 	$(Q)$(MAKE) --no-print-directory all

@@ -326,6 +326,25 @@ static inline int frame_csums_ok(const struct pkt *k)
 	return ip && v4_hdr_csum_ok(ip) && v4_l4_csum_ok(ip, 0);
 }
 
+/* RFC 2473 §4.1.1: the destination options header a Linux ip6tnl entry
+ * point adds by default: encapsulation limit 4, PadN.  Byte 0, the next
+ * header, is set by frame_insert_destopt. */
+static const uint8_t DESTOPT_ENCAP_LIMIT4[8] = { 0, 0, 4, 1, 4, 1, 1, 0 };
+
+/* Insert the 8-byte destination options header opt right after the IPv6
+ * header of frame k (Ethernet | IPv6 | ...): it takes over the IPv6
+ * header's next header (its own byte 0 is replaced), which becomes 60; the
+ * payload length grows by 8. */
+static inline void frame_insert_destopt(struct pkt *k, const uint8_t opt[8])
+{
+	memmove(k->b + 62, k->b + 54, k->len - 54);
+	memcpy(k->b + 54, opt, 8);
+	k->b[54] = k->b[20];
+	k->b[20] = 60;
+	put16(k->b + 18, (uint16_t)(get16(k->b + 18) + 8));
+	k->len += 8;
+}
+
 /* Outer fragment [off, off + len) of the tunnel packet whole (Ethernet |
  * IPv6 | payload), as a router on the IPv6 path would cut it. */
 static inline void frame_v6_fragment(const struct pkt *whole, uint16_t off, uint16_t len, int more,

@@ -49,30 +49,6 @@ static __always_inline struct mapce_config *br_config(void)
 }
 
 /*
- * The length of the IPv6 part of a tunnel packet to the BR (IPv6 header
- * ip6, then maybe the destination options a CE adds for the RFC 2473
- * encapsulation limit), the IPv4 packet behind it: IPV6_HLEN or IPV6_HLEN
- * + DESTOPT_LEN.  0: not a tunnel packet (pass it); negative: drop it
- * under *reason.
- */
-static __always_inline int br_tunnel_hlen(struct ipv6hdr *ip6, void *data_end, __u32 *reason)
-{
-	int rc;
-
-	if (ip6->nexthdr == IPPROTO_IPIP)
-		return IPV6_HLEN;
-	if (ip6->nexthdr != NEXTHDR_DEST)
-		return 0; /* TCP, UDP... to the BR itself */
-	rc = destopt_check((void *)(ip6 + 1), data_end);
-	if (rc == DESTOPT_IPIP)
-		return IPV6_HLEN + DESTOPT_LEN;
-	if (rc == DESTOPT_OTHER)
-		return 0;
-	*reason = rc == DESTOPT_TRUNC ? MAPCE_R_DROP_MALFORMED : MAPCE_R_BR_DROP_UNSUPPORTED;
-	return -1;
-}
-
-/*
  * A tunnel packet from a CE, the IPv4 packet hlen bytes after the
  * Ethernet header: forwarded (decapsulated, passed to the kernel) when it
  * comes from the CE that owns its source address and port, else dropped.
@@ -213,7 +189,7 @@ int mapce_br_xdp(struct xdp_md *ctx)
 		goto out;
 	}
 	/* IPv4-in-IPv6, maybe behind the encapsulation limit option */
-	hlen = br_tunnel_hlen(ip6, data_end, &reason);
+	hlen = tunnel_hlen(ip6, data_end, MAPCE_R_BR_DROP_UNSUPPORTED, &reason);
 	if (hlen < 0)
 		action = XDP_DROP;
 	else if (hlen > 0)

@@ -30,6 +30,8 @@ static __always_inline __u32 parse_reason(int rc, __u8 proto)
 	switch (rc) {
 	case PARSE_FRAGMENT:
 		return MAPCE_R_DROP_FRAGMENT;
+	case PARSE_BAD_CSUM:
+		return MAPCE_R_DROP_BAD_CHECKSUM;
 	case PARSE_UNSUPPORTED:
 		return proto == IPPROTO_ICMP ? MAPCE_R_DROP_ICMP_UNSUPPORTED
 					     : MAPCE_R_DROP_UNSUPPORTED_PROTO;

@@ -44,10 +44,14 @@ struct icmp_quote {
 /*
  * Parse the quote of the ICMP error whose header is at v->l4_off.  The
  * quote is truncated: only its headers are checked, never its length.
+ * What is quoted ends with the error's IPv4 packet (v->tot_len), not with
+ * the frame: bytes after it (Ethernet padding, junk) are no part of the
+ * ICMP message, and rewriting them would break its checksum.
  */
 static __always_inline int icmp_quote_parse(void *data, void *data_end, const struct v4_info *v,
 					    struct icmp_quote *q)
 {
+	__u32 end = (__u32)v->l3_off + v->tot_len; /* of the ICMP message */
 	struct iphdr *qip;
 	__u8 *l4;
 	__u32 qihl;
@@ -68,7 +72,7 @@ static __always_inline int icmp_quote_parse(void *data, void *data_end, const st
 	q->l4_csum_off = 0;
 	if (bpf_ntohs(qip->frag_off) & IP_OFFSET)
 		return -1; /* a later fragment quotes no ports */
-	if (q->l4_off > 300)
+	if (q->l4_off > 300 || q->l4_off + ICMP_QUOTE_L4 > end)
 		return -1;
 	l4 = data + q->l4_off;
 	if ((void *)(l4 + ICMP_QUOTE_L4) > data_end)
@@ -78,7 +82,7 @@ static __always_inline int icmp_quote_parse(void *data, void *data_end, const st
 		q->sport = *(__be16 *)l4;
 		q->dport = *(__be16 *)(l4 + 2);
 		/* TCP's checksum (offset 16) is quoted only by generous routers */
-		if ((void *)(l4 + 18) <= data_end)
+		if ((void *)(l4 + 18) <= data_end && q->l4_off + 18 <= end)
 			q->l4_csum_off = q->l4_off + 16;
 		return 0;
 	case IPPROTO_UDP:

@@ -32,14 +32,16 @@
 static __always_inline int icmp6_err_unnat_quote(void *data, void *data_end,
 						 const struct v4_info *q, __be32 ip, __be16 port)
 {
-	struct iphdr *qip = data + ERR6_Q4;
+	struct iphdr *qip;
 	__sum16 *sum;
 	__be16 *qport;
 
 	/* Offsets come from parse_ipv4_len on this very frame; restated for
-	 * the verifier (the quoted IPv4 header ends within 102 + 60). */
-	if (q->sport_off > 200 || q->csum_off > 200)
+	 * the verifier (the quoted IPv4 header starts at 102, or 110 behind
+	 * the encapsulation limit option, and ends within 60 more). */
+	if (q->l3_off > ERR6_Q4 + DESTOPT_LEN || q->sport_off > 200 || q->csum_off > 200)
 		return -1;
+	qip = data + q->l3_off;
 	qport = data + q->sport_off;
 	sum = data + q->csum_off;
 	if ((void *)(qip + 1) > data_end || (void *)(qport + 1) > data_end ||

@@ -31,6 +31,38 @@
 #include "icmp4_err.h"
 #include "reasm.h"
 
+/* The IPv6 part of decapsulated packet v: the IPv6 header, maybe the
+ * encapsulation limit option (lib/encap.h, tunnel_hlen). */
+static __always_inline __u32 ingress_hlen(const struct v4_info *v)
+{
+	return v->l3_off - ETH_HLEN;
+}
+
+/* Does the IPv6 payload length agree with v's total length? */
+static __always_inline int ingress_len_ok(const struct ipv6hdr *ip6, const struct v4_info *v)
+{
+	return bpf_ntohs(ip6->payload_len) == ingress_hlen(v) - IPV6_HLEN + v->tot_len;
+}
+
+/* Does the inner IPv4 header of v verify?  Checked before anything is
+ * translated: the kernel drops a bad one after decapsulation, which would
+ * have been counted as decap (and could have opened a flow).  May
+ * invalidate the caller's packet pointers (xdp_ipv4_csum_ok). */
+static __always_inline int ingress_csum_ok(struct xdp_md *ctx, const struct v4_info *v)
+{
+	void *data = (void *)(long)ctx->data;
+	void *data_end = (void *)(long)ctx->data_end;
+	struct iphdr *iph;
+
+	/* Verifier-sensitive: l3_off is 54 or 62 (tunnel_hlen). */
+	if (v->l3_off > ETH_HLEN + IPV6_HLEN + DESTOPT_LEN)
+		return 0;
+	iph = data + v->l3_off;
+	if ((void *)(iph + 1) > data_end)
+		return 0;
+	return xdp_ipv4_csum_ok(ctx, iph, v->l3_off);
+}
+
 /* Does the CE that owns v's inner source address and port under an FMR
  * (mesh mode) have the tunnel source address of ip6? */
 static __always_inline int ingress_fmr_src_ok(const struct mapce_config *cfg,
@@ -142,10 +174,11 @@ static __always_inline void ingress_set_ecn(void *data, void *data_end, const st
 	csum_replace2(&iph->check, old, new);
 }
 
-/* The outer header comes off: the translated IPv4 packet goes up. */
-static __always_inline int ingress_decap(struct xdp_md *ctx, __u32 *reason)
+/* The outer header (and any destination options) comes off: the
+ * translated IPv4 packet v goes up. */
+static __always_inline int ingress_decap(struct xdp_md *ctx, const struct v4_info *v, __u32 *reason)
 {
-	if (xdp_decap_ipv6(ctx, IPV6_HLEN)) {
+	if (xdp_decap_ipv6(ctx, ingress_hlen(v))) {
 		*reason = MAPCE_R_DROP_DECAP_FAILED;
 		return XDP_DROP;
 	}
@@ -186,7 +219,7 @@ static __always_inline int ingress_later_fragment(struct xdp_md *ctx,
 	}
 	csum_replace4(&iph->check, iph->daddr, r->ip);
 	iph->daddr = r->ip;
-	return ingress_decap(ctx, reason);
+	return ingress_decap(ctx, v, reason);
 }
 
 /*
@@ -201,7 +234,7 @@ static __always_inline int ingress_icmp_error(struct xdp_md *ctx, const struct m
 	void *data_end = (void *)(long)ctx->data_end;
 	__be32 inside;
 
-	if (bpf_ntohs(ip6->payload_len) != v->tot_len) {
+	if (!ingress_len_ok(ip6, v)) {
 		*reason = MAPCE_R_DROP_MALFORMED;
 		return XDP_DROP;
 	}
@@ -211,7 +244,7 @@ static __always_inline int ingress_icmp_error(struct xdp_md *ctx, const struct m
 		*reason = MAPCE_R_DROP_ICMP_ERR_NO_FLOW;
 		return XDP_DROP;
 	}
-	return ingress_decap(ctx, reason);
+	return ingress_decap(ctx, v, reason);
 }
 
 /*
@@ -228,13 +261,13 @@ static __always_inline int ingress_napt(struct xdp_md *ctx, const struct mapce_c
 	struct mapce_flow *f;
 	int ecn;
 
-	if (bpf_ntohs(ip6->payload_len) != v->tot_len) {
+	if (!ingress_len_ok(ip6, v)) {
 		*reason = MAPCE_R_DROP_MALFORMED;
 		return XDP_DROP;
 	}
 	if (!ingress_tunnel_ok(cfg, ip6, v, 1, reason))
 		return XDP_DROP;
-	if (ipv4_is_first_fragment(v) && reasm_inner_pending((const struct iphdr *)(ip6 + 1))) {
+	if (ipv4_is_first_fragment(v) && reasm_inner_pending(v->saddr, v->proto, v->id)) {
 		/* a first fragment whose later ones came first: join them */
 		*reason = MAPCE_R_FRAG_TO_SLOW_PATH;
 		return XDP_PASS;
@@ -262,7 +295,7 @@ static __always_inline int ingress_napt(struct xdp_md *ctx, const struct mapce_c
 	if ((v->tcp_flags & TCP_FLAG_SYN) &&
 	    xdp_mss_clamp(data, data_end, v, mss_ceiling(cfg, pmtu_to_br())))
 		stats_count(&mapce_stats, MAPCE_R_EV_MSS_CLAMPED, 0);
-	return ingress_decap(ctx, reason);
+	return ingress_decap(ctx, v, reason);
 }
 
 #endif

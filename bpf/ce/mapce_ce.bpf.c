@@ -78,12 +78,13 @@ int mapce_xdp_ingress(struct xdp_md *ctx)
 	const struct mapce_config *cfg;
 	struct ipv6hdr *ip6;
 	struct v4_info v = {};
-	int rc, verdict = XDP_PASS;
+	int rc, hlen, verdict = XDP_PASS;
 
-	/* tunnel packets and ICMPv6 only; a broken IPv6 header is the
-	 * kernel's to judge */
+	/* tunnel packets (maybe behind the encapsulation limit option) and
+	 * ICMPv6 only; a broken IPv6 header is the kernel's to judge */
 	if (frame_ipv6(data, data_end, &ip6) <= 0 ||
-	    (ip6->nexthdr != IPPROTO_IPIP && ip6->nexthdr != NEXTHDR_ICMPV6))
+	    (ip6->nexthdr != IPPROTO_IPIP && ip6->nexthdr != NEXTHDR_ICMPV6 &&
+	     ip6->nexthdr != NEXTHDR_DEST))
 		goto out;
 	cfg = config_get();
 	if (!cfg || !ipv6_equal(&ip6->daddr, cfg->ce_ipv6))
@@ -93,10 +94,26 @@ int mapce_xdp_ingress(struct xdp_md *ctx)
 		verdict = icmp6_err_to_icmp4(ctx, cfg, cfg->ce_ipv6, &reason);
 		goto out;
 	}
+	/* IPv4 right after the IPv6 header, or after the RFC 2473
+	 * destination option a Linux ip6tnl (or a BR) adds by default:
+	 * the same packet.  Options we do not know: dropped, counted. */
+	hlen = tunnel_hlen(ip6, data_end, MAPCE_R_DROP_UNSUPPORTED_PROTO, &reason);
+	if (hlen <= 0) {
+		verdict = hlen < 0 ? XDP_DROP : XDP_PASS;
+		goto out;
+	}
 
 	/* From here on it is MAP traffic: pass nothing untranslated. */
-	rc = parse_ipv4(data, data_end, ETH_HLEN + IPV6_HLEN, &v);
-	if (rc == PARSE_OK)
+	rc = parse_ipv4(data, data_end, ETH_HLEN + hlen, &v);
+	if (rc != PARSE_MALFORMED && !ingress_csum_ok(ctx, &v))
+		/* the kernel would drop it after we counted it as decap */
+		rc = PARSE_BAD_CSUM;
+	data = (void *)(long)ctx->data;
+	data_end = (void *)(long)ctx->data_end;
+	ip6 = data + ETH_HLEN;
+	if ((void *)(ip6 + 1) > data_end)
+		rc = PARSE_MALFORMED;
+	else if (rc == PARSE_OK)
 		/* ports or an echo id: reverse NAPT, decapsulation */
 		verdict = ingress_napt(ctx, cfg, ip6, &v, &reason);
 	else if (rc == PARSE_FRAGMENT)
@@ -118,15 +135,15 @@ SEC("tc")
 int mapce_tc_ingress(struct __sk_buff *skb)
 {
 	const struct mapce_config *cfg = NULL;
-	__u32 reason, len = skb->len;
+	__u32 reason, off = 0, len = skb->len;
 	int kind, verdict;
 
 	/* only what XDP passed up for the slow path; the rest goes on */
-	kind = slow_path_kind(skb, &cfg);
+	kind = slow_path_kind(skb, &cfg, &off);
 	if (kind == SLOW_NONE || !cfg)
 		return TC_ACT_OK;
 	/* held until its datagram is whole, then translated */
-	verdict = slow_path(skb, cfg, kind, &reason);
+	verdict = slow_path(skb, cfg, kind, off, &reason);
 	stats_count(&mapce_stats, reason, len);
 	return verdict;
 }

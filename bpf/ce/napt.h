@@ -78,14 +78,26 @@ static long claim_step(__u32 i, void *ctx)
 	return port_try_claim(s, search_port(s, i));
 }
 
-/* Overlap: a port (owned or not) with no flow to this very remote
- * ip:port, so the inbound 5-tuple stays unique (RFC 7857 §3). */
+/*
+ * Overlap: a port (owned or not) with no flow to this very remote
+ * ip:port, so the inbound 5-tuple stays unique (RFC 7857 §3) - and never
+ * a port forward's.  A forward admits every remote: a flow of another
+ * endpoint on its port toward remote R would take every packet R sends
+ * to the forward (the port shadowing of CVE-2021-3773: a LAN host that
+ * can guess a client's ip:port pre-empts its connections to the
+ * forwarded service).
+ */
 static long overlap_step(__u32 i, void *ctx)
 {
 	struct port_search *s = ctx;
 	__u16 port = search_port(s, i);
+	struct mapce_binding *owner;
 
 	if (!port_acceptable(s, port))
+		return 0;
+	s->out.port = bpf_htons(port);
+	owner = bpf_map_lookup_elem(&mapce_ports, &s->out);
+	if (owner && (owner->flags & MAPCE_BIND_F_STATIC))
 		return 0;
 	s->probe.local_port = bpf_htons(port);
 	if (bpf_map_lookup_elem(&mapce_flow_in, &s->probe))

@@ -28,7 +28,12 @@
 #include "lib/ctx.h"
 #include "maps.h"
 
-enum { REASM_HELD = 0, REASM_DONE = 1, REASM_INVALID = -1 };
+enum {
+	REASM_HELD = 0,
+	REASM_DONE = 1,
+	REASM_INVALID = -1,
+	REASM_BAD_CSUM = -2, /* an IPv4 fragment whose header does not verify */
+};
 
 /* The datagram record for key k (offset ignored), created if new; a stale
  * one (older than the timeout) starts over. */
@@ -100,45 +105,54 @@ static __always_inline int reasm_copy(struct __sk_buff *skb, struct mapce_reasm_
 	return pos == total ? REASM_DONE : REASM_INVALID;
 }
 
-/* The inner datagram key of the IPv4 fragment iph. */
-static __always_inline void reasm_inner_key(struct mapce_reasm_key *k, const struct iphdr *iph)
+/* The inner datagram key of an IPv4 fragment: its source, protocol, id. */
+static __always_inline void reasm_inner_key(struct mapce_reasm_key *k, __be32 saddr, __u8 proto,
+					    __be16 id)
 {
-	__builtin_memcpy(k->src, &iph->saddr, 4);
-	k->src[4] = iph->protocol;
-	k->id = iph->id;
+	__builtin_memcpy(k->src, &saddr, 4);
+	k->src[4] = proto;
+	k->id = id;
 	k->kind = MAPCE_REASM_INNER;
 }
 
-/* Is the datagram of IPv4 fragment iph already on the slow path? */
-static __always_inline int reasm_inner_pending(const struct iphdr *iph)
+/* Is the datagram of an IPv4 fragment already on the slow path? */
+static __always_inline int reasm_inner_pending(__be32 saddr, __u8 proto, __be16 id)
 {
 	struct mapce_reasm_key k = {};
 
-	reasm_inner_key(&k, iph);
+	reasm_inner_key(&k, saddr, proto, id);
 	k.offset = REASM_DGRAM_OFF;
 	return bpf_map_lookup_elem(&mapce_reasm_dg, &k) != NULL;
 }
 
 /*
  * Take the IPv4 fragment inside the tunnel packet in skb (Ethernet | IPv6 |
- * IPv4 fragment).  When the datagram is whole, skb becomes Ethernet | IPv6 |
- * the whole IPv4 datagram, ready for the normal translation.
+ * maybe the encapsulation limit option | IPv4 fragment, the IPv4 header at
+ * l3).  When the datagram is whole, skb becomes Ethernet | IPv6 | the whole
+ * IPv4 datagram (the option, meaningless at the exit, left out), ready for
+ * the normal translation.
  */
-static __always_inline int reasm_inner_add(struct __sk_buff *skb)
+static __always_inline int reasm_inner_add(struct __sk_buff *skb, __u32 l3)
 {
 	void *data = skb_data(skb), *data_end = skb_data_end(skb);
 	struct ipv6hdr *ip6 = data + ETH_HLEN, h6;
-	struct iphdr *iph = data + ETH_HLEN + IPV6_HLEN;
 	struct mapce_reasm_key k = {};
 	struct mapce_reasm_dgram *d;
+	struct iphdr *iph;
 	__u32 hl, off, len, tot;
 	__u16 fo;
-	__u8 hdr[IPV4_HLEN_MAX];
+	__u8 hdr[IPV4_HLEN_MAX] = {};
 	int rc;
 
-	if ((void *)(iph + 1) > data_end || iph->version != 4 || iph->ihl < 5)
+	/* Verifier-sensitive: l3 is 54 or 62 (slow_path_kind). */
+	if (l3 > ETH_HLEN + IPV6_HLEN + DESTOPT_LEN)
+		return REASM_INVALID;
+	iph = data + l3;
+	if ((void *)(ip6 + 1) > data_end || (void *)(iph + 1) > data_end || iph->version != 4 ||
+	    iph->ihl < 5)
 		return REASM_INVALID;
 	h6 = *ip6;
+	h6.nexthdr = IPPROTO_IPIP;
 	hl = iph->ihl * 4;
 	/* Verifier-sensitive: restate 20 <= hl <= 60 for the loads below. */
 	if (hl < IPV4_HLEN || hl > IPV4_HLEN_MAX)
@@ -146,23 +160,31 @@ static __always_inline int reasm_inner_add(struct __sk_buff *skb)
 	tot = bpf_ntohs(iph->tot_len);
 	fo = bpf_ntohs(iph->frag_off);
 	off = (fo & IP_OFFSET) * 8;
-	if (tot <= hl || skb->len < ETH_HLEN + IPV6_HLEN + tot)
+	if (tot <= hl || skb->len < l3 + tot)
+		return REASM_INVALID;
+	/* Every fragment's header must verify: the datagram gets a header
+	 * computed afresh below, which would hide a bad one. */
+	if (!skb_ipv4_csum_ok(skb, l3, hl, hdr))
+		return REASM_BAD_CSUM;
+	data = skb_data(skb);
+	data_end = skb_data_end(skb);
+	iph = data + l3;
+	if ((void *)(iph + 1) > data_end)
 		return REASM_INVALID;
 	len = tot - hl;
 	if (((fo & IP_MF) && (len & 7)) || off + len > MAPCE_REASM_DGRAM_MAX - IPV4_HLEN_MAX)
 		return REASM_INVALID;
-	reasm_inner_key(&k, iph);
+	reasm_inner_key(&k, iph->saddr, iph->protocol, iph->id);
 	d = reasm_dgram(&k, bpf_ktime_get_coarse_ns());
 	if (!d)
 		return REASM_INVALID;
 	if (off == 0) {
 		/* the first fragment: its header becomes the datagram's */
-		if (bpf_skb_load_bytes(skb, ETH_HLEN + IPV6_HLEN, d->hdr, hl))
-			return REASM_INVALID;
+		__builtin_memcpy(d->hdr, hdr, sizeof(hdr));
 		d->hdr_len = hl;
 	}
 	k.offset = off;
-	rc = reasm_store(skb, &k, d, ETH_HLEN + IPV6_HLEN + hl, len);
+	rc = reasm_store(skb, &k, d, l3 + hl, len);
 	if (rc != REASM_HELD)
 		return rc;
 	if (!(fo & IP_MF))
@@ -189,33 +211,41 @@ static __always_inline int reasm_inner_add(struct __sk_buff *skb)
 }
 
 /*
- * Take the outer IPv6 fragment in skb (Ethernet | IPv6 | fragment header |
- * data, checked by the caller to be a tunnel fragment to us).  Returns
- * REASM_HELD (kept: the caller consumes the skb), REASM_DONE (skb now holds
- * the whole tunnel packet), or REASM_INVALID.
+ * Take the outer IPv6 fragment in skb (Ethernet | IPv6 | maybe the
+ * encapsulation limit option | fragment header at ETH_HLEN + foff | data,
+ * checked by the caller to be a tunnel fragment to us; Linux keeps the
+ * option before the fragment header, in the unfragmentable part).
+ * Returns REASM_HELD (kept: the caller consumes the skb), REASM_DONE (skb
+ * now holds the whole tunnel packet, Ethernet | IPv6 | payload: the option
+ * left out), or REASM_INVALID.
  */
-static __always_inline int reasm_add(struct __sk_buff *skb)
+static __always_inline int reasm_add(struct __sk_buff *skb, __u32 foff)
 {
 	void *data = skb_data(skb), *data_end = skb_data_end(skb);
 	struct ipv6hdr *ip6 = data + ETH_HLEN, h;
-	struct frag_hdr *fh = data + ETH_HLEN + IPV6_HLEN;
 	struct mapce_reasm_key k = {};
 	struct mapce_reasm_dgram *d;
-	__u32 off, len, plen, total;
+	struct frag_hdr *fh;
+	__u32 off, len, plen, total, unfrag;
 	__u16 fo;
 	int rc;
 
-	if ((void *)(fh + 1) > data_end)
+	/* Verifier-sensitive: foff is 40 or 48 (slow_path_kind). */
+	if (foff < IPV6_HLEN || foff > IPV6_HLEN + DESTOPT_LEN)
+		return REASM_INVALID;
+	fh = data + ETH_HLEN + foff;
+	if ((void *)(ip6 + 1) > data_end || (void *)(fh + 1) > data_end)
 		return REASM_INVALID;
 	h = *ip6;
 	fo = bpf_ntohs(fh->frag_off);
 	off = fo & 0xfff8;
 	plen = bpf_ntohs(ip6->payload_len);
-	if (plen < FRAG_HLEN)
+	unfrag = foff - IPV6_HLEN + FRAG_HLEN; /* payload bytes before the data */
+	if (plen < unfrag)
 		return REASM_INVALID;
-	len = plen - FRAG_HLEN;
+	len = plen - unfrag;
 	if (((fo & 1) && (len & 7)) || off + len > MAPCE_REASM_DGRAM_MAX ||
-	    skb->len < REASM_HDRS + len)
+	    skb->len < ETH_HLEN + foff + FRAG_HLEN + len)
 		return REASM_INVALID;
 	__builtin_memcpy(k.src, &ip6->saddr, 16);
 	k.id = fh->identification;
@@ -225,7 +255,7 @@ static __always_inline int reasm_add(struct __sk_buff *skb)
 	if (!d)
 		return REASM_INVALID;
 	k.offset = off;
-	rc = reasm_store(skb, &k, d, REASM_HDRS, len);
+	rc = reasm_store(skb, &k, d, ETH_HLEN + foff + FRAG_HLEN, len);
 	if (rc != REASM_HELD)
 		return rc;
 	if (!(fo & 1))

@@ -17,6 +17,7 @@
 #include "mapce_abi.h"
 #include "lib/consts.h"
 #include "lib/ctx.h"
+#include "lib/encap.h"
 #include "lib/parse.h"
 #include "maps.h"
 #include "common.h"
@@ -31,37 +32,59 @@ enum {
 	SLOW_INNER = 2, /* a tunnel packet to us holding an IPv4 fragment */
 };
 
-/* Which slow-path packet skb is (SLOW_*); *cfg is set unless SLOW_NONE. */
-static __always_inline int slow_path_kind(struct __sk_buff *skb, const struct mapce_config **cfg)
+/*
+ * Which slow-path packet skb is (SLOW_*); *cfg is set unless SLOW_NONE,
+ * and *off to where the header after the IPv6 part starts, from the IPv6
+ * header: the fragment header (SLOW_OUTER) or the IPv4 header
+ * (SLOW_INNER), 40, or 48 behind the encapsulation limit option (Linux
+ * keeps that option before the fragment header: unfragmentable part).
+ */
+static __always_inline int slow_path_kind(struct __sk_buff *skb, const struct mapce_config **cfg,
+					  __u32 *off)
 {
+	__u32 pull = skb->len < SLOW_PATH_HDRS ? skb->len : SLOW_PATH_HDRS;
 	void *data, *data_end;
 	struct ipv6hdr *ip6;
-	struct frag_hdr *fh;
+	__u8 *h, nh;
 	int kind;
 
 	if (skb->protocol != bpf_htons(ETH_P_IPV6))
 		return SLOW_NONE;
 	data = skb_data(skb);
 	data_end = skb_data_end(skb);
-	if (data + REASM_HDRS > data_end) {
-		if (skb->len < REASM_HDRS)
-			return SLOW_NONE;
-		bpf_skb_pull_data(skb, REASM_HDRS);
+	if (data + pull > data_end) {
+		bpf_skb_pull_data(skb, pull);
 		data = skb_data(skb);
 		data_end = skb_data_end(skb);
 	}
 	ip6 = data + ETH_HLEN;
-	fh = data + ETH_HLEN + IPV6_HLEN;
-	if ((void *)(fh + 1) > data_end)
+	if ((void *)(ip6 + 1) > data_end)
 		return SLOW_NONE;
-	if (ip6->nexthdr == NEXTHDR_FRAGMENT) {
-		if (fh->nexthdr != IPPROTO_IPIP)
+	nh = ip6->nexthdr;
+	*off = IPV6_HLEN;
+	if (nh == NEXTHDR_DEST) {
+		__u8 b[DESTOPT_LEN];
+
+		h = (void *)(ip6 + 1);
+		if ((void *)(h + DESTOPT_LEN) > data_end)
+			return SLOW_NONE;
+		__builtin_memcpy(b, h, DESTOPT_LEN);
+		if (!destopt_known(b))
+			return SLOW_NONE; /* XDP dropped such tunnel packets */
+		nh = b[0];
+		*off = IPV6_HLEN + DESTOPT_LEN;
+	}
+	h = data + ETH_HLEN + *off;
+	if ((void *)(h + FRAG_HLEN) > data_end)
+		return SLOW_NONE;
+	if (nh == NEXTHDR_FRAGMENT) {
+		if (h[0] != IPPROTO_IPIP)
 			return SLOW_NONE;
 		kind = SLOW_OUTER;
-	} else if (ip6->nexthdr == IPPROTO_IPIP) {
+	} else if (nh == IPPROTO_IPIP) {
 		/* XDP passes a tunnel packet up only when its IPv4 is a
 		 * fragment that must wait for its first (REQ-14). */
-		struct iphdr *iph = (void *)fh;
+		struct iphdr *iph = (void *)h;
 
 		if ((void *)(iph + 1) > data_end || !(iph->frag_off & bpf_htons(IP_MF | IP_OFFSET)))
 			return SLOW_NONE;
@@ -87,6 +110,7 @@ static __always_inline int tc_decap_in(struct __sk_buff *skb, const struct mapce
 	__u32 pull =
 		skb->len < EGRESS_PULL_LEN + IPV6_HLEN ? skb->len : EGRESS_PULL_LEN + IPV6_HLEN;
 	__be16 proto = bpf_htons(ETH_P_IP);
+	__u8 hdr[IPV4_HLEN_MAX] = {};
 	struct v4_info v = {};
 	struct mapce_flow *f;
 	struct ipv6hdr *ip6;
@@ -102,6 +126,8 @@ static __always_inline int tc_decap_in(struct __sk_buff *skb, const struct mapce
 		return TC_ACT_SHOT;
 	}
 	rc = parse_ipv4_len(data, data_end, skb->len, ETH_HLEN + IPV6_HLEN, &v);
+	if (rc != PARSE_MALFORMED && !skb_ipv4_csum_ok(skb, v.l3_off, v.l4_off - v.l3_off, hdr))
+		rc = PARSE_BAD_CSUM; /* as XDP ingress: never counted as decap */
 	if (rc != PARSE_OK || !v.dport_off) {
 		*reason =
 			rc == PARSE_OK ? MAPCE_R_DROP_ICMP_UNSUPPORTED : parse_reason(rc, v.proto);
@@ -123,16 +149,22 @@ static __always_inline int tc_decap_in(struct __sk_buff *skb, const struct mapce
 	return TC_ACT_OK;
 }
 
-/* Hold the fragment kind says skb is; once its datagram is whole,
- * translate and decapsulate it.  Held or invalid fragments are consumed. */
+/* Hold the fragment kind says skb is (its header after the IPv6 part at
+ * off, see slow_path_kind); once its datagram is whole, translate and
+ * decapsulate it.  Held or invalid fragments are consumed. */
 static __always_inline int slow_path(struct __sk_buff *skb, const struct mapce_config *cfg,
-				     int kind, __u32 *reason)
+				     int kind, __u32 off, __u32 *reason)
 {
-	int rc = kind == SLOW_OUTER ? reasm_add(skb) : reasm_inner_add(skb);
+	int rc = kind == SLOW_OUTER ? reasm_add(skb, off) : reasm_inner_add(skb, ETH_HLEN + off);
 
 	if (rc == REASM_DONE)
 		return tc_decap_in(skb, cfg, reason);
-	*reason = rc == REASM_HELD ? MAPCE_R_REASM_HELD : MAPCE_R_DROP_REASM_INVALID;
+	if (rc == REASM_HELD)
+		*reason = MAPCE_R_REASM_HELD;
+	else if (rc == REASM_BAD_CSUM)
+		*reason = MAPCE_R_DROP_BAD_CHECKSUM;
+	else
+		*reason = MAPCE_R_DROP_REASM_INVALID;
 	return TC_ACT_SHOT; /* held in the map, or invalid */
 }
 

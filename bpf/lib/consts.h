@@ -117,8 +117,10 @@
 #define BR_TC_HDRS (ETH_HLEN + IPV4_HLEN_MAX + ICMP_HLEN + IPV4_HLEN_MAX + ICMP_QUOTE_L4)
 /* What a CE reject quotes: the IPv4 header (no options) + 8 bytes */
 #define REJECT_QUOTE_MAX (IPV4_HLEN + ICMP_QUOTE_L4)
-/* An outer IPv6 fragment: Ethernet, IPv6, fragment header */
-#define REASM_HDRS (ETH_HLEN + IPV6_HLEN + FRAG_HLEN)
+/* What the CE's TC ingress looks at to pick its slow-path packets:
+ * Ethernet, IPv6, the encapsulation limit option, then a fragment header
+ * or an IPv4 header. */
+#define SLOW_PATH_HDRS (ETH_HLEN + IPV6_HLEN + DESTOPT_LEN + IPV4_HLEN)
 /* mapce_reasm_dg key offset of a datagram's own record (fragments use
  * their offset, a multiple of 8, never this) */
 #define REASM_DGRAM_OFF 0xffff

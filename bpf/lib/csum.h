@@ -120,6 +120,33 @@ __noinline int csum_xdp(struct xdp_md *ctx, __u32 off, __u32 len, __u32 seed)
 	return csum_fold64(s);
 }
 
+/*
+ * XDP: does the IPv4 header iph at data + off verify (its checksum field
+ * included, the sum is 0xffff)?  The caller has checked its first 20
+ * bytes against data_end.  The established path of the CE's ingress runs
+ * this on every packet: five loads and adds for a header without options;
+ * one with options (rare) goes through csum_xdp, after which the caller
+ * reloads its packet pointers.
+ */
+static __always_inline int xdp_ipv4_csum_ok(struct xdp_md *ctx, const struct iphdr *iph, __u32 off)
+{
+	const __u32 *w = (const __u32 *)iph;
+
+	if (iph->ihl == 5)
+		return csum_fold64((__u64)w[0] + w[1] + w[2] + w[3] + w[4]) == 0xffff;
+	return csum_xdp(ctx, off, iph->ihl * 4, 0) == 0xffff;
+}
+
+/* TC: does the IPv4 header of hlen bytes (20..60) at off of skb verify?
+ * Read into hdr (IPV4_HLEN_MAX bytes), which keeps the header. */
+static __always_inline int skb_ipv4_csum_ok(struct __sk_buff *skb, __u32 off, __u32 hlen, __u8 *hdr)
+{
+	/* Verifier-sensitive: restate the bounds of hlen. */
+	if (hlen < IPV4_HLEN || hlen > IPV4_HLEN_MAX || bpf_skb_load_bytes(skb, off, hdr, hlen))
+		return 0;
+	return csum_fold(csum_words(hdr, hlen)) == 0xffff;
+}
+
 /* HC' = ~(~HC + ~m + m')  (RFC 1624 eqn. 3) for a 16-bit field */
 static __always_inline void csum_replace2(__sum16 *sum, __be16 from, __be16 to)
 {

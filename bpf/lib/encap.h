@@ -12,6 +12,7 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_endian.h>
 #include "consts.h"
+#include "mapce_abi.h"
 
 /* Build the outer header: version 6, traffic class tclass (the inner TOS:
  * DSCP copied, ECN copied as RFC 6040 normal mode does), flow label 0. */
@@ -112,25 +113,17 @@ enum {
 };
 
 /*
- * Check the destination options header at opt (just after the IPv6
- * header) of a tunnel packet, as a Linux ip6tnl entry point sends unless
- * told "encaplimit none": 8 bytes, next header 4, holding only Pad1, PadN
- * and the encapsulation limit option.  At a tunnel exit the limit itself
- * means nothing (RFC 2473 §4.1.1 is for entry points).  Every read is
- * bounds-checked against data_end.
+ * Is the destination options header b (its 8 bytes copied to the stack)
+ * one mapce accepts: length 0 (8 bytes), holding only Pad1, PadN and the
+ * encapsulation limit option?  At a tunnel exit the limit itself means
+ * nothing (RFC 2473 §4.1.1 is for entry points).
  */
-static __always_inline int destopt_check(__u8 *opt, void *data_end)
+static __always_inline int destopt_known(const __u8 *b)
 {
-	__u8 b[DESTOPT_LEN];
 	__u32 i = 2;
 
-	if ((void *)(opt + DESTOPT_LEN) > data_end)
-		return DESTOPT_TRUNC;
-	__builtin_memcpy(b, opt, DESTOPT_LEN); /* parse a stack copy */
-	if (b[0] != IPPROTO_IPIP)
-		return DESTOPT_OTHER;
 	if (b[1] != 0)
-		return DESTOPT_UNSUPP;
+		return 0;
 	/* At most 6 option bytes and every step consumes at least one: a
 	 * bounded loop (the verifier walks it); "& 7" keeps reads in b. */
 	for (int n = 0; n < DESTOPT_LEN - 2 && i < DESTOPT_LEN; n++) {
@@ -141,15 +134,59 @@ static __always_inline int destopt_check(__u8 *opt, void *data_end)
 			continue;
 		}
 		if (i + 1 >= DESTOPT_LEN)
-			return DESTOPT_UNSUPP;
+			return 0;
 		len = b[(i + 1) & 7];
 		if (type == IPV6_TLV_TNL_ENCAP_LIMIT && len != 1)
-			return DESTOPT_UNSUPP;
+			return 0;
 		if (type != IPV6_TLV_PADN && type != IPV6_TLV_TNL_ENCAP_LIMIT)
-			return DESTOPT_UNSUPP;
+			return 0;
 		i += 2 + len;
 	}
-	return i == DESTOPT_LEN ? DESTOPT_IPIP : DESTOPT_UNSUPP;
+	return i == DESTOPT_LEN;
+}
+
+/*
+ * Check the destination options header at opt (just after the IPv6
+ * header) of a tunnel packet, as a Linux ip6tnl entry point sends unless
+ * told "encaplimit none": 8 bytes, next header 4, options destopt_known
+ * accepts.  Every read is bounds-checked against data_end.
+ */
+static __always_inline int destopt_check(__u8 *opt, void *data_end)
+{
+	__u8 b[DESTOPT_LEN];
+
+	if ((void *)(opt + DESTOPT_LEN) > data_end)
+		return DESTOPT_TRUNC;
+	__builtin_memcpy(b, opt, DESTOPT_LEN); /* parse a stack copy */
+	if (b[0] != IPPROTO_IPIP)
+		return DESTOPT_OTHER;
+	return destopt_known(b) ? DESTOPT_IPIP : DESTOPT_UNSUPP;
+}
+
+/*
+ * The length of the IPv6 part of a tunnel packet (IPv6 header ip6, then
+ * maybe the destination options header of the encapsulation limit), the
+ * IPv4 packet behind it: IPV6_HLEN or IPV6_HLEN + DESTOPT_LEN, the same
+ * packet either way.  0: not a tunnel packet (the caller passes it);
+ * negative: a tunnel packet behind options we do not know, dropped under
+ * *reason (unsupported: the side's reason for those).  The CE and the BR.
+ */
+static __always_inline int tunnel_hlen(struct ipv6hdr *ip6, void *data_end, __u32 unsupported,
+				       __u32 *reason)
+{
+	int rc;
+
+	if (ip6->nexthdr == IPPROTO_IPIP)
+		return IPV6_HLEN;
+	if (ip6->nexthdr != NEXTHDR_DEST)
+		return 0;
+	rc = destopt_check((void *)(ip6 + 1), data_end);
+	if (rc == DESTOPT_IPIP)
+		return IPV6_HLEN + DESTOPT_LEN;
+	if (rc == DESTOPT_OTHER)
+		return 0;
+	*reason = rc == DESTOPT_TRUNC ? MAPCE_R_DROP_MALFORMED : unsupported;
+	return -1;
 }
 
 #endif

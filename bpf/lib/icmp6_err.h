@@ -15,8 +15,9 @@
  * packets do not fit once 40 bytes of IPv6 are added.
  *
  * The error comes to our tunnel address (the CE's MAP address, the BR
- * address) and quotes our packet: IPv6 from that address, next header 4,
- * and the IPv4 packet inside.  icmp6_err_to_icmp4 takes it in steps:
+ * address) and quotes our packet: IPv6 from that address, next header 4
+ * (or the encapsulation limit option, lib/encap.h, then 4: a CE with
+ * --encap-limit sends it), and the IPv4 packet inside.  icmp6_err_to_icmp4 takes it in steps:
  *   1. the type is an error (informational messages, echo, ND: the
  *      kernel's);
  *   2. the quote is a tunnel packet from us (else the kernel's business,
@@ -43,6 +44,7 @@
 #include "mapce_abi.h"
 #include "consts.h"
 #include "csum.h"
+#include "encap.h"
 #include "ipv4.h"
 #include "parse.h"
 
@@ -118,6 +120,9 @@ static __always_inline int icmp6_err_rewrite(struct xdp_md *ctx, const struct ic
 	void *data_end = (void *)(long)ctx->data_end;
 	/* the quoted IPv4 header and 8 bytes: ihl * 4 + 8 */
 	__u32 qlen = e->q.l4_off - e->q.l3_off + ICMP_QUOTE_L4, newlen;
+	/* what goes before the quoted IPv4 header: ERR_SHIFT, and the
+	 * encapsulation limit option when the quote has one */
+	__u32 shift = e->q.l3_off - ERR4_Q4;
 	__u8 macs[2 * ETH_ALEN];
 	struct iphdr *ip;
 	struct icmphdr *ic;
@@ -125,14 +130,15 @@ static __always_inline int icmp6_err_rewrite(struct xdp_md *ctx, const struct ic
 	int csum;
 
 	/* Verifier-sensitive: restate the bounds of qlen (28..68). */
-	if (qlen < IPV4_HLEN + ICMP_QUOTE_L4 || qlen > IPV4_HLEN_MAX + ICMP_QUOTE_L4)
+	if (qlen < IPV4_HLEN + ICMP_QUOTE_L4 || qlen > IPV4_HLEN_MAX + ICMP_QUOTE_L4 ||
+	    (shift != ERR_SHIFT && shift != ERR_SHIFT + DESTOPT_LEN))
 		return -1;
 	if (data + sizeof(macs) > data_end)
 		return -1;
 	__builtin_memcpy(macs, data, sizeof(macs)); /* kept: dmac, smac */
 	/* Drop the IPv6 + ICMPv6 + quoted IPv6 headers (keeping room for
 	 * Ethernet + IPv4 + ICMPv4), then trim the quote. */
-	if (bpf_xdp_adjust_head(ctx, ERR_SHIFT))
+	if (bpf_xdp_adjust_head(ctx, shift))
 		return -1;
 	data = (void *)(long)ctx->data;
 	data_end = (void *)(long)ctx->data_end;
@@ -170,6 +176,22 @@ static __always_inline int icmp6_err_rewrite(struct xdp_md *ctx, const struct ic
 	return 0;
 }
 
+/* Step 2: is the quote q6 one of our tunnel packets?  The length of
+ * what follows the quoted IPv6 header up to the quoted IPv4 one (0, or
+ * the encapsulation limit option's 8), or -1. */
+static __always_inline int icmp6_err_quote_ext(const struct ipv6hdr *q6, void *data_end,
+					       const __u8 *our6)
+{
+	if ((*(__u8 *)q6 >> 4) != 6 || !ipv6_equal(&q6->saddr, our6))
+		return -1;
+	if (q6->nexthdr == IPPROTO_IPIP)
+		return 0;
+	if (q6->nexthdr == NEXTHDR_DEST &&
+	    destopt_check((__u8 *)(q6 + 1), data_end) == DESTOPT_IPIP)
+		return DESTOPT_LEN;
+	return -1;
+}
+
 /*
  * An ICMPv6 message to our tunnel address our6 (the frame: Ethernet |
  * IPv6, next header 58, no extension headers).  Returns the XDP verdict
@@ -185,6 +207,7 @@ static __always_inline int icmp6_err_to_icmp4(struct xdp_md *ctx, const struct m
 	struct ipv6hdr *q6 = data + ERR6_Q6;
 	struct icmp6_xlat e = {};
 	__u32 plen, res;
+	int ext;
 
 	*reason = MAPCE_R_PASS_NATIVE;
 	if ((void *)(q6 + 1) > data_end)
@@ -192,13 +215,15 @@ static __always_inline int icmp6_err_to_icmp4(struct xdp_md *ctx, const struct m
 	if (!icmp6_err_classify(ic6, &e))
 		return XDP_PASS; /* informational (echo, ND, MLD) */
 	/* About one of our tunnel packets: from our address, IPv4 inside? */
-	if ((*(__u8 *)q6 >> 4) != 6 || q6->nexthdr != IPPROTO_IPIP || !ipv6_equal(&q6->saddr, our6))
+	ext = icmp6_err_quote_ext(q6, data_end, our6);
+	if (ext < 0)
 		return XDP_PASS;
 
 	/* From here on it is ours: translate it or drop it. */
 	*reason = MAPCE_R_DROP_MALFORMED;
 	plen = bpf_ntohs(ip6->payload_len);
-	if (data + ERR6_ICMP + plen > data_end || plen < ICMPV6_HLEN + IPV6_HLEN + IPV4_HLEN)
+	if (data + ERR6_ICMP + plen > data_end ||
+	    plen < ICMPV6_HLEN + IPV6_HLEN + (__u32)ext + IPV4_HLEN)
 		return XDP_DROP;
 	if (!icmp6_err_csum_ok(ctx, ip6, plen))
 		return XDP_DROP;
@@ -209,7 +234,7 @@ static __always_inline int icmp6_err_to_icmp4(struct xdp_md *ctx, const struct m
 		return XDP_DROP;
 	/* The quote is truncated: parse its headers, not its tot_len (a
 	 * pkt_len that can hold any tot_len). */
-	e.rc = parse_ipv4_len(data, data_end, ERR6_Q4 + 0xffff, ERR6_Q4, &e.q);
+	e.rc = parse_ipv4_len(data, data_end, ERR6_Q4 + ext + 0xffff, ERR6_Q4 + ext, &e.q);
 	if (e.rc == PARSE_MALFORMED)
 		return XDP_DROP;
 	res = icmp6_err_lookup(cfg, data, data_end, q6, &e);

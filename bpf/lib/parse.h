@@ -22,6 +22,7 @@ enum {
 	PARSE_MALFORMED = -1,	/* truncated or inconsistent header */
 	PARSE_UNSUPPORTED = -2, /* a protocol or ICMP type NAT does not handle */
 	PARSE_FRAGMENT = -3,	/* IPv4 fragment after the first: no transport header */
+	PARSE_BAD_CSUM = -4,	/* IPv4 header checksum wrong (callers that verify it) */
 };
 
 /* An IPv4 packet's NAT-relevant fields.  For ICMP echo the identifier

@@ -106,6 +106,29 @@ static inline void ce_frame_from(struct pkt *k, const char *src6, const struct v
 	pkt_v6v4(k, a6(src6), a6(CE_MAP6), s);
 }
 
+/* Cut the IPv4 datagram (from SERVER to us, id, 20-byte header) of the
+ * tunnel frame whole in two, each in its own tunnel packet: f1 the first
+ * fragment with cut payload bytes (MF), f2 the last with the rest. */
+static inline void ce_inner_fragments(const struct pkt *whole, size_t cut, uint16_t id,
+				      struct pkt *f1, struct pkt *f2)
+{
+	size_t n = whole->len - 54 - 20; /* IPv4 payload */
+
+	memcpy(f1->b, whole->b, 54 + 20 + cut);
+	f1->len = 54 + 20 + cut;
+	put16(f1->b + 18, (uint16_t)(20 + cut));
+	put16(f1->b + 54 + 2, (uint16_t)(20 + cut));
+	put16(f1->b + 54 + 6, 0x2000);
+	patch_v4_hdr(f1->b + 54, SERVER, CE_V4, id);
+	memcpy(f2->b, whole->b, 54 + 20);
+	memcpy(f2->b + 74, whole->b + 74 + cut, n - cut);
+	f2->len = 74 + n - cut;
+	put16(f2->b + 18, (uint16_t)(20 + n - cut));
+	put16(f2->b + 54 + 2, (uint16_t)(20 + n - cut));
+	put16(f2->b + 54 + 6, (uint16_t)(cut / 8));
+	patch_v4_hdr(f2->b + 54, SERVER, CE_V4, id);
+}
+
 /* The frame the CE must emit for inside packet s NAPT-ed to out_port,
  * through the tunnel to dst6 (the BR, or a mesh peer). */
 static inline void ce_encapped_to(struct pkt *want, const struct v4_spec *s, uint16_t out_port,

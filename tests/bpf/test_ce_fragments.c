@@ -84,29 +84,15 @@ static void t_fragments(void)
 	egress_mapped(&first, EV_NEW_FLOW, 1, NULL);
 	{
 		struct pkt whole, f1, f2;
-		const size_t cut = 1200; /* payload bytes in the first fragment */
-		size_t n;
 
 		r = reply_of(&first, 0xd342);
 		r.frag = 0;
 		r.ip_id = 0x4444;
 		r.payload = 2000;
 		ce_frame_from(&whole, BR6, &r);
-		n = whole.len - 54 - 20; /* IPv4 payload: UDP header + data */
-		/* cut the IPv4 datagram in two, each in its own tunnel packet */
-		memcpy(f1.b, whole.b, 54 + 20 + cut);
-		f1.len = 54 + 20 + cut;
-		put16(f1.b + 18, (uint16_t)(20 + cut));
-		put16(f1.b + 54 + 2, (uint16_t)(20 + cut));
-		put16(f1.b + 54 + 6, 0x2000);
-		patch_v4_hdr(f1.b + 54, SERVER, CE_V4, 0x4444);
-		memcpy(f2.b, whole.b, 54 + 20);
-		memcpy(f2.b + 74, whole.b + 74 + cut, n - cut);
-		f2.len = 74 + n - cut;
-		put16(f2.b + 18, (uint16_t)(20 + n - cut));
-		put16(f2.b + 54 + 2, (uint16_t)(20 + n - cut));
-		put16(f2.b + 54 + 6, (uint16_t)(cut / 8));
-		patch_v4_hdr(f2.b + 54, SERVER, CE_V4, 0x4444);
+		/* cut the IPv4 datagram in two (1200 payload bytes first), each
+		 * in its own tunnel packet */
+		ce_inner_fragments(&whole, 1200, 0x4444, &f1, &f2);
 
 		/* the last fragment first: XDP passes it up, TC holds it */
 		expect_run(FX_XDP, &f2, XDP_PASS, MAPCE_R_FRAG_TO_SLOW_PATH, 0, NULL, NULL);
