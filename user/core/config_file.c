@@ -123,13 +123,24 @@ int config_file_parse(const char *path, struct up_settings *s, char *err, size_t
 	f = fopen(path, "re");
 	if (!f)
 		return BAD("cannot read the config file %s: %s", path, strerror(errno));
-	while (fgets(buf, sizeof(buf), f)) {
-		size_t len = strlen(buf);
+	for (;;) {
+		size_t len;
 
+		/* fgets() ends what it read with a NUL, and the line may hold
+		 * NULs of its own: fill the buffer first, the last NUL is the end */
+		memset(buf, '\n', sizeof(buf));
+		if (!fgets(buf, sizeof(buf), f))
+			break;
+		len = (size_t)((char *)memrchr(buf, '\0', sizeof(buf)) - buf);
 		line++;
 		if (line > CONFIG_LINES_MAX) {
 			ret = BAD("%s:%u: too many lines (at most %d)", path, line,
 				  CONFIG_LINES_MAX);
+			break;
+		}
+		/* the rest of the line would be cut, or read as a line of its own */
+		if (memchr(buf, '\0', len)) {
+			ret = BAD("%s:%u: a NUL byte", path, line);
 			break;
 		}
 		if (len == sizeof(buf) - 1 && buf[len - 1] != '\n') {
