@@ -13,13 +13,23 @@
  *     (a setting smuggled in after a comment).  `mapce portmap` then
  *     refused to edit the file the parser had accepted (the editor reads
  *     the whole file and refuses NULs).  Now: "FILE:LINE: a NUL byte".
+ *  2. fuzz_nl: a netlink message whose nlmsg_len is 2 GiB or more.
+ *     libmnl's mnl_nlmsg_ok() compares (int)nlmsg_len, negative then, so
+ *     mnl_cb_run handed the message to the parsers as if that many bytes
+ *     were there, and stepped that far to the next one: a read far past
+ *     the receive buffer.  Now the batch is cut to its whole messages
+ *     first (nl_batch_framed).
  */
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <linux/rtnetlink.h>
 
 #include "harness.h"
+#include "test_nl_msg.h"
 #include "core/config_file.h"
+#include "sys/nl_monitor.h"
+#include "sys/nl_parse.h"
 
 static char dir[] = "/tmp/mapce-test-fuzz-XXXXXX";
 static char path[300], errbuf[2048];
@@ -95,6 +105,62 @@ static void test_config_nul(void)
 	TCASE_END();
 }
 
+static int n_events;
+
+static void count_cb(const struct nl_event *ev, void *arg)
+{
+	n_events++;
+}
+
+/* A link message, ifindex 2, named "wan0". */
+static void link_msg(struct tmsg *m)
+{
+	struct ifinfomsg *ifi = tmsg_start(m, RTM_NEWLINK, sizeof(*ifi));
+
+	ifi->ifi_index = 2;
+	tmsg_put_str(m, IFLA_IFNAME, "wan0");
+}
+
+static void test_nl_huge_len(void)
+{
+	static char batch[4 * TMSG_MAX] __attribute__((aligned(8)));
+	unsigned long malformed = 0;
+	struct tmsg m;
+	size_t off = 0, first;
+
+	TCASE_BEGIN("fuzz finding: a netlink message length of 2 GiB or more ends the batch");
+	link_msg(&m);
+	memcpy(batch, m.buf, m.nh.nlmsg_len);
+	off = first = NLMSG_ALIGN(m.nh.nlmsg_len);
+	link_msg(&m);
+	m.nh.nlmsg_len = 0x80000000u + m.nh.nlmsg_len; /* (int) < 0: passes mnl_nlmsg_ok */
+	memcpy(batch + off, m.buf, NLMSG_ALIGN(m.nh.nlmsg_len & 0xffff));
+	off += NLMSG_ALIGN(m.nh.nlmsg_len & 0xffff);
+	CHECK_EQ(nl_batch_framed(batch, off), first);
+	n_events = 0;
+	CHECK_EQ(nl_monitor_dispatch(batch, off, count_cb, NULL, &malformed), 1);
+	CHECK_EQ(n_events, 1);
+	/* the bad one alone: nothing */
+	CHECK_EQ(nl_batch_framed(batch + first, off - first), 0);
+	CHECK_EQ(nl_monitor_dispatch(batch + first, off - first, count_cb, NULL, &malformed), 0);
+	m.nh.nlmsg_len = 0xffffffffu;
+	memcpy(batch + first, m.buf, sizeof(m.nh));
+	CHECK_EQ(nl_monitor_dispatch(batch, off, count_cb, NULL, &malformed), 1);
+	TCASE_END();
+
+	TCASE_BEGIN("nl_batch_framed: whole messages, the last one's padding may be cut");
+	CHECK_EQ(nl_batch_framed(batch, 0), 0);
+	CHECK_EQ(nl_batch_framed(batch, first), first);
+	/* "wan0\0" unpadded: the message ends 3 bytes before its padding */
+	((struct nlmsghdr *)batch)->nlmsg_len = (__u32)first - 3;
+	CHECK_EQ(nl_batch_framed(batch, first - 3), first - 3);
+	CHECK_EQ(nl_batch_framed(batch, first - 4), 0); /* the message cut */
+	CHECK_EQ(nl_monitor_dispatch(batch, first - 3, count_cb, NULL, &malformed), 1);
+	((struct nlmsghdr *)batch)->nlmsg_len = 8; /* shorter than a header */
+	CHECK_EQ(nl_batch_framed(batch, first), 0);
+	TCASE_END();
+}
+
 int main(void)
 {
 	if (!mkdtemp(dir)) {
@@ -103,6 +169,7 @@ int main(void)
 	}
 	snprintf(path, sizeof(path), "%s/wan0.conf", dir);
 	test_config_nul();
+	test_nl_huge_len();
 	unlink(path);
 	rmdir(dir);
 	return t_exit();
