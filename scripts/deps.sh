@@ -6,7 +6,8 @@ set -euo pipefail
 pkgs=(make clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libcap-dev libmnl-dev pkg-config
       iproute2 iputils-ping ethtool curl socat python3-scapy tcpdump
       netcat-openbsd util-linux procps stun-client stun-server coturn traceroute iputils-tracepath
-      cppcheck clang-tidy clang-format)
+      cppcheck clang-tidy clang-format
+      libclang-rt-14-dev) # clang's fuzzer and sanitizer runtimes (make fuzz, tests/fuzz)
 missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
