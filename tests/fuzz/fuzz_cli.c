@@ -19,10 +19,15 @@
  * before the WAN), the options of the commands that take one string
  * (cli_store_arg), portmap's words (core/portmap.c), isp list|show
  * (read-only, tables from a private ISP directory).
+ *
+ * With -j or -p, what the commands print must be JSON: stdout JSON
+ * documents one after another (RFC 8259: UTF-8, escaped control
+ * characters), unless a usage text was asked for.
  */
 #include <sys/stat.h>
 
 #include "fuzz.h"
+#include "json.h"
 #include "cli/commands.h"
 #include "core/config_file.h"
 #include "core/output.h"
@@ -309,11 +314,25 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	return 0;
 }
 
+/* -j/-p output: JSON documents, one after the other (no usage text
+ * asked for). */
+static void check_json(const char *out, size_t len)
+{
+	size_t bad = 0, from;
+
+	if (memmem(out, len, "Usage: mapce", 12) || json_valid(out, len, &bad))
+		return;
+	from = bad > 100 ? bad - 100 : 0;
+	FUZZ_CHECK(0, "not JSON at byte %zu: ...%.*s", bad,
+		   (int)(len - from > 200 ? 200 : len - from), out + from);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	char *buf, **words, **argv;
+	FILE *real_stdout = stdout, *cap;
+	char *buf, **words, **argv, *out = NULL;
 	bool json = false, pretty = false;
-	size_t n;
+	size_t n, out_len = 0;
 	int argc = 1, ret;
 
 	words = fuzz_words(data, size, WORDS_MAX, &buf, &n);
@@ -333,8 +352,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memcpy(orig, argv, sizeof(*argv) * (size_t)(argc + 1));
 	orig_argc = argc;
 	out_init(json, pretty);
+	/* what the commands print, in memory */
+	cap = open_memstream(&out, &out_len);
+	if (!cap)
+		abort();
+	stdout = cap;
 	ret = cli_dispatch(top, argc, argv);
+	stdout = real_stdout;
+	fclose(cap);
 	FUZZ_CHECK(ret == 0 || ret == 1 || ret == EXIT_USAGE, "dispatch: %d", ret);
+	if (json || pretty)
+		check_json(out, out_len);
+	free(out);
 	free(orig);
 	free(argv);
 	free(words);

@@ -19,7 +19,12 @@
  *     were there, and stepped that far to the next one: a read far past
  *     the receive buffer.  Now the batch is cut to its whole messages
  *     first (nl_batch_framed).
+ *  3. fuzz_cli: `mapce -j` printed a user's bad value as it was given, and
+ *     bytes that are not UTF-8 made the error object invalid JSON
+ *     ({"error":"unknown command '\xcbsp'..."}).  Now such a byte is
+ *     U+FFFD; UTF-8 text (a table's title) passes as it is.
  */
+#include <fcntl.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -28,6 +33,7 @@
 #include "harness.h"
 #include "test_nl_msg.h"
 #include "core/config_file.h"
+#include "core/output.h"
 #include "sys/nl_monitor.h"
 #include "sys/nl_parse.h"
 
@@ -161,6 +167,66 @@ static void test_nl_huge_len(void)
 	TCASE_END();
 }
 
+/* What fn prints to stdout, into buf (NUL-terminated). */
+static void capture(void (*fn)(void), char *buf, size_t len)
+{
+	char out[320];
+	int fd, saved;
+	ssize_t n;
+
+	snprintf(out, sizeof(out), "%s/stdout", dir);
+	fflush(stdout);
+	saved = dup(1);
+	fd = open(out, O_RDWR | O_CREAT | O_TRUNC, 0600);
+	if (saved < 0 || fd < 0 || dup2(fd, 1) < 0) {
+		perror(out);
+		exit(1);
+	}
+	fn();
+	fflush(stdout);
+	dup2(saved, 1);
+	close(saved);
+	n = pread(fd, buf, len - 1, 0);
+	buf[n > 0 ? n : 0] = '\0';
+	close(fd);
+	unlink(out);
+}
+
+/* the fuzzer's case: a command name with a byte that is no UTF-8 */
+static void bad_command(void)
+{
+	out_init(true, false);
+	pr_err("unknown command '%s' (try 'mapce -h')", "\xcbsp");
+}
+
+static void mixed_string(void)
+{
+	out_init(true, false);
+	out_open_object(NULL);
+	/* UTF-8 (v6 plus in katakana), an overlong '/', a surrogate, a
+	 * code point past U+10FFFF, a lone continuation byte, a cut one */
+	out_str("s", NULL,
+		"v6\xe3\x83\x97\xe3\x83\xa9\xe3\x82\xb9 \xc0\xaf \xed\xa0\x80 \xf4\x90\x80\x80 "
+		"\x80 \xe3\x83");
+	out_close_object();
+	out_finish();
+}
+
+static void test_json_utf8(void)
+{
+	char buf[512];
+
+	TCASE_BEGIN("fuzz finding: -j output is UTF-8, a stray byte becomes U+FFFD");
+	capture(bad_command, buf, sizeof(buf));
+	CHECK_STR(buf, "{\"error\":\"unknown command '\\ufffdsp' (try 'mapce -h')\"}\n");
+	capture(mixed_string, buf, sizeof(buf));
+	CHECK_STR(buf, "{\"s\":\"v6\xe3\x83\x97\xe3\x83\xa9\xe3\x82\xb9 \\ufffd\\ufffd "
+		       "\\ufffd\\ufffd\\ufffd \\ufffd\\ufffd\\ufffd\\ufffd \\ufffd "
+		       "\\ufffd\\ufffd\"}\n");
+	out_init(false, false);
+	TCASE_END();
+}
+
 int main(void)
 {
 	if (!mkdtemp(dir)) {
@@ -170,6 +236,7 @@ int main(void)
 	snprintf(path, sizeof(path), "%s/wan0.conf", dir);
 	test_config_nul();
 	test_nl_huge_len();
+	test_json_utf8();
 	unlink(path);
 	rmdir(dir);
 	return t_exit();

@@ -22,20 +22,62 @@ void out_init(bool json, bool pretty)
 	memset(need_comma, 0, sizeof(need_comma));
 }
 
+/* Bytes of the UTF-8 character at s (RFC 3629's grammar: no overlong
+ * form, no surrogate, nothing past U+10FFFF), 0 when they are not one. */
+static size_t utf8_char(const unsigned char *s)
+{
+	unsigned char lo = 0x80, hi = 0xbf;
+	size_t n;
+
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		n = 2;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		n = 3;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		n = 4;
+	else
+		return 0;
+	if (s[0] == 0xe0)
+		lo = 0xa0;
+	else if (s[0] == 0xed)
+		hi = 0x9f;
+	else if (s[0] == 0xf0)
+		lo = 0x90;
+	else if (s[0] == 0xf4)
+		hi = 0x8f;
+	if (s[1] < lo || s[1] > hi)
+		return 0;
+	for (size_t i = 2; i < n; i++)
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+	return n;
+}
+
 static void json_string(const char *s)
 {
 	putchar('"');
 	for (; *s; s++) {
 		unsigned char c = (unsigned char)*s;
+		size_t n;
 
-		if (c == '"' || c == '\\')
+		if (c == '"' || c == '\\') {
 			printf("\\%c", c);
-		else if (c == '\n')
+		} else if (c == '\n') {
 			fputs("\\n", stdout);
-		else if (c < 0x20)
+		} else if (c < 0x20) {
 			printf("\\u%04x", c);
-		else
+		} else if (c < 0x80) {
 			putchar(c);
+		} else {
+			/* JSON is UTF-8: a stray byte (a user's bad value in
+			 * an error) becomes the replacement character */
+			n = utf8_char((const unsigned char *)s);
+			if (n)
+				fwrite(s, 1, n, stdout);
+			else
+				fputs("\\ufffd", stdout);
+			s += n ? n - 1 : 0;
+		}
 	}
 	putchar('"');
 }
