@@ -92,7 +92,12 @@ smoke() {
 		if [ $rc -eq 0 ] && [ "$files" -gt 0 ]; then
 			echo "ok - fuzz_smoke_$h: $files corpus inputs, $runs runs, cov $cov"
 		else
-			echo "not ok - fuzz_smoke_$h: exited $rc ($files corpus inputs)"
+			# keep what it found: $tmp goes away
+			mkdir -p "$F/artifacts/$h"
+			cp "$tmp/$h"/crash-* "$tmp/$h"/timeout-* "$tmp/$h"/oom-* "$F/artifacts/$h/" \
+				2>/dev/null
+			echo "not ok - fuzz_smoke_$h: exited $rc ($files corpus inputs; inputs" \
+				"kept in $F/artifacts/$h/)"
 			grep -E 'FUZZ_CHECK|ERROR:|SUMMARY|Test unit written|#[0-9]+ .* (tests|user)/' \
 				"$tmp/$h.log" | head -n 30
 		fi
@@ -132,7 +137,8 @@ bpf_fuzzers() {
 			grep -E '^(not ok|#)' "$out" | head -n 20
 			failed=1
 		elif grep -qE "(^|[^0-9])$PACKETS([^0-9]|$)" "$out"; then
-			echo "$b: $PACKETS packets, seed $SEED, $((SECONDS - t0))s, no failure"
+			echo "$b: $PACKETS packets a program, seed $SEED, $((SECONDS - t0))s, no failure"
+			grep -E '^# .*(frames|packets)' "$out" | sed 's/^/    /'
 		else
 			echo "$b: ran its own fixed packet count ($((SECONDS - t0))s): its output" \
 				"does not show FUZZ_PACKETS=$PACKETS being read"
