@@ -231,3 +231,68 @@ clean:
 	$(Q)rm -rf $(OUTPUT)
 
 -include $(wildcard $(OUTPUT)/*.d $(OUTPUT)/user/*/*.d $(OUTPUT)/tests/*.d)
+
+# ---- fuzzing (tests/fuzz/README.md) ---------------------------------------
+#   make fuzz         build the libFuzzer harnesses, run each FUZZ_SECONDS
+#                     (default 60), then the BPF fuzzers with FUZZ_PACKETS
+#   make fuzz-build   only build them
+# The harnesses link the user sources compiled again, with ASan and UBSan,
+# into $(FUZZ_OUT) (never the objects of the normal build); `make test`
+# runs each briefly (tests/lab/test_fuzz_smoke.sh), so it builds them too
+# unless clang's fuzzer runtime is missing (the smoke test then skips).
+FUZZ_CC     ?= clang-14
+FUZZ_OUT    := $(OUTPUT)/fuzz
+FUZZ_SAN    := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+FUZZ_CFLAGS := -g -O1 -std=gnu11 -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter \
+	-Wno-missing-field-initializers -D_GNU_SOURCE -MMD -MP $(INCLUDES) -Iuser $(FUZZ_SAN)
+FUZZ_SRCS   := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_BINS   := $(patsubst tests/fuzz/%.c,$(FUZZ_OUT)/%,$(FUZZ_SRCS))
+FUZZ_OBJS   := $(patsubst $(OUTPUT)/%,$(FUZZ_OUT)/obj/%,$(LIB_OBJS))
+
+.PHONY: fuzz fuzz-build fuzz-test-build
+
+$(FUZZ_OUT)/obj/user/%.o: user/%.c Makefile $(SKELS)
+	$(call msg,CC-FUZZ,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
+
+$(FUZZ_OUT)/obj/user/core/isp_builtin.o: $(OUTPUT)/user/core/isp_builtin.c Makefile
+	$(call msg,CC-FUZZ,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
+
+# an archive: each harness links only the objects it reaches
+$(FUZZ_OUT)/libmapce.a: $(FUZZ_OBJS)
+	$(call msg,AR,$@)
+	$(Q)rm -f $@
+	$(Q)ar rcs $@ $^
+
+$(FUZZ_OUT)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(FUZZ_OUT)/libmapce.a Makefile
+	$(call msg,FUZZ,$@)
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -Itests -fsanitize=fuzzer $< $(FUZZ_OUT)/libmapce.a \
+		-o $@ $(LDLIBS)
+
+fuzz-build: $(FUZZ_BINS)
+
+fuzz: deps
+	$(Q)$(MAKE) --no-print-directory fuzz-build
+	$(Q)OUTPUT=$(OUTPUT) tests/fuzz/run.sh
+
+# For `make test`: the harnesses when the compiler can build one, else a
+# note the smoke test reads (and skips with).
+test: fuzz-test-build
+fuzz-test-build: deps
+	$(Q)mkdir -p $(FUZZ_OUT)
+	$(Q)rm -f $(FUZZ_OUT)/SKIPPED
+	$(Q)if printf 'int LLVMFuzzerTestOneInput(const char *d, unsigned long n) { return 0; }\n' \
+		| $(FUZZ_CC) -fsanitize=fuzzer,address,undefined -x c - -o $(FUZZ_OUT)/probe \
+		>$(FUZZ_OUT)/probe.log 2>&1; then \
+		$(MAKE) --no-print-directory fuzz-build; \
+	else \
+		echo "$(FUZZ_CC) cannot link a libFuzzer harness (clang's fuzzer runtime," \
+			"libclang-rt-14-dev, missing?): $$(tail -n 1 $(FUZZ_OUT)/probe.log)" \
+			>$(FUZZ_OUT)/SKIPPED; \
+		cat $(FUZZ_OUT)/SKIPPED; \
+	fi; rm -f $(FUZZ_OUT)/probe
+
+-include $(wildcard $(FUZZ_OUT)/obj/user/*/*.d $(FUZZ_OUT)/*.d)

@@ -12,7 +12,8 @@ build=(make clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libcap-dev libmn
 tests=(iproute2 iputils-ping ethtool curl socat python3-scapy tcpdump
        netcat-openbsd util-linux procps stun-client stun-server coturn traceroute iputils-tracepath
        cppcheck clang-tidy clang-format python3-seccomp groff-base
-       kea-dhcp6-server dhcpcd-base)
+       kea-dhcp6-server dhcpcd-base
+       libclang-rt-14-dev) # clang's fuzzer and sanitizer runtimes (make fuzz, tests/fuzz)
 case ${1:-all} in
 build) pkgs=("${build[@]}") ;;
 all) pkgs=("${build[@]}" "${tests[@]}") ;;

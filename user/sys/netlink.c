@@ -129,6 +129,8 @@ int nl_talk(struct nl_req *req, mnl_cb_t cb, void *arg)
 			ret = (errno == EAGAIN || errno == EWOULDBLOCK) ? -ETIMEDOUT : -errno;
 			goto out;
 		}
+		/* whole messages only (nl_parse.h: libmnl misreads huge lengths) */
+		n = (ssize_t)nl_batch_framed(buf, (size_t)n);
 		accept_interrupted_dump(buf, (int)n);
 		/* Checks the port id and sequence number of every message. */
 		ret = mnl_cb_run2(buf, (size_t)n, nh->nlmsg_seq, portid, cb, arg, ctl_cbs,

@@ -96,10 +96,13 @@ int nl_monitor_dispatch(const void *buf, size_t len, nl_event_cb cb, void *arg,
 			unsigned long *malformed)
 {
 	struct dispatch d = { .cb = cb, .arg = arg, .malformed = malformed };
+	/* Whole messages only: a message cut off (or with a length libmnl
+	 * misreads, nl_parse.h) ends the batch, as a cut one always did. */
+	size_t whole = nl_batch_framed(buf, len);
 	/* Sequence and port id 0: notifications are nobody's answer.  libmnl
 	 * refuses the rest of a batch only on a flag no notification has
 	 * (NLM_F_DUMP_INTR): count that as one malformed message. */
-	int ret = mnl_cb_run2(buf, len, 0, 0, dispatch_cb, &d, no_ctl_cbs,
+	int ret = mnl_cb_run2(buf, whole, 0, 0, dispatch_cb, &d, no_ctl_cbs,
 			      MNL_ARRAY_SIZE(no_ctl_cbs));
 
 	if (ret < 0)

@@ -93,6 +93,22 @@ static void copy_u32(__u32 *dst, const struct nlattr *a)
 		*dst = mnl_attr_get_u32(a);
 }
 
+size_t nl_batch_framed(const void *buf, size_t len)
+{
+	size_t off = 0;
+
+	while (len - off >= sizeof(struct nlmsghdr)) {
+		const struct nlmsghdr *nh = (const void *)((const char *)buf + off);
+
+		if (nh->nlmsg_len < sizeof(*nh) || nh->nlmsg_len > len - off)
+			break;
+		off += NLMSG_ALIGN(nh->nlmsg_len);
+		if (off >= len) /* the last message, its padding maybe cut */
+			return len;
+	}
+	return off;
+}
+
 /* ---- links ---------------------------------------------------------- */
 
 static const struct nl_policy link_policy[IFLA_MAX + 1] = {

@@ -32,6 +32,17 @@
 /* IFA_CACHEINFO's "forever" (the kernel's INFINITY_LIFE_TIME). */
 #define NL_LIFETIME_FOREVER 0xffffffffu
 
+/*
+ * The bytes of a received batch buf[0..len) that libmnl may walk: the
+ * longest prefix of whole messages (nlmsg_len at least a header and
+ * within the bytes left; the last one's padding may be missing), where
+ * libmnl's walk would stop anyway.  libmnl's own check (mnl_nlmsg_ok,
+ * hence mnl_cb_run) casts nlmsg_len to int, so a length of 2 GiB or more
+ * passes it: the message is read, and the walk goes on, far past the
+ * buffer.
+ */
+size_t nl_batch_framed(const void *buf, size_t len);
+
 /* A link (RTM_NEWLINK / RTM_DELLINK). */
 struct nl_link_info {
 	int ifindex;
