@@ -163,6 +163,7 @@ install: $(OUTPUT)/mapce $(OUTPUT)/man/.stamp $(OUTPUT)/mapce@.service
 	$(Q)install -m 0644 $(OUTPUT)/man/*.8 $(DESTDIR)$(MANDIR)/man8/
 	$(Q)install -m 0644 $(DOC_FILES) $(DESTDIR)$(DOCDIR)/
 	$(Q)$(if $(ISP_FILES),install -m 0644 $(ISP_FILES) $(DESTDIR)$(ISPDIR)/,:)
+	$(Q)install -m 0755 scripts/mapce-dhcpv6-hook $(DESTDIR)$(DATADIR)/mapce/mapce-dhcpv6-hook
 	$(Q)$(call systemd_reload)
 
 # Exactly what install put there; directories only when empty (a user's
@@ -172,7 +173,8 @@ uninstall:
 	$(Q)rm -f $(DESTDIR)$(SBINDIR)/mapce $(DESTDIR)$(UNITDIR)/mapce@.service \
 		$(DESTDIR)$(MANDIR)/man8/mapce.8 $(DESTDIR)$(MANDIR)/man8/mapce-*.8 \
 		$(addprefix $(DESTDIR)$(DOCDIR)/,$(notdir $(DOC_FILES))) \
-		$(addprefix $(DESTDIR)$(ISPDIR)/,$(notdir $(ISP_FILES)))
+		$(addprefix $(DESTDIR)$(ISPDIR)/,$(notdir $(ISP_FILES))) \
+		$(DESTDIR)$(DATADIR)/mapce/mapce-dhcpv6-hook
 	$(Q)for d in $(DESTDIR)$(ISPDIR) $(DESTDIR)$(DATADIR)/mapce $(DESTDIR)$(DOCDIR) \
 		$(DESTDIR)$(CONFDIR); do [ ! -d $$d ] || rmdir --ignore-fail-on-non-empty $$d; done
 	$(Q)$(call systemd_reload)

@@ -58,9 +58,10 @@ D=$tmp/root
 	for f in data/isp/*.rules data/isp/README.md; do
 		[ -e "$f" ] && echo "644 usr/share/mapce/isp/${f##*/}"
 	done
+	echo "755 usr/share/mapce/mapce-dhcpv6-hook"
 } | sort >"$tmp/want"
 
-t_begin "install: tree: PREFIX=/usr installs exactly the binary, unit, pages, docs, ISP tables"
+t_begin "install: tree: PREFIX=/usr installs exactly the binary, unit, pages, docs, ISP tables, DHCPv6 hook"
 mk "$D" /usr install || t_why "make install failed: $(tail -n 3 "$tmp/make.log" | tr '\n' ' ')"
 files "$D" >"$tmp/got"
 diff "$tmp/want" "$tmp/got" >"$tmp/diff" ||
