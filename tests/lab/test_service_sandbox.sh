@@ -103,6 +103,13 @@ done </proc/self/mountinfo
 exec "$@"
 '
 
+# The sandbox has its own /tmp (PrivateTmp=): a tree checked out under /tmp
+# would vanish inside it, so mapce and the seccomp launcher run from a copy
+# under /run, as an installed mapce runs from /usr/sbin.
+SB_BIN=$CONF/bin
+mkdir -p -m 0755 "$CONF" "$SB_BIN" && cp "$MAPCE" "$LAB_TOOLS/seccomp_exec.py" "$SB_BIN/" ||
+	skip_all "cannot copy mapce to $SB_BIN"
+
 # sb CAPS MAPCE-ARGS...: mapce in the CE namespace under the unit's limits
 # with the bounding set CAPS; out, err, rc as m().
 sb() {
@@ -112,8 +119,8 @@ sb() {
 	ns_nsenter "$CE_NS" unshare --mount --propagation slave \
 		/bin/bash -c "$SANDBOX_FS" sandbox "$RUNDIR" "$RW_PATHS" \
 		setpriv --bounding-set="-all,$(setpriv_caps "$caps")" --inh-caps=-all \
-		--no-new-privs -- "$LAB_PY" "$LAB_TOOLS/seccomp_exec.py" --syscalls "$SYSCALLS" \
-		--families "$FAMILIES" "${mdwe[@]}" -- "$MAPCE" "$@" >"$NS_TMP/out" 2>"$NS_TMP/err"
+		--no-new-privs -- "$LAB_PY" "$SB_BIN/seccomp_exec.py" --syscalls "$SYSCALLS" \
+		--families "$FAMILIES" "${mdwe[@]}" -- "$SB_BIN/mapce" "$@" >"$NS_TMP/out" 2>"$NS_TMP/err"
 	rc=$?
 	return "$rc"
 }
