@@ -57,12 +57,14 @@ BPFT_BINS  := $(patsubst tests/bpf/%.c,$(OUTPUT)/tests/%,$(BPFT_SRCS))
 BENCH_SRCS := $(wildcard tests/bench/*.c)
 BENCH_BINS := $(patsubst tests/bench/%.c,$(OUTPUT)/tests/%,$(BENCH_SRCS))
 
-.PHONY: all clean test demo bench check deps install uninstall fuzz-bpf FORCE
+.PHONY: all mapce clean test demo bench check deps install uninstall fuzz-bpf FORCE
 .DELETE_ON_ERROR:
 .SECONDARY:
 
-all: $(OUTPUT)/mapce $(OUTPUT)/man/.stamp $(OUTPUT)/mapce@.service $(UNIT_BINS) $(BPFT_BINS) \
-	$(BENCH_BINS)
+all: mapce $(UNIT_BINS) $(BPFT_BINS) $(BENCH_BINS)
+
+# what install needs, without the tests (debian/rules builds this)
+mapce: $(OUTPUT)/mapce $(OUTPUT)/man/.stamp $(OUTPUT)/mapce@.service
 
 $(OUTPUT) $(OUTPUT)/tests:
 	$(Q)mkdir -p $@
@@ -86,7 +88,7 @@ $(OUTPUT)/%.skel.h: $(OUTPUT)/%.bpf.o
 $(OUTPUT)/user/%.o: user/%.c Makefile $(SKELS)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
 
 $(OUTPUT)/user/core/isp_builtin.c: $(ISP_TABLES) scripts/gen_isp_builtin.sh
 	$(call msg,GEN,$@)
@@ -95,11 +97,11 @@ $(OUTPUT)/user/core/isp_builtin.c: $(ISP_TABLES) scripts/gen_isp_builtin.sh
 
 $(OUTPUT)/user/core/isp_builtin.o: $(OUTPUT)/user/core/isp_builtin.c
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
 
 $(OUTPUT)/mapce: $(USER_OBJS)
 	$(call msg,LINK,$@)
-	$(Q)$(CC) $(CFLAGS) $^ -o $@ $(LDLIBS)
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $^ -o $@ $(LDLIBS)
 
 $(OUTPUT)/tests/%: tests/unit/%.c $(LIB_OBJS) Makefile | $(OUTPUT)/tests
 	$(call msg,CC,$@)

@@ -8,11 +8,13 @@ set -euo pipefail
 build=(make clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libcap-dev libmnl-dev libsystemd-dev pkg-config)
 # the lab's tools; python3-seccomp and groff-base: the service sandbox and
 # the installed man pages (tests/lab/test_service_sandbox.sh, test_install.sh);
-# kea-dhcp6-server and dhcpcd-base: the DHCPv6 lab (tests/lab/test_lab_dhcpv6.sh)
+# kea-dhcp6-server and dhcpcd-base: the DHCPv6 lab (tests/lab/test_lab_dhcpv6.sh);
+# debhelper and lintian: the Debian package (tests/lab/test_deb.sh)
 tests=(iproute2 iputils-ping ethtool curl socat python3-scapy tcpdump
        netcat-openbsd util-linux procps stun-client stun-server coturn traceroute iputils-tracepath
        cppcheck clang-tidy clang-format python3-seccomp groff-base
        kea-dhcp6-server dhcpcd-base
+       debhelper lintian
        libclang-rt-14-dev) # clang's fuzzer and sanitizer runtimes (make fuzz, tests/fuzz)
 case ${1:-all} in
 build) pkgs=("${build[@]}") ;;
