@@ -85,7 +85,7 @@ static inline struct brow *brow_add(const char *section, const char *name, const
 }
 
 static inline struct bfig *bfig_add(const char *section, const char *name, double value,
-			     const char *unit, int checked)
+				    const char *unit, int checked)
 {
 	struct bfig *f = &bfigs[nbfigs < BENCH_MAX_ROWS - 1 ? nbfigs++ : nbfigs];
 
@@ -155,10 +155,10 @@ static inline int trivial_prog(enum bpf_prog_type type, int ret)
 /* A series: what a path expects of every packet, and what it measured. */
 struct series {
 	int fd, verdict;
-	__u32 reason;		       /* MAPCE_R__MAX: a trivial program, no counters */
+	__u32 reason; /* MAPCE_R__MAX: a trivial program, no counters */
 	const struct pkt *in;
 	void (*after)(const struct pkt *out); /* optional: undo a run's state */
-	double raw, stats;		       /* ns per packet */
+	double raw, stats;		      /* ns per packet */
 	int ok;
 };
 
@@ -255,8 +255,8 @@ static void fmt_ns(char *b, size_t n, double v)
 
 static void print_rows(const char *section)
 {
-	printf("  %-40s %-3s %6s %6s %8s %6s %6s %8s\n", "path", "", "(a)raw", "(a)net",
-	       "(c)on(a)", "(b)raw", "(b)net", "(c)on(b)");
+	printf("  %-40s %-3s %6s %6s %8s %6s %6s %8s\n", "path", "", "(a)raw", "(a)net", "(c)on(a)",
+	       "(b)raw", "(b)net", "(c)on(b)");
 	for (int i = 0; i < nbrows; i++) {
 		const struct brow *r = &brows[i];
 		char c[6][16];
@@ -282,7 +282,13 @@ static void print_figs(const char *section)
 
 		if (strcmp(f->section, section))
 			continue;
-		printf("  %-52s %12.1f %-14s%s%s\n", f->name, f->value, f->unit,
+		char v[24];
+
+		if (f->value == BENCH_NONE)
+			snprintf(v, sizeof(v), "-");
+		else
+			snprintf(v, sizeof(v), f->value < 100 ? "%.3f" : "%.0f", f->value);
+		printf("  %-56s %12s %-12s%s%s\n", f->name, v, f->unit,
 		       f->checked ? "" : " UNCHECKED", f->note);
 	}
 }
@@ -316,8 +322,8 @@ static void print_json(const char *head_json)
 	for (int i = 0; i < nbfigs; i++) {
 		const struct bfig *f = &bfigs[i];
 
-		printf("%s{\"section\":\"%s\",\"name\":\"%s\",\"unit\":\"%s\",\"checked\":%s,", i ? "," : "",
-		       f->section, f->name, f->unit, f->checked ? "true" : "false");
+		printf("%s{\"section\":\"%s\",\"name\":\"%s\",\"unit\":\"%s\",\"checked\":%s,",
+		       i ? "," : "", f->section, f->name, f->unit, f->checked ? "true" : "false");
 		json_num("value", f->value, ",");
 		printf("\"note\":\"%s\"}", f->note);
 	}

@@ -47,8 +47,9 @@ static void machine(char *cpu, size_t n)
 
 static int usage(const char *bad)
 {
-	fprintf(stderr, "bench_ce: bad argument '%s'\nusage: bench_ce [-j] [--quick] [--calls N] "
-			"[--commit ID]\n",
+	fprintf(stderr,
+		"bench_ce: bad argument '%s'\nusage: bench_ce [-j] [--quick] [--calls N] "
+		"[--commit ID]\n",
 		bad);
 	return 2;
 }
@@ -141,7 +142,8 @@ int main(int argc, char **argv)
 		printf("# ns per packet. (a) one packet per BPF_PROG_TEST_RUN call, median of %u;"
 		       " net = minus the trivial\n#   program's (a); (b) XDP live frames, %u "
 		       "per run, net = minus the trivial program's (b): the trivial program of\n#"
-		       "   the same type and verdict on the same frame; (c) bpf_stats run_time_ns/run_cnt over the runs of (a) and of (b)%s\n",
+		       "   the same type and verdict on the same frame; (c) bpf_stats "
+		       "run_time_ns/run_cnt over the runs of (a) and of (b)%s\n",
 		       bo.calls, bo.live, stats_fd >= 0 ? "" : " (unavailable)");
 		printf("\nBPF cost per packet\n");
 		print_rows("paths");

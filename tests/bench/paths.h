@@ -43,8 +43,8 @@ static int open_plain(void)
 
 static const struct v4_spec udp_est = UDP_OUT(0x1345, 53, .payload = 64);
 static const struct v4_spec tcp_syn = TCP_SYN_OUT(0x1345, 80);
-static const struct v4_spec icmp_req = UDP_OUT(0x1345, 0, .proto = 1, .icmp_type = 8,
-					       .payload = 56);
+static const struct v4_spec icmp_req =
+	UDP_OUT(0x1345, 0, .proto = 1, .icmp_type = 8, .payload = 56);
 /* A new flow from a port outside the set: the CE searches its set. */
 static const struct v4_spec udp_new = UDP_OUT(40000, 53, .payload = 64);
 
@@ -183,12 +183,11 @@ static int ports_fill(__u32 permille)
 
 	for (__u32 done = 0, tries = 0; done < want && tries < 100 * n; tries++) {
 		__u32 idx = (__u32)rand_r(&seed) % n;
-		struct mapce_endpoint pub = {
-			.ip = n32(CE_V4),
-			.port = htons(mapce_port_at(fx.cfg.psid_offset, fx.cfg.psid_len,
-						    fx.cfg.psid, idx)),
-			.proto = 17
-		};
+		struct mapce_endpoint pub = { .ip = n32(CE_V4),
+					      .port = htons(mapce_port_at(fx.cfg.psid_offset,
+									  fx.cfg.psid_len,
+									  fx.cfg.psid, idx)),
+					      .proto = 17 };
 		struct mapce_binding owner = { .ip = n32(IP4(192, 0, 2, 100) + done % 100),
 					       .port = htons((__u16)(1024 + done)),
 					       .created_ns = now,
@@ -310,10 +309,9 @@ static void bench_paths(void)
 		const struct bpath *p = &bpaths[i];
 		struct brow *r = brow_add("paths", p->name, p->prog == FX_XDP ? "xdp" : "tc");
 		static struct pkt in;
-		struct series s = { .verdict = p->verdict,
-				    .reason = p->reason,
-				    .in = &in,
-				    .after = p->after };
+		struct series s = {
+			.verdict = p->verdict, .reason = p->reason, .in = &in, .after = p->after
+		};
 
 		if (p->setup(&in)) {
 			r->note = "  setup failed";

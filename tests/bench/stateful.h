@@ -225,8 +225,7 @@ static void capacity(__u32 m)
 
 	snprintf(name, sizeof(name), "table capacity at --max-flows %u", m);
 	f = bfig_add("stateful", name, (double)made, "bindings",
-		     made == m && dropped == 16 &&
-			     one_reason(MAPCE_R_DROP_TABLE_FULL) == 16);
+		     made == m && dropped == 16 && one_reason(MAPCE_R_DROP_TABLE_FULL) == 16);
 	snprintf(f->note, sizeof(f->note), "  the next %u new flows dropped (table_full)", dropped);
 	for (size_t i = 0; i < sizeof(sized) / sizeof(sized[0]); i++)
 		mem += map_memlock(bpf_map__fd(sized[i]));
