@@ -46,7 +46,7 @@ static struct bench_opts bo;
 
 /* ---- results ------------------------------------------------------------ */
 
-#define BENCH_NONE -1.0 /* a method that does not apply */
+#define BENCH_NONE -1e30 /* a method that does not apply (never a difference) */
 
 /* One program on one input, by up to three methods. */
 struct brow {

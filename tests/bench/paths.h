@@ -111,29 +111,27 @@ static int in_miss(struct pkt *in)
 	return 0;
 }
 
-/* IPv6 that is not a tunnel packet (UDP to the CE's address). */
-static int ipv6_native(struct pkt *in)
+/* IPv6 that is not a tunnel packet: UDP from src6 to dst6. */
+static int ipv6_udp(struct pkt *in, const char *src6, const char *dst6)
 {
 	uint8_t udp[8 + 64] = { 0x12, 0x34, 0x00, 0x35, 0, sizeof(udp) };
 
 	if (open_plain())
 		return -1;
-	frame_v6(in, a6(BR6), a6(CE_MAP6), udp, sizeof(udp));
+	frame_v6(in, a6(src6), a6(dst6), udp, sizeof(udp));
 	in->b[14 + 6] = 17;
 	in->b[14 + 1] = 0; /* frame_v6 took udp[1] for the traffic class */
 	return 0;
 }
 
+static int ipv6_native(struct pkt *in)
+{
+	return ipv6_udp(in, BR6, CE_MAP6);
+}
+
 static int ipv6_native_out(struct pkt *in)
 {
-	uint8_t udp[8 + 64] = { 0x12, 0x34, 0x00, 0x35, 0, sizeof(udp) };
-
-	if (open_plain())
-		return -1;
-	frame_v6(in, a6(CE_MAP6), a6(BR6), udp, sizeof(udp));
-	in->b[14 + 6] = 17;
-	in->b[14 + 1] = 0;
-	return 0;
+	return ipv6_udp(in, CE_MAP6, BR6);
 }
 
 /* ---- new flows ---------------------------------------------------------- */
