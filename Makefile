@@ -3,7 +3,7 @@
 #   make          build everything (V=1 shows the commands)
 #   make test     install missing packages, build, run every test
 #   make demo     install missing packages, build, run the lab demo
-#   make bench    BPF_PROG_TEST_RUN benchmarks
+#   make bench    the datapath benchmark, one table (BENCH_ARGS=-j: JSON)
 #   make fuzz-bpf the BPF packet fuzzers, 10 million frames per program
 #   make check    static analysis: cppcheck, clang-tidy, clang-format (all gating)
 #   make install  the binary, the systemd unit, man pages, ISP tables, docs

@@ -1,8 +1,13 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-only
-# make bench: run the BPF_PROG_TEST_RUN benchmarks and say where and when.
+# make bench: the CE's datapath costs in one run (tests/bench/bench_ce.c):
+# the table, or JSON with BENCH_ARGS=-j; the commit it measured is named.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 B=${OUTPUT:-build}
-echo "# $(date -u +'%F %T UTC') on $(uname -r), $(nproc) CPUs: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //')"
-"$B"/tests/bench_ce "${CALLS:-20001}"
+commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
+if [ "$commit" != unknown ] && ! git diff --quiet HEAD -- bpf include 2>/dev/null; then
+	commit="$commit+dirty"
+fi
+# shellcheck disable=SC2086 # BENCH_ARGS is a list of options
+exec "$B"/tests/bench_ce --commit "$commit" ${BENCH_ARGS:-}

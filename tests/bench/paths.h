@@ -1,0 +1,325 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * paths.h - the per-packet cost of every path of the CE, side by side
+ * with the trivial programs (bench.h: the methods).
+ *
+ * Each path starts on a fresh lab CE (tests/bpf/fixture.h) holding the
+ * state that path needs, made through the datapath itself and checked on
+ * the way (egress_mapped, ingress_to); the expiry sweep is pushed out of
+ * the runs.  A new flow must stay new on every call: each run's mapping
+ * and flow are deleted again after it (new_flow_undo), so the port set
+ * stays as full as the row says.
+ */
+#ifndef MAPCE_BENCH_PATHS_H
+#define MAPCE_BENCH_PATHS_H
+
+#include "bench/bench.h"
+
+struct bpath {
+	const char *name;
+	enum fx_prog prog;
+	int verdict;
+	__u32 reason;
+	int (*setup)(struct pkt *in); /* a fresh CE and the input; 0 on success */
+	void (*after)(const struct pkt *out);
+};
+
+/* A fresh lab CE, its flow maps sized for max_flows (0: the object's
+ * size), no expiry sweep during the runs. */
+static int bench_ce(__u32 max_flows)
+{
+	if (fx_open_ce(max_flows))
+		return -1;
+	fx.cfg.gc_interval_ms = 3600 * 1000;
+	return fx_config();
+}
+
+static int open_plain(void)
+{
+	return bench_ce(0);
+}
+
+/* ---- inputs and the state they need ------------------------------------- */
+
+static const struct v4_spec udp_est = UDP_OUT(0x1345, 53, .payload = 64);
+static const struct v4_spec tcp_syn = TCP_SYN_OUT(0x1345, 80);
+static const struct v4_spec icmp_req =
+	UDP_OUT(0x1345, 0, .proto = 1, .icmp_type = 8, .payload = 56);
+/* A new flow from a port outside the set: the CE searches its set. */
+static const struct v4_spec udp_new = UDP_OUT(40000, 53, .payload = 64);
+
+/* Open s's flow through the datapath and its reply's way back; in: the
+ * reply as it comes from the BR when back, else s again. */
+static int established(struct pkt *in, const struct v4_spec *s, int back)
+{
+	int failed = t_failed;
+	__u16 port;
+	struct v4_spec r;
+
+	if (open_plain())
+		return -1;
+	port = egress_mapped(s, EV_NEW_FLOW, 1, NULL);
+	r = reply_of(s, port);
+	ingress_to(&r, LAN_HOST, s->sport, 0, NULL);
+	if (back)
+		ce_frame_from(in, BR6, &r);
+	else
+		pkt_v4(in, s);
+	return t_failed != failed;
+}
+
+static int udp_out_est(struct pkt *in)
+{
+	return established(in, &udp_est, 0);
+}
+
+static int udp_in_est(struct pkt *in)
+{
+	return established(in, &udp_est, 1);
+}
+
+static int tcp_out_est(struct pkt *in)
+{
+	struct v4_spec ack = tcp_syn;
+
+	ack.tcp_flags = 0x10; /* an ACK with data, the bulk of a connection */
+	ack.payload = 64;
+	if (established(in, &tcp_syn, 0))
+		return -1;
+	pkt_v4(in, &ack);
+	return 0;
+}
+
+static int icmp_out_est(struct pkt *in)
+{
+	return established(in, &icmp_req, 0);
+}
+
+static int icmp_in_est(struct pkt *in)
+{
+	return established(in, &icmp_req, 1);
+}
+
+/* A reply to a port of the set no flow uses: dropped. */
+static int in_miss(struct pkt *in)
+{
+	struct v4_spec r = UDP_IN(53, 0x1346, .payload = 64);
+
+	if (open_plain())
+		return -1;
+	ce_frame_from(in, BR6, &r);
+	return 0;
+}
+
+/* IPv6 that is not a tunnel packet: UDP from src6 to dst6. */
+static int ipv6_udp(struct pkt *in, const char *src6, const char *dst6)
+{
+	uint8_t udp[8 + 64] = { 0x12, 0x34, 0x00, 0x35, 0, sizeof(udp) };
+
+	if (open_plain())
+		return -1;
+	frame_v6(in, a6(src6), a6(dst6), udp, sizeof(udp));
+	in->b[14 + 6] = 17;
+	in->b[14 + 1] = 0; /* frame_v6 took udp[1] for the traffic class */
+	return 0;
+}
+
+static int ipv6_native(struct pkt *in)
+{
+	return ipv6_udp(in, BR6, CE_MAP6);
+}
+
+static int ipv6_native_out(struct pkt *in)
+{
+	return ipv6_udp(in, CE_MAP6, BR6);
+}
+
+/* ---- new flows ---------------------------------------------------------- */
+
+static __be32 n32(uint32_t v)
+{
+	return htonl(v);
+}
+
+/* Delete what the new flow of udp_new created (it left on the port of
+ * out), so that the next call is a new flow again on the same set. */
+static void new_flow_undo(const struct pkt *out)
+{
+	const struct v4_spec *s = &udp_new;
+	__u16 port = out->len > 54 + 24 ? encap_sport(out) : 0;
+	struct mapce_tuple ko = { .local_ip = n32(s->src),
+				  .remote_ip = n32(s->dst),
+				  .local_port = htons(s->sport),
+				  .remote_port = htons(s->dport),
+				  .proto = 17 };
+	struct mapce_tuple ki = { .local_ip = n32(CE_V4),
+				  .remote_ip = n32(s->dst),
+				  .local_port = htons(port),
+				  .remote_port = htons(s->dport),
+				  .proto = 17 };
+	struct mapce_endpoint in = { .ip = n32(s->src), .port = htons(s->sport), .proto = 17 };
+	struct mapce_endpoint pub = { .ip = n32(CE_V4), .port = htons(port), .proto = 17 };
+	struct mapce_peer_key pk = {
+		.out_ip = n32(CE_V4), .remote_ip = n32(s->dst), .out_port = htons(port), .proto = 17
+	};
+
+	bpf_map_delete_elem(bpf_map__fd(fx.ce->maps.mapce_flow_out), &ko);
+	bpf_map_delete_elem(bpf_map__fd(fx.ce->maps.mapce_flow_in), &ki);
+	bpf_map_delete_elem(bpf_map__fd(fx.ce->maps.mapce_bind), &in);
+	bpf_map_delete_elem(bpf_map__fd(fx.ce->maps.mapce_ports), &pub);
+	bpf_map_delete_elem(bpf_map__fd(fx.ce->maps.mapce_peers), &pk);
+}
+
+/* Claim permille of the lab set's ports for other inside hosts, at
+ * random (a fixed seed: the same ports every run). */
+static int ports_fill(__u32 permille)
+{
+	__u32 n = fx.cfg.port_count, want = n * permille / 1000;
+	int fd = bpf_map__fd(fx.ce->maps.mapce_ports);
+	__u64 now = fx_now_ns();
+	unsigned int seed = 1;
+
+	for (__u32 done = 0, tries = 0; done < want && tries < 100 * n; tries++) {
+		__u32 idx = (__u32)rand_r(&seed) % n;
+		struct mapce_endpoint pub = { .ip = n32(CE_V4),
+					      .port = htons(mapce_port_at(fx.cfg.psid_offset,
+									  fx.cfg.psid_len,
+									  fx.cfg.psid, idx)),
+					      .proto = 17 };
+		struct mapce_binding owner = { .ip = n32(IP4(192, 0, 2, 100) + done % 100),
+					       .port = htons((__u16)(1024 + done)),
+					       .created_ns = now,
+					       .refreshed_ns = now };
+
+		if (bpf_map_update_elem(fd, &pub, &owner, BPF_NOEXIST) == 0)
+			done++;
+	}
+	return fx_map_count(fx.ce->maps.mapce_ports) == (int)want ? 0 : -1;
+}
+
+static int new_flow_empty(struct pkt *in)
+{
+	if (open_plain())
+		return -1;
+	pkt_v4(in, &udp_new);
+	return 0;
+}
+
+static int new_flow_90(struct pkt *in)
+{
+	if (open_plain() || ports_fill(900))
+		return -1;
+	pkt_v4(in, &udp_new);
+	return 0;
+}
+
+/* clang-format off */
+static const struct bpath bpaths[] = {
+	{ "out established UDP (NAPT+encap)", FX_TC_EGRESS, TC_ACT_OK, MAPCE_R_ENCAP, udp_out_est },
+	{ "out established TCP ACK", FX_TC_EGRESS, TC_ACT_OK, MAPCE_R_ENCAP, tcp_out_est },
+	{ "out new flow, port set empty", FX_TC_EGRESS, TC_ACT_OK, MAPCE_R_ENCAP, new_flow_empty,
+	  new_flow_undo },
+	{ "out new flow, port set 90% full", FX_TC_EGRESS, TC_ACT_OK, MAPCE_R_ENCAP, new_flow_90,
+	  new_flow_undo },
+	{ "out ICMP echo request (established)", FX_TC_EGRESS, TC_ACT_OK, MAPCE_R_ENCAP,
+	  icmp_out_est },
+	{ "out IPv6 passthrough (not MAP)", FX_TC_EGRESS, TC_ACT_OK, MAPCE_R_PASS_NATIVE,
+	  ipv6_native_out },
+	{ "in established UDP (decap+NAPT)", FX_XDP, XDP_PASS, MAPCE_R_DECAP, udp_in_est },
+	{ "in ICMP echo reply (established)", FX_XDP, XDP_PASS, MAPCE_R_DECAP, icmp_in_est },
+	{ "in miss: no flow (dropped)", FX_XDP, XDP_DROP, MAPCE_R_DROP_NO_FLOW, in_miss },
+	{ "in IPv6 passthrough (not MAP)", FX_XDP, XDP_PASS, MAPCE_R_PASS_NATIVE, ipv6_native },
+};
+/* clang-format on */
+
+/* The trivial program of p's type and verdict, on p's input. */
+static int trivial_of(enum fx_prog prog, int verdict)
+{
+	if (prog != FX_XDP)
+		return base.tc;
+	return verdict == XDP_DROP ? base.xdp_drop : base.xdp_pass;
+}
+
+/* One row: s by (a) and (c), and by (b) for XDP, each beside the trivial
+ * program of the same type and verdict timed the same way on the same
+ * frame (on live frames an XDP_PASS frame's cost depends on what the
+ * stack does with it).  A live series is kept only when every frame took
+ * the path: a program that rewrites its frame meets its own output again
+ * when the page pool recycles the page. */
+static void measure_row(struct brow *r, struct series *s, enum fx_prog prog, int xdp_live)
+{
+	struct series t = { .fd = trivial_of(prog, s->verdict),
+			    .verdict = s->verdict,
+			    .reason = MAPCE_R__MAX,
+			    .in = s->in };
+
+	series_calls(s, bo.calls);
+	series_calls(&t, bo.calls);
+	r->checked = s->ok && t.ok;
+	r->a_raw = s->raw;
+	r->a_net = net(s->raw, t.raw);
+	r->c_a = s->stats;
+	if (!xdp_live || !r->checked)
+		return;
+	if (!bo.can_live) {
+		r->note = "  (b) needs a network namespace of its own";
+		return;
+	}
+	series_live(s, bo.live);
+	series_live(&t, bo.live);
+	if (!s->ok || !t.ok) {
+		r->note = "  (b) frames rewritten in place come back recycled: not this path";
+		return;
+	}
+	r->b_raw = s->raw;
+	r->b_net = net(s->raw, t.raw);
+	r->c_b = s->stats;
+}
+
+/* The trivial programs on the frames of the established paths. */
+static void bench_baselines(const struct pkt *in4, const struct pkt *in6)
+{
+	static const struct {
+		const char *name;
+		enum fx_prog prog;
+		int verdict;
+	} t[] = {
+		{ "trivial TC program (return OK)", FX_TC_EGRESS, TC_ACT_OK },
+		{ "trivial XDP program (PASS)", FX_XDP, XDP_PASS },
+		{ "trivial XDP program (DROP)", FX_XDP, XDP_DROP },
+	};
+
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		int xdp = t[i].prog == FX_XDP;
+		struct brow *r = brow_add("paths", t[i].name, xdp ? "xdp" : "tc");
+		struct series s = { .fd = trivial_of(t[i].prog, t[i].verdict),
+				    .verdict = t[i].verdict,
+				    .reason = MAPCE_R__MAX,
+				    .in = xdp ? in6 : in4 };
+
+		measure_row(r, &s, t[i].prog, xdp);
+	}
+}
+
+static void bench_paths(void)
+{
+	for (size_t i = 0; i < sizeof(bpaths) / sizeof(bpaths[0]); i++) {
+		const struct bpath *p = &bpaths[i];
+		struct brow *r = brow_add("paths", p->name, p->prog == FX_XDP ? "xdp" : "tc");
+		static struct pkt in;
+		struct series s = {
+			.verdict = p->verdict, .reason = p->reason, .in = &in, .after = p->after
+		};
+
+		if (p->setup(&in)) {
+			r->note = "  setup failed";
+			fx_close();
+			continue;
+		}
+		s.fd = bpf_program__fd(fx.prog[p->prog]);
+		measure_row(r, &s, p->prog, p->prog == FX_XDP);
+		fx_close();
+	}
+}
+
+#endif

@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
+# make bench, briefly (bench_ce --quick -j): every path, stateful and scale
+# row is there, took the path it is named for (the bench checks each run's
+# verdict and reason counters: "checked"), and the JSON parses.  No timing
+# is asserted: benchmarks report, tests check behaviour.
+set -uo pipefail
+cd "$(dirname "$0")/../.."
+B=${OUTPUT:-build}
+out=$(mktemp)
+trap 'rm -f "$out"' EXIT
+
+if ! timeout 120 "$B"/tests/bench_ce --quick -j >"$out" 2>&1; then
+	echo "not ok - bench_smoke: bench_ce --quick -j exited non-zero"
+	sed 's/^/#   /' "$out" | head -20
+	exit 1
+fi
+python3 - "$out" <<'PY'
+import json, sys
+
+want_rows = [
+    "trivial TC program (return OK)", "trivial XDP program (PASS)",
+    "trivial XDP program (DROP)", "out established UDP (NAPT+encap)",
+    "out established TCP ACK", "out new flow, port set empty",
+    "out new flow, port set 90% full", "out ICMP echo request (established)",
+    "out IPv6 passthrough (not MAP)", "in established UDP (decap+NAPT)",
+    "in ICMP echo reply (established)", "in miss: no flow (dropped)",
+    "in IPv6 passthrough (not MAP)",
+]
+want_figs = ["setup rate", "tear-down: expiry sweep per binding",
+             "tear-down rate", "table capacity", "map memory per binding",
+             "seeding", "creating", "cost ratio"]
+try:
+    d = json.load(open(sys.argv[1]))
+except ValueError as e:
+    print(f"not ok - bench_smoke json: {e}")
+    sys.exit(1)
+print("ok - bench_smoke json")
+for k in ("machine", "cores", "kernel", "commit", "date"):
+    print(("ok - bench_smoke header " + k) if k in d else f"not ok - bench_smoke header: no {k}")
+rows = {r["name"]: r for r in d["rows"] if r["section"] == "paths"}
+for n in want_rows:
+    r = rows.get(n)
+    if not r:
+        print(f"not ok - bench_smoke row {n}: missing")
+    elif not r["checked"] or r["a_raw_ns"] is None:
+        print(f"not ok - bench_smoke row {n}: not measured on its path: {r}")
+    else:
+        print(f"ok - bench_smoke row {n}")
+scale = [r for r in d["rows"] if r["section"] == "scale"]
+bad = [r["name"] for r in scale if not r["checked"]]
+ok = len(scale) == 6 and not bad
+print("ok - bench_smoke scale rows" if ok else f"not ok - bench_smoke scale rows: {len(scale)} rows, unchecked {bad}")
+figs = d["figures"]
+for w in want_figs:
+    got = [f for f in figs if f["name"].startswith(w) or w in f["name"]]
+    bad = [f["name"] for f in got if not f["checked"] or f["value"] is None]
+    if not got or bad:
+        print(f"not ok - bench_smoke figure {w}: {'missing' if not got else bad}")
+    else:
+        print(f"ok - bench_smoke figure {w}")
+PY
