@@ -259,35 +259,48 @@ static int prog_fd(struct deploy *d, int i)
 	return p ? bpf_program__fd(p) : -ENOENT;
 }
 
+/* Program i is attached as id: recorded (down, up and status tell it by
+ * that id when they may not read its name). */
+static void record_prog(struct deploy *d, int i, __u32 id)
+{
+	if (i < STATE_PROGS_MAX)
+		d->st.prog_id[i] = id;
+	deploy_save_state(d);
+}
+
 /* Attached: a fresh up undoes it on failure; an up that runs keeps it. */
 static int attached(struct deploy *d, int i)
 {
 	struct deploy_undo u = { .prog = i };
 
+	record_prog(d, i, prog_id_of_fd(prog_fd(d, i)));
 	return d->mode == DEPLOY_FRESH ? deploy_undo_push(d, undo_prog, &u) : 0;
 }
 
 /* XDP on the device, never replacing someone else's program. */
 static int attach_xdp(struct deploy *d, int i)
 {
-	struct xdp_info xi;
+	struct deploy_attached xi;
 	int ret;
 
-	ret = xdp_query(d->ifindex, &xi);
+	ret = deploy_query(d->spec, i, d->ifindex, &xi);
 	if (ret) {
 		pr_err("querying the XDP program of %s: %s", d->dev, deploy_strerror(ret));
 		return -1;
 	}
-	if (xi.prog_id && d->mode != DEPLOY_FRESH &&
-	    prog_name_is(xi.prog_name, d->spec->progs[i].name)) {
-		d->xdp_attached = xi.mode; /* ours, running: kept */
+	if (xi.ours && d->mode != DEPLOY_FRESH) {
+		d->xdp_attached = xi.xdp_mode; /* ours, running: kept */
+		record_prog(d, i, xi.prog_id);
 		return 0;
 	}
 	if (xi.prog_id) {
 		pr_err("%s already has XDP program %u (%s, %s mode) attached; refusing to replace "
 		       "it",
-		       d->dev, xi.prog_id, xi.prog_name[0] ? xi.prog_name : "unnamed",
-		       xdp_mode_str(xi.mode));
+		       d->dev, xi.prog_id,
+		       xi.prog_name[0] ? xi.prog_name
+		       : xi.unknown    ? "name unreadable without CAP_SYS_ADMIN"
+				       : "unnamed",
+		       xdp_mode_str(xi.xdp_mode));
 		return -1;
 	}
 	ret = xdp_attach(d->ifindex, prog_fd(d, i), d->xdp_mode, &d->xdp_attached);
@@ -335,8 +348,10 @@ static int attach_tc(struct deploy *d, int i, bool *clsact)
 		pr_err("querying the tc filters of %s: %s", d->dev, deploy_strerror(ret));
 		return -1;
 	}
-	if (a.ours && d->mode != DEPLOY_FRESH)
+	if (a.ours && d->mode != DEPLOY_FRESH) {
+		record_prog(d, i, a.prog_id);
 		return 0;
+	}
 	if (a.prog_id && !a.ours) {
 		pr_err("%s %s already has a tc filter at handle 0x%x priority 0x%x (program %u, "
 		       "%s); refusing to replace it",
