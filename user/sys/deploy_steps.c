@@ -91,6 +91,8 @@ int step_load(struct deploy *d)
 {
 	const struct deploy_spec *s = d->spec;
 	LIBBPF_OPTS(bpf_object_open_opts, oo, .pin_root_path = d->dir);
+	struct bpf_map *map;
+	char name[64];
 	int ret;
 
 	d->skel = s->skel->open(&oo);
@@ -105,6 +107,12 @@ int step_load(struct deploy *d)
 	d->pins_created = !d->pins_existed;
 	d->st.pins_created = d->pins_created || (d->old_valid && d->old.pins_created);
 	ret = load_log_run(load_skel, d, verbose > 0);
+	if (ret == -ENOMEM && !load_log_failed_map(name, sizeof(name))) {
+		map = bpf_object__find_map_by_name(s->skel->object(d->skel), name);
+		pr_err("cannot create map %s (%u entries): out of memory", name,
+		       map ? bpf_map__max_entries(map) : 0);
+		return -1;
+	}
 	if (ret) {
 		if (d->pins_existed)
 			pr_err("loading the BPF programs with the maps pinned in %s: %s (maps from "
