@@ -8,7 +8,8 @@
  * (mappings from mapce_bind by protocol, plus the datapath's per-host
  * accounting from mapce_hosts: one table, one printing loop), whether the
  * MAP address and the IPv4 route are there (a link flap takes them) and
- * whether a `mapce run` keeps the CE.
+ * whether a `mapce run` keeps the CE.  A WAN device deleted while up is
+ * "up": false, "wan_gone": true, with the down that removes the rest.
  * JSON: {"interfaces": [ {...one object per WAN...} ]}.
  */
 #include <stdio.h>

@@ -45,7 +45,10 @@
  * down (deploy_down): detach the spec's programs (never another's), clsact
  * if up created it and nothing else uses it, every route of the spec's
  * protocol on the device, the address if up added it, the pins, the state
- * file; one report for both sides:
+ * file; one report for both sides.  It refuses, removing nothing, when a
+ * program sits at one of its hooks and whose it is cannot be told, or the
+ * device is gone and programs elsewhere may still use the maps
+ * (deploy_query, deploy_maps_in_use).  The report:
  *   text  "<report> <dev>: xdp tc-filter clsact route address pins removed"
  *   JSON  {"<dev_key>": dev, "removed": {"xdp": bool, ..., "pins": bool}}
  */
