@@ -59,9 +59,8 @@ static int state_line(const char *key, char *val, void *ctx)
 		st->pins_created = atoi(val) != 0;
 	else if (!strcmp(key, "addr_added"))
 		st->addr_added = atoi(val) != 0;
-	else if (!strcmp(key, "addr") && inet_pton(AF_INET6, val, st->addr) != 1)
-		return -EINVAL;
-	else if (!strcmp(key, "progs") && parse_progs(val, st->prog_id))
+	else if ((!strcmp(key, "addr") && inet_pton(AF_INET6, val, st->addr) != 1) ||
+		 (!strcmp(key, "progs") && parse_progs(val, st->prog_id)))
 		return -EINVAL;
 	else if (!strcmp(key, "hook_created"))
 		st->hook_created = atoi(val) != 0;
