@@ -481,8 +481,12 @@ t_begin "up_down: status_wan_gone"
 m up --wan "$WAN" "${RULE[@]}"
 [ $rc -eq 0 ] || t_why "up exited $rc: $(errtext)"
 ce ip link del "$WAN" || t_why "cannot delete $WAN"
-sleep 0.5 # the tc programs are released after an RCU grace period
-m -j status --wan "$WAN"
+# the tc programs are released after an RCU grace period: a few tries
+for _ in $(seq 25); do
+	m -j status --wan "$WAN"
+	grep -q '"wan_gone": *true' "$tmp/out" && break
+	sleep 0.2
+done
 [ $rc -eq 0 ] || t_why "status exited $rc: $(errtext)"
 py 'i = d["interfaces"][0]; assert i["up"] is False and i["wan_gone"] is True, i'
 m status --wan "$WAN"
