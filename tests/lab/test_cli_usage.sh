@@ -65,6 +65,28 @@ for cmd in "up ${R[*]} --wan" "down --wan" "status --wan" "flows --wan" "stats -
 	t_end
 done
 
+# A single-valued option given twice is a usage error naming it (not the
+# last one silently winning); a repeatable one (a second --rule starts a
+# second rule) stays repeatable.
+for c in "wan|up ${R[*]} --wan a --wan b" "mtu|up ${R[*]} --wan a --mtu 1400 --mtu 1300" \
+	"wan|down --wan a --wan a" "wan|status --wan a --wan b" "wan|portmap list --wan a --wan b" \
+	"dev|br up ${R[*]} --dev a --dev b" "prefix|calc ${R[*]} --prefix 2001:db8::/48 --prefix 2001:db8::/48"; do
+	opt=${c%%|*} cmd=${c#*|}
+	t_begin "cli: mapce $cmd: a repeated option exits 2 naming it"
+	# shellcheck disable=SC2086
+	timeout 10 "$M" $cmd >"$tmp/out" 2>"$tmp/err"
+	rc=$?
+	[ $rc -eq 2 ] || t_why "exit $rc, not 2"
+	grep -q -- "--$opt given twice" "$tmp/err" || t_why "stderr: $(head -c 200 "$tmp/err")"
+	t_end
+done
+t_begin "cli: a repeatable option (--rule) stays repeatable"
+timeout 10 "$M" calc --rule 2001:db8::/40,192.0.2.0/24,16,6 --rule 2001:db9::/40,198.51.100.0/24,16,6,fmr \
+	--prefix 2001:db8:12:3400::/56 >"$tmp/out" 2>"$tmp/err"
+rc=$?
+[ $rc -eq 0 ] || t_why "exit $rc: $(head -c 200 "$tmp/err")"
+t_end
+
 # `br down --dev ..` once unpinned everything at the bpffs root (the pin
 # directory of ".." is /sys/fs/bpf/mapce_br/..): it must refuse before
 # touching anything.  A pinned map at the root stands sentinel.

@@ -6,7 +6,11 @@
 # parsed, flows and per-host port usage from seeded map entries), `down`
 # (everything gone: ip addr/route/-6 route/tc/link identical to before
 # up), bad input (exit code, no residue) and rollback after a failure in
-# the middle (pre-existing IPv4 default route, foreign XDP program).
+# the middle (pre-existing IPv4 default route, foreign XDP program); up
+# after a crash during the load (no false "flushing" warning), a FIFO at
+# the recorded config path (portmap fails fast, the lock is not held), a
+# --max-flows the memory cannot hold, and status once the WAN is deleted
+# (last: it deletes the WAN).
 #
 # Topology (tests/lab/lib/ce_wan.sh): netns tud-ce-PID (WAN tudwPID,
 # 2001:db8:12:3400::1/64, IPv6 default via ::ffff) <-veth-> netns
@@ -25,7 +29,8 @@ ALL_CASES=(up_runs up_xdp_attached up_tc_filter up_pins up_map_address up_defaul
 	up_state_file status_json status_text stats_json flows_json flows_seeded
 	status_port_usage up_again_noop up_other_params down_removes_all down_not_up
 	bad_rule_prefix bad_mtu bad_interface usage_errors rollback_default_route
-	rollback_foreign_xdp foreign_clsact_kept)
+	rollback_foreign_xdp foreign_clsact_kept up_after_load_crash fifo_recorded_config
+	max_flows_memory status_wan_gone)
 ce_wan_init tud
 tmp=$NS_TMP
 
@@ -400,6 +405,97 @@ same_as "$tmp/snap.foreign"
 ce tc qdisc del dev "$WAN" clsact
 ce ip addr del "$MAP_ADDR/128" dev "$WAN"
 same_as "$tmp/snap.before"
+t_end
+fi
+
+# A kill during the BPF load leaves the pins with a config never written
+# (all zeros) and nothing attached: the next up must not warn that it
+# flushes NAT state "of another address or port set".  Made by hand: up,
+# then everything but the pins and the state file taken away and the
+# config zeroed, as the load had left it.
+if needs_up up_after_load_crash; then
+t_begin "up_down: up_after_load_crash"
+m up --wan "$WAN" "${RULE[@]}"
+[ $rc -eq 0 ] || t_why "up exited $rc: $(errtext)"
+vsize=$(bpftool map show pinned "$PIN/mapce_config" | grep -o 'value [0-9]*' | grep -o '[0-9]*')
+ce ip link set dev "$WAN" xdp off
+ce tc qdisc del dev "$WAN" clsact
+ce ip -4 route del default
+ce ip -6 addr del "$MAP_ADDR/128" dev "$WAN"
+# shellcheck disable=SC2046 # one argument per byte
+bpftool map update pinned "$PIN/mapce_config" key 0 0 0 0 value $(printf '0 %.0s' $(seq "${vsize:-1}")) ||
+	t_why "cannot zero the pinned config"
+m up --wan "$WAN" "${RULE[@]}"
+[ $rc -eq 0 ] || t_why "up after the crash exited $rc: $(errtext)"
+grep -qi 'another address or port set\|flushing' "$tmp/err" && t_why "false warning: $(errtext)"
+m down --wan "$WAN"
+[ $rc -eq 0 ] || t_why "down exited $rc: $(errtext)"
+same_as "$tmp/snap.before"
+t_end
+fi
+
+# A FIFO where the config file up read was: portmap list must not block
+# on it (it holds the lock meanwhile, every other mapce would wait), and
+# portmap add refuses naming it.
+if needs_up fifo_recorded_config; then
+t_begin "up_down: fifo_recorded_config"
+printf 'mtu 1460\n' >"$tmp/fifo.conf"
+m up --wan "$WAN" "${RULE[@]}" --config "$tmp/fifo.conf"
+[ $rc -eq 0 ] || t_why "up exited $rc: $(errtext)"
+rm -f "$tmp/fifo.conf" && mkfifo "$tmp/fifo.conf"
+t0=$SECONDS
+NS_T=10 m portmap list --wan "$WAN"
+[ $rc -eq 124 ] && t_why "portmap list hangs on the FIFO"
+grep -q "$tmp/fifo.conf is not a regular file" "$tmp/err" || t_why "list: $(errtext)"
+NS_T=10 m portmap add tcp 4928 192.0.2.10 --wan "$WAN"
+[ $rc -eq 1 ] || t_why "portmap add exited $rc, not 1"
+grep -q "$tmp/fifo.conf is not a regular file" "$tmp/err" || t_why "add: $(errtext)"
+[ $((SECONDS - t0)) -lt 8 ] || t_why "list and add took $((SECONDS - t0)) s"
+m down --wan "$WAN"
+[ $rc -eq 0 ] || t_why "down exited $rc: $(errtext)"
+rm -f "$tmp/fifo.conf"
+same_as "$tmp/snap.before"
+t_end
+fi
+
+# The largest --max-flows needs about 7.2 GB of kernel memory (4 NAT
+# tables, 432 bytes per flow; tests/unit/test_limits.c): refused up front
+# with the numbers where MemAvailable is less.
+avail_kb=$(sed -n 's/^MemAvailable: *\([0-9]*\) kB/\1/p' /proc/meminfo)
+if [ "${avail_kb:-0}" -ge 7000000 ]; then
+	t_skip "up_down: max_flows_memory" "MemAvailable $((avail_kb / 1024)) MB holds --max-flows 16777216 (tests/unit/test_limits.c checks the sum)"
+else
+	t_begin "up_down: max_flows_memory"
+	m up --wan "$WAN" "${RULE[@]}" --max-flows 16777216
+	[ $rc -eq 1 ] || t_why "exit $rc, not 1"
+	grep -q -- "--max-flows 16777216: the maps need about .* bytes) of kernel memory, more than the .* MemAvailable" \
+		"$tmp/err" || t_why "message: $(errtext)"
+	same_as "$tmp/snap.before"
+	t_end
+fi
+
+# The WAN deleted while up: status says so (up false, wan_gone) and what
+# to do; down then removes the rest.
+if needs_up status_wan_gone; then
+t_begin "up_down: status_wan_gone"
+m up --wan "$WAN" "${RULE[@]}"
+[ $rc -eq 0 ] || t_why "up exited $rc: $(errtext)"
+ce ip link del "$WAN" || t_why "cannot delete $WAN"
+# the tc programs are released after an RCU grace period: a few tries
+for _ in $(seq 25); do
+	m -j status --wan "$WAN"
+	grep -q '"wan_gone": *true' "$tmp/out" && break
+	sleep 0.2
+done
+[ $rc -eq 0 ] || t_why "status exited $rc: $(errtext)"
+py 'i = d["interfaces"][0]; assert i["up"] is False and i["wan_gone"] is True, i'
+m status --wan "$WAN"
+grep -q "the WAN device is gone .*'mapce down --wan $WAN' removes what is left" "$tmp/out" ||
+	t_why "text: $(head -c 300 "$tmp/out")"
+m down --wan "$WAN"
+[ $rc -eq 0 ] || t_why "down exited $rc: $(errtext)"
+[ -e "$PIN" ] && t_why "$PIN left"
+[ -e "$STATE" ] && t_why "$STATE left"
 t_end
 fi
 

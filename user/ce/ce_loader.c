@@ -39,6 +39,7 @@
 #include "core/output.h"
 #include "sys/config_record.h"
 #include "sys/deploy.h"
+#include "sys/map_mem.h"
 #include "sys/map_util.h"
 #include "sys/pin.h"
 #include "sys/rule_maps.h"
@@ -177,6 +178,34 @@ static int ce_already_up(struct deploy *d)
 
 /* ---- load and tables ---------------------------------------------------- */
 
+/* New maps are allocated whole when created (preallocated hash maps): a
+ * size the machine cannot hold is refused with the numbers, before
+ * anything is created.  Reused pins cost nothing new. */
+static int check_memory(struct ce_run *r)
+{
+	struct deploy *d = &r->d;
+	__u64 need, avail;
+	char n[32], a[32];
+
+	if (d->pins_existed)
+		return 0;
+	need = map_mem_object(d->spec->skel->object(d->skel));
+	avail = mem_available("/proc/meminfo");
+	if (!avail || need <= avail)
+		return 0;
+	if (r->p->max_flows)
+		pr_err("--max-flows %u: the maps need about %s (%llu bytes) of kernel memory, more "
+		       "than the %s MemAvailable in /proc/meminfo; pick a smaller --max-flows",
+		       r->p->max_flows, mem_str(need, n, sizeof(n)), (unsigned long long)need,
+		       mem_str(avail, a, sizeof(a)));
+	else
+		pr_err("the maps need about %s (%llu bytes) of kernel memory, more than the %s "
+		       "MemAvailable in /proc/meminfo",
+		       mem_str(need, n, sizeof(n)), (unsigned long long)need,
+		       mem_str(avail, a, sizeof(a)));
+	return -1;
+}
+
 /* --max-flows sizes the NAT tables; pinned ones keep their size (resizing
  * would drop the NAT state: that takes a down). */
 static int ce_before_load(struct deploy *d)
@@ -217,7 +246,7 @@ static int ce_before_load(struct deploy *d)
 			}
 		}
 	}
-	return 0;
+	return check_memory(r);
 }
 
 /* The pinned NAT maps through deploy (the skeleton's, or the pins). */

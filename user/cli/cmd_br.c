@@ -163,7 +163,7 @@ static int cmd_br_up(int argc, char **argv)
 		pr_err("br up: %s", msg);
 		return ret == MAPCE_ERR_USAGE ? EXIT_USAGE : 1;
 	}
-	if (caps_check("br up"))
+	if (caps_check("mapce br up", CAPS_LOAD))
 		return 1;
 	/* The facts about the device; the policy is br_plan()'s. */
 	w.name = a.dev;
@@ -200,7 +200,7 @@ static int cmd_br_down(int argc, char **argv)
 		pr_err("br down: missing --dev IF");
 		return EXIT_USAGE;
 	}
-	if (caps_check("br down"))
+	if (caps_check("mapce br down", CAPS_NET))
 		return 1;
 	return deploy_down_exit(&br_spec, dev);
 }
@@ -212,7 +212,7 @@ static int cmd_br_status(int argc, char **argv)
 
 	if (ret != CLI_GO)
 		return ret;
-	if (caps_check("br status"))
+	if (caps_check("mapce br status", CAPS_MAPS))
 		return 1;
 	return br_status(dev);
 }

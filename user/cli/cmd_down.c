@@ -32,7 +32,7 @@ int cmd_down(int argc, char **argv)
 		pr_err("down: --wan IF is required");
 		return EXIT_USAGE;
 	}
-	if (caps_check("mapce down"))
+	if (caps_check("mapce down", CAPS_NET))
 		return 1;
 	return deploy_down_exit(&ce_spec, wan);
 }

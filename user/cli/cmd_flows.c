@@ -107,7 +107,7 @@ int cmd_flows(int argc, char **argv)
 
 	if (ret != CLI_GO)
 		return ret;
-	if (caps_check("mapce flows"))
+	if (caps_check("mapce flows", CAPS_MAPS))
 		return 1;
 	ret = cli_wan_one(wan_opt, wan);
 	if (ret)

@@ -154,7 +154,7 @@ static int do_add(const char *wan, char **pos, int npos)
 		pr_err("portmap add: %s", errbuf);
 		return 1;
 	}
-	if (caps_check("mapce portmap"))
+	if (caps_check("mapce portmap", CAPS_MAPS))
 		return 1;
 	ret = ctx_open(&x, wan, true, true);
 	if (ret)
@@ -230,7 +230,7 @@ static int do_del(const char *wan, char **pos, int npos)
 		pr_err("portmap del: %s", errbuf);
 		return 1;
 	}
-	if (caps_check("mapce portmap"))
+	if (caps_check("mapce portmap", CAPS_MAPS))
 		return 1;
 	ret = ctx_open(&x, wan, true, true);
 	if (ret)
@@ -304,7 +304,7 @@ static int do_list(const char *wan, char **pos, int npos)
 	static struct pm_ctx x;
 	int n, ret;
 
-	if (caps_check("mapce portmap"))
+	if (caps_check("mapce portmap", CAPS_MAPS))
 		return 1;
 	ret = ctx_open(&x, wan, false, false);
 	if (ret)

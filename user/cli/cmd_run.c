@@ -122,7 +122,7 @@ int cmd_run(int argc, char **argv)
 
 	if (ret != CLI_GO)
 		return ret;
-	if (caps_check("mapce run"))
+	if (caps_check("mapce run", CAPS_LOAD))
 		return 1;
 	return ce_run_loop(S.wan, &run_ops, NULL);
 }

@@ -64,7 +64,7 @@ int cmd_stats(int argc, char **argv)
 
 	if (ret != CLI_GO)
 		return ret;
-	if (caps_check("mapce stats"))
+	if (caps_check("mapce stats", CAPS_MAPS))
 		return 1;
 	ret = cli_wan_one(a.wan, wan);
 	if (ret)

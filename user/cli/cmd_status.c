@@ -8,7 +8,8 @@
  * (mappings from mapce_bind by protocol, plus the datapath's per-host
  * accounting from mapce_hosts: one table, one printing loop), whether the
  * MAP address and the IPv4 route are there (a link flap takes them) and
- * whether a `mapce run` keeps the CE.
+ * whether a `mapce run` keeps the CE.  A WAN device deleted while up is
+ * "up": false, "wan_gone": true, with the down that removes the rest.
  * JSON: {"interfaces": [ {...one object per WAN...} ]}.
  */
 #include <stdio.h>
@@ -208,6 +209,49 @@ static void print_pieces(const char *wan, int ifindex, const struct mapce_config
 		out_null("run_pid", "  run          no 'mapce run' keeps it\n");
 }
 
+/* Where each of the CE's programs attaches: ours (by name, or by the id
+ * up recorded when names need CAP_SYS_ADMIN), another's, or nothing.
+ * ifindex 0: the WAN is not here, nothing is known. */
+static void print_attached(int ifindex)
+{
+	static const struct {
+		const char *key, *label, *extra;
+	} hooks[] = {
+		/* ce_spec's order: XDP, tc egress, tc ingress */
+		{ "xdp", "  xdp          %s", "" },
+		{ "tc", "  tc egress    %s", "" },
+		{ "tc_ingress", "  tc ingress   %s", " (outer fragment reassembly)" },
+	};
+	struct deploy_attached a;
+
+	for (int i = 0; i < ce_spec.n_progs && i < 3; i++) {
+		bool is_xdp = ce_spec.progs[i].hook == DEPLOY_XDP;
+
+		out_open_object(hooks[i].key);
+		if (!ifindex) {
+			out_null("attached", NULL);
+			out_close_object();
+			continue;
+		}
+		if (deploy_query(&ce_spec, i, ifindex, &a))
+			memset(&a, 0, sizeof(a));
+		out_bool("attached", hooks[i].label, a.ours);
+		if (a.ours && is_xdp)
+			out_str("mode", ", %s", xdp_mode_str(a.xdp_mode));
+		if (a.ours)
+			out_uint("prog_id", ", prog id %llu", a.prog_id);
+		else if (a.unknown)
+			out_uint(
+				"unknown_prog_id",
+				" (program %llu: whose it is cannot be told without CAP_SYS_ADMIN)",
+				a.prog_id);
+		else if (a.prog_id)
+			out_uint("foreign_prog_id", " (program %llu is not mapce's)", a.prog_id);
+		out_text(a.ours ? "%s\n" : "\n", hooks[i].extra);
+		out_close_object();
+	}
+}
+
 static void print_wan(const char *wan)
 {
 	struct mapce_counter sum[MAPCE_R__MAX], dropped = {};
@@ -215,12 +259,10 @@ static void print_wan(const char *wan)
 	char a[IP6_STRLEN];
 	struct mapce_config c;
 	struct ce_maps m;
-	struct xdp_info xi = {};
-	struct tc_info ti = {};
 	int ifindex = (int)if_nametoindex(wan);
 	int ncpus = libbpf_num_possible_cpus();
 	bool have_cfg, any_drop = false;
-	int hosts_fd;
+	int hosts_fd, in_use;
 
 	out_open_object(NULL);
 	out_str("wan", "%s", wan);
@@ -235,11 +277,24 @@ static void print_wan(const char *wan)
 	 * with another ifindex than the config's is another device. */
 	if (ifindex && have_cfg && c.wan_ifindex && c.wan_ifindex != (__u32)ifindex)
 		ifindex = 0;
-	out_bool("up", NULL, true);
-	if (ifindex)
+	/* Not here: deleted (its programs went with it, the pins stay until
+	 * down), or in another namespace with its programs running. */
+	in_use = ifindex ? 1 : deploy_maps_in_use(&ce_spec, m.dir);
+	out_bool("up", NULL, in_use != 0);
+	if (ifindex) {
 		out_int("ifindex", " (ifindex %lld)", ifindex);
-	else
-		out_null("ifindex", " (not in this network namespace: attach state unknown)");
+	} else if (!in_use) {
+		out_null("ifindex", NULL);
+		out_bool("wan_gone", NULL, true);
+		out_text(": the WAN device is gone (no mapce program uses its pinned maps); "
+			 "'mapce down --wan %s' removes what is left",
+			 wan);
+	} else {
+		out_null("ifindex",
+			 in_use > 0 ? " (not in this network namespace, its programs running: "
+				      "attach state unknown)"
+				    : " (not in this network namespace: attach state unknown)");
+	}
 	out_text("\n");
 	if (!have_cfg) {
 		out_str("error", "  config: %s\n", "cannot read the pinned config");
@@ -285,43 +340,7 @@ static void print_wan(const char *wan)
 	}
 
 	/* Attach state: only known in the WAN's network namespace. */
-	out_open_object("xdp");
-	if (!ifindex) {
-		out_null("attached", NULL);
-	} else if (!xdp_query(ifindex, &xi) && xi.prog_id &&
-		   prog_name_is(xi.prog_name, MAPCE_XDP_PROG_NAME)) {
-		out_bool("attached", "  xdp          %s", true);
-		out_str("mode", ", %s", xdp_mode_str(xi.mode));
-		out_uint("prog_id", ", prog id %llu\n", xi.prog_id);
-	} else {
-		out_bool("attached", "  xdp          %s", false);
-		if (xi.prog_id)
-			out_uint("foreign_prog_id", " (program %llu is not mapce's)", xi.prog_id);
-		out_text("\n");
-	}
-	out_close_object();
-	out_open_object("tc");
-	if (!ifindex) {
-		out_null("attached", NULL);
-	} else if (!tc_query(ifindex, BPF_TC_EGRESS, MAPCE_TC_HANDLE, MAPCE_TC_PRIORITY, &ti) &&
-		   prog_name_is(ti.prog_name, MAPCE_TC_PROG_NAME)) {
-		out_bool("attached", "  tc egress    %s", true);
-		out_uint("prog_id", ", prog id %llu\n", ti.prog_id);
-	} else {
-		out_bool("attached", "  tc egress    %s\n", false);
-	}
-	out_close_object();
-	out_open_object("tc_ingress");
-	if (!ifindex) {
-		out_null("attached", NULL);
-	} else if (!tc_query(ifindex, BPF_TC_INGRESS, MAPCE_TC_HANDLE, MAPCE_TC_PRIORITY, &ti) &&
-		   prog_name_is(ti.prog_name, MAPCE_TC_IN_PROG_NAME)) {
-		out_bool("attached", "  tc ingress   %s", true);
-		out_uint("prog_id", ", prog id %llu (outer fragment reassembly)\n", ti.prog_id);
-	} else {
-		out_bool("attached", "  tc ingress   %s\n", false);
-	}
-	out_close_object();
+	print_attached(ifindex);
 
 	out_int("flows", "  flows        %lld", ce_map_count(m.flow_out));
 	out_uint("max_flows", " of %llu\n", ce_map_max_entries(m.flow_out));
@@ -420,7 +439,7 @@ int cmd_status(int argc, char **argv)
 
 	if (ret != CLI_GO)
 		return ret;
-	if (caps_check("mapce status"))
+	if (caps_check("mapce status", CAPS_MAPS))
 		return 1;
 	n = cli_wans(wan, names, CE_MAX_WANS);
 	if (n < 0)

@@ -229,7 +229,7 @@ int cmd_up(int argc, char **argv)
 	ret = up_settings_from_argv(&up_spec, argc, argv, &s);
 	if (ret != CLI_GO)
 		return ret;
-	if (caps_check("mapce up"))
+	if (caps_check("mapce up", CAPS_LOAD))
 		return 1;
 	ret = up_plan("up", &s, &p);
 	return ret ? ret : ce_up(&p);

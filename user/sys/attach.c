@@ -61,6 +61,16 @@ out:
 	return ret;
 }
 
+__u32 prog_id_of_fd(int fd)
+{
+	struct bpf_prog_info info = {};
+	__u32 len = sizeof(info);
+
+	if (bpf_obj_get_info_by_fd(fd, &info, &len))
+		return 0;
+	return info.id;
+}
+
 __u32 map_id_of_fd(int fd)
 {
 	struct bpf_map_info info = {};
@@ -116,33 +126,27 @@ int xdp_attach(int ifindex, int prog_fd, enum attach_xdp_mode mode, __u8 *attach
 	return ret;
 }
 
-int xdp_detach_named(int ifindex, const char *name, struct xdp_info *info)
+int xdp_detach_id(int ifindex, __u32 prog_id, __u8 mode)
 {
 	LIBBPF_OPTS(bpf_xdp_attach_opts, opts);
-	struct xdp_info tmp;
-	__u32 flags;
-	int fd, ret;
-
-	if (!info)
-		info = &tmp;
-	ret = xdp_query(ifindex, info);
-	if (ret)
-		return ret;
-	if (!info->prog_id)
-		return -ENOENT;
-	if (!prog_name_is(info->prog_name, name))
-		return -EBUSY;
-	flags = info->mode == XDP_ATTACHED_SKB	? XDP_FLAGS_SKB_MODE
-		: info->mode == XDP_ATTACHED_HW ? XDP_FLAGS_HW_MODE
+	__u32 flags = mode == XDP_ATTACHED_SKB	? XDP_FLAGS_SKB_MODE
+		      : mode == XDP_ATTACHED_HW ? XDP_FLAGS_HW_MODE
 						: XDP_FLAGS_DRV_MODE;
-	fd = bpf_prog_get_fd_by_id(info->prog_id);
-	if (fd < 0)
-		return -errno;
+	int fd = bpf_prog_get_fd_by_id(prog_id), ret;
+
 	/* REPLACE with the expected old program: never detaches a program
-	 * that took its place since the query. */
-	opts.old_prog_fd = fd;
-	ret = bpf_xdp_detach(ifindex, flags | XDP_FLAGS_REPLACE, &opts);
-	close(fd);
+	 * that took its place since the query.  That takes its fd, and the fd
+	 * of an id takes CAP_SYS_ADMIN: without, the detach is plain (the
+	 * caller holds mapce's lock, so only a foreign tool could race it). */
+	if (fd < 0 && errno != EPERM)
+		return -errno;
+	if (fd >= 0) {
+		opts.old_prog_fd = fd;
+		flags |= XDP_FLAGS_REPLACE;
+	}
+	ret = bpf_xdp_detach(ifindex, flags, &opts);
+	if (fd >= 0)
+		close(fd);
 	return ret;
 }
 
@@ -216,21 +220,11 @@ int tc_query(int ifindex, enum bpf_tc_attach_point point, __u32 handle, __u32 pr
 	return 0;
 }
 
-int tc_detach_named(int ifindex, enum bpf_tc_attach_point point, __u32 handle, __u32 prio,
-		    const char *name, struct tc_info *info)
+int tc_detach(int ifindex, enum bpf_tc_attach_point point, __u32 handle, __u32 prio)
 {
 	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex, .attach_point = point);
 	/* prog_fd, prog_id and flags must be zero for a detach */
 	LIBBPF_OPTS(bpf_tc_opts, opts, .handle = handle, .priority = prio);
-	struct tc_info tmp;
-	int ret;
 
-	if (!info)
-		info = &tmp;
-	ret = tc_query(ifindex, point, handle, prio, info);
-	if (ret)
-		return ret;
-	if (!prog_name_is(info->prog_name, name))
-		return -EBUSY;
 	return bpf_tc_detach(&hook, &opts);
 }

@@ -2,7 +2,8 @@
 /*
  * attach.h - attach BPF programs to a device the persistent way (netlink
  * XDP attach and a tc clsact filter: both stay after the CLI exits), and
- * find or detach them again by program name.  Used by `mapce up/down/
+ * find or detach them again (deploy.h tells which are whose: by name, or
+ * by the ids up recorded).  Used by `mapce up/down/
  * status` and `mapce br up/down/status`.
  *
  * Program identity: the kernel keeps the first 15 characters of a
@@ -26,6 +27,8 @@ int prog_name_by_id(__u32 id, char name[PROG_NAME_LEN]);
 bool prog_name_is(const char *kernel_name, const char *name);
 /* Does program prog_id use map map_id?  1 yes, 0 no, -errno. */
 int prog_uses_map(__u32 prog_id, __u32 map_id);
+/* Id of the program behind fd, 0 on error. */
+__u32 prog_id_of_fd(int fd);
 /* Id of the map behind fd, 0 on error. */
 __u32 map_id_of_fd(int fd);
 
@@ -45,10 +48,10 @@ int xdp_query(int ifindex, struct xdp_info *info);
  * it).  AUTO tries native, then generic.  *attached gets XDP_ATTACHED_DRV
  * or XDP_ATTACHED_SKB. */
 int xdp_attach(int ifindex, int prog_fd, enum attach_xdp_mode mode, __u8 *attached);
-/* Detach the attached program only if it is named name (atomically, with
- * XDP_FLAGS_REPLACE).  -ENOENT nothing attached, -EBUSY another program
- * (info, if not NULL, says which). */
-int xdp_detach_named(int ifindex, const char *name, struct xdp_info *info);
+/* Detach prog_id, attached in mode (XDP_ATTACHED_*), atomically when
+ * the process may open the program by id (CAP_SYS_ADMIN); the caller
+ * told it is its program (deploy_query). */
+int xdp_detach_id(int ifindex, __u32 prog_id, __u8 mode);
 
 /* ---- tc (clsact) ---------------------------------------------------- */
 
@@ -72,9 +75,8 @@ int tc_attach(int ifindex, enum bpf_tc_attach_point point, int prog_fd, __u32 ha
 /* The filter at (handle, prio): -ENOENT when none. */
 int tc_query(int ifindex, enum bpf_tc_attach_point point, __u32 handle, __u32 prio,
 	     struct tc_info *info);
-/* Detach the filter at (handle, prio) only if its program is named name.
- * -ENOENT none there, -EBUSY another program (info says which). */
-int tc_detach_named(int ifindex, enum bpf_tc_attach_point point, __u32 handle, __u32 prio,
-		    const char *name, struct tc_info *info);
+/* Detach the filter at (handle, prio); the caller told it is its own
+ * (deploy_query).  -ENOENT none there. */
+int tc_detach(int ifindex, enum bpf_tc_attach_point point, __u32 handle, __u32 prio);
 
 #endif

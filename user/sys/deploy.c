@@ -201,7 +201,11 @@ static int check_existing(struct deploy *d)
 		       d->dev, xdp.prog_name, xdp.prog_id, d->dir, deploy_down_cmd(d));
 		return -1;
 	}
-	mine = prog_uses_map(xdp.prog_id, map_id_of_fd(fd)) == 1;
+	/* Whether it runs on these very maps takes its fd (CAP_SYS_ADMIN);
+	 * without, the id recorded in this device's state file vouches for
+	 * it (up writes both under the lock). */
+	ret = prog_uses_map(xdp.prog_id, map_id_of_fd(fd));
+	mine = ret == 1 || (ret == -EPERM && xdp.recorded);
 	ret = bpf_map_lookup_elem(fd, &key, &cur);
 	close(fd);
 	/* A config left disabled is a change a crash cut short: the state

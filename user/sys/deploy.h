@@ -45,7 +45,10 @@
  * down (deploy_down): detach the spec's programs (never another's), clsact
  * if up created it and nothing else uses it, every route of the spec's
  * protocol on the device, the address if up added it, the pins, the state
- * file; one report for both sides:
+ * file; one report for both sides.  It refuses, removing nothing, when a
+ * program sits at one of its hooks and whose it is cannot be told, or the
+ * device is gone and programs elsewhere may still use the maps
+ * (deploy_query, deploy_maps_in_use).  The report:
  *   text  "<report> <dev>: xdp tc-filter clsact route address pins removed"
  *   JSON  {"<dev_key>": dev, "removed": {"xdp": bool, ..., "pins": bool}}
  */
@@ -299,18 +302,34 @@ int deploy_down(const struct deploy_spec *spec, const char *dev);
 /* deploy_down's exit status (0 or 1). */
 int deploy_down_exit(const struct deploy_spec *spec, const char *dev);
 
-/* What sits where the spec's program i attaches on ifindex. */
+/*
+ * What sits where the spec's program i attaches on ifindex.  A program is
+ * the spec's when its kernel name is the spec's name, or, when the name
+ * cannot be read (that takes CAP_SYS_ADMIN: BPF_PROG_GET_FD_BY_ID), when
+ * its id is the one up recorded for the hook in the device's state file.
+ * The attach dumps (rtnetlink) give the ids with CAP_NET_ADMIN alone.
+ */
 struct deploy_attached {
 	__u32 prog_id;		       /* 0: nothing (tc: nothing at our handle) */
-	char prog_name[PROG_NAME_LEN]; /* kernel name */
+	char prog_name[PROG_NAME_LEN]; /* kernel name, "" when unreadable */
 	__u8 xdp_mode;		       /* XDP: XDP_ATTACHED_* */
 	bool ours;		       /* it is the spec's program */
+	bool recorded;		       /* ours by the recorded id (name unreadable) */
+	bool unknown;		       /* a program whose name cannot be read and
+					* whose id is not recorded: whose it is
+					* cannot be told */
 };
 /* 0 (a filled), or -errno. */
 int deploy_query(const struct deploy_spec *spec, int i, int ifindex, struct deploy_attached *a);
 /* Detach program i only if it is ours: 0, -ENOENT nothing there, -EBUSY
- * another program (a, when not NULL, says which), -errno. */
+ * another program or one that cannot be told (a, when not NULL, says
+ * which), -errno. */
 int deploy_detach(const struct deploy_spec *spec, int i, int ifindex, struct deploy_attached *a);
+/* Does a loaded program of the spec use the maps pinned in dir (a device
+ * gone from this namespace: deleted, or moved with its programs)?  1 yes,
+ * 0 no (or nothing pinned), -EPERM when the programs cannot be listed
+ * (BPF_PROG_GET_NEXT_ID takes CAP_SYS_ADMIN). */
+int deploy_maps_in_use(const struct deploy_spec *spec, const char *dir);
 /* "XDP", "tc egress", "tc ingress". */
 const char *deploy_hook_str(enum deploy_hook hook);
 /* libbpf_strerror() of e, for messages (a static buffer). */

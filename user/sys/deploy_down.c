@@ -37,9 +37,23 @@ static enum bpf_tc_attach_point tc_point(enum deploy_hook hook)
 	return hook == DEPLOY_TC_EGRESS ? BPF_TC_EGRESS : BPF_TC_INGRESS;
 }
 
+/* The id up recorded for program i on ifindex (0: none): the state file
+ * of the device of that index, when it is that device's. */
+static __u32 recorded_id(const struct deploy_spec *spec, int i, int ifindex)
+{
+	static struct up_state st; /* large (paths): not on the stack */
+	char dev[IF_NAMESIZE];
+
+	if (i >= STATE_PROGS_MAX || !if_indextoname((unsigned int)ifindex, dev) ||
+	    state_load(spec->pins.state_prefix, dev, &st) || st.ifindex != ifindex)
+		return 0;
+	return st.prog_id[i];
+}
+
 int deploy_query(const struct deploy_spec *spec, int i, int ifindex, struct deploy_attached *a)
 {
 	const struct deploy_prog *p = &spec->progs[i];
+	char name[PROG_NAME_LEN];
 	struct xdp_info xi;
 	struct tc_info ti;
 	int ret;
@@ -61,52 +75,52 @@ int deploy_query(const struct deploy_spec *spec, int i, int ifindex, struct depl
 		a->prog_id = ti.prog_id;
 		memcpy(a->prog_name, ti.prog_name, PROG_NAME_LEN);
 	}
-	a->ours = a->prog_id && prog_name_is(a->prog_name, p->name);
+	if (!a->prog_id)
+		return 0;
+	a->ours = prog_name_is(a->prog_name, p->name);
+	/* no name: unreadable (no CAP_SYS_ADMIN), or a program without one */
+	if (!a->ours && !a->prog_name[0] && prog_name_by_id(a->prog_id, name)) {
+		a->recorded = a->ours = recorded_id(spec, i, ifindex) == a->prog_id;
+		a->unknown = !a->ours;
+	}
 	return 0;
 }
 
 int deploy_detach(const struct deploy_spec *spec, int i, int ifindex, struct deploy_attached *a)
 {
 	const struct deploy_prog *p = &spec->progs[i];
-	struct xdp_info xi = {};
-	struct tc_info ti = {};
+	struct deploy_attached tmp;
 	int ret;
 
+	if (!a)
+		a = &tmp;
+	ret = deploy_query(spec, i, ifindex, a);
+	if (ret)
+		return ret;
+	if (!a->prog_id)
+		return -ENOENT;
+	if (!a->ours)
+		return -EBUSY;
 	if (p->hook == DEPLOY_XDP)
-		ret = xdp_detach_named(ifindex, p->name, &xi);
-	else
-		ret = tc_detach_named(ifindex, tc_point(p->hook), p->tc_handle, p->tc_priority,
-				      p->name, &ti);
-	if (a) {
-		memset(a, 0, sizeof(*a));
-		a->prog_id = p->hook == DEPLOY_XDP ? xi.prog_id : ti.prog_id;
-		memcpy(a->prog_name, p->hook == DEPLOY_XDP ? xi.prog_name : ti.prog_name,
-		       PROG_NAME_LEN);
-	}
-	return ret;
+		return xdp_detach_id(ifindex, a->prog_id, a->xdp_mode);
+	return tc_detach(ifindex, tc_point(p->hook), p->tc_handle, p->tc_priority);
 }
 
-/*
- * Does a loaded program of the spec still use the maps pinned in dir?
- * (When the device is not in this network namespace: it may have been
- * deleted, or the side runs in another namespace, where its pins must
- * stay.)
- */
-static bool maps_in_use(const struct deploy_spec *spec, const char *dir)
+int deploy_maps_in_use(const struct deploy_spec *spec, const char *dir)
 {
 	int fd = pin_open(dir, spec->pins.config_map);
 	__u32 map_id, id = 0;
-	bool used = false;
+	int used = 0;
 
 	if (fd < 0)
-		return false;
+		return 0;
 	map_id = map_id_of_fd(fd);
 	close(fd);
 	for (int i = 0; i < PROG_SCAN_MAX && map_id && !used; i++) {
 		char name[PROG_NAME_LEN];
 
 		if (bpf_prog_get_next_id(id, &id))
-			break;
+			return errno == EPERM ? -EPERM : 0;
 		if (prog_name_by_id(id, name))
 			continue;
 		for (int k = 0; k < spec->n_progs && !used; k++)
@@ -134,6 +148,11 @@ static void detach_progs(const struct deploy_spec *spec, const char *dev, int if
 		if (!ret) {
 			*(xdp ? &rm->xdp : &rm->tc_filter) = true;
 			rm->found = true;
+		} else if (ret == -EBUSY && a.unknown) {
+			/* deploy_down refused before: only a program that came
+			 * since */
+			pr_warn("%s: %s program %u: cannot tell whose it is: left in place", dev,
+				what, a.prog_id);
 		} else if (ret == -EBUSY && xdp) {
 			pr_warn("%s: XDP program %u (%s) is not %s: left in place", dev, a.prog_id,
 				a.prog_name, spec->w.owner);
@@ -201,6 +220,45 @@ static void teardown_device(const struct deploy_spec *spec, const char *dev, int
 	}
 }
 
+/*
+ * Before anything is removed: may down go on?  Not when a program sits at
+ * one of the spec's hooks and whose it is cannot be told (its name needs
+ * CAP_SYS_ADMIN and its id is not the one up recorded): removing the
+ * routes and the pins around a program left attached would leave it
+ * running on stale maps, or unmanaged.  Not either when the device is not
+ * here and programs elsewhere may still use the maps.  1 after pr_err().
+ */
+static int cannot_tell(const struct deploy_spec *spec, const char *dev, int ifindex,
+		       const char *dir)
+{
+	struct deploy_attached a;
+	int ret;
+
+	for (int i = 0; ifindex && i < spec->n_progs; i++) {
+		if (deploy_query(spec, i, ifindex, &a) || !a.unknown)
+			continue;
+		pr_err("%s: cannot tell whether %s program %u is %s: reading its name takes "
+		       "CAP_SYS_ADMIN and the state file records no such program id; nothing "
+		       "removed (run '%s down %s %s' as root)",
+		       dev, deploy_hook_str(spec->progs[i].hook), a.prog_id, spec->w.owner,
+		       spec->w.cmd, spec->w.dev_opt, dev);
+		return 1;
+	}
+	if (ifindex)
+		return 0;
+	ret = deploy_maps_in_use(spec, dir);
+	if (ret == 1)
+		pr_err("no device %s in this network namespace, but mapce programs still use the "
+		       "maps in %s: run '%s down %s %s' in the device's namespace",
+		       dev, dir, spec->w.cmd, spec->w.dev_opt, dev);
+	else if (ret == -EPERM)
+		pr_err("no device %s in this network namespace, and whether mapce programs "
+		       "elsewhere still use the maps in %s cannot be told: listing programs takes "
+		       "CAP_SYS_ADMIN; nothing removed (run '%s down %s %s' as root)",
+		       dev, dir, spec->w.cmd, spec->w.dev_opt, dev);
+	return ret != 0;
+}
+
 static void report(const struct deploy_spec *spec, const char *dev, const struct removed *rm)
 {
 	char text[64];
@@ -236,10 +294,7 @@ int deploy_down(const struct deploy_spec *spec, const char *dev)
 	lock = mapce_lock_or_err(true);
 	if (lock < 0)
 		return -1;
-	if (!ifindex && maps_in_use(spec, dir)) {
-		pr_err("no device %s in this network namespace, but mapce programs still use the "
-		       "maps in %s: run '%s down %s %s' in the device's namespace",
-		       dev, dir, spec->w.cmd, spec->w.dev_opt, dev);
+	if (cannot_tell(spec, dev, ifindex, dir)) {
 		mapce_unlock(lock);
 		return -1;
 	}

@@ -91,6 +91,8 @@ int step_load(struct deploy *d)
 {
 	const struct deploy_spec *s = d->spec;
 	LIBBPF_OPTS(bpf_object_open_opts, oo, .pin_root_path = d->dir);
+	struct bpf_map *map;
+	char name[64];
 	int ret;
 
 	d->skel = s->skel->open(&oo);
@@ -105,6 +107,12 @@ int step_load(struct deploy *d)
 	d->pins_created = !d->pins_existed;
 	d->st.pins_created = d->pins_created || (d->old_valid && d->old.pins_created);
 	ret = load_log_run(load_skel, d, verbose > 0);
+	if (ret == -ENOMEM && !load_log_failed_map(name, sizeof(name))) {
+		map = bpf_object__find_map_by_name(s->skel->object(d->skel), name);
+		pr_err("cannot create map %s (%u entries): out of memory", name,
+		       map ? bpf_map__max_entries(map) : 0);
+		return -1;
+	}
 	if (ret) {
 		if (d->pins_existed)
 			pr_err("loading the BPF programs with the maps pinned in %s: %s (maps from "
@@ -259,35 +267,48 @@ static int prog_fd(struct deploy *d, int i)
 	return p ? bpf_program__fd(p) : -ENOENT;
 }
 
+/* Program i is attached as id: recorded (down, up and status tell it by
+ * that id when they may not read its name). */
+static void record_prog(struct deploy *d, int i, __u32 id)
+{
+	if (i < STATE_PROGS_MAX)
+		d->st.prog_id[i] = id;
+	deploy_save_state(d);
+}
+
 /* Attached: a fresh up undoes it on failure; an up that runs keeps it. */
 static int attached(struct deploy *d, int i)
 {
 	struct deploy_undo u = { .prog = i };
 
+	record_prog(d, i, prog_id_of_fd(prog_fd(d, i)));
 	return d->mode == DEPLOY_FRESH ? deploy_undo_push(d, undo_prog, &u) : 0;
 }
 
 /* XDP on the device, never replacing someone else's program. */
 static int attach_xdp(struct deploy *d, int i)
 {
-	struct xdp_info xi;
+	struct deploy_attached xi;
 	int ret;
 
-	ret = xdp_query(d->ifindex, &xi);
+	ret = deploy_query(d->spec, i, d->ifindex, &xi);
 	if (ret) {
 		pr_err("querying the XDP program of %s: %s", d->dev, deploy_strerror(ret));
 		return -1;
 	}
-	if (xi.prog_id && d->mode != DEPLOY_FRESH &&
-	    prog_name_is(xi.prog_name, d->spec->progs[i].name)) {
-		d->xdp_attached = xi.mode; /* ours, running: kept */
+	if (xi.ours && d->mode != DEPLOY_FRESH) {
+		d->xdp_attached = xi.xdp_mode; /* ours, running: kept */
+		record_prog(d, i, xi.prog_id);
 		return 0;
 	}
 	if (xi.prog_id) {
 		pr_err("%s already has XDP program %u (%s, %s mode) attached; refusing to replace "
 		       "it",
-		       d->dev, xi.prog_id, xi.prog_name[0] ? xi.prog_name : "unnamed",
-		       xdp_mode_str(xi.mode));
+		       d->dev, xi.prog_id,
+		       xi.prog_name[0] ? xi.prog_name
+		       : xi.unknown    ? "name unreadable without CAP_SYS_ADMIN"
+				       : "unnamed",
+		       xdp_mode_str(xi.xdp_mode));
 		return -1;
 	}
 	ret = xdp_attach(d->ifindex, prog_fd(d, i), d->xdp_mode, &d->xdp_attached);
@@ -335,8 +356,10 @@ static int attach_tc(struct deploy *d, int i, bool *clsact)
 		pr_err("querying the tc filters of %s: %s", d->dev, deploy_strerror(ret));
 		return -1;
 	}
-	if (a.ours && d->mode != DEPLOY_FRESH)
+	if (a.ours && d->mode != DEPLOY_FRESH) {
+		record_prog(d, i, a.prog_id);
 		return 0;
+	}
 	if (a.prog_id && !a.ours) {
 		pr_err("%s %s already has a tc filter at handle 0x%x priority 0x%x (program %u, "
 		       "%s); refusing to replace it",

@@ -70,3 +70,25 @@ int load_log_run(int (*load)(void *arg), void *arg, bool show_all)
 	}
 	return ret;
 }
+
+int load_log_find_map(const char *log, char *name, size_t len)
+{
+	static const char head[] = "map '", tail[] = "': failed to create";
+	const char *p = log, *end;
+
+	while ((p = strstr(p, head))) {
+		p += sizeof(head) - 1;
+		end = strstr(p, tail);
+		if (end && (size_t)(end - p) < len && !memchr(p, '\n', (size_t)(end - p))) {
+			memcpy(name, p, (size_t)(end - p));
+			name[end - p] = '\0';
+			return 0;
+		}
+	}
+	return -1;
+}
+
+int load_log_failed_map(char *name, size_t len)
+{
+	return load_log_find_map(load_log, name, len);
+}

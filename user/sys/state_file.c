@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,6 +32,23 @@ static int parse_route(char *val, struct state_route *r)
 	return 0;
 }
 
+/* "12,13,14": the program ids in hook order. */
+static int parse_progs(const char *val, __u32 *ids)
+{
+	const char *p = val;
+	char *end;
+
+	for (int i = 0; i < STATE_PROGS_MAX && *p; i++) {
+		unsigned long v = strtoul(p, &end, 10);
+
+		if (end == p || v > UINT32_MAX || (*end && *end != ','))
+			return -EINVAL;
+		ids[i] = (__u32)v;
+		p = *end ? end + 1 : end;
+	}
+	return *p ? -EINVAL : 0;
+}
+
 static int state_line(const char *key, char *val, void *ctx)
 {
 	struct up_state *st = ctx;
@@ -41,7 +59,8 @@ static int state_line(const char *key, char *val, void *ctx)
 		st->pins_created = atoi(val) != 0;
 	else if (!strcmp(key, "addr_added"))
 		st->addr_added = atoi(val) != 0;
-	else if (!strcmp(key, "addr") && inet_pton(AF_INET6, val, st->addr) != 1)
+	else if ((!strcmp(key, "addr") && inet_pton(AF_INET6, val, st->addr) != 1) ||
+		 (!strcmp(key, "progs") && parse_progs(val, st->prog_id)))
 		return -EINVAL;
 	else if (!strcmp(key, "hook_created"))
 		st->hook_created = atoi(val) != 0;
@@ -105,6 +124,15 @@ static void state_write(FILE *f, const void *ctx)
 	for (int i = 0; i < st->n_routes && i < MAPCE_MAX_RULES; i++)
 		fprintf(f, "route=%s/%u,%s\n", inet_ntop(AF_INET, &st->routes[i].dst, b, sizeof(b)),
 			st->routes[i].dst_len, inet_ntop(AF_INET6, st->routes[i].gw, a, sizeof(a)));
+	for (int i = 0; i < STATE_PROGS_MAX; i++) {
+		if (!st->prog_id[i])
+			continue;
+		fprintf(f, "progs=");
+		for (int k = 0; k < STATE_PROGS_MAX; k++)
+			fprintf(f, "%s%u", k ? "," : "", st->prog_id[k]);
+		fputc('\n', f);
+		break;
+	}
 	if (st->source[0])
 		put_text(f, "source", st->source);
 	if (st->rule[0])

@@ -8,6 +8,7 @@
  *
  *   ifindex=3  pins_created=1  addr_added=1  addr=2001:db8::1
  *   route_added=1  hook_created=1  route=198.51.100.0/24,fe80::1 ...
+ *   progs=12,13,14
  */
 #ifndef MAPCE_STATE_FILE_H
 #define MAPCE_STATE_FILE_H
@@ -24,6 +25,8 @@ struct state_route {
 	__u8 gw[16];
 };
 
+#define STATE_PROGS_MAX 8 /* programs of one side (deploy.h: DEPLOY_MISS_PROGS) */
+
 struct up_state {
 	int ifindex;	   /* the device's ifindex when up ran (a recreated
 			    * device has another: its records are void) */
@@ -33,6 +36,11 @@ struct up_state {
 	__u8 addr[16];
 	int n_routes; /* routes up added or took over (its protocol) */
 	struct state_route routes[MAPCE_MAX_RULES];
+	/* The id of the program up attached at each hook of the side (in its
+	 * spec's order; 0 none known): how down, up and status tell the
+	 * side's programs without CAP_SYS_ADMIN, which reading a program's
+	 * name by id takes.  "progs=12,13,14". */
+	__u32 prog_id[STATE_PROGS_MAX];
 	/* For `status` (nothing down needs): where the rule came from, the
 	 * rule, and since when (Unix time) the device's address is the one it
 	 * is: a new prefix (a new MAP address) restarts it. */
