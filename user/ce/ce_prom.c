@@ -7,7 +7,9 @@
 
 #include "ce/ce_prom.h"
 #include "core/addrfmt.h"
+#include "core/atomic_file.h"
 #include "core/prom.h"
+#include "sys/lock.h"
 
 struct flows_ctx {
 	struct ce_prom *p;
@@ -215,4 +217,20 @@ void ce_prom_write(FILE *f, const void *ctx)
 		    "IPv6 path MTU toward the BR learned from Packet Too Big; 0: none learned "
 		    "(or aged out).");
 	prom_sample(f, "mapce_tunnel_path_mtu_bytes", w, 1, p->pmtu);
+}
+
+int ce_prom_file_update(const char *wan, const char *path, char *err, size_t errlen)
+{
+	static struct ce_prom p;
+	int lock = mapce_lock(false), ret = ce_prom_collect(wan, &p, err, errlen);
+
+	mapce_unlock(lock);
+	if (!ret) {
+		/* 0644: node_exporter runs as its own user */
+		ret = atomic_write(path, 0644, ce_prom_write, &p);
+		if (ret)
+			snprintf(err, errlen, "writing %s: %s", path, strerror(-ret));
+	}
+	ce_prom_free(&p);
+	return ret;
 }

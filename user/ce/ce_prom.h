@@ -32,4 +32,9 @@ int ce_prom_collect(const char *wan, struct ce_prom *p, char *err, size_t errlen
 void ce_prom_write(FILE *f, const void *ctx);
 void ce_prom_free(struct ce_prom *p);
 
+/* Collect under a shared lock and replace path with the metrics
+ * (atomic_write: a scraper never reads half a file).  0, or -errno with
+ * the message in err. */
+int ce_prom_file_update(const char *wan, const char *path, char *err, size_t errlen);
+
 #endif

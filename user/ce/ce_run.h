@@ -50,6 +50,9 @@ struct ce_run_ops {
 	const char *(*prefix_from)(void *ctx);
 	/* The config file of the settings, "" when none. */
 	const char *(*config)(void *ctx);
+	/* The Prometheus textfile to keep (ce_prom.h), or NULL; asked at
+	 * every write, so a reload may change it. */
+	const char *(*prometheus_file)(void *ctx);
 };
 
 /* Run until SIGTERM/SIGINT or the pins are taken away; the exit status
