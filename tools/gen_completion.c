@@ -74,8 +74,8 @@ static void value_kind(const struct opt_def *d, char *buf, size_t len)
 
 /* The options of groups: their names into *names, the value kinds as
  * case arms "PATH --name) REPLY=KIND ;;" into f. */
-static void opts_of(FILE *f, const char *path, const struct opt_group *const *groups,
-		    char *names, size_t len)
+static void opts_of(FILE *f, const char *path, const struct opt_group *const *groups, char *names,
+		    size_t len)
 {
 	size_t n = strlen(names);
 	char kind[256];
@@ -142,15 +142,19 @@ static int copy(FILE *to, FILE *from)
 
 int main(int argc, char **argv)
 {
-	FILE *f, *cmds = tmpfile(), *opts = tmpfile(), *vals = tmpfile();
 	const struct opt_group *const globals[] = { &mapce_global_group, NULL };
 	char gnames[1024] = "";
+	FILE *f, *cmds, *opts, *vals;
 	int ret = 0;
 
 	if (argc != 2) {
 		fprintf(stderr, "usage: gen_completion FILE\n");
 		return 2;
 	}
+	/* the three case statements are written side by side, then joined */
+	cmds = tmpfile();
+	opts = tmpfile();
+	vals = tmpfile();
 	if (!cmds || !opts || !vals) {
 		fprintf(stderr, "gen_completion: tmpfile: %s\n", strerror(errno));
 		return 1;
@@ -229,7 +233,8 @@ int main(int argc, char **argv)
 	      "\t\t_mapce_cmds \"$lvl\"\n"
 	      "\t\t[[ \" $REPLY \" == *\" $w \"* ]] || return 0 # not a command: nothing to offer\n"
 	      "\t\t_mapce_cmds \"${lvl:+$lvl }$w\"\n"
-	      "\t\tif [ -n \"$REPLY\" ]; then lvl=\"${lvl:+$lvl }$w\"; else cmd=\"${lvl:+$lvl }$w\"; fi\n"
+	      "\t\tif [ -n \"$REPLY\" ]; then lvl=\"${lvl:+$lvl }$w\"; else cmd=\"${lvl:+$lvl "
+	      "}$w\"; fi\n"
 	      "\tdone\n"
 	      "\tif [[ $prev == -* ]] && [ \"$COMP_CWORD\" -gt 1 ]; then\n"
 	      "\t\t_mapce_value \"$cmd\" \"$prev\"\n"

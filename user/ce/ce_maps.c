@@ -106,8 +106,8 @@ int ce_maps_open(const char *wan, struct ce_maps *m)
 
 void ce_maps_close(struct ce_maps *m)
 {
-	int *fds[] = { &m->config, &m->rules, &m->flow_out, &m->flow_in,
-		       &m->bind,   &m->ports, &m->stats, &m->hosts, &m->pmtu };
+	int *fds[] = { &m->config, &m->rules, &m->flow_out, &m->flow_in, &m->bind,
+		       &m->ports,  &m->stats, &m->hosts,    &m->pmtu };
 
 	for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++) {
 		if (*fds[i] >= 0)

@@ -116,8 +116,8 @@ static void ports(FILE *f, const struct ce_prom *p)
 	prom_family(f, "mapce_port_set_size", "gauge",
 		    "Ports in this CE's port set (the same set serves each protocol).");
 	prom_sample(f, "mapce_port_set_size", w, 1, p->cfg.port_count);
-	by_proto(f, p, "mapce_ports_in_use", "Ports of the set claimed (mapce_ports), per protocol.",
-		 p->use.in_use);
+	by_proto(f, p, "mapce_ports_in_use",
+		 "Ports of the set claimed (mapce_ports), per protocol.", p->use.in_use);
 	for (int i = 0; i < PU__N; i++)
 		free_ports[i] = p->cfg.port_count > p->use.in_use[i]
 					? p->cfg.port_count - p->use.in_use[i]

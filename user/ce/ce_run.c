@@ -36,9 +36,9 @@ struct runner {
 	struct pidfile pf;
 	struct nl_monitor *mon;
 	int sfd, debounce, tick;
-	int prom; /* the Prometheus textfile's timer; -1 without one */
+	int prom;		  /* the Prometheus textfile's timer; -1 without one */
 	char prom_path[PATH_MAX]; /* the textfile written last, removed at exit */
-	char prom_err[512];   /* its last failure, said once */
+	char prom_err[512];	  /* its last failure, said once */
 	int wdog; /* systemd's watchdog: WATCHDOG=1 every WatchdogSec/2; -1 without */
 	bool armed, pending, reload, stop, link_down;
 	bool came_up; /* the link came back: said with the next pass that works */

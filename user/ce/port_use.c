@@ -146,8 +146,7 @@ void port_use_free(struct port_use *u)
 	u->n_hosts = u->cap = 0;
 }
 
-void port_use_print_hosts(const struct port_use *u, const struct mapce_config *c,
-			  size_t text_max)
+void port_use_print_hosts(const struct port_use *u, const struct mapce_config *c, size_t text_max)
 {
 	char a[IP4_STRLEN];
 

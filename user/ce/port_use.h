@@ -55,7 +55,6 @@ void port_use_free(struct port_use *u);
 
 /* The per-host rows with out_*() under the array key "hosts" (text: at
  * most text_max rows, then "... N more"). */
-void port_use_print_hosts(const struct port_use *u, const struct mapce_config *c,
-			  size_t text_max);
+void port_use_print_hosts(const struct port_use *u, const struct mapce_config *c, size_t text_max);
 
 #endif

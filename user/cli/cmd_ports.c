@@ -41,7 +41,8 @@ const struct cli_spec ports_spec = {
 		"forwards and the mappings overlapped onto a port another mapping holds (once the "
 		"set is exhausted); the per-host limit; the allocation failures since up (no free "
 		"port, the per-host limit, a full table); and the LAN hosts, busiest first, with "
-		"their mappings per protocol, what counts against the limit and the refusals at it.",
+		"their mappings per protocol, what counts against the limit and the refusals at "
+		"it.",
 	.groups = ports_groups,
 	.on_opt = cli_store_arg,
 };
@@ -106,7 +107,8 @@ static void print_failures(const struct ce_maps *m, const struct mapce_config *c
 		return;
 	}
 	out_open_object("allocation_failures");
-	out_uint("no_ports", "  failures     %llu without a free port", sum[MAPCE_R_DROP_NO_PORTS].packets);
+	out_uint("no_ports", "  failures     %llu without a free port",
+		 sum[MAPCE_R_DROP_NO_PORTS].packets);
 	out_uint("host_limit", ", %llu at the per-host limit",
 		 sum[MAPCE_R_DROP_HOST_LIMIT].packets);
 	out_uint("table_full", ", %llu with the table full (since up)\n",

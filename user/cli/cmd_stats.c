@@ -61,7 +61,8 @@ const struct cli_spec stats_spec = {
 	.description = "Per-reason packet and byte counters of the CE on IF (default: the only WAN "
 		       "that is up), summed over the CPUs.",
 	.groups = stats_groups,
-	.examples = "  mapce stats --prometheus --wan wan0 > /var/lib/prometheus/node-exporter/mapce.prom\n"
+	.examples = "  mapce stats --prometheus --wan wan0 > "
+		    "/var/lib/prometheus/node-exporter/mapce.prom\n"
 		    "  (mapce run keeps such a file up to date: its prometheus-file option)",
 	.on_opt = stats_opt,
 };
@@ -101,7 +102,9 @@ int cmd_stats(int argc, char **argv)
 		return 1;
 	if (a.prometheus && (out_json || a.per_cpu || a.all)) {
 		pr_err("stats: --prometheus is a format of its own: not with %s",
-		       out_json ? "-j" : a.per_cpu ? "--per-cpu" : "--all");
+		       out_json	   ? "-j"
+		       : a.per_cpu ? "--per-cpu"
+				   : "--all");
 		return EXIT_USAGE;
 	}
 	ret = cli_wan_one(a.wan, wan);

@@ -129,7 +129,7 @@ static void print_pieces(const char *wan, int ifindex, const struct mapce_config
 static void print_wan(const char *wan)
 {
 	struct mapce_counter sum[MAPCE_R__MAX], dropped = {};
-	struct port_use use;
+	struct port_use use = {};
 	char a[IP6_STRLEN];
 	struct mapce_config c;
 	struct ce_maps m;

@@ -50,9 +50,9 @@ const struct opt_group *const up_groups[] = {
 };
 /* run: up's and its own (up takes those only to refuse them). */
 const struct opt_group *const run_groups[] = {
-	&up_group,	    &up_settings_group, &up_source_group,	&up_run_group,
-	&mapce_rule_group,  &mapce_domain_group, &mapce_ce_group,	&mapce_explicit_group,
-	NULL,
+	&up_group,	 &up_settings_group,	&up_source_group,
+	&up_run_group,	 &mapce_rule_group,	&mapce_domain_group,
+	&mapce_ce_group, &mapce_explicit_group, NULL,
 };
 static const struct opt_group *const up_hidden[] = { &up_run_group, NULL };
 

@@ -89,7 +89,7 @@ struct up_settings {
 				   * filtering as MAPCE_FILTER_*, flags 0/1 */
 	unsigned int line[UK__N]; /* file line of each key, 0: command line */
 	char wan[IF_NAMESIZE];
-	char prefix_from[IF_NAMESIZE]; /* UK_PREFIX_FROM */
+	char prefix_from[IF_NAMESIZE];	/* UK_PREFIX_FROM */
 	char prometheus_file[PATH_MAX]; /* UK_PROMETHEUS_FILE */
 	/* The rule sources besides the rule options (one source a file or
 	 * command line; they are merged with the rules, as a whole). */

@@ -94,8 +94,10 @@ static const struct opt_def source_keys[] = {
 static const struct opt_def run_keys[] = {
 	{ "prometheus-file", "FILE",
 	  "keep FILE a Prometheus textfile of the CE's metrics (mapce stats --prometheus), "
-	  "rewritten atomically every " OPT_STR(MAPCE_PROM_INTERVAL_S) " seconds and removed at "
-	  "exit (for node_exporter's textfile collector: a *.prom file in its directory)",
+	  "rewritten atomically every " OPT_STR(
+		  MAPCE_PROM_INTERVAL_S) " seconds and removed at "
+					 "exit (for node_exporter's textfile collector: a *.prom "
+					 "file in its directory)",
 	  KEY(PROMETHEUS_FILE) },
 	{},
 };
@@ -105,14 +107,8 @@ const struct opt_group up_run_group = { "Run settings (mapce run only; also conf
 const struct opt_group up_settings_group = { "Settings (also config file keys)", up_keys };
 const struct opt_group up_source_group = { "Rule sources (instead of rule options)", source_keys };
 const struct opt_group *const up_key_groups[] = {
-	&up_settings_group,
-	&up_source_group,
-	&up_run_group,
-	&mapce_rule_group,
-	&mapce_domain_group,
-	&mapce_ce_group,
-	&mapce_explicit_group,
-	NULL,
+	&up_settings_group,  &up_source_group, &up_run_group,	      &mapce_rule_group,
+	&mapce_domain_group, &mapce_ce_group,  &mapce_explicit_group, NULL,
 };
 
 #define BAD(...) mapce_errf(err, errlen, __VA_ARGS__)
