@@ -196,6 +196,19 @@ int ce_maps_stats(const struct ce_maps *m, struct mapce_counter sum[MAPCE_R__MAX
 	return ret;
 }
 
+bool ce_flow_in_half(int flow_in, const struct mapce_tuple *t, const struct mapce_flow *out,
+		     struct mapce_flow *in)
+{
+	struct mapce_tuple ik = { .local_ip = out->ip,
+				  .remote_ip = t->remote_ip,
+				  .local_port = out->port,
+				  .remote_port = t->remote_port,
+				  .proto = t->proto };
+
+	memset(in, 0, sizeof(*in));
+	return flow_in >= 0 && !bpf_map_lookup_elem(flow_in, &ik, in);
+}
+
 __u32 ce_maps_pmtu(const struct ce_maps *m)
 {
 	struct mapce_pmtu p = {};

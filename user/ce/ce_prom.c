@@ -2,7 +2,6 @@
 /* ce_prom.c - a running CE's state as Prometheus metrics (ce_prom.h). */
 #include <errno.h>
 #include <string.h>
-#include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
 #include "ce/ce_prom.h"
@@ -21,13 +20,8 @@ static int flow_cb(const void *key, const void *val, void *arg)
 	const struct mapce_tuple *t = key;
 	const struct mapce_flow *out = val;
 	struct flows_ctx *x = arg;
-	struct mapce_tuple ik = { .local_ip = out->ip,
-				  .remote_ip = t->remote_ip,
-				  .local_port = out->port,
-				  .remote_port = t->remote_port,
-				  .proto = t->proto };
-	struct mapce_flow in = {};
-	bool have_in = x->flow_in >= 0 && !bpf_map_lookup_elem(x->flow_in, &ik, &in);
+	struct mapce_flow in;
+	bool have_in = ce_flow_in_half(x->flow_in, t, out, &in);
 	int pr = port_use_proto(t->proto);
 	int st = mapce_flow_state(t->proto, out->tcp_seen, have_in ? in.tcp_seen : 0);
 
