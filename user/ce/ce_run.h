@@ -23,7 +23,9 @@
  *   pins gone        someone ran `mapce down`: exit 0
  *
  * One log line per event (run_log.h); systemd notifications, the pid file
- * and its lock: sys/daemon.h.
+ * and its lock: sys/daemon.h.  With a prometheus-file, a third timerfd
+ * rewrites that textfile every MAPCE_PROM_INTERVAL_S (ce_prom.h); it is
+ * removed at exit.
  */
 #ifndef MAPCE_CE_RUN_H
 #define MAPCE_CE_RUN_H
