@@ -6,7 +6,8 @@
 #   make bench    the datapath benchmark, one table (BENCH_ARGS=-j: JSON)
 #   make fuzz-bpf the BPF packet fuzzers, 10 million frames per program
 #   make check    static analysis: cppcheck, clang-tidy, clang-format (all gating)
-#   make install  the binary, the systemd unit, man pages, ISP tables, docs
+#   make install  the binary, the systemd unit, man pages, bash completion,
+#                 ISP tables, docs
 #                 (PREFIX=/usr/local, DESTDIR=); make uninstall removes them
 
 OUTPUT    ?= build
@@ -64,7 +65,7 @@ BENCH_BINS := $(patsubst tests/bench/%.c,$(OUTPUT)/tests/%,$(BENCH_SRCS))
 all: mapce $(UNIT_BINS) $(BPFT_BINS) $(BENCH_BINS)
 
 # what install needs, without the tests (debian/rules builds this)
-mapce: $(OUTPUT)/mapce $(OUTPUT)/man/.stamp $(OUTPUT)/mapce@.service
+mapce: $(OUTPUT)/mapce $(OUTPUT)/man/.stamp $(OUTPUT)/mapce@.service $(OUTPUT)/completion/mapce
 
 $(OUTPUT) $(OUTPUT)/tests:
 	$(Q)mkdir -p $@
@@ -126,6 +127,7 @@ DATADIR    ?= $(PREFIX)/share
 MANDIR     ?= $(DATADIR)/man
 DOCDIR     ?= $(DATADIR)/doc/mapce
 ISPDIR     ?= $(DATADIR)/mapce/isp
+COMPLETIONDIR ?= $(DATADIR)/bash-completion/completions
 UNITDIR    ?= $(if $(filter /usr /usr/local,$(PREFIX)),$(PREFIX)/lib/systemd/system,/etc/systemd/system)
 CONFDIR    := /etc/mapce
 MAPCE_VERSION := $(shell sed -n 's/^\#define MAPCE_VERSION "\(.*\)"/\1/p' user/cli/main.c)
@@ -152,14 +154,27 @@ $(OUTPUT)/man/.stamp: $(OUTPUT)/tools/gen_man $(OUTPUT)/install-dirs
 	$(Q)$(OUTPUT)/tools/gen_man $(@D) '$(MAPCE_VERSION)' '$(DATADIR)'
 	$(Q)touch $@
 
+# Bash completion, from the same tables (tools/gen_completion.c).
+$(OUTPUT)/tools/gen_completion: tools/gen_completion.c $(LIB_OBJS) Makefile
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) $< $(LIB_OBJS) -o $@ $(LDLIBS)
+
+$(OUTPUT)/completion/mapce: $(OUTPUT)/tools/gen_completion
+	$(call msg,GEN,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(OUTPUT)/tools/gen_completion $@
+
 $(OUTPUT)/mapce@.service: systemd/mapce@.service.in $(OUTPUT)/install-dirs
 	$(call msg,GEN,$@)
 	$(Q)sed 's|@SBINDIR@|$(SBINDIR)|g' $< >$@
 
-install: $(OUTPUT)/mapce $(OUTPUT)/man/.stamp $(OUTPUT)/mapce@.service
+install: $(OUTPUT)/mapce $(OUTPUT)/man/.stamp $(OUTPUT)/mapce@.service $(OUTPUT)/completion/mapce
 	$(call msg,INSTALL,$(DESTDIR)$(PREFIX))
 	$(Q)install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(UNITDIR) $(DESTDIR)$(MANDIR)/man8 \
-		$(DESTDIR)$(DOCDIR) $(DESTDIR)$(ISPDIR) $(DESTDIR)$(CONFDIR)
+		$(DESTDIR)$(DOCDIR) $(DESTDIR)$(ISPDIR) $(DESTDIR)$(CONFDIR) \
+		$(DESTDIR)$(COMPLETIONDIR)
+	$(Q)install -m 0644 $(OUTPUT)/completion/mapce $(DESTDIR)$(COMPLETIONDIR)/mapce
 	$(Q)install -m 0755 $(OUTPUT)/mapce $(DESTDIR)$(SBINDIR)/mapce
 	$(Q)install -m 0644 $(OUTPUT)/mapce@.service $(DESTDIR)$(UNITDIR)/mapce@.service
 	$(Q)install -m 0644 $(OUTPUT)/man/*.8 $(DESTDIR)$(MANDIR)/man8/
@@ -176,7 +191,7 @@ uninstall:
 		$(DESTDIR)$(MANDIR)/man8/mapce.8 $(DESTDIR)$(MANDIR)/man8/mapce-*.8 \
 		$(addprefix $(DESTDIR)$(DOCDIR)/,$(notdir $(DOC_FILES))) \
 		$(addprefix $(DESTDIR)$(ISPDIR)/,$(notdir $(ISP_FILES))) \
-		$(DESTDIR)$(DATADIR)/mapce/mapce-dhcpv6-hook
+		$(DESTDIR)$(DATADIR)/mapce/mapce-dhcpv6-hook $(DESTDIR)$(COMPLETIONDIR)/mapce
 	$(Q)for d in $(DESTDIR)$(ISPDIR) $(DESTDIR)$(DATADIR)/mapce $(DESTDIR)$(DOCDIR) \
 		$(DESTDIR)$(CONFDIR); do [ ! -d $$d ] || rmdir --ignore-fail-on-non-empty $$d; done
 	$(Q)$(call systemd_reload)

@@ -9,11 +9,12 @@ build=(make clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libcap-dev libmn
 # the lab's tools; python3-seccomp and groff-base: the service sandbox and
 # the installed man pages (tests/lab/test_service_sandbox.sh, test_install.sh);
 # kea-dhcp6-server and dhcpcd-base: the DHCPv6 lab (tests/lab/test_lab_dhcpv6.sh);
-# debhelper and lintian: the Debian package (tests/lab/test_deb.sh)
+# debhelper and lintian: the Debian package (tests/lab/test_deb.sh);
+# prometheus: its promtool checks mapce's metrics (tests/lab/test_lab_watch.sh)
 tests=(iproute2 iputils-ping ethtool curl socat python3-scapy tcpdump
        netcat-openbsd util-linux procps stun-client stun-server coturn traceroute iputils-tracepath
        cppcheck clang-tidy clang-format python3-seccomp groff-base
-       kea-dhcp6-server dhcpcd-base
+       kea-dhcp6-server dhcpcd-base prometheus
        debhelper lintian
        libclang-rt-14-dev) # clang's fuzzer and sanitizer runtimes (make fuzz, tests/fuzz)
 case ${1:-all} in
@@ -42,8 +43,9 @@ apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 # Likewise the DHCPv6 test runs its own Kea and dhcpcd in namespaces:
 # kea-dhcp6-server's package enables and starts a host-wide server, which
 # goes; dhcpcd-base brings no service (the dhcpcd package does, and is
-# not installed here).
-for svc in coturn kea-dhcp6-server; do
+# not installed here).  prometheus is there for promtool only: its server
+# goes too.
+for svc in coturn kea-dhcp6-server prometheus; do
 	if [[ " ${missing[*]} " == *" $svc "* ]] && command -v systemctl >/dev/null; then
 		systemctl disable --now "$svc" >/dev/null 2>&1 || true
 	fi

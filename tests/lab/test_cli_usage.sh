@@ -12,7 +12,7 @@ M=${OUTPUT:-build}/mapce
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-for cmd in calc up down status flows stats portmap "br up" "br down" "br status"; do
+for cmd in calc up down status flows stats ports portmap "br up" "br down" "br status"; do
 	t_begin "cli: mapce $cmd -h"
 	# shellcheck disable=SC2086
 	timeout 10 "$M" $cmd -h >"$tmp/out" 2>"$tmp/err"

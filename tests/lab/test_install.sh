@@ -59,9 +59,10 @@ D=$tmp/root
 		[ -e "$f" ] && echo "644 usr/share/mapce/isp/${f##*/}"
 	done
 	echo "755 usr/share/mapce/mapce-dhcpv6-hook"
+	echo "644 usr/share/bash-completion/completions/mapce"
 } | sort >"$tmp/want"
 
-t_begin "install: tree: PREFIX=/usr installs exactly the binary, unit, pages, docs, ISP tables, DHCPv6 hook"
+t_begin "install: tree: PREFIX=/usr installs exactly the binary, unit, pages, docs, ISP tables, DHCPv6 hook, bash completion"
 mk "$D" /usr install || t_why "make install failed: $(tail -n 3 "$tmp/make.log" | tr '\n' ' ')"
 files "$D" >"$tmp/got"
 diff "$tmp/want" "$tmp/got" >"$tmp/diff" ||

@@ -84,7 +84,8 @@ int ce_maps_open(const char *wan, struct ce_maps *m)
 		{ &m->config, "mapce_config" },	    { &m->rules, "mapce_rules" },
 		{ &m->flow_out, "mapce_flow_out" }, { &m->flow_in, "mapce_flow_in" },
 		{ &m->bind, "mapce_bind" },	    { &m->ports, "mapce_ports" },
-		{ &m->stats, "mapce_stats" },
+		{ &m->stats, "mapce_stats" },	    { &m->hosts, "mapce_hosts" },
+		{ &m->pmtu, "mapce_pmtu" },
 	};
 
 	memset(m, 0, sizeof(*m));
@@ -105,8 +106,8 @@ int ce_maps_open(const char *wan, struct ce_maps *m)
 
 void ce_maps_close(struct ce_maps *m)
 {
-	int *fds[] = { &m->config, &m->rules, &m->flow_out, &m->flow_in,
-		       &m->bind,   &m->ports, &m->stats };
+	int *fds[] = { &m->config, &m->rules, &m->flow_out, &m->flow_in, &m->bind,
+		       &m->ports,  &m->stats, &m->hosts,    &m->pmtu };
 
 	for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++) {
 		if (*fds[i] >= 0)
@@ -193,6 +194,32 @@ int ce_maps_stats(const struct ce_maps *m, struct mapce_counter sum[MAPCE_R__MAX
 	}
 	free(v);
 	return ret;
+}
+
+bool ce_flow_in_half(int flow_in, const struct mapce_tuple *t, const struct mapce_flow *out,
+		     struct mapce_flow *in)
+{
+	struct mapce_tuple ik = { .local_ip = out->ip,
+				  .remote_ip = t->remote_ip,
+				  .local_port = out->port,
+				  .remote_port = t->remote_port,
+				  .proto = t->proto };
+
+	memset(in, 0, sizeof(*in));
+	return flow_in >= 0 && !bpf_map_lookup_elem(flow_in, &ik, in);
+}
+
+__u32 ce_maps_pmtu(const struct ce_maps *m)
+{
+	struct mapce_pmtu p = {};
+	__u32 key = 0;
+	__u64 now = ce_now_ns();
+
+	if (m->pmtu < 0 || bpf_map_lookup_elem(m->pmtu, &key, &p) || !p.mtu)
+		return 0;
+	if (now > p.learned_ns && now - p.learned_ns > MAPCE_PMTU_EXPIRE_S * 1000000000ull)
+		return 0;
+	return p.mtu;
 }
 
 __u64 ce_now_ns(void)

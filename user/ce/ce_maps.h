@@ -6,6 +6,7 @@
 #ifndef MAPCE_CE_MAPS_H
 #define MAPCE_CE_MAPS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <net/if.h>
 #include "mapce_abi.h"
@@ -17,7 +18,7 @@ struct ce_maps {
 	char wan[IF_NAMESIZE];
 	char dir[256];
 	/* fds of the pinned maps, -1 when a map is not pinned */
-	int config, rules, flow_out, flow_in, bind, ports, stats;
+	int config, rules, flow_out, flow_in, bind, ports, stats, hosts, pmtu;
 };
 
 /* The WANs a reader acts on: wan (when not NULL) or every pin dir.
@@ -54,6 +55,15 @@ __u32 ce_map_max_entries(int fd);
  * wanted) gets MAPCE_R__MAX * ncpus entries, [reason * ncpus + cpu]. */
 int ce_maps_stats(const struct ce_maps *m, struct mapce_counter sum[MAPCE_R__MAX],
 		  struct mapce_counter *per_cpu, int ncpus);
+
+/* The inbound half of the outbound flow (key t, value out) from the
+ * mapce_flow_in fd: true (and *in) when it is there. */
+bool ce_flow_in_half(int flow_in, const struct mapce_tuple *t, const struct mapce_flow *out,
+		     struct mapce_flow *in);
+
+/* The learned IPv6 path MTU toward the BR (mapce_pmtu), 0 when none was
+ * learned or it aged out (MAPCE_PMTU_EXPIRE_S, as the datapath ages it). */
+__u32 ce_maps_pmtu(const struct ce_maps *m);
 
 /* Monotonic coarse clock, the one bpf_ktime_get_coarse_ns() reads. */
 __u64 ce_now_ns(void);

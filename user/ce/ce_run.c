@@ -7,6 +7,7 @@
  * batches, a burst of events is one pass after the debounce.
  */
 #include <errno.h>
+#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -17,6 +18,7 @@
 #include <sys/signalfd.h>
 #include <sys/timerfd.h>
 
+#include "ce/ce_prom.h"
 #include "ce/ce_run.h"
 #include "ce/reconcile.h"
 #include "ce/run_event.h"
@@ -34,6 +36,9 @@ struct runner {
 	struct pidfile pf;
 	struct nl_monitor *mon;
 	int sfd, debounce, tick;
+	int prom;		  /* the Prometheus textfile's timer; -1 without one */
+	char prom_path[PATH_MAX]; /* the textfile written last, removed at exit */
+	char prom_err[512];	  /* its last failure, said once */
 	int wdog; /* systemd's watchdog: WATCHDOG=1 every WatchdogSec/2; -1 without */
 	bool armed, pending, reload, stop, link_down;
 	bool came_up; /* the link came back: said with the next pass that works */
@@ -316,6 +321,32 @@ static int first_up(struct runner *r)
 	return 0;
 }
 
+/* ---- the Prometheus textfile (ce_prom.h) ---------------------------------- */
+
+/* Write it (again); a failure is said when it changes, the file of a
+ * path no longer asked for (a reload) removed. */
+static void prom_update(struct runner *r)
+{
+	const char *path = r->ops->prometheus_file ? r->ops->prometheus_file(r->ctx) : NULL;
+	char err[512];
+
+	if (r->prom_path[0] && (!path || strcmp(path, r->prom_path))) {
+		unlink(r->prom_path);
+		r->prom_path[0] = '\0';
+	}
+	if (!path)
+		return;
+	if (ce_prom_file_update(r->wan, path, err, sizeof(err))) {
+		if (strcmp(err, r->prom_err))
+			say(r, "error", "prometheus-file: %s (tried again in %d s)", err,
+			    MAPCE_PROM_INTERVAL_S);
+		snprintf(r->prom_err, sizeof(r->prom_err), "%s", err);
+		return;
+	}
+	r->prom_err[0] = '\0';
+	snprintf(r->prom_path, sizeof(r->prom_path), "%s", path);
+}
+
 /* ---- setup and the loop ------------------------------------------------- */
 
 static int setup(struct runner *r, sigset_t *old)
@@ -325,7 +356,7 @@ static int setup(struct runner *r, sigset_t *old)
 	long wdog_ms;
 	int ret;
 
-	r->sfd = r->debounce = r->tick = r->wdog = -1;
+	r->sfd = r->debounce = r->tick = r->wdog = r->prom = -1;
 	ret = pidfile_acquire(r->wan, &r->pf, &holder);
 	if (ret == -EBUSY) {
 		pr_err("run: mapce run already keeps %s (pid %d, %s)", r->wan, (int)holder,
@@ -356,6 +387,13 @@ static int setup(struct runner *r, sigset_t *old)
 		return -1;
 	}
 	arm(r->tick, RUN_CHECK_S * 1000L, RUN_CHECK_S);
+	/* always armed: a reload may ask for a textfile */
+	r->prom = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+	if (r->prom < 0) {
+		pr_err("run: timerfd: %s", strerror(errno));
+		return -1;
+	}
+	arm(r->prom, MAPCE_PROM_INTERVAL_S * 1000L, MAPCE_PROM_INTERVAL_S);
 	wdog_ms = watchdog_interval_ms();
 	if (wdog_ms > 0) {
 		r->wdog = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
@@ -373,12 +411,14 @@ static int setup(struct runner *r, sigset_t *old)
 
 static void teardown(struct runner *r, const sigset_t *old)
 {
-	int fds[] = { r->sfd, r->debounce, r->tick, r->wdog };
+	int fds[] = { r->sfd, r->debounce, r->tick, r->wdog, r->prom };
 
 	for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++) {
 		if (fds[i] >= 0)
 			close(fds[i]);
 	}
+	if (r->prom_path[0])
+		unlink(r->prom_path); /* stale metrics would look like a live CE */
 	nl_monitor_close(r->mon);
 	pidfile_release(&r->pf);
 	sigprocmask(SIG_SETMASK, old, NULL);
@@ -393,11 +433,12 @@ static void loop(struct runner *r)
 			{ r->debounce, POLLIN, 0 },
 			{ r->tick, POLLIN, 0 },
 			{ r->wdog, POLLIN, 0 }, /* fd -1 (no watchdog): poll skips it */
+			{ r->prom, POLLIN, 0 },
 		};
 		bool now = false;
 		int ret;
 
-		if (poll(fds, 5, -1) < 0) {
+		if (poll(fds, 6, -1) < 0) {
 			if (errno == EINTR)
 				continue;
 			say(r, "error", "poll: %s: exiting", strerror(errno));
@@ -432,6 +473,10 @@ static void loop(struct runner *r)
 		}
 		if (now)
 			pass(r);
+		if (fds[5].revents && !r->stop) {
+			drain(r->prom);
+			prom_update(r);
+		}
 		if (r->pending && !r->armed && !r->stop) {
 			arm(r->debounce, RUN_DEBOUNCE_MS, 0);
 			r->armed = true;
@@ -453,6 +498,7 @@ int ce_run_loop(const char *wan, const struct ce_run_ops *ops, void *ctx)
 		teardown(&r, &old);
 		return 1;
 	}
+	prom_update(&r); /* at once, not only after the first period */
 	loop(&r);
 	if (r.stop_sig) {
 		notify_stopping();

@@ -23,7 +23,9 @@
  *   pins gone        someone ran `mapce down`: exit 0
  *
  * One log line per event (run_log.h); systemd notifications, the pid file
- * and its lock: sys/daemon.h.
+ * and its lock: sys/daemon.h.  With a prometheus-file, a third timerfd
+ * rewrites that textfile every MAPCE_PROM_INTERVAL_S (ce_prom.h); it is
+ * removed at exit.
  */
 #ifndef MAPCE_CE_RUN_H
 #define MAPCE_CE_RUN_H
@@ -50,6 +52,9 @@ struct ce_run_ops {
 	const char *(*prefix_from)(void *ctx);
 	/* The config file of the settings, "" when none. */
 	const char *(*config)(void *ctx);
+	/* The Prometheus textfile to keep (ce_prom.h), or NULL; asked at
+	 * every write, so a reload may change it. */
+	const char *(*prometheus_file)(void *ctx);
 };
 
 /* Run until SIGTERM/SIGINT or the pins are taken away; the exit status

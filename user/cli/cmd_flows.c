@@ -12,7 +12,6 @@
 #include <arpa/inet.h>
 #include <stdio.h>
 #include <string.h>
-#include <bpf/bpf.h>
 
 #include "core/addrfmt.h"
 #include "sys/caps.h"
@@ -66,13 +65,8 @@ static int flow_cb(const void *key, const void *val, void *arg)
 	const struct mapce_tuple *t = key;
 	const struct mapce_flow *out = val;
 	struct flows_ctx *x = arg;
-	struct mapce_tuple ik = { .local_ip = out->ip,
-				  .remote_ip = t->remote_ip,
-				  .local_port = out->port,
-				  .remote_port = t->remote_port,
-				  .proto = t->proto };
-	struct mapce_flow in = {};
-	bool have_in = x->flow_in >= 0 && !bpf_map_lookup_elem(x->flow_in, &ik, &in);
+	struct mapce_flow in;
+	bool have_in = ce_flow_in_half(x->flow_in, t, out, &in);
 	__u64 last = out->last_ns > in.last_ns ? out->last_ns : in.last_ns;
 	int st = mapce_flow_state(t->proto, out->tcp_seen, have_in ? in.tcp_seen : 0);
 

@@ -42,7 +42,7 @@ const struct cli_spec run_spec = {
 		"client hook sends it SIGHUP) and is its lock: a second run on IF refuses.  "
 		"Under systemd (Type=notify) it says READY=1 once up, RELOADING=1/READY=1 "
 		"around a SIGHUP, STOPPING=1, and the current address and PSID as STATUS.",
-	.groups = up_groups,
+	.groups = run_groups,
 	.notes = "The options and the config file are up's (mapce up -h).  A DHCPv6 client "
 		 "hook that writes the option to the dhcpv6-option-file (and, when the "
 		 "delegated prefix lives only in its lease, a 'prefix' line to the config file) "
@@ -109,11 +109,17 @@ static const char *run_config(void *ctx)
 	return S.path;
 }
 
+static const char *run_prometheus_file(void *ctx)
+{
+	return S.prometheus_file[0] ? S.prometheus_file : NULL;
+}
+
 static const struct ce_run_ops run_ops = {
 	.reread = run_reread,
 	.plan = run_plan,
 	.prefix_from = run_prefix_from,
 	.config = run_config,
+	.prometheus_file = run_prometheus_file,
 };
 
 int cmd_run(int argc, char **argv)

@@ -5,8 +5,10 @@
  * over the CPUs.  Text: the non-zero reasons (all with --all).  JSON:
  * {"wan": IF, "reasons": {"encap": {"packets": N, "bytes": N}, ...}}
  * with every reason (and "per_cpu": [{"cpu","packets","bytes"}] with
- * --per-cpu).
+ * --per-cpu).  --prometheus: the CE's metrics in the Prometheus text
+ * format instead (ce/ce_prom.h: the same counters and more).
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +16,7 @@
 
 #include "sys/caps.h"
 #include "ce/ce_maps.h"
+#include "ce/ce_prom.h"
 #include "cli/cli_wan.h"
 #include "cli/commands.h"
 #include "sys/lock.h"
@@ -21,12 +24,17 @@
 
 struct stats_args {
 	const char *wan;
-	bool per_cpu, all;
+	bool per_cpu, all, prometheus;
 };
 
 static const struct opt_def stats_opts[] = {
 	{ "per-cpu", NULL, "also show each CPU's counters", 'c' },
 	{ "all", NULL, "text: every reason, not only the non-zero ones", 'a' },
+	{ "prometheus", NULL,
+	  "print the metrics in the Prometheus text format instead: every reason counter, the "
+	  "port set's use per protocol, bindings and flows per protocol and state, per-host "
+	  "mappings and limit refusals, the learned path MTU",
+	  'P' },
 	{},
 };
 
@@ -41,6 +49,8 @@ static int stats_opt(void *ctx, const struct opt_def *opt, const char *arg)
 		a->wan = arg;
 	else if (opt->val == 'c')
 		a->per_cpu = true;
+	else if (opt->val == 'P')
+		a->prometheus = true;
 	else
 		a->all = true;
 	return 0;
@@ -51,8 +61,32 @@ const struct cli_spec stats_spec = {
 	.description = "Per-reason packet and byte counters of the CE on IF (default: the only WAN "
 		       "that is up), summed over the CPUs.",
 	.groups = stats_groups,
+	.examples = "  mapce stats --prometheus --wan wan0 > "
+		    "/var/lib/prometheus/node-exporter/mapce.prom\n"
+		    "  (mapce run keeps such a file up to date: its prometheus-file option)",
 	.on_opt = stats_opt,
 };
+
+static int stats_prometheus(const char *wan)
+{
+	static struct ce_prom p;
+	char err[512];
+	int lock = mapce_lock(false), ret = ce_prom_collect(wan, &p, err, sizeof(err));
+
+	mapce_unlock(lock);
+	if (ret) {
+		pr_err("stats: %s", err);
+		ce_prom_free(&p);
+		return 1;
+	}
+	ce_prom_write(stdout, &p);
+	ce_prom_free(&p);
+	if (fflush(stdout) || ferror(stdout)) {
+		pr_err("stats: writing the metrics: %s", strerror(errno));
+		return 1;
+	}
+	return 0;
+}
 
 int cmd_stats(int argc, char **argv)
 {
@@ -66,9 +100,18 @@ int cmd_stats(int argc, char **argv)
 		return ret;
 	if (caps_check("mapce stats", CAPS_MAPS))
 		return 1;
+	if (a.prometheus && (out_json || a.per_cpu || a.all)) {
+		pr_err("stats: --prometheus is a format of its own: not with %s",
+		       out_json	   ? "-j"
+		       : a.per_cpu ? "--per-cpu"
+				   : "--all");
+		return EXIT_USAGE;
+	}
 	ret = cli_wan_one(a.wan, wan);
 	if (ret)
 		return ret;
+	if (a.prometheus)
+		return stats_prometheus(wan);
 	lock = mapce_lock(false);
 	ret = ce_maps_open(wan, &m);
 	if (ret) {

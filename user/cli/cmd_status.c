@@ -5,8 +5,7 @@
  * XDP attach mode and program ids, whether the tc filter is attached, live
  * flow and binding counts, the NAT behaviour (filtering, per-host limit,
  * port forwards), the main counters and the port usage per LAN host
- * (mappings from mapce_bind by protocol, plus the datapath's per-host
- * accounting from mapce_hosts: one table, one printing loop), whether the
+ * (ce/port_use.h, shared with `mapce ports`), whether the
  * MAP address and the IPv4 route are there (a link flap takes them) and
  * whether a `mapce run` keeps the CE.  A WAN device deleted while up is
  * "up": false, "wan_gone": true, with the down that removes the rest.
@@ -32,6 +31,7 @@
 #include "core/output.h"
 #include "sys/pin.h"
 #include "ce/portmap.h"
+#include "ce/port_use.h"
 #include "ce/ce_loader.h"
 #include "sys/daemon.h"
 #include "sys/netlink.h"
@@ -50,88 +50,6 @@ const struct cli_spec status_spec = {
 	.groups = status_groups,
 	.on_opt = cli_store_arg,
 };
-
-/* One inside host: its mappings per protocol (mapce_bind; forwards are
- * STATIC ones) and the datapath's accounting (mapce_hosts), if any. */
-struct host_use {
-	__be32 ip;
-	__u32 tcp, udp, icmp, total;
-	__u32 forwards;	  /* STATIC bindings (port forward targets) */
-	bool accounted;	  /* has a mapce_hosts entry */
-	__u32 held;	  /* mapce_host.bindings: dynamic mappings counted */
-	__u64 limit_hits; /* new mappings refused by max_per_host */
-};
-
-struct host_table {
-	struct host_use *h;
-	size_t n, cap;
-};
-
-/* The row of ip, added when missing; NULL when out of memory. */
-static struct host_use *host_row(struct host_table *t, __be32 ip)
-{
-	struct host_use *u;
-
-	for (size_t i = 0; i < t->n; i++) {
-		if (t->h[i].ip == ip)
-			return &t->h[i];
-	}
-	if (t->n == t->cap) {
-		size_t cap = t->cap ? t->cap * 2 : 64;
-		struct host_use *h = realloc(t->h, cap * sizeof(*h));
-
-		if (!h)
-			return NULL;
-		t->h = h;
-		t->cap = cap;
-	}
-	u = &t->h[t->n++];
-	memset(u, 0, sizeof(*u));
-	u->ip = ip;
-	return u;
-}
-
-static int hosts_cb(const void *key, const void *val, void *arg)
-{
-	const struct mapce_host *h = val;
-	struct host_use *u = host_row(arg, *(const __be32 *)key);
-
-	if (!u)
-		return 1; /* stop: partial table */
-	u->accounted = true;
-	u->held = h->bindings;
-	u->limit_hits = h->limit_hits;
-	return 0;
-}
-
-static int bind_cb(const void *key, const void *val, void *arg)
-{
-	const struct mapce_endpoint *ep = key;
-	const struct mapce_binding *b = val;
-	struct host_use *u = host_row(arg, ep->ip);
-
-	if (!u)
-		return 1; /* stop: partial table */
-	if (b->flags & MAPCE_BIND_F_STATIC)
-		u->forwards++;
-	if (ep->proto == 6)
-		u->tcp++;
-	else if (ep->proto == 17)
-		u->udp++;
-	else
-		u->icmp++;
-	u->total++;
-	return 0;
-}
-
-static int cmp_use(const void *a, const void *b)
-{
-	const struct host_use *x = a, *y = b;
-
-	if (x->total != y->total)
-		return x->total < y->total ? 1 : -1;
-	return ntohl(x->ip) < ntohl(y->ip) ? -1 : ntohl(x->ip) > ntohl(y->ip);
-}
 
 static void print_counter(const char *key, const char *label, const struct mapce_counter *c)
 {
@@ -255,14 +173,14 @@ static void print_attached(int ifindex)
 static void print_wan(const char *wan)
 {
 	struct mapce_counter sum[MAPCE_R__MAX], dropped = {};
-	struct host_table hosts = {};
+	struct port_use use = {};
 	char a[IP6_STRLEN];
 	struct mapce_config c;
 	struct ce_maps m;
 	int ifindex = (int)if_nametoindex(wan);
 	int ncpus = libbpf_num_possible_cpus();
 	bool have_cfg, any_drop = false;
-	int hosts_fd, in_use;
+	int in_use;
 
 	out_open_object(NULL);
 	out_str("wan", "%s", wan);
@@ -388,45 +306,11 @@ static void print_wan(const char *wan)
 
 	/* Port usage per LAN host: the EIM bindings by inside address, and
 	 * the datapath's per-host accounting (held, refusals at the limit). */
-	ce_map_foreach(m.bind, bind_cb, &hosts);
-	hosts_fd = pin_open(m.dir, "mapce_hosts");
-	if (hosts_fd >= 0) {
-		ce_map_foreach(hosts_fd, hosts_cb, &hosts);
-		close(hosts_fd);
+	if (have_cfg) {
+		port_use_read(&m, &c, &use);
+		port_use_print_hosts(&use, &c, HOSTS_SHOWN_TEXT);
+		port_use_free(&use);
 	}
-	if (hosts.n)
-		qsort(hosts.h, hosts.n, sizeof(hosts.h[0]), cmp_use);
-	out_text("  port usage per LAN host%s\n", hosts.n ? ":" : ": none");
-	if (have_cfg && hosts.n)
-		out_text("    (of %u ports per protocol%s)\n", c.port_count,
-			 c.max_per_host ? "; held = mappings counted against the limit" : "");
-	out_open_array("hosts");
-	for (size_t i = 0; i < hosts.n; i++) {
-		const struct host_use *u = &hosts.h[i];
-
-		if (!out_json && i == HOSTS_SHOWN_TEXT) {
-			out_text("    ... %zu more\n", hosts.n - i);
-			break;
-		}
-		out_open_object(NULL);
-		out_str("ip", "    %-15s", ip4_str(u->ip, a));
-		out_uint("tcp", "  tcp %llu", u->tcp);
-		out_uint("udp", "  udp %llu", u->udp);
-		out_uint("icmp", "  icmp %llu", u->icmp);
-		out_uint("total", "  total %llu", u->total);
-		/* present only when there is something to say (keeps the
-		 * common row short) */
-		if (u->forwards)
-			out_uint("forwards", "  forwards %llu", u->forwards);
-		if (u->accounted) {
-			out_uint("held", "  held %llu", u->held);
-			out_uint("limit_hits", "  limit hits %llu", u->limit_hits);
-		}
-		out_text("\n");
-		out_close_object();
-	}
-	out_close_array();
-	free(hosts.h);
 	ce_maps_close(&m);
 	out_close_object();
 }

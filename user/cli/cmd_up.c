@@ -48,6 +48,13 @@ const struct opt_group *const up_groups[] = {
 	&up_group,	     &up_settings_group, &up_source_group,	&mapce_rule_group,
 	&mapce_domain_group, &mapce_ce_group,	 &mapce_explicit_group, NULL,
 };
+/* run: up's and its own (up takes those only to refuse them). */
+const struct opt_group *const run_groups[] = {
+	&up_group,	 &up_settings_group,	&up_source_group,
+	&up_run_group,	 &mapce_rule_group,	&mapce_domain_group,
+	&mapce_ce_group, &mapce_explicit_group, NULL,
+};
+static const struct opt_group *const up_hidden[] = { &up_run_group, NULL };
 
 int up_opt(void *ctx, const struct opt_def *opt, const char *arg)
 {
@@ -80,6 +87,7 @@ const struct cli_spec up_spec = {
 		"Without --prefix the CE prefix is taken from a global IPv6 address of IF inside a "
 		"rule IPv6 prefix (its first r6 + ea-len bits).",
 	.groups = up_groups,
+	.hidden = up_hidden,
 	.notes = "Config file: one 'KEY VALUE' per line, KEY one of the settings, rule, domain or "
 		 "CE options above without the dashes (wan, rule-ipv6, ..., br, mtu, filtering, "
 		 "timeout-udp, ...); flags alone or with yes/no (legacy-iid, mesh, fmr, "
@@ -152,6 +160,10 @@ int up_settings_from_argv(const struct cli_spec *spec, int argc, char **argv, st
 		return ret;
 	if (last.config && last.no_config) {
 		pr_err("%s: --config and --no-config exclude each other", spec->name);
+		return EXIT_USAGE;
+	}
+	if (spec == &up_spec && last.cli.set[UK_PROMETHEUS_FILE]) {
+		pr_err("up: --prometheus-file is mapce run's (up does not stay to keep the file)");
 		return EXIT_USAGE;
 	}
 	if (!last.config && !last.cli.set[UK_WAN]) {

@@ -38,7 +38,7 @@ int up_plan(const char *cmd, const struct up_settings *s, struct ce_up_params *p
 int up_settings_reread(struct up_settings *s, char *err, size_t errlen);
 /* up's option tables and their handler (ctx: what up_settings_from_argv
  * passes), for the commands that take up's options (run). */
-extern const struct opt_group *const up_groups[];
+extern const struct opt_group *const up_groups[], *const run_groups[];
 int up_opt(void *ctx, const struct opt_def *opt, const char *arg);
 /* up_plan with the message in err instead of on stderr (run logs it). */
 int up_plan_msg(const struct up_settings *s, struct ce_up_params *p, char *err, size_t errlen);
@@ -51,7 +51,8 @@ int cmd_status(int argc, char **argv);
 int cmd_flows(int argc, char **argv);
 int cmd_stats(int argc, char **argv);
 int cmd_run(int argc, char **argv);
+int cmd_ports(int argc, char **argv);
 extern const struct cli_spec calc_spec, up_spec, down_spec, status_spec, flows_spec, stats_spec,
-	run_spec;
+	run_spec, ports_spec;
 
 #endif

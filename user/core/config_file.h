@@ -71,6 +71,7 @@ enum up_key {
 	UK_DHCPV6_OPTION,      /* a rule source: RFC 7598 option 94/96, hex (s46.h) */
 	UK_DHCPV6_OPTION_FILE, /* the same, read from a file (a DHCPv6 client hook's) */
 	UK_PREFIX_FROM,	       /* the CE prefix from this interface's addresses (PD on a LAN) */
+	UK_PROMETHEUS_FILE,    /* mapce run only: the node_exporter textfile it keeps */
 	UK__N
 };
 
@@ -88,7 +89,8 @@ struct up_settings {
 				   * filtering as MAPCE_FILTER_*, flags 0/1 */
 	unsigned int line[UK__N]; /* file line of each key, 0: command line */
 	char wan[IF_NAMESIZE];
-	char prefix_from[IF_NAMESIZE]; /* UK_PREFIX_FROM */
+	char prefix_from[IF_NAMESIZE];	/* UK_PREFIX_FROM */
+	char prometheus_file[PATH_MAX]; /* UK_PROMETHEUS_FILE */
 	/* The rule sources besides the rule options (one source a file or
 	 * command line; they are merged with the rules, as a whole). */
 	char isp[ISP_NAME_MAX];	      /* ISP table name, or "auto" */
@@ -105,6 +107,7 @@ struct up_settings {
  * those and the rule keys (rule_config.h), NULL-terminated. */
 extern const struct opt_group up_settings_group;
 extern const struct opt_group up_source_group; /* isp, dhcpv6-option, dhcpv6-option-file */
+extern const struct opt_group up_run_group;    /* mapce run's own: prometheus-file */
 extern const struct opt_group *const up_key_groups[];
 
 void up_settings_init(struct up_settings *s);

@@ -89,16 +89,26 @@ static const struct opt_def source_keys[] = {
 	{},
 };
 
+/* Settings only `mapce run` uses (it stays to keep them); `up` refuses
+ * them on its command line and leaves them in a file to run. */
+static const struct opt_def run_keys[] = {
+	{ "prometheus-file", "FILE",
+	  "keep FILE a Prometheus textfile of the CE's metrics (mapce stats --prometheus), "
+	  "rewritten atomically every " OPT_STR(
+		  MAPCE_PROM_INTERVAL_S) " seconds and removed at "
+					 "exit (for node_exporter's textfile collector: a *.prom "
+					 "file in its directory)",
+	  KEY(PROMETHEUS_FILE) },
+	{},
+};
+
+const struct opt_group up_run_group = { "Run settings (mapce run only; also config file keys)",
+					run_keys };
 const struct opt_group up_settings_group = { "Settings (also config file keys)", up_keys };
 const struct opt_group up_source_group = { "Rule sources (instead of rule options)", source_keys };
 const struct opt_group *const up_key_groups[] = {
-	&up_settings_group,
-	&up_source_group,
-	&mapce_rule_group,
-	&mapce_domain_group,
-	&mapce_ce_group,
-	&mapce_explicit_group,
-	NULL,
+	&up_settings_group,  &up_source_group, &up_run_group,	      &mapce_rule_group,
+	&mapce_domain_group, &mapce_ce_group,  &mapce_explicit_group, NULL,
 };
 
 #define BAD(...) mapce_errf(err, errlen, __VA_ARGS__)
@@ -339,6 +349,14 @@ int up_settings_apply(struct up_settings *s, int opt, const char *arg, unsigned 
 	case UK_DHCPV6_OPTION_FILE:
 		ret = apply_source(s, k, name, arg, err, errlen);
 		break;
+	case UK_PROMETHEUS_FILE:
+		/* a directory would make the rename fail every few seconds */
+		if (!*arg || strlen(arg) >= sizeof(s->prometheus_file) ||
+		    arg[strlen(arg) - 1] == '/')
+			return BAD("bad %s '%s' (a file name)", name, arg);
+		snprintf(s->prometheus_file, sizeof(s->prometheus_file), "%s", arg);
+		ret = 0;
+		break;
 	default:
 		return BAD("unknown option %s", name);
 	}
@@ -414,6 +432,8 @@ void up_settings_merge(struct up_settings *out, const struct up_settings *file,
 		memcpy(out->wan, cli->wan, sizeof(out->wan));
 	if (cli->set[UK_PREFIX_FROM])
 		memcpy(out->prefix_from, cli->prefix_from, sizeof(out->prefix_from));
+	if (cli->set[UK_PROMETHEUS_FILE])
+		memcpy(out->prometheus_file, cli->prometheus_file, sizeof(out->prometheus_file));
 	out->usage_err = false;
 }
 

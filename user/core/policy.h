@@ -83,6 +83,7 @@
 #define MAPCE_PIN_ROOT "/sys/fs/bpf/mapce"	 /* CE: MAPCE_PIN_ROOT/<wan>/ */
 #define MAPCE_BR_PIN_ROOT "/sys/fs/bpf/mapce_br" /* BR: MAPCE_BR_PIN_ROOT/<dev>/ */
 #define MAPCE_RUN_DIR "/run/mapce"		 /* state files, the lock */
+#define MAPCE_PROM_INTERVAL_S 5 /* mapce run --prometheus-file: rewritten this often */
 #define MAPCE_LOCK_FILE MAPCE_RUN_DIR "/lock"
 #define MAPCE_CONF_DIR "/etc/mapce"	    /* <wan>.conf, read by up */
 #define MAPCE_CONF_DIR_ENV "MAPCE_CONF_DIR" /* moves MAPCE_CONF_DIR */

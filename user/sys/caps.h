@@ -9,7 +9,7 @@
  *              tc over rtnetlink) and CAP_PERFMON (the verifier allows
  *              the programs' pointer arithmetic on packets only with it)
  *   CAPS_NET   down, br down: CAP_BPF and CAP_NET_ADMIN
- *   CAPS_MAPS  status, flows, stats, portmap, br status: CAP_BPF (the
+ *   CAPS_MAPS  status, flows, stats, ports, portmap, br status: CAP_BPF (the
  *              pinned maps; the rtnetlink dumps they also read need none)
  *
  * CAP_SYS_ADMIN stands for CAP_BPF and CAP_PERFMON in the kernel's checks

@@ -1,0 +1,277 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * gen_completion.c - bash completion for mapce, written from the command
+ * tables the binary runs (as gen_man.c writes the man pages): the
+ * commands of every level, each command's options (-h, --help and the
+ * global ones everywhere), which options take a value and what completes
+ * it: interface names for OPT_IFNAME options, file names for FILE
+ * metavars, the ISP table names for --isp, the words of a metavar such
+ * as "eif|adf|apdf"; positional arguments: the protocols of `portmap`,
+ * the ISP names of `isp show`.  Linked with the binary's own objects, so
+ * an option added to a table completes at once.
+ *
+ *   gen_completion FILE     the script (sourced by bash-completion, or
+ *                           by hand: `. FILE`; complete -F _mapce mapce)
+ *
+ * Words in the script are the tables' names, which are [a-z0-9-] only:
+ * checked here, so nothing in them needs quoting in the shell.
+ */
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/commands.h"
+#include "core/isp.h"
+
+static bool word_ok(const char *s)
+{
+	return *s && strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789-_ ") == strlen(s);
+}
+
+static int bad;
+
+/* A word of the tables into the script (refused when it would need
+ * quoting). */
+static void word(FILE *f, const char *s)
+{
+	if (!word_ok(s)) {
+		fprintf(stderr, "gen_completion: '%s' is not a plain word\n", s);
+		bad = 1;
+		return;
+	}
+	fputs(s, f);
+}
+
+/* What completes an option's value: "if", "file", "isp", "w:WORD WORD"
+ * (a metavar of words), "" (a free value: nothing offered). */
+static void value_kind(const struct opt_def *d, char *buf, size_t len)
+{
+	const char *m = d->metavar;
+
+	buf[0] = '\0';
+	if (d->flags & OPT_IFNAME)
+		snprintf(buf, len, "if");
+	else if (!strcmp(d->name, "isp"))
+		snprintf(buf, len, "isp");
+	else if (strstr(m, "FILE"))
+		snprintf(buf, len, "file");
+	else if (strchr(m, '|')) {
+		/* "off|auto|N": the lowercase words (N is a number) */
+		size_t n = (size_t)snprintf(buf, len, "w:");
+
+		for (const char *p = m; *p && n < len;) {
+			size_t w = strcspn(p, "|");
+
+			if (w && p[0] >= 'a' && p[0] <= 'z' && n + w + 1 < len) {
+				n += (size_t)snprintf(buf + n, len - n, "%s%.*s",
+						      buf[n - 1] == ':' ? "" : " ", (int)w, p);
+			}
+			p += w + (p[w] == '|');
+		}
+	}
+}
+
+/* The options of groups: their names into *names, the value kinds as
+ * case arms "PATH --name) REPLY=KIND ;;" into f. */
+static void opts_of(FILE *f, const char *path, const struct opt_group *const *groups, char *names,
+		    size_t len)
+{
+	size_t n = strlen(names);
+	char kind[256];
+
+	for (const struct opt_group *const *g = groups; g && *g; g++) {
+		for (const struct opt_def *d = (*g)->opts; d->name; d++) {
+			n += (size_t)snprintf(names + n, len - n, " --%s", d->name);
+			if (n >= len) {
+				fprintf(stderr, "gen_completion: %s: too many options\n", path);
+				bad = 1;
+				return;
+			}
+			if (!d->metavar)
+				continue;
+			value_kind(d, kind, sizeof(kind));
+			fputs("\t'", f);
+			word(f, path);
+			fputs(" --", f);
+			word(f, d->name);
+			fprintf(f, "') REPLY='%s' ;;\n", kind);
+		}
+	}
+}
+
+/* Per level and command: _mapce_cmds (a level's command names),
+ * _mapce_opts (a command's options), _mapce_value (an option's value
+ * kind), written as the bodies of three case statements into the three
+ * files. */
+static void level(FILE *cmds, FILE *opts, FILE *vals, const struct cli_level *l)
+{
+	static char names[8192];
+
+	fputs("\t'", cmds);
+	fputs(l->name, cmds);
+	fputs("') REPLY='", cmds);
+	for (const struct cli_cmd *c = l->cmds; c->name; c++) {
+		word(cmds, c->name);
+		fputs(c[1].name ? " " : "", cmds);
+	}
+	fputs("' ;;\n", cmds);
+	for (const struct cli_cmd *c = l->cmds; c->name; c++) {
+		if (c->sub) {
+			level(cmds, opts, vals, c->sub);
+			continue;
+		}
+		names[0] = '\0';
+		opts_of(vals, c->spec->name, c->spec->groups, names, sizeof(names));
+		fputs("\t'", opts);
+		word(opts, c->spec->name);
+		fprintf(opts, "') REPLY='%s' ;;\n", names + (names[0] == ' '));
+	}
+}
+
+static int copy(FILE *to, FILE *from)
+{
+	char buf[4096];
+	size_t n;
+
+	rewind(from);
+	while ((n = fread(buf, 1, sizeof(buf), from)) > 0)
+		fwrite(buf, 1, n, to);
+	return ferror(from);
+}
+
+int main(int argc, char **argv)
+{
+	const struct opt_group *const globals[] = { &mapce_global_group, NULL };
+	char gnames[1024] = "";
+	FILE *f, *cmds, *opts, *vals;
+	int ret = 0;
+
+	if (argc != 2) {
+		fprintf(stderr, "usage: gen_completion FILE\n");
+		return 2;
+	}
+	/* the three case statements are written side by side, then joined */
+	cmds = tmpfile();
+	opts = tmpfile();
+	vals = tmpfile();
+	if (!cmds || !opts || !vals) {
+		fprintf(stderr, "gen_completion: tmpfile: %s\n", strerror(errno));
+		return 1;
+	}
+	level(cmds, opts, vals, &mapce_level);
+	opts_of(vals, "", globals, gnames, sizeof(gnames));
+	f = fopen(argv[1], "w");
+	if (!f) {
+		fprintf(stderr, "gen_completion: %s: %s\n", argv[1], strerror(errno));
+		return 1;
+	}
+	fputs("# bash completion for mapce(8)\n"
+	      "# Generated by tools/gen_completion.c from mapce's command tables: do not edit.\n"
+	      "# shellcheck shell=bash\n\n",
+	      f);
+	fputs("# _mapce_cmds LEVEL: the commands of LEVEL ('' the top) in REPLY, '' for none\n"
+	      "_mapce_cmds() {\n\tcase $1 in\n",
+	      f);
+	ret |= copy(f, cmds);
+	fputs("\t*) REPLY='' ;;\n\tesac\n}\n\n", f);
+	fputs("# _mapce_opts CMD: the options of CMD ('br up') in REPLY\n"
+	      "_mapce_opts() {\n\tcase $1 in\n",
+	      f);
+	ret |= copy(f, opts);
+	fputs("\t*) REPLY='' ;;\n\tesac\n}\n\n", f);
+	fputs("# _mapce_value CMD OPTION: what completes OPTION's value (if, file, isp,\n"
+	      "# w:WORDS, '' a free value), or REPLY=- when OPTION takes none\n"
+	      "_mapce_value() {\n\tcase \"$1 $2\" in\n",
+	      f);
+	ret |= copy(f, vals);
+	/* the global options, anywhere */
+	fputs("\t*) REPLY=- ;;\n\tesac\n}\n\n", f);
+	fputs("_mapce_global='", f);
+	fputs(gnames + 1, f);
+	for (const struct opt_def *d = mapce_global_group.opts; d->name; d++)
+		if (d->short_name)
+			fprintf(f, " -%c", d->short_name);
+	fputs("'\n", f);
+	fputs("_mapce_isp='auto", f);
+	for (size_t i = 0; i < isp_builtins_n; i++) {
+		fputc(' ', f);
+		word(f, isp_builtins[i].name);
+	}
+	fputs("'\n\n", f);
+	fputs("# a value of KIND for cur\n"
+	      "_mapce_complete_value() {\n"
+	      "\tcase $1 in\n"
+	      "\tif) mapfile -t COMPREPLY < <(compgen -W \"$(ls /sys/class/net 2>/dev/null)\" -- "
+	      "\"$cur\") ;;\n"
+	      "\tfile) mapfile -t COMPREPLY < <(compgen -f -- \"$cur\") ;;\n"
+	      "\tisp) mapfile -t COMPREPLY < <(compgen -W \"$_mapce_isp\" -- \"$cur\") ;;\n"
+	      "\tw:*) mapfile -t COMPREPLY < <(compgen -W \"${1#w:}\" -- \"$cur\") ;;\n"
+	      "\t*) COMPREPLY=() ;;\n"
+	      "\tesac\n"
+	      "}\n\n",
+	      f);
+	/* The walk: the words before the cursor name a level, then a
+	 * command; options (and the value of one that takes it) are
+	 * skipped wherever they stand. */
+	fputs("_mapce() {\n"
+	      "\tlocal cur=${COMP_WORDS[COMP_CWORD]} prev='' lvl='' cmd='' nargs=0 i w REPLY\n"
+	      "\tCOMPREPLY=()\n"
+	      "\t[ \"$COMP_CWORD\" -gt 0 ] && prev=${COMP_WORDS[COMP_CWORD - 1]}\n"
+	      "\tfor ((i = 1; i < COMP_CWORD; i++)); do\n"
+	      "\t\tw=${COMP_WORDS[i]}\n"
+	      "\t\tif [[ $w == -* ]]; then\n"
+	      "\t\t\t_mapce_value \"$cmd\" \"$w\"\n"
+	      "\t\t\t[ \"$REPLY\" = - ] && [ -n \"$cmd\" ] && _mapce_value '' \"$w\"\n"
+	      "\t\t\t[ \"$REPLY\" != - ] && ((i++))\n"
+	      "\t\t\tcontinue\n"
+	      "\t\tfi\n"
+	      "\t\tif [ -n \"$cmd\" ]; then\n"
+	      "\t\t\tnargs=$((nargs + 1))\n"
+	      "\t\t\tcontinue\n"
+	      "\t\tfi\n"
+	      "\t\t_mapce_cmds \"$lvl\"\n"
+	      "\t\t[[ \" $REPLY \" == *\" $w \"* ]] || return 0 # not a command: nothing to offer\n"
+	      "\t\t_mapce_cmds \"${lvl:+$lvl }$w\"\n"
+	      "\t\tif [ -n \"$REPLY\" ]; then lvl=\"${lvl:+$lvl }$w\"; else cmd=\"${lvl:+$lvl "
+	      "}$w\"; fi\n"
+	      "\tdone\n"
+	      "\tif [[ $prev == -* ]] && [ \"$COMP_CWORD\" -gt 1 ]; then\n"
+	      "\t\t_mapce_value \"$cmd\" \"$prev\"\n"
+	      "\t\t[ \"$REPLY\" = - ] && [ -n \"$cmd\" ] && _mapce_value '' \"$prev\"\n"
+	      "\t\tif [ \"$REPLY\" != - ]; then\n"
+	      "\t\t\t_mapce_complete_value \"$REPLY\"\n"
+	      "\t\t\treturn 0\n"
+	      "\t\tfi\n"
+	      "\tfi\n"
+	      "\tif [[ $cur == -* ]]; then\n"
+	      "\t\tREPLY=''\n"
+	      "\t\t[ -n \"$cmd\" ] && _mapce_opts \"$cmd\"\n"
+	      "\t\tmapfile -t COMPREPLY < <(compgen -W \"$REPLY -h --help $_mapce_global\" -- "
+	      "\"$cur\")\n"
+	      "\t\treturn 0\n"
+	      "\tfi\n"
+	      "\tif [ -z \"$cmd\" ]; then\n"
+	      "\t\t_mapce_cmds \"$lvl\"\n"
+	      "\t\tmapfile -t COMPREPLY < <(compgen -W \"$REPLY\" -- \"$cur\")\n"
+	      "\t\treturn 0\n"
+	      "\tfi\n"
+	      "\t# positional arguments (the specs' args)\n"
+	      "\tcase \"$cmd:$nargs\" in\n"
+	      "\t'isp show:0') _mapce_complete_value isp ;;\n"
+	      "\t'portmap add:0' | 'portmap del:0') _mapce_complete_value 'w:tcp udp' ;;\n"
+	      "\tesac\n"
+	      "\treturn 0\n"
+	      "}\n\n"
+	      "complete -F _mapce mapce\n",
+	      f);
+	fclose(cmds);
+	fclose(opts);
+	fclose(vals);
+	if (ferror(f) | fclose(f) | ret | bad) {
+		fprintf(stderr, "gen_completion: writing %s failed\n", argv[1]);
+		remove(argv[1]);
+		return 1;
+	}
+	return 0;
+}
