@@ -5,6 +5,7 @@
 #   make demo     install missing packages, build, run the lab demo
 #   make bench    BPF_PROG_TEST_RUN benchmarks
 #   make fuzz-bpf the BPF packet fuzzers, 10 million frames per program
+#   make soak     the lab soak (tests/lab/test_soak.sh) for SOAK_SECONDS (600)
 #   make check    static analysis: cppcheck, clang-tidy, clang-format (all gating)
 #   make install  the binary, the systemd unit, man pages, ISP tables, docs
 #                 (PREFIX=/usr/local, DESTDIR=); make uninstall removes them
@@ -57,7 +58,7 @@ BPFT_BINS  := $(patsubst tests/bpf/%.c,$(OUTPUT)/tests/%,$(BPFT_SRCS))
 BENCH_SRCS := $(wildcard tests/bench/*.c)
 BENCH_BINS := $(patsubst tests/bench/%.c,$(OUTPUT)/tests/%,$(BENCH_SRCS))
 
-.PHONY: all clean test demo bench check deps install uninstall fuzz-bpf FORCE
+.PHONY: all clean test demo bench check deps install uninstall fuzz-bpf soak FORCE
 .DELETE_ON_ERROR:
 .SECONDARY:
 
@@ -198,6 +199,12 @@ fuzz-bpf: deps
 test: deps
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)tests/run.sh
+
+# The soak of `make test` (45 s of churn there) for SOAK_SECONDS.
+SOAK_SECONDS ?= 600
+soak: deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)SOAK_SECONDS=$(SOAK_SECONDS) tests/lab/test_soak.sh
 
 demo: deps
 	$(Q)$(MAKE) --no-print-directory $(OUTPUT)/mapce

@@ -151,7 +151,6 @@ ns_bg soak "$LAB_NS_LAN" timeout "$((SOAK_SECONDS + 60))" "$LAB_PY" "$LAB_TOOLS/
 	--budget 200 --out "$LAB_DIR/soak.json"
 ns_wait "$((SOAK_SECONDS + 60))" test -e "$LAB_DIR/soak.json"
 ns_stop soak
-snap during
 
 # ---- soak_churn -----------------------------------------------------------
 t_begin soak_churn
@@ -185,7 +184,7 @@ back() {
 	snap after && eval "$(facts base after)" && [ "$bind1" = "$bind0" ] && [ "$flows1" = "$flows0" ]
 }
 t1=$SECONDS
-ns_wait "$((SOAK_TIMEOUT * 4 + 20))" back ||
+ns_wait "$((SOAK_TIMEOUT * 4 + 40))" back ||
 	t_why "bindings $bind0 -> ${bind1:-?}, flows $flows0 -> ${flows1:-?} $((SECONDS - t1))s after the churn"
 stop_sampler
 peak=$(python3 -c '
