@@ -39,6 +39,19 @@ import time
 from labnet import parse_ep
 
 
+def echo(s, data):
+    """Send data on the TCP socket s; its echo, byte for byte, or raise."""
+    s.sendall(data)
+    got = b''
+    while len(got) < len(data):
+        b = s.recv(65536)
+        if not b:
+            raise ConnectionError('closed by the peer')
+        got += b
+    if got != data:
+        raise ValueError('echo differs')
+
+
 class Soak:
     def __init__(self, args):
         self.args = args
@@ -77,15 +90,7 @@ class Soak:
         self.count('tcp_flows')
         try:
             with socket.create_connection((host, port), timeout=5) as s:
-                s.sendall(data)
-                got = b''
-                while len(got) < len(data):
-                    b = s.recv(65536)
-                    if not b:
-                        raise ConnectionError('closed by the peer')
-                    got += b
-                if got != data:
-                    raise ValueError('echo differs')
+                echo(s, data)
                 s.shutdown(socket.SHUT_WR)
                 s.recv(1)  # the server's FIN: an orderly close both ways
             self.count('tcp_ok')
@@ -129,15 +134,7 @@ class Soak:
             with socket.create_connection((host, port), timeout=10) as s:
                 while time.monotonic() < self.end:
                     data = os.urandom(random.randint(1, 1400))
-                    s.sendall(data)
-                    got = b''
-                    while len(got) < len(data):
-                        b = s.recv(65536)
-                        if not b:
-                            raise ConnectionError('closed by the peer')
-                        got += b
-                    if got != data:
-                        raise ValueError('echo differs')
+                    echo(s, data)
                     self.count('long_tcp_bytes', len(data))
                     time.sleep(0.1)
         except (OSError, ValueError) as e:
