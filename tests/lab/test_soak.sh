@@ -145,7 +145,6 @@ for ip in "${LAB_INET_IPS[@]}"; do
 	tcp+=(--tcp "$ip:$LAB_TCP_PORT")
 	udp+=(--udp "$ip:$LAB_UDP_PORT")
 done
-t0=$SECONDS
 ns_bg soak "$LAB_NS_LAN" timeout "$((SOAK_SECONDS + 60))" "$LAB_PY" "$LAB_TOOLS/soak_flows.py" \
 	"${tcp[@]}" "${udp[@]}" --seconds "$SOAK_SECONDS" --hold "$((SOAK_TIMEOUT + 4))" \
 	--budget 200 --out "$LAB_DIR/soak.json"
@@ -180,6 +179,10 @@ t_end
 
 # ---- soak_bindings --------------------------------------------------------
 t_begin soak_bindings
+# (facts sets these; unset they say why a case failed)
+bind0=none bind1=none flows0=none flows1=none created=none expired=none encap=0 decap=none
+br_encap=none br_decap=none
+lantx=0 drops='' br_drops=''
 back() {
 	snap after && eval "$(facts base after)" && [ "$bind1" = "$bind0" ] && [ "$flows1" = "$flows0" ]
 }
