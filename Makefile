@@ -5,6 +5,7 @@
 #   make demo     install missing packages, build, run the lab demo
 #   make bench    the datapath benchmark, one table (BENCH_ARGS=-j: JSON)
 #   make fuzz-bpf the BPF packet fuzzers, 10 million frames per program
+#   make soak     the lab soak (tests/lab/test_soak.sh) for SOAK_SECONDS (600)
 #   make check    static analysis: cppcheck, clang-tidy, clang-format (all gating)
 #   make install  the binary, the systemd unit, man pages, bash completion,
 #                 ISP tables, docs
@@ -58,7 +59,7 @@ BPFT_BINS  := $(patsubst tests/bpf/%.c,$(OUTPUT)/tests/%,$(BPFT_SRCS))
 BENCH_SRCS := $(wildcard tests/bench/*.c)
 BENCH_BINS := $(patsubst tests/bench/%.c,$(OUTPUT)/tests/%,$(BENCH_SRCS))
 
-.PHONY: all mapce clean test demo bench check deps install uninstall fuzz-bpf FORCE
+.PHONY: all mapce clean test demo bench check deps install uninstall fuzz-bpf soak FORCE
 .DELETE_ON_ERROR:
 .SECONDARY:
 
@@ -215,6 +216,12 @@ fuzz-bpf: deps
 test: deps
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)tests/run.sh
+
+# The soak of `make test` (45 s of churn there) for SOAK_SECONDS.
+SOAK_SECONDS ?= 600
+soak: deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)SOAK_SECONDS=$(SOAK_SECONDS) tests/lab/test_soak.sh
 
 demo: deps
 	$(Q)$(MAKE) --no-print-directory $(OUTPUT)/mapce

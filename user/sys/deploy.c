@@ -6,7 +6,9 @@
  * the undo list a failure runs backwards.
  */
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -58,6 +60,29 @@ int deploy_map_fd(struct deploy *d, const char *name)
 	d->pin_name[d->n_pin_fd] = name;
 	d->pin_fd[d->n_pin_fd++] = fd;
 	return fd;
+}
+
+/*
+ * A test hook (tests/lab/test_faults.sh), not a feature: with
+ * MAPCE_FAULT_AFTER=PHASE:STEP in the environment this process raises
+ * SIGKILL right after that step of up or down, as a kill -9 or a crash
+ * there would; MAPCE_FAULT_AFTER=list prints "fault-point PHASE:STEP" on
+ * stderr at every step it passes, so the test kills at each step the
+ * binary has (a new step is covered without touching the test).  Unset,
+ * it does nothing.
+ */
+void deploy_fault_point(const char *phase, const char *step)
+{
+	const char *want = getenv("MAPCE_FAULT_AFTER");
+	char name[128];
+
+	if (!want || !*want)
+		return;
+	snprintf(name, sizeof(name), "%s:%s", phase, step);
+	if (!strcmp(want, "list"))
+		fprintf(stderr, "fault-point %s\n", name);
+	else if (!strcmp(want, name))
+		raise(SIGKILL);
 }
 
 static void close_pins(struct deploy *d)
@@ -297,12 +322,29 @@ static int run_steps(struct deploy *d)
 
 	if (start(d))
 		return -1;
+	deploy_fault_point("up", "pin-dir");
 	if (d->mode == DEPLOY_FRESH)
 		step_drop_leftover_routes(d);
-	if ((load && step_load(d)) || step_address(d) || step_config_last(d) || step_attach(d) ||
-	    (s->side->routes && s->side->routes(d)))
+	if (load) {
+		if (step_load(d))
+			return -1;
+		deploy_fault_point("up", "load");
+	}
+	if (step_address(d))
 		return -1;
+	deploy_fault_point("up", "address");
+	if (step_config_last(d))
+		return -1;
+	deploy_fault_point("up", "config");
+	if (step_attach(d)) /* a fault point after each program */
+		return -1;
+	if (s->side->routes) {
+		if (s->side->routes(d))
+			return -1;
+		deploy_fault_point("up", "routes");
+	}
 	step_old_address(d);
+	deploy_fault_point("up", "old-address");
 	return 0;
 }
 

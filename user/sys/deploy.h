@@ -332,6 +332,9 @@ int deploy_detach(const struct deploy_spec *spec, int i, int ifindex, struct dep
 int deploy_maps_in_use(const struct deploy_spec *spec, const char *dir);
 /* "XDP", "tc egress", "tc ingress". */
 const char *deploy_hook_str(enum deploy_hook hook);
+/* The test hook after each step of up and down (deploy.c says how
+ * MAPCE_FAULT_AFTER drives it): "PHASE:STEP" is the step's name. */
+void deploy_fault_point(const char *phase, const char *step);
 /* libbpf_strerror() of e, for messages (a static buffer). */
 const char *deploy_strerror(int e);
 

@@ -163,6 +163,7 @@ static void detach_progs(const struct deploy_spec *spec, const char *dev, int if
 		} else if (ret != -ENOENT) {
 			pr_warn("%s: detaching %s: %s", dev, what, deploy_strerror(ret));
 		}
+		deploy_fault_point("down:detach", spec->progs[i].name);
 	}
 }
 
@@ -199,6 +200,11 @@ static void teardown_device(const struct deploy_spec *spec, const char *dev, int
 	char a[IP6_STRLEN];
 	int ret;
 
+	/* The routes first: a route to the device without the egress
+	 * program sends LAN IPv4 out untranslated (a down cut short must
+	 * not leave that). */
+	delete_routes(spec, dev, ifindex, rm);
+	deploy_fault_point("down", "routes");
 	detach_progs(spec, dev, ifindex, rm);
 	if (st->hook_created) {
 		ret = tc_hook_destroy_if_empty(ifindex);
@@ -208,8 +214,8 @@ static void teardown_device(const struct deploy_spec *spec, const char *dev, int
 			pr_warn("%s: clsact kept: other tc filters remain", dev);
 		else if (ret != -ENOENT && ret != -EINVAL)
 			pr_warn("%s: removing clsact: %s", dev, deploy_strerror(ret));
+		deploy_fault_point("down", "clsact");
 	}
-	delete_routes(spec, dev, ifindex, rm);
 	if (st->addr_added) {
 		ret = nl_addr6_del(ifindex, st->addr, 128);
 		if (!ret)
@@ -217,6 +223,7 @@ static void teardown_device(const struct deploy_spec *spec, const char *dev, int
 		else if (ret != -EADDRNOTAVAIL && ret != -ENODEV)
 			pr_warn("%s: deleting the %s %s: %s", dev, spec->w.addr_what,
 				ip6_str(st->addr, a), nl_strerror(ret));
+		deploy_fault_point("down", "address");
 	}
 }
 
@@ -308,9 +315,11 @@ int deploy_down(const struct deploy_spec *spec, const char *dev)
 		if (ret < 0)
 			pr_warn("removing %s: %s", dir, strerror(-ret));
 		rm.pins = rm.found = true;
+		deploy_fault_point("down", "pins");
 	}
 	if (state_remove(spec->pins.state_prefix, dev) == 0)
 		rm.found = true;
+	deploy_fault_point("down", "state");
 	if (spec->forget)
 		spec->forget(dev);
 	rmdir(spec->pins.root); /* only when empty: other devices keep it */

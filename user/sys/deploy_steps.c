@@ -390,6 +390,7 @@ int step_attach(struct deploy *d)
 
 		if (ret)
 			return -1;
+		deploy_fault_point("up:attach", d->spec->progs[i].name);
 	}
 	return 0;
 }
