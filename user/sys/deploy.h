@@ -158,6 +158,7 @@ struct deploy_pins {
 	const char *root;	  /* <root>/<dev>/: the pinned maps */
 	const char *config_map;	  /* the pinned map of struct mapce_config, key 0 */
 	const char *state_prefix; /* MAPCE_RUN_DIR/<prefix><dev>.state */
+	const char *layout_map;	  /* the pinned struct mapce_layout (layout.h) */
 };
 
 /* What a side adds to the network configuration. */
@@ -233,6 +234,9 @@ struct deploy {
 	__u32 pins_map_id;
 	enum deploy_mode mode; /* [u] */
 	unsigned int missing;  /* [u] DEPLOY_MISS_*: put back (REPAIR, RECONFIGURE) */
+	unsigned int replace;  /* [u] programs of ours attached that differ from
+				* this build's (1 << index in spec->progs):
+				* replaced in place, in any mode but FRESH */
 	char dev[IF_NAMESIZE]; /* [c] */
 	__u8 addr[16];	       /* [c] the address up adds to the device (/128) */
 	__u8 old_addr[16];     /* [u] what step 7 deleted (addr_replaced) */

@@ -16,6 +16,7 @@
 #include "core/addrfmt.h"
 #include "core/output.h"
 #include "sys/deploy_steps.h"
+#include "sys/layout.h"
 #include "sys/load_log.h"
 
 const char *deploy_down_cmd(const struct deploy *d)
@@ -87,10 +88,15 @@ static int load_skel(void *d)
 	return dp->spec->skel->load(dp->skel);
 }
 
-int step_load(struct deploy *d)
+/* Open this build's object, size it (side->before_load), check its layout
+ * against the pins (layout.h: a refusal changes nothing), load it over
+ * them, write its layout record.  *pinning: set just before the load,
+ * from which on libbpf may pin maps that were not there. */
+static int load_object(struct deploy *d, bool *pinning)
 {
 	const struct deploy_spec *s = d->spec;
 	LIBBPF_OPTS(bpf_object_open_opts, oo, .pin_root_path = d->dir);
+	__u64 hash;
 	int ret;
 
 	d->skel = s->skel->open(&oo);
@@ -100,21 +106,50 @@ int step_load(struct deploy *d)
 	}
 	if (s->side->before_load && s->side->before_load(d))
 		return -1;
-	/* libbpf pins the maps while loading: from here on they are ours to
-	 * remove on failure, unless they were there before. */
-	d->pins_created = !d->pins_existed;
-	d->st.pins_created = d->pins_created || (d->old_valid && d->old.pins_created);
+	if (layout_check(s->skel->object(d->skel), d->dir, s->pins.layout_map,
+			 deploy_down_cmd(d), &hash))
+		return -1;
+	*pinning = true;
 	ret = load_log_run(load_skel, d, verbose > 0);
 	if (ret) {
 		if (d->pins_existed)
-			pr_err("loading the BPF programs with the maps pinned in %s: %s (maps from "
-			       "another mapce version? '%s' removes them)",
-			       d->dir, deploy_strerror(ret), deploy_down_cmd(d));
+			pr_err("loading the BPF programs with the maps pinned in %s: %s (the "
+			       "verifier log above says why)",
+			       d->dir, deploy_strerror(ret));
 		else
 			pr_err("loading the BPF programs: %s (the verifier log above says why)",
 			       deploy_strerror(ret));
 		return -1;
 	}
+	ret = layout_record(deploy_map_fd(d, s->pins.layout_map), hash);
+	if (ret) {
+		pr_err("writing the layout record %s/%s: %s", d->dir, s->pins.layout_map,
+		       strerror(-ret));
+		return -1;
+	}
+	return 0;
+}
+
+int deploy_load_object(struct deploy *d)
+{
+	bool pinning = false;
+
+	return load_object(d, &pinning);
+}
+
+int step_load(struct deploy *d)
+{
+	bool pinning = false;
+	int ret = load_object(d, &pinning);
+
+	/* libbpf pins the maps while loading: from then on they are ours to
+	 * remove on failure, unless they were there before. */
+	if (pinning) {
+		d->pins_created = !d->pins_existed;
+		d->st.pins_created = d->pins_created || (d->old_valid && d->old.pins_created);
+	}
+	if (ret)
+		return -1;
 	deploy_save_state(d);
 	return 0;
 }
@@ -251,7 +286,7 @@ int deploy_route_add(struct deploy *d, const struct nl_route *r, bool replace)
 
 /* ---- 5. the programs ----------------------------------------------------- */
 
-static int prog_fd(struct deploy *d, int i)
+int deploy_prog_fd(struct deploy *d, int i)
 {
 	struct bpf_object *obj = d->spec->skel->object(d->skel);
 	struct bpf_program *p = bpf_object__find_program_by_name(obj, d->spec->progs[i].name);
@@ -280,8 +315,8 @@ static int attach_xdp(struct deploy *d, int i)
 	}
 	if (xi.prog_id && d->mode != DEPLOY_FRESH &&
 	    prog_name_is(xi.prog_name, d->spec->progs[i].name)) {
-		d->xdp_attached = xi.mode; /* ours, running: kept */
-		return 0;
+		d->xdp_attached = xi.mode; /* ours, running: kept, or replaced */
+		return d->replace & (1u << i) ? deploy_replace_xdp(d, i, &xi) : 0;
 	}
 	if (xi.prog_id) {
 		pr_err("%s already has XDP program %u (%s, %s mode) attached; refusing to replace "
@@ -290,7 +325,7 @@ static int attach_xdp(struct deploy *d, int i)
 		       xdp_mode_str(xi.mode));
 		return -1;
 	}
-	ret = xdp_attach(d->ifindex, prog_fd(d, i), d->xdp_mode, &d->xdp_attached);
+	ret = xdp_attach(d->ifindex, deploy_prog_fd(d, i), d->xdp_mode, &d->xdp_attached);
 	if (ret) {
 		pr_err("attaching XDP (%s) to %s: %s", xdp_mode_wanted_str(d->xdp_mode), d->dev,
 		       deploy_strerror(ret));
@@ -321,7 +356,8 @@ static int ensure_clsact(struct deploy *d, bool *have)
 }
 
 /* A tc filter at the program's fixed handle and priority, replacing only
- * a leftover of ours (outside FRESH, ours is kept as it is). */
+ * a leftover of ours (outside FRESH, ours is kept as it is, unless this
+ * build's differs: replaced in place, one atomic swap in the kernel). */
 static int attach_tc(struct deploy *d, int i, bool *clsact)
 {
 	const struct deploy_prog *p = &d->spec->progs[i];
@@ -335,7 +371,7 @@ static int attach_tc(struct deploy *d, int i, bool *clsact)
 		pr_err("querying the tc filters of %s: %s", d->dev, deploy_strerror(ret));
 		return -1;
 	}
-	if (a.ours && d->mode != DEPLOY_FRESH)
+	if (a.ours && d->mode != DEPLOY_FRESH && !(d->replace & (1u << i)))
 		return 0;
 	if (a.prog_id && !a.ours) {
 		pr_err("%s %s already has a tc filter at handle 0x%x priority 0x%x (program %u, "
@@ -345,7 +381,7 @@ static int attach_tc(struct deploy *d, int i, bool *clsact)
 	}
 	if (ensure_clsact(d, clsact))
 		return -1;
-	ret = tc_attach(d->ifindex, egress ? BPF_TC_EGRESS : BPF_TC_INGRESS, prog_fd(d, i),
+	ret = tc_attach(d->ifindex, egress ? BPF_TC_EGRESS : BPF_TC_INGRESS, deploy_prog_fd(d, i),
 			p->tc_handle, p->tc_priority, a.prog_id != 0 /* a leftover of ours */);
 	if (ret) {
 		pr_err("attaching the tc %s filter to %s: %s", what, d->dev, deploy_strerror(ret));
