@@ -215,9 +215,7 @@ static int check_existing(struct deploy *d)
 		return -1;
 	}
 	d->missing = what_is_missing(d) | (disabled ? DEPLOY_MISS_CONFIG : 0);
-	d->mode = same && !d->missing ? DEPLOY_COMPLETE
-		  : same	      ? DEPLOY_REPAIR
-					: DEPLOY_RECONFIGURE;
+	d->mode = same && !d->missing ? DEPLOY_COMPLETE : same ? DEPLOY_REPAIR : DEPLOY_RECONFIGURE;
 	return 0;
 }
 

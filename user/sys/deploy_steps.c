@@ -106,8 +106,8 @@ static int load_object(struct deploy *d, bool *pinning)
 	}
 	if (s->side->before_load && s->side->before_load(d))
 		return -1;
-	if (layout_check(s->skel->object(d->skel), d->dir, s->pins.layout_map,
-			 deploy_down_cmd(d), &hash))
+	if (layout_check(s->skel->object(d->skel), d->dir, s->pins.layout_map, deploy_down_cmd(d),
+			 &hash))
 		return -1;
 	*pinning = true;
 	ret = load_log_run(load_skel, d, verbose > 0);

@@ -14,7 +14,7 @@ const char *deploy_down_cmd(const struct deploy *d);
 /* FRESH: routes of the spec's protocol left on the device by an earlier
  * run go before anything else (their programs are not attached). */
 void step_drop_leftover_routes(struct deploy *d);
-int step_load(struct deploy *d);	 /* 2 */
+int step_load(struct deploy *d); /* 2 */
 /* Step 2's load alone (layout checked, the record written), for an up
  * that finds itself up and compares its programs (deploy_probe). */
 int deploy_load_object(struct deploy *d);

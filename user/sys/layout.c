@@ -75,7 +75,8 @@ int layout_of_object(struct bpf_object *obj, struct layout *l)
 	struct bpf_map *map;
 
 	l->n = 0;
-	bpf_object__for_each_map(map, obj) {
+	bpf_object__for_each_map(map, obj)
+	{
 		struct layout_map *m;
 
 		if (!bpf_map__pin_path(map))
@@ -141,8 +142,8 @@ static int read_record(const char *dir, const char *name, struct mapce_layout *r
 	return rec->version != 0; /* an array element never written is zeros */
 }
 
-int layout_check(struct bpf_object *obj, const char *dir, const char *record,
-		 const char *down_cmd, __u64 *hash)
+int layout_check(struct bpf_object *obj, const char *dir, const char *record, const char *down_cmd,
+		 __u64 *hash)
 {
 	static struct layout want;
 	struct mapce_layout rec;
@@ -164,8 +165,9 @@ int layout_check(struct bpf_object *obj, const char *dir, const char *record,
 		return -1;
 	}
 	if (ret == 1 && rec.version != MAPCE_LAYOUT_VERSION)
-		n += (size_t)snprintf(what, sizeof(what), "layout version %u pinned, %u in this build",
-				      rec.version, MAPCE_LAYOUT_VERSION);
+		n += (size_t)snprintf(what, sizeof(what),
+				      "layout version %u pinned, %u in this build", rec.version,
+				      MAPCE_LAYOUT_VERSION);
 	for (int i = 0; i < want.n && n + 1 < sizeof(what); i++) {
 		ret = layout_of_pin(dir, want.maps[i].name, &have);
 		if (ret == -ENOENT)

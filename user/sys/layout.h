@@ -57,8 +57,8 @@ int layout_of_pin(const char *dir, const char *name, struct layout_map *m);
  * record is dir/record?  0 (*hash: this build's), or -1 after pr_err()
  * naming each map that differs, what differs, and down_cmd, the way on
  * that drops the state. */
-int layout_check(struct bpf_object *obj, const char *dir, const char *record,
-		 const char *down_cmd, __u64 *hash);
+int layout_check(struct bpf_object *obj, const char *dir, const char *record, const char *down_cmd,
+		 __u64 *hash);
 /* Write this build's record (version, hash) into the map fd. 0, -errno. */
 int layout_record(int fd, __u64 hash);
 
