@@ -209,9 +209,11 @@ tags0=$(tags "${ids0[@]}")
 maps0=$(map_ids)
 outside0=$(tcp_outside)
 encap0=$(counter encap) decap0=$(counter decap)
-lost0=$(stream_get out_udp lost)
+lost0=$(stream_get out_udp lost) udp0=$(stream_get out_udp echoed)
 t_note "before: programs ${ids0[*]} tags $tags0, outbound TCP via $outside0, encap $encap0 decap $decap0"
+t0=$(date +%s.%N)
 ce "$NEXT" up --config "$CONF" >"$LAB_DIR/out" 2>&1 || t_why "next's up exited $?: $(head -c 400 "$LAB_DIR/out")"
+t_note "next's up took $(python3 -c 'import sys, time; print(round(time.time() - float(sys.argv[1]), 2))' "$t0")s"
 grep -q "$LAB_IF_WAN: programs replaced by this build's (XDP, tc egress, tc ingress)" "$LAB_DIR/out" ||
 	t_why "no 'programs replaced': $(head -c 400 "$LAB_DIR/out")"
 read -r -a ids1 <<<"$(progs)"
@@ -233,7 +235,7 @@ forward_installed || t_why "the forward is no longer installed"
 encap1=$(counter encap) decap1=$(counter decap)
 [ "${encap1:-0}" -gt "${encap0:-0}" ] && [ "${decap1:-0}" -gt "${decap0:-0}" ] ||
 	t_why "counters did not continue: encap $encap0 -> $encap1, decap $decap0 -> $decap1"
-t_note "encap $encap0 -> $encap1, decap $decap0 -> $decap1, UDP lost $lost0 -> $(stream_get out_udp lost)"
+t_note "encap $encap0 -> $encap1, decap $decap0 -> $decap1, UDP echoed $udp0 -> $(stream_get out_udp echoed), lost $lost0 -> $(stream_get out_udp lost)"
 t_end
 
 # ---- upgrade_back ---------------------------------------------------------
