@@ -360,9 +360,9 @@ static const char *const mapce_reason_names[MAPCE_R__MAX] = { MAPCE_REASONS(MAPC
  * them.
  */
 #ifdef MAPCE_TEST_LAYOUT_BUMP
-#define MAPCE_LAYOUT_VERSION 2
+#define MAPCE_LAYOUT_VERSION 2u
 #else
-#define MAPCE_LAYOUT_VERSION 1
+#define MAPCE_LAYOUT_VERSION 1u
 #endif
 
 /* Value of the pinned layout record (mapce_layout, mapce_br_layout), key

@@ -124,10 +124,12 @@ static int read_record(const char *dir, const char *name, struct mapce_layout *r
 {
 	struct layout_map m;
 	__u32 key = 0;
-	int fd, ret;
+	int fd, ret = layout_of_pin(dir, name, &m);
 
-	if (layout_of_pin(dir, name, &m) == -ENOENT)
+	if (ret == -ENOENT)
 		return 0;
+	if (ret)
+		return ret;
 	/* another layout of the record itself is reported with the maps */
 	if (m.value_size != sizeof(*rec) || m.key_size != sizeof(key))
 		return 0;
@@ -146,7 +148,7 @@ int layout_check(struct bpf_object *obj, const char *dir, const char *record, co
 		 __u64 *hash)
 {
 	static struct layout want;
-	struct mapce_layout rec;
+	struct mapce_layout rec = {};
 	struct layout_map have;
 	char what[768], one[160];
 	size_t n = 0;
