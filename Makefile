@@ -34,10 +34,14 @@ INCLUDES   := -Iinclude -Ibpf -Ivmlinux -I$(OUTPUT)
 BPF_CFLAGS := -O2 -g -target bpf -mcpu=v3 -D__TARGET_ARCH_$(ARCH) -std=gnu11 \
 	-Wall -Wextra -Werror -Wshadow -Wno-unused-parameter \
 	-Wno-compare-distinct-pointer-types -Werror=pass-failed -fno-stack-protector \
-	-MMD -MP $(INCLUDES) $(CLANG_BPF_SYS_INCLUDES)
+	-MMD -MP $(INCLUDES) $(CLANG_BPF_SYS_INCLUDES) $(EXTRA_BPF_CFLAGS)
 CFLAGS     ?= -O2 -g
 CFLAGS     += -std=gnu11 -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter \
-	-Wno-missing-field-initializers -D_GNU_SOURCE -MMD -MP $(INCLUDES) -Iuser
+	-Wno-missing-field-initializers -D_GNU_SOURCE -MMD -MP $(INCLUDES) -Iuser $(EXTRA_CFLAGS)
+# EXTRA_BPF_CFLAGS / EXTRA_CFLAGS: more flags for the BPF / userspace code;
+# tests/lab/test_upgrade.sh builds other versions of the tree with them
+# into another OUTPUT (-DMAPCE_BUILD_VARIANT=N: other program bytes, the
+# same layout; -DMAPCE_TEST_LAYOUT_BUMP on both: another layout)
 LDLIBS     := -lbpf -lelf -lz -lcap -lmnl -lsystemd
 
 BPF_PROGS  := mapce_ce mapce_br

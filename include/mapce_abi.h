@@ -239,6 +239,9 @@ struct mapce_host {
 	__u32 bindings; /* live mappings (created - expired) */
 	__u32 _pad;
 	__u64 limit_hits; /* new mappings refused by max_per_host */
+#ifdef MAPCE_TEST_LAYOUT_BUMP
+	__u64 test_bump; /* tests/lab/test_upgrade.sh: a build whose layout differs */
+#endif
 };
 
 /*
@@ -345,6 +348,31 @@ static const char *const mapce_reason_names[MAPCE_R__MAX] = { MAPCE_REASONS(MAPC
 #undef MAPCE_REASON_NAME
 #endif
 
+/* ------------------------------------------------------------------ */
+/* The layout of the pinned state                                      */
+/* ------------------------------------------------------------------ */
+
+/*
+ * The version of what the pinned maps mean.  Their sizes are checked map
+ * by map (user/sys/layout.h); this says what sizes cannot: bump it when a
+ * field changes meaning or place, and a build whose version differs from
+ * the pinned one's refuses to take the pins over instead of misreading
+ * them.
+ */
+#ifdef MAPCE_TEST_LAYOUT_BUMP
+#define MAPCE_LAYOUT_VERSION 2u
+#else
+#define MAPCE_LAYOUT_VERSION 1u
+#endif
+
+/* Value of the pinned layout record (mapce_layout, mapce_br_layout), key
+ * 0: written by up after it loaded its programs over the pins. */
+struct mapce_layout {
+	__u32 version; /* MAPCE_LAYOUT_VERSION of the build that wrote it */
+	__u32 _pad;
+	__u64 hash; /* layout_hash() of that build's pinned maps */
+};
+
 #ifndef __bpf__
 _Static_assert(sizeof(struct mapce_rule) == 28, "mapce_rule layout");
 _Static_assert(sizeof(struct mapce_config) == 84, "mapce_config layout");
@@ -353,7 +381,10 @@ _Static_assert(sizeof(struct mapce_flow) == 40, "mapce_flow layout");
 _Static_assert(sizeof(struct mapce_endpoint) == 8, "mapce_endpoint layout");
 _Static_assert(sizeof(struct mapce_binding) == 24, "mapce_binding layout");
 _Static_assert(sizeof(struct mapce_peer_key) == 12, "mapce_peer_key layout");
+#ifndef MAPCE_TEST_LAYOUT_BUMP
 _Static_assert(sizeof(struct mapce_host) == 16, "mapce_host layout");
+#endif
+_Static_assert(sizeof(struct mapce_layout) == 16, "mapce_layout layout");
 #endif
 
 #endif /* MAPCE_ABI_H */

@@ -28,6 +28,9 @@
  */
 struct config_map mapce_br_config SEC(".maps");
 
+/* The version and hash of the layout of these pins (deploy.h). */
+struct layout_map mapce_br_layout SEC(".maps");
+
 /* The domain's MAP rules by index (struct mapce_rule, prefixes in network
  * order).  Written by `mapce br up`; read after an mapce_br_lpm hit. */
 struct rules_map mapce_br_rules SEC(".maps");

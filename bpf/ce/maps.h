@@ -18,6 +18,9 @@
  * (`mapce up`, prefix changes), read by every packet. */
 struct config_map mapce_config SEC(".maps");
 
+/* The version and hash of the layout of these pins (deploy.h). */
+struct layout_map mapce_layout SEC(".maps");
+
 /* MAP rules of the domain, by index (BMR and FMRs).  Written by the
  * loader, read when a packet goes to or comes from an FMR destination. */
 struct rules_map mapce_rules SEC(".maps");

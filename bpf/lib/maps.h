@@ -65,4 +65,15 @@ struct stats_map {
 		__uint(pinning, LIBBPF_PIN_BY_NAME); \
 	}
 
+/* The layout record of a side's pinned maps (struct mapce_layout, key
+ * 0): no program reads it; up writes it and a later up compares
+ * (user/sys/layout.h). */
+struct layout_map {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct mapce_layout);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+};
+
 #endif

@@ -487,7 +487,7 @@ static const struct deploy_side ce_side =
 
 const struct deploy_spec ce_spec = {
 	.w = { "mapce", "--wan", "wan", "down on", "", "mapce's", "MAP address" },
-	.pins = { MAPCE_PIN_ROOT, "mapce_config", "" },
+	.pins = { MAPCE_PIN_ROOT, "mapce_config", "", "mapce_layout" },
 	.net = { IFA_F_NODAD | IFA_F_NOPREFIXROUTE, RTPROT_MAPCE },
 	DEPLOY_PROGS(ce_progs),
 	.skel = &mapce_ce_skel_ops,

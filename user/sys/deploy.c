@@ -244,15 +244,30 @@ static int check_existing(struct deploy *d)
 		return -1;
 	}
 	d->missing = what_is_missing(d) | (disabled ? DEPLOY_MISS_CONFIG : 0);
-	if (same && !d->missing) {
-		d->mode = DEPLOY_COMPLETE;
-		return already_up(d);
-	}
-	d->mode = same ? DEPLOY_REPAIR : DEPLOY_RECONFIGURE;
+	d->mode = same && !d->missing ? DEPLOY_COMPLETE : same ? DEPLOY_REPAIR : DEPLOY_RECONFIGURE;
 	return 0;
 }
 
 /* ---- the run -------------------------------------------------------------- */
+
+/* An upgrade says so, also to `mapce run` (which folds it into its log
+ * line): which programs this build replaced. */
+static void note_replaced(struct deploy *d)
+{
+	const struct deploy_spec *s = d->spec;
+	char list[64];
+	size_t n = 0;
+
+	list[0] = '\0';
+	for (int i = 0; i < s->n_progs && n + 1 < sizeof(list); i++) {
+		if (d->replace & (1u << i))
+			n += (size_t)snprintf(list + n, sizeof(list) - n, "%s%s", n ? ", " : "",
+					      deploy_hook_str(s->progs[i].hook));
+	}
+	pr_warn("%s: programs replaced by this build's (%s); the pinned maps and their state "
+		"kept",
+		d->dev, list);
+}
 
 /* Everything up to the first change: what was there, the state file's
  * undo, the pin directory. */
@@ -316,9 +331,8 @@ static __u32 pinned_config_id(struct deploy *d)
 static int run_steps(struct deploy *d)
 {
 	const struct deploy_spec *s = d->spec;
-	/* a program to attach needs the object loaded; tables alone are
-	 * written through the pins */
-	bool load = d->mode == DEPLOY_FRESH || (d->missing & DEPLOY_MISS_PROGS);
+	/* outside FRESH deploy_probe loaded it already */
+	bool load = !d->skel;
 
 	if (start(d))
 		return -1;
@@ -359,21 +373,29 @@ int deploy_up(struct deploy *d)
 	if (lock < 0)
 		return -1;
 	ret = check_existing(d);
-	if (ret || d->mode == DEPLOY_COMPLETE) {
+	if (!ret && d->mode != DEPLOY_FRESH) {
+		/* up already: this build's programs may differ (an upgrade) */
+		d->pins_existed = true;
+		ret = deploy_probe(d);
+	}
+	if (ret || (d->mode == DEPLOY_COMPLETE && !d->replace)) {
+		if (!ret)
+			ret = already_up(d);
 		if (!ret)
 			d->pins_map_id = pinned_config_id(d);
-		close_pins(d); /* side->already_up may have opened some */
-		mapce_unlock(lock);
-		return ret;
+		goto out;
 	}
 	ret = run_steps(d);
 	if (ret) {
 		rollback(d);
 	} else {
 		d->pins_map_id = pinned_config_id(d);
+		if (d->replace)
+			note_replaced(d);
 		if (s->side->done)
 			s->side->done(d);
 	}
+out:
 	if (d->skel)
 		s->skel->destroy(d->skel);
 	d->skel = NULL;

@@ -14,7 +14,8 @@
  *                     deleted first: no route without the programs)
  *        COMPLETE     up with the same parameters and complete: change
  *                     nothing (side->already_up may bring in line what may
- *                     change: the CE's forwards)
+ *                     change: the CE's forwards), unless the programs are
+ *                     another build's (below)
  *        REPAIR       up with the same parameters, something missing (a
  *                     link flap took the address and the routes, a crash
  *                     left a program out): put back what is missing
@@ -22,8 +23,13 @@
  *                     disabled): applied in place when d->reconcile (`mapce
  *                     run`), else refused naming the down command
  *   2. load the skeleton, its maps pinned (or reused) under
- *      <pin_root>/<dev>/ (FRESH, or a program is missing); libbpf's log
- *      captured, its tail shown on failure (-v shows all of it)
+ *      <pin_root>/<dev>/; libbpf's log captured, its tail shown on failure
+ *      (-v shows all of it).  The layout of the pins is checked first
+ *      (layout.h): another one is a refusal before anything changed.
+ *      Outside FRESH the load comes right after step 1 (deploy_probe):
+ *      an attached program of ours whose tag differs from this build's
+ *      is another build's, replaced in place in step 5 (d->replace), in
+ *      any mode, COMPLETE included; the pins and their state stay
  *   3. the device's address /128 (nodad), unless it is there
  *   4. config last: side->write_tables (rules, LPM, ...), then the config,
  *      which enables the datapath.  FRESH disables it first (the new
@@ -32,7 +38,9 @@
  *      other modes rewrite in place and a side disables only when its
  *      state must be cut (deploy_config_disable)
  *   5. the spec's programs in table order: XDP, tc filters on clsact
- *      (clsact created when missing); only the missing ones outside FRESH
+ *      (clsact created when missing); only the missing ones outside FRESH,
+ *      and those of another build, each swapped atomically (XDP_FLAGS_
+ *      REPLACE; a tc replace at the same handle and priority)
  *   6. side->routes (each through deploy_route_add): after the programs, so
  *      nothing is routed to the device before they are attached with their
  *      config written
@@ -161,6 +169,7 @@ struct deploy_pins {
 	const char *root;	  /* <root>/<dev>/: the pinned maps */
 	const char *config_map;	  /* the pinned map of struct mapce_config, key 0 */
 	const char *state_prefix; /* MAPCE_RUN_DIR/<prefix><dev>.state */
+	const char *layout_map;	  /* the pinned struct mapce_layout (layout.h) */
 };
 
 /* What a side adds to the network configuration. */
@@ -236,6 +245,9 @@ struct deploy {
 	__u32 pins_map_id;
 	enum deploy_mode mode; /* [u] */
 	unsigned int missing;  /* [u] DEPLOY_MISS_*: put back (REPAIR, RECONFIGURE) */
+	unsigned int replace;  /* [u] programs of ours attached that differ from
+				* this build's (1 << index in spec->progs):
+				* replaced in place, in any mode but FRESH */
 	char dev[IF_NAMESIZE]; /* [c] */
 	__u8 addr[16];	       /* [c] the address up adds to the device (/128) */
 	__u8 old_addr[16];     /* [u] what step 7 deleted (addr_replaced) */

@@ -16,6 +16,7 @@
 #include "core/addrfmt.h"
 #include "core/output.h"
 #include "sys/deploy_steps.h"
+#include "sys/layout.h"
 #include "sys/load_log.h"
 
 const char *deploy_down_cmd(const struct deploy *d)
@@ -87,12 +88,17 @@ static int load_skel(void *d)
 	return dp->spec->skel->load(dp->skel);
 }
 
-int step_load(struct deploy *d)
+/* Open this build's object, size it (side->before_load), check its layout
+ * against the pins (layout.h: a refusal changes nothing), load it over
+ * them, write its layout record.  *pinning: set just before the load,
+ * from which on libbpf may pin maps that were not there. */
+static int load_object(struct deploy *d, bool *pinning)
 {
 	const struct deploy_spec *s = d->spec;
 	LIBBPF_OPTS(bpf_object_open_opts, oo, .pin_root_path = d->dir);
 	struct bpf_map *map;
 	char name[64];
+	__u64 hash;
 	int ret;
 
 	d->skel = s->skel->open(&oo);
@@ -102,10 +108,10 @@ int step_load(struct deploy *d)
 	}
 	if (s->side->before_load && s->side->before_load(d))
 		return -1;
-	/* libbpf pins the maps while loading: from here on they are ours to
-	 * remove on failure, unless they were there before. */
-	d->pins_created = !d->pins_existed;
-	d->st.pins_created = d->pins_created || (d->old_valid && d->old.pins_created);
+	if (layout_check(s->skel->object(d->skel), d->dir, s->pins.layout_map, deploy_down_cmd(d),
+			 &hash))
+		return -1;
+	*pinning = true;
 	ret = load_log_run(load_skel, d, verbose > 0);
 	if (ret == -ENOMEM && !load_log_failed_map(name, sizeof(name))) {
 		map = bpf_object__find_map_by_name(s->skel->object(d->skel), name);
@@ -115,14 +121,43 @@ int step_load(struct deploy *d)
 	}
 	if (ret) {
 		if (d->pins_existed)
-			pr_err("loading the BPF programs with the maps pinned in %s: %s (maps from "
-			       "another mapce version? '%s' removes them)",
-			       d->dir, deploy_strerror(ret), deploy_down_cmd(d));
+			pr_err("loading the BPF programs with the maps pinned in %s: %s (the "
+			       "verifier log above says why)",
+			       d->dir, deploy_strerror(ret));
 		else
 			pr_err("loading the BPF programs: %s (the verifier log above says why)",
 			       deploy_strerror(ret));
 		return -1;
 	}
+	ret = layout_record(deploy_map_fd(d, s->pins.layout_map), hash);
+	if (ret) {
+		pr_err("writing the layout record %s/%s: %s", d->dir, s->pins.layout_map,
+		       strerror(-ret));
+		return -1;
+	}
+	return 0;
+}
+
+int deploy_load_object(struct deploy *d)
+{
+	bool pinning = false;
+
+	return load_object(d, &pinning);
+}
+
+int step_load(struct deploy *d)
+{
+	bool pinning = false;
+	int ret = load_object(d, &pinning);
+
+	/* libbpf pins the maps while loading: from then on they are ours to
+	 * remove on failure, unless they were there before. */
+	if (pinning) {
+		d->pins_created = !d->pins_existed;
+		d->st.pins_created = d->pins_created || (d->old_valid && d->old.pins_created);
+	}
+	if (ret)
+		return -1;
 	deploy_save_state(d);
 	return 0;
 }
@@ -259,7 +294,7 @@ int deploy_route_add(struct deploy *d, const struct nl_route *r, bool replace)
 
 /* ---- 5. the programs ----------------------------------------------------- */
 
-static int prog_fd(struct deploy *d, int i)
+int deploy_prog_fd(struct deploy *d, int i)
 {
 	struct bpf_object *obj = d->spec->skel->object(d->skel);
 	struct bpf_program *p = bpf_object__find_program_by_name(obj, d->spec->progs[i].name);
@@ -281,7 +316,7 @@ static int attached(struct deploy *d, int i)
 {
 	struct deploy_undo u = { .prog = i };
 
-	record_prog(d, i, prog_id_of_fd(prog_fd(d, i)));
+	record_prog(d, i, prog_id_of_fd(deploy_prog_fd(d, i)));
 	return d->mode == DEPLOY_FRESH ? deploy_undo_push(d, undo_prog, &u) : 0;
 }
 
@@ -297,8 +332,14 @@ static int attach_xdp(struct deploy *d, int i)
 		return -1;
 	}
 	if (xi.ours && d->mode != DEPLOY_FRESH) {
-		d->xdp_attached = xi.xdp_mode; /* ours, running: kept */
-		record_prog(d, i, xi.prog_id);
+		d->xdp_attached = xi.xdp_mode; /* ours, running: kept, or replaced */
+		if (!(d->replace & (1u << i))) {
+			record_prog(d, i, xi.prog_id);
+			return 0;
+		}
+		if (deploy_replace_xdp(d, i, &xi))
+			return -1;
+		record_prog(d, i, prog_id_of_fd(deploy_prog_fd(d, i)));
 		return 0;
 	}
 	if (xi.prog_id) {
@@ -311,7 +352,7 @@ static int attach_xdp(struct deploy *d, int i)
 		       xdp_mode_str(xi.xdp_mode));
 		return -1;
 	}
-	ret = xdp_attach(d->ifindex, prog_fd(d, i), d->xdp_mode, &d->xdp_attached);
+	ret = xdp_attach(d->ifindex, deploy_prog_fd(d, i), d->xdp_mode, &d->xdp_attached);
 	if (ret) {
 		pr_err("attaching XDP (%s) to %s: %s", xdp_mode_wanted_str(d->xdp_mode), d->dev,
 		       deploy_strerror(ret));
@@ -342,7 +383,8 @@ static int ensure_clsact(struct deploy *d, bool *have)
 }
 
 /* A tc filter at the program's fixed handle and priority, replacing only
- * a leftover of ours (outside FRESH, ours is kept as it is). */
+ * a leftover of ours (outside FRESH, ours is kept as it is, unless this
+ * build's differs: replaced in place, one atomic swap in the kernel). */
 static int attach_tc(struct deploy *d, int i, bool *clsact)
 {
 	const struct deploy_prog *p = &d->spec->progs[i];
@@ -356,7 +398,7 @@ static int attach_tc(struct deploy *d, int i, bool *clsact)
 		pr_err("querying the tc filters of %s: %s", d->dev, deploy_strerror(ret));
 		return -1;
 	}
-	if (a.ours && d->mode != DEPLOY_FRESH) {
+	if (a.ours && d->mode != DEPLOY_FRESH && !(d->replace & (1u << i))) {
 		record_prog(d, i, a.prog_id);
 		return 0;
 	}
@@ -368,7 +410,7 @@ static int attach_tc(struct deploy *d, int i, bool *clsact)
 	}
 	if (ensure_clsact(d, clsact))
 		return -1;
-	ret = tc_attach(d->ifindex, egress ? BPF_TC_EGRESS : BPF_TC_INGRESS, prog_fd(d, i),
+	ret = tc_attach(d->ifindex, egress ? BPF_TC_EGRESS : BPF_TC_INGRESS, deploy_prog_fd(d, i),
 			p->tc_handle, p->tc_priority, a.prog_id != 0 /* a leftover of ours */);
 	if (ret) {
 		pr_err("attaching the tc %s filter to %s: %s", what, d->dev, deploy_strerror(ret));
