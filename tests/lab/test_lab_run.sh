@@ -32,7 +32,7 @@
 #                              stream echoes again from the new address, old
 #                              bindings gone, no old address or route left,
 #                              the forward outside the new set left out
-#   run_sigterm_down           SIGTERM: exit 0, nothing of mapce left
+#   run_sigterm_down           SIGTERM (twice): exit 0, nothing of mapce left
 #   up_repairs_after_flap      without run: a flap leaves status saying
 #                              what is missing, `up` puts it back
 #   run_exits_on_down          run takes over the CE `up` brought up;
@@ -380,6 +380,14 @@ t_end
 
 # ---- run_sigterm_down ---------------------------------------------------
 t_begin run_sigterm_down
+# a second SIGTERM while the CE is taken down (timeout(1) sends one to the
+# child and one to its group; ^C twice) must not turn the clean exit into
+# "killed by SIGTERM"
+if run_pidfile_new; then
+	kill -TERM "$RUN_MAPCE_PID" 2>/dev/null
+	sleep 0.2
+	kill -TERM "$RUN_MAPCE_PID" 2>/dev/null
+fi
 run_stop
 [ "$RUN_RC" = 0 ] || t_why "exit status $RUN_RC"
 log_has " stop SIGTERM: down" || t_why "no stop line"

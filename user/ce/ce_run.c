@@ -349,6 +349,9 @@ static void prom_update(struct runner *r)
 
 /* ---- setup and the loop ------------------------------------------------- */
 
+/* What run takes through its signalfd: reload, stop, stop. */
+static const int run_signals[] = { SIGHUP, SIGTERM, SIGINT };
+
 static int setup(struct runner *r, sigset_t *old)
 {
 	sigset_t set;
@@ -375,9 +378,8 @@ static int setup(struct runner *r, sigset_t *old)
 		return -1;
 	}
 	sigemptyset(&set);
-	sigaddset(&set, SIGHUP);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGINT);
+	for (size_t i = 0; i < sizeof(run_signals) / sizeof(run_signals[0]); i++)
+		sigaddset(&set, run_signals[i]);
 	sigprocmask(SIG_BLOCK, &set, old);
 	r->sfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
 	r->debounce = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
@@ -421,7 +423,16 @@ static void teardown(struct runner *r, const sigset_t *old)
 		unlink(r->prom_path); /* stale metrics would look like a live CE */
 	nl_monitor_close(r->mon);
 	pidfile_release(&r->pf);
+	/* A second SIGTERM may be pending, sent while the CE was taken down
+	 * (timeout(1) signals the child and then its process group; a user
+	 * presses ^C twice): ignoring it discards it, so unblocking does not
+	 * kill the process with a "killed by signal" status after a clean
+	 * down. */
+	for (size_t i = 0; i < sizeof(run_signals) / sizeof(run_signals[0]); i++)
+		signal(run_signals[i], SIG_IGN);
 	sigprocmask(SIG_SETMASK, old, NULL);
+	for (size_t i = 0; i < sizeof(run_signals) / sizeof(run_signals[0]); i++)
+		signal(run_signals[i], SIG_DFL);
 }
 
 static void loop(struct runner *r)
