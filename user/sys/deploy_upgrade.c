@@ -80,9 +80,9 @@ int deploy_probe(struct deploy *d)
 int deploy_replace_xdp(struct deploy *d, int i, const struct deploy_attached *xi)
 {
 	LIBBPF_OPTS(bpf_xdp_attach_opts, opts);
-	__u32 flags = xi->xdp_mode == XDP_ATTACHED_SKB  ? XDP_FLAGS_SKB_MODE
+	__u32 flags = xi->xdp_mode == XDP_ATTACHED_SKB	? XDP_FLAGS_SKB_MODE
 		      : xi->xdp_mode == XDP_ATTACHED_HW ? XDP_FLAGS_HW_MODE
-						    : XDP_FLAGS_DRV_MODE;
+							: XDP_FLAGS_DRV_MODE;
 	int fd = bpf_prog_get_fd_by_id(xi->prog_id), ret;
 
 	if (fd < 0) {
