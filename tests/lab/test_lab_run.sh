@@ -47,6 +47,8 @@ set -uo pipefail
 cd "$(dirname "$0")/../.." || exit 1
 # shellcheck source=lib/lab.sh
 . tests/lab/lib/lab.sh
+# shellcheck source=lib/run.sh
+. tests/lab/lib/run.sh
 
 ALL_CASES=(run_cli run_starts run_second_refused run_sighup_in_place run_sighup_bad_file run_link_flap
 	run_kill9_takeover run_prefix_change run_sigterm_down up_repairs_after_flap
@@ -100,22 +102,6 @@ run_pidfile_new() {
 	RUN_MAPCE_PID=$p
 }
 
-run_alive() { [ -n "$RUN_PID" ] && kill -0 "$RUN_PID" 2>/dev/null; }
-
-# run_stop: SIGTERM, bounded; RUN_RC its exit status.
-run_stop() {
-	RUN_RC=
-	run_alive || { [ -n "$RUN_PID" ] && wait "$RUN_PID" 2>/dev/null; RUN_RC=$?; return 0; }
-	kill -TERM "$RUN_PID" 2>/dev/null
-	for _ in $(seq 100); do
-		run_alive || break
-		sleep 0.1
-	done
-	run_alive && kill -KILL "$RUN_PID" 2>/dev/null
-	wait "$RUN_PID" 2>/dev/null
-	RUN_RC=$?
-}
-
 cleanup() {
 	run_stop
 	ns_stop tcpstream
@@ -127,16 +113,6 @@ trap cleanup EXIT
 # status_json FILE: `mapce status -j` of the WAN.
 status_json() { ce "$MAPCE" -j status --wan "$LAB_IF_WAN" >"$1" 2>&1; }
 flows_json() { ce "$MAPCE" -j flows --wan "$LAB_IF_WAN" >"$1" 2>&1; }
-
-# js FILE EXPR: the python expression on the JSON document d of FILE
-# (status: w = the WAN's object) printed; empty on any failure.
-js() {
-	python3 -c '
-import json, sys
-d = json.load(open(sys.argv[1]))
-w = d["interfaces"][0] if "interfaces" in d else d
-print(eval(sys.argv[2]))' "$1" "$2" 2>/dev/null
-}
 
 # status_is EXPR: the WAN's status satisfies EXPR (python, w bound).
 status_is() {

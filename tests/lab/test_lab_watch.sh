@@ -34,6 +34,8 @@ cd "$(dirname "$0")/../.." || exit 1
 LAB_HTTP_MB=${LAB_HTTP_MB:-1}
 # shellcheck source=lib/lab.sh
 . tests/lab/lib/lab.sh
+# shellcheck source=lib/run.sh
+. tests/lab/lib/run.sh
 
 T=60
 ALL=(watch_prom_file_kept watch_traffic watch_prom_file_kept_after_traffic watch_promtool watch_prom_vs_stats watch_ports
@@ -63,22 +65,6 @@ mkdir -p "$LAB_DIR/textfile"
 	echo "portmap tcp $FWD_PORT $LAB_LAN_IP:8022"
 } >"$CONF"
 
-run_alive() { [ -n "$RUN_PID" ] && kill -0 "$RUN_PID" 2>/dev/null; }
-run_stop() { # SIGTERM, bounded; RUN_RC its exit status
-	RUN_RC=
-	[ -n "$RUN_PID" ] || return 0
-	if run_alive; then
-		kill -TERM "$RUN_PID" 2>/dev/null
-		for _ in $(seq 100); do
-			run_alive || break
-			sleep 0.1
-		done
-		run_alive && kill -KILL "$RUN_PID" 2>/dev/null
-	fi
-	wait "$RUN_PID" 2>/dev/null
-	RUN_RC=$?
-	RUN_PID=
-}
 cleanup() {
 	run_stop
 	lab_down

@@ -39,6 +39,8 @@ cd "$(dirname "$0")/../.." || exit 1
 LAB_HTTP_MB=${LAB_HTTP_MB:-1} # (the HTTP file is not used here)
 # shellcheck source=lib/lab.sh
 . tests/lab/lib/lab.sh
+# shellcheck source=lib/run.sh
+. tests/lab/lib/run.sh
 
 ALL=(upgrade_builds upgrade_same_build upgrade_replaces upgrade_back upgrade_layout_refused)
 T=60
@@ -80,16 +82,6 @@ CONF=$LAB_DIR/ce.conf
 	lab_rule_config
 	echo "portmap tcp $FWD $LAB_LAN_IP:$FWD_IN"
 } >"$CONF"
-
-# js FILE EXPR: the python expression on the JSON document d of FILE (w:
-# the WAN's object of a status), printed; empty on any failure.
-js() {
-	python3 -c '
-import json, sys
-d = json.load(open(sys.argv[1]))
-w = d["interfaces"][0] if "interfaces" in d else d
-print(eval(sys.argv[2]))' "$1" "$2" 2>/dev/null
-}
 
 # progs: "XDP_ID EGRESS_ID INGRESS_ID" of the attached programs.
 progs() {
