@@ -88,7 +88,8 @@ int safe_dir_open(const char *path, size_t base_len, mode_t mode, bool create)
 		if (sub < 0) {
 			ret = -errno;
 			if (ret == -ELOOP || ret == -ENOTDIR) {
-				pr_err("refusing %s: a symbolic link or not a directory (mapce made "
+				pr_err("refusing %s: a symbolic link or not a directory (mapce "
+				       "made "
 				       "it not); remove it and run again",
 				       buf);
 				ret = -EPERM;
