@@ -29,6 +29,7 @@ static int ns_ino(const char *path, unsigned long *ino)
 {
 	struct stat st;
 
+	*ino = 0;
 	if (stat(path, &st))
 		return -errno;
 	*ino = (unsigned long)st.st_ino;
@@ -104,7 +105,7 @@ bool scope_is_tag(const char *name)
 
 bool scope_mount_ns_shared(void)
 {
-	unsigned long self;
+	unsigned long self = 0;
 
 	return ns_is_init("mnt", MNT_NS_INIT_INO, &self) == 1;
 }
