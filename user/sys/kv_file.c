@@ -18,17 +18,7 @@
 
 int kv_run_path(char *buf, size_t len, const char *prefix, const char *name, const char *suffix)
 {
-	size_t used;
-	int n, ret;
-
-	if (!name[0] || name[0] == '.' || strpbrk(name, "/:"))
-		return -EINVAL;
-	ret = scope_dir(buf, len, MAPCE_RUN_DIR);
-	if (ret)
-		return ret;
-	used = strlen(buf);
-	n = snprintf(buf + used, len - used, "/%s%s%s", prefix, name, suffix);
-	return n < 0 || (size_t)n >= len - used ? -ENAMETOOLONG : 0;
+	return scope_path(buf, len, MAPCE_RUN_DIR, prefix, name, suffix);
 }
 
 int run_dir_ensure(bool scoped)

@@ -24,7 +24,7 @@
 
 int pin_dir_path(char *buf, size_t len, const char *root, const char *ifname)
 {
-	return scope_path(buf, len, root, ifname, "");
+	return scope_path(buf, len, root, "", ifname, "");
 }
 
 int pin_check_bpffs(const char *path)

@@ -83,7 +83,8 @@ int scope_dir(char *buf, size_t len, const char *root)
 	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
 }
 
-int scope_path(char *buf, size_t len, const char *root, const char *name, const char *suffix)
+int scope_path(char *buf, size_t len, const char *root, const char *prefix, const char *name,
+	       const char *suffix)
 {
 	size_t used;
 	int n, ret;
@@ -94,7 +95,7 @@ int scope_path(char *buf, size_t len, const char *root, const char *name, const 
 	if (ret)
 		return ret;
 	used = strlen(buf);
-	n = snprintf(buf + used, len - used, "/%s%s", name, suffix);
+	n = snprintf(buf + used, len - used, "/%s%s%s", prefix, name, suffix);
 	return n < 0 || (size_t)n >= len - used ? -ENAMETOOLONG : 0;
 }
 

@@ -21,9 +21,10 @@
 const char *scope_netns_tag(void);
 /* root, or root/net:INODE outside the initial namespace; 0 or -ENAMETOOLONG. */
 int scope_dir(char *buf, size_t len, const char *root);
-/* scope_dir(root)/<name><suffix>; -EINVAL when name is not a device name
- * (empty, '.' first, '/' or ':' in it), -ENAMETOOLONG. */
-int scope_path(char *buf, size_t len, const char *root, const char *name, const char *suffix);
+/* scope_dir(root)/<prefix><name><suffix>; -EINVAL when name is not a
+ * device name (empty, '.' first, '/' or ':' in it), -ENAMETOOLONG. */
+int scope_path(char *buf, size_t len, const char *root, const char *prefix, const char *name,
+	       const char *suffix);
 /* Does name look like one of scope's subdirectories (not a device)? */
 bool scope_is_tag(const char *name);
 /* Is this process's mount namespace one that outlives it: the one of pid
