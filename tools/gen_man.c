@@ -211,7 +211,9 @@ static void top_sections(FILE *f)
 		MAPCE_RUN_DIR);
 	fprintf(f,
 		".TP\n%s/\\fIIF\\fR/, %s/\\fIDEV\\fR/\nthe pinned maps of the CE and of "
-		"the BR (the NAT state)\n",
+		"the BR (the NAT state); outside the initial network namespace in a "
+		"subdirectory net:\\fIINODE\\fR/ (of /proc/self/ns/net), as are the files "
+		"under /run/mapce\n",
 		MAPCE_PIN_ROOT, MAPCE_BR_PIN_ROOT);
 	fputs(".TP\nmapce@\\fIIF\\fR.service\nthe systemd unit that runs the CE on "
 	      "\\fIIF\\fR: \\fBsystemctl enable \\-\\-now mapce@\\fIIF\\fR\n",

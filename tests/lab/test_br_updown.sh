@@ -50,8 +50,8 @@ t_begin "br_updown: setup"
 if ! tbr_topology 0 >"$TBR_TMP/setup.log" 2>&1; then
 	t_why "topology: $(tail -n 3 "$TBR_TMP/setup.log" | tr '\n' ' ')"
 else
-	PIN=/sys/fs/bpf/mapce_br/$TBR_BR_IF
-	STATE=/run/mapce/br-$TBR_BR_IF.state
+	PIN=$(mapce_pins br "$TBR_BR_IF" "$(ns_name br)")
+	STATE=$(mapce_run_dir "$(ns_name br)")/br:$TBR_BR_IF.state
 	tbr_track br br "$TBR_BR_IF" # cleanup takes it down whatever happens
 	tbr_addr ce "$TBR_CE_IF" "$TBR_CE19_6/128" || t_why "second CE address"
 	tbr_udp_echo || t_why "UDP echo server did not start"

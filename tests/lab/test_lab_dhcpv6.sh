@@ -111,7 +111,7 @@ snapshot() {
 		echo "## qdisc"; ns_nsenter "$CE_NS" tc qdisc show dev "$WAN"
 		echo "## egress"; ns_nsenter "$CE_NS" tc filter show dev "$WAN" egress
 		echo "## link"; ns_nsenter "$CE_NS" ip link show dev "$WAN"
-		echo "## pins"; ls -A "$(mapce_pins ce "$WAN")" 2>&1 | sed 's/^ls: //'
+		echo "## pins"; ls -A "$(mapce_pins ce "$WAN" "$CE_NS")" 2>&1 | sed 's/^ls: //'
 		echo "## state"; mapce_state ce "$WAN" | grep -v '\.dhcpv6$'
 	} 2>&1
 }
@@ -196,7 +196,7 @@ else
 	grep -Eqx '005e[0-9a-f]{4}([0-9a-f]{2})+' "$DH6_FILE" ||
 		t_why "not option 94 as hex: $(head -c 200 "$DH6_FILE")"
 	[ "$(tail -c 1 "$DH6_FILE" | od -An -c | tr -d ' ')" != '\n' ] || t_why "ends with a newline"
-	for f in "/run/mapce/.$WAN.dhcpv6."*; do
+	for f in "$(dirname "$DH6_FILE")/.$WAN.dhcpv6."*; do
 		[ -e "$f" ] && t_why "a temporary file is left: $f"
 	done
 fi
@@ -242,7 +242,7 @@ fi
 "$tmp/bin/mapce" "$tmp/hups" </dev/null >/dev/null 2>&1 &
 RUN_PID=$!
 echo "$RUN_PID $(ns_starttime "$RUN_PID")" >"$tmp/pids/run"
-echo "$RUN_PID" >"/run/mapce/$WAN.pid"
+echo "$RUN_PID" >"$(mapce_run_dir "$CE_NS")/$WAN.pid"
 
 t_begin "dhcpv6: renew_new_option_tells_run"
 dh6_kea_config "$KEA_TWO"
@@ -297,7 +297,7 @@ grep -q '^STOP6 ' "$DH6_EVENTS" || t_why "no STOP6 ran: $(tail -n 3 "$tmp/dhcpcd
 ns_wait 5 hups_are 2 || t_why "run got $(hups) SIGHUPs, not 2"
 t_end
 ns_stop run
-rm -f "/run/mapce/$WAN.pid"
+rm -f "$(mapce_run_dir "$CE_NS")/$WAN.pid"
 
 # ---- the hook brings the CE up itself -----------------------------------------
 if [ -n "$NO_OPT" ]; then

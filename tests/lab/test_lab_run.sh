@@ -65,7 +65,7 @@ case $LAB_NEED in
 esac
 
 ce() { NS_T=$T ns_nsenter "$LAB_NS_CE" "$@"; }
-PIDFILE=/run/mapce/$LAB_IF_WAN.pid
+PIDFILE=$(mapce_run_dir "$LAB_NS_CE")/$LAB_IF_WAN.pid
 CONF=$LAB_DIR/run.conf
 RUNLOG=$LAB_DIR/run.log # every run's stderr, appended
 NEW_PREFIX=2001:db8:56:5600::/56

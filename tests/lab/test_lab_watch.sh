@@ -224,7 +224,7 @@ ce "$MAPCE" up --wan mce-nosuch --prometheus-file "$LAB_DIR/x.prom" "${LAB_RULE_
 rc=$?
 [ $rc -eq 2 ] || t_why "up --prometheus-file: exit $rc"
 grep -q "prometheus-file is mapce run's" "$LAB_DIR/r.out" || t_why "up: $(head -c 200 "$LAB_DIR/r.out")"
-[ ! -e /sys/fs/bpf/mapce/mce-nosuch ] || t_why "up --prometheus-file left pins"
+[ ! -e "$(mapce_pins ce mce-nosuch "$LAB_NS_CE")" ] || t_why "up --prometheus-file left pins"
 t_end
 
 t_begin watch_prom_file_gone

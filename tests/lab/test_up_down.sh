@@ -319,8 +319,9 @@ t_begin "up_down: bad_interface"
 m up --wan "tudnone$NS_ID" "${RULE[@]}"
 [ $rc -eq 1 ] || t_why "exit $rc, not 1"
 grep -q "no interface 'tudnone$NS_ID'" "$tmp/err" || t_why "message: $(errtext)"
-[ -e "/sys/fs/bpf/mapce/tudnone$NS_ID" ] && t_why "pin dir created for a missing interface"
-[ -e "/run/mapce/tudnone$NS_ID.state" ] && t_why "state file created for a missing interface"
+[ -e "$(mapce_pins ce "tudnone$NS_ID" "$CE_NS")" ] && t_why "pin dir created for a missing interface"
+[ -e "$(mapce_run_dir "$CE_NS")/tudnone$NS_ID.state" ] &&
+	t_why "state file created for a missing interface"
 same_as "$tmp/snap.before"
 t_end
 

@@ -282,7 +282,7 @@ static const struct deploy_side br_side =
 
 const struct deploy_spec br_spec = {
 	.w = { "mapce br", "--dev", "dev", "br down on", "the BR is ", "the BR's", "BR address" },
-	.pins = { MAPCE_BR_PIN_ROOT, "mapce_br_config", "br-", "mapce_br_layout" },
+	.pins = { MAPCE_BR_PIN_ROOT, "mapce_br_config", MAPCE_BR_STATE_PREFIX, "mapce_br_layout" },
 	.net = { IFA_F_NODAD, RTPROT_MAPCE_BR },
 	DEPLOY_PROGS(br_progs),
 	.skel = &mapce_br_skel_ops,

@@ -243,8 +243,10 @@ int br_status(const char *ifname)
 		return 1;
 	if (ifname) {
 		if (status_one(ifname)) {
-			pr_err("the BR is not up on %s (no maps pinned in %s/%s)", ifname,
-			       MAPCE_BR_PIN_ROOT, ifname);
+			char dir[256] = "";
+
+			pin_dir_path(dir, sizeof(dir), MAPCE_BR_PIN_ROOT, ifname);
+			pr_err("the BR is not up on %s (no maps pinned in %s)", ifname, dir);
 			ret = 1;
 		}
 		mapce_unlock(lock);

@@ -21,7 +21,7 @@ int ce_wans(const char *wan, char (*names)[IF_NAMESIZE], int max)
 	int n;
 
 	if (wan) {
-		if (strlen(wan) >= IF_NAMESIZE || !pin_exists(MAPCE_PIN_ROOT, wan))
+		if (strlen(wan) >= IF_NAMESIZE || !pin_dir_exists(MAPCE_PIN_ROOT, wan))
 			return -ENOENT;
 		strcpy(names[0], wan);
 		return 1;

@@ -216,11 +216,11 @@ static bool link_usable(struct runner *r, int *ifindex)
 static bool pins_kept(struct runner *r)
 {
 	char dir[256];
-	int fd;
+	int fd = -1;
 	bool same;
 
-	snprintf(dir, sizeof(dir), "%s/%s", ce_spec.pins.root, r->wan);
-	fd = pin_open(dir, ce_spec.pins.config_map);
+	if (!pin_dir_path(dir, sizeof(dir), ce_spec.pins.root, r->wan)) /* this namespace's */
+		fd = pin_open(dir, ce_spec.pins.config_map);
 	same = fd >= 0 && map_id_of_fd(fd) == r->pins;
 	if (fd >= 0)
 		close(fd);

@@ -7,6 +7,7 @@
 #include "cli/commands.h"
 #include "core/output.h"
 #include "core/policy.h"
+#include "sys/pin.h"
 
 static const struct opt_def wan_opts[] = {
 	{ "wan", "IF", "the CE's WAN interface", 'w', OPT_IFNAME },
@@ -18,9 +19,10 @@ const struct opt_group cli_wan_group = { NULL, wan_opts };
 static void not_up(const char *wan)
 {
 	if (wan)
-		pr_err("not up on %s", wan);
+		pr_err("not up on %s%s", wan, pin_hidden_hint());
 	else
-		pr_err("not up on any interface (nothing pinned under %s)", MAPCE_PIN_ROOT);
+		pr_err("not up on any interface (nothing pinned under %s)%s", MAPCE_PIN_ROOT,
+		       pin_hidden_hint());
 }
 
 int cli_wans(const char *wan, char (*names)[IF_NAMESIZE], int max)

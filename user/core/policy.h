@@ -85,6 +85,9 @@
 #define MAPCE_RUN_DIR "/run/mapce"		 /* state files, the lock */
 #define MAPCE_PROM_INTERVAL_S 5 /* mapce run --prometheus-file: rewritten this often */
 #define MAPCE_LOCK_FILE MAPCE_RUN_DIR "/lock"
+/* The BR's state files are MAPCE_RUN_DIR/br:<dev>.state: a ':' is never
+ * in a device name, so a CE on a WAN "br-X" cannot take a BR's on "X". */
+#define MAPCE_BR_STATE_PREFIX "br:"
 #define MAPCE_CONF_DIR "/etc/mapce"	    /* <wan>.conf, read by up */
 #define MAPCE_CONF_DIR_ENV "MAPCE_CONF_DIR" /* moves MAPCE_CONF_DIR */
 

@@ -16,11 +16,12 @@
 
 #include "core/policy.h"
 #include "sys/daemon.h"
-#include "sys/pin.h"
+#include "sys/kv_file.h"
 
 void pidfile_path(const char *wan, char *buf, size_t len)
 {
-	snprintf(buf, len, "%s/%s.pid", MAPCE_RUN_DIR, wan);
+	if (kv_run_path(buf, len, "", wan, ".pid"))
+		buf[0] = '\0'; /* not a device name: no file, open fails */
 }
 
 /* The pid written in the file open on fd (0 when none). */
@@ -44,13 +45,13 @@ int pidfile_acquire(const char *wan, struct pidfile *pf, pid_t *holder)
 	*holder = 0;
 	pf->fd = -1;
 	pidfile_path(wan, pf->path, sizeof(pf->path));
-	ret = mkdir_p(MAPCE_RUN_DIR, 0755);
+	ret = run_dir_ensure(true);
 	if (ret)
 		return ret;
 	/* The file a dying holder unlinks after we opened it would lock
 	 * fine but be nobody's: try again with the one on the path. */
 	for (int tries = 0; tries < 3; tries++) {
-		fd = open(pf->path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+		fd = open(pf->path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644);
 		if (fd < 0)
 			return -errno;
 		if (flock(fd, LOCK_EX | LOCK_NB)) {
@@ -86,6 +87,7 @@ void pidfile_release(struct pidfile *pf)
 	unlink(pf->path); /* while still locked: nobody takes a dying file */
 	close(pf->fd);
 	pf->fd = -1;
+	run_dir_prune();
 }
 
 pid_t pidfile_running(const char *wan)
@@ -96,7 +98,7 @@ pid_t pidfile_running(const char *wan)
 	int fd;
 
 	pidfile_path(wan, path, sizeof(path));
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	fd = kv_file_open(path);
 	if (fd < 0)
 		return 0;
 	pid = read_pid(fd);

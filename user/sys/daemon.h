@@ -26,7 +26,7 @@ struct pidfile {
 	char path[PATH_MAX];
 };
 
-/* MAPCE_RUN_DIR/<wan>.pid into buf. */
+/* MAPCE_RUN_DIR[/net:INODE]/<wan>.pid into buf (kv_run_path). */
 void pidfile_path(const char *wan, char *buf, size_t len);
 /* Create and lock the pid file of wan, write our pid.  0, -EBUSY when
  * another process holds it (*holder: its pid, 0 when unreadable), or

@@ -132,11 +132,11 @@ static void undo_pins(struct deploy *d, const struct deploy_undo *u)
 	int ret;
 
 	if (d->pins_created) {
-		ret = pin_dir_remove(d->dir);
+		ret = pin_dir_remove(d->spec->pins.root, d->dev);
 		if (ret < 0)
 			pr_warn("rollback: removing %s: %s", d->dir, strerror(-ret));
 	} else if (d->dir_created) {
-		rmdir(d->dir);
+		pin_dir_prune(d->spec->pins.root, d->dev); /* and the parents left empty */
 	}
 }
 
@@ -274,7 +274,6 @@ static void note_replaced(struct deploy *d)
 static int start(struct deploy *d)
 {
 	const struct deploy_spec *s = d->spec;
-	int ret;
 
 	d->had_state = state_load(s->pins.state_prefix, d->dev, &d->old) == 0;
 	d->old_valid = d->had_state && d->old.ifindex == d->ifindex;
@@ -290,14 +289,10 @@ static int start(struct deploy *d)
 		d->st.ifindex = d->ifindex;
 	}
 	d->pins_existed = pin_exists(d->dir, s->pins.config_map);
-	d->dir_created = !pin_exists(s->pins.root, d->dev);
 	if (deploy_undo_push(d, undo_state, NULL))
 		return -1;
-	ret = mkdir_p(d->dir, 0700);
-	if (ret) {
-		pr_err("creating %s: %s", d->dir, strerror(-ret));
+	if (pin_dir_make(s->pins.root, d->dev, &d->dir_created))
 		return -1;
-	}
 	if (deploy_undo_push(d, undo_pins, NULL))
 		return -1;
 	deploy_save_state(d);

@@ -294,13 +294,19 @@ int deploy_down(const struct deploy_spec *spec, const char *dev)
 	char dir[256];
 	int lock, ret;
 
-	if (pin_dir_path(dir, sizeof(dir), spec->pins.root, dev)) {
-		pr_err("pin path for %s too long", dev);
+	ret = pin_dir_path(dir, sizeof(dir), spec->pins.root, dev);
+	if (ret) {
+		pr_err("pin path for %s: %s", dev, strerror(-ret));
 		return -1;
 	}
 	lock = mapce_lock_or_err(true);
 	if (lock < 0)
 		return -1;
+	/* Nothing through a link or in a directory someone else made. */
+	if (pin_dir_check(spec->pins.root, dev) == -EPERM) {
+		mapce_unlock(lock);
+		return -1;
+	}
 	if (cannot_tell(spec, dev, ifindex, dir)) {
 		mapce_unlock(lock);
 		return -1;
@@ -310,11 +316,13 @@ int deploy_down(const struct deploy_spec *spec, const char *dev)
 		st.addr_added = st.hook_created = false;
 	if (ifindex)
 		teardown_device(spec, dev, ifindex, &st, &rm);
-	if (pin_exists(spec->pins.root, dev)) {
-		ret = pin_dir_remove(dir);
+	if (pin_dir_exists(spec->pins.root, dev)) {
+		ret = pin_dir_remove(spec->pins.root, dev);
 		if (ret < 0)
 			pr_warn("removing %s: %s", dir, strerror(-ret));
-		rm.pins = rm.found = true;
+		else
+			rm.pins = true;
+		rm.found = true;
 		deploy_fault_point("down", "pins");
 	}
 	if (state_remove(spec->pins.state_prefix, dev) == 0)
@@ -322,7 +330,7 @@ int deploy_down(const struct deploy_spec *spec, const char *dev)
 	deploy_fault_point("down", "state");
 	if (spec->forget)
 		spec->forget(dev);
-	rmdir(spec->pins.root); /* only when empty: other devices keep it */
+	pin_dir_prune(spec->pins.root, dev); /* only what is empty: others keep theirs */
 	mapce_unlock(lock);
 	if (!rm.found) {
 		pr_err("%snot up on %s", spec->w.subject, dev);

@@ -9,11 +9,21 @@
 #ifndef MAPCE_KV_FILE_H
 #define MAPCE_KV_FILE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 
-/* MAPCE_RUN_DIR/<prefix><name><suffix> into buf; 0 or -ENAMETOOLONG. */
+/* MAPCE_RUN_DIR[/net:INODE]/<prefix><name><suffix> into buf (scope.h);
+ * 0, -ENAMETOOLONG, or -EINVAL when name is not a device name. */
 int kv_run_path(char *buf, size_t len, const char *prefix, const char *name, const char *suffix);
+/* Create MAPCE_RUN_DIR (and, scoped, this network namespace's directory
+ * in it) safely (safe_dir.h): 0, or -errno (-EPERM: said why). */
+int run_dir_ensure(bool scoped);
+/* Remove this network namespace's directory in MAPCE_RUN_DIR when empty. */
+void run_dir_prune(void);
+/* Open a record for reading: no link followed, no FIFO waited on, only a
+ * regular file of this user (-EPERM otherwise).  fd or -errno. */
+int kv_file_open(const char *path);
 
 /* Call fn for each key=value line of path (at most max_lines lines).
  * 0, -errno when path cannot be opened, or the first error fn returned

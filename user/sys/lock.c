@@ -9,18 +9,20 @@
 
 #include "sys/lock.h"
 #include "core/output.h"
-#include "sys/pin.h"
+#include "sys/kv_file.h"
 
 #define LOCK_POLL_MS 50
 
 int mapce_lock(bool exclusive)
 {
 	struct timespec ts = { .tv_nsec = LOCK_POLL_MS * 1000000L };
-	int fd, ret = mkdir_p(MAPCE_RUN_DIR, 0755);
+	int fd, ret = run_dir_ensure(false);
 
 	if (ret)
 		return ret;
-	fd = open(MAPCE_LOCK_FILE, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	/* One lock for every namespace: serializing them costs nothing, and
+	 * the bpffs and /run they write are shared. */
+	fd = open(MAPCE_LOCK_FILE, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return -errno;
 	for (int waited = 0; waited <= LOCK_WAIT_MS; waited += LOCK_POLL_MS) {

@@ -7,6 +7,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+
+#include "core/policy.h"
 
 #include "sys/kv_file.h"
 #include "sys/state_file.h"
@@ -84,14 +87,45 @@ static int state_path(char *buf, size_t len, const char *prefix, const char *dev
 	return kv_run_path(buf, len, prefix, dev, ".state");
 }
 
+/* Before MAPCE_BR_STATE_PREFIX a BR's file was "br-<dev>.state", a name a
+ * CE on a WAN "br-<dev>" shares: the BR's own (its first line names its
+ * writer) is still read and removed, once, so a BR up across an upgrade
+ * goes down cleanly.  0 with the path in buf, or -ENOENT. */
+static int legacy_br_path(char *buf, size_t len, const char *prefix, const char *dev)
+{
+	char line[64] = "";
+	FILE *f;
+	int fd;
+
+	if (strcmp(prefix, MAPCE_BR_STATE_PREFIX) || kv_run_path(buf, len, "br-", dev, ".state"))
+		return -ENOENT;
+	fd = kv_file_open(buf);
+	if (fd < 0)
+		return -ENOENT;
+	f = fdopen(fd, "r");
+	if (!f) {
+		close(fd);
+		return -ENOENT;
+	}
+	if (!fgets(line, sizeof(line), f))
+		line[0] = '\0';
+	fclose(f);
+	return strncmp(line, "# mapce br up:", 14) ? -ENOENT : 0;
+}
+
 int state_load(const char *prefix, const char *dev, struct up_state *st)
 {
 	char path[PATH_MAX];
 
+	int ret;
+
 	memset(st, 0, sizeof(*st));
 	if (state_path(path, sizeof(path), prefix, dev))
 		return -ENAMETOOLONG;
-	return kv_file_read(path, STATE_MAX_LINES, state_line, st);
+	ret = kv_file_read(path, STATE_MAX_LINES, state_line, st);
+	if (ret == -ENOENT && !legacy_br_path(path, sizeof(path), prefix, dev))
+		ret = kv_file_read(path, STATE_MAX_LINES, state_line, st);
+	return ret;
 }
 
 struct state_out {
@@ -154,8 +188,12 @@ int state_save(const char *prefix, const char *dev, const char *cmd, const struc
 int state_remove(const char *prefix, const char *dev)
 {
 	char path[PATH_MAX];
+	int ret;
 
 	if (state_path(path, sizeof(path), prefix, dev))
 		return -ENAMETOOLONG;
-	return kv_file_remove(path);
+	ret = kv_file_remove(path);
+	if (!legacy_br_path(path, sizeof(path), prefix, dev) && !kv_file_remove(path))
+		ret = 0;
+	return ret;
 }

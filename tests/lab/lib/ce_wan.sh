@@ -45,13 +45,21 @@ ce_wan_init() {
 	export MAPCE_CONF_DIR=$NS_TMP/etc-mapce
 }
 
+# ce_wan_paths: PIN, STATE, RECORD of the CE's namespace (mapce keys them
+# by it: known once the namespace exists).
+ce_wan_paths() {
+	PIN=$(mapce_pins ce "$WAN" "$CE_NS")
+	STATE=$(mapce_run_dir "$CE_NS")/$WAN.state
+	RECORD=$(mapce_run_dir "$CE_NS")/$WAN.config
+}
+
 ce_wan_cleanup() {
 	mapce_down_all
 	ns_cleanup
 }
 
 ce_wan_up() {
-	ns_create "$CE_NS" && ns_create "$PEER_NS" &&
+	ns_create "$CE_NS" && ns_create "$PEER_NS" && ce_wan_paths &&
 		ns_veth "$CE_NS" "$WAN" "$PEER_NS" "$PEER" &&
 		ns_addr "$CE_NS" "$WAN" "$CE_ADDR/64" && ns_addr "$PEER_NS" "$PEER" "$GW/64" &&
 		ns_ip "$CE_NS" -6 route add default via "$GW" dev "$WAN"

@@ -59,7 +59,7 @@ dh6_init() {
 	DH6_DIR=$NS_TMP/dh6
 	DH6_KEA_CONF=$DH6_DIR/kea/kea-dhcp6.json
 	DH6_EVENTS=$DH6_DIR/events
-	DH6_FILE=/run/mapce/$WAN.dhcpv6
+	DH6_FILE=/run/mapce/$WAN.dhcpv6 # dh6_topology: in the CE's namespace's directory
 	mkdir -p "$DH6_DIR/kea" "$DH6_DIR/dhcpcd/db" "$DH6_DIR/dhcpcd/run" "$DH6_DIR/dhcpcd/hooks"
 	mapce_track ce "$CE_NS" "$WAN"
 }
@@ -71,6 +71,7 @@ dh6_preflight() {
 
 dh6_topology() {
 	ns_create "$SV_NS" && ns_create "$CE_NS" &&
+		DH6_FILE=$(mapce_run_dir "$CE_NS")/$WAN.dhcpv6 &&
 		ns_veth "$SV_NS" "$SV_IF" "$CE_NS" "$WAN" &&
 		ns_addr "$SV_NS" "$SV_IF" "$DH6_SV_ADDR/64" && ns_addr "$CE_NS" "$WAN" "$DH6_CE_ADDR/64" &&
 		ns_ip "$CE_NS" -6 route add default via "$DH6_SV_ADDR" dev "$WAN" &&

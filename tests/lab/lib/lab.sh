@@ -178,6 +178,7 @@ lab_plumb() {
 	for ns in "${LAB_NAMESPACES[@]}"; do
 		ns_create "$ns" || return 1
 	done
+	LAB_CE_PIN=$(mapce_pins ce "$LAB_IF_WAN" "$LAB_NS_CE") # keyed by the namespace
 	ns_veth "$LAB_NS_LAN" "$LAB_IF_LAN" "$LAB_NS_CE" "$LAB_IF_CE_LAN" &&
 	ns_veth "$LAB_NS_CE" "$LAB_IF_WAN" "$LAB_NS_ISP" "$LAB_IF_ISP_CE" &&
 	ns_veth "$LAB_NS_ISP" "$LAB_IF_ISP_BR" "$LAB_NS_BR" "$LAB_IF_BR_WAN" &&

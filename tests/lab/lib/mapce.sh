@@ -51,15 +51,36 @@ mapce_track() {
 	MAPCE_UPS+=("$*")
 }
 
-# mapce_pins ce|br DEV: the pin directory; mapce_state ce|br DEV: the state
+# mapce_scope NS: what mapce adds to its directories for the network
+# namespace NS: "/net:INODE", or "" for this shell's (the host's) one; a
+# namespace that is gone: "/net:*" (a glob: the run's device names are
+# its own).  mapce_pins ce|br DEV [NS]: the pin directory; mapce_run_dir
+# [NS]: where the state files are; mapce_state ce|br DEV [NS]: the state
 # files (`up`'s record of what it changed, the config file it read).
-mapce_pins() {
-	if [ "$1" = br ]; then echo "/sys/fs/bpf/mapce_br/$2"; else echo "/sys/fs/bpf/mapce/$2"; fi
+# Without NS: wherever they are (ROOT/DEV or ROOT/net:*/DEV).
+mapce_scope() {
+	local ino
+	ino=$(stat -L -c %i "/run/netns/$1" 2>/dev/null) || { echo "/net:*"; return 0; }
+	[ "$ino" = "$(stat -L -c %i /proc/self/ns/net)" ] || echo "/net:$ino"
 }
+mapce_pins() {
+	local root=/sys/fs/bpf/mapce d
+	[ "$1" = br ] && root=/sys/fs/bpf/mapce_br
+	if [ -n "${3:-}" ]; then
+		echo "$root$(mapce_scope "$3")/$2"
+		return 0
+	fi
+	for d in "$root/$2" "$root"/net:*/"$2"; do [ -e "$d" ] && { echo "$d"; return 0; }; done
+	echo "$root/$2"
+}
+mapce_run_dir() { echo "/run/mapce${1:+$(mapce_scope "$1")}"; }
 mapce_state() {
-	local f
-	if [ "$1" = br ]; then set -- "/run/mapce/br-$2".*; else set -- "/run/mapce/$2".*; fi
-	for f in "$@"; do [ -e "$f" ] && echo "$f"; done
+	local kind=$1 dev=$2 d f dirs=(/run/mapce /run/mapce/net:*)
+	[ -n "${3:-}" ] && dirs=("$(mapce_run_dir "$3")")
+	for d in "${dirs[@]}"; do
+		if [ "$kind" = br ]; then set -- "$d/br:$dev".*; else set -- "$d/$dev".*; fi
+		for f in "$@"; do [ -e "$f" ] && echo "$f"; done
+	done
 	return 0
 }
 
@@ -77,6 +98,7 @@ mapce_down_all() {
 		rm -rf "$(mapce_pins "$kind" "$dev")"
 		for f in $(mapce_state "$kind" "$dev"); do rm -f "$f"; done
 	done
+	rmdir /sys/fs/bpf/mapce/net:* /sys/fs/bpf/mapce_br/net:* /run/mapce/net:* 2>/dev/null
 	rmdir /sys/fs/bpf/mapce /sys/fs/bpf/mapce_br /run/mapce 2>/dev/null
 	return 0
 }
