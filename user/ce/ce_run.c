@@ -51,12 +51,12 @@ struct runner {
 	char err[1536];	    /* the first error of a pass (pr_err caught) */
 	char note[512];	    /* what the plan left out: said when it changes */
 	char warn[1024];    /* its warnings */
+	size_t started;	    /* services started (run_service.h) */
 };
 
 /* ---- the log ------------------------------------------------------------ */
 
-static void __attribute__((format(printf, 3, 4)))
-say(struct runner *r, const char *event, const char *fmt, ...)
+void run_say(const char *wan, const char *event, const char *fmt, ...)
 {
 	struct run_event ev = { .event = event };
 	va_list ap;
@@ -64,8 +64,10 @@ say(struct runner *r, const char *event, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(ev.msg, sizeof(ev.msg), fmt, ap);
 	va_end(ap);
-	run_log(r->wan, &ev);
+	run_log(wan, &ev);
 }
+
+#define say(r, event, ...) run_say((r)->wan, event, __VA_ARGS__)
 
 /* What keeps the CE from following the line (event "waiting": the plan
  * fails; "error": applying it does): said when it changes, not at every
@@ -232,6 +234,45 @@ static bool pins_kept(struct runner *r)
 	return same;
 }
 
+/* ---- the services beside the CE (run_service.h) -------------------------- */
+
+static void services_applied(struct runner *r, bool reload)
+{
+	for (size_t i = 0; i < r->started; i++) {
+		struct run_service *s = r->ops->services[i];
+
+		if (s->applied)
+			s->applied(s->arg, &r->cur, reload);
+	}
+}
+
+/* Start them in order; a failure stops the ones started (run exits 1). */
+static int services_start(struct runner *r)
+{
+	char err[1024];
+
+	for (; r->started < r->ops->n_services; r->started++) {
+		struct run_service *s = r->ops->services[r->started];
+
+		err[0] = '\0';
+		if (s->start && s->start(s->arg, r->wan, &r->cur, err, sizeof(err))) {
+			pr_err("run: %s: %s", s->name, err[0] ? err : "cannot start");
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static void services_stop(struct runner *r)
+{
+	while (r->started > 0) {
+		struct run_service *s = r->ops->services[--r->started];
+
+		if (s->stop)
+			s->stop(s->arg);
+	}
+}
+
 static void pass(struct runner *r)
 {
 	static struct ce_up_params p;
@@ -293,6 +334,7 @@ static void pass(struct runner *r)
 	}
 	r->cur = p;
 	watch_update(r, ifindex);
+	services_applied(r, reload);
 out:
 	status(r, reload);
 }
@@ -435,10 +477,30 @@ static void teardown(struct runner *r, const sigset_t *old)
 		signal(run_signals[i], SIG_DFL);
 }
 
+/* The loop's own fds, then each started service's (owner: its index). */
+#define RUN_FIXED_FDS 6
+
+static nfds_t services_poll(struct runner *r, struct pollfd *fds, size_t *owner)
+{
+	nfds_t n = RUN_FIXED_FDS;
+
+	for (size_t i = 0; i < r->started; i++) {
+		struct run_service *s = r->ops->services[i];
+		int got[RUN_SERVICE_MAX_FDS];
+		int k = s->fds ? s->fds(s->arg, got, RUN_SERVICE_MAX_FDS) : 0;
+
+		for (int j = 0; j < k && j < RUN_SERVICE_MAX_FDS; j++) {
+			owner[n - RUN_FIXED_FDS] = i;
+			fds[n++] = (struct pollfd){ got[j], POLLIN, 0 };
+		}
+	}
+	return n;
+}
+
 static void loop(struct runner *r)
 {
 	while (!r->stop) {
-		struct pollfd fds[] = {
+		struct pollfd fds[RUN_FIXED_FDS + RUN_SERVICE_MAX * RUN_SERVICE_MAX_FDS] = {
 			{ nl_monitor_fd(r->mon), POLLIN, 0 },
 			{ r->sfd, POLLIN, 0 },
 			{ r->debounce, POLLIN, 0 },
@@ -446,10 +508,12 @@ static void loop(struct runner *r)
 			{ r->wdog, POLLIN, 0 }, /* fd -1 (no watchdog): poll skips it */
 			{ r->prom, POLLIN, 0 },
 		};
+		size_t owner[RUN_SERVICE_MAX * RUN_SERVICE_MAX_FDS];
+		nfds_t n = services_poll(r, fds, owner);
 		bool now = false;
 		int ret;
 
-		if (poll(fds, 6, -1) < 0) {
+		if (poll(fds, n, -1) < 0) {
 			if (errno == EINTR)
 				continue;
 			say(r, "error", "poll: %s: exiting", strerror(errno));
@@ -488,6 +552,12 @@ static void loop(struct runner *r)
 			drain(r->prom);
 			prom_update(r);
 		}
+		for (nfds_t i = RUN_FIXED_FDS; i < n && !r->stop; i++) {
+			struct run_service *s = r->ops->services[owner[i - RUN_FIXED_FDS]];
+
+			if (fds[i].revents && s->ready)
+				s->ready(s->arg, fds[i].fd);
+		}
 		if (r->pending && !r->armed && !r->stop) {
 			arm(r->debounce, RUN_DEBOUNCE_MS, 0);
 			r->armed = true;
@@ -505,12 +575,22 @@ int ce_run_loop(const char *wan, const struct ce_run_ops *ops, void *ctx)
 	r.ops = ops;
 	r.ctx = ctx;
 	sigemptyset(&old);
+	if (ops->n_services > RUN_SERVICE_MAX) {
+		pr_err("run: %zu services, at most %d", ops->n_services, RUN_SERVICE_MAX);
+		return 1;
+	}
 	if (setup(&r, &old) || first_up(&r)) {
+		teardown(&r, &old);
+		return 1;
+	}
+	if (services_start(&r)) {
+		services_stop(&r);
 		teardown(&r, &old);
 		return 1;
 	}
 	prom_update(&r); /* at once, not only after the first period */
 	loop(&r);
+	services_stop(&r);
 	if (r.stop_sig) {
 		notify_stopping();
 		say(&r, "stop", "%s: down", r.stop_sig == SIGINT ? "SIGINT" : "SIGTERM");

@@ -33,6 +33,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include "ce/ce_loader.h"
+#include "ce/run_service.h"
 
 #define RUN_DEBOUNCE_MS 300
 #define RUN_CHECK_S 30
@@ -55,6 +56,10 @@ struct ce_run_ops {
 	/* The Prometheus textfile to keep (ce_prom.h), or NULL; asked at
 	 * every write, so a reload may change it. */
 	const char *(*prometheus_file)(void *ctx);
+	/* What run keeps beside the CE (run_service.h), n_services of them;
+	 * NULL: none. */
+	struct run_service *const *services;
+	size_t n_services;
 };
 
 /* Run until SIGTERM/SIGINT or the pins are taken away; the exit status

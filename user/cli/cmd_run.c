@@ -114,13 +114,22 @@ static const char *run_prometheus_file(void *ctx)
 	return S.prometheus_file[0] ? S.prometheus_file : NULL;
 }
 
-static const struct ce_run_ops run_ops = {
+static struct ce_run_ops run_ops = {
 	.reread = run_reread,
 	.plan = run_plan,
 	.prefix_from = run_prefix_from,
 	.config = run_config,
 	.prometheus_file = run_prometheus_file,
 };
+
+/* What the settings ask run to keep beside the CE (run_service.h), in
+ * start order; each service adds itself here when its setting is given. */
+static struct run_service *run_services[RUN_SERVICE_MAX];
+
+static void run_add(struct run_service *s)
+{
+	run_services[run_ops.n_services++] = s;
+}
 
 int cmd_run(int argc, char **argv)
 {
@@ -130,5 +139,7 @@ int cmd_run(int argc, char **argv)
 		return ret;
 	if (caps_check("mapce run", CAPS_LOAD))
 		return 1;
+	(void)run_add; /* no service yet */
+	run_ops.services = run_services;
 	return ce_run_loop(S.wan, &run_ops, NULL);
 }
