@@ -176,6 +176,9 @@ struct mapce_binding {
 
 #define MAPCE_BIND_F_STATIC 0x01  /* port forward: never expires */
 #define MAPCE_BIND_F_OVERLAP 0x02 /* shares its port with another owner (RFC 7857 §3) */
+/* With STATIC: a forward a program opened at run time (UPnP, PCP), not the
+ * config file's: the config's sync leaves it, the service removes it. */
+#define MAPCE_BIND_F_DYNAMIC 0x04
 
 /*
  * Remotes a mapping has sent to, for address-dependent filtering.  Key of

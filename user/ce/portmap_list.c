@@ -38,6 +38,7 @@ static int static_cb(const void *key, const void *val, void *arg)
 	pm->first = pm->last = ntohs(out->port);
 	pm->inside_ip = owner->ip;
 	pm->inside_port = ntohs(owner->port);
+	pm->dynamic = (owner->flags & MAPCE_BIND_F_DYNAMIC) != 0;
 	return 0;
 }
 
@@ -76,8 +77,8 @@ static int group(const struct portmap *p, long n, const struct portmap *skip, in
 		bool covered = false;
 
 		for (int j = 0; j < n_skip && !covered; j++)
-			covered = p[i].proto == skip[j].proto && p[i].first >= skip[j].first &&
-				  p[i].first <= skip[j].last &&
+			covered = !p[i].dynamic && p[i].proto == skip[j].proto &&
+				  p[i].first >= skip[j].first && p[i].first <= skip[j].last &&
 				  p[i].inside_ip == skip[j].inside_ip &&
 				  p[i].inside_port ==
 					  skip[j].inside_port + (p[i].first - skip[j].first);
@@ -86,8 +87,8 @@ static int group(const struct portmap *p, long n, const struct portmap *skip, in
 		if (k > 0) {
 			struct portmap *g = &out[k - 1];
 
-			if (g->proto == p[i].proto && g->last + 1 == p[i].first &&
-			    g->inside_ip == p[i].inside_ip &&
+			if (g->proto == p[i].proto && g->dynamic == p[i].dynamic &&
+			    g->last + 1 == p[i].first && g->inside_ip == p[i].inside_ip &&
 			    (__u32)g->inside_port + (g->last - g->first) + 1 == p[i].inside_port) {
 				g->last = p[i].first;
 				continue;

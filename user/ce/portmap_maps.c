@@ -74,6 +74,7 @@ static void pm_port(const struct portmap_maps *m, const struct portmap *pm, __u3
 		    struct pm_port *pp)
 {
 	__u64 now = ce_now_ns();
+	__u8 flags = MAPCE_BIND_F_STATIC | (pm->dynamic ? MAPCE_BIND_F_DYNAMIC : 0);
 
 	memset(pp, 0, sizeof(*pp));
 	pp->out.ip = m->cfg.ipv4;
@@ -84,11 +85,11 @@ static void pm_port(const struct portmap_maps *m, const struct portmap *pm, __u3
 	pp->in.proto = pm->proto;
 	pp->owner.ip = pp->in.ip;
 	pp->owner.port = pp->in.port;
-	pp->owner.flags = MAPCE_BIND_F_STATIC;
+	pp->owner.flags = flags;
 	pp->owner.created_ns = pp->owner.refreshed_ns = now;
 	pp->bind.ip = pp->out.ip;
 	pp->bind.port = pp->out.port;
-	pp->bind.flags = MAPCE_BIND_F_STATIC;
+	pp->bind.flags = flags;
 	pp->bind.created_ns = pp->bind.refreshed_ns = now;
 }
 
@@ -105,8 +106,16 @@ static void host_release(struct portmap_maps *m, __be32 ip)
 	bpf_map_update_elem(m->hosts, &ip, &h, BPF_EXIST);
 }
 
-/* What holds an outside port. */
-enum holder { H_FREE, H_SAME, H_STATIC, H_DYNAMIC, H_STALE };
+/* What holds an outside port.  H_DYNFWD: a dynamic forward (UPnP, PCP)
+ * where a forward of the config goes: the config wins, the service that
+ * opened it sees it gone and says so. */
+enum holder { H_FREE, H_SAME, H_STATIC, H_DYNAMIC, H_STALE, H_DYNFWD };
+
+/* Same kind of forward: both dynamic or both of the config. */
+static bool same_kind(const struct mapce_binding *a, const struct mapce_binding *b)
+{
+	return (a->flags & MAPCE_BIND_F_DYNAMIC) == (b->flags & MAPCE_BIND_F_DYNAMIC);
+}
 
 static enum holder port_holder(struct portmap_maps *m, const struct pm_port *pp,
 			       struct mapce_binding *owner)
@@ -116,9 +125,15 @@ static enum holder port_holder(struct portmap_maps *m, const struct pm_port *pp,
 
 	if (bpf_map_lookup_elem(m->ports, &pp->out, owner))
 		return H_FREE;
-	if (owner->flags & MAPCE_BIND_F_STATIC)
-		return owner->ip == pp->owner.ip && owner->port == pp->owner.port ? H_SAME
-										  : H_STATIC;
+	if (owner->flags & MAPCE_BIND_F_STATIC) {
+		if ((owner->flags & MAPCE_BIND_F_DYNAMIC) &&
+		    !(pp->owner.flags & MAPCE_BIND_F_DYNAMIC))
+			return H_DYNFWD;
+		return owner->ip == pp->owner.ip && owner->port == pp->owner.port &&
+				       same_kind(owner, &pp->owner)
+			       ? H_SAME
+			       : H_STATIC;
+	}
 	/* A dynamic claim is live while its owner's mapping uses the port;
 	 * otherwise it is a leftover the expiry sweep will release. */
 	in.ip = owner->ip;
@@ -130,17 +145,21 @@ static enum holder port_holder(struct portmap_maps *m, const struct pm_port *pp,
 	return H_STALE;
 }
 
-/* Drop the dynamic mapping owning the claim on pp->out (and the claim). */
+/* Drop the dynamic mapping (or dynamic forward: fwd) owning the claim on
+ * pp->out (and the claim). */
 static void evict_dynamic(struct portmap_maps *m, const struct pm_port *pp,
-			  const struct mapce_binding *owner)
+			  const struct mapce_binding *owner, bool fwd)
 {
 	struct mapce_endpoint in = { .ip = owner->ip, .port = owner->port, .proto = pp->out.proto };
 	struct mapce_binding b;
+	__u8 want = fwd ? MAPCE_BIND_F_STATIC | MAPCE_BIND_F_DYNAMIC : 0;
 
-	if (!bpf_map_lookup_elem(m->bind, &in, &b) && !(b.flags & MAPCE_BIND_F_STATIC) &&
+	if (!bpf_map_lookup_elem(m->bind, &in, &b) &&
+	    (b.flags & (MAPCE_BIND_F_STATIC | MAPCE_BIND_F_DYNAMIC)) == want &&
 	    b.port == pp->out.port && b.ip == pp->out.ip) {
 		bpf_map_delete_elem(m->bind, &in);
-		host_release(m, in.ip);
+		if (!fwd)
+			host_release(m, in.ip);
 	}
 	bpf_map_delete_elem(m->ports, &pp->out);
 }
@@ -176,7 +195,8 @@ static int install_check(struct portmap_maps *m, const struct portmap *pm, bool 
 			break;
 		}
 		if (!bpf_map_lookup_elem(m->bind, &pp.in, &b) && (b.flags & MAPCE_BIND_F_STATIC) &&
-		    b.port != pp.out.port && !statics_ok)
+		    b.port != pp.out.port && !statics_ok &&
+		    !((b.flags & MAPCE_BIND_F_DYNAMIC) && !pm->dynamic))
 			return BAD("%s: the inside endpoint %s/%s is already the target of "
 				   "forwarded port %u",
 				   portmap_format(pm, s, sizeof(s)),
@@ -194,8 +214,8 @@ static int install_port(struct portmap_maps *m, const struct pm_port *pp, bool e
 
 	if (h == H_DYNAMIC && !evict && (owner.ip != pp->owner.ip || owner.port != pp->owner.port))
 		return -EBUSY;
-	if (h == H_DYNAMIC || h == H_STALE)
-		evict_dynamic(m, pp, &owner);
+	if (h == H_DYNAMIC || h == H_STALE || h == H_DYNFWD)
+		evict_dynamic(m, pp, &owner, h == H_DYNFWD);
 	if (h != H_SAME) {
 		/* NOEXIST: the datapath claims ports the same way; losing the
 		 * race to it is a refusal, never a double owner. */
@@ -228,10 +248,10 @@ static void uninstall_port(struct portmap_maps *m, const struct pm_port *pp)
 	struct mapce_binding b;
 
 	if (!bpf_map_lookup_elem(m->ports, &pp->out, &b) && (b.flags & MAPCE_BIND_F_STATIC) &&
-	    b.ip == pp->owner.ip && b.port == pp->owner.port)
+	    same_kind(&b, &pp->owner) && b.ip == pp->owner.ip && b.port == pp->owner.port)
 		bpf_map_delete_elem(m->ports, &pp->out);
 	if (!bpf_map_lookup_elem(m->bind, &pp->in, &b) && (b.flags & MAPCE_BIND_F_STATIC) &&
-	    b.port == pp->out.port)
+	    same_kind(&b, &pp->bind) && b.port == pp->out.port)
 		bpf_map_delete_elem(m->bind, &pp->in);
 }
 
@@ -254,7 +274,7 @@ bool portmap_installed(struct portmap_maps *m, const struct portmap *pm)
 		pm_port(m, pm, i, &pp);
 		if (port_holder(m, &pp, &owner) != H_SAME ||
 		    bpf_map_lookup_elem(m->bind, &pp.in, &b) || !(b.flags & MAPCE_BIND_F_STATIC) ||
-		    b.port != pp.out.port)
+		    !same_kind(&b, &pp.bind) || b.port != pp.out.port)
 			return false;
 	}
 	return true;
@@ -357,7 +377,7 @@ static int bind_scan_cb(const void *key, const void *val, void *arg)
 	const struct mapce_binding *b = val;
 	struct static_scan *s = arg;
 
-	if (!(b->flags & MAPCE_BIND_F_STATIC))
+	if (!(b->flags & MAPCE_BIND_F_STATIC) || (b->flags & MAPCE_BIND_F_DYNAMIC))
 		return 0;
 	if (b->ip == s->pub &&
 	    wanted(s->want, s->n, in->proto, ntohs(b->port), in->ip, ntohs(in->port)))
@@ -372,7 +392,7 @@ static int port_scan_cb(const void *key, const void *val, void *arg)
 	const struct mapce_binding *o = val;
 	struct static_scan *s = arg;
 
-	if (!(o->flags & MAPCE_BIND_F_STATIC))
+	if (!(o->flags & MAPCE_BIND_F_STATIC) || (o->flags & MAPCE_BIND_F_DYNAMIC))
 		return 0;
 	if (out->ip == s->pub &&
 	    wanted(s->want, s->n, out->proto, ntohs(out->port), o->ip, ntohs(o->port)))
@@ -414,6 +434,8 @@ int portmap_sync(struct portmap_maps *m, const struct portmap *want, int n, bool
 	for (int i = 0; i < n_have; i++) {
 		bool any = false;
 
+		if (have[i].dynamic)
+			continue; /* not the config's to remove */
 		for (__u32 p = have[i].first; p <= have[i].last && !any; p++)
 			any = !wanted(want, n, have[i].proto, (__u16)p, have[i].inside_ip,
 				      (__u16)(have[i].inside_port + (p - have[i].first)));

@@ -335,7 +335,10 @@ static int do_list(const char *wan, char **pos, int npos)
 		out_open_object(NULL);
 		print_forward(&list[i].pm);
 		out_bool("installed", " %-9s", list[i].installed);
-		out_bool("saved", " %s\n", list[i].saved);
+		out_bool("saved", " %s", list[i].saved);
+		/* opened at run time by UPnP or PCP: never saved */
+		out_bool("dynamic", NULL, list[i].pm.dynamic);
+		out_text("%s\n", list[i].pm.dynamic ? " (dynamic)" : "");
 		out_close_object();
 	}
 	out_close_array();

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "ce/ce_run.h"
+#include "ce/upnp_bridge.h"
 #include "cli/commands.h"
 #include "core/config_file.h"
 #include "core/output.h"
@@ -139,7 +140,8 @@ int cmd_run(int argc, char **argv)
 		return ret;
 	if (caps_check("mapce run", CAPS_LOAD))
 		return 1;
-	(void)run_add; /* no service yet */
+	if (S.upnp_leases[0])
+		run_add(upnp_bridge_service(S.wan, S.upnp_leases));
 	run_ops.services = run_services;
 	return ce_run_loop(S.wan, &run_ops, NULL);
 }

@@ -166,6 +166,10 @@ int up_settings_from_argv(const struct cli_spec *spec, int argc, char **argv, st
 		pr_err("up: --prometheus-file is mapce run's (up does not stay to keep the file)");
 		return EXIT_USAGE;
 	}
+	if (spec == &up_spec && last.cli.set[UK_UPNP_LEASES]) {
+		pr_err("up: --upnp-leases is mapce run's (up does not stay to watch the file)");
+		return EXIT_USAGE;
+	}
 	if (!last.config && !last.cli.set[UK_WAN]) {
 		pr_err("%s: --wan IF is required", spec->name);
 		return EXIT_USAGE;

@@ -72,6 +72,7 @@ enum up_key {
 	UK_DHCPV6_OPTION_FILE, /* the same, read from a file (a DHCPv6 client hook's) */
 	UK_PREFIX_FROM,	       /* the CE prefix from this interface's addresses (PD on a LAN) */
 	UK_PROMETHEUS_FILE,    /* mapce run only: the node_exporter textfile it keeps */
+	UK_UPNP_LEASES,	       /* mapce run only: miniupnpd's lease file it mirrors */
 	UK__N
 };
 
@@ -91,6 +92,7 @@ struct up_settings {
 	char wan[IF_NAMESIZE];
 	char prefix_from[IF_NAMESIZE];	/* UK_PREFIX_FROM */
 	char prometheus_file[PATH_MAX]; /* UK_PROMETHEUS_FILE */
+	char upnp_leases[PATH_MAX];	/* UK_UPNP_LEASES */
 	/* The rule sources besides the rule options (one source a file or
 	 * command line; they are merged with the rules, as a whole). */
 	char isp[ISP_NAME_MAX];	      /* ISP table name, or "auto" */

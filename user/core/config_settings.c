@@ -99,6 +99,12 @@ static const struct opt_def run_keys[] = {
 					 "exit (for node_exporter's textfile collector: a *.prom "
 					 "file in its directory)",
 	  KEY(PROMETHEUS_FILE) },
+	{ "upnp-leases", "FILE",
+	  "mirror miniupnpd's lease file FILE (its lease_file option; mapce upnp-config "
+	  "writes both) into the CE's port forwards: each UPnP mapping opens its port as a "
+	  "dynamic forward and closes it when the lease goes; a lease outside the port set "
+	  "or on a forwarded port is refused and logged",
+	  KEY(UPNP_LEASES) },
 	{},
 };
 
@@ -357,6 +363,15 @@ int up_settings_apply(struct up_settings *s, int opt, const char *arg, unsigned 
 		snprintf(s->prometheus_file, sizeof(s->prometheus_file), "%s", arg);
 		ret = 0;
 		break;
+	case UK_UPNP_LEASES:
+		/* watched by its directory: a path, absolute so that a run under
+		 * systemd and the miniupnpd config name the same file */
+		if (arg[0] != '/' || strlen(arg) >= sizeof(s->upnp_leases) ||
+		    arg[strlen(arg) - 1] == '/')
+			return BAD("bad %s '%s' (an absolute file name)", name, arg);
+		snprintf(s->upnp_leases, sizeof(s->upnp_leases), "%s", arg);
+		ret = 0;
+		break;
 	default:
 		return BAD("unknown option %s", name);
 	}
@@ -434,6 +449,8 @@ void up_settings_merge(struct up_settings *out, const struct up_settings *file,
 		memcpy(out->prefix_from, cli->prefix_from, sizeof(out->prefix_from));
 	if (cli->set[UK_PROMETHEUS_FILE])
 		memcpy(out->prometheus_file, cli->prometheus_file, sizeof(out->prometheus_file));
+	if (cli->set[UK_UPNP_LEASES])
+		memcpy(out->upnp_leases, cli->upnp_leases, sizeof(out->upnp_leases));
 	out->usage_err = false;
 }
 

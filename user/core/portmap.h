@@ -24,6 +24,7 @@ struct portmap {
 	__u16 first, last; /* outside ports, host order, first <= last */
 	__u16 inside_port; /* host order: the inside port of `first` */
 	__u8 proto;	   /* IPPROTO_TCP or IPPROTO_UDP */
+	bool dynamic;	   /* opened at run time (ce/portmap_dynamic.h), never in a file */
 };
 
 /* Parse the three words.  0 ok; -1 with a message naming the bad value. */
