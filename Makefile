@@ -137,6 +137,8 @@ UNITDIR    ?= $(if $(filter /usr /usr/local,$(PREFIX)),$(PREFIX)/lib/systemd/sys
 CONFDIR    := /etc/mapce
 MAPCE_VERSION := $(shell sed -n 's/^\#define MAPCE_VERSION "\(.*\)"/\1/p' user/cli/main.c)
 ISP_FILES  := $(wildcard data/isp/*.rules data/isp/README.md)
+# miniupnpd beside mapce run --upnp-leases: its table and an example config
+UPNP_FILES := data/miniupnpd/mapce-upnp.nft data/miniupnpd/miniupnpd.conf.example
 DOC_FILES  := README.md $(wildcard docs/*.md)
 
 # The directories the generated files name: rewritten only when they
@@ -186,6 +188,8 @@ install: $(OUTPUT)/mapce $(OUTPUT)/man/.stamp $(OUTPUT)/mapce@.service $(OUTPUT)
 	$(Q)install -m 0644 $(DOC_FILES) $(DESTDIR)$(DOCDIR)/
 	$(Q)$(if $(ISP_FILES),install -m 0644 $(ISP_FILES) $(DESTDIR)$(ISPDIR)/,:)
 	$(Q)install -m 0755 scripts/mapce-dhcpv6-hook $(DESTDIR)$(DATADIR)/mapce/mapce-dhcpv6-hook
+	$(Q)install -d $(DESTDIR)$(DATADIR)/mapce/miniupnpd
+	$(Q)install -m 0644 $(UPNP_FILES) $(DESTDIR)$(DATADIR)/mapce/miniupnpd/
 	$(Q)$(call systemd_reload)
 
 # Exactly what install put there; directories only when empty (a user's
@@ -196,8 +200,10 @@ uninstall:
 		$(DESTDIR)$(MANDIR)/man8/mapce.8 $(DESTDIR)$(MANDIR)/man8/mapce-*.8 \
 		$(addprefix $(DESTDIR)$(DOCDIR)/,$(notdir $(DOC_FILES))) \
 		$(addprefix $(DESTDIR)$(ISPDIR)/,$(notdir $(ISP_FILES))) \
-		$(DESTDIR)$(DATADIR)/mapce/mapce-dhcpv6-hook $(DESTDIR)$(COMPLETIONDIR)/mapce
-	$(Q)for d in $(DESTDIR)$(ISPDIR) $(DESTDIR)$(DATADIR)/mapce $(DESTDIR)$(DOCDIR) \
+		$(DESTDIR)$(DATADIR)/mapce/mapce-dhcpv6-hook $(DESTDIR)$(COMPLETIONDIR)/mapce \
+		$(addprefix $(DESTDIR)$(DATADIR)/mapce/miniupnpd/,$(notdir $(UPNP_FILES)))
+	$(Q)for d in $(DESTDIR)$(ISPDIR) $(DESTDIR)$(DATADIR)/mapce/miniupnpd \
+		$(DESTDIR)$(DATADIR)/mapce $(DESTDIR)$(DOCDIR) \
 		$(DESTDIR)$(CONFDIR); do [ ! -d $$d ] || rmdir --ignore-fail-on-non-empty $$d; done
 	$(Q)$(call systemd_reload)
 

@@ -10,12 +10,15 @@ build=(make clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libcap-dev libmn
 # the installed man pages (tests/lab/test_service_sandbox.sh, test_install.sh);
 # kea-dhcp6-server and dhcpcd-base: the DHCPv6 lab (tests/lab/test_lab_dhcpv6.sh);
 # debhelper and lintian: the Debian package (tests/lab/test_deb.sh);
-# prometheus: its promtool checks mapce's metrics (tests/lab/test_lab_watch.sh)
+# prometheus: its promtool checks mapce's metrics (tests/lab/test_lab_watch.sh);
+# miniupnpd (with its nftables backend), miniupnpc and nftables: UPnP
+# through a real miniupnpd and upnpc (tests/lab/test_lab_upnp.sh)
 tests=(iproute2 iputils-ping ethtool curl socat python3-scapy tcpdump
        netcat-openbsd util-linux procps stun-client stun-server coturn traceroute iputils-tracepath
        cppcheck clang-tidy clang-format python3-seccomp groff-base
        kea-dhcp6-server dhcpcd-base prometheus
        debhelper lintian
+       miniupnpd miniupnpd-nftables miniupnpc nftables
        libclang-rt-14-dev) # clang's fuzzer and sanitizer runtimes (make fuzz, tests/fuzz)
 case ${1:-all} in
 build) pkgs=("${build[@]}") ;;
@@ -44,8 +47,10 @@ apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 # kea-dhcp6-server's package enables and starts a host-wide server, which
 # goes; dhcpcd-base brings no service (the dhcpcd package does, and is
 # not installed here).  prometheus is there for promtool only: its server
-# goes too.
-for svc in coturn kea-dhcp6-server prometheus; do
+# goes too.  miniupnpd's package leaves its service off unless debconf is
+# told otherwise (noninteractive: its default), and the UPnP test runs its
+# own in a namespace: if a host-wide one was started, it goes as well.
+for svc in coturn kea-dhcp6-server prometheus miniupnpd; do
 	if [[ " ${missing[*]} " == *" $svc "* ]] && command -v systemctl >/dev/null; then
 		systemctl disable --now "$svc" >/dev/null 2>&1 || true
 	fi

@@ -58,7 +58,8 @@ t_begin "deb: contents: binary, unit, pages, ISP tables, hook; nothing in /usr/l
 dpkg-deb -c "$DEB" | awk '{print $6}' | sed 's|^\./|/|' >"$tmp/files"
 want=(/usr/sbin/mapce /usr/lib/systemd/system/mapce@.service /usr/share/man/man8/mapce.8.gz
 	/usr/share/man/man8/mapce-run.8.gz /usr/share/man/man8/mapce-up.8.gz
-	/usr/share/mapce/mapce-dhcpv6-hook /usr/share/doc/mapce/copyright /etc/mapce/)
+	/usr/share/mapce/mapce-dhcpv6-hook /usr/share/doc/mapce/copyright /etc/mapce/
+	/usr/share/mapce/miniupnpd/mapce-upnp.nft /usr/share/mapce/miniupnpd/miniupnpd.conf.example)
 for f in data/isp/*.rules; do want+=("/usr/share/mapce/isp/${f##*/}"); done
 for f in "${want[@]}"; do grep -qxF "$f" "$tmp/files" || t_why "no $f"; done
 # a page for every page the tree's build makes

@@ -59,6 +59,8 @@ D=$tmp/root
 		[ -e "$f" ] && echo "644 usr/share/mapce/isp/${f##*/}"
 	done
 	echo "755 usr/share/mapce/mapce-dhcpv6-hook"
+	echo "644 usr/share/mapce/miniupnpd/mapce-upnp.nft"
+	echo "644 usr/share/mapce/miniupnpd/miniupnpd.conf.example"
 	echo "644 usr/share/bash-completion/completions/mapce"
 } | sort >"$tmp/want"
 

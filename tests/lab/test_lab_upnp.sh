@@ -57,7 +57,7 @@ ALL=(upnp_config upnp_add_in_set upnp_list upnp_from_internet upnp_outside_refus
 	upnp_clash_refused upnp_bad_line_named upnp_delete upnp_lease_expires upnp_run_exit)
 
 missing=
-for c in miniupnpd upnpc nft cc; do
+for c in miniupnpd upnpc nft clang; do
 	command -v "$c" >/dev/null || missing="$missing $c"
 done
 [ -z "$missing" ] || t_skip_all "not installed:$missing (scripts/deps.sh)" "${ALL[@]}" \
@@ -156,7 +156,7 @@ t_end
 t_setup_ok "no miniupnpd configuration" "${ALL[@]:1}" || exit 1
 
 # ---- miniupnpd, with its table ---------------------------------------------
-cc -shared -fPIC -O2 -o "$LAB_DIR/shim.so" tests/lab/tools/miniupnpd_shim.c -ldl \
+clang -shared -fPIC -O2 -o "$LAB_DIR/shim.so" tests/lab/tools/miniupnpd_shim.c -ldl \
 	>"$LAB_DIR/cc.out" 2>&1 || t_fail upnp_miniupnpd "building the shim: $(head -c 300 "$LAB_DIR/cc.out")"
 ce nft -f data/miniupnpd/mapce-upnp.nft >"$LAB_DIR/nft.out" 2>&1 ||
 	t_fail upnp_miniupnpd "nft -f mapce-upnp.nft: $(head -c 300 "$LAB_DIR/nft.out")"

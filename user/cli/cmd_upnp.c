@@ -36,7 +36,7 @@ static const struct opt_def upnp_opts[] = {
 	{ "output", "FILE", "write FILE (replaced atomically) instead of standard output", O_OUT, 0,
 	  'o' },
 	{ "leases", "FILE",
-	  "miniupnpd's lease file, which mapce run --upnp-leases FILE reads (absolute; "
+	  "miniupnpd's lease file, which mapce run reads (its upnp-leases setting; absolute, "
 	  "default " UPNP_LEASES_DEFAULT ")",
 	  O_LEASES },
 	{},
@@ -76,12 +76,14 @@ const struct cli_spec upnp_config_spec = {
 		"WAN that is up): its external address is the CE's shared IPv4, it may map only "
 		"the ports of the CE's set (an 'allow' line per range, then 'deny' for the rest), "
 		"it answers UPnP IGD on the LAN interface, and it keeps a lease file that 'mapce "
-		"run --upnp-leases FILE' mirrors into the CE's port forwards.  miniupnpd's own "
+		"run' mirrors (its upnp-leases setting) into the CE's port forwards.  miniupnpd's "
+		"own "
 		"netfilter rules go to the table " UPNP_NFT_TABLE " whose chains no hook "
 		"reaches: the CE's datapath does the translation (make the table with nft -f "
 		"mapce-upnp.nft, shipped beside the example).",
 	.groups = upnp_groups,
-	.notes = "Run miniupnpd with it (miniupnpd -f FILE) beside 'mapce run --upnp-leases', "
+	.notes = "Run miniupnpd with it (miniupnpd -f FILE) beside 'mapce run' with the "
+		 "upnp-leases setting, "
 		 "and write it again after the prefix, and with it the address or port set, "
 		 "changed.",
 	.examples = "mapce upnp-config --wan eth0 --lan br0 -o /etc/miniupnpd/miniupnpd.conf",
