@@ -157,7 +157,7 @@ assert w['port_forwards'] == 1 and w['forwarded_ports'] == 3, (w['port_forwards'
 	py "
 assert d['wan'] == '$WAN' and d['config'] == '$CONF', d
 assert d['forwards'] == [dict(proto='tcp', outside_port=4928, outside_last=4930, inside_ip='192.0.2.10',
-    inside_port=8000, inside_last=8002, installed=True, saved=True)], d['forwards']
+    inside_port=8000, inside_last=8002, installed=True, saved=True, dynamic=False)], d['forwards']
 "
 	t_end
 
@@ -393,7 +393,7 @@ DEF=$MAPCE_CONF_DIR/$WAN.conf
 grep -qx "wan $WAN" "$DEF" || t_why "$DEF lacks 'wan $WAN': $(cat "$DEF")"
 grep -qx "portmap tcp 4931 192.0.2.10:4931" "$DEF" || t_why "$DEF lacks the forward: $(cat "$DEF")"
 m -j portmap list
-py "assert d['config'] == '$DEF' and d['forwards'] == [dict(proto='tcp', outside_port=4931, outside_last=4931, inside_ip='192.0.2.10', inside_port=4931, inside_last=4931, installed=True, saved=True)], d"
+py "assert d['config'] == '$DEF' and d['forwards'] == [dict(proto='tcp', outside_port=4931, outside_last=4931, inside_ip='192.0.2.10', inside_port=4931, inside_last=4931, installed=True, saved=True, dynamic=False)], d"
 m portmap add tcp 4931-4932 192.0.2.12 # held by the forward (saved in the file)
 [ $rc -eq 1 ] || t_why "forwarded port: exit $rc, not 1"
 grep -q "overlaps the portmap on $DEF:4 (tcp 4931 192.0.2.10:4931)" "$tmp/err" ||

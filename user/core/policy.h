@@ -84,8 +84,8 @@
 #define MAPCE_BR_PIN_ROOT "/sys/fs/bpf/mapce_br" /* BR: MAPCE_BR_PIN_ROOT/<dev>/ */
 #define MAPCE_RUN_DIR "/run/mapce"		 /* state files, the lock */
 #define MAPCE_PROM_INTERVAL_S 5 /* mapce run --prometheus-file: rewritten this often */
-#define MAPCE_UPNP_CHECK_S 5 /* mapce run --upnp-leases: the lease file read at least this often \
-			      */
+/* mapce run --upnp-leases: the lease file is read at least this often */
+#define MAPCE_UPNP_CHECK_S 5
 #define MAPCE_LOCK_FILE MAPCE_RUN_DIR "/lock"
 /* The BR's state files are MAPCE_RUN_DIR/br:<dev>.state: a ':' is never
  * in a device name, so a CE on a WAN "br-X" cannot take a BR's on "X". */
