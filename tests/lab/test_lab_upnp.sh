@@ -63,13 +63,7 @@ done
 [ -z "$missing" ] || t_skip_all "not installed:$missing (scripts/deps.sh)" "${ALL[@]}" \
 	upnp_teardown_clean
 
-LAB_START_CE=0
-lab_test_up
-lab_need
-case $LAB_NEED in
-"" | *"CE not started"*) ;;
-*) t_skip_all "$LAB_NEED" "${ALL[@]}" upnp_teardown_clean ;;
-esac
+run_lab_up "${ALL[@]}" upnp_teardown_clean
 lab_port_set
 
 ce() { NS_T=$T ns_nsenter "$LAB_NS_CE" "$@"; }
@@ -96,9 +90,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-nsenter --net="/run/netns/$LAB_NS_CE" timeout -s TERM 600 "$MAPCE" run --config "$CONF" \
-	</dev/null >/dev/null 2>>"$RUNLOG" {NS_LOCK_FD}>&- &
-RUN_PID=$!
+run_start "$CONF" "$RUNLOG"
 ns_wait 15 grep -q 'mirroring' "$RUNLOG" ||
 	t_fail upnp_run_start "no 'mirroring' line within 15 s: $(tail -n 3 "$RUNLOG" | tr '\n' ' ')"
 t_setup_ok "mapce run did not start the bridge" "${ALL[@]}" || exit 1
