@@ -10,11 +10,13 @@ build=(make clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libcap-dev libmn
 # the installed man pages (tests/lab/test_service_sandbox.sh, test_install.sh);
 # kea-dhcp6-server and dhcpcd-base: the DHCPv6 lab (tests/lab/test_lab_dhcpv6.sh);
 # debhelper and lintian: the Debian package (tests/lab/test_deb.sh);
-# prometheus: its promtool checks mapce's metrics (tests/lab/test_lab_watch.sh)
+# prometheus: its promtool checks mapce's metrics (tests/lab/test_lab_watch.sh);
+# nftables: the far ends of the other modes (tests/lab/lib/softwire.sh: the
+# AFTR's NAT44, the kernel kept off their IPv4-in-IPv6)
 tests=(iproute2 iputils-ping ethtool curl socat python3-scapy tcpdump
        netcat-openbsd util-linux procps stun-client stun-server coturn traceroute iputils-tracepath
        cppcheck clang-tidy clang-format python3-seccomp groff-base
-       kea-dhcp6-server dhcpcd-base prometheus
+       kea-dhcp6-server dhcpcd-base prometheus nftables
        debhelper lintian
        libclang-rt-14-dev) # clang's fuzzer and sanitizer runtimes (make fuzz, tests/fuzz)
 case ${1:-all} in
