@@ -12,6 +12,11 @@
 #                            the kernel's ports held in one range of it
 #   lw4o6_lwaftr_refuses     a port outside the set, a B4 not the
 #                            binding's: dropped, counted
+#   lw4o6_lwaftr_mape_ce     today's MAP-E CE (the lab's rule: the same
+#                            address and port set) through the lwAFTR, its
+#                            MAP address bound: ping, traceroute, download
+#                            and upload with offloads on, 200 TCP; every
+#                            port the lwAFTR saw in the set, none dropped
 # The CE (skipped while mapce has no --mode lw4o6):
 #   lw4o6_ping lw4o6_traceroute lw4o6_http_download lw4o6_http_upload
 #   lw4o6_udp lw4o6_tcp200   the clients; the internet sees 198.51.100.18
@@ -27,7 +32,8 @@ cd "$(dirname "$0")/../.." || exit 1
 CE_CASES=(lw4o6_ping lw4o6_traceroute lw4o6_http_download lw4o6_http_upload lw4o6_udp
 	lw4o6_tcp200 lw4o6_ports_in_set)
 ns_preflight ip nft curl traceroute sha256sum "$LAB_PY" ||
-	t_skip_all "$NS_WHY" lw4o6_lwaftr_standin lw4o6_lwaftr_refuses "${CE_CASES[@]}"
+	t_skip_all "$NS_WHY" lw4o6_lwaftr_standin lw4o6_lwaftr_refuses lw4o6_lwaftr_mape_ce \
+		"${CE_CASES[@]}"
 sw_test_up lw4o6
 PUB=$SW_LW_IPV4
 IN_SET=4928  # 0x1340: PSID 0x34 = 52
@@ -70,6 +76,35 @@ else
 fi
 sw_standin_down
 ns_exec "$LAB_NS_CE" sysctl -qw net.ipv4.ip_local_port_range="32768 60999"
+t_end
+
+# ---- the lwAFTR with today's MAP-E CE ----------------------------------------
+t_begin lw4o6_lwaftr_mape_ce
+SW_LW_B4=$LAB_MAP_IPV6
+if ! sw_far_restart; then
+	t_why "the lwAFTR did not start again"
+elif ! lab_ce_up; then
+	t_why "mapce up (MAP-E): $LAB_CE_STATE"
+else
+	lab_set_wan_offload on && ns_offload "$LAB_NS_CE" "$LAB_IF_WAN" off tso gso ||
+		t_why "ethtool could not set the offloads"
+	sw_ping "LAN ping" "$LAB_NS_LAN" "$LAB_INET_IP"
+	sw_traceroute "LAN traceroute" "$LAB_NS_LAN" "$LAB_INET_IP"
+	sw_download "LAN download" "$LAB_NS_LAN"
+	sw_upload "LAN upload" "$LAB_NS_LAN" "$PUB"
+	sw_tcp "200 TCP" "$LAB_NS_LAN" 200 "$PUB"
+	sw_stats "
+a, k, psid = $SW_LW_PSID_OFFSET, $SW_LW_PSID_LEN, $SW_LW_PSID
+ok = d['ports_ok'].get('$PUB', [])
+bad = [p for p in ok if p >> (16 - a) == 0 or (p >> (16 - a - k)) & ((1 << k) - 1) != psid]
+assert len(ok) >= 200 and not bad, '%d ports, outside the set: %s' % (len(ok), bad[:10])
+assert not d['drops'] and set(d['b4s']) == {'$LAB_MAP_IPV6'}, 'drops %s B4s %s' % (d['drops'], d['b4s'])"
+	lab_ce_down >/dev/null 2>&1 || t_why "mapce down (MAP-E) failed"
+	lab_set_wan_offload "$LAB_WAN_OFFLOAD" && ns_offload "$LAB_NS_CE" "$LAB_IF_WAN" off tso gso
+fi
+# shellcheck disable=SC2034 # (read by sw_far_start)
+SW_LW_B4=$LAB_CE_WAN_IP6
+LAB_CE_STATE=off
 t_end
 
 # ---- the CE -------------------------------------------------------------

@@ -49,6 +49,7 @@ SW_LW_IPV4=198.51.100.18
 SW_LW_PSID=52
 SW_LW_PSID_LEN=8
 SW_LW_PSID_OFFSET=4
+SW_LW_B4=$LAB_CE_WAN_IP6 # the binding's B4 (the lwB4's WAN address)
 # ipip6: the fixed address, the CE's tunnel address: the WAN /64 + the
 # legacy MAP IID of the address with PSID 0 (00c6:3364:7b00:0000)
 SW_FIXED_IP=198.51.100.123
@@ -124,7 +125,7 @@ sw_far_start() {
 	dslite) args=(aftr "${args[@]}" --b4-prefix "$SW_B4_PREFIX") ;;
 	lw4o6) args=(lwaftr "${args[@]}" --psid-len "$SW_LW_PSID_LEN"
 		--psid-offset "$SW_LW_PSID_OFFSET"
-		--bind "$SW_LW_IPV4,$SW_LW_PSID,$LAB_CE_WAN_IP6"
+		--bind "$SW_LW_IPV4,$SW_LW_PSID,$SW_LW_B4"
 		--bind "$SW_LW_IPV4,$((SW_LW_PSID + 1)),$SW_OTHER6") ;;
 	ipip6) args=(ipip6 "${args[@]}" --ipv4 "$SW_FIXED_IP/32" --remote "$SW_FIXED_IP6"
 		--remote-file "$LAB_DIR/ipip6.remote") ;;

@@ -60,7 +60,10 @@ BATCH = 64  # packets per wakeup and direction: the other one is not starved
 
 
 def ip6(s):
-    return socket.inet_pton(socket.AF_INET6, s)
+    try:
+        return socket.inet_pton(socket.AF_INET6, s)
+    except OSError:
+        raise ValueError(f'{s!r} is not an IPv6 address') from None
 
 
 def ip4str(b):
@@ -224,7 +227,7 @@ class LwAftr(Far):
         for b in o.bind:
             try:
                 a4, p, b6 = b.split(',')
-                key = (socket.inet_pton(socket.AF_INET, a4), int(p, 0))
+                key = (ipaddress.IPv4Address(a4).packed, int(p, 0))
                 if not 0 <= key[1] < 1 << self.psid.k:
                     raise ValueError(f'PSID {p} does not fit in {self.psid.k} bits')
                 self.bind[key] = ip6(b6)
