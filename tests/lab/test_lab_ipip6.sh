@@ -14,6 +14,10 @@
 #                            address from the internet)
 #   ipip6_far_refuses        another outer source, an inner source outside
 #                            the fixed address: dropped, counted
+#   ipip6_far_mape_ce        today's MAP-E CE with a /32 rule and no EA bits
+#                            (the fixed address, every port, the same tunnel
+#                            address): the clients below and the portmap,
+#                            with offloads on; nothing dropped
 # The CE (skipped while mapce has no --mode ipip6):
 #   ipip6_ping ipip6_traceroute ipip6_http_download ipip6_http_upload
 #   ipip6_udp ipip6_tcp200   the clients; the internet sees 198.51.100.123
@@ -32,7 +36,7 @@ cd "$(dirname "$0")/../.." || exit 1
 CE_CASES=(ipip6_ping ipip6_traceroute ipip6_http_download ipip6_http_upload ipip6_udp
 	ipip6_tcp200 ipip6_portmap ipip6_ce_service ipip6_far_saw)
 ns_preflight ip nft curl traceroute sha256sum "$LAB_PY" ||
-	t_skip_all "$NS_WHY" ipip6_far_standin ipip6_far_refuses "${CE_CASES[@]}"
+	t_skip_all "$NS_WHY" ipip6_far_standin ipip6_far_refuses ipip6_far_mape_ce "${CE_CASES[@]}"
 sw_test_up ipip6
 PUB=$SW_FIXED_IP
 
@@ -45,6 +49,28 @@ in_tcp() {
 	out=$(ns_exec_t "$SW_T" "$LAB_NS_INET" "$LAB_PY" "$LAB_TOOLS/tcp_client.py" "${a[@]}" \
 		--bytes 1000 --timeout 20 2>&1)
 	why=$(lab_query tcp-check --expect "$n" <<<"$out" 2>&1) || t_why "$what: $why"
+}
+
+# portmap_check: a LAN server on 22, 80 and 443, forwarded by mapce
+# portmap, reached from the internet (the server sees the client's address)
+portmap_check() {
+	local p out
+	if ! ns_serve lansrv "$LAB_NS_LAN" "$LAB_PY" "$LAB_TOOLS/tcp_server.py" \
+		--listen "$LAB_LAN_IP:22" --listen "$LAB_LAN_IP:80" --listen "$LAB_LAN_IP:443" \
+		--log "$LAB_DIR/lansrv.peers"; then
+		t_why "the LAN server did not start"
+		return
+	fi
+	for p in 22 80 443; do
+		out=$(MAPCE_T=20 lab_ce portmap add tcp "$p" "$LAB_LAN_IP" --wan "$LAB_IF_WAN" 2>&1) ||
+			t_why "mapce portmap add tcp $p: $out"
+	done
+	in_tcp "from the internet" 3 "$PUB:22=1" "$PUB:80=1" "$PUB:443=1"
+	for p in 22 80 443; do
+		grep -q "^accept $LAB_LAN_IP:$p ${LAB_INET_IPS[0]}:" "$LAB_DIR/lansrv.peers" ||
+			t_why "the LAN server saw no connection on $p from ${LAB_INET_IPS[0]}"
+	done
+	ns_stop lansrv
 }
 
 # ---- the far end with a stand-in CE ---------------------------------------
@@ -84,6 +110,36 @@ assert d['drops'].get('wrong_source', 0) >= 3, 'drops %s' % d['drops']
 assert d['drops'].get('inner_source_outside', 0) >= 2, 'drops %s' % d['drops']"
 t_end
 
+# ---- the far end with today's MAP-E CE, 1:1 ----------------------------------
+# A /32 rule with no EA bits is the fixed address with every port, and its
+# MAP address (legacy IID, PSID 0) is the ipip6 tunnel address.
+MAPE_1TO1=(--rule-ipv6 2001:db8:12:3400::/64 --rule-ipv4 "$PUB/32" --ea-len 0 --legacy-iid
+	--br "$SW_FAR6")
+t_begin ipip6_far_mape_ce
+if ! sw_far_restart; then
+	t_why "the far end did not start again"
+elif ! lab_try_mapce LAB_CE "$LAB_NS_CE" up --wan "$LAB_IF_WAN" "${MAPE_1TO1[@]}"; then
+	t_why "mapce up (MAP-E 1:1): $LAB_CE_STATE"
+else
+	lab_set_wan_offload on && ns_offload "$LAB_NS_CE" "$LAB_IF_WAN" off tso gso ||
+		t_why "ethtool could not set the offloads"
+	sw_ping "LAN ping" "$LAB_NS_LAN" "$LAB_INET_IP"
+	sw_traceroute "LAN traceroute" "$LAB_NS_LAN" "$LAB_INET_IP"
+	sw_download "LAN download" "$LAB_NS_LAN"
+	sw_upload "LAN upload" "$LAB_NS_LAN" "$PUB"
+	sw_udp "LAN UDP" "$LAB_NS_LAN" "$PUB"
+	sw_tcp "200 TCP" "$LAB_NS_LAN" 200 "$PUB"
+	portmap_check
+	sw_stats "
+assert set(d['inner_sources']) == {'$PUB'}, 'inner sources %s' % d['inner_sources']
+assert set(d['b4s']) == {'$SW_FIXED_IP6'}, 'outer sources %s' % d['b4s']
+assert not d['drops'], 'drops %s' % d['drops']"
+	lab_ce_down >/dev/null 2>&1 || t_why "mapce down (MAP-E 1:1) failed"
+	lab_set_wan_offload "$LAB_WAN_OFFLOAD" && ns_offload "$LAB_NS_CE" "$LAB_IF_WAN" off tso gso
+fi
+LAB_CE_STATE=off
+t_end
+
 # ---- the CE -------------------------------------------------------------
 if ! sw_far_restart; then
 	t_fail ipip6_far_restart "the far end did not start again"
@@ -112,21 +168,7 @@ else
 	t_end
 
 	t_begin ipip6_portmap
-	if ns_serve lansrv "$LAB_NS_LAN" "$LAB_PY" "$LAB_TOOLS/tcp_server.py" \
-		--listen "$LAB_LAN_IP:22" --listen "$LAB_LAN_IP:80" --listen "$LAB_LAN_IP:443" \
-		--log "$LAB_DIR/lansrv.peers"; then
-		for p in 22 80 443; do
-			out=$(MAPCE_T=20 lab_ce portmap add tcp "$p" "$LAB_LAN_IP" --wan "$LAB_IF_WAN" 2>&1) ||
-				t_why "mapce portmap add tcp $p: $out"
-		done
-		in_tcp "from the internet" 3 "$PUB:22=1" "$PUB:80=1" "$PUB:443=1"
-		for p in 22 80 443; do
-			grep -q "^accept $LAB_LAN_IP:$p ${LAB_INET_IPS[0]}:" "$LAB_DIR/lansrv.peers" ||
-				t_why "the LAN server saw no connection on $p from ${LAB_INET_IPS[0]}"
-		done
-	else
-		t_why "the LAN server did not start"
-	fi
+	portmap_check
 	t_end
 
 	t_begin ipip6_ce_service
