@@ -52,9 +52,37 @@ verify_download() {
 	echo "  verified"
 }
 
+# traffic PUB: ping, traceroute, a verified download, a UDP echo from the
+# LAN host (the internet sees it as PUB)
+traffic() {
+	local out res rc peer
+	heading "ping and traceroute from the LAN host to $LAB_INET_IP"
+	run ip netns exec "$LAB_NS_LAN" timeout 20 ping -n -c 3 -i 0.3 -W 2 "$LAB_INET_IP" </dev/null ||
+		die "ping $LAB_INET_IP"
+	run ip netns exec "$LAB_NS_LAN" timeout 30 traceroute -n -q 1 -w 2 -m 8 "$LAB_INET_IP" </dev/null ||
+		die "traceroute $LAB_INET_IP"
+
+	heading "HTTP download of $LAB_HTTP_MB MiB with curl"
+	out=$LAB_DIR/download.bin
+	run ip netns exec "$LAB_NS_LAN" curl -sS --max-time 60 -o "$out" \
+		-w '  HTTP %{http_code}, %{size_download} bytes in %{time_total} s\n' "$LAB_HTTP_URL" </dev/null ||
+		die "curl $LAB_HTTP_URL"
+	verify_download "$out"
+
+	heading "UDP echo to ${LAB_INET_IPS[1]}:$LAB_UDP_PORT"
+	: >"$LAB_UDP_LOG"
+	res=$(ip netns exec "$LAB_NS_LAN" timeout 20 "$LAB_PY" "$LAB_TOOLS/udp_echo.py" client \
+		--to "${LAB_INET_IPS[1]}:$LAB_UDP_PORT" --count 5 --size 200 </dev/null)
+	rc=$?
+	echo "  client: $res"
+	peer=$(awk '{ print $2 }' "$LAB_UDP_LOG" | sort -u | tr '\n' ' ')
+	echo "  the server saw the client as: $peer (the internet sees $1)"
+	[ $rc -eq 0 ] || die "UDP echo"
+}
+
 # softwire_demo MODE: the CE in MODE against its far end (softwire.sh)
 softwire_demo() {
-	local mode=$1 far out res peer rc
+	local mode=$1 far
 	case $mode in
 	ipip6) far="RFC 2473 endpoint, $SW_FIXED_IP/32 routed to the CE's $SW_FIXED_IP6" ;;
 	dslite) far="DS-Lite AFTR for $SW_B4_PREFIX, NAT44 to $SW_AFTR_PUBLIC" ;;
@@ -75,28 +103,7 @@ softwire_demo() {
 	EOF
 	[ -z "$SW_NEED" ] || die "the CE is not running: $SW_NEED"
 
-	heading "ping and traceroute from the LAN host to $LAB_INET_IP"
-	run ip netns exec "$LAB_NS_LAN" timeout 20 ping -n -c 3 -i 0.3 -W 2 "$LAB_INET_IP" </dev/null ||
-		die "ping $LAB_INET_IP"
-	run ip netns exec "$LAB_NS_LAN" timeout 30 traceroute -n -q 1 -w 2 -m 8 "$LAB_INET_IP" </dev/null ||
-		die "traceroute $LAB_INET_IP"
-
-	heading "HTTP download of $LAB_HTTP_MB MiB with curl"
-	out=$LAB_DIR/download.bin
-	run ip netns exec "$LAB_NS_LAN" curl -sS --max-time 60 -o "$out" \
-		-w '  HTTP %{http_code}, %{size_download} bytes in %{time_total} s\n' "$LAB_HTTP_URL" </dev/null ||
-		die "curl $LAB_HTTP_URL"
-	verify_download "$out"
-
-	heading "UDP echo to ${LAB_INET_IPS[2]}:$LAB_UDP_PORT"
-	: >"$LAB_UDP_LOG"
-	res=$(ip netns exec "$LAB_NS_LAN" timeout 20 "$LAB_PY" "$LAB_TOOLS/udp_echo.py" client \
-		--to "${LAB_INET_IPS[2]}:$LAB_UDP_PORT" --count 5 --size 200 </dev/null)
-	rc=$?
-	echo "  client: $res"
-	peer=$(awk '{ print $2 }' "$LAB_UDP_LOG" | sort -u | tr '\n' ' ')
-	echo "  the server saw the client as: $peer (the internet sees $(sw_public "$mode"))"
-	[ $rc -eq 0 ] || die "UDP echo"
+	traffic "$(sw_public "$mode")"
 
 	heading "what the far end saw ($SW_STATS)"
 	sleep 1
@@ -135,26 +142,7 @@ EOF
 [ "$LAB_BR_STATE" = up ] || die "the BR is not running: $LAB_BR_STATE"
 [ "$LAB_CE_STATE" = up ] || die "the CE is not running: $LAB_CE_STATE"
 
-heading "ping from the LAN host to $LAB_INET_IP"
-run ip netns exec "$LAB_NS_LAN" timeout 20 ping -n -c 3 -i 0.3 -W 2 "$LAB_INET_IP" </dev/null ||
-	die "ping $LAB_INET_IP"
-
-heading "HTTP download of $LAB_HTTP_MB MiB with curl"
-out=$LAB_DIR/download.bin
-run ip netns exec "$LAB_NS_LAN" curl -sS --max-time 60 -o "$out" \
-	-w '  HTTP %{http_code}, %{size_download} bytes in %{time_total} s\n' "$LAB_HTTP_URL" </dev/null ||
-	die "curl $LAB_HTTP_URL"
-verify_download "$out"
-
-heading "UDP echo to ${LAB_INET_IPS[1]}:$LAB_UDP_PORT"
-: >"$LAB_UDP_LOG"
-res=$(ip netns exec "$LAB_NS_LAN" timeout 20 "$LAB_PY" "$LAB_TOOLS/udp_echo.py" client \
-	--to "${LAB_INET_IPS[1]}:$LAB_UDP_PORT" --count 5 --size 200 </dev/null)
-rc=$?
-echo "  client: $res"
-peer=$(awk '{ print $2 }' "$LAB_UDP_LOG" | sort -u | tr '\n' ' ')
-echo "  the server saw the client as: $peer"
-[ $rc -eq 0 ] || die "UDP echo"
+traffic "$LAB_MAP_IPV4"
 
 heading "mapce status (in $LAB_NS_CE)"
 run nsenter --net="/run/netns/$LAB_NS_CE" "$MAPCE" status </dev/null || die "mapce status"

@@ -21,7 +21,14 @@
 #                           itself; sw_standin_down removes it
 #   sw_stats PY             python assertions on the far end's JSON (d)
 #   sw_ping / sw_traceroute / sw_download / sw_upload / sw_udp / sw_tcp
-#                           the client checks, each adding reasons (t_why)
+#                           the client checks, each adding reasons (t_why);
+#                           sw_clients PUB: all of them from the LAN host
+#   sw_ce_cases MODE EXTRA...   a fresh far end, the CE in MODE, and the
+#                           client checks as cases MODE_ping ... MODE_tcp200;
+#                           1 (those and the EXTRA cases skipped) when the
+#                           CE cannot be tested
+#   sw_offload on|off       lab_set_wan_offload, but the CE's WAN never
+#                           hands the far end a GSO super-frame
 #
 # Addresses (documentation prefixes only): the far end is LAB_BR_IP6; the
 # CE's WAN 2001:db8:12:3400::1/64 is the DS-Lite B4 and lwB4 address.
@@ -138,13 +145,24 @@ sw_up() {
 	SW_MODE=$1
 	LAB_START_BR=0 LAB_START_CE=0 lab_up || return 1
 	SW_STATS=$LAB_DIR/softwire.json
-	# the far end reads every IPv6 frame as it is: no GSO super-frames
-	# from the CE's WAN (the CE's TC program still gets them from the LAN)
-	ns_offload "$LAB_NS_CE" "$LAB_IF_WAN" off tso gso &&
-		sw_far_plumb "$1" || { ns_log "far end plumbing failed"; return 1; }
+	# the config directory is the lab's own: the host's /etc/mapce is
+	# never read, and `portmap add` never writes there
+	export MAPCE_CONF_DIR=$LAB_DIR/etc-mapce
+	if ! sw_offload "$LAB_WAN_OFFLOAD" || ! sw_far_plumb "$1"; then
+		ns_log "far end plumbing failed"
+		return 1
+	fi
 	sw_far_start "$1" || return 1
 	ns_serve sink "$LAB_NS_INET" "$LAB_PY" "$LAB_TOOLS/http_sink.py" \
 		--listen "${LAB_INET_IPS[1]}:$SW_UPLOAD_PORT"
+}
+
+# sw_offload on|off: offloads along the CE's WAN path (lab_set_wan_offload),
+# but the CE's WAN does not segment (tso, gso off): the far end reads each
+# IPv6 frame as it is, and a GSO super-frame is no frame.  The CE's TC
+# program still gets them from the LAN; the kernel segments after it.
+sw_offload() {
+	lab_set_wan_offload "$1" && ns_offload "$LAB_NS_CE" "$LAB_IF_WAN" off tso gso
 }
 
 # sw_test_up MODE: sw_up, or a "not ok" line and exit 1.
@@ -297,6 +315,56 @@ sw_tcp() {
 	[ "$why" = "$4 " ] || t_why "$1: the server saw sources '$why', want $4"
 	[ "$(wc -l <"$SW_TCP_PORTS")" -ge "$3" ] ||
 		t_why "$1: the server logged $(wc -l <"$SW_TCP_PORTS") connections, want $3"
+}
+
+# sw_clients PUB: every client check from the LAN host (the internet
+# sees PUB); dslite: the AFTR is a hop of the traceroute
+sw_clients() {
+	sw_ping "LAN ping" "$LAB_NS_LAN" "$LAB_INET_IP"
+	sw_traceroute "LAN traceroute" "$LAB_NS_LAN" "$LAB_INET_IP"
+	sw_download "LAN download" "$LAB_NS_LAN"
+	sw_upload "LAN upload" "$LAB_NS_LAN" "$1"
+	sw_udp "LAN UDP" "$LAB_NS_LAN" "$1"
+	sw_tcp "200 TCP" "$LAB_NS_LAN" 200 "$1"
+}
+
+# sw_ce_cases MODE EXTRA_CASE...: a fresh far end, mapce up --mode MODE,
+# and each client check as a case of its own; 1, with those cases and
+# every EXTRA_CASE skipped, when the CE cannot be tested (SW_NEED)
+sw_ce_cases() {
+	local mode=$1 pub c
+	shift
+	pub=$(sw_public "$mode")
+	local cases=("${mode}_ping" "${mode}_traceroute" "${mode}_http_download"
+		"${mode}_http_upload" "${mode}_udp" "${mode}_tcp200")
+	if ! sw_far_restart; then
+		SW_NEED="the far end did not start again"
+		t_fail "${mode}_far_restart" "$SW_NEED"
+	elif sw_ce_up "$mode"; then
+		t_begin "${mode}_ping"
+		sw_ping "LAN ping" "$LAB_NS_LAN" "$LAB_INET_IP"
+		t_end
+		t_begin "${mode}_traceroute"
+		sw_traceroute "LAN traceroute" "$LAB_NS_LAN" "$LAB_INET_IP"
+		[ "$mode" != dslite ] || grep -q " $SW_AFTR_IP " <<<"$SW_TRACE" ||
+			t_why "no hop $SW_AFTR_IP (the AFTR) in $(tr '\n' '|' <<<"$SW_TRACE")"
+		t_end
+		t_begin "${mode}_http_download"
+		sw_download "LAN download" "$LAB_NS_LAN"
+		t_end
+		t_begin "${mode}_http_upload"
+		sw_upload "LAN upload" "$LAB_NS_LAN" "$pub"
+		t_end
+		t_begin "${mode}_udp"
+		sw_udp "LAN UDP" "$LAB_NS_LAN" "$pub"
+		t_end
+		t_begin "${mode}_tcp200"
+		sw_tcp "200 TCP" "$LAB_NS_LAN" 200 "$pub"
+		t_end
+		return 0
+	fi
+	for c in "${cases[@]}" "$@"; do t_skip "$c" "$SW_NEED"; done
+	return 1
 }
 
 # sw_far_restart: a fresh far end (its counters from zero), e.g. between
