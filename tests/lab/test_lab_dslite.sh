@@ -47,8 +47,7 @@ t_end
 
 t_begin dslite_aftr_refuses
 if sw_standin_up dslite "$SW_ALIEN6"; then
-	ns_exec_t 10 "$LAB_NS_LAN" ping -n -c 3 -i 0.2 -W 1 "$LAB_INET_IP" >/dev/null 2>&1 &&
-		t_why "ping from a B4 outside $SW_B4_PREFIX was answered"
+	sw_no_answer "ping from a B4 outside $SW_B4_PREFIX" "$LAB_NS_LAN" "$LAB_INET_IP" 3
 	sw_stats "assert d['drops'].get('b4_outside_prefix', 0) >= 3, 'drops %s' % d['drops']"
 else
 	t_why "the stand-in B4 did not start"

@@ -14,6 +14,7 @@
 #                            address from the internet)
 #   ipip6_far_refuses        another outer source, an inner source outside
 #                            the fixed address: dropped, counted
+#   ipip6_far_follows        a new tunnel address (--remote-file) followed
 #   ipip6_far_mape_ce        today's MAP-E CE with a /32 rule and no EA bits
 #                            (the fixed address, every port, the same tunnel
 #                            address): the clients below and the portmap,
@@ -34,7 +35,8 @@ cd "$(dirname "$0")/../.." || exit 1
 . tests/lab/lib/softwire.sh
 
 ns_preflight ip nft curl traceroute sha256sum "$LAB_PY" ||
-	t_skip_all "$NS_WHY" ipip6_far_standin ipip6_far_refuses ipip6_far_mape_ce ipip6_ping \
+	t_skip_all "$NS_WHY" ipip6_far_standin ipip6_far_refuses ipip6_far_follows ipip6_far_mape_ce \
+		ipip6_ping \
 		ipip6_traceroute ipip6_http_download ipip6_http_upload ipip6_udp ipip6_tcp200 \
 		ipip6_portmap ipip6_ce_service ipip6_far_saw
 sw_test_up ipip6
@@ -100,16 +102,14 @@ t_end
 
 t_begin ipip6_far_refuses
 if sw_standin_up ipip6 "$LAB_CE_WAN_IP6"; then
-	ns_exec_t 10 "$LAB_NS_CE" ping -n -c 3 -i 0.2 -W 1 "$LAB_INET_IP" >/dev/null 2>&1 &&
-		t_why "ping from outer source $LAB_CE_WAN_IP6 was answered"
+	sw_no_answer "ping from outer source $LAB_CE_WAN_IP6" "$LAB_NS_CE" "$LAB_INET_IP" 3
 else
 	t_why "the stand-in CE did not start"
 fi
 sw_standin_down
 if sw_standin_up ipip6; then
 	# the LAN host's packets forwarded as they are: inner source 192.0.2.10
-	ns_exec_t 10 "$LAB_NS_LAN" ping -n -c 2 -i 0.2 -W 1 "$LAB_INET_IP" >/dev/null 2>&1 &&
-		t_why "ping with inner source $LAB_LAN_IP was answered"
+	sw_no_answer "ping with inner source $LAB_LAN_IP" "$LAB_NS_LAN" "$LAB_INET_IP" 2
 else
 	t_why "the stand-in CE did not start"
 fi
@@ -117,6 +117,21 @@ sw_standin_down
 sw_stats "
 assert d['drops'].get('wrong_source', 0) >= 3, 'drops %s' % d['drops']
 assert d['drops'].get('inner_source_outside', 0) >= 2, 'drops %s' % d['drops']"
+t_end
+
+# the CE's tunnel address changes (a new WAN prefix): the far end follows
+# what the lab writes to its --remote-file
+t_begin ipip6_far_follows
+echo "$LAB_CE_WAN_IP6" >"$LAB_DIR/ipip6.remote"
+sleep 1.5 # read every second
+if sw_standin_up ipip6 "$LAB_CE_WAN_IP6"; then
+	sw_ping "ping from the new tunnel address $LAB_CE_WAN_IP6" "$LAB_NS_CE" "$LAB_INET_IP"
+	sw_stats "assert d['remote'] == '$LAB_CE_WAN_IP6', 'remote %s' % d['remote']"
+else
+	t_why "the stand-in CE did not start"
+fi
+sw_standin_down
+rm -f "$LAB_DIR/ipip6.remote"
 t_end
 
 # ---- the far end with today's MAP-E CE, 1:1 ----------------------------------

@@ -251,6 +251,12 @@ sw_ping() {
 	grep -q " $n received" <<<"$out" || t_why "$1: $(grep transmitted <<<"$out")"
 }
 
+# sw_no_answer WHAT NS DST N: N pings from NS, none answered (the far end
+# dropped them)
+sw_no_answer() {
+	ns_exec_t 10 "$2" ping -4 -n -c "$4" -i 0.2 -W 1 "$3" >/dev/null 2>&1 && t_why "$1 was answered"
+}
+
 # sw_traceroute WHAT NS DST: traceroute (UDP probes) ends at DST
 sw_traceroute() {
 	local out last
