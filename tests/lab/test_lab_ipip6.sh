@@ -35,10 +35,9 @@ cd "$(dirname "$0")/../.." || exit 1
 . tests/lab/lib/softwire.sh
 
 ns_preflight ip nft curl traceroute sha256sum "$LAB_PY" ||
-	t_skip_all "$NS_WHY" ipip6_far_standin ipip6_far_refuses ipip6_far_follows ipip6_far_mape_ce \
-		ipip6_ping \
-		ipip6_traceroute ipip6_http_download ipip6_http_upload ipip6_udp ipip6_tcp200 \
-		ipip6_portmap ipip6_ce_service ipip6_far_saw
+	t_skip_all "$NS_WHY" ipip6_far_standin ipip6_far_refuses ipip6_far_follows \
+		ipip6_far_mape_ce ipip6_ping ipip6_traceroute ipip6_http_download ipip6_http_upload \
+		ipip6_udp ipip6_tcp200 ipip6_portmap ipip6_ce_service ipip6_far_saw
 sw_test_up ipip6
 PUB=$SW_FIXED_IP
 
