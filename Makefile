@@ -3,6 +3,7 @@
 #   make          build everything (V=1 shows the commands)
 #   make test     install missing packages, build, run every test
 #   make demo     install missing packages, build, run the lab demo
+#                 (MODE=ipip6|dslite|lw4o6: another mode; default MAP-E)
 #   make bench    the datapath benchmark, one table (BENCH_ARGS=-j: JSON)
 #   make fuzz-bpf the BPF packet fuzzers, 10 million frames per program
 #   make soak     the lab soak (tests/lab/test_soak.sh) for SOAK_SECONDS (600)
@@ -233,9 +234,10 @@ soak: deps
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)SOAK_SECONDS=$(SOAK_SECONDS) tests/lab/test_soak.sh
 
+# make demo MODE=ipip6|dslite|lw4o6: the other modes against their far end
 demo: deps
 	$(Q)$(MAKE) --no-print-directory $(OUTPUT)/mapce
-	$(Q)scripts/demo.sh
+	$(Q)scripts/demo.sh $(MODE)
 
 bench: deps
 	$(Q)$(MAKE) --no-print-directory all

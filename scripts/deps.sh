@@ -13,6 +13,8 @@ build=(make clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libcap-dev libmn
 # prometheus: its promtool checks mapce's metrics (tests/lab/test_lab_watch.sh);
 # miniupnpd (with its nftables backend), miniupnpc and nftables: UPnP
 # through a real miniupnpd and upnpc (tests/lab/test_lab_upnp.sh)
+# nftables: the far ends of the other modes (tests/lab/lib/softwire.sh: the
+# AFTR's NAT44, the kernel kept off their IPv4-in-IPv6)
 tests=(iproute2 iputils-ping ethtool curl socat python3-scapy tcpdump
        netcat-openbsd util-linux procps stun-client stun-server coturn traceroute iputils-tracepath
        cppcheck clang-tidy clang-format python3-seccomp groff-base

@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# DS-Lite (RFC 6333) through the lab (tests/lab/lib/softwire.sh): LAN host
+# -> CE (mapce up --mode dslite, a B4: no NAT) -> IPv6-only ISP -> AFTR
+# (tests/lab/tools/softwire.py aftr, NAT44 by nft to 198.51.100.200) ->
+# IPv4 internet, and back.
+#
+# The AFTR itself, with a stand-in B4 (tun_ce.py, no mapce):
+#   dslite_aftr_standin      the clients below work; the AFTR saw the LAN's
+#                            source and the B4
+#   dslite_aftr_refuses      a B4 outside its prefix: dropped, counted
+# The CE (skipped while mapce has no --mode dslite):
+#   dslite_ping dslite_traceroute dslite_http_download dslite_http_upload
+#   dslite_udp dslite_tcp200  the clients; the internet sees the AFTR's
+#                             public address
+#   dslite_b4_no_nat          the AFTR saw 192.0.2.10 (the LAN's private
+#                             source) from the CE's WAN address, nothing else
+#   dslite_ce_own             the CE's own IPv4 goes as 192.0.0.2
+#   dslite_teardown_clean     nothing left behind
+set -uo pipefail
+cd "$(dirname "$0")/../.." || exit 1
+# shellcheck source=lib/softwire.sh
+. tests/lab/lib/softwire.sh
+
+ns_preflight ip nft curl traceroute sha256sum "$LAB_PY" ||
+	t_skip_all "$NS_WHY" dslite_aftr_standin dslite_aftr_refuses dslite_ping dslite_traceroute \
+		dslite_http_download dslite_http_upload dslite_udp dslite_tcp200 dslite_b4_no_nat \
+		dslite_ce_own
+sw_test_up dslite
+PUB=$SW_AFTR_PUBLIC
+
+# ---- the AFTR with a stand-in B4 ------------------------------------------
+t_begin dslite_aftr_standin
+if sw_standin_up dslite; then
+	sw_clients "$PUB"
+	sw_stats "
+assert set(d['inner_sources']) == {'$LAB_LAN_IP'}, 'inner sources %s' % d['inner_sources']
+assert d['inner_sources'].get('$LAB_LAN_IP', 0) > 0, 'no inner source $LAB_LAN_IP'
+assert set(d['b4s']) == {'$LAB_CE_WAN_IP6'}, 'B4s %s' % d['b4s']
+assert d['encap'] > 0 and not d['drops'], 'encap %d drops %s' % (d['encap'], d['drops'])"
+else
+	t_why "the stand-in B4 did not start"
+fi
+sw_standin_down
+t_end
+
+t_begin dslite_aftr_refuses
+if sw_standin_up dslite "$SW_ALIEN6"; then
+	sw_no_answer "ping from a B4 outside $SW_B4_PREFIX" "$LAB_NS_LAN" "$LAB_INET_IP" 3
+	sw_stats "assert d['drops'].get('b4_outside_prefix', 0) >= 3, 'drops %s' % d['drops']"
+else
+	t_why "the stand-in B4 did not start"
+fi
+sw_standin_down
+t_end
+
+# ---- the CE -------------------------------------------------------------
+if sw_ce_cases dslite dslite_b4_no_nat dslite_ce_own; then
+	t_begin dslite_b4_no_nat
+	sw_stats "
+src = set(d['inner_sources'])
+assert src == {'$LAB_LAN_IP'}, 'inner sources %s, want only $LAB_LAN_IP' % sorted(src)
+assert set(d['b4s']) == {'$LAB_CE_WAN_IP6'}, 'B4s %s' % d['b4s']
+assert not d['drops'], 'drops %s' % d['drops']"
+	t_end
+	t_begin dslite_ce_own
+	sw_ping "CE ping" "$LAB_NS_CE" "$LAB_INET_IP"
+	sw_stats "assert d['inner_sources'].get('192.0.0.2', 0) >= 3, 'inner sources %s' % d['inner_sources']"
+	t_end
+fi
+
+lab_teardown_case dslite_teardown_clean
+t_exit

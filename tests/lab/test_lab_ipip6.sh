@@ -1,0 +1,178 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# Fixed IPv4 over RFC 2473 through the lab (tests/lab/lib/softwire.sh):
+# LAN host -> CE (mapce up --mode ipip6 --ipv4 198.51.100.123: NAPT into
+# the fixed address over all ports; tunnel address = the WAN /64 + the
+# legacy IID 00c6:3364:7b00:0000) -> IPv6-only ISP -> the provider's end
+# (tests/lab/tools/softwire.py ipip6, 198.51.100.123/32 routed to it) ->
+# IPv4 internet, and back; and from the internet in.
+#
+# The far end itself, with a stand-in CE (tun_ce.py, no mapce; the CE
+# namespace's own stack holds the fixed address):
+#   ipip6_far_standin        out (ping, download) and in (ping the fixed
+#                            address from the internet)
+#   ipip6_far_refuses        another outer source, an inner source outside
+#                            the fixed address: dropped, counted
+#   ipip6_far_follows        a new tunnel address (--remote-file) followed
+#   ipip6_far_mape_ce        today's MAP-E CE with a /32 rule and no EA bits
+#                            (the fixed address, every port, the same tunnel
+#                            address): the clients below and the portmap,
+#                            with offloads on; nothing dropped
+# The CE (skipped while mapce has no --mode ipip6):
+#   ipip6_ping ipip6_traceroute ipip6_http_download ipip6_http_upload
+#   ipip6_udp ipip6_tcp200   the clients; the internet sees 198.51.100.123
+#   ipip6_portmap            a LAN server on 22, 80 and 443 reached from the
+#                            internet through mapce portmap
+#   ipip6_ce_service         a service on the CE itself reached from the
+#                            internet on the fixed address
+#   ipip6_far_saw            every packet came from the tunnel address
+#                            with the fixed address inside, none dropped
+#   ipip6_teardown_clean     nothing left behind
+set -uo pipefail
+cd "$(dirname "$0")/../.." || exit 1
+# shellcheck source=lib/softwire.sh
+. tests/lab/lib/softwire.sh
+
+ns_preflight ip nft curl traceroute sha256sum "$LAB_PY" ||
+	t_skip_all "$NS_WHY" ipip6_far_standin ipip6_far_refuses ipip6_far_follows \
+		ipip6_far_mape_ce ipip6_ping ipip6_traceroute ipip6_http_download ipip6_http_upload \
+		ipip6_udp ipip6_tcp200 ipip6_portmap ipip6_ce_service ipip6_far_saw
+sw_test_up ipip6
+PUB=$SW_FIXED_IP
+
+# in_tcp WHAT N_EXPECTED TO...: TCP echo from the internet to each TO
+# (ADDR:PORT=COUNT), every connection verified
+in_tcp() {
+	local what=$1 n=$2 out why a=()
+	shift 2
+	for t in "$@"; do a+=(--to "$t"); done
+	out=$(ns_exec_t "$SW_T" "$LAB_NS_INET" "$LAB_PY" "$LAB_TOOLS/tcp_client.py" "${a[@]}" \
+		--bytes 1000 --timeout 20 2>&1)
+	why=$(lab_query tcp-check --expect "$n" <<<"$out" 2>&1) || t_why "$what: $why"
+}
+
+# portmap_check: a LAN server on 22, 80 and 443, forwarded by mapce
+# portmap, reached from the internet (the server sees the client's address)
+portmap_check() {
+	local p out
+	if ! ns_serve lansrv "$LAB_NS_LAN" "$LAB_PY" "$LAB_TOOLS/tcp_server.py" \
+		--listen "$LAB_LAN_IP:22" --listen "$LAB_LAN_IP:80" --listen "$LAB_LAN_IP:443" \
+		--log "$LAB_DIR/lansrv.peers"; then
+		t_why "the LAN server did not start"
+		return
+	fi
+	for p in 22 80 443; do
+		out=$(MAPCE_T=20 lab_ce portmap add tcp "$p" "$LAB_LAN_IP" --wan "$LAB_IF_WAN" 2>&1) ||
+			t_why "mapce portmap add tcp $p: $out"
+	done
+	in_tcp "from the internet" 3 "$PUB:22=1" "$PUB:80=1" "$PUB:443=1"
+	for p in 22 80 443; do
+		grep -q "^accept $LAB_LAN_IP:$p ${LAB_INET_IPS[0]}:" "$LAB_DIR/lansrv.peers" ||
+			t_why "the LAN server saw no connection on $p from ${LAB_INET_IPS[0]}"
+	done
+	ns_stop lansrv
+}
+
+# far_saw: every packet the far end took came from the tunnel address with
+# the fixed address inside; none dropped
+far_saw() {
+	sw_stats "
+assert set(d['inner_sources']) == {'$PUB'}, 'inner sources %s' % d['inner_sources']
+assert set(d['b4s']) == {'$SW_FIXED_IP6'}, 'outer sources %s' % d['b4s']
+assert not d['drops'], 'drops %s' % d['drops']"
+}
+
+# ---- the far end with a stand-in CE ---------------------------------------
+t_begin ipip6_far_standin
+if sw_standin_up ipip6; then
+	sw_ping "CE ping" "$LAB_NS_CE" "$LAB_INET_IP"
+	sw_ping "ping from the internet" "$LAB_NS_INET" "$PUB"
+	sw_download "download" "$LAB_NS_CE"
+	sw_stats "
+assert set(d['inner_sources']) == {'$PUB'}, 'inner sources %s' % d['inner_sources']
+assert set(d['b4s']) == {'$SW_FIXED_IP6'}, 'sources %s' % d['b4s']
+assert not d['drops'] and d['encap'] > 0, 'drops %s encap %d' % (d['drops'], d['encap'])"
+else
+	t_why "the stand-in CE did not start"
+fi
+sw_standin_down
+t_end
+
+t_begin ipip6_far_refuses
+if sw_standin_up ipip6 "$LAB_CE_WAN_IP6"; then
+	sw_no_answer "ping from outer source $LAB_CE_WAN_IP6" "$LAB_NS_CE" "$LAB_INET_IP" 3
+else
+	t_why "the stand-in CE did not start"
+fi
+sw_standin_down
+if sw_standin_up ipip6; then
+	# the LAN host's packets forwarded as they are: inner source 192.0.2.10
+	sw_no_answer "ping with inner source $LAB_LAN_IP" "$LAB_NS_LAN" "$LAB_INET_IP" 2
+else
+	t_why "the stand-in CE did not start"
+fi
+sw_standin_down
+sw_stats "
+assert d['drops'].get('wrong_source', 0) >= 3, 'drops %s' % d['drops']
+assert d['drops'].get('inner_source_outside', 0) >= 2, 'drops %s' % d['drops']"
+t_end
+
+# the CE's tunnel address changes (a new WAN prefix): the far end follows
+# what the lab writes to its --remote-file
+t_begin ipip6_far_follows
+echo "$LAB_CE_WAN_IP6" >"$LAB_DIR/ipip6.remote"
+sleep 1.5 # read every second
+if sw_standin_up ipip6 "$LAB_CE_WAN_IP6"; then
+	sw_ping "ping from the new tunnel address $LAB_CE_WAN_IP6" "$LAB_NS_CE" "$LAB_INET_IP"
+	sw_stats "assert d['remote'] == '$LAB_CE_WAN_IP6', 'remote %s' % d['remote']"
+else
+	t_why "the stand-in CE did not start"
+fi
+sw_standin_down
+rm -f "$LAB_DIR/ipip6.remote"
+t_end
+
+# ---- the far end with today's MAP-E CE, 1:1 ----------------------------------
+# A /32 rule with no EA bits is the fixed address with every port, and its
+# MAP address (legacy IID, PSID 0) is the ipip6 tunnel address.
+MAPE_1TO1=(--rule-ipv6 2001:db8:12:3400::/64 --rule-ipv4 "$PUB/32" --ea-len 0 --legacy-iid
+	--br "$SW_FAR6")
+t_begin ipip6_far_mape_ce
+if ! sw_far_restart; then
+	t_why "the far end did not start again"
+elif ! lab_try_mapce LAB_CE "$LAB_NS_CE" up --wan "$LAB_IF_WAN" "${MAPE_1TO1[@]}"; then
+	t_why "mapce up (MAP-E 1:1): $LAB_CE_STATE"
+else
+	sw_offload on || t_why "ethtool could not set the offloads"
+	sw_clients "$PUB"
+	portmap_check
+	far_saw
+	lab_ce_down >/dev/null 2>&1 || t_why "mapce down (MAP-E 1:1) failed"
+	sw_offload "$LAB_WAN_OFFLOAD"
+fi
+LAB_CE_STATE=off
+t_end
+
+# ---- the CE -------------------------------------------------------------
+if sw_ce_cases ipip6 ipip6_portmap ipip6_ce_service ipip6_far_saw; then
+	t_begin ipip6_portmap
+	portmap_check
+	t_end
+
+	t_begin ipip6_ce_service
+	if ns_serve cesvc "$LAB_NS_CE" "$LAB_PY" "$LAB_TOOLS/tcp_server.py" \
+		--listen "0.0.0.0:$SW_CE_SVC_PORT" --log "$LAB_DIR/cesvc.peers"; then
+		in_tcp "the CE's service" 1 "$PUB:$SW_CE_SVC_PORT=1"
+	else
+		t_why "the CE's service did not start"
+	fi
+	t_end
+
+	t_begin ipip6_far_saw
+	far_saw
+	t_end
+fi
+
+lab_teardown_case ipip6_teardown_clean
+t_exit
