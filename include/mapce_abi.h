@@ -65,6 +65,20 @@ struct mapce_lpm_v4_key {
 	__be32 addr;
 };
 
+/*
+ * The BR's placeholder next hop for CEs on its own link (no IPv6 router
+ * between): `mapce br up` routes such a rule's IPv4 prefix via a
+ * link-local next hop whose permanent neighbour entry has this MAC, so
+ * the kernel hands the packet to the tc program with it as destination;
+ * the program then resolves the packet's CE itself (bpf_redirect_neigh).
+ * Locally administered and unused: a frame that left with it (a bug)
+ * reaches no one.
+ */
+#define MAPCE_BR_ONLINK_MAC                        \
+	{                                          \
+		0x02, 0x6d, 0x61, 0x70, 0x63, 0x65 \
+	} /* 02:6d:61:70:63:65 */
+
 /* ------------------------------------------------------------------ */
 /* Runtime configuration (one element, written by the loader)          */
 /* ------------------------------------------------------------------ */

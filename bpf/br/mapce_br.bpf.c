@@ -156,11 +156,10 @@ static __always_inline int br_encap(struct __sk_buff *skb, const struct mapce_co
 		*reason = MAPCE_R_DROP_ENCAP_FAILED;
 		return TC_ACT_SHOT;
 	}
-	fib_set_macs(skb, cfg->br_ipv6, ce);
 	if (followed)
 		stats_count(&mapce_br_stats, MAPCE_R_EV_BR_FRAG_FOLLOWED, bytes);
 	*reason = MAPCE_R_BR_ENCAP;
-	return TC_ACT_OK;
+	return fib_macs_or_neigh(skb, cfg->br_ipv6, ce);
 }
 
 SEC("xdp")

@@ -38,4 +38,49 @@ static __always_inline void fib_set_macs(struct __sk_buff *skb, const void *src,
 	bpf_skb_store_bytes(skb, offsetof(struct ethhdr, h_source), fib.smac, ETH_ALEN, 0);
 }
 
+/*
+ * The BR's variant.  A frame whose destination MAC is MAPCE_BR_ONLINK_MAC
+ * took a rule route via the on-link placeholder (mapce_abi.h): the CEs
+ * are on this link and the kernel chose no real next hop.  Its next hop
+ * then: resolved on this device, its MACs (TC_ACT_OK); no neighbour entry
+ * yet, or forwarding off on the device, bpf_redirect_neigh() with no
+ * parameters: the kernel routes the (now IPv6) packet itself and resolves
+ * the neighbour, queueing the packet meanwhile (TC_ACT_REDIRECT).  Every
+ * other frame: fib_set_macs().  The kernel's choice is never silently
+ * kept for an on-link frame: no route is a drop.
+ */
+static __always_inline int fib_macs_or_neigh(struct __sk_buff *skb, const void *src,
+					     const void *dst)
+{
+	static const __u8 onlink[ETH_ALEN] = MAPCE_BR_ONLINK_MAC;
+	struct bpf_fib_lookup fib = {};
+	__u8 dmac[ETH_ALEN], diff = 0;
+	/* read once: the verifier refuses a ctx pointer the compiler offset
+	 * and kept across the helper call */
+	__u32 ifindex = skb->ifindex;
+	long rc;
+
+	if (bpf_skb_load_bytes(skb, offsetof(struct ethhdr, h_dest), dmac, ETH_ALEN))
+		diff = 1;
+		/* clang may emit a call to memcmp for __builtin_memcmp: BPF has none */
+#pragma unroll
+	for (int i = 0; i < ETH_ALEN; i++)
+		diff |= dmac[i] ^ onlink[i];
+	if (diff) {
+		fib_set_macs(skb, src, dst);
+		return TC_ACT_OK;
+	}
+	fib.family = AF_INET6;
+	fib.ifindex = ifindex;
+	__builtin_memcpy(fib.ipv6_src, src, 16);
+	__builtin_memcpy(fib.ipv6_dst, dst, 16);
+	rc = bpf_fib_lookup(skb, &fib, sizeof(fib), BPF_FIB_LOOKUP_OUTPUT);
+	if (rc == BPF_FIB_LKUP_RET_SUCCESS && fib.ifindex == ifindex) {
+		bpf_skb_store_bytes(skb, offsetof(struct ethhdr, h_dest), fib.dmac, ETH_ALEN, 0);
+		bpf_skb_store_bytes(skb, offsetof(struct ethhdr, h_source), fib.smac, ETH_ALEN, 0);
+		return TC_ACT_OK;
+	}
+	return (int)bpf_redirect_neigh(ifindex, NULL, 0, 0);
+}
+
 #endif

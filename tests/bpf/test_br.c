@@ -400,6 +400,35 @@ static void test_encap_icmp_error(void)
 	TCASE_END();
 }
 
+/* A rule whose CEs are on the BR's link: the kernel sent the packet to
+ * the placeholder next hop (MAPCE_BR_ONLINK_MAC as destination): it is
+ * encapsulated as any, then handed to the neighbour subsystem
+ * (bpf_redirect_neigh: TC_ACT_REDIRECT), never sent with that MAC.  Any
+ * other destination MAC keeps the kernel's choice (TC_ACT_OK). */
+static void test_encap_onlink(void)
+{
+	static const uint8_t onlink[6] = MAPCE_BR_ONLINK_MAC;
+	struct v4_spec s = udp(SERVER, 53, CE_V4, 0x1341);
+	struct pkt in, want;
+
+	TCASE_BEGIN("tc_encap_onlink_hands_the_ce_to_the_neighbour_subsystem");
+	pkt_v4(&in, &s);
+	memcpy(in.b, onlink, 6);
+	encapped(&want, CE_LEGACY, &s, 64);
+	memcpy(want.b, onlink, 6);
+	expect_run(FX_TC_EGRESS, &in, TC_ACT_REDIRECT, MAPCE_R_BR_ENCAP, 0, &want, NULL);
+	TCASE_END();
+
+	TCASE_BEGIN("tc_encap_other_mac_keeps_the_kernels_next_hop");
+	pkt_v4(&in, &s);
+	memcpy(in.b, onlink, 6);
+	in.b[5] ^= 1; /* one bit from the placeholder */
+	encapped(&want, CE_LEGACY, &s, 64);
+	memcpy(want.b, in.b, 6);
+	expect_run(FX_TC_EGRESS, &in, TC_ACT_OK, MAPCE_R_BR_ENCAP, 0, &want, NULL);
+	TCASE_END();
+}
+
 /* CE-to-CE through the BR: decapsulated at XDP, the kernel routes the IPv4
  * back out of the device, TC encapsulates it to the other CE. */
 static void test_hairpin(void)
@@ -429,5 +458,6 @@ int main(void)
 	test_encap_config();
 	test_encap_icmp_error();
 	test_hairpin();
+	test_encap_onlink();
 	return fx_finish();
 }

@@ -7,7 +7,10 @@
  *   address   the BR address /128 nodad on the device, unless it is there
  *   routes    per rule: IPv4 prefix via inet6 <next hop to the rule IPv6
  *             prefix>, mtu, proto RTPROT_MAPCE_BR; leftovers of ours for
- *             prefixes no rule has any more are deleted
+ *             prefixes no rule has any more are deleted.  A rule prefix
+ *             on the device's own link (no router): via the on-link next
+ *             hop MAPCE_BR_ONLINK_GW and its permanent neighbour entry;
+ *             the tc program finds each CE on the link
  *   programs  XDP ingress (decapsulation); tc egress (encapsulation)
  */
 #include <errno.h>
@@ -35,7 +38,12 @@ struct br_run {
 	struct deploy d;
 	const struct br_up_params *p;
 	__u8 gw[MAPCE_MAX_RULES][16]; /* each rule's IPv6 next hop */
+	bool onlink[MAPCE_MAX_RULES]; /* ... is MAPCE_BR_ONLINK_GW: the CEs are on-link */
+	bool neigh;		      /* its neighbour entry is in place */
 };
+
+static const __u8 onlink_gw[16] = MAPCE_BR_ONLINK_GW;
+static const __u8 onlink_mac[6] = MAPCE_BR_ONLINK_MAC; /* mapce_abi.h */
 
 static struct br_run *br_run(struct deploy *d)
 {
@@ -43,8 +51,10 @@ static struct br_run *br_run(struct deploy *d)
 }
 
 /* The IPv6 next hop toward a rule's IPv6 prefix, which must leave via the
- * device through a router.  0, or -1 after pr_err(). */
-static int next_hop(const struct br_up_params *p, const struct mapce_rule *r, __u8 gw[16])
+ * device: a router, or the on-link next hop when the prefix is on the
+ * device's link (*onlink).  0, or -1 after pr_err(). */
+static int next_hop(const struct br_up_params *p, const struct mapce_rule *r, __u8 gw[16],
+		    bool *onlink)
 {
 	char a[IP6_STRLEN], s[256], dev[IF_NAMESIZE];
 	struct nl_route rt;
@@ -64,16 +74,36 @@ static int next_hop(const struct br_up_params *p, const struct mapce_rule *r, __
 		       nl_route_str(&rt, s, sizeof(s)));
 		return -1;
 	}
-	if (rt.gw_family != AF_INET6) {
-		pr_err("the IPv6 route toward the rule IPv6 prefix %s/%u on %s has no gateway "
-		       "(route: %s); the BR routes each rule's IPv4 prefix via an IPv6 router: "
-		       "add a route to the rule prefix via one",
-		       ip6_str(r->ipv6_prefix, a), r->ipv6_prefix_len, p->ifname,
-		       nl_route_str(&rt, s, sizeof(s)));
+	*onlink = rt.gw_family != AF_INET6;
+	memcpy(gw, *onlink ? onlink_gw : rt.gw, 16);
+	return 0;
+}
+
+static void undo_neigh(struct deploy *d, const struct deploy_undo *u)
+{
+	(void)u;
+	nl_neigh6_del(d->ifindex, onlink_gw);
+}
+
+/* The on-link next hop's neighbour entry, once per up.  0, or -1 after
+ * pr_err(). */
+static int onlink_neigh(struct br_run *r)
+{
+	struct deploy_undo u = { 0 };
+	int ret, had;
+
+	if (r->neigh)
+		return 0;
+	had = nl_neigh6_is_permanent(r->p->ifindex, onlink_gw, onlink_mac);
+	ret = nl_neigh6_set_permanent(r->p->ifindex, onlink_gw, onlink_mac);
+	if (ret) {
+		pr_err("adding the neighbour entry of the on-link next hop fe80::6d61:7063:6272 "
+		       "on %s: %s",
+		       r->p->ifname, nl_strerror(ret));
 		return -1;
 	}
-	memcpy(gw, rt.gw, 16);
-	return 0;
+	r->neigh = true;
+	return had == 1 ? 0 : deploy_undo_push(&r->d, undo_neigh, &u);
 }
 
 /* Is route the one of ours for rule (same prefix; mtu and next hop are
@@ -116,12 +146,22 @@ static const char *br_missing(struct deploy *d)
 		bool found = false;
 		char b[PFX4_STRLEN];
 
-		if (nl_route_get(AF_INET6, r->ipv6_prefix, &nh) == 0 && nh.gw_family == AF_INET6)
+		if (nl_route_get(AF_INET6, r->ipv6_prefix, &nh) == 0 && nh.oif == d->ifindex) {
+			bool onlink = nh.gw_family != AF_INET6;
+			const __u8 *gw = onlink ? onlink_gw : nh.gw;
+
 			for (int j = 0; j < n && !found; j++)
 				found = have[j].protocol == RTPROT_MAPCE_BR &&
 					have[j].oif == d->ifindex && is_rule_route(&have[j], r) &&
 					have[j].gw_family == AF_INET6 &&
-					!memcmp(have[j].gw, nh.gw, 16) && have[j].mtu == p->cfg.mtu;
+					!memcmp(have[j].gw, gw, 16) && have[j].mtu == p->cfg.mtu;
+			if (found && onlink &&
+			    nl_neigh6_is_permanent(d->ifindex, onlink_gw, onlink_mac) != 1) {
+				snprintf(what, sizeof(what),
+					 "the on-link next hop's neighbour entry");
+				return what;
+			}
+		}
 		if (!found) {
 			snprintf(what, sizeof(what), "the route to %s (or its next hop changed)",
 				 pfx4_str(r->ipv4_prefix, r->ipv4_prefix_len, b));
@@ -188,7 +228,9 @@ static int rule_route(struct br_run *r, int i, const struct nl_route *all, int n
 	bool ours;
 	int j;
 
-	if (next_hop(p, rule, r->gw[i]))
+	if (next_hop(p, rule, r->gw[i], &r->onlink[i]))
+		return -1;
+	if (r->onlink[i] && onlink_neigh(r))
 		return -1;
 	j = deploy_route_conflict(&r->d, all, n, rule->ipv4_prefix, rule->ipv4_prefix_len, &ours);
 	if (j >= 0) {
@@ -243,7 +285,9 @@ static void print_up(const struct br_run *r)
 
 		out_open_object(NULL);
 		out_str("dst", "  %s", pfx4_str(rule->ipv4_prefix, rule->ipv4_prefix_len, b));
-		out_str("via", " via inet6 %s\n", ip6_str(r->gw[i], a));
+		out_str("via", " via inet6 %s", ip6_str(r->gw[i], a));
+		out_bool("onlink", r->onlink[i] ? " (CEs on-link)" : NULL, r->onlink[i]);
+		out_text("\n");
 		out_close_object();
 	}
 	out_close_array();
@@ -283,7 +327,7 @@ static const struct deploy_side br_side =
 const struct deploy_spec br_spec = {
 	.w = { "mapce br", "--dev", "dev", "br down on", "the BR is ", "the BR's", "BR address" },
 	.pins = { MAPCE_BR_PIN_ROOT, "mapce_br_config", MAPCE_BR_STATE_PREFIX, "mapce_br_layout" },
-	.net = { IFA_F_NODAD, RTPROT_MAPCE_BR },
+	.net = { IFA_F_NODAD, RTPROT_MAPCE_BR, onlink_gw },
 	DEPLOY_PROGS(br_progs),
 	.skel = &mapce_br_skel_ops,
 	.side = &br_side,

@@ -78,6 +78,17 @@
 #define RTPROT_MAPCE 0x4d    /* "M": the CE's IPv4 default route */
 #define RTPROT_MAPCE_BR 0x42 /* "B": the BR's rule IPv4 prefixes */
 
+/* A rule whose IPv6 prefix is on-link (CEs on the BR's own link, no IPv6
+ * router between): the kernel routes an IPv4 prefix only via a next hop
+ * whose neighbour it can resolve, and the CEs are many.  So its route
+ * goes via this link-local address, given a permanent neighbour entry of
+ * MAPCE_BR_ONLINK_MAC (mapce_abi.h): the BR's tc program sees that MAC
+ * in a frame and finds the packet's CE on the link itself. */
+#define MAPCE_BR_ONLINK_GW                                                             \
+	{                                                                              \
+		0xfe, 0x80, 0, 0, 0, 0, 0, 0, 0, 0, 0x6d, 0x61, 0x70, 0x63, 0x62, 0x72 \
+	} /* fe80::6d61:7063:6272 */
+
 /* ---- where mapce keeps its files ------------------------------------ */
 
 #define MAPCE_PIN_ROOT "/sys/fs/bpf/mapce"	 /* CE: MAPCE_PIN_ROOT/<wan>/ */

@@ -176,6 +176,9 @@ struct deploy_pins {
 struct deploy_net {
 	__u32 addr_flags;    /* IFA_F_* of the address up adds */
 	__u8 route_protocol; /* RTPROT_* of every route up adds */
+	/* A neighbour entry up may add for on-link next hops (the BR's), down
+	 * deletes on the device; NULL: none. */
+	const __u8 *onlink_gw;
 };
 
 struct deploy_spec {

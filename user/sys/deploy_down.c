@@ -204,6 +204,14 @@ static void teardown_device(const struct deploy_spec *spec, const char *dev, int
 	 * program sends LAN IPv4 out untranslated (a down cut short must
 	 * not leave that). */
 	delete_routes(spec, dev, ifindex, rm);
+	if (spec->net.onlink_gw) {
+		ret = nl_neigh6_del(ifindex, spec->net.onlink_gw);
+		if (!ret)
+			rm->route = rm->found = true;
+		else if (ret != -ENOENT)
+			pr_warn("%s: deleting the on-link next hop's neighbour entry: %s", dev,
+				nl_strerror(ret));
+	}
 	deploy_fault_point("down", "routes");
 	detach_progs(spec, dev, ifindex, rm);
 	if (st->hook_created) {

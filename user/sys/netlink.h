@@ -94,6 +94,13 @@ int nl_route_list_all(int family, __u32 table, struct nl_route **out);
 /* What the kernel would use for dst (RTM_GETROUTE): gateway (gw_family 0
  * when on-link) and oif.  -ENETUNREACH etc. when there is no route. */
 int nl_route_get(int family, const __u8 dst[16], struct nl_route *out);
+/* A permanent IPv6 neighbour entry ip -> mac on ifindex (created or
+ * replaced); deleted; is it there, permanent, with that mac (1), not (0),
+ * or -errno. */
+int nl_neigh6_set_permanent(int ifindex, const __u8 ip[16], const __u8 mac[6]);
+int nl_neigh6_del(int ifindex, const __u8 ip[16]);
+int nl_neigh6_is_permanent(int ifindex, const __u8 ip[16], const __u8 mac[6]);
+
 /* Fill r for "DST/LEN via inet6 GW dev OIF [mtu MTU] proto PROTO" in the
  * main table: the MAP-E egress route, CE default and BR prefix alike. */
 void nl_route4_via6(struct nl_route *r, __be32 dst, __u8 dst_len, const __u8 gw6[16], int oif,
