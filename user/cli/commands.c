@@ -32,6 +32,8 @@ static const struct cli_cmd mapce_cmds[] = {
 	  &ports_spec },
 	{ "portmap", NULL, "forward outside ports to LAN hosts (portmap add|del|list)", NULL,
 	  &portmap_level },
+	{ "provision", cmd_provision,
+	  "ask the line's HB46PP server for its service and print it as config", &provision_spec },
 	{ "isp", NULL, "the ISP rule tables mapce knows (isp list|show)", NULL, &isp_level },
 	{ "br", NULL, "run a stateless BR on an interface (br up|down|status)", NULL, &br_level },
 	{},

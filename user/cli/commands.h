@@ -52,7 +52,8 @@ int cmd_flows(int argc, char **argv);
 int cmd_stats(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_ports(int argc, char **argv);
+int cmd_provision(int argc, char **argv);
 extern const struct cli_spec calc_spec, up_spec, down_spec, status_spec, flows_spec, stats_spec,
-	run_spec, ports_spec;
+	run_spec, ports_spec, provision_spec;
 
 #endif
