@@ -5,16 +5,20 @@
 #   scripts/deps.sh          what make test needs: building and testing
 #   scripts/deps.sh build    only what building and `make install` need
 set -euo pipefail
-build=(make clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libcap-dev libmnl-dev libsystemd-dev pkg-config)
+# libcurl4-openssl-dev, libjson-c-dev: HB46PP provisioning (HTTPS, its JSON answer)
+build=(make clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libcap-dev libmnl-dev libsystemd-dev pkg-config
+       libcurl4-openssl-dev libjson-c-dev)
 # the lab's tools; python3-seccomp and groff-base: the service sandbox and
 # the installed man pages (tests/lab/test_service_sandbox.sh, test_install.sh);
 # kea-dhcp6-server and dhcpcd-base: the DHCPv6 lab (tests/lab/test_lab_dhcpv6.sh);
 # debhelper and lintian: the Debian package (tests/lab/test_deb.sh);
-# prometheus: its promtool checks mapce's metrics (tests/lab/test_lab_watch.sh)
+# prometheus: its promtool checks mapce's metrics (tests/lab/test_lab_watch.sh);
+# dnsmasq-base and openssl: the HB46PP lab's DNS server and its CA
+# (tests/lab/test_lab_provision.sh; -base: the binary without a service)
 tests=(iproute2 iputils-ping ethtool curl socat python3-scapy tcpdump
        netcat-openbsd util-linux procps stun-client stun-server coturn traceroute iputils-tracepath
        cppcheck clang-tidy clang-format python3-seccomp groff-base
-       kea-dhcp6-server dhcpcd-base prometheus
+       kea-dhcp6-server dhcpcd-base prometheus dnsmasq-base openssl
        debhelper lintian
        libclang-rt-14-dev) # clang's fuzzer and sanitizer runtimes (make fuzz, tests/fuzz)
 case ${1:-all} in

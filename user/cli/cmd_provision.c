@@ -318,8 +318,12 @@ int cmd_provision(int argc, char **argv)
 		return 1;
 	}
 	if (a.service == HB46PP_NONE) {
-		pr_err("provision: %s: no service mapce runs for this line (order: %d entries%s)",
-		       t.url, a.n_order, a.n_order ? ", none of map_e, dslite, lw4o6, ipip" : "");
+		if (!a.n_order)
+			pr_err("provision: %s: no service for this line (order: [])", t.url);
+		else
+			pr_err("provision: %s: no service mapce runs for this line (order: only "
+			       "services other than map_e, dslite, lw4o6, ipip)",
+			       t.url);
 		return 1;
 	}
 	if (a.service == HB46PP_LW4O6 && !a.lw4o6.is_addr) {

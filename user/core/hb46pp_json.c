@@ -206,7 +206,8 @@ static int parse_rule(const struct json_object *r, size_t i, struct mapce_opts *
 	    get_int(v, fpath, 0, 15, &off, err, errlen))
 		return -1;
 	snprintf(arg, sizeof(arg), "%s,%s,%lld,%lld", v6, v4, ea, off);
-	if (mapce_opts_handle(o, MAPCE_OPT_RULE, arg, m, sizeof(m)))
+	if (mapce_opts_handle(o, MAPCE_OPT_RULE, arg, m, sizeof(m)) ||
+	    mapce_rule_check(&o->rules[o->n_rules - 1], m, sizeof(m)))
 		return BAD("%s: %s", path, m);
 	return 0;
 }
