@@ -30,7 +30,7 @@ cd "$(dirname "$0")/../.." || exit 1
 
 ALL=(setup txt_map_e query_seen json_form config_usable url_redirect url_literal dslite
 	malformed empty_order untrusted_cert http_refused http_allowed dns_silent no_txt
-	vendorid_local_mac leaves_nothing)
+	txt_over_tcp vendorid_local_mac leaves_nothing)
 P="provision: "
 ns_preflight dnsmasq openssl "$LAB_PY" || t_skip_all "$NS_WHY" "${ALL[@]/#/$P}"
 [ -x "$MAPCE" ] || { t_fail "${P}setup" "$MAPCE not built"; exit 1; }
@@ -252,6 +252,28 @@ dnsmasq_start --local=/4over6.info/ --host-record=prov.example.net,"$WEB" ||
 prov --wan "$WAN" --dns "$DNS" --ca "$tmp/ca.pem"
 failed "no HB46PP server on this line"
 grep -qF "from $DNS" "$NS_TMP/err" || t_why "the message does not name the server: $(errtext)"
+t_end
+
+# A record over 512 bytes in two character-strings (dnsmasq splits its
+# value at commas): the UDP answer comes truncated (no EDNS0 in the
+# question), the resolver asks again over TCP; the strings are joined.
+t_begin "${P}txt_over_tcp"
+pad_a=$(printf 'a%.0s' $(seq 250))
+pad_b=$(printf 'b%.0s' $(seq 250))
+dnsmasq_start "--txt-record=4over6.info,v=v6mig-1 url=https://prov.example.net/config?pad=$pad_a,$pad_b t=b" \
+	--host-record=prov.example.net,"$WEB" || t_why "dnsmasq did not restart"
+n0=$(requests)
+ns_tcpdump tcp53 "$ISP" 20 -i "$PEER" -n -l -c 1 "tcp dst port 53" ||
+	t_why "tcpdump did not start"
+prov --wan "$WAN" --dns "$DNS" --ca "$tmp/ca.pem"
+[ "$rc" -eq 0 ] || t_why "exit $rc: $(errtext)"
+ns_wait 5 grep -q "$CE_ADDR\.[0-9]* > $DNS\.53" "$tmp/tcp53.log" ||
+	t_why "no TCP connection to the DNS server: $(tail -n 2 "$tmp/tcp53.log")"
+ns_stop tcp53
+grep -qF "# HB46PP answer of https://prov.example.net/config?pad=$pad_a$pad_b" "$NS_TMP/out" ||
+	t_why "not the long URL: $(head -n 1 "$NS_TMP/out")"
+tail -n +$((n0 + 1)) "$tmp/web.jsonl" | grep -qF "\"pad\": [\"$pad_a$pad_b\"]" ||
+	t_why "the server did not see the whole pad"
 t_end
 
 t_begin "${P}vendorid_local_mac"
