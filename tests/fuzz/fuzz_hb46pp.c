@@ -74,12 +74,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (hb46pp_parse_txt(s, &t, err, sizeof(err))) {
 		FUZZ_CHECK(err[0], "a refusal without a message");
 	} else {
-		FUZZ_CHECK(!strncmp(t.url, "https://", 8) || (!strncmp(t.url, "http://", 7) && !t.verify),
+		FUZZ_CHECK(!strncmp(t.url, "https://", 8) ||
+				   (!strncmp(t.url, "http://", 7) && !t.verify),
 			   "%s", t.url);
 		/* a URL the record passed, within the length a query leaves room for */
 		if (strlen(t.url) < 512)
-			FUZZ_CHECK(!hb46pp_query_url(t.url, &c, q, sizeof(q), err, sizeof(err)), "%s",
-				   err);
+			FUZZ_CHECK(!hb46pp_query_url(t.url, &c, q, sizeof(q), err, sizeof(err)),
+				   "%s", err);
 	}
 	free(s);
 	return 0;

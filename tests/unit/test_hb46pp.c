@@ -176,12 +176,18 @@ struct variant {
 };
 
 static const struct variant variants[] = {
-	{ "order missing", "\"order\": [ \"464xlat\", \"map_e\", \"dslite\" ],", "", "answer.order: missing" },
-	{ "order not an array", "[ \"464xlat\", \"map_e\", \"dslite\" ]", "\"map_e\"", "order: an array" },
-	{ "unknown order entry", "\"464xlat\", \"map_e\"", "\"464xlat\", \"map_x\"", "order[1]: unknown service 'map_x'" },
-	{ "order entry not a string", "\"464xlat\", \"map_e\"", "\"464xlat\", 5", "order[1]: a string" },
-	{ "order entry twice", "\"map_e\", \"dslite\" ]", "\"map_e\", \"map_e\" ]", "order[2]: 'map_e' listed twice" },
-	{ "ordered but absent", "\"dslite\": {\n    \"aftr\": \"aftr.example.net\"\n  },", "", NULL },
+	{ "order missing", "\"order\": [ \"464xlat\", \"map_e\", \"dslite\" ],", "",
+	  "answer.order: missing" },
+	{ "order not an array", "[ \"464xlat\", \"map_e\", \"dslite\" ]", "\"map_e\"",
+	  "order: an array" },
+	{ "unknown order entry", "\"464xlat\", \"map_e\"", "\"464xlat\", \"map_x\"",
+	  "order[1]: unknown service 'map_x'" },
+	{ "order entry not a string", "\"464xlat\", \"map_e\"", "\"464xlat\", 5",
+	  "order[1]: a string" },
+	{ "order entry twice", "\"map_e\", \"dslite\" ]", "\"map_e\", \"map_e\" ]",
+	  "order[2]: 'map_e' listed twice" },
+	{ "ordered but absent", "\"dslite\": {\n    \"aftr\": \"aftr.example.net\"\n  },", "",
+	  NULL },
 	{ "ttl a string", "\"ttl\": 86400", "\"ttl\": \"86400\"", "ttl: a number" },
 	{ "ttl over 7 days", "\"ttl\": 86400", "\"ttl\": 604801", "ttl: 604801 out of range" },
 	{ "ttl negative", "\"ttl\": 86400", "\"ttl\": -1", "ttl: -1 out of range" },
@@ -190,49 +196,92 @@ static const struct variant variants[] = {
 	{ "ttl huge", "\"ttl\": 86400", "\"ttl\": 99999999999999999999999", "ttl:" },
 	{ "map_e not an object", "\"map_e\": {", "\"map_e\": [], \"x\": {", "map_e: an object" },
 	{ "map_e.br missing", "\"br\": \"2001:db8:1::1\",", "", "map_e.br: missing" },
-	{ "map_e.br bad address", "\"br\": \"2001:db8:1::1\"", "\"br\": \"2001:db8:1::1::\"", "map_e.br: '2001:db8:1::1::' is not an IPv6 address" },
-	{ "map_e.br an IPv4 address", "\"br\": \"2001:db8:1::1\"", "\"br\": \"192.0.2.1\"", "map_e.br: '192.0.2.1' is not an IPv6" },
-	{ "map_e.br multicast", "\"br\": \"2001:db8:1::1\"", "\"br\": \"ff02::1\"", "map_e.br: ff02::1 is not a global unicast" },
+	{ "map_e.br bad address", "\"br\": \"2001:db8:1::1\"", "\"br\": \"2001:db8:1::1::\"",
+	  "map_e.br: '2001:db8:1::1::' is not an IPv6 address" },
+	{ "map_e.br an IPv4 address", "\"br\": \"2001:db8:1::1\"", "\"br\": \"192.0.2.1\"",
+	  "map_e.br: '192.0.2.1' is not an IPv6" },
+	{ "map_e.br multicast", "\"br\": \"2001:db8:1::1\"", "\"br\": \"ff02::1\"",
+	  "map_e.br: ff02::1 is not a global unicast" },
 	{ "map_e.br a number", "\"br\": \"2001:db8:1::1\"", "\"br\": 1", "map_e.br: a string" },
 	{ "map_e.version 2", "\"version\": 0", "\"version\": 2", "map_e.version: 2 out of range" },
-	{ "map_e.mesh a string", "\"mesh\": true", "\"mesh\": \"yes\"", "map_e.mesh: true, false, 0 or 1" },
+	{ "map_e.mesh a string", "\"mesh\": true", "\"mesh\": \"yes\"",
+	  "map_e.mesh: true, false, 0 or 1" },
 	{ "map_e.mesh 2", "\"mesh\": true", "\"mesh\": 2", "map_e.mesh: 2 out of range" },
-	{ "map_e.rules missing", "\"rules\": [\n      {\n        \"ipv6\": \"2001:db8:1:2000::/52\"", "\"rulez\": [\n      {\n        \"ipv6\": \"2001:db8:1:2000::/52\"", "map_e.rules: missing" },
-	{ "map_e.rules empty", "\"rules\": [\n      {\n        \"ipv6\": \"2001:db8:1:2000::/52\",\n        \"ipv4\": \"203.0.113.0/24\",\n        \"ea_length\": 12,\n        \"psid_offset\": 4\n      }\n    ]", "\"rules\": []", "map_e.rules: empty" },
-	{ "rule ipv6 missing", "\"ipv6\": \"2001:db8:1:2000::/52\",", "", "map_e.rules[0].ipv6: missing" },
-	{ "rule ipv6 bad", "\"2001:db8:1:2000::/52\"", "\"2001:db8:1:2000::/129\"", "map_e.rules[0].ipv6: '2001:db8:1:2000::/129' is not an IPv6 prefix" },
-	{ "rule ipv6 without length", "\"2001:db8:1:2000::/52\"", "\"2001:db8:1:2000::\"", "map_e.rules[0].ipv6: '2001:db8:1:2000::' is not an IPv6 prefix" },
-	{ "rule ipv6 host bits", "\"2001:db8:1:2000::/52\"", "\"2001:db8:1:2001::/52\"", "map_e.rules[0]:" },
-	{ "rule ipv4 bad", "\"203.0.113.0/24\",\n        \"ea_length\": 12", "\"203.0.113.0/33\",\n        \"ea_length\": 12", "map_e.rules[0].ipv4: '203.0.113.0/33' is not an IPv4 prefix" },
-	{ "rule ipv4 a number", "\"203.0.113.0/24\",\n        \"ea_length\": 12", "24,\n        \"ea_length\": 12", "map_e.rules[0].ipv4: a string" },
-	{ "rule ea_length a string", "\"ea_length\": 12", "\"ea_length\": \"12\"", "map_e.rules[0].ea_length: a number" },
-	{ "rule ea_length 49", "\"ea_length\": 12", "\"ea_length\": 49", "map_e.rules[0].ea_length: 49 out of range" },
-	{ "rule longer than 64 bits (r6 + ea_length)", "\"ea_length\": 12", "\"ea_length\": 48", "map_e.rules[0]:" },
-	{ "rule psid_offset missing", ",\n        \"psid_offset\": 4\n      }\n    ]\n  },\n  \"dslite\"", "\n      }\n    ]\n  },\n  \"dslite\"", "map_e.rules[0].psid_offset: missing" },
-	{ "rule psid_offset 16", "\"psid_offset\": 4\n      }\n    ]\n  },\n  \"dslite\"", "\"psid_offset\": 16\n      }\n    ]\n  },\n  \"dslite\"", "map_e.rules[0].psid_offset: 16 out of range" },
-	{ "rule not an object", "\"rules\": [\n      {", "\"rules\": [ 1, {", "map_e.rules[0]: an object" },
-	{ "dslite.aftr missing", "\"aftr\": \"aftr.example.net\"", "\"afr\": \"aftr.example.net\"", "dslite.aftr: missing" },
-	{ "dslite.aftr not a name", "\"aftr.example.net\"", "\"aftr..example.net\"", "dslite.aftr: 'aftr..example.net' is neither" },
-	{ "dslite.aftr with a blank", "\"aftr.example.net\"", "\"aftr example.net\"", "dslite.aftr:" },
+	{ "map_e.rules missing",
+	  "\"rules\": [\n      {\n        \"ipv6\": \"2001:db8:1:2000::/52\"",
+	  "\"rulez\": [\n      {\n        \"ipv6\": \"2001:db8:1:2000::/52\"",
+	  "map_e.rules: missing" },
+	{ "map_e.rules empty",
+	  "\"rules\": [\n      {\n        \"ipv6\": \"2001:db8:1:2000::/52\",\n        \"ipv4\": "
+	  "\"203.0.113.0/24\",\n        \"ea_length\": 12,\n        \"psid_offset\": 4\n      }\n  "
+	  "  ]",
+	  "\"rules\": []", "map_e.rules: empty" },
+	{ "rule ipv6 missing", "\"ipv6\": \"2001:db8:1:2000::/52\",", "",
+	  "map_e.rules[0].ipv6: missing" },
+	{ "rule ipv6 bad", "\"2001:db8:1:2000::/52\"", "\"2001:db8:1:2000::/129\"",
+	  "map_e.rules[0].ipv6: '2001:db8:1:2000::/129' is not an IPv6 prefix" },
+	{ "rule ipv6 without length", "\"2001:db8:1:2000::/52\"", "\"2001:db8:1:2000::\"",
+	  "map_e.rules[0].ipv6: '2001:db8:1:2000::' is not an IPv6 prefix" },
+	{ "rule ipv6 host bits", "\"2001:db8:1:2000::/52\"", "\"2001:db8:1:2001::/52\"",
+	  "map_e.rules[0]:" },
+	{ "rule ipv4 bad", "\"203.0.113.0/24\",\n        \"ea_length\": 12",
+	  "\"203.0.113.0/33\",\n        \"ea_length\": 12",
+	  "map_e.rules[0].ipv4: '203.0.113.0/33' is not an IPv4 prefix" },
+	{ "rule ipv4 a number", "\"203.0.113.0/24\",\n        \"ea_length\": 12",
+	  "24,\n        \"ea_length\": 12", "map_e.rules[0].ipv4: a string" },
+	{ "rule ea_length a string", "\"ea_length\": 12", "\"ea_length\": \"12\"",
+	  "map_e.rules[0].ea_length: a number" },
+	{ "rule ea_length 49", "\"ea_length\": 12", "\"ea_length\": 49",
+	  "map_e.rules[0].ea_length: 49 out of range" },
+	{ "rule longer than 64 bits (r6 + ea_length)", "\"ea_length\": 12", "\"ea_length\": 48",
+	  "map_e.rules[0]:" },
+	{ "rule psid_offset missing",
+	  ",\n        \"psid_offset\": 4\n      }\n    ]\n  },\n  \"dslite\"",
+	  "\n      }\n    ]\n  },\n  \"dslite\"", "map_e.rules[0].psid_offset: missing" },
+	{ "rule psid_offset 16", "\"psid_offset\": 4\n      }\n    ]\n  },\n  \"dslite\"",
+	  "\"psid_offset\": 16\n      }\n    ]\n  },\n  \"dslite\"",
+	  "map_e.rules[0].psid_offset: 16 out of range" },
+	{ "rule not an object", "\"rules\": [\n      {", "\"rules\": [ 1, {",
+	  "map_e.rules[0]: an object" },
+	{ "dslite.aftr missing", "\"aftr\": \"aftr.example.net\"", "\"afr\": \"aftr.example.net\"",
+	  "dslite.aftr: missing" },
+	{ "dslite.aftr not a name", "\"aftr.example.net\"", "\"aftr..example.net\"",
+	  "dslite.aftr: 'aftr..example.net' is neither" },
+	{ "dslite.aftr with a blank", "\"aftr.example.net\"", "\"aftr example.net\"",
+	  "dslite.aftr:" },
 	{ "dslite.aftr empty", "\"aftr.example.net\"", "\"\"", "dslite.aftr: empty" },
-	{ "dslite.aftr a multicast address", "\"aftr.example.net\"", "\"ff05::1\"", "dslite.aftr: ff05::1 is not a global unicast" },
-	{ "dslite not an object", "\"dslite\": {\n    \"aftr\": \"aftr.example.net\"\n  }", "\"dslite\": \"aftr.example.net\"", "dslite: an object" },
-	{ "lw4o6.psid over its length", "\"psid\": 3,", "\"psid\": 256,", "lw4o6.psid: 256 out of range" },
-	{ "lw4o6.ipv4 a prefix", "\"203.0.113.16\"", "\"203.0.113.16/32\"", "lw4o6.ipv4: '203.0.113.16/32' is not a unicast" },
-	{ "lw4o6 offset + length over 16", "\"psid_offset\": 6\n  }", "\"psid_offset\": 12\n  }", "lw4o6.psid_offset: 12 + psid_length 8" },
+	{ "dslite.aftr a multicast address", "\"aftr.example.net\"", "\"ff05::1\"",
+	  "dslite.aftr: ff05::1 is not a global unicast" },
+	{ "dslite not an object", "\"dslite\": {\n    \"aftr\": \"aftr.example.net\"\n  }",
+	  "\"dslite\": \"aftr.example.net\"", "dslite: an object" },
+	{ "lw4o6.psid over its length", "\"psid\": 3,", "\"psid\": 256,",
+	  "lw4o6.psid: 256 out of range" },
+	{ "lw4o6.ipv4 a prefix", "\"203.0.113.16\"", "\"203.0.113.16/32\"",
+	  "lw4o6.ipv4: '203.0.113.16/32' is not a unicast" },
+	{ "lw4o6 offset + length over 16", "\"psid_offset\": 6\n  }", "\"psid_offset\": 12\n  }",
+	  "lw4o6.psid_offset: 12 + psid_length 8" },
 	{ "lw4o6.ipv6 missing", "\"ipv6\": \"2001:db8:3:100::/56\",", "", "lw4o6.ipv6: missing" },
 	{ "ipip not an array", "\"ipip\": [", "\"ipip\": \"x\", \"y\": [", "ipip: an array" },
-	{ "ipip empty", "\"ipip\": [\n    {\n      \"ipv6_local\": \"2001:db8:7:100::7\",\n      \"ipv6_remote\": \"2001:db8:7::1\",\n      \"ipv4\": \"203.0.113.0/29\"\n    }\n  ]", "\"ipip\": []", "ipip: empty" },
-	{ "ipip ipv6_local bad", "\"2001:db8:7:100::7\"", "\"2001:db8:7:100::7/64\"", "ipip[0].ipv6_local: '2001:db8:7:100::7/64' is not an IPv6 address" },
-	{ "ipip ipv6_remote missing", "\"ipv6_remote\": \"2001:db8:7::1\",", "", "ipip[0].ipv6_remote: missing" },
-	{ "ipip ipv4 bad", "\"203.0.113.0/29\"", "\"203.0.113.0/29x\"", "ipip[0].ipv4: '203.0.113.0/29x' is not" },
-	{ "ipip ipv4 loopback", "\"203.0.113.0/29\"", "\"127.0.0.1/32\"", "ipip[0].ipv4: '127.0.0.1/32' is not" },
+	{ "ipip empty",
+	  "\"ipip\": [\n    {\n      \"ipv6_local\": \"2001:db8:7:100::7\",\n      "
+	  "\"ipv6_remote\": \"2001:db8:7::1\",\n      \"ipv4\": \"203.0.113.0/29\"\n    }\n  ]",
+	  "\"ipip\": []", "ipip: empty" },
+	{ "ipip ipv6_local bad", "\"2001:db8:7:100::7\"", "\"2001:db8:7:100::7/64\"",
+	  "ipip[0].ipv6_local: '2001:db8:7:100::7/64' is not an IPv6 address" },
+	{ "ipip ipv6_remote missing", "\"ipv6_remote\": \"2001:db8:7::1\",", "",
+	  "ipip[0].ipv6_remote: missing" },
+	{ "ipip ipv4 bad", "\"203.0.113.0/29\"", "\"203.0.113.0/29x\"",
+	  "ipip[0].ipv4: '203.0.113.0/29x' is not" },
+	{ "ipip ipv4 loopback", "\"203.0.113.0/29\"", "\"127.0.0.1/32\"",
+	  "ipip[0].ipv4: '127.0.0.1/32' is not" },
 	{ "not JSON", "{\n  \"enabler_name\"", "{\n  enabler_name", "answer: not JSON" },
-	{ "trailing comma (strict JSON)", "\"ipv4\": \"203.0.113.0/29\"\n", "\"ipv4\": \"203.0.113.0/29\",\n", "answer: not JSON" },
+	{ "trailing comma (strict JSON)", "\"ipv4\": \"203.0.113.0/29\"\n",
+	  "\"ipv4\": \"203.0.113.0/29\",\n", "answer: not JSON" },
 	{ "text after the value", "\n  ]\n}\n", "\n  ]\n}\n{}", "answer: not JSON" },
 	{ "cut short", "\n  ]\n}\n", "\n  ]\n", "answer: the JSON text ends early" },
 	{ "a string with a NUL", "\"ISP-A\"", "\"ISP\\u0000A\"", NULL },
-	{ "aftr with a NUL", "\"aftr.example.net\"", "\"aftr\\u0000.example.net\"", "dslite.aftr: a NUL byte" },
+	{ "aftr with a NUL", "\"aftr.example.net\"", "\"aftr\\u0000.example.net\"",
+	  "dslite.aftr: a NUL byte" },
 };
 
 static char *replace(const char *s, const char *from, const char *to)
@@ -297,9 +346,10 @@ static void test_malformed(void)
 static void test_order_object_missing(void)
 {
 	TCASE_BEGIN("hb46pp: the chosen service's object missing");
-	CHECK_EQ(parse_str("{\"ttl\":60,\"order\":[\"dslite\",\"map_e\"],"
-			   "\"map_e\":{\"br\":\"2001:db8::1\",\"rules\":[{\"ipv6\":\"2001:db8::/40\","
-			   "\"ipv4\":\"192.0.2.0/24\",\"ea_length\":16,\"psid_offset\":6}]}}"),
+	CHECK_EQ(parse_str(
+			 "{\"ttl\":60,\"order\":[\"dslite\",\"map_e\"],"
+			 "\"map_e\":{\"br\":\"2001:db8::1\",\"rules\":[{\"ipv6\":\"2001:db8::/40\","
+			 "\"ipv4\":\"192.0.2.0/24\",\"ea_length\":16,\"psid_offset\":6}]}}"),
 		 -1);
 	CHECK_STR(errbuf, "order[0]: 'dslite' ordered but the answer has no dslite object");
 	TCASE_END();
@@ -316,15 +366,17 @@ static void test_order_object_missing(void)
 	TCASE_BEGIN("hb46pp: 33 rules: more than mapce holds");
 	{
 		static char big[8192];
-		size_t n = (size_t)snprintf(big, sizeof(big),
-					    "{\"order\":[\"map_e\"],\"map_e\":{\"br\":\"2001:db8::1\","
-					    "\"rules\":[");
+		size_t n =
+			(size_t)snprintf(big, sizeof(big),
+					 "{\"order\":[\"map_e\"],\"map_e\":{\"br\":\"2001:db8::1\","
+					 "\"rules\":[");
 
 		for (int i = 0; i < 33; i++)
-			n += (size_t)snprintf(big + n, sizeof(big) - n,
-					      "%s{\"ipv6\":\"2001:db8:%x::/48\",\"ipv4\":\"192.0.2.%d/32\","
-					      "\"ea_length\":0,\"psid_offset\":0}",
-					      i ? "," : "", i, i);
+			n += (size_t)snprintf(
+				big + n, sizeof(big) - n,
+				"%s{\"ipv6\":\"2001:db8:%x::/48\",\"ipv4\":\"192.0.2.%d/32\","
+				"\"ea_length\":0,\"psid_offset\":0}",
+				i ? "," : "", i, i);
 		snprintf(big + n, sizeof(big) - n, "]}}");
 		CHECK_EQ(parse_str(big), -1);
 		CHECK(!strncmp(errbuf, "map_e.rules: 33 rules; mapce holds at most 32", 45), "%s",
@@ -354,19 +406,25 @@ static void test_txt(void)
 		const char *txt, *want;
 	} bad[] = {
 		{ "", "TXT record: empty" },
-		{ "v=v6mig-2 url=https://a.example/ t=b", "TXT record: 'v=v6mig-2': not a v=v6mig-1" },
-		{ "url=https://a.example/ v=v6mig-1 t=b", "TXT record 'url=https://a.example/ v=v6mig-1 t=b': does not start" },
+		{ "v=v6mig-2 url=https://a.example/ t=b",
+		  "TXT record: 'v=v6mig-2': not a v=v6mig-1" },
+		{ "url=https://a.example/ v=v6mig-1 t=b",
+		  "TXT record 'url=https://a.example/ v=v6mig-1 t=b': does not start" },
 		{ "v=v6mig-1 t=b", "TXT record: no url=" },
 		{ "v=v6mig-1 url=https://a.example/", "TXT record: no t=" },
 		{ "v=v6mig-1 url=https://a.example/ t=c", "TXT record: t=c: not a or b" },
-		{ "v=v6mig-1 url=ftp://a.example/ t=b", "url 'ftp://a.example/': not an http:// or https://" },
+		{ "v=v6mig-1 url=ftp://a.example/ t=b",
+		  "url 'ftp://a.example/': not an http:// or https://" },
 		{ "v=v6mig-1 url=https:///x t=b", "url 'https:///x': no host" },
-		{ "v=v6mig-1 url=http://a.example/ t=b", "TXT record: t=b (verify the certificate) with the http URL" },
-		{ "v=v6mig-1 url=https://a.example/ url=https://b.example/ t=b", "TXT record: url= given twice" },
+		{ "v=v6mig-1 url=http://a.example/ t=b",
+		  "TXT record: t=b (verify the certificate) with the http URL" },
+		{ "v=v6mig-1 url=https://a.example/ url=https://b.example/ t=b",
+		  "TXT record: url= given twice" },
 		{ "v=v6mig-1 url=https://a.example/ t=b t=a", "TXT record: t= given twice" },
 		{ "v=v6mig-1 url=https://a.example/ t=b x=1", "TXT record: unknown field 'x=1'" },
 		{ "v=v6mig-1 url= t=b", "TXT record: url= is empty" },
-		{ "v=v6mig-1 url=https://a.example/\x01 t=b", "url 'https://a.example/\x01...': character 0x01" },
+		{ "v=v6mig-1 url=https://a.example/\x01 t=b",
+		  "url 'https://a.example/\x01...': character 0x01" },
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		char name[128];
@@ -406,25 +464,31 @@ static void test_query(void)
 
 	TCASE_BEGIN("hb46pp: query parameters outside §3.3's syntax");
 	c.vendorid = "acde4-x";
-	CHECK_EQ(hb46pp_query_url("https://a.example/", &c, url, sizeof(url), errbuf, sizeof(errbuf)),
+	CHECK_EQ(hb46pp_query_url("https://a.example/", &c, url, sizeof(url), errbuf,
+				  sizeof(errbuf)),
 		 -1);
 	CHECK(!strncmp(errbuf, "vendorid 'acde4-x'", 18), "%s", errbuf);
 	c.vendorid = "acde48-a&b";
-	CHECK_EQ(hb46pp_query_url("https://a.example/", &c, url, sizeof(url), errbuf, sizeof(errbuf)),
+	CHECK_EQ(hb46pp_query_url("https://a.example/", &c, url, sizeof(url), errbuf,
+				  sizeof(errbuf)),
 		 -1);
 	c.vendorid = "acde48-1234567890123456789012345";
-	CHECK_EQ(hb46pp_query_url("https://a.example/", &c, url, sizeof(url), errbuf, sizeof(errbuf)),
+	CHECK_EQ(hb46pp_query_url("https://a.example/", &c, url, sizeof(url), errbuf,
+				  sizeof(errbuf)),
 		 -1);
 	c.vendorid = "acde48";
-	CHECK_EQ(hb46pp_query_url("https://a.example/", &c, url, sizeof(url), errbuf, sizeof(errbuf)),
+	CHECK_EQ(hb46pp_query_url("https://a.example/", &c, url, sizeof(url), errbuf,
+				  sizeof(errbuf)),
 		 0);
 	c.version = "1.32";
-	CHECK_EQ(hb46pp_query_url("https://a.example/", &c, url, sizeof(url), errbuf, sizeof(errbuf)),
+	CHECK_EQ(hb46pp_query_url("https://a.example/", &c, url, sizeof(url), errbuf,
+				  sizeof(errbuf)),
 		 -1);
 	CHECK(!strncmp(errbuf, "version '1.32'", 14), "%s", errbuf);
 	c.version = "1";
 	c.product = "a b";
-	CHECK_EQ(hb46pp_query_url("https://a.example/", &c, url, sizeof(url), errbuf, sizeof(errbuf)),
+	CHECK_EQ(hb46pp_query_url("https://a.example/", &c, url, sizeof(url), errbuf,
+				  sizeof(errbuf)),
 		 -1);
 	c.product = "x";
 	CHECK_EQ(hb46pp_query_url("gopher://a.example/", &c, url, sizeof(url), errbuf,

@@ -31,14 +31,15 @@ static const struct opt_def provision_opts[] = {
 	  "the WAN interface: the DNS questions and the request leave through it, and its MAC "
 	  "address gives the vendor OUI",
 	  PO_WAN, OPT_IFNAME },
-	{ "url", "URL", "the provisioning server (instead of the DNS TXT record " HB46PP_TXT_NAME ")",
-	  PO_URL },
+	{ "url", "URL",
+	  "the provisioning server (instead of the DNS TXT record " HB46PP_TXT_NAME ")", PO_URL },
 	{ "dns", "ADDR",
 	  "a DNS server of the line, IPv6 or IPv4 (up to " OPT_STR(
 		  PROVISION_MAX_DNS) "; default: the nameservers of " RESOLV_CONF ")",
 	  PO_DNS, OPT_REPEAT },
-	{ "ca", "FILE", "the CA certificate(s) the server's certificate is checked against "
-			"(default: the system's)",
+	{ "ca", "FILE",
+	  "the CA certificate(s) the server's certificate is checked against "
+	  "(default: the system's)",
 	  PO_CA },
 	{ "allow-http", NULL, "take an http:// URL (the answer then travels unprotected)",
 	  PO_ALLOW_HTTP },
@@ -101,7 +102,8 @@ const struct cli_spec provision_spec = {
 		"it has for this CE and print it as config lines for /etc/mapce/IF.conf: the "
 		"first service of the answer's order that mapce runs (map_e: rule, br, legacy-iid, "
 		"mesh; dslite: mode and aftr; lw4o6: mode, ipv4, psid, br; ipip: mode, ipv4, br, "
-		"iid).  The server is the url of the DNS TXT record " HB46PP_TXT_NAME " asked of the "
+		"iid).  The server is the url of the DNS TXT record " HB46PP_TXT_NAME
+		" asked of the "
 		"line's DNS servers, or --url; it is asked over IPv6 with HTTPS, its certificate "
 		"checked.  Nothing is applied; an answer that is not what the specification says "
 		"prints the field that is wrong and no config.",

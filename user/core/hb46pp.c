@@ -9,7 +9,7 @@
 #include "core/hb46pp.h"
 #include "core/parse.h"
 
-#define BAD(...) mapce_errf(err, errlen, __VA_ARGS__)
+#define BAD(...) (mapce_errf(err, errlen, __VA_ARGS__), -1)
 
 /* A URL as mapce takes one: http:// or https://, a host, printable ASCII
  * without blanks or quotes.  The rest (the host's syntax, the port) is

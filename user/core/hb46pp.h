@@ -24,12 +24,12 @@
 #include "mapce_abi.h"
 #include "core/rule_config.h"
 
-#define HB46PP_TXT_NAME "4over6.info" /* §3.1: asked through the line's DNS */
-#define HB46PP_URL_MAX 1024	      /* a longer URL is refused */
-#define HB46PP_ANSWER_MAX (256 * 1024) /* bytes of JSON read at most */
-#define HB46PP_TTL_MAX 604800	      /* §3.4: ttl <= 7 days */
-#define HB46PP_NAME_MAX 253	      /* a DNS name (an AFTR's) */
-#define HB46PP_MAX_ORDER 16	      /* order entries read at most */
+#define HB46PP_TXT_NAME "4over6.info"	       /* §3.1: asked through the line's DNS */
+#define HB46PP_URL_MAX 1024		       /* a longer URL is refused */
+#define HB46PP_ANSWER_MAX ((size_t)256 * 1024) /* bytes of JSON read at most */
+#define HB46PP_TTL_MAX 604800		       /* §3.4: ttl <= 7 days */
+#define HB46PP_NAME_MAX 253		       /* a DNS name (an AFTR's) */
+#define HB46PP_MAX_ORDER 16		       /* order entries read at most */
 
 /* The TXT record "v=v6mig-1 url=URL t=a|b" (§3.1). */
 struct hb46pp_txt {

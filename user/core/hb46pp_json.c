@@ -14,7 +14,7 @@
 #include "core/hb46pp.h"
 #include "core/parse.h"
 
-#define BAD(...) mapce_errf(err, errlen, __VA_ARGS__)
+#define BAD(...) (mapce_errf(err, errlen, __VA_ARGS__), -1)
 #define MAP_E_RULES_MAX 256 /* §3.4: a CE accepts 256 rules in the format */
 
 /* A value's type for a message. */
@@ -120,8 +120,8 @@ static int get_host(const struct json_object *v, const char *path, char *out, bo
 
 			if (!n || n > 63 || label[0] == '-' || label[n - 1] == '-' ||
 			    (label[n] && label[n] != '.') || (label[n] == '.' && !label[n + 1]))
-				return BAD("%s: '%s' is neither an IPv6 address nor a DNS name", path,
-					   s);
+				return BAD("%s: '%s' is neither an IPv6 address nor a DNS name",
+					   path, s);
 			label += n + (label[n] == '.');
 		}
 	}
@@ -136,9 +136,9 @@ static int parse_order(const struct json_object *root, struct hb46pp_answer *a, 
 		const char *name;
 		enum hb46pp_service s;
 	} names[] = {
-		{ "map_e", HB46PP_MAP_E },   { "dslite", HB46PP_DSLITE },
-		{ "lw4o6", HB46PP_LW4O6 },   { "ipip", HB46PP_IPIP },
-		{ "map_t", HB46PP_MAP_T },   { "464xlat", HB46PP_464XLAT },
+		{ "map_e", HB46PP_MAP_E }, { "dslite", HB46PP_DSLITE },
+		{ "lw4o6", HB46PP_LW4O6 }, { "ipip", HB46PP_IPIP },
+		{ "map_t", HB46PP_MAP_T }, { "464xlat", HB46PP_464XLAT },
 	};
 	struct json_object *ord;
 	char path[32];
@@ -345,8 +345,7 @@ static int parse_ipip(const struct json_object *arr, struct hb46pp_answer *a, ch
 	    get_str(v, "ipip[0].ipv4", 32, &s, err, errlen))
 		return -1;
 	/* "addr/plen"; a bare address is the /32 */
-	if (parse_ipv4_prefix(s, &a->ipip.ipv4, &a->ipip.ipv4_len) ||
-	    !ipv4_unicast(a->ipip.ipv4))
+	if (parse_ipv4_prefix(s, &a->ipip.ipv4, &a->ipip.ipv4_len) || !ipv4_unicast(a->ipip.ipv4))
 		return BAD("ipip[0].ipv4: '%s' is not a unicast IPv4 address or ADDR/LEN", s);
 	a->ipip.n = (int)n;
 	a->ipip.present = true;
@@ -381,8 +380,8 @@ static int parse_root(const struct json_object *root, struct hb46pp_answer *a, c
 	if (parse_order(root, a, err, errlen))
 		return -1;
 	for (size_t i = 0; i < sizeof(objs) / sizeof(objs[0]); i++)
-		if (json_object_object_get_ex(root, objs[i].key, &v) && !json_object_is_type(v, json_type_null) &&
-		    objs[i].fn(v, a, err, errlen))
+		if (json_object_object_get_ex(root, objs[i].key, &v) &&
+		    !json_object_is_type(v, json_type_null) && objs[i].fn(v, a, err, errlen))
 			return -1;
 	/* the first service of order that mapce runs; it must have come
 	 * with its parameters */
@@ -413,7 +412,7 @@ int hb46pp_parse(const char *json, size_t len, struct hb46pp_answer *a, char *er
 
 	memset(a, 0, sizeof(*a));
 	if (len > HB46PP_ANSWER_MAX)
-		return BAD("answer: %zu bytes (at most %d)", len, HB46PP_ANSWER_MAX);
+		return BAD("answer: %zu bytes (at most %zu)", len, HB46PP_ANSWER_MAX);
 	if (memchr(json, '\0', len))
 		return BAD("answer: a NUL byte in the JSON text");
 	tok = json_tokener_new_ex(32);

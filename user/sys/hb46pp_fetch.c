@@ -16,7 +16,7 @@
 #include "core/parse.h"
 #include "sys/hb46pp_fetch.h"
 
-#define BAD(...) mapce_errf(err, errlen, __VA_ARGS__)
+#define BAD(...) (mapce_errf(err, errlen, __VA_ARGS__), -1)
 
 struct body {
 	char *buf;
@@ -59,11 +59,11 @@ static int url_parts(const char *url, bool *https, char *host, size_t hostlen, l
 	    curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) ||
 	    curl_url_get(u, CURLUPART_HOST, &h, 0) ||
 	    curl_url_get(u, CURLUPART_PORT, &p, CURLU_DEFAULT_PORT)) {
-		BAD("url '%s': not a URL libcurl takes", url);
+		mapce_errf(err, errlen, "url '%s': not a URL libcurl takes", url);
 		goto out;
 	}
 	if (strlen(h) >= hostlen) {
-		BAD("url '%s': the host name is too long", url);
+		mapce_errf(err, errlen, "url '%s': the host name is too long", url);
 		goto out;
 	}
 	*https = !strcmp(scheme, "https");
@@ -106,10 +106,9 @@ static int pin_host(const struct hb46pp_fetch *f, const char *host, long port,
 	return 0;
 }
 
-int hb46pp_fetch(const struct hb46pp_fetch *f, char **body, size_t *len, char *err,
-		 size_t errlen)
+int hb46pp_fetch(const struct hb46pp_fetch *f, char **body, size_t *len, char *err, size_t errlen)
 {
-	char host[256], iface[IF_NAMESIZE + 4], cerr[CURL_ERROR_SIZE] = "";
+	char host[256] = "", iface[IF_NAMESIZE + 4], cerr[CURL_ERROR_SIZE] = "";
 	struct curl_slist *pins = NULL;
 	struct body b = { 0 };
 	long port = 0, status = 0;
@@ -132,7 +131,7 @@ int hb46pp_fetch(const struct hb46pp_fetch *f, char **body, size_t *len, char *e
 		goto out_pins;
 	c = curl_easy_init();
 	if (!c) {
-		BAD("libcurl: cannot start");
+		mapce_errf(err, errlen, "libcurl: cannot start");
 		goto out_pins;
 	}
 	curl_easy_setopt(c, CURLOPT_URL, f->url);
@@ -162,13 +161,15 @@ int hb46pp_fetch(const struct hb46pp_fetch *f, char **body, size_t *len, char *e
 	rc = curl_easy_perform(c);
 	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
 	if (b.too_big)
-		BAD("%s: the answer is longer than %d bytes", f->url, HB46PP_ANSWER_MAX);
+		mapce_errf(err, errlen, "%s: the answer is longer than %zu bytes", f->url,
+			   HB46PP_ANSWER_MAX);
 	else if (rc != CURLE_OK)
-		BAD("%s: %s", f->url, cerr[0] ? cerr : curl_easy_strerror(rc));
+		mapce_errf(err, errlen, "%s: %s", f->url, cerr[0] ? cerr : curl_easy_strerror(rc));
 	else if (status == 403 || status == 404)
-		BAD("%s: HTTP %ld: the server does not provision this line", f->url, status);
+		mapce_errf(err, errlen, "%s: HTTP %ld: the server does not provision this line",
+			   f->url, status);
 	else if (status != 200)
-		BAD("%s: HTTP %ld (200 expected)", f->url, status);
+		mapce_errf(err, errlen, "%s: HTTP %ld (200 expected)", f->url, status);
 	else
 		ret = 0;
 	curl_easy_cleanup(c);

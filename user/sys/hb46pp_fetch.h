@@ -18,18 +18,17 @@
 #define HB46PP_MAX_REDIRS 3	  /* §3.3's 307 to another server */
 
 struct hb46pp_fetch {
-	const char *url;	       /* with the query (hb46pp_query_url) */
-	const char *ifname;	       /* the WAN; NULL: wherever routing says */
-	const char *ca_file;	       /* NULL: the system's CA store */
-	bool allow_http;	       /* an http:// URL is taken (else refused) */
+	const char *url;		/* with the query (hb46pp_query_url) */
+	const char *ifname;		/* the WAN; NULL: wherever routing says */
+	const char *ca_file;		/* NULL: the system's CA store */
+	bool allow_http;		/* an http:// URL is taken (else refused) */
 	const struct resolve_conf *dns; /* the server's name through these */
 	const char *user_agent;
 };
 
 /* GET the URL: 0 with the HTTP 200 body in *body (malloc'd, NUL-terminated,
  * *len bytes; free it), or -1 with a message naming the URL in err. */
-int hb46pp_fetch(const struct hb46pp_fetch *f, char **body, size_t *len, char *err,
-		 size_t errlen);
+int hb46pp_fetch(const struct hb46pp_fetch *f, char **body, size_t *len, char *err, size_t errlen);
 
 /* The OUI of ifname's MAC address as 6 hex digits (out: 7 bytes): the
  * vendorid §3.3 wants.  0, or -1 when the address is not a universally

@@ -25,9 +25,9 @@
 #include "core/text_file.h"
 #include "sys/resolve.h"
 
-#define BAD(...) mapce_errf(err, errlen, __VA_ARGS__)
+#define BAD(...) (mapce_errf(err, errlen, __VA_ARGS__), -1)
 #define DNS_MSG_MAX 65535
-#define RESOLV_CONF_MAX (64 * 1024)
+#define RESOLV_CONF_MAX ((size_t)64 * 1024)
 
 void resolve_conf_init(struct resolve_conf *c, const char *ifname)
 {
@@ -38,14 +38,16 @@ void resolve_conf_init(struct resolve_conf *c, const char *ifname)
 
 int resolve_add_server(struct resolve_conf *c, const char *addr, char *err, size_t errlen)
 {
-	struct addrinfo hints = { .ai_family = AF_UNSPEC, .ai_socktype = SOCK_DGRAM,
+	struct addrinfo hints = { .ai_family = AF_UNSPEC,
+				  .ai_socktype = SOCK_DGRAM,
 				  .ai_flags = AI_NUMERICHOST | AI_NUMERICSERV };
 	struct addrinfo *res = NULL;
 
 	if (c->n >= RESOLVE_MAX_SERVERS)
 		return BAD("DNS server %s: too many servers (at most %d)", addr,
 			   RESOLVE_MAX_SERVERS);
-	if (getaddrinfo(addr, "53", &hints, &res) || !res || res->ai_addrlen > sizeof(c->server[0])) {
+	if (getaddrinfo(addr, "53", &hints, &res) || !res ||
+	    res->ai_addrlen > sizeof(c->server[0])) {
 		if (res)
 			freeaddrinfo(res);
 		return BAD("DNS server '%s': not an IPv6 or IPv4 address", addr);
@@ -94,8 +96,8 @@ int resolve_add_resolv_conf(struct resolve_conf *c, const char *path, char *err,
 const char *resolve_server_str(const struct sockaddr_storage *ss, char *buf, size_t len)
 {
 	if (getnameinfo((const struct sockaddr *)ss,
-			ss->ss_family == AF_INET6 ? sizeof(struct sockaddr_in6) :
-						    sizeof(struct sockaddr_in),
+			ss->ss_family == AF_INET6 ? sizeof(struct sockaddr_in6)
+						  : sizeof(struct sockaddr_in),
 			buf, (socklen_t)len, NULL, 0, NI_NUMERICHOST))
 		snprintf(buf, len, "?");
 	return buf;
@@ -138,12 +140,13 @@ static bool same_server(const struct sockaddr_storage *a, const struct sockaddr_
 	if (a->ss_family == AF_INET6) {
 		const struct sockaddr_in6 *x = (const void *)a, *y = (const void *)b;
 
-		return x->sin6_port == y->sin6_port &&
+		return !memcmp(&x->sin6_port, &y->sin6_port, sizeof(x->sin6_port)) &&
 		       !memcmp(&x->sin6_addr, &y->sin6_addr, sizeof(x->sin6_addr));
 	}
 	const struct sockaddr_in *x = (const void *)a, *y = (const void *)b;
 
-	return x->sin_port == y->sin_port && x->sin_addr.s_addr == y->sin_addr.s_addr;
+	return !memcmp(&x->sin_port, &y->sin_port, sizeof(x->sin_port)) &&
+	       !memcmp(&x->sin_addr, &y->sin_addr, sizeof(x->sin_addr));
 }
 
 static int open_sock(const struct resolve_conf *c, const struct sockaddr_storage *srv, int type)
@@ -165,7 +168,7 @@ static int ask_udp(const struct resolve_conf *c, const struct sockaddr_storage *
 		   const unsigned char *q, int qlen, unsigned char *ans, int anslen, int timeout)
 {
 	long long deadline = now_ms() + timeout;
-	struct sockaddr_storage from;
+	struct sockaddr_storage from = { 0 };
 	socklen_t fl;
 	int fd = open_sock(c, srv, SOCK_DGRAM), n = -1;
 
@@ -201,8 +204,8 @@ static int tcp_io(int fd, unsigned char *buf, size_t len, bool wr, long long dea
 	while (done < len) {
 		if (wait_fd(fd, wr ? POLLOUT : POLLIN, deadline) <= 0)
 			return -1;
-		n = wr ? send(fd, buf + done, len - done, MSG_NOSIGNAL) :
-			 recv(fd, buf + done, len - done, 0);
+		n = wr ? send(fd, buf + done, len - done, MSG_NOSIGNAL)
+		       : recv(fd, buf + done, len - done, 0);
 		if (n < 0 && (errno == EAGAIN || errno == EINTR))
 			continue;
 		if (n <= 0)
@@ -372,8 +375,8 @@ static int query(const char *name, ns_type type, const struct resolve_conf *c, s
 				continue;
 			}
 			if (!f->count) {
-				mapce_errf(err, errlen, "%s %s: no %s record (NODATA from %s)", tname,
-					   name, tname, srv);
+				mapce_errf(err, errlen, "%s %s: no %s record (NODATA from %s)",
+					   tname, name, tname, srv);
 				return RESOLVE_NODATA;
 			}
 			return 0;
@@ -415,8 +418,8 @@ int resolve_txt(const char *name, const struct resolve_conf *c, char *out, size_
 	return f.count;
 }
 
-int resolve_aaaa(const char *name, const struct resolve_conf *c, struct in6_addr *addr,
-		 __u32 *ttl, char *err, size_t errlen)
+int resolve_aaaa(const char *name, const struct resolve_conf *c, struct in6_addr *addr, __u32 *ttl,
+		 char *err, size_t errlen)
 {
 	static struct found f;
 	int ret = query(name, ns_t_aaaa, c, &f, err, errlen);

@@ -20,17 +20,17 @@
 #include <sys/socket.h>
 #include <linux/types.h>
 
-#define RESOLVE_MAX_SERVERS 3	     /* as resolv.conf's MAXNS */
-#define RESOLVE_TIMEOUT_MS 2000	     /* one try at one server */
-#define RESOLVE_TRIES 2		     /* rounds over the servers */
+#define RESOLVE_MAX_SERVERS 3	       /* as resolv.conf's MAXNS */
+#define RESOLVE_TIMEOUT_MS 2000	       /* one try at one server */
+#define RESOLVE_TRIES 2		       /* rounds over the servers */
 #define RESOLV_CONF "/etc/resolv.conf" /* the default servers */
 
 struct resolve_conf {
 	int n;
 	struct sockaddr_storage server[RESOLVE_MAX_SERVERS]; /* port 53 unless given */
-	char ifname[IF_NAMESIZE]; /* "": any interface */
-	int timeout_ms;		  /* per try; 0: RESOLVE_TIMEOUT_MS */
-	int tries;		  /* 0: RESOLVE_TRIES */
+	char ifname[IF_NAMESIZE];			     /* "": any interface */
+	int timeout_ms;					     /* per try; 0: RESOLVE_TIMEOUT_MS */
+	int tries;					     /* 0: RESOLVE_TRIES */
 };
 
 /* Results besides 0 and -1: the name does not exist, or has no record of
@@ -59,7 +59,7 @@ const char *resolve_server_str(const struct sockaddr_storage *ss, char *buf, siz
 int resolve_txt(const char *name, const struct resolve_conf *c, char *out, size_t outlen,
 		__u32 *ttl, char *err, size_t errlen);
 /* The first AAAA record of name: 0, RESOLVE_NXDOMAIN, RESOLVE_NODATA or -1. */
-int resolve_aaaa(const char *name, const struct resolve_conf *c, struct in6_addr *addr,
-		 __u32 *ttl, char *err, size_t errlen);
+int resolve_aaaa(const char *name, const struct resolve_conf *c, struct in6_addr *addr, __u32 *ttl,
+		 char *err, size_t errlen);
 
 #endif
