@@ -61,7 +61,7 @@ int resolve_add_server(struct resolve_conf *c, const char *addr, char *err, size
 
 int resolve_add_resolv_conf(struct resolve_conf *c, const char *path, char *err, size_t errlen)
 {
-	char *text = NULL, *line, *save = NULL, *w, *v;
+	char *text = NULL, *line, *next, *w, *v;
 	int ret, lineno = 0, before = c->n;
 
 	path = path ? path : RESOLV_CONF;
@@ -70,9 +70,12 @@ int resolve_add_resolv_conf(struct resolve_conf *c, const char *path, char *err,
 		return BAD("%s: no such file (give the DNS server with --dns)", path);
 	if (ret)
 		return -1;
-	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+	for (line = text; line; line = next) {
 		char *wsave = NULL;
 
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
 		lineno++;
 		w = strtok_r(line, " \t\r", &wsave);
 		if (!w || strcmp(w, "nameserver"))
@@ -83,8 +86,11 @@ int resolve_add_resolv_conf(struct resolve_conf *c, const char *path, char *err,
 		if (c->n >= RESOLVE_MAX_SERVERS)
 			break; /* the resolver's own limit: later ones are unused there too */
 		if (resolve_add_server(c, v, err, errlen)) {
+			/* the message first: v points into text */
+			mapce_errf(err, errlen, "%s: line %d: nameserver '%s' is not an address",
+				   path, lineno, v);
 			free(text);
-			return BAD("%s: a nameserver line: '%s' is not an address", path, v);
+			return -1;
 		}
 	}
 	free(text);
