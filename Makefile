@@ -44,6 +44,7 @@ CFLAGS     += -std=gnu11 -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter \
 # into another OUTPUT (-DMAPCE_BUILD_VARIANT=N: other program bytes, the
 # same layout; -DMAPCE_TEST_LAYOUT_BUMP on both: another layout)
 LDLIBS     := -lbpf -lelf -lz -lcap -lmnl -lsystemd
+LDLIBS     += $(shell pkg-config --libs libcurl json-c) -lresolv # HB46PP: HTTPS, its JSON, DNS
 
 BPF_PROGS  := mapce_ce mapce_br
 BPF_OBJS   := $(patsubst %,$(OUTPUT)/%.bpf.o,$(BPF_PROGS))
@@ -136,7 +137,7 @@ ISPDIR     ?= $(DATADIR)/mapce/isp
 COMPLETIONDIR ?= $(DATADIR)/bash-completion/completions
 UNITDIR    ?= $(if $(filter /usr /usr/local,$(PREFIX)),$(PREFIX)/lib/systemd/system,/etc/systemd/system)
 CONFDIR    := /etc/mapce
-MAPCE_VERSION := $(shell sed -n 's/^\#define MAPCE_VERSION "\(.*\)"/\1/p' user/cli/main.c)
+MAPCE_VERSION := $(shell sed -n 's/^\#define MAPCE_VERSION "\(.*\)"/\1/p' user/core/version.h)
 ISP_FILES  := $(wildcard data/isp/*.rules data/isp/README.md)
 # miniupnpd beside mapce run --upnp-leases: its table and an example config
 UPNP_FILES := data/miniupnpd/mapce-upnp.nft data/miniupnpd/miniupnpd.conf.example

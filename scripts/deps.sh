@@ -5,7 +5,9 @@
 #   scripts/deps.sh          what make test needs: building and testing
 #   scripts/deps.sh build    only what building and `make install` need
 set -euo pipefail
-build=(make clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libcap-dev libmnl-dev libsystemd-dev pkg-config)
+# libcurl4-openssl-dev, libjson-c-dev: HB46PP provisioning (HTTPS, its JSON answer)
+build=(make clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libcap-dev libmnl-dev libsystemd-dev pkg-config
+       libcurl4-openssl-dev libjson-c-dev)
 # the lab's tools; python3-seccomp and groff-base: the service sandbox and
 # the installed man pages (tests/lab/test_service_sandbox.sh, test_install.sh);
 # kea-dhcp6-server and dhcpcd-base: the DHCPv6 lab (tests/lab/test_lab_dhcpv6.sh);
@@ -15,10 +17,12 @@ build=(make clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libcap-dev libmn
 # through a real miniupnpd and upnpc (tests/lab/test_lab_upnp.sh)
 # nftables: the far ends of the other modes (tests/lab/lib/softwire.sh: the
 # AFTR's NAT44, the kernel kept off their IPv4-in-IPv6)
+# dnsmasq-base and openssl: the HB46PP lab's DNS server and its CA
+# (tests/lab/test_lab_provision.sh; -base: the binary without a service)
 tests=(iproute2 iputils-ping ethtool curl socat python3-scapy tcpdump
        netcat-openbsd util-linux procps stun-client stun-server coturn traceroute iputils-tracepath
        cppcheck clang-tidy clang-format python3-seccomp groff-base
-       kea-dhcp6-server dhcpcd-base prometheus
+       kea-dhcp6-server dhcpcd-base prometheus dnsmasq-base openssl
        debhelper lintian
        miniupnpd miniupnpd-nftables miniupnpc nftables
        libclang-rt-14-dev) # clang's fuzzer and sanitizer runtimes (make fuzz, tests/fuzz)

@@ -34,6 +34,8 @@ static const struct cli_cmd mapce_cmds[] = {
 	  &portmap_level },
 	{ "upnp-config", cmd_upnp_config,
 	  "write a miniupnpd configuration that maps only the CE's port set", &upnp_config_spec },
+	{ "provision", cmd_provision,
+	  "ask the line's HB46PP server for its service and print it as config", &provision_spec },
 	{ "isp", NULL, "the ISP rule tables mapce knows (isp list|show)", NULL, &isp_level },
 	{ "br", NULL, "run a stateless BR on an interface (br up|down|status)", NULL, &br_level },
 	{},

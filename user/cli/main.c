@@ -12,8 +12,7 @@
 
 #include "cli/commands.h"
 #include "core/output.h"
-
-#define MAPCE_VERSION "0.1.0"
+#include "core/version.h"
 
 static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
