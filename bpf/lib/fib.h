@@ -15,50 +15,57 @@
 #include "consts.h"
 
 /*
- * Point the frame at the IPv6 next hop from src to dst.  Anything but a
- * resolved next hop on this same device keeps the kernel's choice: no
- * neighbour entry yet (NO_NEIGH), or IPv6 forwarding off on the device
- * (the helper then answers FWD_DISABLED; `mapce br up` warns).
+ * The FIB's IPv6 next hop from src to dst on ifindex (the skb's, read
+ * once by the caller: the verifier refuses a ctx pointer the compiler
+ * offset and kept across the helper call).  Resolved on this same
+ * device: its MACs written into the frame, true.  Anything else (no
+ * neighbour entry yet: NO_NEIGH; IPv6 forwarding off on the device:
+ * FWD_DISABLED, `mapce br up` warns; another device; no route): the
+ * frame untouched, false.
  */
-static __always_inline void fib_set_macs(struct __sk_buff *skb, const void *src, const void *dst)
+static __always_inline bool fib_store_macs(struct __sk_buff *skb, __u32 ifindex, const void *src,
+					   const void *dst)
 {
 	struct bpf_fib_lookup fib = {};
 	long rc;
 
 	fib.family = AF_INET6;
-	fib.ifindex = skb->ifindex;
+	fib.ifindex = ifindex;
 	__builtin_memcpy(fib.ipv6_src, src, 16);
 	__builtin_memcpy(fib.ipv6_dst, dst, 16);
 	/* tot_len 0: the helper checks the skb itself against the MTU */
 	rc = bpf_fib_lookup(skb, &fib, sizeof(fib), BPF_FIB_LOOKUP_OUTPUT);
-	if (rc != BPF_FIB_LKUP_RET_SUCCESS || fib.ifindex != skb->ifindex)
-		return;
+	if (rc != BPF_FIB_LKUP_RET_SUCCESS || fib.ifindex != ifindex)
+		return false;
 	/* dmac then smac: the first 12 bytes of the frame */
 	bpf_skb_store_bytes(skb, offsetof(struct ethhdr, h_dest), fib.dmac, ETH_ALEN, 0);
 	bpf_skb_store_bytes(skb, offsetof(struct ethhdr, h_source), fib.smac, ETH_ALEN, 0);
+	return true;
+}
+
+/* Point the frame at the IPv6 next hop from src to dst; anything but a
+ * resolved next hop on this device keeps the kernel's choice. */
+static __always_inline void fib_set_macs(struct __sk_buff *skb, const void *src, const void *dst)
+{
+	fib_store_macs(skb, skb->ifindex, src, dst);
 }
 
 /*
  * The BR's variant.  A frame whose destination MAC is MAPCE_BR_ONLINK_MAC
  * took a rule route via the on-link placeholder (mapce_abi.h): the CEs
  * are on this link and the kernel chose no real next hop.  Its next hop
- * then: resolved on this device, its MACs (TC_ACT_OK); no neighbour entry
- * yet, or forwarding off on the device, bpf_redirect_neigh() with no
- * parameters: the kernel routes the (now IPv6) packet itself and resolves
- * the neighbour, queueing the packet meanwhile (TC_ACT_REDIRECT).  Every
- * other frame: fib_set_macs().  The kernel's choice is never silently
- * kept for an on-link frame: no route is a drop.
+ * then: resolved on this device, its MACs (TC_ACT_OK); else
+ * bpf_redirect_neigh() with no parameters: the kernel routes the (now
+ * IPv6) packet itself and resolves the neighbour, queueing the packet
+ * meanwhile (TC_ACT_REDIRECT; no route is a drop).  Every other frame:
+ * fib_set_macs(), TC_ACT_OK.
  */
 static __always_inline int fib_macs_or_neigh(struct __sk_buff *skb, const void *src,
 					     const void *dst)
 {
 	static const __u8 onlink[ETH_ALEN] = MAPCE_BR_ONLINK_MAC;
-	struct bpf_fib_lookup fib = {};
-	__u8 dmac[ETH_ALEN], diff = 0;
-	/* read once: the verifier refuses a ctx pointer the compiler offset
-	 * and kept across the helper call */
 	__u32 ifindex = skb->ifindex;
-	long rc;
+	__u8 dmac[ETH_ALEN], diff = 0;
 
 	if (bpf_skb_load_bytes(skb, offsetof(struct ethhdr, h_dest), dmac, ETH_ALEN))
 		diff = 1;
@@ -66,20 +73,8 @@ static __always_inline int fib_macs_or_neigh(struct __sk_buff *skb, const void *
 #pragma unroll
 	for (int i = 0; i < ETH_ALEN; i++)
 		diff |= dmac[i] ^ onlink[i];
-	if (diff) {
-		fib_set_macs(skb, src, dst);
+	if (fib_store_macs(skb, ifindex, src, dst) || diff)
 		return TC_ACT_OK;
-	}
-	fib.family = AF_INET6;
-	fib.ifindex = ifindex;
-	__builtin_memcpy(fib.ipv6_src, src, 16);
-	__builtin_memcpy(fib.ipv6_dst, dst, 16);
-	rc = bpf_fib_lookup(skb, &fib, sizeof(fib), BPF_FIB_LOOKUP_OUTPUT);
-	if (rc == BPF_FIB_LKUP_RET_SUCCESS && fib.ifindex == ifindex) {
-		bpf_skb_store_bytes(skb, offsetof(struct ethhdr, h_dest), fib.dmac, ETH_ALEN, 0);
-		bpf_skb_store_bytes(skb, offsetof(struct ethhdr, h_source), fib.smac, ETH_ALEN, 0);
-		return TC_ACT_OK;
-	}
 	return (int)bpf_redirect_neigh(ifindex, NULL, 0, 0);
 }
 
