@@ -56,13 +56,7 @@ ALL_CASES=(run_cli run_starts run_second_refused run_sighup_in_place run_sighup_
 RUN_WAIT=${RUN_WAIT:-10} # seconds a case waits for the CE to follow
 T=60
 
-LAB_START_CE=0
-lab_test_up
-lab_need
-case $LAB_NEED in
-"" | *"CE not started"*) ;;
-*) t_skip_all "$LAB_NEED" "${ALL_CASES[@]}" ;;
-esac
+run_lab_up "${ALL_CASES[@]}"
 
 ce() { NS_T=$T ns_nsenter "$LAB_NS_CE" "$@"; }
 PIDFILE=$(mapce_run_dir "$LAB_NS_CE")/$LAB_IF_WAN.pid

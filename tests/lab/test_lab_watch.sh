@@ -42,13 +42,7 @@ ALL=(watch_prom_file_kept watch_traffic watch_prom_file_kept_after_traffic watch
 	watch_prom_refuses watch_prom_file_gone)
 FWD_PORT=4928 # the first port of the lab's set (PSID 52, offset 4)
 
-LAB_START_CE=0
-lab_test_up
-lab_need
-case $LAB_NEED in
-"" | *"CE not started"*) ;;
-*) t_skip_all "$LAB_NEED" "${ALL[@]}" watch_teardown_clean ;;
-esac
+run_lab_up "${ALL[@]}" watch_teardown_clean
 PROMTOOL=$(command -v promtool) || PROMTOOL=
 
 ce() { NS_T=$T ns_nsenter "$LAB_NS_CE" "$@"; }
@@ -71,9 +65,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-nsenter --net="/run/netns/$LAB_NS_CE" timeout -s TERM 600 "$MAPCE" run --config "$CONF" \
-	</dev/null >/dev/null 2>>"$RUNLOG" {NS_LOCK_FD}>&- &
-RUN_PID=$!
+run_start "$CONF" "$RUNLOG"
 
 # prom_get FILE NAME LABELS: the value of the sample NAME{LABELS} in FILE
 prom_get() {
