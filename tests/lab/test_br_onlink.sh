@@ -37,7 +37,10 @@ snap() { # the BR side up and down touch, as text
 		on br tc filter show dev "$TBR_BR_IF" egress
 	} 2>&1
 }
-neigh_ok() { on br ip -6 neigh show dev "$TBR_BR_IF" nud permanent | grep -q "^$GW lladdr $MAC"; }
+# (grep -q on a variable, not a pipe: with pipefail, grep -q leaving early
+# can fail the pipeline with ip's SIGPIPE)
+neighs() { on br ip -6 neigh show dev "$TBR_BR_IF" "$@"; }
+neigh_ok() { grep -q "^$GW lladdr $MAC" <<<"$(neighs nud permanent)"; }
 
 t_begin "br_onlink: setup"
 if ! tbr_topology 0 >"$TBR_TMP/setup.log" 2>&1; then
@@ -64,7 +67,7 @@ if tbr_setup_ok "${CASES[@]:1:6}"; then
 	t_end
 
 	t_begin "br_onlink: route_and_neighbour"
-	on br ip -4 route show 198.51.100.0/24 | grep -q "via inet6 $GW dev $TBR_BR_IF" ||
+	grep -q "via inet6 $GW dev $TBR_BR_IF" <<<"$(on br ip -4 route show 198.51.100.0/24)" ||
 		t_why "route: $(on br ip -4 route show 198.51.100.0/24)"
 	neigh_ok || t_why "neighbour: $(on br ip -6 neigh show dev "$TBR_BR_IF" | tr '\n' ' ')"
 	t_end
@@ -74,12 +77,12 @@ if tbr_setup_ok "${CASES[@]:1:6}"; then
 		t_why "the TUN CE did not start"
 	else
 		on br ip -6 neigh flush dev "$TBR_BR_IF" # not the permanent entry
-		on br ip -6 neigh show dev "$TBR_BR_IF" | grep -q "^$TBR_CE6 " &&
+		grep -q "^$TBR_CE6 " <<<"$(neighs)" &&
 			t_why "the CE's neighbour entry survived the flush"
 		tbr_download ce --local-port 4928-4943 # the port set of PSID 0x34
 		[ -n "$DL_WHY" ] && t_why "$DL_WHY"
 		# resolved by the kernel for the tc program (bpf_redirect_neigh)
-		on br ip -6 neigh show dev "$TBR_BR_IF" | grep -q "^$TBR_CE6 lladdr" ||
+		grep -q "^$TBR_CE6 lladdr" <<<"$(neighs)" ||
 			t_why "no neighbour entry for the CE: $(on br ip -6 neigh show dev "$TBR_BR_IF" | tr '\n' ' ')"
 		t_note "curl: $DL_INFO"
 		tbr_counters br "$TBR_BR_IF"
