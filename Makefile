@@ -4,7 +4,7 @@
 #   make test     install missing packages, build, run every test
 #   make demo     install missing packages, build, run the lab demo
 #                 (MODE=ipip6|dslite|lw4o6: another mode; default MAP-E)
-#   make bench    the datapath benchmark, one table (BENCH_ARGS=-j: JSON)
+#   make bench    the datapath benchmark, then end to end (BENCH_ARGS=-j: JSON)
 #   make fuzz-bpf the BPF packet fuzzers, 10 million frames per program
 #   make soak     the lab soak (tests/lab/test_soak.sh) for SOAK_SECONDS (600)
 #   make check    static analysis: cppcheck, clang-tidy, clang-format (all gating)

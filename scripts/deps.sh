@@ -19,7 +19,8 @@ build=(make clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libcap-dev libmn
 # AFTR's NAT44, the kernel kept off their IPv4-in-IPv6)
 # dnsmasq-base and openssl: the HB46PP lab's DNS server and its CA
 # (tests/lab/test_lab_provision.sh; -base: the binary without a service)
-tests=(iproute2 iputils-ping ethtool curl socat python3-scapy tcpdump
+# iperf3: make bench's end-to-end TCP rows (tests/bench/e2e.sh)
+tests=(iproute2 iputils-ping ethtool curl socat python3-scapy tcpdump iperf3
        netcat-openbsd util-linux procps stun-client stun-server coturn traceroute iputils-tracepath
        cppcheck clang-tidy clang-format python3-seccomp groff-base
        kea-dhcp6-server dhcpcd-base prometheus dnsmasq-base openssl
@@ -55,8 +56,9 @@ apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 # not installed here).  prometheus is there for promtool only: its server
 # goes too.  miniupnpd's package leaves its service off unless debconf is
 # told otherwise (noninteractive: its default), and the UPnP test runs its
-# own in a namespace: if a host-wide one was started, it goes as well.
-for svc in coturn kea-dhcp6-server prometheus miniupnpd; do
+# own in a namespace: if a host-wide one was started, it goes as well, and
+# so does iperf3's (make bench starts its own server in the lab).
+for svc in coturn kea-dhcp6-server prometheus miniupnpd iperf3; do
 	if [[ " ${missing[*]} " == *" $svc "* ]] && command -v systemctl >/dev/null; then
 		systemctl disable --now "$svc" >/dev/null 2>&1 || true
 	fi

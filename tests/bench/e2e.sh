@@ -1,0 +1,144 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
+# e2e.sh - make bench, end to end: the lab topology (tests/lab/lib/lab.sh:
+# LAN host -> CE -> IPv6 ISP router -> BR -> internet) forwarding 64-byte
+# UDP frames and TCP, row by row in one run:
+#
+#   mapce           mapce up in the CE and mapce br up in the BR (MAP-E)
+#   mapce fastpath  not built yet: the row says so
+#   kernel routing  the same namespaces routing plain IPv4 (no tunnel, no NAT)
+#   nft masquerade  kernel routing plus nftables masquerade on the CE's WAN
+#
+# Every row has the same offloads (the lab's defaults) and the same XDP
+# attachments: the CE's WAN and the BR's IPv6 side carry mapce's XDP
+# programs in the mapce row and an XDP_PASS program in the others
+# (trafficgen xdp-pass); the CE's LAN side has GRO on (NAPI: what the
+# generator's frames need to be received), the internet host the sink.
+#
+# Packets: tests/bench/trafficgen.c, XDP live frames from the LAN host
+# (offered) counted by an XDP sink on the internet host (delivered), for
+# E2E_SECONDS (5) each, E2E_FLOWS (1) UDP flows.  The generator runs on
+# CPU 0 and the CE's LAN side steers what it receives to CPU 1 (RPS), so
+# the whole forwarding path (every namespace: one kernel) runs on CPU 1
+# and the generator, on its own core, offers more than that core takes.
+# Without RPS the frames would be forwarded inline in the generator's own
+# softirq, and it would only ever offer what the path takes.  TCP: iperf3 from the LAN host to the internet host,
+# one stream and eight, E2E_SECONDS each.
+#
+#   tests/bench/e2e.sh [-j]
+set -uo pipefail
+cd "$(dirname "$0")/../.."
+# shellcheck source=../lab/lib/lab.sh
+. tests/lab/lib/lab.sh
+B=${OUTPUT:-build}
+TGEN=$LAB_TOP/$B/tests/trafficgen
+SECS=${E2E_SECONDS:-5}
+JSON=0
+[ "${1:-}" = -j ] && JSON=1
+IPERF_PORT=5201
+
+# IPv4 on the lab's IPv6-only links for the rows without a tunnel
+# (documentation prefix; the MAP rule's 198.51.100.18 is not used by them)
+CE_ISP4=198.51.100.250 ISP_CE4=198.51.100.249 ISP_BR4=198.51.100.253 BR_ISP4=198.51.100.254
+
+log() { echo "e2e: $*" >&2; }
+
+[ -x "$TGEN" ] || { log "$TGEN not built (make)"; exit 1; }
+command -v iperf3 >/dev/null || { log "iperf3 missing (scripts/deps.sh)"; exit 1; }
+
+LAB_START_SERVERS=0
+lab_up || { log "the lab did not come up"; exit 1; }
+[ "$LAB_CE_STATE" = up ] && [ "$LAB_BR_STATE" = up ] ||
+	{ log "CE: $LAB_CE_STATE; BR: $LAB_BR_STATE"; exit 1; }
+ns_offload "$LAB_NS_CE" "$LAB_IF_CE_LAN" on gro || exit 1
+[ "$(nproc)" -ge 2 ] || { log "needs two CPUs (generator and path apart)"; exit 1; }
+ns_exec "$LAB_NS_CE" sh -c "echo 2 >/sys/class/net/$LAB_IF_CE_LAN/queues/rx-0/rps_cpus" ||
+	{ log "cannot steer $LAB_IF_CE_LAN to CPU 1 (RPS)"; exit 1; }
+iperf_listening() { ns_exec "$LAB_NS_INET" ss -Hltn "sport = :$IPERF_PORT" | grep -q LISTEN; }
+ns_bg iperf "$LAB_NS_INET" iperf3 -s -B "$LAB_INET_IP" -p "$IPERF_PORT" &&
+	ns_wait 10 iperf_listening || { log "iperf3 server did not start"; exit 1; }
+CE_MAC=$(ip -n "$LAB_NS_CE" -br link show "$LAB_IF_CE_LAN" | awk '{print $3}')
+
+rows=()
+# row NAME XDP_NOTE: measure packets and TCP and append a JSON row
+row() {
+	local name=$1 note=$2 pkt tcp1 tcp8
+	ns_wait 10 ns_exec "$LAB_NS_LAN" ping -c1 -W1 "$LAB_INET_IP" >/dev/null ||
+		{ log "$name: the LAN host cannot reach $LAB_INET_IP"; return 1; }
+	pkt=$(taskset -c 0 "$TGEN" --flows "${E2E_FLOWS:-1}" --gen-ns "$LAB_NS_LAN" --gen-dev "$LAB_IF_LAN" --dst-mac "$CE_MAC" \
+		--src "$LAB_LAN_IP:40000" --dst "$LAB_INET_IP:9" --sink-ns "$LAB_NS_INET" \
+		--sink-dev "$LAB_IF_INET" --seconds "$SECS" -j) || { log "$name: trafficgen failed"; return 1; }
+	tcp1=$(iperf "$name" 1) && tcp8=$(iperf "$name" 8) || return 1
+	rows+=("{\"row\":\"$name\",\"xdp\":\"$note\",\"packets\":$pkt,\"tcp1_bps\":$tcp1,\"tcp8_bps\":$tcp8}")
+}
+
+# iperf NAME STREAMS: received bits per second
+iperf() {
+	local out
+	out=$(ns_exec_t $((SECS + 20)) "$LAB_NS_LAN" iperf3 -c "$LAB_INET_IP" -p "$IPERF_PORT" \
+		-t "$SECS" -P "$2" -J) || { log "$1: iperf3 -P $2 failed"; return 1; }
+	python3 -c 'import json,sys; print(int(json.load(sys.stdin)["end"]["sum_received"]["bits_per_second"]))' \
+		<<<"$out"
+}
+
+plain_ipv4() {
+	ns_forwarding "$LAB_NS_ISP" 4 &&
+	ns_addr "$LAB_NS_CE" "$LAB_IF_WAN" "$CE_ISP4/30" &&
+	ns_ip "$LAB_NS_CE" route add default via "$ISP_CE4" &&
+	ns_addr "$LAB_NS_ISP" "$LAB_IF_ISP_CE" "$ISP_CE4/30" &&
+	ns_addr "$LAB_NS_ISP" "$LAB_IF_ISP_BR" "$ISP_BR4/30" &&
+	ns_ip "$LAB_NS_ISP" route add 192.0.2.0/24 via "$CE_ISP4" &&
+	ns_ip "$LAB_NS_ISP" route add 203.0.113.0/24 via "$BR_ISP4" &&
+	ns_addr "$LAB_NS_BR" "$LAB_IF_BR_WAN" "$BR_ISP4/30" &&
+	ns_ip "$LAB_NS_BR" route add 192.0.2.0/24 via "$ISP_BR4" &&
+	ns_ip "$LAB_NS_BR" route add "${CE_ISP4%.*}.248/30" via "$ISP_BR4" &&
+	"$TGEN" xdp-pass "$LAB_NS_CE" "$LAB_IF_WAN" &&
+	"$TGEN" xdp-pass "$LAB_NS_BR" "$LAB_IF_BR_WAN"
+}
+
+masquerade() {
+	ns_exec "$LAB_NS_CE" nft -f - <<EOF
+table ip mapce_bench {
+	chain post {
+		type nat hook postrouting priority srcnat; policy accept;
+		oifname "$LAB_IF_WAN" masquerade
+	}
+}
+EOF
+}
+
+fail=0
+row "mapce" "mapce XDP on CE WAN and BR" || fail=1
+lab_ce_down >/dev/null && lab_br_down >/dev/null || { log "mapce down failed"; exit 1; }
+plain_ipv4 || { log "plain IPv4 set-up failed"; exit 1; }
+row "kernel routing" "XDP_PASS on CE WAN and BR" || fail=1
+masquerade || { log "nft masquerade set-up failed"; exit 1; }
+row "nft masquerade" "XDP_PASS on CE WAN and BR" || fail=1
+
+# the table (or JSON): ratios against kernel routing of this run
+{
+	echo "{\"seconds\":$SECS,\"rows\":["
+	(IFS=,; echo "${rows[*]}")
+	echo "]}"
+} | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+base = next((r for r in d["rows"] if r["row"] == "kernel routing"), None)
+for r in d["rows"]:
+    if base:
+        r["pps_vs_routing"] = round(r["packets"]["delivered_pps"] / max(1, base["packets"]["delivered_pps"]), 2)
+        r["tcp1_vs_routing"] = round(r["tcp1_bps"] / max(1, base["tcp1_bps"]), 2)
+d["rows"].insert(1, {"row": "mapce fastpath", "missing": "no fast path yet (--fastpath)"})
+if sys.argv[1] == "1":
+    print(json.dumps(d)); sys.exit(0)
+print("end to end, lab topology: %d s per figure, 64-byte UDP frames (generator CPU 0, path CPU 1), iperf3 TCP" % d["seconds"])
+print("%-16s %12s %12s %7s %10s %10s %7s  %s" % ("row", "offered pps", "deliv. pps", "vs rt", "TCP x1", "TCP x8", "vs rt", "XDP"))
+for r in d["rows"]:
+    if "missing" in r:
+        print("%-16s %s" % (r["row"], r["missing"])); continue
+    p = r["packets"]
+    print("%-16s %12.0f %12.0f %6.2fx %7.2f Gb %7.2f Gb %6.2fx  %s" % (r["row"], p["offered_pps"], p["delivered_pps"],
+          r.get("pps_vs_routing", 0), r["tcp1_bps"] / 1e9, r["tcp8_bps"] / 1e9, r.get("tcp1_vs_routing", 0), r["xdp"]))
+' "$JSON" || fail=1
+lab_down
+exit $fail

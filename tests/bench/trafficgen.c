@@ -1,0 +1,524 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * trafficgen.c - the end-to-end benchmark's packet generator and sink
+ * (tests/bench/e2e.sh), independent of mapce's code.
+ *
+ *   trafficgen --gen-ns NS --gen-dev IF --dst-mac MAC --src IP:PORT
+ *              --dst IP:PORT --sink-ns NS --sink-dev IF
+ *              [--size 64] [--flows 1] [--seconds 5] [-j]
+ *   trafficgen xdp-pass NS IF
+ *
+ * The generator is the XDP live-frame mode of BPF_PROG_TEST_RUN
+ * (BPF_F_TEST_XDP_LIVE_FRAMES, what xdp-trafficgen is built on): a small
+ * XDP program writes the frame's headers and returns bpf_redirect(gen-dev); the
+ * kernel really transmits every repetition of the frame out of gen-dev
+ * (a veth: its peer receives it as from a wire; the peer needs NAPI, i.e.
+ * GRO on or an XDP program).  No socket, no skb on the sending side: it
+ * offers more than one core of the device under test can forward.
+ *
+ * The sink is an XDP program on sink-dev that counts each UDP frame to
+ * the destination port in a per-CPU array and drops it (nothing answers,
+ * so no return traffic loads the path); it passes the rest (ARP).  Both programs are raw
+ * instructions: nothing of mapce's BPF is involved at either end.
+ *
+ * The process attaches the sink from inside sink-ns, then moves to gen-ns
+ * (bpf_redirect's ifindex is looked up in the namespace of the test run's
+ * loopback), sends for --seconds, waits for the path to drain, and prints
+ * offered and delivered packets per second.  The sink is detached on every
+ * exit path, as the same program by id (never someone else's).
+ *
+ * xdp-pass attaches a program that returns XDP_PASS to IF in NS and
+ * leaves it there (`ip -n NS link set IF xdp off` removes it): the rows
+ * without mapce get the XDP attachments mapce's rows have, since an XDP
+ * program on a veth changes how it receives (NAPI, GRO) and its peer
+ * segments.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <net/if.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <linux/if_link.h>
+
+#define GEN_BATCH 4096U	  /* repetitions per test_run call */
+#define GEN_MAX_FLOWS 64U /* source ports cycled through (a program each) */
+#define GEN_MAX_SECONDS 60U
+#define DRAIN_MS 300 /* after the last frame: what is in flight arrives */
+
+struct opts {
+	const char *gen_ns, *gen_dev, *sink_ns, *sink_dev;
+	unsigned char dst_mac[6];
+	struct in_addr src, dst;
+	unsigned short sport, dport;
+	unsigned size, flows, seconds;
+	int json;
+};
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static int enter_ns(const char *name)
+{
+	char path[256];
+	int fd, ret;
+
+	snprintf(path, sizeof(path), "/run/netns/%s", name);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		fprintf(stderr, "trafficgen: network namespace %s: %s\n", name, strerror(errno));
+		return -1;
+	}
+	ret = setns(fd, CLONE_NEWNET);
+	if (ret)
+		fprintf(stderr, "trafficgen: setns %s: %s\n", name, strerror(errno));
+	close(fd);
+	return ret;
+}
+
+/* XDP: write the frame's headers (hdr: GEN_HDR bytes), then return
+ * bpf_redirect(ifindex, 0).  The headers are written on every run because
+ * live frames are recycled pages: the path the frame takes on the far side
+ * of the veth rewrites them in place (TTL, NAPT, encapsulation, MACs), and
+ * the kernel resets a recycled frame's bounds but not its bytes. */
+#define GEN_HDR 44 /* Ethernet + IPv4 + UDP (42), rounded up to words */
+static int gen_prog(int ifindex, const unsigned char *hdr)
+{
+	struct bpf_insn insns[5 + GEN_HDR / 4 + 4] = {
+		/* r2 = ctx->data; r3 = ctx->data_end; r4 = r2 + GEN_HDR */
+		{ .code = BPF_LDX | BPF_MEM | BPF_W, .dst_reg = BPF_REG_2, .src_reg = BPF_REG_1 },
+		{ .code = BPF_LDX | BPF_MEM | BPF_W,
+		  .dst_reg = BPF_REG_3,
+		  .src_reg = BPF_REG_1,
+		  .off = 4 },
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_X, .dst_reg = BPF_REG_4, .src_reg = BPF_REG_2 },
+		{ .code = BPF_ALU64 | BPF_ADD | BPF_K, .dst_reg = BPF_REG_4, .imm = GEN_HDR },
+	};
+	int n = 4;
+
+	/* if r4 > r3: skip the stores (the verifier's bounds check) */
+	insns[n++] = (struct bpf_insn){ .code = BPF_JMP | BPF_JGT | BPF_X,
+					.dst_reg = BPF_REG_4,
+					.src_reg = BPF_REG_3,
+					.off = GEN_HDR / 4 };
+	for (int i = 0; i < GEN_HDR / 4; i++) {
+		__s32 w;
+
+		memcpy(&w, hdr + 4 * i, 4); /* stored as it lies in memory */
+		insns[n++] = (struct bpf_insn){ .code = BPF_ST | BPF_MEM | BPF_W,
+						.dst_reg = BPF_REG_2,
+						.off = (__s16)(4 * i),
+						.imm = w };
+	}
+	insns[n++] = (struct bpf_insn){ .code = BPF_ALU64 | BPF_MOV | BPF_K,
+					.dst_reg = BPF_REG_1,
+					.imm = ifindex };
+	insns[n++] = (struct bpf_insn){ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_2 };
+	insns[n++] = (struct bpf_insn){ .code = BPF_JMP | BPF_CALL, .imm = BPF_FUNC_redirect };
+	insns[n++] = (struct bpf_insn){ .code = BPF_JMP | BPF_EXIT };
+	return bpf_prog_load(BPF_PROG_TYPE_XDP, "tgen_redirect", "GPL", insns, (size_t)n, NULL);
+}
+
+/* XDP: for IPv4 UDP to dport (no IP options), count[0]++ in a per-CPU
+ * array (map_fd) and XDP_DROP; pass everything else (ARP above all: the
+ * router before the sink must keep resolving it). */
+static int sink_prog(int map_fd, unsigned short dport)
+{
+	struct bpf_insn insns[] = {
+		/* r2 = data; r3 = data_end; if data + 38 > data_end: pass */
+		{ .code = BPF_LDX | BPF_MEM | BPF_W, .dst_reg = BPF_REG_2, .src_reg = BPF_REG_1 },
+		{ .code = BPF_LDX | BPF_MEM | BPF_W,
+		  .dst_reg = BPF_REG_3,
+		  .src_reg = BPF_REG_1,
+		  .off = 4 },
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_X, .dst_reg = BPF_REG_4, .src_reg = BPF_REG_2 },
+		{ .code = BPF_ALU64 | BPF_ADD | BPF_K, .dst_reg = BPF_REG_4, .imm = 38 },
+		{ .code = BPF_JMP | BPF_JGT | BPF_X,
+		  .dst_reg = BPF_REG_4,
+		  .src_reg = BPF_REG_3,
+		  .off = 19 },
+		/* EtherType 0x0800 (as loaded on a little-endian host: 0x0008) */
+		{ .code = BPF_LDX | BPF_MEM | BPF_H,
+		  .dst_reg = BPF_REG_4,
+		  .src_reg = BPF_REG_2,
+		  .off = 12 },
+		{ .code = BPF_JMP | BPF_JNE | BPF_K,
+		  .dst_reg = BPF_REG_4,
+		  .off = 17,
+		  .imm = 0x0008 },
+		/* version/IHL 0x45, protocol 17 */
+		{ .code = BPF_LDX | BPF_MEM | BPF_B,
+		  .dst_reg = BPF_REG_4,
+		  .src_reg = BPF_REG_2,
+		  .off = 14 },
+		{ .code = BPF_JMP | BPF_JNE | BPF_K, .dst_reg = BPF_REG_4, .off = 15, .imm = 0x45 },
+		{ .code = BPF_LDX | BPF_MEM | BPF_B,
+		  .dst_reg = BPF_REG_4,
+		  .src_reg = BPF_REG_2,
+		  .off = 23 },
+		{ .code = BPF_JMP | BPF_JNE | BPF_K, .dst_reg = BPF_REG_4, .off = 13, .imm = 17 },
+		/* UDP destination port (network order, loaded as it lies) */
+		{ .code = BPF_LDX | BPF_MEM | BPF_H,
+		  .dst_reg = BPF_REG_4,
+		  .src_reg = BPF_REG_2,
+		  .off = 36 },
+		{ .code = BPF_JMP | BPF_JNE | BPF_K,
+		  .dst_reg = BPF_REG_4,
+		  .off = 11,
+		  .imm = htons(dport) },
+		/* *(u32 *)(r10 - 4) = 0; r2 = r10 - 4; r1 = map; lookup */
+		{ .code = BPF_ST | BPF_MEM | BPF_W, .dst_reg = BPF_REG_10, .off = -4, .imm = 0 },
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_X,
+		  .dst_reg = BPF_REG_2,
+		  .src_reg = BPF_REG_10 },
+		{ .code = BPF_ALU64 | BPF_ADD | BPF_K, .dst_reg = BPF_REG_2, .imm = -4 },
+		{ .code = BPF_LD | BPF_DW | BPF_IMM,
+		  .dst_reg = BPF_REG_1,
+		  .src_reg = BPF_PSEUDO_MAP_FD,
+		  .imm = map_fd },
+		{ 0 },
+		{ .code = BPF_JMP | BPF_CALL, .imm = BPF_FUNC_map_lookup_elem },
+		/* if r0 == 0 goto drop */
+		{ .code = BPF_JMP | BPF_JEQ | BPF_K, .dst_reg = BPF_REG_0, .off = 6, .imm = 0 },
+		/* per-CPU slot: a plain read-modify-write, no atomic needed */
+		{ .code = BPF_LDX | BPF_MEM | BPF_DW, .dst_reg = BPF_REG_1, .src_reg = BPF_REG_0 },
+		{ .code = BPF_ALU64 | BPF_ADD | BPF_K, .dst_reg = BPF_REG_1, .imm = 1 },
+		{ .code = BPF_STX | BPF_MEM | BPF_DW, .dst_reg = BPF_REG_0, .src_reg = BPF_REG_1 },
+		{ .code = BPF_JMP | BPF_JA, .off = 2 },
+		/* pass: r0 = XDP_PASS; exit */
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = XDP_PASS },
+		{ .code = BPF_JMP | BPF_EXIT },
+		/* drop: r0 = XDP_DROP; exit */
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = XDP_DROP },
+		{ .code = BPF_JMP | BPF_EXIT },
+	};
+
+	return bpf_prog_load(BPF_PROG_TYPE_XDP, "tgen_sink", "GPL", insns,
+			     sizeof(insns) / sizeof(insns[0]), NULL);
+}
+
+static unsigned long long sink_count(int map_fd)
+{
+	int ncpu = libbpf_num_possible_cpus();
+	unsigned long long total = 0, *v;
+	__u32 key = 0;
+
+	if (ncpu <= 0)
+		return 0;
+	v = calloc((size_t)ncpu, sizeof(*v));
+	if (v && !bpf_map_lookup_elem(map_fd, &key, v))
+		for (int i = 0; i < ncpu; i++)
+			total += v[i];
+	free(v);
+	return total;
+}
+
+static unsigned short csum16(const void *p, size_t n)
+{
+	const unsigned char *b = p;
+	unsigned long s = 0;
+
+	for (size_t i = 0; i + 1 < n; i += 2)
+		s += (unsigned long)(b[i] << 8 | b[i + 1]);
+	while (s >> 16)
+		s = (s & 0xffff) + (s >> 16);
+	return (unsigned short)~s;
+}
+
+/* An Ethernet + IPv4 + UDP frame of o->size bytes (without the FCS: 64
+ * on the wire is 60 here), source port sport.  The UDP checksum is 0
+ * (none, legal over IPv4); the IPv4 header checksum is right. */
+static size_t build_frame(const struct opts *o, unsigned short sport, unsigned char *f)
+{
+	size_t len = o->size > 4 ? o->size - 4 : 60;
+	size_t ip_len = len - 14;
+
+	memset(f, 0, len);
+	memcpy(f, o->dst_mac, 6);
+	f[6] = 0x02; /* a locally administered source MAC: the veth checks none */
+	f[12] = 0x08;
+	f[13] = 0x00;
+	unsigned char *ip = f + 14;
+	ip[0] = 0x45;
+	ip[2] = (unsigned char)(ip_len >> 8);
+	ip[3] = (unsigned char)ip_len;
+	ip[8] = 64; /* TTL */
+	ip[9] = 17; /* UDP */
+	memcpy(ip + 12, &o->src, 4);
+	memcpy(ip + 16, &o->dst, 4);
+	unsigned short c = csum16(ip, 20);
+	ip[10] = (unsigned char)(c >> 8);
+	ip[11] = (unsigned char)c;
+	unsigned char *udp = ip + 20;
+	udp[0] = (unsigned char)(sport >> 8);
+	udp[1] = (unsigned char)sport;
+	udp[2] = (unsigned char)(o->dport >> 8);
+	udp[3] = (unsigned char)o->dport;
+	udp[4] = (unsigned char)((ip_len - 20) >> 8);
+	udp[5] = (unsigned char)(ip_len - 20);
+	return len;
+}
+
+static int parse_ep(const char *s, struct in_addr *a, unsigned short *port)
+{
+	char buf[64];
+	char *colon;
+	long p;
+
+	snprintf(buf, sizeof(buf), "%s", s);
+	colon = strrchr(buf, ':');
+	if (!colon)
+		return -1;
+	*colon = 0;
+	p = strtol(colon + 1, NULL, 10);
+	if (inet_pton(AF_INET, buf, a) != 1 || p <= 0 || p > 65535)
+		return -1;
+	*port = (unsigned short)p;
+	return 0;
+}
+
+static int parse_mac(const char *s, unsigned char *m)
+{
+	return sscanf(s, "%hhx:%hhx:%hhx:%hhx:%hhx:%hhx", &m[0], &m[1], &m[2], &m[3], &m[4],
+		      &m[5]) == 6
+		       ? 0
+		       : -1;
+}
+
+static void usage(void)
+{
+	fprintf(stderr, "usage: trafficgen --gen-ns NS --gen-dev IF --dst-mac MAC --src IP:PORT\n"
+			"                  --dst IP:PORT --sink-ns NS --sink-dev IF\n"
+			"                  [--size 64] [--flows 1] [--seconds 5] [-j]\n");
+}
+
+static int parse_args(int argc, char **argv, struct opts *o)
+{
+	static const struct option lo[] = {
+		{ "gen-ns", 1, 0, 'g' },
+		{ "gen-dev", 1, 0, 'G' },
+		{ "sink-ns", 1, 0, 'k' },
+		{ "sink-dev", 1, 0, 'K' },
+		{ "dst-mac", 1, 0, 'm' },
+		{ "src", 1, 0, 's' },
+		{ "dst", 1, 0, 'd' },
+		{ "size", 1, 0, 'z' },
+		{ "flows", 1, 0, 'f' },
+		{ "seconds", 1, 0, 't' },
+		{ 0 },
+	};
+	int c, have_mac = 0, have_src = 0, have_dst = 0;
+
+	*o = (struct opts){ .size = 64, .flows = 1, .seconds = 5 };
+	while ((c = getopt_long(argc, argv, "j", lo, NULL)) != -1) {
+		switch (c) {
+		case 'g':
+			o->gen_ns = optarg;
+			break;
+		case 'G':
+			o->gen_dev = optarg;
+			break;
+		case 'k':
+			o->sink_ns = optarg;
+			break;
+		case 'K':
+			o->sink_dev = optarg;
+			break;
+		case 'm':
+			if (parse_mac(optarg, o->dst_mac)) {
+				fprintf(stderr, "trafficgen: bad MAC address %s\n", optarg);
+				return -1;
+			}
+			have_mac = 1;
+			break;
+		case 's':
+			if (parse_ep(optarg, &o->src, &o->sport)) {
+				fprintf(stderr, "trafficgen: bad source %s (want IPv4:PORT)\n",
+					optarg);
+				return -1;
+			}
+			have_src = 1;
+			break;
+		case 'd':
+			if (parse_ep(optarg, &o->dst, &o->dport)) {
+				fprintf(stderr, "trafficgen: bad destination %s (want IPv4:PORT)\n",
+					optarg);
+				return -1;
+			}
+			have_dst = 1;
+			break;
+		case 'z':
+			o->size = (unsigned)strtoul(optarg, NULL, 10);
+			break;
+		case 'f':
+			o->flows = (unsigned)strtoul(optarg, NULL, 10);
+			break;
+		case 't':
+			o->seconds = (unsigned)strtoul(optarg, NULL, 10);
+			break;
+		case 'j':
+			o->json = 1;
+			break;
+		default:
+			return -1;
+		}
+	}
+	if (!o->gen_ns || !o->gen_dev || !o->sink_ns || !o->sink_dev || !have_mac || !have_src ||
+	    !have_dst) {
+		usage();
+		return -1;
+	}
+	if (o->size < 64 || o->size > 1518 || !o->flows || o->flows > GEN_MAX_FLOWS ||
+	    !o->seconds || o->seconds > GEN_MAX_SECONDS) {
+		fprintf(stderr, "trafficgen: --size 64..1518, --flows 1..%u, --seconds 1..%u\n",
+			GEN_MAX_FLOWS, GEN_MAX_SECONDS);
+		return -1;
+	}
+	return 0;
+}
+
+static volatile sig_atomic_t stop;
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop = 1;
+}
+
+/* Send for o->seconds; returns frames offered (the kernel's count of
+ * successful repetitions), *elapsed the wall time. */
+static unsigned long long send_for(const struct opts *o, int ifindex, double *elapsed)
+{
+	static unsigned char frames[GEN_MAX_FLOWS][1520];
+	int progs[GEN_MAX_FLOWS];
+	size_t len = 0;
+	unsigned long long sent = 0;
+	unsigned i = 0;
+	double t0, end;
+
+	*elapsed = 0;
+	for (unsigned f = 0; f < o->flows; f++) {
+		len = build_frame(o, (unsigned short)(o->sport + f), frames[f]);
+		progs[f] = gen_prog(ifindex, frames[f]);
+		if (progs[f] < 0) {
+			fprintf(stderr, "trafficgen: generator program: %s\n", strerror(errno));
+			while (f--)
+				close(progs[f]);
+			return 0;
+		}
+	}
+	t0 = now_s();
+	end = t0 + o->seconds;
+	while (!stop && now_s() < end) {
+		LIBBPF_OPTS(bpf_test_run_opts, r, .data_in = frames[i], .data_size_in = (__u32)len,
+			    .repeat = GEN_BATCH, .flags = BPF_F_TEST_XDP_LIVE_FRAMES);
+
+		if (bpf_prog_test_run_opts(progs[i], &r)) {
+			fprintf(stderr, "trafficgen: live-frame run: %s\n", strerror(errno));
+			break;
+		}
+		sent += GEN_BATCH;
+		i = (i + 1) % o->flows;
+	}
+	*elapsed = now_s() - t0;
+	for (unsigned f = 0; f < o->flows; f++)
+		close(progs[f]);
+	return sent;
+}
+
+static int xdp_pass(const char *ns, const char *dev)
+{
+	struct bpf_insn insns[] = {
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = XDP_PASS },
+		{ .code = BPF_JMP | BPF_EXIT },
+	};
+	int ifindex, fd;
+
+	if (enter_ns(ns))
+		return 1;
+	ifindex = (int)if_nametoindex(dev);
+	fd = bpf_prog_load(BPF_PROG_TYPE_XDP, "tgen_pass", "GPL", insns, 2, NULL);
+	if (!ifindex || fd < 0 || bpf_xdp_attach(ifindex, fd, XDP_FLAGS_DRV_MODE, NULL)) {
+		fprintf(stderr, "trafficgen: XDP_PASS program on %s in %s: %s\n", dev, ns,
+			ifindex ? strerror(errno) : "no such interface");
+		return 1;
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct opts o;
+	int map = -1, sink = -1, sink_ifindex = 0, gen_ifindex, rc = 1;
+	unsigned long long c0, c1, offered;
+	double elapsed = 0;
+
+	if (argc == 4 && !strcmp(argv[1], "xdp-pass"))
+		return xdp_pass(argv[2], argv[3]);
+	if (parse_args(argc, argv, &o))
+		return 2;
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+
+	if (enter_ns(o.sink_ns))
+		return 1;
+	sink_ifindex = (int)if_nametoindex(o.sink_dev);
+	if (!sink_ifindex) {
+		fprintf(stderr, "trafficgen: no interface %s in %s\n", o.sink_dev, o.sink_ns);
+		return 1;
+	}
+	map = bpf_map_create(BPF_MAP_TYPE_PERCPU_ARRAY, "tgen_count", 4, 8, 1, NULL);
+	sink = map < 0 ? -1 : sink_prog(map, o.dport);
+	if (sink < 0 || bpf_xdp_attach(sink_ifindex, sink, XDP_FLAGS_DRV_MODE, NULL)) {
+		fprintf(stderr, "trafficgen: sink XDP program on %s: %s\n", o.sink_dev,
+			strerror(errno));
+		goto out;
+	}
+	if (enter_ns(o.gen_ns))
+		goto detach;
+	gen_ifindex = (int)if_nametoindex(o.gen_dev);
+	if (!gen_ifindex) {
+		fprintf(stderr, "trafficgen: no interface %s in %s\n", o.gen_dev, o.gen_ns);
+		goto detach;
+	}
+	c0 = sink_count(map);
+	offered = send_for(&o, gen_ifindex, &elapsed);
+	usleep(DRAIN_MS * 1000);
+	c1 = sink_count(map);
+	if (elapsed > 0 && offered) {
+		double opps = (double)offered / elapsed, dpps = (double)(c1 - c0) / elapsed;
+
+		if (o.json)
+			printf("{\"size\":%u,\"flows\":%u,\"seconds\":%.3f,\"offered\":%llu,"
+			       "\"delivered\":%llu,\"offered_pps\":%.0f,\"delivered_pps\":%.0f}\n",
+			       o.size, o.flows, elapsed, offered, c1 - c0, opps, dpps);
+		else
+			printf("offered %.0f pps (%llu in %.2f s), delivered %.0f pps (%llu)\n",
+			       opps, offered, elapsed, dpps, c1 - c0);
+		rc = 0;
+	}
+detach:
+	/* detach our sink only: the flag makes the kernel check it is still ours */
+	if (!enter_ns(o.sink_ns)) {
+		LIBBPF_OPTS(bpf_xdp_attach_opts, d, .old_prog_fd = sink);
+		bpf_xdp_detach(sink_ifindex, XDP_FLAGS_DRV_MODE | XDP_FLAGS_REPLACE, &d);
+	}
+out:
+	if (sink >= 0)
+		close(sink);
+	if (map >= 0)
+		close(map);
+	return rc;
+}
