@@ -47,6 +47,8 @@ LAB_HTTP_MB=${LAB_HTTP_MB:-1}
 . tests/lab/lib/lab.sh
 # shellcheck source=lib/run.sh
 . tests/lab/lib/run.sh
+# shellcheck source=lib/fwd.sh
+. tests/lab/lib/fwd.sh
 
 T=60
 P_UP=4930 S_UP=8022 # the mapping upnpc adds (port of the set) and the server
@@ -94,27 +96,6 @@ run_start "$CONF" "$RUNLOG"
 ns_wait 15 grep -q 'mirroring' "$RUNLOG" ||
 	t_fail upnp_run_start "no 'mirroring' line within 15 s: $(tail -n 3 "$RUNLOG" | tr '\n' ' ')"
 t_setup_ok "mapce run did not start the bridge" "${ALL[@]}" || exit 1
-
-# fwd_json: `portmap list -j` into $LAB_DIR/fwd.json
-fwd_json() { ce "$MAPCE" -j portmap list --wan "$LAB_IF_WAN" >"$LAB_DIR/fwd.json" 2>&1; }
-# has_fwd PROTO PORT IP IPORT DYNAMIC: the list has that forward
-has_fwd() {
-	fwd_json && python3 -c '
-import json, sys
-d = json.load(open(sys.argv[1]))
-p, port, ip, ip_port, dyn = sys.argv[2], int(sys.argv[3]), sys.argv[4], int(sys.argv[5]), sys.argv[6] == "1"
-sys.exit(0 if any(f["proto"] == p and f["outside_port"] == port and f["inside_ip"] == ip and
-    f["inside_port"] == ip_port and f["dynamic"] == dyn and (dyn or f["saved"])
-    and f["installed"] for f in d["forwards"]) else 1)' "$LAB_DIR/fwd.json" "$@"
-}
-# no_port PORT: no forward of that outside port
-no_port() {
-	fwd_json && python3 -c '
-import json, sys
-d = json.load(open(sys.argv[1]))
-sys.exit(1 if any(f["outside_port"] <= int(sys.argv[2]) <= f["outside_last"]
-    for f in d["forwards"]) else 0)' "$LAB_DIR/fwd.json" "$1"
-}
 
 # ---- the configuration ---------------------------------------------------
 t_begin upnp_config
