@@ -91,7 +91,8 @@ static void check_table(void)
 		FUZZ_CHECK(m->pm.first == m->pm.last && m_installed(NULL, &m->pm));
 		FUZZ_CHECK(pcp_table_count(&T, m->pm.inside_ip) <= MAPCE_PCP_PER_CLIENT);
 		for (int j = i + 1; j < T.n; j++)
-			FUZZ_CHECK(T.m[j].pm.proto != m->pm.proto || T.m[j].pm.first != m->pm.first);
+			FUZZ_CHECK(T.m[j].pm.proto != m->pm.proto ||
+				   T.m[j].pm.first != m->pm.first);
 	}
 }
 
@@ -118,9 +119,9 @@ static void one(const __u8 *d, size_t len, uint64_t now)
 	if ((r.version == NATPMP_VERSION && r.opcode != NATPMP_OP_ADDR) ||
 	    (r.version == PCP_VERSION && r.opcode == PCP_OP_MAP &&
 	     (r.proto == IPPROTO_TCP || r.proto == IPPROTO_UDP))) {
-		struct pcp_map_req mr = { client,	     r.proto,
-					  r.internal_port,   r.external_port,
-					  r.lifetime % 120,  r.version ? r.nonce : NULL,
+		struct pcp_map_req mr = { client,	    r.proto,
+					  r.internal_port,  r.external_port,
+					  r.lifetime % 120, r.version ? r.nonce : NULL,
 					  r.prefer_failure };
 		enum pcp_map_result x = pcp_table_map(&T, &mr, now, &res, NULL, 0);
 

@@ -11,11 +11,11 @@
 #include "harness.h"
 #include "core/pcp_codec.h"
 
-#define CHECK_BYTES(got, n, want)                                                   \
-	do {                                                                        \
-		CHECK_EQ((n), sizeof(want));                                        \
-		CHECK(!memcmp((got), (want), sizeof(want)), "bytes differ at %d",   \
-		      first_diff((got), (want), sizeof(want)));                     \
+#define CHECK_BYTES(got, n, want)                                                 \
+	do {                                                                      \
+		CHECK_EQ((n), sizeof(want));                                      \
+		CHECK(!memcmp((got), (want), sizeof(want)), "bytes differ at %d", \
+		      first_diff((got), (want), sizeof(want)));                   \
 	} while (0)
 
 static int first_diff(const __u8 *a, const __u8 *b, size_t n)
@@ -39,7 +39,7 @@ static void natpmp(void)
 	/* §3.3: op 2 (TCP), reserved, internal 8022, suggested 4000, lifetime 7200 */
 	static const __u8 map_req[] = { 0, 2, 0, 0, 0x1f, 0x56, 0x0f, 0xa0, 0, 0, 0x1c, 0x20 };
 	/* op 130, result 0, epoch 300, internal 8022, mapped 4930, lifetime 7200 */
-	static const __u8 map_resp[] = { 0,    130,  0, 0, 0,    0,	   0x01, 0x2c,
+	static const __u8 map_resp[] = { 0,    130,  0,	   0,	 0, 0, 0x01, 0x2c,
 					 0x1f, 0x56, 0x13, 0x42, 0, 0, 0x1c, 0x20 };
 	static const __u8 udp_req[] = { 0, 1, 0, 0, 0x1b, 0x59, 0, 0, 0, 0, 0, 0 };
 	/* §3.5: an unsupported opcode, 8 bytes */
@@ -97,15 +97,17 @@ static void natpmp(void)
 }
 
 /* A PCP MAP request: header, payload, then extra (options). */
+/* clang-format off */
 static const __u8 map_hdr[] = {
-	2,    1,    0,	  0,	/* version 2, R=0 MAP, reserved */
-	0,    0,    0x0e, 0x10, /* requested lifetime 3600 */
-	CLIENT_V4M,		/* client address */
-	NONCE,			/* mapping nonce */
-	6,    0,    0,	  0,	/* TCP, reserved */
+	2, 1, 0, 0,             /* version 2, R=0 MAP, reserved */
+	0, 0, 0x0e, 0x10,       /* requested lifetime 3600 */
+	CLIENT_V4M,             /* client address */
+	NONCE,                  /* mapping nonce */
+	6, 0, 0, 0,             /* TCP, reserved */
 	0x1f, 0x56, 0x0f, 0xa0, /* internal 8022, suggested external 4000 */
-	CE_V4M,			/* suggested external address */
+	CE_V4M,                 /* suggested external address */
 };
+/* clang-format on */
 
 static size_t map_with(__u8 *buf, const __u8 *opts, size_t n)
 {
@@ -117,14 +119,18 @@ static size_t map_with(__u8 *buf, const __u8 *opts, size_t n)
 
 static void pcp_map(void)
 {
+	/* clang-format off */
 	static const __u8 want[] = {
-		2,    0x81, 0,	  0,	/* R=1 MAP, reserved, result SUCCESS */
-		0,    0,    0x0e, 0x10, /* lifetime 3600 */
-		0,    0,    0x01, 0x2c, /* epoch 300 */
-		0,    0,    0,	  0,	0, 0, 0, 0, 0, 0, 0, 0, /* reserved 96 bits */
-		NONCE,	    6,	  0,	0,    0,    0x1f, 0x56, 0x13, 0x42, /* assigned 4930 */
-		CE_V4M,
+		2, 0x81, 0, 0,          /* R=1 MAP, reserved, result SUCCESS */
+		0, 0, 0x0e, 0x10,       /* lifetime 3600 */
+		0, 0, 0x01, 0x2c,       /* epoch 300 */
+		0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* reserved 96 bits */
+		NONCE,                  /* the request's nonce */
+		6, 0, 0, 0,             /* TCP, reserved */
+		0x1f, 0x56, 0x13, 0x42, /* internal 8022, assigned external 4930 */
+		CE_V4M,                 /* assigned external address */
 	};
+	/* clang-format on */
 	static const __u8 prefer[] = { 2, 0, 0, 0 };
 	static const __u8 third[] = { 1, 0, 0, 16, CLIENT_V4M };
 	static const __u8 optional[] = { 200, 0, 0, 3, 9, 9, 9, 0 }; /* skipped, padded */
@@ -197,8 +203,7 @@ static void pcp_map(void)
 }
 
 /* req (len bytes) must be answered with result. */
-static void pcp_err(const char *name, const __u8 *req, size_t len, enum pcp_verdict v,
-		    __u8 result)
+static void pcp_err(const char *name, const __u8 *req, size_t len, enum pcp_verdict v, __u8 result)
 {
 	struct pcp_request r;
 
@@ -266,8 +271,8 @@ static void pcp_version_and_announce(void)
 {
 	/* an ANNOUNCE request: header only */
 	static const __u8 ann[] = { 2, 0, 0, 0, 0, 0, 0, 0, CLIENT_V4M };
-	static const __u8 ann_resp[] = { 2,    0x80, 0, 0, 0, 0, 0, 0, 0, 0, 0x01, 0x2c,
-					 0,    0,    0, 0, 0, 0, 0, 0, 0, 0, 0,	   0 };
+	static const __u8 ann_resp[] = { 2, 0x80, 0, 0, 0, 0, 0, 0, 0, 0, 0x01, 0x2c,
+					 0, 0,	  0, 0, 0, 0, 0, 0, 0, 0, 0,	0 };
 	/* version 9 MAP: UNSUPP_VERSION, answered as version 2 */
 	__u8 v9[60];
 	struct pcp_request r;

@@ -238,17 +238,15 @@ static void limits(void)
 	for (int i = 0; i < MAPCE_PCP_PER_CLIENT; i++)
 		CHECK_EQ(req(CLIENT, IPPROTO_UDP, (__u16)(2000 + i), 0, 60, NULL, 1, &res),
 			 PCP_MAP_OK);
-	CHECK_EQ(pcp_table_map(&T,
-			       &(struct pcp_map_req){ CLIENT, IPPROTO_UDP, 3000, 0, 60, NULL,
-						      false },
-			       1, &res, msg, sizeof(msg)),
+	CHECK_EQ(pcp_table_map(
+			 &T, &(struct pcp_map_req){ CLIENT, IPPROTO_UDP, 3000, 0, 60, NULL, false },
+			 1, &res, msg, sizeof(msg)),
 		 PCP_MAP_QUOTA);
 	CHECK(strstr(msg, "32") != NULL, "%s", msg);
 	/* a renewal is not a new mapping */
 	CHECK_EQ(req(CLIENT, IPPROTO_UDP, 2000, 0, 60, NULL, 2, &res), PCP_MAP_OK);
 	/* another host is not held by this one's limit */
-	CHECK_EQ(req(inet_addr("192.0.2.11"), IPPROTO_UDP, 3000, 0, 60, NULL, 2, &res),
-		 PCP_MAP_OK);
+	CHECK_EQ(req(inet_addr("192.0.2.11"), IPPROTO_UDP, 3000, 0, 60, NULL, 2, &res), PCP_MAP_OK);
 	TCASE_END();
 
 	reset();

@@ -212,8 +212,7 @@ static __u8 result_code(__u8 version, enum pcp_map_result r)
 }
 
 /* A MAP (either protocol) through the table. */
-static __u8 map(const struct pcp_request *req, __be32 client, struct pcp_answer *a,
-		const char *who)
+static __u8 map(const struct pcp_request *req, __be32 client, struct pcp_answer *a, const char *who)
 {
 	struct pcp_map_req r = {
 		.client = client,
@@ -392,8 +391,7 @@ static int server_start(void *arg, const char *wan, const struct ce_up_params *c
 	if (!S.lan_ifindex)
 		return mapce_errf(err, errlen, "pcp %s: %s", S.lan, strerror(errno));
 	if (getifaddrs(&ifa))
-		return mapce_errf(err, errlen, "pcp %s: the addresses: %s", S.lan,
-				  strerror(errno));
+		return mapce_errf(err, errlen, "pcp %s: the addresses: %s", S.lan, strerror(errno));
 	for (i = ifa; i && S.n_socks < PCP_SERVER_SOCKS; i = i->ifa_next) {
 		__be32 addr;
 

@@ -128,6 +128,14 @@ const struct opt_group *const up_key_groups[] = {
 
 #define BAD(...) mapce_errf(err, errlen, __VA_ARGS__)
 
+/* Where the interface name of key k (wan, prefix-from, pcp) is kept. */
+static char *ifname_key(struct up_settings *s, enum up_key k)
+{
+	if (k == UK_WAN)
+		return s->wan;
+	return k == UK_PCP ? s->pcp : s->prefix_from;
+}
+
 /* ------------------------------------------------------------------ */
 /* Filtering names                                                     */
 /* ------------------------------------------------------------------ */
@@ -303,8 +311,7 @@ int up_settings_apply(struct up_settings *s, int opt, const char *arg, unsigned 
 	case UK_PCP:
 		if (parse_ifname(arg, m, sizeof(m)))
 			return BAD("%s %s", name, m);
-		snprintf(k == UK_WAN ? s->wan : k == UK_PCP ? s->pcp : s->prefix_from, IF_NAMESIZE,
-			 "%s", arg);
+		snprintf(ifname_key(s, k), IF_NAMESIZE, "%s", arg);
 		ret = 0;
 		break;
 	case UK_MTU:
