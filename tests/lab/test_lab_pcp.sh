@@ -29,6 +29,12 @@
 #                          no forward to 192.0.2.20
 #   pcp_address_mismatch   a client address other than the source:
 #                          ADDRESS_MISMATCH
+#   pcp_filter_refused     MAP with a FILTER option: UNSUPP_OPTION
+#   pcp_per_client_limit   31 more UDP mappings (one nonce) reach the 32 a
+#                          host may hold: all SUCCESS, all listed; the next
+#                          is USER_EX_QUOTA; a delete of all protocols and
+#                          ports (protocol 0, internal port 0, lifetime 0)
+#                          with that nonce closes the 31, keeps the first
 #   pcp_peer_refused       PEER: UNSUPP_OPCODE; version 3: UNSUPP_VERSION
 #                          answered as version 2
 #   pcp_announce_epoch     ANNOUNCE: SUCCESS, lifetime 0; the epoch grows
@@ -52,8 +58,8 @@ P_NP=4930 S_NP=8022 # natpmpc's mapping (a port of the set) and the LAN server
 P_OUT=4000          # not in the set
 ALL=(pcp_natpmp_address pcp_natpmp_map pcp_from_internet pcp_natpmp_delete
 	pcp_map_outside_set pcp_renewal pcp_prefer_failure pcp_third_party
-	pcp_address_mismatch pcp_peer_refused pcp_announce_epoch pcp_lifetime_expiry
-	pcp_run_exit)
+	pcp_address_mismatch pcp_filter_refused pcp_per_client_limit pcp_peer_refused
+	pcp_announce_epoch pcp_lifetime_expiry pcp_run_exit)
 
 command -v natpmpc >/dev/null ||
 	t_skip_all "not installed: natpmpc (scripts/deps.sh)" "${ALL[@]}" pcp_teardown_clean
@@ -95,6 +101,11 @@ pcp() {
 pj() { python3 -c 'import json, sys; d = json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' \
 	"$LAB_DIR/pcp.json" "$1" 2>/dev/null; }
 pcp_said() { head -c 300 "$LAB_DIR/pcp.json"; }
+# dyn_ports: how many outside ports the dynamic forwards hold
+dyn_ports() {
+	fwd_json && python3 -c 'import json, sys; print(sum(f["outside_last"] - f["outside_port"] + 1
+    for f in json.load(open(sys.argv[1]))["forwards"] if f["dynamic"]))' "$LAB_DIR/fwd.json"
+}
 
 # ---- NAT-PMP with natpmpc ----------------------------------------------------
 t_begin pcp_natpmp_address
@@ -118,9 +129,7 @@ cmp -s "$CONF" "$CONF.orig" || t_why "the config file changed"
 t_end
 
 t_begin pcp_from_internet
-out=$(ns_exec_t "$T" "$LAB_NS_INET" "$LAB_PY" "$LAB_TOOLS/tcp_client.py" \
-	--to "$LAB_MAP_IPV4:$P_NP=3" --timeout 20 2>&1)
-lab_query tcp-check --expect 3 <<<"$out" >"$LAB_DIR/why" 2>&1 ||
+inet_reach "$P_NP" 3 20 ||
 	t_why "internet -> $LAB_MAP_IPV4:$P_NP: $(cat "$LAB_DIR/why")"
 grep -q "^accept .*$LAB_INET_IP:" "$LAB_DIR/npsrv.peers" ||
 	t_why "the LAN server saw no connection from $LAB_INET_IP"
@@ -130,9 +139,7 @@ t_begin pcp_natpmp_delete
 natpmpc_ -a "$P_NP" "$S_NP" tcp 0 || t_why "natpmpc -a ... 0 exit $?: $(np_tail)"
 ns_wait 5 no_port "$P_NP" || t_why "forward $P_NP still there after 5 s"
 grep -q "pcp tcp $P_NP -> $LAB_LAN_IP:$S_NP deleted" "$RUNLOG" || t_why "run did not log it deleted"
-out=$(ns_exec_t "$T" "$LAB_NS_INET" "$LAB_PY" "$LAB_TOOLS/tcp_client.py" \
-	--to "$LAB_MAP_IPV4:$P_NP=1" --timeout 3 2>&1)
-lab_query tcp-check --expect 1 <<<"$out" >/dev/null 2>&1 && t_why "$P_NP still reachable"
+inet_reach "$P_NP" 1 3 && t_why "$P_NP still reachable"
 t_end
 
 # ---- PCP with the python client ----------------------------------------------
@@ -187,6 +194,32 @@ t_begin pcp_address_mismatch
 pcp map --proto tcp --internal 8026 --lifetime 60 --client 192.0.2.99 ||
 	t_why "no answer: $(pcp_said)"
 [ "$(pj 'd["result_name"]')" = ADDRESS_MISMATCH ] || t_why "result: $(pcp_said)"
+t_end
+
+t_begin pcp_filter_refused
+pcp map --proto tcp --internal 8028 --lifetime 60 --filter 203.0.113.10 ||
+	t_why "no answer: $(pcp_said)"
+[ "$(pj 'd["result_name"]')" = UNSUPP_OPTION ] || t_why "result: $(pcp_said)"
+t_end
+
+t_begin pcp_per_client_limit
+NONCE2=00000000000000000000beef
+for i in $(seq 1 31); do
+	pcp map --proto udp --internal $((20000 + i)) --lifetime 120 --nonce "$NONCE2" ||
+		t_why "mapping $i: no answer: $(pcp_said)"
+	[ "$(pj 'd["result_name"]')" = SUCCESS ] || t_why "mapping $i: $(pcp_said)"
+done
+n=$(dyn_ports)
+[ "$n" = 32 ] || t_why "$n dynamic forwarded ports listed, want 32"
+pcp map --proto udp --internal 20100 --lifetime 120 --nonce "$NONCE2" || t_why "no answer: $(pcp_said)"
+[ "$(pj 'd["result_name"]')" = USER_EX_QUOTA ] || t_why "the 33rd: $(pcp_said)"
+grep -q "pcp pcp from $LAB_LAN_IP: udp 20100 for 120 s refused: the client holds 32 mappings" "$RUNLOG" ||
+	t_why "the refusal not logged: $(tail -n 1 "$RUNLOG")"
+pcp map --proto all --internal 0 --lifetime 0 --nonce "$NONCE2" || t_why "no answer: $(pcp_said)"
+[ "$(pj 'd["result_name"]')" = SUCCESS ] || t_why "delete all: $(pcp_said)"
+n=$(dyn_ports)
+[ "$n" = 1 ] || t_why "$n dynamic forwarded ports after the delete, want 1"
+has_fwd tcp "$port" "$LAB_LAN_IP" 8023 1 || t_why "the first mapping (another nonce) went too"
 t_end
 
 t_begin pcp_peer_refused

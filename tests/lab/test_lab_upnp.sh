@@ -177,9 +177,7 @@ grep -q "ExternalIPAddress = $LAB_MAP_IPV4" "$LAB_DIR/list.out" ||
 t_end
 
 t_begin upnp_from_internet
-out=$(ns_exec_t "$T" "$LAB_NS_INET" "$LAB_PY" "$LAB_TOOLS/tcp_client.py" \
-	--to "$LAB_MAP_IPV4:$P_UP=3" --timeout 20 2>&1)
-lab_query tcp-check --expect 3 <<<"$out" >"$LAB_DIR/why" 2>&1 ||
+inet_reach "$P_UP" 3 20 ||
 	t_why "internet -> $LAB_MAP_IPV4:$P_UP: $(cat "$LAB_DIR/why")"
 grep -q "^accept .*$LAB_INET_IP:" "$LAB_DIR/upsrv.peers" ||
 	t_why "the LAN server saw no connection from $LAB_INET_IP"
@@ -216,9 +214,7 @@ upnpc_ -d "$P_UP" TCP || t_why "upnpc -d exit $?: $(tail -n 2 "$LAB_DIR/upnpc.ou
 ns_wait 8 no_port "$P_UP" || t_why "forward $P_UP still there after 8 s"
 grep -q "upnp.*tcp $P_UP -> $LAB_LAN_IP:$S_UP (mapce-lab) closed" "$RUNLOG" ||
 	t_why "run did not log it closed"
-out=$(ns_exec_t "$T" "$LAB_NS_INET" "$LAB_PY" "$LAB_TOOLS/tcp_client.py" \
-	--to "$LAB_MAP_IPV4:$P_UP=1" --timeout 3 2>&1)
-lab_query tcp-check --expect 1 <<<"$out" >/dev/null 2>&1 && t_why "$P_UP still reachable"
+inet_reach "$P_UP" 1 3 && t_why "$P_UP still reachable"
 t_end
 
 t_begin upnp_lease_expires

@@ -6,7 +6,7 @@ answer as one JSON object on stdout.
 
   pcp_client.py --server 192.0.2.1 map --proto tcp --internal 8023 \
       --external 4000 --lifetime 60 [--nonce HEX] [--prefer-failure] \
-      [--third-party IP] [--client IP]
+      [--third-party IP] [--filter IP] [--client IP]
   pcp_client.py --server 192.0.2.1 announce
   pcp_client.py --server 192.0.2.1 peer --proto tcp --internal 8023
 
@@ -63,6 +63,8 @@ def build(a, client):
         msg += option(2, b"")
     if a.third_party:
         msg += option(1, mapped(a.third_party))
+    if a.filter:  # reserved, prefix length, remote peer port, remote peer address
+        msg += option(3, struct.pack(">BBH", 0, 128, 0) + mapped(a.filter))
     return msg
 
 
@@ -97,6 +99,7 @@ def main():
     p.add_argument("--nonce", help="24 hex digits (default: random)")
     p.add_argument("--prefer-failure", action="store_true")
     p.add_argument("--third-party")
+    p.add_argument("--filter", help="a FILTER option for this remote address")
     a = p.parse_args()
 
     s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
