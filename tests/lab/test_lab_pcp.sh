@@ -14,8 +14,9 @@
 #                          it opened; the config file is unchanged
 #   pcp_from_internet      3 TCP connections from 203.0.113.10 to
 #                          198.51.100.18:4930 reach the LAN host's server
-#   pcp_natpmp_delete      natpmpc -a 4930 8022 tcp 0: the forward is gone;
-#                          a connection from the internet to 4930 fails
+#   pcp_natpmp_delete      natpmpc -a 4930 8022 tcp 0: answered with external
+#                          port 0 and lifetime 0; the forward is gone; a
+#                          connection from the internet to 4930 fails
 #   pcp_map_outside_set    PCP MAP tcp 8023, suggested 4000 (not in the
 #                          set): SUCCESS with a port of the set (the set's
 #                          first, 4000's nearest), the CE's address, the
@@ -137,6 +138,8 @@ t_end
 
 t_begin pcp_natpmp_delete
 natpmpc_ -a "$P_NP" "$S_NP" tcp 0 || t_why "natpmpc -a ... 0 exit $?: $(np_tail)"
+grep -q "Mapped public port 0 protocol TCP to local port $S_NP liftime 0" "$LAB_DIR/np.out" ||
+	t_why "the delete's answer (RFC 6886 3.4: external port 0, lifetime 0): $(np_tail)"
 ns_wait 5 no_port "$P_NP" || t_why "forward $P_NP still there after 5 s"
 grep -q "pcp tcp $P_NP -> $LAB_LAN_IP:$S_NP deleted" "$RUNLOG" || t_why "run did not log it deleted"
 inet_reach "$P_NP" 1 3 && t_why "$P_NP still reachable"

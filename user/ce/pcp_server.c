@@ -228,7 +228,8 @@ static __u8 map(const struct pcp_request *req, __be32 client, struct pcp_answer 
 	char msg[640], c[IP4_STRLEN];
 
 	mr = pcp_table_map(&S.t, &r, now_s(), &res, msg, sizeof(msg));
-	a->external_port = res.external_port;
+	/* a NAT-PMP delete answers external port 0 (RFC 6886 §3.4) */
+	a->external_port = req->version == NATPMP_VERSION && !req->lifetime ? 0 : res.external_port;
 	a->lifetime = res.lifetime;
 	if (mr != PCP_MAP_OK)
 		say("%s from %s: %s %u for %u s refused: %s", who, ip4_str(client, c),
