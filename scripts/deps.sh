@@ -15,6 +15,8 @@ build=(make clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libcap-dev libmn
 # prometheus: its promtool checks mapce's metrics (tests/lab/test_lab_watch.sh);
 # miniupnpd (with its nftables backend), miniupnpc and nftables: UPnP
 # through a real miniupnpd and upnpc (tests/lab/test_lab_upnp.sh)
+# natpmpc (libnatpmp's client): NAT-PMP against mapce run --pcp
+# (tests/lab/test_lab_pcp.sh)
 # nftables: the far ends of the other modes (tests/lab/lib/softwire.sh: the
 # AFTR's NAT44, the kernel kept off their IPv4-in-IPv6)
 # dnsmasq-base and openssl: the HB46PP lab's DNS server and its CA
@@ -25,7 +27,7 @@ tests=(iproute2 iputils-ping ethtool curl socat python3-scapy tcpdump iperf3
        cppcheck clang-tidy clang-format python3-seccomp groff-base
        kea-dhcp6-server dhcpcd-base prometheus dnsmasq-base openssl
        debhelper lintian
-       miniupnpd miniupnpd-nftables miniupnpc nftables
+       miniupnpd miniupnpd-nftables miniupnpc nftables natpmpc
        libclang-rt-14-dev) # clang's fuzzer and sanitizer runtimes (make fuzz, tests/fuzz)
 case ${1:-all} in
 build) pkgs=("${build[@]}") ;;

@@ -2,8 +2,10 @@
 # SPDX-License-Identifier: GPL-2.0-only
 """Write the binary seed files of the fuzz corpora (tests/fuzz/corpus/):
 DHCPv6 S46 options for fuzz_s46 (the layouts of RFC 7598 section 4, the
-cases of tests/unit/test_s46.c) and rtnetlink batches for fuzz_nl (the
-messages tests/unit/test_nl_msg.h builds: uapi layouts, host byte order).
+cases of tests/unit/test_s46.c), rtnetlink batches for fuzz_nl (the
+messages tests/unit/test_nl_msg.h builds: uapi layouts, host byte order)
+and NAT-PMP / PCP requests for fuzz_pcp (RFC 6886 section 3, RFC 6887
+sections 7, 11 and 13; a sequence is length-prefixed datagrams).
 The text seeds (command lines, config files, ISP tables) are written by
 hand; this script only makes what is not text.  Run it from anywhere;
 it rewrites the files it owns (gen-*) and nothing else."""
@@ -176,11 +178,50 @@ def nl_seeds():
     yield "route-short", msg(RTM_NEWROUTE, b"\x0a\x40\0\0")
 
 
+# ---- NAT-PMP (RFC 6886 section 3) and PCP (RFC 6887 sections 7, 11, 13) ----
+
+def v4mapped(a):
+    return b"\0" * 10 + b"\xff\xff" + v4(a)
+
+
+def pcp_map(proto=6, iport=8022, eport=4000, life=3600, opts=b"", version=2, op=1):
+    return (struct.pack(">BBHI", version, op, 0, life) + v4mapped("192.0.2.10")
+            + bytes(range(1, 13)) + struct.pack(">B3xHH", proto, iport, eport)
+            + v4mapped("198.51.100.18") + opts)
+
+
+def pcp_opt(code, data):
+    return struct.pack(">BBH", code, 0, len(data)) + data + b"\0" * ((4 - len(data) % 4) % 4)
+
+
+def pcp_seeds():
+    yield "natpmp-addr", b"\0\0"
+    yield "natpmp-map-tcp", struct.pack(">BBHHHI", 0, 2, 0, 8022, 4930, 7200)
+    yield "natpmp-delete-all", struct.pack(">BBHHHI", 0, 1, 0, 0, 0, 0)
+    yield "pcp-map", pcp_map()
+    yield "pcp-map-prefer-failure", pcp_map(opts=pcp_opt(2, b""))
+    yield "pcp-map-third-party", pcp_map(opts=pcp_opt(1, v4mapped("192.0.2.20")))
+    yield "pcp-map-filter-optional", pcp_map(opts=pcp_opt(3, bytes(20)) + pcp_opt(200, b"xyz"))
+    yield "pcp-announce", struct.pack(">BBHI", 2, 0, 0, 0) + v4mapped("192.0.2.10")
+    yield "pcp-peer", pcp_map(op=2) + struct.pack(">HH", 80, 0) + v4mapped("203.0.113.10")
+    # near misses: an option past the end, version 3, a response
+    yield "pcp-option-overrun", pcp_map(opts=struct.pack(">BBH", 2, 0, 8))
+    yield "pcp-version3", pcp_map(version=3)
+    yield "pcp-response", pcp_map(op=0x81)
+    # a sequence (a length byte before each datagram): map, renew, delete
+    seq = [pcp_map(life=60), pcp_map(life=120),
+           struct.pack(">BBHHHI", 0, 2, 0, 8022, 0, 0),
+           struct.pack(">BBHHHI", 0, 1, 0, 7001, 9030, 30)]
+    yield "seq-map-renew-delete", b"".join(bytes([len(d)]) + d for d in seq)
+
+
 def main():
     for name, data in s46_seeds():
         write("fuzz_s46", name, data)
     for name, data in nl_seeds():
         write("fuzz_nl", name, data)
+    for name, data in pcp_seeds():
+        write("fuzz_pcp", name, data)
     # calc with the two-rule option as the hook's hex
     two = dict(s46_seeds())["mape-two-rules"]
     write("fuzz_cli", "calc-dhcpv6", ("calc\n--dhcpv6-option\n%s\n--prefix\n"

@@ -47,6 +47,8 @@ LAB_HTTP_MB=${LAB_HTTP_MB:-1}
 . tests/lab/lib/lab.sh
 # shellcheck source=lib/run.sh
 . tests/lab/lib/run.sh
+# shellcheck source=lib/fwd.sh
+. tests/lab/lib/fwd.sh
 
 T=60
 P_UP=4930 S_UP=8022 # the mapping upnpc adds (port of the set) and the server
@@ -94,27 +96,6 @@ run_start "$CONF" "$RUNLOG"
 ns_wait 15 grep -q 'mirroring' "$RUNLOG" ||
 	t_fail upnp_run_start "no 'mirroring' line within 15 s: $(tail -n 3 "$RUNLOG" | tr '\n' ' ')"
 t_setup_ok "mapce run did not start the bridge" "${ALL[@]}" || exit 1
-
-# fwd_json: `portmap list -j` into $LAB_DIR/fwd.json
-fwd_json() { ce "$MAPCE" -j portmap list --wan "$LAB_IF_WAN" >"$LAB_DIR/fwd.json" 2>&1; }
-# has_fwd PROTO PORT IP IPORT DYNAMIC: the list has that forward
-has_fwd() {
-	fwd_json && python3 -c '
-import json, sys
-d = json.load(open(sys.argv[1]))
-p, port, ip, ip_port, dyn = sys.argv[2], int(sys.argv[3]), sys.argv[4], int(sys.argv[5]), sys.argv[6] == "1"
-sys.exit(0 if any(f["proto"] == p and f["outside_port"] == port and f["inside_ip"] == ip and
-    f["inside_port"] == ip_port and f["dynamic"] == dyn and (dyn or f["saved"])
-    and f["installed"] for f in d["forwards"]) else 1)' "$LAB_DIR/fwd.json" "$@"
-}
-# no_port PORT: no forward of that outside port
-no_port() {
-	fwd_json && python3 -c '
-import json, sys
-d = json.load(open(sys.argv[1]))
-sys.exit(1 if any(f["outside_port"] <= int(sys.argv[2]) <= f["outside_last"]
-    for f in d["forwards"]) else 0)' "$LAB_DIR/fwd.json" "$1"
-}
 
 # ---- the configuration ---------------------------------------------------
 t_begin upnp_config
@@ -196,9 +177,7 @@ grep -q "ExternalIPAddress = $LAB_MAP_IPV4" "$LAB_DIR/list.out" ||
 t_end
 
 t_begin upnp_from_internet
-out=$(ns_exec_t "$T" "$LAB_NS_INET" "$LAB_PY" "$LAB_TOOLS/tcp_client.py" \
-	--to "$LAB_MAP_IPV4:$P_UP=3" --timeout 20 2>&1)
-lab_query tcp-check --expect 3 <<<"$out" >"$LAB_DIR/why" 2>&1 ||
+inet_reach "$P_UP" 3 20 ||
 	t_why "internet -> $LAB_MAP_IPV4:$P_UP: $(cat "$LAB_DIR/why")"
 grep -q "^accept .*$LAB_INET_IP:" "$LAB_DIR/upsrv.peers" ||
 	t_why "the LAN server saw no connection from $LAB_INET_IP"
@@ -235,9 +214,7 @@ upnpc_ -d "$P_UP" TCP || t_why "upnpc -d exit $?: $(tail -n 2 "$LAB_DIR/upnpc.ou
 ns_wait 8 no_port "$P_UP" || t_why "forward $P_UP still there after 8 s"
 grep -q "upnp.*tcp $P_UP -> $LAB_LAN_IP:$S_UP (mapce-lab) closed" "$RUNLOG" ||
 	t_why "run did not log it closed"
-out=$(ns_exec_t "$T" "$LAB_NS_INET" "$LAB_PY" "$LAB_TOOLS/tcp_client.py" \
-	--to "$LAB_MAP_IPV4:$P_UP=1" --timeout 3 2>&1)
-lab_query tcp-check --expect 1 <<<"$out" >/dev/null 2>&1 && t_why "$P_UP still reachable"
+inet_reach "$P_UP" 1 3 && t_why "$P_UP still reachable"
 t_end
 
 t_begin upnp_lease_expires

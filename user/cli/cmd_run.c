@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "ce/ce_run.h"
+#include "ce/pcp_server.h"
 #include "ce/upnp_bridge.h"
 #include "cli/commands.h"
 #include "core/config_file.h"
@@ -142,6 +143,8 @@ int cmd_run(int argc, char **argv)
 		return 1;
 	if (S.upnp_leases[0])
 		run_add(upnp_bridge_service(S.wan, S.upnp_leases));
+	if (S.pcp[0])
+		run_add(pcp_server_service(S.wan, S.pcp));
 	run_ops.services = run_services;
 	return ce_run_loop(S.wan, &run_ops, NULL);
 }

@@ -11,6 +11,7 @@
 
 #include "core/config_file.h"
 #include "core/config_internal.h"
+#include "core/pcp_codec.h"
 #include "core/xdp_mode.h"
 
 #define KEY(k) (UP_OPT_BASE + UK_##k)
@@ -105,6 +106,14 @@ static const struct opt_def run_keys[] = {
 	  "dynamic forward and closes it when the lease goes; a lease outside the port set "
 	  "or on a forwarded port is refused and logged",
 	  KEY(UPNP_LEASES) },
+	{ "pcp", "LAN_IF",
+	  "answer NAT-PMP (RFC 6886) and PCP (RFC 6887) on UDP port " OPT_STR(
+		  PCP_SERVER_PORT) " of LAN_IF's IPv4 addresses: each mapping opens a port of the "
+				   "set (the one asked for, else the nearest free one) as a "
+				   "dynamic forward to the client's own address, closed when its "
+				   "lifetime ends; at most " OPT_STR(
+					   MAPCE_PCP_PER_CLIENT) " mappings per LAN host",
+	  KEY(PCP), OPT_IFNAME },
 	{},
 };
 
@@ -118,6 +127,14 @@ const struct opt_group *const up_key_groups[] = {
 };
 
 #define BAD(...) mapce_errf(err, errlen, __VA_ARGS__)
+
+/* Where the interface name of key k (wan, prefix-from, pcp) is kept. */
+static char *ifname_key(struct up_settings *s, enum up_key k)
+{
+	if (k == UK_WAN)
+		return s->wan;
+	return k == UK_PCP ? s->pcp : s->prefix_from;
+}
 
 /* ------------------------------------------------------------------ */
 /* Filtering names                                                     */
@@ -290,10 +307,11 @@ int up_settings_apply(struct up_settings *s, int opt, const char *arg, unsigned 
 	}
 	switch (k) {
 	case UK_WAN:
-	case UK_PREFIX_FROM: /* interface names, both IF_NAMESIZE */
+	case UK_PREFIX_FROM: /* interface names, all IF_NAMESIZE */
+	case UK_PCP:
 		if (parse_ifname(arg, m, sizeof(m)))
 			return BAD("%s %s", name, m);
-		snprintf(k == UK_WAN ? s->wan : s->prefix_from, IF_NAMESIZE, "%s", arg);
+		snprintf(ifname_key(s, k), IF_NAMESIZE, "%s", arg);
 		ret = 0;
 		break;
 	case UK_MTU:
@@ -451,6 +469,8 @@ void up_settings_merge(struct up_settings *out, const struct up_settings *file,
 		memcpy(out->prometheus_file, cli->prometheus_file, sizeof(out->prometheus_file));
 	if (cli->set[UK_UPNP_LEASES])
 		memcpy(out->upnp_leases, cli->upnp_leases, sizeof(out->upnp_leases));
+	if (cli->set[UK_PCP])
+		memcpy(out->pcp, cli->pcp, sizeof(out->pcp));
 	out->usage_err = false;
 }
 

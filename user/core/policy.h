@@ -97,6 +97,16 @@
 #define MAPCE_PROM_INTERVAL_S 5 /* mapce run --prometheus-file: rewritten this often */
 /* mapce run --upnp-leases: the lease file is read at least this often */
 #define MAPCE_UPNP_CHECK_S 5
+/* mapce run --pcp (ce/pcp_table.h): NAT-PMP / PCP mappings.  One LAN
+ * host may hold MAPCE_PCP_PER_CLIENT of them (so that one host cannot take
+ * the whole port set: 32 of v6プラス's 240 ports), the server
+ * MAPCE_PCP_MAX in all; a lifetime asked for is granted up to
+ * MAPCE_PCP_LIFETIME_MAX seconds (a day); a new mapping tries at most
+ * MAPCE_PCP_TRY_MAX ports of the set, nearest the one asked for first. */
+#define MAPCE_PCP_PER_CLIENT 32
+#define MAPCE_PCP_MAX 1024
+#define MAPCE_PCP_LIFETIME_MAX 86400
+#define MAPCE_PCP_TRY_MAX 256
 #define MAPCE_LOCK_FILE MAPCE_RUN_DIR "/lock"
 /* The BR's state files are MAPCE_RUN_DIR/br:<dev>.state: a ':' is never
  * in a device name, so a CE on a WAN "br-X" cannot take a BR's on "X". */
