@@ -44,6 +44,7 @@ const struct cli_spec run_spec = {
 		"Under systemd (Type=notify) it says READY=1 once up, RELOADING=1/READY=1 "
 		"around a SIGHUP, STOPPING=1, and the current address and PSID as STATUS.",
 	.groups = run_groups,
+	.file_only = up_file_only,
 	.notes = "The options and the config file are up's (mapce up -h).  A DHCPv6 client "
 		 "hook that writes the option to the dhcpv6-option-file (and, when the "
 		 "delegated prefix lives only in its lease, a 'prefix' line to the config file) "

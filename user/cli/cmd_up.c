@@ -55,6 +55,8 @@ const struct opt_group *const run_groups[] = {
 	&mapce_ce_group, &mapce_explicit_group, NULL,
 };
 static const struct opt_group *const up_hidden[] = { &up_run_group, NULL };
+/* up and run: the keys a command line never takes (config_file.h) */
+const struct opt_group *const up_file_only[] = { &up_update_group, NULL };
 
 int up_opt(void *ctx, const struct opt_def *opt, const char *arg)
 {
@@ -88,6 +90,7 @@ const struct cli_spec up_spec = {
 		"rule IPv6 prefix (its first r6 + ea-len bits).",
 	.groups = up_groups,
 	.hidden = up_hidden,
+	.file_only = up_file_only,
 	.notes = "Config file: one 'KEY VALUE' per line, KEY one of the settings, rule, domain or "
 		 "CE options above without the dashes (wan, rule-ipv6, ..., br, mtu, filtering, "
 		 "timeout-udp, ...); flags alone or with yes/no (legacy-iid, mesh, fmr, "
