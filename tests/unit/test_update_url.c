@@ -98,6 +98,8 @@ static void test_reply(void)
 	TCASE_BEGIN("update_reply_clean");
 	update_reply_clean("OK\r\n\x1b[2J\xff", 9, "pw", out, sizeof(out));
 	CHECK_STR(out, "OK...[2J."); /* CR LF ESC and 0xff as dots */
+	update_reply_clean("OK 2001:db8::1\r\n", 16, "pw", out, sizeof(out));
+	CHECK_STR(out, "OK 2001:db8::1"); /* the line end is not the reply's */
 	/* the password, raw and percent-encoded, hidden */
 	update_reply_clean("user=bob pass=s&cret got s%26cret", 33, "s&cret", out, sizeof(out));
 	CHECK_STR(out, "user=bob pass=**** got ****");

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "ce/ce_run.h"
+#include "ce/update_service.h"
 #include "ce/upnp_bridge.h"
 #include "cli/commands.h"
 #include "core/config_file.h"
@@ -101,6 +102,11 @@ static int run_plan(void *ctx, bool lenient, struct ce_up_params *p, char *note,
 	return ret;
 }
 
+static const struct up_settings *run_settings(void)
+{
+	return &S;
+}
+
 static const char *run_prefix_from(void *ctx)
 {
 	return S.prefix_from[0] ? S.prefix_from : NULL;
@@ -143,6 +149,8 @@ int cmd_run(int argc, char **argv)
 		return 1;
 	if (S.upnp_leases[0])
 		run_add(upnp_bridge_service(S.wan, S.upnp_leases));
+	/* always: a reload may give it an update-url */
+	run_add(update_service(S.wan, run_settings));
 	run_ops.services = run_services;
 	return ce_run_loop(S.wan, &run_ops, NULL);
 }

@@ -22,6 +22,7 @@
 #include "core/output.h"
 #include "core/rule_config.h"
 #include "core/rule_source.h"
+#include "sys/update_call.h"
 
 #define ADDRS_MAX 128
 
@@ -239,6 +240,24 @@ int up_plan(const char *cmd, const struct up_settings *s, struct ce_up_params *p
 	return ret;
 }
 
+/* The update call after an up that worked: said, recorded for status,
+ * never a failure of up (the CE is up; `mapce run` retries). */
+static void up_update_call(const struct up_settings *s, const struct ce_up_params *p)
+{
+	static struct update_req req;
+	static struct update_record rec;
+	char line[UPDATE_URL_MAX + 512];
+
+	update_req_from(&req, s, p->cfg.ce_ipv6);
+	update_record_load(s->wan, &rec);
+	if (update_call(&req, NULL, &rec))
+		pr_warn("up: update call %s", update_summary(&rec, line, sizeof(line)));
+	else
+		pr_warn("up: update call %s (up stays up; 'mapce run' retries)",
+			update_summary(&rec, line, sizeof(line)));
+	update_record_save(s->wan, &rec);
+}
+
 int cmd_up(int argc, char **argv)
 {
 	static struct up_settings s;
@@ -251,5 +270,9 @@ int cmd_up(int argc, char **argv)
 	if (caps_check("mapce up", CAPS_LOAD))
 		return 1;
 	ret = up_plan("up", &s, &p);
-	return ret ? ret : ce_up(&p);
+	if (!ret)
+		ret = ce_up(&p);
+	if (!ret && s.update_url[0])
+		up_update_call(&s, &p);
+	return ret;
 }

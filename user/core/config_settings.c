@@ -120,8 +120,8 @@ static const struct opt_def update_keys[] = {
 	  KEY(UPDATE_URL) },
 	{ "update-user", "NAME", "the user of the update call", KEY(UPDATE_USER) },
 	{ "update-password", "SECRET",
-	  "its password: never shown (logs, status and errors say " UPDATE_HIDDEN "); keep the "
-	  "file mode 0600",
+	  "its password (no blank or '#': a value is one word): never shown (logs, status and "
+	  "errors say " UPDATE_HIDDEN "); keep the file mode 0600",
 	  KEY(UPDATE_PASSWORD) },
 	{ "update-insecure", NULL,
 	  "take an http:// update-url (the password then crosses the line in clear; without "

@@ -122,6 +122,8 @@ void update_reply_clean(const char *body, size_t n, const char *pass, char *out,
 
 	if (!len)
 		return;
+	while (n && strchr(" \t\r\n", body[n - 1])) /* "OK\r\n" is "OK" */
+		n--;
 	if (hide[0] && !update_pct_encode(pass, enc, sizeof(enc)) && strcmp(enc, pass))
 		hide[1] = enc;
 	while (i < n && o < UPDATE_REPLY_MAX && o + 1 < len) {

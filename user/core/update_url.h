@@ -52,7 +52,8 @@ int update_url_expand(const char *tmpl, const char *user, const char *pass, bool
 /* What may be kept of a reply body: at most UPDATE_REPLY_MAX bytes of
  * body[0..n), every byte outside printable ASCII (0x20..0x7e) as '.',
  * the password (as sent, raw and percent-encoded) as UPDATE_HIDDEN, a
- * trailing "..." when cut.  out: at least UPDATE_REPLY_MAX + 8 bytes. */
+ * trailing "..." when cut; trailing blanks and line ends dropped.  out: at least UPDATE_REPLY_MAX +
+ * 8 bytes. */
 void update_reply_clean(const char *body, size_t n, const char *pass, char *out, size_t len);
 
 /* The delay before retry number tries (1: the first after a failure):
