@@ -121,7 +121,7 @@ static bool changed(void)
 	static struct update_req now;
 
 	update_req_from(&now, U.settings(), U.addr);
-	return !U.asked || memcmp(&now, &U.last, sizeof(now));
+	return !U.asked || !update_req_same(&now, &U.last);
 }
 
 static int svc_start(void *arg, const char *wan, const struct ce_up_params *cur, char *err,

@@ -16,7 +16,7 @@
 #include "sys/kv_file.h"
 #include "sys/update_call.h"
 
-#define UPDATE_BODY_MAX (64 * 1024) /* reply bytes read (UPDATE_REPLY_MAX kept) */
+#define UPDATE_BODY_MAX ((size_t)64 * 1024) /* reply bytes read (UPDATE_REPLY_MAX kept) */
 #define RECORD_MAX_LINES 32
 
 void update_req_from(struct update_req *r, const struct up_settings *s, const __u8 addr[16])
@@ -30,6 +30,13 @@ void update_req_from(struct update_req *r, const struct up_settings *s, const __
 	r->retry_min_s = s->set[UK_UPDATE_RETRY_MIN] ? (unsigned int)s->val[UK_UPDATE_RETRY_MIN]
 						     : UPDATE_RETRY_MIN_S;
 	memcpy(r->addr, addr, 16);
+}
+
+bool update_req_same(const struct update_req *a, const struct update_req *b)
+{
+	return !strcmp(a->url, b->url) && !strcmp(a->user, b->user) && !strcmp(a->pass, b->pass) &&
+	       !strcmp(a->ca, b->ca) && a->insecure == b->insecure &&
+	       a->retry_min_s == b->retry_min_s && !memcmp(a->addr, b->addr, 16);
 }
 
 /* libcurl asks about once a second (and at every chunk): a nonzero

@@ -53,6 +53,9 @@ struct update_record {
 /* The request of settings s (update-url set) from addr. */
 void update_req_from(struct update_req *r, const struct up_settings *s, const __u8 addr[16]);
 
+/* The same call (every field)? */
+bool update_req_same(const struct update_req *a, const struct update_req *b);
+
 /* Make the call; *abort (when given) set by another thread stops it
  * within about a second.  rec gets this try (last_success and its
  * address kept from before unless it worked; failures counted).  Returns
