@@ -222,6 +222,31 @@ static void test_argv(void)
 	TCASE_END();
 }
 
+/* A file holding the password that others may read: said, with the
+ * chmod that mends it; a 0600 one: nothing said. */
+static void test_file_mode(void)
+{
+	char *argv[] = { "up", "--config", path, NULL };
+
+	TCASE_BEGIN("update_password_file_mode_warned");
+	put(BASE "update-url https://h/u\nupdate-user bob\nupdate-password hunter2\n");
+	chmod(path, 0644);
+	caught[0] = '\0';
+	out_redirect_msgs(catch_msg, NULL);
+	CHECK_EQ(up_settings_from_argv(&up_spec, 3, argv, &S), CLI_GO);
+	out_redirect_msgs(NULL, NULL);
+	CHECK(strstr(caught, "holds update-password and others may read it (mode 0644)") &&
+		      strstr(caught, "chmod 600") && !strstr(caught, "hunter2"),
+	      "%s", caught);
+	chmod(path, 0600);
+	caught[0] = '\0';
+	out_redirect_msgs(catch_msg, NULL);
+	CHECK_EQ(up_settings_from_argv(&up_spec, 3, argv, &S), CLI_GO);
+	out_redirect_msgs(NULL, NULL);
+	CHECK(!caught[0], "%s", caught);
+	TCASE_END();
+}
+
 int main(void)
 {
 	if (config_fixture_begin())
@@ -233,5 +258,6 @@ int main(void)
 	test_backoff();
 	test_config();
 	test_argv();
+	test_file_mode();
 	return config_fixture_end();
 }

@@ -46,7 +46,8 @@ const struct cli_spec status_spec = {
 	.name = "status",
 	.description =
 		"Parameters, attach state, flow and binding counts, the main counters and the "
-		"port usage per LAN host of the CE on IF (default: every WAN that is up).  "
+		"port usage per LAN host of the CE on IF (default: every WAN that is up), and the "
+		"update call's last try and last success when the config has update-url.  "
 		"With -j: {\"interfaces\": [...]}, one object per WAN.",
 	.groups = status_groups,
 	.on_opt = cli_store_arg,

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <net/if.h>
+#include <sys/stat.h>
 
 #include "sys/caps.h"
 #include "ce/ce_plan.h"
@@ -152,6 +153,18 @@ static int merge(struct up_settings *s, char *err, size_t errlen)
 	return 0;
 }
 
+/* A file that holds the update password should be its owner's alone:
+ * said (not refused: the system is the admin's). */
+static void secret_file_check(const char *cmd, const struct up_settings *s)
+{
+	struct stat st;
+
+	if (s->set[UK_UPDATE_PASSWORD] && s->path[0] && !stat(s->path, &st) && (st.st_mode & 077))
+		pr_warn("%s: %s holds update-password and others may read it (mode %04o): "
+			"chmod 600 %s",
+			cmd, s->path, (unsigned int)(st.st_mode & 07777), s->path);
+}
+
 int up_settings_from_argv(const struct cli_spec *spec, int argc, char **argv, struct up_settings *s)
 {
 	char errbuf[1536];
@@ -183,6 +196,7 @@ int up_settings_from_argv(const struct cli_spec *spec, int argc, char **argv, st
 		pr_err("%s: %s", spec->name, errbuf);
 		return ret;
 	}
+	secret_file_check(spec->name, s);
 	return CLI_GO;
 }
 

@@ -111,10 +111,11 @@ static const struct opt_def run_keys[] = {
 /* The update call (core/update_url.h): keys of the config file only. */
 static const struct opt_def update_keys[] = {
 	{ "update-url", "URL",
-	  "after up, after every change of the tunnel's local IPv6 address (the MAP address "
-	  "here) and again with backoff after a failure, GET URL from that address: the "
-	  "registration fixed-IPv4 services want.  {user} and {password} in URL are replaced "
-	  "by the percent-encoded values (JPIX: "
+	  "register the tunnel's local IPv6 address (the MAP address here) with a GET of URL "
+	  "made from that address, the call fixed-IPv4 services want: 'mapce up' once after it "
+	  "brought the CE up; 'mapce run' after its start, after every change of the address "
+	  "or of these keys, and again with backoff after a failure.  {user} and {password} in "
+	  "URL are replaced by the percent-encoded values (JPIX: "
 	  "http://fcs.enabler.ne.jp/update?user={user}&pass={password}); without {password} "
 	  "the credentials go as HTTP Basic auth.  https:// checks the server's certificate",
 	  KEY(UPDATE_URL) },
