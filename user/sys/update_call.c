@@ -134,16 +134,6 @@ static int record_path(char *buf, size_t len, const char *wan)
 	return kv_run_path(buf, len, "", wan, ".update");
 }
 
-/* A text value on one line (the record's own: the texts are clean
- * already; a control character would start a line of its own). */
-static void put_text(FILE *f, const char *key, const char *val)
-{
-	fprintf(f, "%s=", key);
-	for (; *val; val++)
-		fputc((unsigned char)*val < 0x20 || *val == 0x7f ? '?' : *val, f);
-	fputc('\n', f);
-}
-
 static void record_write(FILE *f, const void *ctx)
 {
 	const struct update_record *r = ctx;
@@ -151,12 +141,12 @@ static void record_write(FILE *f, const void *ctx)
 	fputs("# the update call: its last try and last success (mapce status shows it)\n", f);
 	fprintf(f, "last_try=%lld\ncode=%ld\nok=%d\nfailures=%u\nnext_try=%lld\n", r->last_try,
 		r->code, r->ok, r->failures, r->next_try);
-	put_text(f, "addr", r->addr);
-	put_text(f, "url", r->url);
-	put_text(f, "reply", r->reply);
-	put_text(f, "error", r->error);
+	kv_put_text(f, "addr", r->addr);
+	kv_put_text(f, "url", r->url);
+	kv_put_text(f, "reply", r->reply);
+	kv_put_text(f, "error", r->error);
 	fprintf(f, "last_success=%lld\n", r->last_success);
-	put_text(f, "success_addr", r->success_addr);
+	kv_put_text(f, "success_addr", r->success_addr);
 }
 
 static int record_line(const char *key, char *val, void *ctx)

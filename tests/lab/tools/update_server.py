@@ -26,7 +26,7 @@ import threading
 import time
 import urllib.parse
 
-from labnet import LIFETIME, parse_ep, stop_flag, touch
+from labnet import parse_ep, serve
 
 
 def handler(log, fail_file):
@@ -87,16 +87,7 @@ def main():
         daemon_threads = True
         allow_reuse_address = True
 
-    srv = Server((host, port), handler(a.log, a.fail_file))
-    stop = stop_flag()
-    t = threading.Thread(target=srv.serve_forever, kwargs={'poll_interval': 0.2}, daemon=True)
-    t.start()
-    touch(a.ready)
-    end = time.monotonic() + LIFETIME
-    while not stop and time.monotonic() < end:
-        time.sleep(0.2)
-    srv.shutdown()
-    return 0
+    return serve(Server((host, port), handler(a.log, a.fail_file)), a.ready)
 
 
 if __name__ == '__main__':
