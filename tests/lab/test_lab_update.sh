@@ -17,6 +17,12 @@
 #                          percent-encoded; status (text and -j) shows
 #                          the try, code 200, the address, the last
 #                          success; up's message has no password
+#   update_https_ca        an https:// URL (a lab CA made by openssl, the
+#                          server's certificate for its address): without
+#                          update-ca the certificate is refused (status
+#                          says why, nothing reached the server); with
+#                          update-ca FILE the call goes through, from the
+#                          MAP address
 #   update_up_failure      the server answers 500: up stays up (exit 0),
 #                          says the failure, status shows code 500 and the
 #                          earlier success kept; down removes the record
@@ -40,7 +46,7 @@ cd "$(dirname "$0")/../.." || exit 1
 # shellcheck source=lib/run.sh
 . tests/lab/lib/run.sh
 
-ALL_CASES=(update_cli update_up_call update_up_failure update_run_basic update_run_prefix
+ALL_CASES=(update_cli update_up_call update_https_ca update_up_failure update_run_basic update_run_prefix
 	update_run_retry update_no_password update_teardown)
 WAIT=${UPDATE_WAIT:-15} # seconds a case waits for a call to arrive
 LAB_START_SERVERS=0     # no IPv4 servers: the call is native IPv6
@@ -66,6 +72,7 @@ RUN_PID=
 
 cleanup() {
 	run_stop
+	ns_stop update_tls
 	ns_stop update_srv
 	lab_down
 }
@@ -86,16 +93,18 @@ conf() {
 	chmod 600 "$CONF"
 }
 
-# req N EXPR: python EXPR on the Nth request the server logged (r; 1 the
-# first, -1 the last), printed; empty when there is none
-req() {
+# req_in LOG N EXPR: python EXPR on the Nth request a server logged in LOG
+# (r; 1 the first, -1 the last), printed; empty when there is none.
+# req N EXPR: the same of the plain server's log.
+req_in() {
 	python3 -c '
 import json, sys
 rs = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
 n = int(sys.argv[2])
 r = rs[n - 1 if n > 0 else n] if rs and abs(n) <= len(rs) else None
-print(eval(sys.argv[3]) if r else "")' "$SRV_LOG" "$1" "$2" 2>/dev/null
+print(eval(sys.argv[3]) if r else "")' "$1" "$2" "$3" 2>/dev/null
 }
+req() { req_in "$SRV_LOG" "$@"; }
 n_reqs() { grep -c . "$SRV_LOG"; }
 reqs_above() { [ "$(n_reqs)" -gt "$1" ]; }
 
@@ -150,6 +159,52 @@ grep -qE "^    last try   [0-9T:-]+Z \([0-9]+s ago\) from $LAB_MAP_IPV6: HTTP 20
 	grep -qE "^    last ok    [0-9T:-]+Z" "$LAB_DIR/st.txt" ||
 	t_why "status text: $(grep -A3 update "$LAB_DIR/st.txt")"
 t_end
+
+# ---- update_https_ca ------------------------------------------------------
+TLS_LOG=$LAB_DIR/update-tls.jsonl
+: >"$TLS_LOG"
+ossl() { openssl "$@" >>"$LAB_DIR/openssl.log" 2>&1; }
+if ! command -v openssl >/dev/null; then
+	t_skip update_https_ca "no openssl to make the lab CA"
+else
+	t_begin update_https_ca
+	if ! { ossl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 \
+		-subj /CN=mapce-update-lab-ca -keyout "$LAB_DIR/ca.key" -out "$LAB_DIR/ca.pem" &&
+		ossl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -subj /CN=update.lab \
+			-keyout "$LAB_DIR/srv.key" -out "$LAB_DIR/srv.csr" &&
+		printf 'subjectAltName=IP:%s\nbasicConstraints=CA:FALSE\n' "$LAB_ISP_BR_IP6" >"$LAB_DIR/ext" &&
+		ossl x509 -req -in "$LAB_DIR/srv.csr" -CA "$LAB_DIR/ca.pem" -CAkey "$LAB_DIR/ca.key" \
+			-CAcreateserial -days 2 -extfile "$LAB_DIR/ext" -out "$LAB_DIR/srv.pem"; }; then
+		t_why "openssl: $(tail -n 2 "$LAB_DIR/openssl.log")"
+	elif ! ns_serve update_tls "$LAB_NS_ISP" "$LAB_PY" "$LAB_TOOLS/update_server.py" \
+		--listen "[::]:8443" --log "$TLS_LOG" --cert "$LAB_DIR/srv.pem" --key "$LAB_DIR/srv.key"; then
+		t_why "the TLS update server did not start"
+	else
+		tls_url="https://[$LAB_ISP_BR_IP6]:8443/update"
+		conf "update-url $tls_url" "update-user $USER_NAME" "update-password $PASS"
+		ce "$MAPCE" up --config "$CONF" >/dev/null 2>"$LAB_DIR/tls1.err"
+		rc=$?
+		[ $rc -eq 0 ] || t_why "up (no CA): exit $rc"
+		grep -F "update call $tls_url from $LAB_MAP_IPV6 failed: " "$LAB_DIR/tls1.err" | grep -q certificate ||
+			t_why "no certificate failure said: $(head -c 300 "$LAB_DIR/tls1.err")"
+		[ -s "$TLS_LOG" ] && t_why "a request got through an unverified certificate"
+		status_json "$LAB_DIR/st"
+		[ "$(js "$LAB_DIR/st" "w['update']['code'] is None and 'certificate' in w['update']['error']")" = True ] ||
+			t_why "status: $(js "$LAB_DIR/st" "w.get('update')")"
+		conf "update-url $tls_url" "update-user $USER_NAME" "update-password $PASS" \
+			"update-ca $LAB_DIR/ca.pem"
+		ce "$MAPCE" up --config "$CONF" >/dev/null 2>"$LAB_DIR/tls2.err"
+		grep -qF "update call $tls_url from $LAB_MAP_IPV6: HTTP 200: OK $LAB_MAP_IPV6" "$LAB_DIR/tls2.err" ||
+			t_why "with update-ca: $(head -c 300 "$LAB_DIR/tls2.err")"
+		[ "$(req_in "$TLS_LOG" -1 "r['src'] == '$LAB_MAP_IPV6' and r['basic_user'] == '$USER_NAME' and r['basic_pass'] == '$PASS'")" = True ] ||
+			t_why "the TLS server saw: $(tail -n 1 "$TLS_LOG")"
+		ns_stop update_tls
+		# back to the plain server for the cases below
+		conf "update-url $SRV_URL/update?user={user}&pass={password}" "update-insecure yes" \
+			"update-user $USER_NAME" "update-password $PASS"
+	fi
+	t_end
+fi
 
 # ---- update_up_failure ----------------------------------------------------
 t_begin update_up_failure
@@ -234,7 +289,7 @@ t_end
 t_begin update_no_password
 status_json "$LAB_DIR/st"
 ce "$MAPCE" status --wan "$LAB_IF_WAN" >"$LAB_DIR/st.txt" 2>&1
-files=("$RUNLOG" "$LAB_DIR/st" "$LAB_DIR/st.txt" "$LAB_DIR"/up*.err "$LAB_DIR"/up*.out
+files=("$RUNLOG" "$LAB_DIR/st" "$LAB_DIR/st.txt" "$LAB_DIR"/up*.err "$LAB_DIR"/up*.out "$LAB_DIR"/tls*.err
 	"$(mapce_run_dir "$LAB_NS_CE")"/*)
 for s in "$PASS" "$PASS_ENC" "$PASS_B64"; do
 	hit=$(grep -lF -- "$s" "${files[@]}" 2>/dev/null)

@@ -9,11 +9,11 @@ one JSON line in the log, with what a provider's server sees:
      "src": "2001:db8:...", "code": 200}
 
     update_server.py --listen [2001:db8::1]:8080 --log FILE
-                     [--fail-file FILE] [--ready FILE]
+                     [--fail-file FILE] [--cert FILE --key FILE] [--ready FILE]
 
 While --fail-file exists the server answers 500 (a provider's outage);
 else 200 with "OK <src>" (a body that names the registered address, as
-real ones do).
+real ones do).  With --cert/--key it speaks TLS only (python's ssl).
 """
 import argparse
 import base64
@@ -21,6 +21,7 @@ import http.server
 import json
 import os
 import socketserver
+import ssl
 import sys
 import threading
 import time
@@ -78,6 +79,8 @@ def main():
     ap.add_argument('--listen', required=True)
     ap.add_argument('--log', required=True)
     ap.add_argument('--fail-file')
+    ap.add_argument('--cert')
+    ap.add_argument('--key')
     ap.add_argument('--ready')
     a = ap.parse_args()
     family, host, port = parse_ep(a.listen)
@@ -87,7 +90,12 @@ def main():
         daemon_threads = True
         allow_reuse_address = True
 
-    return serve(Server((host, port), handler(a.log, a.fail_file)), a.ready)
+    srv = Server((host, port), handler(a.log, a.fail_file))
+    if a.cert:
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ctx.load_cert_chain(a.cert, a.key)
+        srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
+    return serve(srv, a.ready)
 
 
 if __name__ == '__main__':
