@@ -131,34 +131,39 @@ static void synopsis_lines(FILE *f, const char *text)
 	}
 }
 
-static void opt_entry(FILE *f, const struct opt_def *d)
+/* One option, or (key set) a config file key: its name without dashes,
+ * a flag's [yes|no]. */
+static void opt_entry(FILE *f, const struct opt_def *d, bool key)
 {
 	fputs(".TP\n", f);
 	if (d->short_name)
 		fprintf(f, "\\fB\\-%c\\fR, ", d->short_name);
-	fputs("\\fB\\-\\-", f);
+	fputs(key ? "\\fB" : "\\fB\\-\\-", f);
 	esc_str(f, d->name);
 	fputs("\\fR", f);
 	if (d->metavar) {
 		fputs(" \\fI", f);
 		esc_str(f, d->metavar);
 		fputs("\\fR", f);
+	} else if (key) {
+		fputs(" [\\fByes\\fR|\\fBno\\fR]", f);
 	}
 	fputc('\n', f);
 	block(f, d->help);
 }
 
-/* OPTIONS: the groups under their titles; with_help: -h first, as
+/* OPTIONS (or, key set, CONFIG FILE KEYS: file-only keys without
+ * dashes): the groups under their titles; with_help: -h first, as
  * cli_usage() lists it. */
-static void options(FILE *f, const struct opt_group *const *groups, bool with_help)
+static void options(FILE *f, const struct opt_group *const *groups, bool with_help, bool key)
 {
 	static const struct opt_def help = { "help", NULL, "print the usage and exit", 0, 0, 'h' };
 
 	if (!with_help && !(groups && *groups))
 		return;
-	fputs(".SH OPTIONS\n", f);
+	fputs(key ? ".SH CONFIG FILE KEYS\n" : ".SH OPTIONS\n", f);
 	if (with_help)
-		opt_entry(f, &help);
+		opt_entry(f, &help, false);
 	for (const struct opt_group *const *g = groups; g && *g; g++) {
 		if ((*g)->title) {
 			fputs(".SS \"", f);
@@ -166,7 +171,7 @@ static void options(FILE *f, const struct opt_group *const *groups, bool with_he
 			fputs("\"\n", f);
 		}
 		for (const struct opt_def *d = (*g)->opts; d->name; d++)
-			opt_entry(f, d);
+			opt_entry(f, d, key);
 	}
 }
 
@@ -260,7 +265,8 @@ static int command_page(const char *dir, const struct cli_cmd *c, const char *le
 	esc_str(f, s->name);
 	fputs(" \\-h\n.fi\n", f);
 	section(f, "DESCRIPTION", s->description);
-	options(f, s->groups, true);
+	options(f, s->groups, true, false);
+	options(f, s->file_only, false, true);
 	section(f, "NOTES", s->notes);
 	section(f, "EXAMPLES", s->examples); /* indented: shown as written */
 	see_also(f, also, strcmp(level_page, "mapce") ? 2 : 1);
@@ -303,7 +309,7 @@ static int level_pages(const char *dir, const struct cli_level *l, const char *s
 		esc_str(f, pages[n]);
 		fputs("\\fR(8).\n", f);
 	}
-	options(f, l->groups, false);
+	options(f, l->groups, false, false);
 	if (*l->name)
 		also[n++] = "mapce";
 	else

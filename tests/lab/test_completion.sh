@@ -9,7 +9,9 @@
 #                          stats (not up); "mapce br " up, down, status
 #   completion_up_options  "mapce up --" offers exactly the options
 #                          `mapce up -h` lists (and the global ones);
-#                          "mapce up --ma" --max-per-host, --max-flows
+#                          "mapce up --ma" --max-per-host, --max-flows;
+#                          "mapce up --upd" nothing (update-* are config
+#                          file keys only)
 #   completion_every_command  for every command of every level, "CMD --"
 #                          offers every option its -h lists
 #   completion_values      --isp offers the ISP tables (v6plus, ocn, auto),
@@ -70,6 +72,10 @@ got=$(comp up -- | grep -vxE -- '--(help|json|pretty|verbose|version)')
 [ "$(comp up --ma | tr '\n' ' ')" = "--max-flows --max-per-host " ] ||
 	t_why "up --ma: $(comp up --ma | tr '\n' ' ')"
 out=$(comp run --pro | has --prometheus-file) || t_why "run --pro: $out"
+# the update call's keys are config file keys only: never offered as options
+for c in up run; do
+	[ -z "$(comp $c --upd)" ] || t_why "$c --upd offers: $(comp $c --upd | tr '\n' ' ')"
+done
 t_end
 
 t_begin completion_every_command

@@ -478,18 +478,24 @@ static void check_level(const struct cli_level *l, int *n_specs)
 	}
 }
 
-/* Every config key is in spec's usage, but those of group left_out. */
+/* Every config key is in spec's usage, but those of group left_out; the
+ * file-only keys (the update call's) as file keys, without dashes. */
 static void check_keys_listed(const struct cli_spec *spec, const struct opt_group *left_out)
 {
 	usage_spec = spec;
 	capture(do_usage, NULL);
 	for (const struct opt_group *const *g = up_key_groups; *g; g++)
 		for (const struct opt_def *d = (*g)->opts; d->name; d++) {
-			char want[64];
+			bool file = *g == &up_update_group;
+			char want[64], key[64];
 
 			snprintf(want, sizeof(want), "  --%s", d->name);
-			CHECK(!strstr(out_buf, want) == (*g == left_out), "%s -h and --%s",
+			snprintf(key, sizeof(key), "\n  %s ", d->name);
+			CHECK(!strstr(out_buf, want) == (file || *g == left_out), "%s -h and --%s",
 			      spec->name, d->name);
+			if (file)
+				CHECK(strstr(out_buf, key), "%s -h lacks the file key %s",
+				      spec->name, d->name);
 		}
 }
 

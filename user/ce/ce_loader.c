@@ -38,6 +38,7 @@
 #include "core/config_file.h"
 #include "core/output.h"
 #include "sys/config_record.h"
+#include "sys/update_call.h"
 #include "sys/deploy.h"
 #include "sys/map_mem.h"
 #include "sys/map_util.h"
@@ -471,6 +472,7 @@ static void ce_done(struct deploy *d)
 static void ce_forget(const char *ifname)
 {
 	config_path_forget(ifname);
+	update_record_forget(ifname);
 }
 
 DEPLOY_SKEL_OPS(mapce_ce);

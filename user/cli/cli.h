@@ -41,7 +41,12 @@ struct cli_spec {
 	const struct opt_group *const *hidden; /* taken but not listed: options the
 						* command refuses with a better
 						* message than "unknown option" */
-	const char *notes;		       /* after the options */
+	/* Config file keys the command reads but never takes on its command
+	 * line (secrets: argv is every user's to read in ps): listed after
+	 * the options without dashes, refused on the command line naming the
+	 * key and not its value. */
+	const struct opt_group *const *file_only;
+	const char *notes; /* after the options */
 	const char *examples;
 	/* One option (the loop has checked what the table says): 0, or the
 	 * exit status after pr_err(). */

@@ -6,6 +6,7 @@
  * wording.
  */
 #include <getopt.h>
+#include <stdbool.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -33,19 +34,30 @@ usage_err(const struct cli_spec *c, const char *fmt, ...)
 	return EXIT_USAGE;
 }
 
-/* The listed and the hidden options of c in one array; more than max is
- * a table too large for the loop (the unit test runs every command's). */
+/* The listed, the hidden and the file-only options of c in one array;
+ * more than max is a table too large for the loop (the unit test runs
+ * every command's). */
 static size_t flatten(const struct cli_spec *c, const struct opt_def **defs, size_t max)
 {
-	const struct opt_group *const *lists[] = { c->groups, c->hidden };
+	const struct opt_group *const *lists[] = { c->groups, c->hidden, c->file_only };
 	size_t n = 0;
 
-	for (size_t l = 0; l < 2; l++)
+	for (size_t l = 0; l < 3; l++)
 		for (const struct opt_group *const *g = lists[l]; g && *g; g++)
 			for (const struct opt_def *d = (*g)->opts; d->name; d++)
 				if (n++ < max)
 					defs[n - 1] = d;
 	return n;
+}
+
+/* Is d one of c's file-only keys? */
+static bool file_only(const struct cli_spec *c, const struct opt_def *d)
+{
+	for (const struct opt_group *const *g = c->file_only; g && *g; g++)
+		for (const struct opt_def *o = (*g)->opts; o->name; o++)
+			if (o == d)
+				return true;
+	return false;
 }
 
 /* getopt_long's '?': which kind of bad option arg is. */
@@ -112,6 +124,12 @@ int cli_parse(const struct cli_spec *c, int argc, char **argv, void *ctx, int *f
 				;
 		if (i >= n) /* cannot happen: getopt_long returns what lo/shorts hold */
 			return bad_option(c, lo, argv[optind - 1]);
+		if (file_only(c, defs[i])) /* its value (a secret) is not repeated */
+			return usage_err(c,
+					 "--%s is a config file key only (a command line is "
+					 "every user's to read): write '%s%s' in the config file",
+					 defs[i]->name, defs[i]->name,
+					 defs[i]->metavar ? " VALUE" : " yes");
 		if (seen[i]++ && !(defs[i]->flags & OPT_REPEAT))
 			return usage_err(c, "--%s given twice", defs[i]->name);
 		if ((defs[i]->flags & OPT_IFNAME) && parse_ifname(optarg, m, sizeof(m)))

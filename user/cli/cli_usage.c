@@ -95,13 +95,15 @@ static void synopsis(const struct cli_spec *c, FILE *f, const char *prefix)
 	print_synopsis(f, prefix, cli_synopsis(c, buf, sizeof(buf)));
 }
 
-static void print_opt(FILE *f, const struct opt_def *d)
+/* One option (dashes: "--name"), or a config file key ("" : "name"). */
+static void print_opt(FILE *f, const struct opt_def *d, const char *dashes)
 {
 	int col = fprintf(f, "  ");
 
 	if (d->short_name)
 		col += fprintf(f, "-%c, ", d->short_name);
-	col += fprintf(f, "--%s%s%s", d->name, d->metavar ? " " : "", d->metavar ? d->metavar : "");
+	col += fprintf(f, "%s%s%s%s", dashes, d->name, d->metavar ? " " : "",
+		       d->metavar ? d->metavar : (*dashes ? "" : " [yes|no]"));
 	if (col >= HELP_COL - 1) { /* a long name: its help on the next line */
 		fputc('\n', f);
 		col = 0;
@@ -111,14 +113,15 @@ static void print_opt(FILE *f, const struct opt_def *d)
 
 /* The option groups under their headings; with_help: -h first, under
  * "Options". */
-static void print_groups(FILE *f, const struct opt_group *const *groups, bool with_help)
+static void print_groups(FILE *f, const struct opt_group *const *groups, bool with_help,
+			 const char *dashes)
 {
 	static const struct opt_def help = { "help", NULL, "this text", 0, 0, 'h' };
 	char title[512];
 
 	if (with_help && !(groups && *groups && !(*groups)->title)) {
 		fprintf(f, "\nOptions:\n"); /* the first group has a heading of its own */
-		print_opt(f, &help);
+		print_opt(f, &help, "--");
 		with_help = false;
 	}
 	for (const struct opt_group *const *g = groups; g && *g; g++) {
@@ -129,10 +132,10 @@ static void print_groups(FILE *f, const struct opt_group *const *groups, bool wi
 			wrap(f, title, 0, 0);
 		}
 		if (with_help)
-			print_opt(f, &help);
+			print_opt(f, &help, "--");
 		with_help = false;
 		for (const struct opt_def *d = (*g)->opts; d->name; d++)
-			print_opt(f, d);
+			print_opt(f, d, dashes);
 	}
 }
 
@@ -143,7 +146,8 @@ void cli_usage(const struct cli_spec *c, FILE *f)
 		fputc('\n', f);
 		wrap(f, c->description, 0, 0);
 	}
-	print_groups(f, c->groups, true);
+	print_groups(f, c->groups, true, "--");
+	print_groups(f, c->file_only, false, "");
 	if (c->notes) {
 		fputc('\n', f);
 		wrap(f, c->notes, 0, 0);
@@ -176,7 +180,7 @@ void cli_level_usage(const struct cli_level *l, FILE *f)
 		fputs(line, f);
 		wrap(f, c->summary, 11, (int)strlen(line));
 	}
-	print_groups(f, l->groups, false);
+	print_groups(f, l->groups, false, "--");
 	fprintf(f, "\nRun 'mapce %s%sCOMMAND -h' for a command's options.\n", l->name,
 		*l->name ? " " : "");
 }

@@ -14,6 +14,7 @@
 
 #include "ce/ce_run.h"
 #include "ce/pcp_server.h"
+#include "ce/update_service.h"
 #include "ce/upnp_bridge.h"
 #include "cli/commands.h"
 #include "core/config_file.h"
@@ -38,13 +39,17 @@ const struct cli_spec run_spec = {
 		"and up gets back what the kernel took (the MAP address, the IPv4 route) with "
 		"every flow kept.  SIGHUP reads the config file again and applies what changed "
 		"in place (a broken file is refused with its line, the running state kept); "
-		"SIGTERM or SIGINT takes the CE down and exits 0; 'mapce down' makes it exit.\n\n"
+		"SIGTERM or SIGINT takes the CE down and exits 0; 'mapce down' makes it exit.  "
+		"With update-url in the config file it makes the update call after the start, "
+		"after every change of the tunnel's local address and of the update keys, and "
+		"retries a failure with backoff (status shows the last try and success).\n\n"
 		"One log line per event on stderr (with -j: one JSON object per line on "
 		"stdout).  The pid file " MAPCE_RUN_DIR "/IF.pid names the process (a DHCPv6 "
 		"client hook sends it SIGHUP) and is its lock: a second run on IF refuses.  "
 		"Under systemd (Type=notify) it says READY=1 once up, RELOADING=1/READY=1 "
 		"around a SIGHUP, STOPPING=1, and the current address and PSID as STATUS.",
 	.groups = run_groups,
+	.file_only = up_file_only,
 	.notes = "The options and the config file are up's (mapce up -h).  A DHCPv6 client "
 		 "hook that writes the option to the dhcpv6-option-file (and, when the "
 		 "delegated prefix lives only in its lease, a 'prefix' line to the config file) "
@@ -101,6 +106,11 @@ static int run_plan(void *ctx, bool lenient, struct ce_up_params *p, char *note,
 	return ret;
 }
 
+static const struct up_settings *run_settings(void)
+{
+	return &S;
+}
+
 static const char *run_prefix_from(void *ctx)
 {
 	return S.prefix_from[0] ? S.prefix_from : NULL;
@@ -145,6 +155,8 @@ int cmd_run(int argc, char **argv)
 		run_add(upnp_bridge_service(S.wan, S.upnp_leases));
 	if (S.pcp[0])
 		run_add(pcp_server_service(S.wan, S.pcp));
+	/* always: a reload may give it an update-url */
+	run_add(update_service(S.wan, run_settings));
 	run_ops.services = run_services;
 	return ce_run_loop(S.wan, &run_ops, NULL);
 }

@@ -36,6 +36,7 @@
 #include "sys/daemon.h"
 #include "sys/netlink.h"
 #include "sys/state_file.h"
+#include "sys/update_call.h"
 
 #define HOSTS_SHOWN_TEXT 32 /* text mode lists the busiest hosts only */
 
@@ -45,7 +46,8 @@ const struct cli_spec status_spec = {
 	.name = "status",
 	.description =
 		"Parameters, attach state, flow and binding counts, the main counters and the "
-		"port usage per LAN host of the CE on IF (default: every WAN that is up).  "
+		"port usage per LAN host of the CE on IF (default: every WAN that is up), and the "
+		"update call's last try and last success when the config has update-url.  "
 		"With -j: {\"interfaces\": [...]}, one object per WAN.",
 	.groups = status_groups,
 	.on_opt = cli_store_arg,
@@ -87,6 +89,65 @@ static void print_origin(const char *wan)
 	out_str("since", "  since        %s", when);
 	out_int("since_age_s", " (%llds ago: this prefix and MAP address)\n",
 		(long long)time(NULL) - st.since);
+}
+
+/* Unix time t as "2026-12-04T10:00:00Z" under key, with its age under
+ * key_age_s; null when never. */
+static void print_when(const char *key, const char *key_age, const char *text_fmt, long long t)
+{
+	char when[64], age[64];
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	if (!t || !gmtime_r(&tt, &tm)) {
+		out_null(key, text_fmt ? " never" : NULL);
+		out_null(key_age, NULL);
+		return;
+	}
+	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	snprintf(age, sizeof(age), " (%%llds %s)", t > time(NULL) ? "from now" : "ago");
+	out_str(key, text_fmt, when);
+	out_int(key_age, age, llabs((long long)time(NULL) - t));
+}
+
+/* The update call (sys/update_call.h): the record `up` or `run` keeps;
+ * null when none was made.  The password is in none of it. */
+static void print_update(const char *wan)
+{
+	static struct update_record r;
+
+	if (update_record_load(wan, &r)) {
+		out_null("update", NULL);
+		return;
+	}
+	out_open_object("update");
+	out_str("url", "  update       %s\n", r.url);
+	print_when("last_try", "last_try_age_s", "    last try   %s", r.last_try);
+	out_str("address", " from %s", r.addr);
+	out_bool("ok", NULL, r.ok);
+	if (r.code)
+		out_int("code", ": HTTP %lld", r.code);
+	else
+		out_null("code", NULL);
+	if (r.error[0])
+		out_str("error", ": failed: %s", r.error);
+	else
+		out_null("error", NULL);
+	out_str("reply", r.reply[0] ? ": %s\n" : "\n", r.reply);
+	out_text("    last ok   ");
+	print_when("last_success", "last_success_age_s", " %s", r.last_success);
+	if (r.success_addr[0])
+		out_str("success_address", " from %s", r.success_addr);
+	else
+		out_null("success_address", NULL);
+	out_text("\n");
+	out_uint("failures", r.failures ? "    failures   %llu in a row" : NULL, r.failures);
+	if (r.next_try && r.failures)
+		print_when("next_try", "next_try_in_s", ", next try %s", r.next_try);
+	else
+		print_when("next_try", "next_try_in_s", NULL, 0);
+	out_text(r.failures ? "\n" : "");
+	out_close_object();
 }
 
 /* What a link flap takes (the MAP address, the IPv4 route) present?  And
@@ -225,6 +286,7 @@ static void print_wan(const char *wan)
 		out_str("ce_ipv6", "  ce_ipv6      %s\n", ip6_str(c.ce_ipv6, a));
 		out_str("br", "  br           %s\n", ip6_str(c.br_ipv6, a));
 		print_origin(wan);
+		print_update(wan);
 		print_pieces(wan, ifindex, &c);
 		out_uint("mtu", "  mtu          %llu", c.mtu);
 		out_uint("hop_limit", ", hop limit %llu", c.hop_limit);

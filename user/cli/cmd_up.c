@@ -13,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <net/if.h>
+#include <sys/stat.h>
 
 #include "sys/caps.h"
 #include "ce/ce_plan.h"
@@ -22,6 +23,7 @@
 #include "core/output.h"
 #include "core/rule_config.h"
 #include "core/rule_source.h"
+#include "sys/update_call.h"
 
 #define ADDRS_MAX 128
 
@@ -55,6 +57,8 @@ const struct opt_group *const run_groups[] = {
 	&mapce_ce_group, &mapce_explicit_group, NULL,
 };
 static const struct opt_group *const up_hidden[] = { &up_run_group, NULL };
+/* up and run: the keys a command line never takes (config_file.h) */
+const struct opt_group *const up_file_only[] = { &up_update_group, NULL };
 
 int up_opt(void *ctx, const struct opt_def *opt, const char *arg)
 {
@@ -88,6 +92,7 @@ const struct cli_spec up_spec = {
 		"rule IPv6 prefix (its first r6 + ea-len bits).",
 	.groups = up_groups,
 	.hidden = up_hidden,
+	.file_only = up_file_only,
 	.notes = "Config file: one 'KEY VALUE' per line, KEY one of the settings, rule, domain or "
 		 "CE options above without the dashes (wan, rule-ipv6, ..., br, mtu, filtering, "
 		 "timeout-udp, ...); flags alone or with yes/no (legacy-iid, mesh, fmr, "
@@ -148,6 +153,18 @@ static int merge(struct up_settings *s, char *err, size_t errlen)
 	return 0;
 }
 
+/* A file that holds the update password should be its owner's alone:
+ * said (not refused: the system is the admin's). */
+static void secret_file_check(const char *cmd, const struct up_settings *s)
+{
+	struct stat st;
+
+	if (s->set[UK_UPDATE_PASSWORD] && s->path[0] && !stat(s->path, &st) && (st.st_mode & 077))
+		pr_warn("%s: %s holds update-password and others may read it (mode %04o): "
+			"chmod 600 %s",
+			cmd, s->path, (unsigned int)(st.st_mode & 07777), s->path);
+}
+
 int up_settings_from_argv(const struct cli_spec *spec, int argc, char **argv, struct up_settings *s)
 {
 	char errbuf[1536];
@@ -183,6 +200,7 @@ int up_settings_from_argv(const struct cli_spec *spec, int argc, char **argv, st
 		pr_err("%s: %s", spec->name, errbuf);
 		return ret;
 	}
+	secret_file_check(spec->name, s);
 	return CLI_GO;
 }
 
@@ -240,6 +258,24 @@ int up_plan(const char *cmd, const struct up_settings *s, struct ce_up_params *p
 	return ret;
 }
 
+/* The update call after an up that worked: said, recorded for status,
+ * never a failure of up (the CE is up; `mapce run` retries). */
+static void up_update_call(const struct up_settings *s, const struct ce_up_params *p)
+{
+	static struct update_req req;
+	static struct update_record rec;
+	char line[UPDATE_URL_MAX + 512];
+
+	update_req_from(&req, s, p->cfg.ce_ipv6);
+	update_record_load(s->wan, &rec);
+	if (update_call(&req, NULL, &rec))
+		pr_warn("up: update call %s", update_summary(&rec, line, sizeof(line)));
+	else
+		pr_warn("up: update call %s (up stays up; 'mapce run' retries)",
+			update_summary(&rec, line, sizeof(line)));
+	update_record_save(s->wan, &rec);
+}
+
 int cmd_up(int argc, char **argv)
 {
 	static struct up_settings s;
@@ -252,5 +288,9 @@ int cmd_up(int argc, char **argv)
 	if (caps_check("mapce up", CAPS_LOAD))
 		return 1;
 	ret = up_plan("up", &s, &p);
-	return ret ? ret : ce_up(&p);
+	if (!ret)
+		ret = ce_up(&p);
+	if (!ret && s.update_url[0])
+		up_update_call(&s, &p);
+	return ret;
 }

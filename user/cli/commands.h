@@ -39,6 +39,7 @@ int up_settings_reread(struct up_settings *s, char *err, size_t errlen);
 /* up's option tables and their handler (ctx: what up_settings_from_argv
  * passes), for the commands that take up's options (run). */
 extern const struct opt_group *const up_groups[], *const run_groups[];
+extern const struct opt_group *const up_file_only[]; /* the update keys */
 int up_opt(void *ctx, const struct opt_def *opt, const char *arg);
 /* up_plan with the message in err instead of on stderr (run logs it). */
 int up_plan_msg(const struct up_settings *s, struct ce_up_params *p, char *err, size_t errlen);

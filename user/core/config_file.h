@@ -46,6 +46,7 @@
 #include "core/rule_config.h"
 #include "core/isp.h"
 #include "core/s46.h"
+#include "core/update_url.h"
 
 #define CONFIG_LINE_MAX 1024			    /* longer lines are an error */
 #define CONFIG_LINES_MAX 4096			    /* a bigger file is an error */
@@ -74,6 +75,13 @@ enum up_key {
 	UK_PROMETHEUS_FILE,    /* mapce run only: the node_exporter textfile it keeps */
 	UK_UPNP_LEASES,	       /* mapce run only: miniupnpd's lease file it mirrors */
 	UK_PCP,		       /* mapce run only: the LAN interface of its NAT-PMP/PCP server */
+	/* the update call (core/update_url.h); config file only, never argv */
+	UK_UPDATE_URL,	     /* the URL template */
+	UK_UPDATE_USER,	     /* {user}, or the Basic auth user */
+	UK_UPDATE_PASSWORD,  /* {password}, or the Basic auth password */
+	UK_UPDATE_INSECURE,  /* flag: an http:// update-url is taken */
+	UK_UPDATE_CA,	     /* the CA bundle the https server is checked against */
+	UK_UPDATE_RETRY_MIN, /* seconds before the first retry (doubled up to 1 h) */
 	UK__N
 };
 
@@ -91,10 +99,14 @@ struct up_settings {
 				   * filtering as MAPCE_FILTER_*, flags 0/1 */
 	unsigned int line[UK__N]; /* file line of each key, 0: command line */
 	char wan[IF_NAMESIZE];
-	char prefix_from[IF_NAMESIZE];	/* UK_PREFIX_FROM */
-	char prometheus_file[PATH_MAX]; /* UK_PROMETHEUS_FILE */
-	char upnp_leases[PATH_MAX];	/* UK_UPNP_LEASES */
-	char pcp[IF_NAMESIZE];		/* UK_PCP */
+	char prefix_from[IF_NAMESIZE];	       /* UK_PREFIX_FROM */
+	char prometheus_file[PATH_MAX];	       /* UK_PROMETHEUS_FILE */
+	char upnp_leases[PATH_MAX];	       /* UK_UPNP_LEASES */
+	char pcp[IF_NAMESIZE];		       /* UK_PCP */
+	char update_url[UPDATE_URL_MAX];       /* UK_UPDATE_URL, the template */
+	char update_user[UPDATE_CRED_MAX];     /* UK_UPDATE_USER */
+	char update_password[UPDATE_CRED_MAX]; /* UK_UPDATE_PASSWORD: never shown */
+	char update_ca[PATH_MAX];	       /* UK_UPDATE_CA */
 	/* The rule sources besides the rule options (one source a file or
 	 * command line; they are merged with the rules, as a whole). */
 	char isp[ISP_NAME_MAX];	      /* ISP table name, or "auto" */
@@ -112,6 +124,9 @@ struct up_settings {
 extern const struct opt_group up_settings_group;
 extern const struct opt_group up_source_group; /* isp, dhcpv6-option, dhcpv6-option-file */
 extern const struct opt_group up_run_group;    /* mapce run's own: prometheus-file */
+/* The update call's keys: config file only (cli_spec.file_only refuses
+ * them on the command line, where every user sees them in ps). */
+extern const struct opt_group up_update_group;
 extern const struct opt_group *const up_key_groups[];
 
 void up_settings_init(struct up_settings *s);

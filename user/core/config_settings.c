@@ -117,13 +117,50 @@ static const struct opt_def run_keys[] = {
 	{},
 };
 
+/* The update call (core/update_url.h): keys of the config file only. */
+static const struct opt_def update_keys[] = {
+	{ "update-url", "URL",
+	  "register the tunnel's local IPv6 address (the MAP address here) with a GET of URL "
+	  "made from that address, the call fixed-IPv4 services want: 'mapce up' once after it "
+	  "brought the CE up; 'mapce run' after its start, after every change of the address "
+	  "or of these keys, and again with backoff after a failure.  {user} and {password} in "
+	  "URL are replaced by the percent-encoded values (JPIX: "
+	  "http://fcs.enabler.ne.jp/update?user={user}&pass={password}); without {password} "
+	  "the credentials go as HTTP Basic auth.  https:// checks the server's certificate",
+	  KEY(UPDATE_URL) },
+	{ "update-user", "NAME", "the user of the update call", KEY(UPDATE_USER) },
+	{ "update-password", "SECRET",
+	  "its password (no blank or '#': a value is one word): never shown (logs, status and "
+	  "errors say " UPDATE_HIDDEN "); keep the file mode 0600",
+	  KEY(UPDATE_PASSWORD) },
+	{ "update-insecure", NULL,
+	  "take an http:// update-url (the password then crosses the line in clear; without "
+	  "this key an http:// URL is an error)",
+	  KEY(UPDATE_INSECURE) },
+	{ "update-ca", "FILE",
+	  "check the https server against the CA certificates in FILE (PEM) instead of the "
+	  "system's",
+	  KEY(UPDATE_CA) },
+	/* clang-format off */
+	{ "update-retry-min", "S",
+	  "seconds before the first retry of a failed update call, doubled at each failure "
+	  "up to " OPT_STR(UPDATE_RETRY_MAX_S) " (default " OPT_STR(UPDATE_RETRY_MIN_S) ")",
+	  KEY(UPDATE_RETRY_MIN) },
+	/* clang-format on */
+	{},
+};
+
+const struct opt_group up_update_group = {
+	"Update call (config file keys only: refused on the command line)", update_keys
+};
 const struct opt_group up_run_group = { "Run settings (mapce run only; also config file keys)",
 					run_keys };
 const struct opt_group up_settings_group = { "Settings (also config file keys)", up_keys };
 const struct opt_group up_source_group = { "Rule sources (instead of rule options)", source_keys };
 const struct opt_group *const up_key_groups[] = {
-	&up_settings_group,  &up_source_group, &up_run_group,	      &mapce_rule_group,
-	&mapce_domain_group, &mapce_ce_group,  &mapce_explicit_group, NULL,
+	&up_settings_group, &up_source_group,	   &up_run_group,
+	&up_update_group,   &mapce_rule_group,	   &mapce_domain_group,
+	&mapce_ce_group,    &mapce_explicit_group, NULL,
 };
 
 #define BAD(...) mapce_errf(err, errlen, __VA_ARGS__)
@@ -267,6 +304,37 @@ static int apply_source(struct up_settings *s, enum up_key k, const char *name, 
 	return 0;
 }
 
+/*
+ * The update call's text keys.  The password is never put in a message
+ * (only its length); the URL is checked whole once merged (whether http
+ * is allowed depends on update-insecure, on any line).
+ */
+static int apply_update(struct up_settings *s, enum up_key k, const char *name, const char *arg,
+			char *err, size_t errlen)
+{
+	char *dst[] = { [UK_UPDATE_URL] = s->update_url,
+			[UK_UPDATE_USER] = s->update_user,
+			[UK_UPDATE_PASSWORD] = s->update_password,
+			[UK_UPDATE_CA] = s->update_ca };
+	size_t size[] = { [UK_UPDATE_URL] = sizeof(s->update_url),
+			  [UK_UPDATE_USER] = sizeof(s->update_user),
+			  [UK_UPDATE_PASSWORD] = sizeof(s->update_password),
+			  [UK_UPDATE_CA] = sizeof(s->update_ca) };
+	bool https;
+	char m[UPDATE_URL_MAX + 128];
+
+	if (strlen(arg) >= size[k])
+		return k == UK_UPDATE_PASSWORD ? BAD("%s: longer than %zu bytes", name, size[k] - 1)
+					       : BAD("bad %s '%.64s...': longer than %zu bytes",
+						     name, arg, size[k] - 1);
+	if (k == UK_UPDATE_URL && update_url_check(arg, &https, m, sizeof(m)))
+		return BAD("%s", m);
+	if (k == UK_UPDATE_CA && (arg[0] != '/' || arg[strlen(arg) - 1] == '/'))
+		return BAD("bad %s '%s' (an absolute file name)", name, arg);
+	snprintf(dst[k], size[k], "%s", arg);
+	return 0;
+}
+
 int up_settings_apply(struct up_settings *s, int opt, const char *arg, unsigned int line, char *err,
 		      size_t errlen)
 {
@@ -390,6 +458,19 @@ int up_settings_apply(struct up_settings *s, int opt, const char *arg, unsigned 
 		snprintf(s->upnp_leases, sizeof(s->upnp_leases), "%s", arg);
 		ret = 0;
 		break;
+	case UK_UPDATE_URL:
+	case UK_UPDATE_USER:
+	case UK_UPDATE_PASSWORD:
+	case UK_UPDATE_CA:
+		ret = apply_update(s, k, name, arg, err, errlen);
+		break;
+	case UK_UPDATE_INSECURE:
+		s->val[k] = 1;
+		ret = 0;
+		break;
+	case UK_UPDATE_RETRY_MIN:
+		ret = num(s, k, name, arg, 1, UPDATE_RETRY_MAX_S, err, errlen);
+		break;
 	default:
 		return BAD("unknown option %s", name);
 	}
@@ -485,6 +566,42 @@ const char *up_settings_where(const struct up_settings *s, enum up_key k, char *
 	return buf;
 }
 
+/* The update keys together: a URL for the others, plain http only when
+ * allowed, a value for each placeholder. */
+static int update_check(const struct up_settings *s, char *err, size_t errlen)
+{
+	static const enum up_key others[] = { UK_UPDATE_USER, UK_UPDATE_PASSWORD,
+					      UK_UPDATE_INSECURE, UK_UPDATE_CA,
+					      UK_UPDATE_RETRY_MIN };
+	char where[PATH_MAX + 64];
+	bool https = true;
+
+	if (!s->set[UK_UPDATE_URL]) {
+		for (size_t i = 0; i < sizeof(others) / sizeof(others[0]); i++)
+			if (s->set[others[i]])
+				return BAD("%s without update-url (the call it sets up)",
+					   up_settings_where(s, others[i], where, sizeof(where)));
+		return 0;
+	}
+	up_settings_where(s, UK_UPDATE_URL, where, sizeof(where));
+	if (update_url_check(s->update_url, &https, err, errlen))
+		return -1;
+	if (!https && !s->val[UK_UPDATE_INSECURE])
+		return BAD("%s '%s': plain http refused (the request and its credentials cross "
+			   "the line in clear); 'update-insecure yes' takes it",
+			   where, s->update_url);
+	if (update_url_has(s->update_url, UPDATE_PH_USER) && !s->update_user[0])
+		return BAD("%s '%s' has %s but no update-user is given", where, s->update_url,
+			   UPDATE_PH_USER);
+	if (update_url_has(s->update_url, UPDATE_PH_PASS) && !s->set[UK_UPDATE_PASSWORD])
+		return BAD("%s '%s' has %s but no update-password is given", where, s->update_url,
+			   UPDATE_PH_PASS);
+	if (s->set[UK_UPDATE_PASSWORD] && !s->update_user[0])
+		return BAD("%s without update-user (HTTP Basic auth needs both)",
+			   up_settings_where(s, UK_UPDATE_PASSWORD, where, sizeof(where)));
+	return 0;
+}
+
 int up_settings_check(const struct up_settings *s, char *err, size_t errlen)
 {
 	static const struct {
@@ -521,6 +638,8 @@ int up_settings_check(const struct up_settings *s, char *err, size_t errlen)
 					     s->set[UK_DHCPV6_OPTION] ? UK_DHCPV6_OPTION
 								      : UK_DHCPV6_OPTION_FILE,
 					     where, sizeof(where)));
+	if (update_check(s, err, errlen))
+		return -1;
 	if (s->set[UK_ALLOW_SHORT_TIMEOUTS] && s->val[UK_ALLOW_SHORT_TIMEOUTS])
 		return 0;
 	for (size_t i = 0; i < sizeof(mins) / sizeof(mins[0]); i++) {

@@ -15,34 +15,9 @@
 #include "core/hb46pp.h"
 #include "core/parse.h"
 #include "sys/hb46pp_fetch.h"
+#include "sys/http_client.h"
 
 #define BAD(...) (mapce_errf(err, errlen, __VA_ARGS__), -1)
-
-struct body {
-	char *buf;
-	size_t len;
-	bool too_big;
-};
-
-static size_t on_data(char *p, size_t size, size_t n, void *arg)
-{
-	struct body *b = arg;
-	size_t add = size * n;
-	char *nb;
-
-	if (b->len + add > HB46PP_ANSWER_MAX) {
-		b->too_big = true;
-		return 0; /* libcurl stops with CURLE_WRITE_ERROR */
-	}
-	nb = realloc(b->buf, b->len + add + 1);
-	if (!nb)
-		return 0;
-	memcpy(nb + b->len, p, add);
-	b->buf = nb;
-	b->len += add;
-	b->buf[b->len] = '\0';
-	return add;
-}
 
 /* The URL's scheme, host and port (libcurl's parser, the one that will
  * use it). */
@@ -110,9 +85,16 @@ int hb46pp_fetch(const struct hb46pp_fetch *f, char **body, size_t *len, char *e
 {
 	char host[256] = "", iface[IF_NAMESIZE + 4], cerr[CURL_ERROR_SIZE] = "";
 	struct curl_slist *pins = NULL;
-	struct body b = { 0 };
+	struct http_body b = { .max = HB46PP_ANSWER_MAX };
+	struct http_opts o = {
+		.url = f->url,
+		.allow_http = f->allow_http,
+		.ca_file = f->ca_file,
+		.timeout_s = HB46PP_FETCH_TIMEOUT_S,
+		.connect_timeout_s = 10,
+		.user_agent = f->user_agent,
+	};
 	long port = 0, status = 0;
-	const char *protos;
 	bool https = false;
 	CURLcode rc;
 	CURL *c;
@@ -126,45 +108,29 @@ int hb46pp_fetch(const struct hb46pp_fetch *f, char **body, size_t *len, char *e
 		return BAD("url %s: plain http refused (the answer could be anyone's; "
 			   "--allow-http takes an http:// URL)",
 			   f->url);
-	protos = f->allow_http ? "https,http" : "https";
 	if (pin_host(f, host, port, &pins, err, errlen))
 		goto out_pins;
-	c = curl_easy_init();
+	if (f->ifname) {
+		/* "if!": the interface only, never taken for a host name */
+		snprintf(iface, sizeof(iface), "if!%s", f->ifname);
+		o.iface = iface;
+	}
+	c = http_easy_new(&o, &b, cerr);
 	if (!c) {
 		mapce_errf(err, errlen, "libcurl: cannot start");
 		goto out_pins;
 	}
-	curl_easy_setopt(c, CURLOPT_URL, f->url);
-	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, protos);
-	curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, protos);
 	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 1L);
 	curl_easy_setopt(c, CURLOPT_MAXREDIRS, (long)HB46PP_MAX_REDIRS);
-	curl_easy_setopt(c, CURLOPT_IPRESOLVE, (long)CURL_IPRESOLVE_V6);
-	curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
-	curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
-	if (f->ca_file)
-		curl_easy_setopt(c, CURLOPT_CAINFO, f->ca_file);
-	if (f->ifname) {
-		/* "if!": the interface only, never taken for a host name */
-		snprintf(iface, sizeof(iface), "if!%s", f->ifname);
-		curl_easy_setopt(c, CURLOPT_INTERFACE, iface);
-	}
 	if (pins)
 		curl_easy_setopt(c, CURLOPT_RESOLVE, pins);
-	curl_easy_setopt(c, CURLOPT_TIMEOUT, (long)HB46PP_FETCH_TIMEOUT_S);
-	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 10L);
-	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(c, CURLOPT_USERAGENT, f->user_agent);
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
-	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, cerr);
 	rc = curl_easy_perform(c);
 	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
 	if (b.too_big)
 		mapce_errf(err, errlen, "%s: the answer is longer than %zu bytes", f->url,
 			   HB46PP_ANSWER_MAX);
 	else if (rc != CURLE_OK)
-		mapce_errf(err, errlen, "%s: %s", f->url, cerr[0] ? cerr : curl_easy_strerror(rc));
+		mapce_errf(err, errlen, "%s: %s", f->url, http_error(rc, cerr));
 	else if (status == 403 || status == 404)
 		mapce_errf(err, errlen, "%s: HTTP %ld: the server does not provision this line",
 			   f->url, status);

@@ -110,3 +110,11 @@ int kv_file_remove(const char *path)
 	run_dir_prune();
 	return ret;
 }
+
+void kv_put_text(FILE *f, const char *key, const char *val)
+{
+	fprintf(f, "%s=", key);
+	for (; *val; val++)
+		fputc((unsigned char)*val < 0x20 || *val == 0x7f ? '?' : *val, f);
+	fputc('\n', f);
+}

@@ -35,6 +35,11 @@ int kv_file_read(const char *path, int max_lines, int (*fn)(const char *key, cha
  * 0 or -errno. */
 int kv_file_write(const char *path, void (*fn)(FILE *f, const void *ctx), const void *ctx);
 
+/* A "key=value" line of a text value: control characters (a newline in a
+ * path, in a server's reply) become '?', so they cannot start a line of
+ * their own. */
+void kv_put_text(FILE *f, const char *key, const char *val);
+
 /* Remove path: 0, or -errno (-ENOENT: there was none). */
 int kv_file_remove(const char *path);
 

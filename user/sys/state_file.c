@@ -133,16 +133,6 @@ struct state_out {
 	const struct up_state *st;
 };
 
-/* A text value on one line: control characters (a newline in a config
- * file's path) become '?', so they cannot start a line of their own. */
-static void put_text(FILE *f, const char *key, const char *val)
-{
-	fprintf(f, "%s=", key);
-	for (; *val; val++)
-		fputc((unsigned char)*val < 0x20 || *val == 0x7f ? '?' : *val, f);
-	fputc('\n', f);
-}
-
 static void state_write(FILE *f, const void *ctx)
 {
 	const struct state_out *o = ctx;
@@ -168,9 +158,9 @@ static void state_write(FILE *f, const void *ctx)
 		break;
 	}
 	if (st->source[0])
-		put_text(f, "source", st->source);
+		kv_put_text(f, "source", st->source);
 	if (st->rule[0])
-		put_text(f, "rule", st->rule);
+		kv_put_text(f, "rule", st->rule);
 	if (st->since)
 		fprintf(f, "since=%lld\n", st->since);
 }

@@ -11,10 +11,8 @@ import hashlib
 import http.server
 import socketserver
 import sys
-import threading
-import time
 
-from labnet import LIFETIME, host_port, stop_flag, touch
+from labnet import host_port, serve
 
 MAX = 256 << 20  # the largest body taken
 
@@ -64,15 +62,7 @@ def main():
     a.add_argument('--listen', required=True)
     a.add_argument('--ready')
     o = a.parse_args()
-    srv = Server(host_port(o.listen), Sink)
-    stop = stop_flag()
-    threading.Thread(target=srv.serve_forever, args=(0.2,), daemon=True).start()
-    touch(o.ready)
-    end = time.monotonic() + LIFETIME
-    while not stop and time.monotonic() < end:
-        time.sleep(0.2)
-    srv.shutdown()
-    return 0
+    return serve(Server(host_port(o.listen), Sink), o.ready)
 
 
 if __name__ == '__main__':

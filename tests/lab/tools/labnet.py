@@ -13,10 +13,13 @@
                        without its cleanup ends on its own
     touch(path)        -> create an empty file (a "ready" file a test waits
                           for; None: nothing)
+    serve(srv, ready)  -> run a socketserver in a thread, touch ready, until
+                          SIGTERM/SIGINT or LIFETIME seconds; then shut it down
 """
 import signal
 import socket
 import struct
+import threading
 import time
 
 LIFETIME = 3600
@@ -66,3 +69,14 @@ def events(sel, stop):
 def touch(path):
     if path:
         open(path, 'w').close()
+
+
+def serve(srv, ready):
+    stop = stop_flag()
+    threading.Thread(target=srv.serve_forever, args=(0.2,), daemon=True).start()
+    touch(ready)
+    end = time.monotonic() + LIFETIME
+    while not stop and time.monotonic() < end:
+        time.sleep(0.2)
+    srv.shutdown()
+    return 0
