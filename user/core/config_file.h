@@ -73,6 +73,7 @@ enum up_key {
 	UK_PREFIX_FROM,	       /* the CE prefix from this interface's addresses (PD on a LAN) */
 	UK_PROMETHEUS_FILE,    /* mapce run only: the node_exporter textfile it keeps */
 	UK_UPNP_LEASES,	       /* mapce run only: miniupnpd's lease file it mirrors */
+	UK_BINDING_LOG,	       /* mapce run only: the file it appends binding events to */
 	UK__N
 };
 
@@ -93,6 +94,7 @@ struct up_settings {
 	char prefix_from[IF_NAMESIZE];	/* UK_PREFIX_FROM */
 	char prometheus_file[PATH_MAX]; /* UK_PROMETHEUS_FILE */
 	char upnp_leases[PATH_MAX];	/* UK_UPNP_LEASES */
+	char binding_log[PATH_MAX];	/* UK_BINDING_LOG */
 	/* The rule sources besides the rule options (one source a file or
 	 * command line; they are merged with the rules, as a whole). */
 	char isp[ISP_NAME_MAX];	      /* ISP table name, or "auto" */

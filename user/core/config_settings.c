@@ -105,6 +105,13 @@ static const struct opt_def run_keys[] = {
 	  "dynamic forward and closes it when the lease goes; a lease outside the port set "
 	  "or on a forwarded port is refused and logged",
 	  KEY(UPNP_LEASES) },
+	{ "binding-log", "FILE",
+	  "append the binding log (mapce log: each mapping created, closed, expired or "
+	  "refused, with UTC time and the inside, outside and remote address and port) to "
+	  "FILE, absolute; reopened on SIGHUP, so logrotate can move it (its postrotate "
+	  "sends the SIGHUP); JSON lines with -j; while it runs, mapce log on the WAN "
+	  "refuses (the log has one reader)",
+	  KEY(BINDING_LOG) },
 	{},
 };
 
@@ -372,6 +379,14 @@ int up_settings_apply(struct up_settings *s, int opt, const char *arg, unsigned 
 		snprintf(s->upnp_leases, sizeof(s->upnp_leases), "%s", arg);
 		ret = 0;
 		break;
+	case UK_BINDING_LOG:
+		/* absolute: logrotate, the unit and a reload name the same file */
+		if (arg[0] != '/' || strlen(arg) >= sizeof(s->binding_log) ||
+		    arg[strlen(arg) - 1] == '/')
+			return BAD("bad %s '%s' (an absolute file name)", name, arg);
+		snprintf(s->binding_log, sizeof(s->binding_log), "%s", arg);
+		ret = 0;
+		break;
 	default:
 		return BAD("unknown option %s", name);
 	}
@@ -451,6 +466,8 @@ void up_settings_merge(struct up_settings *out, const struct up_settings *file,
 		memcpy(out->prometheus_file, cli->prometheus_file, sizeof(out->prometheus_file));
 	if (cli->set[UK_UPNP_LEASES])
 		memcpy(out->upnp_leases, cli->upnp_leases, sizeof(out->upnp_leases));
+	if (cli->set[UK_BINDING_LOG])
+		memcpy(out->binding_log, cli->binding_log, sizeof(out->binding_log));
 	out->usage_err = false;
 }
 
