@@ -60,8 +60,8 @@ const struct cli_spec log_spec = {
 	.notes = "The events wait in a ring buffer in the kernel (about 6500 of them); what is "
 		 "read is gone from it, and when it is full new events are lost and counted "
 		 "(mapce stats: ev_binlog_lost), never a packet.  The ring has one reader: "
-		 "while 'mapce run --binding-log FILE' (or another 'mapce log') reads it, "
-		 "'mapce log' refuses, naming that reader's pid; read FILE instead.",
+		 "while a 'mapce run' with a binding-log file (or another 'mapce log') reads "
+		 "it, 'mapce log' refuses, naming that reader's pid; read the file instead.",
 	.examples = "mapce log --wan wan0\n"
 		    "mapce -j log --follow | jq 'select(.outside == \"198.51.100.18:4660\")'",
 	.on_opt = log_opt,
