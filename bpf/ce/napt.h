@@ -419,8 +419,8 @@ flow_open_inbound(const struct mapce_config *cfg, const struct mapce_tuple *ki, 
 /* Account pkts packets of len bytes in all on a flow half.  Returns 1
  * when this packet is the half's first FIN or RST (the binding log's
  * "closed"), else 0. */
-static __always_inline int flow_account(struct mapce_flow *f, __u32 pkts, __u32 len,
-					__u8 tcp_flags, __u8 proto)
+static __always_inline int flow_account(struct mapce_flow *f, __u32 pkts, __u32 len, __u8 tcp_flags,
+					__u8 proto)
 {
 	const __u8 end = MAPCE_TCP_SEEN_FIN | MAPCE_TCP_SEEN_RST;
 

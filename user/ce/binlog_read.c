@@ -58,7 +58,8 @@ int binlog_open(struct binlog_reader *r, const char *wan, binlog_fn fn, void *ar
 		r->map_fd = -1;
 		if (ret == -ENOENT && pin_exists(dir, "mapce_config"))
 			snprintf(err, errlen,
-				 "the CE on %s runs a mapce without a binding log (no %s/mapce_binlog): "
+				 "the CE on %s runs a mapce without a binding log (no "
+				 "%s/mapce_binlog): "
 				 "'mapce down --wan %s' and up again with this one to have it",
 				 wan, dir, wan);
 		else if (ret == -ENOENT)
@@ -69,10 +70,11 @@ int binlog_open(struct binlog_reader *r, const char *wan, binlog_fn fn, void *ar
 	}
 	ret = pidfile_acquire_at(lock, &r->lock, &holder);
 	if (ret == -EBUSY) {
-		snprintf(err, errlen,
-			 "the binding log of %s is being read by pid %d (%s): a ring buffer has one "
-			 "reader; a 'mapce run --binding-log' writes it to its file",
-			 wan, (int)holder, lock);
+		snprintf(
+			err, errlen,
+			"the binding log of %s is being read by pid %d (%s): a ring buffer has one "
+			"reader; a 'mapce run --binding-log' writes it to its file",
+			wan, (int)holder, lock);
 		binlog_close(r);
 		return -1;
 	}
@@ -150,12 +152,16 @@ static void print_ep(const char *key, __be32 ip, __be16 port, bool none)
 		out_str(key, " %s", ep4_str(ip, port, ep));
 }
 
+static const char *event_name(__u8 ev)
+{
+	if (ev < sizeof(event_names) / sizeof(event_names[0]) && event_names[ev])
+		return event_names[ev];
+	return "unknown"; /* a newer build's event */
+}
+
 void binlog_print(const struct mapce_binlog_event *e)
 {
-	const char *ev = e->event < sizeof(event_names) / sizeof(event_names[0]) &&
-					 event_names[e->event]
-				 ? event_names[e->event]
-				 : "unknown";
+	const char *ev = event_name(e->event);
 	char when[48];
 
 	out_open_object(NULL);

@@ -106,8 +106,9 @@ static void svc_applied(void *arg, const struct ce_up_params *cur, bool reload)
 	binlog_read(&L.r);
 	ret = file_open();
 	if (ret)
-		run_say(L.wan, "error", "binding-log %s: reopening: %s (still writing the old file)",
-			L.path, strerror(-ret));
+		run_say(L.wan, "error",
+			"binding-log %s: reopening: %s (still writing the old file)", L.path,
+			strerror(-ret));
 	else
 		run_say(L.wan, "binding-log", "reopened %s", L.path);
 }

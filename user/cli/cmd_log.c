@@ -25,8 +25,8 @@ struct log_opts {
 };
 
 static const struct opt_def log_opts[] = {
-	{ "follow", NULL, "stay and print new events as they come, until SIGINT or SIGTERM", 'f',
-	  0, 0 },
+	{ "follow", NULL, "stay and print new events as they come, until SIGINT or SIGTERM", 'f', 0,
+	  0 },
 	{},
 };
 
