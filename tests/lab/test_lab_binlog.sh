@@ -24,6 +24,14 @@
 #                         naming the run's pid; FILE renamed, SIGHUP: the
 #                         next record goes to a new FILE, not the renamed
 #                         one
+#   binlog_upgrade_refused  (with BINLOG_OLD_MAPCE, a mapce built before
+#                         the binding log, e.g. from `git archive main`;
+#                         skipped without) the old build's CE up: `mapce
+#                         log` says it runs without a binding log and names
+#                         the down; this build's up is refused (exit 1)
+#                         naming mapce_stats and the down, and the old CE
+#                         still carries traffic; down, then this build's up
+#                         works and logs
 #   binlog_teardown       the lab leaves nothing behind
 set -uo pipefail
 cd "$(dirname "$0")/../.." || exit 1
@@ -33,7 +41,7 @@ LAB_HTTP_MB=${LAB_HTTP_MB:-1}
 # shellcheck source=lib/run.sh
 . tests/lab/lib/run.sh
 
-ALL=(binlog_cli binlog_events binlog_follow binlog_run_file binlog_teardown)
+ALL=(binlog_cli binlog_events binlog_follow binlog_run_file binlog_upgrade_refused binlog_teardown)
 T=60
 WAIT=${BINLOG_WAIT:-10} # seconds a record gets to show
 TCP_PORT=40123          # curl's local port
@@ -191,6 +199,35 @@ fi
 run_stop
 [ "${RUN_RC:-1}" = 0 ] || t_why "run exited ${RUN_RC:-?}: $(tail -n 3 "$RUNLOG")"
 t_end
+
+# ---- binlog_upgrade_refused ------------------------------------------------
+OLD=${BINLOG_OLD_MAPCE:-}
+if [ -z "$OLD" ] || [ ! -x "$OLD" ]; then
+	t_skip binlog_upgrade_refused "BINLOG_OLD_MAPCE names no mapce built before the binding log"
+else
+	t_begin binlog_upgrade_refused
+	ce "$OLD" up --wan "$LAB_IF_WAN" "${LAB_RULE_ARGS[@]}" >"$LAB_DIR/out" 2>&1 ||
+		t_why "the old build's up: $(tail -n 2 "$LAB_DIR/out")"
+	ce "$MAPCE" log --wan "$LAB_IF_WAN" >/dev/null 2>"$LAB_DIR/err"
+	rc=$?
+	[ $rc -eq 1 ] && grep -q "without a binding log.*mapce down --wan $LAB_IF_WAN" "$LAB_DIR/err" ||
+		t_why "log on the old CE: exit $rc $(cat "$LAB_DIR/err")"
+	ce "$MAPCE" up --wan "$LAB_IF_WAN" "${LAB_RULE_ARGS[@]}" >/dev/null 2>"$LAB_DIR/err"
+	rc=$?
+	[ $rc -eq 1 ] && grep -q "mapce_stats" "$LAB_DIR/err" && grep -q "down" "$LAB_DIR/err" ||
+		t_why "this build's up over the old one: exit $rc $(head -c 400 "$LAB_DIR/err")"
+	udp_from 40205 || t_why "the old CE carries no traffic after the refused up"
+	ce "$MAPCE" down --wan "$LAB_IF_WAN" >/dev/null 2>"$LAB_DIR/err" ||
+		t_why "down of the old CE: $(cat "$LAB_DIR/err")"
+	ce "$MAPCE" up --wan "$LAB_IF_WAN" "${LAB_RULE_ARGS[@]}" >/dev/null 2>"$LAB_DIR/err" ||
+		t_why "up after down: $(cat "$LAB_DIR/err")"
+	udp_from 40206 || t_why "UDP echo from port 40206 failed"
+	sleep 0.5
+	ce "$MAPCE" log --wan "$LAB_IF_WAN" >"$LAB_DIR/log.txt" 2>&1
+	grep -q "created udp $LAB_LAN_IP:40206 " "$LAB_DIR/log.txt" ||
+		t_why "no record after the new up: $(cat "$LAB_DIR/log.txt")"
+	t_end
+fi
 
 lab_teardown_case binlog_teardown
 t_exit

@@ -217,6 +217,16 @@ static int num(struct up_settings *s, enum up_key k, const char *name, const cha
 	return 0;
 }
 
+/* A file setting that must be an absolute path (into dst, PATH_MAX). */
+static int set_abs_file(char dst[PATH_MAX], const char *name, const char *arg, char *err,
+			size_t errlen)
+{
+	if (arg[0] != '/' || strlen(arg) >= PATH_MAX || arg[strlen(arg) - 1] == '/')
+		return BAD("bad %s '%s' (an absolute file name)", name, arg);
+	snprintf(dst, PATH_MAX, "%s", arg);
+	return 0;
+}
+
 /*
  * A rule source other than the rule options.  An ISP name is checked for
  * its form here (whether the table exists when it is loaded); an option
@@ -373,19 +383,11 @@ int up_settings_apply(struct up_settings *s, int opt, const char *arg, unsigned 
 	case UK_UPNP_LEASES:
 		/* watched by its directory: a path, absolute so that a run under
 		 * systemd and the miniupnpd config name the same file */
-		if (arg[0] != '/' || strlen(arg) >= sizeof(s->upnp_leases) ||
-		    arg[strlen(arg) - 1] == '/')
-			return BAD("bad %s '%s' (an absolute file name)", name, arg);
-		snprintf(s->upnp_leases, sizeof(s->upnp_leases), "%s", arg);
-		ret = 0;
+		ret = set_abs_file(s->upnp_leases, name, arg, err, errlen);
 		break;
 	case UK_BINDING_LOG:
 		/* absolute: logrotate, the unit and a reload name the same file */
-		if (arg[0] != '/' || strlen(arg) >= sizeof(s->binding_log) ||
-		    arg[strlen(arg) - 1] == '/')
-			return BAD("bad %s '%s' (an absolute file name)", name, arg);
-		snprintf(s->binding_log, sizeof(s->binding_log), "%s", arg);
-		ret = 0;
+		ret = set_abs_file(s->binding_log, name, arg, err, errlen);
 		break;
 	default:
 		return BAD("unknown option %s", name);
