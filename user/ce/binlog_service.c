@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "ce/binlog_read.h"
@@ -83,9 +84,24 @@ static int svc_fds(void *arg, int *fds, int max)
 	return 1;
 }
 
+/* Is the open file still the one at the path?  A rotation that came
+ * without its SIGHUP (or with a reload refused) is seen here. */
+static bool file_moved(void)
+{
+	struct stat a, b;
+
+	if (!L.f || fstat(fileno(L.f), &a))
+		return false;
+	return stat(L.path, &b) || a.st_ino != b.st_ino || a.st_dev != b.st_dev;
+}
+
 static void svc_ready(void *arg, int fd)
 {
-	int n = binlog_read(&L.r);
+	int n;
+
+	if (file_moved() && file_open() == 0)
+		run_say(L.wan, "binding-log", "reopened %s (it was moved)", L.path);
+	n = binlog_read(&L.r);
 
 	if (n < 0)
 		run_say(L.wan, "error", "binding-log: reading the ring: %s", strerror(-n));

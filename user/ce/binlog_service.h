@@ -5,7 +5,9 @@
  * format (JSON lines when run has -j).  PATH is reopened after every
  * SIGHUP (logrotate renames the file, then its postrotate sends the
  * signal: debian/mapce.logrotate), so nothing is written into a rotated
- * file for longer than the signal takes.  While it runs, the service is
+ * file for longer than the signal takes; a file moved without the signal
+ * (or with a reload refused) is found moved before the next records are
+ * written, and reopened then.  While it runs, the service is
  * the ring's one reader: `mapce log` on the WAN refuses.
  */
 #ifndef MAPCE_CE_BINLOG_SERVICE_H
