@@ -33,7 +33,7 @@
  * reason is an enum mapce_reason (mapce_abi.h) saying why:
  *   created  ev_binding_created, or ev_port_overlap (a flow that had to
  *            take another port than its mapping's)
- *   closed   ev_flow_created's flow, reason 0 (pass_native: none)
+ *   closed   encap (the FIN or RST came from inside), decap (from outside)
  *   expired  ev_binding_expired
  *   refused  drop_no_ports, drop_host_limit, drop_table_full
  * Addresses and ports in network order; for ICMP echo the "port" is the
