@@ -23,7 +23,8 @@
 #                         record lands in FILE; `mapce log` refuses
 #                         naming the run's pid; FILE renamed, SIGHUP: the
 #                         next record goes to a new FILE, not the renamed
-#                         one
+#                         one; moved again without a SIGHUP: the next
+#                         record goes to a new FILE too
 #   binlog_upgrade_refused  (with BINLOG_OLD_MAPCE, a mapce built before
 #                         the binding log, e.g. from `git archive main`;
 #                         skipped without) the old build's CE up: `mapce
@@ -195,6 +196,12 @@ else
 	ns_wait "$WAIT" in_file 40204 "$BINLOG" || t_why "no record in the new $BINLOG"
 	in_file 40204 "$BINLOG.1" && t_why "a record went to the rotated file"
 	in_file 40203 "$BINLOG.1" || t_why "the rotated file lost its record"
+	# moved with no SIGHUP: found moved before the next record is written
+	mv "$BINLOG" "$BINLOG.2"
+	udp_from 40207 || t_why "UDP echo from port 40207 failed"
+	ns_wait "$WAIT" in_file 40207 "$BINLOG" ||
+		t_why "moved without SIGHUP: no record in a new $BINLOG: $(tail -n 2 "$RUNLOG")"
+	in_file 40207 "$BINLOG.2" && t_why "moved without SIGHUP: the record went to the moved file"
 fi
 run_stop
 [ "${RUN_RC:-1}" = 0 ] || t_why "run exited ${RUN_RC:-?}: $(tail -n 3 "$RUNLOG")"
