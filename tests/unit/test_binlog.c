@@ -66,6 +66,7 @@ static struct mapce_binlog_event ev(__u8 event, __u16 reason)
 		.reason = reason,
 	};
 
+	e.time_ns = boot_ns() - 10ull * 1000000000ull; /* 10 s ago */
 	return e;
 }
 
@@ -87,34 +88,34 @@ static void check_line(const char *s, const char *rest, const char *prefix)
 	CHECK_STR(s + pl + n + 5, rest);
 }
 
+/* e printed (JSON or text) is prefix, the time of 10 s ago, rest. */
+static void expect_printed(const struct mapce_binlog_event *e, bool json, const char *prefix,
+			   const char *rest)
+{
+	char *s = printed(e, json);
+
+	check_line(s, rest, prefix);
+	free(s);
+}
+
 static void t_text(void)
 {
 	struct mapce_binlog_event e = ev(MAPCE_BINLOG_CREATED, MAPCE_R_EV_BINDING_CREATED);
-	char *s;
 
 	TCASE_BEGIN("binlog_text_line_fields");
-	e.time_ns = boot_ns() - 10ull * 1000000000ull;
-	s = printed(&e, false);
-	check_line(s,
-		   " created tcp 192.0.2.10:40123 198.51.100.18:4921 203.0.113.10:8080 "
-		   "ev_binding_created\n",
-		   "");
-	free(s);
+	expect_printed(&e, false, "",
+		       " created tcp 192.0.2.10:40123 198.51.100.18:4921 203.0.113.10:8080 "
+		       "ev_binding_created\n");
 	/* refused: no outside port; expired: no remote */
 	e = ev(MAPCE_BINLOG_REFUSED, MAPCE_R_DROP_HOST_LIMIT);
 	e.proto = 17;
 	e.outside_port = 0;
-	e.time_ns = boot_ns() - 10ull * 1000000000ull;
-	s = printed(&e, false);
-	check_line(s, " refused udp 192.0.2.10:40123 - 203.0.113.10:8080 drop_host_limit\n", "");
-	free(s);
+	expect_printed(&e, false, "",
+		       " refused udp 192.0.2.10:40123 - 203.0.113.10:8080 drop_host_limit\n");
 	e = ev(MAPCE_BINLOG_EXPIRED, MAPCE_R_EV_BINDING_EXPIRED);
 	e.proto = 1;
-	e.time_ns = boot_ns() - 10ull * 1000000000ull;
-	s = printed(&e, false);
-	check_line(s, " expired icmp 192.0.2.10:40123 198.51.100.18:4921 - ev_binding_expired\n",
-		   "");
-	free(s);
+	expect_printed(&e, false, "",
+		       " expired icmp 192.0.2.10:40123 198.51.100.18:4921 - ev_binding_expired\n");
 	TCASE_END();
 }
 
@@ -124,16 +125,11 @@ static void t_json(void)
 	char *s;
 
 	TCASE_BEGIN("binlog_json_line_fields");
-	e.time_ns = boot_ns() - 10ull * 1000000000ull;
-	s = printed(&e, true);
-	check_line(s,
-		   "\",\"event\":\"closed\",\"proto\":\"tcp\",\"inside\":\"192.0.2.10:40123\","
-		   "\"outside\":\"198.51.100.18:4921\",\"remote\":\"203.0.113.10:8080\","
-		   "\"reason\":\"decap\"}\n",
-		   "{\"time\":\"");
-	free(s);
+	expect_printed(&e, true, "{\"time\":\"",
+		       "\",\"event\":\"closed\",\"proto\":\"tcp\",\"inside\":\"192.0.2.10:40123\","
+		       "\"outside\":\"198.51.100.18:4921\",\"remote\":\"203.0.113.10:8080\","
+		       "\"reason\":\"decap\"}\n");
 	e = ev(MAPCE_BINLOG_EXPIRED, MAPCE_R_EV_BINDING_EXPIRED);
-	e.time_ns = boot_ns() - 10ull * 1000000000ull;
 	s = printed(&e, true);
 	CHECK(s && strstr(s, "\"remote\":null,"), "expired: %s", s ? s : "(null)");
 	free(s);
