@@ -345,7 +345,8 @@ struct mapce_frag {
 	X(FRAG_TO_SLOW_PATH, "frag_to_slow_path")   /* IPv4 fragment held until its first comes */\
 	X(EV_BR_FRAG_FOLLOWED, "ev_br_frag_followed") /* BR: later fragment sent by its first's CE */\
 	X(DROP_TOO_BIG, "drop_too_big")             /* over the tunnel MTU without DF */\
-	X(DROP_BAD_CHECKSUM, "drop_bad_checksum")   /* inner IPv4 header checksum wrong */
+	X(DROP_BAD_CHECKSUM, "drop_bad_checksum")   /* inner IPv4 header checksum wrong */\
+	X(EV_BINLOG_LOST, "ev_binlog_lost")         /* binding log event lost: ring buffer full */
 /* clang-format on */
 
 #define MAPCE_REASON_ENUM(id, name) MAPCE_R_##id,

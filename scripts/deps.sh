@@ -11,7 +11,8 @@ build=(make clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libcap-dev libmn
 # the lab's tools; python3-seccomp and groff-base: the service sandbox and
 # the installed man pages (tests/lab/test_service_sandbox.sh, test_install.sh);
 # kea-dhcp6-server and dhcpcd-base: the DHCPv6 lab (tests/lab/test_lab_dhcpv6.sh);
-# debhelper and lintian: the Debian package (tests/lab/test_deb.sh);
+# debhelper and lintian: the Debian package (tests/lab/test_deb.sh), and
+# logrotate: its -d parses the package's binding log snippet there;
 # prometheus: its promtool checks mapce's metrics (tests/lab/test_lab_watch.sh);
 # miniupnpd (with its nftables backend), miniupnpc and nftables: UPnP
 # through a real miniupnpd and upnpc (tests/lab/test_lab_upnp.sh)
@@ -26,7 +27,7 @@ tests=(iproute2 iputils-ping ethtool curl socat python3-scapy tcpdump iperf3
        netcat-openbsd util-linux procps stun-client stun-server coturn traceroute iputils-tracepath
        cppcheck clang-tidy clang-format python3-seccomp groff-base
        kea-dhcp6-server dhcpcd-base prometheus dnsmasq-base openssl
-       debhelper lintian
+       debhelper lintian logrotate
        miniupnpd miniupnpd-nftables miniupnpc nftables natpmpc
        libclang-rt-14-dev) # clang's fuzzer and sanitizer runtimes (make fuzz, tests/fuzz)
 case ${1:-all} in

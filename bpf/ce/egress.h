@@ -22,6 +22,7 @@
 #include "lib/parse.h"
 #include "lib/encap.h"
 #include "lib/fib.h"
+#include "binlog.h"
 #include "lib/mss.h"
 #include "lib/stats.h"
 #include "maps.h"
@@ -171,6 +172,7 @@ static __always_inline struct mapce_flow *egress_flow(struct __sk_buff *skb,
 	f = flow_create(cfg, &ko, reason);
 	if (f)
 		return f;
+	binlog_flow(&ko, cfg->ipv4, 0, MAPCE_BINLOG_REFUSED, *reason);
 	*verdict = TC_ACT_SHOT;
 	if (*reason == MAPCE_R_DROP_NO_PORTS || *reason == MAPCE_R_DROP_HOST_LIMIT) {
 		*verdict = tc_reject(skb, v, cfg->ipv4);
@@ -230,7 +232,8 @@ static __always_inline void egress_account(struct __sk_buff *skb, struct mapce_f
 	__u32 hdrs = v->l4_off - v->l3_off + v->l4_hlen;
 	__u32 len = skb->len - ETH_HLEN + (segs - 1) * hdrs;
 
-	flow_account(f, segs, segs > 1 ? len : v->tot_len, v->tcp_flags, v->proto);
+	if (flow_account(f, segs, segs > 1 ? len : v->tot_len, v->tcp_flags, v->proto))
+		binlog_closed(v, f, 0);
 }
 
 /* Is v for our own public address and a port of our set (hairpinning)? */

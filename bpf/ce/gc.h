@@ -25,6 +25,7 @@
 #include "maps.h"
 #include "lib/stats.h"
 #include "napt.h"
+#include "binlog.h"
 
 struct gc_ctx {
 	const struct mapce_config *cfg;
@@ -87,6 +88,7 @@ static long gc_binding(struct bpf_map *map, struct mapce_endpoint *in, struct ma
 	owner = bpf_map_lookup_elem(&mapce_ports, &out);
 	if (owner && owner->ip == in->ip && owner->port == in->port)
 		bpf_map_delete_elem(&mapce_ports, &out);
+	binlog_expired(in, b); /* before the delete: b is the map's value */
 	bpf_map_delete_elem(&mapce_bind, in);
 	host_release(in->ip);
 	stats_count(&mapce_stats, MAPCE_R_EV_BINDING_EXPIRED, 0);

@@ -27,6 +27,7 @@
 #include "maps.h"
 #include "common.h"
 #include "napt.h"
+#include "binlog.h"
 #include "frag.h"
 #include "icmp4_err.h"
 #include "reasm.h"
@@ -280,7 +281,8 @@ static __always_inline int ingress_napt(struct xdp_md *ctx, const struct mapce_c
 		*reason = MAPCE_R_DROP_ECN_CE_NOT_ECT;
 		return XDP_DROP;
 	}
-	flow_account(f, 1, v->tot_len, v->tcp_flags, v->proto);
+	if (flow_account(f, 1, v->tot_len, v->tcp_flags, v->proto))
+		binlog_closed(v, f, 1);
 	if (ipv4_is_first_fragment(v)) {
 		/* its later fragments go to the same host */
 		struct mapce_frag_key fk = {};

@@ -11,6 +11,7 @@
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include "mapce_abi.h"
+#include "mapce_binlog.h"
 #include "lib/consts.h"
 #include "lib/maps.h"
 
@@ -140,6 +141,17 @@ FRAG_MAP(struct mapce_frag, MAPCE_MAX_FRAGS) mapce_frags SEC(".maps");
 /* Reason counters (enum mapce_reason -> packets, bytes), per CPU: no
  * atomics on the hot path; the CLI sums the CPUs. */
 struct stats_map mapce_stats SEC(".maps");
+
+/* The binding log (binlog.h): struct mapce_binlog_event records, one per
+ * binding made, refused, closed or expired, for `mapce log` and `mapce run
+ * --binding-log` (one reader at a time: a ring buffer has one consumer
+ * position).  Pinned so the reader finds it and events wait for it; a full
+ * ring loses new events (counted), never blocks a packet. */
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, MAPCE_BINLOG_RING_BYTES);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} mapce_binlog SEC(".maps");
 
 /* Value of mapce_gc. */
 struct mapce_gc_state {

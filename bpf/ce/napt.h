@@ -24,6 +24,7 @@
 #include "maps.h"
 #include "lib/parse.h"
 #include "lib/stats.h"
+#include "binlog.h"
 
 /* State of a port search, passed to the bpf_loop callbacks. */
 struct port_search {
@@ -236,6 +237,7 @@ static __always_inline __be16 binding_get(const struct mapce_config *cfg,
 	nb.refreshed_ns = now;
 	if (bpf_map_update_elem(&mapce_bind, in, &nb, BPF_NOEXIST) == 0) {
 		stats_count(&mapce_stats, MAPCE_R_EV_BINDING_CREATED, 0);
+		binlog_flow(ko, nb.ip, port, MAPCE_BINLOG_CREATED, MAPCE_R_EV_BINDING_CREATED);
 		return port;
 	}
 	/* Lost a race with another CPU (use its mapping) or the map is full:
@@ -351,6 +353,10 @@ static __always_inline struct mapce_flow *flow_create(const struct mapce_config 
 		stats_count(&mapce_stats, MAPCE_R_EV_PORT_OVERLAP, 0);
 		flow_in_key(&ki, ko, cfg->ipv4, port);
 		err = flow_insert(ko, &ki, cfg->ipv4, port, now);
+		if (!err)
+			/* the log must know this flow's own outside port too */
+			binlog_flow(ko, cfg->ipv4, port, MAPCE_BINLOG_CREATED,
+				    MAPCE_R_EV_PORT_OVERLAP);
 	}
 	if (err) {
 		*reason = MAPCE_R_DROP_TABLE_FULL;
@@ -410,21 +416,28 @@ flow_open_inbound(const struct mapce_config *cfg, const struct mapce_tuple *ki, 
 	return bpf_map_lookup_elem(&mapce_flow_in, ki);
 }
 
-/* Account pkts packets of len bytes in all on a flow half. */
-static __always_inline void flow_account(struct mapce_flow *f, __u32 pkts, __u32 len,
-					 __u8 tcp_flags, __u8 proto)
+/* Account pkts packets of len bytes in all on a flow half.  Returns 1
+ * when this packet is the half's first FIN or RST (the binding log's
+ * "closed"), else 0. */
+static __always_inline int flow_account(struct mapce_flow *f, __u32 pkts, __u32 len, __u8 tcp_flags,
+					__u8 proto)
 {
+	const __u8 end = MAPCE_TCP_SEEN_FIN | MAPCE_TCP_SEEN_RST;
+
 	__sync_fetch_and_add(&f->packets, pkts);
 	__sync_fetch_and_add(&f->bytes, len);
 	f->last_ns = bpf_ktime_get_coarse_ns();
 	if (proto == IPPROTO_TCP) {
-		__u8 seen = tcp_seen_bits(tcp_flags);
+		__u8 seen = tcp_seen_bits(tcp_flags), had = f->tcp_seen;
 
 		/* Write only when something new is seen: keeps the cache
 		 * line clean for established flows. */
-		if ((f->tcp_seen & seen) != seen)
+		if ((had & seen) != seen) {
 			f->tcp_seen |= seen;
+			return (seen & end) && !(had & end);
+		}
 	}
+	return 0;
 }
 
 #endif

@@ -6,7 +6,8 @@
 #
 #   build     dpkg-buildpackage -us -uc -b in a copy of this tree succeeds
 #   contents  the .deb holds the binary, the unit, a page per command, the
-#             ISP tables, the DHCPv6 hook; nothing under /usr/local
+#             ISP tables, the DHCPv6 hook, the binding log's logrotate
+#             snippet (which logrotate -d parses); nothing under /usr/local
 #   lintian   lintian reports no error and no warning on the .changes
 #   install   dpkg -i: /usr/sbin/mapce runs, the unit is where systemd
 #             looks; dpkg --purge leaves none of the package's files
@@ -59,12 +60,18 @@ dpkg-deb -c "$DEB" | awk '{print $6}' | sed 's|^\./|/|' >"$tmp/files"
 want=(/usr/sbin/mapce /usr/lib/systemd/system/mapce@.service /usr/share/man/man8/mapce.8.gz
 	/usr/share/man/man8/mapce-run.8.gz /usr/share/man/man8/mapce-up.8.gz
 	/usr/share/mapce/mapce-dhcpv6-hook /usr/share/doc/mapce/copyright /etc/mapce/
-	/usr/share/mapce/miniupnpd/mapce-upnp.nft /usr/share/mapce/miniupnpd/miniupnpd.conf.example)
+	/usr/share/mapce/miniupnpd/mapce-upnp.nft /usr/share/mapce/miniupnpd/miniupnpd.conf.example
+	/etc/logrotate.d/mapce)
 for f in data/isp/*.rules; do want+=("/usr/share/mapce/isp/${f##*/}"); done
 for f in "${want[@]}"; do grep -qxF "$f" "$tmp/files" || t_why "no $f"; done
 # a page for every page the tree's build makes
 pages=$(grep -c '^/usr/share/man/man8/mapce.*\.8\.gz$' "$tmp/files")
 [ "$pages" -ge 15 ] || t_why "only $pages man pages"
+if command -v logrotate >/dev/null; then
+	dpkg-deb --fsys-tarfile "$DEB" | tar -xO ./etc/logrotate.d/mapce >"$tmp/logrotate" 2>/dev/null
+	logrotate -d "$tmp/logrotate" >"$tmp/logrotate.out" 2>&1 ||
+		t_why "logrotate -d: $(grep -i error "$tmp/logrotate.out" | head -n 2)"
+fi
 grep -q '^/usr/local' "$tmp/files" && t_why "files under /usr/local: $(grep '^/usr/local' "$tmp/files" | head -n 3)"
 dpkg-deb -f "$DEB" Depends >"$tmp/depends"
 grep -q 'libbpf' "$tmp/depends" || t_why "Depends names no libbpf (shlibs): $(cat "$tmp/depends")"

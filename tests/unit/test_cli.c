@@ -505,9 +505,9 @@ static void test_mapce_tables(void)
 
 	TCASE_BEGIN("mapce: every command's usage lists its options and names only those");
 	check_level(&mapce_level, &n_specs);
-	/* calc up down run status flows stats ports upnp-config provision, portmap x3,
-	 * isp x2, br x3 */
-	CHECK_EQ(n_specs, 18);
+	/* calc up down run status flows stats ports log upnp-config provision,
+	 * portmap x3, isp x2, br x3 */
+	CHECK_EQ(n_specs, 19);
 	TCASE_END();
 
 	TCASE_BEGIN("mapce: the rule options and the up settings are in up's usage (and run's)");

@@ -39,11 +39,6 @@ struct flows_ctx {
 	bool have_cfg;
 };
 
-static const char *proto_name(__u8 p)
-{
-	return p == 6 ? "tcp" : p == 17 ? "udp" : p == 1 ? "icmp" : "other";
-}
-
 static void print_ep(const char *key, __be32 ip, __be16 port, const char *text_fmt)
 {
 	char ep[EP4_STRLEN], k[32], a[IP4_STRLEN];
@@ -71,7 +66,7 @@ static int flow_cb(const void *key, const void *val, void *arg)
 	int st = mapce_flow_state(t->proto, out->tcp_seen, have_in ? in.tcp_seen : 0);
 
 	out_open_object(NULL);
-	out_str("proto", "%-5s", proto_name(t->proto));
+	out_str("proto", "%-5s", l4_proto_str(t->proto));
 	print_ep("inside", t->local_ip, t->local_port, " %-21s");
 	print_ep("outside", out->ip, out->port, " %-21s");
 	print_ep("remote", t->remote_ip, t->remote_port, " %-21s");

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "ce/binlog_service.h"
 #include "ce/ce_run.h"
 #include "ce/pcp_server.h"
 #include "ce/update_service.h"
@@ -151,6 +152,8 @@ int cmd_run(int argc, char **argv)
 		return ret;
 	if (caps_check("mapce run", CAPS_LOAD))
 		return 1;
+	if (S.binding_log[0])
+		run_add(binlog_service(S.binding_log));
 	if (S.upnp_leases[0])
 		run_add(upnp_bridge_service(S.wan, S.upnp_leases));
 	if (S.pcp[0])

@@ -191,6 +191,10 @@ int up_settings_from_argv(const struct cli_spec *spec, int argc, char **argv, st
 		pr_err("up: --pcp is mapce run's (up does not stay to answer)");
 		return EXIT_USAGE;
 	}
+	if (spec == &up_spec && last.cli.set[UK_BINDING_LOG]) {
+		pr_err("up: --binding-log is mapce run's (up does not stay to write the file)");
+		return EXIT_USAGE;
+	}
 	if (!last.config && !last.cli.set[UK_WAN]) {
 		pr_err("%s: --wan IF is required", spec->name);
 		return EXIT_USAGE;

@@ -30,6 +30,8 @@ static const struct cli_cmd mapce_cmds[] = {
 	  &stats_spec },
 	{ "ports", cmd_ports, "show the port set and who uses it: per protocol, per LAN host",
 	  &ports_spec },
+	{ "log", cmd_log, "print the binding log: mappings created, closed, expired, refused",
+	  &log_spec },
 	{ "portmap", NULL, "forward outside ports to LAN hosts (portmap add|del|list)", NULL,
 	  &portmap_level },
 	{ "upnp-config", cmd_upnp_config,

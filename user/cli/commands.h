@@ -53,8 +53,10 @@ int cmd_flows(int argc, char **argv);
 int cmd_stats(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_ports(int argc, char **argv);
+int cmd_log(int argc, char **argv);
 int cmd_upnp_config(int argc, char **argv);
 int cmd_provision(int argc, char **argv);
+extern const struct cli_spec log_spec;
 extern const struct cli_spec calc_spec, up_spec, down_spec, status_spec, flows_spec, stats_spec,
 	run_spec, ports_spec, upnp_config_spec, provision_spec;
 

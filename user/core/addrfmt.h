@@ -31,6 +31,12 @@ static inline const char *pfx4_str(__be32 a, __u8 len, char buf[PFX4_STRLEN])
 	return buf;
 }
 
+/* The NAT's protocols by name (flows, the binding log). */
+static inline const char *l4_proto_str(__u8 p)
+{
+	return p == 6 ? "tcp" : p == 17 ? "udp" : p == 1 ? "icmp" : "other";
+}
+
 /* "ip:port", port in network order. */
 static inline const char *ep4_str(__be32 a, __be16 port, char buf[EP4_STRLEN])
 {

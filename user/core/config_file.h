@@ -82,6 +82,7 @@ enum up_key {
 	UK_UPDATE_INSECURE,  /* flag: an http:// update-url is taken */
 	UK_UPDATE_CA,	     /* the CA bundle the https server is checked against */
 	UK_UPDATE_RETRY_MIN, /* seconds before the first retry (doubled up to 1 h) */
+	UK_BINDING_LOG,	     /* mapce run only: the file it appends binding events to */
 	UK__N
 };
 
@@ -107,6 +108,7 @@ struct up_settings {
 	char update_user[UPDATE_CRED_MAX];     /* UK_UPDATE_USER */
 	char update_password[UPDATE_CRED_MAX]; /* UK_UPDATE_PASSWORD: never shown */
 	char update_ca[PATH_MAX];	       /* UK_UPDATE_CA */
+	char binding_log[PATH_MAX];	       /* UK_BINDING_LOG */
 	/* The rule sources besides the rule options (one source a file or
 	 * command line; they are merged with the rules, as a whole). */
 	char isp[ISP_NAME_MAX];	      /* ISP table name, or "auto" */

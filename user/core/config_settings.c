@@ -114,6 +114,13 @@ static const struct opt_def run_keys[] = {
 				   "lifetime ends; at most " OPT_STR(
 					   MAPCE_PCP_PER_CLIENT) " mappings per LAN host",
 	  KEY(PCP), OPT_IFNAME },
+	{ "binding-log", "FILE",
+	  "append the binding log (mapce log: each mapping created, closed, expired or "
+	  "refused, with UTC time and the inside, outside and remote address and port) to "
+	  "FILE, absolute; reopened on SIGHUP, so logrotate can move it (its postrotate "
+	  "sends the SIGHUP); JSON lines with -j; while it runs, mapce log on the WAN "
+	  "refuses (the log has one reader)",
+	  KEY(BINDING_LOG) },
 	{},
 };
 
@@ -261,6 +268,16 @@ static int num(struct up_settings *s, enum up_key k, const char *name, const cha
 	if (parse_uint(arg, max, &v) || v < min)
 		return BAD("bad %s '%s' (expected %lu..%lu)", name, arg, min, max);
 	s->val[k] = v;
+	return 0;
+}
+
+/* A file setting that must be an absolute path (into dst, PATH_MAX). */
+static int set_abs_file(char dst[PATH_MAX], const char *name, const char *arg, char *err,
+			size_t errlen)
+{
+	if (arg[0] != '/' || strlen(arg) >= PATH_MAX || arg[strlen(arg) - 1] == '/')
+		return BAD("bad %s '%s' (an absolute file name)", name, arg);
+	snprintf(dst, PATH_MAX, "%s", arg);
 	return 0;
 }
 
@@ -452,11 +469,11 @@ int up_settings_apply(struct up_settings *s, int opt, const char *arg, unsigned 
 	case UK_UPNP_LEASES:
 		/* watched by its directory: a path, absolute so that a run under
 		 * systemd and the miniupnpd config name the same file */
-		if (arg[0] != '/' || strlen(arg) >= sizeof(s->upnp_leases) ||
-		    arg[strlen(arg) - 1] == '/')
-			return BAD("bad %s '%s' (an absolute file name)", name, arg);
-		snprintf(s->upnp_leases, sizeof(s->upnp_leases), "%s", arg);
-		ret = 0;
+		ret = set_abs_file(s->upnp_leases, name, arg, err, errlen);
+		break;
+	case UK_BINDING_LOG:
+		/* absolute: logrotate, the unit and a reload name the same file */
+		ret = set_abs_file(s->binding_log, name, arg, err, errlen);
 		break;
 	case UK_UPDATE_URL:
 	case UK_UPDATE_USER:
@@ -552,6 +569,8 @@ void up_settings_merge(struct up_settings *out, const struct up_settings *file,
 		memcpy(out->upnp_leases, cli->upnp_leases, sizeof(out->upnp_leases));
 	if (cli->set[UK_PCP])
 		memcpy(out->pcp, cli->pcp, sizeof(out->pcp));
+	if (cli->set[UK_BINDING_LOG])
+		memcpy(out->binding_log, cli->binding_log, sizeof(out->binding_log));
 	out->usage_err = false;
 }
 

@@ -15,6 +15,20 @@ static void *msg_arg;
 static bool out_pretty;
 static int depth;
 static bool need_comma[OUT_MAX_DEPTH];
+static FILE *out_stream_f; /* out_stream(); NULL: stdout */
+
+static FILE *out_file(void)
+{
+	return out_stream_f ? out_stream_f : stdout;
+}
+
+FILE *out_stream(FILE *f)
+{
+	FILE *old = out_file();
+
+	out_stream_f = f == stdout ? NULL : f;
+	return old;
+}
 
 void out_init(bool json, bool pretty)
 {
@@ -61,23 +75,23 @@ static void json_string(const char *s)
 {
 	const unsigned char *p = (const unsigned char *)s;
 
-	putchar('"');
+	fputc('"', out_file());
 	while (*p) {
 		int n = utf8_len(p);
 
 		if (*p == '"' || *p == '\\')
-			printf("\\%c", *p);
+			fprintf(out_file(), "\\%c", *p);
 		else if (*p == '\n')
-			fputs("\\n", stdout);
+			fputs("\\n", out_file());
 		else if (*p < 0x20 || *p == 0x7f)
-			printf("\\u%04x", *p);
+			fprintf(out_file(), "\\u%04x", *p);
 		else if (n == 0)
-			printf("\\\\x%02x", *p); /* invalid UTF-8: the text "\xNN" */
+			fprintf(out_file(), "\\\\x%02x", *p); /* invalid UTF-8: the text "\xNN" */
 		else
-			fwrite(p, 1, (size_t)n, stdout);
+			fwrite(p, 1, (size_t)n, out_file());
 		p += n ? n : 1;
 	}
-	putchar('"');
+	fputc('"', out_file());
 }
 
 /* s for a terminal: control characters and invalid UTF-8 as \xNN. */
@@ -102,23 +116,23 @@ static void indent(void)
 {
 	if (!out_pretty)
 		return;
-	putchar('\n');
+	fputc('\n', out_file());
 	for (int i = 0; i < depth; i++)
-		fputs("  ", stdout);
+		fputs("  ", out_file());
 }
 
 /* Separator and key before a JSON value. */
 static void json_key(const char *key)
 {
 	if (depth > 0 && need_comma[depth])
-		putchar(',');
+		fputc(',', out_file());
 	if (depth > 0)
 		need_comma[depth] = true;
 	if (depth > 0)
 		indent();
 	if (key) {
 		json_string(key);
-		fputs(out_pretty ? ": " : ":", stdout);
+		fputs(out_pretty ? ": " : ":", out_file());
 	}
 }
 
@@ -127,7 +141,7 @@ static void open(const char *key, char c)
 	if (!out_json)
 		return;
 	json_key(key);
-	putchar(c);
+	fputc(c, out_file());
 	if (depth < OUT_MAX_DEPTH - 1)
 		depth++;
 	need_comma[depth] = false;
@@ -141,7 +155,7 @@ static void close(char c)
 		depth--;
 	if (need_comma[depth + 1])
 		indent();
-	putchar(c);
+	fputc(c, out_file());
 }
 
 void out_open_object(const char *key)
@@ -167,7 +181,7 @@ void out_str(const char *key, const char *text_fmt, const char *val)
 		json_key(key);
 		json_string(val ? val : "");
 	} else if (text_fmt) {
-		printf(text_fmt, val ? val : "");
+		fprintf(out_file(), text_fmt, val ? val : "");
 	}
 }
 
@@ -175,9 +189,9 @@ void out_uint(const char *key, const char *text_fmt, unsigned long long val)
 {
 	if (out_json) {
 		json_key(key);
-		printf("%llu", val);
+		fprintf(out_file(), "%llu", val);
 	} else if (text_fmt) {
-		printf(text_fmt, val);
+		fprintf(out_file(), text_fmt, val);
 	}
 }
 
@@ -185,9 +199,9 @@ void out_int(const char *key, const char *text_fmt, long long val)
 {
 	if (out_json) {
 		json_key(key);
-		printf("%lld", val);
+		fprintf(out_file(), "%lld", val);
 	} else if (text_fmt) {
-		printf(text_fmt, val);
+		fprintf(out_file(), text_fmt, val);
 	}
 }
 
@@ -195,9 +209,9 @@ void out_bool(const char *key, const char *text_fmt, bool val)
 {
 	if (out_json) {
 		json_key(key);
-		fputs(val ? "true" : "false", stdout);
+		fputs(val ? "true" : "false", out_file());
 	} else if (text_fmt) {
-		printf(text_fmt, val ? "yes" : "no");
+		fprintf(out_file(), text_fmt, val ? "yes" : "no");
 	}
 }
 
@@ -205,9 +219,9 @@ void out_null(const char *key, const char *text_fmt)
 {
 	if (out_json) {
 		json_key(key);
-		fputs("null", stdout);
+		fputs("null", out_file());
 	} else if (text_fmt) {
-		fputs(text_fmt, stdout);
+		fputs(text_fmt, out_file());
 	}
 }
 
@@ -218,15 +232,15 @@ void out_text(const char *fmt, ...)
 	if (out_json)
 		return;
 	va_start(ap, fmt);
-	vprintf(fmt, ap);
+	vfprintf(out_file(), fmt, ap);
 	va_end(ap);
 }
 
 void out_finish(void)
 {
 	if (out_json)
-		putchar('\n');
-	fflush(stdout);
+		fputc('\n', out_file());
+	fflush(out_file());
 }
 
 void out_redirect_msgs(out_msg_fn fn, void *arg)

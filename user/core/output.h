@@ -26,6 +26,10 @@ void out_bool(const char *key, const char *text_fmt, bool val);
 void out_null(const char *key, const char *text_fmt);
 /* Text-mode only decoration (headings, newlines). */
 void out_text(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Where the out_*() calls write from now on (stdout at start); returns
+ * the stream before.  `mapce run --binding-log` prints its records into
+ * its file with the calls `mapce log` prints them with. */
+FILE *out_stream(FILE *f);
 /* Finish the document (JSON: newline). */
 void out_finish(void);
 

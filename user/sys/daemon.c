@@ -38,13 +38,21 @@ static pid_t read_pid(int fd)
 
 int pidfile_acquire(const char *wan, struct pidfile *pf, pid_t *holder)
 {
+	char path[PATH_MAX];
+
+	pidfile_path(wan, path, sizeof(path));
+	return pidfile_acquire_at(path, pf, holder);
+}
+
+int pidfile_acquire_at(const char *path, struct pidfile *pf, pid_t *holder)
+{
 	struct stat a, b;
 	char buf[32];
 	int fd, ret, len;
 
 	*holder = 0;
 	pf->fd = -1;
-	pidfile_path(wan, pf->path, sizeof(pf->path));
+	snprintf(pf->path, sizeof(pf->path), "%s", path);
 	ret = run_dir_ensure(true);
 	if (ret)
 		return ret;

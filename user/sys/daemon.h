@@ -32,6 +32,9 @@ void pidfile_path(const char *wan, char *buf, size_t len);
  * another process holds it (*holder: its pid, 0 when unreadable), or
  * -errno. */
 int pidfile_acquire(const char *wan, struct pidfile *pf, pid_t *holder);
+/* The same for the pid file at path (MAPCE_RUN_DIR[/net:INODE]/...): the
+ * binding log's reader lock (ce/binlog_read.h). */
+int pidfile_acquire_at(const char *path, struct pidfile *pf, pid_t *holder);
 /* Remove it and drop the lock. */
 void pidfile_release(struct pidfile *pf);
 /* The pid of the `mapce run` that keeps wan, 0 when none runs (no pid
