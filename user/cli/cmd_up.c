@@ -60,6 +60,29 @@ static const struct opt_group *const up_hidden[] = { &up_run_group, NULL };
 /* up and run: the keys a command line never takes (config_file.h) */
 const struct opt_group *const up_file_only[] = { &up_update_group, NULL };
 
+/* The keys only mapce run takes (a service that stays), and why up,
+ * which exits, refuses them on its command line. */
+static const struct {
+	enum up_key key;
+	const char *opt, *why;
+} run_only[] = {
+	{ UK_PROMETHEUS_FILE, "--prometheus-file", "keep the file" },
+	{ UK_UPNP_LEASES, "--upnp-leases", "watch the file" },
+	{ UK_PCP, "--pcp", "answer" },
+	{ UK_BINDING_LOG, "--binding-log", "write the file" },
+};
+
+static bool run_only_given(const struct up_settings *cli)
+{
+	for (size_t i = 0; i < sizeof(run_only) / sizeof(run_only[0]); i++)
+		if (cli->set[run_only[i].key]) {
+			pr_err("up: %s is mapce run's (up does not stay to %s)", run_only[i].opt,
+			       run_only[i].why);
+			return true;
+		}
+	return false;
+}
+
 int up_opt(void *ctx, const struct opt_def *opt, const char *arg)
 {
 	struct up_args *a = ctx;
@@ -179,22 +202,8 @@ int up_settings_from_argv(const struct cli_spec *spec, int argc, char **argv, st
 		pr_err("%s: --config and --no-config exclude each other", spec->name);
 		return EXIT_USAGE;
 	}
-	if (spec == &up_spec && last.cli.set[UK_PROMETHEUS_FILE]) {
-		pr_err("up: --prometheus-file is mapce run's (up does not stay to keep the file)");
+	if (spec == &up_spec && run_only_given(&last.cli))
 		return EXIT_USAGE;
-	}
-	if (spec == &up_spec && last.cli.set[UK_UPNP_LEASES]) {
-		pr_err("up: --upnp-leases is mapce run's (up does not stay to watch the file)");
-		return EXIT_USAGE;
-	}
-	if (spec == &up_spec && last.cli.set[UK_PCP]) {
-		pr_err("up: --pcp is mapce run's (up does not stay to answer)");
-		return EXIT_USAGE;
-	}
-	if (spec == &up_spec && last.cli.set[UK_BINDING_LOG]) {
-		pr_err("up: --binding-log is mapce run's (up does not stay to write the file)");
-		return EXIT_USAGE;
-	}
 	if (!last.config && !last.cli.set[UK_WAN]) {
 		pr_err("%s: --wan IF is required", spec->name);
 		return EXIT_USAGE;
