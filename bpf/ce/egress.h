@@ -31,6 +31,7 @@
 #include "frag.h"
 #include "icmp4_err.h"
 #include "reject.h"
+#include "modes.h"
 
 /* Pull the headers into the linear area and parse the IPv4 packet into
  * v.  Returns a PARSE_* code. */
@@ -293,6 +294,37 @@ static __always_inline int egress_hairpin(struct __sk_buff *skb, const struct ma
 	}
 	*reason = MAPCE_R_HAIRPIN;
 	return bpf_redirect(skb->ifindex, BPF_F_INGRESS);
+}
+
+/*
+ * A packet that leaves untranslated: any IPv4 of a DS-Lite B4 (the AFTR
+ * translates), or what the box itself sends from its fixed ipip6 address.
+ * The same tunnel care as a translated one: the size checks, SYNs with
+ * their MSS clamped, then to the far end.
+ */
+static __always_inline int egress_plain(struct __sk_buff *skb, const struct mapce_config *cfg,
+					const struct v4_info *v, __u32 *reason)
+{
+	__u32 pmtu = 0;
+	int verdict;
+
+	if (v->tot_len + IPV6_HLEN > IPV6_MIN_MTU || (v->tcp_flags & TCP_FLAG_SYN))
+		pmtu = pmtu_to_br();
+	verdict = egress_too_big(skb, cfg, v, pmtu, reason);
+	if (verdict != STAGE_NEXT)
+		return verdict;
+	if (tc_mss_clamp(skb, v, mss_ceiling(cfg, pmtu)) > 0)
+		stats_count(&mapce_stats, MAPCE_R_EV_MSS_CLAMPED, 0);
+	return egress_encap(skb, cfg, v, NULL, reason);
+}
+
+/* Does v leave untranslated (egress_plain)?  rc: egress_parse's. */
+static __always_inline int egress_is_plain(const struct mapce_config *cfg,
+					   const struct v4_info *v, int rc)
+{
+	if (rc == PARSE_MALFORMED || rc == PARSE_BAD_CSUM)
+		return 0;
+	return !mode_napt(cfg) || (mode_ipip6(cfg) && v->saddr == cfg->ipv4);
 }
 
 /*

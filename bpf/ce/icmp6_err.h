@@ -25,6 +25,7 @@
 #include "maps.h"
 #include "common.h"
 #include "napt.h"
+#include "modes.h"
 
 /* Give the quoted packet q its inside source ip:port back, fixing the
  * quoted IPv4 header checksum and, where the ICMPv4 error keeps it, the
@@ -68,6 +69,16 @@ static __always_inline __u32 icmp6_err_lookup(const struct mapce_config *cfg, vo
 	struct mapce_tuple ki = {};
 	struct mapce_flow *f;
 
+	if (!mode_napt(cfg)) {
+		/* DS-Lite: the quote is the LAN host's own packet, as it
+		 * left; the error goes to it from the B4 (192.0.0.2) */
+		if (e->code == ICMP_FRAG_NEEDED && ipv6_equal(&q6->daddr, cfg->br_ipv6))
+			pmtu_learn(e->mtu + IPV6_HLEN);
+		e->saddr = cfg->ipv4;
+		e->daddr = q->saddr;
+		e->tos = 0;
+		return 0;
+	}
 	/* The quote is what we sent: from our public address, with a port
 	 * or an echo request's id (what our flows are keyed by). */
 	if (q->saddr != cfg->ipv4)

@@ -73,6 +73,9 @@ enum up_key {
 	UK_PREFIX_FROM,	       /* the CE prefix from this interface's addresses (PD on a LAN) */
 	UK_PROMETHEUS_FILE,    /* mapce run only: the node_exporter textfile it keeps */
 	UK_UPNP_LEASES,	       /* mapce run only: miniupnpd's lease file it mirrors */
+	UK_MODE,	       /* MAPCE_MODE_* (core/mode.h); default map-e */
+	UK_AFTR,	       /* dslite: the AFTR, an IPv6 address or a name (aftr[]) */
+	UK_IID,		       /* ipip6: the tunnel address's interface identifier */
 	UK__N
 };
 
@@ -93,6 +96,8 @@ struct up_settings {
 	char prefix_from[IF_NAMESIZE];	/* UK_PREFIX_FROM */
 	char prometheus_file[PATH_MAX]; /* UK_PROMETHEUS_FILE */
 	char upnp_leases[PATH_MAX];	/* UK_UPNP_LEASES */
+	char aftr[256];			/* UK_AFTR, as given */
+	__u8 iid[8];			/* UK_IID, network order */
 	/* The rule sources besides the rule options (one source a file or
 	 * command line; they are merged with the rules, as a whole). */
 	char isp[ISP_NAME_MAX];	      /* ISP table name, or "auto" */
