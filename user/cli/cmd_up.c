@@ -77,6 +77,7 @@ int up_opt(void *ctx, const struct opt_def *opt, const char *arg)
 const struct cli_spec up_spec = {
 	.name = "up",
 	.synopsis = "up --wan IF RULE-OPTIONS --br ADDR [OPTIONS]\n"
+		    "up --wan IF --mode ipip6|lw4o6|dslite MODE-OPTIONS [OPTIONS]\n"
 		    "up --config FILE [OPTIONS]",
 	.description =
 		"Start the MAP-E CE on the WAN interface IF: pin the maps under " MAPCE_PIN_ROOT
@@ -87,7 +88,13 @@ const struct cli_spec up_spec = {
 		"flap or a crash took: the MAP address, the route, a program); with other "
 		"parameters it refuses ('mapce run' applies them in place).\n\n"
 		"Without --prefix the CE prefix is taken from a global IPv6 address of IF inside a "
-		"rule IPv6 prefix (its first r6 + ea-len bits).",
+		"rule IPv6 prefix (its first r6 + ea-len bits).\n\n"
+		"--mode selects another service on the same datapath: ipip6 (a fixed IPv4 address "
+		"over RFC 2473, NAPT over ports 1024-65535, what no binding or forward takes goes "
+		"to this box; the tunnel address is IF's /64 + --iid), dslite (RFC 6333 B4: no "
+		"NAT, this box's own IPv4 is 192.0.0.2), lw4o6 (RFC 7596: NAPT into the "
+		"binding's port set).  Their tunnel source is a global IPv6 address of IF; the "
+		"fixed address (ipip6) and 192.0.0.2 (dslite) are added to IF as /32.",
 	.groups = up_groups,
 	.hidden = up_hidden,
 	.notes = "Config file: one 'KEY VALUE' per line, KEY one of the settings, rule, domain or "
