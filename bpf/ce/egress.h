@@ -319,8 +319,8 @@ static __always_inline int egress_plain(struct __sk_buff *skb, const struct mapc
 }
 
 /* Does v leave untranslated (egress_plain)?  rc: egress_parse's. */
-static __always_inline int egress_is_plain(const struct mapce_config *cfg,
-					   const struct v4_info *v, int rc)
+static __always_inline int egress_is_plain(const struct mapce_config *cfg, const struct v4_info *v,
+					   int rc)
 {
 	if (rc == PARSE_MALFORMED || rc == PARSE_BAD_CSUM)
 		return 0;

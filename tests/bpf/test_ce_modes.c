@@ -67,7 +67,7 @@ static void t_dslite(void)
 {
 	struct v4_spec u = udp_out(40000, 53), t = TCP_SYN_OUT(40001, 443), e = udp_out(40002, 53);
 	struct v4_spec r = u, c = TCP_SYN_OUT(40001, 443, .tcp_opts = OPT_MSS1420,
-						.tcp_opts_len = sizeof(OPT_MSS1420));
+					      .tcp_opts_len = sizeof(OPT_MSS1420));
 	struct pkt in, want, tun, ptb;
 	struct icmp4_err ie = { .src = B4_V4, .dst = LAN_HOST, .type = 3, .code = 4, .mtu = 1360 };
 
@@ -117,8 +117,7 @@ static void t_dslite(void)
 	pkt_v4(&in, &e);
 	frame_to(&tun, WAN6, BR6, &e);
 	expect_run(FX_TC_EGRESS, &in, TC_ACT_OK, MAPCE_R_ENCAP, 0, &tun, NULL);
-	frame_icmp6_err(&ptb, a6("2001:db8:12:3400::ffff"), a6(WAN6), 2, 0, 1400, tun.b + 14,
-			1232);
+	frame_icmp6_err(&ptb, a6("2001:db8:12:3400::ffff"), a6(WAN6), 2, 0, 1400, tun.b + 14, 1232);
 	ie.quote = in.b + 14;
 	ie.qlen = 28;
 	frame_icmp4_err(&want, &ie);
@@ -145,13 +144,21 @@ static void ipip6_out(const struct v4_spec *s, uint16_t p, __u64 events, struct 
 static void t_ipip6(void)
 {
 	struct v4_spec u = udp_out(40000, 53), d = udp_out(53, 53), r = {}, own;
-	struct v4_spec syn = { .src = SERVER, .dst = FIXED_V4, .proto = 6, .sport = 50000,
-			       .dport = 9200, .tcp_flags = 0x02, .ttl = 63, .frag = 0x4000 };
+	struct v4_spec syn = { .src = SERVER,
+			       .dst = FIXED_V4,
+			       .proto = 6,
+			       .sport = 50000,
+			       .dport = 9200,
+			       .tcp_flags = 0x02,
+			       .ttl = 63,
+			       .frag = 0x4000 };
 	struct mapce_endpoint out_ep = { .ip = htonl(FIXED_V4), .port = htons(22), .proto = 6 };
 	struct mapce_endpoint in_ep = { .ip = htonl(LAN_HOST), .port = htons(22), .proto = 6 };
-	struct mapce_binding own_b = { .ip = htonl(LAN_HOST), .port = htons(22),
+	struct mapce_binding own_b = { .ip = htonl(LAN_HOST),
+				       .port = htons(22),
 				       .flags = MAPCE_BIND_F_STATIC };
-	struct mapce_binding bind = { .ip = htonl(FIXED_V4), .port = htons(22),
+	struct mapce_binding bind = { .ip = htonl(FIXED_V4),
+				      .port = htons(22),
 				      .flags = MAPCE_BIND_F_STATIC };
 	struct pkt in, want, tun;
 	uint16_t p;
@@ -214,8 +221,9 @@ static void t_ipip6(void)
 	{
 		struct v4_spec b = udp_out(41000, 53);
 		struct pkt inside, ptb;
-		struct icmp4_err ie = { .src = FIXED_V4, .dst = LAN_HOST, .type = 3, .code = 4,
-					.mtu = 1360 };
+		struct icmp4_err ie = {
+			.src = FIXED_V4, .dst = LAN_HOST, .type = 3, .code = 4, .mtu = 1360
+		};
 
 		b.payload = 1400;
 		pkt_v4(&inside, &b);
@@ -271,8 +279,9 @@ static void t_lw4o6(void)
 	{
 		struct v4_spec b = udp_out(0xc342, 53);
 		struct pkt inside, ptb;
-		struct icmp4_err ie = { .src = CE_V4, .dst = LAN_HOST, .type = 3, .code = 4,
-					.mtu = 1360 };
+		struct icmp4_err ie = {
+			.src = CE_V4, .dst = LAN_HOST, .type = 3, .code = 4, .mtu = 1360
+		};
 
 		b.payload = 1400;
 		pkt_v4(&inside, &b);

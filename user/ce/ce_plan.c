@@ -204,7 +204,8 @@ static int plan_map_e(const struct up_settings *s, struct rule_source *src,
 	char a6[IP6_STRLEN];
 
 	/* An ISP table's rule depends on the prefix: find the prefix first. */
-	if (src->origin == RULE_FROM_ISP && !o->have_prefix && detect_prefix(w, src, o, err, errlen))
+	if (src->origin == RULE_FROM_ISP && !o->have_prefix &&
+	    detect_prefix(w, src, o, err, errlen))
 		return MAPCE_ERR_VALUE;
 	if (rule_source_apply(src, o, err, errlen))
 		return MAPCE_ERR_VALUE;
@@ -247,6 +248,7 @@ int ce_plan(const struct up_settings *s, struct rule_source *src, const struct w
 	int ret;
 
 	memset(out, 0, sizeof(*out));
+	memset(&d, 0, sizeof(d));
 	if (plan_mtu(s, w, &mtu, &mss, err, errlen))
 		return MAPCE_ERR_VALUE;
 	if (val_or(s, UK_MODE, MAPCE_MODE_MAP_E) == MAPCE_MODE_MAP_E)

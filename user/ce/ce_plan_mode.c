@@ -56,8 +56,10 @@ static int check_options(const struct up_settings *s, __u8 mode, char *err, size
 
 	if (o->n_rules > 0 || s->set[UK_ISP] || s->set[UK_DHCPV6_OPTION] ||
 	    s->set[UK_DHCPV6_OPTION_FILE])
-		return usage(err, errlen, "--mode %s takes no MAP rule (--rule, --isp, "
-				"--dhcpv6-option)", m);
+		return usage(err, errlen,
+			     "--mode %s takes no MAP rule (--rule, --isp, "
+			     "--dhcpv6-option)",
+			     m);
 	if (o->mesh)
 		return usage(err, errlen, "--mode %s has no FMRs: --mesh is for map-e", m);
 	if (s->set[UK_AFTR] && mode != MAPCE_MODE_DSLITE)
@@ -65,17 +67,25 @@ static int check_options(const struct up_settings *s, __u8 mode, char *err, size
 	if (s->set[UK_IID] && mode != MAPCE_MODE_IPIP6)
 		return usage(err, errlen, "--iid is for --mode ipip6, not %s", m);
 	if (mode == MAPCE_MODE_DSLITE && (o->have_ipv4 || o->have_psid || o->have_psid_len))
-		return usage(err, errlen, "--mode %s has no IPv4 address of its own (the AFTR "
-				"translates): no --ipv4, --psid or --psid-len", m);
+		return usage(err, errlen,
+			     "--mode %s has no IPv4 address of its own (the AFTR "
+			     "translates): no --ipv4, --psid or --psid-len",
+			     m);
 	if (mode == MAPCE_MODE_IPIP6 && (o->have_psid || o->have_psid_len || o->have_psid_offset))
-		return usage(err, errlen, "--mode %s uses every port of its address: no --psid, "
-				"--psid-len or --psid-offset", m);
+		return usage(err, errlen,
+			     "--mode %s uses every port of its address: no --psid, "
+			     "--psid-len or --psid-offset",
+			     m);
 	if (mode != MAPCE_MODE_DSLITE && !o->have_ipv4)
-		return usage(err, errlen, "--mode %s needs --ipv4 ADDR (the IPv4 address the "
-				"provider gave)", m);
+		return usage(err, errlen,
+			     "--mode %s needs --ipv4 ADDR (the IPv4 address the "
+			     "provider gave)",
+			     m);
 	if (mode != MAPCE_MODE_DSLITE && !o->have_br)
-		return usage(err, errlen, "--mode %s needs --br ADDR (the IPv6 address of the "
-				"tunnel's far end)", m);
+		return usage(err, errlen,
+			     "--mode %s needs --br ADDR (the IPv6 address of the "
+			     "tunnel's far end)",
+			     m);
 	return 0;
 }
 

@@ -257,9 +257,11 @@ static int parse_iid(const char *arg, __u8 iid[8])
 	if (*p || !n)
 		return -1;
 	memset(iid, 0, 8);
-	for (int i = 0; i < n; i++) {
-		iid[2 * (4 - n + i)] = (__u8)(g[i] >> 8);
-		iid[2 * (4 - n + i) + 1] = (__u8)g[i];
+	for (size_t i = 0; i < (size_t)n; i++) {
+		size_t at = 2 * (4 - (size_t)n + i);
+
+		iid[at] = (__u8)(g[i] >> 8);
+		iid[at + 1] = (__u8)g[i];
 	}
 	return 0;
 }
@@ -436,7 +438,8 @@ int up_settings_apply(struct up_settings *s, int opt, const char *arg, unsigned 
 		ret = 0;
 		break;
 	case UK_AFTR:
-		if (!*arg || strlen(arg) >= sizeof(s->aftr) || strspn(arg, AFTR_CHARS) != strlen(arg))
+		if (!*arg || strlen(arg) >= sizeof(s->aftr) ||
+		    strspn(arg, AFTR_CHARS) != strlen(arg))
 			return BAD("bad %s '%s' (an IPv6 address or a DNS name)", name, arg);
 		snprintf(s->aftr, sizeof(s->aftr), "%s", arg);
 		ret = 0;

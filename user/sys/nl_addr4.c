@@ -33,7 +33,8 @@ static int addr4_cb(const struct nlmsghdr *nh, void *arg)
 	if (nh->nlmsg_type != RTM_NEWADDR || nh->nlmsg_len < NLMSG_LENGTH(sizeof(*ifa)) ||
 	    ifa->ifa_family != AF_INET || (int)ifa->ifa_index != l->ifindex)
 		return MNL_CB_OK;
-	mnl_attr_for_each(a, nh, sizeof(*ifa)) {
+	mnl_attr_for_each(a, nh, sizeof(*ifa))
+	{
 		if (mnl_attr_get_type(a) == IFA_LOCAL && mnl_attr_get_payload_len(a) == 4)
 			memcpy(&local, mnl_attr_get_payload(a), 4);
 		else if (mnl_attr_get_type(a) == IFA_PROTO && mnl_attr_get_payload_len(a) >= 1)
