@@ -296,6 +296,16 @@ static __always_inline int egress_hairpin(struct __sk_buff *skb, const struct ma
 	return bpf_redirect(skb->ifindex, BPF_F_INGRESS);
 }
 
+/* The path MTU to the BR that matters for v, or 0.  Any learned path MTU
+ * is >= 1280 (the IPv6 minimum): only SYNs and bigger packets need to
+ * look. */
+static __always_inline __u32 egress_pmtu(const struct v4_info *v)
+{
+	if (v->tot_len + IPV6_HLEN > IPV6_MIN_MTU || (v->tcp_flags & TCP_FLAG_SYN))
+		return pmtu_to_br();
+	return 0;
+}
+
 /*
  * A packet that leaves untranslated: any IPv4 of a DS-Lite B4 (the AFTR
  * translates), or what the box itself sends from its fixed ipip6 address.
@@ -305,11 +315,9 @@ static __always_inline int egress_hairpin(struct __sk_buff *skb, const struct ma
 static __always_inline int egress_plain(struct __sk_buff *skb, const struct mapce_config *cfg,
 					const struct v4_info *v, __u32 *reason)
 {
-	__u32 pmtu = 0;
+	__u32 pmtu = egress_pmtu(v);
 	int verdict;
 
-	if (v->tot_len + IPV6_HLEN > IPV6_MIN_MTU || (v->tcp_flags & TCP_FLAG_SYN))
-		pmtu = pmtu_to_br();
 	verdict = egress_too_big(skb, cfg, v, pmtu, reason);
 	if (verdict != STAGE_NEXT)
 		return verdict;
@@ -347,10 +355,7 @@ static __always_inline int egress_napt(struct __sk_buff *skb, const struct mapce
 	f = egress_flow(skb, cfg, v, reason, &verdict);
 	if (!f)
 		return verdict;
-	/* Any learned path MTU is >= 1280 (the IPv6 minimum): only SYNs and
-	 * bigger packets need to look. */
-	if (v->tot_len + IPV6_HLEN > IPV6_MIN_MTU || (v->tcp_flags & TCP_FLAG_SYN))
-		pmtu = pmtu_to_br();
+	pmtu = egress_pmtu(v);
 	verdict = egress_too_big(skb, cfg, v, pmtu, reason);
 	if (verdict != STAGE_NEXT)
 		return verdict;

@@ -61,6 +61,23 @@ static void frame_to(struct pkt *k, const char *src6, const char *dst6, const st
 	pkt_v6v4(k, a6(src6), a6(dst6), s);
 }
 
+/* A router on the IPv6 path answers the tunnel packet tun (the CE sent it
+ * from dst6 for the inside packet inside) with Packet Too Big 1400: the
+ * inside host gets ICMPv4 frag-needed 1360 from src4 quoting its packet. */
+static void ptb_to_host(const struct pkt *inside, const struct pkt *tun, const char *dst6,
+			uint32_t src4)
+{
+	struct icmp4_err ie = { .src = src4, .dst = LAN_HOST, .type = 3, .code = 4, .mtu = 1360 };
+	struct pkt ptb, want;
+
+	frame_icmp6_err(&ptb, a6("2001:db8:12:3400::ffff"), a6(dst6), 2, 0, 1400, tun->b + 14,
+			1232);
+	ie.quote = inside->b + 14;
+	ie.qlen = 28;
+	frame_icmp4_err(&want, &ie);
+	expect_run(FX_XDP, &ptb, XDP_PASS, MAPCE_R_ICMP6_ERR_TRANSLATED, 0, &want, NULL);
+}
+
 /* ---- dslite ------------------------------------------------------------- */
 
 static void t_dslite(void)
@@ -68,8 +85,7 @@ static void t_dslite(void)
 	struct v4_spec u = udp_out(40000, 53), t = TCP_SYN_OUT(40001, 443), e = udp_out(40002, 53);
 	struct v4_spec r = u, c = TCP_SYN_OUT(40001, 443, .tcp_opts = OPT_MSS1420,
 					      .tcp_opts_len = sizeof(OPT_MSS1420));
-	struct pkt in, want, tun, ptb;
-	struct icmp4_err ie = { .src = B4_V4, .dst = LAN_HOST, .type = 3, .code = 4, .mtu = 1360 };
+	struct pkt in, want, tun;
 
 	ce_fresh("dslite_lan_ipv4_leaves_untranslated_to_the_aftr");
 	mode_dslite();
@@ -117,11 +133,7 @@ static void t_dslite(void)
 	pkt_v4(&in, &e);
 	frame_to(&tun, WAN6, BR6, &e);
 	expect_run(FX_TC_EGRESS, &in, TC_ACT_OK, MAPCE_R_ENCAP, 0, &tun, NULL);
-	frame_icmp6_err(&ptb, a6("2001:db8:12:3400::ffff"), a6(WAN6), 2, 0, 1400, tun.b + 14, 1232);
-	ie.quote = in.b + 14;
-	ie.qlen = 28;
-	frame_icmp4_err(&want, &ie);
-	expect_run(FX_XDP, &ptb, XDP_PASS, MAPCE_R_ICMP6_ERR_TRANSLATED, 0, &want, NULL);
+	ptb_to_host(&in, &tun, WAN6, B4_V4);
 	TCASE_END();
 }
 
@@ -220,20 +232,12 @@ static void t_ipip6(void)
 	TCASE_BEGIN("ipip6_packet_too_big_becomes_frag_needed_to_the_host");
 	{
 		struct v4_spec b = udp_out(41000, 53);
-		struct pkt inside, ptb;
-		struct icmp4_err ie = {
-			.src = FIXED_V4, .dst = LAN_HOST, .type = 3, .code = 4, .mtu = 1360
-		};
+		struct pkt inside;
 
 		b.payload = 1400;
 		pkt_v4(&inside, &b);
 		ipip6_out(&b, 41000, EV_NEW_FLOW, &tun);
-		frame_icmp6_err(&ptb, a6("2001:db8:12:3400::ffff"), a6(FIXED6), 2, 0, 1400,
-				tun.b + 14, 1232);
-		ie.quote = inside.b + 14;
-		ie.qlen = 28;
-		frame_icmp4_err(&want, &ie);
-		expect_run(FX_XDP, &ptb, XDP_PASS, MAPCE_R_ICMP6_ERR_TRANSLATED, 0, &want, NULL);
+		ptb_to_host(&inside, &tun, FIXED6, FIXED_V4);
 	}
 	TCASE_END();
 }
@@ -278,21 +282,13 @@ static void t_lw4o6(void)
 	TCASE_BEGIN("lw4o6_packet_too_big_becomes_frag_needed_to_the_host");
 	{
 		struct v4_spec b = udp_out(0xc342, 53);
-		struct pkt inside, ptb;
-		struct icmp4_err ie = {
-			.src = CE_V4, .dst = LAN_HOST, .type = 3, .code = 4, .mtu = 1360
-		};
+		struct pkt inside;
 
 		b.payload = 1400;
 		pkt_v4(&inside, &b);
 		expect_run(FX_TC_EGRESS, &inside, TC_ACT_OK, MAPCE_R_ENCAP, EV_NEW_FLOW,
 			   FRAME_LATER, &tun);
-		frame_icmp6_err(&ptb, a6("2001:db8:12:3400::ffff"), a6(WAN6), 2, 0, 1400,
-				tun.b + 14, 1232);
-		ie.quote = inside.b + 14;
-		ie.qlen = 28;
-		frame_icmp4_err(&want, &ie);
-		expect_run(FX_XDP, &ptb, XDP_PASS, MAPCE_R_ICMP6_ERR_TRANSLATED, 0, &want, NULL);
+		ptb_to_host(&inside, &tun, WAN6, CE_V4);
 	}
 	TCASE_END();
 }
