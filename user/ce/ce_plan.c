@@ -214,9 +214,12 @@ static int plan_map_e(const struct up_settings *s, struct rule_source *src,
 		return rule_fail(o);
 	if (!o->have_prefix && o->n_rules > 0 && detect_prefix(w, src, o, err, errlen))
 		return MAPCE_ERR_VALUE;
-	if (s->set[UK_AFTR] || s->set[UK_IID]) {
-		BAD("--%s is for --mode %s, not map-e", s->set[UK_AFTR] ? "aftr" : "iid",
-		    s->set[UK_AFTR] ? "dslite" : "ipip6");
+	if (s->set[UK_AFTR] || s->set[UK_DNS] || s->set[UK_IID]) {
+		BAD("--%s is for --mode %s, not map-e",
+		    s->set[UK_AFTR]  ? "aftr"
+		    : s->set[UK_DNS] ? "dns"
+				     : "iid",
+		    s->set[UK_IID] && !s->set[UK_AFTR] && !s->set[UK_DNS] ? "ipip6" : "dslite");
 		return MAPCE_ERR_USAGE;
 	}
 	if (!o->have_br) {

@@ -64,6 +64,8 @@ static int check_options(const struct up_settings *s, __u8 mode, char *err, size
 		return usage(err, errlen, "--mode %s has no FMRs: --mesh is for map-e", m);
 	if (s->set[UK_AFTR] && mode != MAPCE_MODE_DSLITE)
 		return usage(err, errlen, "--aftr is for --mode dslite, not %s", m);
+	if (s->set[UK_DNS] && mode != MAPCE_MODE_DSLITE)
+		return usage(err, errlen, "--dns is for --mode dslite (--aftr NAME), not %s", m);
 	if (s->set[UK_IID] && mode != MAPCE_MODE_IPIP6)
 		return usage(err, errlen, "--iid is for --mode ipip6, not %s", m);
 	if (mode == MAPCE_MODE_DSLITE && (o->have_ipv4 || o->have_psid || o->have_psid_len))

@@ -198,7 +198,7 @@ int up_settings_reread(struct up_settings *s, char *err, size_t errlen)
 
 /*
  * dslite with the AFTR's name: s with the name's AAAA (RFC 6333 §5.5:
- * through the resolvers of the system, asked out of the WAN) in its
+ * through --dns, else the resolvers of the system, asked out of the WAN) in its
  * place, else s itself.  NULL + message when the name does not resolve.
  */
 static const struct up_settings *aftr_resolved(const struct up_settings *s, char *err,
@@ -214,7 +214,8 @@ static const struct up_settings *aftr_resolved(const struct up_settings *s, char
 	if (!s->set[UK_AFTR] || inet_pton(AF_INET6, s->aftr, &a) == 1)
 		return s;
 	resolve_conf_init(&rc, s->wan);
-	if (resolve_add_resolv_conf(&rc, NULL, m, sizeof(m))) {
+	if (s->set[UK_DNS] ? resolve_add_server(&rc, s->dns, m, sizeof(m))
+			   : resolve_add_resolv_conf(&rc, NULL, m, sizeof(m))) {
 		mapce_errf(err, errlen, "--aftr %s: %s", s->aftr, m);
 		return NULL;
 	}

@@ -76,6 +76,7 @@ enum up_key {
 	UK_MODE,	       /* MAPCE_MODE_* (core/mode.h); default map-e */
 	UK_AFTR,	       /* dslite: the AFTR, an IPv6 address or a name (aftr[]) */
 	UK_IID,		       /* ipip6: the tunnel address's interface identifier */
+	UK_DNS,		       /* the resolver --aftr NAME is asked of (dns[]) */
 	UK__N
 };
 
@@ -98,6 +99,7 @@ struct up_settings {
 	char upnp_leases[PATH_MAX];	/* UK_UPNP_LEASES */
 	char aftr[256];			/* UK_AFTR, as given */
 	__u8 iid[8];			/* UK_IID, network order */
+	char dns[64];			/* UK_DNS: an IPv6 or IPv4 address */
 	/* The rule sources besides the rule options (one source a file or
 	 * command line; they are merged with the rules, as a whole). */
 	char isp[ISP_NAME_MAX];	      /* ISP table name, or "auto" */

@@ -35,6 +35,10 @@ static const struct opt_def up_keys[] = {
 	  "dslite: the AFTR's IPv6 address, or its name (resolved to AAAA through the system's "
 	  "resolver)",
 	  KEY(AFTR) },
+	{ "dns", "ADDR",
+	  "dslite: the DNS server --aftr NAME is resolved through (the line's; default: the "
+	  "nameservers of /etc/resolv.conf), asked out of the WAN",
+	  KEY(DNS) },
 	{ "iid", "IID",
 	  "ipip6: the interface identifier of the tunnel address on the WAN's /64 (e.g. ::feed "
 	  "or c6:3364:7b00:0; default: the legacy MAP IID of the fixed address with PSID 0)",
@@ -444,6 +448,17 @@ int up_settings_apply(struct up_settings *s, int opt, const char *arg, unsigned 
 		snprintf(s->aftr, sizeof(s->aftr), "%s", arg);
 		ret = 0;
 		break;
+	case UK_DNS: {
+		struct in6_addr a6;
+		struct in_addr a4;
+
+		if (strlen(arg) >= sizeof(s->dns) ||
+		    (inet_pton(AF_INET6, arg, &a6) != 1 && inet_pton(AF_INET, arg, &a4) != 1))
+			return BAD("bad %s '%s' (an IPv6 or IPv4 address)", name, arg);
+		snprintf(s->dns, sizeof(s->dns), "%s", arg);
+		ret = 0;
+		break;
+	}
 	case UK_IID:
 		if (parse_iid(arg, s->iid))
 			return BAD("bad %s '%s' (an interface identifier: ::feed, or up to four "
@@ -543,6 +558,8 @@ void up_settings_merge(struct up_settings *out, const struct up_settings *file,
 		memcpy(out->aftr, cli->aftr, sizeof(out->aftr));
 	if (cli->set[UK_IID])
 		memcpy(out->iid, cli->iid, sizeof(out->iid));
+	if (cli->set[UK_DNS])
+		memcpy(out->dns, cli->dns, sizeof(out->dns));
 	out->usage_err = false;
 }
 
