@@ -104,8 +104,25 @@ struct mapce_config {
 	__u8 encap_limit;	 /* RFC 2473 encapsulation limit option: 0 = none (default) */
 	__u8 filtering;		 /* MAPCE_FILTER_*: inbound from new remotes; default ADF */
 	__u32 max_per_host;	 /* mappings one inside host may hold; 0 = no limit */
-	__u32 _pad2;
+	__u8 mode;		 /* MAPCE_MODE_*: which service the tunnel carries */
+	__u8 ipv4_prefix_len;	 /* ipip6: the fixed IPv4 prefix length (32: one address) */
+	__u16 _pad2;
 };
+
+/*
+ * The IPv4-over-IPv6 service (mode): one datapath, other parameters.
+ *   MAP_E   RFC 7597: NAPT into the port set, rules, FMRs (the default: 0)
+ *   IPIP6   a fixed IPv4 address over an RFC 2473 tunnel to br_ipv6: NAPT
+ *           into ipv4 over ports 1024-65535; inbound that matches no
+ *           binding goes to the box's own stack (ipv4 is a local address)
+ *   DSLITE  RFC 6333 B4: no NAT; IPv4 as it is to the AFTR (br_ipv6), and
+ *           only what the AFTR sends is decapsulated
+ *   LW4O6   RFC 7596 lwB4: NAPT into the port set as MAP-E, no FMRs
+ */
+#define MAPCE_MODE_MAP_E 0
+#define MAPCE_MODE_IPIP6 1
+#define MAPCE_MODE_DSLITE 2
+#define MAPCE_MODE_LW4O6 3
 
 /* Filtering (RFC 4787 §5, RFC 5382 REQ-3): who may send to a mapped port. */
 #define MAPCE_FILTER_ADF 0  /* remotes the inside endpoint sent to (any port) */
@@ -346,7 +363,8 @@ struct mapce_frag {
 	X(EV_BR_FRAG_FOLLOWED, "ev_br_frag_followed") /* BR: later fragment sent by its first's CE */\
 	X(DROP_TOO_BIG, "drop_too_big")             /* over the tunnel MTU without DF */\
 	X(DROP_BAD_CHECKSUM, "drop_bad_checksum")   /* inner IPv4 header checksum wrong */\
-	X(EV_BINLOG_LOST, "ev_binlog_lost")         /* binding log event lost: ring buffer full */
+	X(EV_BINLOG_LOST, "ev_binlog_lost")         /* binding log event lost: ring buffer full */\
+	X(DECAP_LOCAL, "decap_local")               /* ipip6: to the box itself, no NAT */
 /* clang-format on */
 
 #define MAPCE_REASON_ENUM(id, name) MAPCE_R_##id,

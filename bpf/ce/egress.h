@@ -32,6 +32,7 @@
 #include "frag.h"
 #include "icmp4_err.h"
 #include "reject.h"
+#include "modes.h"
 
 /* Pull the headers into the linear area and parse the IPv4 packet into
  * v.  Returns a PARSE_* code. */
@@ -298,6 +299,45 @@ static __always_inline int egress_hairpin(struct __sk_buff *skb, const struct ma
 	return bpf_redirect(skb->ifindex, BPF_F_INGRESS);
 }
 
+/* The path MTU to the BR that matters for v, or 0.  Any learned path MTU
+ * is >= 1280 (the IPv6 minimum): only SYNs and bigger packets need to
+ * look. */
+static __always_inline __u32 egress_pmtu(const struct v4_info *v)
+{
+	if (v->tot_len + IPV6_HLEN > IPV6_MIN_MTU || (v->tcp_flags & TCP_FLAG_SYN))
+		return pmtu_to_br();
+	return 0;
+}
+
+/*
+ * A packet that leaves untranslated: any IPv4 of a DS-Lite B4 (the AFTR
+ * translates), or what the box itself sends from its fixed ipip6 address.
+ * The same tunnel care as a translated one: the size checks, SYNs with
+ * their MSS clamped, then to the far end.
+ */
+static __always_inline int egress_plain(struct __sk_buff *skb, const struct mapce_config *cfg,
+					const struct v4_info *v, __u32 *reason)
+{
+	__u32 pmtu = egress_pmtu(v);
+	int verdict;
+
+	verdict = egress_too_big(skb, cfg, v, pmtu, reason);
+	if (verdict != STAGE_NEXT)
+		return verdict;
+	if (tc_mss_clamp(skb, v, mss_ceiling(cfg, pmtu)) > 0)
+		stats_count(&mapce_stats, MAPCE_R_EV_MSS_CLAMPED, 0);
+	return egress_encap(skb, cfg, v, NULL, reason);
+}
+
+/* Does v leave untranslated (egress_plain)?  rc: egress_parse's. */
+static __always_inline int egress_is_plain(const struct mapce_config *cfg, const struct v4_info *v,
+					   int rc)
+{
+	if (rc == PARSE_MALFORMED || rc == PARSE_BAD_CSUM)
+		return 0;
+	return !mode_napt(cfg) || (mode_ipip6(cfg) && v->saddr == cfg->ipv4);
+}
+
 /*
  * A packet with ports (or an echo id): its flow, the size checks, then
  * hairpinned back in, or source-translated (SYNs with their MSS clamped)
@@ -318,10 +358,7 @@ static __always_inline int egress_napt(struct __sk_buff *skb, const struct mapce
 	f = egress_flow(skb, cfg, v, reason, &verdict);
 	if (!f)
 		return verdict;
-	/* Any learned path MTU is >= 1280 (the IPv6 minimum): only SYNs and
-	 * bigger packets need to look. */
-	if (v->tot_len + IPV6_HLEN > IPV6_MIN_MTU || (v->tcp_flags & TCP_FLAG_SYN))
-		pmtu = pmtu_to_br();
+	pmtu = egress_pmtu(v);
 	verdict = egress_too_big(skb, cfg, v, pmtu, reason);
 	if (verdict != STAGE_NEXT)
 		return verdict;

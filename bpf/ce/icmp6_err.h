@@ -25,6 +25,7 @@
 #include "maps.h"
 #include "common.h"
 #include "napt.h"
+#include "modes.h"
 
 /* Give the quoted packet q its inside source ip:port back, fixing the
  * quoted IPv4 header checksum and, where the ICMPv4 error keeps it, the
@@ -59,6 +60,19 @@ static __always_inline int icmp6_err_unnat_quote(void *data, void *data_end,
 	return 0;
 }
 
+/* The error goes from our address to inside host to; only then does a
+ * Packet Too Big about a packet to the BR lower the path MTU.  0. */
+static __always_inline __u32 icmp6_err_to(const struct mapce_config *cfg, const struct ipv6hdr *q6,
+					  struct icmp6_xlat *e, __be32 to)
+{
+	if (e->code == ICMP_FRAG_NEEDED && ipv6_equal(&q6->daddr, cfg->br_ipv6))
+		pmtu_learn(e->mtu + IPV6_HLEN);
+	e->saddr = cfg->ipv4;
+	e->daddr = to;
+	e->tos = 0;
+	return 0;
+}
+
 /* The CE's lookup (lib/icmp6_err.h, step 5). */
 static __always_inline __u32 icmp6_err_lookup(const struct mapce_config *cfg, void *data,
 					      void *data_end, const struct ipv6hdr *q6,
@@ -68,6 +82,10 @@ static __always_inline __u32 icmp6_err_lookup(const struct mapce_config *cfg, vo
 	struct mapce_tuple ki = {};
 	struct mapce_flow *f;
 
+	if (!mode_napt(cfg))
+		/* DS-Lite: the quote is the LAN host's own packet, as it
+		 * left; the error goes to it from the B4 (192.0.0.2) */
+		return icmp6_err_to(cfg, q6, e, q->saddr);
 	/* The quote is what we sent: from our public address, with a port
 	 * or an echo request's id (what our flows are keyed by). */
 	if (q->saddr != cfg->ipv4)
@@ -80,12 +98,7 @@ static __always_inline __u32 icmp6_err_lookup(const struct mapce_config *cfg, vo
 		return MAPCE_R_DROP_ICMP6_ERR_NO_FLOW;
 	if (icmp6_err_unnat_quote(data, data_end, q, f->ip, f->port))
 		return MAPCE_R_DROP_MALFORMED;
-	if (e->code == ICMP_FRAG_NEEDED && ipv6_equal(&q6->daddr, cfg->br_ipv6))
-		pmtu_learn(e->mtu + IPV6_HLEN);
-	e->saddr = cfg->ipv4;
-	e->daddr = f->ip;
-	e->tos = 0;
-	return 0;
+	return icmp6_err_to(cfg, q6, e, f->ip);
 }
 
 #endif

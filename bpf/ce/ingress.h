@@ -31,6 +31,7 @@
 #include "frag.h"
 #include "icmp4_err.h"
 #include "reasm.h"
+#include "modes.h"
 
 /* The IPv6 part of decapsulated packet v: the IPv6 header, maybe the
  * encapsulation limit option (lib/encap.h, tunnel_hlen). */
@@ -95,7 +96,8 @@ static __always_inline int ingress_tunnel_ok(const struct mapce_config *cfg,
 		*reason = MAPCE_R_DROP_BAD_TUNNEL_SRC;
 		return 0;
 	}
-	if (v->daddr != cfg->ipv4) {
+	/* DS-Lite: the LAN's own addresses come back, untranslated */
+	if (mode_napt(cfg) && v->daddr != cfg->ipv4) {
 		*reason = MAPCE_R_DROP_WRONG_IPV4;
 		return 0;
 	}
@@ -187,6 +189,53 @@ static __always_inline int ingress_decap(struct xdp_md *ctx, const struct v4_inf
 	return XDP_PASS;
 }
 
+/* Decapsulate v with the RFC 6040 ECN rules and nothing translated: to
+ * the box's own stack (ipip6, *reason DECAP_LOCAL) or, DS-Lite, as the
+ * AFTR sent it. */
+static __always_inline int ingress_untranslated(struct xdp_md *ctx, const struct ipv6hdr *ip6,
+						const struct v4_info *v, __u32 ok_reason,
+						__u32 *reason)
+{
+	void *data = (void *)(long)ctx->data;
+	void *data_end = (void *)(long)ctx->data_end;
+	int ecn = ecn_decap(ipv6_tclass(ip6) & 3, v->tos & 3);
+	int verdict;
+
+	if (ecn < 0) {
+		*reason = MAPCE_R_DROP_ECN_CE_NOT_ECT;
+		return XDP_DROP;
+	}
+	if (ecn != (v->tos & 3))
+		ingress_set_ecn(data, data_end, v, (__u8)ecn);
+	verdict = ingress_decap(ctx, v, reason);
+	if (verdict == XDP_PASS)
+		*reason = ok_reason;
+	return verdict;
+}
+
+/*
+ * DS-Lite: anything IPv4 from the AFTR (the only allowed tunnel source)
+ * goes in as it is; SYN-ACKs have their MSS clamped.
+ */
+static __always_inline int ingress_plain(struct xdp_md *ctx, const struct mapce_config *cfg,
+					 const struct ipv6hdr *ip6, const struct v4_info *v,
+					 __u32 *reason)
+{
+	void *data = (void *)(long)ctx->data;
+	void *data_end = (void *)(long)ctx->data_end;
+
+	if (!ingress_len_ok(ip6, v)) {
+		*reason = MAPCE_R_DROP_MALFORMED;
+		return XDP_DROP;
+	}
+	if (!ingress_tunnel_ok(cfg, ip6, v, 0, reason))
+		return XDP_DROP;
+	if ((v->tcp_flags & TCP_FLAG_SYN) &&
+	    xdp_mss_clamp(data, data_end, v, mss_ceiling(cfg, pmtu_to_br())))
+		stats_count(&mapce_stats, MAPCE_R_EV_MSS_CLAMPED, 0);
+	return ingress_untranslated(ctx, ip6, v, MAPCE_R_DECAP, reason);
+}
+
 /*
  * A later fragment from the tunnel: it goes where its first fragment went
  * (only the destination address changes), or, when the first fragment has
@@ -242,6 +291,9 @@ static __always_inline int ingress_icmp_error(struct xdp_md *ctx, const struct m
 	if (!ingress_tunnel_ok(cfg, ip6, v, 0, reason))
 		return XDP_DROP;
 	if (icmp4_err_in(data, data_end, v, cfg, &inside)) {
+		/* ipip6: about what the box itself sent, from its address */
+		if (mode_ipip6(cfg))
+			return ingress_untranslated(ctx, ip6, v, MAPCE_R_DECAP_LOCAL, reason);
 		*reason = MAPCE_R_DROP_ICMP_ERR_NO_FLOW;
 		return XDP_DROP;
 	}
@@ -274,6 +326,10 @@ static __always_inline int ingress_napt(struct xdp_md *ctx, const struct mapce_c
 		return XDP_PASS;
 	}
 	f = ingress_flow(cfg, v, reason);
+	if (!f && mode_ipip6(cfg) && *reason == MAPCE_R_DROP_NO_FLOW)
+		/* no binding, no forward: the fixed address is the box's own
+		 * too, its services and its firewall take it */
+		return ingress_untranslated(ctx, ip6, v, MAPCE_R_DECAP_LOCAL, reason);
 	if (!f)
 		return XDP_DROP;
 	ecn = ecn_decap(ipv6_tclass(ip6) & 3, v->tos & 3);

@@ -6,6 +6,8 @@
  *              (forwarded from the LAN or sent by the box itself) is NAPT-ed
  *              into the port set and encapsulated in IPv6 to the BR (or, for
  *              an FMR destination, to the owning CE).  Stages: egress.h.
+ *   The service (MAP-E, lw4o6, ipip6, DS-Lite) changes what is translated,
+ *   not the path: modes.h.
  *   XDP ingress (mapce_xdp_ingress): IPv4-in-IPv6 to our MAP address from the
  *              BR (or an FMR CE) is decapsulated, reverse-NAPT-ed and passed
  *              to the kernel, which routes it to the LAN (nftables forward
@@ -51,7 +53,10 @@ int mapce_tc_egress(struct __sk_buff *skb)
 		goto out;
 	}
 	rc = egress_parse(skb, &v);
-	if (rc == PARSE_OK)
+	if (egress_is_plain(cfg, &v, rc))
+		/* DS-Lite, or the box's own fixed address: no NAPT */
+		verdict = egress_plain(skb, cfg, &v, &reason);
+	else if (rc == PARSE_OK)
 		/* ports or an echo id: NAPT, then the tunnel (or a hairpin) */
 		verdict = egress_napt(skb, cfg, &v, &reason);
 	else if (rc == PARSE_FRAGMENT)
@@ -113,6 +118,9 @@ int mapce_xdp_ingress(struct xdp_md *ctx)
 	ip6 = data + ETH_HLEN;
 	if ((void *)(ip6 + 1) > data_end)
 		rc = PARSE_MALFORMED;
+	else if (!mode_napt(cfg) && rc != PARSE_BAD_CSUM && rc != PARSE_MALFORMED)
+		/* DS-Lite: from the AFTR, decapsulated as it is */
+		verdict = ingress_plain(ctx, cfg, ip6, &v, &reason);
 	else if (rc == PARSE_OK)
 		/* ports or an echo id: reverse NAPT, decapsulation */
 		verdict = ingress_napt(ctx, cfg, ip6, &v, &reason);

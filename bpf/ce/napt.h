@@ -22,6 +22,7 @@
 #include "mapce_abi.h"
 #include "mapce_rule.h"
 #include "maps.h"
+#include "modes.h"
 #include "lib/parse.h"
 #include "lib/stats.h"
 #include "binlog.h"
@@ -37,6 +38,7 @@ struct port_search {
 	__u16 psid;
 	__u16 inside; /* inside port, host order */
 	__u8 a, k;
+	__u8 low_ok;  /* modes.h mode_low_ports: system ports may be given */
 	__be16 found; /* chosen port, 0 = none yet */
 };
 
@@ -53,10 +55,11 @@ static __always_inline __u16 search_port(const struct port_search *s, __u32 i)
 }
 
 /* Ports below 1024 are never given to inside ports at or above 1024
- * (RFC 4787 REQ-3); only a set without PSID (k = 0) contains them. */
+ * (RFC 4787 REQ-3); only a set without PSID (k = 0) contains them, and
+ * ipip6 gives none (they stay the box's own and its forwards'). */
 static __always_inline int port_acceptable(const struct port_search *s, __u16 port)
 {
-	return port >= 1024 || s->inside < 1024;
+	return port >= 1024 || (s->inside < 1024 && s->low_ok);
 }
 
 /* Try to claim one port: NOEXIST makes the claim atomic across CPUs. */
@@ -121,6 +124,7 @@ static __always_inline void search_init(struct port_search *s, const struct mapc
 	s->psid = cfg->psid;
 	s->count = cfg->port_count;
 	s->inside = bpf_ntohs(in->port);
+	s->low_ok = (__u8)mode_low_ports(cfg);
 }
 
 /*

@@ -17,6 +17,10 @@
 #   dslite_b4_no_nat          the AFTR saw 192.0.2.10 (the LAN's private
 #                             source) from the CE's WAN address, nothing else
 #   dslite_ce_own             the CE's own IPv4 goes as 192.0.0.2
+#   dslite_aftr_name          --aftr NAME resolved (AAAA) through the line's
+#                             DNS (dnsmasq in the ISP, --dns), asked from the
+#                             WAN address; an unknown name refused, naming
+#                             it, nothing left up
 #   dslite_teardown_clean     nothing left behind
 set -uo pipefail
 cd "$(dirname "$0")/../.." || exit 1
@@ -26,7 +30,7 @@ cd "$(dirname "$0")/../.." || exit 1
 ns_preflight ip nft curl traceroute sha256sum "$LAB_PY" ||
 	t_skip_all "$NS_WHY" dslite_aftr_standin dslite_aftr_refuses dslite_ping dslite_traceroute \
 		dslite_http_download dslite_http_upload dslite_udp dslite_tcp200 dslite_b4_no_nat \
-		dslite_ce_own
+		dslite_ce_own dslite_aftr_name
 sw_test_up dslite
 PUB=$SW_AFTR_PUBLIC
 
@@ -56,7 +60,52 @@ sw_standin_down
 t_end
 
 # ---- the CE -------------------------------------------------------------
-if sw_ce_cases dslite dslite_b4_no_nat dslite_ce_own; then
+AFTR_NAME=aftr.example.net
+DNS6=$LAB_ISP_CE_IP6 # the ISP's router answers DNS too
+
+# aftr_name_check: the CE again, with the AFTR by name
+aftr_name_check() {
+	local log=$NS_TMP/dns.log out
+	if ! command -v dnsmasq >/dev/null; then
+		t_why "dnsmasq is missing"
+		return
+	fi
+	ns_bg dns "$LAB_NS_ISP" dnsmasq --keep-in-foreground --conf-file=/dev/null --no-resolv \
+		--no-hosts --bind-interfaces --listen-address="$DNS6" --pid-file= \
+		--log-queries --log-facility=- --host-record="$AFTR_NAME,$SW_FAR6" &&
+		ns_wait 10 sh -c "ip netns exec '$LAB_NS_ISP' ss -Hlun 'sport = :53' | grep -q ." || {
+		t_why "dnsmasq did not start: $(tail -n 3 "$log" 2>/dev/null)"
+		return
+	}
+	lab_ce_down >/dev/null 2>&1 || t_why "mapce down failed"
+	# an unknown name: refused, naming it, nothing up
+	if out=$(mapce_in "$LAB_NS_CE" up --wan "$LAB_IF_WAN" --mode dslite \
+		--aftr nosuch.example.net --dns "$DNS6" 2>&1); then
+		t_why "up with an unknown AFTR name succeeded"
+		lab_ce_down >/dev/null 2>&1
+	else
+		# (dnsmasq without upstream refuses names it does not hold)
+		grep -q -- "--aftr nosuch.example.net: " <<<"$out" ||
+			t_why "the error does not name the AFTR: $out"
+	fi
+	[ -z "$(ns_ip "$LAB_NS_CE" -4 route show default)" ] ||
+		t_why "an IPv4 default route after the refused name"
+	[ -z "$(ns_ip "$LAB_NS_CE" -4 addr show dev "$LAB_IF_WAN")" ] ||
+		t_why "an IPv4 address on the WAN after the refused name"
+	if ! lab_try_mapce LAB_CE "$LAB_NS_CE" up --wan "$LAB_IF_WAN" --mode dslite \
+		--aftr "$AFTR_NAME" --dns "$DNS6"; then
+		t_why "up with --aftr $AFTR_NAME: $LAB_CE_STATE"
+		return
+	fi
+	sw_ping "LAN ping (AFTR by name)" "$LAB_NS_LAN" "$LAB_INET_IP"
+	mapce_in "$LAB_NS_CE" status 2>&1 | grep -q "br  *$SW_FAR6" ||
+		t_why "status shows no AFTR $SW_FAR6: $(mapce_in "$LAB_NS_CE" status 2>&1 | grep br)"
+	grep -q "query\[AAAA\] $AFTR_NAME from $LAB_CE_WAN_IP6" "$log" ||
+		t_why "the AFTR's name was not asked from the WAN: $(grep query "$log" | head -n 3)"
+	ns_stop dns
+}
+
+if sw_ce_cases dslite dslite_b4_no_nat dslite_ce_own dslite_aftr_name; then
 	t_begin dslite_b4_no_nat
 	sw_stats "
 src = set(d['inner_sources'])
@@ -67,6 +116,9 @@ assert not d['drops'], 'drops %s' % d['drops']"
 	t_begin dslite_ce_own
 	sw_ping "CE ping" "$LAB_NS_CE" "$LAB_INET_IP"
 	sw_stats "assert d['inner_sources'].get('192.0.0.2', 0) >= 3, 'inner sources %s' % d['inner_sources']"
+	t_end
+	t_begin dslite_aftr_name
+	aftr_name_check
 	t_end
 fi
 

@@ -36,6 +36,7 @@
 #include "ce/reconcile.h"
 #include "core/addrfmt.h"
 #include "core/config_file.h"
+#include "core/mode.h"
 #include "core/output.h"
 #include "sys/config_record.h"
 #include "sys/update_call.h"
@@ -344,6 +345,24 @@ static int ce_write_tables(struct deploy *d)
 
 /* ---- the route ---------------------------------------------------------- */
 
+/* The IPv4 address the mode makes the box's own, on the WAN (/32, address
+ * protocol mapce): ipip6's fixed address (services on the router reached
+ * on it: the datapath passes up what no binding takes), DS-Lite's B4
+ * address 192.0.0.2 (RFC 6333 §5.7: the box's own IPv4 in the tunnel);
+ * none in the other modes.  A former one of ours goes. */
+static int ce_local_addr(struct deploy *d)
+{
+	const struct mapce_config *c = &ce_run(d)->p->cfg;
+	__be32 want = c->mode == MAPCE_MODE_IPIP6 || c->mode == MAPCE_MODE_DSLITE ? c->ipv4 : 0;
+	char a[IP4_STRLEN];
+	int ret = nl_addr4_sync(d->ifindex, want, RTPROT_MAPCE, NULL);
+
+	if (ret)
+		pr_err("making %s/32 the address of %s: %s", ip4_str(want, a), d->dev,
+		       nl_strerror(ret));
+	return ret ? -1 : 0;
+}
+
 /* default via inet6 GW dev WAN mtu MTU proto mapce: the only IPv4 default
  * route (mapce sends all IPv4 through the tunnel).  Ours already there as
  * wanted stays untouched; otherwise it is replaced. */
@@ -385,9 +404,15 @@ static int ce_routes(struct deploy *d)
 	free(routes);
 	if (i >= 0)
 		return -1;
+	if (ce_local_addr(d))
+		return -1;
 	nl_route4_via6(&route, 0, 0, r->gw, d->ifindex, c->mtu, RTPROT_MAPCE);
+	/* DS-Lite: the box's own IPv4 leaves from the B4's address */
+	if (c->mode == MAPCE_MODE_DSLITE)
+		route.prefsrc = c->ipv4;
 	if (ours && find_our_route(d->ifindex, &cur)) {
-		if (cur.gw_family == AF_INET6 && !memcmp(cur.gw, r->gw, 16) && cur.mtu == c->mtu) {
+		if (cur.gw_family == AF_INET6 && !memcmp(cur.gw, r->gw, 16) && cur.mtu == c->mtu &&
+		    cur.prefsrc == route.prefsrc) {
 			deploy_route_record(d, &route);
 			return 0;
 		}
@@ -416,6 +441,7 @@ static void print_up(const struct ce_run *r)
 	else
 		out_null("repaired", NULL);
 	out_text(":");
+	out_str("mode", c->mode != MAPCE_MODE_MAP_E ? " %s" : NULL, mode_str(c->mode));
 	out_str("ipv4", " %s", ip4_str(c->ipv4, a));
 	out_uint("psid", " psid %llu", c->psid);
 	out_uint("psid_len", "/%llu", c->psid_len);
@@ -471,8 +497,13 @@ static void ce_done(struct deploy *d)
 
 static void ce_forget(const char *ifname)
 {
+	int ifindex = (int)if_nametoindex(ifname);
+
 	config_path_forget(ifname);
 	update_record_forget(ifname);
+	/* the mode's own IPv4 address (ce_local_addr) */
+	if (ifindex)
+		nl_addr4_sync(ifindex, 0, RTPROT_MAPCE, NULL);
 }
 
 DEPLOY_SKEL_OPS(mapce_ce);

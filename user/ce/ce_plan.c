@@ -11,7 +11,9 @@
 
 #include "mapce_rule.h"
 #include "ce/ce_plan.h"
+#include "ce/ce_plan_mode.h"
 #include "core/addrfmt.h"
+#include "core/mode.h"
 #include "core/output.h"
 #include "core/rule_source.h"
 
@@ -187,6 +189,56 @@ static void fill_config(const struct up_settings *s, const struct mapce_opts *o,
 	c->encap_limit = (__u8)val_or(s, UK_ENCAP_LIMIT, 0);
 	c->filtering = (__u8)val_or(s, UK_FILTERING, MAPCE_FILTER_ADF);
 	c->max_per_host = (__u32)val_or(s, UK_MAX_PER_HOST, 0);
+	c->mode = (__u8)val_or(s, UK_MODE, MAPCE_MODE_MAP_E);
+	c->ipv4_prefix_len = 32;
+	if (c->mode == MAPCE_MODE_DSLITE)
+		c->port_count = 0; /* no NAT: no port set */
+}
+
+/* The MAP-E part of the plan: the rules (from their source), the CE
+ * prefix, the derived parameters.  0, or the exit status + message. */
+static int plan_map_e(const struct up_settings *s, struct rule_source *src,
+		      const struct wan_facts *w, struct mapce_opts *o, struct mapce_derived *d,
+		      char *err, size_t errlen)
+{
+	char a6[IP6_STRLEN];
+
+	/* An ISP table's rule depends on the prefix: find the prefix first. */
+	if (src->origin == RULE_FROM_ISP && !o->have_prefix &&
+	    detect_prefix(w, src, o, err, errlen))
+		return MAPCE_ERR_VALUE;
+	if (rule_source_apply(src, o, err, errlen))
+		return MAPCE_ERR_VALUE;
+	/* Bad rules first: their message beats "no address in the prefix". */
+	if (o->n_rules > 0 && mapce_rules_validate(o, err, errlen))
+		return rule_fail(o);
+	if (!o->have_prefix && o->n_rules > 0 && detect_prefix(w, src, o, err, errlen))
+		return MAPCE_ERR_VALUE;
+	if (s->set[UK_AFTR] || s->set[UK_DNS] || s->set[UK_IID]) {
+		BAD("--%s is for --mode %s, not map-e",
+		    s->set[UK_AFTR]  ? "aftr"
+		    : s->set[UK_DNS] ? "dns"
+				     : "iid",
+		    s->set[UK_IID] && !s->set[UK_AFTR] && !s->set[UK_DNS] ? "ipip6" : "dslite");
+		return MAPCE_ERR_USAGE;
+	}
+	if (!o->have_br) {
+		if (s->path[0])
+			BAD("--br ADDR (the BR's IPv6 address) is required (or a 'br' line in %s)",
+			    s->path);
+		else
+			BAD("--br ADDR (the BR's IPv6 address) is required");
+		return MAPCE_ERR_USAGE;
+	}
+	if (!ipv6_global_unicast(o->br))
+		return BAD("--br %s is not a global unicast IPv6 address", ip6_str(o->br, a6));
+	if (mapce_derive(o, d, err, errlen))
+		return rule_fail(o);
+	if (!d->have_ce_ipv6) {
+		BAD("explicit form: missing --prefix (the CE's IPv6 prefix)");
+		return MAPCE_ERR_USAGE;
+	}
+	return 0;
 }
 
 int ce_plan(const struct up_settings *s, struct rule_source *src, const struct wan_facts *w,
@@ -196,37 +248,21 @@ int ce_plan(const struct up_settings *s, struct rule_source *src, const struct w
 	struct mapce_derived d;
 	char a[IP4_STRLEN], a6[IP6_STRLEN], m[1024];
 	unsigned long mtu = 0, mss = 0;
+	int ret;
 
 	memset(out, 0, sizeof(*out));
+	memset(&d, 0, sizeof(d));
 	if (plan_mtu(s, w, &mtu, &mss, err, errlen))
 		return MAPCE_ERR_VALUE;
-	/* An ISP table's rule depends on the prefix: find the prefix first. */
-	if (src->origin == RULE_FROM_ISP && !o.have_prefix &&
-	    detect_prefix(w, src, &o, err, errlen))
-		return MAPCE_ERR_VALUE;
-	if (rule_source_apply(src, &o, err, errlen))
-		return MAPCE_ERR_VALUE;
-	/* Bad rules first: their message beats "no address in the prefix". */
-	if (o.n_rules > 0 && mapce_rules_validate(&o, err, errlen))
-		return rule_fail(&o);
-	if (!o.have_prefix && o.n_rules > 0 && detect_prefix(w, src, &o, err, errlen))
-		return MAPCE_ERR_VALUE;
-	if (!o.have_br) {
-		if (s->path[0])
-			BAD("--br ADDR (the BR's IPv6 address) is required (or a 'br' line in %s)",
-			    s->path);
-		else
-			BAD("--br ADDR (the BR's IPv6 address) is required");
-		return MAPCE_ERR_USAGE;
-	}
-	if (!ipv6_global_unicast(o.br))
-		return BAD("--br %s is not a global unicast IPv6 address", ip6_str(o.br, a6));
-	if (mapce_derive(&o, &d, err, errlen))
-		return rule_fail(&o);
-	if (!d.have_ce_ipv6) {
-		BAD("explicit form: missing --prefix (the CE's IPv6 prefix)");
-		return MAPCE_ERR_USAGE;
-	}
+	if (val_or(s, UK_MODE, MAPCE_MODE_MAP_E) == MAPCE_MODE_MAP_E)
+		ret = plan_map_e(s, src, w, &o, &d, err, errlen);
+	else
+		ret = ce_plan_mode(s, w, &o, &d, err, errlen);
+	if (ret)
+		return ret;
+	if (d.have_br && !ipv6_global_unicast(d.br))
+		return BAD("--%s %s is not a global unicast IPv6 address",
+			   s->set[UK_AFTR] ? "aftr" : "br", ip6_str(d.br, a6));
 	if (!src->rule[0] && d.bmr >= 0)
 		mapce_rule_format(&o.rules[d.bmr], src->rule, sizeof(src->rule));
 	snprintf(out->source, sizeof(out->source), "%s", src->what);
@@ -236,6 +272,9 @@ int ce_plan(const struct up_settings *s, struct rule_source *src, const struct w
 			   "mapce supports a single address (with or without a port set)",
 			   ip4_str(d.ipv4, a), d.ipv4_len);
 	fill_config(s, &o, &d, w, mtu, mss, &out->cfg);
+	if (out->cfg.mode == MAPCE_MODE_DSLITE && s->n_portmaps)
+		return BAD("%s:%u: --mode dslite has no port forwards (the AFTR translates)",
+			   s->path, s->portmaps[0].line);
 
 	/* Port forwards of the file: inside this CE's port set, or nothing
 	 * is attached. */

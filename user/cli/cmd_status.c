@@ -28,6 +28,7 @@
 #include "cli/commands.h"
 #include "core/config_file.h"
 #include "sys/lock.h"
+#include "core/mode.h"
 #include "core/output.h"
 #include "sys/pin.h"
 #include "ce/portmap.h"
@@ -278,6 +279,7 @@ static void print_wan(const char *wan)
 	if (!have_cfg) {
 		out_str("error", "  config: %s\n", "cannot read the pinned config");
 	} else {
+		out_str("mode", "  mode         %s\n", mode_str(c.mode));
 		out_str("ipv4", "  ipv4         %s\n", ip4_str(c.ipv4, a));
 		out_uint("psid", "  psid         %llu", c.psid);
 		out_uint("psid_len", " (length %llu", c.psid_len);

@@ -6,6 +6,7 @@
  * MTU and addresses, let ce_plan() (ce_plan.h: MTU, MSS, CE prefix, rules,
  * forwards) make the parameters, hand over to ce_up() (ce_loader.c).
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
 #include <limits.h>
@@ -17,6 +18,7 @@
 
 #include "sys/caps.h"
 #include "ce/ce_plan.h"
+#include "sys/resolve.h"
 #include "cli/commands.h"
 #include "core/config_file.h"
 #include "sys/netlink.h"
@@ -102,6 +104,7 @@ int up_opt(void *ctx, const struct opt_def *opt, const char *arg)
 const struct cli_spec up_spec = {
 	.name = "up",
 	.synopsis = "up --wan IF RULE-OPTIONS --br ADDR [OPTIONS]\n"
+		    "up --wan IF --mode ipip6|lw4o6|dslite MODE-OPTIONS [OPTIONS]\n"
 		    "up --config FILE [OPTIONS]",
 	.description =
 		"Start the MAP-E CE on the WAN interface IF: pin the maps under " MAPCE_PIN_ROOT
@@ -112,7 +115,13 @@ const struct cli_spec up_spec = {
 		"flap or a crash took: the MAP address, the route, a program); with other "
 		"parameters it refuses ('mapce run' applies them in place).\n\n"
 		"Without --prefix the CE prefix is taken from a global IPv6 address of IF inside a "
-		"rule IPv6 prefix (its first r6 + ea-len bits).",
+		"rule IPv6 prefix (its first r6 + ea-len bits).\n\n"
+		"--mode selects another service on the same datapath: ipip6 (a fixed IPv4 address "
+		"over RFC 2473, NAPT over ports 1024-65535, what no binding or forward takes goes "
+		"to this box; the tunnel address is IF's /64 + --iid), dslite (RFC 6333 B4: no "
+		"NAT, this box's own IPv4 is 192.0.0.2), lw4o6 (RFC 7596: NAPT into the "
+		"binding's port set).  Their tunnel source is a global IPv6 address of IF; the "
+		"fixed address (ipip6) and 192.0.0.2 (dslite) are added to IF as /32.",
 	.groups = up_groups,
 	.hidden = up_hidden,
 	.file_only = up_file_only,
@@ -222,6 +231,45 @@ int up_settings_reread(struct up_settings *s, char *err, size_t errlen)
 	return merge(s, err, errlen);
 }
 
+/*
+ * dslite with the AFTR's name: s with the name's AAAA (RFC 6333 §5.5:
+ * through --dns, else the resolvers of the system, asked out of the WAN) in its
+ * place, else s itself.  NULL + message when the name does not resolve.
+ */
+static const struct up_settings *aftr_resolved(const struct up_settings *s, char *err,
+					       size_t errlen)
+{
+	static struct up_settings r;
+	struct resolve_conf rc;
+	struct in6_addr a;
+	char m[512], a6[INET6_ADDRSTRLEN];
+	__u32 ttl = 0;
+	int ret;
+
+	if (!s->set[UK_AFTR] || inet_pton(AF_INET6, s->aftr, &a) == 1)
+		return s;
+	resolve_conf_init(&rc, s->wan);
+	if (s->set[UK_DNS] ? resolve_add_server(&rc, s->dns, m, sizeof(m))
+			   : resolve_add_resolv_conf(&rc, NULL, m, sizeof(m))) {
+		mapce_errf(err, errlen, "--aftr %s: %s", s->aftr, m);
+		return NULL;
+	}
+	ret = resolve_aaaa(s->aftr, &rc, &a, &ttl, m, sizeof(m));
+	if (ret) {
+		mapce_errf(err, errlen, "--aftr %s: %s", s->aftr,
+			   ret == RESOLVE_NXDOMAIN ? "no such name"
+			   : ret == RESOLVE_NODATA ? "the name has no IPv6 address (AAAA)"
+						   : m);
+		return NULL;
+	}
+	r = *s;
+	inet_ntop(AF_INET6, &a, a6, sizeof(a6));
+	snprintf(r.aftr, sizeof(r.aftr), "%s", a6);
+	if (verbose)
+		pr_warn("AFTR %s is %s (TTL %u s)", s->aftr, a6, ttl);
+	return &r;
+}
+
 int up_plan_msg(const struct up_settings *s, struct ce_up_params *p, char *err, size_t errlen)
 {
 	static struct nl_addr6 addrs[ADDRS_MAX];
@@ -231,6 +279,9 @@ int up_plan_msg(const struct up_settings *s, struct ce_up_params *p, char *err, 
 	char real[PATH_MAX];
 	int ret, addr_ifindex;
 
+	s = aftr_resolved(s, err, errlen);
+	if (!s)
+		return 1;
 	if (rule_source_load(s, &src, err, errlen))
 		return 1;
 	/* The facts about the WAN; the policy is ce_plan()'s. */

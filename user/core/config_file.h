@@ -83,6 +83,10 @@ enum up_key {
 	UK_UPDATE_CA,	     /* the CA bundle the https server is checked against */
 	UK_UPDATE_RETRY_MIN, /* seconds before the first retry (doubled up to 1 h) */
 	UK_BINDING_LOG,	     /* mapce run only: the file it appends binding events to */
+	UK_MODE,	     /* MAPCE_MODE_* (core/mode.h); default map-e */
+	UK_AFTR,	     /* dslite: the AFTR, an IPv6 address or a name (aftr[]) */
+	UK_IID,		     /* ipip6: the tunnel address's interface identifier */
+	UK_DNS,		     /* the resolver --aftr NAME is asked of (dns[]) */
 	UK__N
 };
 
@@ -109,6 +113,9 @@ struct up_settings {
 	char update_password[UPDATE_CRED_MAX]; /* UK_UPDATE_PASSWORD: never shown */
 	char update_ca[PATH_MAX];	       /* UK_UPDATE_CA */
 	char binding_log[PATH_MAX];	       /* UK_BINDING_LOG */
+	char aftr[256];			       /* UK_AFTR, as given */
+	__u8 iid[8];			       /* UK_IID, network order */
+	char dns[64];			       /* UK_DNS: an IPv6 or IPv4 address */
 	/* The rule sources besides the rule options (one source a file or
 	 * command line; they are merged with the rules, as a whole). */
 	char isp[ISP_NAME_MAX];	      /* ISP table name, or "auto" */

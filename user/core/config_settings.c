@@ -6,12 +6,16 @@
  * checks only the merged result allows.  The file parser is
  * config_file.c, the edits `mapce portmap` makes are config_edit.c.
  */
+#include <arpa/inet.h>
+#include <ctype.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/config_file.h"
 #include "core/config_internal.h"
 #include "core/pcp_codec.h"
+#include "core/mode.h"
 #include "core/xdp_mode.h"
 
 #define KEY(k) (UP_OPT_BASE + UK_##k)
@@ -22,6 +26,24 @@
 static const struct opt_def up_keys[] = {
 	{ "wan", "IF", "WAN interface (required, here or in the config file)", KEY(WAN),
 	  OPT_IFNAME },
+	{ "mode", "MODE",
+	  "the service: map-e (RFC 7597, default), ipip6 (a fixed IPv4 address over RFC 2473: "
+	  "--ipv4 ADDR --br ADDR [--iid IID]), dslite (RFC 6333 B4: --aftr ADDR|NAME), lw4o6 "
+	  "(RFC 7596 lwB4: --ipv4 ADDR --psid N --psid-len K [--psid-offset A] --br ADDR); "
+	  "map-t is not supported",
+	  KEY(MODE) },
+	{ "aftr", "ADDR|NAME",
+	  "dslite: the AFTR's IPv6 address, or its name (resolved to AAAA through the system's "
+	  "resolver)",
+	  KEY(AFTR) },
+	{ "dns", "ADDR",
+	  "dslite: the DNS server --aftr NAME is resolved through (the line's; default: the "
+	  "nameservers of /etc/resolv.conf), asked out of the WAN",
+	  KEY(DNS) },
+	{ "iid", "IID",
+	  "ipip6: the interface identifier of the tunnel address on the WAN's /64 (e.g. ::feed "
+	  "or c6:3364:7b00:0; default: the legacy MAP IID of the fixed address with PSID 0)",
+	  KEY(IID) },
 	{ "prefix-from", "IF",
 	  "find the CE prefix among the addresses of IF instead of the WAN's (with DHCPv6 prefix "
 	  "delegation the delegated prefix is often only on a LAN interface)",
@@ -259,6 +281,56 @@ void config_undash(char *m)
 	*o = '\0';
 }
 
+/* What an AFTR's address or name is made of. */
+#define AFTR_CHARS "0123456789abcdefABCDEF:.-_ghijklmnopqrstuvwxyzGHIJKLMNOPQRSTUVWXYZ"
+
+/* An interface identifier: "::X[:Y...]" (the low groups, as in an IPv6
+ * address) or one to four hex groups "A:B:C:D" (the high ones first, the
+ * missing ones zero on the left).  0, or -1. */
+static int parse_iid(const char *arg, __u8 iid[8])
+{
+	struct in6_addr a;
+	char buf[64];
+	const char *p = arg;
+	unsigned long g[4];
+	int n = 0;
+
+	if (!strncmp(arg, "::", 2)) {
+		if (strlen(arg) + 8 >= sizeof(buf))
+			return -1;
+		snprintf(buf, sizeof(buf), "0:0:0:0%s", arg);
+		if (inet_pton(AF_INET6, buf, &a) != 1)
+			return -1;
+		memcpy(iid, a.s6_addr + 8, 8);
+		return 0;
+	}
+	while (n < 4) {
+		char *end;
+
+		if (!isxdigit((unsigned char)*p))
+			return -1;
+		g[n] = strtoul(p, &end, 16);
+		if (end - p > 4)
+			return -1;
+		n++;
+		p = end;
+		if (!*p)
+			break;
+		if (*p++ != ':')
+			return -1;
+	}
+	if (*p || !n)
+		return -1;
+	memset(iid, 0, 8);
+	for (size_t i = 0; i < (size_t)n; i++) {
+		size_t at = 2 * (4 - (size_t)n + i);
+
+		iid[at] = (__u8)(g[i] >> 8);
+		iid[at + 1] = (__u8)g[i];
+	}
+	return 0;
+}
+
 /* A number of key k in [min, max]. */
 static int num(struct up_settings *s, enum up_key k, const char *name, const char *arg,
 	       unsigned long min, unsigned long max, char *err, size_t errlen)
@@ -466,6 +538,37 @@ int up_settings_apply(struct up_settings *s, int opt, const char *arg, unsigned 
 		snprintf(s->prometheus_file, sizeof(s->prometheus_file), "%s", arg);
 		ret = 0;
 		break;
+	case UK_MODE:
+		if (mode_parse(arg, &f, m, sizeof(m)))
+			return BAD("%s: %s", name, m);
+		s->val[k] = f;
+		ret = 0;
+		break;
+	case UK_AFTR:
+		if (!*arg || strlen(arg) >= sizeof(s->aftr) ||
+		    strspn(arg, AFTR_CHARS) != strlen(arg))
+			return BAD("bad %s '%s' (an IPv6 address or a DNS name)", name, arg);
+		snprintf(s->aftr, sizeof(s->aftr), "%s", arg);
+		ret = 0;
+		break;
+	case UK_DNS: {
+		struct in6_addr a6;
+		struct in_addr a4;
+
+		if (strlen(arg) >= sizeof(s->dns) ||
+		    (inet_pton(AF_INET6, arg, &a6) != 1 && inet_pton(AF_INET, arg, &a4) != 1))
+			return BAD("bad %s '%s' (an IPv6 or IPv4 address)", name, arg);
+		snprintf(s->dns, sizeof(s->dns), "%s", arg);
+		ret = 0;
+		break;
+	}
+	case UK_IID:
+		if (parse_iid(arg, s->iid))
+			return BAD("bad %s '%s' (an interface identifier: ::feed, or up to four "
+				   "16-bit hex groups such as c6:3364:7b00:0)",
+				   name, arg);
+		ret = 0;
+		break;
 	case UK_UPNP_LEASES:
 		/* watched by its directory: a path, absolute so that a run under
 		 * systemd and the miniupnpd config name the same file */
@@ -571,6 +674,12 @@ void up_settings_merge(struct up_settings *out, const struct up_settings *file,
 		memcpy(out->pcp, cli->pcp, sizeof(out->pcp));
 	if (cli->set[UK_BINDING_LOG])
 		memcpy(out->binding_log, cli->binding_log, sizeof(out->binding_log));
+	if (cli->set[UK_AFTR])
+		memcpy(out->aftr, cli->aftr, sizeof(out->aftr));
+	if (cli->set[UK_IID])
+		memcpy(out->iid, cli->iid, sizeof(out->iid));
+	if (cli->set[UK_DNS])
+		memcpy(out->dns, cli->dns, sizeof(out->dns));
 	out->usage_err = false;
 }
 

@@ -55,6 +55,12 @@ int nl_addr6_del(int ifindex, const __u8 addr[16], __u8 prefix_len);
 /* Is addr (any prefix length) on ifindex?  1 yes, 0 no, -errno. */
 int nl_addr6_present(int ifindex, const __u8 addr[16]);
 
+/* Make want/32 (0: none) the only IPv4 address of ifindex with address
+ * protocol proto (IFA_PROTO): others of proto deleted, want added when
+ * missing.  *changed (may be NULL) set when something was.  0 or -errno.
+ * (nl_addr4.c) */
+int nl_addr4_sync(int ifindex, __be32 want, __u8 proto, bool *changed);
+
 /* ---- routes --------------------------------------------------------- */
 
 /*
@@ -76,6 +82,7 @@ struct nl_route {
 	int oif;	/* output ifindex, 0 none */
 	__u32 priority; /* metric */
 	__u32 mtu;	/* RTAX_MTU, 0 none */
+	__be32 prefsrc; /* IPv4 RTA_PREFSRC, 0 none */
 };
 
 /* Add (NLM_F_EXCL: -EEXIST when an equal route exists). */

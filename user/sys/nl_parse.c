@@ -191,6 +191,7 @@ static const struct nl_policy route_policy[RTA_MAX + 1] = {
 	[RTA_VIA] = { MNL_TYPE_BINARY },     /* family + address */
 	[RTA_OIF] = { MNL_TYPE_U32 },	     [RTA_PRIORITY] = { MNL_TYPE_U32 },
 	[RTA_TABLE] = { MNL_TYPE_U32 },	     [RTA_METRICS] = { MNL_TYPE_NESTED },
+	[RTA_PREFSRC] = { MNL_TYPE_BINARY }, /* length checked by family */
 };
 
 static const struct nl_policy metrics_policy[RTAX_MAX + 1] = {
@@ -276,6 +277,9 @@ int nl_parse_route(const struct nlmsghdr *nh, struct nl_route *out, unsigned int
 		out->oif = (int)mnl_attr_get_u32(tb[RTA_OIF]);
 	copy_u32(&out->priority, tb[RTA_PRIORITY]);
 	copy_u32(&out->table, tb[RTA_TABLE]);
+	if (out->family == AF_INET && tb[RTA_PREFSRC] &&
+	    mnl_attr_get_payload_len(tb[RTA_PREFSRC]) == 4)
+		memcpy(&out->prefsrc, mnl_attr_get_payload(tb[RTA_PREFSRC]), 4);
 	return 0;
 }
 

@@ -61,6 +61,8 @@ static int route_req(__u16 type, __u16 flags, const struct nl_route *r)
 	}
 	if (r->oif)
 		mnl_attr_put_u32(nh, RTA_OIF, (__u32)r->oif);
+	if (r->prefsrc && r->family == AF_INET && type == RTM_NEWROUTE)
+		mnl_attr_put(nh, RTA_PREFSRC, 4, &r->prefsrc);
 	if (r->priority)
 		mnl_attr_put_u32(nh, RTA_PRIORITY, r->priority);
 	if (r->mtu && type == RTM_NEWROUTE) {

@@ -1,0 +1,302 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * test_ce_modes.c - the CE's other services under BPF_PROG_TEST_RUN, on
+ * the one datapath (bpf/ce/modes.h): exact frames both ways for each mode,
+ * the wrong tunnel source dropped and counted, ICMPv6 errors and Packet
+ * Too Big turned into ICMPv4 errors to the inside host.
+ *
+ *   dslite  RFC 6333 B4: no NAT either way, outer from the WAN address to
+ *           the AFTR, only the AFTR may send
+ *   ipip6   fixed address over RFC 2473: NAPT over 1024-65535 (ports
+ *           kept), a forward on a system port, what no binding takes goes
+ *           up untranslated (the box's own stack), the box's own packets
+ *           leave untranslated
+ *   lw4o6   RFC 7596 lwB4: NAPT into the port set as MAP-E, outer from the
+ *           WAN address, only the lwAFTR may send
+ */
+#include "harness.h"
+#include "bpf/ce.h"
+
+#define WAN6 "2001:db8:12:3400::1"		 /* the WAN's global address */
+#define FIXED_V4 IP4(198, 51, 100, 123)		 /* ipip6's fixed address */
+#define FIXED6 "2001:db8:12:3400:c6:3364:7b00:0" /* WAN /64 + legacy IID, PSID 0 */
+#define ALIEN6 "2001:db8:ff00::77"		 /* not the far end */
+#define B4_V4 IP4(192, 0, 0, 2)			 /* RFC 6333 section 5.7 */
+
+static void mode_dslite(void)
+{
+	fx.cfg.mode = MAPCE_MODE_DSLITE;
+	ip6(WAN6, fx.cfg.ce_ipv6);
+	fx.cfg.ipv4 = htonl(B4_V4);
+	fx.cfg.psid = 0;
+	fx.cfg.psid_len = 0;
+	fx.cfg.psid_offset = 0;
+	fx.cfg.port_count = 0;
+	fx.cfg.mss_clamp = 1420;
+	CHECK(fx_config() == 0);
+}
+
+static void mode_ipip6(void)
+{
+	fx.cfg.mode = MAPCE_MODE_IPIP6;
+	ip6(FIXED6, fx.cfg.ce_ipv6);
+	fx.cfg.ipv4 = htonl(FIXED_V4);
+	fx.cfg.psid = 0;
+	fx.cfg.psid_len = 0;
+	fx.cfg.psid_offset = 6;
+	fx.cfg.port_count = mapce_port_count(6, 0);
+	CHECK(fx_config() == 0);
+}
+
+static void mode_lw4o6(void)
+{
+	fx.cfg.mode = MAPCE_MODE_LW4O6;
+	ip6(WAN6, fx.cfg.ce_ipv6); /* the port set: the fixture's */
+	CHECK(fx_config() == 0);
+}
+
+/* The tunnel frame from src6 to the mode's tunnel address (dst6). */
+static void frame_to(struct pkt *k, const char *src6, const char *dst6, const struct v4_spec *s)
+{
+	pkt_v6v4(k, a6(src6), a6(dst6), s);
+}
+
+/* A router on the IPv6 path answers the tunnel packet tun (the CE sent it
+ * from dst6 for the inside packet inside) with Packet Too Big 1400: the
+ * inside host gets ICMPv4 frag-needed 1360 from src4 quoting its packet. */
+static void ptb_to_host(const struct pkt *inside, const struct pkt *tun, const char *dst6,
+			uint32_t src4)
+{
+	struct icmp4_err ie = { .src = src4, .dst = LAN_HOST, .type = 3, .code = 4, .mtu = 1360 };
+	struct pkt ptb, want;
+
+	frame_icmp6_err(&ptb, a6("2001:db8:12:3400::ffff"), a6(dst6), 2, 0, 1400, tun->b + 14,
+			1232);
+	ie.quote = inside->b + 14;
+	ie.qlen = 28;
+	frame_icmp4_err(&want, &ie);
+	expect_run(FX_XDP, &ptb, XDP_PASS, MAPCE_R_ICMP6_ERR_TRANSLATED, 0, &want, NULL);
+}
+
+/* ---- dslite ------------------------------------------------------------- */
+
+static void t_dslite(void)
+{
+	struct v4_spec u = udp_out(40000, 53), t = TCP_SYN_OUT(40001, 443), e = udp_out(40002, 53);
+	struct v4_spec r = u, c = TCP_SYN_OUT(40001, 443, .tcp_opts = OPT_MSS1420,
+					      .tcp_opts_len = sizeof(OPT_MSS1420));
+	struct pkt in, want, tun;
+
+	ce_fresh("dslite_lan_ipv4_leaves_untranslated_to_the_aftr");
+	mode_dslite();
+	pkt_v4(&in, &u);
+	frame_to(&want, WAN6, BR6, &u);
+	expect_run(FX_TC_EGRESS, &in, TC_ACT_OK, MAPCE_R_ENCAP, 0, &want, NULL);
+	CHECK_EQ(fx_map_count(fx.ce->maps.mapce_flow_out), 0);
+	/* a SYN has its MSS clamped, nothing else changes */
+	t.tcp_opts = OPT_MSS1460;
+	t.tcp_opts_len = sizeof(OPT_MSS1460);
+	pkt_v4(&in, &t);
+	frame_to(&want, WAN6, BR6, &c);
+	expect_run(FX_TC_EGRESS, &in, TC_ACT_OK, MAPCE_R_ENCAP, EV(MSS_CLAMPED), &want, NULL);
+	/* the box's own packet from 192.0.0.2 too */
+	r.src = B4_V4;
+	pkt_v4(&in, &r);
+	frame_to(&want, WAN6, BR6, &r);
+	expect_run(FX_TC_EGRESS, &in, TC_ACT_OK, MAPCE_R_ENCAP, 0, &want, NULL);
+	TCASE_END();
+
+	TCASE_BEGIN("dslite_from_the_aftr_decapsulated_as_it_is");
+	r = u;
+	r.src = SERVER;
+	r.dst = LAN_HOST; /* the AFTR translated it back */
+	r.sport = 53;
+	r.dport = 40000;
+	frame_to(&in, BR6, WAN6, &r);
+	pkt_v4(&want, &r);
+	expect_run(FX_XDP, &in, XDP_PASS, MAPCE_R_DECAP, 0, &want, NULL);
+	/* to the B4 itself (a traceroute hop's answer, the box's own flows) */
+	r.dst = B4_V4;
+	frame_to(&in, BR6, WAN6, &r);
+	pkt_v4(&want, &r);
+	expect_run(FX_XDP, &in, XDP_PASS, MAPCE_R_DECAP, 0, &want, NULL);
+	TCASE_END();
+
+	TCASE_BEGIN("dslite_wrong_tunnel_source_dropped_and_counted");
+	r.dst = LAN_HOST;
+	frame_to(&in, ALIEN6, WAN6, &r);
+	expect_run(FX_XDP, &in, XDP_DROP, MAPCE_R_DROP_BAD_TUNNEL_SRC, 0, NULL, NULL);
+	TCASE_END();
+
+	TCASE_BEGIN("dslite_packet_too_big_becomes_frag_needed_to_the_host");
+	e.payload = 1400;
+	pkt_v4(&in, &e);
+	frame_to(&tun, WAN6, BR6, &e);
+	expect_run(FX_TC_EGRESS, &in, TC_ACT_OK, MAPCE_R_ENCAP, 0, &tun, NULL);
+	ptb_to_host(&in, &tun, WAN6, B4_V4);
+	TCASE_END();
+}
+
+/* ---- ipip6 -------------------------------------------------------------- */
+
+/* The inside packet s leaves NAPT-ed to the fixed address and port p,
+ * from the tunnel address to the far end. */
+static void ipip6_out(const struct v4_spec *s, uint16_t p, __u64 events, struct pkt *tun)
+{
+	struct v4_spec t = *s;
+	struct pkt in, want;
+
+	t.src = FIXED_V4;
+	t.sport = p;
+	pkt_v4(&in, s);
+	frame_to(&want, FIXED6, BR6, &t);
+	expect_run(FX_TC_EGRESS, &in, TC_ACT_OK, MAPCE_R_ENCAP, events, &want, tun);
+}
+
+static void t_ipip6(void)
+{
+	struct v4_spec u = udp_out(40000, 53), d = udp_out(53, 53), r = {}, own;
+	struct v4_spec syn = { .src = SERVER,
+			       .dst = FIXED_V4,
+			       .proto = 6,
+			       .sport = 50000,
+			       .dport = 9200,
+			       .tcp_flags = 0x02,
+			       .ttl = 63,
+			       .frag = 0x4000 };
+	struct mapce_endpoint out_ep = { .ip = htonl(FIXED_V4), .port = htons(22), .proto = 6 };
+	struct mapce_endpoint in_ep = { .ip = htonl(LAN_HOST), .port = htons(22), .proto = 6 };
+	struct mapce_binding own_b = { .ip = htonl(LAN_HOST),
+				       .port = htons(22),
+				       .flags = MAPCE_BIND_F_STATIC };
+	struct mapce_binding bind = { .ip = htonl(FIXED_V4),
+				      .port = htons(22),
+				      .flags = MAPCE_BIND_F_STATIC };
+	struct pkt in, want, tun;
+	uint16_t p;
+	int flows;
+
+	ce_fresh("ipip6_napt_to_the_fixed_address_ports_kept");
+	mode_ipip6();
+	ipip6_out(&u, 40000, EV_NEW_FLOW, NULL);
+	r = reply_of(&u, 40000);
+	r.dst = FIXED_V4;
+	frame_to(&in, BR6, FIXED6, &r);
+	ce_decapped(&want, &r, LAN_HOST, 40000);
+	expect_run(FX_XDP, &in, XDP_PASS, MAPCE_R_DECAP, 0, &want, NULL);
+	TCASE_END();
+
+	TCASE_BEGIN("ipip6_system_ports_never_given_out");
+	pkt_v4(&in, &d);
+	expect_run(FX_TC_EGRESS, &in, TC_ACT_OK, MAPCE_R_ENCAP, EV_NEW_FLOW, FRAME_LATER, &tun);
+	p = encap_sport(&tun);
+	CHECK(p >= 1024, "inside port 53 got outside port %u", p);
+	CHECK(!memcmp(tun.b + 22, a6(FIXED6), 16), "outer source is not the tunnel address");
+	TCASE_END();
+
+	TCASE_BEGIN("ipip6_unbound_goes_to_the_box_untranslated");
+	/* a service on the router itself: no binding, no forward */
+	frame_to(&in, BR6, FIXED6, &syn);
+	pkt_v4(&want, &syn);
+	expect_run(FX_XDP, &in, XDP_PASS, MAPCE_R_DECAP_LOCAL, 0, &want, NULL);
+	/* and its answer leaves untranslated (from the fixed address) */
+	own = syn;
+	own.src = FIXED_V4;
+	own.dst = SERVER;
+	own.sport = 9200;
+	own.dport = 50000;
+	own.tcp_flags = 0x12;
+	pkt_v4(&in, &own);
+	frame_to(&want, FIXED6, BR6, &own);
+	flows = fx_map_count(fx.ce->maps.mapce_flow_out); /* the cases' before */
+	expect_run(FX_TC_EGRESS, &in, TC_ACT_OK, MAPCE_R_ENCAP, 0, &want, NULL);
+	CHECK_EQ(fx_map_count(fx.ce->maps.mapce_flow_out), flows);
+	TCASE_END();
+
+	TCASE_BEGIN("ipip6_forward_on_a_system_port");
+	CHECK(bpf_map__update_elem(fx.ce->maps.mapce_ports, &out_ep, sizeof(out_ep), &own_b,
+				   sizeof(own_b), 0) == 0);
+	CHECK(bpf_map__update_elem(fx.ce->maps.mapce_bind, &in_ep, sizeof(in_ep), &bind,
+				   sizeof(bind), 0) == 0);
+	syn.dport = 22;
+	frame_to(&in, BR6, FIXED6, &syn);
+	ce_decapped(&want, &syn, LAN_HOST, 22);
+	expect_run(FX_XDP, &in, XDP_PASS, MAPCE_R_DECAP, EV_INBOUND_FLOW, &want, NULL);
+	TCASE_END();
+
+	TCASE_BEGIN("ipip6_wrong_tunnel_source_dropped_and_counted");
+	frame_to(&in, ALIEN6, FIXED6, &r);
+	expect_run(FX_XDP, &in, XDP_DROP, MAPCE_R_DROP_BAD_TUNNEL_SRC, 0, NULL, NULL);
+	TCASE_END();
+
+	TCASE_BEGIN("ipip6_packet_too_big_becomes_frag_needed_to_the_host");
+	{
+		struct v4_spec b = udp_out(41000, 53);
+		struct pkt inside;
+
+		b.payload = 1400;
+		pkt_v4(&inside, &b);
+		ipip6_out(&b, 41000, EV_NEW_FLOW, &tun);
+		ptb_to_host(&inside, &tun, FIXED6, FIXED_V4);
+	}
+	TCASE_END();
+}
+
+/* ---- lw4o6 -------------------------------------------------------------- */
+
+static void t_lw4o6(void)
+{
+	struct v4_spec u = udp_out(0xc341, 53), r, x;
+	struct pkt in, want, tun;
+	uint16_t p;
+
+	ce_fresh("lw4o6_napt_into_the_port_set_from_the_wan_address");
+	mode_lw4o6();
+	pkt_v4(&in, &u);
+	expect_run(FX_TC_EGRESS, &in, TC_ACT_OK, MAPCE_R_ENCAP, EV_NEW_FLOW, FRAME_LATER, &tun);
+	p = encap_sport(&tun);
+	CHECK(in_set(p), "port 0x%x not in the set", p);
+	x = u;
+	x.src = CE_V4;
+	x.sport = p;
+	frame_to(&want, WAN6, BR6, &x);
+	expect_frame(&tun, &want);
+	r = reply_of(&u, p);
+	frame_to(&in, BR6, WAN6, &r);
+	ce_decapped(&want, &r, LAN_HOST, 0xc341);
+	expect_run(FX_XDP, &in, XDP_PASS, MAPCE_R_DECAP, 0, &want, NULL);
+	TCASE_END();
+
+	TCASE_BEGIN("lw4o6_port_outside_the_set_dropped");
+	r.dport = 0x1000; /* PSID 0 */
+	frame_to(&in, BR6, WAN6, &r);
+	expect_run(FX_XDP, &in, XDP_DROP, MAPCE_R_DROP_PORT_OUT_OF_SET, 0, NULL, NULL);
+	TCASE_END();
+
+	TCASE_BEGIN("lw4o6_wrong_tunnel_source_dropped_and_counted");
+	r.dport = p;
+	frame_to(&in, ALIEN6, WAN6, &r);
+	expect_run(FX_XDP, &in, XDP_DROP, MAPCE_R_DROP_BAD_TUNNEL_SRC, 0, NULL, NULL);
+	TCASE_END();
+
+	TCASE_BEGIN("lw4o6_packet_too_big_becomes_frag_needed_to_the_host");
+	{
+		struct v4_spec b = udp_out(0xc342, 53);
+		struct pkt inside;
+
+		b.payload = 1400;
+		pkt_v4(&inside, &b);
+		expect_run(FX_TC_EGRESS, &inside, TC_ACT_OK, MAPCE_R_ENCAP, EV_NEW_FLOW,
+			   FRAME_LATER, &tun);
+		ptb_to_host(&inside, &tun, WAN6, CE_V4);
+	}
+	TCASE_END();
+}
+
+int main(void)
+{
+	t_dslite();
+	t_ipip6();
+	t_lw4o6();
+	return fx_finish();
+}
