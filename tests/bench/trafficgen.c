@@ -345,20 +345,14 @@ static int parse_args(int argc, char **argv, struct opts *o)
 			have_mac = 1;
 			break;
 		case 's':
-			if (parse_ep(optarg, &o->src, &o->sport)) {
-				fprintf(stderr, "trafficgen: bad source %s (want IPv4:PORT)\n",
-					optarg);
-				return -1;
-			}
-			have_src = 1;
-			break;
 		case 'd':
-			if (parse_ep(optarg, &o->dst, &o->dport)) {
-				fprintf(stderr, "trafficgen: bad destination %s (want IPv4:PORT)\n",
-					optarg);
+			if (parse_ep(optarg, c == 's' ? &o->src : &o->dst,
+				     c == 's' ? &o->sport : &o->dport)) {
+				fprintf(stderr, "trafficgen: bad %s %s (want IPv4:PORT)\n",
+					c == 's' ? "source" : "destination", optarg);
 				return -1;
 			}
-			have_dst = 1;
+			*(c == 's' ? &have_src : &have_dst) = 1;
 			break;
 		case 'z':
 			o->size = (unsigned)strtoul(optarg, NULL, 10);
