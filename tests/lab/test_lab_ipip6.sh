@@ -28,6 +28,12 @@
 #                            internet on the fixed address
 #   ipip6_far_saw            every packet came from the tunnel address
 #                            with the fixed address inside, none dropped
+#   ipip6_update             the update call (tests/lab/tools/update_server.py
+#                            on the ISP router, plain HTTP): `mapce up
+#                            --mode ipip6` with update keys in its config
+#                            file registers from the tunnel address with
+#                            the credentials (test_lab_update.sh covers
+#                            run, prefix changes and retries)
 #   ipip6_teardown_clean     nothing left behind
 set -uo pipefail
 cd "$(dirname "$0")/../.." || exit 1
@@ -37,7 +43,7 @@ cd "$(dirname "$0")/../.." || exit 1
 ns_preflight ip nft curl traceroute sha256sum "$LAB_PY" ||
 	t_skip_all "$NS_WHY" ipip6_far_standin ipip6_far_refuses ipip6_far_follows \
 		ipip6_far_mape_ce ipip6_ping ipip6_traceroute ipip6_http_download ipip6_http_upload \
-		ipip6_udp ipip6_tcp200 ipip6_portmap ipip6_ce_service ipip6_far_saw
+		ipip6_udp ipip6_tcp200 ipip6_portmap ipip6_ce_service ipip6_far_saw ipip6_update
 sw_test_up ipip6
 PUB=$SW_FIXED_IP
 
@@ -155,7 +161,7 @@ LAB_CE_STATE=off
 t_end
 
 # ---- the CE -------------------------------------------------------------
-if sw_ce_cases ipip6 ipip6_portmap ipip6_ce_service ipip6_far_saw; then
+if sw_ce_cases ipip6 ipip6_portmap ipip6_ce_service ipip6_far_saw ipip6_update; then
 	t_begin ipip6_portmap
 	portmap_check
 	t_end
@@ -171,6 +177,34 @@ if sw_ce_cases ipip6 ipip6_portmap ipip6_ce_service ipip6_far_saw; then
 
 	t_begin ipip6_far_saw
 	far_saw
+	t_end
+
+	t_begin ipip6_update
+	upd_log=$LAB_DIR/ipip6-update.jsonl upd_conf=$LAB_DIR/ipip6-update.conf
+	: >"$upd_log"
+	printf '%s\n' "update-url http://[$LAB_ISP_BR_IP6]:8087/update?user={user}&pass={password}" \
+		"update-insecure yes" "update-user fixed-user" "update-password s3cret" >"$upd_conf"
+	chmod 600 "$upd_conf"
+	sw_ce_args ipip6
+	if ! ns_serve ipip6_upd "$LAB_NS_ISP" "$LAB_PY" "$LAB_TOOLS/update_server.py" \
+		--listen "[::]:8087" --log "$upd_log"; then
+		t_why "the update server did not start"
+	elif ! lab_ce_down >/dev/null 2>&1 ||
+		! lab_try_mapce LAB_CE "$LAB_NS_CE" "${SW_CE_ARGS[@]}" --config "$upd_conf"; then
+		t_why "mapce up --mode ipip6 with update keys: $LAB_CE_STATE"
+	elif ! ns_wait 15 grep -q . "$upd_log"; then
+		t_why "no update call reached the server"
+	else
+		python3 - "$upd_log" "$SW_FIXED_IP6" <<'PY' || t_why "$(tail -n1 "$upd_log")"
+import ipaddress, json, sys
+r = json.loads(open(sys.argv[1]).readline())
+ok = (ipaddress.ip_address(r["src"]) == ipaddress.ip_address(sys.argv[2])
+      and r["path"] == "/update" and r["query"].get("user") == ["fixed-user"]
+      and r["query"].get("pass") == ["s3cret"])
+sys.exit(0 if ok else 1)
+PY
+	fi
+	ns_stop ipip6_upd
 	t_end
 fi
 
