@@ -201,6 +201,8 @@ static void test_errors(void)
 	REJECT("br 2001:db8::1\nbr 2001:db8::2\n", 2, "br given twice");
 	REJECT("prefix nope\n", 1, "prefix 'nope' is not an IPv6 prefix");
 	REJECT("ipv4 192.0.2.300\n", 1, "ipv4 '192.0.2.300' is not an IPv4 address");
+	REJECT("ipv4 192.0.2.0/29\n", 1,
+	       "ipv4 '192.0.2.0/29': a routed prefix (ADDR/LEN) is not supported yet");
 	REJECT("psid 65536\n", 1, "psid '65536' is not a number 0-65535");
 	/* incomplete or wrong rules: the line that starts them */
 	REJECT("mtu 1400\nrule-ipv6 2001:db8::/40\nea-len 16\n", 2,

@@ -284,6 +284,10 @@ int mapce_opts_handle(struct mapce_opts *o, int opt, const char *arg, char *err,
 		o->mesh = true;
 		return 0;
 	case MAPCE_OPT_IPV4:
+		if (arg && strchr(arg, '/'))
+			return BAD("--ipv4 '%s': a routed prefix (ADDR/LEN) is not supported yet; "
+				   "give the one fixed address",
+				   arg);
 		if (!arg || inet_pton(AF_INET, arg, &a4) != 1)
 			return BAD("--ipv4 '%s' is not an IPv4 address", arg ? arg : "");
 		if (o->have_ipv4)
