@@ -89,6 +89,24 @@ static int enter_ns(const char *name)
 	return ret;
 }
 
+/* r2 = ctx->data; r3 = ctx->data_end; if r2 + len > r3: skip the next
+ * `skip` instructions.  The packet bounds check the verifier wants before
+ * r2's first len bytes are touched; both programs start with it. */
+#define XDP_BOUNDS(len, skip)                                                                  \
+	{ .code = BPF_LDX | BPF_MEM | BPF_W, .dst_reg = BPF_REG_2, .src_reg = BPF_REG_1 },     \
+		{ .code = BPF_LDX | BPF_MEM | BPF_W,                                           \
+		  .dst_reg = BPF_REG_3,                                                        \
+		  .src_reg = BPF_REG_1,                                                        \
+		  .off = 4 },                                                                  \
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_X,                                         \
+		  .dst_reg = BPF_REG_4,                                                        \
+		  .src_reg = BPF_REG_2 },                                                      \
+		{ .code = BPF_ALU64 | BPF_ADD | BPF_K, .dst_reg = BPF_REG_4, .imm = (len) },   \
+	{                                                                                      \
+		.code = BPF_JMP | BPF_JGT | BPF_X, .dst_reg = BPF_REG_4, .src_reg = BPF_REG_3, \
+		.off = (skip)                                                                  \
+	}
+
 /* XDP: write the frame's headers (hdr: GEN_HDR bytes), then return
  * bpf_redirect(ifindex, 0).  The headers are written on every run because
  * live frames are recycled pages: the path the frame takes on the far side
@@ -98,22 +116,11 @@ static int enter_ns(const char *name)
 static int gen_prog(int ifindex, const unsigned char *hdr)
 {
 	struct bpf_insn insns[5 + GEN_HDR / 4 + 4] = {
-		/* r2 = ctx->data; r3 = ctx->data_end; r4 = r2 + GEN_HDR */
-		{ .code = BPF_LDX | BPF_MEM | BPF_W, .dst_reg = BPF_REG_2, .src_reg = BPF_REG_1 },
-		{ .code = BPF_LDX | BPF_MEM | BPF_W,
-		  .dst_reg = BPF_REG_3,
-		  .src_reg = BPF_REG_1,
-		  .off = 4 },
-		{ .code = BPF_ALU64 | BPF_MOV | BPF_X, .dst_reg = BPF_REG_4, .src_reg = BPF_REG_2 },
-		{ .code = BPF_ALU64 | BPF_ADD | BPF_K, .dst_reg = BPF_REG_4, .imm = GEN_HDR },
+		/* too short: skip the stores */
+		XDP_BOUNDS(GEN_HDR, GEN_HDR / 4),
 	};
-	int n = 4;
+	int n = 5;
 
-	/* if r4 > r3: skip the stores (the verifier's bounds check) */
-	insns[n++] = (struct bpf_insn){ .code = BPF_JMP | BPF_JGT | BPF_X,
-					.dst_reg = BPF_REG_4,
-					.src_reg = BPF_REG_3,
-					.off = GEN_HDR / 4 };
 	for (int i = 0; i < GEN_HDR / 4; i++) {
 		__s32 w;
 
@@ -138,18 +145,8 @@ static int gen_prog(int ifindex, const unsigned char *hdr)
 static int sink_prog(int map_fd, unsigned short dport)
 {
 	struct bpf_insn insns[] = {
-		/* r2 = data; r3 = data_end; if data + 38 > data_end: pass */
-		{ .code = BPF_LDX | BPF_MEM | BPF_W, .dst_reg = BPF_REG_2, .src_reg = BPF_REG_1 },
-		{ .code = BPF_LDX | BPF_MEM | BPF_W,
-		  .dst_reg = BPF_REG_3,
-		  .src_reg = BPF_REG_1,
-		  .off = 4 },
-		{ .code = BPF_ALU64 | BPF_MOV | BPF_X, .dst_reg = BPF_REG_4, .src_reg = BPF_REG_2 },
-		{ .code = BPF_ALU64 | BPF_ADD | BPF_K, .dst_reg = BPF_REG_4, .imm = 38 },
-		{ .code = BPF_JMP | BPF_JGT | BPF_X,
-		  .dst_reg = BPF_REG_4,
-		  .src_reg = BPF_REG_3,
-		  .off = 19 },
+		/* shorter than Ethernet + IPv4 + the UDP ports (38): pass */
+		XDP_BOUNDS(38, 19),
 		/* EtherType 0x0800 (as loaded on a little-endian host: 0x0008) */
 		{ .code = BPF_LDX | BPF_MEM | BPF_H,
 		  .dst_reg = BPF_REG_4,
