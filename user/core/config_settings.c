@@ -624,6 +624,7 @@ void up_settings_merge(struct up_settings *out, const struct up_settings *file,
 	o->have_psid_len = rules->have_psid_len;
 	o->have_psid_offset = rules->have_psid_offset;
 	o->ipv4 = rules->ipv4;
+	o->ipv4_len = rules->ipv4_len;
 	o->psid = rules->psid;
 	o->psid_len = rules->psid_len;
 	o->psid_offset = rules->psid_offset;

@@ -284,15 +284,23 @@ int mapce_opts_handle(struct mapce_opts *o, int opt, const char *arg, char *err,
 		o->mesh = true;
 		return 0;
 	case MAPCE_OPT_IPV4:
-		if (arg && strchr(arg, '/'))
-			return BAD("--ipv4 '%s': a routed prefix (ADDR/LEN) is not supported yet; "
-				   "give the one fixed address",
-				   arg);
-		if (!arg || inet_pton(AF_INET, arg, &a4) != 1)
+		len = 0;
+		if (arg && strchr(arg, '/')) {
+			/* ipip6's routed prefix: ADDR (the NAPT address) and
+			 * its prefix, /24../32 (the mode is checked later) */
+			if (parse_ipv4_prefix(arg, &v4, &len))
+				return BAD("--ipv4 '%s' is not an IPv4 address or ADDR/LEN", arg);
+			if (len < MAPCE_IPV4_PREFIX_MIN)
+				return BAD("--ipv4 '%s': a routed prefix is /%u to /32, not /%u", arg,
+					   MAPCE_IPV4_PREFIX_MIN, len);
+			a4.s_addr = v4;
+		} else if (!arg || inet_pton(AF_INET, arg, &a4) != 1) {
 			return BAD("--ipv4 '%s' is not an IPv4 address", arg ? arg : "");
+		}
 		if (o->have_ipv4)
 			return USAGE(o, "--ipv4 given twice");
 		o->ipv4 = a4.s_addr;
+		o->ipv4_len = len;
 		o->have_ipv4 = true;
 		return 0;
 	case MAPCE_OPT_PSID:

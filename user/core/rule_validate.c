@@ -170,7 +170,7 @@ static int derive_explicit(struct mapce_opts *o, struct mapce_derived *d, char *
 		return -1;
 	d->bmr = -1;
 	d->ipv4 = o->ipv4;
-	d->ipv4_len = 32;
+	d->ipv4_len = o->ipv4_len ? o->ipv4_len : 32; /* ipip6's routed prefix */
 	d->psid = o->psid;
 	d->psid_len = k;
 	d->psid_offset = a;
