@@ -79,8 +79,8 @@ static void frame_to(struct pkt *k, const char *src6, const char *dst6, const st
  * from dst6 for the inside packet inside) with Packet Too Big 1400: the
  * inside host (to) gets ICMPv4 frag-needed 1360 from src4 quoting its
  * packet. */
-static void ptb_to(const struct pkt *inside, const struct pkt *tun, const char *dst6,
-		   uint32_t src4, uint32_t to)
+static void ptb_to(const struct pkt *inside, const struct pkt *tun, const char *dst6, uint32_t src4,
+		   uint32_t to)
 {
 	struct icmp4_err ie = { .src = src4, .dst = to, .type = 3, .code = 4, .mtu = 1360 };
 	struct pkt ptb, want;
@@ -317,8 +317,13 @@ static void t_ipip6_prefix(void)
 	pkt_v4(&want, &x);
 	expect_run(FX_XDP, &in, XDP_PASS, MAPCE_R_DECAP, EV(MSS_CLAMPED), &want, NULL);
 	/* an ICMP echo request, as it is */
-	r = (struct v4_spec){ .src = SERVER, .dst = ROUTED_V4, .proto = 1, .icmp_type = 8,
-			      .sport = 0x1234, .payload = 56, .ttl = 63 };
+	r = (struct v4_spec){ .src = SERVER,
+			      .dst = ROUTED_V4,
+			      .proto = 1,
+			      .icmp_type = 8,
+			      .sport = 0x1234,
+			      .payload = 56,
+			      .ttl = 63 };
 	frame_to(&in, BR6, FIXED6, &r);
 	pkt_v4(&want, &r);
 	expect_run(FX_XDP, &in, XDP_PASS, MAPCE_R_DECAP, 0, &want, NULL);

@@ -205,7 +205,8 @@ static void test_errors(void)
 	REJECT("br 2001:db8::1\nbr 2001:db8::2\n", 2, "br given twice");
 	REJECT("prefix nope\n", 1, "prefix 'nope' is not an IPv6 prefix");
 	REJECT("ipv4 192.0.2.300\n", 1, "ipv4 '192.0.2.300' is not an IPv4 address");
-	REJECT("ipv4 192.0.2.0/20\n", 1, "ipv4 '192.0.2.0/20': a routed prefix is /24 to /32, not /20");
+	REJECT("ipv4 192.0.2.0/20\n", 1,
+	       "ipv4 '192.0.2.0/20': a routed prefix is /24 to /32, not /20");
 	REJECT("ipv4 192.0.2.0/33\n", 1, "ipv4 '192.0.2.0/33' is not an IPv4 address or ADDR/LEN");
 	REJECT("psid 65536\n", 1, "psid '65536' is not a number 0-65535");
 	/* incomplete or wrong rules: the line that starts them */

@@ -28,7 +28,7 @@ static const struct opt_def up_keys[] = {
 	  OPT_IFNAME },
 	{ "mode", "MODE",
 	  "the service: map-e (RFC 7597, default), ipip6 (a fixed IPv4 address over RFC 2473: "
-	  "--ipv4 ADDR --br ADDR [--iid IID]), dslite (RFC 6333 B4: --aftr ADDR|NAME), lw4o6 "
+	  "--ipv4 ADDR[/LEN] --br ADDR [--iid IID]), dslite (RFC 6333 B4: --aftr ADDR|NAME), lw4o6 "
 	  "(RFC 7596 lwB4: --ipv4 ADDR --psid N --psid-len K [--psid-offset A] --br ADDR); "
 	  "map-t is not supported",
 	  KEY(MODE) },

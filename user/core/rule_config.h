@@ -53,7 +53,6 @@ struct mapce_opts {
 	__u8 ipv4_len;
 };
 
-
 /* The CE's parameters, derived. */
 struct mapce_derived {
 	int bmr;       /* index of the BMR in opts->rules; -1 explicit */
