@@ -6,7 +6,8 @@
  * Too Big turned into ICMPv4 errors to the inside host.
  *
  *   dslite  RFC 6333 B4: no NAT either way, outer from the WAN address to
- *           the AFTR, only the AFTR may send
+ *           the AFTR, only the AFTR may send; outer IPv6 fragments
+ *           reassembled (TC slow path) and decapsulated as they are
  *   ipip6   fixed address over RFC 2473: NAPT over 1024-65535 (ports
  *           kept), a forward on a system port, what no binding takes goes
  *           up untranslated (the box's own stack), the box's own packets
@@ -148,6 +149,24 @@ static void t_dslite(void)
 	r.dst = LAN_HOST;
 	frame_to(&in, ALIEN6, WAN6, &r);
 	expect_run(FX_XDP, &in, XDP_DROP, MAPCE_R_DROP_BAD_TUNNEL_SRC, 0, NULL, NULL);
+	TCASE_END();
+
+	TCASE_BEGIN("dslite_outer_fragments_reassembled_untranslated");
+	{
+		struct pkt whole, f1, f2, out;
+		size_t plen;
+
+		r = (struct v4_spec)UDP_IN(53, 40000, .dst = LAN_HOST, .payload = 2000);
+		frame_to(&whole, BR6, WAN6, &r);
+		plen = whole.len - 54;
+		frame_v6_fragment(&whole, 0, 1232, 1, 0xabcd, &f1);
+		frame_v6_fragment(&whole, 1232, (uint16_t)(plen - 1232), 0, 0xabcd, &f2);
+		expect_run(FX_XDP, &f2, XDP_PASS, MAPCE_R_PASS_NATIVE, 0, NULL, NULL);
+		expect_run(FX_TC_INGRESS, &f2, TC_ACT_SHOT, MAPCE_R_REASM_HELD, 0, NULL, NULL);
+		pkt_v4(&want, &r);
+		expect_run(FX_TC_INGRESS, &f1, TC_ACT_OK, MAPCE_R_DECAP, 0, &want, &out);
+		CHECK_EQ(fx_map_count(fx.ce->maps.mapce_flow_in), 0);
+	}
 	TCASE_END();
 
 	TCASE_BEGIN("dslite_packet_too_big_becomes_frag_needed_to_the_host");
@@ -351,6 +370,24 @@ static void t_ipip6_prefix(void)
 	frame_to(&tun, FIXED6, BR6, &x);
 	expect_run(FX_TC_EGRESS, &inside, TC_ACT_OK, MAPCE_R_ENCAP, 0, &tun, NULL);
 	ptb_to(&inside, &tun, FIXED6, FIXED_V4, ROUTED_V4);
+	TCASE_END();
+
+	TCASE_BEGIN("ipip6_prefix_outer_fragments_reassembled_untranslated");
+	{
+		struct pkt whole, f1, f2, out;
+		size_t plen;
+
+		r = (struct v4_spec)UDP_IN(53, 40000, .dst = ROUTED_V4, .payload = 2000);
+		frame_to(&whole, BR6, FIXED6, &r);
+		plen = whole.len - 54;
+		frame_v6_fragment(&whole, 0, 1232, 1, 0xabcd, &f1);
+		frame_v6_fragment(&whole, 1232, (uint16_t)(plen - 1232), 0, 0xabcd, &f2);
+		expect_run(FX_TC_INGRESS, &f2, TC_ACT_SHOT, MAPCE_R_REASM_HELD, 0, NULL, NULL);
+		flows = fx_map_count(fx.ce->maps.mapce_flow_in);
+		pkt_v4(&want, &r);
+		expect_run(FX_TC_INGRESS, &f1, TC_ACT_OK, MAPCE_R_DECAP, 0, &want, &out);
+		CHECK_EQ(fx_map_count(fx.ce->maps.mapce_flow_in), flows);
+	}
 	TCASE_END();
 
 	ce_fresh("ipip6_without_prefix_other_addresses_dropped");
