@@ -127,15 +127,9 @@ hairpin_check() {
 # status_check LEN LINE: mapce status (-j and text): the NAPT's ports
 # 1024-65535 (64512), the routed prefix length LEN, the text line LINE
 status_check() {
-	local out
-	out=$(lab_ce status --wan "$LAB_IF_WAN" 2>&1)
-	grep -q "^  ports        1024-65535 for NAPT, forwards on any port: 64512 ports$" <<<"$out" ||
-		t_why "status: no NAPT port line: $(grep -m1 ports <<<"$out")"
-	grep -q "$2" <<<"$out" || t_why "status: no line '$2': $(grep -m1 ipv4 <<<"$out")"
-	lab_ce -j status --wan "$LAB_IF_WAN" >"$LAB_DIR/status.json" 2>&1
-	t_json "$LAB_DIR/status.json" "
-i = d['interfaces'][0]
-assert i['port_count'] == 64512 and i['ipv4_prefix_len'] == $1, i"
+	sw_status_check 64512 "^  ports        1024-65535 for NAPT, forwards on any port: 64512 ports$" \
+		"$2"
+	t_json "$LAB_DIR/status.json" "assert d['interfaces'][0]['ipv4_prefix_len'] == $1, d"
 }
 
 # prefix_check: mapce up --ipv4 PUB/29; the CE's LAN holds SW_PREFIX_CE, the

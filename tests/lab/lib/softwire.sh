@@ -27,6 +27,7 @@
 #                           client checks as cases MODE_ping ... MODE_tcp200;
 #                           1 (those and the EXTRA cases skipped) when the
 #                           CE cannot be tested
+#   sw_status_check PORTS RE...  mapce status: the NAPT's ports, text lines
 #   sw_offload on|off       lab_set_wan_offload, but the CE's WAN never
 #                           hands the far end a GSO super-frame
 #
@@ -209,6 +210,22 @@ sw_ce_up() {
 		esac
 		return 1
 	fi
+}
+
+# sw_status_check PORTS RE...: mapce status of the CE: -j says port_count
+# PORTS (the ports the NAPT gives out), the text has a line matching each
+# RE (grep)
+sw_status_check() {
+	local n=$1 out re
+	shift
+	out=$(lab_ce status --wan "$LAB_IF_WAN" 2>&1)
+	for re in "$@"; do
+		grep -q -- "$re" <<<"$out" ||
+			t_why "status: no line '$re': $(grep -E '^  (ipv4|psid|ports) ' <<<"$out" | tr '\n' '|')"
+	done
+	lab_ce -j status --wan "$LAB_IF_WAN" >"$LAB_DIR/status.json" 2>&1
+	t_json "$LAB_DIR/status.json" "i = d['interfaces'][0]
+assert i['port_count'] == $n, 'port_count %r' % i.get('port_count')"
 }
 
 # ---- a stand-in B4 (no mapce): checks the far end itself ---------------
