@@ -96,8 +96,9 @@ static __always_inline int ingress_tunnel_ok(const struct mapce_config *cfg,
 		*reason = MAPCE_R_DROP_BAD_TUNNEL_SRC;
 		return 0;
 	}
-	/* DS-Lite: the LAN's own addresses come back, untranslated */
-	if (mode_napt(cfg) && v->daddr != cfg->ipv4) {
+	/* DS-Lite: the LAN's own addresses come back, untranslated; ipip6:
+	 * so does the rest of a routed prefix.  Anything else: not ours. */
+	if (mode_napt(cfg) && v->daddr != cfg->ipv4 && !mode_routed(cfg, v->daddr)) {
 		*reason = MAPCE_R_DROP_WRONG_IPV4;
 		return 0;
 	}
@@ -215,7 +216,10 @@ static __always_inline int ingress_untranslated(struct xdp_md *ctx, const struct
 
 /*
  * DS-Lite: anything IPv4 from the AFTR (the only allowed tunnel source)
- * goes in as it is; SYN-ACKs have their MSS clamped.
+ * goes in as it is; so does, in ipip6, anything from the far end to an
+ * address of the routed prefix but the fixed one (mode_routed): the
+ * kernel routes it to the LAN host that holds it.  SYN-ACKs have their
+ * MSS clamped.
  */
 static __always_inline int ingress_plain(struct xdp_md *ctx, const struct mapce_config *cfg,
 					 const struct ipv6hdr *ip6, const struct v4_info *v,

@@ -135,11 +135,16 @@ static __always_inline int tc_decap_in(struct __sk_buff *skb, const struct mapce
 	}
 	if (!ingress_tunnel_ok(cfg, ip6, &v, 1, reason))
 		return TC_ACT_SHOT;
-	f = ingress_flow(cfg, &v, reason);
-	if (!f)
-		return TC_ACT_SHOT;
-	flow_account(f, 1, v.tot_len, v.tcp_flags, v.proto);
-	if (tc_dnat(skb, &v, f->ip, f->port) ||
+	if (!mode_napt(cfg) || mode_routed(cfg, v.daddr)) {
+		/* untranslated (DS-Lite, ipip6's routed prefix): no flow */
+		f = NULL;
+	} else {
+		f = ingress_flow(cfg, &v, reason);
+		if (!f)
+			return TC_ACT_SHOT;
+		flow_account(f, 1, v.tot_len, v.tcp_flags, v.proto);
+	}
+	if ((f && tc_dnat(skb, &v, f->ip, f->port)) ||
 	    bpf_skb_adjust_room(skb, -IPV6_HLEN, BPF_ADJ_ROOM_MAC, BPF_F_ADJ_ROOM_DECAP_L3_IPV4) ||
 	    bpf_skb_store_bytes(skb, offsetof(struct ethhdr, h_proto), &proto, sizeof(proto), 0)) {
 		*reason = MAPCE_R_DROP_DECAP_FAILED;

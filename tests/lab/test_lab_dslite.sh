@@ -17,6 +17,7 @@
 #   dslite_b4_no_nat          the AFTR saw 192.0.2.10 (the LAN's private
 #                             source) from the CE's WAN address, nothing else
 #   dslite_ce_own             the CE's own IPv4 goes as 192.0.0.2
+#   dslite_status             mapce status: no ports, no PSID (no NAT here)
 #   dslite_aftr_name          --aftr NAME resolved (AAAA) through the line's
 #                             DNS (dnsmasq in the ISP, --dns), asked from the
 #                             WAN address; an unknown name refused, naming
@@ -30,7 +31,7 @@ cd "$(dirname "$0")/../.." || exit 1
 ns_preflight ip nft curl traceroute sha256sum "$LAB_PY" ||
 	t_skip_all "$NS_WHY" dslite_aftr_standin dslite_aftr_refuses dslite_ping dslite_traceroute \
 		dslite_http_download dslite_http_upload dslite_udp dslite_tcp200 dslite_b4_no_nat \
-		dslite_ce_own dslite_aftr_name
+		dslite_ce_own dslite_status dslite_aftr_name
 sw_test_up dslite
 PUB=$SW_AFTR_PUBLIC
 
@@ -105,7 +106,7 @@ aftr_name_check() {
 	ns_stop dns
 }
 
-if sw_ce_cases dslite dslite_b4_no_nat dslite_ce_own dslite_aftr_name; then
+if sw_ce_cases dslite dslite_b4_no_nat dslite_ce_own dslite_status dslite_aftr_name; then
 	t_begin dslite_b4_no_nat
 	sw_stats "
 src = set(d['inner_sources'])
@@ -116,6 +117,10 @@ assert not d['drops'], 'drops %s' % d['drops']"
 	t_begin dslite_ce_own
 	sw_ping "CE ping" "$LAB_NS_CE" "$LAB_INET_IP"
 	sw_stats "assert d['inner_sources'].get('192.0.0.2', 0) >= 3, 'inner sources %s' % d['inner_sources']"
+	t_end
+	t_begin dslite_status
+	sw_status_check 0 "^  ports        none: no NAT here (the AFTR translates)$"
+	! lab_ce status --wan "$LAB_IF_WAN" 2>&1 | grep -q "^  psid " || t_why "status shows a PSID"
 	t_end
 	t_begin dslite_aftr_name
 	aftr_name_check

@@ -232,6 +232,31 @@ static void print_attached(int ifindex)
 	}
 }
 
+/* The IPv4 address and the ports the NAPT really gives out
+ * (mode_napt_port_count): a port set (MAP-E, lw4o6), 1024-65535 (ipip6,
+ * whose forwards take any port), none (DS-Lite). */
+static void print_address(const struct mapce_config *c)
+{
+	char a[IP4_STRLEN], p[PFX4_STRLEN];
+	__u32 n = mode_napt_port_count(c);
+	bool ipip6 = c->mode == MAPCE_MODE_IPIP6, set = !ipip6 && n;
+
+	out_str("ipv4", "  ipv4         %s", ip4_str(c->ipv4, a));
+	out_uint("ipv4_prefix_len", NULL, c->ipv4_prefix_len);
+	if (c->ipv4_prefix_len < 32)
+		out_text(" (routed prefix %s)", net4_str(c->ipv4, c->ipv4_prefix_len, p));
+	out_text("\n");
+	out_uint("psid", set ? "  psid         %llu" : NULL, c->psid);
+	out_uint("psid_len", set ? " (length %llu" : NULL, c->psid_len);
+	out_uint("psid_offset", set ? ", offset %llu), " : NULL, c->psid_offset);
+	if (ipip6)
+		out_text("  ports        %u-65535 for NAPT, forwards on any port: ",
+			 MAPCE_IPIP6_NAPT_FIRST);
+	else if (!n)
+		out_text("  ports        none: no NAT here (the AFTR translates)");
+	out_uint("port_count", n ? "%llu ports\n" : "\n", n);
+}
+
 static void print_wan(const char *wan)
 {
 	struct mapce_counter sum[MAPCE_R__MAX], dropped = {};
@@ -280,11 +305,7 @@ static void print_wan(const char *wan)
 		out_str("error", "  config: %s\n", "cannot read the pinned config");
 	} else {
 		out_str("mode", "  mode         %s\n", mode_str(c.mode));
-		out_str("ipv4", "  ipv4         %s\n", ip4_str(c.ipv4, a));
-		out_uint("psid", "  psid         %llu", c.psid);
-		out_uint("psid_len", " (length %llu", c.psid_len);
-		out_uint("psid_offset", ", offset %llu)", c.psid_offset);
-		out_uint("port_count", ", %llu ports\n", c.port_count);
+		print_address(&c);
 		out_str("ce_ipv6", "  ce_ipv6      %s\n", ip6_str(c.ce_ipv6, a));
 		out_str("br", "  br           %s\n", ip6_str(c.br_ipv6, a));
 		print_origin(wan);

@@ -118,7 +118,9 @@ const struct cli_spec up_spec = {
 		"rule IPv6 prefix (its first r6 + ea-len bits).\n\n"
 		"--mode selects another service on the same datapath: ipip6 (a fixed IPv4 address "
 		"over RFC 2473, NAPT over ports 1024-65535, what no binding or forward takes goes "
-		"to this box; the tunnel address is IF's /64 + --iid), dslite (RFC 6333 B4: no "
+		"to this box; the tunnel address is IF's /64 + --iid; --ipv4 ADDR/LEN: a routed "
+		"prefix, whose other addresses LAN hosts hold and the tunnel carries "
+		"untranslated), dslite (RFC 6333 B4: no "
 		"NAT, this box's own IPv4 is 192.0.0.2), lw4o6 (RFC 7596: NAPT into the "
 		"binding's port set).  Their tunnel source is a global IPv6 address of IF; the "
 		"fixed address (ipip6) and 192.0.0.2 (dslite) are added to IF as /32.",

@@ -28,7 +28,7 @@ static const struct opt_def up_keys[] = {
 	  OPT_IFNAME },
 	{ "mode", "MODE",
 	  "the service: map-e (RFC 7597, default), ipip6 (a fixed IPv4 address over RFC 2473: "
-	  "--ipv4 ADDR --br ADDR [--iid IID]), dslite (RFC 6333 B4: --aftr ADDR|NAME), lw4o6 "
+	  "--ipv4 ADDR[/LEN] --br ADDR [--iid IID]), dslite (RFC 6333 B4: --aftr ADDR|NAME), lw4o6 "
 	  "(RFC 7596 lwB4: --ipv4 ADDR --psid N --psid-len K [--psid-offset A] --br ADDR); "
 	  "map-t is not supported",
 	  KEY(MODE) },
@@ -624,6 +624,7 @@ void up_settings_merge(struct up_settings *out, const struct up_settings *file,
 	o->have_psid_len = rules->have_psid_len;
 	o->have_psid_offset = rules->have_psid_offset;
 	o->ipv4 = rules->ipv4;
+	o->ipv4_len = rules->ipv4_len;
 	o->psid = rules->psid;
 	o->psid_len = rules->psid_len;
 	o->psid_offset = rules->psid_offset;
