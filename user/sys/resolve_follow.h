@@ -15,17 +15,17 @@
 #include <stdbool.h>
 #include <linux/types.h>
 
-#define RESOLVE_FOLLOW_MIN_S 30		/* a shorter TTL is not re-asked sooner */
-#define RESOLVE_FOLLOW_MAX_S 86400	/* a longer TTL is re-asked after a day */
-#define RESOLVE_FOLLOW_RETRY_S 5	/* the first retry after a failure */
-#define RESOLVE_FOLLOW_RETRY_MAX_S 300	/* the backoff's ceiling */
+#define RESOLVE_FOLLOW_MIN_S 30	       /* a shorter TTL is not re-asked sooner */
+#define RESOLVE_FOLLOW_MAX_S 86400     /* a longer TTL is re-asked after a day */
+#define RESOLVE_FOLLOW_RETRY_S 5       /* the first retry after a failure */
+#define RESOLVE_FOLLOW_RETRY_MAX_S 300 /* the backoff's ceiling */
 
 struct resolve_follow {
-	bool have;		/* addr holds a good answer */
-	struct in6_addr addr;	/* the last good answer */
-	__u32 ttl;		/* its TTL as received */
-	__u64 next;		/* when to ask again (seconds) */
-	__u32 retry;		/* the current backoff; 0: no failure since the last good */
+	bool have;	      /* addr holds a good answer */
+	struct in6_addr addr; /* the last good answer */
+	__u32 ttl;	      /* its TTL as received */
+	__u64 next;	      /* when to ask again (seconds) */
+	__u32 retry;	      /* the current backoff; 0: no failure since the last good */
 };
 
 /* A good answer at now: true when the address changed (re-apply). */
