@@ -19,14 +19,14 @@
 #include "core/config_file.h"
 
 struct aftr_record {
-	char name[256];		      /* as given (up_settings.aftr) */
-	char addr[INET6_ADDRSTRLEN];  /* the last good answer; "" none yet */
-	unsigned int ttl;	      /* its TTL as received (seconds) */
-	long long resolved;	      /* Unix time of the last good answer; 0 none */
-	long long last_try;	      /* Unix time of the last question */
-	long long next_try;	      /* Unix time of the next one */
-	unsigned int failures;	      /* in a row since the last good answer */
-	char error[512];	      /* the last failure's message; "" none */
+	char name[256];		     /* as given (up_settings.aftr) */
+	char addr[INET6_ADDRSTRLEN]; /* the last good answer; "" none yet */
+	unsigned int ttl;	     /* its TTL as received (seconds) */
+	long long resolved;	     /* Unix time of the last good answer; 0 none */
+	long long last_try;	     /* Unix time of the last question */
+	long long next_try;	     /* Unix time of the next one */
+	unsigned int failures;	     /* in a row since the last good answer */
+	char error[512];	     /* the last failure's message; "" none */
 };
 
 /* s asks for a DS-Lite AFTR by name (mode dslite, --aftr not an IPv6

@@ -26,15 +26,15 @@ struct follower {
 	const struct up_settings *(*settings)(void);
 	int efd, tfd; /* the question's end; the next question's timer */
 	pthread_t thread;
-	bool busy;		  /* a question is under way (the thread is to be joined) */
-	bool want;		  /* a new address: the loop is asked for a pass */
-	char name[256];		  /* the name followed; "" none */
-	char dns[64];		  /* its --dns; "" the system's resolvers */
-	struct resolve_follow f;  /* its schedule and last good address */
-	__u8 wan64[8];		  /* the WAN's /64 seen last (a change asks at once) */
-	bool have_wan;		  /* wan64 is set */
-	struct aftr_record rec;	  /* what status shows */
-	char last_err[512];	  /* the last failure said (said again when it changes) */
+	bool busy;		 /* a question is under way (the thread is to be joined) */
+	bool want;		 /* a new address: the loop is asked for a pass */
+	char name[256];		 /* the name followed; "" none */
+	char dns[64];		 /* its --dns; "" the system's resolvers */
+	struct resolve_follow f; /* its schedule and last good address */
+	__u8 wan64[8];		 /* the WAN's /64 seen last (a change asks at once) */
+	bool have_wan;		 /* wan64 is set */
+	struct aftr_record rec;	 /* what status shows */
+	char last_err[512];	 /* the last failure said (said again when it changes) */
 	/* the thread's: set before it starts, read after it ended */
 	struct up_settings tset;
 	struct in6_addr taddr;
@@ -200,8 +200,7 @@ static void ended(void)
 	arm_next();
 }
 
-int aftr_follow_plan(const struct up_settings *s, char *addr, size_t len, char *err,
-		     size_t errlen)
+int aftr_follow_plan(const struct up_settings *s, char *addr, size_t len, char *err, size_t errlen)
 {
 	struct in6_addr a;
 	__u32 ttl = 0;

@@ -30,7 +30,6 @@ struct run_service *aftr_service(const char *wan, const struct up_settings *(*se
  * thread.  1: s names no AFTR (addr untouched); 0; -1 with err (no good
  * address yet: the name does not resolve).
  */
-int aftr_follow_plan(const struct up_settings *s, char *addr, size_t len, char *err,
-		     size_t errlen);
+int aftr_follow_plan(const struct up_settings *s, char *addr, size_t len, char *err, size_t errlen);
 
 #endif

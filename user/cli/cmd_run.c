@@ -47,7 +47,12 @@ const struct cli_spec run_spec = {
 		"SIGTERM or SIGINT takes the CE down and exits 0; 'mapce down' makes it exit.  "
 		"With update-url in the config file it makes the update call after the start, "
 		"after every change of the tunnel's local address and of the update keys, and "
-		"retries a failure with backoff (status shows the last try and success).\n\n"
+		"retries a failure with backoff (status shows the last try and success).  With "
+		"--mode dslite --aftr NAME it follows the name: asked again when its TTL ends "
+		"(30 s to a day), at once on a new WAN prefix, after a failure with backoff (5 s "
+		"doubled up to 5 min, the last good address kept); a new address moves the "
+		"tunnel's remote in place, every binding and counter kept (status shows the "
+		"address, the TTL left, the next question and the last failure).\n\n"
 		"One log line per event on stderr (with -j: one JSON object per line on "
 		"stdout).  The pid file " MAPCE_RUN_DIR "/IF.pid names the process (a DHCPv6 "
 		"client hook sends it SIGHUP) and is its lock: a second run on IF refuses.  "
@@ -122,7 +127,8 @@ static int run_plan(void *ctx, bool lenient, struct ce_up_params *p, char *note,
 		if (!portmap_check(&p->cfg, &s->portmaps[i], m, sizeof(m))) {
 			kept.portmaps[kept.n_portmaps++] = s->portmaps[i];
 		} else if (!left++) {
-			snprintf(first, sizeof(first), "%s:%u: %s", s->path, s->portmaps[i].line, m);
+			snprintf(first, sizeof(first), "%s:%u: %s", s->path, s->portmaps[i].line,
+				 m);
 		}
 	}
 	ret = up_plan_msg(&kept, p, err, errlen);
