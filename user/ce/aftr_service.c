@@ -2,31 +2,25 @@
 /*
  * aftr_service.c - the AFTR's name followed by `mapce run`
  * (aftr_service.h).  The loop's side (every hook, and the plan's
- * aftr_follow_plan) and the question's thread share nothing while the
- * thread runs but what it was handed (tset) and what it returns (t*); the
- * eventfd hands the result back.  Time for the schedule is CLOCK_MONOTONIC
+ * aftr_follow_plan) and the question's thread (run_worker.h) share
+ * nothing while the thread runs but what it was handed (tset) and what it
+ * returns (t*).  Time for the schedule is CLOCK_MONOTONIC
  * seconds; the record has Unix times.
  */
-#include <errno.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/eventfd.h>
-#include <sys/timerfd.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "ce/aftr_name.h"
 #include "ce/aftr_service.h"
+#include "ce/run_worker.h"
 #include "core/parse.h"
 #include "sys/resolve_follow.h"
 
 struct follower {
 	char wan[IF_NAMESIZE];
 	const struct up_settings *(*settings)(void);
-	int efd, tfd; /* the question's end; the next question's timer */
-	pthread_t thread;
-	bool busy;		 /* a question is under way (the thread is to be joined) */
+	struct run_worker w;	 /* the question's thread, its end, the next question's timer */
 	bool want;		 /* a new address: the loop is asked for a pass */
 	char name[256];		 /* the name followed; "" none */
 	char dns[64];		 /* its --dns; "" the system's resolvers */
@@ -43,7 +37,9 @@ struct follower {
 	char terr[512];
 };
 
-static struct follower U = { .efd = -1, .tfd = -1 };
+static void ended(void);
+static void ask(void);
+static struct follower U = { .w = RUN_WORKER_INIT(ended, ask) };
 
 #define say(...) run_say(U.wan, "aftr", __VA_ARGS__)
 
@@ -73,13 +69,10 @@ static void follow(const struct up_settings *s)
 
 static void unfollow(void)
 {
-	struct itimerspec off = { 0 };
-
 	if (!U.name[0])
 		return;
 	U.name[0] = U.dns[0] = '\0';
-	if (U.tfd >= 0)
-		timerfd_settime(U.tfd, 0, &off, NULL);
+	run_worker_disarm(&U.w);
 	aftr_record_forget(U.wan);
 }
 
@@ -119,26 +112,16 @@ static bool answer(int ret, const struct in6_addr *a, __u32 ttl, const char *err
 /* The timer at the next question (not while one is under way). */
 static void arm_next(void)
 {
-	struct itimerspec at = { 0 };
 	__u64 now = mono_s();
 
-	if (U.tfd < 0 || U.busy || !U.name[0])
+	if (U.w.busy || !U.name[0])
 		return;
-	if (U.f.next > now)
-		at.it_value.tv_sec = (time_t)(U.f.next - now);
-	else
-		at.it_value.tv_nsec = 1; /* due: at once (0 would disarm) */
-	timerfd_settime(U.tfd, 0, &at, NULL);
+	run_worker_arm(&U.w, U.f.next > now ? U.f.next - now : 0);
 }
 
-static void *ask_thread(void *arg)
+static void ask_thread(void *arg)
 {
-	__u64 one = 1;
-
 	U.tret = aftr_resolve(&U.tset, &U.taddr, &U.tttl, U.terr, sizeof(U.terr));
-	if (write(U.efd, &one, sizeof(one)) != sizeof(one))
-		U.tret = -1; /* cannot happen: an eventfd takes 8 bytes */
-	return NULL;
 }
 
 /* Ask for the followed name now, in the thread. */
@@ -147,30 +130,23 @@ static void ask(void)
 	const struct up_settings *s = U.settings();
 	int ret;
 
-	if (U.busy || !U.name[0] || !aftr_is_name(s) || !same_name(s))
+	if (U.w.busy || !U.name[0] || !aftr_is_name(s) || !same_name(s))
 		return;
 	U.tset = *s;
-	ret = pthread_create(&U.thread, NULL, ask_thread, NULL);
+	ret = run_worker_start(&U.w, ask_thread, NULL);
 	if (ret) {
 		say("%s: cannot start the question: %s", U.name, strerror(ret));
 		answer(-1, NULL, 0, "cannot start a thread");
 		arm_next();
-		return;
 	}
-	U.busy = true;
 }
 
 /* The question ended: keep the answer, say a change or a failure. */
 static void ended(void)
 {
-	char a6[INET6_ADDRSTRLEN], was[INET6_ADDRSTRLEN] = "";
+	char a6[INET6_ADDRSTRLEN], was[INET6_ADDRSTRLEN] = "none";
 	bool had = U.f.have;
-	__u64 n;
 
-	if (read(U.efd, &n, sizeof(n)) != sizeof(n) || !U.busy)
-		return;
-	pthread_join(U.thread, NULL);
-	U.busy = false;
 	if (!same_name(&U.tset)) { /* a reload named another meanwhile */
 		arm_next();
 		return;
@@ -231,35 +207,12 @@ static int svc_start(void *arg, const char *wan, const struct ce_up_params *cur,
 		     size_t errlen)
 {
 	snprintf(U.wan, sizeof(U.wan), "%s", wan);
-	U.efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-	U.tfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
-	if (U.efd < 0 || U.tfd < 0)
-		return mapce_errf(err, errlen, "aftr: eventfd/timerfd: %s", strerror(errno));
+	if (run_worker_open(&U.w, "aftr", err, errlen))
+		return -1;
 	memcpy(U.wan64, cur->cfg.ce_ipv6, sizeof(U.wan64));
 	U.have_wan = true;
 	arm_next();
 	return 0;
-}
-
-static int svc_fds(void *arg, int *fds, int max)
-{
-	int n = 0;
-
-	if (U.efd >= 0 && n < max)
-		fds[n++] = U.efd;
-	if (U.tfd >= 0 && n < max)
-		fds[n++] = U.tfd;
-	return n;
-}
-
-static void svc_ready(void *arg, int fd)
-{
-	__u64 n;
-
-	if (fd == U.efd)
-		ended();
-	else if (fd == U.tfd && read(U.tfd, &n, sizeof(n)) == sizeof(n))
-		ask();
 }
 
 /* Every pass that brought the CE to the line: a new WAN prefix (the
@@ -291,22 +244,15 @@ static bool svc_want_pass(void *arg)
 
 static void svc_stop(void *arg)
 {
-	if (U.busy) { /* bounded: the resolver's tries and timeouts */
-		pthread_join(U.thread, NULL);
-		U.busy = false;
-	}
-	if (U.efd >= 0)
-		close(U.efd);
-	if (U.tfd >= 0)
-		close(U.tfd);
-	U.efd = U.tfd = -1;
+	run_worker_close(&U.w); /* bounded: the resolver's tries and timeouts */
 }
 
 static struct run_service service = {
 	.name = "aftr",
 	.start = svc_start,
-	.fds = svc_fds,
-	.ready = svc_ready,
+	.arg = &U.w,
+	.fds = run_worker_fds,
+	.ready = run_worker_ready,
 	.applied = svc_applied,
 	.want_pass = svc_want_pass,
 	.stop = svc_stop,
