@@ -88,25 +88,26 @@ static void record(void)
 	aftr_record_save(U.wan, &U.rec);
 }
 
-/* A good answer (or a failure, ret != 0) for the followed name. */
-static bool answer(int ret, const struct in6_addr *a, __u32 ttl, const char *err)
+/* A good answer for the followed name: true when its address changed. */
+static bool answer_ok(const struct in6_addr *a, __u32 ttl)
 {
-	__u64 now = mono_s();
-	bool changed = false;
+	bool changed = resolve_follow_ok(&U.f, a, ttl, mono_s());
 
-	U.rec.last_try = (long long)time(NULL);
-	if (ret) {
-		resolve_follow_fail(&U.f, now);
-		U.rec.failures++;
-		snprintf(U.rec.error, sizeof(U.rec.error), "%s", err);
-	} else {
-		changed = resolve_follow_ok(&U.f, a, ttl, now);
-		U.rec.resolved = U.rec.last_try;
-		U.rec.failures = 0;
-		U.rec.error[0] = '\0';
-	}
+	U.rec.last_try = U.rec.resolved = (long long)time(NULL);
+	U.rec.failures = 0;
+	U.rec.error[0] = '\0';
 	record();
 	return changed;
+}
+
+/* A failed question: asked again after the backoff, the address kept. */
+static void answer_fail(const char *err)
+{
+	resolve_follow_fail(&U.f, mono_s());
+	U.rec.last_try = (long long)time(NULL);
+	U.rec.failures++;
+	snprintf(U.rec.error, sizeof(U.rec.error), "%s", err);
+	record();
 }
 
 /* The timer at the next question (not while one is under way). */
@@ -136,7 +137,7 @@ static void ask(void)
 	ret = run_worker_start(&U.w, ask_thread, NULL);
 	if (ret) {
 		say("%s: cannot start the question: %s", U.name, strerror(ret));
-		answer(-1, NULL, 0, "cannot start a thread");
+		answer_fail("cannot start a thread");
 		arm_next();
 	}
 }
@@ -154,7 +155,7 @@ static void ended(void)
 	if (had)
 		inet_ntop(AF_INET6, &U.f.addr, was, sizeof(was));
 	if (U.tret) {
-		answer(U.tret, NULL, 0, U.terr);
+		answer_fail(U.terr);
 		if (strcmp(U.last_err, U.terr))
 			say("%s (failure %u in a row: asked again in %u s; the AFTR stays %s)",
 			    U.terr, U.rec.failures, U.f.retry, had ? was : "unknown");
@@ -162,7 +163,7 @@ static void ended(void)
 	} else {
 		unsigned int failures = U.rec.failures;
 
-		if (answer(0, &U.taddr, U.tttl, NULL)) {
+		if (answer_ok(&U.taddr, U.tttl)) {
 			inet_ntop(AF_INET6, &U.taddr, a6, sizeof(a6));
 			say("%s is now %s (was %s; TTL %u s): re-applying", U.name, a6, was,
 			    U.tttl);
@@ -194,7 +195,10 @@ int aftr_follow_plan(const struct up_settings *s, char *addr, size_t len, char *
 	if (!U.f.have) {
 		/* the first answer: here, as `up` asks it */
 		ret = aftr_resolve(s, &a, &ttl, err, errlen);
-		answer(ret, &a, ttl, err);
+		if (ret)
+			answer_fail(err);
+		else
+			answer_ok(&a, ttl);
 		arm_next();
 		if (ret)
 			return -1;
