@@ -215,6 +215,8 @@ static int svc_start(void *arg, const char *wan, const struct ce_up_params *cur,
 		return -1;
 	memcpy(U.wan64, cur->cfg.ce_ipv6, sizeof(U.wan64));
 	U.have_wan = true;
+	if (!U.name[0])
+		aftr_record_forget(wan); /* a record an earlier run left (killed) */
 	arm_next();
 	return 0;
 }
