@@ -31,6 +31,7 @@
 
 #include "mapce_ce.skel.h"
 
+#include "ce/aftr_name.h"
 #include "ce/ce_loader.h"
 #include "ce/portmap.h"
 #include "ce/reconcile.h"
@@ -509,6 +510,7 @@ static void ce_forget(const char *ifname)
 
 	config_path_forget(ifname);
 	update_record_forget(ifname);
+	aftr_record_forget(ifname);
 	/* the mode's own IPv4 address (ce_local_addr) */
 	if (ifindex)
 		nl_addr4_sync(ifindex, 0, RTPROT_MAPCE, NULL);

@@ -38,6 +38,7 @@
 #include "sys/netlink.h"
 #include "sys/state_file.h"
 #include "sys/update_call.h"
+#include "ce/aftr_name.h"
 
 #define HOSTS_SHOWN_TEXT 32 /* text mode lists the busiest hosts only */
 
@@ -48,7 +49,9 @@ const struct cli_spec status_spec = {
 	.description =
 		"Parameters, attach state, flow and binding counts, the main counters and the "
 		"port usage per LAN host of the CE on IF (default: every WAN that is up), and the "
-		"update call's last try and last success when the config has update-url.  "
+		"update call's last try and last success when the config has update-url, and "
+		"the DS-Lite AFTR name 'mapce run' follows: its address, TTL left, next "
+		"question and last failure.  "
 		"With -j: {\"interfaces\": [...]}, one object per WAN.",
 	.groups = status_groups,
 	.on_opt = cli_store_arg,
@@ -148,6 +151,40 @@ static void print_update(const char *wan)
 	else
 		print_when("next_try", "next_try_in_s", NULL, 0);
 	out_text(r.failures ? "\n" : "");
+	out_close_object();
+}
+
+/* The AFTR name `mapce run` follows (ce/aftr_name.h): null when none. */
+static void print_aftr(const char *wan)
+{
+	static struct aftr_record r;
+	long long left;
+
+	if (aftr_record_load(wan, &r)) {
+		out_null("aftr_name", NULL);
+		return;
+	}
+	left = r.resolved + (long long)r.ttl - (long long)time(NULL);
+	out_open_object("aftr_name");
+	out_str("name", "  aftr name    %s", r.name);
+	if (r.addr[0]) {
+		out_str("address", " is %s", r.addr);
+		out_uint("ttl", " (TTL %llu s", r.ttl);
+		out_int("ttl_left_s", ", %lld s left)\n", left > 0 ? left : 0);
+	} else {
+		out_null("address", " (no address yet)\n");
+		out_null("ttl", NULL);
+		out_null("ttl_left_s", NULL);
+	}
+	out_text("    resolved  ");
+	print_when("resolved", "resolved_age_s", " %s", r.resolved);
+	print_when("last_try", "last_try_age_s", ", asked %s", r.last_try);
+	print_when("next_try", "next_try_in_s", ", next %s\n", r.next_try);
+	out_uint("failures", r.failures ? "    failures   %llu in a row" : NULL, r.failures);
+	if (r.error[0])
+		out_str("error", r.failures ? ": %s\n" : NULL, r.error);
+	else
+		out_null("error", NULL);
 	out_close_object();
 }
 
@@ -310,6 +347,7 @@ static void print_wan(const char *wan)
 		out_str("br", "  br           %s\n", ip6_str(c.br_ipv6, a));
 		print_origin(wan);
 		print_update(wan);
+		print_aftr(wan);
 		print_pieces(wan, ifindex, &c);
 		out_uint("mtu", "  mtu          %llu", c.mtu);
 		out_uint("hop_limit", ", hop limit %llu", c.hop_limit);

@@ -18,7 +18,7 @@
 
 #include "sys/caps.h"
 #include "ce/ce_plan.h"
-#include "sys/resolve.h"
+#include "ce/aftr_name.h"
 #include "cli/commands.h"
 #include "core/config_file.h"
 #include "sys/netlink.h"
@@ -242,28 +242,14 @@ static const struct up_settings *aftr_resolved(const struct up_settings *s, char
 					       size_t errlen)
 {
 	static struct up_settings r;
-	struct resolve_conf rc;
 	struct in6_addr a;
-	char m[512], a6[INET6_ADDRSTRLEN];
+	char a6[INET6_ADDRSTRLEN];
 	__u32 ttl = 0;
-	int ret;
 
-	if (!s->set[UK_AFTR] || inet_pton(AF_INET6, s->aftr, &a) == 1)
+	if (!aftr_is_name(s))
 		return s;
-	resolve_conf_init(&rc, s->wan);
-	if (s->set[UK_DNS] ? resolve_add_server(&rc, s->dns, m, sizeof(m))
-			   : resolve_add_resolv_conf(&rc, NULL, m, sizeof(m))) {
-		mapce_errf(err, errlen, "--aftr %s: %s", s->aftr, m);
+	if (aftr_resolve(s, &a, &ttl, err, errlen))
 		return NULL;
-	}
-	ret = resolve_aaaa(s->aftr, &rc, &a, &ttl, m, sizeof(m));
-	if (ret) {
-		mapce_errf(err, errlen, "--aftr %s: %s", s->aftr,
-			   ret == RESOLVE_NXDOMAIN ? "no such name"
-			   : ret == RESOLVE_NODATA ? "the name has no IPv6 address (AAAA)"
-						   : m);
-		return NULL;
-	}
 	r = *s;
 	inet_ntop(AF_INET6, &a, a6, sizeof(a6));
 	snprintf(r.aftr, sizeof(r.aftr), "%s", a6);

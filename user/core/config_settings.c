@@ -33,8 +33,10 @@ static const struct opt_def up_keys[] = {
 	  "map-t is not supported",
 	  KEY(MODE) },
 	{ "aftr", "ADDR|NAME",
-	  "dslite: the AFTR's IPv6 address, or its name (resolved to AAAA through the system's "
-	  "resolver)",
+	  "dslite: the AFTR's IPv6 address, or its name (its AAAA, through --dns or the "
+	  "nameservers of /etc/resolv.conf; 'mapce run' asks again when the TTL ends, at the "
+	  "soonest after 30 s and at the latest after a day, at once on a new WAN prefix, and "
+	  "after a failure with backoff from 5 s to 5 min, keeping the last good address)",
 	  KEY(AFTR) },
 	{ "dns", "ADDR",
 	  "dslite: the DNS server --aftr NAME is resolved through (the line's; default: the "
