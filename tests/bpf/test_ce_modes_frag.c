@@ -54,11 +54,17 @@ static void t_outer_in(const char *file, int line, const struct pkt *f1, const s
 		 fx_map_count(fx.ce->maps.mapce_reasm), fx_map_count(fx.ce->maps.mapce_reasm_dg));
 }
 
-/* Set the traffic class of the outer IPv6 header of frame k. */
-static void set_tclass(struct pkt *k, uint8_t tc)
+/* The fragments f1, f2 (identification id) of the tunnel packet from the
+ * far end to dst6 carrying r, congestion met on the IPv6 path: the outer
+ * ECN field CE, whatever the inner one is. */
+static void outer_ce_marked(const struct v4_spec *r, const char *dst6, uint32_t id, struct pkt *f1,
+			    struct pkt *f2)
 {
-	k->b[14] = (uint8_t)(0x60 | tc >> 4);
-	k->b[15] = (uint8_t)((k->b[15] & 0x0f) | tc << 4);
+	struct pkt whole;
+
+	frame_to(&whole, BR6, dst6, r);
+	whole.b[15] |= 0x3 << 4; /* traffic class bits 1-0: byte 1, high nibble */
+	outer_cut(&whole, id, f1, f2);
 }
 
 /* ---- dslite ------------------------------------------------------------- */
@@ -129,17 +135,13 @@ static void t_dslite_outer(void)
 	TCASE_BEGIN("dslite_outer_fragments_ecn_by_rfc_6040");
 	/* congestion met on the IPv6 path (outer CE), inner ECT(0): CE */
 	r.tos = 0x02;
-	frame_to(&whole, BR6, WAN6, &r);
-	set_tclass(&whole, 0x03);
-	outer_cut(&whole, 0x1006, &f1, &f2);
+	outer_ce_marked(&r, WAN6, 0x1006, &f1, &f2);
 	r.tos = 0x03;
 	pkt_v4(&want, &r); /* the header checksum from scratch */
 	outer_in(&f1, &f2, TC_ACT_OK, MAPCE_R_DECAP, &want, NULL);
 	/* outer CE over a Not-ECT inner: dropped (RFC 6040 section 4.2) */
 	r.tos = 0;
-	frame_to(&whole, BR6, WAN6, &r);
-	set_tclass(&whole, 0x03);
-	outer_cut(&whole, 0x1007, &f1, &f2);
+	outer_ce_marked(&r, WAN6, 0x1007, &f1, &f2);
 	outer_in(&f1, &f2, TC_ACT_SHOT, MAPCE_R_DROP_ECN_CE_NOT_ECT, NULL, NULL);
 	TCASE_END();
 }
@@ -254,9 +256,7 @@ static void t_lw4o6(void)
 	TCASE_BEGIN("lw4o6_outer_fragments_ecn_by_rfc_6040");
 	/* the translated path too: outer CE over ECT(0) gives CE */
 	r.tos = 0x02;
-	frame_to(&whole, BR6, WAN6, &r);
-	set_tclass(&whole, 0x03);
-	outer_cut(&whole, 0x3003, &f1, &f2);
+	outer_ce_marked(&r, WAN6, 0x3003, &f1, &f2);
 	r.tos = 0x03;
 	ce_decapped(&want, &r, LAN_HOST, 0xc341);
 	outer_in(&f1, &f2, TC_ACT_OK, MAPCE_R_DECAP, &want, &out);
