@@ -4,7 +4,9 @@
  * slow path after XDP: XDP passes up untouched the outer IPv6 fragments of
  * tunnel packets and the tunnel packets holding an IPv4 fragment that came
  * before its first.  Both are reassembled here (reasm.h), then translated
- * with the TC helpers as XDP would have; everything else continues into
+ * with the TC helpers as XDP would have in the service's mode (modes.h:
+ * DS-Lite translates nothing, ipip6 keeps what no flow takes for the box
+ * itself); everything else continues into
  * the stack at once (one protocol test for non-IPv6, a few loads for other
  * IPv6).
  */
