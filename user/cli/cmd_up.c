@@ -18,11 +18,14 @@
 
 #include "sys/caps.h"
 #include "ce/ce_plan.h"
+#include "ce/ce_plan_mode.h"
 #include "sys/resolve.h"
 #include "cli/commands.h"
 #include "core/config_file.h"
 #include "sys/netlink.h"
+#include "core/mode.h"
 #include "core/output.h"
+#include "core/parse.h"
 #include "core/rule_config.h"
 #include "core/rule_source.h"
 #include "sys/update_call.h"
@@ -232,41 +235,55 @@ int up_settings_reread(struct up_settings *s, char *err, size_t errlen)
 }
 
 /*
- * dslite with the AFTR's name: s with the name's AAAA (RFC 6333 §5.5:
- * through --dns, else the resolvers of the system, asked out of the WAN) in its
- * place, else s itself.  NULL + message when the name does not resolve.
+ * dslite with the AFTR's name (--aftr NAME, or DHCPv6 option 64): s with
+ * the name's AAAA (RFC 6333 §5.5: through --dns, else the resolvers of the
+ * system, asked out of the WAN) in its place as aftr, else s itself.
+ * NULL + message when the name does not resolve.
  */
-static const struct up_settings *aftr_resolved(const struct up_settings *s, char *err,
+static const struct up_settings *aftr_resolved(const struct up_settings *s,
+					       const struct rule_source *src, char *err,
 					       size_t errlen)
 {
 	static struct up_settings r;
 	struct resolve_conf rc;
 	struct in6_addr a;
-	char m[512], a6[INET6_ADDRSTRLEN];
+	char m[512], a6[INET6_ADDRSTRLEN], what[PATH_MAX + 64];
+	const char *name, *other;
 	__u32 ttl = 0;
 	int ret;
 
-	if (!s->set[UK_AFTR] || inet_pton(AF_INET6, s->aftr, &a) == 1)
+	if (!(s->set[UK_MODE] && s->val[UK_MODE] == MAPCE_MODE_DSLITE) && !s->set[UK_AFTR])
+		return s; /* option 64 is only dslite's */
+	name = ce_plan_aftr(s, src, what, sizeof(what), &other);
+	if (other)
+		pr_warn("%s %s wins over the AFTR %s of %s", what, name, other, src->what);
+	if (!name || inet_pton(AF_INET6, name, &a) == 1)
 		return s;
 	resolve_conf_init(&rc, s->wan);
 	if (s->set[UK_DNS] ? resolve_add_server(&rc, s->dns, m, sizeof(m))
 			   : resolve_add_resolv_conf(&rc, NULL, m, sizeof(m))) {
-		mapce_errf(err, errlen, "--aftr %s: %s", s->aftr, m);
+		mapce_errf(err, errlen, "%s %s: %s", what, name, m);
 		return NULL;
 	}
-	ret = resolve_aaaa(s->aftr, &rc, &a, &ttl, m, sizeof(m));
+	ret = resolve_aaaa(name, &rc, &a, &ttl, m, sizeof(m));
 	if (ret) {
-		mapce_errf(err, errlen, "--aftr %s: %s", s->aftr,
+		mapce_errf(err, errlen, "%s %s: %s", what, name,
 			   ret == RESOLVE_NXDOMAIN ? "no such name"
 			   : ret == RESOLVE_NODATA ? "the name has no IPv6 address (AAAA)"
 						   : m);
 		return NULL;
 	}
-	r = *s;
 	inet_ntop(AF_INET6, &a, a6, sizeof(a6));
+	if (!ipv6_global_unicast(a.s6_addr)) {
+		mapce_errf(err, errlen, "%s %s is %s, not a global unicast IPv6 address", what,
+			   name, a6);
+		return NULL;
+	}
+	r = *s;
 	snprintf(r.aftr, sizeof(r.aftr), "%s", a6);
+	r.set[UK_AFTR] = true; /* the plan takes the address */
 	if (verbose)
-		pr_warn("AFTR %s is %s (TTL %u s)", s->aftr, a6, ttl);
+		pr_warn("AFTR %s is %s (TTL %u s, %s)", name, a6, ttl, what);
 	return &r;
 }
 
@@ -279,10 +296,10 @@ int up_plan_msg(const struct up_settings *s, struct ce_up_params *p, char *err, 
 	char real[PATH_MAX];
 	int ret, addr_ifindex;
 
-	s = aftr_resolved(s, err, errlen);
-	if (!s)
-		return 1;
 	if (rule_source_load(s, &src, err, errlen))
+		return 1;
+	s = aftr_resolved(s, &src, err, errlen);
+	if (!s)
 		return 1;
 	/* The facts about the WAN; the policy is ce_plan()'s. */
 	w.name = s->wan;
