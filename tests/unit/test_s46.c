@@ -517,12 +517,11 @@ static void test_hex_forms(void)
 	TCASE_END();
 }
 
-
 /* ---- option 64: the AFTR name (RFC 6334) ----------------------------- */
 
 /* "aftr.example.net" on the wire: 04 "aftr" 07 "example" 03 "net" 00,
  * 18 bytes, after the option header 0040 0012 */
-#define AFTR_HEX "00400012" "0461667472" "076578616d706c65" "036e6574" "00"
+#define AFTR_HEX "004000120461667472076578616d706c65036e657400"
 
 /* b as dhcpcd's plain hex into hex */
 static void hexify(const struct buf *b, char *hex)
@@ -598,25 +597,25 @@ static void test_aftr_name(void)
 	CHECK_EQ(P.aftr_name[0], '\0');
 	TCASE_END();
 
-	bad_name("s46_aftr_name_compression_refused", "00400007" "0461667472" "c00c",
+	/* (hex groups split by blanks: header, then the name's bytes) */
+	bad_name("s46_aftr_name_compression_refused", "0040 0007 0461667472 c00c",
 		 "compression pointer 0xc00c at byte 9");
-	bad_name("s46_aftr_name_label_over_63_refused", "00400003" "400000",
+	bad_name("s46_aftr_name_label_over_63_refused", "0040 0003 400000",
 		 "label length 64 at byte 4");
-	bad_name("s46_aftr_name_label_past_the_end_refused", "00400004" "05616674",
+	bad_name("s46_aftr_name_label_past_the_end_refused", "0040 0004 05616674",
 		 "label of 5 bytes at byte 4, only 3 bytes follow");
-	bad_name("s46_aftr_name_without_root_refused", "00400005" "0461667472",
-		 "no root label");
-	bad_name("s46_aftr_name_bytes_after_root_refused", "00400007" "046166747200" "04",
+	bad_name("s46_aftr_name_without_root_refused", "0040 0005 0461667472", "no root label");
+	bad_name("s46_aftr_name_bytes_after_root_refused", "0040 0007 046166747200 04",
 		 "1 byte after the name's root label at byte 9");
-	bad_name("s46_aftr_name_root_alone_refused", "00400001" "00", "root name alone");
-	bad_name("s46_aftr_name_empty_refused", "00400000", "no root label");
-	bad_name("s46_aftr_name_bad_character_refused", "00400006" "04612e667200",
+	bad_name("s46_aftr_name_root_alone_refused", "0040 0001 00", "root name alone");
+	bad_name("s46_aftr_name_empty_refused", "0040 0000", "no root label");
+	bad_name("s46_aftr_name_bad_character_refused", "0040 0006 04612e667200",
 		 "label at byte 4 is not a host name label");
-	bad_name("s46_aftr_name_leading_hyphen_refused", "00400006" "042d66747200",
+	bad_name("s46_aftr_name_leading_hyphen_refused", "0040 0006 042d66747200",
 		 "label at byte 4 is not a host name label");
-	bad_name("s46_aftr_name_nul_in_label_refused", "00400006" "046100747200",
+	bad_name("s46_aftr_name_nul_in_label_refused", "0040 0006 046100747200",
 		 "not a host name label");
-	bad_name("s46_aftr_name_header_length_refused", "00400013" "0461667472" "00",
+	bad_name("s46_aftr_name_header_length_refused", "0040 0013 0461667472 00",
 		 "length 19, but 6 bytes follow");
 }
 

@@ -53,7 +53,7 @@ int ce_plan_wan_addr(const struct wan_facts *w, __u8 addr[16], char *err, size_t
  * (RFC 6334), lw4o6 its binding (RFC 7598 §5.3). */
 static unsigned int mode_option(__u8 mode)
 {
-	return mode == MAPCE_MODE_DSLITE ? S46_OPT_AFTR_NAME
+	return mode == MAPCE_MODE_DSLITE  ? S46_OPT_AFTR_NAME
 	       : mode == MAPCE_MODE_LW4O6 ? S46_OPT_CONT_LW
 					  : 0;
 }
@@ -66,8 +66,7 @@ static int check_source(const struct up_settings *s, const struct rule_source *s
 	const char *m = mode_str(mode);
 	unsigned int want = mode_option(mode);
 
-	if (s->rule.n_rules > 0 || s->set[UK_ISP] ||
-	    (src->origin == RULE_FROM_DHCPV6 && !want))
+	if (s->rule.n_rules > 0 || s->set[UK_ISP] || (src->origin == RULE_FROM_DHCPV6 && !want))
 		return usage(err, errlen,
 			     "--mode %s takes no MAP rule (--rule, --isp, "
 			     "--dhcpv6-option)",
@@ -163,8 +162,7 @@ static int plan_dslite(const struct up_settings *s, const struct rule_source *sr
  * bits, the IPv4 address, the PSID).  0: no bind prefix (the WAN's
  * address is used), 1: addr filled, -1: a prefix between /64 and /128.
  */
-static int lw4o6_bind_addr(const struct rule_source *src, __u8 addr[16], char *err,
-			   size_t errlen)
+static int lw4o6_bind_addr(const struct rule_source *src, __u8 addr[16], char *err, size_t errlen)
 {
 	const struct s46_params *p = &src->s46;
 	char a6[IP6_STRLEN];

@@ -124,7 +124,11 @@ const struct cli_spec up_spec = {
 		"to this box; the tunnel address is IF's /64 + --iid), dslite (RFC 6333 B4: no "
 		"NAT, this box's own IPv4 is 192.0.0.2), lw4o6 (RFC 7596: NAPT into the "
 		"binding's port set).  Their tunnel source is a global IPv6 address of IF; the "
-		"fixed address (ipip6) and 192.0.0.2 (dslite) are added to IF as /32.",
+		"fixed address (ipip6) and 192.0.0.2 (dslite) are added to IF as /32.  dslite "
+		"takes the AFTR's name from DHCPv6 option 64 (RFC 6334) and lw4o6 its binding and "
+		"lwAFTR from option 96 (the tunnel source then the bind prefix with the RFC 7597 "
+		"interface identifier, added to IF) through --dhcpv6-option or "
+		"--dhcpv6-option-file; an explicit --aftr or --br wins over the option.",
 	.groups = up_groups,
 	.hidden = up_hidden,
 	.file_only = up_file_only,
@@ -240,9 +244,8 @@ int up_settings_reread(struct up_settings *s, char *err, size_t errlen)
  * system, asked out of the WAN) in its place as aftr, else s itself.
  * NULL + message when the name does not resolve.
  */
-static const struct up_settings *aftr_resolved(const struct up_settings *s,
-					       const struct rule_source *src, char *err,
-					       size_t errlen)
+static const struct up_settings *
+aftr_resolved(const struct up_settings *s, const struct rule_source *src, char *err, size_t errlen)
 {
 	static struct up_settings r;
 	struct resolve_conf rc;

@@ -28,8 +28,8 @@ int dns_name_from_wire(const __u8 *p, size_t n, size_t at, char *out, size_t out
 	if (outlen)
 		out[0] = '\0';
 	if (n > DNS_NAME_WIRE_MAX)
-		return mapce_errf(err, errlen, "name of %zu bytes, more than the %d of RFC 1035",
-				  n, DNS_NAME_WIRE_MAX);
+		return mapce_errf(err, errlen, "name of %zu bytes, more than the %d of RFC 1035", n,
+				  DNS_NAME_WIRE_MAX);
 	while (i < n) {
 		unsigned int len = p[i];
 
