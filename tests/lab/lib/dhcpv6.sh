@@ -23,13 +23,16 @@
 #                            again (SIGHUP); both wait until it has
 #   dh6_client_config [HOOK-SETTINGS...]  the private dhcpcd: config,
 #                            hooks (the mapce hook with these settings
-#                            lines, and a recorder of each run of it)
+#                            lines, and a recorder of each run of it);
+#                            it requests DH6_REQUEST (default option 94,
+#                            dhcp6_s46_cont_mape; dhcp6_aftr_name: 64)
 #   dh6_client_start NAME    dhcpcd in the CE namespace (ns_stop NAME:
 #                            SIGTERM, i.e. STOP6); DH6_CLIENT_PID
 #   dh6_event REASONS [N]    wait (bounded) until the hook ran N times
 #                            (default 1) for one of REASONS (an ERE);
 #                            DH6_PD: the prefix of the last lease event
 #   dh6_cleanup              clients, Kea, mapce, namespaces, files
+#   dh6_cleanup_case PREFIX  that as the last case, checking nothing is left
 #
 # dhcpcd runs with only the network namespace switched and a mount
 # namespace of its own (unshare -m) in which the run's directories are
@@ -176,7 +179,7 @@ ipv6only
 noipv6rs
 interface $WAN
   ia_pd 1
-  option dhcp6_s46_cont_mape
+  option ${DH6_REQUEST:-dhcp6_s46_cont_mape}
 EOF
 }
 
@@ -215,6 +218,19 @@ dh6_cleanup() {
 	[ "$DH6_RUN_DHCPCD_MADE" = 1 ] && rmdir /run/dhcpcd 2>/dev/null
 	DH6_RUN_DHCPCD_MADE=0
 	return 0
+}
+
+# dh6_cleanup_case PREFIX: the last case, "PREFIX: cleanup_leaves_nothing":
+# dh6_cleanup, then nothing of the run may be left
+dh6_cleanup_case() {
+	local res
+	t_begin "$1: cleanup_leaves_nothing"
+	dh6_cleanup
+	res=$(dh6_residue)
+	[ -z "$res" ] || t_why "left: $(tr '\n' ' ' <<<"$res")"
+	ns_forget
+	mapce_forget
+	t_end
 }
 
 # dh6_residue: what the run left (empty: nothing)
