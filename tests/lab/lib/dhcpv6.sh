@@ -25,7 +25,8 @@
 #                            hooks (the mapce hook with these settings
 #                            lines, and a recorder of each run of it);
 #                            it requests DH6_REQUEST (default option 94,
-#                            dhcp6_s46_cont_mape; dhcp6_aftr_name: 64)
+#                            dhcp6_s46_cont_mape; dhcp6_s46_cont_lw: 96,
+#                            dhcp6_aftr_name: 64)
 #   dh6_client_start NAME    dhcpcd in the CE namespace (ns_stop NAME:
 #                            SIGTERM, i.e. STOP6); DH6_CLIENT_PID
 #   dh6_event REASONS [N]    wait (bounded) until the hook ran N times
@@ -168,12 +169,13 @@ pd=
 [ -n "\${new_dhcp6_ia_pd1_prefix1:-}" ] && pd=\$new_dhcp6_ia_pd1_prefix1/\$new_dhcp6_ia_pd1_prefix1_length
 echo "\$reason \$interface \$pd" >>"$DH6_EVENTS"
 EOF
-	# define6: option 94's bytes as one hex string (dhcpcd's built-in
-	# definition splits it into variables per sub-option)
+	# define6: option 94's (and 96's) bytes as one hex string (dhcpcd's
+	# built-in definition splits it into variables per sub-option)
 	cat >"$d/dhcpcd.conf" <<EOF
 script $d/run-hooks
 env MAPCE_HOOK_CONF=$d/hook.conf
 define6 94 binhex s46_cont_mape
+define6 96 binhex s46_cont_lw
 duid
 ipv6only
 noipv6rs
