@@ -84,13 +84,9 @@ mapce_cmd "$CE_NS" up --wan "$WAN" --mode dslite --dhcpv6-option-file "$DH6_FILE
 if [ "$rc" -ne 0 ]; then
 	t_why "up exited $rc: $(errtext)"
 else
-	mapce_cmd "$CE_NS" -j status --wan "$WAN"
-	t_json "$tmp/out" "
-w = [i for i in d['interfaces'] if i['wan'] == '$WAN']
-assert len(w) == 1, 'no $WAN in status'
-assert w[0].get('br') == '$DH6_SV_ADDR', 'AFTR %r' % w[0].get('br')
-assert w[0].get('ce_ipv6') == '$DH6_CE_ADDR', 'B4 %r' % w[0].get('ce_ipv6')
-"
+	dh6_status_is "
+assert w.get('br') == '$DH6_SV_ADDR', 'AFTR %r' % w.get('br')
+assert w.get('ce_ipv6') == '$DH6_CE_ADDR', 'B4 %r' % w.get('ce_ipv6')"
 	grep -q "query\[AAAA\] $AFTR_NAME from $DH6_CE_ADDR" "$tmp/dns.log" ||
 		t_why "the AFTR's name was not asked from the WAN: $(grep query "$tmp/dns.log" | head -n 3)"
 fi

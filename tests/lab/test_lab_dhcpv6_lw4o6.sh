@@ -66,11 +66,7 @@ mapce_cmd "$CE_NS" up --wan "$WAN" --mode lw4o6 --dhcpv6-option-file "$DH6_FILE"
 if [ "$rc" -ne 0 ]; then
 	t_why "up exited $rc: $(errtext)"
 else
-	mapce_cmd "$CE_NS" -j status --wan "$WAN"
-	t_json "$tmp/out" "
-w = [i for i in d['interfaces'] if i['wan'] == '$WAN']
-assert len(w) == 1, 'no $WAN in status'
-w = w[0]
+	dh6_status_is "
 want = dict(ipv4='198.51.100.18', psid=52, psid_len=8, psid_offset=4, port_count=240,
             ce_ipv6='$B4', br='$DH6_SV_ADDR')
 for k, v in want.items():

@@ -34,6 +34,7 @@
 #                            DH6_PD: the prefix of the last lease event
 #   dh6_cleanup              clients, Kea, mapce, namespaces, files
 #   dh6_cleanup_case PREFIX  that as the last case, checking nothing is left
+#   dh6_status_is PYTHON     mapce status of WAN (w) satisfies PYTHON
 #
 # dhcpcd runs with only the network namespace switched and a mount
 # namespace of its own (unshare -m) in which the run's directories are
@@ -220,6 +221,18 @@ dh6_cleanup() {
 	[ "$DH6_RUN_DHCPCD_MADE" = 1 ] && rmdir /run/dhcpcd 2>/dev/null
 	DH6_RUN_DHCPCD_MADE=0
 	return 0
+}
+
+# dh6_status_is PYTHON: `mapce -j status --wan WAN` has one entry for WAN,
+# and PYTHON (asserts on w, that entry) holds
+dh6_status_is() {
+	mapce_cmd "$CE_NS" -j status --wan "$WAN"
+	[ "$rc" -eq 0 ] || { t_why "status exited $rc: $(errtext)"; return; }
+	t_json "$NS_TMP/out" "
+w = [i for i in d['interfaces'] if i['wan'] == '$WAN']
+assert len(w) == 1, 'no $WAN in status'
+w = w[0]
+$1"
 }
 
 # dh6_cleanup_case PREFIX: the last case, "PREFIX: cleanup_leaves_nothing":
