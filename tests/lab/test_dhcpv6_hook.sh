@@ -16,7 +16,9 @@ cd "$(dirname "$0")/../.." || exit 1
 . tests/lab/lib/harness.sh
 
 HOOK=$PWD/scripts/mapce-dhcpv6-hook
-ALL=(plain_hex colon_hex lw4o6 bad_hex bad_interface other_reasons no_option_drops
+BIN=${OUTPUT:-build}/mapce # the real mapce reads what the hook wrote
+case $BIN in /*) ;; *) BIN=$PWD/$BIN ;; esac
+ALL=(plain_hex colon_hex lw4o6 aftr_name bad_hex bad_interface other_reasons no_option_drops
 	tells_only_mapce settings sourced up_mode)
 if [ "$(id -u)" -ne 0 ]; then
 	t_skip_all "needs root (writes /run/mapce)" "${ALL[@]/#/dhcpv6_hook: }"
@@ -43,7 +45,7 @@ COLON=0:59:0:15:1:10:18:c6:33:64:0:28:20:1:d:b8:0:0:5d:0:4:4:0:0:0:0:5a:0:10:20:
 # hook VAR=VALUE...: the hook run directly with only these client
 # variables; stderr in $tmp/err, status in $rc (10 s at most)
 hook() {
-	env -u new_dhcp6_s46_cont_mape -u new_dhcp6_s46_cont_lw "$@" timeout 10 "$HOOK" 2>"$tmp/err"
+	env -u new_dhcp6_s46_cont_mape -u new_dhcp6_s46_cont_lw -u new_dhcp6_aftr_name "$@" timeout 10 "$HOOK" 2>"$tmp/err"
 	rc=$?
 }
 file_is() { # WANT: the file holds exactly WANT
@@ -75,6 +77,30 @@ t_begin "dhcpv6_hook: lw4o6"
 hook reason=BOUND6 interface="$IF" new_dhcp6_s46_cont_lw=0a0b0c0d
 file_is 006000040a0b0c0d
 hook reason=BOUND6 interface="$IF" new_dhcp6_s46_cont_lw=0a0b0c0d new_dhcp6_s46_cont_mape="$P"
+file_is "$WANT" # MAP-E first
+t_end
+
+# option 64 as dhcpcd decodes it (a name): back to RFC 6334's wire form,
+# 0040 0012 04 "aftr" 07 "example" 03 "net" 00
+t_begin "dhcpv6_hook: aftr_name"
+A64=004000120461667472076578616d706c65036e657400
+hook reason=BOUND6 interface="$IF" new_dhcp6_aftr_name=aftr.example.net
+[ $rc -eq 0 ] || t_why "exit $rc: $(cat "$tmp/err")"
+file_is $A64
+hook reason=RENEW6 interface="$IF" new_dhcp6_aftr_name=aftr.example.net.
+file_is $A64 # a trailing dot: the same name
+# (calc takes MAP rules: it refuses option 64, naming the name it read)
+out=$("$BIN" calc --dhcpv6-option "$(cat "$F")" 2>&1)
+grep -q "OPTION_AFTR_NAME, the AFTR aftr.example.net" <<<"$out" ||
+	t_why "mapce does not read the file as option 64: $out"
+for bad in 'a..b' 'a_b.net' 'aftr example'; do
+	hook reason=RENEW6 interface="$IF" new_dhcp6_aftr_name="$bad"
+	[ $rc -eq 1 ] || t_why "'$bad': exit $rc, not 1"
+	grep -qF "$IF: option 64 is not a DNS name: '$bad'" "$tmp/err" ||
+		t_why "'$bad': message '$(cat "$tmp/err")'"
+done
+file_is $A64 # the last good one stays
+hook reason=BOUND6 interface="$IF" new_dhcp6_aftr_name=aftr.example.net new_dhcp6_s46_cont_mape="$P"
 file_is "$WANT" # MAP-E first
 t_end
 

@@ -331,12 +331,6 @@ for k in ('ipv4', 'psid', 'psid_len', 'psid_offset', 'port_count', 'ce_ipv6', 'b
 	t_end
 fi
 
-t_begin "dhcpv6: cleanup_leaves_nothing"
-dh6_cleanup
-res=$(dh6_residue)
-[ -z "$res" ] || t_why "left: $(tr '\n' ' ' <<<"$res")"
-ns_forget
-mapce_forget
-t_end
+dh6_cleanup_case dhcpv6
 
 t_exit

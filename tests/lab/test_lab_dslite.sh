@@ -34,6 +34,10 @@
 #                             DNS (dnsmasq in the ISP, --dns), asked from the
 #                             WAN address; an unknown name refused, naming
 #                             it, nothing left up
+#   dslite_aftr_option64      the same name from DHCPv6 option 64 (RFC 6334,
+#                             --dhcpv6-option, bytes written out below),
+#                             resolved the same way; an explicit --aftr wins
+#                             over it, with a note
 #   dslite_teardown_clean     nothing left behind
 set -uo pipefail
 cd "$(dirname "$0")/../.." || exit 1
@@ -45,7 +49,8 @@ cd "$(dirname "$0")/../.." || exit 1
 ns_preflight ip nft curl traceroute sha256sum "$LAB_PY" ||
 	t_skip_all "$NS_WHY" dslite_aftr_standin dslite_aftr_refuses dslite_ping dslite_traceroute \
 		dslite_http_download dslite_http_upload dslite_udp dslite_tcp200 dslite_b4_no_nat \
-		dslite_ce_own dslite_status dslite_inner_fragments dslite_aftr_fragments dslite_aftr_name
+		dslite_ce_own dslite_status dslite_inner_fragments dslite_aftr_fragments dslite_aftr_name \
+		dslite_aftr_option64
 sw_test_up dslite
 PUB=$SW_AFTR_PUBLIC
 
@@ -117,7 +122,6 @@ aftr_name_check() {
 		t_why "status shows no AFTR $SW_FAR6: $(mapce_in "$LAB_NS_CE" status 2>&1 | grep br)"
 	grep -q "query\[AAAA\] $AFTR_NAME from $LAB_CE_WAN_IP6" "$log" ||
 		t_why "the AFTR's name was not asked from the WAN: $(grep query "$log" | head -n 3)"
-	ns_stop dns
 }
 
 # big_pings WHAT: 3 pings of 1500 bytes without DF from the LAN host, each
@@ -176,8 +180,37 @@ aftr_frag_check() {
 	ns_ip "$SW_NS" link set "$SW_TUN" mtu 1460 || t_why "the AFTR's TUN MTU not put back"
 }
 
+# OPTION_AFTR_NAME (RFC 6334: 0040, 18 bytes) holding aftr.example.net in
+# DNS wire format: 04 "aftr" 07 "example" 03 "net" 00
+OPT64=004000120461667472076578616d706c65036e657400
+
+# aftr_option_check: the CE again, the AFTR's name from DHCPv6 option 64
+# (dnsmasq still up from aftr_name_check); an explicit --aftr wins, said
+aftr_option_check() {
+	local log=$NS_TMP/dns.log out n
+	lab_ce_down >/dev/null 2>&1 || t_why "mapce down failed"
+	n=$(grep -c "query\[AAAA\] $AFTR_NAME from $LAB_CE_WAN_IP6" "$log" 2>/dev/null)
+	if ! lab_try_mapce LAB_CE "$LAB_NS_CE" up --wan "$LAB_IF_WAN" --mode dslite \
+		--dhcpv6-option "$OPT64" --dns "$DNS6"; then
+		t_why "up with --dhcpv6-option $OPT64: $LAB_CE_STATE"
+		return
+	fi
+	sw_ping "LAN ping (AFTR from option 64)" "$LAB_NS_LAN" "$LAB_INET_IP"
+	mapce_in "$LAB_NS_CE" status 2>&1 | grep -q "br  *$SW_FAR6" ||
+		t_why "status shows no AFTR $SW_FAR6: $(mapce_in "$LAB_NS_CE" status 2>&1 | grep br)"
+	[ "$(grep -c "query\[AAAA\] $AFTR_NAME from $LAB_CE_WAN_IP6" "$log")" -gt "${n:-0}" ] ||
+		t_why "option 64's name was not asked from the WAN: $(grep query "$log" | tail -n 3)"
+	lab_ce_down >/dev/null 2>&1 || t_why "mapce down failed"
+	# an explicit --aftr wins over the option, and says so
+	out=$(mapce_in "$LAB_NS_CE" up --wan "$LAB_IF_WAN" --mode dslite --aftr "$SW_FAR6" \
+		--dhcpv6-option "$OPT64" 2>&1) || t_why "up with --aftr and option 64: $out"
+	grep -q -- "--aftr $SW_FAR6 wins over the AFTR $AFTR_NAME of DHCPv6 option 64" <<<"$out" ||
+		t_why "no note that --aftr wins: $out"
+	LAB_CE_STATE=up
+}
+
 if sw_ce_cases dslite dslite_b4_no_nat dslite_ce_own dslite_status dslite_inner_fragments \
-	dslite_aftr_fragments dslite_aftr_name; then
+	dslite_aftr_fragments dslite_aftr_name dslite_aftr_option64; then
 	t_begin dslite_b4_no_nat
 	sw_stats "
 src = set(d['inner_sources'])
@@ -202,6 +235,10 @@ assert not d['drops'], 'drops %s' % d['drops']"
 	t_begin dslite_aftr_name
 	aftr_name_check
 	t_end
+	t_begin dslite_aftr_option64
+	aftr_option_check
+	t_end
+	ns_stop dns
 fi
 
 lab_teardown_case dslite_teardown_clean

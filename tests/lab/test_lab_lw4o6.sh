@@ -24,6 +24,11 @@
 #   lw4o6_ports_in_set       every source port the lwAFTR saw is in the
 #                            set (computed here, not by mapce), none dropped
 #   lw4o6_status             mapce status: the PSID and its 240 ports
+#   lw4o6_option96           the same binding from DHCPv6 option 96
+#                            (--dhcpv6-option, written out below) with a
+#                            bind prefix: the lwAFTR bound to the address
+#                            RFC 7596 §5.1 makes of it sees the tunnel come
+#                            from there; ping and UDP from the LAN
 #   lw4o6_teardown_clean     nothing left behind
 set -uo pipefail
 cd "$(dirname "$0")/../.." || exit 1
@@ -33,7 +38,7 @@ cd "$(dirname "$0")/../.." || exit 1
 ns_preflight ip nft curl traceroute sha256sum "$LAB_PY" ||
 	t_skip_all "$NS_WHY" lw4o6_lwaftr_standin lw4o6_lwaftr_refuses lw4o6_lwaftr_mape_ce \
 		lw4o6_ping lw4o6_traceroute lw4o6_http_download lw4o6_http_upload lw4o6_udp \
-		lw4o6_tcp200 lw4o6_ports_in_set lw4o6_status
+		lw4o6_tcp200 lw4o6_ports_in_set lw4o6_status lw4o6_option96
 sw_test_up lw4o6
 PUB=$SW_LW_IPV4
 IN_SET=4928  # 0x1340: PSID 0x34 = 52
@@ -123,6 +128,40 @@ assert set(d['b4s']) == {'$LAB_CE_WAN_IP6'}, 'B4s %s' % d['b4s']"
 	sw_status_check 240 "^  psid         $SW_LW_PSID (length $SW_LW_PSID_LEN, offset $SW_LW_PSID_OFFSET), 240 ports$"
 	t_end
 fi
+
+# ---- the CE from DHCPv6 option 96 ---------------------------------------
+# OPTION_S46_CONT_LW (0060, 44 bytes): S46_V4V6BIND (005c, 20 bytes)
+# 198.51.100.18 (c6336412), bind-ipv6-prefix 2001:db8:12:3400::/56 (38 +
+# 7 bytes), S46_PORTPARAMS offset 4, PSID length 8, PSID 52 left-aligned
+# (005d 0004 04 08 3400); S46_BR (005a, 16 bytes) the lwAFTR.  The lwB4's
+# address: the /56, subnet 0, the RFC 7597 §6 interface identifier
+# 0000:c633:6412:0034 (16 zero bits, the IPv4 address, the PSID).
+LW96=0060002c005c0014c63364123820010db8001234005d000404083400
+LW96+=005a0010$("$LAB_PY" -c "import ipaddress,sys; print(ipaddress.IPv6Address(sys.argv[1]).packed.hex())" "$SW_FAR6")
+LW96_B4=2001:db8:12:3400:0:c633:6412:34
+t_begin lw4o6_option96
+lab_ce_down >/dev/null 2>&1
+SW_LW_B4=$LW96_B4
+if ! sw_far_restart; then
+	t_why "the lwAFTR did not start again"
+elif ! lab_try_mapce LAB_CE "$LAB_NS_CE" up --wan "$LAB_IF_WAN" --mode lw4o6 \
+	--dhcpv6-option "$LW96"; then
+	t_why "mapce up --mode lw4o6 --dhcpv6-option: $LAB_CE_STATE"
+else
+	sw_ping "LAN ping" "$LAB_NS_LAN" "$LAB_INET_IP"
+	sw_udp "LAN UDP" "$LAB_NS_LAN" "$PUB"
+	sw_in_set "${SW_UDP_PEER##*:}" || t_why "UDP source port ${SW_UDP_PEER##*:} not in the set"
+	mapce_in "$LAB_NS_CE" status 2>&1 | grep -q "ce_ipv6  *$LW96_B4" ||
+		t_why "status shows no ce_ipv6 $LW96_B4: $(mapce_in "$LAB_NS_CE" status 2>&1 | grep ce_ipv6)"
+	sw_stats "
+assert set(d['b4s']) == {'$LW96_B4'}, 'B4s %s' % d['b4s']
+assert not d['ports_bad'] and not d['drops'], 'dropped %s %s' % (d['ports_bad'], d['drops'])"
+	lab_ce_down >/dev/null 2>&1 || t_why "mapce down failed"
+fi
+# shellcheck disable=SC2034 # (read by sw_far_start)
+SW_LW_B4=$LAB_CE_WAN_IP6
+LAB_CE_STATE=off
+t_end
 
 lab_teardown_case lw4o6_teardown_clean
 t_exit

@@ -10,6 +10,14 @@
  * that /64 + the legacy MAP IID of 198.51.100.123 (c6.33.64.7b) with PSID
  * 0: 2001:db8:12:3400:c6:3364:7b00:0.  lw4o6 198.51.100.18 PSID 52/8
  * offset 4: 15 ranges of 16 ports = 240.
+ *
+ * The DHCPv6 options are written out by hand (RFC 7598 §4.5, §4.3, §4.4,
+ * RFC 6334 §3): option 96 with S46_V4V6BIND (198.51.100.18 = c6336412,
+ * bind-ipv6-prefix 2001:db8:12:3400::/56 in 7 bytes, S46_PORTPARAMS
+ * offset 4, PSID length 8, PSID 52 left-aligned = 0x3400) and S46_BR
+ * 2001:db8:ffff::64; its tunnel source is the /56 with subnet 0 and the
+ * RFC 7597 §6 interface identifier 0000:c633:6412:0034.  Option 64 names
+ * aftr.lab.example.
  */
 #include <arpa/inet.h>
 #include <stdio.h>
@@ -20,6 +28,7 @@
 
 #include "harness.h"
 #include "ce/ce_plan.h"
+#include "ce/ce_plan_mode.h"
 #include "core/mode.h"
 
 static char errbuf[2048];
@@ -180,11 +189,9 @@ static void lw4o6_binding(const char *psid)
 	OPT("br", "2001:db8:ffff::64");
 }
 
-static void test_lw4o6(void)
+/* the plan is lw4o6 with the lab's binding, its tunnel source ce6 */
+static void lw4o6_planned(const char *ce6)
 {
-	TCASE_BEGIN("plan lw4o6: the binding's port set, the WAN address as tunnel source");
-	lw4o6_binding("52");
-	CHECK(plan() == 0, "%s", errbuf);
 	CHECK_EQ(P.cfg.mode, MAPCE_MODE_LW4O6);
 	CHECK_EQ(ntohl(P.cfg.ipv4), 0xc6336412);
 	CHECK_EQ(P.cfg.psid, 52);
@@ -192,8 +199,16 @@ static void test_lw4o6(void)
 	CHECK_EQ(P.cfg.psid_offset, 4);
 	CHECK_EQ(P.cfg.port_count, 240);
 	CHECK_EQ(mode_napt_port_count(&P.cfg), 240);
-	CHECK(addr_is(P.cfg.ce_ipv6, "2001:db8:12:3400::1"));
+	CHECK(addr_is(P.cfg.ce_ipv6, ce6));
 	CHECK(!(P.cfg.flags & MAPCE_CFG_F_MESH));
+}
+
+static void test_lw4o6(void)
+{
+	TCASE_BEGIN("plan lw4o6: the binding's port set, the WAN address as tunnel source");
+	lw4o6_binding("52");
+	CHECK(plan() == 0, "%s", errbuf);
+	lw4o6_planned("2001:db8:12:3400::1");
 	TCASE_END();
 
 	TCASE_BEGIN("plan lw4o6: a PSID too big, a MAP rule, --mesh refused");
@@ -252,6 +267,123 @@ static void test_dslite(void)
 	TCASE_END();
 }
 
+/* option 96: the binding with bind prefixes /56, /128, none, /96; option
+ * 64; option 94 (one rule, the BR) */
+#define BR_HEX "005a001020010db8ffff00000000000000000064"
+#define PP_HEX "005d000404083400"
+#define LW_56 "0060002c005c0014c63364123820010db8001234" PP_HEX BR_HEX
+#define LW_128 "00600035005c001dc63364128020010db8001234000000000000000099" PP_HEX BR_HEX
+#define LW_NONE "00600025005c000dc633641200" PP_HEX BR_HEX
+#define LW_96 "00600031005c0019c63364126020010db8001234000000abcd" PP_HEX BR_HEX
+#define AFTR_HEX "004000120461667472036c6162076578616d706c6500"
+#define MAPE_HEX "005e002d00590015011018c63364002820010db800005d000404000000" BR_HEX
+
+static void test_lw4o6_option(void)
+{
+	TCASE_BEGIN("plan lw4o6 from option 96: the binding, S46_BR, the bind prefix's address");
+	up_settings_init(&S);
+	OPT("mode", "lw4o6");
+	OPT("dhcpv6-option", LW_56);
+	CHECK(plan() == 0, "%s", errbuf);
+	lw4o6_planned("2001:db8:12:3400:0:c633:6412:34");
+	CHECK(addr_is(P.cfg.br_ipv6, "2001:db8:ffff::64"));
+	CHECK(strstr(P.source, "DHCPv6 option 96"), "%s", P.source);
+	/* a /128 is the address; no prefix: the WAN's; --br wins over S46_BR */
+	OPT("dhcpv6-option", LW_128);
+	CHECK(plan() == 0, "%s", errbuf);
+	CHECK(addr_is(P.cfg.ce_ipv6, "2001:db8:12:3400::99"));
+	OPT("dhcpv6-option", LW_NONE);
+	OPT("br", "2001:db8:eeee::1");
+	CHECK(plan() == 0, "%s", errbuf);
+	lw4o6_planned("2001:db8:12:3400::1");
+	CHECK(addr_is(P.cfg.br_ipv6, "2001:db8:eeee::1"));
+	TCASE_END();
+
+	TCASE_BEGIN("plan lw4o6 from option 96: a /96 bind prefix, option 94 or 64 refused");
+	up_settings_init(&S);
+	OPT("mode", "lw4o6");
+	OPT("dhcpv6-option", LW_96);
+	CHECK(plan() == MAPCE_ERR_VALUE);
+	CHECK(strstr(errbuf, "S46_V4V6BIND bind-ipv6-prefix 2001:db8:12:3400:0:abcd::/96"), "%s",
+	      errbuf);
+	CHECK_EQ(P.cfg.mode, 0); /* nothing planned */
+	OPT("dhcpv6-option", MAPE_HEX);
+	CHECK(plan() == MAPCE_ERR_VALUE);
+	CHECK(strstr(errbuf, "DHCPv6 option 94 is OPTION_S46_CONT_MAPE, but --mode lw4o6 takes "
+			     "option 96 (OPTION_S46_CONT_LW)"),
+	      "%s", errbuf);
+	OPT("dhcpv6-option", AFTR_HEX);
+	CHECK(plan() == MAPCE_ERR_VALUE);
+	CHECK(strstr(errbuf, "DHCPv6 option 64 is OPTION_AFTR_NAME, but --mode lw4o6"), "%s",
+	      errbuf);
+	TCASE_END();
+}
+
+static void test_dslite_option(void)
+{
+	static struct rule_source src;
+	char what[512];
+	const char *other, *name;
+
+	TCASE_BEGIN("dslite AFTR from option 64: the name and where it came from");
+	up_settings_init(&S);
+	OPT("mode", "dslite");
+	OPT("dhcpv6-option", AFTR_HEX);
+	CHECK(rule_source_load(&S, &src, errbuf, sizeof(errbuf)) == 0, "%s", errbuf);
+	name = ce_plan_aftr(&S, &src, what, sizeof(what), &other);
+	CHECK_STR(name, "aftr.lab.example");
+	CHECK_STR(what, "DHCPv6 option 64");
+	CHECK(other == NULL);
+	/* the plan takes addresses: cmd_up resolves the name first */
+	CHECK(plan() == MAPCE_ERR_VALUE);
+	CHECK(strstr(errbuf, "the AFTR aftr.lab.example is a name"), "%s", errbuf);
+	TCASE_END();
+
+	TCASE_BEGIN("dslite: an explicit --aftr wins over option 64, said");
+	OPT("aftr", "2001:db8:ffff::64");
+	CHECK(rule_source_load(&S, &src, errbuf, sizeof(errbuf)) == 0, "%s", errbuf);
+	name = ce_plan_aftr(&S, &src, what, sizeof(what), &other);
+	CHECK_STR(name, "2001:db8:ffff::64");
+	CHECK_STR(what, "--aftr");
+	CHECK_STR(other, "aftr.lab.example");
+	CHECK(plan() == 0, "%s", errbuf);
+	CHECK(addr_is(P.cfg.br_ipv6, "2001:db8:ffff::64"));
+	CHECK_EQ(P.cfg.port_count, 0);
+	OPT("aftr", "aftr.lab.example"); /* the same name: nothing to say */
+	name = ce_plan_aftr(&S, &src, what, sizeof(what), &other);
+	CHECK(other == NULL);
+	/* no option, no --aftr */
+	up_settings_init(&S);
+	OPT("mode", "dslite");
+	CHECK(rule_source_load(&S, &src, errbuf, sizeof(errbuf)) == 0, "%s", errbuf);
+	CHECK(ce_plan_aftr(&S, &src, what, sizeof(what), &other) == NULL);
+	CHECK(plan() == MAPCE_ERR_USAGE);
+	CHECK(strstr(errbuf, "--aftr ADDR|NAME (the AFTR) or its DHCPv6 option 64"), "%s", errbuf);
+	TCASE_END();
+
+	TCASE_BEGIN("option 64 refused where it does not belong: map-e, ipip6, dslite + 94");
+	up_settings_init(&S);
+	OPT("dhcpv6-option", AFTR_HEX);
+	CHECK(plan() != 0);
+	CHECK(strstr(errbuf, "DHCPv6 option 64 (OPTION_AFTR_NAME, the AFTR aftr.lab.example) is "
+			     "for --mode dslite"),
+	      "%s", errbuf);
+	OPT("mode", "ipip6");
+	OPT("ipv4", "198.51.100.123");
+	OPT("br", "2001:db8:ffff::64");
+	CHECK(set("dhcpv6-option", AFTR_HEX) == 0);
+	CHECK(plan() == MAPCE_ERR_USAGE);
+	CHECK(strstr(errbuf, "--mode ipip6 takes no MAP rule"), "%s", errbuf);
+	up_settings_init(&S);
+	OPT("mode", "dslite");
+	OPT("dhcpv6-option", MAPE_HEX);
+	CHECK(plan() == MAPCE_ERR_VALUE);
+	CHECK(strstr(errbuf, "DHCPv6 option 94 is OPTION_S46_CONT_MAPE, but --mode dslite takes "
+			     "option 64 (OPTION_AFTR_NAME)"),
+	      "%s", errbuf);
+	TCASE_END();
+}
+
 static void test_config_file(void)
 {
 	char path[] = "/tmp/mapce-test-mode-XXXXXX";
@@ -288,6 +420,8 @@ int main(void)
 	test_ipip6();
 	test_lw4o6();
 	test_dslite();
+	test_lw4o6_option();
+	test_dslite_option();
 	test_config_file();
 	return t_exit();
 }

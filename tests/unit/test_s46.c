@@ -9,7 +9,11 @@
  * (005d 0004 06 07 fe00 = offset 6, PSID length 7, PSID 127) is checked
  * as it stands.  Then every malformed form: short headers and bodies, bad
  * lengths, unknown and missing sub-options, prefixes longer than their
- * length, trailing bytes, MAP-T.
+ * length, trailing bytes, MAP-T.  Option 64 (RFC 6334 OPTION_AFTR_NAME):
+ * one name in DNS wire format (RFC 1035 §3.1: length-prefixed labels, a
+ * zero byte last), the vector written out byte by byte below, and the
+ * ways a name on the wire goes wrong (compression, long labels, no root,
+ * bytes after it, more than 255 bytes).
  */
 #include <arpa/inet.h>
 #include <stdlib.h>
@@ -513,11 +517,114 @@ static void test_hex_forms(void)
 	TCASE_END();
 }
 
+/* ---- option 64: the AFTR name (RFC 6334) ----------------------------- */
+
+/* "aftr.example.net" on the wire: 04 "aftr" 07 "example" 03 "net" 00,
+ * 18 bytes, after the option header 0040 0012 */
+#define AFTR_HEX "004000120461667472076578616d706c65036e657400"
+
+/* b as dhcpcd's plain hex into hex */
+static void hexify(const struct buf *b, char *hex)
+{
+	for (size_t i = 0; i < b->n; i++)
+		sprintf(hex + 2 * i, "%02x", b->b[i]);
+	hex[2 * b->n] = '\0';
+}
+
+static int parse_hex(const char *hex)
+{
+	errbuf[0] = '\0';
+	return s46_parse_hex(hex, &P, errbuf, sizeof(errbuf));
+}
+
+/* hex must fail naming OPTION_AFTR_NAME and s, with nothing kept */
+static void bad_name(const char *name, const char *hex, const char *s)
+{
+	TCASE_BEGIN(name);
+	CHECK_EQ(parse_hex(hex), -1);
+	CHECK(says("OPTION_AFTR_NAME (code 64)"));
+	CHECK(says(s));
+	CHECK_EQ(P.container, 0);
+	CHECK_EQ(P.aftr_name[0], '\0');
+	TCASE_END();
+}
+
+static void test_aftr_name(void)
+{
+	struct buf b = { .n = 0 }, x = { .n = 0 };
+	char hex[2 * sizeof(b.b) + 1];
+
+	TCASE_BEGIN("s46_aftr_name_wire_vector");
+	CHECK_EQ(parse_hex(AFTR_HEX), 0);
+	CHECK_EQ(P.container, 64);
+	CHECK_STR(P.aftr_name, "aftr.example.net");
+	CHECK_EQ(P.n_rules, 0);
+	CHECK_EQ(P.n_br, 0);
+	/* dhclient's colon form of the same bytes */
+	CHECK_EQ(parse_hex("0:40:0:12:4:61:66:74:72:7:65:78:61:6d:70:6c:65:3:6e:65:74:0"), 0);
+	CHECK_STR(P.aftr_name, "aftr.example.net");
+	TCASE_END();
+
+	TCASE_BEGIN("s46_aftr_name_longest_labels_and_name");
+	/* four labels of 63, 63, 63 and 61 bytes: 1 + 63 + 1 + 63 + 1 + 63 +
+	 * 1 + 61 + 1 = 255 bytes on the wire, 253 characters as text */
+	for (int l = 0; l < 4; l++) {
+		unsigned int len = l < 3 ? 63 : 61;
+
+		put8(&x, len);
+		for (unsigned int i = 0; i < len; i++)
+			put8(&x, i == 0 ? 'a' + l : i == len - 1 ? 'z' : (i % 3 ? 'x' : '-'));
+	}
+	put8(&x, 0);
+	CHECK_EQ(x.n, 255);
+	put_opt(&b, 64, &x);
+	hexify(&b, hex);
+	CHECK_EQ(parse_hex(hex), 0);
+	CHECK_EQ(strlen(P.aftr_name), 253);
+	CHECK_EQ(P.aftr_name[0], 'a');
+	CHECK_EQ(P.aftr_name[62], 'z');
+	CHECK_EQ(P.aftr_name[63], '.');
+	CHECK_EQ(P.aftr_name[64], 'b');
+	/* one more byte in the last label: 256 bytes, refused */
+	b.n = 0;
+	x.b[x.n - 1] = 'y';
+	x.b[192] = 62; /* the fourth label's length byte: 1+63+1+63+1+63 = 192 */
+	put8(&x, 0);
+	put_opt(&b, 64, &x);
+	hexify(&b, hex);
+	CHECK_EQ(parse_hex(hex), -1);
+	CHECK(says("256 bytes"));
+	CHECK_EQ(P.aftr_name[0], '\0');
+	TCASE_END();
+
+	/* (hex groups split by blanks: header, then the name's bytes) */
+	bad_name("s46_aftr_name_compression_refused", "0040 0007 0461667472 c00c",
+		 "compression pointer 0xc00c at byte 9");
+	bad_name("s46_aftr_name_label_over_63_refused", "0040 0003 400000",
+		 "label length 64 at byte 4");
+	bad_name("s46_aftr_name_label_past_the_end_refused", "0040 0004 05616674",
+		 "label of 5 bytes at byte 4, only 3 bytes follow");
+	bad_name("s46_aftr_name_without_root_refused", "0040 0005 0461667472", "no root label");
+	bad_name("s46_aftr_name_bytes_after_root_refused", "0040 0007 046166747200 04",
+		 "1 byte after the name's root label at byte 9");
+	bad_name("s46_aftr_name_root_alone_refused", "0040 0001 00", "root name alone");
+	bad_name("s46_aftr_name_empty_refused", "0040 0000", "no root label");
+	bad_name("s46_aftr_name_bad_character_refused", "0040 0006 04612e667200",
+		 "label at byte 4 is not a host name label");
+	bad_name("s46_aftr_name_leading_hyphen_refused", "0040 0006 042d66747200",
+		 "label at byte 4 is not a host name label");
+	bad_name("s46_aftr_name_nul_in_label_refused", "0040 0006 046100747200",
+		 "not a host name label");
+	bad_name("s46_aftr_name_header_length_refused", "0040 0013 0461667472 00",
+		 "length 19, but 6 bytes follow");
+}
+
 int main(void)
 {
 	test_mape_two_rules();
 	test_lw();
 	test_malformed();
 	test_hex_forms();
+	test_aftr_name();
 	return t_exit();
 }

@@ -24,8 +24,8 @@ bool aftr_is_name(const struct up_settings *s)
 	       inet_pton(AF_INET6, s->aftr, &a) != 1;
 }
 
-int aftr_resolve(const struct up_settings *s, struct in6_addr *addr, __u32 *ttl, char *err,
-		 size_t errlen)
+int aftr_resolve(const struct up_settings *s, const char *what, struct in6_addr *addr,
+		 __u32 *ttl, char *err, size_t errlen)
 {
 	struct resolve_conf rc;
 	char m[512];
@@ -34,12 +34,12 @@ int aftr_resolve(const struct up_settings *s, struct in6_addr *addr, __u32 *ttl,
 	resolve_conf_init(&rc, s->wan);
 	if (s->set[UK_DNS] ? resolve_add_server(&rc, s->dns, m, sizeof(m))
 			   : resolve_add_resolv_conf(&rc, NULL, m, sizeof(m))) {
-		mapce_errf(err, errlen, "--aftr %s: %s", s->aftr, m);
+		mapce_errf(err, errlen, "%s %s: %s", what ? what : "--aftr", s->aftr, m);
 		return -1;
 	}
 	ret = resolve_aaaa(s->aftr, &rc, addr, ttl, m, sizeof(m));
 	if (ret) {
-		mapce_errf(err, errlen, "--aftr %s: %s", s->aftr,
+		mapce_errf(err, errlen, "%s %s: %s", what ? what : "--aftr", s->aftr,
 			   ret == RESOLVE_NXDOMAIN ? "no such name"
 			   : ret == RESOLVE_NODATA ? "the name has no IPv6 address (AAAA)"
 						   : m);

@@ -122,7 +122,7 @@ static void arm_next(void)
 
 static void ask_thread(void *arg)
 {
-	U.tret = aftr_resolve(&U.tset, &U.taddr, &U.tttl, U.terr, sizeof(U.terr));
+	U.tret = aftr_resolve(&U.tset, NULL, &U.taddr, &U.tttl, U.terr, sizeof(U.terr));
 }
 
 /* Ask for the followed name now, in the thread. */
@@ -194,7 +194,7 @@ int aftr_follow_plan(const struct up_settings *s, char *addr, size_t len, char *
 				  (unsigned long long)(U.f.next - mono_s()));
 	if (!U.f.have) {
 		/* the first answer: here, as `up` asks it */
-		ret = aftr_resolve(s, &a, &ttl, err, errlen);
+		ret = aftr_resolve(s, NULL, &a, &ttl, err, errlen);
 		if (ret)
 			answer_fail(err);
 		else

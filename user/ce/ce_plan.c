@@ -263,7 +263,7 @@ int ce_plan(const struct up_settings *s, struct rule_source *src, const struct w
 	if (val_or(s, UK_MODE, MAPCE_MODE_MAP_E) == MAPCE_MODE_MAP_E)
 		ret = plan_map_e(s, src, w, &o, &d, err, errlen);
 	else
-		ret = ce_plan_mode(s, w, &o, &d, err, errlen);
+		ret = ce_plan_mode(s, src, w, &o, &d, err, errlen);
 	if (ret)
 		return ret;
 	if (d.have_br && !ipv6_global_unicast(d.br))

@@ -13,6 +13,7 @@
 #include "core/addrfmt.h"
 #include "core/mode.h"
 #include "core/output.h"
+#include "core/s46.h"
 
 #define BAD(...) mapce_errf(err, errlen, __VA_ARGS__)
 
@@ -48,18 +49,41 @@ int ce_plan_wan_addr(const struct wan_facts *w, __u8 addr[16], char *err, size_t
 	return BAD("%s has no global IPv6 address for the tunnel", dev);
 }
 
-/* The options a mode does not take, refused by name. */
-static int check_options(const struct up_settings *s, __u8 mode, char *err, size_t errlen)
+/* The DHCPv6 option each mode takes (0: none): dslite the AFTR's name
+ * (RFC 6334), lw4o6 its binding (RFC 7598 §5.3). */
+static unsigned int mode_option(__u8 mode)
 {
-	const struct mapce_opts *o = &s->rule;
-	const char *m = mode_str(mode);
+	return mode == MAPCE_MODE_DSLITE  ? S46_OPT_AFTR_NAME
+	       : mode == MAPCE_MODE_LW4O6 ? S46_OPT_CONT_LW
+					  : 0;
+}
 
-	if (o->n_rules > 0 || s->set[UK_ISP] || s->set[UK_DHCPV6_OPTION] ||
-	    s->set[UK_DHCPV6_OPTION_FILE])
+/* The rule source against the mode: no MAP rule, no ISP table; a DHCPv6
+ * option only the mode's own. */
+static int check_source(const struct up_settings *s, const struct rule_source *src, __u8 mode,
+			char *err, size_t errlen)
+{
+	const char *m = mode_str(mode);
+	unsigned int want = mode_option(mode);
+
+	if (s->rule.n_rules > 0 || s->set[UK_ISP] || (src->origin == RULE_FROM_DHCPV6 && !want))
 		return usage(err, errlen,
 			     "--mode %s takes no MAP rule (--rule, --isp, "
 			     "--dhcpv6-option)",
 			     m);
+	if (src->origin == RULE_FROM_DHCPV6 && (unsigned int)src->s46.container != want)
+		return mapce_errf(err, errlen, "%s is %s, but --mode %s takes option %u (%s)",
+				  src->what, s46_opt_name((unsigned int)src->s46.container), m,
+				  want, s46_opt_name(want));
+	return 0;
+}
+
+/* The options a mode does not take, refused by name. */
+static int check_options(const struct up_settings *s, const struct mapce_opts *o, __u8 mode,
+			 char *err, size_t errlen)
+{
+	const char *m = mode_str(mode);
+
 	if (o->mesh)
 		return usage(err, errlen, "--mode %s has no FMRs: --mesh is for map-e", m);
 	if (s->set[UK_AFTR] && mode != MAPCE_MODE_DSLITE)
@@ -96,13 +120,36 @@ static int check_options(const struct up_settings *s, __u8 mode, char *err, size
 	return 0;
 }
 
-static int plan_dslite(const struct up_settings *s, struct mapce_derived *d, char *err,
-		       size_t errlen)
+const char *ce_plan_aftr(const struct up_settings *s, const struct rule_source *src, char *what,
+			 size_t whatlen, const char **other)
+{
+	bool opt = src->origin == RULE_FROM_DHCPV6 && src->s46.container == S46_OPT_AFTR_NAME;
+
+	*other = NULL;
+	if (s->set[UK_AFTR]) {
+		up_settings_where(s, UK_AFTR, what, whatlen);
+		if (opt && strcmp(s->aftr, src->s46.aftr_name))
+			*other = src->s46.aftr_name;
+		return s->aftr;
+	}
+	if (!opt)
+		return NULL;
+	snprintf(what, whatlen, "%s", src->what);
+	return src->s46.aftr_name;
+}
+
+static int plan_dslite(const struct up_settings *s, const struct rule_source *src,
+		       struct mapce_derived *d, char *err, size_t errlen)
 {
 	struct in6_addr a;
 
+	if (!s->set[UK_AFTR] && src->origin == RULE_FROM_DHCPV6)
+		return BAD("%s: the AFTR %s is a name (resolved before the plan)", src->what,
+			   src->s46.aftr_name);
 	if (!s->set[UK_AFTR])
-		return usage(err, errlen, "--mode %s needs --aftr ADDR|NAME (the AFTR)", "dslite");
+		return usage(err, errlen,
+			     "--mode %s needs --aftr ADDR|NAME (the AFTR) or its DHCPv6 option 64",
+			     "dslite");
 	if (inet_pton(AF_INET6, s->aftr, &a) != 1)
 		return BAD("--aftr %s: not an IPv6 address (a name is resolved before the plan)",
 			   s->aftr);
@@ -113,20 +160,55 @@ static int plan_dslite(const struct up_settings *s, struct mapce_derived *d, cha
 	return 0;
 }
 
-int ce_plan_mode(const struct up_settings *s, const struct wan_facts *w, struct mapce_opts *o,
-		 struct mapce_derived *d, char *err, size_t errlen)
+/*
+ * lw4o6 from option 96: the tunnel source from the binding's
+ * bind-ipv6-prefix (RFC 7596 §5.1): a /128 is the address itself, a
+ * prefix up to /64 gets the interface identifier of RFC 7597 §6 (16 zero
+ * bits, the IPv4 address, the PSID).  0: no bind prefix (the WAN's
+ * address is used), 1: addr filled, -1: a prefix between /64 and /128.
+ */
+static int lw4o6_bind_addr(const struct rule_source *src, __u8 addr[16], char *err, size_t errlen)
 {
-	__u8 mode = (__u8)s->val[UK_MODE], wan[16];
-	int ret = check_options(s, mode, err, errlen);
+	const struct s46_params *p = &src->s46;
+	char a6[IP6_STRLEN];
+
+	if (src->origin != RULE_FROM_DHCPV6 || !p->bind_prefix_len)
+		return 0;
+	memcpy(addr, p->bind_prefix, 16);
+	if (p->bind_prefix_len == 128)
+		return 1;
+	if (p->bind_prefix_len > 64)
+		return BAD("%s: S46_V4V6BIND bind-ipv6-prefix %s/%u is longer than /64 and not "
+			   "an address (/128): no room for the RFC 7597 interface identifier",
+			   src->what, ip6_str(p->bind_prefix, a6), p->bind_prefix_len);
+	mapce_store_be64(addr + 8, mapce_iid(p->bind_ipv4, p->psid, 0));
+	return 1;
+}
+
+int ce_plan_mode(const struct up_settings *s, struct rule_source *src, const struct wan_facts *w,
+		 struct mapce_opts *o, struct mapce_derived *d, char *err, size_t errlen)
+{
+	__u8 mode = (__u8)s->val[UK_MODE], wan[16], bind[16];
+	int ret = check_source(s, src, mode, err, errlen), have_bind = 0;
 
 	if (ret)
+		return ret;
+	if (mode == MAPCE_MODE_LW4O6) {
+		/* option 96's binding and lwAFTR, as if given (--br wins) */
+		if (rule_source_apply(src, o, err, errlen))
+			return MAPCE_ERR_VALUE;
+		have_bind = lw4o6_bind_addr(src, bind, err, errlen);
+		if (have_bind < 0)
+			return MAPCE_ERR_VALUE;
+	}
+	if ((ret = check_options(s, o, mode, err, errlen)))
 		return ret;
 	if (ce_plan_wan_addr(w, wan, err, errlen))
 		return MAPCE_ERR_VALUE;
 	memset(d, 0, sizeof(*d));
 	d->bmr = -1;
 	if (mode == MAPCE_MODE_DSLITE) {
-		if ((ret = plan_dslite(s, d, err, errlen)))
+		if ((ret = plan_dslite(s, src, d, err, errlen)))
 			return ret;
 		memcpy(d->ce_ipv6, wan, 16);
 	} else {
@@ -141,7 +223,7 @@ int ce_plan_mode(const struct up_settings *s, const struct wan_facts *w, struct 
 		o->have_prefix = false; /* the tunnel address is the mode's */
 		if (mapce_derive(o, d, err, errlen))
 			return o->usage_err ? MAPCE_ERR_USAGE : MAPCE_ERR_VALUE;
-		memcpy(d->ce_ipv6, wan, 16);
+		memcpy(d->ce_ipv6, have_bind ? bind : wan, 16);
 		if (mode == MAPCE_MODE_IPIP6) {
 			/* the WAN's /64 and the interface identifier */
 			if (s->set[UK_IID])

@@ -19,10 +19,13 @@
 #include "sys/caps.h"
 #include "ce/ce_plan.h"
 #include "ce/aftr_name.h"
+#include "ce/ce_plan_mode.h"
 #include "cli/commands.h"
 #include "core/config_file.h"
 #include "sys/netlink.h"
+#include "core/mode.h"
 #include "core/output.h"
+#include "core/parse.h"
 #include "core/rule_config.h"
 #include "core/rule_source.h"
 #include "sys/update_call.h"
@@ -123,7 +126,11 @@ const struct cli_spec up_spec = {
 		"untranslated), dslite (RFC 6333 B4: no "
 		"NAT, this box's own IPv4 is 192.0.0.2), lw4o6 (RFC 7596: NAPT into the "
 		"binding's port set).  Their tunnel source is a global IPv6 address of IF; the "
-		"fixed address (ipip6) and 192.0.0.2 (dslite) are added to IF as /32.",
+		"fixed address (ipip6) and 192.0.0.2 (dslite) are added to IF as /32.  dslite "
+		"takes the AFTR's name from DHCPv6 option 64 (RFC 6334) and lw4o6 its binding and "
+		"lwAFTR from option 96 (the tunnel source then the bind prefix with the RFC 7597 "
+		"interface identifier, added to IF) through --dhcpv6-option or "
+		"--dhcpv6-option-file; an explicit --aftr or --br wins over the option.",
 	.groups = up_groups,
 	.hidden = up_hidden,
 	.file_only = up_file_only,
@@ -234,27 +241,41 @@ int up_settings_reread(struct up_settings *s, char *err, size_t errlen)
 }
 
 /*
- * dslite with the AFTR's name: s with the name's AAAA (RFC 6333 §5.5:
- * through --dns, else the resolvers of the system, asked out of the WAN) in its
- * place, else s itself.  NULL + message when the name does not resolve.
+ * dslite with the AFTR's name (--aftr NAME, or DHCPv6 option 64): s with
+ * the name's AAAA (RFC 6333 §5.5: through --dns, else the resolvers of the
+ * system, asked out of the WAN) in its place as aftr, else s itself.
+ * NULL + message when the name does not resolve.
  */
-static const struct up_settings *aftr_resolved(const struct up_settings *s, char *err,
-					       size_t errlen)
+static const struct up_settings *
+aftr_resolved(const struct up_settings *s, const struct rule_source *src, char *err, size_t errlen)
 {
 	static struct up_settings r;
 	struct in6_addr a;
-	char a6[INET6_ADDRSTRLEN];
+	char a6[INET6_ADDRSTRLEN], what[PATH_MAX + 64];
+	const char *name, *other;
 	__u32 ttl = 0;
 
-	if (!aftr_is_name(s))
+	if (!(s->set[UK_MODE] && s->val[UK_MODE] == MAPCE_MODE_DSLITE))
+		return s; /* option 64 is only dslite's; the plan refuses --aftr elsewhere */
+	name = ce_plan_aftr(s, src, what, sizeof(what), &other);
+	if (other)
+		pr_warn("%s %s wins over the AFTR %s of %s", what, name, other, src->what);
+	if (!name || inet_pton(AF_INET6, name, &a) == 1)
 		return s;
-	if (aftr_resolve(s, &a, &ttl, err, errlen))
-		return NULL;
 	r = *s;
+	snprintf(r.aftr, sizeof(r.aftr), "%s", name); /* option 64's name, as --aftr's */
+	if (aftr_resolve(&r, what, &a, &ttl, err, errlen))
+		return NULL;
 	inet_ntop(AF_INET6, &a, a6, sizeof(a6));
+	if (!ipv6_global_unicast(a.s6_addr)) {
+		mapce_errf(err, errlen, "%s %s is %s, not a global unicast IPv6 address", what,
+			   name, a6);
+		return NULL;
+	}
 	snprintf(r.aftr, sizeof(r.aftr), "%s", a6);
+	r.set[UK_AFTR] = true; /* the plan takes the address */
 	if (verbose)
-		pr_warn("AFTR %s is %s (TTL %u s)", s->aftr, a6, ttl);
+		pr_warn("AFTR %s is %s (TTL %u s, %s)", name, a6, ttl, what);
 	return &r;
 }
 
@@ -267,10 +288,10 @@ int up_plan_msg(const struct up_settings *s, struct ce_up_params *p, char *err, 
 	char real[PATH_MAX];
 	int ret, addr_ifindex;
 
-	s = aftr_resolved(s, err, errlen);
-	if (!s)
-		return 1;
 	if (rule_source_load(s, &src, err, errlen))
+		return 1;
+	s = aftr_resolved(s, &src, err, errlen);
+	if (!s)
 		return 1;
 	/* The facts about the WAN; the policy is ce_plan()'s. */
 	w.name = s->wan;

@@ -28,19 +28,20 @@ static const struct opt_def up_keys[] = {
 	  OPT_IFNAME },
 	{ "mode", "MODE",
 	  "the service: map-e (RFC 7597, default), ipip6 (a fixed IPv4 address over RFC 2473: "
-	  "--ipv4 ADDR[/LEN] --br ADDR [--iid IID]), dslite (RFC 6333 B4: --aftr ADDR|NAME), lw4o6 "
-	  "(RFC 7596 lwB4: --ipv4 ADDR --psid N --psid-len K [--psid-offset A] --br ADDR); "
-	  "map-t is not supported",
+	  "--ipv4 ADDR[/LEN] --br ADDR [--iid IID]), dslite (RFC 6333 B4: --aftr ADDR|NAME, or "
+	  "DHCPv6 option 64), lw4o6 (RFC 7596 lwB4: --ipv4 ADDR --psid N --psid-len K "
+	  "[--psid-offset A] --br ADDR, or DHCPv6 option 96); map-t is not supported",
 	  KEY(MODE) },
 	{ "aftr", "ADDR|NAME",
 	  "dslite: the AFTR's IPv6 address, or its name (its AAAA, through --dns or the "
 	  "nameservers of /etc/resolv.conf; 'mapce run' asks again when the TTL ends, at the "
 	  "soonest after 30 s and at the latest after a day, at once on a new WAN prefix, and "
-	  "after a failure with backoff from 5 s to 5 min, keeping the last good address)",
+	  "after a failure with backoff from 5 s to 5 min, keeping the last good address); wins "
+	  "over DHCPv6 option 64's name",
 	  KEY(AFTR) },
 	{ "dns", "ADDR",
-	  "dslite: the DNS server --aftr NAME is resolved through (the line's; default: the "
-	  "nameservers of /etc/resolv.conf), asked out of the WAN",
+	  "dslite: the DNS server --aftr NAME (or option 64's name) is resolved through (the "
+	  "line's; default: the nameservers of /etc/resolv.conf), asked out of the WAN",
 	  KEY(DNS) },
 	{ "iid", "IID",
 	  "ipip6: the interface identifier of the tunnel address on the WAN's /64 (e.g. ::feed "
@@ -105,9 +106,10 @@ static const struct opt_def source_keys[] = {
 	  "or auto (every table; the longest matching rule prefix wins); mapce isp list shows them",
 	  KEY(ISP) },
 	{ "dhcpv6-option", "HEX",
-	  "the rules and BR from the line: RFC 7598 OPTION_S46_CONT_MAPE (94) or _LW (96) as a "
-	  "DHCPv6 client hands it to its hooks (hex, ':' or blanks allowed; the payload, or the "
-	  "whole option)",
+	  "the parameters from the line, as a DHCPv6 client hands an option to its hooks (hex, "
+	  "':' or blanks allowed; the payload, or the whole option): RFC 7598 "
+	  "OPTION_S46_CONT_MAPE (94, map-e) or _LW (96, lw4o6), or RFC 6334 OPTION_AFTR_NAME "
+	  "(64, dslite; the whole option)",
 	  KEY(DHCPV6_OPTION) },
 	{ "dhcpv6-option-file", "FILE",
 	  "the same, read from FILE (what a DHCPv6 client hook writes)", KEY(DHCPV6_OPTION_FILE) },

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/dns_name.h"
 #include "core/hb46pp.h"
 #include "core/parse.h"
 
@@ -115,11 +116,9 @@ static int get_host(const struct json_object *v, const char *path, char *out, bo
 		if (!*s)
 			return BAD("%s: empty", path);
 		for (label = s; *label;) {
-			size_t n = strspn(label, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRST"
-						 "UVWXYZ0123456789-");
+			size_t n = strcspn(label, ".");
 
-			if (!n || n > 63 || label[0] == '-' || label[n - 1] == '-' ||
-			    (label[n] && label[n] != '.') || (label[n] == '.' && !label[n + 1]))
+			if (!dns_label_ok(label, n) || (label[n] == '.' && !label[n + 1]))
 				return BAD("%s: '%s' is neither an IPv6 address nor a DNS name",
 					   path, s);
 			label += n + (label[n] == '.');

@@ -156,6 +156,11 @@ static int apply_dhcpv6(struct rule_source *src, struct mapce_opts *o, char *err
 {
 	const struct s46_params *p = &src->s46;
 
+	if (p->container == S46_OPT_AFTR_NAME)
+		return mapce_errf(err, errlen,
+				  "%s (OPTION_AFTR_NAME, the AFTR %s) is for --mode dslite, "
+				  "not MAP rules",
+				  src->what, p->aftr_name);
 	if (p->container == S46_OPT_CONT_LW) {
 		/* lw4o6: the binding is the explicit form */
 		o->ipv4 = p->bind_ipv4;

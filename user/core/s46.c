@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * s46.c - the RFC 7598 softwire options (s46.h): hex to bytes, then a
- * bounds-checked walk of the container and its sub-options.  Every error
+ * s46.c - the RFC 7598 softwire options and RFC 6334's AFTR name (s46.h):
+ * hex to bytes, then a bounds-checked walk of the container and its
+ * sub-options (or of the name).  Every error
  * names the (sub-)option and the byte offset in the input where it starts.
  */
 #include <arpa/inet.h>
@@ -51,6 +52,8 @@ static int s46_fail(const struct s46_walk *w, const struct s46_opt *o, const cha
 const char *s46_opt_name(unsigned int code)
 {
 	switch (code) {
+	case S46_OPT_AFTR_NAME:
+		return "OPTION_AFTR_NAME";
 	case S46_OPT_RULE:
 		return "S46_RULE";
 	case S46_OPT_BR:
@@ -342,6 +345,7 @@ int s46_parse(const __u8 *buf, size_t len, struct s46_params *p, char *err, size
 	struct s46_walk w = { .base = buf, .err = err, .errlen = errlen };
 	struct s46_opt c = { .body = buf, .len = len, .at = 0 };
 	unsigned int code = len >= 4 ? get16(buf) : 0;
+	char m[256];
 
 	memset(p, 0, sizeof(*p));
 	if (code >= S46_OPT_CONT_MAPE && code <= S46_OPT_CONT_LW) {
@@ -353,6 +357,21 @@ int s46_parse(const __u8 *buf, size_t len, struct s46_params *p, char *err, size
 			return FAIL(&w, &c, "length %zu, but %zu bytes follow", c.len, len - 4);
 	} else {
 		c.code = guess_container(buf, len);
+	}
+	if (code == S46_OPT_AFTR_NAME && len >= 4) {
+		/* RFC 6334 §3: the whole option is one name */
+		c.code = code;
+		c.len = get16(buf + 2);
+		c.body = buf + 4;
+		if (c.len != len - 4)
+			return FAIL(&w, &c, "length %zu, but %zu bytes follow", c.len, len - 4);
+		if (dns_name_from_wire(c.body, c.len, 4, p->aftr_name, sizeof(p->aftr_name), m,
+				       sizeof(m))) {
+			memset(p, 0, sizeof(*p));
+			return FAIL(&w, &c, "%s", m);
+		}
+		p->container = S46_OPT_AFTR_NAME;
+		return 0;
 	}
 	if (c.code == S46_OPT_CONT_MAPT)
 		return FAIL(&w, &c, "MAP-T is not supported (mapce does MAP-E and lw4o6)");

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * s46.h - MAP-E and lw4o6 parameters delivered by the line: the DHCPv6
- * softwire options of RFC 7598.
+ * s46.h - MAP-E, lw4o6 and DS-Lite parameters delivered by the line: the
+ * DHCPv6 softwire options of RFC 7598 and the AFTR name of RFC 6334.
  *
+ *   OPTION_AFTR_NAME     (64)  the DS-Lite AFTR's name: one FQDN in DNS
+ *                          wire format, uncompressed (dns_name.h)
  *   OPTION_S46_CONT_MAPE (94)  container: S46_RULE+, S46_BR+
  *   OPTION_S46_CONT_MAPT (95)  container: refused ("MAP-T is not supported")
  *   OPTION_S46_CONT_LW   (96)  container: S46_V4V6BIND, S46_BR+
@@ -16,7 +18,8 @@
  *
  * Input is what a DHCPv6 client hands its hook scripts: the option in hex
  * (pairs, optionally separated by ':' or blanks), either the container's
- * payload or the whole option with its 4-byte code/length header.  Any
+ * payload or the whole option with its 4-byte code/length header (option
+ * 64 only whole: a bare name cannot be told from a container).  Any
  * malformed byte is an error naming the sub-option and its byte offset in
  * the input; nothing is returned half-parsed.
  *
@@ -30,7 +33,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include "mapce_abi.h"
+#include "core/dns_name.h"
 
+#define S46_OPT_AFTR_NAME 64
 #define S46_OPT_RULE 89
 #define S46_OPT_BR 90
 #define S46_OPT_DMR 91
@@ -44,7 +49,7 @@
 #define S46_HEX_MAX 8192 /* hex characters accepted (options are < 64 KiB) */
 
 struct s46_params {
-	int container; /* S46_OPT_CONT_MAPE or S46_OPT_CONT_LW */
+	int container; /* S46_OPT_CONT_MAPE, S46_OPT_CONT_LW or S46_OPT_AFTR_NAME */
 	/* MAP-E: the rules, psid_offset filled (from PORTPARAMS or the
 	 * default), MAPCE_RULE_F_FMR set for rules with the F flag. */
 	struct mapce_rule rules[MAPCE_MAX_RULES];
@@ -59,9 +64,11 @@ struct s46_params {
 	__u8 bind_prefix_len;
 	__u8 psid_offset, psid_len;
 	__u16 psid; /* right-aligned */
+	/* option 64: the AFTR's name as text ("aftr.example.net") */
+	char aftr_name[DNS_NAME_TEXT_MAX + 1];
 };
 
-/* Parse the hex text of an option 94 or 96 (see above).  0, or -1 with a
+/* Parse the hex text of an option 64, 94 or 96 (see above).  0, or -1 with a
  * message in err naming the sub-option and byte offset. */
 int s46_parse_hex(const char *hex, struct s46_params *p, char *err, size_t errlen);
 /* The same on raw bytes. */

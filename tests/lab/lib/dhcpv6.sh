@@ -23,13 +23,18 @@
 #                            again (SIGHUP); both wait until it has
 #   dh6_client_config [HOOK-SETTINGS...]  the private dhcpcd: config,
 #                            hooks (the mapce hook with these settings
-#                            lines, and a recorder of each run of it)
+#                            lines, and a recorder of each run of it);
+#                            it requests DH6_REQUEST (default option 94,
+#                            dhcp6_s46_cont_mape; dhcp6_s46_cont_lw: 96,
+#                            dhcp6_aftr_name: 64)
 #   dh6_client_start NAME    dhcpcd in the CE namespace (ns_stop NAME:
 #                            SIGTERM, i.e. STOP6); DH6_CLIENT_PID
 #   dh6_event REASONS [N]    wait (bounded) until the hook ran N times
 #                            (default 1) for one of REASONS (an ERE);
 #                            DH6_PD: the prefix of the last lease event
 #   dh6_cleanup              clients, Kea, mapce, namespaces, files
+#   dh6_cleanup_case PREFIX  that as the last case, checking nothing is left
+#   dh6_status_is PYTHON     mapce status of WAN (w) satisfies PYTHON
 #
 # dhcpcd runs with only the network namespace switched and a mount
 # namespace of its own (unshare -m) in which the run's directories are
@@ -165,18 +170,19 @@ pd=
 [ -n "\${new_dhcp6_ia_pd1_prefix1:-}" ] && pd=\$new_dhcp6_ia_pd1_prefix1/\$new_dhcp6_ia_pd1_prefix1_length
 echo "\$reason \$interface \$pd" >>"$DH6_EVENTS"
 EOF
-	# define6: option 94's bytes as one hex string (dhcpcd's built-in
-	# definition splits it into variables per sub-option)
+	# define6: option 94's (and 96's) bytes as one hex string (dhcpcd's
+	# built-in definition splits it into variables per sub-option)
 	cat >"$d/dhcpcd.conf" <<EOF
 script $d/run-hooks
 env MAPCE_HOOK_CONF=$d/hook.conf
 define6 94 binhex s46_cont_mape
+define6 96 binhex s46_cont_lw
 duid
 ipv6only
 noipv6rs
 interface $WAN
   ia_pd 1
-  option dhcp6_s46_cont_mape
+  option ${DH6_REQUEST:-dhcp6_s46_cont_mape}
 EOF
 }
 
@@ -215,6 +221,31 @@ dh6_cleanup() {
 	[ "$DH6_RUN_DHCPCD_MADE" = 1 ] && rmdir /run/dhcpcd 2>/dev/null
 	DH6_RUN_DHCPCD_MADE=0
 	return 0
+}
+
+# dh6_status_is PYTHON: `mapce -j status --wan WAN` has one entry for WAN,
+# and PYTHON (asserts on w, that entry) holds
+dh6_status_is() {
+	mapce_cmd "$CE_NS" -j status --wan "$WAN"
+	[ "$rc" -eq 0 ] || { t_why "status exited $rc: $(errtext)"; return; }
+	t_json "$NS_TMP/out" "
+w = [i for i in d['interfaces'] if i['wan'] == '$WAN']
+assert len(w) == 1, 'no $WAN in status'
+w = w[0]
+$1"
+}
+
+# dh6_cleanup_case PREFIX: the last case, "PREFIX: cleanup_leaves_nothing":
+# dh6_cleanup, then nothing of the run may be left
+dh6_cleanup_case() {
+	local res
+	t_begin "$1: cleanup_leaves_nothing"
+	dh6_cleanup
+	res=$(dh6_residue)
+	[ -z "$res" ] || t_why "left: $(tr '\n' ' ' <<<"$res")"
+	ns_forget
+	mapce_forget
+	t_end
 }
 
 # dh6_residue: what the run left (empty: nothing)
