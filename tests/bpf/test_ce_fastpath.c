@@ -3,81 +3,21 @@
  * test_ce_fastpath.c - the XDP fast path under BPF_PROG_TEST_RUN, exact
  * frames both ways and every fallback.
  *
- * The fast path asks the kernel's FIB (bpf_fib_lookup) where a packet
- * goes and which MACs its next hop has, so the test runs in a network
- * namespace of its own (unshare: gone with the process) holding the CE's
- * two devices: lan0 (192.0.2.1/24, the LAN host's neighbour entry) and
- * wan0 (the IPv4 default route "via inet6" the router, its ND entry), as
- * `mapce up` leaves them.  Outbound frames go through mapce_xdp_fastpath
- * with ingress_ifindex lan0, inbound ones through mapce_xdp_ingress with
- * ingress_ifindex wan0 and the fast path on.
+ * The test runs in a network namespace of its own (unshare: gone with the
+ * process) holding the CE's two devices (bpf/fastpath_net.h).  Outbound
+ * frames go through mapce_xdp_fastpath with ingress_ifindex lan0, inbound
+ * ones through mapce_xdp_ingress with ingress_ifindex wan0 and the fast
+ * path on.
  */
-#include <net/if.h>
 #include <sched.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include "harness.h"
 #include "bpf/ce.h"
-
-#define LAN_MAC "02:00:00:00:01:01"
-#define WAN_MAC "02:00:00:00:02:02"
-#define HOST_MAC "02:00:00:00:00:0a"	   /* LAN_HOST's neighbour entry */
-#define GW6_MAC "02:00:00:00:00:fe"	   /* the IPv6 router toward the BR */
-#define LAN_HOST2 IP4(192, 0, 2, 11)	   /* a LAN host with no neighbour entry */
-#define NO_NEIGH_DST IP4(198, 51, 100, 77) /* routed via a next hop not resolved */
-
-static const uint8_t lan_mac[6] = { 2, 0, 0, 0, 1, 1 };
-static const uint8_t wan_mac[6] = { 2, 0, 0, 0, 2, 2 };
-static const uint8_t host_mac[6] = { 2, 0, 0, 0, 0, 0x0a };
-static const uint8_t gw6_mac[6] = { 2, 0, 0, 0, 0, 0xfe };
-
-static __u32 lan_ifindex, wan_ifindex;
-
-/* The namespace: 0, or -1 (the tests skip). */
-static int netns_setup(void)
-{
-	static const char *const cmds[] = {
-		"ip link set lo up",
-		"ip link add lan0 address " LAN_MAC " type veth peer name lanp",
-		"ip link add wan0 address " WAN_MAC " type veth peer name wanp",
-		"sysctl -qw net.ipv4.conf.all.forwarding=1",
-		"ip link set lan0 up && ip link set lanp up",
-		"ip link set wan0 up && ip link set wanp up",
-		"ip addr add 192.0.2.1/24 dev lan0",
-		"ip -6 addr add 2001:db8:1::1/64 dev wan0 nodad",
-		"ip neigh add 192.0.2.10 lladdr " HOST_MAC " dev lan0 nud permanent",
-		"ip -6 neigh add 2001:db8:1::fe lladdr " GW6_MAC " dev wan0 nud permanent",
-		"ip -6 route add 2001:db8:ffff::/48 via 2001:db8:1::fe dev wan0",
-		"ip -4 route add default via inet6 2001:db8:1::fe dev wan0 mtu 1460",
-		"ip route add 198.51.100.0/24 via inet6 2001:db8:1::fd dev wan0 mtu 1460",
-	};
-
-	if (unshare(CLONE_NEWNET))
-		return -1;
-	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
-		if (system(cmds[i])) {
-			fprintf(stderr, "# %s: failed\n", cmds[i]);
-			return -1;
-		}
-	}
-	lan_ifindex = if_nametoindex("lan0");
-	wan_ifindex = if_nametoindex("wan0");
-	return lan_ifindex && wan_ifindex ? 0 : -1;
-}
+#include "bpf/fastpath_net.h"
 
 /* A fresh CE on wan0 with the fast path on lan (0: off). */
 static int fp_open(__u32 lan)
 {
-	struct mapce_fastpath fp = { .lan_ifindex = lan };
-	__u32 zero = 0;
-
-	if (ce_open())
-		return -1;
-	fx.cfg.wan_ifindex = wan_ifindex;
-	if (fx_config())
-		return -1;
-	return bpf_map__update_elem(fx.ce->maps.mapce_fastpath, &zero, sizeof(zero), &fp,
-				    sizeof(fp), 0);
+	return ce_open() ? -1 : fp_net_on(lan);
 }
 
 static int case_open;
@@ -337,7 +277,7 @@ static void t_in_fallbacks(void)
 
 int main(void)
 {
-	if (netns_setup()) {
+	if (unshare(CLONE_NEWNET) || fp_net_setup()) {
 		TSKIP("fastpath", "no network namespace of its own (unshare and ip need root)");
 		return t_exit();
 	}
