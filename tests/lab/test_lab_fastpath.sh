@@ -77,13 +77,7 @@ t_begin lab_fastpath_udp
 out=$(ns_exec_t "$T" "$LAB_NS_LAN" "$LAB_PY" "$LAB_TOOLS/udp_echo.py" client \
 	--to "${LAB_INET_IPS[2]}:$LAB_UDP_PORT" --count 3 --size 512 2>&1)
 result_ok "UDP echo" "$out"
-seen=$(awk '{ print $2 }' "$LAB_UDP_LOG" | sort -u)
-if [ "$(wc -l <<<"$seen")" != 1 ] || [ -z "$seen" ]; then
-	t_why "server saw peers '$(tr '\n' ' ' <<<"$seen")', expected one"
-else
-	[ "${seen%:*}" = "$LAB_MAP_IPV4" ] || t_why "server saw source ${seen%:*}"
-	lab_in_set "${seen##*:}" || t_why "source port ${seen##*:} is not in the port set"
-fi
+lab_udp_seen_check
 t_end
 
 t_begin lab_fastpath_tcp

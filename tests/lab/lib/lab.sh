@@ -455,6 +455,20 @@ lab_port_set() {
 # lab_in_set PORT: PORT is in the CE's port set (after lab_port_set).
 lab_in_set() { grep -qx "$1" "$LAB_PORTSET"; }
 
+# lab_udp_seen_check: the UDP echo server's log (LAB_UDP_LOG) names one
+# peer, from the shared IPv4 address and a port of the set; t_why if not.
+lab_udp_seen_check() {
+	local seen ip port
+	seen=$(awk '{ print $2 }' "$LAB_UDP_LOG" | sort -u)
+	if [ "$(wc -l <<<"$seen")" != 1 ] || [ -z "$seen" ]; then
+		t_why "server saw peers '$(tr '\n' ' ' <<<"$seen")', expected one"
+		return
+	fi
+	ip=${seen%:*} port=${seen##*:}
+	[ "$ip" = "$LAB_MAP_IPV4" ] || t_why "server saw source $ip, not $LAB_MAP_IPV4"
+	lab_in_set "$port" || t_why "source port $port is not in the port set"
+}
+
 # lab_fetch NS SECONDS FILE [CURL_ARGS...]: the HTTP server's file to FILE
 # in NS (ns_fetch: NS_FETCH_WHY empty when it arrived intact).
 lab_fetch() {
