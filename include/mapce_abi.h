@@ -238,6 +238,16 @@ struct mapce_pmtu {
 
 #define MAPCE_PMTU_EXPIRE_S 600 /* as Linux's net.ipv6.route.mtu_expires */
 
+/* The XDP fast path (value of mapce_fastpath[0], written by `up
+ * --fastpath LAN_IF`): the LAN device whose XDP program (mapce_xdp_fastpath)
+ * sends tunnel-bound IPv4 straight out of the WAN, and to which the WAN's
+ * XDP ingress redirects decapsulated packets for LAN hosts.  lan_ifindex 0:
+ * the fast path is off (every packet takes the normal path). */
+struct mapce_fastpath {
+	__u32 lan_ifindex;
+	__u32 _pad;
+};
+
 /*
  * Outer IPv6 fragments of tunnel packets waiting for reassembly (TC ingress
  * slow path, reasm.h).  A datagram is keyed by source and fragment id; each
@@ -369,7 +379,18 @@ struct mapce_frag {
 	X(DROP_TOO_BIG, "drop_too_big")             /* over the tunnel MTU without DF */\
 	X(DROP_BAD_CHECKSUM, "drop_bad_checksum")   /* inner IPv4 header checksum wrong */\
 	X(EV_BINLOG_LOST, "ev_binlog_lost")         /* binding log event lost: ring buffer full */\
-	X(DECAP_LOCAL, "decap_local")               /* ipip6: to the box itself, no NAT */
+	X(DECAP_LOCAL, "decap_local")               /* ipip6: to the box itself, no NAT */\
+	X(EV_FASTPATH_OUT, "ev_fastpath_out")       /* LAN XDP: NAPT + encap, redirected to the WAN */\
+	X(EV_FASTPATH_IN, "ev_fastpath_in")         /* WAN XDP: decap + NAPT, redirected to the LAN */\
+	X(EV_FP_FRAGMENT, "ev_fastpath_pass_fragment") /* fast path: IPv4 fragment, normal path */\
+	X(EV_FP_OPTIONS, "ev_fastpath_pass_options") /* fast path: IPv4 options, normal path */\
+	X(EV_FP_TTL, "ev_fastpath_pass_ttl")        /* fast path: TTL <= 1, the kernel answers */\
+	X(EV_FP_ICMP_ERROR, "ev_fastpath_pass_icmp_error") /* fast path: ICMP error, normal path */\
+	X(EV_FP_NO_NEIGH, "ev_fastpath_pass_no_neigh") /* fast path: next hop unresolved */\
+	X(EV_FP_MTU, "ev_fastpath_pass_mtu")        /* fast path: over the route or tunnel MTU */\
+	X(EV_FP_LOCAL, "ev_fastpath_pass_local")    /* fast path: not routed tunnel <-> LAN */\
+	X(EV_FP_HAIRPIN, "ev_fastpath_pass_hairpin") /* fast path: to our own public address */\
+	X(EV_FP_OTHER, "ev_fastpath_pass_other")    /* fast path: not simple (see fastpath.h) */
 /* clang-format on */
 
 #define MAPCE_REASON_ENUM(id, name) MAPCE_R_##id,

@@ -12,6 +12,7 @@
 #include <bpf/bpf_endian.h>
 #include "mapce_abi.h"
 #include "lib/consts.h"
+#include "lib/csum.h"
 #include "lib/parse.h"
 #include "maps.h"
 
@@ -117,6 +118,52 @@ static __always_inline int tc_dnat(struct __sk_buff *skb, const struct v4_info *
 	    bpf_skb_store_bytes(skb, v->dport_off, &new_port, sizeof(new_port), 0))
 		return -1;
 	return 0;
+}
+
+/*
+ * XDP: rewrite the source (src) or the destination address and port (or
+ * echo id) of IPv4 packet v to ip:port, with full checksums updated
+ * incrementally (RFC 1624; XDP frames carry complete ones): the WAN's
+ * DNAT of what comes in, the fast path's SNAT of what leaves.
+ */
+static __always_inline void xdp_nat_rewrite(void *data, void *data_end, const struct v4_info *v,
+					    int src, __be32 ip, __be16 port)
+{
+	struct iphdr *iph = data + v->l3_off;
+	__u16 port_off = src ? v->sport_off : v->dport_off;
+	__be32 old_ip = src ? v->saddr : v->daddr;
+	__sum16 *l4sum;
+	__be32 *addr;
+	__be16 *p;
+
+	if ((void *)(iph + 1) > data_end)
+		return;
+	addr = src ? &iph->saddr : &iph->daddr;
+	csum_replace4(&iph->check, *addr, ip);
+	*addr = ip;
+
+	/* Offsets come from parse_ipv4 on this very buffer; re-check them
+	 * for the verifier (they are bounded by ihl <= 60). */
+	if (v->csum_off > 200 || port_off > 200)
+		return;
+	l4sum = data + v->csum_off;
+	p = data + port_off;
+	if ((void *)(l4sum + 1) > data_end || (void *)(p + 1) > data_end)
+		return;
+	switch (v->proto) {
+	case IPPROTO_TCP:
+		csum_replace4(l4sum, old_ip, ip);
+		csum_replace2(l4sum, *p, port);
+		break;
+	case IPPROTO_UDP:
+		udp_csum_replace4(l4sum, old_ip, ip);
+		udp_csum_replace2(l4sum, *p, port);
+		break;
+	default: /* ICMP: no pseudo header */
+		csum_replace2(l4sum, *p, port);
+		break;
+	}
+	*p = port;
 }
 
 #endif

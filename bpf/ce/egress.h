@@ -163,14 +163,8 @@ static __always_inline struct mapce_flow *egress_flow(struct __sk_buff *skb,
 						      int *verdict)
 {
 	struct mapce_tuple ko = {};
-	struct mapce_flow *f;
+	struct mapce_flow *f = napt_flow_out(cfg, v, &ko, reason);
 
-	flow_key_of(&ko, v, 0);
-	f = bpf_map_lookup_elem(&mapce_flow_out, &ko);
-	if (f)
-		return f;
-	gc_ensure_armed(cfg);
-	f = flow_create(cfg, &ko, reason);
 	if (f)
 		return f;
 	binlog_flow(&ko, cfg->ipv4, 0, MAPCE_BINLOG_REFUSED, *reason);

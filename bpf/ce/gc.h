@@ -175,4 +175,25 @@ static __always_inline void gc_ensure_armed(const struct mapce_config *cfg)
 		gc_armed = 1;
 }
 
+/*
+ * The outbound half of the flow of packet v (a LAN host's, with ports or
+ * an echo id): found, or created on the flow's first packet (napt.h),
+ * the expiry sweep armed.  NULL with *reason set when refused; *ko is the
+ * flow's key either way.  The one NAPT lookup of the TC egress and of the
+ * XDP fast path (fastpath.h).
+ */
+static __always_inline struct mapce_flow *napt_flow_out(const struct mapce_config *cfg,
+							const struct v4_info *v,
+							struct mapce_tuple *ko, __u32 *reason)
+{
+	struct mapce_flow *f;
+
+	flow_key_of(ko, v, 0);
+	f = bpf_map_lookup_elem(&mapce_flow_out, ko);
+	if (f)
+		return f;
+	gc_ensure_armed(cfg);
+	return flow_create(cfg, ko, reason);
+}
+
 #endif

@@ -32,6 +32,7 @@
 #include "icmp4_err.h"
 #include "reasm.h"
 #include "modes.h"
+#include "fastpath.h"
 
 /* The IPv6 part of decapsulated packet v: the IPv6 header, maybe the
  * encapsulation limit option (lib/encap.h, tunnel_hlen). */
@@ -127,37 +128,7 @@ static __always_inline struct mapce_flow *ingress_flow(const struct mapce_config
 static __always_inline void ingress_dnat(void *data, void *data_end, const struct v4_info *v,
 					 __be32 ip, __be16 port)
 {
-	struct iphdr *iph = data + v->l3_off;
-	__sum16 *l4sum;
-	__be16 *dport;
-
-	if ((void *)(iph + 1) > data_end)
-		return;
-	csum_replace4(&iph->check, iph->daddr, ip);
-	iph->daddr = ip;
-
-	/* Offsets come from parse_ipv4 on this very buffer; re-check them
-	 * for the verifier (they are bounded by ihl <= 60). */
-	if (v->csum_off > 200 || v->dport_off > 200)
-		return;
-	l4sum = data + v->csum_off;
-	dport = data + v->dport_off;
-	if ((void *)(l4sum + 1) > data_end || (void *)(dport + 1) > data_end)
-		return;
-	switch (v->proto) {
-	case IPPROTO_TCP:
-		csum_replace4(l4sum, v->daddr, ip);
-		csum_replace2(l4sum, *dport, port);
-		break;
-	case IPPROTO_UDP:
-		udp_csum_replace4(l4sum, v->daddr, ip);
-		udp_csum_replace2(l4sum, *dport, port);
-		break;
-	default: /* ICMP: no pseudo header */
-		csum_replace2(l4sum, *dport, port);
-		break;
-	}
-	*dport = port;
+	xdp_nat_rewrite(data, data_end, v, 0, ip, port);
 }
 
 /* Set the inner ECN field (RFC 6040 decapsulation), fixing the checksum. */
@@ -320,7 +291,9 @@ static __always_inline int ingress_napt(struct xdp_md *ctx, const struct mapce_c
 {
 	void *data = (void *)(long)ctx->data;
 	void *data_end = (void *)(long)ctx->data_end;
+	__u8 macs[2 * ETH_ALEN];
 	struct mapce_flow *f;
+	__u32 lan;
 	int ecn;
 
 	if (!ingress_len_ok(ip6, v)) {
@@ -363,6 +336,10 @@ static __always_inline int ingress_napt(struct xdp_md *ctx, const struct mapce_c
 		frag_key(&fk, v, MAPCE_DIR_IN);
 		frag_record(&fk, f->ip, 0);
 	}
+	/* With the fast path on: straight to the LAN when it is simple. */
+	lan = fastpath_in_check(ctx, v, f->ip, macs);
+	data = (void *)(long)ctx->data;
+	data_end = (void *)(long)ctx->data_end;
 	ingress_dnat(data, data_end, v, f->ip, f->port);
 	if (ecn != (v->tos & 3))
 		ingress_set_ecn(data, data_end, v, (__u8)ecn);
@@ -370,6 +347,8 @@ static __always_inline int ingress_napt(struct xdp_md *ctx, const struct mapce_c
 	if ((v->tcp_flags & TCP_FLAG_SYN) &&
 	    xdp_mss_clamp(data, data_end, v, mss_ceiling(cfg, pmtu_to_br())))
 		stats_count(&mapce_stats, MAPCE_R_EV_MSS_CLAMPED, 0);
+	if (lan)
+		return fastpath_in(ctx, v, lan, macs, reason);
 	return ingress_decap(ctx, v, reason);
 }
 

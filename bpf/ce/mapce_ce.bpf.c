@@ -16,6 +16,11 @@
  *              passes untouched.  Stages: ingress.h, icmp6_err.h.
  *   TC ingress (mapce_tc_ingress):  the slow path after XDP, for fragments
  *              XDP cannot translate alone.  Stages: slowpath.h, reasm.h.
+ *   XDP fast path (mapce_xdp_fastpath, on the LAN device of `up --fastpath
+ *              LAN_IF`): what TC egress would do to simple tunnel-bound
+ *              IPv4 from the LAN, then straight out of the WAN; with it
+ *              on, XDP ingress sends what it decapsulates for LAN hosts
+ *              straight to the LAN.  Stages: fastpath_out.h, fastpath.h.
  *
  * Every packet is counted under exactly one reason (mapce_abi.h) at the
  * single exit of each program.
@@ -33,6 +38,7 @@
 #include "ingress.h"
 #include "icmp6_err.h"
 #include "slowpath.h"
+#include "fastpath_out.h"
 
 SEC("tc")
 int mapce_tc_egress(struct __sk_buff *skb)
@@ -154,6 +160,21 @@ int mapce_tc_ingress(struct __sk_buff *skb)
 	/* held until its datagram is whole, then translated */
 	verdict = slow_path(skb, cfg, kind, off, &reason);
 	stats_count(&mapce_stats, reason, len);
+	return verdict;
+}
+
+SEC("xdp")
+int mapce_xdp_fastpath(struct xdp_md *ctx)
+{
+	__u32 reason, ev, len = ctx->data_end - ctx->data;
+	int verdict = fastpath_out(ctx, &reason, &ev);
+
+	/* a packet the fast path took is counted here (TC egress never sees
+	 * it); one it passes is counted by the normal path, its event here */
+	if (reason < MAPCE_R__MAX)
+		stats_count(&mapce_stats, reason, len);
+	if (ev)
+		stats_count(&mapce_stats, ev, 0);
 	return verdict;
 }
 

@@ -101,6 +101,19 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } mapce_pmtu SEC(".maps");
 
+/* The XDP fast path's LAN device (fastpath.h): one struct mapce_fastpath,
+ * written by the loader (`up --fastpath LAN_IF`), read by both XDP
+ * programs on every packet that could take the fast path.  Its own map,
+ * not a field of the config: the config's size is part of the pinned
+ * layout, and a new map is simply created by the next load. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct mapce_fastpath);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} mapce_fastpath SEC(".maps");
+
 /* Fragment payloads held for reassembly (reasm.h): outer IPv6 fragments
  * of tunnel packets, and inner IPv4 fragments that came before their first
  * fragment; keyed by datagram (kind, source, id) and offset.  LRU and an

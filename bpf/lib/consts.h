@@ -28,6 +28,7 @@
 #define TC_ACT_SHOT 2
 #define TC_ACT_REDIRECT 7
 
+#define AF_INET 2	  /* bpf_fib_lookup family */
 #define AF_INET6 10	  /* bpf_fib_lookup family */
 #define CLOCK_MONOTONIC 1 /* bpf_timer_init clock */
 #define NSEC_PER_SEC 1000000000ull

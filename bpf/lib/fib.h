@@ -78,4 +78,27 @@ static __always_inline int fib_macs_or_neigh(struct __sk_buff *skb, const void *
 	return (int)bpf_redirect_neigh(ifindex, NULL, 0, 0);
 }
 
+/*
+ * XDP: the route the kernel's IPv4 forwarding would give a packet of
+ * tot_len bytes from src to dst (TOS tos) that came in on ifindex: policy
+ * rules, the route's MTU (FRAG_NEEDED above it), forwarding enabled on
+ * ifindex (else FWD_DISABLED), local and broadcast destinations
+ * (NOT_FWDED).  Returns the BPF_FIB_LKUP_RET_* code; fib->ifindex is the
+ * device out, and on SUCCESS fib->dmac/smac are the next hop's MACs, an
+ * IPv6 next hop's too (a route "via inet6": the kernel's ND entry).
+ */
+static __always_inline long fib_v4_forward(struct xdp_md *ctx, __u32 ifindex, __be32 src,
+					   __be32 dst, __u8 tos, __u16 tot_len,
+					   struct bpf_fib_lookup *fib)
+{
+	__builtin_memset(fib, 0, sizeof(*fib));
+	fib->family = AF_INET;
+	fib->ifindex = ifindex;
+	fib->ipv4_src = src;
+	fib->ipv4_dst = dst;
+	fib->tos = tos;
+	fib->tot_len = tot_len;
+	return bpf_fib_lookup(ctx, fib, sizeof(*fib), 0);
+}
+
 #endif

@@ -40,6 +40,7 @@ struct bench_opts {
 	__u32 scale[3];	    /* scale: live flows of the three columns */
 	__u32 create;	    /* scale: flows created through the datapath */
 	int json, can_live; /* -j; live frames usable (own netns) */
+	int fp_net;	    /* the fast path's devices are up (bpf/fastpath_net.h) */
 };
 
 static struct bench_opts bo;
@@ -155,7 +156,8 @@ static inline int trivial_prog(enum bpf_prog_type type, int ret)
 /* A series: what a path expects of every packet, and what it measured. */
 struct series {
 	int fd, verdict;
-	__u32 reason; /* MAPCE_R__MAX: a trivial program, no counters */
+	__u32 ifindex; /* XDP: the frames' ingress_ifindex (the fast path's FIB); 0: none */
+	__u32 reason;  /* MAPCE_R__MAX: a trivial program, no counters */
 	const struct pkt *in;
 	void (*after)(const struct pkt *out); /* optional: undo a run's state */
 	double raw, stats;		      /* ns per packet */
@@ -186,10 +188,16 @@ static void series_calls(struct series *s, __u32 calls)
 		return;
 	prog_stats(s->fd, &ns0, &n0);
 	for (__u32 i = 0; i < calls; i++) {
+		struct xdp_md ctx = { .data_end = (__u32)s->in->len,
+				      .ingress_ifindex = s->ifindex };
 		LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = s->in->b,
 			    .data_size_in = (__u32)s->in->len, .data_out = out.b,
 			    .data_size_out = sizeof(out.b), .repeat = 1);
 
+		if (s->ifindex) {
+			o.ctx_in = &ctx;
+			o.ctx_size_in = sizeof(ctx);
+		}
 		if (bpf_prog_test_run_opts(s->fd, &o) || (int)o.retval != s->verdict) {
 			bad++;
 			v[i] = 0;
@@ -212,9 +220,14 @@ static void series_calls(struct series *s, __u32 calls)
 static void series_live(struct series *s, __u32 packets)
 {
 	__u64 ns0, n0, ns1, n1, r0;
+	struct xdp_md ctx = { .data_end = (__u32)s->in->len, .ingress_ifindex = s->ifindex };
 	LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = s->in->b, .data_size_in = (__u32)s->in->len,
 		    .repeat = packets / 10 + 1, .flags = BPF_F_TEST_XDP_LIVE_FRAMES);
 
+	if (s->ifindex) {
+		o.ctx_in = &ctx;
+		o.ctx_size_in = sizeof(ctx);
+	}
 	s->ok = 0;
 	s->raw = s->stats = BENCH_NONE;
 	/* a warm-up: the first frames pay for the page pool's pages */

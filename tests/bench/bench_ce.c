@@ -110,6 +110,7 @@ int main(int argc, char **argv)
 	if (parse(argc, argv, &commit))
 		return 2;
 	bo.can_live = unshare(CLONE_NEWNET) == 0;
+	bo.fp_net = bo.can_live && fp_net_setup() == 0;
 	stats_fd = bpf_enable_stats(BPF_STATS_RUN_TIME);
 	base.tc = trivial_prog(BPF_PROG_TYPE_SCHED_CLS, TC_ACT_OK);
 	base.xdp_pass = trivial_prog(BPF_PROG_TYPE_XDP, XDP_PASS);

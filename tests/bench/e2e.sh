@@ -5,7 +5,10 @@
 # UDP frames and TCP, row by row in one run:
 #
 #   mapce           mapce up in the CE and mapce br up in the BR (MAP-E)
-#   mapce fastpath  not built yet: the row says so
+#   mapce + fastpath  the same with mapce up --fastpath on the CE's LAN side
+#                   (the XDP fast path: the CE's forwarding and qdiscs skipped);
+#                   GRO on the veth ends it redirects into (the ISP's side of
+#                   the CE link, the LAN host's), as lab.sh's LAB_FASTPATH=on
 #   kernel routing  the same namespaces routing plain IPv4 (no tunnel, no NAT)
 #   nft masquerade  kernel routing plus nftables masquerade on the CE's WAN
 #
@@ -109,7 +112,14 @@ EOF
 
 fail=0
 row "mapce" "mapce XDP on CE WAN and BR" || fail=1
+lab_ce_down >/dev/null || { log "mapce down failed"; exit 1; }
+LAB_FASTPATH=on
+ns_offload "$LAB_NS_ISP" "$LAB_IF_ISP_CE" on gro && ns_offload "$LAB_NS_LAN" "$LAB_IF_LAN" on gro &&
+	lab_ce_up || { log "mapce up --fastpath failed: $LAB_CE_STATE"; exit 1; }
+row "mapce + fastpath" "mapce XDP on CE WAN, LAN and BR; GRO on ISP-CE, LAN host" || fail=1
 lab_ce_down >/dev/null && lab_br_down >/dev/null || { log "mapce down failed"; exit 1; }
+ns_offload "$LAB_NS_ISP" "$LAB_IF_ISP_CE" off gro && ns_offload "$LAB_NS_LAN" "$LAB_IF_LAN" off gro ||
+	{ log "GRO off again failed"; exit 1; }
 plain_ipv4 || { log "plain IPv4 set-up failed"; exit 1; }
 row "kernel routing" "XDP_PASS on CE WAN and BR" || fail=1
 masquerade || { log "nft masquerade set-up failed"; exit 1; }
@@ -128,16 +138,15 @@ for r in d["rows"]:
     if base:
         r["pps_vs_routing"] = round(r["packets"]["delivered_pps"] / max(1, base["packets"]["delivered_pps"]), 2)
         r["tcp1_vs_routing"] = round(r["tcp1_bps"] / max(1, base["tcp1_bps"]), 2)
-d["rows"].insert(1, {"row": "mapce fastpath", "missing": "no fast path yet (--fastpath)"})
 if sys.argv[1] == "1":
     print(json.dumps(d)); sys.exit(0)
 print("end to end, lab topology: %d s per figure, 64-byte UDP frames (generator CPU 0, path CPU 1), iperf3 TCP" % d["seconds"])
-print("%-16s %12s %12s %7s %10s %10s %7s  %s" % ("row", "offered pps", "deliv. pps", "vs rt", "TCP x1", "TCP x8", "vs rt", "XDP"))
+print("%-18s %12s %12s %7s %10s %10s %7s  %s" % ("row", "offered pps", "deliv. pps", "vs rt", "TCP x1", "TCP x8", "vs rt", "XDP"))
 for r in d["rows"]:
     if "missing" in r:
-        print("%-16s %s" % (r["row"], r["missing"])); continue
+        print("%-18s %s" % (r["row"], r["missing"])); continue
     p = r["packets"]
-    print("%-16s %12.0f %12.0f %6.2fx %7.2f Gb %7.2f Gb %6.2fx  %s" % (r["row"], p["offered_pps"], p["delivered_pps"],
+    print("%-18s %12.0f %12.0f %6.2fx %7.2f Gb %7.2f Gb %6.2fx  %s" % (r["row"], p["offered_pps"], p["delivered_pps"],
           r.get("pps_vs_routing", 0), r["tcp1_bps"] / 1e9, r["tcp8_bps"] / 1e9, r.get("tcp1_vs_routing", 0), r["xdp"]))
 ' "$JSON" || fail=1
 lab_down

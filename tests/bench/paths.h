@@ -14,6 +14,7 @@
 #define MAPCE_BENCH_PATHS_H
 
 #include "bench/bench.h"
+#include "bpf/fastpath_net.h"
 
 struct bpath {
 	const char *name;
@@ -22,6 +23,7 @@ struct bpath {
 	__u32 reason;
 	int (*setup)(struct pkt *in); /* a fresh CE and the input; 0 on success */
 	void (*after)(const struct pkt *out);
+	__u32 *ifindex; /* the frames' ingress device (the fast path's), or NULL */
 };
 
 /* A fresh lab CE, its flow maps sized for max_flows (0: the object's
@@ -134,6 +136,25 @@ static int ipv6_native_out(struct pkt *in)
 	return ipv6_udp(in, CE_MAP6, BR6);
 }
 
+/* The fast path (--fastpath): the established UDP flow, its frames from
+ * the LAN device to the WAN (out) or from the WAN to the LAN (in). */
+static int fastpath_est(struct pkt *in, int back)
+{
+	if (!bo.fp_net || established(in, &udp_est, back))
+		return -1;
+	return fp_net_on(lan_ifindex);
+}
+
+static int fastpath_out_est(struct pkt *in)
+{
+	return fastpath_est(in, 0);
+}
+
+static int fastpath_in_est(struct pkt *in)
+{
+	return fastpath_est(in, 1);
+}
+
 /* ---- new flows ---------------------------------------------------------- */
 
 static __be32 n32(uint32_t v)
@@ -229,13 +250,17 @@ static const struct bpath bpaths[] = {
 	{ "in ICMP echo reply (established)", FX_XDP, XDP_PASS, MAPCE_R_DECAP, icmp_in_est },
 	{ "in miss: no flow (dropped)", FX_XDP, XDP_DROP, MAPCE_R_DROP_NO_FLOW, in_miss },
 	{ "in IPv6 passthrough (not MAP)", FX_XDP, XDP_PASS, MAPCE_R_PASS_NATIVE, ipv6_native },
+	{ "fast path out established UDP", FX_XDP_FASTPATH, XDP_REDIRECT, MAPCE_R_ENCAP,
+	  fastpath_out_est, NULL, &lan_ifindex },
+	{ "fast path in established UDP", FX_XDP, XDP_REDIRECT, MAPCE_R_DECAP, fastpath_in_est,
+	  NULL, &wan_ifindex },
 };
 /* clang-format on */
 
 /* The trivial program of p's type and verdict, on p's input. */
 static int trivial_of(enum fx_prog prog, int verdict)
 {
-	if (prog != FX_XDP)
+	if (!fx_prog_is_xdp(prog))
 		return base.tc;
 	return verdict == XDP_DROP ? base.xdp_drop : base.xdp_pass;
 }
@@ -248,8 +273,11 @@ static int trivial_of(enum fx_prog prog, int verdict)
  * when the page pool recycles the page. */
 static void measure_row(struct brow *r, struct series *s, enum fx_prog prog, int xdp_live)
 {
-	struct series t = { .fd = trivial_of(prog, s->verdict),
-			    .verdict = s->verdict,
+	/* a redirect's trivial program passes (it has nowhere to send) */
+	int tv = s->verdict == XDP_REDIRECT ? XDP_PASS : s->verdict;
+	struct series t = { .fd = trivial_of(prog, tv),
+			    .verdict = tv,
+			    .ifindex = s->ifindex,
 			    .reason = MAPCE_R__MAX,
 			    .in = s->in };
 
@@ -305,11 +333,14 @@ static void bench_paths(void)
 {
 	for (size_t i = 0; i < sizeof(bpaths) / sizeof(bpaths[0]); i++) {
 		const struct bpath *p = &bpaths[i];
-		struct brow *r = brow_add("paths", p->name, p->prog == FX_XDP ? "xdp" : "tc");
+		struct brow *r = brow_add("paths", p->name, fx_prog_is_xdp(p->prog) ? "xdp" : "tc");
 		static struct pkt in;
-		struct series s = {
-			.verdict = p->verdict, .reason = p->reason, .in = &in, .after = p->after
-		};
+		struct series s = { .verdict = p->verdict,
+				    .ifindex = p->ifindex ? *p->ifindex : 0,
+				    .reason = p->reason,
+				    .in = &in,
+				    .after = p->after };
+		int xdp = fx_prog_is_xdp(p->prog);
 
 		if (p->setup(&in)) {
 			r->note = "  setup failed";
@@ -317,7 +348,7 @@ static void bench_paths(void)
 			continue;
 		}
 		s.fd = bpf_program__fd(fx.prog[p->prog]);
-		measure_row(r, &s, p->prog, p->prog == FX_XDP);
+		measure_row(r, &s, p->prog, xdp);
 		fx_close();
 	}
 }

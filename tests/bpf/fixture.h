@@ -48,7 +48,7 @@
 #define SEC_NS 1000000000ull
 
 /* The programs, by where they sit (the BR has no TC ingress program). */
-enum fx_prog { FX_XDP, FX_TC_EGRESS, FX_TC_INGRESS, FX__PROGS };
+enum fx_prog { FX_XDP, FX_TC_EGRESS, FX_TC_INGRESS, FX_XDP_FASTPATH, FX__PROGS };
 
 /* The loaded object: ce or br is set. */
 struct fx {
@@ -58,7 +58,10 @@ struct fx {
 	struct bpf_map *stats;	 /* per-CPU struct mapce_counter, by reason */
 	struct bpf_map *config;	 /* one struct mapce_config */
 	struct mapce_config cfg; /* what fx_config() writes */
-	struct mapce_rule bmr;	 /* the CE's basic mapping rule */
+	/* The XDP programs' ingress_ifindex (0: none): a device of the
+	 * test's own network namespace, for bpf_fib_lookup (the fast path). */
+	__u32 xdp_ifindex;
+	struct mapce_rule bmr; /* the CE's basic mapping rule */
 	/* Events: the BR counts them with the packet's bytes, the CE with 0. */
 	int event_bytes_are_len;
 	/* Events counted by a timer (the CE's expiry sweep), not by the packet
@@ -178,6 +181,7 @@ static inline int fx_open_ce(__u32 max_flows)
 	fx.prog[FX_XDP] = s->progs.mapce_xdp_ingress;
 	fx.prog[FX_TC_EGRESS] = s->progs.mapce_tc_egress;
 	fx.prog[FX_TC_INGRESS] = s->progs.mapce_tc_ingress;
+	fx.prog[FX_XDP_FASTPATH] = s->progs.mapce_xdp_fastpath;
 	fx.stats = s->maps.mapce_stats;
 	fx.config = s->maps.mapce_config;
 	fx.async_events = EV(GC_SWEEP) | EV(FLOW_EXPIRED) | EV(BINDING_EXPIRED);
@@ -243,6 +247,11 @@ static inline int fx_br_add_rule(__u32 idx, const struct mapce_rule *r)
 
 /* ---- running and counting ---------------------------------------------- */
 
+static inline int fx_prog_is_xdp(enum fx_prog p)
+{
+	return p == FX_XDP || p == FX_XDP_FASTPATH;
+}
+
 /* Run prog once on in (with the __sk_buff ctx when given); the output
  * frame in out.  Returns the verdict, or -1 when the kernel refused. */
 static inline int fx_run_ctx(enum fx_prog p, const struct pkt *in, struct __sk_buff *ctx,
@@ -251,11 +260,16 @@ static inline int fx_run_ctx(enum fx_prog p, const struct pkt *in, struct __sk_b
 	LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = in->b, .data_size_in = (__u32)in->len,
 		    .data_out = out->b, .data_size_out = sizeof(out->b), .repeat = 1);
 
+	struct xdp_md xctx = { .data_end = (__u32)in->len, .ingress_ifindex = fx.xdp_ifindex };
+
 	if (ctx) {
 		o.ctx_in = ctx;
 		o.ctx_size_in = sizeof(*ctx);
 		o.ctx_out = ctx;
 		o.ctx_size_out = sizeof(*ctx);
+	} else if (fx.xdp_ifindex && fx_prog_is_xdp(p)) {
+		o.ctx_in = &xctx;
+		o.ctx_size_in = sizeof(xctx);
 	}
 	if (!fx.prog[p] || bpf_prog_test_run_opts(bpf_program__fd(fx.prog[p]), &o))
 		return -1;
@@ -403,7 +417,7 @@ static inline int fx_expect_run(const char *file, int line, enum fx_prog p, cons
 			 (unsigned long long)wp, (unsigned long long)wb,
 			 reason < MAPCE_R__MAX ? mapce_reason_names[reason] : "none");
 	}
-	if (want != FRAME_LATER && !(verdict == XDP_DROP && p == FX_XDP))
+	if (want != FRAME_LATER && !(verdict == XDP_DROP && fx_prog_is_xdp(p)))
 		fx_expect_frame(file, line, out, want ? want : in);
 	return t_failed == failed;
 }

@@ -105,21 +105,14 @@ upload_case() { # NAME on|off
 
 # ---- lab_udp_echo ---------------------------------------------------
 udp_case() {
-	local out seen ip port
+	local out
 	t_begin lab_udp_echo
 	: >"$LAB_UDP_LOG"
 	out=$(ns_exec_t "$T" "$LAB_NS_LAN" "$LAB_PY" "$LAB_TOOLS/udp_echo.py" client \
 		--to "${LAB_INET_IPS[2]}:$LAB_UDP_PORT" --count 3 --size 512 2>&1)
 	result_ok "UDP echo" "$out"
 	# what the server saw: the shared address and a port of the set
-	seen=$(awk '{ print $2 }' "$LAB_UDP_LOG" | sort -u)
-	if [ "$(wc -l <<<"$seen")" != 1 ] || [ -z "$seen" ]; then
-		t_why "server saw peers '$(tr '\n' ' ' <<<"$seen")', expected one"
-	else
-		ip=${seen%:*} port=${seen##*:}
-		[ "$ip" = "$LAB_MAP_IPV4" ] || t_why "server saw source $ip, not $LAB_MAP_IPV4"
-		lab_in_set "$port" || t_why "source port $port is not in the port set"
-	fi
+	lab_udp_seen_check
 	t_end
 }
 

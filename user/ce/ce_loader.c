@@ -15,6 +15,8 @@
  *                 (reassembly of outer IPv6 fragments)
  *   routes        IPv4 default route via inet6 <next hop to the BR>, mtu,
  *                 proto RTPROT_MAPCE (replaced only when it differs)
+ *   fast path     --fastpath LAN_IF: the XDP fast path on the LAN device,
+ *                 last (ce/fastpath.h); brought in line when already up
  *   done          record the config file used (for `mapce portmap`)
  * The port forwards go in with the tables, before anything is attached,
  * and are kept in line with the config file when up finds itself up.
@@ -33,6 +35,7 @@
 
 #include "ce/aftr_name.h"
 #include "ce/ce_loader.h"
+#include "ce/fastpath_lan.h"
 #include "ce/portmap.h"
 #include "ce/reconcile.h"
 #include "core/addrfmt.h"
@@ -164,13 +167,31 @@ static int sync_forwards(struct ce_run *r, bool evict)
 	return 0;
 }
 
+/* The XDP fast path as p asks (attached to its LAN device, or off). */
+static int sync_fastpath(struct deploy *d)
+{
+	const struct ce_up_params *p = ce_run(d)->p;
+	struct mapce_ce *s = d->skel;
+	struct fastpath_want w = {
+		.wan = p->ifname,
+		.lan = p->fastpath,
+		.ifindex = p->fastpath_ifindex,
+		.prog_fd = s ? bpf_program__fd(s->progs.mapce_xdp_fastpath) : -1,
+		.map_fd = deploy_map_fd(d, "mapce_fastpath"),
+		.xdp_mode = p->xdp_mode,
+	};
+
+	return fastpath_sync(&w);
+}
+
 /* Already up: bring the forwards in line with the config (a live dynamic
- * mapping holding a port is a refusal), record the config file. */
+ * mapping holding a port is a refusal) and the fast path, record the
+ * config file. */
 static int ce_already_up(struct deploy *d)
 {
 	struct ce_run *r = ce_run(d);
 
-	if (sync_forwards(r, false))
+	if (sync_forwards(r, false) || sync_fastpath(d))
 		return -1;
 	if ((r->res->forwards_added || r->res->forwards_removed) && !d->quiet)
 		pr_warn("%s: port forwards brought in line with the config: %d added, %d removed",
@@ -415,13 +436,16 @@ static int ce_routes(struct deploy *d)
 		if (cur.gw_family == AF_INET6 && !memcmp(cur.gw, r->gw, 16) && cur.mtu == c->mtu &&
 		    cur.prefsrc == route.prefsrc) {
 			deploy_route_record(d, &route);
-			return 0;
+			return sync_fastpath(d);
 		}
 		r->res->route_changed = true;
 		memcpy(r->res->old_gw, cur.gw, 16);
 		r->res->old_mtu = cur.mtu;
 	}
-	return deploy_route_add(d, &route, ours);
+	if (deploy_route_add(d, &route, ours))
+		return -1;
+	/* last: the one step the rollback does not undo (it undoes itself) */
+	return sync_fastpath(d);
 }
 
 /* ---- done ------------------------------------------------------------------ */
@@ -509,6 +533,7 @@ static void ce_forget(const char *ifname)
 	int ifindex = (int)if_nametoindex(ifname);
 
 	config_path_forget(ifname);
+	fastpath_down(ifname);
 	update_record_forget(ifname);
 	aftr_record_forget(ifname);
 	/* the mode's own IPv4 address (ce_local_addr) */

@@ -42,6 +42,8 @@ struct ce_up_params {
 	char rule[256];		    /* the BMR, as --rule writes it (and its table) */
 	char config_path[PATH_MAX]; /* the config file used, "" none: recorded
 				     * for `mapce portmap` */
+	char fastpath[IF_NAMESIZE]; /* the XDP fast path's LAN device, when fastpath_ifindex */
+	int fastpath_ifindex;	    /* 0: the fast path off */
 };
 
 /* What the CE is made of (programs, pins, messages): `down` is

@@ -34,6 +34,7 @@
 #include "ce/portmap.h"
 #include "ce/port_use.h"
 #include "ce/ce_loader.h"
+#include "ce/fastpath_lan.h"
 #include "sys/daemon.h"
 #include "sys/netlink.h"
 #include "sys/state_file.h"
@@ -294,9 +295,46 @@ static void print_address(const struct mapce_config *c)
 	out_uint("port_count", n ? "%llu ports\n" : "\n", n);
 }
 
+/* The XDP fast path: its LAN device and attach mode (from up's record),
+ * its hits each way and why packets took the normal path (sum: the
+ * counters, NULL when they cannot be read). */
+static void print_fastpath(const char *wan, const struct mapce_counter *sum)
+{
+	static const char pass[] = "ev_fastpath_pass_";
+	struct fastpath_record r;
+	bool on = fastpath_record_load(wan, &r) == 0, any = false;
+
+	out_open_object("fastpath");
+	out_bool("on", NULL, on);
+	if (on) {
+		out_str("lan", "  fastpath     %s", r.lan);
+		out_str("xdp_mode", " (xdp %s)", xdp_mode_str(r.mode));
+	} else {
+		out_null("lan", "  fastpath     off");
+	}
+	if (sum) {
+		out_uint("out", ", out %llu", sum[MAPCE_R_EV_FASTPATH_OUT].packets);
+		out_uint("in", ", in %llu packets", sum[MAPCE_R_EV_FASTPATH_IN].packets);
+		out_open_object("passed");
+		for (int i = 0; i < MAPCE_R__MAX; i++) {
+			const char *n = mapce_reason_names[i];
+
+			if (strncmp(n, pass, sizeof(pass) - 1) || !sum[i].packets)
+				continue;
+			out_text(any ? " %s" : "; to the normal path: %s", n + sizeof(pass) - 1);
+			out_uint(n + sizeof(pass) - 1, " %llu", sum[i].packets);
+			any = true;
+		}
+		out_close_object();
+	}
+	out_text("\n");
+	out_close_object();
+}
+
 static void print_wan(const char *wan)
 {
 	struct mapce_counter sum[MAPCE_R__MAX], dropped = {};
+	bool have_sum = false;
 	struct port_use use = {};
 	char a[IP6_STRLEN];
 	struct mapce_config c;
@@ -401,6 +439,7 @@ static void print_wan(const char *wan)
 
 	out_open_object("counters");
 	if (ncpus > 0 && !ce_maps_stats(&m, sum, NULL, ncpus)) {
+		have_sum = true;
 		print_counter("encap", "encap", &sum[MAPCE_R_ENCAP]);
 		print_counter("decap", "decap", &sum[MAPCE_R_DECAP]);
 		print_counter("pass_native", "pass_native", &sum[MAPCE_R_PASS_NATIVE]);
@@ -426,6 +465,7 @@ static void print_wan(const char *wan)
 		out_close_object();
 	}
 	out_close_object();
+	print_fastpath(wan, have_sum ? sum : NULL);
 
 	/* Port usage per LAN host: the EIM bindings by inside address, and
 	 * the datapath's per-host accounting (held, refusals at the limit). */

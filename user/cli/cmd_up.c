@@ -316,6 +316,22 @@ int up_plan_msg(const struct up_settings *s, struct ce_up_params *p, char *err, 
 	ret = ce_plan(s, &src, &w, p, err, errlen);
 	if (ret)
 		return ret == MAPCE_ERR_USAGE ? EXIT_USAGE : 1;
+	if (s->fastpath[0]) {
+		p->fastpath_ifindex = (int)if_nametoindex(s->fastpath);
+		if (!p->fastpath_ifindex) {
+			mapce_errf(err, errlen, "bad fastpath '%s': no such interface (%s)",
+				   s->fastpath, strerror(errno));
+			return 1;
+		}
+		if (p->fastpath_ifindex == w.ifindex) {
+			mapce_errf(err, errlen,
+				   "bad fastpath '%s': it is the WAN (the fast path goes on a "
+				   "LAN interface)",
+				   s->fastpath);
+			return 1;
+		}
+		snprintf(p->fastpath, sizeof(p->fastpath), "%s", s->fastpath);
+	}
 	if (p->config_path[0] && realpath(s->path, real))
 		snprintf(p->config_path, sizeof(p->config_path), "%s", real);
 	return 0;

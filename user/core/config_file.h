@@ -87,6 +87,7 @@ enum up_key {
 	UK_AFTR,	     /* dslite: the AFTR, an IPv6 address or a name (aftr[]) */
 	UK_IID,		     /* ipip6: the tunnel address's interface identifier */
 	UK_DNS,		     /* the resolver --aftr NAME is asked of (dns[]) */
+	UK_FASTPATH,	     /* the LAN interface of the XDP fast path (fastpath[]) */
 	UK__N
 };
 
@@ -108,6 +109,7 @@ struct up_settings {
 	char prometheus_file[PATH_MAX];	       /* UK_PROMETHEUS_FILE */
 	char upnp_leases[PATH_MAX];	       /* UK_UPNP_LEASES */
 	char pcp[IF_NAMESIZE];		       /* UK_PCP */
+	char fastpath[IF_NAMESIZE];	       /* UK_FASTPATH */
 	char update_url[UPDATE_URL_MAX];       /* UK_UPDATE_URL, the template */
 	char update_user[UPDATE_CRED_MAX];     /* UK_UPDATE_USER */
 	char update_password[UPDATE_CRED_MAX]; /* UK_UPDATE_PASSWORD: never shown */

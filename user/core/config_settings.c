@@ -90,6 +90,11 @@ static const struct opt_def up_keys[] = {
 	{ "xdp-mode", "MODE",
 	  "auto | native | generic (default auto: native, falling back to generic)",
 	  KEY(XDP_MODE) },
+	{ "fastpath", "LAN_IF",
+	  "the XDP fast path on LAN_IF: simple IPv4 between LAN_IF and the tunnel is translated "
+	  "and sent on in XDP, past the kernel's forwarding (netfilter forward hooks, qdiscs); "
+	  "anything else takes the normal path (default: off)",
+	  KEY(FASTPATH), OPT_IFNAME },
 	/* clang-format off */
 	{ "max-flows", "N",
 	  "size of the NAT tables (default " OPT_STR(MAPCE_MAX_FLOWS) "; only when no pinned "
@@ -203,6 +208,8 @@ static char *ifname_key(struct up_settings *s, enum up_key k)
 {
 	if (k == UK_WAN)
 		return s->wan;
+	if (k == UK_FASTPATH)
+		return s->fastpath;
 	return k == UK_PCP ? s->pcp : s->prefix_from;
 }
 
@@ -470,6 +477,7 @@ int up_settings_apply(struct up_settings *s, int opt, const char *arg, unsigned 
 	case UK_WAN:
 	case UK_PREFIX_FROM: /* interface names, all IF_NAMESIZE */
 	case UK_PCP:
+	case UK_FASTPATH:
 		if (parse_ifname(arg, m, sizeof(m)))
 			return BAD("%s %s", name, m);
 		snprintf(ifname_key(s, k), IF_NAMESIZE, "%s", arg);
@@ -677,6 +685,8 @@ void up_settings_merge(struct up_settings *out, const struct up_settings *file,
 		memcpy(out->upnp_leases, cli->upnp_leases, sizeof(out->upnp_leases));
 	if (cli->set[UK_PCP])
 		memcpy(out->pcp, cli->pcp, sizeof(out->pcp));
+	if (cli->set[UK_FASTPATH])
+		memcpy(out->fastpath, cli->fastpath, sizeof(out->fastpath));
 	if (cli->set[UK_BINDING_LOG])
 		memcpy(out->binding_log, cli->binding_log, sizeof(out->binding_log));
 	if (cli->set[UK_AFTR])

@@ -56,6 +56,12 @@
 #                           packets as from a wire, with full checksums.
 #   LAB_INET_OFFLOAD=on|off offloads on the internet host's veth (mce-inet0),
 #                           i.e. what the BR's egress path is handed.
+#   LAB_FASTPATH=off|on     on: mapce up with --fastpath mce-cel (the XDP fast
+#                           path), and GRO on the veth ends the fast path
+#                           redirects into (mce-ispc, mce-lan0): a veth takes
+#                           XDP_REDIRECTed frames only when its peer runs NAPI,
+#                           which an XDP program or GRO turns on.  Any lab
+#                           test runs with the fast path so.
 #   LAB_START_CE=1 LAB_START_BR=1 LAB_START_SERVERS=1   what lab_up starts.
 #   LAB_HTTP_MB=12          size of the random file the HTTP server serves.
 #
@@ -133,6 +139,7 @@ LAB_TCP6_PORT=9100      # tcp_server.py in mce-isp on $LAB_ISP_CE_IP6
 LAB_WAN_OFFLOAD=${LAB_WAN_OFFLOAD:-off}
 LAB_XDP_PEER_TX=${LAB_XDP_PEER_TX:-off}
 LAB_INET_OFFLOAD=${LAB_INET_OFFLOAD:-on}
+LAB_FASTPATH=${LAB_FASTPATH:-off}
 LAB_START_CE=${LAB_START_CE:-1}
 LAB_START_BR=${LAB_START_BR:-1}
 LAB_START_SERVERS=${LAB_START_SERVERS:-1}
@@ -216,6 +223,10 @@ lab_plumb() {
 	ns_offload "$LAB_NS_ISP" "$LAB_IF_ISP_BR" "$LAB_XDP_PEER_TX" tx &&
 	ns_offload "$LAB_NS_INET" "$LAB_IF_INET" "$LAB_INET_OFFLOAD" &&
 	lab_set_wan_offload "$LAB_WAN_OFFLOAD" || return 1
+	if [ "$LAB_FASTPATH" = on ]; then
+		ns_offload "$LAB_NS_ISP" "$LAB_IF_ISP_CE" on gro &&
+		ns_offload "$LAB_NS_LAN" "$LAB_IF_LAN" on gro || return 1
+	fi
 
 	# every link usable
 	ns_reach "$LAB_NS_LAN" "$LAB_CE_LAN_IP" || { ns_log "LAN link not usable"; return 1; }
@@ -275,7 +286,9 @@ lab_try_mapce() { # VAR NS ARGS...
 
 # lab_ce_up / lab_br_up: start mapce in the CE / the BR (LAB_*_STATE set).
 lab_ce_up() {
-	lab_try_mapce LAB_CE "$LAB_NS_CE" up --wan "$LAB_IF_WAN" "${LAB_RULE_ARGS[@]}"
+	local fp=()
+	[ "$LAB_FASTPATH" = on ] && fp=(--fastpath "$LAB_IF_CE_LAN")
+	lab_try_mapce LAB_CE "$LAB_NS_CE" up --wan "$LAB_IF_WAN" "${LAB_RULE_ARGS[@]}" "${fp[@]}"
 }
 lab_br_up() {
 	lab_try_mapce LAB_BR "$LAB_NS_BR" br up --dev "$LAB_IF_BR_WAN" "${LAB_RULE_ARGS[@]}"
@@ -441,6 +454,20 @@ lab_port_set() {
 
 # lab_in_set PORT: PORT is in the CE's port set (after lab_port_set).
 lab_in_set() { grep -qx "$1" "$LAB_PORTSET"; }
+
+# lab_udp_seen_check: the UDP echo server's log (LAB_UDP_LOG) names one
+# peer, from the shared IPv4 address and a port of the set; t_why if not.
+lab_udp_seen_check() {
+	local seen ip port
+	seen=$(awk '{ print $2 }' "$LAB_UDP_LOG" | sort -u)
+	if [ "$(wc -l <<<"$seen")" != 1 ] || [ -z "$seen" ]; then
+		t_why "server saw peers '$(tr '\n' ' ' <<<"$seen")', expected one"
+		return
+	fi
+	ip=${seen%:*} port=${seen##*:}
+	[ "$ip" = "$LAB_MAP_IPV4" ] || t_why "server saw source $ip, not $LAB_MAP_IPV4"
+	lab_in_set "$port" || t_why "source port $port is not in the port set"
+}
 
 # lab_fetch NS SECONDS FILE [CURL_ARGS...]: the HTTP server's file to FILE
 # in NS (ns_fetch: NS_FETCH_WHY empty when it arrived intact).

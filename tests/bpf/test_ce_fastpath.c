@@ -1,0 +1,293 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * test_ce_fastpath.c - the XDP fast path under BPF_PROG_TEST_RUN, exact
+ * frames both ways and every fallback.
+ *
+ * The test runs in a network namespace of its own (unshare: gone with the
+ * process) holding the CE's two devices (bpf/fastpath_net.h).  Outbound
+ * frames go through mapce_xdp_fastpath with ingress_ifindex lan0, inbound
+ * ones through mapce_xdp_ingress with ingress_ifindex wan0 and the fast
+ * path on.
+ */
+#include <sched.h>
+#include "harness.h"
+#include "bpf/ce.h"
+#include "bpf/fastpath_net.h"
+
+/* A fresh CE on wan0 with the fast path on lan (0: off). */
+static int fp_open(__u32 lan)
+{
+	return ce_open() ? -1 : fp_net_on(lan);
+}
+
+static int case_open;
+
+/* The "ok" line of the case before, if it passed. */
+static void fp_end(void)
+{
+	if (case_open)
+		TCASE_END();
+	case_open = 0;
+}
+
+static void fp_case(const char *name, __u32 lan)
+{
+	fp_end();
+	case_open = 1;
+	TCASE_BEGIN(name);
+	CHECK(fp_open(lan) == 0, "CE object failed to load");
+}
+
+/* Out of the LAN device / in from the WAN device. */
+static void from_lan(void)
+{
+	fx.xdp_ifindex = lan_ifindex;
+}
+
+static void from_wan(void)
+{
+	fx.xdp_ifindex = wan_ifindex;
+}
+
+/* What leaves the WAN for inside packet s NAPT-ed to out_port: forwarded
+ * (TTL - 1), encapsulated to the BR, to the router's MAC from wan0's. */
+static void want_out(struct pkt *want, const struct v4_spec *s, uint16_t out_port)
+{
+	struct v4_spec t = *s;
+
+	t.ttl--;
+	ce_encapped(want, &t, out_port);
+	memcpy(want->b, gw6_mac, 6);
+	memcpy(want->b + 6, wan_mac, 6);
+}
+
+/* What leaves the LAN for outside packet s to ip:port: decapsulated,
+ * translated, forwarded (TTL - 1), to the host's MAC from lan0's. */
+static void want_in(struct pkt *want, const struct v4_spec *s, uint32_t ip, uint16_t port)
+{
+	struct v4_spec t = *s;
+
+	t.ttl--;
+	ce_decapped(want, &t, ip, port);
+	memcpy(want->b, host_mac, 6);
+	memcpy(want->b + 6, lan_mac, 6);
+}
+
+/* One outbound packet s that must take the fast path out as out_port. */
+static void expect_out_fast(const struct v4_spec *s, uint16_t out_port, __u64 events)
+{
+	struct pkt in, want;
+
+	from_lan();
+	pkt_v4(&in, s);
+	want_out(&want, s, out_port);
+	expect_run(FX_XDP_FASTPATH, &in, XDP_REDIRECT, MAPCE_R_ENCAP, events | EV(FASTPATH_OUT),
+		   &want, NULL);
+}
+
+/* ---- both ways --------------------------------------------------------------- */
+
+static void t_udp_both_ways(void)
+{
+	struct v4_spec o = UDP_OUT(0x1345, 53), r = UDP_IN(53, 0x1345);
+	struct pkt in, want;
+
+	fp_case("fastpath_udp_out_new_flow_established_and_reply_in", lan_ifindex);
+	expect_out_fast(&o, 0x1345, EV_NEW_FLOW);
+	expect_out_fast(&o, 0x1345, 0);
+	from_wan();
+	ce_frame_from(&in, BR6, &r);
+	want_in(&want, &r, LAN_HOST, 0x1345);
+	expect_run(FX_XDP, &in, XDP_REDIRECT, MAPCE_R_DECAP, EV(FASTPATH_IN), &want, NULL);
+	CHECK(frame_csums_ok(&want));
+}
+
+static void t_tcp_syn_clamped(void)
+{
+	struct v4_spec o = TCP_SYN_OUT(0x1346, 443, .tcp_opts = OPT_MSS1460, .tcp_opts_len = 8);
+	struct v4_spec c = o;
+	struct v4_spec r = TCP_SYNACK_IN(443, 0x1346, .tcp_opts = OPT_MSS1460, .tcp_opts_len = 8);
+	struct pkt in, want;
+
+	fp_case("fastpath_tcp_syn_mss_clamped_both_ways", lan_ifindex);
+	fx.cfg.mss_clamp = 1420; /* the default of `up`: mtu - 40 */
+	CHECK(fx_config() == 0);
+	from_lan();
+	pkt_v4(&in, &o);
+	c.tcp_opts = OPT_MSS1420;
+	want_out(&want, &c, 0x1346);
+	expect_run(FX_XDP_FASTPATH, &in, XDP_REDIRECT, MAPCE_R_ENCAP,
+		   EV_NEW_FLOW | EV(FASTPATH_OUT) | EV(MSS_CLAMPED), &want, NULL);
+	from_wan();
+	ce_frame_from(&in, BR6, &r);
+	c = r;
+	c.tcp_opts = OPT_MSS1420;
+	want_in(&want, &c, LAN_HOST, 0x1346);
+	expect_run(FX_XDP, &in, XDP_REDIRECT, MAPCE_R_DECAP, EV(FASTPATH_IN) | EV(MSS_CLAMPED),
+		   &want, NULL);
+}
+
+static void t_echo(void)
+{
+	struct v4_spec o = { .src = LAN_HOST,
+			     .dst = SERVER,
+			     .proto = 1,
+			     .icmp_type = 8,
+			     .sport = 0x1347,
+			     .payload = 56,
+			     .ttl = 64,
+			     .frag = 0x4000 };
+	struct v4_spec r = reply_of(&o, 0x1347);
+	struct pkt in, want;
+
+	fp_case("fastpath_icmp_echo_both_ways", lan_ifindex);
+	expect_out_fast(&o, 0x1347, EV_NEW_FLOW);
+	from_wan();
+	r.ttl = 60;
+	ce_frame_from(&in, BR6, &r);
+	want_in(&want, &r, LAN_HOST, 0x1347);
+	expect_run(FX_XDP, &in, XDP_REDIRECT, MAPCE_R_DECAP, EV(FASTPATH_IN), &want, NULL);
+}
+
+/* A frame Ethernet padded: only the IPv4 packet goes in the tunnel. */
+static void t_padded(void)
+{
+	struct v4_spec o = UDP_OUT(0x1348, 53, .payload = 2);
+	struct pkt in, want;
+
+	fp_case("fastpath_out_ethernet_padding_trimmed", lan_ifindex);
+	from_lan();
+	pkt_v4(&in, &o);
+	memset(in.b + in.len, 0, 60 - in.len);
+	in.len = 60;
+	want_out(&want, &o, 0x1348);
+	expect_run(FX_XDP_FASTPATH, &in, XDP_REDIRECT, MAPCE_R_ENCAP,
+		   EV_NEW_FLOW | EV(FASTPATH_OUT), &want, NULL);
+}
+
+/* ---- fallbacks: the frame untouched, passed, the reason counted ---------------- */
+
+static void icmp_err_frame(struct pkt *k, const struct v4_spec *unused)
+{
+	static const uint8_t quote[28] = { 0x45 };
+	struct icmp4_err e = { .src = LAN_HOST,
+			       .dst = SERVER,
+			       .type = 3,
+			       .code = 3,
+			       .ttl = 64,
+			       .quote = quote,
+			       .qlen = sizeof(quote) };
+
+	(void)unused;
+	frame_icmp4_err(k, &e);
+}
+
+static const struct {
+	const char *name;
+	struct v4_spec s;
+	void (*frame)(struct pkt *k, const struct v4_spec *s);
+	__u64 events;
+} out_fallbacks[] = {
+	{ "fastpath_out_fragment_passed", UDP_OUT(0x1345, 53, .frag = 0x2000), NULL,
+	  EV(FP_FRAGMENT) },
+	{ "fastpath_out_ipv4_options_passed", UDP_OUT(0x1345, 53, .ihl_words = 6), NULL,
+	  EV(FP_OPTIONS) },
+	{ "fastpath_out_ttl_1_passed", UDP_OUT(0x1345, 53, .ttl = 1), NULL, EV(FP_TTL) },
+	{ "fastpath_out_icmp_error_passed", UDP_OUT(0, 0), icmp_err_frame, EV(FP_ICMP_ERROR) },
+	{ "fastpath_out_unresolved_next_hop_passed", UDP_OUT(0x1345, 53, .dst = NO_NEIGH_DST), NULL,
+	  EV(FP_NO_NEIGH) },
+	{ "fastpath_out_over_mtu_passed", UDP_OUT(0x1345, 53, .payload = 1500), NULL, EV(FP_MTU) },
+	{ "fastpath_out_to_the_box_passed", UDP_OUT(0x1345, 53, .dst = IP4(192, 0, 2, 1)), NULL,
+	  EV(FP_LOCAL) },
+	{ "fastpath_out_lan_to_lan_passed", UDP_OUT(0x1345, 53, .dst = IP4(192, 0, 2, 20)), NULL,
+	  EV(FP_LOCAL) },
+	{ "fastpath_out_hairpin_passed", UDP_OUT(0x1345, 0x1350, .dst = CE_V4), NULL,
+	  EV(FP_HAIRPIN) },
+	{ "fastpath_out_other_protocol_passed", UDP_OUT(0, 0, .proto = 47), NULL, EV(FP_OTHER) },
+};
+
+static void t_out_fallbacks(void)
+{
+	struct pkt in;
+
+	for (size_t i = 0; i < sizeof(out_fallbacks) / sizeof(out_fallbacks[0]); i++) {
+		fp_case(out_fallbacks[i].name, lan_ifindex);
+		from_lan();
+		if (out_fallbacks[i].frame)
+			out_fallbacks[i].frame(&in, &out_fallbacks[i].s);
+		else
+			pkt_v4(&in, &out_fallbacks[i].s);
+		expect_run(FX_XDP_FASTPATH, &in, XDP_PASS, NO_REASON, out_fallbacks[i].events, NULL,
+			   NULL);
+		CHECK(fx_map_count(fx.ce->maps.mapce_flow_out) == 0, "no flow made");
+	}
+}
+
+static void t_out_off(void)
+{
+	struct v4_spec o = UDP_OUT(0x1345, 53);
+	struct pkt in;
+
+	fp_case("fastpath_off_passes_everything_uncounted", 0);
+	from_lan();
+	pkt_v4(&in, &o);
+	expect_run(FX_XDP_FASTPATH, &in, XDP_PASS, NO_REASON, 0, NULL, NULL);
+}
+
+/* Inbound: decapsulated and translated as always, then up to the kernel
+ * (the frame the normal path passes) with the reason counted. */
+static void expect_in_fallback(const struct v4_spec *r, uint32_t ip, __u64 events)
+{
+	struct pkt in, want;
+
+	from_wan();
+	ce_frame_from(&in, BR6, r);
+	ce_decapped(&want, r, ip, r->dport);
+	expect_run(FX_XDP, &in, XDP_PASS, MAPCE_R_DECAP, events, &want, NULL);
+}
+
+static void t_in_fallbacks(void)
+{
+	struct v4_spec o2 = UDP_OUT(0x1349, 53, .src = LAN_HOST2);
+	struct v4_spec o = UDP_OUT(0x1345, 53);
+
+	fp_case("fastpath_in_unresolved_lan_host_passed", lan_ifindex);
+	expect_out_fast(&o2, 0x1349, EV_NEW_FLOW);
+	expect_in_fallback(&(struct v4_spec)UDP_IN(53, 0x1349), LAN_HOST2, EV(FP_NO_NEIGH));
+
+	fp_case("fastpath_in_ttl_1_passed", lan_ifindex);
+	expect_out_fast(&o, 0x1345, EV_NEW_FLOW);
+	expect_in_fallback(&(struct v4_spec)UDP_IN(53, 0x1345, .ttl = 1), LAN_HOST, EV(FP_TTL));
+
+	fp_case("fastpath_in_fragment_passed", lan_ifindex);
+	expect_out_fast(&o, 0x1345, EV_NEW_FLOW);
+	expect_in_fallback(&(struct v4_spec)UDP_IN(53, 0x1345, .frag = 0x2000), LAN_HOST,
+			   EV(FP_FRAGMENT));
+
+	fp_case("fastpath_in_off_decap_as_before", 0);
+	from_lan();
+	{
+		struct pkt in;
+
+		pkt_v4(&in, &o);
+		fx_run(FX_TC_EGRESS, &in, &in);
+	}
+	expect_in_fallback(&(struct v4_spec)UDP_IN(53, 0x1345), LAN_HOST, 0);
+}
+
+int main(void)
+{
+	if (unshare(CLONE_NEWNET) || fp_net_setup()) {
+		TSKIP("fastpath", "no network namespace of its own (unshare and ip need root)");
+		return t_exit();
+	}
+	t_udp_both_ways();
+	t_tcp_syn_clamped();
+	t_echo();
+	t_padded();
+	t_out_fallbacks();
+	t_out_off();
+	t_in_fallbacks();
+	fp_end();
+	return fx_finish();
+}
