@@ -39,6 +39,7 @@
 #include "core/mode.h"
 #include "core/output.h"
 #include "sys/config_record.h"
+#include "sys/provision_record.h"
 #include "sys/update_call.h"
 #include "sys/deploy.h"
 #include "sys/map_mem.h"
@@ -501,6 +502,7 @@ static void ce_forget(const char *ifname)
 
 	config_path_forget(ifname);
 	update_record_forget(ifname);
+	provision_record_forget(ifname);
 	/* the mode's own IPv4 address (ce_local_addr) */
 	if (ifindex)
 		nl_addr4_sync(ifindex, 0, RTPROT_MAPCE, NULL);

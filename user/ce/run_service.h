@@ -40,6 +40,10 @@ struct run_service {
 	int (*fds)(void *arg, int *fds, int max);
 	/* fd (one of fds()') is readable. */
 	void (*ready)(void *arg, int fd);
+	/* Asked after ready(): true when what the plan reads changed (mode
+	 * auto's new answer), so the loop makes a pass (after its debounce).
+	 * NULL: never. */
+	bool (*replan)(void *arg);
 	/* A pass brought the CE to cur (reload: after a SIGHUP).  NULL: not
 	 * asked. */
 	void (*applied)(void *arg, const struct ce_up_params *cur, bool reload);

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "ce/auto_mode.h"
 #include "ce/binlog_service.h"
 #include "ce/ce_run.h"
 #include "ce/pcp_server.h"
@@ -19,6 +20,7 @@
 #include "ce/upnp_bridge.h"
 #include "cli/commands.h"
 #include "core/config_file.h"
+#include "core/mode.h"
 #include "core/output.h"
 #include "core/portmap.h"
 #include "sys/caps.h"
@@ -152,6 +154,10 @@ int cmd_run(int argc, char **argv)
 		return ret;
 	if (caps_check("mapce run", CAPS_LOAD))
 		return 1;
+	if (up_auto_ask("run", &S))
+		return 1;
+	if (S.val[UK_MODE] == MAPCE_MODE_AUTO) /* asks again when the ttl ends */
+		run_add(auto_mode_service(S.wan, run_settings));
 	if (S.binding_log[0])
 		run_add(binlog_service(S.binding_log));
 	if (S.upnp_leases[0])
