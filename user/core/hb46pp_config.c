@@ -72,12 +72,20 @@ static void ipip(const struct hb46pp_answer *a, struct hb46pp_config *c)
 	__u8 iid[16] = { 0 };
 
 	add(c, "mode", "mode", HB46PP_STR, "ipip6");
-	add(c, "ipv4", "ipv4", HB46PP_STR, "%s/%u", fmt4(a->ipip.ipv4, a4), a->ipip.ipv4_len);
+	/* one address: as --ipv4 takes it; a routed prefix as ADDR/LEN */
+	if (a->ipip.ipv4_len == 32)
+		add(c, "ipv4", "ipv4", HB46PP_STR, "%s", fmt4(a->ipip.ipv4, a4));
+	else
+		add(c, "ipv4", "ipv4", HB46PP_STR, "%s/%u", fmt4(a->ipip.ipv4, a4),
+		    a->ipip.ipv4_len);
 	add(c, "br", "br", HB46PP_STR, "%s", fmt6(a->ipip.remote, a6));
 	/* the tunnel's local address is the line's /64 + this: the /64 part
 	 * follows the line (a new prefix), the interface id is the contract's */
 	memcpy(iid + 8, a->ipip.local + 8, 8);
-	add(c, "iid", "iid", HB46PP_STR, "%s", fmt6(iid, a6));
+	/* as four groups, high first ("c6:3364:7b00:0"): the form --iid
+	 * takes whatever the groups hold ("::A:B:C:D" would not parse) */
+	add(c, "iid", "iid", HB46PP_STR, "%x:%x:%x:%x", iid[8] << 8 | iid[9],
+	    iid[10] << 8 | iid[11], iid[12] << 8 | iid[13], iid[14] << 8 | iid[15]);
 	c->note = "the update call (update-url, update-user, update-password) is not part of "
 		  "the answer: add your provider's";
 }
