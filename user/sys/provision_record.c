@@ -14,11 +14,6 @@
 
 #define RECORD_MAX_LINES 32
 
-static int record_path(char *buf, size_t len, const char *wan)
-{
-	return kv_run_path(buf, len, "", wan, ".provision");
-}
-
 static void record_write(FILE *f, const void *ctx)
 {
 	const struct provision_record *r = ctx;
@@ -67,28 +62,15 @@ static int record_line(const char *key, char *val, void *ctx)
 
 int provision_record_load(const char *wan, struct provision_record *rec)
 {
-	char p[PATH_MAX];
-
-	memset(rec, 0, sizeof(*rec));
-	if (record_path(p, sizeof(p), wan))
-		return -ENAMETOOLONG;
-	return kv_file_read(p, RECORD_MAX_LINES, record_line, rec);
+	return kv_record_load(wan, ".provision", RECORD_MAX_LINES, record_line, rec, sizeof(*rec));
 }
 
 int provision_record_save(const char *wan, const struct provision_record *rec)
 {
-	char p[PATH_MAX];
-
-	if (record_path(p, sizeof(p), wan))
-		return -ENAMETOOLONG;
-	return kv_file_write(p, record_write, rec);
+	return kv_record_save(wan, ".provision", record_write, rec);
 }
 
 int provision_record_forget(const char *wan)
 {
-	char p[PATH_MAX];
-
-	if (record_path(p, sizeof(p), wan))
-		return -ENAMETOOLONG;
-	return kv_file_remove(p);
+	return kv_record_forget(wan, ".provision");
 }
