@@ -131,7 +131,9 @@ const struct cli_spec up_spec = {
 		"to this box; the tunnel address is IF's /64 + --iid), dslite (RFC 6333 B4: no "
 		"NAT, this box's own IPv4 is 192.0.0.2), lw4o6 (RFC 7596: NAPT into the "
 		"binding's port set).  Their tunnel source is a global IPv6 address of IF; the "
-		"fixed address (ipip6) and 192.0.0.2 (dslite) are added to IF as /32.",
+		"fixed address (ipip6) and 192.0.0.2 (dslite) are added to IF as /32.  --mode auto "
+		"first asks the line's HB46PP server (mapce provision) and brings up the service "
+		"it orders; a failed question or a malformed answer applies nothing.",
 	.groups = up_groups,
 	.hidden = up_hidden,
 	.file_only = up_file_only,
