@@ -105,7 +105,8 @@ struct mapce_config {
 	__u8 filtering;		 /* MAPCE_FILTER_*: inbound from new remotes; default ADF */
 	__u32 max_per_host;	 /* mappings one inside host may hold; 0 = no limit */
 	__u8 mode;		 /* MAPCE_MODE_*: which service the tunnel carries */
-	__u8 ipv4_prefix_len;	 /* ipip6: the fixed IPv4 prefix length (32: one address) */
+	__u8 ipv4_prefix_len;	 /* ipip6: the routed prefix ipv4 lies in, MAPCE_IPV4_PREFIX_MIN..32
+				  * (32: one address; anything else: none either) */
 	__u16 _pad2;
 };
 
@@ -119,6 +120,10 @@ struct mapce_config {
  *           only what the AFTR sends is decapsulated
  *   LW4O6   RFC 7596 lwB4: NAPT into the port set as MAP-E, no FMRs
  */
+/* ipip6's shortest routed prefix (--ipv4 ADDR/LEN): 256 addresses, what
+ * fixed-IP services sell (/32 to /28, a few /24). */
+#define MAPCE_IPV4_PREFIX_MIN 24
+
 #define MAPCE_MODE_MAP_E 0
 #define MAPCE_MODE_IPIP6 1
 #define MAPCE_MODE_DSLITE 2

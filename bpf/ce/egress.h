@@ -311,7 +311,8 @@ static __always_inline __u32 egress_pmtu(const struct v4_info *v)
 
 /*
  * A packet that leaves untranslated: any IPv4 of a DS-Lite B4 (the AFTR
- * translates), or what the box itself sends from its fixed ipip6 address.
+ * translates), what the box itself sends from its fixed ipip6 address, or
+ * what a LAN host sends from an address of ipip6's routed prefix.
  * The same tunnel care as a translated one: the size checks, SYNs with
  * their MSS clamped, then to the far end.
  */
@@ -335,7 +336,8 @@ static __always_inline int egress_is_plain(const struct mapce_config *cfg, const
 {
 	if (rc == PARSE_MALFORMED || rc == PARSE_BAD_CSUM)
 		return 0;
-	return !mode_napt(cfg) || (mode_ipip6(cfg) && v->saddr == cfg->ipv4);
+	return !mode_napt(cfg) ||
+	       (mode_ipip6(cfg) && (v->saddr == cfg->ipv4 || mode_routed(cfg, v->saddr)));
 }
 
 /*

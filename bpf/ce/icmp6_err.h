@@ -82,9 +82,10 @@ static __always_inline __u32 icmp6_err_lookup(const struct mapce_config *cfg, vo
 	struct mapce_tuple ki = {};
 	struct mapce_flow *f;
 
-	if (!mode_napt(cfg))
-		/* DS-Lite: the quote is the LAN host's own packet, as it
-		 * left; the error goes to it from the B4 (192.0.0.2) */
+	if (!mode_napt(cfg) || mode_routed(cfg, q->saddr))
+		/* DS-Lite, or a LAN host of ipip6's routed prefix: the quote
+		 * is the host's own packet, as it left; the error goes to it
+		 * from the B4 (192.0.0.2) or the fixed address */
 		return icmp6_err_to(cfg, q6, e, q->saddr);
 	/* The quote is what we sent: from our public address, with a port
 	 * or an echo request's id (what our flows are keyed by). */

@@ -96,8 +96,9 @@ static __always_inline int ingress_tunnel_ok(const struct mapce_config *cfg,
 		*reason = MAPCE_R_DROP_BAD_TUNNEL_SRC;
 		return 0;
 	}
-	/* DS-Lite: the LAN's own addresses come back, untranslated */
-	if (mode_napt(cfg) && v->daddr != cfg->ipv4) {
+	/* DS-Lite: the LAN's own addresses come back, untranslated; ipip6:
+	 * so does the rest of a routed prefix.  Anything else: not ours. */
+	if (mode_napt(cfg) && v->daddr != cfg->ipv4 && !mode_routed(cfg, v->daddr)) {
 		*reason = MAPCE_R_DROP_WRONG_IPV4;
 		return 0;
 	}
@@ -215,7 +216,10 @@ static __always_inline int ingress_untranslated(struct xdp_md *ctx, const struct
 
 /*
  * DS-Lite: anything IPv4 from the AFTR (the only allowed tunnel source)
- * goes in as it is; SYN-ACKs have their MSS clamped.
+ * goes in as it is; so does, in ipip6, anything from the far end to an
+ * address of the routed prefix but the fixed one (mode_routed): the
+ * kernel routes it to the LAN host that holds it.  SYN-ACKs have their
+ * MSS clamped.
  */
 static __always_inline int ingress_plain(struct xdp_md *ctx, const struct mapce_config *cfg,
 					 const struct ipv6hdr *ip6, const struct v4_info *v,
@@ -269,7 +273,12 @@ static __always_inline int ingress_later_fragment(struct xdp_md *ctx,
 	}
 	csum_replace4(&iph->check, iph->daddr, r->ip);
 	iph->daddr = r->ip;
-	return ingress_decap(ctx, v, reason);
+	if (ingress_decap(ctx, v, reason) != XDP_PASS)
+		return XDP_DROP;
+	/* ipip6: its first went to the box itself (ingress_napt) */
+	if (mode_ipip6(cfg) && r->ip == cfg->ipv4)
+		*reason = MAPCE_R_DECAP_LOCAL;
+	return XDP_PASS;
 }
 
 /*
@@ -326,10 +335,18 @@ static __always_inline int ingress_napt(struct xdp_md *ctx, const struct mapce_c
 		return XDP_PASS;
 	}
 	f = ingress_flow(cfg, v, reason);
-	if (!f && mode_ipip6(cfg) && *reason == MAPCE_R_DROP_NO_FLOW)
+	if (!f && mode_ipip6(cfg) && *reason == MAPCE_R_DROP_NO_FLOW) {
 		/* no binding, no forward: the fixed address is the box's own
-		 * too, its services and its firewall take it */
+		 * too, its services and its firewall take it (and so its
+		 * later fragments: a record to the address itself) */
+		if (ipv4_is_first_fragment(v)) {
+			struct mapce_frag_key fk = {};
+
+			frag_key(&fk, v, MAPCE_DIR_IN);
+			frag_record(&fk, cfg->ipv4, 0);
+		}
 		return ingress_untranslated(ctx, ip6, v, MAPCE_R_DECAP_LOCAL, reason);
+	}
 	if (!f)
 		return XDP_DROP;
 	ecn = ecn_decap(ipv6_tclass(ip6) & 3, v->tos & 3);

@@ -118,8 +118,9 @@ int mapce_xdp_ingress(struct xdp_md *ctx)
 	ip6 = data + ETH_HLEN;
 	if ((void *)(ip6 + 1) > data_end)
 		rc = PARSE_MALFORMED;
-	else if (!mode_napt(cfg) && rc != PARSE_BAD_CSUM && rc != PARSE_MALFORMED)
-		/* DS-Lite: from the AFTR, decapsulated as it is */
+	else if ((!mode_napt(cfg) || mode_routed(cfg, v.daddr)) && rc != PARSE_BAD_CSUM &&
+		 rc != PARSE_MALFORMED)
+		/* DS-Lite, or to ipip6's routed prefix: decapsulated as it is */
 		verdict = ingress_plain(ctx, cfg, ip6, &v, &reason);
 	else if (rc == PARSE_OK)
 		/* ports or an echo id: reverse NAPT, decapsulation */

@@ -3,7 +3,8 @@
  * reasm.h - the TC-ingress slow path for fragments XDP cannot handle:
  *
  *   outer: IPv6 fragments of tunnel packets (RFC 7597 §8.3: a BR or a path
- *          may fragment the encapsulated packet; the CE must reassemble it);
+ *          may fragment the encapsulated packet; the CE must reassemble it;
+ *          RFC 6333 §5.3: so may a DS-Lite AFTR);
  *   inner: IPv4 fragments of a datagram whose first fragment (the one with
  *          the ports) has not come yet (RFC 4787 REQ-14): XDP cannot know
  *          where they go, so the datagram is reassembled here and then

@@ -8,6 +8,9 @@
  *             capacity, map memory per binding (stateful.h)
  *   scale     the established path with 1K, 100K and 1M live flows, and
  *             the time to create 1M (scale.h)
+ *   counters  a per-packet counter shared (atomic or plain) or per-CPU: its
+ *             cost on one CPU and on all at once, and what it loses
+ *             (counters.h)
  *
  *   build/tests/bench_ce [-j] [--quick] [--calls N] [--commit ID]
  *
@@ -24,6 +27,7 @@
 #include "bench/paths.h"
 #include "bench/stateful.h"
 #include "bench/scale.h"
+#include "bench/counters.h"
 
 static void machine(char *cpu, size_t n)
 {
@@ -133,6 +137,7 @@ int main(int argc, char **argv)
 	bench_paths();
 	bench_stateful();
 	bench_scale();
+	bench_counters();
 
 	if (bo.json) {
 		print_json(head);
@@ -152,6 +157,8 @@ int main(int argc, char **argv)
 		printf("\nScale: established UDP with N live flows\n");
 		print_rows("scale");
 		print_figs("scale");
+		printf("\nCounters: one 8-byte counter per packet, by kind\n");
+		print_figs("counters");
 	}
 	fx_close();
 	if (stats_fd >= 0)

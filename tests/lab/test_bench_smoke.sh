@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-only
-# make bench, briefly (bench_ce --quick -j): every path, stateful and scale
-# row is there, took the path it is named for (the bench checks each run's
+# make bench, briefly (bench_ce --quick -j): every path, stateful, scale and
+# counters row is there, took the path it is named for (the bench checks each run's
 # verdict and reason counters: "checked"), and the JSON parses.  No timing
 # is asserted: benchmarks report, tests check behaviour.
 set -uo pipefail
@@ -59,4 +59,10 @@ for w in want_figs:
         print(f"not ok - bench_smoke figure {w}: {'missing' if not got else bad}")
     else:
         print(f"ok - bench_smoke figure {w}")
+# counters: each kind on one CPU and on all at once; atomic and per-CPU
+# must lose no increment (checked), the plain kind reports what it lost
+ctr = [f for f in figs if f["section"] == "counters"]
+bad = [f["name"] for f in ctr if not f["checked"] or f["value"] is None]
+ok = len(ctr) == 9 and not bad
+print("ok - bench_smoke counters" if ok else f"not ok - bench_smoke counters: {len(ctr)} figures, unchecked {bad}")
 PY

@@ -17,6 +17,19 @@
 #   dslite_b4_no_nat          the AFTR saw 192.0.2.10 (the LAN's private
 #                             source) from the CE's WAN address, nothing else
 #   dslite_ce_own             the CE's own IPv4 goes as 192.0.0.2
+#   dslite_status             mapce status: no ports, no PSID (no NAT here)
+#   dslite_inner_fragments    1500-byte pings without DF (ping -M dont -s 1472):
+#                             the LAN host's leave as the CE's kernel cut
+#                             them for the 1460 route, the AFTR cuts the
+#                             replies for its 1460 TUN; the B4 passes the
+#                             IPv4 fragments on as they are (XDP, no
+#                             reassembly: reasm_held stays)
+#   dslite_aftr_fragments     the AFTR's IPv4 MTU at 1500: its kernel
+#                             fragments the 1540-byte IPv6 packets for the
+#                             1500-byte link (RFC 6333 section 5.3 allows
+#                             it); the LAN host gets its 1480-byte echo
+#                             replies and 1472-byte UDP echoes, verified,
+#                             the CE reassembled each (reasm_held)
 #   dslite_aftr_name          --aftr NAME resolved (AAAA) through the line's
 #                             DNS (dnsmasq in the ISP, --dns), asked from the
 #                             WAN address; an unknown name refused, naming
@@ -26,11 +39,13 @@ set -uo pipefail
 cd "$(dirname "$0")/../.." || exit 1
 # shellcheck source=lib/softwire.sh
 . tests/lab/lib/softwire.sh
+# shellcheck source=lib/lab_mtu.sh
+. tests/lab/lib/lab_mtu.sh # lab_mtu_stat: the CE's counters
 
 ns_preflight ip nft curl traceroute sha256sum "$LAB_PY" ||
 	t_skip_all "$NS_WHY" dslite_aftr_standin dslite_aftr_refuses dslite_ping dslite_traceroute \
 		dslite_http_download dslite_http_upload dslite_udp dslite_tcp200 dslite_b4_no_nat \
-		dslite_ce_own dslite_aftr_name
+		dslite_ce_own dslite_status dslite_inner_fragments dslite_aftr_fragments dslite_aftr_name
 sw_test_up dslite
 PUB=$SW_AFTR_PUBLIC
 
@@ -105,7 +120,64 @@ aftr_name_check() {
 	ns_stop dns
 }
 
-if sw_ce_cases dslite dslite_b4_no_nat dslite_ce_own dslite_aftr_name; then
+# big_pings WHAT: 3 pings of 1500 bytes without DF from the LAN host, each
+# answered with 1480 bytes (iputils checks the echoed data: no "wrong data")
+big_pings() {
+	local out n
+	out=$(ns_exec_t "$SW_T" "$LAB_NS_LAN" ping -4 -n -c 3 -i 0.3 -W 2 -M dont -s 1472 \
+		"$LAB_INET_IP" 2>&1)
+	n=$(grep -c "^1480 bytes from $LAB_INET_IP" <<<"$out")
+	grep -q " 3 received" <<<"$out" && [ "$n" = 3 ] && ! grep -qi "wrong data" <<<"$out" ||
+		t_why "$1: $(tr '\n' '|' <<<"$out")"
+}
+
+# counter_moved WHAT REASON BEFORE MIN [MAX]: the CE's REASON counter moved
+# from BEFORE by MIN to MAX packets
+counter_moved() {
+	local now d
+	now=$(lab_mtu_stat CE "$2")
+	d=$((${now:-0} - ${3:-0}))
+	[ -n "$now" ] && [ -n "$3" ] && [ "$d" -ge "$4" ] && [ "$d" -le "${5:-$d}" ] ||
+		t_why "$1: $2 went ${3:-?} -> ${now:-?}, want +$4${5:+..$5}"
+}
+
+# inner_frag_check: the AFTR's TUN at the lab's 1460: inner IPv4 fragments
+# both ways, no outer fragments
+inner_frag_check() {
+	local held dec
+	held=$(lab_mtu_stat CE reasm_held)
+	dec=$(lab_mtu_stat CE decap)
+	big_pings "1500-byte pings, IPv4 fragments both ways"
+	counter_moved "the replies' fragments" decap "$dec" 6
+	counter_moved "nothing to reassemble" reasm_held "$held" 0 0
+}
+
+# aftr_frag_check: the AFTR's TUN at 1500: the outer IPv6 fragmented
+aftr_frag_check() {
+	local held bad out
+	if ! ns_ip "$SW_NS" link set "$SW_TUN" mtu 1500; then
+		t_why "the AFTR's TUN MTU could not be set to 1500"
+		return
+	fi
+	# the servers forget the path MTU the stand-in's 1460 taught them
+	# (else they cut their answers to the AFTR themselves)
+	ns_ip "$LAB_NS_INET" -4 route flush cache
+	held=$(lab_mtu_stat CE reasm_held)
+	bad=$(lab_mtu_stat CE drop_reasm_invalid)
+	big_pings "1500-byte pings, the replies' IPv6 fragmented"
+	out=$(ns_exec_t "$SW_T" "$LAB_NS_LAN" "$LAB_PY" "$LAB_TOOLS/udp_echo.py" client \
+		--to "${LAB_INET_IPS[2]}:$LAB_UDP_PORT" --count 3 --size 1472 --no-df 2>&1)
+	[ "$(lab_json_field "$out" verified)" = 3 ] ||
+		t_why "1472-byte UDP echoes: $out"
+	# one fragment held per reassembled packet (the other completes it)
+	counter_moved "the outer fragments" reasm_held "$held" 6
+	counter_moved "no bad fragment" drop_reasm_invalid "$bad" 0 0
+	[ ${#T_WHY[@]} -eq 0 ] || t_note "CE: $(lab_ce stats 2>&1 | tr -s ' \n' ' ')"
+	ns_ip "$SW_NS" link set "$SW_TUN" mtu 1460 || t_why "the AFTR's TUN MTU not put back"
+}
+
+if sw_ce_cases dslite dslite_b4_no_nat dslite_ce_own dslite_status dslite_inner_fragments \
+	dslite_aftr_fragments dslite_aftr_name; then
 	t_begin dslite_b4_no_nat
 	sw_stats "
 src = set(d['inner_sources'])
@@ -116,6 +188,16 @@ assert not d['drops'], 'drops %s' % d['drops']"
 	t_begin dslite_ce_own
 	sw_ping "CE ping" "$LAB_NS_CE" "$LAB_INET_IP"
 	sw_stats "assert d['inner_sources'].get('192.0.0.2', 0) >= 3, 'inner sources %s' % d['inner_sources']"
+	t_end
+	t_begin dslite_status
+	sw_status_check 0 "^  ports        none: no NAT here (the AFTR translates)$"
+	! lab_ce status --wan "$LAB_IF_WAN" 2>&1 | grep -q "^  psid " || t_why "status shows a PSID"
+	t_end
+	t_begin dslite_inner_fragments
+	inner_frag_check
+	t_end
+	t_begin dslite_aftr_fragments
+	aftr_frag_check
 	t_end
 	t_begin dslite_aftr_name
 	aftr_name_check

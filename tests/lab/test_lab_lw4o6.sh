@@ -23,6 +23,7 @@
 #                            and ports of the set
 #   lw4o6_ports_in_set       every source port the lwAFTR saw is in the
 #                            set (computed here, not by mapce), none dropped
+#   lw4o6_status             mapce status: the PSID and its 240 ports
 #   lw4o6_teardown_clean     nothing left behind
 set -uo pipefail
 cd "$(dirname "$0")/../.." || exit 1
@@ -32,7 +33,7 @@ cd "$(dirname "$0")/../.." || exit 1
 ns_preflight ip nft curl traceroute sha256sum "$LAB_PY" ||
 	t_skip_all "$NS_WHY" lw4o6_lwaftr_standin lw4o6_lwaftr_refuses lw4o6_lwaftr_mape_ce \
 		lw4o6_ping lw4o6_traceroute lw4o6_http_download lw4o6_http_upload lw4o6_udp \
-		lw4o6_tcp200 lw4o6_ports_in_set
+		lw4o6_tcp200 lw4o6_ports_in_set lw4o6_status
 sw_test_up lw4o6
 PUB=$SW_LW_IPV4
 IN_SET=4928  # 0x1340: PSID 0x34 = 52
@@ -102,7 +103,7 @@ LAB_CE_STATE=off
 t_end
 
 # ---- the CE -------------------------------------------------------------
-if sw_ce_cases lw4o6 lw4o6_ports_in_set; then
+if sw_ce_cases lw4o6 lw4o6_ports_in_set lw4o6_status; then
 	t_begin lw4o6_ports_in_set
 	sw_in_set "${SW_UDP_PEER##*:}" || t_why "UDP source port ${SW_UDP_PEER##*:} not in the set"
 	while read -r p; do
@@ -116,6 +117,10 @@ assert len(ok) >= 200, 'the lwAFTR saw %d ports' % len(ok)
 assert not bad, 'ports outside the set: %s' % bad[:10]
 assert not d['ports_bad'] and not d['drops'], 'dropped %s %s' % (d['ports_bad'], d['drops'])
 assert set(d['b4s']) == {'$LAB_CE_WAN_IP6'}, 'B4s %s' % d['b4s']"
+	t_end
+	# the binding's port set: 15 ranges of 16
+	t_begin lw4o6_status
+	sw_status_check 240 "^  psid         $SW_LW_PSID (length $SW_LW_PSID_LEN, offset $SW_LW_PSID_OFFSET), 240 ports$"
 	t_end
 fi
 

@@ -35,6 +35,10 @@
 #                          4 s, ...), logs each failure, and once the
 #                          server is back the retry succeeds; status goes
 #                          from failures N to ok
+#   update_run_ipip6       the same in --mode ipip6 (tunnel address = the
+#                          WAN /64 + iid ::feed): the call from that
+#                          address at start, and from the new one after
+#                          the WAN prefix is replaced again
 #   update_no_password     the password (raw, percent-encoded, base64 of
 #                          user:password) is in no log, status or
 #                          /run/mapce file
@@ -47,7 +51,7 @@ cd "$(dirname "$0")/../.." || exit 1
 . tests/lab/lib/run.sh
 
 ALL_CASES=(update_cli update_up_call update_https_ca update_up_failure update_run_basic update_run_prefix
-	update_run_retry update_no_password update_teardown)
+	update_run_retry update_run_ipip6 update_no_password update_teardown)
 WAIT=${UPDATE_WAIT:-15} # seconds a case waits for a call to arrive
 LAB_START_SERVERS=0     # no IPv4 servers: the call is native IPv6
 T=60
@@ -68,6 +72,11 @@ PASS_B64=$(printf '%s:%s' "$USER_NAME" "$PASS" | base64 -w0)
 NEW_ISP_IP6=2001:db8:56:5600::ffff
 NEW_WAN_IP6=2001:db8:56:5600::1
 NEW_MAP_IPV6=2001:db8:56:5600:c6:3364:5600:5600
+IPIP6_CONF=$LAB_DIR/update-ipip6.conf
+IPIP6_TUN1=2001:db8:56:5600::feed # NEW_WAN_IP6's /64 + the iid
+IPIP6_ISP2=2001:db8:57:5700::ffff
+IPIP6_WAN2=2001:db8:57:5700::1
+IPIP6_TUN2=2001:db8:57:5700::feed
 RUN_PID=
 
 cleanup() {
@@ -283,6 +292,39 @@ ns_wait 20 status_is "w['update']['ok'] and w['update']['failures'] == 0" ||
 	t_why "no success once the server is back: $(js "$LAB_DIR/st" "w.get('update')")"
 [ "$(req -1 "r['code'] == 200 and r['basic_user'] == 'second' and r['src'] == '$NEW_MAP_IPV6'")" = True ] ||
 	t_why "the last request: $(req -1 r)"
+t_end
+
+# ---- update_run_ipip6 -----------------------------------------------------
+# The fixed-address mode the update call exists for: its tunnel address is
+# the WAN /64 + the configured IID, so a new prefix is a new address.
+t_begin update_run_ipip6
+run_stop
+[ "$RUN_RC" = 0 ] || t_why "the map-e run exited $RUN_RC"
+{
+	echo "wan $LAB_IF_WAN"
+	printf '%s\n' "mode ipip6" "ipv4 198.51.100.77" "br $LAB_BR_IP6" "iid ::feed" \
+		"update-url $SRV_URL/fixed?user={user}&pass={password}" "update-insecure yes" \
+		"update-user fixed" "update-password $PASS" "update-retry-min 1"
+} >"$IPIP6_CONF"
+chmod 600 "$IPIP6_CONF"
+n0=$(n_reqs)
+run_start "$IPIP6_CONF" "$RUNLOG"
+if ! ns_wait "$WAIT" reqs_above "$n0"; then
+	t_why "no call after the ipip6 run started: $(tail -n 3 "$RUNLOG")"
+else
+	[ "$(req -1 "r['src']")" = "$IPIP6_TUN1" ] || t_why "from $(req -1 "r['src']"), not $IPIP6_TUN1"
+	[ "$(req -1 "r['path'] == '/fixed' and r['query'] == {'user': ['fixed'], 'pass': ['$PASS']}")" = True ] ||
+		t_why "request: $(req -1 r)"
+	n0=$(n_reqs)
+	ns_ip "$LAB_NS_ISP" -6 addr add "$IPIP6_ISP2/64" dev "$LAB_IF_ISP_CE" nodad
+	ce ip -6 addr add "$IPIP6_WAN2/64" dev "$LAB_IF_WAN" nodad
+	ce ip -6 route replace default via "$IPIP6_ISP2" dev "$LAB_IF_WAN"
+	ce ip -6 addr del "$NEW_WAN_IP6/64" dev "$LAB_IF_WAN"
+	ns_wait "$WAIT" reqs_above "$n0" || t_why "no call after the prefix change: $(tail -n 3 "$RUNLOG")"
+	[ "$(req -1 "r['src']")" = "$IPIP6_TUN2" ] || t_why "from $(req -1 "r['src']"), not $IPIP6_TUN2"
+	ns_wait "$WAIT" status_is "w['update']['ok'] and w['update']['success_address'] == '$IPIP6_TUN2'" ||
+		t_why "status: $(js "$LAB_DIR/st" "w.get('update')")"
+fi
 t_end
 
 # ---- update_no_password ---------------------------------------------------

@@ -111,6 +111,41 @@ static void test_ipip6(void)
 	CHECK(addr_is(P.cfg.ce_ipv6, "2001:db8:12:3400:c6:3364:7b00:1"));
 	TCASE_END();
 
+	TCASE_BEGIN("plan ipip6: a routed prefix, NAPT into its address, the tunnel from it");
+	up_settings_init(&S);
+	OPT("mode", "ipip6");
+	OPT("ipv4", "198.51.100.123/29");
+	OPT("br", "2001:db8:ffff::64");
+	CHECK(plan() == 0, "%s", errbuf);
+	CHECK_EQ(ntohl(P.cfg.ipv4), 0xc633647b);
+	CHECK_EQ(P.cfg.ipv4_prefix_len, 29);
+	CHECK(addr_is(P.cfg.ce_ipv6, "2001:db8:12:3400:c6:3364:7b00:0"));
+	/* what the NAPT really gives out: 1024-65535 */
+	CHECK_EQ(mode_napt_port_count(&P.cfg), 64512);
+	TCASE_END();
+
+	TCASE_BEGIN("plan: a routed prefix is ipip6's only, and /24 at most");
+	up_settings_init(&S);
+	OPT("mode", "lw4o6");
+	OPT("ipv4", "198.51.100.18/29");
+	OPT("psid", "52");
+	OPT("psid-len", "8");
+	OPT("br", "2001:db8:ffff::64");
+	CHECK(plan() == MAPCE_ERR_USAGE);
+	CHECK(strstr(errbuf, "--ipv4 ADDR/LEN (a routed prefix) is for --mode ipip6; --mode lw4o6"),
+	      "%s", errbuf);
+	up_settings_init(&S);
+	OPT("ipv4", "198.51.100.18/29");
+	OPT("psid", "52");
+	OPT("psid-len", "8");
+	OPT("br", "2001:db8:ffff::64");
+	CHECK(plan() == MAPCE_ERR_USAGE);
+	CHECK(strstr(errbuf, "is for --mode ipip6; map-e takes one address"), "%s", errbuf);
+	up_settings_init(&S);
+	CHECK(set("ipv4", "198.51.100.0/23") == -1);
+	CHECK(strstr(errbuf, "a routed prefix is /24 to /32, not /23"), "%s", errbuf);
+	TCASE_END();
+
 	TCASE_BEGIN("plan ipip6: what it refuses, naming the option");
 	up_settings_init(&S);
 	OPT("mode", "ipip6");
@@ -156,6 +191,7 @@ static void test_lw4o6(void)
 	CHECK_EQ(P.cfg.psid_len, 8);
 	CHECK_EQ(P.cfg.psid_offset, 4);
 	CHECK_EQ(P.cfg.port_count, 240);
+	CHECK_EQ(mode_napt_port_count(&P.cfg), 240);
 	CHECK(addr_is(P.cfg.ce_ipv6, "2001:db8:12:3400::1"));
 	CHECK(!(P.cfg.flags & MAPCE_CFG_F_MESH));
 	TCASE_END();
@@ -187,6 +223,7 @@ static void test_dslite(void)
 	CHECK_EQ(P.cfg.mode, MAPCE_MODE_DSLITE);
 	CHECK_EQ(ntohl(P.cfg.ipv4), MAPCE_DSLITE_B4_IPV4);
 	CHECK_EQ(P.cfg.port_count, 0);
+	CHECK_EQ(mode_napt_port_count(&P.cfg), 0);
 	CHECK(addr_is(P.cfg.ce_ipv6, "2001:db8:12:3400::1"));
 	CHECK(addr_is(P.cfg.br_ipv6, "2001:db8:ffff::64"));
 	TCASE_END();

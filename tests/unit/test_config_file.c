@@ -106,7 +106,11 @@ static void test_full_file(void)
 	CHECK(S.rule.n_rules == 1 && (S.rule.rules[0].flags & MAPCE_RULE_F_FMR));
 	CHECK(S.rule.mesh && !S.rule.legacy_iid);
 	CHECK_EQ(S.val[UK_FILTERING], MAPCE_FILTER_APDF);
+	/* ipip6's routed prefix: the address and its prefix length */
+	CHECK(parse("ipv4 198.51.100.123/29\n") == 0, "%s", errbuf);
+	CHECK(S.rule.have_ipv4 && S.rule.ipv4 == htonl(0xc633647b) && S.rule.ipv4_len == 29);
 	CHECK(parse("ipv4 192.0.2.1\npsid 0x34\npsid-len 8\npsid-offset 6\n") == 0, "%s", errbuf);
+	CHECK_EQ(S.rule.ipv4_len, 0);
 	CHECK(S.rule.have_ipv4 && S.rule.have_psid && S.rule.psid == 0x34 && S.rule.psid_len == 8 &&
 	      S.rule.have_psid_offset && S.rule_given);
 	CHECK(parse("") == 0 && S.n_portmaps == 0 && !S.rule_given && !S.set[UK_MTU]);
@@ -201,8 +205,9 @@ static void test_errors(void)
 	REJECT("br 2001:db8::1\nbr 2001:db8::2\n", 2, "br given twice");
 	REJECT("prefix nope\n", 1, "prefix 'nope' is not an IPv6 prefix");
 	REJECT("ipv4 192.0.2.300\n", 1, "ipv4 '192.0.2.300' is not an IPv4 address");
-	REJECT("ipv4 192.0.2.0/29\n", 1,
-	       "ipv4 '192.0.2.0/29': a routed prefix (ADDR/LEN) is not supported yet");
+	REJECT("ipv4 192.0.2.0/20\n", 1,
+	       "ipv4 '192.0.2.0/20': a routed prefix is /24 to /32, not /20");
+	REJECT("ipv4 192.0.2.0/33\n", 1, "ipv4 '192.0.2.0/33' is not an IPv4 address or ADDR/LEN");
 	REJECT("psid 65536\n", 1, "psid '65536' is not a number 0-65535");
 	/* incomplete or wrong rules: the line that starts them */
 	REJECT("mtu 1400\nrule-ipv6 2001:db8::/40\nea-len 16\n", 2,

@@ -133,10 +133,10 @@ static void test_apply(void)
 	TCASE_BEGIN("mode auto: an answer line mapce refuses names the answer and the line");
 	CHECK_EQ(parse_file(DIR "ipip_fixed.json"), 0);
 	other = C;
-	snprintf(other.lines[1].value, sizeof(other.lines[1].value), "198.51.100.0/29");
+	snprintf(other.lines[3].value, sizeof(other.lines[3].value), "c6:3364:7b00:0:1");
 	auto_settings(&s, NULL, NULL);
 	CHECK_EQ(mode_auto_apply(&s, &other, "https://p/", &out, errbuf, sizeof(errbuf)), -1);
-	CHECK(strstr(errbuf, "the answer of https://p/: ipv4 198.51.100.0/29: "), "%s", errbuf);
+	CHECK(strstr(errbuf, "the answer of https://p/: iid c6:3364:7b00:0:1: "), "%s", errbuf);
 	CHECK(!hb46pp_config_same(&C, &other));
 	CHECK(hb46pp_config_same(&C, &C));
 	TCASE_END();

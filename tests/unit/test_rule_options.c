@@ -323,6 +323,12 @@ static void test_rejections(void)
 	CHECK(O.usage_err);
 	TCASE_END();
 
+	TCASE_BEGIN("reject: a routed prefix (ipip6's --ipv4 ADDR/LEN) with a PSID");
+	FAIL("--ipv4 192.0.2.18/29 --psid 3 --psid-len 8" PFX, "routed prefix", "takes no --psid");
+	CHECK(O.usage_err);
+	FAIL("--ipv4 192.0.2.18/23 --psid 3 --psid-len 8" PFX, "is /24 to /32, not /23");
+	TCASE_END();
+
 	TCASE_BEGIN("reject: --rule compact syntax");
 	FAIL("--rule 2001:db8::/40,192.0.2.0/24,16" PFX, "2001:db8::/40,192.0.2.0/24,16'", "got 3");
 	FAIL("--rule 2001:db8::/40,192.0.2.0/24,16,6,fmr,x" PFX, "got 6");

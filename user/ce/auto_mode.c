@@ -275,7 +275,7 @@ static void svc_ready(void *arg, int fd)
 		start_question();
 }
 
-static bool svc_replan(void *arg)
+static bool svc_want_pass(void *arg)
 {
 	bool r = A.replan;
 
@@ -307,7 +307,7 @@ static struct run_service service = {
 	.start = svc_start,
 	.fds = svc_fds,
 	.ready = svc_ready,
-	.replan = svc_replan,
+	.want_pass = svc_want_pass,
 	.stop = svc_stop,
 };
 

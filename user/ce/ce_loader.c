@@ -31,6 +31,7 @@
 
 #include "mapce_ce.skel.h"
 
+#include "ce/aftr_name.h"
 #include "ce/ce_loader.h"
 #include "ce/portmap.h"
 #include "ce/reconcile.h"
@@ -429,9 +430,9 @@ static int ce_routes(struct deploy *d)
 static void print_up(const struct ce_run *r)
 {
 	const struct mapce_config *c = &r->p->cfg;
-	char a[IP6_STRLEN];
-
+	char a[IP6_STRLEN], p[PFX4_STRLEN];
 	char fixed[160];
+	bool set;
 
 	out_open_object(NULL);
 	out_str("wan", "up on %s", r->p->ifname);
@@ -444,10 +445,18 @@ static void print_up(const struct ce_run *r)
 	out_text(":");
 	out_str("mode", c->mode != MAPCE_MODE_MAP_E ? " %s" : NULL, mode_str(c->mode));
 	out_str("ipv4", " %s", ip4_str(c->ipv4, a));
-	out_uint("psid", " psid %llu", c->psid);
-	out_uint("psid_len", "/%llu", c->psid_len);
-	out_uint("psid_offset", " offset %llu", c->psid_offset);
-	out_uint("port_count", " (%llu ports)", c->port_count);
+	out_uint("ipv4_prefix_len", NULL, c->ipv4_prefix_len);
+	if (c->ipv4_prefix_len < 32)
+		out_text(" (routed prefix %s)", net4_str(c->ipv4, c->ipv4_prefix_len, p));
+	/* the ports the NAPT really gives out (none: DS-Lite) */
+	set = c->mode != MAPCE_MODE_IPIP6 && c->mode != MAPCE_MODE_DSLITE;
+	out_uint("psid", set ? " psid %llu" : NULL, c->psid);
+	out_uint("psid_len", set ? "/%llu" : NULL, c->psid_len);
+	out_uint("psid_offset", set ? " offset %llu" : NULL, c->psid_offset);
+	if (c->mode == MAPCE_MODE_IPIP6)
+		out_text(" ports %u-65535", MAPCE_IPIP6_NAPT_FIRST);
+	out_uint("port_count", c->mode != MAPCE_MODE_DSLITE ? " (%llu ports)" : " (no NAT)",
+		 mode_napt_port_count(c));
 	out_str("ce_ipv6", ", MAP address %s", ip6_str(c->ce_ipv6, a));
 	out_str("br", ", BR %s", ip6_str(c->br_ipv6, a));
 	out_str("next_hop", " via %s", ip6_str(r->gw, a));
@@ -503,6 +512,7 @@ static void ce_forget(const char *ifname)
 	config_path_forget(ifname);
 	update_record_forget(ifname);
 	provision_record_forget(ifname);
+	aftr_record_forget(ifname);
 	/* the mode's own IPv4 address (ce_local_addr) */
 	if (ifindex)
 		nl_addr4_sync(ifindex, 0, RTPROT_MAPCE, NULL);

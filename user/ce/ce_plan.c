@@ -190,7 +190,8 @@ static void fill_config(const struct up_settings *s, const struct mapce_opts *o,
 	c->filtering = (__u8)val_or(s, UK_FILTERING, MAPCE_FILTER_ADF);
 	c->max_per_host = (__u32)val_or(s, UK_MAX_PER_HOST, 0);
 	c->mode = (__u8)val_or(s, UK_MODE, MAPCE_MODE_MAP_E);
-	c->ipv4_prefix_len = 32;
+	/* ipip6: the routed prefix ipv4 lies in (--ipv4 ADDR/LEN), else 32 */
+	c->ipv4_prefix_len = c->mode == MAPCE_MODE_IPIP6 ? d->ipv4_len : 32;
 	if (c->mode == MAPCE_MODE_DSLITE)
 		c->port_count = 0; /* no NAT: no port set */
 }
@@ -256,6 +257,11 @@ int ce_plan(const struct up_settings *s, struct rule_source *src, const struct w
 		return BAD("mode auto: the service is the HB46PP answer's, and none was applied");
 	if (plan_mtu(s, w, &mtu, &mss, err, errlen))
 		return MAPCE_ERR_VALUE;
+	if (val_or(s, UK_MODE, MAPCE_MODE_MAP_E) == MAPCE_MODE_MAP_E && o.ipv4_len) {
+		BAD("--ipv4 ADDR/LEN (a routed prefix) is for --mode ipip6; map-e takes one "
+		    "address");
+		return MAPCE_ERR_USAGE;
+	}
 	if (val_or(s, UK_MODE, MAPCE_MODE_MAP_E) == MAPCE_MODE_MAP_E)
 		ret = plan_map_e(s, src, w, &o, &d, err, errlen);
 	else
@@ -269,7 +275,8 @@ int ce_plan(const struct up_settings *s, struct rule_source *src, const struct w
 		mapce_rule_format(&o.rules[d.bmr], src->rule, sizeof(src->rule));
 	snprintf(out->source, sizeof(out->source), "%s", src->what);
 	snprintf(out->rule, sizeof(out->rule), "%s", src->rule);
-	if (d.ipv4_len != 32)
+	/* ipip6's routed prefix is its own (--ipv4 ADDR/LEN), not a rule's */
+	if (d.ipv4_len != 32 && val_or(s, UK_MODE, MAPCE_MODE_MAP_E) != MAPCE_MODE_IPIP6)
 		return BAD("the rule gives this CE the IPv4 prefix %s/%u, not one shared address; "
 			   "mapce supports a single address (with or without a port set)",
 			   ip4_str(d.ipv4, a), d.ipv4_len);

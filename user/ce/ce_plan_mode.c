@@ -73,6 +73,11 @@ static int check_options(const struct up_settings *s, __u8 mode, char *err, size
 			     "--mode %s has no IPv4 address of its own (the AFTR "
 			     "translates): no --ipv4, --psid or --psid-len",
 			     m);
+	if (o->ipv4_len && mode != MAPCE_MODE_IPIP6)
+		return usage(err, errlen,
+			     "--ipv4 ADDR/LEN (a routed prefix) is for --mode ipip6; --mode %s "
+			     "takes one address",
+			     m);
 	if (mode == MAPCE_MODE_IPIP6 && (o->have_psid || o->have_psid_len || o->have_psid_offset))
 		return usage(err, errlen,
 			     "--mode %s uses every port of its address: no --psid, "

@@ -5,6 +5,7 @@
 #include <bpf/libbpf.h>
 
 #include "ce/ce_prom.h"
+#include "core/mode.h"
 #include "core/addrfmt.h"
 #include "core/atomic_file.h"
 #include "core/prom.h"
@@ -105,17 +106,15 @@ static void reasons(FILE *f, const struct ce_prom *p, bool bytes)
 static void ports(FILE *f, const struct ce_prom *p)
 {
 	const struct prom_label w[] = { { "wan", p->wan } };
-	__u32 free_ports[PU__N];
+	__u32 free_ports[PU__N], n = mode_napt_port_count(&p->cfg); /* ipip6: 1024-65535 */
 
 	prom_family(f, "mapce_port_set_size", "gauge",
 		    "Ports in this CE's port set (the same set serves each protocol).");
-	prom_sample(f, "mapce_port_set_size", w, 1, p->cfg.port_count);
+	prom_sample(f, "mapce_port_set_size", w, 1, n);
 	by_proto(f, p, "mapce_ports_in_use",
 		 "Ports of the set claimed (mapce_ports), per protocol.", p->use.in_use);
 	for (int i = 0; i < PU__N; i++)
-		free_ports[i] = p->cfg.port_count > p->use.in_use[i]
-					? p->cfg.port_count - p->use.in_use[i]
-					: 0;
+		free_ports[i] = n > p->use.in_use[i] ? n - p->use.in_use[i] : 0;
 	by_proto(f, p, "mapce_ports_free", "Ports of the set not claimed, per protocol.",
 		 free_ports);
 	by_proto(f, p, "mapce_ports_forwarded", "Ports of the set held by port forwards.",

@@ -557,8 +557,8 @@ static void loop(struct runner *r)
 
 			if (fds[i].revents && s->ready)
 				s->ready(s->arg, fds[i].fd);
-			if (fds[i].revents && s->replan && s->replan(s->arg))
-				r->pending = true;
+			if (fds[i].revents && s->want_pass && s->want_pass(s->arg))
+				r->pending = true; /* a pass after the debounce */
 		}
 		if (r->pending && !r->armed && !r->stop) {
 			arm(r->debounce, RUN_DEBOUNCE_MS, 0);

@@ -6,6 +6,7 @@
 #include <arpa/inet.h>
 
 #include "ce/port_use.h"
+#include "core/mode.h"
 #include "core/addrfmt.h"
 #include "core/output.h"
 
@@ -152,7 +153,7 @@ void port_use_print_hosts(const struct port_use *u, const struct mapce_config *c
 
 	out_text("  port usage per LAN host%s\n", u->n_hosts ? ":" : ": none");
 	if (u->n_hosts)
-		out_text("    (of %u ports per protocol%s)\n", c->port_count,
+		out_text("    (of %u ports per protocol%s)\n", mode_napt_port_count(c),
 			 c->max_per_host ? "; held = mappings counted against the limit" : "");
 	out_open_array("hosts");
 	for (size_t i = 0; i < u->n_hosts; i++) {

@@ -116,6 +116,7 @@ size_t ce_config_diff_text(const struct mapce_config *o, const struct mapce_conf
 		num(&t, "psid offset", o->psid_offset, n->psid_offset);
 		addr6(&t, "MAP address", o->ce_ipv6, n->ce_ipv6);
 	}
+	num(&t, "ipv4 prefix length", o->ipv4_prefix_len, n->ipv4_prefix_len);
 	addr6(&t, "BR", o->br_ipv6, n->br_ipv6);
 	num(&t, "mtu", o->mtu, n->mtu);
 	if (o->mss_clamp != n->mss_clamp)

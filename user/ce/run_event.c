@@ -8,6 +8,7 @@
 
 #include "ce/reconcile.h"
 #include "ce/run_event.h"
+#include "core/mode.h"
 #include "core/addrfmt.h"
 
 const char *run_prefix_str(const struct ce_up_params *p, char *buf, size_t len)
@@ -24,8 +25,8 @@ const char *run_summary(const struct ce_up_params *p, char *buf, size_t len)
 	char a[IP4_STRLEN], b[IP6_STRLEN], pfx[64];
 
 	snprintf(buf, len, "ipv4 %s psid %u (%u ports), prefix %s, MAP address %s",
-		 ip4_str(c->ipv4, a), c->psid, c->port_count, run_prefix_str(p, pfx, sizeof(pfx)),
-		 ip6_str(c->ce_ipv6, b));
+		 ip4_str(c->ipv4, a), c->psid, mode_napt_port_count(c),
+		 run_prefix_str(p, pfx, sizeof(pfx)), ip6_str(c->ce_ipv6, b));
 	return buf;
 }
 

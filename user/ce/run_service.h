@@ -10,8 +10,10 @@
  * e.g. a timerfd armed for a retry); applied() after every pass that
  * brought the CE to the line (a new prefix, a reload, a repair, and the
  * periodic check that found nothing to do), with what runs now; stop()
- * once at exit, before the CE is taken down.  A service says what it
- * does with run_say() (one log line, the run log's format).
+ * once at exit, before the CE is taken down.  After ready(), want_pass()
+ * asks whether the service wants a pass of its own (what it learnt
+ * changes the plan: a followed AFTR name's new address).  A service says
+ * what it does with run_say() (one log line, the run log's format).
  *
  * A service never blocks the loop for long: its work per call is bounded
  * (non-blocking sockets, bounded reads); the CE's own work comes first.
@@ -40,13 +42,12 @@ struct run_service {
 	int (*fds)(void *arg, int *fds, int max);
 	/* fd (one of fds()') is readable. */
 	void (*ready)(void *arg, int fd);
-	/* Asked after ready(): true when what the plan reads changed (mode
-	 * auto's new answer), so the loop makes a pass (after its debounce).
-	 * NULL: never. */
-	bool (*replan)(void *arg);
 	/* A pass brought the CE to cur (reload: after a SIGHUP).  NULL: not
 	 * asked. */
 	void (*applied)(void *arg, const struct ce_up_params *cur, bool reload);
+	/* After ready(): true to have the loop plan and apply again (once,
+	 * after the debounce); the service clears its wish.  NULL: never. */
+	bool (*want_pass)(void *arg);
 	/* At exit. */
 	void (*stop)(void *arg);
 };

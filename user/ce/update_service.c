@@ -2,18 +2,14 @@
 /*
  * update_service.c - the update call kept by `mapce run`
  * (update_service.h).  The loop's side (every hook) and the call's thread
- * share nothing while the thread runs but what it was handed (treq,
- * trec) and the abort flag; the eventfd hands the result back.
+ * (run_worker.h) share nothing while the thread runs but what it was
+ * handed (treq, trec) and the abort flag.
  */
-#include <errno.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/eventfd.h>
-#include <sys/timerfd.h>
 #include <time.h>
-#include <unistd.h>
 
+#include "ce/run_worker.h"
 #include "ce/update_service.h"
 #include "core/parse.h"
 #include "sys/http_client.h"
@@ -22,9 +18,7 @@
 struct updater {
 	char wan[IF_NAMESIZE];
 	const struct up_settings *(*settings)(void);
-	int efd, tfd; /* the call's end; the retry timer */
-	pthread_t thread;
-	bool busy;		/* a call is under way (the thread is to be joined) */
+	struct run_worker w;	/* the call's thread, its end, the retry timer */
 	bool pending;		/* another call is wanted once it ends */
 	volatile bool abort;	/* stop: the call gives up within a second */
 	__u8 addr[16];		/* the tunnel's local address now */
@@ -36,25 +30,15 @@ struct updater {
 	struct update_record trec;
 };
 
-static struct updater U = { .efd = -1, .tfd = -1 };
+static void ended(void);
+static void call(void);
+static struct updater U = { .w = RUN_WORKER_INIT(ended, call) };
 
 #define say(...) run_say(U.wan, "update", __VA_ARGS__)
 
-static void *call_thread(void *arg)
+static void call_thread(void *arg)
 {
-	__u64 one = 1;
-
 	update_call(&U.treq, &U.abort, &U.trec);
-	if (write(U.efd, &one, sizeof(one)) != sizeof(one))
-		U.abort = true; /* cannot happen: an eventfd takes 8 bytes */
-	return NULL;
-}
-
-static void disarm(void)
-{
-	struct itimerspec off = { 0 };
-
-	timerfd_settime(U.tfd, 0, &off, NULL);
 }
 
 /* Ask now (or after the call under way). */
@@ -65,35 +49,25 @@ static void call(void)
 
 	if (!s->update_url[0])
 		return;
-	if (U.busy) {
+	if (U.w.busy) {
 		U.pending = true;
 		return;
 	}
-	disarm();
 	update_req_from(&U.treq, s, U.addr);
 	U.last = U.treq;
 	U.asked = true;
 	U.trec = U.rec;
-	ret = pthread_create(&U.thread, NULL, call_thread, NULL);
-	if (ret) {
+	ret = run_worker_start(&U.w, call_thread, NULL);
+	if (ret)
 		say("cannot start the call: %s (tried again at the next change)", strerror(ret));
-		return;
-	}
-	U.busy = true;
 }
 
 /* The call ended: say it, keep it, retry a failure later. */
 static void ended(void)
 {
 	char line[UPDATE_URL_MAX + 640];
-	struct itimerspec at = { 0 };
 	unsigned int delay;
-	__u64 n;
 
-	if (read(U.efd, &n, sizeof(n)) != sizeof(n) || !U.busy)
-		return;
-	pthread_join(U.thread, NULL);
-	U.busy = false;
 	U.rec = U.trec;
 	if (U.pending) { /* the address or the keys changed meanwhile */
 		U.pending = false;
@@ -107,8 +81,7 @@ static void ended(void)
 	} else {
 		delay = update_backoff_s(U.last.retry_min_s, U.rec.failures);
 		U.rec.next_try = U.rec.last_try + delay;
-		at.it_value.tv_sec = delay;
-		timerfd_settime(U.tfd, 0, &at, NULL);
+		run_worker_arm(&U.w, delay);
 		say("%s (failure %u in a row: tried again in %u s)",
 		    update_summary(&U.rec, line, sizeof(line)), U.rec.failures, delay);
 	}
@@ -132,37 +105,13 @@ static int svc_start(void *arg, const char *wan, const struct ce_up_params *cur,
 	if (rc)
 		return mapce_errf(err, errlen, "update: libcurl: %s", curl_easy_strerror(rc));
 	snprintf(U.wan, sizeof(U.wan), "%s", wan);
-	U.efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-	U.tfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
-	if (U.efd < 0 || U.tfd < 0)
-		return mapce_errf(err, errlen, "update: eventfd/timerfd: %s", strerror(errno));
+	if (run_worker_open(&U.w, "update", err, errlen))
+		return -1;
 	update_record_load(wan, &U.rec); /* the last success survives a restart */
 	U.rec.next_try = 0;
 	memcpy(U.addr, cur->cfg.ce_ipv6, 16);
 	call();
 	return 0;
-}
-
-static int svc_fds(void *arg, int *fds, int max)
-{
-	int n = 0;
-
-	if (U.efd >= 0 && n < max)
-		fds[n++] = U.efd;
-	if (U.tfd >= 0 && n < max)
-		fds[n++] = U.tfd;
-	return n;
-}
-
-static void svc_ready(void *arg, int fd)
-{
-	__u64 n;
-
-	if (fd == U.efd) {
-		ended();
-	} else if (fd == U.tfd && read(U.tfd, &n, sizeof(n)) == sizeof(n)) {
-		call();
-	}
 }
 
 /* Every pass that brought the CE to the line: a new address (or new
@@ -172,8 +121,8 @@ static void svc_applied(void *arg, const struct ce_up_params *cur, bool reload)
 {
 	memcpy(U.addr, cur->cfg.ce_ipv6, 16);
 	if (!U.settings()->update_url[0]) {
-		if (U.asked && !U.busy)
-			disarm(); /* a reload took the call away */
+		if (U.asked && !U.w.busy)
+			run_worker_disarm(&U.w); /* a reload took the call away */
 		U.asked = false;
 		return;
 	}
@@ -183,24 +132,18 @@ static void svc_applied(void *arg, const struct ce_up_params *cur, bool reload)
 
 static void svc_stop(void *arg)
 {
-	if (U.busy) {
-		U.abort = true;
-		pthread_join(U.thread, NULL);
-		U.busy = false;
-	}
-	if (U.efd >= 0)
-		close(U.efd);
-	if (U.tfd >= 0)
-		close(U.tfd);
-	U.efd = U.tfd = -1;
+	U.abort = true; /* a call under way gives up within a second */
+	run_worker_close(&U.w);
+	U.abort = false;
 	curl_global_cleanup();
 }
 
 static struct run_service service = {
 	.name = "update",
 	.start = svc_start,
-	.fds = svc_fds,
-	.ready = svc_ready,
+	.arg = &U.w,
+	.fds = run_worker_fds,
+	.ready = run_worker_ready,
 	.applied = svc_applied,
 	.stop = svc_stop,
 };

@@ -22,6 +22,7 @@
 #include "ce/port_use.h"
 #include "cli/cli_wan.h"
 #include "cli/commands.h"
+#include "core/mode.h"
 #include "core/addrfmt.h"
 #include "core/output.h"
 #include "core/portmap.h"
@@ -79,12 +80,12 @@ static void print_use(const struct mapce_config *c, const struct port_use *u)
 		 "overlapped", "mappings");
 	out_open_object("protocols");
 	for (int p = 0; p < PU__N; p++) {
-		__u32 used = u->in_use[p];
+		__u32 used = u->in_use[p], n = mode_napt_port_count(c); /* ipip6: 1024- */
 
 		out_open_object(port_use_proto_names[p]);
 		out_text("  %-10s", port_use_proto_names[p]);
 		out_uint("in_use", " %8llu", used);
-		out_uint("free", " %8llu", c->port_count > used ? c->port_count - used : 0);
+		out_uint("free", " %8llu", n > used ? n - used : 0);
 		out_uint("forwards", " %9llu", u->claimed_forwards[p]);
 		out_uint("overlapped", " %11llu", u->overlapped[p]);
 		out_uint("mappings", " %9llu\n", u->mappings[p]);

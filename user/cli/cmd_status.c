@@ -39,6 +39,7 @@
 #include "sys/state_file.h"
 #include "sys/provision_record.h"
 #include "sys/update_call.h"
+#include "ce/aftr_name.h"
 
 #define HOSTS_SHOWN_TEXT 32 /* text mode lists the busiest hosts only */
 
@@ -49,9 +50,10 @@ const struct cli_spec status_spec = {
 	.description =
 		"Parameters, attach state, flow and binding counts, the main counters and the "
 		"port usage per LAN host of the CE on IF (default: every WAN that is up), and the "
-		"update call's last try and last success when the config has update-url, and with "
-		"mode auto the service the HB46PP answer ordered, its server, the last answer and "
-		"the next question.  "
+		"update call's last try and last success when the config has update-url, "
+		"the DS-Lite AFTR name 'mapce run' follows: its address, TTL left, next "
+		"question and last failure, and with mode auto the service the HB46PP answer "
+		"ordered, its server, the last answer and the next question.  "
 		"With -j: {\"interfaces\": [...]}, one object per WAN.",
 	.groups = status_groups,
 	.on_opt = cli_store_arg,
@@ -190,6 +192,40 @@ static void print_update(const char *wan)
 	out_close_object();
 }
 
+/* The AFTR name `mapce run` follows (ce/aftr_name.h): null when none. */
+static void print_aftr(const char *wan)
+{
+	static struct aftr_record r;
+	long long left;
+
+	if (aftr_record_load(wan, &r)) {
+		out_null("aftr_name", NULL);
+		return;
+	}
+	left = r.resolved + (long long)r.ttl - (long long)time(NULL);
+	out_open_object("aftr_name");
+	out_str("name", "  aftr name    %s", r.name);
+	if (r.addr[0]) {
+		out_str("address", " is %s", r.addr);
+		out_uint("ttl", " (TTL %llu s", r.ttl);
+		out_int("ttl_left_s", ", %lld s left)\n", left > 0 ? left : 0);
+	} else {
+		out_null("address", " (no address yet)\n");
+		out_null("ttl", NULL);
+		out_null("ttl_left_s", NULL);
+	}
+	out_text("    resolved  ");
+	print_when("resolved", "resolved_age_s", " %s", r.resolved);
+	print_when("last_try", "last_try_age_s", ", asked %s", r.last_try);
+	print_when("next_try", "next_try_in_s", ", next %s\n", r.next_try);
+	out_uint("failures", r.failures ? "    failures   %llu in a row" : NULL, r.failures);
+	if (r.error[0])
+		out_str("error", r.failures ? ": %s\n" : NULL, r.error);
+	else
+		out_null("error", NULL);
+	out_close_object();
+}
+
 /* What a link flap takes (the MAP address, the IPv4 route) present?  And
  * who keeps the CE in line (mapce run).  Only known in the WAN's network
  * namespace (ifindex 0: not here). */
@@ -271,6 +307,31 @@ static void print_attached(int ifindex)
 	}
 }
 
+/* The IPv4 address and the ports the NAPT really gives out
+ * (mode_napt_port_count): a port set (MAP-E, lw4o6), 1024-65535 (ipip6,
+ * whose forwards take any port), none (DS-Lite). */
+static void print_address(const struct mapce_config *c)
+{
+	char a[IP4_STRLEN], p[PFX4_STRLEN];
+	__u32 n = mode_napt_port_count(c);
+	bool ipip6 = c->mode == MAPCE_MODE_IPIP6, set = !ipip6 && n;
+
+	out_str("ipv4", "  ipv4         %s", ip4_str(c->ipv4, a));
+	out_uint("ipv4_prefix_len", NULL, c->ipv4_prefix_len);
+	if (c->ipv4_prefix_len < 32)
+		out_text(" (routed prefix %s)", net4_str(c->ipv4, c->ipv4_prefix_len, p));
+	out_text("\n");
+	out_uint("psid", set ? "  psid         %llu" : NULL, c->psid);
+	out_uint("psid_len", set ? " (length %llu" : NULL, c->psid_len);
+	out_uint("psid_offset", set ? ", offset %llu), " : NULL, c->psid_offset);
+	if (ipip6)
+		out_text("  ports        %u-65535 for NAPT, forwards on any port: ",
+			 MAPCE_IPIP6_NAPT_FIRST);
+	else if (!n)
+		out_text("  ports        none: no NAT here (the AFTR translates)");
+	out_uint("port_count", n ? "%llu ports\n" : "\n", n);
+}
+
 static void print_wan(const char *wan)
 {
 	struct mapce_counter sum[MAPCE_R__MAX], dropped = {};
@@ -319,16 +380,13 @@ static void print_wan(const char *wan)
 		out_str("error", "  config: %s\n", "cannot read the pinned config");
 	} else {
 		out_str("mode", "  mode         %s\n", mode_str(c.mode));
-		out_str("ipv4", "  ipv4         %s\n", ip4_str(c.ipv4, a));
-		out_uint("psid", "  psid         %llu", c.psid);
-		out_uint("psid_len", " (length %llu", c.psid_len);
-		out_uint("psid_offset", ", offset %llu)", c.psid_offset);
-		out_uint("port_count", ", %llu ports\n", c.port_count);
+		print_address(&c);
 		out_str("ce_ipv6", "  ce_ipv6      %s\n", ip6_str(c.ce_ipv6, a));
 		out_str("br", "  br           %s\n", ip6_str(c.br_ipv6, a));
 		print_origin(wan);
 		print_provision(wan);
 		print_update(wan);
+		print_aftr(wan);
 		print_pieces(wan, ifindex, &c);
 		out_uint("mtu", "  mtu          %llu", c.mtu);
 		out_uint("hop_limit", ", hop limit %llu", c.hop_limit);

@@ -19,7 +19,7 @@
 #include "sys/caps.h"
 #include "ce/auto_mode.h"
 #include "ce/ce_plan.h"
-#include "sys/resolve.h"
+#include "ce/aftr_name.h"
 #include "cli/commands.h"
 #include "core/config_file.h"
 #include "core/mode.h"
@@ -128,7 +128,9 @@ const struct cli_spec up_spec = {
 		"rule IPv6 prefix (its first r6 + ea-len bits).\n\n"
 		"--mode selects another service on the same datapath: ipip6 (a fixed IPv4 address "
 		"over RFC 2473, NAPT over ports 1024-65535, what no binding or forward takes goes "
-		"to this box; the tunnel address is IF's /64 + --iid), dslite (RFC 6333 B4: no "
+		"to this box; the tunnel address is IF's /64 + --iid; --ipv4 ADDR/LEN: a routed "
+		"prefix, whose other addresses LAN hosts hold and the tunnel carries "
+		"untranslated), dslite (RFC 6333 B4: no "
 		"NAT, this box's own IPv4 is 192.0.0.2), lw4o6 (RFC 7596: NAPT into the "
 		"binding's port set).  Their tunnel source is a global IPv6 address of IF; the "
 		"fixed address (ipip6) and 192.0.0.2 (dslite) are added to IF as /32.  --mode auto "
@@ -252,28 +254,14 @@ static const struct up_settings *aftr_resolved(const struct up_settings *s, char
 					       size_t errlen)
 {
 	static struct up_settings r;
-	struct resolve_conf rc;
 	struct in6_addr a;
-	char m[512], a6[INET6_ADDRSTRLEN];
+	char a6[INET6_ADDRSTRLEN];
 	__u32 ttl = 0;
-	int ret;
 
-	if (!s->set[UK_AFTR] || inet_pton(AF_INET6, s->aftr, &a) == 1)
+	if (!aftr_is_name(s))
 		return s;
-	resolve_conf_init(&rc, s->wan);
-	if (s->set[UK_DNS] ? resolve_add_server(&rc, s->dns, m, sizeof(m))
-			   : resolve_add_resolv_conf(&rc, NULL, m, sizeof(m))) {
-		mapce_errf(err, errlen, "--aftr %s: %s", s->aftr, m);
+	if (aftr_resolve(s, &a, &ttl, err, errlen))
 		return NULL;
-	}
-	ret = resolve_aaaa(s->aftr, &rc, &a, &ttl, m, sizeof(m));
-	if (ret) {
-		mapce_errf(err, errlen, "--aftr %s: %s", s->aftr,
-			   ret == RESOLVE_NXDOMAIN ? "no such name"
-			   : ret == RESOLVE_NODATA ? "the name has no IPv6 address (AAAA)"
-						   : m);
-		return NULL;
-	}
 	r = *s;
 	inet_ntop(AF_INET6, &a, a6, sizeof(a6));
 	snprintf(r.aftr, sizeof(r.aftr), "%s", a6);

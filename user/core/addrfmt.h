@@ -31,6 +31,14 @@ static inline const char *pfx4_str(__be32 a, __u8 len, char buf[PFX4_STRLEN])
 	return buf;
 }
 
+/* "a.b.c.d/len" of the prefix a lies in (host bits cleared). */
+static inline const char *net4_str(__be32 a, __u8 len, char buf[PFX4_STRLEN])
+{
+	__u32 m = len ? 0xffffffffu << (32 - (len > 32 ? 32 : len)) : 0;
+
+	return pfx4_str(a & htonl(m), len, buf);
+}
+
 /* The NAT's protocols by name (flows, the binding log). */
 static inline const char *l4_proto_str(__u8 p)
 {

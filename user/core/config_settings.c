@@ -28,15 +28,17 @@ static const struct opt_def up_keys[] = {
 	  OPT_IFNAME },
 	{ "mode", "MODE",
 	  "the service: map-e (RFC 7597, default), ipip6 (a fixed IPv4 address over RFC 2473: "
-	  "--ipv4 ADDR --br ADDR [--iid IID]), dslite (RFC 6333 B4: --aftr ADDR|NAME), lw4o6 "
+	  "--ipv4 ADDR[/LEN] --br ADDR [--iid IID]), dslite (RFC 6333 B4: --aftr ADDR|NAME), lw4o6 "
 	  "(RFC 7596 lwB4: --ipv4 ADDR --psid N --psid-len K [--psid-offset A] --br ADDR); "
 	  "auto (the service the line's HB46PP provisioning server orders, asked at up and "
 	  "again when its ttl ends under run: provision-url, or the DNS TXT record 4over6.info); "
 	  "map-t is not supported",
 	  KEY(MODE) },
 	{ "aftr", "ADDR|NAME",
-	  "dslite: the AFTR's IPv6 address, or its name (resolved to AAAA through the system's "
-	  "resolver)",
+	  "dslite: the AFTR's IPv6 address, or its name (its AAAA, through --dns or the "
+	  "nameservers of /etc/resolv.conf; 'mapce run' asks again when the TTL ends, at the "
+	  "soonest after 30 s and at the latest after a day, at once on a new WAN prefix, and "
+	  "after a failure with backoff from 5 s to 5 min, keeping the last good address)",
 	  KEY(AFTR) },
 	{ "dns", "ADDR",
 	  "dslite: the DNS server --aftr NAME is resolved through (the line's; default: the "
@@ -673,6 +675,7 @@ void up_settings_merge(struct up_settings *out, const struct up_settings *file,
 	o->have_psid_len = rules->have_psid_len;
 	o->have_psid_offset = rules->have_psid_offset;
 	o->ipv4 = rules->ipv4;
+	o->ipv4_len = rules->ipv4_len;
 	o->psid = rules->psid;
 	o->psid_len = rules->psid_len;
 	o->psid_offset = rules->psid_offset;

@@ -41,3 +41,15 @@ int mode_parse(const char *s, __u8 *mode, char *err, size_t errlen)
 	return mapce_errf(err, errlen, "unknown mode '%s' (map-e, ipip6, dslite, lw4o6 or auto)",
 			  s);
 }
+
+__u32 mode_napt_port_count(const struct mapce_config *c)
+{
+	switch (c->mode) {
+	case MAPCE_MODE_DSLITE:
+		return 0;
+	case MAPCE_MODE_IPIP6:
+		return 65535u - MAPCE_IPIP6_NAPT_FIRST + 1;
+	default:
+		return c->port_count;
+	}
+}

@@ -27,6 +27,16 @@ const char *mode_str(__u8 mode);
 /* 0 and *mode set, or -1 with a message naming s in err. */
 int mode_parse(const char *s, __u8 *mode, char *err, size_t errlen);
 
+struct mapce_config;
+
+/* ipip6's NAPT gives out ports 1024-65535 only (bpf/ce/napt.h, modes.h
+ * mode_low_ports: the system ports stay the box's and the forwards'). */
+#define MAPCE_IPIP6_NAPT_FIRST 1024u
+
+/* The ports the NAPT of config c really gives out: its port set (MAP-E,
+ * lw4o6), 1024-65535 (ipip6), none (DS-Lite: the AFTR translates). */
+__u32 mode_napt_port_count(const struct mapce_config *c);
+
 /* RFC 6333 section 5.7: the B4's and the AFTR's IPv4 addresses. */
 #define MAPCE_DSLITE_B4_IPV4 0xc0000002u   /* 192.0.0.2, host order */
 #define MAPCE_DSLITE_AFTR_IPV4 0xc0000001u /* 192.0.0.1 */

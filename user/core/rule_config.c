@@ -53,9 +53,11 @@ static const struct opt_def ce_opts[] = {
 };
 
 static const struct opt_def explicit_opts[] = {
-	{ "ipv4", "ADDR",
+	{ "ipv4", "ADDR[/LEN]",
 	  "the CE's IPv4 address: --ipv4 ADDR --psid N --psid-len K [--psid-offset A] --prefix "
-	  "PFX instead of a rule; the CE address is PFX's first /64 + the interface id",
+	  "PFX instead of a rule; the CE address is PFX's first /64 + the interface id. "
+	  "--mode ipip6: the fixed address, or ADDR/LEN (/24-/32) a routed prefix: the LAN is "
+	  "NAPT-ed into ADDR, hosts holding its other addresses are routed untranslated",
 	  MAPCE_OPT_IPV4 },
 	{ "psid", "N", "the CE's PSID, 0-65535", MAPCE_OPT_PSID },
 	{},
@@ -284,15 +286,23 @@ int mapce_opts_handle(struct mapce_opts *o, int opt, const char *arg, char *err,
 		o->mesh = true;
 		return 0;
 	case MAPCE_OPT_IPV4:
-		if (arg && strchr(arg, '/'))
-			return BAD("--ipv4 '%s': a routed prefix (ADDR/LEN) is not supported yet; "
-				   "give the one fixed address",
-				   arg);
-		if (!arg || inet_pton(AF_INET, arg, &a4) != 1)
+		len = 0;
+		if (arg && strchr(arg, '/')) {
+			/* ipip6's routed prefix: ADDR (the NAPT address) and
+			 * its prefix, /24../32 (the mode is checked later) */
+			if (parse_ipv4_prefix(arg, &v4, &len))
+				return BAD("--ipv4 '%s' is not an IPv4 address or ADDR/LEN", arg);
+			if (len < MAPCE_IPV4_PREFIX_MIN)
+				return BAD("--ipv4 '%s': a routed prefix is /%u to /32, not /%u",
+					   arg, MAPCE_IPV4_PREFIX_MIN, len);
+			a4.s_addr = v4;
+		} else if (!arg || inet_pton(AF_INET, arg, &a4) != 1) {
 			return BAD("--ipv4 '%s' is not an IPv4 address", arg ? arg : "");
+		}
 		if (o->have_ipv4)
 			return USAGE(o, "--ipv4 given twice");
 		o->ipv4 = a4.s_addr;
+		o->ipv4_len = len;
 		o->have_ipv4 = true;
 		return 0;
 	case MAPCE_OPT_PSID:

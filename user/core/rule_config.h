@@ -48,6 +48,9 @@ struct mapce_opts {
 	/* set with a -1 return when the error is a usage error (missing or
 	 * misplaced option: exit 2) rather than a bad value (exit 1) */
 	bool usage_err;
+	/* --ipv4 ADDR/LEN: ipip6's routed prefix length, MAPCE_IPV4_PREFIX_MIN
+	 * to 32; 0 when --ipv4 gave one address (and for every other form) */
+	__u8 ipv4_len;
 };
 
 /* The CE's parameters, derived. */

@@ -154,6 +154,9 @@ static int derive_explicit(struct mapce_opts *o, struct mapce_derived *d, char *
 		return USAGE(o, "explicit form: missing --ipv4 (with --psid/--psid-len)");
 	if (!o->have_psid_len)
 		return USAGE(o, "explicit form: missing --psid-len");
+	if (o->ipv4_len && (k || o->have_psid))
+		return USAGE(o, "--ipv4 ADDR/LEN (a routed prefix, --mode ipip6) takes no "
+				"--psid or --psid-len: give one address");
 	if (a > 15)
 		return BAD("PSID offset %u is more than 15", a);
 	if (k > 16)
@@ -170,7 +173,7 @@ static int derive_explicit(struct mapce_opts *o, struct mapce_derived *d, char *
 		return -1;
 	d->bmr = -1;
 	d->ipv4 = o->ipv4;
-	d->ipv4_len = 32;
+	d->ipv4_len = o->ipv4_len ? o->ipv4_len : 32; /* ipip6's routed prefix */
 	d->psid = o->psid;
 	d->psid_len = k;
 	d->psid_offset = a;

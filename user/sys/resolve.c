@@ -300,7 +300,7 @@ static int collect(ns_msg *m, const char *name, ns_type type, struct found *f)
 
 static const char *rcode_name(int rcode)
 {
-	static char buf[16];
+	static __thread char buf[16];
 
 	switch (rcode) {
 	case ns_r_formerr:
@@ -322,7 +322,9 @@ static const char *rcode_name(int rcode)
 static int query(const char *name, ns_type type, const struct resolve_conf *c, struct found *f,
 		 char *err, size_t errlen)
 {
-	static unsigned char q[NS_PACKETSZ], ans[DNS_MSG_MAX];
+	/* per thread: `mapce run` asks for the AFTR's name in a thread of its
+	 * own (ce/aftr_service.h) while a reload may ask in the loop */
+	static __thread unsigned char q[NS_PACKETSZ], ans[DNS_MSG_MAX];
 	const char *tname = type == ns_t_txt ? "TXT" : "AAAA";
 	int qlen, n, tries = c->tries ? c->tries : RESOLVE_TRIES;
 	int timeout = c->timeout_ms ? c->timeout_ms : RESOLVE_TIMEOUT_MS;
@@ -394,7 +396,7 @@ static int query(const char *name, ns_type type, const struct resolve_conf *c, s
 int resolve_txt(const char *name, const struct resolve_conf *c, char *out, size_t outlen,
 		__u32 *ttl, char *err, size_t errlen)
 {
-	static struct found f;
+	static __thread struct found f;
 	size_t o = 0;
 	int ret = query(name, ns_t_txt, c, &f, err, errlen);
 
@@ -427,7 +429,7 @@ int resolve_txt(const char *name, const struct resolve_conf *c, char *out, size_
 int resolve_aaaa(const char *name, const struct resolve_conf *c, struct in6_addr *addr, __u32 *ttl,
 		 char *err, size_t errlen)
 {
-	static struct found f;
+	static __thread struct found f;
 	int ret = query(name, ns_t_aaaa, c, &f, err, errlen);
 
 	if (ret)

@@ -10,6 +10,7 @@
  * builds the query (res_mkquery) and parses the reply (ns_initparse);
  * this file sends it (UDP, TCP when the reply is truncated) and checks
  * the reply belongs to the question (source, ID, question section).
+ * Safe in threads: each thread has its own buffers.
  */
 #ifndef MAPCE_RESOLVE_H
 #define MAPCE_RESOLVE_H

@@ -27,6 +27,7 @@
 #                           client checks as cases MODE_ping ... MODE_tcp200;
 #                           1 (those and the EXTRA cases skipped) when the
 #                           CE cannot be tested
+#   sw_status_check PORTS RE...  mapce status: the NAPT's ports, text lines
 #   sw_offload on|off       lab_set_wan_offload, but the CE's WAN never
 #                           hands the far end a GSO super-frame
 #
@@ -61,6 +62,12 @@ SW_LW_B4=$LAB_CE_WAN_IP6 # the binding's B4 (the lwB4's WAN address)
 # legacy MAP IID of the address with PSID 0 (00c6:3364:7b00:0000)
 SW_FIXED_IP=198.51.100.123
 SW_FIXED_IP6=2001:db8:12:3400:c6:3364:7b00:0
+# ipip6's routed prefix (mapce up --ipv4 $SW_FIXED_IP/29): routed to the far
+# end, which takes every inner source in it; the CE's LAN holds .121, a LAN
+# host .122
+SW_FIXED_PREFIX=198.51.100.120/29
+SW_PREFIX_CE=198.51.100.121
+SW_PREFIX_HOST=198.51.100.122
 # a B4 address the far end must refuse, by mode: outside the B4 prefix
 # (dslite), not the binding's (lw4o6), not the tunnel address (ipip6)
 SW_ALIEN6=2001:db8:ff00::77
@@ -122,7 +129,7 @@ sw_far_plumb() {
 		EOF
 		;;
 	lw4o6) ns_ip "$SW_NS" route add "$SW_LW_IPV4/32" dev "$SW_TUN" ;;
-	ipip6) ns_ip "$SW_NS" route add "$SW_FIXED_IP/32" dev "$SW_TUN" ;;
+	ipip6) ns_ip "$SW_NS" route add "$SW_FIXED_PREFIX" dev "$SW_TUN" ;;
 	esac
 }
 
@@ -134,7 +141,7 @@ sw_far_start() {
 		--psid-offset "$SW_LW_PSID_OFFSET"
 		--bind "$SW_LW_IPV4,$SW_LW_PSID,$SW_LW_B4"
 		--bind "$SW_LW_IPV4,$((SW_LW_PSID + 1)),$SW_OTHER6") ;;
-	ipip6) args=(ipip6 "${args[@]}" --ipv4 "$SW_FIXED_IP/32" --remote "$SW_FIXED_IP6"
+	ipip6) args=(ipip6 "${args[@]}" --ipv4 "$SW_FIXED_PREFIX" --remote "$SW_FIXED_IP6"
 		--remote-file "$LAB_DIR/ipip6.remote") ;;
 	esac
 	ns_serve far "$SW_NS" "$LAB_PY" "$LAB_TOOLS/softwire.py" "${args[@]}" --seconds 3600
@@ -205,6 +212,22 @@ sw_ce_up() {
 	fi
 }
 
+# sw_status_check PORTS RE...: mapce status of the CE: -j says port_count
+# PORTS (the ports the NAPT gives out), the text has a line matching each
+# RE (grep)
+sw_status_check() {
+	local n=$1 out re
+	shift
+	out=$(lab_ce status --wan "$LAB_IF_WAN" 2>&1)
+	for re in "$@"; do
+		grep -q -- "$re" <<<"$out" ||
+			t_why "status: no line '$re': $(grep -E '^  (ipv4|psid|ports) ' <<<"$out" | tr '\n' '|')"
+	done
+	lab_ce -j status --wan "$LAB_IF_WAN" >"$LAB_DIR/status.json" 2>&1
+	t_json "$LAB_DIR/status.json" "i = d['interfaces'][0]
+assert i['port_count'] == $n, 'port_count %r' % i.get('port_count')"
+}
+
 # ---- a stand-in B4 (no mapce): checks the far end itself ---------------
 
 # sw_standin_up MODE [SRC6]: tun_ce.py in the CE namespace with outer
@@ -244,10 +267,10 @@ sw_standin_down() {
 
 # ---- the client checks (each adds reasons with t_why) -------------------
 
-# sw_ping WHAT NS DST [N]: every echo answered
+# sw_ping WHAT NS DST [N [PING_ARGS...]]: every echo answered
 sw_ping() {
 	local out n=${4:-3}
-	out=$(ns_exec_t "$SW_T" "$2" ping -4 -n -c "$n" -i 0.2 -W 2 "$3" 2>&1)
+	out=$(ns_exec_t "$SW_T" "$2" ping -4 -n -c "$n" -i 0.2 -W 2 "${@:5}" "$3" 2>&1)
 	grep -q " $n received" <<<"$out" || t_why "$1: $(grep transmitted <<<"$out")"
 }
 

@@ -9,13 +9,15 @@
         when --log is given.  Stops on SIGTERM/SIGINT.
 
     udp_echo.py client --to 203.0.113.10:7007 [--bind 192.0.2.10:40001]
-                       [--count 5] [--size 100] [--timeout 2]
+                       [--count 5] [--size 100] [--timeout 2] [--no-df]
         Sends COUNT datagrams of exactly SIZE payload bytes, one at a time,
         each carrying its sequence number and random bytes, and waits for
         each echo before sending the next (no retries: the packet counts of
         a test stay exact).  Prints one JSON object (sent, received,
         verified, size, local_port, errors) and exits 0 only when every
-        echo came back byte for byte.
+        echo came back byte for byte.  --no-df (IPv4): sent without DF
+        (IP_PMTUDISC_DONT), so a datagram bigger than the path is
+        fragmented on the way rather than answered "fragmentation needed".
 """
 import argparse
 import json
@@ -58,6 +60,10 @@ def server(args):
 def client(args):
     fam, host, port = parse_ep(args.to)
     s = socket.socket(fam, socket.SOCK_DGRAM)
+    if args.no_df:
+        # Linux <linux/in.h>: IP_MTU_DISCOVER 10, IP_PMTUDISC_DONT 0
+        s.setsockopt(socket.IPPROTO_IP, getattr(socket, 'IP_MTU_DISCOVER', 10),
+                     getattr(socket, 'IP_PMTUDISC_DONT', 0))
     if args.bind:
         bfam, bhost, bport = parse_ep(args.bind)
         s.bind((bhost, bport))
@@ -114,6 +120,7 @@ def main():
     cp.add_argument('--count', type=int, default=5)
     cp.add_argument('--size', type=int, default=100)
     cp.add_argument('--timeout', type=float, default=2.0)
+    cp.add_argument('--no-df', action='store_true')
     args = ap.parse_args()
     return server(args) if args.mode == 'server' else client(args)
 
