@@ -43,6 +43,7 @@
 #include "core/mode.h"
 #include "core/output.h"
 #include "sys/config_record.h"
+#include "sys/provision_record.h"
 #include "sys/update_call.h"
 #include "sys/deploy.h"
 #include "sys/map_mem.h"
@@ -535,6 +536,7 @@ static void ce_forget(const char *ifname)
 	config_path_forget(ifname);
 	fastpath_down(ifname);
 	update_record_forget(ifname);
+	provision_record_forget(ifname);
 	aftr_record_forget(ifname);
 	/* the mode's own IPv4 address (ce_local_addr) */
 	if (ifindex)

@@ -253,6 +253,8 @@ int ce_plan(const struct up_settings *s, struct rule_source *src, const struct w
 
 	memset(out, 0, sizeof(*out));
 	memset(&d, 0, sizeof(d));
+	if (val_or(s, UK_MODE, MAPCE_MODE_MAP_E) == MAPCE_MODE_AUTO)
+		return BAD("mode auto: the service is the HB46PP answer's, and none was applied");
 	if (plan_mtu(s, w, &mtu, &mss, err, errlen))
 		return MAPCE_ERR_VALUE;
 	if (val_or(s, UK_MODE, MAPCE_MODE_MAP_E) == MAPCE_MODE_MAP_E && o.ipv4_len) {

@@ -6,22 +6,17 @@
  *
  * The server from the DNS TXT record 4over6.info through the WAN's DNS
  * servers (sys/resolve.h), or --url; the request and its answer:
- * core/hb46pp.h, sys/hb46pp_fetch.h.  Nothing is applied: the output is
+ * sys/hb46pp_ask.h (the config lines: core/hb46pp_config.h, the ones
+ * `mode auto` applies).  Nothing is applied: the output is
  * for a config file.  A wrong answer prints no config, only the error.
  */
-#include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli/commands.h"
-#include "core/hb46pp.h"
 #include "core/output.h"
-#include "core/version.h"
-#include "sys/hb46pp_fetch.h"
-#include "sys/resolve.h"
-
-#define HB46PP_PRODUCT "mapce"
+#include "sys/hb46pp_ask.h"
 #define PROVISION_MAX_DNS RESOLVE_MAX_SERVERS
 
 enum { PO_WAN = 'w', PO_URL = 0x200, PO_DNS, PO_CA, PO_ALLOW_HTTP, PO_VENDORID };
@@ -117,55 +112,48 @@ const struct cli_spec provision_spec = {
 
 /* ---- the config --------------------------------------------------------- */
 
-static const char *fmt6(const __u8 a[16], char *buf)
+/* The lines (core/hb46pp_config.h, the ones mode auto applies) as config
+ * text, or as JSON: a string, number or boolean each, "rule" an array. */
+static void print_lines(const struct hb46pp_config *c)
 {
-	return inet_ntop(AF_INET6, a, buf, INET6_ADDRSTRLEN);
+	const char *list = NULL;
+
+	for (int i = 0; i < c->n; i++) {
+		const struct hb46pp_line *l = &c->lines[i];
+		char fmt[64];
+
+		if (list && strcmp(list, l->key)) {
+			out_close_array();
+			list = NULL;
+		}
+		snprintf(fmt, sizeof(fmt), "%s %%s\n", l->key);
+		switch (l->kind) {
+		case HB46PP_LIST:
+			if (!list)
+				out_open_array(l->json);
+			list = l->key;
+			out_str(NULL, fmt, l->value);
+			break;
+		case HB46PP_UINT:
+			snprintf(fmt, sizeof(fmt), "%s %%llu\n", l->key);
+			out_uint(l->json, fmt, strtoull(l->value, NULL, 10));
+			break;
+		case HB46PP_BOOL:
+			out_bool(l->json, fmt, !strcmp(l->value, "yes")); /* "KEY yes|no" */
+			break;
+		default:
+			out_str(l->json, fmt, l->value);
+			break;
+		}
+	}
+	if (list)
+		out_close_array();
+	if (c->note)
+		out_text("# %s\n", c->note);
 }
 
-static void print_map_e(const struct hb46pp_answer *a)
-{
-	char buf[128], a6[INET6_ADDRSTRLEN];
-
-	out_open_array("rule");
-	for (int i = 0; i < a->map_e.n_rules; i++)
-		out_str(NULL, "rule %s\n", mapce_rule_format(&a->map_e.rules[i], buf, sizeof(buf)));
-	out_close_array();
-	out_str("br", "br %s\n", fmt6(a->map_e.br, a6));
-	out_bool("legacy_iid", "legacy-iid %s\n", a->map_e.legacy_iid);
-	out_bool("mesh", "mesh %s\n", a->map_e.mesh);
-}
-
-static void print_lw4o6(const struct hb46pp_answer *a)
-{
-	char a4[INET_ADDRSTRLEN];
-
-	out_str("mode", "mode %s\n", "lw4o6");
-	out_str("ipv4", "ipv4 %s\n", inet_ntop(AF_INET, &a->lw4o6.ipv4, a4, sizeof(a4)));
-	out_uint("psid", "psid %llu\n", a->lw4o6.psid);
-	out_uint("psid_len", "psid-len %llu\n", a->lw4o6.psid_len);
-	out_uint("psid_offset", "psid-offset %llu\n", a->lw4o6.psid_offset);
-	out_str("br", "br %s\n", a->lw4o6.lwaftr);
-}
-
-static void print_ipip(const struct hb46pp_answer *a)
-{
-	char a4[INET_ADDRSTRLEN], buf[INET6_ADDRSTRLEN + 8], a6[INET6_ADDRSTRLEN];
-	__u8 iid[16] = { 0 };
-
-	out_str("mode", "mode %s\n", "ipip6");
-	snprintf(buf, sizeof(buf), "%s/%u", inet_ntop(AF_INET, &a->ipip.ipv4, a4, sizeof(a4)),
-		 a->ipip.ipv4_len);
-	out_str("ipv4", "ipv4 %s\n", buf);
-	out_str("br", "br %s\n", fmt6(a->ipip.remote, a6));
-	/* the tunnel's local address is the line's /64 + this: the /64 part
-	 * follows the line (a new prefix), the interface id is the contract's */
-	memcpy(iid + 8, a->ipip.local + 8, 8);
-	out_str("iid", "iid %s\n", fmt6(iid, a6));
-	out_text("# the update call (update-url, update-user, update-password) is not part of "
-		 "the answer: add your provider's\n");
-}
-
-static void print_answer(const char *url, const struct hb46pp_answer *a)
+static void print_answer(const char *url, const struct hb46pp_answer *a,
+			 const struct hb46pp_config *c)
 {
 	out_open_object(NULL);
 	out_str("url", "# HB46PP answer of %s\n", url);
@@ -180,160 +168,35 @@ static void print_answer(const char *url, const struct hb46pp_answer *a)
 	else
 		out_null("ttl", "; no ttl: ask again in 20-24 h\n");
 	out_open_object("config");
-	switch (a->service) {
-	case HB46PP_MAP_E:
-		print_map_e(a);
-		break;
-	case HB46PP_DSLITE:
-		out_str("mode", "mode %s\n", "dslite");
-		out_str("aftr", "aftr %s\n", a->dslite.aftr);
-		break;
-	case HB46PP_LW4O6:
-		print_lw4o6(a);
-		break;
-	case HB46PP_IPIP:
-		print_ipip(a);
-		break;
-	default:
-		break;
-	}
+	print_lines(c);
 	out_close_object();
 	out_close_object();
 	out_finish();
 }
 
-/* ---- asking ------------------------------------------------------------- */
-
-/* The server's URL: --url, or the TXT record through the line's DNS. */
-static int find_server(const struct provision_args *p, const struct resolve_conf *dns,
-		       struct hb46pp_txt *t)
-{
-	char txt[HB46PP_URL_MAX + 64], msg[768];
-	__u32 ttl;
-	int n;
-
-	if (p->url) {
-		memset(t, 0, sizeof(*t));
-		if (strlen(p->url) > HB46PP_URL_MAX) {
-			pr_err("provision: --url: longer than %d characters", HB46PP_URL_MAX);
-			return 1;
-		}
-		snprintf(t->url, sizeof(t->url), "%s", p->url);
-		t->verify = true;
-		return 0;
-	}
-	n = resolve_txt(HB46PP_TXT_NAME, dns, txt, sizeof(txt), &ttl, msg, sizeof(msg));
-	if (n == RESOLVE_NXDOMAIN || n == RESOLVE_NODATA) {
-		pr_err("provision: no HB46PP server on this line (%s)", msg);
-		return 1;
-	}
-	if (n < 0) {
-		pr_err("provision: %s", msg);
-		return 1;
-	}
-	if (n > 1) {
-		pr_err("provision: TXT %s: %d records (the specification allows one)",
-		       HB46PP_TXT_NAME, n);
-		return 1;
-	}
-	if (hb46pp_parse_txt(txt, t, msg, sizeof(msg))) {
-		pr_err("provision: %s: %s", HB46PP_TXT_NAME, msg);
-		return 1;
-	}
-	if (!t->verify && !strncmp(t->url, "https://", 8))
-		pr_warn("provision: the TXT record says t=a (no certificate check); mapce checks "
-			"it all the same (--ca for a private CA)");
-	return 0;
-}
-
-static int setup_dns(const struct provision_args *p, struct resolve_conf *dns)
-{
-	char msg[512];
-
-	resolve_conf_init(dns, p->wan);
-	for (int i = 0; i < p->n_dns; i++)
-		if (resolve_add_server(dns, p->dns[i], msg, sizeof(msg))) {
-			pr_err("provision: --dns: %s", msg);
-			return 1;
-		}
-	if (!p->n_dns && resolve_add_resolv_conf(dns, NULL, msg, sizeof(msg))) {
-		pr_err("provision: %s", msg);
-		return 1;
-	}
-	return 0;
-}
-
 int cmd_provision(int argc, char **argv)
 {
 	static struct hb46pp_answer a;
-	static char query[HB46PP_URL_MAX + 1];
+	static struct hb46pp_config c;
 	struct provision_args p = { 0 };
-	struct resolve_conf dns;
-	struct hb46pp_txt t;
-	struct hb46pp_fetch f = { 0 };
-	struct hb46pp_client cl;
-	char oui[7], vendorid[40], version[40], ua[64], msg[768], *body = NULL;
-	size_t len = 0;
+	struct hb46pp_ask q;
+	char url[HB46PP_URL_MAX + 1], msg[1024];
+	bool usage;
 	int ret = cli_parse(&provision_spec, argc, argv, &p, NULL);
 
 	if (ret != CLI_GO)
 		return ret;
-	if (!p.vendorid) {
-		if (!p.wan) {
-			pr_err("provision: give --wan IF (its MAC's OUI is the vendorid) or "
-			       "--vendorid OUI[-NAME]");
-			return EXIT_USAGE;
-		}
-		if (hb46pp_wan_oui(p.wan, oui, msg, sizeof(msg))) {
-			pr_err("provision: %s: give --vendorid OUI[-NAME]", msg);
-			return 1;
-		}
-		snprintf(vendorid, sizeof(vendorid), "%s-%s", oui, HB46PP_PRODUCT);
-		p.vendorid = vendorid;
-	}
-	if (setup_dns(&p, &dns) || find_server(&p, &dns, &t))
-		return 1;
-	hb46pp_version(MAPCE_VERSION, version, sizeof(version));
-	cl = (struct hb46pp_client){ .vendorid = p.vendorid,
-				     .product = HB46PP_PRODUCT,
-				     .version = version,
-				     .capability = HB46PP_CAPABILITY };
-	if (hb46pp_query_url(t.url, &cl, query, sizeof(query), msg, sizeof(msg))) {
+	q = (struct hb46pp_ask){ .wan = p.wan,
+				 .url = p.url,
+				 .ca = p.ca,
+				 .vendorid = p.vendorid,
+				 .dns = p.dns,
+				 .n_dns = p.n_dns,
+				 .allow_http = p.allow_http };
+	if (hb46pp_ask(&q, &a, &c, url, &usage, msg, sizeof(msg))) {
 		pr_err("provision: %s", msg);
-		return 1;
+		return usage ? EXIT_USAGE : 1;
 	}
-	snprintf(ua, sizeof(ua), "mapce/%s", MAPCE_VERSION);
-	f = (struct hb46pp_fetch){ .url = query,
-				   .ifname = p.wan,
-				   .ca_file = p.ca,
-				   .allow_http = p.allow_http,
-				   .dns = &dns,
-				   .user_agent = ua };
-	if (hb46pp_fetch(&f, &body, &len, msg, sizeof(msg))) {
-		pr_err("provision: %s", msg);
-		return 1;
-	}
-	ret = hb46pp_parse(body, len, &a, msg, sizeof(msg));
-	free(body);
-	if (ret) {
-		pr_err("provision: the answer of %s: %s", t.url, msg);
-		return 1;
-	}
-	if (a.service == HB46PP_NONE) {
-		if (!a.n_order)
-			pr_err("provision: %s: no service for this line (order: [])", t.url);
-		else
-			pr_err("provision: %s: no service mapce runs for this line (order: only "
-			       "services other than map_e, dslite, lw4o6, ipip)",
-			       t.url);
-		return 1;
-	}
-	if (a.service == HB46PP_LW4O6 && !a.lw4o6.is_addr) {
-		pr_err("provision: %s: lw4o6.lwaftr '%s' is a name; mapce takes the lwAFTR's "
-		       "address only",
-		       t.url, a.lw4o6.lwaftr);
-		return 1;
-	}
-	print_answer(t.url, &a);
+	print_answer(url, &a, &c);
 	return 0;
 }

@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "ce/auto_mode.h"
 #include "ce/aftr_service.h"
 #include "ce/binlog_service.h"
 #include "ce/ce_run.h"
@@ -23,6 +24,7 @@
 #include "ce/upnp_bridge.h"
 #include "cli/commands.h"
 #include "core/config_file.h"
+#include "core/mode.h"
 #include "core/output.h"
 #include "core/portmap.h"
 #include "sys/caps.h"
@@ -52,7 +54,10 @@ const struct cli_spec run_spec = {
 		"(30 s to a day), at once on a new WAN prefix, after a failure with backoff (5 s "
 		"doubled up to 5 min, the last good address kept); a new address moves the "
 		"tunnel's remote in place, every binding and counter kept (status shows the "
-		"address, the TTL left, the next question and the last failure).\n\n"
+		"address, the TTL left, the next question and the last failure).  With mode auto "
+		"it asks the HB46PP server again when the answer's ttl ends and applies a changed "
+		"answer in place; a failed question or a bad answer keeps the running config and "
+		"is asked again with backoff.\n\n"
 		"One log line per event on stderr (with -j: one JSON object per line on "
 		"stdout).  The pid file " MAPCE_RUN_DIR "/IF.pid names the process (a DHCPv6 "
 		"client hook sends it SIGHUP) and is its lock: a second run on IF refuses.  "
@@ -183,6 +188,10 @@ int cmd_run(int argc, char **argv)
 		return ret;
 	if (caps_check("mapce run", CAPS_LOAD))
 		return 1;
+	if (up_auto_ask("run", &S))
+		return 1;
+	if (S.val[UK_MODE] == MAPCE_MODE_AUTO) /* asks again when the ttl ends */
+		run_add(auto_mode_service(S.wan, run_settings));
 	if (S.binding_log[0])
 		run_add(binlog_service(S.binding_log));
 	if (S.upnp_leases[0])

@@ -38,6 +38,7 @@
 #include "sys/daemon.h"
 #include "sys/netlink.h"
 #include "sys/state_file.h"
+#include "sys/provision_record.h"
 #include "sys/update_call.h"
 #include "ce/aftr_name.h"
 
@@ -50,9 +51,10 @@ const struct cli_spec status_spec = {
 	.description =
 		"Parameters, attach state, flow and binding counts, the main counters and the "
 		"port usage per LAN host of the CE on IF (default: every WAN that is up), and the "
-		"update call's last try and last success when the config has update-url, and "
+		"update call's last try and last success when the config has update-url, "
 		"the DS-Lite AFTR name 'mapce run' follows: its address, TTL left, next "
-		"question and last failure.  "
+		"question and last failure, and with mode auto the service the HB46PP answer "
+		"ordered, its server, the last answer and the next question.  "
 		"With -j: {\"interfaces\": [...]}, one object per WAN.",
 	.groups = status_groups,
 	.on_opt = cli_store_arg,
@@ -113,6 +115,42 @@ static void print_when(const char *key, const char *key_age, const char *text_fm
 	snprintf(age, sizeof(age), " (%%llds %s)", t > time(NULL) ? "from now" : "ago");
 	out_str(key, text_fmt, when);
 	out_int(key_age, age, llabs((long long)time(NULL) - t));
+}
+
+/* mode auto (ce/auto_mode.h): the service the HB46PP answer ordered, its
+ * server, the last answer and the next question; null when not auto. */
+static void print_provision(const char *wan)
+{
+	static struct provision_record r;
+
+	if (provision_record_load(wan, &r)) {
+		out_null("provision", NULL);
+		return;
+	}
+	out_open_object("provision");
+	out_str("mode", "  provision    mode %s:", "auto");
+	out_str("service", " %s", r.service);
+	out_str("url", " from %s\n", r.url);
+	out_str("config", "    config     %s\n", r.config);
+	print_when("fetched", "fetched_age_s", "    fetched    %s", r.fetched);
+	if (r.ttl)
+		out_uint("ttl", ", ttl %llu s", r.ttl);
+	else
+		out_null("ttl", ", no ttl");
+	print_when("next", "next_in_s", ", next %s", r.next);
+	out_text("\n");
+	out_uint("failures", r.failures ? "    failures   %llu in a row" : NULL, r.failures);
+	if (r.failures) {
+		print_when("last_try", "last_try_age_s", ", last %s", r.last_try);
+	} else {
+		out_null("last_try", NULL);
+		out_null("last_try_age_s", NULL);
+	}
+	if (r.error[0])
+		out_str("error", r.failures ? ": %s\n" : NULL, r.error);
+	else
+		out_null("error", NULL);
+	out_close_object();
 }
 
 /* The update call (sys/update_call.h): the record `up` or `run` keeps;
@@ -384,6 +422,7 @@ static void print_wan(const char *wan)
 		out_str("ce_ipv6", "  ce_ipv6      %s\n", ip6_str(c.ce_ipv6, a));
 		out_str("br", "  br           %s\n", ip6_str(c.br_ipv6, a));
 		print_origin(wan);
+		print_provision(wan);
 		print_update(wan);
 		print_aftr(wan);
 		print_pieces(wan, ifindex, &c);

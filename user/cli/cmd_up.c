@@ -17,13 +17,14 @@
 #include <sys/stat.h>
 
 #include "sys/caps.h"
+#include "ce/auto_mode.h"
 #include "ce/ce_plan.h"
 #include "ce/aftr_name.h"
 #include "ce/ce_plan_mode.h"
 #include "cli/commands.h"
 #include "core/config_file.h"
-#include "sys/netlink.h"
 #include "core/mode.h"
+#include "sys/netlink.h"
 #include "core/output.h"
 #include "core/parse.h"
 #include "core/rule_config.h"
@@ -52,14 +53,22 @@ static const struct opt_def up_opts[] = {
 
 static const struct opt_group up_group = { NULL, up_opts };
 const struct opt_group *const up_groups[] = {
-	&up_group,	     &up_settings_group, &up_source_group,	&mapce_rule_group,
-	&mapce_domain_group, &mapce_ce_group,	 &mapce_explicit_group, NULL,
+	&up_group,	  &up_settings_group,	 &up_provision_group,
+	&up_source_group, &mapce_rule_group,	 &mapce_domain_group,
+	&mapce_ce_group,  &mapce_explicit_group, NULL,
 };
 /* run: up's and its own (up takes those only to refuse them). */
 const struct opt_group *const run_groups[] = {
-	&up_group,	 &up_settings_group,	&up_source_group,
-	&up_run_group,	 &mapce_rule_group,	&mapce_domain_group,
-	&mapce_ce_group, &mapce_explicit_group, NULL,
+	&up_group,
+	&up_settings_group,
+	&up_provision_group,
+	&up_source_group,
+	&up_run_group,
+	&mapce_rule_group,
+	&mapce_domain_group,
+	&mapce_ce_group,
+	&mapce_explicit_group,
+	NULL,
 };
 static const struct opt_group *const up_hidden[] = { &up_run_group, NULL };
 /* up and run: the keys a command line never takes (config_file.h) */
@@ -130,7 +139,9 @@ const struct cli_spec up_spec = {
 		"takes the AFTR's name from DHCPv6 option 64 (RFC 6334) and lw4o6 its binding and "
 		"lwAFTR from option 96 (the tunnel source then the bind prefix with the RFC 7597 "
 		"interface identifier, added to IF) through --dhcpv6-option or "
-		"--dhcpv6-option-file; an explicit --aftr or --br wins over the option.",
+		"--dhcpv6-option-file; an explicit --aftr or --br wins over the option.  --mode auto "
+		"first asks the line's HB46PP server (mapce provision) and brings up the service "
+		"it orders; a failed question or a malformed answer applies nothing.",
 	.groups = up_groups,
 	.hidden = up_hidden,
 	.file_only = up_file_only,
@@ -288,6 +299,9 @@ int up_plan_msg(const struct up_settings *s, struct ce_up_params *p, char *err, 
 	char real[PATH_MAX];
 	int ret, addr_ifindex;
 
+	s = auto_mode_settings(s, err, errlen); /* mode auto: the answer's service */
+	if (!s)
+		return 1;
 	if (rule_source_load(s, &src, err, errlen))
 		return 1;
 	s = aftr_resolved(s, &src, err, errlen);
@@ -347,6 +361,19 @@ int up_plan(const char *cmd, const struct up_settings *s, struct ce_up_params *p
 	return ret;
 }
 
+int up_auto_ask(const char *cmd, const struct up_settings *s)
+{
+	char errbuf[2048];
+
+	if (s->val[UK_MODE] != MAPCE_MODE_AUTO)
+		return 0;
+	if (auto_mode_ask(s, errbuf, sizeof(errbuf))) {
+		pr_err("%s: %s (nothing applied)", cmd, errbuf);
+		return 1;
+	}
+	return 0;
+}
+
 /* The update call after an up that worked: said, recorded for status,
  * never a failure of up (the CE is up; `mapce run` retries). */
 static void up_update_call(const struct up_settings *s, const struct ce_up_params *p)
@@ -376,9 +403,13 @@ int cmd_up(int argc, char **argv)
 		return ret;
 	if (caps_check("mapce up", CAPS_LOAD))
 		return 1;
+	if (up_auto_ask("up", &s))
+		return 1;
 	ret = up_plan("up", &s, &p);
 	if (!ret)
 		ret = ce_up(&p);
+	if (!ret)
+		auto_mode_record(s.wan, &s, false);
 	if (!ret && s.update_url[0])
 		up_update_call(&s, &p);
 	return ret;

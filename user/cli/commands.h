@@ -41,6 +41,10 @@ int up_settings_reread(struct up_settings *s, char *err, size_t errlen);
 extern const struct opt_group *const up_groups[], *const run_groups[];
 extern const struct opt_group *const up_file_only[]; /* the update keys */
 int up_opt(void *ctx, const struct opt_def *opt, const char *arg);
+/* mode auto (ce/auto_mode.h): ask the HB46PP server once and keep its
+ * answer for the plan; 0 (also when s is not mode auto), or 1 after
+ * pr_err() ("cmd: mode auto: ... (nothing applied)"). */
+int up_auto_ask(const char *cmd, const struct up_settings *s);
 /* up_plan with the message in err instead of on stderr (run logs it). */
 int up_plan_msg(const struct up_settings *s, struct ce_up_params *p, char *err, size_t errlen);
 

@@ -81,8 +81,8 @@ static int parse_portmap_line(struct up_settings *s, char **w, int n, unsigned i
 	return 0;
 }
 
-/* One line (already split). */
-static int parse_line(struct up_settings *s, char **w, int n, unsigned int line, char *err,
+/* One line (already split); config_file.h. */
+int config_line_apply(struct up_settings *s, char **w, int n, unsigned int line, char *err,
 		      size_t errlen)
 {
 	const struct opt_def *key;
@@ -175,7 +175,7 @@ int config_file_parse(const char *path, struct up_settings *s, char *err, size_t
 		n = config_split_words(buf, w, 6);
 		if (n == 0)
 			continue;
-		if (parse_line(s, w, n, line, m, sizeof(m)))
+		if (config_line_apply(s, w, n, line, m, sizeof(m)))
 			ret = BAD("%s:%u: %s", path, line, m);
 	}
 	free(text);

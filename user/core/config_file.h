@@ -88,6 +88,11 @@ enum up_key {
 	UK_IID,		     /* ipip6: the tunnel address's interface identifier */
 	UK_DNS,		     /* the resolver --aftr NAME is asked of (dns[]) */
 	UK_FASTPATH,	     /* the LAN interface of the XDP fast path (fastpath[]) */
+	/* mode auto: the HB46PP server (core/hb46pp.h, sys/hb46pp_ask.h) */
+	UK_PROVISION_URL,      /* its URL (else the DNS TXT record 4over6.info) */
+	UK_PROVISION_CA,       /* the CA file its certificate is checked against */
+	UK_PROVISION_INSECURE, /* flag: an http:// provision-url is taken */
+	UK_PROVISION_TTL_MIN,  /* seconds: the answer's ttl is asked again no sooner */
 	UK__N
 };
 
@@ -118,6 +123,8 @@ struct up_settings {
 	char aftr[256];			       /* UK_AFTR, as given */
 	__u8 iid[8];			       /* UK_IID, network order */
 	char dns[64];			       /* UK_DNS: an IPv6 or IPv4 address */
+	char provision_url[1025];	       /* UK_PROVISION_URL (HB46PP_URL_MAX) */
+	char provision_ca[PATH_MAX];	       /* UK_PROVISION_CA */
 	/* The rule sources besides the rule options (one source a file or
 	 * command line; they are merged with the rules, as a whole). */
 	char isp[ISP_NAME_MAX];	      /* ISP table name, or "auto" */
@@ -133,8 +140,9 @@ struct up_settings {
  * UP_OPT_BASE + enum up_key), and every key a file or `mapce up` takes:
  * those and the rule keys (rule_config.h), NULL-terminated. */
 extern const struct opt_group up_settings_group;
-extern const struct opt_group up_source_group; /* isp, dhcpv6-option, dhcpv6-option-file */
-extern const struct opt_group up_run_group;    /* mapce run's own: prometheus-file */
+extern const struct opt_group up_source_group;	  /* isp, dhcpv6-option, dhcpv6-option-file */
+extern const struct opt_group up_run_group;	  /* mapce run's own: prometheus-file */
+extern const struct opt_group up_provision_group; /* mode auto's: provision-url, ... */
 /* The update call's keys: config file only (cli_spec.file_only refuses
  * them on the command line, where every user sees them in ps). */
 extern const struct opt_group up_update_group;
@@ -150,6 +158,13 @@ int up_settings_apply(struct up_settings *s, int opt, const char *arg, unsigned 
 /* Parse a config file into s (initialized here).  0 ok; -1 with
  * "FILE:LINE: message" in err (-ENOENT-like failures name the file). */
 int config_file_parse(const char *path, struct up_settings *s, char *err, size_t errlen);
+
+/* One config line split into its n words (w[0] the key), applied to s
+ * as a file's line number line would be (0: as the command line; a flag
+ * takes yes/no).  0, or -1 with a message naming the key in err.  `mode
+ * auto` applies the HB46PP answer's lines (core/hb46pp_config.h) so. */
+int config_line_apply(struct up_settings *s, char **w, int n, unsigned int line, char *err,
+		      size_t errlen);
 
 /* out = file overridden by cli (see the merge rule above). */
 void up_settings_merge(struct up_settings *out, const struct up_settings *file,
@@ -180,6 +195,12 @@ int config_file_del_portmaps(const char *path, const struct portmap *range, int 
  * comment, mode 0600, written atomically, its directory created when
  * missing.  An existing file is never replaced.  0, or -1 + message. */
 int config_file_create(const char *path, const char *wan, char *err, size_t errlen);
+
+/* mode auto: the answer's ttl clamped to [provision-ttl-min, HB46PP's 7
+ * days]; a failed question asked again after provision-ttl-min, doubled
+ * at each failure up to PROVISION_RETRY_MAX_S (the running config kept). */
+#define PROVISION_TTL_MIN_S 300
+#define PROVISION_RETRY_MAX_S 3600
 
 /* --mss-clamp auto */
 #define UP_MSS_AUTO 0x7fffffffUL

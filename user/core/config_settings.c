@@ -30,7 +30,9 @@ static const struct opt_def up_keys[] = {
 	  "the service: map-e (RFC 7597, default), ipip6 (a fixed IPv4 address over RFC 2473: "
 	  "--ipv4 ADDR[/LEN] --br ADDR [--iid IID]), dslite (RFC 6333 B4: --aftr ADDR|NAME, or "
 	  "DHCPv6 option 64), lw4o6 (RFC 7596 lwB4: --ipv4 ADDR --psid N --psid-len K "
-	  "[--psid-offset A] --br ADDR, or DHCPv6 option 96); map-t is not supported",
+	  "[--psid-offset A] --br ADDR, or DHCPv6 option 96); auto (the service the line's HB46PP "
+	  "provisioning server orders, asked at up and again when its ttl ends under run: "
+	  "provision-url, or the DNS TXT record 4over6.info); map-t is not supported",
 	  KEY(MODE) },
 	{ "aftr", "ADDR|NAME",
 	  "dslite: the AFTR's IPv6 address, or its name (its AAAA, through --dns or the "
@@ -41,7 +43,8 @@ static const struct opt_def up_keys[] = {
 	  KEY(AFTR) },
 	{ "dns", "ADDR",
 	  "dslite: the DNS server --aftr NAME (or option 64's name) is resolved through (the "
-	  "line's; default: the nameservers of /etc/resolv.conf), asked out of the WAN",
+	  "line's; default: the nameservers of /etc/resolv.conf), asked out of the WAN; mode "
+	  "auto: also the one the TXT record and the provisioning server's name are asked of",
 	  KEY(DNS) },
 	{ "iid", "IID",
 	  "ipip6: the interface identifier of the tunnel address on the WAN's /64 (e.g. ::feed "
@@ -155,6 +158,29 @@ static const struct opt_def run_keys[] = {
 	{},
 };
 
+/* mode auto (sys/hb46pp_ask.h): where the service is asked. */
+static const struct opt_def provision_keys[] = {
+	{ "provision-url", "URL",
+	  "mode auto: the HB46PP provisioning server (default: the url of the DNS TXT record "
+	  "4over6.info); asked over IPv6 out of the WAN, https with its certificate checked",
+	  KEY(PROVISION_URL) },
+	{ "provision-ca", "FILE",
+	  "mode auto: check the server against the CA certificates in FILE (PEM) instead of "
+	  "the system's",
+	  KEY(PROVISION_CA) },
+	{ "provision-insecure", NULL,
+	  "mode auto: take an http:// provision-url (the answer then travels unprotected)",
+	  KEY(PROVISION_INSECURE) },
+	/* clang-format off */
+	{ "provision-ttl-min", "S",
+	  "mode auto: ask again no sooner than S seconds (default " OPT_STR(PROVISION_TTL_MIN_S)
+	  "), whatever the answer's ttl; a failed question is asked again after S, doubled "
+	  "up to " OPT_STR(PROVISION_RETRY_MAX_S) " s",
+	  KEY(PROVISION_TTL_MIN) },
+	/* clang-format on */
+	{},
+};
+
 /* The update call (core/update_url.h): keys of the config file only. */
 static const struct opt_def update_keys[] = {
 	{ "update-url", "URL",
@@ -194,11 +220,15 @@ const struct opt_group up_update_group = {
 const struct opt_group up_run_group = { "Run settings (mapce run only; also config file keys)",
 					run_keys };
 const struct opt_group up_settings_group = { "Settings (also config file keys)", up_keys };
+const struct opt_group up_provision_group = { "Provisioning (mode auto; also config file keys)",
+					      provision_keys };
 const struct opt_group up_source_group = { "Rule sources (instead of rule options)", source_keys };
 const struct opt_group *const up_key_groups[] = {
-	&up_settings_group, &up_source_group,	   &up_run_group,
-	&up_update_group,   &mapce_rule_group,	   &mapce_domain_group,
-	&mapce_ce_group,    &mapce_explicit_group, NULL,
+	&up_settings_group,    &up_source_group,
+	&up_run_group,	       &up_provision_group,
+	&up_update_group,      &mapce_rule_group,
+	&mapce_domain_group,   &mapce_ce_group,
+	&mapce_explicit_group, NULL,
 };
 
 #define BAD(...) mapce_errf(err, errlen, __VA_ARGS__)
@@ -603,6 +633,25 @@ int up_settings_apply(struct up_settings *s, int opt, const char *arg, unsigned 
 	case UK_UPDATE_RETRY_MIN:
 		ret = num(s, k, name, arg, 1, UPDATE_RETRY_MAX_S, err, errlen);
 		break;
+	case UK_PROVISION_URL:
+		if (strlen(arg) >= sizeof(s->provision_url) ||
+		    (strncmp(arg, "https://", 8) && strncmp(arg, "http://", 7)))
+			return BAD("bad %s '%.64s' (an http:// or https:// URL of at most %zu "
+				   "characters)",
+				   name, arg, sizeof(s->provision_url) - 1);
+		snprintf(s->provision_url, sizeof(s->provision_url), "%s", arg);
+		ret = 0;
+		break;
+	case UK_PROVISION_CA:
+		ret = set_abs_file(s->provision_ca, name, arg, err, errlen);
+		break;
+	case UK_PROVISION_INSECURE:
+		s->val[k] = 1;
+		ret = 0;
+		break;
+	case UK_PROVISION_TTL_MIN:
+		ret = num(s, k, name, arg, 1, PROVISION_RETRY_MAX_S, err, errlen);
+		break;
 	default:
 		return BAD("unknown option %s", name);
 	}
@@ -695,6 +744,10 @@ void up_settings_merge(struct up_settings *out, const struct up_settings *file,
 		memcpy(out->iid, cli->iid, sizeof(out->iid));
 	if (cli->set[UK_DNS])
 		memcpy(out->dns, cli->dns, sizeof(out->dns));
+	if (cli->set[UK_PROVISION_URL])
+		memcpy(out->provision_url, cli->provision_url, sizeof(out->provision_url));
+	if (cli->set[UK_PROVISION_CA])
+		memcpy(out->provision_ca, cli->provision_ca, sizeof(out->provision_ca));
 	out->usage_err = false;
 }
 
@@ -745,6 +798,29 @@ static int update_check(const struct up_settings *s, char *err, size_t errlen)
 	return 0;
 }
 
+/* The provision keys belong to mode auto; an http:// URL only when allowed. */
+static int provision_check(const struct up_settings *s, char *err, size_t errlen)
+{
+	static const enum up_key keys[] = { UK_PROVISION_URL, UK_PROVISION_CA,
+					    UK_PROVISION_INSECURE, UK_PROVISION_TTL_MIN };
+	char where[PATH_MAX + 64];
+
+	if (s->val[UK_MODE] != MAPCE_MODE_AUTO) {
+		for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+			if (s->set[keys[i]])
+				return BAD("%s is for mode auto (not %s)",
+					   up_settings_where(s, keys[i], where, sizeof(where)),
+					   mode_str((__u8)s->val[UK_MODE]));
+		return 0;
+	}
+	if (!strncmp(s->provision_url, "http://", 7) && !s->val[UK_PROVISION_INSECURE])
+		return BAD("%s '%s': plain http refused (the answer would travel unprotected); "
+			   "'provision-insecure yes' takes it",
+			   up_settings_where(s, UK_PROVISION_URL, where, sizeof(where)),
+			   s->provision_url);
+	return 0;
+}
+
 int up_settings_check(const struct up_settings *s, char *err, size_t errlen)
 {
 	static const struct {
@@ -781,7 +857,7 @@ int up_settings_check(const struct up_settings *s, char *err, size_t errlen)
 					     s->set[UK_DHCPV6_OPTION] ? UK_DHCPV6_OPTION
 								      : UK_DHCPV6_OPTION_FILE,
 					     where, sizeof(where)));
-	if (update_check(s, err, errlen))
+	if (update_check(s, err, errlen) || provision_check(s, err, errlen))
 		return -1;
 	if (s->set[UK_ALLOW_SHORT_TIMEOUTS] && s->val[UK_ALLOW_SHORT_TIMEOUTS])
 		return 0;

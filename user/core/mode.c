@@ -12,10 +12,9 @@ static const struct {
 	const char *name;
 	__u8 mode;
 } modes[] = {
-	{ "map-e", MAPCE_MODE_MAP_E },
-	{ "ipip6", MAPCE_MODE_IPIP6 },
-	{ "dslite", MAPCE_MODE_DSLITE },
-	{ "lw4o6", MAPCE_MODE_LW4O6 },
+	{ "map-e", MAPCE_MODE_MAP_E },	 { "ipip6", MAPCE_MODE_IPIP6 },
+	{ "dslite", MAPCE_MODE_DSLITE }, { "lw4o6", MAPCE_MODE_LW4O6 },
+	{ "auto", MAPCE_MODE_AUTO },
 };
 
 const char *mode_str(__u8 mode)
@@ -38,8 +37,9 @@ int mode_parse(const char *s, __u8 *mode, char *err, size_t errlen)
 	if (!strcmp(s, "map-t"))
 		return mapce_errf(err, errlen,
 				  "mode 'map-t' is not supported: MAP-T (RFC 7599) is used by no "
-				  "Japanese service; map-e, ipip6, dslite or lw4o6");
-	return mapce_errf(err, errlen, "unknown mode '%s' (map-e, ipip6, dslite or lw4o6)", s);
+				  "Japanese service; map-e, ipip6, dslite, lw4o6 or auto");
+	return mapce_errf(err, errlen, "unknown mode '%s' (map-e, ipip6, dslite, lw4o6 or auto)",
+			  s);
 }
 
 __u32 mode_napt_port_count(const struct mapce_config *c)

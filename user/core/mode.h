@@ -17,6 +17,11 @@
 #include <stddef.h>
 #include <linux/types.h>
 
+/* mode auto: the service the line's HB46PP server orders (sys/hb46pp_ask.h,
+ * ce/auto_mode.h).  A setting only: replaced by the ordered mode before
+ * any plan, never in the datapath's config (not an MAPCE_MODE_* of the ABI). */
+#define MAPCE_MODE_AUTO 0xff
+
 /* The mode's name ("map-e"...), "?" for an unknown value. */
 const char *mode_str(__u8 mode);
 /* 0 and *mode set, or -1 with a message naming s in err. */

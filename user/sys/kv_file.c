@@ -118,3 +118,33 @@ void kv_put_text(FILE *f, const char *key, const char *val)
 		fputc((unsigned char)*val < 0x20 || *val == 0x7f ? '?' : *val, f);
 	fputc('\n', f);
 }
+
+int kv_record_load(const char *wan, const char *suffix, int max_lines,
+		   int (*fn)(const char *key, char *val, void *ctx), void *rec, size_t size)
+{
+	char p[PATH_MAX];
+
+	memset(rec, 0, size);
+	if (kv_run_path(p, sizeof(p), "", wan, suffix))
+		return -ENAMETOOLONG;
+	return kv_file_read(p, max_lines, fn, rec);
+}
+
+int kv_record_save(const char *wan, const char *suffix, void (*fn)(FILE *f, const void *ctx),
+		   const void *rec)
+{
+	char p[PATH_MAX];
+
+	if (kv_run_path(p, sizeof(p), "", wan, suffix))
+		return -ENAMETOOLONG;
+	return kv_file_write(p, fn, rec);
+}
+
+int kv_record_forget(const char *wan, const char *suffix)
+{
+	char p[PATH_MAX];
+
+	if (kv_run_path(p, sizeof(p), "", wan, suffix))
+		return -ENAMETOOLONG;
+	return kv_file_remove(p);
+}

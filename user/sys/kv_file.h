@@ -43,4 +43,13 @@ void kv_put_text(FILE *f, const char *key, const char *val);
 /* Remove path: 0, or -errno (-ENOENT: there was none). */
 int kv_file_remove(const char *path);
 
+/* A WAN's record MAPCE_RUN_DIR[/net:INODE]/<wan><suffix> (".update",
+ * ".provision"): read (the struct zeroed first, size bytes), written,
+ * removed as above; -ENAMETOOLONG when the path does not fit. */
+int kv_record_load(const char *wan, const char *suffix, int max_lines,
+		   int (*fn)(const char *key, char *val, void *ctx), void *rec, size_t size);
+int kv_record_save(const char *wan, const char *suffix, void (*fn)(FILE *f, const void *ctx),
+		   const void *rec);
+int kv_record_forget(const char *wan, const char *suffix);
+
 #endif

@@ -129,11 +129,6 @@ const char *update_summary(const struct update_record *rec, char *buf, size_t le
 
 /* ---- the record ----------------------------------------------------------- */
 
-static int record_path(char *buf, size_t len, const char *wan)
-{
-	return kv_run_path(buf, len, "", wan, ".update");
-}
-
 static void record_write(FILE *f, const void *ctx)
 {
 	const struct update_record *r = ctx;
@@ -183,28 +178,15 @@ static int record_line(const char *key, char *val, void *ctx)
 
 int update_record_load(const char *wan, struct update_record *rec)
 {
-	char p[PATH_MAX];
-
-	memset(rec, 0, sizeof(*rec));
-	if (record_path(p, sizeof(p), wan))
-		return -ENAMETOOLONG;
-	return kv_file_read(p, RECORD_MAX_LINES, record_line, rec);
+	return kv_record_load(wan, ".update", RECORD_MAX_LINES, record_line, rec, sizeof(*rec));
 }
 
 int update_record_save(const char *wan, const struct update_record *rec)
 {
-	char p[PATH_MAX];
-
-	if (record_path(p, sizeof(p), wan))
-		return -ENAMETOOLONG;
-	return kv_file_write(p, record_write, rec);
+	return kv_record_save(wan, ".update", record_write, rec);
 }
 
 int update_record_forget(const char *wan)
 {
-	char p[PATH_MAX];
-
-	if (record_path(p, sizeof(p), wan))
-		return -ENAMETOOLONG;
-	return kv_file_remove(p);
+	return kv_record_forget(wan, ".update");
 }
