@@ -18,6 +18,8 @@
 #                           answers time exceeded), counted as such
 #   lab_fastpath_refused    --fastpath of no such interface, or of the WAN:
 #                           refused naming it, the running CE untouched
+#   lab_fastpath_veth_warned  up names mce-cel a veth whose peer must send
+#                           complete checksums (XDP sees no CHECKSUM_PARTIAL)
 #   lab_fastpath_down       mapce down detaches it from mce-cel
 #   lab_fastpath_teardown_clean  nothing left behind
 set -uo pipefail
@@ -33,7 +35,7 @@ lab_need
 if [ -n "$LAB_NEED" ]; then
 	t_skip_all "$LAB_NEED" lab_fastpath_status lab_fastpath_ping lab_fastpath_udp \
 		lab_fastpath_tcp lab_fastpath_hits lab_fastpath_ttl lab_fastpath_refused \
-		lab_fastpath_down
+		lab_fastpath_veth_warned lab_fastpath_down
 fi
 lab_port_set
 
@@ -119,6 +121,14 @@ for bad in nosuch0 "$LAB_IF_WAN"; do
 done
 grep -q "is the WAN" <<<"$out" || t_why "--fastpath $LAB_IF_WAN: '$out'"
 [ "$(fp_json 'f["lan"]')" = mce-cel ] || t_why "the running fast path changed"
+t_end
+
+t_begin lab_fastpath_veth_warned
+# mce-cel is a veth: up says its peer must send complete checksums
+out=$(lab_ce up --wan "$LAB_IF_WAN" "${LAB_RULE_ARGS[@]}" --fastpath "$LAB_IF_CE_LAN" 2>&1) ||
+	t_why "up again with --fastpath $LAB_IF_CE_LAN: $out"
+grep -q "fastpath $LAB_IF_CE_LAN is a veth device: its peer must send complete checksums" <<<"$out" ||
+	t_why "no checksum warning: '$out'"
 t_end
 
 t_begin lab_fastpath_down

@@ -24,8 +24,8 @@ bool aftr_is_name(const struct up_settings *s)
 	       inet_pton(AF_INET6, s->aftr, &a) != 1;
 }
 
-int aftr_resolve(const struct up_settings *s, const char *what, struct in6_addr *addr,
-		 __u32 *ttl, char *err, size_t errlen)
+int aftr_resolve(const struct up_settings *s, const char *what, struct in6_addr *addr, __u32 *ttl,
+		 char *err, size_t errlen)
 {
 	struct resolve_conf rc;
 	char m[512];

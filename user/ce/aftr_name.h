@@ -37,8 +37,8 @@ bool aftr_is_name(const struct up_settings *s);
  * naming where the name came from (what: e.g. "DHCPv6 option 64 of FILE";
  * NULL: "--aftr") and the name ("--aftr NAME: no such name", the server's
  * failure). */
-int aftr_resolve(const struct up_settings *s, const char *what, struct in6_addr *addr,
-		 __u32 *ttl, char *err, size_t errlen);
+int aftr_resolve(const struct up_settings *s, const char *what, struct in6_addr *addr, __u32 *ttl,
+		 char *err, size_t errlen);
 
 /* The record of wan: 0, -ENOENT (none), -errno. */
 int aftr_record_load(const char *wan, struct aftr_record *r);

@@ -23,6 +23,7 @@
 #include "ce/ce_plan_mode.h"
 #include "cli/commands.h"
 #include "core/config_file.h"
+#include "sys/ethtool.h"
 #include "core/mode.h"
 #include "sys/netlink.h"
 #include "core/output.h"
@@ -139,7 +140,8 @@ const struct cli_spec up_spec = {
 		"takes the AFTR's name from DHCPv6 option 64 (RFC 6334) and lw4o6 its binding and "
 		"lwAFTR from option 96 (the tunnel source then the bind prefix with the RFC 7597 "
 		"interface identifier, added to IF) through --dhcpv6-option or "
-		"--dhcpv6-option-file; an explicit --aftr or --br wins over the option.  --mode auto "
+		"--dhcpv6-option-file; an explicit --aftr or --br wins over the option.  --mode "
+		"auto "
 		"first asks the line's HB46PP server (mapce provision) and brings up the service "
 		"it orders; a failed question or a malformed answer applies nothing.",
 	.groups = up_groups,
@@ -290,6 +292,23 @@ aftr_resolved(const struct up_settings *s, const struct rule_source *src, char *
 	return &r;
 }
 
+/* XDP sees no skb: a frame whose TCP/UDP checksum the peer left to
+ * offload (CHECKSUM_PARTIAL, a veth or tap peer with tx checksumming on)
+ * leaves the fast path with that checksum unfilled.  Said once a process
+ * (run plans at every pass). */
+static void fastpath_csum_warn(const char *lan)
+{
+	static char warned[IF_NAMESIZE];
+	char drv[32];
+
+	if (!strcmp(warned, lan) || !netdev_may_pass_partial_csum(lan, drv, sizeof(drv)))
+		return;
+	snprintf(warned, sizeof(warned), "%s", lan);
+	pr_warn("fastpath %s is a %s device: its peer must send complete checksums (ethtool -K "
+		"PEER tx off), else TCP and UDP through the fast path break",
+		lan, drv);
+}
+
 int up_plan_msg(const struct up_settings *s, struct ce_up_params *p, char *err, size_t errlen)
 {
 	static struct nl_addr6 addrs[ADDRS_MAX];
@@ -345,6 +364,7 @@ int up_plan_msg(const struct up_settings *s, struct ce_up_params *p, char *err, 
 			return 1;
 		}
 		snprintf(p->fastpath, sizeof(p->fastpath), "%s", s->fastpath);
+		fastpath_csum_warn(s->fastpath);
 	}
 	if (p->config_path[0] && realpath(s->path, real))
 		snprintf(p->config_path, sizeof(p->config_path), "%s", real);
