@@ -56,12 +56,6 @@ x = json.load(sys.stdin)[0].get("xdp", {})
 print(x.get("prog", {}).get("id", "") if x else "")'
 }
 
-result_ok() {
-	local why
-	why=$(lab_query ok <<<"$2" 2>&1) && return 0
-	t_why "$1: $why"
-	return 1
-}
 
 t_begin lab_fastpath_status
 on=$(fp_json 'f["on"], f["lan"]')
@@ -75,11 +69,7 @@ grep -q " 3 received" <<<"$out" || t_why "ping: $(grep transmitted <<<"$out")"
 t_end
 
 t_begin lab_fastpath_udp
-: >"$LAB_UDP_LOG"
-out=$(ns_exec_t "$T" "$LAB_NS_LAN" "$LAB_PY" "$LAB_TOOLS/udp_echo.py" client \
-	--to "${LAB_INET_IPS[2]}:$LAB_UDP_PORT" --count 3 --size 512 2>&1)
-result_ok "UDP echo" "$out"
-lab_udp_seen_check
+lab_udp_echo_check "$T"
 t_end
 
 t_begin lab_fastpath_tcp
@@ -88,7 +78,7 @@ lab_fetch "$LAB_NS_LAN" "$T" "$LAB_DIR/download.bin"
 out=$(ns_exec_t "$T" "$LAB_NS_LAN" "$LAB_PY" "$LAB_TOOLS/tcp_client.py" \
 	--to "${LAB_INET_IPS[4]}:$LAB_TCP_PORT=1" --bytes $((8 * 1024 * 1024)) \
 	--timeout $((T - 5)) 2>&1)
-result_ok "8 MiB TCP echo" "$out"
+lab_result_ok "8 MiB TCP echo" "$out"
 t_end
 
 t_begin lab_fastpath_hits

@@ -31,13 +31,6 @@ lab_test_up
 
 lab_need
 
-# result_ok WHAT JSON: a lab-tools client result is clean, else t_why
-result_ok() {
-	local why
-	why=$(lab_query ok <<<"$2" 2>&1) && return 0
-	t_why "$1: $why"
-	return 1
-}
 
 lab_port_set
 
@@ -99,20 +92,14 @@ upload_case() { # NAME on|off
 	out=$(ns_exec_t "$T" "$LAB_NS_LAN" "$LAB_PY" "$LAB_TOOLS/tcp_client.py" \
 		--to "${LAB_INET_IPS[4]}:$LAB_TCP_PORT=1" --bytes $((8 * 1024 * 1024)) \
 		--timeout $((T - 5)) 2>&1)
-	result_ok "8 MiB TCP echo" "$out"
+	lab_result_ok "8 MiB TCP echo" "$out"
 	t_end
 }
 
 # ---- lab_udp_echo ---------------------------------------------------
 udp_case() {
-	local out
 	t_begin lab_udp_echo
-	: >"$LAB_UDP_LOG"
-	out=$(ns_exec_t "$T" "$LAB_NS_LAN" "$LAB_PY" "$LAB_TOOLS/udp_echo.py" client \
-		--to "${LAB_INET_IPS[2]}:$LAB_UDP_PORT" --count 3 --size 512 2>&1)
-	result_ok "UDP echo" "$out"
-	# what the server saw: the shared address and a port of the set
-	lab_udp_seen_check
+	lab_udp_echo_check "$T"
 	t_end
 }
 
@@ -125,7 +112,7 @@ native_case() {
 	pings "CE -> BR address ping6" "$LAB_NS_CE" 3 -6 "$LAB_BR_IP6"
 	out=$(ns_exec_t "$T" "$LAB_NS_CE" "$LAB_PY" "$LAB_TOOLS/tcp_client.py" \
 		--to "[$LAB_ISP_CE_IP6]:$LAB_TCP6_PORT=2" --bytes 1048576 --timeout 30 2>&1)
-	result_ok "TCP over IPv6" "$out"
+	lab_result_ok "TCP over IPv6" "$out"
 	t_end
 }
 
@@ -147,7 +134,7 @@ flows_udp_case() {
 	out=$(ns_exec_t "$T" "$LAB_NS_LAN" "$LAB_PY" "$LAB_TOOLS/udp_echo.py" client \
 		--to "${LAB_INET_IPS[1]}:$LAB_UDP_PORT" --bind "$LAB_LAN_IP:$FLOW_LPORT" \
 		--count "$FLOW_N" --size "$FLOW_SIZE" 2>&1)
-	if ! result_ok "the UDP exchange itself" "$out" || ! flows_to "$LAB_DIR/flows_udp.json"; then
+	if ! lab_result_ok "the UDP exchange itself" "$out" || ! flows_to "$LAB_DIR/flows_udp.json"; then
 		t_end
 		return
 	fi

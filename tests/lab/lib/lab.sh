@@ -469,6 +469,26 @@ lab_udp_seen_check() {
 	lab_in_set "$port" || t_why "source port $port is not in the port set"
 }
 
+# lab_result_ok WHAT JSON: a lab-tools client result is clean, else t_why
+lab_result_ok() {
+	local why
+	why=$(lab_query ok <<<"$2" 2>&1) && return 0
+	t_why "$1: $why"
+	return 1
+}
+
+# lab_udp_echo_check SECONDS: 3 UDP echoes of 512 bytes from the LAN host
+# to the internet's UDP echo server, all answered, and the server saw one
+# peer, the shared address and a port of the set (lab_udp_seen_check).
+lab_udp_echo_check() {
+	local out
+	: >"$LAB_UDP_LOG"
+	out=$(ns_exec_t "$1" "$LAB_NS_LAN" "$LAB_PY" "$LAB_TOOLS/udp_echo.py" client \
+		--to "${LAB_INET_IPS[2]}:$LAB_UDP_PORT" --count 3 --size 512 2>&1)
+	lab_result_ok "UDP echo" "$out"
+	lab_udp_seen_check
+}
+
 # lab_fetch NS SECONDS FILE [CURL_ARGS...]: the HTTP server's file to FILE
 # in NS (ns_fetch: NS_FETCH_WHY empty when it arrived intact).
 lab_fetch() {
