@@ -33,6 +33,15 @@ struct gc_ctx {
 	__u64 bind_grace_ns; /* a mapping unrefreshed this long is unused */
 };
 
+/* How long ago t was, at the sweep's clock.  Race-sensitive: the datapath stamps flows, mappings,
+ * claims and peers with the same coarse clock on other CPUs while a sweep runs, so t may be later
+ * than c->now; an unsigned c->now - t would then wrap to an age of centuries and expire a live flow
+ * (and free its mapping's port while the flow still used it). */
+static __always_inline __u64 gc_age(const struct gc_ctx *c, __u64 t)
+{
+	return t < c->now ? c->now - t : 0;
+}
+
 static long gc_flow(struct bpf_map *map, struct mapce_tuple *ko, struct mapce_flow *fo,
 		    struct gc_ctx *c)
 {
@@ -55,7 +64,8 @@ static long gc_flow(struct bpf_map *map, struct mapce_tuple *ko, struct mapce_fl
 		last = fi->last_ns;
 	st = mapce_flow_state(ko->proto, fo->tcp_seen, fi ? fi->tcp_seen : 0);
 	b = bpf_map_lookup_elem(&mapce_bind, &in);
-	if (b && c->now - last <= (__u64)mapce_flow_timeout(c->cfg, ko->proto, st) * NSEC_PER_SEC) {
+	if (b &&
+	    gc_age(c, last) <= (__u64)mapce_flow_timeout(c->cfg, ko->proto, st) * NSEC_PER_SEC) {
 		struct mapce_peer_key pk = { .out_ip = fo->ip,
 					     .out_port = fo->port,
 					     .proto = ko->proto,
@@ -82,7 +92,7 @@ static long gc_binding(struct bpf_map *map, struct mapce_endpoint *in, struct ma
 	struct mapce_endpoint out = { .ip = b->ip, .port = b->port, .proto = in->proto };
 	struct mapce_binding *owner;
 
-	if ((b->flags & MAPCE_BIND_F_STATIC) || c->now - b->refreshed_ns <= c->bind_grace_ns)
+	if ((b->flags & MAPCE_BIND_F_STATIC) || gc_age(c, b->refreshed_ns) <= c->bind_grace_ns)
 		return 0;
 	/* An overlapped mapping never owned the port's claim. */
 	owner = bpf_map_lookup_elem(&mapce_ports, &out);
@@ -103,7 +113,8 @@ static long gc_port(struct bpf_map *map, struct mapce_endpoint *out, struct mapc
 
 	/* Port forwards stay; a claim younger than the grace period may be a
 	 * mapping being made. */
-	if ((owner->flags & MAPCE_BIND_F_STATIC) || c->now - owner->created_ns <= c->bind_grace_ns)
+	if ((owner->flags & MAPCE_BIND_F_STATIC) ||
+	    gc_age(c, owner->created_ns) <= c->bind_grace_ns)
 		return 0;
 	b = bpf_map_lookup_elem(&mapce_bind, &in);
 	if (!b || b->port != out->port || b->ip != out->ip)
@@ -113,7 +124,7 @@ static long gc_port(struct bpf_map *map, struct mapce_endpoint *out, struct mapc
 
 static long gc_peer(struct bpf_map *map, struct mapce_peer_key *k, __u64 *seen, struct gc_ctx *c)
 {
-	if (c->now - *seen > c->bind_grace_ns)
+	if (gc_age(c, *seen) > c->bind_grace_ns)
 		bpf_map_delete_elem(&mapce_peers, k);
 	return 0;
 }

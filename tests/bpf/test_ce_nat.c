@@ -147,6 +147,49 @@ static void t_expiry(void)
 	TCASE_END();
 }
 
+/* A sweep reads its clock once; the datapath on another CPU stamps a flow
+ * (and makes mappings and claims) after that, so the stamps can be later
+ * than the sweep's now.  Stamps set ahead of the clock stand for that race
+ * here: the flow, its mapping and its claim must live on, not wrap to an
+ * age of centuries and expire. */
+static void t_stamped_after_sweep(void)
+{
+	struct v4_spec s = udp_out(0x6346, 53); /* in the set: kept */
+	struct mapce_endpoint in = { .ip = htonl(s.src), .port = htons(s.sport), .proto = 17 };
+	struct mapce_tuple k = { .local_ip = htonl(s.src),
+				 .remote_ip = htonl(s.dst),
+				 .local_port = htons(s.sport),
+				 .remote_port = htons(s.dport),
+				 .proto = 17 };
+	struct mapce_binding b;
+	struct mapce_flow f;
+	struct timespec ts;
+	__u64 ahead;
+
+	ce_fresh("a_flow_stamped_after_the_sweeps_clock_lives_on");
+	fx.cfg.timeout_udp = 1;
+	fx.cfg.gc_interval_ms = 100;
+	fx_config();
+	egress_mapped(&s, EV_NEW_FLOW, 1, NULL);
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+	ahead = (__u64)ts.tv_sec * 1000000000ull + (__u64)ts.tv_nsec + 5000000000ull;
+	CHECK(flow_out_get(&s, &f) == 0);
+	f.last_ns = ahead;
+	CHECK(bpf_map__update_elem(fx.ce->maps.mapce_flow_out, &k, sizeof(k), &f, sizeof(f),
+				   BPF_EXIST) == 0);
+	CHECK(bpf_map__lookup_elem(fx.ce->maps.mapce_bind, &in, sizeof(in), &b, sizeof(b), 0) == 0);
+	b.refreshed_ns = ahead;
+	CHECK(bpf_map__update_elem(fx.ce->maps.mapce_bind, &in, sizeof(in), &b, sizeof(b),
+				   BPF_EXIST) == 0);
+	nap(600); /* several sweeps */
+	CHECK(fx_reason_packets(MAPCE_R_EV_GC_SWEEP) > 1, "no sweeps ran");
+	CHECK(flow_out_get(&s, &f) == 0, "the flow stamped after the sweep's clock expired");
+	CHECK_EQ(fx_map_count(fx.ce->maps.mapce_bind), 1);
+	CHECK_EQ(fx_map_count(fx.ce->maps.mapce_ports), 1);
+	CHECK_EQ(fx_map_count(fx.ce->maps.mapce_flow_in), 1);
+	TCASE_END();
+}
+
 static void t_overlap(void)
 {
 	struct v4_spec s, r;
@@ -335,5 +378,6 @@ int main(void)
 	t_exhaustion();
 	t_rst();
 	t_expiry();
+	t_stamped_after_sweep();
 	return fx_finish();
 }
