@@ -139,7 +139,8 @@ t_begin auto_ipip6
 answer "$(ipip "$SW_FIXED_IP" 1)"
 run_start "$CONF" "$T/run.log"
 mapce_track ce "$LAB_NS_CE" "$LAB_IF_WAN"
-wait_for 30 "w['mode'] == 'ipip6' and w['ipv4'] == '$SW_FIXED_IP'" ||
+# the record of the answer is written just after the pass that applied it
+wait_for 30 "w['mode'] == 'ipip6' and w['ipv4'] == '$SW_FIXED_IP' and bool(w.get('provision'))" ||
 	t_why "not up as ipip6 $SW_FIXED_IP: $(head -c 300 "$T/status.json"); log: $(tail -n 3 "$T/run.log")"
 t_json "$T/status.json" "
 p = d['interfaces'][0]['provision']
