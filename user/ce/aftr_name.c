@@ -3,7 +3,6 @@
  * aftr_name.c - the AFTR's name asked, and the record of it (aftr_name.h).
  */
 #include <errno.h>
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,11 +49,6 @@ int aftr_resolve(const struct up_settings *s, const char *what, struct in6_addr 
 
 /* ---- the record ----------------------------------------------------------- */
 
-static int record_path(char *buf, size_t len, const char *wan)
-{
-	return kv_run_path(buf, len, "", wan, ".aftr");
-}
-
 static void record_write(FILE *f, const void *ctx)
 {
 	const struct aftr_record *r = ctx;
@@ -98,28 +92,15 @@ int aftr_record_read(const char *path, struct aftr_record *r)
 
 int aftr_record_load(const char *wan, struct aftr_record *r)
 {
-	char p[PATH_MAX];
-
-	memset(r, 0, sizeof(*r));
-	if (record_path(p, sizeof(p), wan))
-		return -ENAMETOOLONG;
-	return aftr_record_read(p, r);
+	return kv_record_load(wan, ".aftr", RECORD_MAX_LINES, record_line, r, sizeof(*r));
 }
 
 int aftr_record_save(const char *wan, const struct aftr_record *r)
 {
-	char p[PATH_MAX];
-
-	if (record_path(p, sizeof(p), wan))
-		return -ENAMETOOLONG;
-	return kv_file_write(p, record_write, r);
+	return kv_record_save(wan, ".aftr", record_write, r);
 }
 
 int aftr_record_forget(const char *wan)
 {
-	char p[PATH_MAX];
-
-	if (record_path(p, sizeof(p), wan))
-		return -ENAMETOOLONG;
-	return kv_file_remove(p);
+	return kv_record_forget(wan, ".aftr");
 }
