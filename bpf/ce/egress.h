@@ -240,6 +240,35 @@ static __always_inline int egress_is_hairpin(const struct mapce_config *cfg,
 }
 
 /*
+ * ipip6's hairpin, translated, to the LAN host dip (hairpin_lan.h sent it
+ * here from the LAN).  Back in through the WAN as MAP-E's would be a
+ * martian there (its source, the fixed address, is the box's own), so it
+ * goes straight out of the device the kernel routes dip to from the LAN
+ * it came in on, the neighbour resolved by bpf_redirect_neigh().
+ */
+static __always_inline int egress_hairpin_lan(struct __sk_buff *skb,
+					      const struct mapce_config *cfg, __be32 dip,
+					      __u32 *reason)
+{
+	struct bpf_fib_lookup fib = {};
+	long rc;
+
+	fib.family = AF_INET;
+	fib.ifindex = skb->ingress_ifindex;
+	fib.ipv4_src = cfg->ipv4;
+	fib.ipv4_dst = dip;
+	/* tot_len 0: the helper checks the skb itself against the MTU */
+	rc = bpf_fib_lookup(skb, &fib, sizeof(fib), 0);
+	if ((rc != BPF_FIB_LKUP_RET_SUCCESS && rc != BPF_FIB_LKUP_RET_NO_NEIGH) ||
+	    fib.ifindex == cfg->wan_ifindex) {
+		*reason = MAPCE_R_DROP_HAIRPIN_NO_ROUTE;
+		return TC_ACT_SHOT;
+	}
+	*reason = MAPCE_R_HAIRPIN;
+	return (int)bpf_redirect_neigh(fib.ifindex, NULL, 0, 0);
+}
+
+/*
  * Hairpinning (RFC 4787 REQ-9, RFC 5382 REQ-8): a LAN host sent to our
  * public address and a port of our set.  The source is translated as for
  * any flow, the destination to the inside host mapped on that port (subject
@@ -276,6 +305,8 @@ static __always_inline int egress_hairpin(struct __sk_buff *skb, const struct ma
 		*reason = MAPCE_R_DROP_ENCAP_FAILED;
 		return TC_ACT_SHOT;
 	}
+	if (mode_ipip6(cfg))
+		return egress_hairpin_lan(skb, cfg, dip, reason);
 	/* Received as if from the wire: to our own MAC, from the peer's. */
 	data = skb_data(skb);
 	data_end = skb_data_end(skb);
