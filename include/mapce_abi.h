@@ -391,7 +391,6 @@ struct mapce_frag {
 	X(EV_FP_LOCAL, "ev_fastpath_pass_local")    /* fast path: not routed tunnel <-> LAN */\
 	X(EV_FP_HAIRPIN, "ev_fastpath_pass_hairpin") /* fast path: to our own public address */\
 	X(EV_FP_OTHER, "ev_fastpath_pass_other")    /* fast path: not simple (see fastpath.h) */\
-	X(EV_HAIRPIN_LAN, "ev_hairpin_lan")         /* LAN TC: ipip6 hairpin, sent to the WAN's TC egress */\
 	X(DROP_HAIRPIN_NO_ROUTE, "drop_hairpin_no_route") /* ipip6 hairpin: no LAN route to the target */
 /* clang-format on */
 

@@ -240,11 +240,11 @@ static __always_inline int egress_is_hairpin(const struct mapce_config *cfg,
 }
 
 /*
- * ipip6's hairpin, translated, to the LAN host dip (hairpin_lan.h sent it
- * here from the LAN).  Back in through the WAN as MAP-E's would be a
- * martian there (its source, the fixed address, is the box's own), so it
- * goes straight out of the device the kernel routes dip to from the LAN
- * it came in on, the neighbour resolved by bpf_redirect_neigh().
+ * ipip6's hairpin, translated, to the LAN host dip (at the LAN's TC
+ * ingress: hairpin_lan.h).  Back in through the WAN as MAP-E's it would be
+ * a martian (its source, the fixed address, is the box's own), so it goes
+ * straight out of the device the kernel routes dip to from the LAN it
+ * came in on, the neighbour resolved by bpf_redirect_neigh().
  */
 static __always_inline int egress_hairpin_lan(struct __sk_buff *skb,
 					      const struct mapce_config *cfg, __be32 dip,
@@ -385,13 +385,16 @@ static __always_inline int egress_napt(struct __sk_buff *skb, const struct mapce
 	f = egress_flow(skb, cfg, v, reason, &verdict);
 	if (!f)
 		return verdict;
+	if (egress_is_hairpin(cfg, v)) {
+		/* back in, never through the tunnel: its MTU does not apply */
+		egress_account(skb, f, v);
+		return egress_hairpin(skb, cfg, v, f, reason);
+	}
 	pmtu = egress_pmtu(v);
 	verdict = egress_too_big(skb, cfg, v, pmtu, reason);
 	if (verdict != STAGE_NEXT)
 		return verdict;
 	egress_account(skb, f, v);
-	if (egress_is_hairpin(cfg, v))
-		return egress_hairpin(skb, cfg, v, f, reason);
 	if (egress_snat(skb, v, f->ip, f->port) || egress_set_id(skb, v, frag_out_id(v, f->ip))) {
 		*reason = MAPCE_R_DROP_ENCAP_FAILED;
 		return TC_ACT_SHOT;

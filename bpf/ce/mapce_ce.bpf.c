@@ -23,8 +23,9 @@
  *              straight to the LAN.  Stages: fastpath_out.h, fastpath.h.
  *   TC LAN     (mapce_tc_lan, TC ingress on the LAN device of `up --hairpin
  *              LAN_IF`): ipip6's hairpinning; what a LAN host sends to a
- *              mapping or forward on the fixed address goes to TC egress
- *              rather than to the box itself.  Stages: hairpin_lan.h.
+ *              mapping or forward on the fixed address is translated by TC
+ *              egress's stages there and sent back to the LAN, rather than
+ *              taken by the box itself.  Stages: hairpin_lan.h, egress.h.
  *
  * Every packet is counted under exactly one reason (mapce_abi.h) at the
  * single exit of each program.
@@ -186,7 +187,13 @@ int mapce_xdp_fastpath(struct xdp_md *ctx)
 SEC("tc")
 int mapce_tc_lan(struct __sk_buff *skb)
 {
-	return hairpin_lan(skb);
+	__u32 reason, len = skb->len;
+	int verdict = hairpin_lan(skb, &reason);
+
+	/* only hairpin traffic is counted: the rest is the LAN's own */
+	if (reason < MAPCE_R__MAX)
+		stats_count(&mapce_stats, reason, len);
+	return verdict;
 }
 
 char LICENSE[] SEC("license") = "GPL";

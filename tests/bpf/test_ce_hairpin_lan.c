@@ -2,23 +2,21 @@
 /*
  * test_ce_hairpin_lan.c - ipip6 hairpinning under BPF_PROG_TEST_RUN: the
  * LAN hook (mapce_tc_lan, bpf/ce/hairpin_lan.h) picks what a LAN host
- * sends to a mapping or forward on the fixed address and leaves the rest
- * to the box; TC egress translates it both ways and sends it to the LAN
- * (egress_hairpin_lan), or drops it when the kernel routes the target
- * elsewhere.
+ * sends to a mapping or forward on the fixed address, translates it both
+ * ways with TC egress's stages and sends it to the LAN (egress_hairpin_lan),
+ * or drops it when the kernel routes the target elsewhere; the rest it
+ * leaves to the box, uncounted.
  *
  * The test runs in a network namespace of its own (unshare: gone with the
  * process) holding the CE's two devices (bpf/fastpath_net.h): the FIB
- * lookup of the hairpin needs lan0's route.  Frames from the LAN come in
- * on lan0 (ingress_ifindex) and reach TC egress on wan0 as the hook's
- * redirect delivers them there.
+ * lookup of the hairpin needs lan0's route.  Frames come in on lan0.
  */
 #include <sched.h>
 #include "harness.h"
 #include "bpf/ce_modes.h"
 #include "bpf/fastpath_net.h"
 
-#define NO_REASON MAPCE_R__MAX /* the hook counts an event only */
+#define NO_REASON MAPCE_R__MAX /* what the hook leaves alone is not counted */
 #define OFF_LAN_V4 IP4(203, 0, 113, 9) /* a forward target routed out of the WAN */
 
 /* A fresh ipip6 CE on wan0 (the fast path off). */
@@ -48,43 +46,42 @@ static void forward(uint8_t proto, uint16_t port, uint32_t ip, uint16_t iport)
 				   0) == 0);
 }
 
-/* s through the LAN hook of lan0: redirected to the WAN, unchanged
- * (redirect), or left to the box (!redirect: no counter moves). */
-static void lan_hook(const struct v4_spec *s, int redirect)
+/* s through the LAN hook of lan0: left to the box (no counter moves, the
+ * frame unchanged). */
+static void left_alone(const struct v4_spec *s)
 {
 	struct __sk_buff ctx = { .ingress_ifindex = lan_ifindex, .ifindex = lan_ifindex };
 	struct pkt in;
 
 	pkt_v4(&in, s);
-	expect_run_ctx(FX_TC_LAN, &in, &ctx, redirect ? TC_ACT_REDIRECT : TC_ACT_OK, NO_REASON,
-		       redirect ? EV(HAIRPIN_LAN) : 0, NULL, NULL);
+	expect_run_ctx(FX_TC_LAN, &in, &ctx, TC_ACT_OK, NO_REASON, 0, NULL, NULL);
 }
 
-/* s, redirected from lan0, through TC egress on wan0: verdict, reason,
- * events; the output compared with want when given. */
-static void wan_egress(const struct v4_spec *s, int verdict, __u32 reason, __u64 events,
-		       const struct pkt *want)
+/* s through the LAN hook of lan0, taken: verdict, reason, events; the
+ * output compared with want when given. */
+static void hairpin(const struct v4_spec *s, int verdict, __u32 reason, __u64 events,
+		    const struct pkt *want)
 {
-	struct __sk_buff ctx = { .ingress_ifindex = lan_ifindex, .ifindex = wan_ifindex };
+	struct __sk_buff ctx = { .ingress_ifindex = lan_ifindex, .ifindex = lan_ifindex };
 	struct pkt in;
 
 	pkt_v4(&in, s);
-	expect_run_ctx(FX_TC_EGRESS, &in, &ctx, verdict, reason, events, want, NULL);
+	expect_run_ctx(FX_TC_LAN, &in, &ctx, verdict, reason, events, want, NULL);
 }
 
 /*
- * The first packet of a hairpin through TC egress: the sender's flow and
- * mapping, and the target's side opened as from outside - two flows in
- * one packet, which one event bit cannot count: their number is checked
- * in mapce_flow_out instead.
+ * The first packet of a hairpin: the sender's flow and mapping, and the
+ * target's side opened as from outside - two flows in one packet, which
+ * one event bit cannot count: their number is checked in mapce_flow_out
+ * instead.
  */
-static void wan_egress_first(const struct v4_spec *s, int verdict, __u32 reason,
-			     const struct pkt *want)
+static void hairpin_first(const struct v4_spec *s, int verdict, __u32 reason,
+			  const struct pkt *want)
 {
 	int flows = fx_map_count(fx.ce->maps.mapce_flow_out);
 
 	fx.async_events |= EV(FLOW_CREATED);
-	wan_egress(s, verdict, reason, EV(BINDING_CREATED) | EV(INBOUND_FLOW), want);
+	hairpin(s, verdict, reason, EV(BINDING_CREATED) | EV(INBOUND_FLOW), want);
 	fx.async_events &= ~EV(FLOW_CREATED);
 	CHECK_EQ(fx_map_count(fx.ce->maps.mapce_flow_out), flows + 2);
 }
@@ -111,14 +108,12 @@ static void t_forward_both_ways(void)
 
 	hp_case("hairpin_lan_forward_reached_from_the_lan_both_ways");
 	forward(6, 80, LAN_HOST2, 80);
-	lan_hook(&syn, 1);
 	/* the sender's port kept (free), the server sees the fixed address */
 	hairpinned(&want, &syn, 40000, LAN_HOST2, 80);
-	wan_egress_first(&syn, TC_ACT_REDIRECT, MAPCE_R_HAIRPIN, &want);
+	hairpin_first(&syn, TC_ACT_REDIRECT, MAPCE_R_HAIRPIN, &want);
 	/* the answer, to the sender's mapping on the fixed address */
-	lan_hook(&ack, 1);
 	hairpinned(&want, &ack, 80, LAN_HOST, 40000);
-	wan_egress(&ack, TC_ACT_REDIRECT, MAPCE_R_HAIRPIN, 0, &want);
+	hairpin(&ack, TC_ACT_REDIRECT, MAPCE_R_HAIRPIN, 0, &want);
 	TCASE_END();
 
 	hp_case("hairpin_lan_udp_to_a_resolved_neighbour");
@@ -126,9 +121,20 @@ static void t_forward_both_ways(void)
 		struct v4_spec u = UDP_OUT(41000, 5353, .src = LAN_HOST2, .dst = FIXED_V4);
 
 		forward(17, 5353, LAN_HOST, 53);
-		lan_hook(&u, 1);
 		hairpinned(&want, &u, 41000, LAN_HOST, 53);
-		wan_egress_first(&u, TC_ACT_REDIRECT, MAPCE_R_HAIRPIN, &want);
+		hairpin_first(&u, TC_ACT_REDIRECT, MAPCE_R_HAIRPIN, &want);
+	}
+	TCASE_END();
+
+	hp_case("hairpin_lan_bigger_than_the_tunnel_is_no_frag_needed");
+	{
+		/* 1500 bytes with DF: never through the tunnel (MTU 1460) */
+		struct v4_spec u = UDP_OUT(41001, 5353, .src = LAN_HOST2, .dst = FIXED_V4,
+					   .payload = 1472);
+
+		forward(17, 5353, LAN_HOST, 53);
+		hairpinned(&want, &u, 41001, LAN_HOST, 53);
+		hairpin_first(&u, TC_ACT_REDIRECT, MAPCE_R_HAIRPIN, &want);
 	}
 	TCASE_END();
 }
@@ -149,11 +155,11 @@ static void t_left_to_the_box(void)
 
 	hp_case("hairpin_lan_leaves_the_box_its_own");
 	forward(6, 80, LAN_HOST2, 80);
-	lan_hook(&ssh, 0);   /* no mapping, no forward: the box's sshd */
-	lan_hook(&dns, 0);   /* the same for UDP */
-	lan_hook(&ping, 0);  /* the box answers pings itself */
-	lan_hook(&frag, 0);  /* fragments: the kernel's */
-	lan_hook(&other, 0); /* not to the fixed address at all */
+	left_alone(&ssh);   /* no mapping, no forward: the box's sshd */
+	left_alone(&dns);   /* the same for UDP */
+	left_alone(&ping);  /* the box answers pings itself */
+	left_alone(&frag);  /* fragments: the kernel's */
+	left_alone(&other); /* not to the fixed address at all */
 	TCASE_END();
 
 	ce_fresh("hairpin_lan_only_in_ipip6");
@@ -167,7 +173,7 @@ static void t_left_to_the_box(void)
 
 		CHECK(bpf_map__update_elem(fx.ce->maps.mapce_ports, &out, sizeof(out), &owner,
 					   sizeof(owner), 0) == 0);
-		lan_hook(&m, 0);
+		left_alone(&m);
 	}
 	TCASE_END();
 }
@@ -178,9 +184,8 @@ static void t_no_lan_route(void)
 
 	hp_case("hairpin_lan_target_not_on_a_lan_dropped_and_counted");
 	forward(6, 8080, OFF_LAN_V4, 80);
-	lan_hook(&syn, 1);
 	/* the kernel routes the target out of the WAN: not hairpinned */
-	wan_egress_first(&syn, TC_ACT_SHOT, MAPCE_R_DROP_HAIRPIN_NO_ROUTE, FRAME_LATER);
+	hairpin_first(&syn, TC_ACT_SHOT, MAPCE_R_DROP_HAIRPIN_NO_ROUTE, FRAME_LATER);
 	TCASE_END();
 }
 
@@ -192,9 +197,14 @@ static void t_filtering(void)
 	hp_case("hairpin_lan_meets_the_filtering_outside_traffic_meets");
 	/* A's mapping (42000) has only talked to SERVER: under ADF a LAN
 	 * host may not reach it by hairpin either */
-	wan_egress(&a, TC_ACT_OK, MAPCE_R_ENCAP, EV_NEW_FLOW, FRAME_LATER);
-	lan_hook(&b, 1);
-	wan_egress(&b, TC_ACT_SHOT, MAPCE_R_DROP_FILTERED, EV_NEW_FLOW, FRAME_LATER);
+	{
+		struct pkt in;
+
+		pkt_v4(&in, &a);
+		expect_run(FX_TC_EGRESS, &in, TC_ACT_OK, MAPCE_R_ENCAP, EV_NEW_FLOW, FRAME_LATER,
+			   NULL);
+	}
+	hairpin(&b, TC_ACT_SHOT, MAPCE_R_DROP_FILTERED, EV_NEW_FLOW, FRAME_LATER);
 	TCASE_END();
 }
 

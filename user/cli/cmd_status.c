@@ -339,7 +339,7 @@ static void print_address(const struct mapce_config *c)
 static void print_fastpath(const char *wan, const struct mapce_counter *sum)
 {
 	static const char pass[] = "ev_fastpath_pass_";
-	struct fastpath_record r;
+	struct lan_record r;
 	bool on = fastpath_record_load(wan, &r) == 0, any = false;
 
 	out_open_object("fastpath");
