@@ -246,9 +246,8 @@ static __always_inline int egress_is_hairpin(const struct mapce_config *cfg,
  * straight out of the device the kernel routes dip to from the LAN it
  * came in on, the neighbour resolved by bpf_redirect_neigh().
  */
-static __always_inline int egress_hairpin_lan(struct __sk_buff *skb,
-					      const struct mapce_config *cfg, __be32 dip,
-					      __u32 *reason)
+static __always_inline int egress_hairpin_lan(struct __sk_buff *skb, const struct mapce_config *cfg,
+					      __be32 dip, __u32 *reason)
 {
 	struct bpf_fib_lookup fib = {};
 	long rc;

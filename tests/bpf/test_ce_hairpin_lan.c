@@ -16,7 +16,7 @@
 #include "bpf/ce_modes.h"
 #include "bpf/fastpath_net.h"
 
-#define NO_REASON MAPCE_R__MAX /* what the hook leaves alone is not counted */
+#define NO_REASON MAPCE_R__MAX	       /* what the hook leaves alone is not counted */
 #define OFF_LAN_V4 IP4(203, 0, 113, 9) /* a forward target routed out of the WAN */
 
 /* A fresh ipip6 CE on wan0 (the fast path off). */
@@ -129,8 +129,8 @@ static void t_forward_both_ways(void)
 	hp_case("hairpin_lan_bigger_than_the_tunnel_is_no_frag_needed");
 	{
 		/* 1500 bytes with DF: never through the tunnel (MTU 1460) */
-		struct v4_spec u = UDP_OUT(41001, 5353, .src = LAN_HOST2, .dst = FIXED_V4,
-					   .payload = 1472);
+		struct v4_spec u =
+			UDP_OUT(41001, 5353, .src = LAN_HOST2, .dst = FIXED_V4, .payload = 1472);
 
 		forward(17, 5353, LAN_HOST, 53);
 		hairpinned(&want, &u, 41001, LAN_HOST, 53);
@@ -168,7 +168,9 @@ static void t_left_to_the_box(void)
 		/* MAP-E: its public address is routed out of the WAN, where
 		 * TC egress hairpins; a mapping there is no reason to act */
 		struct v4_spec m = UDP_OUT(40005, 0x1345, .dst = CE_V4);
-		struct mapce_endpoint out = { .ip = htonl(CE_V4), .port = htons(0x1345), .proto = 17 };
+		struct mapce_endpoint out = { .ip = htonl(CE_V4),
+					      .port = htons(0x1345),
+					      .proto = 17 };
 		struct mapce_binding owner = { .ip = htonl(LAN_HOST2), .port = htons(53) };
 
 		CHECK(bpf_map__update_elem(fx.ce->maps.mapce_ports, &out, sizeof(out), &owner,

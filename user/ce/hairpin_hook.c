@@ -74,8 +74,8 @@ int hairpin_sync(const struct hairpin_want *w)
 	    t.prog_id) {
 		pr_err("--hairpin %s: a tc ingress filter (program %u%s%s) sits at handle 0x%x "
 		       "priority 0x%x of %s already, not mapce's; remove it first",
-		       w->lan, t.prog_id, t.prog_name[0] ? ", " : "", t.prog_name,
-		       MAPCE_TC_HANDLE, MAPCE_TC_PRIORITY, w->lan);
+		       w->lan, t.prog_id, t.prog_name[0] ? ", " : "", t.prog_name, MAPCE_TC_HANDLE,
+		       MAPCE_TC_PRIORITY, w->lan);
 		return -1;
 	}
 	ret = tc_hook_create(w->ifindex, &created);
@@ -83,8 +83,7 @@ int hairpin_sync(const struct hairpin_want *w)
 		ret = tc_attach(w->ifindex, BPF_TC_INGRESS, w->prog_fd, MAPCE_TC_HANDLE,
 				MAPCE_TC_PRIORITY, false);
 	if (ret) {
-		pr_err("--hairpin %s: attaching the tc ingress filter: %s", w->lan,
-		       strerror(-ret));
+		pr_err("--hairpin %s: attaching the tc ingress filter: %s", w->lan, strerror(-ret));
 		if (created)
 			tc_hook_destroy_if_empty(w->ifindex);
 		return -1;
