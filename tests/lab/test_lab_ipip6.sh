@@ -33,7 +33,7 @@
 #                            forwarded on the fixed address (port 80)
 #                            through that address, and is seen from it;
 #                            status shows the hook and its packets; up
-#                            without it takes the hook away
+#                            without it takes the hook away, so does down
 #   ipip6_status             mapce status: the ports the NAPT gives out
 #                            (1024-65535: 64512), no routed prefix
 #   ipip6_prefix             mapce up --ipv4 198.51.100.123/29: the CE's LAN
@@ -134,7 +134,7 @@ lan_filter() {
 # hairpin_case: status says the hook is off; `up` again with --hairpin
 # (already up: only the hook added) and the LAN host reaches the LAN server
 # through the fixed address, status shows the hook and its packets; `up`
-# without it takes the hook away
+# without it takes the hook away, and so does down
 hairpin_case() {
 	local out
 	out=$(lab_ce status --wan "$LAB_IF_WAN" 2>&1)
@@ -158,6 +158,12 @@ assert h['lan'] == '$LAB_IF_CE_LAN' and h['packets'] >= 2, h"
 	elif [ -n "$(lan_filter)" ]; then
 		t_why "the hook stayed after up without --hairpin: $(lan_filter | head -c 300)"
 	fi
+	# down takes it away too (then up again for the cases after)
+	lab_try_mapce LAB_CE "$LAB_NS_CE" "${SW_CE_ARGS[@]}" --hairpin "$LAB_IF_CE_LAN" &&
+		[ -n "$(lan_filter)" ] || t_why "the hook did not come back: $LAB_CE_STATE"
+	out=$(lab_ce down --wan "$LAB_IF_WAN" 2>&1) || t_why "mapce down: $out"
+	[ -z "$(lan_filter)" ] || t_why "the hook stayed after down: $(lan_filter | head -c 300)"
+	lab_try_mapce LAB_CE "$LAB_NS_CE" "${SW_CE_ARGS[@]}" || t_why "up again: $LAB_CE_STATE"
 }
 
 # status_check LEN LINE: mapce status (-j and text): the NAPT's ports
