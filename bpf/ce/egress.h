@@ -22,6 +22,7 @@
 #include "lib/parse.h"
 #include "lib/encap.h"
 #include "lib/fib.h"
+#include "lib/ipv4.h"
 #include "binlog.h"
 #include "lib/mss.h"
 #include "lib/stats.h"
@@ -250,8 +251,19 @@ static __always_inline int egress_hairpin_lan(struct __sk_buff *skb, const struc
 					      __be32 dip, __u32 *reason)
 {
 	struct bpf_fib_lookup fib = {};
+	void *data, *data_end;
+	struct iphdr *ip;
 	long rc;
 
+	/* forwarded LAN to LAN: one hop (hairpin_lan_match saw TTL > 1) */
+	data = skb_data(skb);
+	data_end = skb_data_end(skb);
+	ip = data + ETH_HLEN;
+	if ((void *)(ip + 1) > data_end) {
+		*reason = MAPCE_R_DROP_MALFORMED;
+		return TC_ACT_SHOT;
+	}
+	ipv4_ttl_dec(ip);
 	fib.family = AF_INET;
 	fib.ifindex = skb->ingress_ifindex;
 	fib.ipv4_src = cfg->ipv4;

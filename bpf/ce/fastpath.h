@@ -34,6 +34,7 @@
 #include "lib/csum.h"
 #include "lib/encap.h"
 #include "lib/fib.h"
+#include "lib/ipv4.h"
 #include "lib/parse.h"
 #include "lib/stats.h"
 #include "maps.h"
@@ -76,16 +77,6 @@ static __always_inline __u32 fastpath_fib_event(long rc, __u32 got, __u32 want)
 	default: /* forwarding disabled, blackhole, unreachable, ... */
 		return MAPCE_R_EV_FP_OTHER;
 	}
-}
-
-/* TTL - 1, the header checksum fixed, as a router forwards (RFC 1812
- * §5.3.1, RFC 1624).  The caller checked TTL > 1. */
-static __always_inline void fastpath_ttl_dec(struct iphdr *iph)
-{
-	__be16 old = bpf_htons((__u16)iph->ttl << 8 | iph->protocol);
-
-	iph->ttl--;
-	csum_replace2(&iph->check, old, bpf_htons((__u16)iph->ttl << 8 | iph->protocol));
 }
 
 /*
@@ -146,7 +137,7 @@ static __always_inline int fastpath_in(struct xdp_md *ctx, const struct v4_info 
 	iph = data + v->l3_off;
 	if ((void *)(iph + 1) > data_end)
 		return XDP_DROP;
-	fastpath_ttl_dec(iph);
+	ipv4_ttl_dec(iph);
 	if (xdp_decap_ipv6(ctx, v->l3_off - ETH_HLEN)) {
 		*reason = MAPCE_R_DROP_DECAP_FAILED;
 		return XDP_DROP;

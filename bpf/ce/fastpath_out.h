@@ -77,7 +77,7 @@ static __always_inline void fastpath_out_translate(struct xdp_md *ctx,
 		csum_replace2(&iph->check, iph->id, id);
 		iph->id = id;
 	}
-	fastpath_ttl_dec(iph);
+	ipv4_ttl_dec(iph);
 	if ((v->tcp_flags & TCP_FLAG_SYN) &&
 	    xdp_mss_clamp(data, data_end, v, mss_ceiling(cfg, pmtu)))
 		stats_count(&mapce_stats, MAPCE_R_EV_MSS_CLAMPED, 0);

@@ -51,6 +51,9 @@ static __always_inline const struct mapce_config *hairpin_lan_match(struct __sk_
 	if ((ip->protocol != IPPROTO_TCP && ip->protocol != IPPROTO_UDP) ||
 	    (ip->frag_off & bpf_htons(IP_MF | IP_OFFSET)) || ip->ihl < 5)
 		return NULL;
+	/* forwarded, it would expire here: the kernel answers (RFC 1812) */
+	if (ip->ttl <= 1)
+		return NULL;
 	cfg = config_get();
 	if (!cfg || !mode_ipip6(cfg) || ip->daddr != cfg->ipv4)
 		return NULL;

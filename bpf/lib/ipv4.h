@@ -2,7 +2,9 @@
 /*
  * ipv4.h - an IPv4 header written from scratch, for the packets mapce
  * makes itself: the CE's rejects and frag-needed replies (ce/reject.h) and
- * the ICMPv4 errors translated from ICMPv6 (lib/icmp6_err.h).
+ * the ICMPv4 errors translated from ICMPv6 (lib/icmp6_err.h); and the TTL
+ * a router takes from what it forwards itself (the fast path, ipip6's
+ * hairpin).
  */
 #ifndef MAPCE_BPF_LIB_IPV4_H
 #define MAPCE_BPF_LIB_IPV4_H
@@ -28,6 +30,17 @@ static __always_inline void ipv4_hdr_fill(struct iphdr *ip, __u8 tos, __u16 frag
 	ip->saddr = src;
 	ip->daddr = dst;
 	ip->check = ipv4_hdr_csum(ip, IPV4_HLEN);
+}
+
+/* One hop: TTL - 1, the header checksum fixed, as a router forwards (RFC
+ * 1812 §5.3.1, RFC 1624).  ip: packet memory checked for IPV4_HLEN bytes;
+ * the caller checked TTL > 1. */
+static __always_inline void ipv4_ttl_dec(struct iphdr *ip)
+{
+	__be16 old = bpf_htons((__u16)ip->ttl << 8 | ip->protocol);
+
+	ip->ttl--;
+	csum_replace2(&ip->check, old, bpf_htons((__u16)ip->ttl << 8 | ip->protocol));
 }
 
 #endif

@@ -87,7 +87,8 @@ static void hairpin_first(const struct v4_spec *s, int verdict, __u32 reason,
 }
 
 /* The hairpinned frame of s: from the fixed address's sport to ip:dport,
- * nothing else changed (bpf_redirect_neigh() writes the MACs later). */
+ * one hop less, nothing else changed (bpf_redirect_neigh() writes the
+ * MACs later). */
 static void hairpinned(struct pkt *want, const struct v4_spec *s, uint16_t sport, uint32_t ip,
 		       uint16_t dport)
 {
@@ -97,6 +98,7 @@ static void hairpinned(struct pkt *want, const struct v4_spec *s, uint16_t sport
 	t.sport = sport;
 	t.dst = ip;
 	t.dport = dport;
+	t.ttl--; /* forwarded LAN to LAN */
 	pkt_v4(want, &t);
 }
 
@@ -152,14 +154,16 @@ static void t_left_to_the_box(void)
 				.ttl = 64 };
 	struct v4_spec frag = TCP_SYN_OUT(40003, 80, .dst = FIXED_V4, .frag = 0x2000);
 	struct v4_spec other = TCP_SYN_OUT(40004, 80);
+	struct v4_spec last_hop = TCP_SYN_OUT(40006, 80, .dst = FIXED_V4, .ttl = 1);
 
 	hp_case("hairpin_lan_leaves_the_box_its_own");
 	forward(6, 80, LAN_HOST2, 80);
-	left_alone(&ssh);   /* no mapping, no forward: the box's sshd */
-	left_alone(&dns);   /* the same for UDP */
-	left_alone(&ping);  /* the box answers pings itself */
-	left_alone(&frag);  /* fragments: the kernel's */
-	left_alone(&other); /* not to the fixed address at all */
+	left_alone(&ssh);      /* no mapping, no forward: the box's sshd */
+	left_alone(&dns);      /* the same for UDP */
+	left_alone(&ping);     /* the box answers pings itself */
+	left_alone(&frag);     /* fragments: the kernel's */
+	left_alone(&other);    /* not to the fixed address at all */
+	left_alone(&last_hop); /* TTL 1: the kernel answers it */
 	TCASE_END();
 
 	ce_fresh("hairpin_lan_only_in_ipip6");
