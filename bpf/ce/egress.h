@@ -62,6 +62,10 @@ static __always_inline int egress_parse(struct __sk_buff *skb, struct v4_info *v
  * bpf_skb_store_bytes did, without two helper calls a field; the
  * transport checksum is the caller's (egress_snat).  Packet pointers stay
  * valid.  Returns 0, or -1 when the headers are not in the linear area.
+ * Verifier-sensitive: a program that writes packet data directly gets a
+ * prologue that unclones a cloned skb (the box's own TCP) before it runs,
+ * what bpf_skb_store_bytes did for the packets it translated; passthrough
+ * packets pay it too now.
  */
 static __always_inline int egress_rewrite_src(struct __sk_buff *skb, const struct v4_info *v,
 					      __be32 new_ip, __be16 new_id, int port_too,
