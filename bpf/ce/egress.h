@@ -54,49 +54,71 @@ static __always_inline int egress_parse(struct __sk_buff *skb, struct v4_info *v
 	return parse_ipv4_len(data, data_end, skb->len, ETH_HLEN, v);
 }
 
-/* Rewrite the IPv4 source address only: all a later fragment needs. */
-static __always_inline int egress_set_saddr(struct __sk_buff *skb, const struct v4_info *v,
-					    __be32 new_ip)
+/*
+ * Rewrite the IPv4 source address and id of v in place, and the source
+ * port (or echo id) when port_too: direct writes, the header checksum
+ * updated incrementally.  The IPv4 header checksum is never offloaded and
+ * a header that keeps its checksum right sums the same (CHECKSUM_COMPLETE
+ * stays true), so this is what bpf_l3_csum_replace and
+ * bpf_skb_store_bytes did, without two helper calls a field; the
+ * transport checksum is the caller's (egress_snat).  Packet pointers stay
+ * valid.  Returns 0, or -1 when the headers are not in the linear area.
+ * Verifier-sensitive: a program that writes packet data directly gets a
+ * prologue that unclones a cloned skb (the box's own TCP) before it runs,
+ * what bpf_skb_store_bytes did for the packets it translated; passthrough
+ * packets pay it too now.
+ */
+static __always_inline int egress_rewrite_src(struct __sk_buff *skb, const struct v4_info *v,
+					      __be32 new_ip, __be16 new_id, int port_too,
+					      __be16 new_port)
 {
-	if (bpf_l3_csum_replace(skb, v->l3_off + offsetof(struct iphdr, check), v->saddr, new_ip,
-				sizeof(new_ip)))
+	void *data = skb_data(skb);
+	void *data_end = skb_data_end(skb);
+	struct iphdr *iph;
+	__be16 *p;
+
+	/* Verifier-sensitive: the offsets come from egress_parse on this
+	 * buffer (l3_off 14, ports within ihl <= 60); restate the bounds. */
+	if (v->l3_off > ETH_HLEN || v->sport_off > EGRESS_PULL_LEN)
 		return -1;
-	return bpf_skb_store_bytes(skb, v->l3_off + offsetof(struct iphdr, saddr), &new_ip,
-				   sizeof(new_ip), 0);
+	iph = data + v->l3_off;
+	if ((void *)(iph + 1) > data_end)
+		return -1;
+	if (port_too) {
+		p = data + v->sport_off;
+		if ((void *)(p + 1) > data_end)
+			return -1;
+		*p = new_port;
+	}
+	csum_replace4(&iph->check, iph->saddr, new_ip);
+	iph->saddr = new_ip;
+	if (new_id != iph->id) {
+		csum_replace2(&iph->check, iph->id, new_id);
+		iph->id = new_id;
+	}
+	return 0;
 }
 
 /*
  * Rewrite the source address and port (or echo id) of the IPv4 packet to
- * the outside endpoint.  BPF_F_MARK_MANGLED_0 keeps a zero UDP checksum
- * zero.
+ * the outside endpoint, and its id to new_id.  The transport checksum
+ * goes through bpf_l4_csum_replace, which knows a CHECKSUM_PARTIAL skb
+ * (its field holds the pseudo header's sum only); BPF_F_MARK_MANGLED_0
+ * keeps a zero UDP checksum zero.
  */
 static __always_inline int egress_snat(struct __sk_buff *skb, const struct v4_info *v,
-				       __be32 new_ip, __be16 new_port)
+				       __be32 new_ip, __be16 new_port, __be16 new_id)
 {
 	__u64 l4flags = v->proto == IPPROTO_UDP ? BPF_F_MARK_MANGLED_0 : 0;
 
+	if (egress_rewrite_src(skb, v, new_ip, new_id, 1, new_port))
+		return -1;
 	if (v->proto != IPPROTO_ICMP &&
 	    bpf_l4_csum_replace(skb, v->csum_off, v->saddr, new_ip,
 				l4flags | BPF_F_PSEUDO_HDR | sizeof(new_ip)))
 		return -1;
-	if (bpf_l4_csum_replace(skb, v->csum_off, v->sport, new_port, l4flags | sizeof(new_port)))
-		return -1;
-	if (egress_set_saddr(skb, v, new_ip))
-		return -1;
-	return bpf_skb_store_bytes(skb, v->sport_off, &new_port, sizeof(new_port), 0);
-}
-
-/* Rewrite the IPv4 id (a no-op when it stays). */
-static __always_inline int egress_set_id(struct __sk_buff *skb, const struct v4_info *v,
-					 __be16 new_id)
-{
-	if (new_id == v->id)
-		return 0;
-	if (bpf_l3_csum_replace(skb, v->l3_off + offsetof(struct iphdr, check), v->id, new_id,
-				sizeof(new_id)))
-		return -1;
-	return bpf_skb_store_bytes(skb, v->l3_off + offsetof(struct iphdr, id), &new_id,
-				   sizeof(new_id), 0);
+	return bpf_l4_csum_replace(skb, v->csum_off, v->sport, new_port,
+				   l4flags | sizeof(new_port));
 }
 
 /*
@@ -133,8 +155,7 @@ static __always_inline int egress_later_fragment(struct __sk_buff *skb,
 						 const struct mapce_config *cfg,
 						 const struct v4_info *v, __u32 *reason)
 {
-	if (egress_set_saddr(skb, v, cfg->ipv4) ||
-	    egress_set_id(skb, v, frag_out_id(v, cfg->ipv4))) {
+	if (egress_rewrite_src(skb, v, cfg->ipv4, frag_out_id(v, cfg->ipv4), 0, 0)) {
 		*reason = MAPCE_R_DROP_ENCAP_FAILED;
 		return TC_ACT_SHOT;
 	}
@@ -312,7 +333,7 @@ static __always_inline int egress_hairpin(struct __sk_buff *skb, const struct ma
 	flow_account(fi, 1, v->tot_len, v->tcp_flags, v->proto);
 	dip = fi->ip;
 	dport = fi->port;
-	if (egress_snat(skb, v, sip, sport) || tc_dnat(skb, v, dip, dport)) {
+	if (egress_snat(skb, v, sip, sport, v->id) || tc_dnat(skb, v, dip, dport)) {
 		*reason = MAPCE_R_DROP_ENCAP_FAILED;
 		return TC_ACT_SHOT;
 	}
@@ -406,7 +427,7 @@ static __always_inline int egress_napt(struct __sk_buff *skb, const struct mapce
 	if (verdict != STAGE_NEXT)
 		return verdict;
 	egress_account(skb, f, v);
-	if (egress_snat(skb, v, f->ip, f->port) || egress_set_id(skb, v, frag_out_id(v, f->ip))) {
+	if (egress_snat(skb, v, f->ip, f->port, frag_out_id(v, f->ip))) {
 		*reason = MAPCE_R_DROP_ENCAP_FAILED;
 		return TC_ACT_SHOT;
 	}

@@ -12,6 +12,7 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_endian.h>
 #include "consts.h"
+#include "ctx.h"
 #include "mapce_abi.h"
 
 /* Build the outer header: version 6, traffic class tclass (the inner TOS:
@@ -46,37 +47,50 @@ _Static_assert(sizeof(struct encap_limit_opt) == DESTOPT_LEN, "encapsulation lim
  * FIXED_GSO keeps gso_size (the route MTU already leaves room for 40
  * bytes); ENCAP_L3_IPV6 marks the skb as IPXIP6 so GSO segments and
  * checksum offload still work, and switches skb->protocol to IPv6.
- * Invalidates all packet pointers.  Returns 0 or a negative error.
+ * The header (and the option) are then written in place: adjust_room
+ * pushed them into the linear area of an skb it made writable, and no
+ * checksum covers them (bpf_skb_store_bytes cost two helper calls a
+ * packet for the same bytes).  The skb keeps the inner flow's hash, as
+ * the kernel's own tunnels keep an L4 one (iptunnel_xmit): queues and
+ * CPUs after this spread the tunnel's flows by it, where the outer
+ * header, the same for all of them, could not.  Invalidates all packet
+ * pointers.  Returns 0 or a negative error.
  */
 static __always_inline int tc_encap_ipv6(struct __sk_buff *skb, const __u8 *src, const __u8 *dst,
 					 __u8 tclass, __u8 hop_limit, __u16 payload_len,
 					 __u8 encap_limit)
 {
-	struct encap_limit_opt opt = {
-		.nexthdr = IPPROTO_IPIP,
-		.type = IPV6_TLV_TNL_ENCAP_LIMIT,
-		.len = 1,
-		.limit = encap_limit,
-		.pad_type = IPV6_TLV_PADN,
-		.pad_len = 1,
-	};
-	__u32 room = IPV6_HLEN + (encap_limit ? sizeof(opt) : 0);
-	struct ipv6hdr h;
-	__be16 proto = bpf_htons(ETH_P_IPV6);
+	__u32 room = IPV6_HLEN + (encap_limit ? DESTOPT_LEN : 0);
+	struct encap_limit_opt *opt;
+	struct ipv6hdr *h;
+	struct ethhdr *eth;
+	void *data, *data_end;
 
-	ipv6_outer_fill(&h, src, dst, tclass, hop_limit,
-			payload_len + (encap_limit ? sizeof(opt) : 0));
-	if (encap_limit)
-		h.nexthdr = NEXTHDR_DEST;
 	if (bpf_skb_adjust_room(skb, room, BPF_ADJ_ROOM_MAC,
 				BPF_F_ADJ_ROOM_FIXED_GSO | BPF_F_ADJ_ROOM_ENCAP_L3_IPV6))
 		return -1;
-	if (bpf_skb_store_bytes(skb, ETH_HLEN, &h, sizeof(h), BPF_F_INVALIDATE_HASH))
+	data = skb_data(skb);
+	data_end = skb_data_end(skb);
+	eth = data;
+	h = data + ETH_HLEN;
+	opt = (void *)(h + 1);
+	/* Verifier-sensitive: the option's bytes are checked even when none
+	 * is written; an IPv4 header follows anyway, longer than 8 bytes. */
+	if ((void *)(opt + 1) > data_end)
 		return -1;
-	if (encap_limit && bpf_skb_store_bytes(skb, ETH_HLEN + IPV6_HLEN, &opt, sizeof(opt), 0))
-		return -1;
-	if (bpf_skb_store_bytes(skb, offsetof(struct ethhdr, h_proto), &proto, sizeof(proto), 0))
-		return -1;
+	ipv6_outer_fill(h, src, dst, tclass, hop_limit, payload_len + room - IPV6_HLEN);
+	if (encap_limit) {
+		h->nexthdr = NEXTHDR_DEST;
+		*opt = (struct encap_limit_opt){
+			.nexthdr = IPPROTO_IPIP,
+			.type = IPV6_TLV_TNL_ENCAP_LIMIT,
+			.len = 1,
+			.limit = encap_limit,
+			.pad_type = IPV6_TLV_PADN,
+			.pad_len = 1,
+		};
+	}
+	eth->h_proto = bpf_htons(ETH_P_IPV6);
 	return 0;
 }
 

@@ -41,6 +41,7 @@ struct bench_opts {
 	__u32 create;	    /* scale: flows created through the datapath */
 	int json, can_live; /* -j; live frames usable (own netns) */
 	int fp_net;	    /* the fast path's devices are up (bpf/fastpath_net.h) */
+	const char *only;   /* --only: the paths whose names contain it, or NULL */
 };
 
 static struct bench_opts bo;

@@ -12,10 +12,12 @@
  *             cost on one CPU and on all at once, and what it loses
  *             (counters.h)
  *
- *   build/tests/bench_ce [-j] [--quick] [--calls N] [--commit ID]
+ *   build/tests/bench_ce [-j] [--quick] [--calls N] [--only TEXT] [--commit ID]
  *
  * -j prints JSON instead of the table; --quick runs tiny counts (the smoke
- * test of make test: every row, no timing asserted).  The bench moves to
+ * test of make test: every row, no timing asserted); --only TEXT runs the
+ * trivial programs and the paths whose names contain TEXT, nothing else
+ * (for a profiler, or before/after runs of one path).  The bench moves to
  * a network namespace of its own first: the XDP_PASS frames of the live
  * runs go up that namespace's stack (a loopback that is down, no route)
  * and vanish with it when the bench exits.
@@ -53,7 +55,7 @@ static int usage(const char *bad)
 {
 	fprintf(stderr,
 		"bench_ce: bad argument '%s'\nusage: bench_ce [-j] [--quick] [--calls N] "
-		"[--commit ID]\n",
+		"[--only TEXT] [--commit ID]\n",
 		bad);
 	return 2;
 }
@@ -89,6 +91,8 @@ static int parse(int argc, char **argv, const char **commit)
 			if (*end || v < 1 || v > 10000000)
 				return usage(argv[i]);
 			bo.calls = (__u32)v;
+		} else if (!strcmp(argv[i], "--only") && i + 1 < argc) {
+			bo.only = argv[++i];
 		} else if (!strcmp(argv[i], "--commit") && i + 1 < argc) {
 			*commit = argv[++i];
 		} else {
@@ -136,9 +140,11 @@ int main(int argc, char **argv)
 	}
 	bench_baselines(&in4, &in6);
 	bench_paths();
-	bench_stateful();
-	bench_scale();
-	bench_counters();
+	if (!bo.only) {
+		bench_stateful();
+		bench_scale();
+		bench_counters();
+	}
 
 	if (bo.json) {
 		print_json(head);
@@ -153,6 +159,8 @@ int main(int argc, char **argv)
 		       bo.calls, bo.live, stats_fd >= 0 ? "" : " (unavailable)");
 		printf("\nBPF cost per packet\n");
 		print_rows("paths");
+	}
+	if (!bo.json && !bo.only) {
 		printf("\nStateful NAT (RFC 9693)\n");
 		print_figs("stateful");
 		printf("\nScale: established UDP with N live flows\n");

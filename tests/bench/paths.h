@@ -333,7 +333,7 @@ static void bench_paths(void)
 {
 	for (size_t i = 0; i < sizeof(bpaths) / sizeof(bpaths[0]); i++) {
 		const struct bpath *p = &bpaths[i];
-		struct brow *r = brow_add("paths", p->name, fx_prog_is_xdp(p->prog) ? "xdp" : "tc");
+		struct brow *r;
 		static struct pkt in;
 		struct series s = { .verdict = p->verdict,
 				    .ifindex = p->ifindex ? *p->ifindex : 0,
@@ -342,6 +342,9 @@ static void bench_paths(void)
 				    .after = p->after };
 		int xdp = fx_prog_is_xdp(p->prog);
 
+		if (bo.only && !strstr(p->name, bo.only))
+			continue;
+		r = brow_add("paths", p->name, xdp ? "xdp" : "tc");
 		if (p->setup(&in)) {
 			r->note = "  setup failed";
 			fx_close();
