@@ -20,7 +20,8 @@
 #                         no pins, no state files
 #   auto_ipip6            `mapce run` with mode auto and a fixed-IPv4
 #                         answer: the LAN reaches the internet from the
-#                         ordered address through the far end
+#                         ordered address through the far end; the server
+#                         was told the provision-vendorid given
 #   auto_run_follows      the server's answer changed: after its ttl run
 #                         asks again and applies it (status: the new
 #                         address; the log: the changed answer)
@@ -138,6 +139,8 @@ lab_down
 # ---- fixed IPv4 (ipip6): run ------------------------------------------------------------
 sw_test_up ipip6
 auto_lab || t_fail setup "the HB46PP server or the config did not come up"
+VENDORID=00005e-lab_ce # given: told instead of the MAC's (auto_map_e's)
+echo "provision-vendorid $VENDORID" >>"$CONF"
 
 t_begin auto_ipip6
 answer "$(ipip "$SW_FIXED_IP" 1)"
@@ -154,6 +157,10 @@ assert p['next'], p
 "
 sw_ping "LAN ping" "$LAB_NS_LAN" "$LAB_INET_IP"
 sw_udp "LAN UDP" "$LAB_NS_LAN" "$SW_FIXED_IP"
+tail -n 1 "$T/prov.jsonl" >"$T/last.json" 2>/dev/null
+t_json "$T/last.json" "
+assert d['query']['vendorid'] == ['$VENDORID'], d['query']
+"
 t_end
 
 NEW_IP=198.51.100.124
