@@ -362,7 +362,8 @@ static void test_dslite_option(void)
 	CHECK(strstr(errbuf, "--aftr ADDR|NAME (the AFTR) or its DHCPv6 option 64"), "%s", errbuf);
 	TCASE_END();
 
-	TCASE_BEGIN("aftr_name_of: the name run follows, --aftr's or option 64's, never an address");
+	TCASE_BEGIN(
+		"aftr_name_of: the name run follows, --aftr's or option 64's, never an address");
 	up_settings_init(&S);
 	OPT("aftr", "aftr.example.net");
 	CHECK(rule_source_load(&S, &src, errbuf, sizeof(errbuf)) == 0, "%s", errbuf);

@@ -20,17 +20,17 @@
 
 struct follower {
 	char wan[IF_NAMESIZE];
-	struct run_worker w;	 /* the question's thread, its end, the next question's timer */
-	bool want;		 /* a new address: the loop is asked for a pass */
-	char name[256];		 /* the name followed; "" none */
-	char dns[64];		 /* its --dns; "" the system's resolvers */
+	struct run_worker w;	  /* the question's thread, its end, the next question's timer */
+	bool want;		  /* a new address: the loop is asked for a pass */
+	char name[256];		  /* the name followed; "" none */
+	char dns[64];		  /* its --dns; "" the system's resolvers */
 	char what[PATH_MAX + 64]; /* where the last plan took it from (messages) */
-	struct up_settings s;	 /* the last plan's settings: the WAN, --dns */
-	struct resolve_follow f; /* its schedule and last good address */
-	__u8 wan64[8];		 /* the WAN's /64 seen last (a change asks at once) */
-	bool have_wan;		 /* wan64 is set */
-	struct aftr_record rec;	 /* what status shows */
-	char last_err[512];	 /* the last failure said (said again when it changes) */
+	struct up_settings s;	  /* the last plan's settings: the WAN, --dns */
+	struct resolve_follow f;  /* its schedule and last good address */
+	__u8 wan64[8];		  /* the WAN's /64 seen last (a change asks at once) */
+	bool have_wan;		  /* wan64 is set */
+	struct aftr_record rec;	  /* what status shows */
+	char last_err[512];	  /* the last failure said (said again when it changes) */
 	/* the thread's: set before it starts, read after it ended */
 	struct up_settings tset;
 	char twhat[PATH_MAX + 64];

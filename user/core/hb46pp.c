@@ -135,7 +135,8 @@ int hb46pp_query_url(const char *url, const struct hb46pp_client *c, char *out, 
 {
 	int n;
 
-	if (check_url(url, err, errlen) || hb46pp_check_vendorid("vendorid", c->vendorid, err, errlen))
+	if (check_url(url, err, errlen) ||
+	    hb46pp_check_vendorid("vendorid", c->vendorid, err, errlen))
 		return -1;
 	if (!only(c->product, ALNUM "_-", 32))
 		return BAD("product '%s': 1-32 of 0-9 a-z A-Z _ -", c->product);
