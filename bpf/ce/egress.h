@@ -240,6 +240,34 @@ static __always_inline int egress_is_hairpin(const struct mapce_config *cfg,
 }
 
 /*
+ * ipip6's hairpin, translated, to the LAN host dip (at the LAN's TC
+ * ingress: hairpin_lan.h).  Back in through the WAN as MAP-E's it would be
+ * a martian (its source, the fixed address, is the box's own), so it goes
+ * straight out of the device the kernel routes dip to from the LAN it
+ * came in on, the neighbour resolved by bpf_redirect_neigh().
+ */
+static __always_inline int egress_hairpin_lan(struct __sk_buff *skb, const struct mapce_config *cfg,
+					      __be32 dip, __u32 *reason)
+{
+	struct bpf_fib_lookup fib = {};
+	long rc;
+
+	fib.family = AF_INET;
+	fib.ifindex = skb->ingress_ifindex;
+	fib.ipv4_src = cfg->ipv4;
+	fib.ipv4_dst = dip;
+	/* tot_len 0: the helper checks the skb itself against the MTU */
+	rc = bpf_fib_lookup(skb, &fib, sizeof(fib), 0);
+	if ((rc != BPF_FIB_LKUP_RET_SUCCESS && rc != BPF_FIB_LKUP_RET_NO_NEIGH) ||
+	    fib.ifindex == cfg->wan_ifindex) {
+		*reason = MAPCE_R_DROP_HAIRPIN_NO_ROUTE;
+		return TC_ACT_SHOT;
+	}
+	*reason = MAPCE_R_HAIRPIN;
+	return (int)bpf_redirect_neigh(fib.ifindex, NULL, 0, 0);
+}
+
+/*
  * Hairpinning (RFC 4787 REQ-9, RFC 5382 REQ-8): a LAN host sent to our
  * public address and a port of our set.  The source is translated as for
  * any flow, the destination to the inside host mapped on that port (subject
@@ -276,6 +304,8 @@ static __always_inline int egress_hairpin(struct __sk_buff *skb, const struct ma
 		*reason = MAPCE_R_DROP_ENCAP_FAILED;
 		return TC_ACT_SHOT;
 	}
+	if (mode_ipip6(cfg))
+		return egress_hairpin_lan(skb, cfg, dip, reason);
 	/* Received as if from the wire: to our own MAC, from the peer's. */
 	data = skb_data(skb);
 	data_end = skb_data_end(skb);
@@ -354,13 +384,16 @@ static __always_inline int egress_napt(struct __sk_buff *skb, const struct mapce
 	f = egress_flow(skb, cfg, v, reason, &verdict);
 	if (!f)
 		return verdict;
+	if (egress_is_hairpin(cfg, v)) {
+		/* back in, never through the tunnel: its MTU does not apply */
+		egress_account(skb, f, v);
+		return egress_hairpin(skb, cfg, v, f, reason);
+	}
 	pmtu = egress_pmtu(v);
 	verdict = egress_too_big(skb, cfg, v, pmtu, reason);
 	if (verdict != STAGE_NEXT)
 		return verdict;
 	egress_account(skb, f, v);
-	if (egress_is_hairpin(cfg, v))
-		return egress_hairpin(skb, cfg, v, f, reason);
 	if (egress_snat(skb, v, f->ip, f->port) || egress_set_id(skb, v, frag_out_id(v, f->ip))) {
 		*reason = MAPCE_R_DROP_ENCAP_FAILED;
 		return TC_ACT_SHOT;

@@ -21,6 +21,11 @@
  *              IPv4 from the LAN, then straight out of the WAN; with it
  *              on, XDP ingress sends what it decapsulates for LAN hosts
  *              straight to the LAN.  Stages: fastpath_out.h, fastpath.h.
+ *   TC LAN     (mapce_tc_lan, TC ingress on the LAN device of `up --hairpin
+ *              LAN_IF`): ipip6's hairpinning; what a LAN host sends to a
+ *              mapping or forward on the fixed address is translated by TC
+ *              egress's stages there and sent back to the LAN, rather than
+ *              taken by the box itself.  Stages: hairpin_lan.h, egress.h.
  *
  * Every packet is counted under exactly one reason (mapce_abi.h) at the
  * single exit of each program.
@@ -39,6 +44,7 @@
 #include "icmp6_err.h"
 #include "slowpath.h"
 #include "fastpath_out.h"
+#include "hairpin_lan.h"
 
 SEC("tc")
 int mapce_tc_egress(struct __sk_buff *skb)
@@ -175,6 +181,18 @@ int mapce_xdp_fastpath(struct xdp_md *ctx)
 		stats_count(&mapce_stats, reason, len);
 	if (ev)
 		stats_count(&mapce_stats, ev, 0);
+	return verdict;
+}
+
+SEC("tc")
+int mapce_tc_lan(struct __sk_buff *skb)
+{
+	__u32 reason, len = skb->len;
+	int verdict = hairpin_lan(skb, &reason);
+
+	/* only hairpin traffic is counted: the rest is the LAN's own */
+	if (reason < MAPCE_R__MAX)
+		stats_count(&mapce_stats, reason, len);
 	return verdict;
 }
 

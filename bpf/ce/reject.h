@@ -34,6 +34,7 @@
 #include "lib/csum.h"
 #include "lib/ipv4.h"
 #include "lib/parse.h"
+#include "common.h"
 
 /* Is this skb's transport checksum CHECKSUM_PARTIAL?  Probes the field at
  * csum_off, then puts the old value back.  -1 on helper failure. */
@@ -144,9 +145,14 @@ static __always_inline int reject_icmp(struct __sk_buff *skb, const struct v4_in
 
 static __always_inline int reject_send(struct __sk_buff *skb, int err)
 {
-	if (err || reject_swap_macs(skb))
+	const struct mapce_config *cfg = config_get();
+
+	if (err || !cfg || reject_swap_macs(skb))
 		return TC_ACT_SHOT;
-	return bpf_redirect(skb->ifindex, BPF_F_INGRESS);
+	/* At the WAN's TC egress the host is behind the kernel: in through
+	 * the WAN's ingress.  At a LAN's TC ingress (ipip6's hairpin:
+	 * hairpin_lan.h) it is on this link: straight back out of it. */
+	return bpf_redirect(skb->ifindex, skb->ifindex == cfg->wan_ifindex ? BPF_F_INGRESS : 0);
 }
 
 /*

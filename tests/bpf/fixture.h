@@ -48,7 +48,7 @@
 #define SEC_NS 1000000000ull
 
 /* The programs, by where they sit (the BR has no TC ingress program). */
-enum fx_prog { FX_XDP, FX_TC_EGRESS, FX_TC_INGRESS, FX_XDP_FASTPATH, FX__PROGS };
+enum fx_prog { FX_XDP, FX_TC_EGRESS, FX_TC_INGRESS, FX_XDP_FASTPATH, FX_TC_LAN, FX__PROGS };
 
 /* The loaded object: ce or br is set. */
 struct fx {
@@ -182,6 +182,7 @@ static inline int fx_open_ce(__u32 max_flows)
 	fx.prog[FX_TC_EGRESS] = s->progs.mapce_tc_egress;
 	fx.prog[FX_TC_INGRESS] = s->progs.mapce_tc_ingress;
 	fx.prog[FX_XDP_FASTPATH] = s->progs.mapce_xdp_fastpath;
+	fx.prog[FX_TC_LAN] = s->progs.mapce_tc_lan;
 	fx.stats = s->maps.mapce_stats;
 	fx.config = s->maps.mapce_config;
 	fx.async_events = EV(GC_SWEEP) | EV(FLOW_EXPIRED) | EV(BINDING_EXPIRED);

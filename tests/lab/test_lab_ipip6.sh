@@ -28,10 +28,12 @@
 #                            internet on the fixed address
 #   ipip6_far_saw            every packet came from the tunnel address
 #                            with the fixed address inside, none dropped
-#   ipip6_hairpin            the LAN host reaches the LAN server forwarded
-#                            on the fixed address (port 80) through that
-#                            address, and is seen from it (skipped: the
-#                            kernel takes it locally; SW_IPIP6_HAIRPIN=1)
+#   ipip6_hairpin            `up --hairpin LAN_IF` (already up: the hook
+#                            added): the LAN host reaches the LAN server
+#                            forwarded on the fixed address (port 80)
+#                            through that address, and is seen from it;
+#                            status shows the hook and its packets; up
+#                            without it takes the hook away, so does down
 #   ipip6_status             mapce status: the ports the NAPT gives out
 #                            (1024-65535: 64512), no routed prefix
 #   ipip6_prefix             mapce up --ipv4 198.51.100.123/29: the CE's LAN
@@ -122,6 +124,46 @@ hairpin_check() {
 		t_why "the LAN server did not start"
 	fi
 	ns_stop lansrv
+}
+
+# lan_filter: the tc ingress filters on the CE's LAN device
+lan_filter() {
+	ip netns exec "$LAB_NS_CE" tc filter show dev "$LAB_IF_CE_LAN" ingress 2>/dev/null
+}
+
+# hairpin_case: status says the hook is off; `up` again with --hairpin
+# (already up: only the hook added) and the LAN host reaches the LAN server
+# through the fixed address, status shows the hook and its packets; `up`
+# without it takes the hook away, and so does down
+hairpin_case() {
+	local out
+	out=$(lab_ce status --wan "$LAB_IF_WAN" 2>&1)
+	grep -q '^  hairpin      off' <<<"$out" ||
+		t_why "status before --hairpin: $(grep hairpin <<<"$out")"
+	if ! lab_try_mapce LAB_CE "$LAB_NS_CE" "${SW_CE_ARGS[@]}" --hairpin "$LAB_IF_CE_LAN"; then
+		t_why "mapce up --hairpin $LAB_IF_CE_LAN: $LAB_CE_STATE"
+		return
+	fi
+	grep -q 'mapce_tc_lan' <<<"$(lan_filter)" ||
+		t_why "no mapce filter on $LAB_IF_CE_LAN ingress: $(lan_filter | head -c 300)"
+	hairpin_check
+	out=$(lab_ce status --wan "$LAB_IF_WAN" 2>&1)
+	grep -q "^  hairpin      via $LAB_IF_CE_LAN, [1-9][0-9]* packets" <<<"$out" ||
+		t_why "status: $(grep hairpin <<<"$out")"
+	lab_ce -j status --wan "$LAB_IF_WAN" >"$LAB_DIR/status.json" 2>&1
+	t_json "$LAB_DIR/status.json" "h = d['interfaces'][0]['hairpin']
+assert h['lan'] == '$LAB_IF_CE_LAN' and h['packets'] >= 2, h"
+	if ! lab_try_mapce LAB_CE "$LAB_NS_CE" "${SW_CE_ARGS[@]}"; then
+		t_why "mapce up without --hairpin: $LAB_CE_STATE"
+	elif [ -n "$(lan_filter)" ]; then
+		t_why "the hook stayed after up without --hairpin: $(lan_filter | head -c 300)"
+	fi
+	# down takes it away too (then up again for the cases after)
+	lab_try_mapce LAB_CE "$LAB_NS_CE" "${SW_CE_ARGS[@]}" --hairpin "$LAB_IF_CE_LAN" &&
+		[ -n "$(lan_filter)" ] || t_why "the hook did not come back: $LAB_CE_STATE"
+	out=$(lab_ce down --wan "$LAB_IF_WAN" 2>&1) || t_why "mapce down: $out"
+	[ -z "$(lan_filter)" ] || t_why "the hook stayed after down: $(lan_filter | head -c 300)"
+	lab_try_mapce LAB_CE "$LAB_NS_CE" "${SW_CE_ARGS[@]}" || t_why "up again: $LAB_CE_STATE"
 }
 
 # status_check LEN LINE: mapce status (-j and text): the NAPT's ports
@@ -262,17 +304,9 @@ if sw_ce_cases ipip6 ipip6_portmap ipip6_ce_service ipip6_far_saw ipip6_hairpin 
 	far_saw
 	t_end
 
-	# Not yet: the fixed address is the box's own (its services), so the
-	# kernel delivers a LAN host's packet to it locally (connection
-	# refused) and the datapath on the WAN never sees it.
-	# SW_IPIP6_HAIRPIN=1 runs the check anyway.
-	if [ "${SW_IPIP6_HAIRPIN:-0}" = 1 ]; then
-		t_begin ipip6_hairpin
-		hairpin_check
-		t_end
-	else
-		t_skip ipip6_hairpin "the kernel delivers LAN -> fixed address locally (the box's own address); mapce has no LAN-side hook to hairpin it yet"
-	fi
+	t_begin ipip6_hairpin
+	hairpin_case
+	t_end
 
 	t_begin ipip6_status
 	status_check 32 "  ipv4         $PUB\$"

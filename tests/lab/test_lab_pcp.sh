@@ -91,7 +91,15 @@ ns_wait 15 grep -q 'NAT-PMP and PCP on' "$RUNLOG" ||
 t_setup_ok "mapce run did not start the server" "${ALL[@]}" || exit 1
 
 # natpmpc_ ARGS...: natpmpc against the CE, output in $LAB_DIR/np.out
-natpmpc_() { lan timeout 20 natpmpc -g "$LAB_CE_LAN_IP" "$@" >"$LAB_DIR/np.out" 2>&1; }
+# natpmpc takes any answer as the one to its last request: an answer to a
+# request it sent again (slow server, a loaded machine) that comes late is
+# read as the next one's ("protocol UNKNOWN ... liftime 0"); asked once
+# more then (a mapping request is idempotent: the same mapping renewed)
+natpmpc_() {
+	lan timeout 20 natpmpc -g "$LAB_CE_LAN_IP" "$@" >"$LAB_DIR/np.out" 2>&1 || return
+	grep -q 'protocol UNKNOWN' "$LAB_DIR/np.out" || return 0
+	lan timeout 20 natpmpc -g "$LAB_CE_LAN_IP" "$@" >"$LAB_DIR/np.out" 2>&1
+}
 np_tail() { tail -n 3 "$LAB_DIR/np.out" | tr '\n' ' '; }
 # pcp ARGS...: the PCP client from the LAN host; its JSON answer in $LAB_DIR/pcp.json
 pcp() {
@@ -250,7 +258,9 @@ t_begin pcp_lifetime_expiry
 pcp map --proto udp --internal 7009 --external 4932 --lifetime 3 || t_why "no answer: $(pcp_said)"
 [ "$(pj 'd["result_name"] + " " + str(d["lifetime"])')" = "SUCCESS 3" ] || t_why "result: $(pcp_said)"
 eport=$(pj 'd["external_port"]')
-has_fwd udp "$eport" "$LAB_LAN_IP" 7009 1 || t_why "udp $eport not opened"
+# the run log, not the table: a loaded machine may list it after its 3 s
+ns_wait 5 grep -q "pcp udp $eport -> $LAB_LAN_IP:7009 opened" "$RUNLOG" ||
+	t_why "udp $eport not opened: $(tail -n 3 "$RUNLOG" | tr '\n' ' ')"
 ns_wait 7 no_port "$eport" || t_why "udp $eport still open 7 s after a 3 s lifetime"
 grep -q "pcp udp $eport -> $LAB_LAN_IP:7009 expired" "$RUNLOG" || t_why "run did not log it expired"
 t_end

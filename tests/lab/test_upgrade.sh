@@ -45,6 +45,10 @@ LAB_HTTP_MB=${LAB_HTTP_MB:-1} # (the HTTP file is not used here)
 ALL=(upgrade_builds upgrade_same_build upgrade_replaces upgrade_back upgrade_layout_refused)
 T=60
 WAIT=${UPGRADE_WAIT:-10} # seconds a stream gets to echo on
+# seconds the streams live: past the two builds and every case even on a
+# loaded machine (a full run once took 354 s, and 300 s streams stopped
+# before the last case)
+STREAM_LIFE=1200
 FWD=4930 FWD_IN=8022     # outside port (in the set) -> the LAN's echo server
 OUT=${OUTPUT:-build}
 NEXT_OUT=$OUT/upgrade-next
@@ -151,11 +155,11 @@ mapce_track ce "$LAB_NS_CE" "$LAB_IF_WAN"
 ns_serve fwd_srv "$LAB_NS_LAN" "$LAB_PY" "$LAB_TOOLS/tcp_server.py" \
 	--listen "$LAB_LAN_IP:$FWD_IN" --log "$LAB_DIR/fwd.log" &&
 	ns_serve out_tcp "$LAB_NS_LAN" "$LAB_PY" "$LAB_TOOLS/echo_stream.py" \
-		--to "$LAB_INET_IP:$LAB_TCP_PORT" --state "$LAB_DIR/out_tcp.state" --lifetime 300 &&
+		--to "$LAB_INET_IP:$LAB_TCP_PORT" --state "$LAB_DIR/out_tcp.state" --lifetime "$STREAM_LIFE" &&
 	ns_serve in_tcp "$LAB_NS_INET" "$LAB_PY" "$LAB_TOOLS/echo_stream.py" \
-		--to "$LAB_MAP_IPV4:$FWD" --state "$LAB_DIR/in_tcp.state" --lifetime 300 &&
+		--to "$LAB_MAP_IPV4:$FWD" --state "$LAB_DIR/in_tcp.state" --lifetime "$STREAM_LIFE" &&
 	ns_serve out_udp "$LAB_NS_LAN" "$LAB_PY" "$LAB_TOOLS/echo_stream.py" --udp --interval 0.05 \
-		--to "$LAB_INET_IP:$LAB_UDP_PORT" --state "$LAB_DIR/out_udp.state" --lifetime 300 ||
+		--to "$LAB_INET_IP:$LAB_UDP_PORT" --state "$LAB_DIR/out_udp.state" --lifetime "$STREAM_LIFE" ||
 	{
 		t_skip_all "the streams did not start" "${ALL[@]}"
 		lab_teardown_case upgrade_teardown

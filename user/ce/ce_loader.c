@@ -36,6 +36,7 @@
 #include "ce/aftr_name.h"
 #include "ce/ce_loader.h"
 #include "ce/fastpath_lan.h"
+#include "ce/hairpin_hook.h"
 #include "ce/portmap.h"
 #include "ce/reconcile.h"
 #include "core/addrfmt.h"
@@ -185,6 +186,21 @@ static int sync_fastpath(struct deploy *d)
 	return fastpath_sync(&w);
 }
 
+/* The LAN hooks as p asks: the fast path, ipip6's hairpin filter. */
+static int sync_lan(struct deploy *d)
+{
+	const struct ce_up_params *p = ce_run(d)->p;
+	struct mapce_ce *s = d->skel;
+	struct hairpin_want h = {
+		.wan = p->ifname,
+		.lan = p->hairpin,
+		.ifindex = p->hairpin_ifindex,
+		.prog_fd = s ? bpf_program__fd(s->progs.mapce_tc_lan) : -1,
+	};
+
+	return sync_fastpath(d) || hairpin_sync(&h) ? -1 : 0;
+}
+
 /* Already up: bring the forwards in line with the config (a live dynamic
  * mapping holding a port is a refusal) and the fast path, record the
  * config file. */
@@ -192,7 +208,7 @@ static int ce_already_up(struct deploy *d)
 {
 	struct ce_run *r = ce_run(d);
 
-	if (sync_forwards(r, false) || sync_fastpath(d))
+	if (sync_forwards(r, false) || sync_lan(d))
 		return -1;
 	if ((r->res->forwards_added || r->res->forwards_removed) && !d->quiet)
 		pr_warn("%s: port forwards brought in line with the config: %d added, %d removed",
@@ -437,7 +453,7 @@ static int ce_routes(struct deploy *d)
 		if (cur.gw_family == AF_INET6 && !memcmp(cur.gw, r->gw, 16) && cur.mtu == c->mtu &&
 		    cur.prefsrc == route.prefsrc) {
 			deploy_route_record(d, &route);
-			return sync_fastpath(d);
+			return sync_lan(d);
 		}
 		r->res->route_changed = true;
 		memcpy(r->res->old_gw, cur.gw, 16);
@@ -446,7 +462,7 @@ static int ce_routes(struct deploy *d)
 	if (deploy_route_add(d, &route, ours))
 		return -1;
 	/* last: the one step the rollback does not undo (it undoes itself) */
-	return sync_fastpath(d);
+	return sync_lan(d);
 }
 
 /* ---- done ------------------------------------------------------------------ */
@@ -535,6 +551,7 @@ static void ce_forget(const char *ifname)
 
 	config_path_forget(ifname);
 	fastpath_down(ifname);
+	hairpin_down(ifname);
 	update_record_forget(ifname);
 	provision_record_forget(ifname);
 	aftr_record_forget(ifname);

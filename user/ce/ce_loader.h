@@ -44,6 +44,8 @@ struct ce_up_params {
 				     * for `mapce portmap` */
 	char fastpath[IF_NAMESIZE]; /* the XDP fast path's LAN device, when fastpath_ifindex */
 	int fastpath_ifindex;	    /* 0: the fast path off */
+	char hairpin[IF_NAMESIZE];  /* ipip6's hairpin hook's LAN device, when hairpin_ifindex */
+	int hairpin_ifindex;	    /* 0: no hook (not ipip6, or not asked) */
 };
 
 /* What the CE is made of (programs, pins, messages): `down` is

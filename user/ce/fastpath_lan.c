@@ -12,7 +12,6 @@
  * that is not the recorded one is never detached or replaced.
  */
 #include <errno.h>
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,73 +23,21 @@
 #include "mapce_ce.skel.h"
 
 #include "ce/fastpath_lan.h"
+#include "ce/lan_record.h"
 #include "core/output.h"
 #include "sys/attach.h"
-#include "sys/kv_file.h"
 #include "sys/pin.h"
 
 #define RECORD_SUFFIX ".fastpath"
-#define RECORD_MAX_LINES 16
+#define RECORD_WHAT "XDP fast path"
 
-static void record_write(FILE *f, const void *ctx)
+int fastpath_record_load(const char *wan, struct lan_record *r)
 {
-	const struct fastpath_record *r = ctx;
-
-	fprintf(f,
-		"# mapce up attached its XDP fast path to this LAN device\n"
-		"lan=%s\nifindex=%d\nprog_id=%u\nmode=%u\n",
-		r->lan, r->ifindex, r->prog_id, r->mode);
-}
-
-static int record_line(const char *key, char *val, void *ctx)
-{
-	struct fastpath_record *r = ctx;
-	unsigned long v = strtoul(val, NULL, 10);
-
-	if (!strcmp(key, "lan") && strlen(val) < sizeof(r->lan))
-		snprintf(r->lan, sizeof(r->lan), "%s", val);
-	else if (!strcmp(key, "ifindex") && v <= INT_MAX)
-		r->ifindex = (int)v;
-	else if (!strcmp(key, "prog_id") && v <= UINT_MAX)
-		r->prog_id = (__u32)v;
-	else if (!strcmp(key, "mode") && v <= 255)
-		r->mode = (__u8)v;
-	return 0;
-}
-
-int fastpath_record_load(const char *wan, struct fastpath_record *r)
-{
-	char p[PATH_MAX];
-	int ret;
-
-	memset(r, 0, sizeof(*r));
-	if (kv_run_path(p, sizeof(p), "", wan, RECORD_SUFFIX))
-		return -ENAMETOOLONG;
-	ret = kv_file_read(p, RECORD_MAX_LINES, record_line, r);
-	if (ret)
-		return ret;
-	return r->ifindex > 0 && r->prog_id ? 0 : -ENOENT;
-}
-
-static int record_save(const char *wan, const struct fastpath_record *r)
-{
-	char p[PATH_MAX];
-
-	if (kv_run_path(p, sizeof(p), "", wan, RECORD_SUFFIX))
-		return -ENAMETOOLONG;
-	return kv_file_write(p, record_write, r);
-}
-
-static void record_forget(const char *wan)
-{
-	char p[PATH_MAX];
-
-	if (!kv_run_path(p, sizeof(p), "", wan, RECORD_SUFFIX))
-		kv_file_remove(p);
+	return lan_record_load(wan, RECORD_SUFFIX, r);
 }
 
 /* Is the program at r's LAN XDP hook the one r recorded? */
-static bool record_attached(const struct fastpath_record *r)
+static bool record_attached(const struct lan_record *r)
 {
 	struct xdp_info x;
 
@@ -98,7 +45,7 @@ static bool record_attached(const struct fastpath_record *r)
 }
 
 /* Detach what r recorded, if it is still there. */
-static int detach_recorded(const struct fastpath_record *r)
+static int detach_recorded(const struct lan_record *r)
 {
 	int ret;
 
@@ -123,7 +70,7 @@ static int map_write(int map_fd, __u32 lan_ifindex)
 
 int fastpath_sync(const struct fastpath_want *w)
 {
-	struct fastpath_record r, now = {};
+	struct lan_record r, now = {};
 	bool had = fastpath_record_load(w->wan, &r) == 0;
 	struct xdp_info x;
 	int ret;
@@ -138,7 +85,7 @@ int fastpath_sync(const struct fastpath_want *w)
 		}
 		if (had && detach_recorded(&r))
 			return -1;
-		record_forget(w->wan);
+		lan_record_forget(w->wan, RECORD_SUFFIX);
 		return 0;
 	}
 	if (had && r.ifindex == w->ifindex && record_attached(&r))
@@ -160,13 +107,13 @@ int fastpath_sync(const struct fastpath_want *w)
 	snprintf(now.lan, sizeof(now.lan), "%s", w->lan);
 	now.ifindex = w->ifindex;
 	now.prog_id = prog_id_of_fd(w->prog_fd);
-	ret = record_save(w->wan, &now);
+	ret = lan_record_save(w->wan, RECORD_SUFFIX, RECORD_WHAT, &now);
 	if (!ret)
 		ret = map_write(w->map_fd, (__u32)w->ifindex);
 	if (ret) {
 		pr_err("--fastpath %s: recording the fast path: %s", w->lan, strerror(-ret));
 		xdp_detach_id(now.ifindex, now.prog_id, now.mode);
-		record_forget(w->wan);
+		lan_record_forget(w->wan, RECORD_SUFFIX);
 		return -1;
 	}
 	return 0;
@@ -174,8 +121,8 @@ int fastpath_sync(const struct fastpath_want *w)
 
 void fastpath_down(const char *wan)
 {
-	struct fastpath_record r;
+	struct lan_record r;
 
 	if (fastpath_record_load(wan, &r) == 0 && detach_recorded(&r) == 0)
-		record_forget(wan);
+		lan_record_forget(wan, RECORD_SUFFIX);
 }

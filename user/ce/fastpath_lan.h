@@ -9,14 +9,7 @@
 #include <net/if.h>
 #include <linux/types.h>
 #include "core/xdp_mode.h"
-
-/* What up attached (MAPCE_RUN_DIR/<wan>.fastpath). */
-struct fastpath_record {
-	char lan[IF_NAMESIZE];
-	int ifindex;
-	__u32 prog_id;
-	__u8 mode; /* XDP_ATTACHED_* */
-};
+#include "ce/lan_record.h"
 
 /* What this up wants. */
 struct fastpath_want {
@@ -28,8 +21,9 @@ struct fastpath_want {
 	enum attach_xdp_mode xdp_mode;
 };
 
-/* The record of wan's fast path: 0, or -ENOENT (none), another -errno. */
-int fastpath_record_load(const char *wan, struct fastpath_record *r);
+/* The record of wan's fast path (MAPCE_RUN_DIR/<wan>.fastpath, lan_record.h;
+ * mode: XDP_ATTACHED_*): 0, or -ENOENT (none), another -errno. */
+int fastpath_record_load(const char *wan, struct lan_record *r);
 
 /* Bring the fast path of w->wan to w: attached to w->ifindex (a program
  * of ours already there stays; another LAN's is detached), or off.  0, or

@@ -35,6 +35,7 @@
 #include "ce/port_use.h"
 #include "ce/ce_loader.h"
 #include "ce/fastpath_lan.h"
+#include "ce/hairpin_hook.h"
 #include "sys/daemon.h"
 #include "sys/netlink.h"
 #include "sys/state_file.h"
@@ -339,7 +340,7 @@ static void print_address(const struct mapce_config *c)
 static void print_fastpath(const char *wan, const struct mapce_counter *sum)
 {
 	static const char pass[] = "ev_fastpath_pass_";
-	struct fastpath_record r;
+	struct lan_record r;
 	bool on = fastpath_record_load(wan, &r) == 0, any = false;
 
 	out_open_object("fastpath");
@@ -365,6 +366,28 @@ static void print_fastpath(const char *wan, const struct mapce_counter *sum)
 		}
 		out_close_object();
 	}
+	out_text("\n");
+	out_close_object();
+}
+
+/* ipip6's hairpin hook: its LAN device (from up's record) and the
+ * packets hairpinned (every mode's, sum[hairpin]; NULL: unread). */
+static void print_hairpin(const char *wan, const struct mapce_config *c,
+			  const struct mapce_counter *sum)
+{
+	struct lan_record r;
+	bool on = hairpin_record_load(wan, &r) == 0;
+
+	if (!c || c->mode != MAPCE_MODE_IPIP6)
+		return; /* MAP-E and lw4o6 hairpin at the WAN, DS-Lite at the AFTR */
+	out_open_object("hairpin");
+	if (on)
+		out_str("lan", "  hairpin      via %s", r.lan);
+	else
+		out_null("lan", "  hairpin      off (LAN hosts reach the box itself on the fixed "
+				"address; config key hairpin LAN_IF)");
+	if (sum && on)
+		out_uint("packets", ", %llu packets", sum[MAPCE_R_HAIRPIN].packets);
 	out_text("\n");
 	out_close_object();
 }
@@ -505,6 +528,7 @@ static void print_wan(const char *wan)
 	}
 	out_close_object();
 	print_fastpath(wan, have_sum ? sum : NULL);
+	print_hairpin(wan, have_cfg ? &c : NULL, have_sum ? sum : NULL);
 
 	/* Port usage per LAN host: the EIM bindings by inside address, and
 	 * the datapath's per-host accounting (held, refusals at the limit). */

@@ -307,6 +307,37 @@ static void fastpath_csum_warn(const char *lan)
 		lan, drv);
 }
 
+/* The LAN device of key (fastpath, hairpin): *ifindex, or 1 with err. */
+static int lan_dev(const char *key, const char *lan, int wan_ifindex, int *ifindex, char *err,
+		   size_t errlen)
+{
+	*ifindex = (int)if_nametoindex(lan);
+	if (!*ifindex) {
+		mapce_errf(err, errlen, "bad %s '%s': no such interface (%s)", key, lan,
+			   strerror(errno));
+		return 1;
+	}
+	if (*ifindex == wan_ifindex) {
+		mapce_errf(err, errlen, "bad %s '%s': it is the WAN (it goes on a LAN interface)",
+			   key, lan);
+		return 1;
+	}
+	return 0;
+}
+
+/* hairpin LAN_IF outside ipip6: said once a mode (run plans at every pass). */
+static void hairpin_unused_note(const char *lan, __u8 mode)
+{
+	static int said = -1;
+
+	if (said == mode)
+		return;
+	said = mode;
+	pr_warn("hairpin %s: only ipip6 needs the LAN hook (its fixed address is the box's own): "
+		"not attached in mode %s",
+		lan, mode_str(mode));
+}
+
 int up_plan_msg(const struct up_settings *s, aftr_lookup_fn *aftr_lookup, struct ce_up_params *p,
 		char *err, size_t errlen)
 {
@@ -349,21 +380,19 @@ int up_plan_msg(const struct up_settings *s, aftr_lookup_fn *aftr_lookup, struct
 	if (ret)
 		return ret == MAPCE_ERR_USAGE ? EXIT_USAGE : 1;
 	if (s->fastpath[0]) {
-		p->fastpath_ifindex = (int)if_nametoindex(s->fastpath);
-		if (!p->fastpath_ifindex) {
-			mapce_errf(err, errlen, "bad fastpath '%s': no such interface (%s)",
-				   s->fastpath, strerror(errno));
+		if (lan_dev("fastpath", s->fastpath, w.ifindex, &p->fastpath_ifindex, err, errlen))
 			return 1;
-		}
-		if (p->fastpath_ifindex == w.ifindex) {
-			mapce_errf(err, errlen,
-				   "bad fastpath '%s': it is the WAN (the fast path goes on a "
-				   "LAN interface)",
-				   s->fastpath);
-			return 1;
-		}
 		snprintf(p->fastpath, sizeof(p->fastpath), "%s", s->fastpath);
 		fastpath_csum_warn(s->fastpath);
+	}
+	if (s->hairpin[0]) {
+		if (lan_dev("hairpin", s->hairpin, w.ifindex, &p->hairpin_ifindex, err, errlen))
+			return 1;
+		snprintf(p->hairpin, sizeof(p->hairpin), "%s", s->hairpin);
+		if (p->cfg.mode != MAPCE_MODE_IPIP6) {
+			hairpin_unused_note(s->hairpin, p->cfg.mode);
+			p->hairpin_ifindex = 0; /* only ipip6's address is the box's own */
+		}
 	}
 	if (p->config_path[0] && realpath(s->path, real))
 		snprintf(p->config_path, sizeof(p->config_path), "%s", real);

@@ -88,6 +88,7 @@ enum up_key {
 	UK_IID,		     /* ipip6: the tunnel address's interface identifier */
 	UK_DNS,		     /* the resolver --aftr NAME is asked of (dns[]) */
 	UK_FASTPATH,	     /* the LAN interface of the XDP fast path (fastpath[]) */
+	UK_HAIRPIN,	     /* ipip6: the LAN interface its hairpin hook goes on (hairpin[]) */
 	/* mode auto: the HB46PP server (core/hb46pp.h, sys/hb46pp_ask.h) */
 	UK_PROVISION_URL,      /* its URL (else the DNS TXT record 4over6.info) */
 	UK_PROVISION_CA,       /* the CA file its certificate is checked against */
@@ -116,6 +117,7 @@ struct up_settings {
 	char upnp_leases[PATH_MAX];	       /* UK_UPNP_LEASES */
 	char pcp[IF_NAMESIZE];		       /* UK_PCP */
 	char fastpath[IF_NAMESIZE];	       /* UK_FASTPATH */
+	char hairpin[IF_NAMESIZE];	       /* UK_HAIRPIN */
 	char update_url[UPDATE_URL_MAX];       /* UK_UPDATE_URL, the template */
 	char update_user[UPDATE_CRED_MAX];     /* UK_UPDATE_USER */
 	char update_password[UPDATE_CRED_MAX]; /* UK_UPDATE_PASSWORD: never shown */

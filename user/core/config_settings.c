@@ -99,6 +99,11 @@ static const struct opt_def up_keys[] = {
 	  "and sent on in XDP, past the kernel's forwarding (netfilter forward hooks, qdiscs); "
 	  "anything else takes the normal path (default: off)",
 	  KEY(FASTPATH), OPT_IFNAME },
+	{ "hairpin", "LAN_IF",
+	  "ipip6: LAN hosts on LAN_IF reach mappings and port forwards on the fixed address "
+	  "(hairpinning) through a tc hook there; without it the box takes such packets itself "
+	  "(MAP-E and lw4o6 hairpin without it; default: off)",
+	  KEY(HAIRPIN), OPT_IFNAME },
 	/* clang-format off */
 	{ "max-flows", "N",
 	  "size of the NAT tables (default " OPT_STR(MAPCE_MAX_FLOWS) "; only when no pinned "
@@ -245,6 +250,8 @@ static char *ifname_key(struct up_settings *s, enum up_key k)
 		return s->wan;
 	if (k == UK_FASTPATH)
 		return s->fastpath;
+	if (k == UK_HAIRPIN)
+		return s->hairpin;
 	return k == UK_PCP ? s->pcp : s->prefix_from;
 }
 
@@ -513,6 +520,7 @@ int up_settings_apply(struct up_settings *s, int opt, const char *arg, unsigned 
 	case UK_PREFIX_FROM: /* interface names, all IF_NAMESIZE */
 	case UK_PCP:
 	case UK_FASTPATH:
+	case UK_HAIRPIN:
 		if (parse_ifname(arg, m, sizeof(m)))
 			return BAD("%s %s", name, m);
 		snprintf(ifname_key(s, k), IF_NAMESIZE, "%s", arg);
@@ -748,6 +756,8 @@ void up_settings_merge(struct up_settings *out, const struct up_settings *file,
 		memcpy(out->pcp, cli->pcp, sizeof(out->pcp));
 	if (cli->set[UK_FASTPATH])
 		memcpy(out->fastpath, cli->fastpath, sizeof(out->fastpath));
+	if (cli->set[UK_HAIRPIN])
+		memcpy(out->hairpin, cli->hairpin, sizeof(out->hairpin));
 	if (cli->set[UK_BINDING_LOG])
 		memcpy(out->binding_log, cli->binding_log, sizeof(out->binding_log));
 	if (cli->set[UK_AFTR])
