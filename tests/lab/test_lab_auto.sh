@@ -20,12 +20,16 @@
 #                         no pins, no state files
 #   auto_ipip6            `mapce run` with mode auto and a fixed-IPv4
 #                         answer: the LAN reaches the internet from the
-#                         ordered address through the far end
+#                         ordered address through the far end; the server
+#                         was told the provision-vendorid given
 #   auto_run_follows      the server's answer changed: after its ttl run
 #                         asks again and applies it (status: the new
 #                         address; the log: the changed answer)
 #   auto_run_keeps        a malformed answer in run: said with the field,
 #                         the running config kept, status counts the failure
+#   auto_run_prefix       a good answer with a ttl of an hour, then a new
+#                         WAN prefix: run asks the server again at once,
+#                         from the new prefix (the server's log), and says so
 #   auto_teardown_clean   nothing left behind
 # Root only; prints tests/harness.h lines.
 set -uo pipefail
@@ -35,7 +39,8 @@ cd "$(dirname "$0")/../.." || exit 1
 # shellcheck source=lib/run.sh
 . tests/lab/lib/run.sh
 
-ALL=(auto_map_e auto_malformed auto_ipip6 auto_run_follows auto_run_keeps auto_teardown_clean)
+ALL=(auto_map_e auto_malformed auto_ipip6 auto_run_follows auto_run_keeps auto_run_prefix
+	auto_teardown_clean)
 ns_preflight ip nft curl "$LAB_PY" || t_skip_all "$NS_WHY" "${ALL[@]}"
 SRV=$LAB_TOOLS/hb46pp_server.py
 PROV=$LAB_ISP_CE_IP6
@@ -134,6 +139,8 @@ lab_down
 # ---- fixed IPv4 (ipip6): run ------------------------------------------------------------
 sw_test_up ipip6
 auto_lab || t_fail setup "the HB46PP server or the config did not come up"
+VENDORID=00005e-lab_ce # given: told instead of the MAC's (auto_map_e's)
+echo "provision-vendorid $VENDORID" >>"$CONF"
 
 t_begin auto_ipip6
 answer "$(ipip "$SW_FIXED_IP" 1)"
@@ -150,6 +157,10 @@ assert p['next'], p
 "
 sw_ping "LAN ping" "$LAB_NS_LAN" "$LAB_INET_IP"
 sw_udp "LAN UDP" "$LAB_NS_LAN" "$SW_FIXED_IP"
+tail -n 1 "$T/prov.jsonl" >"$T/last.json" 2>/dev/null
+t_json "$T/last.json" "
+assert d['query']['vendorid'] == ['$VENDORID'], d['query']
+"
 t_end
 
 NEW_IP=198.51.100.124
@@ -174,6 +185,31 @@ assert 'ipip[0].ipv4' in w['provision']['error'], w['provision']
 "
 grep -q "ipip\[0\].ipv4.*the running config is kept" "$T/run.log" ||
 	t_why "the log does not name the field: $(tail -n 2 "$T/run.log")"
+run_alive || t_why "mapce run exited"
+t_end
+
+NEW_ISP_IP6=2001:db8:12:3401::ffff # a new WAN /64
+NEW_WAN_IP6=2001:db8:12:3401::1
+t_begin auto_run_prefix
+answer "$(ipip "$NEW_IP" 3600)"
+# the backoff's retry takes the good answer: the next question in an hour
+wait_for 40 "w['provision']['failures'] == 0 and w['provision']['ttl'] == 3600" ||
+	t_why "the good answer was not taken again: $(head -c 400 "$T/status.json")"
+asked=$(wc -l <"$T/prov.jsonl")
+if ! ns_ip "$LAB_NS_ISP" -6 addr add "$NEW_ISP_IP6/64" dev "$LAB_IF_ISP_CE" nodad ||
+	! ns_ip "$LAB_NS_CE" -6 addr add "$NEW_WAN_IP6/64" dev "$LAB_IF_WAN" nodad ||
+	! ns_ip "$LAB_NS_CE" -6 route replace default via "$NEW_ISP_IP6" dev "$LAB_IF_WAN" ||
+	! ns_ip "$LAB_NS_CE" -6 addr del "$LAB_CE_WAN_IP6/64" dev "$LAB_IF_WAN"; then
+	t_why "cannot renumber the WAN"
+fi
+# asked_from_new: a question after the renumbering, from the new /64
+asked_from_new() {
+	tail -n +"$((asked + 1))" "$T/prov.jsonl" | grep -q "\"client\": *\"2001:db8:12:3401:"
+}
+ns_wait 20 asked_from_new ||
+	t_why "not asked again from the new prefix: $(tail -n +"$((asked + 1))" "$T/prov.jsonl" | head -c 300); log: $(tail -n 3 "$T/run.log")"
+grep -q "provision the WAN prefix changed: asking the provisioning server again" "$T/run.log" ||
+	t_why "the log does not say it: $(tail -n 3 "$T/run.log")"
 run_alive || t_why "mapce run exited"
 run_stop
 [ "$RUN_RC" = 0 ] || t_why "mapce run exited $RUN_RC at SIGTERM"

@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * test_aftr_name.c - the AFTR's name (user/ce/aftr_name.h): which
- * settings name one (dslite, --aftr not an IPv6 address), and the record
+ * test_aftr_name.c - the AFTR's name (user/ce/aftr_name.h): the record
  * `mapce run` keeps of it read back as `mapce status` reads it: every key,
  * a key of a later version ignored, comments skipped, a value too long
  * cut, not overflowing.
@@ -14,26 +13,6 @@
 #include "harness.h"
 #include "ce/aftr_name.h"
 #include "core/mode.h"
-
-static void test_is_name(void)
-{
-	struct up_settings s;
-
-	TCASE_BEGIN("aftr_is_name");
-	up_settings_init(&s);
-	snprintf(s.aftr, sizeof(s.aftr), "%s", "aftr.example.net");
-	s.set[UK_AFTR] = true;
-	CHECK(!aftr_is_name(&s), "no mode: map-e, the plan refuses --aftr");
-	s.set[UK_MODE] = true;
-	s.val[UK_MODE] = MAPCE_MODE_DSLITE;
-	CHECK(aftr_is_name(&s), "dslite with a name");
-	snprintf(s.aftr, sizeof(s.aftr), "%s", "2001:db8::1");
-	CHECK(!aftr_is_name(&s), "an address is no name");
-	s.val[UK_MODE] = MAPCE_MODE_IPIP6;
-	snprintf(s.aftr, sizeof(s.aftr), "%s", "aftr.example.net");
-	CHECK(!aftr_is_name(&s), "ipip6: not followed (the plan refuses --aftr)");
-	TCASE_END();
-}
 
 static void test_record(void)
 {
@@ -82,7 +61,6 @@ static void test_record(void)
 
 int main(void)
 {
-	test_is_name();
 	test_record();
 	return t_exit();
 }

@@ -27,6 +27,7 @@
 #include <linux/rtnetlink.h>
 
 #include "harness.h"
+#include "ce/aftr_name.h"
 #include "ce/ce_plan.h"
 #include "ce/ce_plan_mode.h"
 #include "core/mode.h"
@@ -359,6 +360,37 @@ static void test_dslite_option(void)
 	CHECK(ce_plan_aftr(&S, &src, what, sizeof(what), &other) == NULL);
 	CHECK(plan() == MAPCE_ERR_USAGE);
 	CHECK(strstr(errbuf, "--aftr ADDR|NAME (the AFTR) or its DHCPv6 option 64"), "%s", errbuf);
+	TCASE_END();
+
+	TCASE_BEGIN(
+		"aftr_name_of: the name run follows, --aftr's or option 64's, never an address");
+	up_settings_init(&S);
+	OPT("aftr", "aftr.example.net");
+	CHECK(rule_source_load(&S, &src, errbuf, sizeof(errbuf)) == 0, "%s", errbuf);
+	CHECK(aftr_name_of(&S, &src, what, sizeof(what), &other) == NULL, "map-e: none");
+	OPT("mode", "ipip6");
+	CHECK(aftr_name_of(&S, &src, what, sizeof(what), &other) == NULL, "ipip6: none");
+	OPT("mode", "dslite");
+	CHECK_STR(aftr_name_of(&S, &src, what, sizeof(what), &other), "aftr.example.net");
+	CHECK_STR(what, "--aftr");
+	OPT("aftr", "2001:db8:ffff::64");
+	CHECK(aftr_name_of(&S, &src, what, sizeof(what), &other) == NULL, "an address");
+	OPT("dhcpv6-option", AFTR_HEX);
+	CHECK(rule_source_load(&S, &src, errbuf, sizeof(errbuf)) == 0, "%s", errbuf);
+	CHECK(aftr_name_of(&S, &src, what, sizeof(what), &other) == NULL,
+	      "--aftr ADDR wins over option 64's name");
+	CHECK_STR(other, "aftr.lab.example");
+	up_settings_init(&S);
+	OPT("mode", "dslite");
+	OPT("dhcpv6-option", AFTR_HEX);
+	CHECK(rule_source_load(&S, &src, errbuf, sizeof(errbuf)) == 0, "%s", errbuf);
+	CHECK_STR(aftr_name_of(&S, &src, what, sizeof(what), &other), "aftr.lab.example");
+	CHECK_STR(what, "DHCPv6 option 64");
+	CHECK(other == NULL);
+	OPT("aftr", "aftr.example.net");
+	/* an explicit --aftr NAME wins too */
+	CHECK_STR(aftr_name_of(&S, &src, what, sizeof(what), &other), "aftr.example.net");
+	CHECK_STR(other, "aftr.lab.example");
 	TCASE_END();
 
 	TCASE_BEGIN("option 64 refused where it does not belong: map-e, ipip6, dslite + 94");

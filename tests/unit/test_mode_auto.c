@@ -2,7 +2,8 @@
 /*
  * test_mode_auto.c - an HB46PP answer as config lines (core/hb46pp_config.h,
  * what `mapce provision` prints) and those lines applied to the settings
- * of `mode auto` (core/mode_auto.h), with the ttl's clamp and the backoff.
+ * of `mode auto` (core/mode_auto.h), with the ttl's clamp and the backoff,
+ * and the provision-vendorid key (checked as `mapce provision --vendorid`).
  *
  * The answers are the files of tests/unit/hb46pp/ (its README.md); the
  * expected lines are written out here from those files, not computed.
@@ -10,6 +11,7 @@
 #include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "harness.h"
 #include "core/config_file.h"
@@ -154,6 +156,66 @@ static void test_apply(void)
 	TCASE_END();
 }
 
+/* "provision-vendorid V" as line 3 of eth9.conf: config_line_apply's return. */
+static int vendorid_line(struct up_settings *s, const char *v)
+{
+	char k[] = "provision-vendorid", val[128];
+	char *w[] = { k, val };
+
+	snprintf(val, sizeof(val), "%s", v);
+	errbuf[0] = '\0';
+	return config_line_apply(s, w, 2, 3, errbuf, sizeof(errbuf));
+}
+
+static void test_vendorid(void)
+{
+	static const char *const bad[] = { "00005",
+					   "00005g-mapce",
+					   "00005e_mapce",
+					   "00005e-",
+					   "00005e-map ce",
+					   "00005e-abcdefghijklmnopqrstuvwxy" /* 25 */ };
+	static struct up_settings s;
+	struct hb46pp_client c = { .product = "mapce", .version = "0_1", .capability = "dslite" };
+	char url[512];
+
+	TCASE_BEGIN("mode auto: provision-vendorid OUI[-NAME] kept as given");
+	auto_settings(&s, NULL, NULL);
+	CHECK(vendorid_line(&s, "00005e-lab_ce") == 0, "%s", errbuf);
+	CHECK(s.set[UK_PROVISION_VENDORID]);
+	CHECK_STR(s.provision_vendorid, "00005e-lab_ce");
+	CHECK(up_settings_check(&s, errbuf, sizeof(errbuf)) == 0, "%s", errbuf);
+	auto_settings(&s, NULL, NULL);
+	CHECK(vendorid_line(&s, "ABCDEF") == 0, "%s", errbuf);
+	auto_settings(&s, NULL, NULL);
+	CHECK(vendorid_line(&s, "00005e-abcdefghijklmnopqrstuvwx") == 0, "%s", errbuf); /* 24 */
+	TCASE_END();
+
+	TCASE_BEGIN("mode auto: a bad provision-vendorid is refused naming it; nothing kept");
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		char want[128];
+
+		auto_settings(&s, NULL, NULL);
+		CHECK(vendorid_line(&s, bad[i]) == -1, "%s taken", bad[i]);
+		snprintf(want, sizeof(want), "bad provision-vendorid '%s': not OUI[-NAME]", bad[i]);
+		CHECK(strstr(errbuf, want), "%s", errbuf);
+		CHECK(!s.set[UK_PROVISION_VENDORID] && !s.provision_vendorid[0], "%s kept", bad[i]);
+		/* `mapce provision --vendorid` refuses the same values */
+		c.vendorid = bad[i];
+		CHECK(hb46pp_query_url("https://p/", &c, url, sizeof(url), errbuf,
+				       sizeof(errbuf)) == -1,
+		      "%s", bad[i]);
+	}
+	TCASE_END();
+
+	TCASE_BEGIN("mode auto: provision-vendorid without mode auto is refused");
+	up_settings_init(&s);
+	CHECK(vendorid_line(&s, "00005e-mapce") == 0, "%s", errbuf);
+	CHECK_EQ(up_settings_check(&s, errbuf, sizeof(errbuf)), -1);
+	CHECK(strstr(errbuf, "provision-vendorid is for mode auto"), "%s", errbuf);
+	TCASE_END();
+}
+
 static void test_timing(void)
 {
 	static struct up_settings s;
@@ -177,6 +239,7 @@ int main(void)
 {
 	test_lines();
 	test_apply();
+	test_vendorid();
 	test_timing();
 	return t_exit();
 }

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "ce/aftr_name.h"
+#include "ce/ce_plan_mode.h"
 #include "core/mode.h"
 #include "core/parse.h"
 #include "sys/kv_file.h"
@@ -15,30 +16,37 @@
 
 #define RECORD_MAX_LINES 16 /* the keys below, and comments */
 
-bool aftr_is_name(const struct up_settings *s)
+const char *aftr_name_of(const struct up_settings *s, const struct rule_source *src, char *what,
+			 size_t whatlen, const char **other)
 {
 	struct in6_addr a;
+	const char *name;
 
-	return s->set[UK_AFTR] && s->set[UK_MODE] && s->val[UK_MODE] == MAPCE_MODE_DSLITE &&
-	       inet_pton(AF_INET6, s->aftr, &a) != 1;
+	*other = NULL;
+	if (!(s->set[UK_MODE] && s->val[UK_MODE] == MAPCE_MODE_DSLITE))
+		return NULL; /* option 64 is only dslite's; the plan refuses --aftr elsewhere */
+	name = ce_plan_aftr(s, src, what, whatlen, other);
+	return name && inet_pton(AF_INET6, name, &a) != 1 ? name : NULL;
 }
 
-int aftr_resolve(const struct up_settings *s, const char *what, struct in6_addr *addr, __u32 *ttl,
-		 char *err, size_t errlen)
+int aftr_resolve(const struct up_settings *s, const char *name, const char *what,
+		 struct in6_addr *addr, __u32 *ttl, char *err, size_t errlen)
 {
 	struct resolve_conf rc;
 	char m[512];
 	int ret;
 
+	if (!name)
+		return 1;
 	resolve_conf_init(&rc, s->wan);
 	if (s->set[UK_DNS] ? resolve_add_server(&rc, s->dns, m, sizeof(m))
 			   : resolve_add_resolv_conf(&rc, NULL, m, sizeof(m))) {
-		mapce_errf(err, errlen, "%s %s: %s", what ? what : "--aftr", s->aftr, m);
+		mapce_errf(err, errlen, "%s %s: %s", what ? what : "--aftr", name, m);
 		return -1;
 	}
-	ret = resolve_aaaa(s->aftr, &rc, addr, ttl, m, sizeof(m));
+	ret = resolve_aaaa(name, &rc, addr, ttl, m, sizeof(m));
 	if (ret) {
-		mapce_errf(err, errlen, "%s %s: %s", what ? what : "--aftr", s->aftr,
+		mapce_errf(err, errlen, "%s %s: %s", what ? what : "--aftr", name,
 			   ret == RESOLVE_NXDOMAIN ? "no such name"
 			   : ret == RESOLVE_NODATA ? "the name has no IPv6 address (AAAA)"
 						   : m);

@@ -3,10 +3,11 @@
  * aftr_service.c - the AFTR's name followed by `mapce run`
  * (aftr_service.h).  The loop's side (every hook, and the plan's
  * aftr_follow_plan) and the question's thread (run_worker.h) share
- * nothing while the thread runs but what it was handed (tset) and what it
- * returns (t*).  Time for the schedule is CLOCK_MONOTONIC
+ * nothing while the thread runs but what it was handed (tset, twhat) and
+ * what it returns (t*).  Time for the schedule is CLOCK_MONOTONIC
  * seconds; the record has Unix times.
  */
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -19,18 +20,20 @@
 
 struct follower {
 	char wan[IF_NAMESIZE];
-	const struct up_settings *(*settings)(void);
-	struct run_worker w;	 /* the question's thread, its end, the next question's timer */
-	bool want;		 /* a new address: the loop is asked for a pass */
-	char name[256];		 /* the name followed; "" none */
-	char dns[64];		 /* its --dns; "" the system's resolvers */
-	struct resolve_follow f; /* its schedule and last good address */
-	__u8 wan64[8];		 /* the WAN's /64 seen last (a change asks at once) */
-	bool have_wan;		 /* wan64 is set */
-	struct aftr_record rec;	 /* what status shows */
-	char last_err[512];	 /* the last failure said (said again when it changes) */
+	struct run_worker w;	  /* the question's thread, its end, the next question's timer */
+	bool want;		  /* a new address: the loop is asked for a pass */
+	char name[256];		  /* the name followed; "" none */
+	char dns[64];		  /* its --dns; "" the system's resolvers */
+	char what[PATH_MAX + 64]; /* where the last plan took it from (messages) */
+	struct up_settings s;	  /* the last plan's settings: the WAN, --dns */
+	struct resolve_follow f;  /* its schedule and last good address */
+	__u8 wan64[8];		  /* the WAN's /64 seen last (a change asks at once) */
+	bool have_wan;		  /* wan64 is set */
+	struct aftr_record rec;	  /* what status shows */
+	char last_err[512];	  /* the last failure said (said again when it changes) */
 	/* the thread's: set before it starts, read after it ended */
 	struct up_settings tset;
+	char twhat[PATH_MAX + 64];
 	struct in6_addr taddr;
 	__u32 tttl;
 	int tret;
@@ -51,19 +54,19 @@ static __u64 mono_s(void)
 	return (__u64)ts.tv_sec;
 }
 
-/* The settings name the AFTR U follows (the name and the servers)? */
-static bool same_name(const struct up_settings *s)
+/* name through s's servers is the AFTR U follows? */
+static bool same_name(const struct up_settings *s, const char *name)
 {
-	return !strcmp(U.name, s->aftr) && !strcmp(U.dns, s->set[UK_DNS] ? s->dns : "");
+	return !strcmp(U.name, name) && !strcmp(U.dns, s->set[UK_DNS] ? s->dns : "");
 }
 
-static void follow(const struct up_settings *s)
+static void follow(const struct up_settings *s, const char *name)
 {
-	snprintf(U.name, sizeof(U.name), "%s", s->aftr);
+	snprintf(U.name, sizeof(U.name), "%s", name);
 	snprintf(U.dns, sizeof(U.dns), "%s", s->set[UK_DNS] ? s->dns : "");
 	memset(&U.f, 0, sizeof(U.f));
 	memset(&U.rec, 0, sizeof(U.rec));
-	snprintf(U.rec.name, sizeof(U.rec.name), "%s", s->aftr);
+	snprintf(U.rec.name, sizeof(U.rec.name), "%s", name);
 	U.last_err[0] = '\0';
 }
 
@@ -122,18 +125,20 @@ static void arm_next(void)
 
 static void ask_thread(void *arg)
 {
-	U.tret = aftr_resolve(&U.tset, NULL, &U.taddr, &U.tttl, U.terr, sizeof(U.terr));
+	U.tret = aftr_resolve(&U.tset, U.tset.aftr, U.twhat, &U.taddr, &U.tttl, U.terr,
+			      sizeof(U.terr));
 }
 
 /* Ask for the followed name now, in the thread. */
 static void ask(void)
 {
-	const struct up_settings *s = U.settings();
 	int ret;
 
-	if (U.w.busy || !U.name[0] || !aftr_is_name(s) || !same_name(s))
+	if (U.w.busy || !U.name[0])
 		return;
-	U.tset = *s;
+	U.tset = U.s;
+	snprintf(U.tset.aftr, sizeof(U.tset.aftr), "%s", U.name);
+	snprintf(U.twhat, sizeof(U.twhat), "%s", U.what);
 	ret = run_worker_start(&U.w, ask_thread, NULL);
 	if (ret) {
 		say("%s: cannot start the question: %s", U.name, strerror(ret));
@@ -148,7 +153,7 @@ static void ended(void)
 	char a6[INET6_ADDRSTRLEN], was[INET6_ADDRSTRLEN] = "none";
 	bool had = U.f.have;
 
-	if (!same_name(&U.tset)) { /* a reload named another meanwhile */
+	if (!same_name(&U.tset, U.tset.aftr)) { /* a plan named another meanwhile */
 		arm_next();
 		return;
 	}
@@ -177,33 +182,37 @@ static void ended(void)
 	arm_next();
 }
 
-int aftr_follow_plan(const struct up_settings *s, char *addr, size_t len, char *err, size_t errlen)
+int aftr_follow_plan(const struct up_settings *s, const char *name, const char *what,
+		     struct in6_addr *addr, __u32 *ttl, char *err, size_t errlen)
 {
 	struct in6_addr a;
-	__u32 ttl = 0;
+	__u32 t = 0;
 	int ret;
 
-	if (!aftr_is_name(s)) {
+	if (!name) {
 		unfollow();
 		return 1;
 	}
-	if (!same_name(s))
-		follow(s);
+	if (!same_name(s, name))
+		follow(s, name);
+	U.s = *s;
+	snprintf(U.what, sizeof(U.what), "%s", what ? what : "--aftr");
 	if (!U.f.have && !resolve_follow_due(&U.f, mono_s()))
 		return mapce_errf(err, errlen, "%s (asked again in %llu s)", U.rec.error,
 				  (unsigned long long)(U.f.next - mono_s()));
 	if (!U.f.have) {
 		/* the first answer: here, as `up` asks it */
-		ret = aftr_resolve(s, NULL, &a, &ttl, err, errlen);
+		ret = aftr_resolve(s, name, U.what, &a, &t, err, errlen);
 		if (ret)
 			answer_fail(err);
 		else
-			answer_ok(&a, ttl);
+			answer_ok(&a, t);
 		arm_next();
 		if (ret)
 			return -1;
 	}
-	inet_ntop(AF_INET6, &U.f.addr, addr, len);
+	*addr = U.f.addr;
+	*ttl = U.f.ttl;
 	return 0;
 }
 
@@ -229,10 +238,6 @@ static void svc_applied(void *arg, const struct ce_up_params *cur, bool reload)
 
 	memcpy(U.wan64, cur->cfg.ce_ipv6, sizeof(U.wan64));
 	U.have_wan = true;
-	if (!aftr_is_name(U.settings())) {
-		unfollow();
-		return;
-	}
 	if (moved && U.name[0]) {
 		say("the WAN prefix changed: asking for %s again", U.name);
 		resolve_follow_wan_changed(&U.f, mono_s());
@@ -264,9 +269,8 @@ static struct run_service service = {
 	.stop = svc_stop,
 };
 
-struct run_service *aftr_service(const char *wan, const struct up_settings *(*settings)(void))
+struct run_service *aftr_service(const char *wan)
 {
 	snprintf(U.wan, sizeof(U.wan), "%s", wan);
-	U.settings = settings;
 	return &service;
 }

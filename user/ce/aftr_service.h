@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * aftr_service.h - `mapce run` follows a DS-Lite AFTR given by name
- * (RFC 6333 §5.5; ce/aftr_name.h): the name is asked again when its
+ * (RFC 6333 §5.5; ce/aftr_name.h: --aftr NAME, else DHCPv6 option 64's,
+ * or a HB46PP answer's; whichever the last plan named, through
+ * aftr_follow_plan): the name is asked again when its
  * answer's TTL ends, retried with backoff after a failure (the last good
  * address kept meanwhile), and at once when the WAN prefix changes, on
  * the schedule of sys/resolve_follow.h.  The question runs in a thread
@@ -17,19 +19,18 @@
 
 #include <stddef.h>
 #include "ce/run_service.h"
-#include "core/config_file.h"
+#include "ce/aftr_name.h"
 
-/* The service; settings() gives run's settings as they are now (a reload
- * replaces them): without an AFTR name it does nothing. */
-struct run_service *aftr_service(const char *wan, const struct up_settings *(*settings)(void));
+/* The service: while the plan names no AFTR name it does nothing. */
+struct run_service *aftr_service(const char *wan);
 
 /*
- * For run's plan: the address to use for s's AFTR name into addr (text).
- * The followed name's last good address; a name not followed yet (the
- * first up, a reload that names another) is asked now, in the caller's
- * thread.  1: s names no AFTR (addr untouched); 0; -1 with err (no good
- * address yet: the name does not resolve).
+ * run's plan's aftr_lookup_fn (ce/aftr_name.h): the followed name's last
+ * good address and its TTL; a name not followed yet (the first up, a
+ * reload or a new option 64 that names another) is asked now, in the
+ * caller's thread; no name (NULL) ends the following.  1: no name; 0;
+ * -1 with err (no good address yet: the name does not resolve).
  */
-int aftr_follow_plan(const struct up_settings *s, char *addr, size_t len, char *err, size_t errlen);
+aftr_lookup_fn aftr_follow_plan;
 
 #endif

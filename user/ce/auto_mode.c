@@ -1,21 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * auto_mode.c - mode auto's answer, kept and asked again (auto_mode.h).
- * The question of `run`'s service runs in a thread of its own (it may
- * take HB46PP_FETCH_TIMEOUT_S and the DNS questions), which ends by
- * writing an eventfd the loop polls; while it runs it owns T.ask_*.
+ * The question of `run`'s service runs in a thread of its own
+ * (ce/run_worker.h: it may take HB46PP_FETCH_TIMEOUT_S and the DNS
+ * questions); while it runs it owns A.ask_*.
  */
-#include <errno.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/eventfd.h>
-#include <sys/timerfd.h>
 #include <time.h>
-#include <unistd.h>
 #include <curl/curl.h>
 
 #include "ce/auto_mode.h"
+#include "ce/run_worker.h"
 #include "core/mode.h"
 #include "core/mode_auto.h"
 #include "core/output.h"
@@ -44,6 +40,7 @@ static int ask(const struct up_settings *s, struct auto_answer *out, char *err, 
 		.wan = s->wan,
 		.url = s->provision_url[0] ? s->provision_url : NULL,
 		.ca = s->provision_ca[0] ? s->provision_ca : NULL,
+		.vendorid = s->provision_vendorid[0] ? s->provision_vendorid : NULL,
 		.dns = dns,
 		.n_dns = s->set[UK_DNS] ? 1 : 0,
 		.allow_http = s->val[UK_PROVISION_INSECURE] != 0,
@@ -133,11 +130,11 @@ void auto_mode_record(const char *wan, const struct up_settings *s, bool run)
 struct asker {
 	char wan[IF_NAMESIZE];
 	const struct up_settings *(*settings)(void);
-	int efd, tfd; /* the question's end; when to ask */
-	pthread_t thread;
-	bool busy;   /* a question is under way (the thread is to be joined) */
-	bool replan; /* a new answer is kept: the loop's next pass applies it */
-	bool curl;   /* curl_global_init done */
+	struct run_worker w; /* the question's thread, its end, the next question's timer */
+	bool again;	     /* the WAN prefix changed during a question: ask once more */
+	bool replan;	     /* a new answer is kept: the loop's next pass applies it */
+	bool curl;	     /* curl_global_init done */
+	__u8 wan64[8];	     /* the WAN's /64 seen last (a change asks at once) */
 	struct provision_record rec;
 	/* the thread's: set before it starts, read after it ended */
 	struct up_settings ask_s;
@@ -146,25 +143,20 @@ struct asker {
 	int ask_ret;
 };
 
-static struct asker A = { .efd = -1, .tfd = -1 };
+static void ended(void);
+static void start_question(void);
+static struct asker A = { .w = RUN_WORKER_INIT(ended, start_question) };
 
 #define say(...) run_say(A.wan, "provision", __VA_ARGS__)
 
-static void *ask_thread(void *arg)
+static void ask_thread(void *arg)
 {
-	__u64 one = 1;
-
 	A.ask_ret = ask(&A.ask_s, &A.ask_a, A.ask_err, sizeof(A.ask_err));
-	if (write(A.efd, &one, sizeof(one)) != sizeof(one))
-		A.ask_ret = -1; /* cannot happen: an eventfd takes 8 bytes */
-	return NULL;
 }
 
 static void arm_in(unsigned int s)
 {
-	struct itimerspec at = { .it_value = { .tv_sec = s ? s : 1 } };
-
-	timerfd_settime(A.tfd, 0, &at, NULL);
+	run_worker_arm(&A.w, s);
 	A.rec.next = (long long)time(NULL) + s;
 }
 
@@ -172,33 +164,27 @@ static void start_question(void)
 {
 	int ret;
 
-	if (A.busy)
+	if (A.w.busy)
 		return;
+	A.again = false;
 	A.ask_s = *A.settings();
-	ret = pthread_create(&A.thread, NULL, ask_thread, NULL);
+	ret = run_worker_start(&A.w, ask_thread, NULL);
 	if (ret) {
 		say("cannot ask: %s (asked again in %u s)", strerror(ret),
 		    mode_auto_retry_s(&A.ask_s, 1));
 		arm_in(mode_auto_retry_s(&A.ask_s, 1));
-		return;
 	}
-	A.busy = true;
 }
 
 /* The question ended: keep a new answer (the pass applies it), say it,
- * arm the next question. */
+ * arm the next question (at once when the WAN prefix changed meanwhile). */
 static void ended(void)
 {
 	static struct up_settings check;
 	const struct up_settings *s = A.settings();
 	char lines[512], m[1536];
 	unsigned int in;
-	__u64 n;
 
-	if (read(A.efd, &n, sizeof(n)) != sizeof(n) || !A.busy)
-		return;
-	pthread_join(A.thread, NULL);
-	A.busy = false;
 	A.rec.last_try = (long long)time(NULL);
 	if (!A.ask_ret &&
 	    mode_auto_apply(s, &A.ask_a.cfg, A.ask_a.url, &check, A.ask_err, sizeof(A.ask_err)))
@@ -207,7 +193,7 @@ static void ended(void)
 		A.rec.failures++;
 		snprintf(A.rec.error, sizeof(A.rec.error), "%.*s", (int)sizeof(A.rec.error) - 1,
 			 A.ask_err);
-		in = mode_auto_retry_s(s, A.rec.failures);
+		in = A.again ? 0 : mode_auto_retry_s(s, A.rec.failures);
 		say("%s (failure %u in a row: the running config is kept; asked again in %u s)",
 		    A.ask_err, A.rec.failures, in);
 		arm_in(in);
@@ -215,7 +201,7 @@ static void ended(void)
 		return;
 	}
 	lines_text(&A.ask_a.cfg, lines, sizeof(lines));
-	in = mode_auto_refresh_s(s, A.ask_a.have_ttl, A.ask_a.ttl);
+	in = A.again ? 0 : mode_auto_refresh_s(s, A.ask_a.have_ttl, A.ask_a.ttl);
 	if (have_kept && hb46pp_config_same(&kept.cfg, &A.ask_a.cfg)) {
 		say("%s: unchanged (%s); asked again in %u s", A.ask_a.url, lines, in);
 		kept.at = A.ask_a.at;
@@ -241,10 +227,9 @@ static int svc_start(void *arg, const char *wan, const struct ce_up_params *cur,
 	if (rc)
 		return mapce_errf(err, errlen, "provision: libcurl: %s", curl_easy_strerror(rc));
 	A.curl = true;
-	A.efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-	A.tfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
-	if (A.efd < 0 || A.tfd < 0)
-		return mapce_errf(err, errlen, "provision: eventfd/timerfd: %s", strerror(errno));
+	if (run_worker_open(&A.w, "provision", err, errlen))
+		return -1;
+	memcpy(A.wan64, cur->cfg.ce_ipv6, sizeof(A.wan64));
 	memset(&A.rec, 0, sizeof(A.rec));
 	if (have_kept)
 		record_fill(&A.rec, &kept);
@@ -254,25 +239,19 @@ static int svc_start(void *arg, const char *wan, const struct ce_up_params *cur,
 	return 0;
 }
 
-static int svc_fds(void *arg, int *fds, int max)
+/* Every pass that brought the CE to the line: a new WAN prefix (the
+ * tunnel's source moved; the server may answer otherwise from it) asks
+ * at once, or right after the question under way. */
+static void svc_applied(void *arg, const struct ce_up_params *cur, bool reload)
 {
-	int n = 0;
-
-	if (A.efd >= 0 && n < max)
-		fds[n++] = A.efd;
-	if (A.tfd >= 0 && n < max)
-		fds[n++] = A.tfd;
-	return n;
-}
-
-static void svc_ready(void *arg, int fd)
-{
-	__u64 n;
-
-	if (fd == A.efd)
-		ended();
-	else if (fd == A.tfd && read(A.tfd, &n, sizeof(n)) == sizeof(n))
-		start_question();
+	if (!memcmp(A.wan64, cur->cfg.ce_ipv6, sizeof(A.wan64)))
+		return;
+	memcpy(A.wan64, cur->cfg.ce_ipv6, sizeof(A.wan64));
+	say("the WAN prefix changed: asking the provisioning server again");
+	if (A.w.busy)
+		A.again = true;
+	else
+		arm_in(0);
 }
 
 static bool svc_want_pass(void *arg)
@@ -285,18 +264,10 @@ static bool svc_want_pass(void *arg)
 
 static void svc_stop(void *arg)
 {
-	if (A.busy) {
-		/* the question has no abort: it ends within its own timeouts;
-		 * the process exits after the CE is down, so it is left to die
-		 * with it (and libcurl's global state is left up for it) */
-		pthread_detach(A.thread);
-		A.busy = false;
+	/* the question has no abort: one under way is left to end with the
+	 * process (libcurl's global state left up for it) */
+	if (run_worker_leave(&A.w))
 		A.curl = false;
-	} else if (A.efd >= 0)
-		close(A.efd); /* (a detached question still writes to it) */
-	if (A.tfd >= 0)
-		close(A.tfd);
-	A.tfd = A.efd = -1;
 	if (A.curl)
 		curl_global_cleanup();
 	A.curl = false;
@@ -305,8 +276,10 @@ static void svc_stop(void *arg)
 static struct run_service service = {
 	.name = "provision",
 	.start = svc_start,
-	.fds = svc_fds,
-	.ready = svc_ready,
+	.arg = &A.w,
+	.fds = run_worker_fds,
+	.ready = run_worker_ready,
+	.applied = svc_applied,
 	.want_pass = svc_want_pass,
 	.stop = svc_stop,
 };

@@ -3,10 +3,11 @@
  * auto_mode.h - `mode auto`: the CE runs what the line's HB46PP server
  * orders (sys/hb46pp_ask.h).  `up` asks once before its plan (a failure:
  * nothing is applied); `run` asks once before its first up, then the
- * service below asks again when the answer's ttl ends (clamped to
- * provision-ttl-min .. 7 days; a failure retried after provision-ttl-min,
- * doubled up to PROVISION_RETRY_MAX_S, the running config kept) and asks
- * the loop for a pass when the answer changed.  The plan (cmd_up.c's)
+ * service below asks again at once when the WAN prefix changes and when
+ * the answer's ttl ends (clamped to provision-ttl-min .. 7 days; a
+ * failure retried after provision-ttl-min, doubled up to
+ * PROVISION_RETRY_MAX_S, the running config kept), and asks the loop for
+ * a pass when the answer changed.  The plan (cmd_up.c's)
  * takes the settings of the answer applied last (core/mode_auto.h).  The
  * record MAPCE_RUN_DIR/<wan>.provision (sys/provision_record.h) tells
  * `status` the service, the server, the last and the next question.

@@ -106,3 +106,17 @@ void run_worker_close(struct run_worker *w)
 		close(w->tfd);
 	w->efd = w->tfd = -1;
 }
+
+bool run_worker_leave(struct run_worker *w)
+{
+	if (!w->busy) {
+		run_worker_close(w);
+		return false;
+	}
+	pthread_detach(w->thread);
+	w->busy = false;
+	if (w->tfd >= 0)
+		close(w->tfd);
+	w->tfd = -1; /* the eventfd stays open: the thread still writes to it */
+	return true;
+}

@@ -5,7 +5,8 @@
  * slow work, an eventfd it writes when done (polled by the loop, which
  * then joins it), and a timerfd for the next try.  The thread and the
  * loop share only what the service hands the thread before it starts and
- * reads after it ended.  Used by the update call and the AFTR's name.
+ * reads after it ended.  Used by the update call, the AFTR's name and
+ * mode auto's question.
  */
 #ifndef MAPCE_RUN_WORKER_H
 #define MAPCE_RUN_WORKER_H
@@ -43,5 +44,9 @@ void run_worker_arm(struct run_worker *w, unsigned long long seconds);
 void run_worker_disarm(struct run_worker *w);
 /* At stop: the thread joined (the caller made it end soon), fds closed. */
 void run_worker_close(struct run_worker *w);
+/* At stop, for work that has no abort and may take long: a thread still
+ * running is detached to end with the process (true; its eventfd is left
+ * open for it to write), else run_worker_close (false). */
+bool run_worker_leave(struct run_worker *w);
 
 #endif

@@ -7,10 +7,9 @@
  * it), and, for a new prefix found by an event, port forwards outside the
  * new port set left out with a note instead of refusing the prefix (a
  * config file or a reload still refuses them, naming the line); and a
- * DS-Lite AFTR given by name planned with the address run follows
- * (ce/aftr_service.h), not asked again at every pass.
+ * DS-Lite AFTR given by name (--aftr, DHCPv6 option 64) planned with the
+ * address run follows (ce/aftr_service.h), not asked again at every pass.
  */
-#include <arpa/inet.h>
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
@@ -50,14 +49,15 @@ const struct cli_spec run_spec = {
 		"With update-url in the config file it makes the update call after the start, "
 		"after every change of the tunnel's local address and of the update keys, and "
 		"retries a failure with backoff (status shows the last try and success).  With "
-		"--mode dslite --aftr NAME it follows the name: asked again when its TTL ends "
-		"(30 s to a day), at once on a new WAN prefix, after a failure with backoff (5 s "
-		"doubled up to 5 min, the last good address kept); a new address moves the "
-		"tunnel's remote in place, every binding and counter kept (status shows the "
-		"address, the TTL left, the next question and the last failure).  With mode auto "
-		"it asks the HB46PP server again when the answer's ttl ends and applies a changed "
-		"answer in place; a failed question or a bad answer keeps the running config and "
-		"is asked again with backoff.\n\n"
+		"--mode dslite --aftr NAME (or DHCPv6 option 64's name) it follows the name: asked "
+		"again when its TTL ends (30 s to a day), at once on a new WAN prefix, after a "
+		"failure with backoff (5 s doubled up to 5 min, the last good address kept); a new "
+		"address moves the tunnel's remote in place, every binding and counter kept "
+		"(status shows the address, the TTL left, the next question and the last "
+		"failure).  With mode auto "
+		"it asks the HB46PP server again when the answer's ttl ends and at once on a new "
+		"WAN prefix, and applies a changed answer in place; a failed question or a bad "
+		"answer keeps the running config and is asked again with backoff.\n\n"
 		"One log line per event on stderr (with -j: one JSON object per line on "
 		"stdout).  The pid file " MAPCE_RUN_DIR "/IF.pid names the process (a DHCPv6 "
 		"client hook sends it SIGHUP) and is its lock: a second run on IF refuses.  "
@@ -88,23 +88,6 @@ static int run_reread(void *ctx, char *err, size_t errlen)
 	return 0;
 }
 
-/* S with the address of a followed AFTR name in its place
- * (ce/aftr_service.h), else S itself; NULL + message without one. */
-static const struct up_settings *run_resolved(char *err, size_t errlen)
-{
-	static struct up_settings r;
-	char a6[INET6_ADDRSTRLEN];
-	int ret = aftr_follow_plan(&S, a6, sizeof(a6), err, errlen);
-
-	if (ret > 0)
-		return &S;
-	if (ret < 0)
-		return NULL;
-	r = S;
-	snprintf(r.aftr, sizeof(r.aftr), "%s", a6);
-	return &r;
-}
-
 /*
  * A new port set may leave forwards of the file outside it: refusing the
  * prefix would leave the LAN without IPv4, so they are left out and said
@@ -114,19 +97,17 @@ static int run_plan(void *ctx, bool lenient, struct ce_up_params *p, char *note,
 		    char *err, size_t errlen)
 {
 	static struct up_settings kept;
-	const struct up_settings *s = run_resolved(err, errlen);
+	const struct up_settings *s = &S;
 	char m[512], first[PATH_MAX + 600] = "";
 	int ret, left = 0;
 
 	note[0] = '\0';
-	if (!s)
-		return 1;
-	ret = up_plan_msg(s, p, err, errlen);
+	ret = up_plan_msg(s, aftr_follow_plan, p, err, errlen);
 	if (!ret || !lenient || !s->n_portmaps)
 		return ret;
 	kept = *s;
 	kept.n_portmaps = 0;
-	if (up_plan_msg(&kept, p, m, sizeof(m)))
+	if (up_plan_msg(&kept, aftr_follow_plan, p, m, sizeof(m)))
 		return ret; /* not the forwards: the first message stands */
 	for (int i = 0; i < s->n_portmaps; i++) {
 		if (!portmap_check(&p->cfg, &s->portmaps[i], m, sizeof(m))) {
@@ -136,7 +117,7 @@ static int run_plan(void *ctx, bool lenient, struct ce_up_params *p, char *note,
 				 m);
 		}
 	}
-	ret = up_plan_msg(&kept, p, err, errlen);
+	ret = up_plan_msg(&kept, aftr_follow_plan, p, err, errlen);
 	if (!ret && left)
 		snprintf(note, notelen, "%d port forward%s outside the new port set left out (%s)",
 			 left, left == 1 ? "" : "s", first);
@@ -200,7 +181,7 @@ int cmd_run(int argc, char **argv)
 		run_add(pcp_server_service(S.wan, S.pcp));
 	/* always: a reload may give it an update-url, an AFTR name */
 	run_add(update_service(S.wan, run_settings));
-	run_add(aftr_service(S.wan, run_settings));
+	run_add(aftr_service(S.wan));
 	run_ops.services = run_services;
 	return ce_run_loop(S.wan, &run_ops, NULL);
 }

@@ -254,37 +254,35 @@ int up_settings_reread(struct up_settings *s, char *err, size_t errlen)
 }
 
 /*
- * dslite with the AFTR's name (--aftr NAME, or DHCPv6 option 64): s with
- * the name's AAAA (RFC 6333 §5.5: through --dns, else the resolvers of the
- * system, asked out of the WAN) in its place as aftr, else s itself.
- * NULL + message when the name does not resolve.
+ * dslite with the AFTR's name (--aftr NAME, DHCPv6 option 64, a HB46PP
+ * answer's): s with the name's AAAA, as lookup gives it (up: asked now;
+ * run: the name it follows), in its place as aftr, else s itself (lookup
+ * told there is no name).  NULL + message when the name has no address.
  */
-static const struct up_settings *
-aftr_resolved(const struct up_settings *s, const struct rule_source *src, char *err, size_t errlen)
+static const struct up_settings *aftr_resolved(const struct up_settings *s,
+					       const struct rule_source *src,
+					       aftr_lookup_fn *lookup, char *err, size_t errlen)
 {
 	static struct up_settings r;
 	struct in6_addr a;
 	char a6[INET6_ADDRSTRLEN], what[PATH_MAX + 64];
 	const char *name, *other;
 	__u32 ttl = 0;
+	int ret;
 
-	if (!(s->set[UK_MODE] && s->val[UK_MODE] == MAPCE_MODE_DSLITE))
-		return s; /* option 64 is only dslite's; the plan refuses --aftr elsewhere */
-	name = ce_plan_aftr(s, src, what, sizeof(what), &other);
+	name = aftr_name_of(s, src, what, sizeof(what), &other);
 	if (other)
-		pr_warn("%s %s wins over the AFTR %s of %s", what, name, other, src->what);
-	if (!name || inet_pton(AF_INET6, name, &a) == 1)
-		return s;
-	r = *s;
-	snprintf(r.aftr, sizeof(r.aftr), "%s", name); /* option 64's name, as --aftr's */
-	if (aftr_resolve(&r, what, &a, &ttl, err, errlen))
-		return NULL;
+		pr_warn("%s %s wins over the AFTR %s of %s", what, s->aftr, other, src->what);
+	ret = lookup(s, name, what, &a, &ttl, err, errlen);
+	if (ret)
+		return ret > 0 ? s : NULL;
 	inet_ntop(AF_INET6, &a, a6, sizeof(a6));
 	if (!ipv6_global_unicast(a.s6_addr)) {
 		mapce_errf(err, errlen, "%s %s is %s, not a global unicast IPv6 address", what,
 			   name, a6);
 		return NULL;
 	}
+	r = *s;
 	snprintf(r.aftr, sizeof(r.aftr), "%s", a6);
 	r.set[UK_AFTR] = true; /* the plan takes the address */
 	if (verbose)
@@ -340,7 +338,8 @@ static void hairpin_unused_note(const char *lan, __u8 mode)
 		lan, mode_str(mode));
 }
 
-int up_plan_msg(const struct up_settings *s, struct ce_up_params *p, char *err, size_t errlen)
+int up_plan_msg(const struct up_settings *s, aftr_lookup_fn *aftr_lookup, struct ce_up_params *p,
+		char *err, size_t errlen)
 {
 	static struct nl_addr6 addrs[ADDRS_MAX];
 	static struct rule_source src;
@@ -354,7 +353,7 @@ int up_plan_msg(const struct up_settings *s, struct ce_up_params *p, char *err, 
 		return 1;
 	if (rule_source_load(s, &src, err, errlen))
 		return 1;
-	s = aftr_resolved(s, &src, err, errlen);
+	s = aftr_resolved(s, &src, aftr_lookup, err, errlen);
 	if (!s)
 		return 1;
 	/* The facts about the WAN; the policy is ce_plan()'s. */
@@ -403,7 +402,7 @@ int up_plan_msg(const struct up_settings *s, struct ce_up_params *p, char *err, 
 int up_plan(const char *cmd, const struct up_settings *s, struct ce_up_params *p)
 {
 	char errbuf[1536];
-	int ret = up_plan_msg(s, p, errbuf, sizeof(errbuf));
+	int ret = up_plan_msg(s, aftr_resolve, p, errbuf, sizeof(errbuf));
 
 	if (ret)
 		pr_err("%s: %s", cmd, errbuf);

@@ -8,6 +8,7 @@
 #ifndef MAPCE_COMMANDS_H
 #define MAPCE_COMMANDS_H
 
+#include "ce/aftr_name.h"
 #include "cli/cli.h"
 #include "core/rule_config.h"
 
@@ -45,8 +46,11 @@ int up_opt(void *ctx, const struct opt_def *opt, const char *arg);
  * answer for the plan; 0 (also when s is not mode auto), or 1 after
  * pr_err() ("cmd: mode auto: ... (nothing applied)"). */
 int up_auto_ask(const char *cmd, const struct up_settings *s);
-/* up_plan with the message in err instead of on stderr (run logs it). */
-int up_plan_msg(const struct up_settings *s, struct ce_up_params *p, char *err, size_t errlen);
+/* up_plan with the message in err instead of on stderr (run logs it), the
+ * address of an AFTR's name from aftr_lookup (ce/aftr_name.h: up asks it,
+ * run follows it). */
+int up_plan_msg(const struct up_settings *s, aftr_lookup_fn *aftr_lookup, struct ce_up_params *p,
+		char *err, size_t errlen);
 
 /* Commands and their specs (for the levels' tables). */
 int cmd_calc(int argc, char **argv);

@@ -94,6 +94,7 @@ enum up_key {
 	UK_PROVISION_CA,       /* the CA file its certificate is checked against */
 	UK_PROVISION_INSECURE, /* flag: an http:// provision-url is taken */
 	UK_PROVISION_TTL_MIN,  /* seconds: the answer's ttl is asked again no sooner */
+	UK_PROVISION_VENDORID, /* the vendorid it is told (else the WAN MAC's OUI-mapce) */
 	UK__N
 };
 
@@ -127,6 +128,7 @@ struct up_settings {
 	char dns[64];			       /* UK_DNS: an IPv6 or IPv4 address */
 	char provision_url[1025];	       /* UK_PROVISION_URL (HB46PP_URL_MAX) */
 	char provision_ca[PATH_MAX];	       /* UK_PROVISION_CA */
+	char provision_vendorid[32];	       /* UK_PROVISION_VENDORID (HB46PP_VENDORID_MAX) */
 	/* The rule sources besides the rule options (one source a file or
 	 * command line; they are merged with the rules, as a whole). */
 	char isp[ISP_NAME_MAX];	      /* ISP table name, or "auto" */

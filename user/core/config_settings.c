@@ -14,6 +14,7 @@
 
 #include "core/config_file.h"
 #include "core/config_internal.h"
+#include "core/hb46pp.h"
 #include "core/pcp_codec.h"
 #include "core/mode.h"
 #include "core/xdp_mode.h"
@@ -183,6 +184,10 @@ static const struct opt_def provision_keys[] = {
 	  "up to " OPT_STR(PROVISION_RETRY_MAX_S) " s",
 	  KEY(PROVISION_TTL_MIN) },
 	/* clang-format on */
+	{ "provision-vendorid", "OUI[-NAME]",
+	  "mode auto: the vendorid the server is told (default: the OUI of the WAN's MAC, "
+	  "then -mapce)",
+	  KEY(PROVISION_VENDORID) },
 	{},
 };
 
@@ -660,6 +665,13 @@ int up_settings_apply(struct up_settings *s, int opt, const char *arg, unsigned 
 	case UK_PROVISION_TTL_MIN:
 		ret = num(s, k, name, arg, 1, PROVISION_RETRY_MAX_S, err, errlen);
 		break;
+	case UK_PROVISION_VENDORID:
+		snprintf(m, sizeof(m), "bad %s", name);
+		if (hb46pp_check_vendorid(m, arg, err, errlen))
+			return -1; /* (longer than HB46PP_VENDORID_MAX: refused too) */
+		snprintf(s->provision_vendorid, sizeof(s->provision_vendorid), "%s", arg);
+		ret = 0;
+		break;
 	default:
 		return BAD("unknown option %s", name);
 	}
@@ -758,6 +770,9 @@ void up_settings_merge(struct up_settings *out, const struct up_settings *file,
 		memcpy(out->provision_url, cli->provision_url, sizeof(out->provision_url));
 	if (cli->set[UK_PROVISION_CA])
 		memcpy(out->provision_ca, cli->provision_ca, sizeof(out->provision_ca));
+	if (cli->set[UK_PROVISION_VENDORID])
+		memcpy(out->provision_vendorid, cli->provision_vendorid,
+		       sizeof(out->provision_vendorid));
 	out->usage_err = false;
 }
 
@@ -812,7 +827,8 @@ static int update_check(const struct up_settings *s, char *err, size_t errlen)
 static int provision_check(const struct up_settings *s, char *err, size_t errlen)
 {
 	static const enum up_key keys[] = { UK_PROVISION_URL, UK_PROVISION_CA,
-					    UK_PROVISION_INSECURE, UK_PROVISION_TTL_MIN };
+					    UK_PROVISION_INSECURE, UK_PROVISION_TTL_MIN,
+					    UK_PROVISION_VENDORID };
 	char where[PATH_MAX + 64];
 
 	if (s->val[UK_MODE] != MAPCE_MODE_AUTO) {

@@ -114,19 +114,19 @@ static bool only(const char *s, const char *set, size_t max)
 #define ALNUM DIGITS "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
 #define HEX DIGITS "abcdefABCDEF"
 
-static int check_vendorid(const char *v, char *err, size_t errlen)
+int hb46pp_check_vendorid(const char *what, const char *v, char *err, size_t errlen)
 {
 	char oui[7];
 
 	if (strlen(v) < 6)
-		return BAD("vendorid '%s': not OUI[-NAME] (6 hex digits)", v);
+		return BAD("%s '%s': not OUI[-NAME] (6 hex digits)", what, v);
 	memcpy(oui, v, 6);
 	oui[6] = '\0';
 	if (!only(oui, HEX, 6) || (v[6] && v[6] != '-') ||
 	    (v[6] == '-' && !only(v + 7, ALNUM "_", 24)))
-		return BAD("vendorid '%s': not OUI[-NAME] (6 hex digits, then '-' and up to 24 of "
+		return BAD("%s '%s': not OUI[-NAME] (6 hex digits, then '-' and up to 24 of "
 			   "0-9 a-z A-Z _)",
-			   v);
+			   what, v);
 	return 0;
 }
 
@@ -135,7 +135,8 @@ int hb46pp_query_url(const char *url, const struct hb46pp_client *c, char *out, 
 {
 	int n;
 
-	if (check_url(url, err, errlen) || check_vendorid(c->vendorid, err, errlen))
+	if (check_url(url, err, errlen) ||
+	    hb46pp_check_vendorid("vendorid", c->vendorid, err, errlen))
 		return -1;
 	if (!only(c->product, ALNUM "_-", 32))
 		return BAD("product '%s': 1-32 of 0-9 a-z A-Z _ -", c->product);

@@ -50,6 +50,11 @@ struct hb46pp_client {
 	const char *capability; /* HB46PP_CAPABILITY */
 };
 
+/* v is OUI[-NAME] (§3.3's vendorid: 6 hex digits, then '-' and up to 24
+ * of 0-9a-zA-Z_)?  0, or -1 with "WHAT 'V': not OUI[-NAME] (...)". */
+#define HB46PP_VENDORID_MAX 31 /* 6 + '-' + 24 */
+int hb46pp_check_vendorid(const char *what, const char *v, char *err, size_t errlen);
+
 /* The services mapce can run (the modes of `up`), and the MAP-E forms. */
 #define HB46PP_CAPABILITY "map_e,dslite,lw4o6,ipip,hubspoke,mesh"
 
