@@ -64,6 +64,25 @@ static inline void mode_lw4o6(void)
 	CHECK(fx_config() == 0);
 }
 
+/* A forward of proto/port on ipip6's fixed address to ip:iport, as
+ * `mapce portmap` writes it (mapce_ports and mapce_bind, static). */
+static inline void ipip6_forward(uint8_t proto, uint16_t port, uint32_t ip, uint16_t iport)
+{
+	struct mapce_endpoint out = { .ip = htonl(FIXED_V4), .port = htons(port), .proto = proto };
+	struct mapce_endpoint in = { .ip = htonl(ip), .port = htons(iport), .proto = proto };
+	struct mapce_binding owner = { .ip = htonl(ip),
+				       .port = htons(iport),
+				       .flags = MAPCE_BIND_F_STATIC };
+	struct mapce_binding bind = { .ip = htonl(FIXED_V4),
+				      .port = htons(port),
+				      .flags = MAPCE_BIND_F_STATIC };
+
+	CHECK(bpf_map__update_elem(fx.ce->maps.mapce_ports, &out, sizeof(out), &owner,
+				   sizeof(owner), 0) == 0);
+	CHECK(bpf_map__update_elem(fx.ce->maps.mapce_bind, &in, sizeof(in), &bind, sizeof(bind),
+				   0) == 0);
+}
+
 /* The tunnel frame from src6 to the mode's tunnel address (dst6). */
 static inline void frame_to(struct pkt *k, const char *src6, const char *dst6,
 			    const struct v4_spec *s)

@@ -27,25 +27,6 @@ static void hp_case(const char *name)
 	CHECK(fp_net_on(0) == 0, "configuring wan0");
 }
 
-/* A forward of proto/port on the fixed address to ip:iport (`mapce
- * portmap`'s two entries). */
-static void forward(uint8_t proto, uint16_t port, uint32_t ip, uint16_t iport)
-{
-	struct mapce_endpoint out = { .ip = htonl(FIXED_V4), .port = htons(port), .proto = proto };
-	struct mapce_endpoint in = { .ip = htonl(ip), .port = htons(iport), .proto = proto };
-	struct mapce_binding owner = { .ip = htonl(ip),
-				       .port = htons(iport),
-				       .flags = MAPCE_BIND_F_STATIC };
-	struct mapce_binding bind = { .ip = htonl(FIXED_V4),
-				      .port = htons(port),
-				      .flags = MAPCE_BIND_F_STATIC };
-
-	CHECK(bpf_map__update_elem(fx.ce->maps.mapce_ports, &out, sizeof(out), &owner,
-				   sizeof(owner), 0) == 0);
-	CHECK(bpf_map__update_elem(fx.ce->maps.mapce_bind, &in, sizeof(in), &bind, sizeof(bind),
-				   0) == 0);
-}
-
 /* s through the LAN hook of lan0: left to the box (no counter moves, the
  * frame unchanged). */
 static void left_alone(const struct v4_spec *s)
@@ -109,7 +90,7 @@ static void t_forward_both_ways(void)
 	struct pkt want;
 
 	hp_case("hairpin_lan_forward_reached_from_the_lan_both_ways");
-	forward(6, 80, LAN_HOST2, 80);
+	ipip6_forward(6, 80, LAN_HOST2, 80);
 	/* the sender's port kept (free), the server sees the fixed address */
 	hairpinned(&want, &syn, 40000, LAN_HOST2, 80);
 	hairpin_first(&syn, TC_ACT_REDIRECT, MAPCE_R_HAIRPIN, &want);
@@ -122,7 +103,7 @@ static void t_forward_both_ways(void)
 	{
 		struct v4_spec u = UDP_OUT(41000, 5353, .src = LAN_HOST2, .dst = FIXED_V4);
 
-		forward(17, 5353, LAN_HOST, 53);
+		ipip6_forward(17, 5353, LAN_HOST, 53);
 		hairpinned(&want, &u, 41000, LAN_HOST, 53);
 		hairpin_first(&u, TC_ACT_REDIRECT, MAPCE_R_HAIRPIN, &want);
 	}
@@ -134,7 +115,7 @@ static void t_forward_both_ways(void)
 		struct v4_spec u =
 			UDP_OUT(41001, 5353, .src = LAN_HOST2, .dst = FIXED_V4, .payload = 1472);
 
-		forward(17, 5353, LAN_HOST, 53);
+		ipip6_forward(17, 5353, LAN_HOST, 53);
 		hairpinned(&want, &u, 41001, LAN_HOST, 53);
 		hairpin_first(&u, TC_ACT_REDIRECT, MAPCE_R_HAIRPIN, &want);
 	}
@@ -157,7 +138,7 @@ static void t_left_to_the_box(void)
 	struct v4_spec last_hop = TCP_SYN_OUT(40006, 80, .dst = FIXED_V4, .ttl = 1);
 
 	hp_case("hairpin_lan_leaves_the_box_its_own");
-	forward(6, 80, LAN_HOST2, 80);
+	ipip6_forward(6, 80, LAN_HOST2, 80);
 	left_alone(&ssh);      /* no mapping, no forward: the box's sshd */
 	left_alone(&dns);      /* the same for UDP */
 	left_alone(&ping);     /* the box answers pings itself */
@@ -189,7 +170,7 @@ static void t_no_lan_route(void)
 	struct v4_spec syn = TCP_SYN_OUT(40010, 8080, .dst = FIXED_V4);
 
 	hp_case("hairpin_lan_target_not_on_a_lan_dropped_and_counted");
-	forward(6, 8080, OFF_LAN_V4, 80);
+	ipip6_forward(6, 8080, OFF_LAN_V4, 80);
 	/* the kernel routes the target out of the WAN: not hairpinned */
 	hairpin_first(&syn, TC_ACT_SHOT, MAPCE_R_DROP_HAIRPIN_NO_ROUTE, FRAME_LATER);
 	TCASE_END();

@@ -158,14 +158,6 @@ static void t_ipip6(void)
 			       .tcp_flags = 0x02,
 			       .ttl = 63,
 			       .frag = 0x4000 };
-	struct mapce_endpoint out_ep = { .ip = htonl(FIXED_V4), .port = htons(22), .proto = 6 };
-	struct mapce_endpoint in_ep = { .ip = htonl(LAN_HOST), .port = htons(22), .proto = 6 };
-	struct mapce_binding own_b = { .ip = htonl(LAN_HOST),
-				       .port = htons(22),
-				       .flags = MAPCE_BIND_F_STATIC };
-	struct mapce_binding bind = { .ip = htonl(FIXED_V4),
-				      .port = htons(22),
-				      .flags = MAPCE_BIND_F_STATIC };
 	struct pkt in, want, tun;
 	uint16_t p;
 	int flows;
@@ -208,10 +200,7 @@ static void t_ipip6(void)
 	TCASE_END();
 
 	TCASE_BEGIN("ipip6_forward_on_a_system_port");
-	CHECK(bpf_map__update_elem(fx.ce->maps.mapce_ports, &out_ep, sizeof(out_ep), &own_b,
-				   sizeof(own_b), 0) == 0);
-	CHECK(bpf_map__update_elem(fx.ce->maps.mapce_bind, &in_ep, sizeof(in_ep), &bind,
-				   sizeof(bind), 0) == 0);
+	ipip6_forward(6, 22, LAN_HOST, 22);
 	syn.dport = 22;
 	frame_to(&in, BR6, FIXED6, &syn);
 	ce_decapped(&want, &syn, LAN_HOST, 22);
