@@ -253,6 +253,20 @@ int up_settings_reread(struct up_settings *s, char *err, size_t errlen)
 	return merge(s, err, errlen);
 }
 
+/* An explicit --aftr over the line's: said once a pair (run plans at
+ * every pass). */
+static void aftr_wins_note(const char *what, const char *aftr, const char *other, const char *src)
+{
+	static char said[2 * PATH_MAX];
+	static char now[sizeof(said)];
+	int n = snprintf(now, sizeof(now), "%s %s %s %s", what, aftr, other, src);
+
+	if (n > 0 && (size_t)n < sizeof(now) && !strcmp(now, said))
+		return;
+	snprintf(said, sizeof(said), "%s", now);
+	pr_warn("%s %s wins over the AFTR %s of %s", what, aftr, other, src);
+}
+
 /*
  * dslite with the AFTR's name (--aftr NAME, DHCPv6 option 64, a HB46PP
  * answer's): s with the name's AAAA, as lookup gives it (up: asked now;
@@ -272,7 +286,7 @@ static const struct up_settings *aftr_resolved(const struct up_settings *s,
 
 	name = aftr_name_of(s, src, what, sizeof(what), &other);
 	if (other)
-		pr_warn("%s %s wins over the AFTR %s of %s", what, s->aftr, other, src->what);
+		aftr_wins_note(what, s->aftr, other, src->what);
 	ret = lookup(s, name, what, &a, &ttl, err, errlen);
 	if (ret)
 		return ret > 0 ? s : NULL;
