@@ -15,8 +15,10 @@
  *                 (reassembly of outer IPv6 fragments)
  *   routes        IPv4 default route via inet6 <next hop to the BR>, mtu,
  *                 proto RTPROT_MAPCE (replaced only when it differs)
- *   fast path     --fastpath LAN_IF: the XDP fast path on the LAN device,
- *                 last (ce/fastpath.h); brought in line when already up
+ *   LAN hooks     --fastpath LAN_IF: the XDP fast path on the LAN device
+ *                 (ce/fastpath_lan.h); --hairpin LAN_IF: ipip6's hairpin
+ *                 filter (ce/hairpin_hook.h); last, brought in line when
+ *                 already up
  *   done          record the config file used (for `mapce portmap`)
  * The port forwards go in with the tables, before anything is attached,
  * and are kept in line with the config file when up finds itself up.
@@ -169,12 +171,13 @@ static int sync_forwards(struct ce_run *r, bool evict)
 	return 0;
 }
 
-/* The XDP fast path as p asks (attached to its LAN device, or off). */
-static int sync_fastpath(struct deploy *d)
+/* The LAN hooks as p asks: the XDP fast path and ipip6's hairpin filter,
+ * each attached to its LAN device, or off. */
+static int sync_lan(struct deploy *d)
 {
 	const struct ce_up_params *p = ce_run(d)->p;
 	struct mapce_ce *s = d->skel;
-	struct fastpath_want w = {
+	struct fastpath_want fp = {
 		.wan = p->ifname,
 		.lan = p->fastpath,
 		.ifindex = p->fastpath_ifindex,
@@ -182,23 +185,14 @@ static int sync_fastpath(struct deploy *d)
 		.map_fd = deploy_map_fd(d, "mapce_fastpath"),
 		.xdp_mode = p->xdp_mode,
 	};
-
-	return fastpath_sync(&w);
-}
-
-/* The LAN hooks as p asks: the fast path, ipip6's hairpin filter. */
-static int sync_lan(struct deploy *d)
-{
-	const struct ce_up_params *p = ce_run(d)->p;
-	struct mapce_ce *s = d->skel;
-	struct hairpin_want h = {
+	struct hairpin_want hp = {
 		.wan = p->ifname,
 		.lan = p->hairpin,
 		.ifindex = p->hairpin_ifindex,
 		.prog_fd = s ? bpf_program__fd(s->progs.mapce_tc_lan) : -1,
 	};
 
-	return sync_fastpath(d) || hairpin_sync(&h) ? -1 : 0;
+	return fastpath_sync(&fp) || hairpin_sync(&hp) ? -1 : 0;
 }
 
 /* Already up: bring the forwards in line with the config (a live dynamic
