@@ -11,6 +11,11 @@
 #                   the CE link, the LAN host's), as lab.sh's LAB_FASTPATH=on
 #   kernel routing  the same namespaces routing plain IPv4 (no tunnel, no NAT)
 #   nft masquerade  kernel routing plus nftables masquerade on the CE's WAN
+#   routing, LAN XDP  kernel routing under the fast path row's XDP conditions:
+#                   an XDP_PASS program on the CE's LAN side (on veth that
+#                   takes GSO from the LAN host's end: it sends single
+#                   segments, which the CE's GRO merges again) and GRO on
+#                   the same ends; the fast path's TCP is compared with it
 #
 # Every row has the same offloads (the lab's defaults) and the same XDP
 # attachments: the CE's WAN and the BR's IPv6 side carry mapce's XDP
@@ -27,6 +32,11 @@
 # Without RPS the frames would be forwarded inline in the generator's own
 # softirq, and it would only ever offer what the path takes.  TCP: iperf3 from the LAN host to the internet host,
 # one stream and eight, E2E_SECONDS each.
+#
+# BPF on live traffic: for the rows with mapce, kernel.bpf_stats_enabled
+# during the UDP frames gives run_time_ns / run_cnt of every program
+# attached in the CE and BR namespaces: what each costs a packet with
+# warm caches, beside make bench's one packet per call.
 #
 #   tests/bench/e2e.sh [-j]
 set -uo pipefail
@@ -62,17 +72,74 @@ ns_bg iperf "$LAB_NS_INET" iperf3 -s -B "$LAB_INET_IP" -p "$IPERF_PORT" &&
 	ns_wait 10 iperf_listening || { log "iperf3 server did not start"; exit 1; }
 CE_MAC=$(ip -n "$LAB_NS_CE" -br link show "$LAB_IF_CE_LAN" | awk '{print $3}')
 
+# prog_stats: a JSON object {id: [name, run_time_ns, run_cnt]} of the
+# programs attached in the CE and BR namespaces (bpftool net show)
+prog_stats() {
+	local id
+	for id in $({ ns_exec "$LAB_NS_CE" bpftool -j net show; ns_exec "$LAB_NS_BR" bpftool -j net show; } |
+		python3 -c '
+import json, sys
+def ids(o):
+    if isinstance(o, dict):
+        for k, v in o.items():
+            if k in ("id", "prog_id") and isinstance(v, int):
+                yield v
+            else:
+                yield from ids(v)
+    elif isinstance(o, list):
+        for v in o:
+            yield from ids(v)
+for line in sys.stdin:
+    if line.strip():
+        for i in sorted(set(ids(json.loads(line)))):
+            print(i)'); do
+		bpftool -j prog show id "$id"
+		echo
+	done | python3 -c '
+import json, sys
+out = {}
+for line in sys.stdin:
+    if line.strip():
+        p = json.loads(line)
+        out[p["id"]] = [p.get("name", "?"), p.get("run_time_ns", 0), p.get("run_cnt", 0)]
+print(json.dumps(out))'
+}
+
+# bpf_ns BEFORE AFTER: {name: ns per run} between two prog_stats, for the
+# programs that ran at least 1000 times (the frames' path; not the few
+# neighbour and control packets the others saw)
+bpf_ns() {
+	python3 -c '
+import json, sys
+a, b = json.loads(sys.argv[1]), json.loads(sys.argv[2])
+out = {}
+for i, (name, ns, cnt) in b.items():
+    if i in a and cnt - a[i][2] >= 1000:
+        out[name] = round((ns - a[i][1]) / (cnt - a[i][2]), 1)
+print(json.dumps(out))' "$1" "$2"
+}
+
 rows=()
-# row NAME XDP_NOTE: measure packets and TCP and append a JSON row
+# row NAME XDP_NOTE [stats]: measure packets and TCP and append a JSON row;
+# stats: the BPF programs' cost on the UDP frames too (bpf_stats)
 row() {
-	local name=$1 note=$2 pkt tcp1 tcp8
+	local name=$1 note=$2 pkt tcp1 tcp8 before="" bpf="{}" stats_was
 	ns_wait 10 ns_exec "$LAB_NS_LAN" ping -c1 -W1 "$LAB_INET_IP" >/dev/null ||
 		{ log "$name: the LAN host cannot reach $LAB_INET_IP"; return 1; }
+	if [ "${3:-}" = stats ]; then
+		stats_was=$(sysctl -n kernel.bpf_stats_enabled)
+		sysctl -qw kernel.bpf_stats_enabled=1 && before=$(prog_stats) ||
+			log "$name: no bpf_stats"
+	fi
 	pkt=$(taskset -c 0 "$TGEN" --flows "${E2E_FLOWS:-1}" --gen-ns "$LAB_NS_LAN" --gen-dev "$LAB_IF_LAN" --dst-mac "$CE_MAC" \
 		--src "$LAB_LAN_IP:40000" --dst "$LAB_INET_IP:9" --sink-ns "$LAB_NS_INET" \
 		--sink-dev "$LAB_IF_INET" --seconds "$SECS" -j) || { log "$name: trafficgen failed"; return 1; }
+	if [ -n "$before" ]; then
+		bpf=$(bpf_ns "$before" "$(prog_stats)") || bpf="{}"
+		sysctl -qw kernel.bpf_stats_enabled="$stats_was"
+	fi
 	tcp1=$(iperf "$name" 1) && tcp8=$(iperf "$name" 8) || return 1
-	rows+=("{\"row\":\"$name\",\"xdp\":\"$note\",\"packets\":$pkt,\"tcp1_bps\":$tcp1,\"tcp8_bps\":$tcp8}")
+	rows+=("{\"row\":\"$name\",\"xdp\":\"$note\",\"packets\":$pkt,\"tcp1_bps\":$tcp1,\"tcp8_bps\":$tcp8,\"bpf_ns\":$bpf}")
 }
 
 # iperf NAME STREAMS: received bits per second
@@ -111,12 +178,12 @@ EOF
 }
 
 fail=0
-row "mapce" "mapce XDP on CE WAN and BR" || fail=1
+row "mapce" "mapce XDP on CE WAN and BR" stats || fail=1
 lab_ce_down >/dev/null || { log "mapce down failed"; exit 1; }
 LAB_FASTPATH=on
 ns_offload "$LAB_NS_ISP" "$LAB_IF_ISP_CE" on gro && ns_offload "$LAB_NS_LAN" "$LAB_IF_LAN" on gro &&
 	lab_ce_up || { log "mapce up --fastpath failed: $LAB_CE_STATE"; exit 1; }
-row "mapce + fastpath" "mapce XDP on CE WAN, LAN and BR; GRO on ISP-CE, LAN host" || fail=1
+row "mapce + fastpath" "mapce XDP on CE WAN, LAN and BR; GRO on ISP-CE, LAN host" stats || fail=1
 lab_ce_down >/dev/null && lab_br_down >/dev/null || { log "mapce down failed"; exit 1; }
 ns_offload "$LAB_NS_ISP" "$LAB_IF_ISP_CE" off gro && ns_offload "$LAB_NS_LAN" "$LAB_IF_LAN" off gro ||
 	{ log "GRO off again failed"; exit 1; }
@@ -124,6 +191,11 @@ plain_ipv4 || { log "plain IPv4 set-up failed"; exit 1; }
 row "kernel routing" "XDP_PASS on CE WAN and BR" || fail=1
 masquerade || { log "nft masquerade set-up failed"; exit 1; }
 row "nft masquerade" "XDP_PASS on CE WAN and BR" || fail=1
+ns_exec "$LAB_NS_CE" nft delete table ip mapce_bench &&
+	"$TGEN" xdp-pass "$LAB_NS_CE" "$LAB_IF_CE_LAN" &&
+	ns_offload "$LAB_NS_ISP" "$LAB_IF_ISP_CE" on gro && ns_offload "$LAB_NS_LAN" "$LAB_IF_LAN" on gro ||
+	{ log "routing with XDP on the LAN side: set-up failed"; exit 1; }
+row "routing, LAN XDP" "XDP_PASS on CE WAN, LAN and BR; GRO on ISP-CE, LAN host" || fail=1
 
 # the table (or JSON): ratios against kernel routing of this run
 {
@@ -134,10 +206,16 @@ row "nft masquerade" "XDP_PASS on CE WAN and BR" || fail=1
 import json, sys
 d = json.load(sys.stdin)
 base = next((r for r in d["rows"] if r["row"] == "kernel routing"), None)
+same = next((r for r in d["rows"] if r["row"] == "routing, LAN XDP"), None)
 for r in d["rows"]:
     if base:
         r["pps_vs_routing"] = round(r["packets"]["delivered_pps"] / max(1, base["packets"]["delivered_pps"]), 2)
         r["tcp1_vs_routing"] = round(r["tcp1_bps"] / max(1, base["tcp1_bps"]), 2)
+    # TCP against routing under the same XDP conditions: XDP on the LAN
+    # side takes GSO from the LAN host there too
+    if same and "fastpath" in r["row"]:
+        r["tcp1_vs_same_xdp"] = round(r["tcp1_bps"] / max(1, same["tcp1_bps"]), 2)
+        r["tcp8_vs_same_xdp"] = round(r["tcp8_bps"] / max(1, same["tcp8_bps"]), 2)
 if sys.argv[1] == "1":
     print(json.dumps(d)); sys.exit(0)
 print("end to end, lab topology: %d s per figure, 64-byte UDP frames (generator CPU 0, path CPU 1), iperf3 TCP" % d["seconds"])
@@ -148,6 +226,14 @@ for r in d["rows"]:
     p = r["packets"]
     print("%-18s %12.0f %12.0f %6.2fx %7.2f Gb %7.2f Gb %6.2fx  %s" % (r["row"], p["offered_pps"], p["delivered_pps"],
           r.get("pps_vs_routing", 0), r["tcp1_bps"] / 1e9, r["tcp8_bps"] / 1e9, r.get("tcp1_vs_routing", 0), r["xdp"]))
+for r in d["rows"]:
+    if "tcp1_vs_same_xdp" in r:
+        print("%s: TCP x1 %.2fx, x8 %.2fx routing, LAN XDP (the same XDP conditions)" %
+              (r["row"], r["tcp1_vs_same_xdp"], r["tcp8_vs_same_xdp"]))
+for r in d["rows"]:
+    if r.get("bpf_ns"):
+        print("%s: BPF ns per run on the UDP frames (bpf_stats): %s" %
+              (r["row"], ", ".join("%s %.0f" % kv for kv in sorted(r["bpf_ns"].items()))))
 ' "$JSON" || fail=1
 lab_down
 exit $fail
