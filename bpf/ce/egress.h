@@ -43,9 +43,11 @@ static __always_inline int egress_parse(struct __sk_buff *skb, struct v4_info *v
 	void *data = skb_data(skb);
 	void *data_end = skb_data_end(skb);
 
-	if (data + EGRESS_PULL_LEN > data_end) {
+	if (data + EGRESS_PULL_LEN > data_end && data_end - data < skb->len) {
 		/* Headers may sit in paged data: make them linear (short
-		 * packets stay short: pull what exists). */
+		 * packets stay short: pull what exists).  A packet all in
+		 * the linear area (a bare TCP ACK, shorter than the pull)
+		 * needs no helper call. */
 		bpf_skb_pull_data(skb, skb->len < EGRESS_PULL_LEN ? skb->len : EGRESS_PULL_LEN);
 		data = skb_data(skb);
 		data_end = skb_data_end(skb);
