@@ -38,6 +38,7 @@
 #include "lib/parse.h"
 #include "lib/stats.h"
 #include "maps.h"
+#include "fib_cache.h"
 
 /* The fast path's LAN device, or 0 when the fast path is off. */
 static __always_inline __u32 fastpath_lan(void)
@@ -105,8 +106,8 @@ static __always_inline __u32 fastpath_in_check(struct xdp_md *ctx, const struct 
 		return 0;
 	ev = fastpath_hdr_check(iph);
 	if (!ev) {
-		rc = fib_v4_forward(ctx, ctx->ingress_ifindex, v->saddr, dst, v->tos, v->tot_len,
-				    &fib);
+		rc = fib_v4_cached(ctx, ctx->ingress_ifindex, v->saddr, dst, v->tos, v->tot_len,
+				   &fib);
 		ev = fastpath_fib_event(rc, fib.ifindex, lan);
 	}
 	if (ev) {

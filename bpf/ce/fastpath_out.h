@@ -149,8 +149,7 @@ static __always_inline int fastpath_out(struct xdp_md *ctx, __u32 *reason, __u32
 		*ev = MAPCE_R_EV_FP_MTU;
 		return XDP_PASS;
 	}
-	fib_rc =
-		fib_v4_forward(ctx, ctx->ingress_ifindex, v.saddr, v.daddr, v.tos, v.tot_len, &fib);
+	fib_rc = fib_v4_cached(ctx, ctx->ingress_ifindex, v.saddr, v.daddr, v.tos, v.tot_len, &fib);
 	*ev = fastpath_fib_event(fib_rc, fib.ifindex, cfg->wan_ifindex);
 	if (*ev)
 		return XDP_PASS;

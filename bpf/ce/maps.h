@@ -114,6 +114,16 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } mapce_fastpath SEC(".maps");
 
+/* The fast path's FIB cache (fib_cache.h): recent successful FIB lookups,
+ * per CPU (no locks, no shared lines), direct-mapped by a hash of the
+ * lookup's key.  Not pinned: soft state, empty again after every load. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, MAPCE_FIB_CACHE_SLOTS);
+	__type(key, __u32);
+	__type(value, struct mapce_fib_entry);
+} mapce_fib_cache SEC(".maps");
+
 /* Fragment payloads held for reassembly (reasm.h): outer IPv6 fragments
  * of tunnel packets, and inner IPv4 fragments that came before their first
  * fragment; keyed by datagram (kind, source, id) and offset.  LRU and an

@@ -10,6 +10,7 @@
  * path on.
  */
 #include <sched.h>
+#include <unistd.h>
 #include "harness.h"
 #include "bpf/ce.h"
 #include "bpf/fastpath_net.h"
@@ -275,6 +276,96 @@ static void t_in_fallbacks(void)
 	expect_in_fallback(&(struct v4_spec)UDP_IN(53, 0x1345), LAN_HOST, 0);
 }
 
+/* ---- the FIB cache (bpf/ce/fib_cache.h) ---------------------------------------- */
+
+/* The cached answer (any CPU's) for a packet from src to dst (host
+ * order) in on ifindex: 0 and *e, or -1. */
+static int fib_cached(uint32_t src, uint32_t dst, __u32 ifindex, struct mapce_fib_entry *e)
+{
+	int n = libbpf_num_possible_cpus();
+	struct mapce_fib_entry v[n > 0 ? n : 1];
+
+	for (__u32 slot = 0; slot < MAPCE_FIB_CACHE_SLOTS; slot++) {
+		if (bpf_map__lookup_elem(fx.ce->maps.mapce_fib_cache, &slot, sizeof(slot), v,
+					 sizeof(v), 0))
+			return -1;
+		for (int c = 0; c < n; c++) {
+			if (v[c].expires_ns && v[c].src == htonl(src) && v[c].dst == htonl(dst) &&
+			    v[c].in_ifindex == ifindex) {
+				*e = v[c];
+				return 0;
+			}
+		}
+	}
+	return -1;
+}
+
+/* Longer than MAPCE_FIB_CACHE_NS and a tick of the coarse clock. */
+static void fib_cache_expire(void)
+{
+	usleep(4 * MAPCE_FIB_CACHE_NS / 1000);
+}
+
+/* The cache keeps what the FIB said, the route's MTU too (a locked route
+ * MTU: forwarding uses the device's otherwise): a packet over it asks the
+ * FIB again and passes. */
+static void t_fib_cache_mtu(void)
+{
+	struct v4_spec o = UDP_OUT(0x1345, 53, .dst = IP4(203, 0, 113, 70), .payload = 1100);
+	struct v4_spec big = o;
+	struct mapce_fib_entry e;
+	struct pkt in;
+
+	fp_case("fastpath_fib_cache_keeps_next_hop_and_route_mtu", lan_ifindex);
+	CHECK(system("ip route add 203.0.113.64/26 via inet6 2001:db8:1::fe dev wan0 mtu lock "
+		     "1300") == 0);
+	expect_out_fast(&o, 0x1345, EV_NEW_FLOW);
+	CHECK(fib_cached(LAN_HOST, o.dst, lan_ifindex, &e) == 0, "the lookup is cached");
+	CHECK(e.out_ifindex == wan_ifindex && e.mtu == 1300, "out %u mtu %u", e.out_ifindex, e.mtu);
+	CHECK(memcmp(e.dmac, gw6_mac, 6) == 0 && memcmp(e.smac, wan_mac, 6) == 0);
+	expect_out_fast(&o, 0x1345, 0);
+	big.payload = 1300;
+	from_lan();
+	pkt_v4(&in, &big);
+	expect_run(FX_XDP_FASTPATH, &in, XDP_PASS, NO_REASON, EV(FP_MTU), NULL, NULL);
+	CHECK(system("ip route del 203.0.113.64/26") == 0);
+}
+
+/* A neighbour's new MAC reaches the fast path, both ways, once the
+ * cached lookup has expired. */
+static void t_fib_cache_neigh_change(void)
+{
+	struct v4_spec o = UDP_OUT(0x1345, 53), r = UDP_IN(53, 0x1345);
+	static const uint8_t new_mac[6] = { 2, 0, 0, 0, 0, 0x77 };
+	struct pkt in, want;
+
+	fp_case("fastpath_fib_cache_follows_neighbour_mac_change", lan_ifindex);
+	expect_out_fast(&o, 0x1345, EV_NEW_FLOW);
+	from_wan();
+	ce_frame_from(&in, BR6, &r);
+	want_in(&want, &r, LAN_HOST, 0x1345);
+	expect_run(FX_XDP, &in, XDP_REDIRECT, MAPCE_R_DECAP, EV(FASTPATH_IN), &want, NULL);
+
+	CHECK(system("ip -6 neigh replace 2001:db8:1::fe lladdr 02:00:00:00:00:77 dev wan0 "
+		     "nud permanent && ip neigh replace 192.0.2.10 lladdr 02:00:00:00:00:77 "
+		     "dev lan0 nud permanent") == 0);
+	fib_cache_expire();
+	from_lan();
+	pkt_v4(&in, &o);
+	want_out(&want, &o, 0x1345);
+	memcpy(want.b, new_mac, 6);
+	expect_run(FX_XDP_FASTPATH, &in, XDP_REDIRECT, MAPCE_R_ENCAP, EV(FASTPATH_OUT), &want,
+		   NULL);
+	from_wan();
+	ce_frame_from(&in, BR6, &r);
+	want_in(&want, &r, LAN_HOST, 0x1345);
+	memcpy(want.b, new_mac, 6);
+	expect_run(FX_XDP, &in, XDP_REDIRECT, MAPCE_R_DECAP, EV(FASTPATH_IN), &want, NULL);
+	CHECK(system("ip -6 neigh replace 2001:db8:1::fe lladdr " GW6_MAC " dev wan0 "
+		     "nud permanent && ip neigh replace 192.0.2.10 lladdr " HOST_MAC " "
+		     "dev lan0 nud permanent") == 0);
+}
+
 int main(void)
 {
 	if (unshare(CLONE_NEWNET) || fp_net_setup()) {
@@ -288,6 +379,8 @@ int main(void)
 	t_out_fallbacks();
 	t_out_off();
 	t_in_fallbacks();
+	t_fib_cache_mtu();
+	t_fib_cache_neigh_change();
 	fp_end();
 	return fx_finish();
 }

@@ -1,0 +1,82 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * fib_cache.h - the fast path's FIB lookups, cached.  bpf_fib_lookup (a
+ * route lookup, the devices, the neighbour table) is most of what the fast
+ * path costs a packet; its successful answers are kept per CPU in
+ * mapce_fib_cache (maps.h) for MAPCE_FIB_CACHE_NS and reused for packets
+ * with the same key (device in, source, destination, TOS) that fit the
+ * route's MTU.
+ *
+ * Staleness bound: a change of a route, a neighbour's MAC, a device or a
+ * forwarding setting reaches the fast path at most MAPCE_FIB_CACHE_NS
+ * (20 ms) plus one tick of the coarse clock after it is made; until then
+ * packets of a cached key leave as the FIB said at the lookup.  Only
+ * successes are kept: an unresolved neighbour, a local destination, a
+ * refused or failed lookup is asked again for every packet, as without
+ * the cache; so is a packet longer than the cached MTU.
+ */
+#ifndef MAPCE_BPF_CE_FIB_CACHE_H
+#define MAPCE_BPF_CE_FIB_CACHE_H
+
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include "mapce_abi.h"
+#include "lib/fib.h"
+#include "maps.h"
+
+/* The slot of a key: a multiplicative hash (a collision only costs the
+ * lookup the cache would have saved). */
+static __always_inline __u32 fib_cache_slot(__u32 ifindex, __be32 src, __be32 dst, __u8 tos)
+{
+	__u32 h = (src * 0x9e3779b1u) ^ dst ^ (ifindex << 8) ^ tos;
+
+	h *= 0x85ebca6bu;
+	return (h ^ (h >> 16)) & (MAPCE_FIB_CACHE_SLOTS - 1);
+}
+
+/* Does cache entry e answer this key for a packet of tot_len bytes now? */
+static __always_inline int fib_cache_hit(const struct mapce_fib_entry *e, __u64 now, __u32 ifindex,
+					 __be32 src, __be32 dst, __u8 tos, __u16 tot_len)
+{
+	return e->expires_ns > now && e->src == src && e->dst == dst && e->in_ifindex == ifindex &&
+	       e->tos == tos && tot_len <= e->mtu;
+}
+
+/*
+ * fib_v4_forward (lib/fib.h) through the cache: the BPF_FIB_LKUP_RET_*
+ * code; on SUCCESS fib->ifindex, dmac and smac are the answer (from the
+ * cache, the only fields set; else the whole lookup's).
+ */
+static __always_inline long fib_v4_cached(struct xdp_md *ctx, __u32 ifindex, __be32 src, __be32 dst,
+					  __u8 tos, __u16 tot_len, struct bpf_fib_lookup *fib)
+{
+	__u32 slot = fib_cache_slot(ifindex, src, dst, tos);
+	struct mapce_fib_entry *e = bpf_map_lookup_elem(&mapce_fib_cache, &slot);
+	__u64 now = bpf_ktime_get_coarse_ns();
+	long rc;
+
+	if (e && fib_cache_hit(e, now, ifindex, src, dst, tos, tot_len)) {
+		fib->ifindex = e->out_ifindex;
+		__builtin_memcpy(fib->dmac, e->dmac, ETH_ALEN);
+		__builtin_memcpy(fib->smac, e->smac, ETH_ALEN);
+		return BPF_FIB_LKUP_RET_SUCCESS;
+	}
+	rc = fib_v4_forward(ctx, ifindex, src, dst, tos, tot_len, fib);
+	if (e && rc == BPF_FIB_LKUP_RET_SUCCESS) {
+		e->src = src;
+		e->dst = dst;
+		e->in_ifindex = ifindex;
+		e->tos = tos;
+		/* the route's MTU on success (mtu_result, a union with
+		 * tot_len: a kernel that leaves it keeps this packet's
+		 * length, a bound as safe) */
+		e->mtu = fib->mtu_result;
+		e->out_ifindex = fib->ifindex;
+		__builtin_memcpy(e->dmac, fib->dmac, ETH_ALEN);
+		__builtin_memcpy(e->smac, fib->smac, ETH_ALEN);
+		e->expires_ns = now + MAPCE_FIB_CACHE_NS;
+	}
+	return rc;
+}
+
+#endif
