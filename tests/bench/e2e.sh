@@ -34,7 +34,7 @@
 # one stream and eight, E2E_SECONDS each.
 #
 # BPF on live traffic: for the rows with mapce, kernel.bpf_stats_enabled
-# during the UDP frames gives run_time_ns / run_cnt of every program
+# during the UDP frames and during TCP x1 gives run_time_ns / run_cnt of every program
 # attached in the CE and BR namespaces: what each costs a packet with
 # warm caches, beside make bench's one packet per call.
 #
@@ -121,9 +121,10 @@ print(json.dumps(out))' "$1" "$2"
 
 rows=()
 # row NAME XDP_NOTE [stats]: measure packets and TCP and append a JSON row;
-# stats: the BPF programs' cost on the UDP frames too (bpf_stats)
+# stats: the BPF programs' cost on the UDP frames and on TCP x1 too
+# (bpf_stats; on TCP a run is an skb, GSO ones included, or an ACK)
 row() {
-	local name=$1 note=$2 pkt tcp1 tcp8 before="" bpf="{}" stats_was
+	local name=$1 note=$2 pkt tcp1 tcp8 before="" bpf="{}" bpf_tcp="{}" stats_was
 	ns_wait 10 ns_exec "$LAB_NS_LAN" ping -c1 -W1 "$LAB_INET_IP" >/dev/null ||
 		{ log "$name: the LAN host cannot reach $LAB_INET_IP"; return 1; }
 	if [ "${3:-}" = stats ]; then
@@ -134,12 +135,13 @@ row() {
 	pkt=$(taskset -c 0 "$TGEN" --flows "${E2E_FLOWS:-1}" --gen-ns "$LAB_NS_LAN" --gen-dev "$LAB_IF_LAN" --dst-mac "$CE_MAC" \
 		--src "$LAB_LAN_IP:40000" --dst "$LAB_INET_IP:9" --sink-ns "$LAB_NS_INET" \
 		--sink-dev "$LAB_IF_INET" --seconds "$SECS" -j) || { log "$name: trafficgen failed"; return 1; }
-	if [ -n "$before" ]; then
-		bpf=$(bpf_ns "$before" "$(prog_stats)") || bpf="{}"
-		sysctl -qw kernel.bpf_stats_enabled="$stats_was"
-	fi
-	tcp1=$(iperf "$name" 1) && tcp8=$(iperf "$name" 8) || return 1
-	rows+=("{\"row\":\"$name\",\"xdp\":\"$note\",\"packets\":$pkt,\"tcp1_bps\":$tcp1,\"tcp8_bps\":$tcp8,\"bpf_ns\":$bpf}")
+	[ -n "$before" ] && { bpf=$(bpf_ns "$before" "$(prog_stats)") || bpf="{}"; }
+	[ -n "$before" ] && before=$(prog_stats)
+	tcp1=$(iperf "$name" 1) || return 1
+	[ -n "$before" ] && { bpf_tcp=$(bpf_ns "$before" "$(prog_stats)") || bpf_tcp="{}"; }
+	[ -n "$before" ] && sysctl -qw kernel.bpf_stats_enabled="$stats_was"
+	tcp8=$(iperf "$name" 8) || return 1
+	rows+=("{\"row\":\"$name\",\"xdp\":\"$note\",\"packets\":$pkt,\"tcp1_bps\":$tcp1,\"tcp8_bps\":$tcp8,\"bpf_ns\":$bpf,\"bpf_tcp1_ns\":$bpf_tcp}")
 }
 
 # iperf NAME STREAMS: received bits per second
@@ -231,9 +233,10 @@ for r in d["rows"]:
         print("%s: TCP x1 %.2fx, x8 %.2fx routing, LAN XDP (the same XDP conditions)" %
               (r["row"], r["tcp1_vs_same_xdp"], r["tcp8_vs_same_xdp"]))
 for r in d["rows"]:
-    if r.get("bpf_ns"):
-        print("%s: BPF ns per run on the UDP frames (bpf_stats): %s" %
-              (r["row"], ", ".join("%s %.0f" % kv for kv in sorted(r["bpf_ns"].items()))))
+    for key, what in (("bpf_ns", "the UDP frames"), ("bpf_tcp1_ns", "TCP x1")):
+        if r.get(key):
+            print("%s: BPF ns per run on %s (bpf_stats): %s" %
+                  (r["row"], what, ", ".join("%s %.0f" % kv for kv in sorted(r[key].items()))))
 ' "$JSON" || fail=1
 lab_down
 exit $fail
