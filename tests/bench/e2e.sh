@@ -38,6 +38,12 @@
 # attached in the CE and BR namespaces: what each costs a packet with
 # warm caches, beside make bench's one packet per call.
 #
+# Inbound (mapce row only): 64-byte UDP frames from the internet host to a
+# port forward of the CE's (udp 4933 -> the LAN host), through the BR and
+# the CE's XDP ingress, the same generator and an XDP sink on the LAN host;
+# offered and delivered pps and the programs' bpf_stats, as a figure
+# beside the table (the BR's IPv4 side steered to CPU 1 by RPS).
+#
 #   tests/bench/e2e.sh [-j]
 set -uo pipefail
 cd "$(dirname "$0")/../.."
@@ -119,6 +125,29 @@ for i, (name, ns, cnt) in b.items():
 print(json.dumps(out))' "$1" "$2"
 }
 
+INBOUND_PORT=4933 # in the lab CE's port set (0x1340-0x134f, ...)
+# inbound: the inbound figure of the mapce row as a JSON object
+inbound() {
+	local bri_mac before pkt bpf stats_was out
+	out=$(lab_ce portmap add udp "$INBOUND_PORT" "$LAB_LAN_IP:$INBOUND_PORT" 2>&1) ||
+		{ log "inbound: portmap add: $out"; return 1; }
+	ns_offload "$LAB_NS_BR" "$LAB_IF_BR_INET" on gro &&
+		ns_exec "$LAB_NS_BR" sh -c "echo 2 >/sys/class/net/$LAB_IF_BR_INET/queues/rx-0/rps_cpus" ||
+		{ log "inbound: cannot steer $LAB_IF_BR_INET to CPU 1"; return 1; }
+	bri_mac=$(ip -n "$LAB_NS_BR" -br link show "$LAB_IF_BR_INET" | awk '{print $3}')
+	stats_was=$(sysctl -n kernel.bpf_stats_enabled)
+	sysctl -qw kernel.bpf_stats_enabled=1 && before=$(prog_stats) || before=""
+	pkt=$(taskset -c 0 "$TGEN" --flows 1 --gen-ns "$LAB_NS_INET" --gen-dev "$LAB_IF_INET" --dst-mac "$bri_mac" \
+		--src "$LAB_INET_IP:40000" --dst "$LAB_MAP_IPV4:$INBOUND_PORT" --sink-ns "$LAB_NS_LAN" \
+		--sink-dev "$LAB_IF_LAN" --seconds "$SECS" -j) || pkt=""
+	bpf="{}"
+	[ -n "$before" ] && { bpf=$(bpf_ns "$before" "$(prog_stats)") || bpf="{}"; }
+	sysctl -qw kernel.bpf_stats_enabled="$stats_was"
+	lab_ce portmap del udp "$INBOUND_PORT" >/dev/null 2>&1
+	[ -n "$pkt" ] || { log "inbound: trafficgen failed"; return 1; }
+	echo "{\"packets\":$pkt,\"bpf_ns\":$bpf}"
+}
+
 rows=()
 # row NAME XDP_NOTE [stats]: measure packets and TCP and append a JSON row;
 # stats: the BPF programs' cost on the UDP frames and on TCP x1 too
@@ -181,6 +210,7 @@ EOF
 
 fail=0
 row "mapce" "mapce XDP on CE WAN and BR" stats || fail=1
+in_fig=$(inbound) || { in_fig="{}"; fail=1; }
 lab_ce_down >/dev/null || { log "mapce down failed"; exit 1; }
 LAB_FASTPATH=on
 ns_offload "$LAB_NS_ISP" "$LAB_IF_ISP_CE" on gro && ns_offload "$LAB_NS_LAN" "$LAB_IF_LAN" on gro &&
@@ -201,7 +231,7 @@ row "routing, LAN XDP" "XDP_PASS on CE WAN, LAN and BR; GRO on ISP-CE, LAN host"
 
 # the table (or JSON): ratios against kernel routing of this run
 {
-	echo "{\"seconds\":$SECS,\"rows\":["
+	echo "{\"seconds\":$SECS,\"inbound\":$in_fig,\"rows\":["
 	(IFS=,; echo "${rows[*]}")
 	echo "]}"
 } | python3 -c '
@@ -232,6 +262,13 @@ for r in d["rows"]:
     if "tcp1_vs_same_xdp" in r:
         print("%s: TCP x1 %.2fx, x8 %.2fx routing, LAN XDP (the same XDP conditions)" %
               (r["row"], r["tcp1_vs_same_xdp"], r["tcp8_vs_same_xdp"]))
+i = d.get("inbound", {})
+if i.get("packets"):
+    print("mapce inbound (internet host -> port forward -> LAN host): offered %.0f pps, delivered %.0f pps" %
+          (i["packets"]["offered_pps"], i["packets"]["delivered_pps"]))
+    if i.get("bpf_ns"):
+        print("mapce inbound: BPF ns per run (bpf_stats): %s" %
+              ", ".join("%s %.0f" % kv for kv in sorted(i["bpf_ns"].items())))
 for r in d["rows"]:
     for key, what in (("bpf_ns", "the UDP frames"), ("bpf_tcp1_ns", "TCP x1")):
         if r.get(key):
