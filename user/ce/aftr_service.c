@@ -27,8 +27,6 @@ struct follower {
 	char what[PATH_MAX + 64]; /* where the last plan took it from (messages) */
 	struct up_settings s;	  /* the last plan's settings: the WAN, --dns */
 	struct resolve_follow f;  /* its schedule and last good address */
-	__u8 wan64[8];		  /* the WAN's /64 seen last (a change asks at once) */
-	bool have_wan;		  /* wan64 is set */
 	struct aftr_record rec;	  /* what status shows */
 	char last_err[512];	  /* the last failure said (said again when it changes) */
 	/* the thread's: set before it starts, read after it ended */
@@ -222,8 +220,6 @@ static int svc_start(void *arg, const char *wan, const struct ce_up_params *cur,
 	snprintf(U.wan, sizeof(U.wan), "%s", wan);
 	if (run_worker_open(&U.w, "aftr", err, errlen))
 		return -1;
-	memcpy(U.wan64, cur->cfg.ce_ipv6, sizeof(U.wan64));
-	U.have_wan = true;
 	if (!U.name[0])
 		aftr_record_forget(wan); /* a record an earlier run left (killed) */
 	arm_next();
@@ -232,13 +228,9 @@ static int svc_start(void *arg, const char *wan, const struct ce_up_params *cur,
 
 /* Every pass that brought the CE to the line: a new WAN prefix (the
  * tunnel's source, cfg.ce_ipv6) asks again at once. */
-static void svc_applied(void *arg, const struct ce_up_params *cur, bool reload)
+static void svc_applied(void *arg, const struct run_applied *pass)
 {
-	bool moved = U.have_wan && memcmp(U.wan64, cur->cfg.ce_ipv6, sizeof(U.wan64));
-
-	memcpy(U.wan64, cur->cfg.ce_ipv6, sizeof(U.wan64));
-	U.have_wan = true;
-	if (moved && U.name[0]) {
+	if (pass->prefix_moved && U.name[0]) {
 		say("the WAN prefix changed: asking for %s again", U.name);
 		resolve_follow_wan_changed(&U.f, mono_s());
 		ask();

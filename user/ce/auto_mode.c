@@ -134,7 +134,6 @@ struct asker {
 	bool again;	     /* the WAN prefix changed during a question: ask once more */
 	bool replan;	     /* a new answer is kept: the loop's next pass applies it */
 	bool curl;	     /* curl_global_init done */
-	__u8 wan64[8];	     /* the WAN's /64 seen last (a change asks at once) */
 	struct provision_record rec;
 	/* the thread's: set before it starts, read after it ended */
 	struct up_settings ask_s;
@@ -229,7 +228,6 @@ static int svc_start(void *arg, const char *wan, const struct ce_up_params *cur,
 	A.curl = true;
 	if (run_worker_open(&A.w, "provision", err, errlen))
 		return -1;
-	memcpy(A.wan64, cur->cfg.ce_ipv6, sizeof(A.wan64));
 	memset(&A.rec, 0, sizeof(A.rec));
 	if (have_kept)
 		record_fill(&A.rec, &kept);
@@ -242,11 +240,10 @@ static int svc_start(void *arg, const char *wan, const struct ce_up_params *cur,
 /* Every pass that brought the CE to the line: a new WAN prefix (the
  * tunnel's source moved; the server may answer otherwise from it) asks
  * at once, or right after the question under way. */
-static void svc_applied(void *arg, const struct ce_up_params *cur, bool reload)
+static void svc_applied(void *arg, const struct run_applied *pass)
 {
-	if (!memcmp(A.wan64, cur->cfg.ce_ipv6, sizeof(A.wan64)))
+	if (!pass->prefix_moved)
 		return;
-	memcpy(A.wan64, cur->cfg.ce_ipv6, sizeof(A.wan64));
 	say("the WAN prefix changed: asking the provisioning server again");
 	if (A.w.busy)
 		A.again = true;

@@ -113,11 +113,11 @@ static void svc_ready(void *arg, int fd)
 
 /* A SIGHUP: what is queued goes to the old file, later records to the
  * file now at the path (logrotate moved the old one away). */
-static void svc_applied(void *arg, const struct ce_up_params *cur, bool reload)
+static void svc_applied(void *arg, const struct run_applied *pass)
 {
 	int ret;
 
-	if (!reload || !L.reading)
+	if (!pass->reload || !L.reading)
 		return;
 	binlog_read(&L.r);
 	ret = file_open();

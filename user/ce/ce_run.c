@@ -236,13 +236,15 @@ static bool pins_kept(struct runner *r)
 
 /* ---- the services beside the CE (run_service.h) -------------------------- */
 
-static void services_applied(struct runner *r, bool reload)
+static void services_applied(struct runner *r, bool reload, bool prefix_moved)
 {
+	struct run_applied pass = { .cur = &r->cur, .reload = reload, .prefix_moved = prefix_moved };
+
 	for (size_t i = 0; i < r->started; i++) {
 		struct run_service *s = r->ops->services[i];
 
 		if (s->applied)
-			s->applied(s->arg, &r->cur, reload);
+			s->applied(s->arg, &pass);
 	}
 }
 
@@ -280,7 +282,7 @@ static void pass(struct runner *r)
 	struct run_event ev;
 	struct run_pass ps = { .before = &r->cur, .now = &p, .res = &res };
 	char err[1536], note[512] = "";
-	bool reload = r->reload;
+	bool reload = r->reload, moved;
 	int ifindex, ret;
 
 	r->reload = r->pending = false;
@@ -332,9 +334,10 @@ static void pass(struct runner *r)
 			run_log_add(&ev, "(%s)", r->warn);
 		run_log(r->wan, &ev);
 	}
+	moved = memcmp(r->cur.cfg.ce_ipv6, p.cfg.ce_ipv6, 8) != 0; /* the /64 */
 	r->cur = p;
 	watch_update(r, ifindex);
-	services_applied(r, reload);
+	services_applied(r, reload, moved);
 out:
 	status(r, reload);
 }

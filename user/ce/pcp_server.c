@@ -445,7 +445,7 @@ static void server_ready(void *arg, int fd)
 	sock_ready(fd);
 }
 
-static void server_applied(void *arg, const struct ce_up_params *cur, bool reload)
+static void server_applied(void *arg, const struct run_applied *pass)
 {
 	maps_reopen();
 }

@@ -28,6 +28,15 @@
 #define RUN_SERVICE_MAX 8     /* services in one run */
 #define RUN_SERVICE_MAX_FDS 8 /* fds one service polls */
 
+/* A pass that brought the CE to the line, as applied() sees it. */
+struct run_applied {
+	const struct ce_up_params *cur; /* what runs now */
+	bool reload;			/* after a SIGHUP */
+	/* The WAN's /64 (cfg.ce_ipv6, the tunnel's source) differs from the
+	 * previous pass's: said once here for every service. */
+	bool prefix_moved;
+};
+
 struct run_service {
 	const char *name; /* "binding-log", "pcp", ...: in its log lines */
 	void *arg;	  /* the service's own state, passed to every hook */
@@ -42,9 +51,8 @@ struct run_service {
 	int (*fds)(void *arg, int *fds, int max);
 	/* fd (one of fds()') is readable. */
 	void (*ready)(void *arg, int fd);
-	/* A pass brought the CE to cur (reload: after a SIGHUP).  NULL: not
-	 * asked. */
-	void (*applied)(void *arg, const struct ce_up_params *cur, bool reload);
+	/* A pass brought the CE to the line.  NULL: not asked. */
+	void (*applied)(void *arg, const struct run_applied *pass);
 	/* After ready(): true to have the loop plan and apply again (once,
 	 * after the debounce); the service clears its wish.  NULL: never. */
 	bool (*want_pass)(void *arg);

@@ -117,9 +117,9 @@ static int svc_start(void *arg, const char *wan, const struct ce_up_params *cur,
 /* Every pass that brought the CE to the line: a new address (or new
  * update keys after a reload) asks again; the rest (the periodic check)
  * leaves the last result, or its retry, as it is. */
-static void svc_applied(void *arg, const struct ce_up_params *cur, bool reload)
+static void svc_applied(void *arg, const struct run_applied *pass)
 {
-	memcpy(U.addr, cur->cfg.ce_ipv6, 16);
+	memcpy(U.addr, pass->cur->cfg.ce_ipv6, 16);
 	if (!U.settings()->update_url[0]) {
 		if (U.asked && !U.w.busy)
 			run_worker_disarm(&U.w); /* a reload took the call away */

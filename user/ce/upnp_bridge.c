@@ -295,7 +295,7 @@ static void bridge_ready(void *arg, int fd)
 	}
 }
 
-static void bridge_applied(void *arg, const struct ce_up_params *cur, bool reload)
+static void bridge_applied(void *arg, const struct run_applied *pass)
 {
 	maps_reopen();
 	sync_leases();
