@@ -238,7 +238,9 @@ static bool pins_kept(struct runner *r)
 
 static void services_applied(struct runner *r, bool reload, bool prefix_moved)
 {
-	struct run_applied pass = { .cur = &r->cur, .reload = reload, .prefix_moved = prefix_moved };
+	struct run_applied pass = { .cur = &r->cur,
+				    .reload = reload,
+				    .prefix_moved = prefix_moved };
 
 	for (size_t i = 0; i < r->started; i++) {
 		struct run_service *s = r->ops->services[i];
