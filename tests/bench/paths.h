@@ -15,6 +15,7 @@
 
 #include "bench/bench.h"
 #include "bpf/fastpath_net.h"
+#include "ce/port_hint_sync.h"
 
 struct bpath {
 	const char *name;
@@ -163,7 +164,8 @@ static __be32 n32(uint32_t v)
 }
 
 /* Delete what the new flow of udp_new created (it left on the port of
- * out), so that the next call is a new flow again on the same set. */
+ * out), so that the next call is a new flow again on the same set (its
+ * port hint bit too, as the expiry sweep clears it). */
 static void new_flow_undo(const struct pkt *out)
 {
 	const struct v4_spec *s = &udp_new;
@@ -188,6 +190,8 @@ static void new_flow_undo(const struct pkt *out)
 	bpf_map_delete_elem(bpf_map__fd(fx.ce->maps.mapce_flow_in), &ki);
 	bpf_map_delete_elem(bpf_map__fd(fx.ce->maps.mapce_bind), &in);
 	bpf_map_delete_elem(bpf_map__fd(fx.ce->maps.mapce_ports), &pub);
+	/* the port is free again, as the sweep would leave it */
+	port_hint_mark(bpf_map__fd(fx.ce->maps.mapce_port_hint), &fx.cfg, &pub, false);
 	bpf_map_delete_elem(bpf_map__fd(fx.ce->maps.mapce_peers), &pk);
 }
 
@@ -215,6 +219,9 @@ static int ports_fill(__u32 permille)
 		if (bpf_map_update_elem(fd, &pub, &owner, BPF_NOEXIST) == 0)
 			done++;
 	}
+	/* the hint as the datapath's claims would have left it */
+	if (port_hint_rebuild(bpf_map__fd(fx.ce->maps.mapce_port_hint), fd, &fx.cfg))
+		return -1;
 	return fx_map_count(fx.ce->maps.mapce_ports) == (int)want ? 0 : -1;
 }
 
