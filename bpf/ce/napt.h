@@ -35,8 +35,8 @@ struct port_search {
 	struct mapce_tuple probe;   /* overlap: the flow_in key to keep unique */
 	/* Verifier-sensitive size: the egress and fast path programs hold a
 	 * search within their 512-byte stacks (small fields, no holes). */
-	__u32 count;  /* ports in the set */
-	__u16 start;  /* first index tried (a set has at most 65535 ports) */
+	__u32 count; /* ports in the set */
+	__u16 start; /* first index tried (a set has at most 65535 ports) */
 	__u16 psid;
 	__u16 inside; /* inside port, host order */
 	__be16 found; /* chosen port, 0 = none yet */
@@ -116,9 +116,9 @@ static long claim_step(__u32 i, void *ctx)
 
 static __always_inline __u64 hint_mask(__u8 want)
 {
-	return want == HINT_EVEN ? 0x5555555555555555ULL :
-	       want == HINT_ODD	 ? 0xaaaaaaaaaaaaaaaaULL :
-				   ~0ULL;
+	return want == HINT_EVEN  ? 0x5555555555555555ULL
+	       : want == HINT_ODD ? 0xaaaaaaaaaaaaaaaaULL
+				  : ~0ULL;
 }
 
 /*
@@ -384,7 +384,15 @@ static __always_inline void peer_note(__be32 out_ip, __be16 out_port, __u8 proto
 	struct mapce_peer_key pk = {
 		.out_ip = out_ip, .out_port = out_port, .proto = proto, .remote_ip = remote
 	};
+	__u64 *seen = bpf_map_lookup_elem(&mapce_peers, &pk);
 
+	/* Known (another flow of the mapping to that address): refreshed in
+	 * place; a hash update would take the bucket lock and swap in a new
+	 * element for the same eight bytes. */
+	if (seen) {
+		*seen = now;
+		return;
+	}
 	bpf_map_update_elem(&mapce_peers, &pk, &now, BPF_ANY);
 }
 
