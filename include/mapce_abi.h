@@ -291,6 +291,7 @@ struct mapce_reasm_frag {
  * slot cover any set. */
 #define MAPCE_PORT_HINT_WORDS 1024u
 #define MAPCE_PORT_HINT_SLOTS 4u /* TCP, UDP, ICMP, any other protocol */
+#define MAPCE_PORT_HINT_KEYS (MAPCE_PORT_HINT_SLOTS * MAPCE_PORT_HINT_WORDS)
 
 /* The slot of mapce_port_hint for protocol proto (its words start at
  * slot * MAPCE_PORT_HINT_WORDS). */

@@ -54,7 +54,7 @@ static void hint_zero(void)
 {
 	__u64 zero = 0;
 
-	for (__u32 key = 0; key < MAPCE_PORT_HINT_SLOTS * MAPCE_PORT_HINT_WORDS; key++)
+	for (__u32 key = 0; key < MAPCE_PORT_HINT_KEYS; key++)
 		bpf_map_update_elem(hint_fd(), &key, &zero, BPF_ANY);
 }
 

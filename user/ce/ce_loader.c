@@ -378,8 +378,8 @@ static int ce_write_tables(struct deploy *d)
 		return -1;
 	/* the port hint as the claims now are: pins of a build without it,
 	 * a new set, forwards removed (port_hint_sync.h) */
-	ret = port_hint_rebuild(deploy_map_fd(d, "mapce_port_hint"), deploy_map_fd(d, "mapce_ports"),
-				&p->cfg);
+	ret = port_hint_rebuild(deploy_map_fd(d, "mapce_port_hint"),
+				deploy_map_fd(d, "mapce_ports"), &p->cfg);
 	if (ret) {
 		pr_err("writing mapce_port_hint from mapce_ports: %s", deploy_strerror(ret));
 		return -1;

@@ -12,7 +12,7 @@
 #include "ce/ce_maps.h"
 #include "ce/port_hint_sync.h"
 
-#define HINT_KEYS (MAPCE_PORT_HINT_SLOTS * MAPCE_PORT_HINT_WORDS)
+#define HINT_KEYS ((size_t)MAPCE_PORT_HINT_KEYS)
 
 struct rebuild {
 	const struct mapce_config *c;
@@ -52,7 +52,7 @@ static int rebuild_cb(const void *key, const void *val, void *arg)
 int port_hint_rebuild(int hint_fd, int ports_fd, const struct mapce_config *c)
 {
 	struct rebuild r = { .c = c, .w = calloc(HINT_KEYS, sizeof(__u64)) };
-	__u32 *keys = calloc(HINT_KEYS, sizeof(__u32)), n = HINT_KEYS;
+	__u32 *keys = calloc(HINT_KEYS, sizeof(__u32)), n = (__u32)HINT_KEYS;
 	long ret = -ENOMEM;
 
 	if (r.w && keys) {
