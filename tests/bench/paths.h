@@ -168,31 +168,12 @@ static __be32 n32(uint32_t v)
  * port hint bit too, as the expiry sweep clears it). */
 static void new_flow_undo(const struct pkt *out)
 {
-	const struct v4_spec *s = &udp_new;
 	__u16 port = out->len > 54 + 24 ? encap_sport(out) : 0;
-	struct mapce_tuple ko = { .local_ip = n32(s->src),
-				  .remote_ip = n32(s->dst),
-				  .local_port = htons(s->sport),
-				  .remote_port = htons(s->dport),
-				  .proto = 17 };
-	struct mapce_tuple ki = { .local_ip = n32(CE_V4),
-				  .remote_ip = n32(s->dst),
-				  .local_port = htons(port),
-				  .remote_port = htons(s->dport),
-				  .proto = 17 };
-	struct mapce_endpoint in = { .ip = n32(s->src), .port = htons(s->sport), .proto = 17 };
-	struct mapce_endpoint pub = { .ip = n32(CE_V4), .port = htons(port), .proto = 17 };
-	struct mapce_peer_key pk = {
-		.out_ip = n32(CE_V4), .remote_ip = n32(s->dst), .out_port = htons(port), .proto = 17
-	};
+	struct mapce_endpoint pub = { .ip = htonl(CE_V4), .port = htons(port), .proto = 17 };
 
-	bpf_map_delete_elem(bpf_map__fd(fx.ce->maps.mapce_flow_out), &ko);
-	bpf_map_delete_elem(bpf_map__fd(fx.ce->maps.mapce_flow_in), &ki);
-	bpf_map_delete_elem(bpf_map__fd(fx.ce->maps.mapce_bind), &in);
-	bpf_map_delete_elem(bpf_map__fd(fx.ce->maps.mapce_ports), &pub);
+	ce_udp_flow_forget(&udp_new, port);
 	/* the port is free again, as the sweep would leave it */
 	port_hint_mark(bpf_map__fd(fx.ce->maps.mapce_port_hint), &fx.cfg, &pub, false);
-	bpf_map_delete_elem(bpf_map__fd(fx.ce->maps.mapce_peers), &pk);
 }
 
 /* Claim permille of the lab set's ports for other inside hosts, at

@@ -63,33 +63,11 @@ static __be32 n32(uint32_t v)
 	return htonl(v);
 }
 
-/* Delete from userspace, as `mapce flush` or a prune would, everything
- * UDP flow s made on outside port: both halves, the mapping, the claim,
- * the peer.  The hint is not told. */
+/* Free what UDP flow s made on outside port from userspace, as a flush
+ * or a prune would; the hint is not told. */
 static void free_behind(const struct v4_spec *s, uint16_t port)
 {
-	struct mapce_tuple ko = { .local_ip = n32(s->src),
-				  .remote_ip = n32(s->dst),
-				  .local_port = htons(s->sport),
-				  .remote_port = htons(s->dport),
-				  .proto = 17 };
-	struct mapce_tuple ki = { .local_ip = n32(CE_V4),
-				  .remote_ip = n32(s->dst),
-				  .local_port = htons(port),
-				  .remote_port = htons(s->dport),
-				  .proto = 17 };
-	struct mapce_endpoint in = { .ip = n32(s->src), .port = htons(s->sport), .proto = 17 };
-	struct mapce_endpoint pub = { .ip = n32(CE_V4), .port = htons(port), .proto = 17 };
-	struct mapce_peer_key pk = {
-		.out_ip = n32(CE_V4), .remote_ip = n32(s->dst), .out_port = htons(port), .proto = 17
-	};
-
-	CHECK(bpf_map_delete_elem(bpf_map__fd(fx.ce->maps.mapce_ports), &pub) == 0,
-	      "port %u had no claim", port);
-	bpf_map_delete_elem(bpf_map__fd(fx.ce->maps.mapce_flow_out), &ko);
-	bpf_map_delete_elem(bpf_map__fd(fx.ce->maps.mapce_flow_in), &ki);
-	bpf_map_delete_elem(bpf_map__fd(fx.ce->maps.mapce_bind), &in);
-	bpf_map_delete_elem(bpf_map__fd(fx.ce->maps.mapce_peers), &pk);
+	CHECK(ce_udp_flow_forget(s, port) == 0, "port %u had no claim", port);
 }
 
 /* n new UDP flows to the one remote, from inside ports base.., through
