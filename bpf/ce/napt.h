@@ -235,7 +235,7 @@ static __always_inline void search_init(struct port_search *s, const struct mapc
  *   2. a port of the same parity (RFC 4787 REQ-4), from a random index,
  *      then any port, found through the hint (port_hint.h);
  *   3. when the hint knows of none: the walk of the whole set, same
- *      parity first, then any (it finds what the hint missed).
+ *      parity first, then the other (it finds what the hint missed).
  * A free port hidden by a stale hint bit may cost parity: step 2 gives a
  * port of the other parity the hint sees before the walk finds it.
  * Every range of the set is used.  Returns the port (network order) or 0.
@@ -264,10 +264,15 @@ static __always_inline __be16 port_claim(struct port_search *s)
 	if (hint_scan(s, HINT_ANY))
 		return s->found;
 	if (parity) {
+		/* the same parity, then the other one: each port tried once
+		 * (a parity set's count is even: start ^ 1 stays in it) */
 		s->step = 2;
-		bpf_loop((s->count + 1) / 2, claim_step, s, 0);
-		if (s->found)
-			return s->found;
+		bpf_loop(s->count / 2, claim_step, s, 0);
+		if (!s->found) {
+			s->start ^= 1;
+			bpf_loop(s->count / 2, claim_step, s, 0);
+		}
+		return s->found;
 	}
 	s->step = 1;
 	bpf_loop(s->count, claim_step, s, 0);
