@@ -157,6 +157,7 @@ static int sync_forwards(struct ce_run *r, bool evict)
 		.ports = deploy_map_fd(&r->d, "mapce_ports"),
 		.bind = deploy_map_fd(&r->d, "mapce_bind"),
 		.hosts = deploy_map_fd(&r->d, "mapce_hosts"),
+		.hint = deploy_map_fd(&r->d, "mapce_port_hint"),
 		.cfg = p->cfg,
 	};
 	char errbuf[1536];
