@@ -68,13 +68,13 @@ void portmap_maps_close(struct portmap_maps *m)
 	}
 }
 
-/* The claim of out was removed for good: the datapath's port hint may
- * offer the port again (port_hint_sync.h; a claim replaced on the spot
+/* The claim of out was made (used) or removed for good: the datapath's
+ * port hint follows (port_hint_sync.h; a claim replaced on the spot
  * keeps its bit). */
-static void port_freed(const struct portmap_maps *m, const struct mapce_endpoint *out)
+static void port_note(const struct portmap_maps *m, const struct mapce_endpoint *out, bool used)
 {
 	if (m->hint >= 0)
-		port_hint_mark(m->hint, &m->cfg, out, false);
+		port_hint_mark(m->hint, &m->cfg, out, used);
 }
 
 /* Port i of pm: outside and inside keys, and the STATIC values. */
@@ -234,6 +234,7 @@ static int install_port(struct portmap_maps *m, const struct pm_port *pp, bool e
 		 * race to it is a refusal, never a double owner. */
 		if (bpf_map_update_elem(m->ports, &pp->out, &pp->owner, BPF_NOEXIST))
 			return -errno;
+		port_note(m, &pp->out, true);
 	}
 	/* The inside endpoint's mapping becomes the forward's. */
 	if (!bpf_map_lookup_elem(m->bind, &pp->in, &b) && !(b.flags & MAPCE_BIND_F_STATIC)) {
@@ -243,14 +244,14 @@ static int install_port(struct portmap_maps *m, const struct pm_port *pp, bool e
 		if (!(b.flags & MAPCE_BIND_F_OVERLAP) && !bpf_map_lookup_elem(m->ports, &out, &o) &&
 		    o.ip == pp->in.ip && o.port == pp->in.port &&
 		    !(o.flags & MAPCE_BIND_F_STATIC) && !bpf_map_delete_elem(m->ports, &out))
-			port_freed(m, &out);
+			port_note(m, &out, false);
 		host_release(m, pp->in.ip);
 	}
 	if (bpf_map_update_elem(m->bind, &pp->in, &pp->bind, BPF_ANY)) {
 		int ret = -errno;
 
 		if (h != H_SAME && !bpf_map_delete_elem(m->ports, &pp->out))
-			port_freed(m, &pp->out);
+			port_note(m, &pp->out, false);
 		return ret;
 	}
 	return 0;
@@ -264,7 +265,7 @@ static void uninstall_port(struct portmap_maps *m, const struct pm_port *pp)
 	if (!bpf_map_lookup_elem(m->ports, &pp->out, &b) && (b.flags & MAPCE_BIND_F_STATIC) &&
 	    same_kind(&b, &pp->owner) && b.ip == pp->owner.ip && b.port == pp->owner.port &&
 	    !bpf_map_delete_elem(m->ports, &pp->out))
-		port_freed(m, &pp->out);
+		port_note(m, &pp->out, false);
 	if (!bpf_map_lookup_elem(m->bind, &pp->in, &b) && (b.flags & MAPCE_BIND_F_STATIC) &&
 	    same_kind(&b, &pp->bind) && b.port == pp->out.port)
 		bpf_map_delete_elem(m->bind, &pp->in);
@@ -461,7 +462,7 @@ int portmap_sync(struct portmap_maps *m, const struct portmap *want, int n, bool
 	    ce_map_foreach(m->bind, bind_scan_cb, &bs) >= 0) {
 		for (size_t i = 0; i < ps.n_drop; i++)
 			if (!bpf_map_delete_elem(m->ports, &ps.drop[i]))
-				port_freed(m, &ps.drop[i]);
+				port_note(m, &ps.drop[i], false);
 		for (size_t i = 0; i < bs.n_drop; i++)
 			bpf_map_delete_elem(m->bind, &bs.drop[i]);
 	}
