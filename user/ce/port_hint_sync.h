@@ -4,7 +4,8 @@
  * (mapce_port_hint: bpf/ce/port_hint.h, one bit per index of the set and
  * protocol, 1 = claimed).  The datapath keeps it in step as it claims
  * ports and its sweep frees them; userspace rebuilds it where it changes
- * mapce_ports in bulk (up, a new prefix, forwards synced).  A hint only:
+ * mapce_ports in bulk (up, a new prefix, forwards synced) and marks the
+ * claims `portmap` makes and removes.  A hint only:
  * a race with the datapath (a claim between our read and our write) can
  * lose a bit, which the datapath mends (a failed claim sets it) or its
  * walk covers (a free port the hint hides is still found).
