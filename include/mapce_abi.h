@@ -307,6 +307,22 @@ struct mapce_reasm_frag {
 };
 
 /* Per inside host: mappings held and refusals at the limit. */
+/* mapce_port_hint: which indices of the port set are (believed) claimed,
+ * one bit an index, per protocol slot (mapce_port_hint_slot): element
+ * slot * MAPCE_PORT_HINT_WORDS + idx / 64, bit idx % 64.  A hint only:
+ * mapce_ports stays the authority (bpf/ce/port_hint.h).  65536 bits a
+ * slot cover any set. */
+#define MAPCE_PORT_HINT_WORDS 1024u
+#define MAPCE_PORT_HINT_SLOTS 4u /* TCP, UDP, ICMP, any other protocol */
+#define MAPCE_PORT_HINT_KEYS (MAPCE_PORT_HINT_SLOTS * MAPCE_PORT_HINT_WORDS)
+
+/* The slot of mapce_port_hint for protocol proto (its words start at
+ * slot * MAPCE_PORT_HINT_WORDS). */
+static inline __u32 mapce_port_hint_slot(__u8 proto)
+{
+	return proto == 6 ? 0 : proto == 17 ? 1 : proto == 1 ? 2 : 3;
+}
+
 struct mapce_host {
 	__u32 bindings; /* live mappings (created - expired) */
 	__u32 _pad;

@@ -91,13 +91,16 @@ static long gc_binding(struct bpf_map *map, struct mapce_endpoint *in, struct ma
 {
 	struct mapce_endpoint out = { .ip = b->ip, .port = b->port, .proto = in->proto };
 	struct mapce_binding *owner;
+	__u32 key;
 
 	if ((b->flags & MAPCE_BIND_F_STATIC) || gc_age(c, b->refreshed_ns) <= c->bind_grace_ns)
 		return 0;
 	/* An overlapped mapping never owned the port's claim. */
 	owner = bpf_map_lookup_elem(&mapce_ports, &out);
-	if (owner && owner->ip == in->ip && owner->port == in->port)
+	if (owner && owner->ip == in->ip && owner->port == in->port) {
 		bpf_map_delete_elem(&mapce_ports, &out);
+		port_hint_freed(&key, c->cfg, &out);
+	}
 	binlog_expired(in, b); /* before the delete: b is the map's value */
 	bpf_map_delete_elem(&mapce_bind, in);
 	host_release(in->ip);
@@ -110,6 +113,7 @@ static long gc_port(struct bpf_map *map, struct mapce_endpoint *out, struct mapc
 {
 	struct mapce_endpoint in = { .ip = owner->ip, .port = owner->port, .proto = out->proto };
 	struct mapce_binding *b;
+	__u32 key;
 
 	/* Port forwards stay; a claim younger than the grace period may be a
 	 * mapping being made. */
@@ -117,8 +121,10 @@ static long gc_port(struct bpf_map *map, struct mapce_endpoint *out, struct mapc
 	    gc_age(c, owner->created_ns) <= c->bind_grace_ns)
 		return 0;
 	b = bpf_map_lookup_elem(&mapce_bind, &in);
-	if (!b || b->port != out->port || b->ip != out->ip)
+	if (!b || b->port != out->port || b->ip != out->ip) {
 		bpf_map_delete_elem(&mapce_ports, out);
+		port_hint_freed(&key, c->cfg, out);
+	}
 	return 0;
 }
 

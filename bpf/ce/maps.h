@@ -68,6 +68,25 @@ struct binding_map mapce_bind SEC(".maps");
  * BPF_NOEXIST, so two CPUs can never hand out the same port. */
 struct binding_map mapce_ports SEC(".maps");
 
+/* The port set's occupancy hint (port_hint.h): per protocol slot, one
+ * bit per index of the set, set when the datapath claims the port or
+ * finds it claimed, cleared when the sweep frees it; rebuilt from
+ * mapce_ports by the loader (user/ce/port_hint_sync.h).  A new flow reads a word to
+ * find a free port instead of walking the set; mapce_ports claimed with
+ * NOEXIST stays the authority, and a port the hint misses is still found
+ * by the walk.  A pin older than this map: the load creates it.
+ * Element slot * 1024 + word (mapce_abi.h). */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, MAPCE_PORT_HINT_KEYS);
+	__type(key, __u32);
+	/* one word an element: with the word in the key, the verifier's
+	 * view of a scan's index stays imprecise (a loop it can prove
+	 * converges) */
+	__type(value, __u64);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} mapce_port_hint SEC(".maps");
+
 /* Remote addresses each mapping sent to (address-dependent filtering).
  * Created with a flow, refreshed by the sweep while a flow to that
  * address lives, deleted two sweeps after the last one. */

@@ -26,23 +26,30 @@
 #include "lib/parse.h"
 #include "lib/stats.h"
 #include "binlog.h"
+#include "port_hint.h"
 
 /* State of a port search, passed to the bpf_loop callbacks. */
 struct port_search {
 	struct mapce_endpoint out;  /* candidate outside endpoint */
 	struct mapce_binding owner; /* value to claim it with */
 	struct mapce_tuple probe;   /* overlap: the flow_in key to keep unique */
-	__u32 start;		    /* first index tried */
-	__u32 count;		    /* ports in the set */
-	__u32 step;		    /* 2: same parity only; 1: any */
+	/* Verifier-sensitive size: the egress and fast path programs hold a
+	 * search within their 512-byte stacks (small fields, no holes). */
+	__u32 count; /* ports in the set */
+	__u16 start; /* first index tried (a set has at most 65535 ports) */
 	__u16 psid;
 	__u16 inside; /* inside port, host order */
-	__u8 a, k;
-	__u8 low_ok;  /* modes.h mode_low_ports: system ports may be given */
 	__be16 found; /* chosen port, 0 = none yet */
+	__u16 lo;     /* the hint scan: indices below lo hold system ports inside may not take */
+	__u8 a, k;
+	__u8 low_ok; /* modes.h mode_low_ports: system ports may be given */
+	__u8 step;   /* the walk: 2, same parity only; 1, any */
+	__u8 want;   /* the hint scan: HINT_ANY, HINT_EVEN or HINT_ODD */
+	__u32 key;   /* the hint's map key (port_hint_word) */
 };
 
-static __always_inline __u16 search_port(const struct port_search *s, __u32 i)
+/* Index of the walk's i-th step. */
+static __always_inline __u32 search_index(const struct port_search *s, __u32 i)
 {
 	__u32 idx = s->start + i * s->step;
 
@@ -51,7 +58,12 @@ static __always_inline __u16 search_port(const struct port_search *s, __u32 i)
 		idx -= s->count;
 	if (idx >= s->count)
 		idx -= s->count;
-	return mapce_port_at(s->a, s->k, s->psid, idx);
+	return idx;
+}
+
+static __always_inline __u16 search_port(const struct port_search *s, __u32 i)
+{
+	return mapce_port_at(s->a, s->k, s->psid, search_index(s, i));
 }
 
 /* Ports below 1024 are never given to inside ports at or above 1024
@@ -62,24 +74,114 @@ static __always_inline int port_acceptable(const struct port_search *s, __u16 po
 	return port >= 1024 || (s->inside < 1024 && s->low_ok);
 }
 
-/* Try to claim one port: NOEXIST makes the claim atomic across CPUs. */
-static __always_inline int port_try_claim(struct port_search *s, __u16 port)
+/* Try to claim the port at index idx of the set: NOEXIST makes the claim
+ * atomic across CPUs.  look: a lookup first (the walk, where most ports
+ * are taken: a lookup takes no bucket lock, a failed NOEXIST update
+ * does).  The hint learns what the claim found. */
+static __always_inline int port_try_claim(struct port_search *s, __u32 idx, int look)
 {
+	__u16 port = mapce_port_at(s->a, s->k, s->psid, idx);
+
 	if (!port_acceptable(s, port))
 		return 0;
 	s->out.port = bpf_htons(port);
-	if (bpf_map_update_elem(&mapce_ports, &s->out, &s->owner, BPF_NOEXIST) == 0) {
-		s->found = s->out.port;
-		return 1;
-	}
-	return 0;
+	/* claimed (another's, or ours just now): the hint learns it either
+	 * way, from the walk too (it runs when the hint missed ports) */
+	port_hint_set(&s->key, s->out.proto, idx, 1);
+	if (look && bpf_map_lookup_elem(&mapce_ports, &s->out))
+		return 0;
+	/* Verifier-sensitive: the return value is a constant, not s->found.
+	 * A callback's return value is made precise; through s->found that
+	 * would make the index it came from precise and keep the verifier
+	 * from seeing the loop converge. */
+	if (bpf_map_update_elem(&mapce_ports, &s->out, &s->owner, BPF_NOEXIST))
+		return 0;
+	s->found = s->out.port;
+	return 1;
 }
 
+/* The walk: every index of the set from s->start by s->step. */
 static long claim_step(__u32 i, void *ctx)
 {
 	struct port_search *s = ctx;
 
-	return port_try_claim(s, search_port(s, i));
+	return port_try_claim(s, search_index(s, i), 1);
+}
+
+/* The indices a scan wants (port_search.want), as a word's mask (a word
+ * starts at an even index). */
+#define HINT_ANY 0
+#define HINT_EVEN 1
+#define HINT_ODD 2
+
+static __always_inline __u64 hint_mask(__u8 want)
+{
+	return want == HINT_EVEN  ? 0x5555555555555555ULL
+	       : want == HINT_ODD ? 0xaaaaaaaaaaaaaaaaULL
+				  : ~0ULL;
+}
+
+/*
+ * Step i of the hint's word scan: word (start's + i) mod the set's words;
+ * the start word comes twice, first (i = 0) from the start index on, last
+ * below it: every index once, from a random one (RFC 6056).  Of the
+ * indices the word says are free (of the wanted parity, in the set, at
+ * or above s->lo) the first is claimed; a claim the hint had wrong sets
+ * that bit and the scan goes on to the next word (the walk finds what a
+ * scan skips).  Verifier-sensitive: nothing of the search changes from
+ * step to step but found, so the verifier sees the loop converge.
+ */
+static long hint_step(__u32 i, void *ctx)
+{
+	struct port_search *s = ctx;
+	__u32 nwords = (s->count + 63) / 64, sbit = s->start & 63, lo;
+	__u32 w = (s->start >> 6) + i;
+	/* the start word's half of this step.  Verifier-sensitive: the
+	 * fewer values live across the lookup, the fewer spills, and a
+	 * spill gives the callback a stack frame the program has no room
+	 * for (combined stack over 512 bytes). */
+	__u64 c = i == 0 ? ~0ULL << sbit : i == nwords ? (1ULL << sbit) - 1 : ~0ULL, *h;
+
+	if (w >= nwords)
+		w -= nwords;
+	h = port_hint_word(&s->key, s->out.proto, w << 6);
+	if (!h)
+		return 1;
+	c &= ~*h & hint_mask(s->want);
+	if (w + 1 == (s->count + 63) / 64 && (s->count & 63))
+		c &= (1ULL << (s->count & 63)) - 1; /* past the set's end */
+	lo = s->lo;
+	if ((w << 6) < lo)
+		c = lo >= ((w + 1) << 6) ? 0 : c & (~0ULL << (lo & 63));
+	if (!c)
+		return 0;
+	return port_try_claim(s, (w << 6) | port_hint_low_bit(c), 0);
+}
+
+/* Find a free port through the hint, from index s->start, among the
+ * indices of want.  The scan reads each word once at most (the set's
+ * size / 64 words): O(1) words expected while a fraction of the set is
+ * free, where the walk tries ports one by one. */
+static __always_inline __be16 hint_scan(struct port_search *s, __u8 want)
+{
+	s->want = want;
+	bpf_loop((s->count + 63) / 64 + 1, hint_step, s, 0);
+	return s->found;
+}
+
+/* The first index whose port inside port s->inside may take (the set's
+ * ports ascend with the index; port_acceptable): exact for a set without
+ * PSID and for a = 0, else 0 (port_try_claim skips the few system ports
+ * of an a > 6 set one by one). */
+static __always_inline __u32 port_low_end(const struct port_search *s)
+{
+	__u32 first = mapce_port_at(s->a, s->k, s->psid, 0);
+
+	if ((s->inside < 1024 && s->low_ok) || first >= 1024)
+		return 0;
+	if (s->k == 0)
+		return 1023; /* ports 1..1023 */
+	return s->a == 0 ? 1024 - first : 0;
 }
 
 /*
@@ -130,28 +232,47 @@ static __always_inline void search_init(struct port_search *s, const struct mapc
 /*
  * Claim a free outside port for inside endpoint in.  In order:
  *   1. the inside port itself, when it is in the set (port preservation);
- *   2. a port of the same parity (RFC 4787 REQ-4), from a random index;
- *   3. any port, walking the whole set.
+ *   2. a port of the same parity (RFC 4787 REQ-4), from a random index,
+ *      then any port, found through the hint (port_hint.h);
+ *   3. when the hint knows of none: the walk of the whole set, same
+ *      parity first, then the other (it finds what the hint missed).
+ * A free port hidden by a stale hint bit may cost parity: step 2 gives a
+ * port of the other parity the hint sees before the walk finds it.
  * Every range of the set is used.  Returns the port (network order) or 0.
  */
 static __always_inline __be16 port_claim(struct port_search *s)
 {
+	int parity = s->k && 16 - s->a - s->k >= 1;
+
 	if (s->count == 0)
 		return 0;
-	if (mapce_port_in_set(s->a, s->k, s->psid, s->inside) && port_try_claim(s, s->inside))
+	if (mapce_port_in_set(s->a, s->k, s->psid, s->inside) &&
+	    port_try_claim(s, mapce_port_index(s->a, s->k, s->inside), 0))
 		return s->found;
 	/* bpf_loop: a set holds up to 65535 ports, far more than an unrolled
 	 * or verifier-bounded loop allows. */
 	s->start = bpf_get_prandom_u32() % s->count;
-	if (s->k && 16 - s->a - s->k >= 1) {
+	s->lo = port_low_end(s);
+	if (parity) {
 		/* ranges start at even ports: index parity = port parity */
 		s->start = (s->start & ~1u) | (s->inside & 1);
 		if (s->start >= s->count)
 			s->start -= 2;
-		s->step = 2;
-		bpf_loop((s->count + 1) / 2, claim_step, s, 0);
-		if (s->found)
+		if (hint_scan(s, s->inside & 1 ? HINT_ODD : HINT_EVEN))
 			return s->found;
+	}
+	if (hint_scan(s, HINT_ANY))
+		return s->found;
+	if (parity) {
+		/* the same parity, then the other one: each port tried once
+		 * (a parity set's count is even: start ^ 1 stays in it) */
+		s->step = 2;
+		bpf_loop(s->count / 2, claim_step, s, 0);
+		if (!s->found) {
+			s->start ^= 1;
+			bpf_loop(s->count / 2, claim_step, s, 0);
+		}
+		return s->found;
 	}
 	s->step = 1;
 	bpf_loop(s->count, claim_step, s, 0);
@@ -205,16 +326,18 @@ static __always_inline void host_release(__be32 ip)
 /*
  * The outside port of inside endpoint in (EIM: the same for every
  * destination), creating its mapping when needed.  ko is the flow that asks
- * (for the overlap fallback).  Returns 0 and sets *reason when no port,
- * map space or per-host allowance is left.
+ * (for the overlap fallback); s is the caller's search state, zeroed (one
+ * on the stack for the caller's searches: the 512 bytes are tight).
+ * Returns 0 and sets *reason when no port, map space or per-host
+ * allowance is left.
  */
 static __always_inline __be16 binding_get(const struct mapce_config *cfg,
 					  const struct mapce_endpoint *in,
-					  const struct mapce_tuple *ko, __u64 now, __u32 *reason)
+					  const struct mapce_tuple *ko, __u64 now, __u32 *reason,
+					  struct port_search *s)
 {
 	struct mapce_binding *b = bpf_map_lookup_elem(&mapce_bind, in);
 	struct mapce_binding nb = {};
-	struct port_search s = {};
 	__be16 port;
 
 	if (b)
@@ -223,10 +346,10 @@ static __always_inline __be16 binding_get(const struct mapce_config *cfg,
 		*reason = MAPCE_R_DROP_HOST_LIMIT;
 		return 0;
 	}
-	search_init(&s, cfg, in, now);
-	port = port_claim(&s);
+	search_init(s, cfg, in, now);
+	port = port_claim(s);
 	if (!port) {
-		port = port_overlap(&s, ko);
+		port = port_overlap(s, ko);
 		if (!port) {
 			host_release(in->ip);
 			*reason = MAPCE_R_DROP_NO_PORTS;
@@ -248,8 +371,9 @@ static __always_inline __be16 binding_get(const struct mapce_config *cfg,
 	 * either way give the claimed port back. */
 	host_release(in->ip);
 	if (!(nb.flags & MAPCE_BIND_F_OVERLAP)) {
-		s.out.port = port;
-		bpf_map_delete_elem(&mapce_ports, &s.out);
+		s->out.port = port;
+		bpf_map_delete_elem(&mapce_ports, &s->out);
+		port_hint_freed(&s->key, cfg, &s->out);
 	}
 	b = bpf_map_lookup_elem(&mapce_bind, in);
 	if (b)
@@ -265,7 +389,15 @@ static __always_inline void peer_note(__be32 out_ip, __be16 out_port, __u8 proto
 	struct mapce_peer_key pk = {
 		.out_ip = out_ip, .out_port = out_port, .proto = proto, .remote_ip = remote
 	};
+	__u64 *seen = bpf_map_lookup_elem(&mapce_peers, &pk);
 
+	/* Known (another flow of the mapping to that address): refreshed in
+	 * place; a hash update would take the bucket lock and swap in a new
+	 * element for the same eight bytes. */
+	if (seen) {
+		*seen = now;
+		return;
+	}
 	bpf_map_update_elem(&mapce_peers, &pk, &now, BPF_ANY);
 }
 
@@ -332,12 +464,13 @@ static __always_inline struct mapce_flow *flow_create(const struct mapce_config 
 				     .port = ko->local_port,
 				     .proto = ko->proto };
 	struct mapce_tuple ki = {};
+	struct port_search s = {}; /* binding_get's, then the retry's */
 	struct mapce_flow *f;
 	__u64 now = bpf_ktime_get_coarse_ns();
 	__be16 port;
 	int err;
 
-	port = binding_get(cfg, &in, ko, now, reason);
+	port = binding_get(cfg, &in, ko, now, reason, &s);
 	if (!port)
 		return NULL;
 	flow_in_key(&ki, ko, cfg->ipv4, port);
@@ -346,8 +479,7 @@ static __always_inline struct mapce_flow *flow_create(const struct mapce_config 
 		/* The mapping's port already carries another endpoint's flow to
 		 * this remote (it was overlapped): this one flow takes another
 		 * port; the mapping stays as it is. */
-		struct port_search s = {};
-
+		__builtin_memset(&s, 0, sizeof(s));
 		search_init(&s, cfg, &in, now);
 		port = port_overlap(&s, ko);
 		if (!port) {

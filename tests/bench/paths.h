@@ -15,6 +15,7 @@
 
 #include "bench/bench.h"
 #include "bpf/fastpath_net.h"
+#include "ce/port_hint_sync.h"
 
 struct bpath {
 	const char *name;
@@ -163,32 +164,16 @@ static __be32 n32(uint32_t v)
 }
 
 /* Delete what the new flow of udp_new created (it left on the port of
- * out), so that the next call is a new flow again on the same set. */
+ * out), so that the next call is a new flow again on the same set (its
+ * port hint bit too, as the expiry sweep clears it). */
 static void new_flow_undo(const struct pkt *out)
 {
-	const struct v4_spec *s = &udp_new;
 	__u16 port = out->len > 54 + 24 ? encap_sport(out) : 0;
-	struct mapce_tuple ko = { .local_ip = n32(s->src),
-				  .remote_ip = n32(s->dst),
-				  .local_port = htons(s->sport),
-				  .remote_port = htons(s->dport),
-				  .proto = 17 };
-	struct mapce_tuple ki = { .local_ip = n32(CE_V4),
-				  .remote_ip = n32(s->dst),
-				  .local_port = htons(port),
-				  .remote_port = htons(s->dport),
-				  .proto = 17 };
-	struct mapce_endpoint in = { .ip = n32(s->src), .port = htons(s->sport), .proto = 17 };
-	struct mapce_endpoint pub = { .ip = n32(CE_V4), .port = htons(port), .proto = 17 };
-	struct mapce_peer_key pk = {
-		.out_ip = n32(CE_V4), .remote_ip = n32(s->dst), .out_port = htons(port), .proto = 17
-	};
+	struct mapce_endpoint pub = { .ip = htonl(CE_V4), .port = htons(port), .proto = 17 };
 
-	bpf_map_delete_elem(bpf_map__fd(fx.ce->maps.mapce_flow_out), &ko);
-	bpf_map_delete_elem(bpf_map__fd(fx.ce->maps.mapce_flow_in), &ki);
-	bpf_map_delete_elem(bpf_map__fd(fx.ce->maps.mapce_bind), &in);
-	bpf_map_delete_elem(bpf_map__fd(fx.ce->maps.mapce_ports), &pub);
-	bpf_map_delete_elem(bpf_map__fd(fx.ce->maps.mapce_peers), &pk);
+	ce_udp_flow_forget(&udp_new, port);
+	/* the port is free again, as the sweep would leave it */
+	port_hint_mark(bpf_map__fd(fx.ce->maps.mapce_port_hint), &fx.cfg, &pub, false);
 }
 
 /* Claim permille of the lab set's ports for other inside hosts, at
@@ -215,6 +200,9 @@ static int ports_fill(__u32 permille)
 		if (bpf_map_update_elem(fd, &pub, &owner, BPF_NOEXIST) == 0)
 			done++;
 	}
+	/* the hint as the datapath's claims would have left it */
+	if (port_hint_rebuild(bpf_map__fd(fx.ce->maps.mapce_port_hint), fd, &fx.cfg))
+		return -1;
 	return fx_map_count(fx.ce->maps.mapce_ports) == (int)want ? 0 : -1;
 }
 

@@ -248,6 +248,35 @@ static inline int flow_in_get(uint32_t remote, uint16_t rport, uint16_t out_port
 	return bpf_map__lookup_elem(fx.ce->maps.mapce_flow_in, &k, sizeof(k), f, sizeof(*f), 0);
 }
 
+/* Delete from userspace everything UDP flow s made on outside port: both
+ * halves, the mapping, the port claim, the peer (the port hint is not
+ * told).  0, or the port claim's delete error (-ENOENT: none). */
+static inline int ce_udp_flow_forget(const struct v4_spec *s, uint16_t port)
+{
+	struct mapce_tuple ko = { .local_ip = htonl(s->src),
+				  .remote_ip = htonl(s->dst),
+				  .local_port = htons(s->sport),
+				  .remote_port = htons(s->dport),
+				  .proto = 17 };
+	struct mapce_tuple ki = { .local_ip = htonl(CE_V4),
+				  .remote_ip = htonl(s->dst),
+				  .local_port = htons(port),
+				  .remote_port = htons(s->dport),
+				  .proto = 17 };
+	struct mapce_endpoint in = { .ip = htonl(s->src), .port = htons(s->sport), .proto = 17 };
+	struct mapce_endpoint pub = { .ip = htonl(CE_V4), .port = htons(port), .proto = 17 };
+	struct mapce_peer_key pk = { .out_ip = htonl(CE_V4),
+				     .remote_ip = htonl(s->dst),
+				     .out_port = htons(port),
+				     .proto = 17 };
+
+	bpf_map_delete_elem(bpf_map__fd(fx.ce->maps.mapce_flow_out), &ko);
+	bpf_map_delete_elem(bpf_map__fd(fx.ce->maps.mapce_flow_in), &ki);
+	bpf_map_delete_elem(bpf_map__fd(fx.ce->maps.mapce_bind), &in);
+	bpf_map_delete_elem(bpf_map__fd(fx.ce->maps.mapce_peers), &pk);
+	return bpf_map_delete_elem(bpf_map__fd(fx.ce->maps.mapce_ports), &pub);
+}
+
 /* ---- one packet, checked ------------------------------------------------ */
 
 /* expect_run on the inside packet s leaving through TC egress:

@@ -39,6 +39,7 @@
 #include "ce/ce_loader.h"
 #include "ce/fastpath_lan.h"
 #include "ce/hairpin_hook.h"
+#include "ce/port_hint_sync.h"
 #include "ce/portmap.h"
 #include "ce/reconcile.h"
 #include "core/addrfmt.h"
@@ -156,6 +157,7 @@ static int sync_forwards(struct ce_run *r, bool evict)
 		.ports = deploy_map_fd(&r->d, "mapce_ports"),
 		.bind = deploy_map_fd(&r->d, "mapce_bind"),
 		.hosts = deploy_map_fd(&r->d, "mapce_hosts"),
+		.hint = deploy_map_fd(&r->d, "mapce_port_hint"),
 		.cfg = p->cfg,
 	};
 	char errbuf[1536];
@@ -373,7 +375,17 @@ static int ce_write_tables(struct deploy *d)
 	}
 	/* Stopped or never started: stale dynamic mappings give way to a
 	 * forward. */
-	return cut || !live ? sync_forwards(r, true) : 0;
+	if ((cut || !live) && sync_forwards(r, true))
+		return -1;
+	/* the port hint as the claims now are: pins of a build without it,
+	 * a new set, forwards removed (port_hint_sync.h) */
+	ret = port_hint_rebuild(deploy_map_fd(d, "mapce_port_hint"),
+				deploy_map_fd(d, "mapce_ports"), &p->cfg);
+	if (ret) {
+		pr_err("writing mapce_port_hint from mapce_ports: %s", deploy_strerror(ret));
+		return -1;
+	}
+	return 0;
 }
 
 /* ---- the route ---------------------------------------------------------- */

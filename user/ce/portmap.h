@@ -30,6 +30,7 @@ struct portmap_entry {
 /* The pinned maps a forward lives in. */
 struct portmap_maps {
 	int ports, bind, hosts; /* fds; hosts -1 when not pinned */
+	int hint;		/* mapce_port_hint, -1 when not pinned: told of claims removed */
 	struct mapce_config cfg;
 };
 

@@ -21,6 +21,7 @@
 #include "core/grow.h"
 #include "core/parse.h"
 #include "ce/ce_maps.h"
+#include "ce/port_hint_sync.h"
 #include "ce/portmap.h"
 #include "sys/pin.h"
 
@@ -31,7 +32,7 @@ int portmap_maps_open(const char *dir, struct portmap_maps *m)
 	__u32 key = 0;
 	int cfd, ret = 0;
 
-	m->ports = m->bind = m->hosts = -1;
+	m->ports = m->bind = m->hosts = m->hint = -1;
 	cfd = pin_open(dir, "mapce_config");
 	if (cfd < 0)
 		return cfd == -ENOENT ? -ENOENT : cfd;
@@ -45,6 +46,9 @@ int portmap_maps_open(const char *dir, struct portmap_maps *m)
 	m->hosts = pin_open(dir, "mapce_hosts"); /* optional: accounting only */
 	if (m->hosts < 0)
 		m->hosts = -1;
+	m->hint = pin_open(dir, "mapce_port_hint"); /* optional: a hint only */
+	if (m->hint < 0)
+		m->hint = -1;
 	if (m->ports < 0 || m->bind < 0) {
 		ret = m->ports < 0 ? m->ports : m->bind;
 		portmap_maps_close(m);
@@ -55,13 +59,22 @@ int portmap_maps_open(const char *dir, struct portmap_maps *m)
 
 void portmap_maps_close(struct portmap_maps *m)
 {
-	int *fds[] = { &m->ports, &m->bind, &m->hosts };
+	int *fds[] = { &m->ports, &m->bind, &m->hosts, &m->hint };
 
 	for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++) {
 		if (*fds[i] >= 0)
 			close(*fds[i]);
 		*fds[i] = -1;
 	}
+}
+
+/* The claim of out was made (used) or removed for good: the datapath's
+ * port hint follows (port_hint_sync.h; a claim replaced on the spot
+ * keeps its bit). */
+static void port_note(const struct portmap_maps *m, const struct mapce_endpoint *out, bool used)
+{
+	if (m->hint >= 0)
+		port_hint_mark(m->hint, &m->cfg, out, used);
 }
 
 /* Port i of pm: outside and inside keys, and the STATIC values. */
@@ -221,6 +234,7 @@ static int install_port(struct portmap_maps *m, const struct pm_port *pp, bool e
 		 * race to it is a refusal, never a double owner. */
 		if (bpf_map_update_elem(m->ports, &pp->out, &pp->owner, BPF_NOEXIST))
 			return -errno;
+		port_note(m, &pp->out, true);
 	}
 	/* The inside endpoint's mapping becomes the forward's. */
 	if (!bpf_map_lookup_elem(m->bind, &pp->in, &b) && !(b.flags & MAPCE_BIND_F_STATIC)) {
@@ -228,15 +242,16 @@ static int install_port(struct portmap_maps *m, const struct pm_port *pp, bool e
 		struct mapce_binding o;
 
 		if (!(b.flags & MAPCE_BIND_F_OVERLAP) && !bpf_map_lookup_elem(m->ports, &out, &o) &&
-		    o.ip == pp->in.ip && o.port == pp->in.port && !(o.flags & MAPCE_BIND_F_STATIC))
-			bpf_map_delete_elem(m->ports, &out);
+		    o.ip == pp->in.ip && o.port == pp->in.port &&
+		    !(o.flags & MAPCE_BIND_F_STATIC) && !bpf_map_delete_elem(m->ports, &out))
+			port_note(m, &out, false);
 		host_release(m, pp->in.ip);
 	}
 	if (bpf_map_update_elem(m->bind, &pp->in, &pp->bind, BPF_ANY)) {
 		int ret = -errno;
 
-		if (h != H_SAME)
-			bpf_map_delete_elem(m->ports, &pp->out);
+		if (h != H_SAME && !bpf_map_delete_elem(m->ports, &pp->out))
+			port_note(m, &pp->out, false);
 		return ret;
 	}
 	return 0;
@@ -248,8 +263,9 @@ static void uninstall_port(struct portmap_maps *m, const struct pm_port *pp)
 	struct mapce_binding b;
 
 	if (!bpf_map_lookup_elem(m->ports, &pp->out, &b) && (b.flags & MAPCE_BIND_F_STATIC) &&
-	    same_kind(&b, &pp->owner) && b.ip == pp->owner.ip && b.port == pp->owner.port)
-		bpf_map_delete_elem(m->ports, &pp->out);
+	    same_kind(&b, &pp->owner) && b.ip == pp->owner.ip && b.port == pp->owner.port &&
+	    !bpf_map_delete_elem(m->ports, &pp->out))
+		port_note(m, &pp->out, false);
 	if (!bpf_map_lookup_elem(m->bind, &pp->in, &b) && (b.flags & MAPCE_BIND_F_STATIC) &&
 	    same_kind(&b, &pp->bind) && b.port == pp->out.port)
 		bpf_map_delete_elem(m->bind, &pp->in);
@@ -445,7 +461,8 @@ int portmap_sync(struct portmap_maps *m, const struct portmap *want, int n, bool
 	if (ce_map_foreach(m->ports, port_scan_cb, &ps) >= 0 &&
 	    ce_map_foreach(m->bind, bind_scan_cb, &bs) >= 0) {
 		for (size_t i = 0; i < ps.n_drop; i++)
-			bpf_map_delete_elem(m->ports, &ps.drop[i]);
+			if (!bpf_map_delete_elem(m->ports, &ps.drop[i]))
+				port_note(m, &ps.drop[i], false);
 		for (size_t i = 0; i < bs.n_drop; i++)
 			bpf_map_delete_elem(m->bind, &bs.drop[i]);
 	}
