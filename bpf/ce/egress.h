@@ -23,7 +23,6 @@
 #include "lib/encap.h"
 #include "lib/fib.h"
 #include "lib/ipv4.h"
-#include "lib/skb_csum.h"
 #include "binlog.h"
 #include "lib/mss.h"
 #include "lib/stats.h"
@@ -104,35 +103,18 @@ static __always_inline int egress_rewrite_src(struct __sk_buff *skb, const struc
 
 /*
  * Rewrite the source address and port (or echo id) of the IPv4 packet to
- * the outside endpoint, and its id to new_id.  The transport checksum is
- * written in place (skb_csum.h: two helper calls a packet fewer) unless
- * the skb is CHECKSUM_COMPLETE, whose skb->csum only bpf_l4_csum_replace
- * can follow; BPF_F_MARK_MANGLED_0 keeps a zero UDP checksum zero there.
+ * the outside endpoint, and its id to new_id.  The transport checksum
+ * goes through bpf_l4_csum_replace, which knows a CHECKSUM_PARTIAL skb
+ * (its field holds the pseudo header's sum only); BPF_F_MARK_MANGLED_0
+ * keeps a zero UDP checksum zero.
  */
 static __always_inline int egress_snat(struct __sk_buff *skb, const struct v4_info *v,
 				       __be32 new_ip, __be16 new_port, __be16 new_id)
 {
 	__u64 l4flags = v->proto == IPPROTO_UDP ? BPF_F_MARK_MANGLED_0 : 0;
-	__u8 summed = skb_ip_summed(skb);
-	void *data, *data_end;
-	__sum16 *sum;
 
 	if (egress_rewrite_src(skb, v, new_ip, new_id, 1, new_port))
 		return -1;
-	if (summed != SKB_CHECKSUM_COMPLETE) {
-		data = skb_data(skb);
-		data_end = skb_data_end(skb);
-		/* Verifier-sensitive: csum_off is egress_parse's, inside the
-		 * pulled headers; restate the bound. */
-		if (v->csum_off > EGRESS_PULL_LEN)
-			return -1;
-		sum = data + v->csum_off;
-		if ((void *)(sum + 1) > data_end)
-			return -1;
-		return skb_l4_csum_src(summed, sum, v->proto == IPPROTO_UDP,
-				       v->proto != IPPROTO_ICMP, v->saddr, new_ip, v->sport,
-				       new_port);
-	}
 	if (v->proto != IPPROTO_ICMP &&
 	    bpf_l4_csum_replace(skb, v->csum_off, v->saddr, new_ip,
 				l4flags | BPF_F_PSEUDO_HDR | sizeof(new_ip)))
