@@ -93,6 +93,20 @@ static int tcp_out_est(struct pkt *in)
 	return 0;
 }
 
+/* A bare ACK (no payload: 54 bytes, shorter than the headers TC egress
+ * pulls), the most common packet of a download's upstream. */
+static int tcp_out_bare_ack(struct pkt *in)
+{
+	struct v4_spec ack = tcp_syn;
+
+	ack.tcp_flags = 0x10;
+	ack.payload = 0;
+	if (established(in, &tcp_syn, 0))
+		return -1;
+	pkt_v4(in, &ack);
+	return 0;
+}
+
 static int icmp_out_est(struct pkt *in)
 {
 	return established(in, &icmp_req, 0);
@@ -226,6 +240,7 @@ static int new_flow_90(struct pkt *in)
 static const struct bpath bpaths[] = {
 	{ "out established UDP (NAPT+encap)", FX_TC_EGRESS, TC_ACT_OK, MAPCE_R_ENCAP, udp_out_est },
 	{ "out established TCP ACK", FX_TC_EGRESS, TC_ACT_OK, MAPCE_R_ENCAP, tcp_out_est },
+	{ "out established TCP bare ACK", FX_TC_EGRESS, TC_ACT_OK, MAPCE_R_ENCAP, tcp_out_bare_ack },
 	{ "out new flow, port set empty", FX_TC_EGRESS, TC_ACT_OK, MAPCE_R_ENCAP, new_flow_empty,
 	  new_flow_undo },
 	{ "out new flow, port set 90% full", FX_TC_EGRESS, TC_ACT_OK, MAPCE_R_ENCAP, new_flow_90,
