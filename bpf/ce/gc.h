@@ -97,10 +97,8 @@ static long gc_binding(struct bpf_map *map, struct mapce_endpoint *in, struct ma
 		return 0;
 	/* An overlapped mapping never owned the port's claim. */
 	owner = bpf_map_lookup_elem(&mapce_ports, &out);
-	if (owner && owner->ip == in->ip && owner->port == in->port) {
-		bpf_map_delete_elem(&mapce_ports, &out);
-		port_hint_freed(&key, c->cfg, &out);
-	}
+	if (owner && owner->ip == in->ip && owner->port == in->port)
+		port_release(&key, c->cfg, &out);
 	binlog_expired(in, b); /* before the delete: b is the map's value */
 	bpf_map_delete_elem(&mapce_bind, in);
 	host_release(in->ip);
@@ -121,10 +119,8 @@ static long gc_port(struct bpf_map *map, struct mapce_endpoint *out, struct mapc
 	    gc_age(c, owner->created_ns) <= c->bind_grace_ns)
 		return 0;
 	b = bpf_map_lookup_elem(&mapce_bind, &in);
-	if (!b || b->port != out->port || b->ip != out->ip) {
-		bpf_map_delete_elem(&mapce_ports, out);
-		port_hint_freed(&key, c->cfg, out);
-	}
+	if (!b || b->port != out->port || b->ip != out->ip)
+		port_release(&key, c->cfg, out);
 	return 0;
 }
 

@@ -372,8 +372,7 @@ static __always_inline __be16 binding_get(const struct mapce_config *cfg,
 	host_release(in->ip);
 	if (!(nb.flags & MAPCE_BIND_F_OVERLAP)) {
 		s->out.port = port;
-		bpf_map_delete_elem(&mapce_ports, &s->out);
-		port_hint_freed(&s->key, cfg, &s->out);
+		port_release(&s->key, cfg, &s->out);
 	}
 	b = bpf_map_lookup_elem(&mapce_bind, in);
 	if (b)

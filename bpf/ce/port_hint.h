@@ -59,6 +59,16 @@ static __always_inline void port_hint_freed(__u32 *key, const struct mapce_confi
 	port_hint_set(key, out->proto, mapce_port_index(cfg->psid_offset, cfg->psid_len, port), 0);
 }
 
+/* Give up the claim of outside endpoint out: deleted from mapce_ports,
+ * its hint bit cleared (the sweep's and a lost race's one way to free a
+ * port; userspace's is port_hint_sync.h). */
+static __always_inline void port_release(__u32 *key, const struct mapce_config *cfg,
+					 const struct mapce_endpoint *out)
+{
+	bpf_map_delete_elem(&mapce_ports, out);
+	port_hint_freed(key, cfg, out);
+}
+
 /* Index (0-63) of the lowest bit set in x, x != 0.  BPF has no
  * count-trailing-zeros instruction, and branches would be worse: each
  * would split the verifier's state of the scan in two (64 paths through
