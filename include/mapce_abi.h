@@ -430,7 +430,8 @@ struct mapce_frag {
 	X(EV_FP_LOCAL, "ev_fastpath_pass_local")    /* fast path: not routed tunnel <-> LAN */\
 	X(EV_FP_HAIRPIN, "ev_fastpath_pass_hairpin") /* fast path: to our own public address */\
 	X(EV_FP_OTHER, "ev_fastpath_pass_other")    /* fast path: not simple (see fastpath.h) */\
-	X(DROP_HAIRPIN_NO_ROUTE, "drop_hairpin_no_route") /* ipip6 hairpin: no LAN route to the target */
+	X(DROP_HAIRPIN_NO_ROUTE, "drop_hairpin_no_route") /* ipip6 hairpin: no LAN route to the target */\
+	X(EV_FP_CSUM_PARTIAL, "ev_fastpath_pass_csum_partial") /* fast path: TCP/UDP checksum left to offload */
 /* clang-format on */
 
 #define MAPCE_REASON_ENUM(id, name) MAPCE_R_##id,

@@ -224,6 +224,26 @@ static inline void pkt_v4(struct pkt *k, const struct v4_spec *s)
 	k->len += put_v4(k->b + k->len, s);
 }
 
+/*
+ * Leave the TCP or UDP checksum of the IPv4 packet at p as a sender with
+ * tx checksum offload hands it to its device (CHECKSUM_PARTIAL): the
+ * pseudo-header's sum only, folded, not complemented (Linux's
+ * ~csum_tcpudp_magic(saddr, daddr, len, proto, 0)).
+ */
+static inline void put_v4_csum_partial(uint8_t *p)
+{
+	size_t hl = (size_t)(p[0] & 15) * 4;
+	uint32_t l4len = (uint32_t)((p[2] << 8 | p[3]) - hl), s = p[9] + l4len;
+	uint8_t *sum = p + hl + (p[9] == 6 ? 16 : 6);
+
+	for (int i = 12; i < 20; i += 2)
+		s += (uint32_t)(p[i] << 8 | p[i + 1]);
+	while (s >> 16)
+		s = (s & 0xffff) + (s >> 16);
+	sum[0] = (uint8_t)(s >> 8);
+	sum[1] = (uint8_t)s;
+}
+
 /* Ethernet + IPv6 (nh 4) + IPv4 frame */
 static inline void pkt_v6v4(struct pkt *k, const uint8_t src[16], const uint8_t dst[16],
 			    const struct v4_spec *s)

@@ -14,6 +14,13 @@
  *   local      not routed between the tunnel and the LAN: to the box itself,
  *              to another device, broadcast
  *   hairpin    to our own public address
+ *   csum_partial  (out) a TCP/UDP checksum the LAN host left to offload
+ *              (CHECKSUM_PARTIAL: a veth or tap peer with tx checksumming
+ *              on): redirected, it would leave unfinished; the normal
+ *              path finishes it (TC's checksum helpers know the skb).
+ *              The WAN side, both paths, takes frames as a NIC gives XDP
+ *              (complete: virtio_net turns its guest offloads off for
+ *              XDP); a veth WAN's peer must send them so (tx off).
  *   other      not simple otherwise: not TCP/UDP/echo, a bad header
  *              checksum, DS-Lite or the box's own ipip6 address, an FMR
  *              destination (mesh), the encapsulation limit option, a flow

@@ -9,9 +9,12 @@
  *                CSUM_XDP_MAX, a global function (see there);
  *   csum_fold, csum_fold64   a partial sum to 16 bits;
  *   csum_replace2/4, udp_*   incremental updates (RFC 1624) for XDP, where
- *                the TC csum helpers don't exist.  XDP sees frames as they
- *                came off the wire, so checksums are complete (never
- *                CHECKSUM_PARTIAL).
+ *                the TC csum helpers don't exist.  Frames off a wire carry
+ *                complete checksums; a veth or tap peer with tx checksum
+ *                offload hands over CHECKSUM_PARTIAL ones, which XDP cannot
+ *                tell from the skb (csum_pseudo_only looks at the field);
+ *   csum_pseudo_only   does a TCP/UDP checksum field hold only the
+ *                pseudo-header's sum (CHECKSUM_PARTIAL)?
  *
  * Values are used as raw 16-bit words: one's-complement sums are
  * byte-order independent.
@@ -21,6 +24,7 @@
 
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
+#include <bpf/bpf_endian.h>
 #include "consts.h"
 
 /* Fold a 32-bit partial sum to 16 bits (not complemented). */
@@ -37,6 +41,24 @@ static __always_inline __u16 csum_fold64(__u64 s)
 	s = (s & 0xffffffff) + (s >> 32);
 	s = (s & 0xffffffff) + (s >> 32);
 	return csum_fold((__u32)s);
+}
+
+/*
+ * Does check, the TCP or UDP checksum field of an IPv4 packet from saddr to
+ * daddr with l4_len bytes of transport header and payload, hold only the
+ * pseudo-header's sum?  That is what a sender with tx checksum offload
+ * leaves there for the device to finish (CHECKSUM_PARTIAL: Linux's
+ * ~csum_tcpudp_magic(saddr, daddr, len, proto, 0)); XDP on a veth or tap
+ * gets such frames without the skb that says so.  A complete checksum
+ * equals it by chance once in 65536 packets (the caller then takes its
+ * slower, always right way); a UDP checksum of 0 never does.
+ */
+static __always_inline int csum_pseudo_only(__sum16 check, __be32 saddr, __be32 daddr, __u8 proto,
+					    __u16 l4_len)
+{
+	__u64 s = (__u64)saddr + daddr + bpf_htons((__u16)proto) + bpf_htons(l4_len);
+
+	return check == csum_fold64(s);
 }
 
 /*

@@ -183,6 +183,13 @@ static void icmp_err_frame(struct pkt *k, const struct v4_spec *unused)
 	frame_icmp4_err(k, &e);
 }
 
+/* A LAN host's frame with its transport checksum left to offload. */
+static void csum_partial_frame(struct pkt *k, const struct v4_spec *s)
+{
+	pkt_v4(k, s);
+	put_v4_csum_partial(k->b + 14);
+}
+
 static const struct {
 	const char *name;
 	struct v4_spec s;
@@ -205,6 +212,10 @@ static const struct {
 	{ "fastpath_out_hairpin_passed", UDP_OUT(0x1345, 0x1350, .dst = CE_V4), NULL,
 	  EV(FP_HAIRPIN) },
 	{ "fastpath_out_other_protocol_passed", UDP_OUT(0, 0, .proto = 47), NULL, EV(FP_OTHER) },
+	{ "fastpath_out_udp_csum_partial_passed", UDP_OUT(0x1345, 53), csum_partial_frame,
+	  EV(FP_CSUM_PARTIAL) },
+	{ "fastpath_out_tcp_csum_partial_passed", TCP_SYN_OUT(0x1346, 443), csum_partial_frame,
+	  EV(FP_CSUM_PARTIAL) },
 };
 
 static void t_out_fallbacks(void)

@@ -306,8 +306,9 @@ static const struct up_settings *aftr_resolved(const struct up_settings *s,
 
 /* XDP sees no skb: a frame whose TCP/UDP checksum the peer left to
  * offload (CHECKSUM_PARTIAL, a veth or tap peer with tx checksumming on)
- * leaves the fast path with that checksum unfilled.  Said once a process
- * (run plans at every pass). */
+ * cannot leave by the fast path with it unfinished; the fast path knows
+ * one by its field (csum_pseudo_only) and passes it to the normal path.
+ * Said once a process (run plans at every pass). */
 static void fastpath_csum_warn(const char *lan)
 {
 	static char warned[IF_NAMESIZE];
@@ -316,8 +317,10 @@ static void fastpath_csum_warn(const char *lan)
 	if (!strcmp(warned, lan) || !netdev_may_pass_partial_csum(lan, drv, sizeof(drv)))
 		return;
 	snprintf(warned, sizeof(warned), "%s", lan);
-	pr_warn("fastpath %s is a %s device: its peer must send complete checksums (ethtool -K "
-		"PEER tx off), else TCP and UDP through the fast path break",
+	pr_warn("fastpath %s is a %s device: TCP and UDP its peer sends with checksum offload take "
+		"the normal path (ev_fastpath_pass_csum_partial); ethtool -K PEER tx off gives "
+		"them "
+		"the fast path",
 		lan, drv);
 }
 
