@@ -431,12 +431,21 @@ struct mapce_frag {
 	X(EV_FP_HAIRPIN, "ev_fastpath_pass_hairpin") /* fast path: to our own public address */\
 	X(EV_FP_OTHER, "ev_fastpath_pass_other")    /* fast path: not simple (see fastpath.h) */\
 	X(DROP_HAIRPIN_NO_ROUTE, "drop_hairpin_no_route") /* ipip6 hairpin: no LAN route to the target */\
-	X(EV_FP_CSUM_PARTIAL, "ev_fastpath_pass_csum_partial") /* fast path: TCP/UDP checksum left to offload */
+	X(EV_FP_CSUM_PARTIAL, "ev_fastpath_pass_csum_partial") /* fast path: TCP/UDP checksum left to offload */\
+	X(CSUM_TO_SLOW_PATH, "csum_to_slow_path")   /* tunnel TCP/UDP, checksum left to offload: TC translates it */
 /* clang-format on */
 
 #define MAPCE_REASON_ENUM(id, name) MAPCE_R_##id,
 enum mapce_reason { MAPCE_REASONS(MAPCE_REASON_ENUM) MAPCE_R__MAX };
 #undef MAPCE_REASON_ENUM
+
+/* Slots of the reason counter maps (mapce_stats, mapce_br_stats): more
+ * than there are reasons, so that a release adding reasons keeps the
+ * pinned maps' layout and an upgrade takes their state over (the NAT
+ * table with it: user/sys/layout.c refuses a pinned map of another
+ * size).  Slots from MAPCE_R__MAX on stay zero. */
+#define MAPCE_STATS_SLOTS 128
+_Static_assert(MAPCE_R__MAX <= MAPCE_STATS_SLOTS, "a reason counter slot for every reason");
 
 /* Value of the per-CPU reason counters (mapce_stats, mapce_br_stats). */
 struct mapce_counter {

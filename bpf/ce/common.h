@@ -2,7 +2,7 @@
 /*
  * common.h - what the CE's egress and ingress stages both use: the
  * configuration, the FMR lookup, the path MTU to the BR, the parse-failure
- * reasons and the TC destination rewrite.
+ * reasons, a checksum left to offload and the destination rewrite.
  */
 #ifndef MAPCE_BPF_CE_COMMON_H
 #define MAPCE_BPF_CE_COMMON_H
@@ -23,6 +23,28 @@ static __always_inline const struct mapce_config *config_get(void)
 	const struct mapce_config *cfg = bpf_map_lookup_elem(&mapce_config, &zero);
 
 	return cfg && (cfg->flags & MAPCE_CFG_F_ENABLED) ? cfg : NULL;
+}
+
+/* Is the transport checksum of TCP/UDP packet v in [data, data_end), not
+ * yet translated, one its sender left to offload (csum_pseudo_only: a
+ * veth or tap peer with tx checksumming on)?  XDP must not translate it
+ * with full-checksum arithmetic nor send it on unfinished. */
+static __always_inline int v4_csum_left_to_offload(void *data, void *data_end,
+						   const struct v4_info *v)
+{
+	__sum16 *sum;
+
+	if (v->proto != IPPROTO_TCP && v->proto != IPPROTO_UDP)
+		return 0;
+	/* Verifier-sensitive: csum_off is from parse_ipv4 (behind at most
+	 * 62 bytes of outer headers and a 60-byte IPv4 header). */
+	if (v->csum_off > 200)
+		return 0;
+	sum = data + v->csum_off;
+	if ((void *)(sum + 1) > data_end)
+		return 0;
+	return csum_pseudo_only(*sum, v->saddr, v->daddr, v->proto,
+				v->tot_len - (v->l4_off - v->l3_off));
 }
 
 /* Map a parse failure to its reason. */

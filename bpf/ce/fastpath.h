@@ -18,9 +18,8 @@
  *              (CHECKSUM_PARTIAL: a veth or tap peer with tx checksumming
  *              on): redirected, it would leave unfinished; the normal
  *              path finishes it (TC's checksum helpers know the skb).
- *              The WAN side, both paths, takes frames as a NIC gives XDP
- *              (complete: virtio_net turns its guest offloads off for
- *              XDP); a veth WAN's peer must send them so (tx off).
+ *              Inbound, XDP ingress leaves such a packet to the TC slow
+ *              path before the fast path is asked (csum_to_slow_path).
  *   other      not simple otherwise: not TCP/UDP/echo, a bad header
  *              checksum, DS-Lite or the box's own ipip6 address, an FMR
  *              destination (mesh), the encapsulation limit option, a flow

@@ -29,29 +29,6 @@
 #include "gc.h"
 #include "modes.h"
 
-/* Is the transport checksum of TCP/UDP packet v in [data, data_end), not
- * yet translated, one the LAN host left to offload (csum_pseudo_only)?
- * 0, or the event that sends it the normal way. */
-static __always_inline __u32 fastpath_csum_check(void *data, void *data_end,
-						 const struct v4_info *v)
-{
-	__sum16 *sum;
-
-	if (v->proto != IPPROTO_TCP && v->proto != IPPROTO_UDP)
-		return 0;
-	/* Verifier-sensitive: csum_off is from parse_ipv4 (behind at most
-	 * 62 bytes of outer headers and a 60-byte IPv4 header). */
-	if (v->csum_off > 200)
-		return 0;
-	sum = data + v->csum_off;
-	if ((void *)(sum + 1) > data_end)
-		return 0;
-	return csum_pseudo_only(*sum, v->saddr, v->daddr, v->proto,
-				v->tot_len - (v->l4_off - v->l3_off))
-		       ? MAPCE_R_EV_FP_CSUM_PARTIAL
-		       : 0;
-}
-
 /*
  * May IPv4 packet v (parse result rc, header iph at ETH_HLEN) from the
  * LAN take the fast path, as far as the packet and the configuration say?
@@ -69,9 +46,9 @@ static __always_inline __u32 fastpath_out_simple(struct xdp_md *ctx, const struc
 		return MAPCE_R_EV_FP_ICMP_ERROR;
 	if (rc != PARSE_OK || !v->sport_off || !xdp_ipv4_csum_ok(ctx, iph, ETH_HLEN))
 		return MAPCE_R_EV_FP_OTHER;
-	ev = fastpath_csum_check((void *)(long)ctx->data, (void *)(long)ctx->data_end, v);
-	if (ev)
-		return ev;
+	/* left to offload by a veth/tap LAN peer: TC egress finishes it */
+	if (v4_csum_left_to_offload((void *)(long)ctx->data, (void *)(long)ctx->data_end, v))
+		return MAPCE_R_EV_FP_CSUM_PARTIAL;
 	/* DS-Lite (no NAPT), the box's own ipip6 address, the option of
 	 * the encapsulation limit, a mesh peer: the normal path's */
 	if (!mode_napt(cfg) || v->saddr == cfg->ipv4 || cfg->encap_limit ||

@@ -307,6 +307,15 @@ static __always_inline int ingress_napt(struct xdp_md *ctx, const struct mapce_c
 		*reason = MAPCE_R_FRAG_TO_SLOW_PATH;
 		return XDP_PASS;
 	}
+	if (v->l3_off == ETH_HLEN + IPV6_HLEN && v4_csum_left_to_offload(data, data_end, v)) {
+		/* Its checksum is left to offload (a veth WAN whose peer sends
+		 * so): the TC slow path translates it with the skb's checksum
+		 * helpers, which know that; XDP's arithmetic assumes a complete
+		 * one.  (Never from a NIC; a complete checksum that looks so,
+		 * once in 65536, is translated right there too.) */
+		*reason = MAPCE_R_CSUM_TO_SLOW_PATH;
+		return XDP_PASS;
+	}
 	f = ingress_flow(cfg, v, reason);
 	if (!f && mode_ipip6(cfg) && *reason == MAPCE_R_DROP_NO_FLOW) {
 		/* no binding, no forward: the fixed address is the box's own

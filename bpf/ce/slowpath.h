@@ -6,9 +6,11 @@
  * before its first.  Both are reassembled here (reasm.h), then translated
  * with the TC helpers as XDP would have in the service's mode (modes.h:
  * DS-Lite translates nothing, ipip6 keeps what no flow takes for the box
- * itself); everything else continues into
- * the stack at once (one protocol test for non-IPv6, a few loads for other
- * IPv6).
+ * itself).  So is, at once, a whole tunnel packet whose TCP/UDP checksum
+ * its sender left to offload (CHECKSUM_PARTIAL, from a veth peer): the TC
+ * helpers know the skb's checksum state, XDP does not.  Everything else
+ * continues into the stack at once (one protocol test for non-IPv6, a few
+ * loads for other IPv6).
  */
 #ifndef MAPCE_BPF_CE_SLOWPATH_H
 #define MAPCE_BPF_CE_SLOWPATH_H
@@ -36,6 +38,7 @@ enum {
 	SLOW_NONE = 0,	/* not for the slow path: into the stack */
 	SLOW_OUTER = 1, /* an outer IPv6 fragment of a tunnel packet to us */
 	SLOW_INNER = 2, /* a tunnel packet to us holding an IPv4 fragment */
+	SLOW_WHOLE = 3, /* a whole one XDP left to us (csum_to_slow_path) */
 };
 
 /*
@@ -88,13 +91,20 @@ static __always_inline int slow_path_kind(struct __sk_buff *skb, const struct ma
 			return SLOW_NONE;
 		kind = SLOW_OUTER;
 	} else if (nh == IPPROTO_IPIP) {
-		/* XDP passes a tunnel packet up only when its IPv4 is a
-		 * fragment that must wait for its first (REQ-14). */
+		/* XDP passes a tunnel packet up untranslated only when its
+		 * IPv4 is a fragment that must wait for its first (REQ-14),
+		 * or, whole and right behind the IPv6 header, when its
+		 * checksum is left to offload (csum_to_slow_path). */
 		struct iphdr *iph = (void *)h;
 
-		if ((void *)(iph + 1) > data_end || !(iph->frag_off & bpf_htons(IP_MF | IP_OFFSET)))
+		if ((void *)(iph + 1) > data_end)
 			return SLOW_NONE;
-		kind = SLOW_INNER;
+		if (iph->frag_off & bpf_htons(IP_MF | IP_OFFSET))
+			kind = SLOW_INNER;
+		else if (*off == IPV6_HLEN)
+			kind = SLOW_WHOLE;
+		else
+			return SLOW_NONE;
 	} else {
 		return SLOW_NONE;
 	}
@@ -227,22 +237,32 @@ static __always_inline int tc_decap_in(struct __sk_buff *skb, const struct mapce
 		*reason = MAPCE_R_DROP_ECN_CE_NOT_ECT;
 		return TC_ACT_SHOT;
 	}
-	flow_account(f, 1, v.tot_len, v.tcp_flags, v.proto);
+	if (flow_account(f, 1, v.tot_len, v.tcp_flags, v.proto))
+		binlog_closed(&v, f, 1);
 	if (tc_dnat(skb, &v, f->ip, f->port)) {
 		*reason = MAPCE_R_DROP_DECAP_FAILED;
 		return TC_ACT_SHOT;
 	}
+	/* SYN-ACKs from the internet (whole ones: csum_to_slow_path), as
+	 * XDP: clamp the MSS the LAN host will use */
+	if ((v.tcp_flags & TCP_FLAG_SYN) &&
+	    tc_mss_clamp(skb, &v, mss_ceiling(cfg, pmtu_to_br())) > 0)
+		stats_count(&mapce_stats, MAPCE_R_EV_MSS_CLAMPED, 0);
 	return tc_decap_outer(skb, MAPCE_R_DECAP, reason);
 }
 
 /* Hold the fragment kind says skb is (its header after the IPv6 part at
  * off, see slow_path_kind); once its datagram is whole, translate and
- * decapsulate it.  Held or invalid fragments are consumed. */
+ * decapsulate it.  Held or invalid fragments are consumed.  A whole one
+ * (SLOW_WHOLE) is translated at once. */
 static __always_inline int slow_path(struct __sk_buff *skb, const struct mapce_config *cfg,
 				     int kind, __u32 off, __u32 *reason)
 {
-	int rc = kind == SLOW_OUTER ? reasm_add(skb, off) : reasm_inner_add(skb, ETH_HLEN + off);
+	int rc;
 
+	if (kind == SLOW_WHOLE)
+		return tc_decap_in(skb, cfg, reason);
+	rc = kind == SLOW_OUTER ? reasm_add(skb, off) : reasm_inner_add(skb, ETH_HLEN + off);
 	if (rc == REASM_DONE)
 		return tc_decap_in(skb, cfg, reason);
 	if (rc == REASM_HELD)

@@ -46,7 +46,7 @@ struct rule_lpm_map {
  * atomics on the hot path; readers sum the CPUs. */
 struct stats_map {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, MAPCE_R__MAX);
+	__uint(max_entries, MAPCE_STATS_SLOTS); /* MAPCE_R__MAX used */
 	__type(key, __u32);
 	__type(value, struct mapce_counter);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);

@@ -81,10 +81,7 @@ t_end
 t_begin lab_fastpath_tcp
 lab_fetch "$LAB_NS_LAN" "$T" "$LAB_DIR/download.bin"
 [ -z "$NS_FETCH_WHY" ] || t_why "download: $NS_FETCH_WHY"
-out=$(ns_exec_t "$T" "$LAB_NS_LAN" "$LAB_PY" "$LAB_TOOLS/tcp_client.py" \
-	--to "${LAB_INET_IPS[4]}:$LAB_TCP_PORT=1" --bytes $((8 * 1024 * 1024)) \
-	--timeout $((T - 5)) 2>&1)
-lab_result_ok "8 MiB TCP echo" "$out"
+lab_tcp_echo_check "$T" 8
 t_end
 
 t_begin lab_fastpath_hits
@@ -115,10 +112,7 @@ t_begin lab_fastpath_csum_partial
 # hand to the normal path; every byte still comes back right.
 before=$(fp_json 'f["passed"].get("csum_partial", 0)')
 if lab_set_wan_offload on; then
-	out=$(ns_exec_t "$T" "$LAB_NS_LAN" "$LAB_PY" "$LAB_TOOLS/tcp_client.py" \
-		--to "${LAB_INET_IPS[4]}:$LAB_TCP_PORT=1" --bytes $((1024 * 1024)) \
-		--timeout $((T - 5)) 2>&1)
-	lab_result_ok "1 MiB TCP echo, offloads on" "$out"
+	lab_tcp_echo_check "$T" 1
 	after=$(fp_json 'f["passed"].get("csum_partial", 0)')
 	[ "${after:-0}" -gt "${before:-0}" ] ||
 		t_why "passed csum_partial ${before:-?} -> ${after:-?}, want a rise"

@@ -53,7 +53,8 @@
 #                           CE's TC program, as from a real NIC.
 #   LAB_XDP_PEER_TX=off     tx checksum offload on the veth ends whose peer
 #                           runs XDP (mce-ispc, mce-ispb): XDP programs see
-#                           packets as from a wire, with full checksums.
+#                           packets as from a wire, with full checksums
+#                           ("on": partial ones, test_lab_wan_offload.sh).
 #   LAB_INET_OFFLOAD=on|off offloads on the internet host's veth (mce-inet0),
 #                           i.e. what the BR's egress path is handed.
 #   LAB_FASTPATH=off|on     on: mapce up with --fastpath mce-cel (the XDP fast
@@ -475,6 +476,16 @@ lab_result_ok() {
 	why=$(lab_query ok <<<"$2" 2>&1) && return 0
 	t_why "$1: $why"
 	return 1
+}
+
+# lab_tcp_echo_check SECONDS MIB: MIB MiB from the LAN host to the
+# internet's TCP echo server and back, every byte verified.
+lab_tcp_echo_check() {
+	local out
+	out=$(ns_exec_t "$1" "$LAB_NS_LAN" "$LAB_PY" "$LAB_TOOLS/tcp_client.py" \
+		--to "${LAB_INET_IPS[4]}:$LAB_TCP_PORT=1" --bytes $(($2 * 1024 * 1024)) \
+		--timeout $(($1 - 5)) 2>&1)
+	lab_result_ok "$2 MiB TCP echo" "$out"
 }
 
 # lab_udp_echo_check SECONDS: 3 UDP echoes of 512 bytes from the LAN host
