@@ -124,6 +124,20 @@ static __always_inline struct mapce_flow *ingress_flow(const struct mapce_config
 	return f ? f : flow_open_inbound(cfg, &ki, reason);
 }
 
+/*
+ * Is v's TCP/UDP checksum left to offload (v4_csum_left_to_offload: a veth
+ * WAN whose peer sends so), v right behind the IPv6 header as the TC slow
+ * path takes it?  Then the slow path translates it (csum_to_slow_path):
+ * the skb's checksum helpers know that state, XDP's arithmetic assumes a
+ * complete checksum.  (Never from a NIC; a complete checksum that looks
+ * so, once in 65536, is translated right there too.)
+ */
+static __always_inline int ingress_csum_left_to_offload(void *data, void *data_end,
+							const struct v4_info *v)
+{
+	return v->l3_off == ETH_HLEN + IPV6_HLEN && v4_csum_left_to_offload(data, data_end, v);
+}
+
 /* Rewrite the destination to the inside endpoint; full checksums (XDP). */
 static __always_inline void ingress_dnat(void *data, void *data_end, const struct v4_info *v,
 					 __be32 ip, __be16 port)
@@ -205,6 +219,10 @@ static __always_inline int ingress_plain(struct xdp_md *ctx, const struct mapce_
 	}
 	if (!ingress_tunnel_ok(cfg, ip6, v, 0, reason))
 		return XDP_DROP;
+	if ((v->tcp_flags & TCP_FLAG_SYN) && ingress_csum_left_to_offload(data, data_end, v)) {
+		*reason = MAPCE_R_CSUM_TO_SLOW_PATH; /* its MSS clamp is TC's */
+		return XDP_PASS;
+	}
 	if ((v->tcp_flags & TCP_FLAG_SYN) &&
 	    xdp_mss_clamp(data, data_end, v, mss_ceiling(cfg, pmtu_to_br())))
 		stats_count(&mapce_stats, MAPCE_R_EV_MSS_CLAMPED, 0);
@@ -307,12 +325,7 @@ static __always_inline int ingress_napt(struct xdp_md *ctx, const struct mapce_c
 		*reason = MAPCE_R_FRAG_TO_SLOW_PATH;
 		return XDP_PASS;
 	}
-	if (v->l3_off == ETH_HLEN + IPV6_HLEN && v4_csum_left_to_offload(data, data_end, v)) {
-		/* Its checksum is left to offload (a veth WAN whose peer sends
-		 * so): the TC slow path translates it with the skb's checksum
-		 * helpers, which know that; XDP's arithmetic assumes a complete
-		 * one.  (Never from a NIC; a complete checksum that looks so,
-		 * once in 65536, is translated right there too.) */
+	if (ingress_csum_left_to_offload(data, data_end, v)) {
 		*reason = MAPCE_R_CSUM_TO_SLOW_PATH;
 		return XDP_PASS;
 	}

@@ -346,6 +346,52 @@ static inline int ce_ingress_to(const char *file, int line, const struct v4_spec
 			     events, &want, out);
 }
 
+/* ---- transport checksums left to offload ------------------------------------ */
+
+/* Fold a one's-complement sum of 16-bit words to 16 bits. */
+static inline uint16_t oc_fold(uint32_t s)
+{
+	while (s >> 16)
+		s = (s & 0xffff) + (s >> 16);
+	return (uint16_t)s;
+}
+
+/* The transport checksum field (host order) at off of k. */
+static inline uint16_t field_at(const struct pkt *k, size_t off)
+{
+	return (uint16_t)(k->b[off] << 8 | k->b[off + 1]);
+}
+
+/*
+ * full (a tunnel frame, IPv4 right behind the IPv6 header, the transport
+ * checksum field at l4sum) with that checksum left to offload:
+ * XDP passes it up untouched (csum_to_slow_path, no flow accounted); TC
+ * ingress translates and decapsulates it into want, whose transport
+ * checksum is made what the helpers make of the partial one.  Under
+ * BPF_PROG_TEST_RUN the skb is CHECKSUM_NONE, so the helpers apply the
+ * translation's whole difference to the field, the same difference as
+ * from the complete checksum of in (full) to want's: ~P' = ~P + ~C' - ~C.
+ * (On a real CHECKSUM_PARTIAL skb they apply the pseudo-header's part
+ * only; the lab's test_lab_traffic with LAB_XDP_PEER_TX=on runs that.)
+ */
+static inline void ce_expect_left_to_offload(const struct pkt *full, struct pkt *want, size_t l4sum,
+					     __u64 tc_events)
+{
+	struct pkt in = *full, same;
+	uint16_t c = field_at(full, l4sum), c2, p, p2;
+	size_t w = l4sum - 40; /* the same field, decapsulated */
+
+	put_v4_csum_partial(in.b + 54);
+	p = field_at(&in, l4sum);
+	c2 = field_at(want, w);
+	p2 = (uint16_t)~oc_fold((uint16_t)~p + (uint32_t)(uint16_t)~c2 + c);
+	want->b[w] = (uint8_t)(p2 >> 8);
+	want->b[w + 1] = (uint8_t)p2;
+	same = in;
+	expect_run(FX_XDP, &in, XDP_PASS, MAPCE_R_CSUM_TO_SLOW_PATH, 0, &same, NULL);
+	expect_run(FX_TC_INGRESS, &in, TC_ACT_OK, MAPCE_R_DECAP, tc_events, want, NULL);
+}
+
 /* ---- row builders --------------------------------------------------------- */
 
 /* Inputs: the row's packet from the LAN; from the BR (or peer6) over the
