@@ -317,10 +317,9 @@ static void fastpath_csum_warn(const char *lan)
 	if (!strcmp(warned, lan) || !netdev_may_pass_partial_csum(lan, drv, sizeof(drv)))
 		return;
 	snprintf(warned, sizeof(warned), "%s", lan);
-	pr_warn("fastpath %s is a %s device: TCP and UDP its peer sends with checksum offload take "
-		"the normal path (ev_fastpath_pass_csum_partial); ethtool -K PEER tx off gives "
-		"them "
-		"the fast path",
+	pr_warn("fastpath %s is a %s device: TCP and UDP its peer sends with checksum offload "
+		"take the normal path (ev_fastpath_pass_csum_partial); ethtool -K PEER tx off "
+		"gives them the fast path",
 		lan, drv);
 }
 
