@@ -372,10 +372,12 @@ static inline uint16_t field_at(const struct pkt *k, size_t off)
  * translation's whole difference to the field, the same difference as
  * from the complete checksum of in (full) to want's: ~P' = ~P + ~C' - ~C.
  * (On a real CHECKSUM_PARTIAL skb they apply the pseudo-header's part
- * only; the lab's test_lab_traffic with LAB_XDP_PEER_TX=on runs that.)
+ * only; tests/lab/test_lab_wan_offload.sh runs that.)
  */
-static inline void ce_expect_left_to_offload(const struct pkt *full, struct pkt *want, size_t l4sum,
-					     __u64 tc_events)
+#define expect_left_to_offload(full, want, l4sum, tc_events) \
+	ce_expect_left_to_offload(__FILE__, __LINE__, full, want, l4sum, tc_events)
+static inline void ce_expect_left_to_offload(const char *file, int line, const struct pkt *full,
+					     struct pkt *want, size_t l4sum, __u64 tc_events)
 {
 	struct pkt in = *full, same;
 	uint16_t c = field_at(full, l4sum), c2, p, p2;
@@ -388,8 +390,10 @@ static inline void ce_expect_left_to_offload(const struct pkt *full, struct pkt 
 	want->b[w] = (uint8_t)(p2 >> 8);
 	want->b[w + 1] = (uint8_t)p2;
 	same = in;
-	expect_run(FX_XDP, &in, XDP_PASS, MAPCE_R_CSUM_TO_SLOW_PATH, 0, &same, NULL);
-	expect_run(FX_TC_INGRESS, &in, TC_ACT_OK, MAPCE_R_DECAP, tc_events, want, NULL);
+	fx_expect_run(file, line, FX_XDP, &in, NULL, XDP_PASS, MAPCE_R_CSUM_TO_SLOW_PATH, 0, &same,
+		      NULL);
+	fx_expect_run(file, line, FX_TC_INGRESS, &in, NULL, TC_ACT_OK, MAPCE_R_DECAP, tc_events,
+		      want, NULL);
 }
 
 /* ---- row builders --------------------------------------------------------- */

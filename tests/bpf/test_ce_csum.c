@@ -140,7 +140,7 @@ static void t_left_to_offload(void)
 	r = reply_of(&u, port);
 	ce_frame_from(&full, BR6, &r);
 	ce_decapped(&want, &r, LAN_HOST, port);
-	ce_expect_left_to_offload(&full, &want, 54 + 20 + 6, 0);
+	expect_left_to_offload(&full, &want, 54 + 20 + 6, 0);
 	CHECK(flow_in_get(SERVER, 53, port, 17, &f) == 0 && f.packets == 1,
 	      "accounted once, by TC");
 	/* a complete checksum: XDP as ever */
@@ -157,7 +157,7 @@ static void t_left_to_offload(void)
 	ce_frame_from(&full, BR6, &r);
 	r.tcp_opts = OPT_MSS1420;
 	ce_decapped(&want, &r, LAN_HOST, port);
-	ce_expect_left_to_offload(&full, &want, 54 + 20 + 16, EV(MSS_CLAMPED));
+	expect_left_to_offload(&full, &want, 54 + 20 + 16, EV(MSS_CLAMPED));
 	TCASE_END();
 }
 

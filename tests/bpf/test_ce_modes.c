@@ -280,7 +280,7 @@ static void t_ipip6_prefix(void)
 	/* ... and so has one whose checksum its sender left to offload, by
 	 * the TC slow path (as DS-Lite's: ingress_plain) */
 	pkt_v4(&want, &x);
-	ce_expect_left_to_offload(&in, &want, 54 + 20 + 16, EV(MSS_CLAMPED));
+	expect_left_to_offload(&in, &want, 54 + 20 + 16, EV(MSS_CLAMPED));
 	/* an ICMP echo request, as it is */
 	r = (struct v4_spec){ .src = SERVER,
 			      .dst = ROUTED_V4,
