@@ -219,13 +219,14 @@ static __always_inline int ingress_plain(struct xdp_md *ctx, const struct mapce_
 	}
 	if (!ingress_tunnel_ok(cfg, ip6, v, 0, reason))
 		return XDP_DROP;
-	if ((v->tcp_flags & TCP_FLAG_SYN) && ingress_csum_left_to_offload(data, data_end, v)) {
-		*reason = MAPCE_R_CSUM_TO_SLOW_PATH; /* its MSS clamp is TC's */
-		return XDP_PASS;
+	if (v->tcp_flags & TCP_FLAG_SYN) {
+		if (ingress_csum_left_to_offload(data, data_end, v)) {
+			*reason = MAPCE_R_CSUM_TO_SLOW_PATH; /* its MSS clamp is TC's */
+			return XDP_PASS;
+		}
+		if (xdp_mss_clamp(data, data_end, v, mss_ceiling(cfg, pmtu_to_br())))
+			stats_count(&mapce_stats, MAPCE_R_EV_MSS_CLAMPED, 0);
 	}
-	if ((v->tcp_flags & TCP_FLAG_SYN) &&
-	    xdp_mss_clamp(data, data_end, v, mss_ceiling(cfg, pmtu_to_br())))
-		stats_count(&mapce_stats, MAPCE_R_EV_MSS_CLAMPED, 0);
 	return ingress_untranslated(ctx, ip6, v, MAPCE_R_DECAP, reason);
 }
 

@@ -140,6 +140,15 @@ static __always_inline int tc_ecn_decap(struct __sk_buff *skb, __u8 tclass, cons
 	return 0;
 }
 
+/* A SYN from the internet in skb (v): the MSS the LAN host will use
+ * clamped, as XDP does, and counted.  Packet pointers are invalid after. */
+static __always_inline void tc_clamp_in(struct __sk_buff *skb, const struct mapce_config *cfg,
+					const struct v4_info *v)
+{
+	if (tc_mss_clamp(skb, v, mss_ceiling(cfg, pmtu_to_br())) > 0)
+		stats_count(&mapce_stats, MAPCE_R_EV_MSS_CLAMPED, 0);
+}
+
 /* The outer IPv6 header of the reassembled packet in skb comes off: the
  * IPv4 packet goes up, counted under ok_reason. */
 static __always_inline int tc_decap_outer(struct __sk_buff *skb, __u32 ok_reason, __u32 *reason)
@@ -169,9 +178,8 @@ static __always_inline int tc_decap_plain(struct __sk_buff *skb, const struct ma
 		*reason = MAPCE_R_DROP_ECN_CE_NOT_ECT;
 		return TC_ACT_SHOT;
 	}
-	if ((!mode_napt(cfg) || mode_routed(cfg, v->daddr)) &&
-	    tc_mss_clamp(skb, v, mss_ceiling(cfg, pmtu_to_br())) > 0)
-		stats_count(&mapce_stats, MAPCE_R_EV_MSS_CLAMPED, 0);
+	if (!mode_napt(cfg) || mode_routed(cfg, v->daddr))
+		tc_clamp_in(skb, cfg, v);
 	return tc_decap_outer(skb, ok_reason, reason);
 }
 
@@ -243,11 +251,7 @@ static __always_inline int tc_decap_in(struct __sk_buff *skb, const struct mapce
 		*reason = MAPCE_R_DROP_DECAP_FAILED;
 		return TC_ACT_SHOT;
 	}
-	/* SYN-ACKs from the internet (whole ones: csum_to_slow_path), as
-	 * XDP: clamp the MSS the LAN host will use */
-	if ((v.tcp_flags & TCP_FLAG_SYN) &&
-	    tc_mss_clamp(skb, &v, mss_ceiling(cfg, pmtu_to_br())) > 0)
-		stats_count(&mapce_stats, MAPCE_R_EV_MSS_CLAMPED, 0);
+	tc_clamp_in(skb, cfg, &v); /* SYN-ACKs: whole ones (csum_to_slow_path) */
 	return tc_decap_outer(skb, MAPCE_R_DECAP, reason);
 }
 
