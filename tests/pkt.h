@@ -100,18 +100,16 @@ static inline size_t put_eth(uint8_t *p, uint16_t proto)
 }
 
 /* L4 checksum over the IPv4 pseudo header + segment at l4 (len bytes). */
+/* The IPv4 pseudo header's one's-complement sum, unfolded (RFC 768/793). */
+static inline uint32_t pseudo_sum_v4(uint32_t src, uint32_t dst, uint8_t proto, size_t len)
+{
+	return (src >> 16) + (src & 0xffff) + (dst >> 16) + (dst & 0xffff) + proto + (uint32_t)len;
+}
+
 static inline uint16_t l4_csum_v4(uint32_t src, uint32_t dst, uint8_t proto, const uint8_t *l4,
 				  size_t len)
 {
-	uint32_t s = 0;
-
-	s += src >> 16;
-	s += src & 0xffff;
-	s += dst >> 16;
-	s += dst & 0xffff;
-	s += proto;
-	s += (uint32_t)len;
-	return rfc1071_fold(rfc1071_add(s, l4, len));
+	return rfc1071_fold(rfc1071_add(pseudo_sum_v4(src, dst, proto, len), l4, len));
 }
 
 struct v4_spec {
@@ -233,15 +231,10 @@ static inline void pkt_v4(struct pkt *k, const struct v4_spec *s)
 static inline void put_v4_csum_partial(uint8_t *p)
 {
 	size_t hl = (size_t)(p[0] & 15) * 4;
-	uint32_t l4len = (uint32_t)((p[2] << 8 | p[3]) - hl), s = p[9] + l4len;
-	uint8_t *sum = p + hl + (p[9] == 6 ? 16 : 6);
+	size_t l4len = get16(p + 2) - hl;
 
-	for (int i = 12; i < 20; i += 2)
-		s += (uint32_t)(p[i] << 8 | p[i + 1]);
-	while (s >> 16)
-		s = (s & 0xffff) + (s >> 16);
-	sum[0] = (uint8_t)(s >> 8);
-	sum[1] = (uint8_t)s;
+	put16(p + hl + (p[9] == 6 ? 16 : 6),
+	      (uint16_t)~rfc1071_fold(pseudo_sum_v4(get32(p + 12), get32(p + 16), p[9], l4len)));
 }
 
 /* Ethernet + IPv6 (nh 4) + IPv4 frame */
@@ -287,18 +280,12 @@ static inline int v4_l4_csum_ok(const uint8_t *p, int allow_zero)
 {
 	size_t hl = (p[0] & 0xf) * 4, tot = get16(p + 2), l4len = tot - hl;
 	const uint8_t *l4 = p + hl;
-	uint32_t s = 0, src = get32(p + 12), dst = get32(p + 16);
+	uint32_t s = pseudo_sum_v4(get32(p + 12), get32(p + 16), p[9], l4len);
 
 	if (p[9] == 17 && get16(l4 + 6) == 0)
 		return allow_zero;
 	if (p[9] == 1)
 		return rfc1071_fold(rfc1071_add(0, l4, l4len)) == 0;
-	s += src >> 16;
-	s += src & 0xffff;
-	s += dst >> 16;
-	s += dst & 0xffff;
-	s += p[9];
-	s += (uint32_t)l4len;
 	return rfc1071_fold(rfc1071_add(s, l4, l4len)) == 0;
 }
 

@@ -348,14 +348,6 @@ static inline int ce_ingress_to(const char *file, int line, const struct v4_spec
 
 /* ---- transport checksums left to offload ------------------------------------ */
 
-/* Fold a one's-complement sum of 16-bit words to 16 bits. */
-static inline uint16_t oc_fold(uint32_t s)
-{
-	while (s >> 16)
-		s = (s & 0xffff) + (s >> 16);
-	return (uint16_t)s;
-}
-
 /* The transport checksum field (host order) at off of k. */
 static inline uint16_t field_at(const struct pkt *k, size_t off)
 {
@@ -386,7 +378,7 @@ static inline void ce_expect_left_to_offload(const char *file, int line, const s
 	put_v4_csum_partial(in.b + 54);
 	p = field_at(&in, l4sum);
 	c2 = field_at(want, w);
-	p2 = (uint16_t)~oc_fold((uint16_t)~p + (uint32_t)(uint16_t)~c2 + c);
+	p2 = rfc1071_fold((uint16_t)~p + (uint32_t)(uint16_t)~c2 + c);
 	want->b[w] = (uint8_t)(p2 >> 8);
 	want->b[w + 1] = (uint8_t)p2;
 	same = in;
