@@ -9,8 +9,9 @@
  *
  * Staleness bound: a change of a route, a neighbour's MAC, a device or a
  * forwarding setting reaches the fast path at most MAPCE_FIB_CACHE_NS
- * (20 ms) plus one tick of the coarse clock after it is made; until then
- * packets of a cached key leave as the FIB said at the lookup.  Only
+ * (20 ms) plus two ticks of the coarse clock (lib/clock.h) after it is
+ * made; until then packets of a cached key leave as the FIB said at the
+ * lookup.  Only
  * successes are kept: an unresolved neighbour, a local destination, a
  * refused or failed lookup is asked again for every packet, as without
  * the cache; so is a packet longer than the cached MTU.
@@ -52,7 +53,7 @@ static __always_inline long fib_v4_cached(struct xdp_md *ctx, __u32 ifindex, __b
 {
 	__u32 slot = fib_cache_slot(ifindex, src, dst, tos);
 	struct mapce_fib_entry *e = bpf_map_lookup_elem(&mapce_fib_cache, &slot);
-	__u64 now = bpf_ktime_get_coarse_ns();
+	__u64 now = clock_coarse_ns_cached(&mapce_clock); /* per CPU, as the cache */
 	long rc;
 
 	if (e && fib_cache_hit(e, now, ifindex, src, dst, tos, tot_len)) {

@@ -12,6 +12,7 @@
 #include <bpf/bpf_helpers.h>
 #include "mapce_abi.h"
 #include "mapce_binlog.h"
+#include "lib/clock.h"
 #include "lib/consts.h"
 #include "lib/maps.h"
 
@@ -142,6 +143,16 @@ struct {
 	__type(key, __u32);
 	__type(value, struct mapce_fib_entry);
 } mapce_fib_cache SEC(".maps");
+
+/* The per-packet clock (lib/clock.h): each CPU's last coarse clock
+ * reading and the jiffies it was taken at, for the flows' activity stamps
+ * and the FIB cache.  Not pinned: soft state, read again after a load. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct clock_cache);
+} mapce_clock SEC(".maps");
 
 /* Fragment payloads held for reassembly (reasm.h): outer IPv6 fragments
  * of tunnel packets, and inner IPv4 fragments that came before their first

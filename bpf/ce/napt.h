@@ -551,8 +551,10 @@ flow_open_inbound(const struct mapce_config *cfg, const struct mapce_tuple *ki, 
 	return bpf_map_lookup_elem(&mapce_flow_in, ki);
 }
 
-/* Account pkts packets of len bytes in all on a flow half.  Returns 1
- * when this packet is the half's first FIN or RST (the binding log's
+/* Account pkts packets of len bytes in all on a flow half and stamp its
+ * activity (the per-CPU cached clock: the sweep and userspace compare the
+ * stamp with fresh readings, which are never behind it).  Returns 1 when
+ * this packet is the half's first FIN or RST (the binding log's
  * "closed"), else 0. */
 static __always_inline int flow_account(struct mapce_flow *f, __u32 pkts, __u32 len, __u8 tcp_flags,
 					__u8 proto)
@@ -561,7 +563,7 @@ static __always_inline int flow_account(struct mapce_flow *f, __u32 pkts, __u32 
 
 	__sync_fetch_and_add(&f->packets, pkts);
 	__sync_fetch_and_add(&f->bytes, len);
-	f->last_ns = bpf_ktime_get_coarse_ns();
+	f->last_ns = clock_coarse_ns_cached(&mapce_clock);
 	if (proto == IPPROTO_TCP) {
 		__u8 seen = tcp_seen_bits(tcp_flags), had = f->tcp_seen;
 

@@ -190,6 +190,72 @@ static void t_stamped_after_sweep(void)
 	TCASE_END();
 }
 
+/*
+ * Every packet stamps its flow half with the clock (bpf/lib/clock.h: each
+ * CPU's coarse reading, kept for the tick): at most two ticks behind a
+ * fresh reading, never ahead of one, and a packet ticks later stamps
+ * ticks later (the cache is read again when jiffies move).  STAMP_SLACK_NS
+ * is two ticks at HZ=100, the coarsest.
+ */
+#define STAMP_SLACK_NS (20ull * 1000 * 1000)
+
+/* Set both halves of UDP flow s (outside port) to have been active last at
+ * ns, then send one packet each way and read their stamps. */
+static void stamp_both_ways(const struct v4_spec *s, uint16_t port, __u64 ns, __u64 stamp[2])
+{
+	struct mapce_tuple ko = { .local_ip = htonl(s->src),
+				  .remote_ip = htonl(s->dst),
+				  .local_port = htons(s->sport),
+				  .remote_port = htons(s->dport),
+				  .proto = 17 };
+	struct mapce_tuple ki = { .local_ip = htonl(CE_V4),
+				  .remote_ip = htonl(s->dst),
+				  .local_port = htons(port),
+				  .remote_port = htons(s->dport),
+				  .proto = 17 };
+	struct v4_spec r = reply_of(s, port);
+	struct mapce_flow fo, fi;
+	struct pkt want;
+
+	CHECK(flow_out_get(s, &fo) == 0 && flow_in_get(s->dst, s->dport, port, 17, &fi) == 0);
+	fo.last_ns = fi.last_ns = ns;
+	CHECK(bpf_map__update_elem(fx.ce->maps.mapce_flow_out, &ko, sizeof(ko), &fo, sizeof(fo),
+				   BPF_EXIST) == 0);
+	CHECK(bpf_map__update_elem(fx.ce->maps.mapce_flow_in, &ki, sizeof(ki), &fi, sizeof(fi),
+				   BPF_EXIST) == 0);
+	ce_encapped(&want, s, port);
+	egress(s, TC_ACT_OK, MAPCE_R_ENCAP, 0, &want, NULL);
+	ingress_to(&r, LAN_HOST, s->sport, 0, NULL);
+	CHECK(flow_out_get(s, &fo) == 0 && flow_in_get(s->dst, s->dport, port, 17, &fi) == 0);
+	stamp[0] = fo.last_ns;
+	stamp[1] = fi.last_ns;
+}
+
+static void t_activity_stamps(void)
+{
+	struct v4_spec s = udp_out(0x6346, 53);
+	__u64 before, after, first[2], later[2];
+	uint16_t port;
+
+	ce_fresh("every_packet_stamps_its_flow_with_the_clock");
+	port = egress_mapped(&s, EV_NEW_FLOW, 1, NULL);
+	before = fx_now_ns();
+	stamp_both_ways(&s, port, before - SEC_NS, first);
+	after = fx_now_ns();
+	for (int i = 0; i < 2; i++)
+		CHECK(first[i] + STAMP_SLACK_NS >= before && first[i] <= after,
+		      "%s stamp %llu, the clock %llu..%llu", i ? "in" : "out",
+		      (unsigned long long)first[i], (unsigned long long)before,
+		      (unsigned long long)after);
+	nap(60);
+	stamp_both_ways(&s, port, before - SEC_NS, later);
+	for (int i = 0; i < 2; i++)
+		CHECK(later[i] >= first[i] + 60 * 1000 * 1000 - STAMP_SLACK_NS,
+		      "%s: 60 ms later stamped %llu ns later", i ? "in" : "out",
+		      (unsigned long long)(later[i] - first[i]));
+	TCASE_END();
+}
+
 static void t_overlap(void)
 {
 	struct v4_spec s, r;
@@ -379,5 +445,6 @@ int main(void)
 	t_rst();
 	t_expiry();
 	t_stamped_after_sweep();
+	t_activity_stamps();
 	return fx_finish();
 }
