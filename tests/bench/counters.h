@@ -2,9 +2,10 @@
 /*
  * counters.h - what a per-packet counter costs, and what it loses, by kind:
  *   shared atomic   one 8-byte value all CPUs add to with a locked add (what
- *                   flow_account does to a flow half's packets and bytes);
+ *                   flow_account did to a flow half's packets and bytes);
  *   shared plain    the same value with a plain load-add-store (cheaper, but
- *                   concurrent adds from two CPUs overwrite each other);
+ *                   concurrent adds from two CPUs overwrite each other;
+ *                   what flow_account does now);
  *   per-CPU         a BPF_MAP_TYPE_PERCPU_ARRAY slot per CPU (what the
  *                   reason counters use), summed by the reader.
  * Each kind is a three-instruction raw XDP program around one map lookup,
