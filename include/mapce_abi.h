@@ -166,7 +166,9 @@ struct mapce_tuple {
  *   in mapce_flow_out, ip:port is the outside translation;
  *   in mapce_flow_in,  ip:port is the inside endpoint.
  * packets/bytes count that map's direction (bytes = inner IPv4 length).
- * last_ns and created_ns use CLOCK_MONOTONIC_COARSE (bpf_ktime_get_coarse_ns).
+ * last_ns and created_ns use CLOCK_MONOTONIC_COARSE (bpf_ktime_get_coarse_ns;
+ * a packet's last_ns through bpf/lib/clock.h's per-CPU cache: at most two
+ * ticks behind the clock, never ahead of it).
  */
 struct mapce_flow {
 	__be32 ip;
