@@ -225,13 +225,30 @@ static inline int in_set(uint16_t port)
 
 /* ---- NAT state ---------------------------------------------------------- */
 
+/* The key of the outbound half of the flow of inside packet s. */
+static inline struct mapce_tuple flow_out_key(const struct v4_spec *s)
+{
+	return (struct mapce_tuple){ .local_ip = htonl(s->src),
+				     .remote_ip = htonl(s->dst),
+				     .local_port = htons(s->sport),
+				     .remote_port = htons(s->proto == 1 ? 0 : s->dport),
+				     .proto = s->proto };
+}
+
+/* The key of the inbound half: from remote:rport to our out_port. */
+static inline struct mapce_tuple flow_in_key(uint32_t remote, uint16_t rport, uint16_t out_port,
+					     uint8_t proto)
+{
+	return (struct mapce_tuple){ .local_ip = htonl(CE_V4),
+				     .remote_ip = htonl(remote),
+				     .local_port = htons(out_port),
+				     .remote_port = htons(rport),
+				     .proto = proto };
+}
+
 static inline int flow_out_get(const struct v4_spec *s, struct mapce_flow *f)
 {
-	struct mapce_tuple k = { .local_ip = htonl(s->src),
-				 .remote_ip = htonl(s->dst),
-				 .local_port = htons(s->sport),
-				 .remote_port = htons(s->proto == 1 ? 0 : s->dport),
-				 .proto = s->proto };
+	struct mapce_tuple k = flow_out_key(s);
 
 	return bpf_map__lookup_elem(fx.ce->maps.mapce_flow_out, &k, sizeof(k), f, sizeof(*f), 0);
 }
@@ -239,11 +256,7 @@ static inline int flow_out_get(const struct v4_spec *s, struct mapce_flow *f)
 static inline int flow_in_get(uint32_t remote, uint16_t rport, uint16_t out_port, uint8_t proto,
 			      struct mapce_flow *f)
 {
-	struct mapce_tuple k = { .local_ip = htonl(CE_V4),
-				 .remote_ip = htonl(remote),
-				 .local_port = htons(out_port),
-				 .remote_port = htons(rport),
-				 .proto = proto };
+	struct mapce_tuple k = flow_in_key(remote, rport, out_port, proto);
 
 	return bpf_map__lookup_elem(fx.ce->maps.mapce_flow_in, &k, sizeof(k), f, sizeof(*f), 0);
 }
@@ -253,16 +266,7 @@ static inline int flow_in_get(uint32_t remote, uint16_t rport, uint16_t out_port
  * told).  0, or the port claim's delete error (-ENOENT: none). */
 static inline int ce_udp_flow_forget(const struct v4_spec *s, uint16_t port)
 {
-	struct mapce_tuple ko = { .local_ip = htonl(s->src),
-				  .remote_ip = htonl(s->dst),
-				  .local_port = htons(s->sport),
-				  .remote_port = htons(s->dport),
-				  .proto = 17 };
-	struct mapce_tuple ki = { .local_ip = htonl(CE_V4),
-				  .remote_ip = htonl(s->dst),
-				  .local_port = htons(port),
-				  .remote_port = htons(s->dport),
-				  .proto = 17 };
+	struct mapce_tuple ko = flow_out_key(s), ki = flow_in_key(s->dst, s->dport, port, 17);
 	struct mapce_endpoint in = { .ip = htonl(s->src), .port = htons(s->sport), .proto = 17 };
 	struct mapce_endpoint pub = { .ip = htonl(CE_V4), .port = htons(port), .proto = 17 };
 	struct mapce_peer_key pk = { .out_ip = htonl(CE_V4),

@@ -156,11 +156,7 @@ static void t_stamped_after_sweep(void)
 {
 	struct v4_spec s = udp_out(0x6346, 53); /* in the set: kept */
 	struct mapce_endpoint in = { .ip = htonl(s.src), .port = htons(s.sport), .proto = 17 };
-	struct mapce_tuple k = { .local_ip = htonl(s.src),
-				 .remote_ip = htonl(s.dst),
-				 .local_port = htons(s.sport),
-				 .remote_port = htons(s.dport),
-				 .proto = 17 };
+	struct mapce_tuple k = flow_out_key(&s);
 	struct mapce_binding b;
 	struct mapce_flow f;
 	struct timespec ts;
@@ -203,16 +199,7 @@ static void t_stamped_after_sweep(void)
  * ns, then send one packet each way and read their stamps. */
 static void stamp_both_ways(const struct v4_spec *s, uint16_t port, __u64 ns, __u64 stamp[2])
 {
-	struct mapce_tuple ko = { .local_ip = htonl(s->src),
-				  .remote_ip = htonl(s->dst),
-				  .local_port = htons(s->sport),
-				  .remote_port = htons(s->dport),
-				  .proto = 17 };
-	struct mapce_tuple ki = { .local_ip = htonl(CE_V4),
-				  .remote_ip = htonl(s->dst),
-				  .local_port = htons(port),
-				  .remote_port = htons(s->dport),
-				  .proto = 17 };
+	struct mapce_tuple ko = flow_out_key(s), ki = flow_in_key(s->dst, s->dport, port, 17);
 	struct v4_spec r = reply_of(s, port);
 	struct mapce_flow fo, fi;
 	struct pkt want;
