@@ -47,6 +47,12 @@ for n in want_rows:
         print(f"not ok - bench_smoke row {n}: not measured on its path: {r}")
     else:
         print(f"ok - bench_smoke row {n}")
+# the established inbound path by live frames: every recycled frame took it
+r = rows.get("in established UDP, frame kept as it is")
+if r and r["checked"] and r["b_raw_ns"] is not None and r["b_net_ns"] is not None:
+    print("ok - bench_smoke row in established UDP, frame kept: live frames (b) measured")
+else:
+    print(f"not ok - bench_smoke row in established UDP, frame kept: no (b): {r}")
 scale = [r for r in d["rows"] if r["section"] == "scale"]
 bad = [r["name"] for r in scale if not r["checked"]]
 ok = len(scale) == 6 and not bad
