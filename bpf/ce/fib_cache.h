@@ -11,10 +11,9 @@
  * forwarding setting reaches the fast path at most MAPCE_FIB_CACHE_NS
  * (20 ms) plus two ticks of the coarse clock (lib/clock.h) after it is
  * made; until then packets of a cached key leave as the FIB said at the
- * lookup.  Only
- * successes are kept: an unresolved neighbour, a local destination, a
- * refused or failed lookup is asked again for every packet, as without
- * the cache; so is a packet longer than the cached MTU.
+ * lookup.  Only successes are kept: an unresolved neighbour, a local
+ * destination, a refused or failed lookup is asked again for every packet,
+ * as without the cache; so is a packet longer than the cached MTU.
  */
 #ifndef MAPCE_BPF_CE_FIB_CACHE_H
 #define MAPCE_BPF_CE_FIB_CACHE_H

@@ -41,7 +41,9 @@ static __always_inline __u64 clock_coarse_ns_cached(void *clock_map)
 
 	if (!c)
 		return bpf_ktime_get_coarse_ns();
-	if (c->jiffies != j || !c->ns) {
+	/* A fresh cache (jiffies 0, which jiffies64 never is: it starts
+	 * near 2^32) is read on its first use like any old one. */
+	if (c->jiffies != j) {
 		c->ns = bpf_ktime_get_coarse_ns();
 		c->jiffies = j;
 	}

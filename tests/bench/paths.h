@@ -63,7 +63,7 @@ static int established(struct pkt *in, const struct v4_spec *s, int back)
 		return -1;
 	port = egress_mapped(s, EV_NEW_FLOW, 1, NULL);
 	r = reply_of(s, port);
-	ingress_to(&r, LAN_HOST, s->sport, 0, NULL);
+	ingress_to(&r, s->src, s->sport, 0, NULL);
 	if (back)
 		ce_frame_from(in, BR6, &r);
 	else
@@ -120,20 +120,12 @@ static int tcp_out_bare_ack(struct pkt *in)
  */
 static int udp_in_est_unchanged(struct pkt *in)
 {
-	struct v4_spec s = udp_est, r;
+	struct v4_spec s = udp_est;
 	uint8_t *daddr = in->b + 14 + 24;
-	int failed = t_failed;
-	uint16_t port;
 
 	s.src = CE_V4;
-	if (open_plain())
+	if (established(in, &s, 1))
 		return -1;
-	port = egress_mapped(&s, EV_NEW_FLOW, 1, NULL);
-	r = reply_of(&s, port);
-	ingress_to(&r, CE_V4, s.sport, 0, NULL);
-	if (t_failed != failed)
-		return -1;
-	ce_frame_from(in, BR6, &r);
 	memcpy(daddr + 2, in->b, 2 * 6); /* the MACs */
 	daddr[14] = 0x08;
 	daddr[15] = 0x00;
