@@ -13,7 +13,6 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/inotify.h>
-#include <sys/timerfd.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -24,6 +23,7 @@
 #include "ce/upnp_bridge.h"
 #include "ce/upnp_lease.h"
 #include "sys/pin.h"
+#include "sys/ticker.h"
 
 #define LEASE_FILE_MAX (256 * 1024) /* bytes read of the lease file */
 #define INO_EVENTS                                                                          \
@@ -226,8 +226,6 @@ static int bridge_start(void *arg, const char *wan, const struct ce_up_params *c
 			size_t errlen)
 {
 	const char *slash = strrchr(B.path, '/');
-	struct itimerspec its = { .it_interval = { MAPCE_UPNP_CHECK_S, 0 },
-				  .it_value = { MAPCE_UPNP_CHECK_S, 0 } };
 
 	snprintf(B.wan, sizeof(B.wan), "%s", wan);
 	if (!slash || !slash[1])
@@ -239,9 +237,9 @@ static int bridge_start(void *arg, const char *wan, const struct ce_up_params *c
 	if (B.ino < 0 || inotify_add_watch(B.ino, B.dir, INO_EVENTS) < 0)
 		return mapce_errf(err, errlen, "upnp-leases: watching %s: %s", B.dir,
 				  strerror(errno));
-	B.tfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
-	if (B.tfd < 0 || timerfd_settime(B.tfd, 0, &its, NULL))
-		return mapce_errf(err, errlen, "upnp-leases: timerfd: %s", strerror(errno));
+	B.tfd = ticker_open(MAPCE_UPNP_CHECK_S * 1000L);
+	if (B.tfd < 0)
+		return mapce_errf(err, errlen, "upnp-leases: timerfd: %s", strerror(-B.tfd));
 	maps_reopen();
 	say("mirroring %s into the forwards of %s", B.path, wan);
 	sync_leases();
@@ -285,10 +283,8 @@ static bool ino_drain(void)
 
 static void bridge_ready(void *arg, int fd)
 {
-	__u64 ticks;
-
 	if (fd == B.tfd) {
-		if (read(B.tfd, &ticks, sizeof(ticks)) > 0)
+		if (ticker_fired(fd))
 			sync_leases();
 	} else if (fd == B.ino && ino_drain()) {
 		sync_leases();
