@@ -4,9 +4,10 @@
  * (include/mapce_binlog.h) into the ring buffer mapce_binlog per binding
  * event, for `mapce log` and `mapce run --binding-log`.
  *
- * Cost: a reserve and a submit, only where a binding is made, refused,
- * closed (the first FIN or RST a flow half sees) or expired - never on an
- * established packet.  Never blocks: a full ring (no reader, or a reader
+ * Cost: a reserve, a query and a submit, only where a binding is made,
+ * refused, closed (the first FIN or RST a flow half sees) or expired -
+ * never on an established packet.  The reader is not woken by each event
+ * (binlog_wake_flags).  Never blocks: a full ring (no reader, or a reader
  * too slow) makes the reserve fail, and the event is counted as
  * ev_binlog_lost instead.
  */
@@ -28,11 +29,28 @@ struct binlog_ends {
 	__u8 proto;
 };
 
+/*
+ * The submit's flags for an event just reserved: wake the reader only when
+ * this event took the queue over MAPCE_BINLOG_WAKE_BYTES, else never (a
+ * wakeup is a self-IPI; the reader reads on its own clock too: why and
+ * how often, mapce_binlog.h).  Once per crossing: with nobody reading, the
+ * ring fills with one wakeup, not one an event.  Two CPUs reserving at
+ * once may both miss the crossing: the reader's clock still comes.
+ */
+static __always_inline __u64 binlog_wake_flags(void)
+{
+	__u64 queued = bpf_ringbuf_query(&mapce_binlog, BPF_RB_AVAIL_DATA);
+
+	if (queued >= MAPCE_BINLOG_WAKE_BYTES &&
+	    queued < MAPCE_BINLOG_WAKE_BYTES + MAPCE_BINLOG_RECORD_BYTES)
+		return BPF_RB_FORCE_WAKEUP;
+	return BPF_RB_NO_WAKEUP;
+}
+
 static __always_inline void binlog_emit(const struct binlog_ends *e, __u8 event, __u32 reason)
 {
 	struct mapce_binlog_event *ev;
 
-	/* flags 0: the consumer is woken by the submit (it polls the fd) */
 	ev = bpf_ringbuf_reserve(&mapce_binlog, sizeof(*ev), 0);
 	if (!ev) {
 		stats_count(&mapce_stats, MAPCE_R_EV_BINLOG_LOST, 0);
@@ -50,7 +68,7 @@ static __always_inline void binlog_emit(const struct binlog_ends *e, __u8 event,
 	ev->event = event;
 	ev->reason = (__u16)reason;
 	ev->_pad = 0; /* reserved memory is not zeroed */
-	bpf_ringbuf_submit(ev, 0);
+	bpf_ringbuf_submit(ev, binlog_wake_flags());
 }
 
 /* A flow of inside ko (its remote in ko too) on outside ip:port: made

@@ -190,7 +190,9 @@ else
 		t_why "log beside run: exit $rc $(cat "$LAB_DIR/err")"
 	mv "$BINLOG" "$BINLOG.1"
 	kill -HUP "$RUN_MAPCE_PID"
-	reopened() { grep -q "reopened $BINLOG" "$RUNLOG"; }
+	# the SIGHUP's own line: the reader's clock may see the move first
+	# ("reopened ... (it was moved)"), and the reload's read comes later
+	reopened() { grep -q "reopened $BINLOG\$" "$RUNLOG"; }
 	ns_wait "$WAIT" reopened || t_why "no reopen after SIGHUP: $(tail -n 3 "$RUNLOG")"
 	udp_from 40204 || t_why "UDP echo from port 40204 failed"
 	ns_wait "$WAIT" in_file 40204 "$BINLOG" || t_why "no record in the new $BINLOG"

@@ -104,7 +104,11 @@ int binlog_read(struct binlog_reader *r)
 
 int binlog_wait(struct binlog_reader *r, int timeout_ms)
 {
-	return ring_buffer__poll(r->rb, timeout_ms);
+	int n = ring_buffer__poll(r->rb, timeout_ms);
+
+	/* not woken: the datapath wakes a reader only for a burst
+	 * (mapce_binlog.h), what came below it is read now */
+	return n == 0 ? ring_buffer__consume(r->rb) : n;
 }
 
 void binlog_close(struct binlog_reader *r)

@@ -31,12 +31,14 @@ struct binlog_reader {
  * reason in err (not up, a CE without the map, another reader). */
 int binlog_open(struct binlog_reader *r, const char *wan, binlog_fn fn, void *arg, char *err,
 		size_t errlen);
-/* An fd that polls readable when records wait (for poll()). */
+/* An fd that polls readable when a burst of records waits (for poll()):
+ * the datapath wakes its reader only then (mapce_binlog.h), so a reader
+ * also calls binlog_read every MAPCE_BINLOG_FLUSH_MS. */
 int binlog_fd(const struct binlog_reader *r);
 /* fn() for every record queued now: how many, or -errno. */
 int binlog_read(struct binlog_reader *r);
-/* Wait up to timeout_ms for records, then read them: how many, or -errno
- * (-EINTR: a signal came). */
+/* Wait up to timeout_ms for a burst, then read what is queued: how many,
+ * or -errno (-EINTR: a signal came). */
 int binlog_wait(struct binlog_reader *r, int timeout_ms);
 void binlog_close(struct binlog_reader *r);
 

@@ -13,16 +13,18 @@
 #include "ce/binlog_read.h"
 #include "ce/binlog_service.h"
 #include "core/output.h"
+#include "sys/ticker.h"
 
 struct binlog_file {
 	char wan[IF_NAMESIZE];
 	char path[PATH_MAX];
 	struct binlog_reader r;
 	bool reading;
+	int tick; /* timerfd: the read every MAPCE_BINLOG_FLUSH_MS, or -1 */
 	FILE *f;
 };
 
-static struct binlog_file L;
+static struct binlog_file L = { .tick = -1 };
 
 /* Open (or reopen) the file for appending: 0, or -errno. */
 static int file_open(void)
@@ -55,6 +57,17 @@ static void on_record(const struct mapce_binlog_event *e, void *arg)
 	out_stream(prev);
 }
 
+/* The file and the timer closed (the reader is binlog_close's). */
+static void svc_close(void)
+{
+	if (L.tick >= 0)
+		close(L.tick);
+	L.tick = -1;
+	if (L.f)
+		fclose(L.f);
+	L.f = NULL;
+}
+
 static int svc_start(void *arg, const char *wan, const struct ce_up_params *cur, char *err,
 		     size_t errlen)
 {
@@ -66,9 +79,13 @@ static int svc_start(void *arg, const char *wan, const struct ce_up_params *cur,
 		snprintf(err, errlen, "binding-log %s: %s", L.path, strerror(-ret));
 		return -1;
 	}
-	if (binlog_open(&L.r, wan, on_record, NULL, err, errlen)) {
-		fclose(L.f);
-		L.f = NULL;
+	/* the reader's clock: the datapath wakes it only for a burst
+	 * (mapce_binlog.h) */
+	L.tick = ticker_open(MAPCE_BINLOG_FLUSH_MS);
+	if (L.tick < 0)
+		snprintf(err, errlen, "binding-log: a timer: %s", strerror(-L.tick));
+	if (L.tick < 0 || binlog_open(&L.r, wan, on_record, NULL, err, errlen)) {
+		svc_close();
 		return -1;
 	}
 	L.reading = true;
@@ -78,10 +95,11 @@ static int svc_start(void *arg, const char *wan, const struct ce_up_params *cur,
 
 static int svc_fds(void *arg, int *fds, int max)
 {
-	if (!L.reading || max < 1)
+	if (!L.reading || max < 2)
 		return 0;
 	fds[0] = binlog_fd(&L.r);
-	return 1;
+	fds[1] = L.tick;
+	return 2;
 }
 
 /* Is the open file still the one at the path?  A rotation that came
@@ -99,6 +117,8 @@ static void svc_ready(void *arg, int fd)
 {
 	int n;
 
+	if (fd == L.tick && !ticker_fired(fd))
+		return;
 	if (file_moved() && file_open() == 0)
 		run_say(L.wan, "binding-log", "reopened %s (it was moved)", L.path);
 	n = binlog_read(&L.r);
@@ -136,9 +156,7 @@ static void svc_stop(void *arg)
 		binlog_close(&L.r);
 		L.reading = false;
 	}
-	if (L.f)
-		fclose(L.f);
-	L.f = NULL;
+	svc_close();
 }
 
 static struct run_service service = {

@@ -17,8 +17,6 @@
 #include "core/output.h"
 #include "sys/caps.h"
 
-#define LOG_POLL_MS 1000 /* --follow: how often the stop flag is looked at */
-
 struct log_opts {
 	const char *wan;
 	bool follow;
@@ -87,7 +85,8 @@ static int log_follow(struct binlog_reader *r)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	while (!log_stop) {
-		n = binlog_wait(r, LOG_POLL_MS);
+		/* the ring's clock (mapce_binlog.h); the stop flag's too */
+		n = binlog_wait(r, MAPCE_BINLOG_FLUSH_MS);
 		if (n < 0 && n != -EINTR) {
 			pr_err("log: reading the binding log: %s", strerror(-n));
 			return 1;
