@@ -165,6 +165,35 @@ struct series {
 	int ok;
 };
 
+/* ---- the binding log's reader ------------------------------------------- */
+
+/* A reader of the CE's binding log, as `mapce run --binding-log` keeps one:
+ * new flows read their records after each call.  Unread, the ring fills
+ * and new flows time a failed reserve (their events lost), not what a
+ * router with its log pays. */
+static struct ring_buffer *binlog_reader;
+
+static int binlog_record(void *ctx, void *data, size_t len)
+{
+	return 0;
+}
+
+/* A reader of fx.ce's ring (again after a reload); 0 or -1. */
+static inline int binlog_reader_open(void)
+{
+	ring_buffer__free(binlog_reader);
+	binlog_reader =
+		ring_buffer__new(bpf_map__fd(fx.ce->maps.mapce_binlog), binlog_record, NULL, NULL);
+	return binlog_reader ? 0 : -1;
+}
+
+/* What is queued, read (gone from the ring). */
+static inline void binlog_reader_read(void)
+{
+	if (binlog_reader)
+		ring_buffer__consume(binlog_reader);
+}
+
 static int cmp_u32(const void *a, const void *b)
 {
 	__u32 x = *(const __u32 *)a, y = *(const __u32 *)b;

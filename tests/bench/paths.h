@@ -203,14 +203,16 @@ static __be32 n32(uint32_t v)
 	return htonl(v);
 }
 
-/* Delete what the new flow of udp_new created (it left on the port of
- * out), so that the next call is a new flow again on the same set (its
- * port hint bit too, as the expiry sweep clears it). */
+/* Read the call's binding log record, as a router's reader would; delete
+ * what the new flow of udp_new created (it left on the port of out), so
+ * that the next call is a new flow again on the same set (its port hint
+ * bit too, as the expiry sweep clears it). */
 static void new_flow_undo(const struct pkt *out)
 {
 	__u16 port = out->len > 54 + 24 ? encap_sport(out) : 0;
 	struct mapce_endpoint pub = { .ip = htonl(CE_V4), .port = htons(port), .proto = 17 };
 
+	binlog_reader_read();
 	ce_udp_flow_forget(&udp_new, port);
 	/* the port is free again, as the sweep would leave it */
 	port_hint_mark(bpf_map__fd(fx.ce->maps.mapce_port_hint), &fx.cfg, &pub, false);
@@ -248,7 +250,7 @@ static int ports_fill(__u32 permille)
 
 static int new_flow_empty(struct pkt *in)
 {
-	if (open_plain())
+	if (open_plain() || binlog_reader_open())
 		return -1;
 	pkt_v4(in, &udp_new);
 	return 0;
@@ -256,7 +258,7 @@ static int new_flow_empty(struct pkt *in)
 
 static int new_flow_90(struct pkt *in)
 {
-	if (open_plain() || ports_fill(900))
+	if (open_plain() || ports_fill(900) || binlog_reader_open())
 		return -1;
 	pkt_v4(in, &udp_new);
 	return 0;
