@@ -63,8 +63,8 @@ struct mapce_binlog_event {
 
 /*
  * When the reader reads.  Waking a reader for every event costs the
- * datapath an irq_work (a self-IPI: measured 4.6 us a new flow in a VM,
- * seven times the rest of a new flow).  So the datapath wakes the reader
+ * datapath an irq_work (a self-IPI: about 5 us a new flow measured in a VM,
+ * six times the rest of a new flow).  So the datapath wakes the reader
  * only when the queue crosses MAPCE_BINLOG_WAKE_BYTES (a burst is read long
  * before the ring fills), and every reader also reads on its own clock,
  * every MAPCE_BINLOG_FLUSH_MS: an event waits at most that long.  The
