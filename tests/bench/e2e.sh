@@ -34,15 +34,23 @@
 # one stream and eight, E2E_SECONDS each.
 #
 # BPF on live traffic: for the rows with mapce, kernel.bpf_stats_enabled
-# during the UDP frames and during TCP x1 gives run_time_ns / run_cnt of every program
-# attached in the CE and BR namespaces: what each costs a packet with
-# warm caches, beside make bench's one packet per call.
+# over a second run of the UDP frames and of TCP x1 gives run_time_ns /
+# run_cnt of every program attached in the CE and BR namespaces: what
+# each costs a packet with warm caches, beside make bench's one packet
+# per call.  Never during the row's own figures: bpf_stats reads the
+# clock twice a program run, which the other rows would not pay.
 #
 # Inbound (mapce row only): 64-byte UDP frames from the internet host to a
 # port forward of the CE's (udp 4933 -> the LAN host), through the BR and
 # the CE's XDP ingress, the same generator and an XDP sink on the LAN host;
 # offered and delivered pps and the programs' bpf_stats, as a figure
 # beside the table (the BR's IPv4 side steered to CPU 1 by RPS).
+#
+# Profile (E2E_PERF=DIR; needs perf: apt-get install linux-perf): each
+# row's UDP frames are also sampled on the path's core, `perf record -C 1
+# -g` into DIR/ROW.data (spaces and "+" in ROW as "_"), for `perf report
+# -i DIR/ROW.data --no-children --sort sym`: where a row's time goes,
+# the kernel's forwarding included, which bpf_stats cannot show.
 #
 #   tests/bench/e2e.sh [-j]
 set -uo pipefail
@@ -148,28 +156,66 @@ inbound() {
 	echo "{\"packets\":$pkt,\"bpf_ns\":$bpf}"
 }
 
+# profile_start NAME / profile_stop: E2E_PERF's sampling of the path's
+# core (CPU 1) while a row's UDP frames flow; nothing without E2E_PERF
+PERF_PID=
+profile_start() {
+	[ -n "${E2E_PERF:-}" ] || return 0
+	mkdir -p "$E2E_PERF" || return 0
+	perf record -q -C 1 -g -o "$E2E_PERF/$(tr ' +,' '___' <<<"$1").data" -- sleep "$((SECS + 1))" \
+		>/dev/null 2>&1 &
+	PERF_PID=$!
+}
+profile_stop() {
+	[ -n "$PERF_PID" ] || return 0
+	wait "$PERF_PID" 2>/dev/null
+	PERF_PID=
+}
+
 rows=()
+# frames NAME: the UDP frames from the LAN host for SECS, the generator's
+# JSON (offered, delivered)
+frames() {
+	taskset -c 0 "$TGEN" --flows "${E2E_FLOWS:-1}" --gen-ns "$LAB_NS_LAN" --gen-dev "$LAB_IF_LAN" \
+		--dst-mac "$CE_MAC" --src "$LAB_LAN_IP:40000" --dst "$LAB_INET_IP:9" \
+		--sink-ns "$LAB_NS_INET" --sink-dev "$LAB_IF_INET" --seconds "$SECS" -j ||
+		{ log "$1: trafficgen failed"; return 1; }
+}
+
+# stats_of CMD...: run CMD (its output dropped) with bpf_stats on: the
+# programs' ns per run over it (bpf_ns), or {} when bpf_stats is not there
+stats_of() {
+	local was before out="{}"
+	was=$(sysctl -n kernel.bpf_stats_enabled)
+	if sysctl -qw kernel.bpf_stats_enabled=1 && before=$(prog_stats); then
+		"$@" >/dev/null || { sysctl -qw kernel.bpf_stats_enabled="$was"; return 1; }
+		out=$(bpf_ns "$before" "$(prog_stats)") || out="{}"
+	else
+		log "no bpf_stats"
+	fi
+	sysctl -qw kernel.bpf_stats_enabled="$was"
+	echo "$out"
+}
+
 # row NAME XDP_NOTE [stats]: measure packets and TCP and append a JSON row;
-# stats: the BPF programs' cost on the UDP frames and on TCP x1 too
-# (bpf_stats; on TCP a run is an skb, GSO ones included, or an ACK)
+# stats: then the BPF programs' cost on the UDP frames and on TCP x1
+# (bpf_stats; on TCP a run is an skb, GSO ones included, or an ACK), each
+# over a run of its own: bpf_stats reads the clock twice a program run
+# (pvclock in the CI's VM: E2E_PERF put 290 ns of a mapce row's packet in
+# those reads), which the rows without mapce would not pay
 row() {
-	local name=$1 note=$2 pkt tcp1 tcp8 before="" bpf="{}" bpf_tcp="{}" stats_was
+	local name=$1 note=$2 pkt tcp1 tcp8 bpf="{}" bpf_tcp="{}"
 	ns_wait 10 ns_exec "$LAB_NS_LAN" ping -c1 -W1 "$LAB_INET_IP" >/dev/null ||
 		{ log "$name: the LAN host cannot reach $LAB_INET_IP"; return 1; }
-	if [ "${3:-}" = stats ]; then
-		stats_was=$(sysctl -n kernel.bpf_stats_enabled)
-		sysctl -qw kernel.bpf_stats_enabled=1 && before=$(prog_stats) ||
-			log "$name: no bpf_stats"
-	fi
-	pkt=$(taskset -c 0 "$TGEN" --flows "${E2E_FLOWS:-1}" --gen-ns "$LAB_NS_LAN" --gen-dev "$LAB_IF_LAN" --dst-mac "$CE_MAC" \
-		--src "$LAB_LAN_IP:40000" --dst "$LAB_INET_IP:9" --sink-ns "$LAB_NS_INET" \
-		--sink-dev "$LAB_IF_INET" --seconds "$SECS" -j) || { log "$name: trafficgen failed"; return 1; }
-	[ -n "$before" ] && { bpf=$(bpf_ns "$before" "$(prog_stats)") || bpf="{}"; }
-	[ -n "$before" ] && before=$(prog_stats)
+	profile_start "$name"
+	pkt=$(frames "$name") || { profile_stop; return 1; }
+	profile_stop
 	tcp1=$(iperf "$name" 1) || return 1
-	[ -n "$before" ] && { bpf_tcp=$(bpf_ns "$before" "$(prog_stats)") || bpf_tcp="{}"; }
-	[ -n "$before" ] && sysctl -qw kernel.bpf_stats_enabled="$stats_was"
 	tcp8=$(iperf "$name" 8) || return 1
+	if [ "${3:-}" = stats ]; then
+		bpf=$(stats_of frames "$name") || return 1
+		bpf_tcp=$(stats_of iperf "$name" 1) || return 1
+	fi
 	rows+=("{\"row\":\"$name\",\"xdp\":\"$note\",\"packets\":$pkt,\"tcp1_bps\":$tcp1,\"tcp8_bps\":$tcp8,\"bpf_ns\":$bpf,\"bpf_tcp1_ns\":$bpf_tcp}")
 }
 

@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # make bench's end-to-end part, briefly (tests/bench/e2e.sh -j, one second
 # a figure): every row is there, the generator's frames crossed the lab in
-# each (delivered > 0, never more than offered), TCP flowed, the table's
-# JSON parses, and the lab is gone afterwards.  No rate is asserted:
+# each (delivered > 0, never more than offered), TCP flowed, the mapce
+# rows' programs were timed (bpf_stats), the table's JSON parses, and the
+# lab is gone afterwards.  No rate is asserted:
 # benchmarks report, tests check behaviour.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
@@ -33,6 +34,10 @@ for name in ("mapce", "mapce + fastpath", "kernel routing", "nft masquerade"):
     if not p["offered"] > 0: bad.append("nothing offered")
     if not 0 < p["delivered"] <= p["offered"]: bad.append("delivered %d of %d" % (p["delivered"], p["offered"]))
     if not (r["tcp1_bps"] > 0 and r["tcp8_bps"] > 0): bad.append("no TCP")
+    # the mapce rows' programs, timed by bpf_stats over runs of their own
+    if name.startswith("mapce") and not (any(k.startswith("mapce") for k in r["bpf_ns"]) and
+                                         any(k.startswith("mapce") for k in r["bpf_tcp1_ns"])):
+        bad.append("no bpf_stats of its programs: %s %s" % (r["bpf_ns"], r["bpf_tcp1_ns"]))
     tag = "bench_e2e_" + name.replace(" + ", "_").replace(" ", "_")
     print(("not ok - %s: %s" % (tag, "; ".join(bad))) if bad else "ok - %s" % tag)
 PY
