@@ -43,8 +43,8 @@
 # Inbound (mapce row only): 64-byte UDP frames from the internet host to a
 # port forward of the CE's (udp 4933 -> the LAN host), through the BR and
 # the CE's XDP ingress, the same generator and an XDP sink on the LAN host;
-# offered and delivered pps and the programs' bpf_stats, as a figure
-# beside the table (the BR's IPv4 side steered to CPU 1 by RPS).
+# offered and delivered pps and the programs' bpf_stats (a second run), as
+# a figure beside the table (the BR's IPv4 side steered to CPU 1 by RPS).
 #
 # Profile (E2E_PERF=DIR; needs perf: apt-get install linux-perf): each
 # row's UDP frames are also sampled on the path's core, `perf record -C 1
@@ -134,23 +134,26 @@ print(json.dumps(out))' "$1" "$2"
 }
 
 INBOUND_PORT=4933 # in the lab CE's port set (0x1340-0x134f, ...)
-# inbound: the inbound figure of the mapce row as a JSON object
+# inbound_frames BR_MAC: UDP frames from the internet host to the forward
+# for SECS, into the BR's IPv4 side (BR_MAC): the generator's JSON
+inbound_frames() {
+	taskset -c 0 "$TGEN" --flows 1 --gen-ns "$LAB_NS_INET" --gen-dev "$LAB_IF_INET" --dst-mac "$1" \
+		--src "$LAB_INET_IP:40000" --dst "$LAB_MAP_IPV4:$INBOUND_PORT" --sink-ns "$LAB_NS_LAN" \
+		--sink-dev "$LAB_IF_LAN" --seconds "$SECS" -j
+}
+
+# inbound: the inbound figure of the mapce row as a JSON object (the
+# programs' bpf_stats over a second run, as for the rows)
 inbound() {
-	local bri_mac before pkt bpf stats_was out
+	local bri_mac pkt bpf="{}" out
 	out=$(lab_ce portmap add udp "$INBOUND_PORT" "$LAB_LAN_IP:$INBOUND_PORT" 2>&1) ||
 		{ log "inbound: portmap add: $out"; return 1; }
 	ns_offload "$LAB_NS_BR" "$LAB_IF_BR_INET" on gro &&
 		ns_exec "$LAB_NS_BR" sh -c "echo 2 >/sys/class/net/$LAB_IF_BR_INET/queues/rx-0/rps_cpus" ||
 		{ log "inbound: cannot steer $LAB_IF_BR_INET to CPU 1"; return 1; }
 	bri_mac=$(ip -n "$LAB_NS_BR" -br link show "$LAB_IF_BR_INET" | awk '{print $3}')
-	stats_was=$(sysctl -n kernel.bpf_stats_enabled)
-	sysctl -qw kernel.bpf_stats_enabled=1 && before=$(prog_stats) || before=""
-	pkt=$(taskset -c 0 "$TGEN" --flows 1 --gen-ns "$LAB_NS_INET" --gen-dev "$LAB_IF_INET" --dst-mac "$bri_mac" \
-		--src "$LAB_INET_IP:40000" --dst "$LAB_MAP_IPV4:$INBOUND_PORT" --sink-ns "$LAB_NS_LAN" \
-		--sink-dev "$LAB_IF_LAN" --seconds "$SECS" -j) || pkt=""
-	bpf="{}"
-	[ -n "$before" ] && { bpf=$(bpf_ns "$before" "$(prog_stats)") || bpf="{}"; }
-	sysctl -qw kernel.bpf_stats_enabled="$stats_was"
+	pkt=$(inbound_frames "$bri_mac") || pkt=""
+	[ -n "$pkt" ] && { bpf=$(stats_of inbound_frames "$bri_mac") || bpf="{}"; }
 	lab_ce portmap del udp "$INBOUND_PORT" >/dev/null 2>&1
 	[ -n "$pkt" ] || { log "inbound: trafficgen failed"; return 1; }
 	echo "{\"packets\":$pkt,\"bpf_ns\":$bpf}"

@@ -2,9 +2,10 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # make bench's end-to-end part, briefly (tests/bench/e2e.sh -j, one second
 # a figure): every row is there, the generator's frames crossed the lab in
-# each (delivered > 0, never more than offered), TCP flowed, the mapce
-# rows' programs were timed (bpf_stats), the table's JSON parses, and the
-# lab is gone afterwards.  No rate is asserted:
+# each and inbound to a port forward (delivered > 0, never more than
+# offered), TCP flowed, the mapce rows' and the inbound figure's programs
+# were timed (bpf_stats), the table's JSON parses, and the lab is gone
+# afterwards.  No rate is asserted:
 # benchmarks report, tests check behaviour.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
@@ -40,6 +41,12 @@ for name in ("mapce", "mapce + fastpath", "kernel routing", "nft masquerade"):
         bad.append("no bpf_stats of its programs: %s %s" % (r["bpf_ns"], r["bpf_tcp1_ns"]))
     tag = "bench_e2e_" + name.replace(" + ", "_").replace(" ", "_")
     print(("not ok - %s: %s" % (tag, "; ".join(bad))) if bad else "ok - %s" % tag)
+i = d.get("inbound") or {}
+p = i.get("packets") or {}
+bad = []
+if not 0 < p.get("delivered", 0) <= p.get("offered", 0): bad.append("delivered %s of %s" % (p.get("delivered"), p.get("offered")))
+if not any(k.startswith("mapce") for k in i.get("bpf_ns") or {}): bad.append("no bpf_stats of its programs: %s" % i.get("bpf_ns"))
+print(("not ok - bench_e2e_inbound: %s" % "; ".join(bad)) if bad else "ok - bench_e2e_inbound")
 PY
 if ip netns list | grep -q '^mce-'; then
 	echo "not ok - bench_e2e_cleanup: lab namespaces left: $(ip netns list | grep '^mce-' | tr '\n' ' ')"
