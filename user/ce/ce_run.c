@@ -28,6 +28,7 @@
 #include "sys/nl_monitor.h"
 #include "sys/nl_parse.h"
 #include "sys/pin.h"
+#include "sys/ticker.h"
 
 struct runner {
 	const char *wan;
@@ -117,19 +118,13 @@ static void catch_stop(void)
 
 /* ---- timers and events ---------------------------------------------------- */
 
-static void arm_ms(int fd, long ms, long interval_ms)
+/* Fire fd (a timerfd) once, ms (> 0) from now: the debounce.  The
+ * periodic timers are tickers (sys/ticker.h). */
+static void arm_once(int fd, long ms)
 {
-	struct itimerspec it = {
-		.it_value = { ms / 1000, (ms % 1000) * 1000000L },
-		.it_interval = { interval_ms / 1000, (interval_ms % 1000) * 1000000L },
-	};
+	struct itimerspec it = { .it_value = { ms / 1000, (ms % 1000) * 1000000L } };
 
 	timerfd_settime(fd, 0, &it, NULL);
-}
-
-static void arm(int fd, long ms, long interval_s)
-{
-	arm_ms(fd, ms, interval_s * 1000L);
 }
 
 static void drain(int fd)
@@ -430,29 +425,26 @@ static int setup(struct runner *r, sigset_t *old)
 	sigprocmask(SIG_BLOCK, &set, old);
 	r->sfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
 	r->debounce = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
-	r->tick = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
-	if (r->sfd < 0 || r->debounce < 0 || r->tick < 0) {
+	if (r->sfd < 0 || r->debounce < 0) {
 		pr_err("run: signalfd/timerfd: %s", strerror(errno));
 		return -1;
 	}
-	arm(r->tick, RUN_CHECK_S * 1000L, RUN_CHECK_S);
-	/* always armed: a reload may ask for a textfile */
-	r->prom = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
-	if (r->prom < 0) {
-		pr_err("run: timerfd: %s", strerror(errno));
+	r->tick = ticker_open(RUN_CHECK_S * 1000L);
+	/* always running: a reload may ask for a textfile */
+	r->prom = ticker_open(MAPCE_PROM_INTERVAL_S * 1000L);
+	if (r->tick < 0 || r->prom < 0) {
+		pr_err("run: timerfd: %s", strerror(-(r->tick < 0 ? r->tick : r->prom)));
 		return -1;
 	}
-	arm(r->prom, MAPCE_PROM_INTERVAL_S * 1000L, MAPCE_PROM_INTERVAL_S);
 	wdog_ms = watchdog_interval_ms();
 	if (wdog_ms > 0) {
-		r->wdog = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+		r->wdog = ticker_open(wdog_ms);
 		if (r->wdog < 0) {
-			pr_err("run: timerfd: %s", strerror(errno));
+			pr_err("run: timerfd: %s", strerror(-r->wdog));
 			return -1;
 		}
 		/* the first ping at once: up may have taken most of the period */
 		notify_watchdog();
-		arm_ms(r->wdog, wdog_ms, wdog_ms);
 	}
 	watch_update(r, (int)if_nametoindex(r->wan));
 	return 0;
@@ -566,7 +558,7 @@ static void loop(struct runner *r)
 				r->pending = true; /* a pass after the debounce */
 		}
 		if (r->pending && !r->armed && !r->stop) {
-			arm(r->debounce, RUN_DEBOUNCE_MS, 0);
+			arm_once(r->debounce, RUN_DEBOUNCE_MS);
 			r->armed = true;
 		}
 	}

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * ticker.h - a periodic timer as an fd for poll(): what a `mapce run`
- * service does on its own clock (the binding log's reads, the UPnP lease
- * file's checks).
+ * ticker.h - a periodic timer as an fd for poll(): what `mapce run` does
+ * on its own clock (its safety-net pass, the Prometheus textfile, the
+ * systemd watchdog's ping; the binding log's reads, the UPnP lease file's
+ * checks).
  */
 #ifndef MAPCE_SYS_TICKER_H
 #define MAPCE_SYS_TICKER_H
