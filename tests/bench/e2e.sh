@@ -133,13 +133,19 @@ for i, (name, ns, cnt) in b.items():
 print(json.dumps(out))' "$1" "$2"
 }
 
+# gen ARGS...: the generator on its own core (CPU 0) for SECS with ARGS
+# (its devices and endpoints): its JSON (offered, delivered)
+gen() {
+	taskset -c 0 "$TGEN" "$@" --seconds "$SECS" -j
+}
+
 INBOUND_PORT=4933 # in the lab CE's port set (0x1340-0x134f, ...)
 # inbound_frames BR_MAC: UDP frames from the internet host to the forward
 # for SECS, into the BR's IPv4 side (BR_MAC): the generator's JSON
 inbound_frames() {
-	taskset -c 0 "$TGEN" --flows 1 --gen-ns "$LAB_NS_INET" --gen-dev "$LAB_IF_INET" --dst-mac "$1" \
+	gen --flows 1 --gen-ns "$LAB_NS_INET" --gen-dev "$LAB_IF_INET" --dst-mac "$1" \
 		--src "$LAB_INET_IP:40000" --dst "$LAB_MAP_IPV4:$INBOUND_PORT" --sink-ns "$LAB_NS_LAN" \
-		--sink-dev "$LAB_IF_LAN" --seconds "$SECS" -j
+		--sink-dev "$LAB_IF_LAN"
 }
 
 # inbound: the inbound figure of the mapce row as a JSON object (the
@@ -175,31 +181,32 @@ profile_stop() {
 	PERF_PID=
 }
 
-rows=()
-# frames NAME: the UDP frames from the LAN host for SECS, the generator's
-# JSON (offered, delivered)
+# frames NAME: the row's UDP frames from the LAN host (gen)
 frames() {
-	taskset -c 0 "$TGEN" --flows "${E2E_FLOWS:-1}" --gen-ns "$LAB_NS_LAN" --gen-dev "$LAB_IF_LAN" \
+	gen --flows "${E2E_FLOWS:-1}" --gen-ns "$LAB_NS_LAN" --gen-dev "$LAB_IF_LAN" \
 		--dst-mac "$CE_MAC" --src "$LAB_LAN_IP:40000" --dst "$LAB_INET_IP:9" \
-		--sink-ns "$LAB_NS_INET" --sink-dev "$LAB_IF_INET" --seconds "$SECS" -j ||
+		--sink-ns "$LAB_NS_INET" --sink-dev "$LAB_IF_INET" ||
 		{ log "$1: trafficgen failed"; return 1; }
 }
 
 # stats_of CMD...: run CMD (its output dropped) with bpf_stats on: the
 # programs' ns per run over it (bpf_ns), or {} when bpf_stats is not there
 stats_of() {
-	local was before out="{}"
+	local was before out="{}" rc=0
 	was=$(sysctl -n kernel.bpf_stats_enabled)
-	if sysctl -qw kernel.bpf_stats_enabled=1 && before=$(prog_stats); then
-		"$@" >/dev/null || { sysctl -qw kernel.bpf_stats_enabled="$was"; return 1; }
+	if ! sysctl -qw kernel.bpf_stats_enabled=1 || ! before=$(prog_stats); then
+		log "no bpf_stats"
+	elif "$@" >/dev/null; then
 		out=$(bpf_ns "$before" "$(prog_stats)") || out="{}"
 	else
-		log "no bpf_stats"
+		rc=1
 	fi
 	sysctl -qw kernel.bpf_stats_enabled="$was"
 	echo "$out"
+	return $rc
 }
 
+rows=()
 # row NAME XDP_NOTE [stats]: measure packets and TCP and append a JSON row;
 # stats: then the BPF programs' cost on the UDP frames and on TCP x1
 # (bpf_stats; on TCP a run is an skb, GSO ones included, or an ACK), each
