@@ -27,6 +27,13 @@
 #   run_kill9_takeover         run killed with -9, run again (with -j): it
 #                              takes the pinned state over, the live TCP
 #                              connection keeps echoing
+#   run_takeover_forward_held  the file gains a forward on the port the live
+#                              TCP flow's mapping holds, run killed with -9,
+#                              run again: it takes the CE over (start), says
+#                              the held port once as an error event (no
+#                              exit, nothing changed: the flow echoes on its
+#                              binding, the forward not installed); the line
+#                              taken out again, SIGHUP: reloaded
 #   run_prefix_change          the WAN's prefix replaced under a UDP stream:
 #                              new IPv4 and MAP address in status, the
 #                              stream echoes again from the new address, old
@@ -51,7 +58,7 @@ cd "$(dirname "$0")/../.." || exit 1
 . tests/lab/lib/run.sh
 
 ALL_CASES=(run_cli run_starts run_second_refused run_sighup_in_place run_sighup_bad_file run_link_flap
-	run_kill9_takeover run_prefix_change run_sigterm_down up_repairs_after_flap
+	run_kill9_takeover run_takeover_forward_held run_prefix_change run_sigterm_down up_repairs_after_flap
 	run_exits_on_down run_prefix_from run_teardown)
 RUN_WAIT=${RUN_WAIT:-10} # seconds a case waits for the CE to follow
 T=60
@@ -94,6 +101,17 @@ run_pidfile_new() {
 	p=$(cat "$PIDFILE" 2>/dev/null) || return 1
 	[ -n "$p" ] && [ "$p" != "${1:-}" ] && kill -0 "$p" 2>/dev/null || return 1
 	RUN_MAPCE_PID=$p
+}
+
+# kill9_rerun OUT: the running run killed with -9, another started (-j,
+# stdout to OUT); it takes the pid file over (bounded).
+kill9_rerun() {
+	local old_pid=$RUN_MAPCE_PID
+
+	kill -KILL "$old_pid"
+	wait "$RUN_PID" 2>/dev/null
+	run_start "$1" -j
+	ns_wait "$RUN_WAIT" run_pidfile_new "$old_pid"
 }
 
 cleanup() {
@@ -311,11 +329,7 @@ t_end
 # ---- run_kill9_takeover -------------------------------------------------
 t_begin run_kill9_takeover
 out_before=$(tcp_flow_outside)
-old_pid=$RUN_MAPCE_PID
-kill -KILL "$old_pid"
-wait "$RUN_PID" 2>/dev/null
-run_start "$LAB_DIR/run2.json" -j
-ns_wait "$RUN_WAIT" run_pidfile_new "$old_pid" || t_why "the second run did not take the pid file"
+kill9_rerun "$LAB_DIR/run2.json" || t_why "the second run did not take the pid file"
 ns_wait "$RUN_WAIT" grep -q '"event":"start"' "$LAB_DIR/run2.json" ||
 	t_why "no start event on stdout: $(head -c 300 "$LAB_DIR/run2.json") $(tail -n 2 "$RUNLOG")"
 python3 -c '
@@ -327,6 +341,40 @@ assert st["wan"] == sys.argv[2] and st["message"].startswith("took over the runn
 stream_moves tcpstream 5 || t_why "the TCP stream stopped echoing"
 [ "$(stream_get tcpstream error)" = None ] || t_why "TCP stream: $(stream_get tcpstream error)"
 [ "$(tcp_flow_outside)" = "$out_before" ] || t_why "the TCP flow changed: $out_before -> $(tcp_flow_outside)"
+t_end
+
+# ---- run_takeover_forward_held ------------------------------------------
+t_begin run_takeover_forward_held
+held=$(tcp_flow_outside)
+held_port=${held##*:}
+cp "$CONF" "$CONF.good"
+echo "portmap tcp ${held_port:-0} $LAB_LAN_IP:23" >>"$CONF"
+kill9_rerun "$LAB_DIR/run3.json" || t_why "the third run did not take the pid file"
+ns_wait "$RUN_WAIT" grep -q '"event":"error"' "$LAB_DIR/run3.json" ||
+	t_why "no error event: $(head -c 300 "$LAB_DIR/run3.json") $(tail -n 2 "$RUNLOG")"
+python3 -c '
+import json, sys
+lines = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+assert all("event" in e for e in lines), "said outside the events: %s" % lines
+ev = [e["event"] for e in lines]
+assert ev[:2] == ["start", "error"], ev
+assert lines[0]["message"].startswith("took over the running CE"), lines[0]
+want = "port %s/tcp is held by a live mapping" % sys.argv[2]
+assert want in lines[1]["message"] and "tried again" in lines[1]["message"], lines[1]
+assert ev.count("error") == 1, ev
+' "$LAB_DIR/run3.json" "$held_port" 2>"$LAB_DIR/py" || t_why "$(tail -n 1 "$LAB_DIR/py")"
+run_alive || t_why "run exited"
+stream_moves tcpstream 3 || t_why "the TCP stream stopped echoing"
+[ "$(tcp_flow_outside)" = "$held" ] || t_why "the TCP flow changed: $held -> $(tcp_flow_outside)"
+ce "$MAPCE" -j portmap list --wan "$LAB_IF_WAN" >"$LAB_DIR/pm" 2>&1
+[ "$(js "$LAB_DIR/pm" "sorted((f['outside_port'], f['installed']) for f in d['forwards']) == \
+	sorted([($fwd_port, True), (${held_port:-0}, False)])")" = True ] ||
+	t_why "forwards: $(head -c 300 "$LAB_DIR/pm")"
+cp "$CONF.good" "$CONF"
+kill -HUP "$RUN_MAPCE_PID"
+ns_wait "$RUN_WAIT" grep -q '"event":"reload"' "$LAB_DIR/run3.json" ||
+	t_why "no reload event: $(tail -c 300 "$LAB_DIR/run3.json")"
+run_alive || t_why "run exited after the reload"
 t_end
 
 # ---- run_prefix_change --------------------------------------------------

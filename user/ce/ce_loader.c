@@ -167,6 +167,9 @@ static int sync_forwards(struct ce_run *r, bool evict)
 			 &r->res->forwards_added, &r->res->forwards_removed, errbuf,
 			 sizeof(errbuf))) {
 		pr_err("port forwards: %s", errbuf);
+		/* in place, a refusal changes nothing (portmap_sync checks
+		 * every forward before it writes one) */
+		r->res->forwards_refused = !evict;
 		return -1;
 	}
 	r->forwards = p->n_portmaps;
@@ -605,7 +608,9 @@ static int ce_deploy(const struct ce_up_params *p, __u32 *pins, struct ce_up_res
 	ret = deploy_up(&r.d);
 	r.res->mode = r.d.mode;
 	r.res->pins_lost = r.d.pins_lost;
-	if (!ret && pins)
+	/* the forwards refused in place: the CE runs on as it was, on the
+	 * same pins (run goes on and tries again) */
+	if ((!ret || r.res->forwards_refused) && pins)
 		*pins = r.d.pins_map_id;
 	return ret;
 }

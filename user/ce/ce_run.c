@@ -339,7 +339,25 @@ out:
 	status(r, reload);
 }
 
-/* The first up: as `up` (errors said as errors, exit 1). */
+/* first_up's messages: errors kept (catch_msg: the first is the cause),
+ * warnings printed as they come, as `up` prints them. */
+static void first_msg(bool error, const char *msg, void *arg)
+{
+	if (error) {
+		catch_msg(true, msg, arg);
+		return;
+	}
+	out_redirect_msgs(NULL, NULL);
+	pr_warn("%s", msg);
+	out_redirect_msgs(first_msg, arg);
+}
+
+/* The first up: as `up` (errors said as errors, exit 1).  Taking over a
+ * running CE whose config file has a forward that a live mapping holds
+ * (added after the mapping, the run before killed) is not one: the CE
+ * runs on as it was and run follows it, trying the forwards again as a
+ * pass does, rather than exit and leave the line unwatched until the
+ * mapping expires. */
 static int first_up(struct runner *r)
 {
 	static struct ce_up_params p;
@@ -347,15 +365,25 @@ static int first_up(struct runner *r)
 	struct run_pass ps = { .now = &p, .res = &res, .note = "" };
 	struct run_event ev;
 	char err[1536], note[8];
+	int ret;
 
 	if (r->ops->plan(r->ctx, false, &p, note, sizeof(note), err, sizeof(err))) {
 		pr_err("run: %s", err);
 		return -1;
 	}
-	if (ce_reconcile(&p, &r->pins, &res))
+	r->err[0] = '\0';
+	out_redirect_msgs(first_msg, r);
+	ret = ce_reconcile(&p, &r->pins, &res);
+	catch_stop();
+	if (ret && !(res.forwards_refused && r->pins)) {
+		if (r->err[0])
+			pr_err("%s", r->err);
 		return -1;
+	}
 	run_event_describe(&ps, &ev);
 	run_log(r->wan, &ev);
+	if (ret)
+		problem(r, "error", r->err);
 	r->cur = p;
 	r->have_cur = true;
 	watch_update(r, p.ifindex);
