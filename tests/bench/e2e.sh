@@ -41,7 +41,8 @@
 # clock twice a program run, which the other rows would not pay.
 #
 # Inbound (mapce row only): 64-byte UDP frames from the internet host to a
-# port forward of the CE's (udp 4933 -> the LAN host), through the BR and
+# port forward of the CE's (udp, on a port of the set no mapping of the
+# rows before holds, to the LAN host), through the BR and
 # the CE's XDP ingress, the same generator and an XDP sink on the LAN host;
 # offered and delivered pps and the programs' bpf_stats (a second run), as
 # a figure beside the table (the BR's IPv4 side steered to CPU 1 by RPS).
@@ -139,7 +140,7 @@ gen() {
 	taskset -c 0 "$TGEN" "$@" --seconds "$SECS" -j
 }
 
-INBOUND_PORT=4933 # in the lab CE's port set (0x1340-0x134f, ...)
+INBOUND_PORT= # a port of the lab CE's set no UDP mapping of the rows holds
 # inbound_frames BR_MAC: UDP frames from the internet host to the forward
 # for SECS, into the BR's IPv4 side (BR_MAC): the generator's JSON
 inbound_frames() {
@@ -152,6 +153,7 @@ inbound_frames() {
 # programs' bpf_stats over a second run, as for the rows)
 inbound() {
 	local bri_mac pkt bpf="{}" out
+	INBOUND_PORT=$(lab_free_port udp) || { log "inbound: no free port of the set"; return 1; }
 	out=$(lab_ce portmap add udp "$INBOUND_PORT" "$LAB_LAN_IP:$INBOUND_PORT" 2>&1) ||
 		{ log "inbound: portmap add: $out"; return 1; }
 	ns_offload "$LAB_NS_BR" "$LAB_IF_BR_INET" on gro &&

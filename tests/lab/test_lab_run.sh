@@ -149,20 +149,6 @@ tcp_flow_outside() {
 		js "$LAB_DIR/fl" "[f['outside'] for f in d['flows'] if f['proto'] == 'tcp' and f['inside_port'] == $(stream_get tcpstream local_port)][0]"
 }
 
-# free_forward_port: a port of the running set's first block that no live
-# TCP mapping holds.  A forward on a port a mapping holds is refused (as it
-# should be), and the streams' mappings take ports of the set at random.
-free_forward_port() {
-	status_json "$LAB_DIR/st" && flows_json "$LAB_DIR/fl" || return 1
-	python3 -c '
-import json, sys
-w = json.load(open(sys.argv[1]))["interfaces"][0]
-held = {int(f["outside"].rsplit(":", 1)[1]) for f in json.load(open(sys.argv[2]))["flows"] if f["proto"] == "tcp"}
-a_shift = 16 - w["psid_offset"]
-base = (1 << a_shift) | (w["psid"] << (a_shift - w["psid_len"]))
-print(next(p for p in range(base, base + (1 << (a_shift - w["psid_len"]))) if p not in held))' "$LAB_DIR/st" "$LAB_DIR/fl"
-}
-
 # wan_restore ADDR GW: what the ISP's RA gives back after a flap (the lab
 # has none): the WAN's /64 and the IPv6 default route.
 wan_restore() {
@@ -268,7 +254,7 @@ out_before=$(tcp_flow_outside)
 status_json "$LAB_DIR/st0"
 bindings0=$(js "$LAB_DIR/st0" "w['bindings']")
 [ -n "$out_before" ] || t_why "no TCP flow of the stream in flows: $(head -c 300 "$LAB_DIR/fl")"
-fwd_port=$(free_forward_port) || t_why "no free port of the set: $(head -c 300 "$LAB_DIR/fl")"
+fwd_port=$(lab_free_port tcp) || t_why "no free port of the set: $(head -c 300 "$LAB_DIR/fl")"
 {
 	echo "filtering eif"
 	echo "timeout-udp 200"

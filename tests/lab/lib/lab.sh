@@ -171,6 +171,24 @@ lab_query() { "$LAB_PY" "$LAB_TOOLS/json_query.py" "$@"; }
 lab_ce() { mapce_in "$LAB_NS_CE" "$@"; }
 lab_br() { mapce_in "$LAB_NS_BR" "$@"; }
 
+# lab_free_port PROTO: a port of the CE's set (its first block) that no
+# live PROTO mapping holds, by `mapce status` and `mapce flows`.  A forward
+# added while flows run takes one: on a port a mapping took (any of the
+# set, at random) it is refused, as it should be.
+lab_free_port() {
+	lab_ce -j status --wan "$LAB_IF_WAN" >"$LAB_DIR/free_port.st" &&
+		lab_ce -j flows --wan "$LAB_IF_WAN" >"$LAB_DIR/free_port.fl" || return 1
+	"$LAB_PY" -c '
+import json, sys
+w = json.load(open(sys.argv[2]))["interfaces"][0]
+flows = json.load(open(sys.argv[3]))["flows"]
+held = {int(f["outside"].rsplit(":", 1)[1]) for f in flows if f["proto"] == sys.argv[1]}
+a_shift = 16 - w["psid_offset"]
+base = (1 << a_shift) | (w["psid"] << (a_shift - w["psid_len"]))
+print(next(p for p in range(base, base + (1 << (a_shift - w["psid_len"]))) if p not in held))' \
+		"$1" "$LAB_DIR/free_port.st" "$LAB_DIR/free_port.fl"
+}
+
 # lab_set_wan_offload on|off: checksum offload, TSO and GSO along the CE's
 # WAN egress path (LAN host -> CE -> mce-wan).
 lab_set_wan_offload() {
