@@ -339,12 +339,23 @@ out:
 	status(r, reload);
 }
 
-/* first_up's messages: errors kept (catch_msg: the first is the cause),
+/* first_up's errors in order, said as they came when the start fails
+ * (the first is the cause, a rollback's may follow). */
+#define FIRST_ERRS 8
+static struct {
+	char msg[FIRST_ERRS][1024];
+	int n;
+} first_errs;
+
+/* first_up's messages: errors kept (the first in r->err too: catch_msg),
  * warnings printed as they come, as `up` prints them. */
 static void first_msg(bool error, const char *msg, void *arg)
 {
 	if (error) {
 		catch_msg(true, msg, arg);
+		if (first_errs.n < FIRST_ERRS)
+			snprintf(first_errs.msg[first_errs.n++], sizeof(first_errs.msg[0]), "%s",
+				 msg);
 		return;
 	}
 	out_redirect_msgs(NULL, NULL);
@@ -372,12 +383,13 @@ static int first_up(struct runner *r)
 		return -1;
 	}
 	r->err[0] = '\0';
+	first_errs.n = 0;
 	out_redirect_msgs(first_msg, r);
 	ret = ce_reconcile(&p, &r->pins, &res);
 	catch_stop();
 	if (ret && !(res.forwards_refused && r->pins)) {
-		if (r->err[0])
-			pr_err("%s", r->err);
+		for (int i = 0; i < first_errs.n; i++)
+			pr_err("%s", first_errs.msg[i]);
 		return -1;
 	}
 	run_event_describe(&ps, &ev);
