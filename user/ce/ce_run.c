@@ -347,12 +347,11 @@ static struct {
 	int n;
 } first_errs;
 
-/* first_up's messages: errors kept (the first in r->err too: catch_msg),
- * warnings printed as they come, as `up` prints them. */
+/* first_up's messages: errors kept (first_errs), warnings printed as
+ * they come, as `up` prints them. */
 static void first_msg(bool error, const char *msg, void *arg)
 {
 	if (error) {
-		catch_msg(true, msg, arg);
 		if (first_errs.n < FIRST_ERRS)
 			snprintf(first_errs.msg[first_errs.n++], sizeof(first_errs.msg[0]), "%s",
 				 msg);
@@ -382,7 +381,6 @@ static int first_up(struct runner *r)
 		pr_err("run: %s", err);
 		return -1;
 	}
-	r->err[0] = '\0';
 	first_errs.n = 0;
 	out_redirect_msgs(first_msg, r);
 	ret = ce_reconcile(&p, &r->pins, &res);
@@ -395,7 +393,7 @@ static int first_up(struct runner *r)
 	run_event_describe(&ps, &ev);
 	run_log(r->wan, &ev);
 	if (ret)
-		problem(r, "error", r->err);
+		problem(r, "error", first_errs.n ? first_errs.msg[0] : "port forwards refused");
 	r->cur = p;
 	r->have_cur = true;
 	watch_update(r, p.ifindex);
