@@ -32,8 +32,12 @@
 #                              run again: it takes the CE over (start), says
 #                              the held port once as an error event (no
 #                              exit, nothing changed: the flow echoes on its
-#                              binding, the forward not installed); the line
-#                              taken out again, SIGHUP: reloaded
+#                              binding, the forward not installed)
+#   run_held_forward_rest_applies  while that forward is held, the rest of
+#                              a pass applies: a link flap is repaired, a
+#                              SIGHUP's new timeout applied, the refusal
+#                              not said again; the line taken out, SIGHUP:
+#                              reloaded
 #   run_prefix_change          the WAN's prefix replaced under a UDP stream:
 #                              new IPv4 and MAP address in status, the
 #                              stream echoes again from the new address, old
@@ -58,7 +62,7 @@ cd "$(dirname "$0")/../.." || exit 1
 . tests/lab/lib/run.sh
 
 ALL_CASES=(run_cli run_starts run_second_refused run_sighup_in_place run_sighup_bad_file run_link_flap
-	run_kill9_takeover run_takeover_forward_held run_prefix_change run_sigterm_down up_repairs_after_flap
+	run_kill9_takeover run_takeover_forward_held run_held_forward_rest_applies run_prefix_change run_sigterm_down up_repairs_after_flap
 	run_exits_on_down run_prefix_from run_teardown)
 RUN_WAIT=${RUN_WAIT:-10} # seconds a case waits for the CE to follow
 T=60
@@ -356,11 +360,39 @@ ce "$MAPCE" -j portmap list --wan "$LAB_IF_WAN" >"$LAB_DIR/pm" 2>&1
 [ "$(js "$LAB_DIR/pm" "sorted((f['outside_port'], f['installed']) for f in d['forwards']) == \
 	sorted([($fwd_port, True), (${held_port:-0}, False)])")" = True ] ||
 	t_why "forwards: $(head -c 300 "$LAB_DIR/pm")"
+t_end
+
+# ---- run_held_forward_rest_applies --------------------------------------
+t_begin run_held_forward_rest_applies
+# the forward of run_takeover_forward_held still held: a flap is repaired
+flap "$LAB_CE_WAN_IP6" "$LAB_ISP_CE_IP6"
+ns_wait "$RUN_WAIT" status_is "w['address_present'] and w['route_present']" ||
+	t_why "not put back while a forward is held: $(head -c 300 "$LAB_DIR/st"); $(tail -c 400 "$LAB_DIR/run3.json")"
+ns_wait "$RUN_WAIT" grep -q '"message":"link up: put back the MAP address' "$LAB_DIR/run3.json" ||
+	t_why "no repair event: $(tail -c 400 "$LAB_DIR/run3.json")"
+ns_wait "$RUN_WAIT" lan_ping || t_why "the LAN does not reach $LAB_INET_IP after the flap"
+# ... a reload's other settings apply, the held forward left out, its
+# refusal not said again (said when it changes, not at every pass)
+errors0=$(grep -c '"event":"error"' "$LAB_DIR/run3.json")
+echo "timeout-icmp 90" >>"$CONF"
+kill -HUP "$RUN_MAPCE_PID"
+ns_wait "$RUN_WAIT" status_is "w['timeouts']['icmp'] == 90" ||
+	t_why "the reload not applied while a forward is held: $(head -c 300 "$LAB_DIR/st"); $(tail -c 400 "$LAB_DIR/run3.json")"
+ns_wait "$RUN_WAIT" grep -q '"message":"[^"]*timeout icmp 60 -> 90' "$LAB_DIR/run3.json" ||
+	t_why "no reload event: $(tail -c 400 "$LAB_DIR/run3.json")"
+[ "$(grep -c '"event":"error"' "$LAB_DIR/run3.json")" = "$errors0" ] ||
+	t_why "error events: $(grep '"event":"error"' "$LAB_DIR/run3.json" | head -c 400)"
+stream_moves tcpstream 3 || t_why "the TCP stream stopped echoing"
+[ "$(tcp_flow_outside)" = "$held" ] || t_why "the TCP flow changed: $held -> $(tcp_flow_outside)"
+ce "$MAPCE" -j portmap list --wan "$LAB_IF_WAN" >"$LAB_DIR/pm" 2>&1
+[ "$(js "$LAB_DIR/pm" "[f['outside_port'] for f in d['forwards'] if f['installed']] == [$fwd_port]")" = True ] ||
+	t_why "forwards: $(head -c 300 "$LAB_DIR/pm")"
+# the line taken out, SIGHUP: reloaded, the file's state again
 cp "$CONF.good" "$CONF"
 kill -HUP "$RUN_MAPCE_PID"
-ns_wait "$RUN_WAIT" grep -q '"event":"reload"' "$LAB_DIR/run3.json" ||
-	t_why "no reload event: $(tail -c 300 "$LAB_DIR/run3.json")"
-run_alive || t_why "run exited after the reload"
+ns_wait "$RUN_WAIT" status_is "w['timeouts']['icmp'] == 60" ||
+	t_why "the second reload not applied: $(head -c 300 "$LAB_DIR/st")"
+run_alive || t_why "run exited after the reloads"
 t_end
 
 # ---- run_prefix_change --------------------------------------------------

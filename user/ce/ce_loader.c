@@ -149,7 +149,11 @@ static void record_config(const struct ce_up_params *p)
 }
 
 /* The STATIC entries of the maps made p's forwards (portmap_sync); evict:
- * a dynamic mapping on a wanted port gives way, else it is a refusal. */
+ * a dynamic mapping on a wanted port gives way, else it is a refusal.
+ * Under `mapce run` (d.reconcile) a refusal in place is not a failure:
+ * the forwards stay as they were, the rest of the pass applies (a link
+ * flap's repair, a reload's other settings), res->forwards_refused says
+ * so and run tries again at its next pass.  `up` and `portmap` refuse. */
 static int sync_forwards(struct ce_run *r, bool evict)
 {
 	const struct ce_up_params *p = r->p;
@@ -167,10 +171,10 @@ static int sync_forwards(struct ce_run *r, bool evict)
 			 &r->res->forwards_added, &r->res->forwards_removed, errbuf,
 			 sizeof(errbuf))) {
 		pr_err("port forwards: %s", errbuf);
-		/* in place, a refusal changes nothing (portmap_sync checks
-		 * every forward before it writes one) */
-		r->res->forwards_refused = !evict;
-		return -1;
+		if (evict || !r->d.reconcile)
+			return -1;
+		r->res->forwards_refused = true;
+		return 0;
 	}
 	r->forwards = p->n_portmaps;
 	return 0;
@@ -201,8 +205,8 @@ static int sync_lan(struct deploy *d)
 }
 
 /* Already up: bring the forwards in line with the config (a live dynamic
- * mapping holding a port is a refusal) and the fast path, record the
- * config file. */
+ * mapping holding a port is a refusal, but under run: sync_forwards) and
+ * the fast path, record the config file. */
 static int ce_already_up(struct deploy *d)
 {
 	struct ce_run *r = ce_run(d);
@@ -358,7 +362,8 @@ static int ce_write_tables(struct deploy *d)
 	if (live && check_flows(r))
 		return -1;
 	/* In place, the forwards go first: the one step that may refuse (a
-	 * live mapping holds a wanted port), before anything changed. */
+	 * live mapping holds a wanted port, for `up`; run goes on without
+	 * them: sync_forwards), before anything changed. */
 	if (cut ? renumber(r) : live && sync_forwards(r, false))
 		return -1;
 	/* the path MTU learned toward another BR says nothing of this one */
@@ -608,9 +613,7 @@ static int ce_deploy(const struct ce_up_params *p, __u32 *pins, struct ce_up_res
 	ret = deploy_up(&r.d);
 	r.res->mode = r.d.mode;
 	r.res->pins_lost = r.d.pins_lost;
-	/* the forwards refused in place: the CE runs on as it was, on the
-	 * same pins (run goes on and tries again) */
-	if ((!ret || r.res->forwards_refused) && pins)
+	if (!ret && pins)
 		*pins = r.d.pins_map_id;
 	return ret;
 }

@@ -319,7 +319,8 @@ static void pass(struct runner *r)
 		problem(r, "error", r->err);
 		goto out;
 	}
-	r->waiting[0] = '\0';
+	if (!res.forwards_refused) /* else said below, after what applied */
+		r->waiting[0] = '\0';
 	ps.link_came_up = r->came_up;
 	r->came_up = false;
 	ps.reload = reload;
@@ -335,6 +336,8 @@ static void pass(struct runner *r)
 	r->cur = p;
 	watch_update(r, ifindex);
 	services_applied(r, reload, moved);
+	if (res.forwards_refused)
+		problem(r, "error", r->err);
 out:
 	status(r, reload);
 }
@@ -364,10 +367,10 @@ static void first_msg(bool error, const char *msg, void *arg)
 
 /* The first up: as `up` (errors said as errors, exit 1).  Taking over a
  * running CE whose config file has a forward that a live mapping holds
- * (added after the mapping, the run before killed) is not one: the CE
- * runs on as it was and run follows it, trying the forwards again as a
- * pass does, rather than exit and leave the line unwatched until the
- * mapping expires. */
+ * (added after the mapping, the run before killed) is not one: as in a
+ * pass, the rest applies and run follows the CE, trying the forwards
+ * again at each pass, rather than exit and leave the line unwatched until
+ * the mapping expires. */
 static int first_up(struct runner *r)
 {
 	static struct ce_up_params p;
@@ -385,14 +388,14 @@ static int first_up(struct runner *r)
 	out_redirect_msgs(first_msg, r);
 	ret = ce_reconcile(&p, &r->pins, &res);
 	catch_stop();
-	if (ret && !(res.forwards_refused && r->pins)) {
+	if (ret) {
 		for (int i = 0; i < first_errs.n; i++)
 			pr_err("%s", first_errs.msg[i]);
 		return -1;
 	}
 	run_event_describe(&ps, &ev);
 	run_log(r->wan, &ev);
-	if (ret)
+	if (res.forwards_refused)
 		problem(r, "error", first_errs.n ? first_errs.msg[0] : "port forwards refused");
 	r->cur = p;
 	r->have_cur = true;

@@ -376,16 +376,13 @@ int deploy_up(struct deploy *d)
 	if (ret || (d->mode == DEPLOY_COMPLETE && !d->replace)) {
 		if (!ret)
 			ret = already_up(d);
-		/* a failed already_up changed nothing: its pins stand */
-		if (!ret || d->pins_existed)
+		if (!ret)
 			d->pins_map_id = pinned_config_id(d);
 		goto out;
 	}
 	ret = run_steps(d);
 	if (ret) {
 		rollback(d);
-		if (d->pins_existed) /* rolled back onto the same pins */
-			d->pins_map_id = pinned_config_id(d);
 	} else {
 		d->pins_map_id = pinned_config_id(d);
 		if (d->replace)

@@ -244,8 +244,7 @@ struct deploy {
 	/* [c] When not 0, the pinned config must be this map (the pins `mapce
 	 * run` keeps): gone or another one, up fails with pins_lost set
 	 * (checked under the lock, so a down that ran meanwhile is never
-	 * undone).  Set to the pinned config's map after a success, and
-	 * after a failure on pins that were there (rolled back onto them). */
+	 * undone).  Set to the pinned config's map after a success. */
 	__u32 pins_map_id;
 	enum deploy_mode mode; /* [u] */
 	unsigned int missing;  /* [u] DEPLOY_MISS_*: put back (REPAIR, RECONFIGURE) */
