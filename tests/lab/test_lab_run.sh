@@ -38,6 +38,11 @@
 #                              SIGHUP's new timeout applied, the refusal
 #                              not said again; the line taken out, SIGHUP:
 #                              reloaded
+#   run_held_forward_installed_when_free  a forward on the port of a UDP
+#                              mapping that nothing refreshes (5 s timeout):
+#                              refused, then installed by run by itself
+#                              once the mapping expired (at the latest at
+#                              the 30 s check), said as an event
 #   run_prefix_change          the WAN's prefix replaced under a UDP stream:
 #                              new IPv4 and MAP address in status, the
 #                              stream echoes again from the new address, old
@@ -62,7 +67,8 @@ cd "$(dirname "$0")/../.." || exit 1
 . tests/lab/lib/run.sh
 
 ALL_CASES=(run_cli run_starts run_second_refused run_sighup_in_place run_sighup_bad_file run_link_flap
-	run_kill9_takeover run_takeover_forward_held run_held_forward_rest_applies run_prefix_change run_sigterm_down up_repairs_after_flap
+	run_kill9_takeover run_takeover_forward_held run_held_forward_rest_applies
+	run_held_forward_installed_when_free run_prefix_change run_sigterm_down up_repairs_after_flap
 	run_exits_on_down run_prefix_from run_teardown)
 RUN_WAIT=${RUN_WAIT:-10} # seconds a case waits for the CE to follow
 T=60
@@ -393,6 +399,56 @@ kill -HUP "$RUN_MAPCE_PID"
 ns_wait "$RUN_WAIT" status_is "w['timeouts']['icmp'] == 60" ||
 	t_why "the second reload not applied: $(head -c 300 "$LAB_DIR/st")"
 run_alive || t_why "run exited after the reloads"
+t_end
+
+# ---- run_held_forward_installed_when_free --------------------------------
+t_begin run_held_forward_installed_when_free
+cp "$CONF" "$CONF.good"
+sed -i 's/^timeout-udp 200$/timeout-udp 5/' "$CONF"
+echo "allow-short-timeouts" >>"$CONF"
+kill -HUP "$RUN_MAPCE_PID"
+ns_wait "$RUN_WAIT" status_is "w['timeouts']['udp'] == 5" ||
+	t_why "short UDP timeout not applied: $(head -c 300 "$LAB_DIR/st")"
+# one datagram from a port of its own: a mapping nothing refreshes
+# (the UDP stream, every 0.2 s, keeps its own)
+udp_once() {
+	ns_exec_t 5 "$LAB_NS_LAN" python3 -c '
+import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("0.0.0.0", 40123))
+s.sendto(b"held", (sys.argv[1], int(sys.argv[2])))' "$LAB_INET_IP" "$LAB_UDP_PORT"
+}
+once_port() {
+	flows_json "$LAB_DIR/fl" &&
+		js "$LAB_DIR/fl" "[f['outside'].split(':')[1] for f in d['flows'] if f['proto'] == 'udp' and f['inside_port'] == 40123][0]"
+}
+udp_once || t_why "the datagram was not sent"
+ns_wait "$RUN_WAIT" once_port >/dev/null
+once=$(once_port)
+[ -n "$once" ] || t_why "no mapping of 192.0.2.10:40123: $(head -c 300 "$LAB_DIR/fl")"
+errors0=$(grep -c '"event":"error"' "$LAB_DIR/run3.json")
+echo "portmap udp ${once:-0} $LAB_LAN_IP:40124" >>"$CONF"
+kill -HUP "$RUN_MAPCE_PID"
+ns_wait "$RUN_WAIT" grep -q "port ${once:-0}/udp is held by a live mapping" "$LAB_DIR/run3.json" ||
+	t_why "no error naming ${once:-0}/udp: $(tail -c 400 "$LAB_DIR/run3.json")"
+t0=$SECONDS
+# the mapping expires (5 s, then two sweeps), the next pass installs the
+# forward: at an event, at the latest RUN_CHECK_S (30 s) later
+pm_installed() {
+	ce "$MAPCE" -j portmap list --wan "$LAB_IF_WAN" >"$LAB_DIR/pm" 2>&1 &&
+		[ "$(js "$LAB_DIR/pm" "[f['installed'] for f in d['forwards'] if f['outside_port'] == ${once:-0}] == [True]")" = True ]
+}
+ns_wait 50 pm_installed || t_why "not installed once free: $(head -c 300 "$LAB_DIR/pm")"
+t_note "the forward installed $((SECONDS - t0))s after it was refused"
+ns_wait "$RUN_WAIT" grep -q '"message":"[^"]*port forwards +1 -0' "$LAB_DIR/run3.json" ||
+	t_why "no event saying the forward was added: $(tail -c 400 "$LAB_DIR/run3.json")"
+[ "$(grep -c '"event":"error"' "$LAB_DIR/run3.json")" = $((errors0 + 1)) ] ||
+	t_why "error events: $(grep '"event":"error"' "$LAB_DIR/run3.json" | tail -c 400)"
+cp "$CONF.good" "$CONF"
+kill -HUP "$RUN_MAPCE_PID"
+ns_wait "$RUN_WAIT" status_is "w['timeouts']['udp'] == 200" ||
+	t_why "the file's state not back: $(head -c 300 "$LAB_DIR/st")"
+run_alive || t_why "run exited"
 t_end
 
 # ---- run_prefix_change --------------------------------------------------
