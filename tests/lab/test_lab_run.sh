@@ -30,14 +30,15 @@
 #   run_takeover_forward_held  the file gains a forward on the port the live
 #                              TCP flow's mapping holds, run killed with -9,
 #                              run again: it takes the CE over (start), says
-#                              the held port once as an error event (no
-#                              exit, nothing changed: the flow echoes on its
-#                              binding, the forward not installed)
+#                              the held port once as an error event and in
+#                              systemd's STATUS= (no exit, nothing changed:
+#                              the flow echoes on its binding, the forward
+#                              not installed)
 #   run_held_forward_rest_applies  while that forward is held, the rest of
 #                              a pass applies: a link flap is repaired, a
 #                              SIGHUP's new timeout applied, the refusal
 #                              not said again; the line taken out, SIGHUP:
-#                              reloaded
+#                              reloaded, STATUS= without the error
 #   run_held_forward_installed_when_free  a forward on the port of a UDP
 #                              mapping that nothing refreshes (5 s timeout):
 #                              refused, then installed by run by itself
@@ -85,6 +86,7 @@ NEW_ISP_IP6=2001:db8:56:5600::ffff
 NEW_MAP_IPV4=198.51.100.86
 NEW_MAP_IPV6=2001:db8:56:5600:c6:3364:5600:5600
 RUN_PID=
+NOTIFY_PID= # notify_listen.py: systemd's notification socket for run3
 
 {
 	echo "# mapce run in the lab (tests/lab/test_lab_run.sh)"
@@ -125,6 +127,7 @@ kill9_rerun() {
 }
 
 cleanup() {
+	[ -n "$NOTIFY_PID" ] && kill "$NOTIFY_PID" 2>/dev/null
 	run_stop
 	ns_stop tcpstream
 	ns_stop udpstream
@@ -198,6 +201,12 @@ ce_left() {
 	[ -e "$LAB_CE_PIN" ] && echo "pins $LAB_CE_PIN"
 	mapce_state ce "$LAB_IF_WAN"
 }
+
+# last_status: the last STATUS= of the run started with NOTIFY_SOCKET
+# (notify.log: "PID STATUS=..."); status_says TEXT: it has TEXT.
+last_status() { grep ' STATUS=' "$LAB_DIR/notify.log" 2>/dev/null | tail -n 1; }
+status_says() { last_status | grep -qF -- "$1"; }
+status_clear() { status_says ' STATUS=ipv4 ' && ! status_says '; error '; }
 
 # ---- run_cli ------------------------------------------------------------
 t_begin run_cli
@@ -345,7 +354,12 @@ held=$(tcp_flow_outside)
 held_port=${held##*:}
 cp "$CONF" "$CONF.good"
 echo "portmap tcp ${held_port:-0} $LAB_LAN_IP:23" >>"$CONF"
-kill9_rerun "$LAB_DIR/run3.json" || t_why "the third run did not take the pid file"
+"$LAB_PY" "$LAB_TOOLS/notify_listen.py" "$LAB_DIR/notify" "$LAB_DIR/notify.log" 300 \
+	--ready "$LAB_DIR/notify.ready" </dev/null >/dev/null 2>&1 &
+NOTIFY_PID=$!
+ns_wait "$RUN_WAIT" test -e "$LAB_DIR/notify.ready" || t_why "no notification socket"
+NOTIFY_SOCKET=$LAB_DIR/notify kill9_rerun "$LAB_DIR/run3.json" ||
+	t_why "the third run did not take the pid file"
 ns_wait "$RUN_WAIT" grep -q '"event":"error"' "$LAB_DIR/run3.json" ||
 	t_why "no error event: $(head -c 300 "$LAB_DIR/run3.json") $(tail -n 2 "$RUNLOG")"
 python3 -c '
@@ -359,6 +373,11 @@ want = "port %s/tcp is held by a live mapping" % sys.argv[2]
 assert want in lines[1]["message"] and "tried again" in lines[1]["message"], lines[1]
 assert ev.count("error") == 1, ev
 ' "$LAB_DIR/run3.json" "$held_port" 2>"$LAB_DIR/py" || t_why "$(tail -n 1 "$LAB_DIR/py")"
+# systemd's STATUS= says it while it stands
+ns_wait "$RUN_WAIT" status_says "; error port forwards: " ||
+	t_why "STATUS= does not say the refusal: $(last_status)"
+status_says "port ${held_port:-0}/tcp is held by a live mapping" ||
+	t_why "STATUS= does not name the held port: $(last_status)"
 run_alive || t_why "run exited"
 stream_moves tcpstream 3 || t_why "the TCP stream stopped echoing"
 [ "$(tcp_flow_outside)" = "$held" ] || t_why "the TCP flow changed: $held -> $(tcp_flow_outside)"
@@ -398,6 +417,7 @@ cp "$CONF.good" "$CONF"
 kill -HUP "$RUN_MAPCE_PID"
 ns_wait "$RUN_WAIT" status_is "w['timeouts']['icmp'] == 60" ||
 	t_why "the second reload not applied: $(head -c 300 "$LAB_DIR/st")"
+ns_wait "$RUN_WAIT" status_clear || t_why "STATUS= still says a problem: $(last_status)"
 run_alive || t_why "run exited after the reloads"
 t_end
 
@@ -431,6 +451,7 @@ echo "portmap udp ${once:-0} $LAB_LAN_IP:40124" >>"$CONF"
 kill -HUP "$RUN_MAPCE_PID"
 ns_wait "$RUN_WAIT" grep -q "port ${once:-0}/udp is held by a live mapping" "$LAB_DIR/run3.json" ||
 	t_why "no error naming ${once:-0}/udp: $(tail -c 400 "$LAB_DIR/run3.json")"
+status_says "port ${once:-0}/udp is held" || t_why "STATUS= does not name ${once:-0}/udp: $(last_status)"
 t0=$SECONDS
 # the mapping expires (5 s, then two sweeps), the next pass installs the
 # forward: at an event, at the latest RUN_CHECK_S (30 s) later
@@ -442,6 +463,7 @@ ns_wait 50 pm_installed || t_why "not installed once free: $(head -c 300 "$LAB_D
 t_note "the forward installed $((SECONDS - t0))s after it was refused"
 ns_wait "$RUN_WAIT" grep -q '"message":"[^"]*port forwards +1 -0' "$LAB_DIR/run3.json" ||
 	t_why "no event saying the forward was added: $(tail -c 400 "$LAB_DIR/run3.json")"
+ns_wait "$RUN_WAIT" status_clear || t_why "STATUS= still says a problem: $(last_status)"
 [ "$(grep -c '"event":"error"' "$LAB_DIR/run3.json")" = $((errors0 + 1)) ] ||
 	t_why "error events: $(grep '"event":"error"' "$LAB_DIR/run3.json" | tail -c 400)"
 cp "$CONF.good" "$CONF"

@@ -170,12 +170,22 @@ static void watch_update(struct runner *r, int ifindex)
 
 /* ---- one pass ------------------------------------------------------------- */
 
+/* systemd's STATUS= (`systemctl status`): what runs, and while it stands
+ * what keeps the CE from following the line (problem(): a held forward,
+ * a plan that fails), on one line. */
 static void status(struct runner *r, bool ready)
 {
-	char s[512] = "starting";
+	char s[512 + sizeof(r->waiting)] = "starting";
+	size_t n;
 
 	if (r->have_cur)
 		run_summary(&r->cur, s, sizeof(s));
+	n = strlen(s);
+	if (r->waiting[0])
+		snprintf(s + n, sizeof(s) - n, "; %s", r->waiting);
+	for (char *c = s; *c; c++)
+		if (*c == '\n')
+			*c = ' ';
 	if (ready)
 		notify_ready(s);
 	else
