@@ -376,7 +376,7 @@ assert ev.count("error") == 1, ev
 # systemd's STATUS= says it while it stands
 ns_wait "$RUN_WAIT" status_says "; error port forwards: " ||
 	t_why "STATUS= does not say the refusal: $(last_status)"
-status_says "port ${held_port:-0}/tcp is held by a live mapping" ||
+ns_wait "$RUN_WAIT" status_says "port ${held_port:-0}/tcp is held by a live mapping" ||
 	t_why "STATUS= does not name the held port: $(last_status)"
 run_alive || t_why "run exited"
 stream_moves tcpstream 3 || t_why "the TCP stream stopped echoing"
@@ -451,7 +451,7 @@ echo "portmap udp ${once:-0} $LAB_LAN_IP:40124" >>"$CONF"
 kill -HUP "$RUN_MAPCE_PID"
 ns_wait "$RUN_WAIT" grep -q "port ${once:-0}/udp is held by a live mapping" "$LAB_DIR/run3.json" ||
 	t_why "no error naming ${once:-0}/udp: $(tail -c 400 "$LAB_DIR/run3.json")"
-status_says "port ${once:-0}/udp is held" || t_why "STATUS= does not name ${once:-0}/udp: $(last_status)"
+ns_wait "$RUN_WAIT" status_says "port ${once:-0}/udp is held" || t_why "STATUS= does not name ${once:-0}/udp: $(last_status)"
 t0=$SECONDS
 # the mapping expires (5 s, then two sweeps), the next pass installs the
 # forward: at an event, at the latest RUN_CHECK_S (30 s) later
