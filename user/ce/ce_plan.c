@@ -118,6 +118,7 @@ static int detect_prefix(const struct wan_facts *w, const struct rule_source *sr
 {
 	const char *dev = w->addrs_of ? w->addrs_of : w->name;
 	char a[IP6_STRLEN], rules[512] = "";
+	bool any = false; /* a usable global address at all */
 
 	if (w->n_addrs < 0)
 		return BAD("listing the IPv6 addresses of %s: %s", dev, strerror(-w->n_addrs));
@@ -128,6 +129,7 @@ static int detect_prefix(const struct wan_facts *w, const struct rule_source *sr
 
 			if (!detect_pass(ad, pass))
 				continue;
+			any = true;
 			/* an ISP table: its rules are not in o (too many) */
 			if (rule_source_holds(src, ad->addr, &isp_len)) {
 				set_prefix(o, ad->addr, isp_len, dev, ad->prefix_len);
@@ -146,6 +148,12 @@ static int detect_prefix(const struct wan_facts *w, const struct rule_source *sr
 			}
 		}
 	}
+	/* none at all: the line has not given one yet (a link flap took it,
+	 * the RA or DHCPv6 gives it back); no matter of the rules */
+	if (!any)
+		return BAD("%s has no global IPv6 address yet (the line's RA or DHCPv6 gives "
+			   "one), or give the CE prefix with --prefix",
+			   dev);
 	if (src->origin == RULE_FROM_ISP)
 		return BAD(
 			"no global IPv6 address on %s lies inside a rule of %s; give the CE "
