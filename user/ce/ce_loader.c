@@ -153,7 +153,7 @@ static void record_config(const struct ce_up_params *p)
  * Under `mapce run` (d.reconcile) a refusal in place is not a failure:
  * the forwards stay as they were, the rest of the pass applies (a link
  * flap's repair, a reload's other settings), res->forwards_refused says
- * so and run tries again at its next pass.  `up` and `portmap` refuse. */
+ * why and run tries again at its next pass.  `up` and `portmap` refuse. */
 static int sync_forwards(struct ce_run *r, bool evict)
 {
 	const struct ce_up_params *p = r->p;
@@ -170,11 +170,13 @@ static int sync_forwards(struct ce_run *r, bool evict)
 	if (portmap_sync(&m, p->portmaps, p->n_portmaps, evict, p->config_path,
 			 &r->res->forwards_added, &r->res->forwards_removed, errbuf,
 			 sizeof(errbuf))) {
+		if (!evict && r->d.reconcile) {
+			snprintf(r->res->forwards_refused, sizeof(r->res->forwards_refused),
+				 "port forwards: %s", errbuf);
+			return 0;
+		}
 		pr_err("port forwards: %s", errbuf);
-		if (evict || !r->d.reconcile)
-			return -1;
-		r->res->forwards_refused = true;
-		return 0;
+		return -1;
 	}
 	r->forwards = p->n_portmaps;
 	return 0;

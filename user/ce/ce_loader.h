@@ -72,18 +72,18 @@ struct ce_up_result {
 	bool addr_replaced; /* the old MAP address deleted */
 	__u8 old_addr[16];
 	bool pins_lost; /* failed: the pins are gone or not *pins any more */
-	/* done, but for the config's forwards: one refused in place (a live
-	 * mapping holds its port; said with pr_err), the forwards left as
-	 * they were.  Only ce_reconcile's: `up` fails then. */
-	bool forwards_refused;
+	/* done, but for the config's forwards: why one was refused in place
+	 * (a live mapping holds its port; "" when none was), the forwards
+	 * left as they were.  Only ce_reconcile's: `up` fails then. */
+	char forwards_refused[1600];
 };
 
 /* `mapce run`: bring the CE on p->ifname to p whatever runs there: up when
  * nothing does, put back what is missing, other parameters applied in
  * place (bindings that fit the address and port set kept).  Quiet: *res
  * says what changed.  *pins: the map id of the pinned config run keeps (0
- * at first), set after a success.  0 (res->forwards_refused: but for the
- * forwards), or -1 after pr_err() (the CE runs on as before, but for what
+ * at first), set after a success.  0 (res->forwards_refused set: but for
+ * the forwards), or -1 after pr_err() (the CE runs on as before, but for what
  * a failing step could not undo). */
 int ce_reconcile(const struct ce_up_params *p, __u32 *pins, struct ce_up_result *res);
 

@@ -329,8 +329,6 @@ static void pass(struct runner *r)
 		problem(r, "error", r->err);
 		goto out;
 	}
-	if (!res.forwards_refused) /* else said below, after what applied */
-		r->waiting[0] = '\0';
 	ps.link_came_up = r->came_up;
 	r->came_up = false;
 	ps.reload = reload;
@@ -346,8 +344,10 @@ static void pass(struct runner *r)
 	r->cur = p;
 	watch_update(r, ifindex);
 	services_applied(r, reload, moved);
-	if (res.forwards_refused)
-		problem(r, "error", r->err);
+	if (res.forwards_refused[0]) /* said after what applied */
+		problem(r, "error", res.forwards_refused);
+	else
+		r->waiting[0] = '\0';
 out:
 	status(r, reload);
 }
@@ -405,8 +405,8 @@ static int first_up(struct runner *r)
 	}
 	run_event_describe(&ps, &ev);
 	run_log(r->wan, &ev);
-	if (res.forwards_refused)
-		problem(r, "error", first_errs.n ? first_errs.msg[0] : "port forwards refused");
+	if (res.forwards_refused[0])
+		problem(r, "error", res.forwards_refused);
 	r->cur = p;
 	r->have_cur = true;
 	watch_update(r, p.ifindex);
