@@ -8,8 +8,8 @@
  * later fragments (no ports) follow that record: outbound they get the
  * public source address and the datagram's new IPv4 id, inbound the inside
  * host's address.  Outbound ids are rewritten for every packet that may be
- * fragmented (DF clear), from one counter, so they are unique per public
- * address even when LAN hosts reuse ids.
+ * fragmented (DF clear), from one sequence (handed to the CPUs in blocks),
+ * so they are unique per public address even when LAN hosts reuse ids.
  */
 #ifndef MAPCE_BPF_CE_FRAG_H
 #define MAPCE_BPF_CE_FRAG_H
@@ -22,12 +22,32 @@
 #include "lib/parse.h"
 #include "lib/frag.h"
 
-/* Next outbound IPv4 id (all CPUs). */
+/* The box's one sequence of outbound IPv4 ids: its next block. */
 static __u32 frag_id_seq;
 
+/*
+ * A fresh outbound IPv4 id.  Each CPU takes FRAG_ID_BLOCK ids of the one
+ * sequence at a time (mapce_frag_ids, maps.h) and hands them out without
+ * an atomic: blocks never overlap, so ids stay unique across CPUs as
+ * with one shared counter (until the 16 bits wrap, as before), and the
+ * locked add that bounced frag_id_seq's line between CPUs is paid once a
+ * block, not once a packet (it was the fast path's largest line).  Per
+ * CPU without a lock: TC and XDP programs are never preempted by another
+ * program on their CPU (softirq, or BH off).
+ */
 static __always_inline __be16 frag_new_id(void)
 {
-	return bpf_htons((__u16)__sync_fetch_and_add(&frag_id_seq, 1));
+	__u32 zero = 0;
+	struct frag_id_block *b = bpf_map_lookup_elem(&mapce_frag_ids, &zero);
+
+	if (!b)
+		return bpf_htons((__u16)__sync_fetch_and_add(&frag_id_seq, 1));
+	if (!b->left) {
+		b->next = __sync_fetch_and_add(&frag_id_seq, FRAG_ID_BLOCK);
+		b->left = FRAG_ID_BLOCK;
+	}
+	b->left--;
+	return bpf_htons((__u16)b->next++);
 }
 
 /* The live record of a datagram, or NULL (missing or too old). */

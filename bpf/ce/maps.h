@@ -154,6 +154,23 @@ struct {
 	__type(value, struct clock_cache);
 } mapce_clock SEC(".maps");
 
+/* The block of outbound IPv4 ids each CPU hands out (frag.h): ids next
+ * to next + left - 1 of the box's one sequence, taken FRAG_ID_BLOCK at a
+ * time.  Not pinned: soft state (a load starts the sequence again, as it
+ * always did: the sequence is the program's own global). */
+#define FRAG_ID_BLOCK 64
+struct frag_id_block {
+	__u32 next;
+	__u32 left;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct frag_id_block);
+} mapce_frag_ids SEC(".maps");
+
 /* Fragment payloads held for reassembly (reasm.h): outer IPv6 fragments
  * of tunnel packets, and inner IPv4 fragments that came before their first
  * fragment; keyed by datagram (kind, source, id) and offset.  LRU and an

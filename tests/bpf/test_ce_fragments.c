@@ -4,10 +4,12 @@
  * IPv4 fragments both ways follow their first fragment (outbound with an
  * id unique on the public address), fragments before their first are held
  * by the TC slow path until it comes, outer IPv6 fragments of tunnel
- * packets are reassembled out of order, bad or foreign ones are not ours.
+ * packets are reassembled out of order, bad or foreign ones are not ours;
+ * outbound ids taken on two CPUs never meet.
  *
  * Every packet through expect_run (tests/bpf/fixture.h).
  */
+#include <sched.h>
 #include "harness.h"
 #include "bpf/ce.h"
 
@@ -141,9 +143,57 @@ static void t_outer_reassembly(void)
 	TCASE_END();
 }
 
+/* Pin this thread (and the test runs it makes) to CPU cpu. */
+static int run_on_cpu(int cpu)
+{
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	return sched_setaffinity(0, sizeof(set), &set);
+}
+
+/* The ids of packets that may be fragmented (no DF) come from one
+ * sequence that each CPU takes in blocks (bpf/ce/frag.h): packets of one
+ * flow sent on two CPUs by turns, in runs that end inside a block and
+ * take new ones, never leave with an id the other CPU gave. */
+static void t_ids_across_cpus(void)
+{
+	enum { TURNS = 8, PER_TURN = 50 }; /* 400 ids: blocks of 64 cut across */
+	static uint8_t seen[65536];
+	struct v4_spec s = udp_out(0xd343, 53);
+	cpu_set_t was;
+	struct pkt in, out;
+	uint16_t id;
+	int dup = 0;
+
+	if (sched_getaffinity(0, sizeof(was), &was) || !CPU_ISSET(0, &was) || !CPU_ISSET(1, &was)) {
+		TSKIP("outbound_ids_unique_across_cpus", "needs CPUs 0 and 1");
+		return;
+	}
+	ce_fresh("outbound_ids_unique_across_cpus");
+	s.frag = 0; /* DF clear: a fresh id per packet */
+	egress_mapped(&s, EV_NEW_FLOW, 1, NULL);
+	pkt_v4(&in, &s);
+	for (int t = 0; t < TURNS; t++) {
+		CHECK(run_on_cpu(t % 2) == 0, "cannot run on CPU %d", t % 2);
+		for (int i = 0; i < PER_TURN; i++) {
+			expect_run(FX_TC_EGRESS, &in, TC_ACT_OK, MAPCE_R_ENCAP, 0, FRAME_LATER,
+				   &out);
+			id = get16(out.b + 54 + 4);
+			dup += seen[id];
+			seen[id] = 1;
+		}
+	}
+	CHECK(sched_setaffinity(0, sizeof(was), &was) == 0);
+	CHECK(dup == 0, "%d of %d ids given twice", dup, TURNS * PER_TURN);
+	TCASE_END();
+}
+
 int main(void)
 {
 	t_outer_reassembly();
 	t_fragments();
+	t_ids_across_cpus();
 	return fx_finish();
 }
