@@ -45,6 +45,9 @@ static int open_plain(void)
 /* ---- inputs and the state they need ------------------------------------- */
 
 static const struct v4_spec udp_est = UDP_OUT(0x1345, 53, .payload = 64);
+/* The same flow with DF clear (as DNS and pktgen-like senders send):
+ * every packet leaves with a fresh IPv4 id (bpf/ce/frag.h). */
+static const struct v4_spec udp_est_nodf = UDP_OUT(0x1345, 53, .payload = 64, .frag = 0);
 static const struct v4_spec tcp_syn = TCP_SYN_OUT(0x1345, 80);
 static const struct v4_spec icmp_req =
 	UDP_OUT(0x1345, 0, .proto = 1, .icmp_type = 8, .payload = 56);
@@ -74,6 +77,11 @@ static int established(struct pkt *in, const struct v4_spec *s, int back)
 static int udp_out_est(struct pkt *in)
 {
 	return established(in, &udp_est, 0);
+}
+
+static int udp_out_est_nodf(struct pkt *in)
+{
+	return established(in, &udp_est_nodf, 0);
 }
 
 static int udp_in_est(struct pkt *in)
@@ -179,21 +187,26 @@ static int ipv6_native_out(struct pkt *in)
 
 /* The fast path (--fastpath): the established UDP flow, its frames from
  * the LAN device to the WAN (out) or from the WAN to the LAN (in). */
-static int fastpath_est(struct pkt *in, int back)
+static int fastpath_est(struct pkt *in, const struct v4_spec *s, int back)
 {
-	if (!bo.fp_net || established(in, &udp_est, back))
+	if (!bo.fp_net || established(in, s, back))
 		return -1;
 	return fp_net_on(lan_ifindex);
 }
 
 static int fastpath_out_est(struct pkt *in)
 {
-	return fastpath_est(in, 0);
+	return fastpath_est(in, &udp_est, 0);
+}
+
+static int fastpath_out_est_nodf(struct pkt *in)
+{
+	return fastpath_est(in, &udp_est_nodf, 0);
 }
 
 static int fastpath_in_est(struct pkt *in)
 {
-	return fastpath_est(in, 1);
+	return fastpath_est(in, &udp_est, 1);
 }
 
 /* ---- new flows ---------------------------------------------------------- */
@@ -267,6 +280,8 @@ static int new_flow_90(struct pkt *in)
 /* clang-format off */
 static const struct bpath bpaths[] = {
 	{ "out established UDP (NAPT+encap)", FX_TC_EGRESS, TC_ACT_OK, MAPCE_R_ENCAP, udp_out_est },
+	{ "out established UDP, DF clear (new id)", FX_TC_EGRESS, TC_ACT_OK, MAPCE_R_ENCAP,
+	  udp_out_est_nodf },
 	{ "out established TCP ACK", FX_TC_EGRESS, TC_ACT_OK, MAPCE_R_ENCAP, tcp_out_est },
 	{ "out established TCP bare ACK", FX_TC_EGRESS, TC_ACT_OK, MAPCE_R_ENCAP, tcp_out_bare_ack },
 	{ "out new flow, port set empty", FX_TC_EGRESS, TC_ACT_OK, MAPCE_R_ENCAP, new_flow_empty,
@@ -285,6 +300,8 @@ static const struct bpath bpaths[] = {
 	{ "in IPv6 passthrough (not MAP)", FX_XDP, XDP_PASS, MAPCE_R_PASS_NATIVE, ipv6_native },
 	{ "fast path out established UDP", FX_XDP_FASTPATH, XDP_REDIRECT, MAPCE_R_ENCAP,
 	  fastpath_out_est, NULL, &lan_ifindex },
+	{ "fast path out established UDP, DF clear", FX_XDP_FASTPATH, XDP_REDIRECT, MAPCE_R_ENCAP,
+	  fastpath_out_est_nodf, NULL, &lan_ifindex },
 	{ "fast path in established UDP", FX_XDP, XDP_REDIRECT, MAPCE_R_DECAP, fastpath_in_est,
 	  NULL, &wan_ifindex },
 };
