@@ -38,7 +38,12 @@
 # run_cnt of every program attached in the CE and BR namespaces: what
 # each costs a packet with warm caches, beside make bench's one packet
 # per call.  Never during the row's own figures: bpf_stats reads the
-# clock twice a program run, which the other rows would not pay.
+# clock twice a program run, which the other rows would not pay.  Beside
+# them, measured the same way on the same frames: the trivial programs
+# (the XDP_PASS ones of the last row, and for that run a TC program that
+# returns TC_ACT_OK on the CE's WAN egress, where mapce's TC egress runs);
+# each mapce figure is printed raw and net of its type's trivial one
+# (the clock reads and the run's own overhead, which the two share).
 #
 # Inbound (mapce row only): 64-byte UDP frames from the internet host to a
 # port forward of the CE's (udp, on a port of the set no mapping of the
@@ -87,7 +92,7 @@ ns_bg iperf "$LAB_NS_INET" iperf3 -s -B "$LAB_INET_IP" -p "$IPERF_PORT" &&
 	ns_wait 10 iperf_listening || { log "iperf3 server did not start"; exit 1; }
 CE_MAC=$(ip -n "$LAB_NS_CE" -br link show "$LAB_IF_CE_LAN" | awk '{print $3}')
 
-# prog_stats: a JSON object {id: [name, run_time_ns, run_cnt]} of the
+# prog_stats: a JSON object {id: [name, run_time_ns, run_cnt, type]} of the
 # programs attached in the CE and BR namespaces (bpftool net show)
 prog_stats() {
 	local id
@@ -116,21 +121,29 @@ out = {}
 for line in sys.stdin:
     if line.strip():
         p = json.loads(line)
-        out[p["id"]] = [p.get("name", "?"), p.get("run_time_ns", 0), p.get("run_cnt", 0)]
+        out[p["id"]] = [p.get("name", "?"), p.get("run_time_ns", 0), p.get("run_cnt", 0),
+                        p.get("type", "?")]
 print(json.dumps(out))'
 }
 
 # bpf_ns BEFORE AFTER: {name: ns per run} between two prog_stats, for the
 # programs that ran at least 1000 times (the frames' path; not the few
-# neighbour and control packets the others saw)
+# neighbour and control packets the others saw); programs of one name (the
+# trivial ones on two devices) as one, their runs together; and
+# {"types": {name: type}} for the net figures
 bpf_ns() {
 	python3 -c '
 import json, sys
 a, b = json.loads(sys.argv[1]), json.loads(sys.argv[2])
-out = {}
-for i, (name, ns, cnt) in b.items():
+sums, types = {}, {}
+for i, (name, ns, cnt, typ) in b.items():
     if i in a and cnt - a[i][2] >= 1000:
-        out[name] = round((ns - a[i][1]) / (cnt - a[i][2]), 1)
+        s = sums.setdefault(name, [0, 0])
+        s[0] += ns - a[i][1]
+        s[1] += cnt - a[i][2]
+        types[name] = typ
+out = {n: round(ns / cnt, 1) for n, (ns, cnt) in sums.items()}
+out["types"] = types
 print(json.dumps(out))' "$1" "$2"
 }
 
@@ -216,7 +229,7 @@ rows=()
 # (pvclock in the CI's VM: E2E_PERF put 290 ns of a mapce row's packet in
 # those reads), which the rows without mapce would not pay
 row() {
-	local name=$1 note=$2 pkt tcp1 tcp8 bpf="{}" bpf_tcp="{}"
+	local name=$1 note=$2 pkt tcp1 tcp8 bpf="{}" bpf_tcp="{}" trivial="{}"
 	ns_wait 10 ns_exec "$LAB_NS_LAN" ping -c1 -W1 "$LAB_INET_IP" >/dev/null ||
 		{ log "$name: the LAN host cannot reach $LAB_INET_IP"; return 1; }
 	profile_start "$name"
@@ -228,7 +241,15 @@ row() {
 		bpf=$(stats_of frames "$name") || return 1
 		bpf_tcp=$(stats_of iperf "$name" 1) || return 1
 	fi
-	rows+=("{\"row\":\"$name\",\"xdp\":\"$note\",\"packets\":$pkt,\"tcp1_bps\":$tcp1,\"tcp8_bps\":$tcp8,\"bpf_ns\":$bpf,\"bpf_tcp1_ns\":$bpf_tcp}")
+	if [ "${3:-}" = trivial ]; then
+		# the trivial programs' bpf_stats on the same frames: the XDP_PASS
+		# ones there, and a TC_ACT_OK one on the CE's WAN egress (where
+		# mapce's TC egress runs) for this run only
+		"$TGEN" tc-pass "$LAB_NS_CE" "$LAB_IF_WAN" || return 1
+		trivial=$(stats_of frames "$name") || return 1
+		ns_exec "$LAB_NS_CE" tc qdisc del dev "$LAB_IF_WAN" clsact || return 1
+	fi
+	rows+=("{\"row\":\"$name\",\"xdp\":\"$note\",\"packets\":$pkt,\"tcp1_bps\":$tcp1,\"tcp8_bps\":$tcp8,\"bpf_ns\":$bpf,\"bpf_tcp1_ns\":$bpf_tcp,\"trivial_ns\":$trivial}")
 }
 
 # iperf NAME STREAMS: received bits per second
@@ -285,7 +306,7 @@ ns_exec "$LAB_NS_CE" nft delete table ip mapce_bench &&
 	"$TGEN" xdp-pass "$LAB_NS_CE" "$LAB_IF_CE_LAN" &&
 	ns_offload "$LAB_NS_ISP" "$LAB_IF_ISP_CE" on gro && ns_offload "$LAB_NS_LAN" "$LAB_IF_LAN" on gro ||
 	{ log "routing with XDP on the LAN side: set-up failed"; exit 1; }
-row "routing, LAN XDP" "XDP_PASS on CE WAN, LAN and BR; GRO on ISP-CE, LAN host" || fail=1
+row "routing, LAN XDP" "XDP_PASS on CE WAN, LAN and BR; GRO on ISP-CE, LAN host" trivial || fail=1
 
 # the table (or JSON): ratios against kernel routing of this run
 {
@@ -297,6 +318,22 @@ import json, sys
 d = json.load(sys.stdin)
 base = next((r for r in d["rows"] if r["row"] == "kernel routing"), None)
 same = next((r for r in d["rows"] if r["row"] == "routing, LAN XDP"), None)
+# the trivial programs of each type on the same frames (that row), for
+# net figures: the ns per run of a program minus the trivial one of its type
+triv = (same or {}).get("trivial_ns") or {}
+ttypes = triv.get("types", {})
+trivial = {ttypes[n]: v for n, v in triv.items() if n != "types" and n in ttypes}
+def split(b):
+    """a bpf_ns object: its figures, and the same net of the trivial program"""
+    types = b.get("types", {})
+    raw = {n: v for n, v in b.items() if n != "types"}
+    net = {n: round(v - trivial[types[n]], 1) for n, v in raw.items()
+           if types.get(n) in trivial}
+    return raw, net
+for r in d["rows"] + [d.get("inbound") or {}]:
+    for key in ("bpf_ns", "bpf_tcp1_ns"):
+        if r.get(key):
+            r[key], r[key.replace("_ns", "_net_ns")] = split(r[key])
 for r in d["rows"]:
     if base:
         r["pps_vs_routing"] = round(r["packets"]["delivered_pps"] / max(1, base["packets"]["delivered_pps"]), 2)
@@ -324,14 +361,20 @@ i = d.get("inbound", {})
 if i.get("packets"):
     print("mapce inbound (internet host -> port forward -> LAN host): offered %.0f pps, delivered %.0f pps" %
           (i["packets"]["offered_pps"], i["packets"]["delivered_pps"]))
-    if i.get("bpf_ns"):
-        print("mapce inbound: BPF ns per run (bpf_stats): %s" %
-              ", ".join("%s %.0f" % kv for kv in sorted(i["bpf_ns"].items())))
+def figures(b, net):
+    return ", ".join("%s %.0f%s" % (n, v, " (net %.0f)" % net[n] if n in net else "")
+                     for n, v in sorted(b.items()))
+if trivial:
+    print("trivial programs on the same frames (routing, LAN XDP; bpf_stats): %s" %
+          ", ".join("%s %.0f" % kv for kv in sorted(trivial.items())))
+    print("  net: the ns per run of a program minus the trivial one of its type")
+if i.get("packets") and i.get("bpf_ns"):
+    print("mapce inbound: BPF ns per run (bpf_stats): %s" % figures(i["bpf_ns"], i.get("bpf_net_ns", {})))
 for r in d["rows"]:
     for key, what in (("bpf_ns", "the UDP frames"), ("bpf_tcp1_ns", "TCP x1")):
         if r.get(key):
             print("%s: BPF ns per run on %s (bpf_stats): %s" %
-                  (r["row"], what, ", ".join("%s %.0f" % kv for kv in sorted(r[key].items()))))
+                  (r["row"], what, figures(r[key], r.get(key.replace("_ns", "_net_ns"), {}))))
 ' "$JSON" || fail=1
 lab_down
 exit $fail

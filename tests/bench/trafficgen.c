@@ -7,6 +7,7 @@
  *              --dst IP:PORT --sink-ns NS --sink-dev IF
  *              [--size 64] [--flows 1] [--seconds 5] [-j]
  *   trafficgen xdp-pass NS IF
+ *   trafficgen tc-pass NS IF
  *
  * The generator is the XDP live-frame mode of BPF_PROG_TEST_RUN
  * (BPF_F_TEST_XDP_LIVE_FRAMES, what xdp-trafficgen is built on): a small
@@ -31,7 +32,10 @@
  * leaves it there (`ip -n NS link set IF xdp off` removes it): the rows
  * without mapce get the XDP attachments mapce's rows have, since an XDP
  * program on a veth changes how it receives (NAPI, GRO) and its peer
- * segments.
+ * segments.  tc-pass likewise attaches a TC program that returns
+ * TC_ACT_OK to IF's egress (clsact; `tc -n NS qdisc del dev IF clsact`
+ * removes it): the trivial TC program whose bpf_stats on the same frames
+ * stand beside mapce's TC egress.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -299,7 +303,8 @@ static void usage(void)
 {
 	fprintf(stderr, "usage: trafficgen --gen-ns NS --gen-dev IF --dst-mac MAC --src IP:PORT\n"
 			"                  --dst IP:PORT --sink-ns NS --sink-dev IF\n"
-			"                  [--size 64] [--flows 1] [--seconds 5] [-j]\n");
+			"                  [--size 64] [--flows 1] [--seconds 5] [-j]\n"
+			"       trafficgen xdp-pass NS IF | tc-pass NS IF\n");
 }
 
 static int parse_args(int argc, char **argv, struct opts *o)
@@ -449,6 +454,36 @@ static int xdp_pass(const char *ns, const char *dev)
 	return 0;
 }
 
+static int tc_pass(const char *ns, const char *dev)
+{
+	struct bpf_insn insns[] = {
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K,
+		  .dst_reg = BPF_REG_0,
+		  .imm = 0 /* TC_ACT_OK */ },
+		{ .code = BPF_JMP | BPF_EXIT },
+	};
+	LIBBPF_OPTS(bpf_tc_hook, hook, .attach_point = BPF_TC_EGRESS);
+	LIBBPF_OPTS(bpf_tc_opts, opts);
+	int fd, err;
+
+	if (enter_ns(ns))
+		return 1;
+	hook.ifindex = (int)if_nametoindex(dev);
+	fd = bpf_prog_load(BPF_PROG_TYPE_SCHED_CLS, "tgen_tc_pass", "GPL", insns, 2, NULL);
+	if (!hook.ifindex || fd < 0) {
+		fprintf(stderr, "trafficgen: TC program on %s in %s: %s\n", dev, ns,
+			hook.ifindex ? strerror(errno) : "no such interface");
+		return 1;
+	}
+	err = bpf_tc_hook_create(&hook);
+	opts.prog_fd = fd;
+	if ((err && err != -EEXIST) || bpf_tc_attach(&hook, &opts)) {
+		fprintf(stderr, "trafficgen: TC program on %s in %s: cannot attach\n", dev, ns);
+		return 1;
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct opts o;
@@ -458,6 +493,8 @@ int main(int argc, char **argv)
 
 	if (argc == 4 && !strcmp(argv[1], "xdp-pass"))
 		return xdp_pass(argv[2], argv[3]);
+	if (argc == 4 && !strcmp(argv[1], "tc-pass"))
+		return tc_pass(argv[2], argv[3]);
 	if (parse_args(argc, argv, &o))
 		return 2;
 	signal(SIGINT, on_signal);
