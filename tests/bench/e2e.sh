@@ -45,7 +45,7 @@
 # each mapce figure is printed raw and net of its type's trivial one
 # (the clock reads and the run's own overhead, which the two share).
 #
-# Inbound (mapce row only): 64-byte UDP frames from the internet host to a
+# Inbound (the two mapce rows): 64-byte UDP frames from the internet host to a
 # port forward of the CE's (udp, on a port of the set no mapping of the
 # rows before holds, to the LAN host), through the BR and
 # the CE's XDP ingress, the same generator and an XDP sink on the LAN host;
@@ -295,6 +295,7 @@ LAB_FASTPATH=on
 ns_offload "$LAB_NS_ISP" "$LAB_IF_ISP_CE" on gro && ns_offload "$LAB_NS_LAN" "$LAB_IF_LAN" on gro &&
 	lab_ce_up || { log "mapce up --fastpath failed: $LAB_CE_STATE"; exit 1; }
 row "mapce + fastpath" "mapce XDP on CE WAN, LAN and BR; GRO on ISP-CE, LAN host" stats || fail=1
+in_fig_fp=$(inbound) || { in_fig_fp="{}"; fail=1; }
 lab_ce_down >/dev/null && lab_br_down >/dev/null || { log "mapce down failed"; exit 1; }
 ns_offload "$LAB_NS_ISP" "$LAB_IF_ISP_CE" off gro && ns_offload "$LAB_NS_LAN" "$LAB_IF_LAN" off gro ||
 	{ log "GRO off again failed"; exit 1; }
@@ -310,7 +311,7 @@ row "routing, LAN XDP" "XDP_PASS on CE WAN, LAN and BR; GRO on ISP-CE, LAN host"
 
 # the table (or JSON): ratios against kernel routing of this run
 {
-	echo "{\"seconds\":$SECS,\"inbound\":$in_fig,\"rows\":["
+	echo "{\"seconds\":$SECS,\"inbound\":$in_fig,\"inbound_fastpath\":$in_fig_fp,\"rows\":["
 	(IFS=,; echo "${rows[*]}")
 	echo "]}"
 } | python3 -c '
@@ -330,7 +331,7 @@ def split(b):
     net = {n: round(v - trivial[types[n]], 1) for n, v in raw.items()
            if types.get(n) in trivial}
     return raw, net
-for r in d["rows"] + [d.get("inbound") or {}]:
+for r in d["rows"] + [d.get("inbound") or {}, d.get("inbound_fastpath") or {}]:
     for key in ("bpf_ns", "bpf_tcp1_ns"):
         if r.get(key):
             r[key], r[key.replace("_ns", "_net_ns")] = split(r[key])
@@ -357,10 +358,11 @@ for r in d["rows"]:
     if "tcp1_vs_same_xdp" in r:
         print("%s: TCP x1 %.2fx, x8 %.2fx routing, LAN XDP (the same XDP conditions)" %
               (r["row"], r["tcp1_vs_same_xdp"], r["tcp8_vs_same_xdp"]))
-i = d.get("inbound", {})
-if i.get("packets"):
-    print("mapce inbound (internet host -> port forward -> LAN host): offered %.0f pps, delivered %.0f pps" %
-          (i["packets"]["offered_pps"], i["packets"]["delivered_pps"]))
+inb = (("mapce", d.get("inbound") or {}), ("mapce + fastpath", d.get("inbound_fastpath") or {}))
+for what, i in inb:
+    if i.get("packets"):
+        print("%s inbound (internet host -> port forward -> LAN host): offered %.0f pps, delivered %.0f pps" %
+              (what, i["packets"]["offered_pps"], i["packets"]["delivered_pps"]))
 def figures(b, net):
     return ", ".join("%s %.0f%s" % (n, v, " (net %.0f)" % net[n] if n in net else "")
                      for n, v in sorted(b.items()))
@@ -368,8 +370,9 @@ if trivial:
     print("trivial programs on the same frames (routing, LAN XDP; bpf_stats): %s" %
           ", ".join("%s %.0f" % kv for kv in sorted(trivial.items())))
     print("  net: the ns per run of a program minus the trivial one of its type")
-if i.get("packets") and i.get("bpf_ns"):
-    print("mapce inbound: BPF ns per run (bpf_stats): %s" % figures(i["bpf_ns"], i.get("bpf_net_ns", {})))
+for what, i in inb:
+    if i.get("packets") and i.get("bpf_ns"):
+        print("%s inbound: BPF ns per run (bpf_stats): %s" % (what, figures(i["bpf_ns"], i.get("bpf_net_ns", {}))))
 for r in d["rows"]:
     for key, what in (("bpf_ns", "the UDP frames"), ("bpf_tcp1_ns", "TCP x1")):
         if r.get(key):
