@@ -38,16 +38,15 @@ static __u32 frag_id_seq;
 static __always_inline __be16 frag_new_id(void)
 {
 	__u32 zero = 0;
-	struct frag_id_block *b = bpf_map_lookup_elem(&mapce_frag_ids, &zero);
+	__u32 *next = bpf_map_lookup_elem(&mapce_frag_ids, &zero);
 
-	if (!b)
+	if (!next)
 		return bpf_htons((__u16)__sync_fetch_and_add(&frag_id_seq, 1));
-	if (!b->left) {
-		b->next = __sync_fetch_and_add(&frag_id_seq, FRAG_ID_BLOCK);
-		b->left = FRAG_ID_BLOCK;
-	}
-	b->left--;
-	return bpf_htons((__u16)b->next++);
+	/* blocks start at multiples of FRAG_ID_BLOCK: at one, this CPU's
+	 * block is used up (or it never had one: 0) */
+	if (!(*next % FRAG_ID_BLOCK))
+		*next = __sync_fetch_and_add(&frag_id_seq, FRAG_ID_BLOCK);
+	return bpf_htons((__u16)(*next)++);
 }
 
 /* The live record of a datagram, or NULL (missing or too old). */

@@ -154,21 +154,18 @@ struct {
 	__type(value, struct clock_cache);
 } mapce_clock SEC(".maps");
 
-/* The block of outbound IPv4 ids each CPU hands out (frag.h): ids next
- * to next + left - 1 of the box's one sequence, taken FRAG_ID_BLOCK at a
- * time.  Not pinned: soft state (a load starts the sequence again, as it
- * always did: the sequence is the program's own global). */
+/* The next outbound IPv4 id each CPU hands out (frag.h), from its block
+ * of FRAG_ID_BLOCK ids of the box's one sequence (blocks start at
+ * multiples of FRAG_ID_BLOCK).  Not pinned: soft state (a load starts the
+ * sequence again, as it always did: the sequence is the program's own
+ * global). */
 #define FRAG_ID_BLOCK 64
-struct frag_id_block {
-	__u32 next;
-	__u32 left;
-};
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, 1);
 	__type(key, __u32);
-	__type(value, struct frag_id_block);
+	__type(value, __u32);
 } mapce_frag_ids SEC(".maps");
 
 /* Fragment payloads held for reassembly (reasm.h): outer IPv6 fragments
