@@ -8,7 +8,8 @@
  *      TCP state) lose both halves; live flows refresh their mapping;
  *   2. mappings no live flow refreshed for two sweeps (and not static)
  *      are deleted and their port returns to the pool;
- *   3. port claims whose mapping is gone (a race, a crash) are released.
+ *   3. port claims whose mapping is gone (a race, a crash) are released;
+ *      the others get their port hint's bit back if a race lost it.
  * The timer is armed from the datapath on the first new flow after a
  * program load (the callback then belongs to the newest program) and keeps
  * running while the pinned map lives; `mapce down` unpins it, which
@@ -115,12 +116,16 @@ static long gc_port(struct bpf_map *map, struct mapce_endpoint *out, struct mapc
 
 	/* Port forwards stay; a claim younger than the grace period may be a
 	 * mapping being made. */
-	if ((owner->flags & MAPCE_BIND_F_STATIC) ||
-	    gc_age(c, owner->created_ns) <= c->bind_grace_ns)
-		return 0;
-	b = bpf_map_lookup_elem(&mapce_bind, &in);
-	if (!b || b->port != out->port || b->ip != out->ip)
-		port_release(&key, c->cfg, out);
+	if (!(owner->flags & MAPCE_BIND_F_STATIC) &&
+	    gc_age(c, owner->created_ns) > c->bind_grace_ns) {
+		b = bpf_map_lookup_elem(&mapce_bind, &in);
+		if (!b || b->port != out->port || b->ip != out->ip) {
+			port_release(&key, c->cfg, out);
+			return 0;
+		}
+	}
+	/* a claim that stays has its hint bit (port_hint_says_free) */
+	port_hint_heal(&key, c->cfg, out);
 	return 0;
 }
 

@@ -81,20 +81,27 @@ static __always_inline int port_acceptable(const struct port_search *s, __u16 po
 static __always_inline int port_try_claim(struct port_search *s, __u32 idx, int look)
 {
 	__u16 port = mapce_port_at(s->a, s->k, s->psid, idx);
+	int claimed;
 
 	if (!port_acceptable(s, port))
 		return 0;
 	s->out.port = bpf_htons(port);
-	/* claimed (another's, or ours just now): the hint learns it either
-	 * way, from the walk too (it runs when the hint missed ports) */
-	port_hint_set(&s->key, s->out.proto, idx, 1);
-	if (look && bpf_map_lookup_elem(&mapce_ports, &s->out))
+	/* Claimed (another's, or ours just now): the hint learns it either
+	 * way, from the walk too (it runs when the hint missed ports).
+	 * Race-sensitive: the bit is set after the claim, never before, so
+	 * that a release on another CPU (port_release: delete, clear, look
+	 * again) cannot clear it under a claim (port_hint_says_free). */
+	if (look && bpf_map_lookup_elem(&mapce_ports, &s->out)) {
+		port_hint_set(&s->key, s->out.proto, idx, 1);
 		return 0;
+	}
+	claimed = !bpf_map_update_elem(&mapce_ports, &s->out, &s->owner, BPF_NOEXIST);
+	port_hint_set(&s->key, s->out.proto, idx, 1);
 	/* Verifier-sensitive: the return value is a constant, not s->found.
 	 * A callback's return value is made precise; through s->found that
 	 * would make the index it came from precise and keep the verifier
 	 * from seeing the loop converge. */
-	if (bpf_map_update_elem(&mapce_ports, &s->out, &s->owner, BPF_NOEXIST))
+	if (!claimed)
 		return 0;
 	s->found = s->out.port;
 	return 1;
@@ -521,10 +528,17 @@ flow_open_inbound(const struct mapce_config *cfg, const struct mapce_tuple *ki, 
 				     .out_port = ki->local_port,
 				     .proto = ki->proto,
 				     .remote_ip = ki->remote_ip };
-	struct mapce_binding *owner = bpf_map_lookup_elem(&mapce_ports, &out);
+	struct mapce_binding *owner;
 	struct mapce_tuple ko = {};
 	__u64 now;
 
+	/* a port no one claimed: a miss without the claim's hash lookup
+	 * (what the internet's junk and scans mostly hit) */
+	if (port_hint_says_free(cfg, &out)) {
+		*reason = MAPCE_R_DROP_NO_FLOW;
+		return NULL;
+	}
+	owner = bpf_map_lookup_elem(&mapce_ports, &out);
 	if (!owner) {
 		*reason = MAPCE_R_DROP_NO_FLOW;
 		return NULL;

@@ -3,12 +3,13 @@
  * port_hint.h - the port set's occupancy hint (mapce_port_hint, maps.h):
  * one bit per index of the set and protocol, 1 = believed claimed.
  *
- * A hint, never the authority: mapce_ports claimed with BPF_NOEXIST is.
- * Wrong either way is safe: a bit clear for a claimed port costs one
- * failed claim (which sets it); a bit set for a free port (freed from
- * userspace, a clear lost to a race) hides the port from the word scan
- * only, and the walk of napt.h that follows a scan finding nothing
- * still hands it out.  Bits change with atomic OR / AND: two CPUs
+ * For handing out ports a hint, never the authority: mapce_ports claimed
+ * with BPF_NOEXIST is.  A bit set for a free port (freed from userspace,
+ * a clear lost to a race) hides the port from the word scan only, and
+ * the walk of napt.h that follows a scan finding nothing still hands it
+ * out.  For inbound packets a clear bit is trusted: the port has no
+ * claim, the packet is a miss (port_hint_says_free, and the ordering
+ * that makes it true).  Bits change with atomic OR / AND: two CPUs
  * claiming ports of one word lose neither bit.
  */
 #ifndef MAPCE_BPF_CE_PORT_HINT_H
@@ -46,27 +47,80 @@ static __always_inline void port_hint_set(__u32 *key, __u8 proto, __u32 idx, int
 		__sync_fetch_and_and(w, ~bit);
 }
 
-/* The claim of outside endpoint out is gone: clear its bit when out is
- * a port of cfg's set (claims of another address have none). */
-static __always_inline void port_hint_freed(__u32 *key, const struct mapce_config *cfg,
-					    const struct mapce_endpoint *out)
+/* The hint word of outside endpoint out and its bit (*bit), when out is
+ * a port of cfg's set; NULL for claims of another address or a port
+ * outside the set (they have none). */
+static __always_inline __u64 *port_hint_word_of(__u32 *key, const struct mapce_config *cfg,
+						const struct mapce_endpoint *out, __u64 *bit)
 {
 	__u16 port = bpf_ntohs(out->port);
+	__u32 idx;
 
 	if (out->ip != cfg->ipv4 ||
 	    !mapce_port_in_set(cfg->psid_offset, cfg->psid_len, cfg->psid, port))
-		return;
-	port_hint_set(key, out->proto, mapce_port_index(cfg->psid_offset, cfg->psid_len, port), 0);
+		return NULL;
+	idx = mapce_port_index(cfg->psid_offset, cfg->psid_len, port);
+	*bit = 1ULL << (idx & 63);
+	return port_hint_word(key, out->proto, idx);
+}
+
+/*
+ * Is outside endpoint out unclaimed for certain?  Its bit is clear: then
+ * mapce_ports has no claim of it and an inbound packet to it is a miss
+ * without the claim's hash lookup (flow_open_inbound).  Race-sensitive,
+ * what makes a clear bit mean "no claim":
+ *   - a claim sets its bit after the claim is made (port_try_claim,
+ *     userspace's `portmap`), both kept while the claim lives;
+ *   - a release clears the bit after the delete, then looks again and
+ *     sets it back when another CPU claimed the port in between
+ *     (port_release, userspace's port_note);
+ *   - what can still lose a bit is a userspace read-modify-write of a
+ *     word (`up`'s rebuild, `portmap`'s marks) racing the datapath's
+ *     atomic ops on that word; the sweep sets the bit of every claim it
+ *     keeps (port_hint_heal), so such a loss lasts one sweep at most and
+ *     only refuses new inbound flows to the port meanwhile (established
+ *     flows never come here).
+ */
+static __always_inline int port_hint_says_free(const struct mapce_config *cfg,
+					       const struct mapce_endpoint *out)
+{
+	__u32 key;
+	__u64 bit = 0;
+	__u64 *w = port_hint_word_of(&key, cfg, out, &bit);
+
+	return w && !(*w & bit);
+}
+
+/* The sweep keeps the claim of out: its bit set (a no-op but for a bit
+ * lost to a race, port_hint_says_free). */
+static __always_inline void port_hint_heal(__u32 *key, const struct mapce_config *cfg,
+					   const struct mapce_endpoint *out)
+{
+	__u64 bit = 0;
+	__u64 *w = port_hint_word_of(key, cfg, out, &bit);
+
+	if (w && !(*w & bit))
+		__sync_fetch_and_or(w, bit);
 }
 
 /* Give up the claim of outside endpoint out: deleted from mapce_ports,
- * its hint bit cleared (the sweep's and a lost race's one way to free a
- * port; userspace's is port_hint_sync.h). */
+ * then its hint bit cleared, unless another CPU claimed the port again
+ * meanwhile (port_hint_says_free: its claim may have set the bit before
+ * the clear).  The sweep's and a lost race's one way to free a port;
+ * userspace's is port_hint_sync.h. */
 static __always_inline void port_release(__u32 *key, const struct mapce_config *cfg,
 					 const struct mapce_endpoint *out)
 {
+	__u64 bit = 0;
+	__u64 *w;
+
 	bpf_map_delete_elem(&mapce_ports, out);
-	port_hint_freed(key, cfg, out);
+	w = port_hint_word_of(key, cfg, out, &bit);
+	if (!w)
+		return;
+	__sync_fetch_and_and(w, ~bit);
+	if (bpf_map_lookup_elem(&mapce_ports, out))
+		__sync_fetch_and_or(w, bit);
 }
 
 /* Index (0-63) of the lowest bit set in x, x != 0.  BPF has no

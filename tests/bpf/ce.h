@@ -14,6 +14,7 @@
 
 #include "bpf/fixture.h"
 #include "mapce_flow.h"
+#include "ce/port_hint_sync.h"
 
 /* Mesh: the BMR is also an FMR; 198.51.100.77 port 0x5678 (PSID 0x67)
  * belongs to the CE at 2001:db8:4d:6700:c6:3364:4d00:6700 (legacy IID). */
@@ -279,6 +280,18 @@ static inline int ce_udp_flow_forget(const struct v4_spec *s, uint16_t port)
 	bpf_map_delete_elem(bpf_map__fd(fx.ce->maps.mapce_bind), &in);
 	bpf_map_delete_elem(bpf_map__fd(fx.ce->maps.mapce_peers), &pk);
 	return bpf_map_delete_elem(bpf_map__fd(fx.ce->maps.mapce_ports), &pub);
+}
+
+/* Claim outside endpoint out for owner in mapce_ports (update flags:
+ * BPF_ANY, BPF_NOEXIST), as `mapce portmap` does: the claim, then its
+ * bit in the port hint (XDP ingress trusts a clear bit to mean no
+ * claim: bpf/ce/port_hint.h).  0, or -errno. */
+static inline int ce_claim(const struct mapce_endpoint *out, const struct mapce_binding *owner,
+			   __u64 flags)
+{
+	if (bpf_map_update_elem(bpf_map__fd(fx.ce->maps.mapce_ports), out, owner, flags))
+		return -errno;
+	return port_hint_mark(bpf_map__fd(fx.ce->maps.mapce_port_hint), &fx.cfg, out, true);
 }
 
 /* ---- one packet, checked ------------------------------------------------ */

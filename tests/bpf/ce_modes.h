@@ -77,8 +77,7 @@ static inline void ipip6_forward(uint8_t proto, uint16_t port, uint32_t ip, uint
 				      .port = htons(port),
 				      .flags = MAPCE_BIND_F_STATIC };
 
-	CHECK(bpf_map__update_elem(fx.ce->maps.mapce_ports, &out, sizeof(out), &owner,
-				   sizeof(owner), 0) == 0);
+	CHECK(ce_claim(&out, &owner, BPF_ANY) == 0);
 	CHECK(bpf_map__update_elem(fx.ce->maps.mapce_bind, &in, sizeof(in), &bind, sizeof(bind),
 				   0) == 0);
 }

@@ -228,8 +228,7 @@ static int seed_world(void)
 					      .port = o.port,
 					      .flags = MAPCE_BIND_F_STATIC };
 
-		if (bpf_map__update_elem(fx.ce->maps.mapce_ports, &o, sizeof(o), &own, sizeof(own),
-					 BPF_NOEXIST) ||
+		if (ce_claim(&o, &own, BPF_NOEXIST) ||
 		    bpf_map__update_elem(fx.ce->maps.mapce_bind, &i, sizeof(i), &bind, sizeof(bind),
 					 0))
 			return -1;

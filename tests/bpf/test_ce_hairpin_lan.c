@@ -158,8 +158,7 @@ static void t_left_to_the_box(void)
 					      .proto = 17 };
 		struct mapce_binding owner = { .ip = htonl(LAN_HOST2), .port = htons(53) };
 
-		CHECK(bpf_map__update_elem(fx.ce->maps.mapce_ports, &out, sizeof(out), &owner,
-					   sizeof(owner), 0) == 0);
+		CHECK(ce_claim(&out, &owner, BPF_ANY) == 0);
 		left_alone(&m);
 	}
 	TCASE_END();

@@ -149,8 +149,7 @@ static void t_forward(void)
 			ok &= bpf_map__update_elem(fx.ce->maps.mapce_flow_in, &ki, sizeof(ki), &fi,
 						   sizeof(fi), 0) == 0;
 		}
-		ok &= bpf_map__update_elem(fx.ce->maps.mapce_ports, &out, sizeof(out), &own,
-					   sizeof(own), 0) == 0;
+		ok &= ce_claim(&out, &own, BPF_ANY) == 0;
 	}
 	CHECK(ok, "seeding the maps failed");
 	pkt_v4(&in, &b);

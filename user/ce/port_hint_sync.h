@@ -5,10 +5,12 @@
  * protocol, 1 = claimed).  The datapath keeps it in step as it claims
  * ports and its sweep frees them; userspace rebuilds it where it changes
  * mapce_ports in bulk (up, a new prefix, forwards synced) and marks the
- * claims `portmap` makes and removes.  A hint only:
- * a race with the datapath (a claim between our read and our write) can
- * lose a bit, which the datapath mends (a failed claim sets it) or its
- * walk covers (a free port the hint hides is still found).
+ * claims `portmap` makes and removes.  A claim is marked after it is
+ * made; a clear bit tells XDP ingress the port has no claim.  A race
+ * with the datapath (a claim between our read and our write) can lose a
+ * bit: the datapath's sweep sets it again (gc.h), a failed claim does
+ * too; until then new inbound flows to that port are refused, and a
+ * free port the hint hides is still found by the walk.
  */
 #ifndef MAPCE_CE_PORT_HINT_SYNC_H
 #define MAPCE_CE_PORT_HINT_SYNC_H

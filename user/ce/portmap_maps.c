@@ -70,11 +70,19 @@ void portmap_maps_close(struct portmap_maps *m)
 
 /* The claim of out was made (used) or removed for good: the datapath's
  * port hint follows (port_hint_sync.h; a claim replaced on the spot
- * keeps its bit). */
+ * keeps its bit).  Race-sensitive, as the datapath's release
+ * (bpf/ce/port_hint.h port_release): after a clear, a claim the
+ * datapath made meanwhile gets its bit back, for XDP ingress trusts a
+ * clear bit to mean no claim. */
 static void port_note(const struct portmap_maps *m, const struct mapce_endpoint *out, bool used)
 {
-	if (m->hint >= 0)
-		port_hint_mark(m->hint, &m->cfg, out, used);
+	struct mapce_binding b;
+
+	if (m->hint < 0)
+		return;
+	port_hint_mark(m->hint, &m->cfg, out, used);
+	if (!used && !bpf_map_lookup_elem(m->ports, out, &b))
+		port_hint_mark(m->hint, &m->cfg, out, true);
 }
 
 /* Port i of pm: outside and inside keys, and the STATIC values. */
