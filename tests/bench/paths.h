@@ -162,6 +162,23 @@ static int in_miss(struct pkt *in)
 	return 0;
 }
 
+/* Junk to a mapped port: a stranger's UDP to the established flow's
+ * outside port, which the default filtering (address-dependent) refuses:
+ * the flow, the claim and the peer looked up, none found for it. */
+static int in_filtered(struct pkt *in)
+{
+	struct v4_spec r;
+	__u16 port;
+
+	if (open_plain())
+		return -1;
+	port = egress_mapped(&udp_est, EV_NEW_FLOW, 1, NULL);
+	r = reply_of(&udp_est, port);
+	r.src = IP4(203, 0, 113, 99);
+	ce_frame_from(in, BR6, &r);
+	return 0;
+}
+
 /* IPv6 that is not a tunnel packet: UDP from src6 to dst6. */
 static int ipv6_udp(struct pkt *in, const char *src6, const char *dst6)
 {
@@ -297,6 +314,8 @@ static const struct bpath bpaths[] = {
 	  udp_in_est_unchanged },
 	{ "in ICMP echo reply (established)", FX_XDP, XDP_PASS, MAPCE_R_DECAP, icmp_in_est },
 	{ "in miss: no flow (dropped)", FX_XDP, XDP_DROP, MAPCE_R_DROP_NO_FLOW, in_miss },
+	{ "in stranger to a mapped port (filtered)", FX_XDP, XDP_DROP, MAPCE_R_DROP_FILTERED,
+	  in_filtered },
 	{ "in IPv6 passthrough (not MAP)", FX_XDP, XDP_PASS, MAPCE_R_PASS_NATIVE, ipv6_native },
 	{ "fast path out established UDP", FX_XDP_FASTPATH, XDP_REDIRECT, MAPCE_R_ENCAP,
 	  fastpath_out_est, NULL, &lan_ifindex },

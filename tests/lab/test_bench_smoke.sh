@@ -25,7 +25,7 @@ want_rows = [
     "out new flow, port set 90% full", "out ICMP echo request (established)",
     "out IPv6 passthrough (not MAP)", "in established UDP (decap+NAPT)",
     "in ICMP echo reply (established)", "in miss: no flow (dropped)",
-    "in IPv6 passthrough (not MAP)",
+    "in stranger to a mapped port (filtered)", "in IPv6 passthrough (not MAP)",
 ]
 want_figs = ["setup rate", "tear-down: expiry sweep per binding",
              "tear-down rate", "table capacity", "map memory per binding",
