@@ -29,6 +29,11 @@
 # CPU 0 and the CE's LAN side steers what it receives to CPU 1 (RPS), so
 # the whole forwarding path (every namespace: one kernel) runs on CPU 1
 # and the generator, on its own core, offers more than that core takes.
+# Not all of it: what the CE's LAN side receives is taken (GRO, and in
+# the rows with XDP there, the XDP program: the fast path itself) by its
+# NAPI on the generator's core, which RPS cannot move; E2E_NAPI_CPU1=1
+# runs that NAPI in a thread pinned to CPU 1 (napi_to_cpu1), the whole
+# chain of five namespaces then on one core.
 # Without RPS the frames would be forwarded inline in the generator's own
 # softirq, and it would only ever offer what the path takes.  TCP: iperf3 from the LAN host to the internet host,
 # one stream and eight, E2E_SECONDS each.
@@ -157,6 +162,7 @@ INBOUND_PORT= # a port of the lab CE's set no UDP mapping of the rows holds
 # inbound_frames BR_MAC: UDP frames from the internet host to the forward
 # for SECS, into the BR's IPv4 side (BR_MAC): the generator's JSON
 inbound_frames() {
+	napi_to_cpu1 "$LAB_NS_BR" "$LAB_IF_BR_INET" || return 1
 	gen --flows 1 --gen-ns "$LAB_NS_INET" --gen-dev "$LAB_IF_INET" --dst-mac "$1" \
 		--src "$LAB_INET_IP:40000" --dst "$LAB_MAP_IPV4:$INBOUND_PORT" --sink-ns "$LAB_NS_LAN" \
 		--sink-dev "$LAB_IF_LAN"
@@ -196,8 +202,29 @@ profile_stop() {
 	PERF_PID=
 }
 
+# napi_to_cpu1 NS DEV (E2E_NAPI_CPU1=1 only): DEV's NAPI (what receives
+# the generator's frames, and with XDP on DEV runs the program) in a
+# kernel thread of its own, pinned to CPU 1 with the rest of the path.
+# On veth the NAPI of frames redirected into it runs on the CPU that sent
+# them, the generator's, and RPS moves only what comes out of it: by
+# default the fast path row's XDP (and the XDP_PASS row's, and every
+# row's GRO on DEV) run beside the generator on CPU 0.  Before every
+# run: XDP or GRO switched on DEV makes its NAPI (and its thread) anew.
+napi_to_cpu1() {
+	local pid n=0
+
+	[ "${E2E_NAPI_CPU1:-0}" = 1 ] || return 0
+	ns_exec "$1" sh -c "echo 1 >/sys/class/net/$2/threaded" || return 1
+	for pid in $(pgrep "^napi/$2-"); do
+		taskset -pc 1 "$pid" >/dev/null || return 1
+		n=$((n + 1))
+	done
+	[ "$n" -gt 0 ] || { log "no NAPI thread of $2"; return 1; }
+}
+
 # frames NAME: the row's UDP frames from the LAN host (gen)
 frames() {
+	napi_to_cpu1 "$LAB_NS_CE" "$LAB_IF_CE_LAN" || return 1
 	gen --flows "${E2E_FLOWS:-1}" --gen-ns "$LAB_NS_LAN" --gen-dev "$LAB_IF_LAN" \
 		--dst-mac "$CE_MAC" --src "$LAB_LAN_IP:40000" --dst "$LAB_INET_IP:9" \
 		--sink-ns "$LAB_NS_INET" --sink-dev "$LAB_IF_INET" ||
