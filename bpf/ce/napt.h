@@ -91,11 +91,8 @@ static __always_inline int port_try_claim(struct port_search *s, __u32 idx, int 
 	 * Race-sensitive: the bit is set after the claim, never before, so
 	 * that a release on another CPU (port_release: delete, clear, look
 	 * again) cannot clear it under a claim (port_hint_says_free). */
-	if (look && bpf_map_lookup_elem(&mapce_ports, &s->out)) {
-		port_hint_set(&s->key, s->out.proto, idx, 1);
-		return 0;
-	}
-	claimed = !bpf_map_update_elem(&mapce_ports, &s->out, &s->owner, BPF_NOEXIST);
+	claimed = !(look && bpf_map_lookup_elem(&mapce_ports, &s->out)) &&
+		  !bpf_map_update_elem(&mapce_ports, &s->out, &s->owner, BPF_NOEXIST);
 	port_hint_set(&s->key, s->out.proto, idx, 1);
 	/* Verifier-sensitive: the return value is a constant, not s->found.
 	 * A callback's return value is made precise; through s->found that
@@ -534,11 +531,7 @@ flow_open_inbound(const struct mapce_config *cfg, const struct mapce_tuple *ki, 
 
 	/* a port no one claimed: a miss without the claim's hash lookup
 	 * (what the internet's junk and scans mostly hit) */
-	if (port_hint_says_free(cfg, &out)) {
-		*reason = MAPCE_R_DROP_NO_FLOW;
-		return NULL;
-	}
-	owner = bpf_map_lookup_elem(&mapce_ports, &out);
+	owner = port_hint_says_free(cfg, &out) ? NULL : bpf_map_lookup_elem(&mapce_ports, &out);
 	if (!owner) {
 		*reason = MAPCE_R_DROP_NO_FLOW;
 		return NULL;
