@@ -222,19 +222,30 @@ static inline void pkt_v4(struct pkt *k, const struct v4_spec *s)
 	k->len += put_v4(k->b + k->len, s);
 }
 
+/* Offset of the TCP or UDP checksum field in the IPv4 packet at p. */
+static inline size_t v4_l4_csum_off(const uint8_t *p)
+{
+	return (size_t)(p[0] & 15) * 4 + (p[9] == 6 ? 16 : 6);
+}
+
 /*
- * Leave the TCP or UDP checksum of the IPv4 packet at p as a sender with
- * tx checksum offload hands it to its device (CHECKSUM_PARTIAL): the
+ * The TCP or UDP checksum of the IPv4 packet at p as a sender with tx
+ * checksum offload hands it to its device (CHECKSUM_PARTIAL): the
  * pseudo-header's sum only, folded, not complemented (Linux's
  * ~csum_tcpudp_magic(saddr, daddr, len, proto, 0)).
  */
-static inline void put_v4_csum_partial(uint8_t *p)
+static inline uint16_t v4_csum_partial(const uint8_t *p)
 {
 	size_t hl = (size_t)(p[0] & 15) * 4;
-	size_t l4len = get16(p + 2) - hl;
 
-	put16(p + hl + (p[9] == 6 ? 16 : 6),
-	      (uint16_t)~rfc1071_fold(pseudo_sum_v4(get32(p + 12), get32(p + 16), p[9], l4len)));
+	return (uint16_t)~rfc1071_fold(
+		pseudo_sum_v4(get32(p + 12), get32(p + 16), p[9], get16(p + 2) - hl));
+}
+
+/* Leave the packet at p's TCP or UDP checksum so (v4_csum_partial). */
+static inline void put_v4_csum_partial(uint8_t *p)
+{
+	put16(p + v4_l4_csum_off(p), v4_csum_partial(p));
 }
 
 /* Ethernet + IPv6 (nh 4) + IPv4 frame */

@@ -326,18 +326,14 @@ static void random_in(struct pkt *k)
 static int left_to_offload(const struct pkt *k, size_t off)
 {
 	const uint8_t *p = k->b + off;
-	size_t hl = (size_t)(p[0] & 15) * 4, tot, at;
+	size_t at;
 
 	if (off != 54 || (p[9] != 6 && p[9] != 17) || k->len < off + 20)
 		return 0;
-	tot = get16(p + 2);
-	at = off + hl + (p[9] == 6 ? 16 : 6);
-	if (tot < hl + 8 || k->len < at + 2)
+	at = off + v4_l4_csum_off(p);
+	if (get16(p + 2) < (size_t)(p[0] & 15) * 4 + 8 || k->len < at + 2)
 		return 0;
-	uint16_t partial = (uint16_t)~rfc1071_fold(
-		pseudo_sum_v4(get32(p + 12), get32(p + 16), p[9], (uint16_t)(tot - hl)));
-
-	return get16(k->b + at) == partial;
+	return get16(k->b + at) == v4_csum_partial(p);
 }
 
 /* Is frame k a tunnel packet to our MAP address whose inner IPv4 is not

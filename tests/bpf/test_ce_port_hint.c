@@ -22,17 +22,26 @@ static int hint_fd(void)
 	return bpf_map__fd(fx.ce->maps.mapce_port_hint);
 }
 
+/* The hint's map key of outside port (host order) for proto; *mask its
+ * bit in that word. */
+static __u32 hint_key(uint16_t port, __u8 proto, __u64 *mask)
+{
+	__u32 idx = mapce_port_index(fx.cfg.psid_offset, fx.cfg.psid_len, port);
+
+	*mask = 1ULL << (idx % 64);
+	return mapce_port_hint_slot(proto) * MAPCE_PORT_HINT_WORDS + idx / 64;
+}
+
 /* The hint's bit of outside port (host order) for proto: 0, 1, or -1
  * when it cannot be read. */
 static int hint_bit(uint16_t port, __u8 proto)
 {
-	__u32 idx = mapce_port_index(fx.cfg.psid_offset, fx.cfg.psid_len, port);
-	__u32 key = mapce_port_hint_slot(proto) * MAPCE_PORT_HINT_WORDS + idx / 64;
-	__u64 w;
+	__u64 mask, w;
+	__u32 key = hint_key(port, proto, &mask);
 
 	if (bpf_map_lookup_elem(hint_fd(), &key, &w))
 		return -1;
-	return (int)((w >> (idx % 64)) & 1);
+	return !!(w & mask);
 }
 
 /* Bits set in proto's words of the hint. */
@@ -224,12 +233,11 @@ static void t_sweep_clears(void)
  * from userspace, as a lost race would leave it. */
 static void hint_put(uint16_t port, __u8 proto, int on)
 {
-	__u32 idx = mapce_port_index(fx.cfg.psid_offset, fx.cfg.psid_len, port);
-	__u32 key = mapce_port_hint_slot(proto) * MAPCE_PORT_HINT_WORDS + idx / 64;
-	__u64 w = 0;
+	__u64 mask, w = 0;
+	__u32 key = hint_key(port, proto, &mask);
 
 	CHECK_EQ(bpf_map_lookup_elem(hint_fd(), &key, &w), 0);
-	w = on ? w | (1ULL << (idx % 64)) : w & ~(1ULL << (idx % 64));
+	w = on ? w | mask : w & ~mask;
 	CHECK_EQ(bpf_map_update_elem(hint_fd(), &key, &w, BPF_ANY), 0);
 }
 
