@@ -158,7 +158,9 @@ static inline int trivial_prog(enum bpf_prog_type type, int ret)
 struct series {
 	int fd, verdict;
 	__u32 ifindex; /* XDP: the frames' ingress_ifindex (the fast path's FIB); 0: none */
+	__u32 to;      /* XDP_REDIRECT: the device the path sends to */
 	__u32 reason;  /* MAPCE_R__MAX: a trivial program, no counters */
+	__u32 event;   /* an event each packet also counts (the fast path's), or 0 */
 	const struct pkt *in;
 	void (*after)(const struct pkt *out); /* optional: undo a run's state */
 	double raw, stats;		      /* ns per packet */
@@ -206,16 +208,34 @@ static inline __u64 reason_now(__u32 reason)
 	return reason < MAPCE_R__MAX ? fx_reason_packets(reason) : 0;
 }
 
+/* Where s's reason counter (*r0) and its event's (*e0) stand now. */
+static inline void series_mark(const struct series *s, __u64 *r0, __u64 *e0)
+{
+	*r0 = reason_now(s->reason);
+	*e0 = s->event ? reason_now(s->event) : 0;
+}
+
+/* Did every one of packets take s's path: its reason counter (and its
+ * event's) moved once per packet since r0 (e0)? */
+static inline int series_counted(const struct series *s, __u64 r0, __u64 e0, __u64 packets)
+{
+	if (s->reason >= MAPCE_R__MAX)
+		return 1;
+	return reason_now(s->reason) - r0 == packets &&
+	       (!s->event || reason_now(s->event) - e0 == packets);
+}
+
 /* (a) and (c): calls runs of one packet each. */
 static void series_calls(struct series *s, __u32 calls)
 {
 	static struct pkt out;
 	__u32 *v = calloc(calls, sizeof(*v)), bad = 0;
-	__u64 ns0, n0, ns1, n1, r0 = reason_now(s->reason);
+	__u64 ns0, n0, ns1, n1, r0, e0;
 
 	s->ok = 0;
 	if (!v)
 		return;
+	series_mark(s, &r0, &e0);
 	prog_stats(s->fd, &ns0, &n0);
 	for (__u32 i = 0; i < calls; i++) {
 		struct xdp_md ctx = { .data_end = (__u32)s->in->len,
@@ -242,14 +262,14 @@ static void series_calls(struct series *s, __u32 calls)
 	qsort(v, calls, sizeof(v[0]), cmp_u32);
 	s->raw = v[calls / 2];
 	s->stats = n1 > n0 ? (double)(ns1 - ns0) / (double)(n1 - n0) : BENCH_NONE;
-	s->ok = !bad && (s->reason >= MAPCE_R__MAX || reason_now(s->reason) - r0 == calls);
+	s->ok = !bad && series_counted(s, r0, e0, calls);
 	free(v);
 }
 
 /* (b) and (c): packets live frames, in one call. */
 static void series_live(struct series *s, __u32 packets)
 {
-	__u64 ns0, n0, ns1, n1, r0;
+	__u64 ns0, n0, ns1, n1, r0, e0;
 	struct xdp_md ctx = { .data_end = (__u32)s->in->len, .ingress_ifindex = s->ifindex };
 	LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = s->in->b, .data_size_in = (__u32)s->in->len,
 		    .repeat = packets / 10 + 1, .flags = BPF_F_TEST_XDP_LIVE_FRAMES);
@@ -264,14 +284,14 @@ static void series_live(struct series *s, __u32 packets)
 	if (bpf_prog_test_run_opts(s->fd, &o))
 		return;
 	o.repeat = packets;
-	r0 = reason_now(s->reason);
+	series_mark(s, &r0, &e0);
 	prog_stats(s->fd, &ns0, &n0);
 	if (bpf_prog_test_run_opts(s->fd, &o))
 		return;
 	prog_stats(s->fd, &ns1, &n1);
 	s->raw = o.duration;
 	s->stats = n1 > n0 ? (double)(ns1 - ns0) / (double)(n1 - n0) : BENCH_NONE;
-	s->ok = s->reason >= MAPCE_R__MAX || reason_now(s->reason) - r0 == packets;
+	s->ok = series_counted(s, r0, e0, packets);
 }
 
 /* The trivial programs, loaded once (bench_ce.c). */

@@ -14,6 +14,7 @@
 #define MAPCE_BENCH_PATHS_H
 
 #include "bench/bench.h"
+#include "bench/restore.h"
 #include "bpf/fastpath_net.h"
 #include "ce/port_hint_sync.h"
 
@@ -25,6 +26,8 @@ struct bpath {
 	int (*setup)(struct pkt *in); /* a fresh CE and the input; 0 on success */
 	void (*after)(const struct pkt *out);
 	__u32 *ifindex; /* the frames' ingress device (the fast path's), or NULL */
+	__u32 *to;	/* XDP_REDIRECT: the device it sends to */
+	__u32 event;	/* an event each packet counts too (the fast path's), or 0 */
 };
 
 /* A fresh lab CE, its flow maps sized for max_flows (0: the object's
@@ -318,11 +321,11 @@ static const struct bpath bpaths[] = {
 	  in_filtered },
 	{ "in IPv6 passthrough (not MAP)", FX_XDP, XDP_PASS, MAPCE_R_PASS_NATIVE, ipv6_native },
 	{ "fast path out established UDP", FX_XDP_FASTPATH, XDP_REDIRECT, MAPCE_R_ENCAP,
-	  fastpath_out_est, NULL, &lan_ifindex },
+	  fastpath_out_est, NULL, &lan_ifindex, &wan_ifindex, MAPCE_R_EV_FASTPATH_OUT },
 	{ "fast path out established UDP, DF clear", FX_XDP_FASTPATH, XDP_REDIRECT, MAPCE_R_ENCAP,
-	  fastpath_out_est_nodf, NULL, &lan_ifindex },
+	  fastpath_out_est_nodf, NULL, &lan_ifindex, &wan_ifindex, MAPCE_R_EV_FASTPATH_OUT },
 	{ "fast path in established UDP", FX_XDP, XDP_REDIRECT, MAPCE_R_DECAP, fastpath_in_est,
-	  NULL, &wan_ifindex },
+	  NULL, &wan_ifindex, &lan_ifindex, MAPCE_R_EV_FASTPATH_IN },
 };
 /* clang-format on */
 
@@ -334,22 +337,58 @@ static int trivial_of(enum fx_prog prog, int verdict)
 	return verdict == XDP_DROP ? base.xdp_drop : base.xdp_pass;
 }
 
+/* (b) of a path that redirects the frame it rewrote (s, beside its
+ * trivial program t): both behind the restoring wrapper (restore.h); no
+ * (c), which would be the wrapper's.  0, or -1 when a wrapper cannot be
+ * made. */
+static int live_restored(struct series *s, struct series *t)
+{
+	struct restore ws, wt;
+	struct series sw = *s, tw = *t;
+	int err = restore_wrapper(&ws, s->fd, s->in);
+
+	if (!err && restore_wrapper(&wt, t->fd, t->in)) {
+		restore_close(&ws);
+		err = -1;
+	}
+	if (err)
+		return -1;
+	sw.fd = ws.prog;
+	tw.fd = wt.prog;
+	series_live(&sw, bo.live);
+	series_live(&tw, bo.live);
+	restore_close(&ws);
+	restore_close(&wt);
+	s->ok = sw.ok;
+	s->raw = sw.raw;
+	t->ok = tw.ok;
+	t->raw = tw.raw;
+	s->stats = BENCH_NONE;
+	return 0;
+}
+
 /* One row: s by (a) and (c), and by (b) for XDP, each beside the trivial
  * program of the same type and verdict timed the same way on the same
  * frame (on live frames an XDP_PASS frame's cost depends on what the
- * stack does with it).  A live series is kept only when every frame took
- * the path: a program that rewrites its frame meets its own output again
- * when the page pool recycles the page. */
+ * stack does with it; a redirect's goes out of the same device).  A live
+ * series is kept only when every frame took the path: a program that
+ * rewrites its frame meets its own output again when the page pool
+ * recycles the page, unless it runs behind the restoring wrapper (the
+ * redirects: restore.h). */
 static void measure_row(struct brow *r, struct series *s, enum fx_prog prog, int xdp_live)
 {
-	/* a redirect's trivial program passes (it has nowhere to send) */
-	int tv = s->verdict == XDP_REDIRECT ? XDP_PASS : s->verdict;
-	struct series t = { .fd = trivial_of(prog, tv),
-			    .verdict = tv,
+	int redirect = s->verdict == XDP_REDIRECT;
+	struct series t = { .fd = redirect ? trivial_redirect_prog(s->to)
+					   : trivial_of(prog, s->verdict),
+			    .verdict = s->verdict,
 			    .ifindex = s->ifindex,
 			    .reason = MAPCE_R__MAX,
 			    .in = s->in };
 
+	if (t.fd < 0) {
+		r->note = "  its trivial program did not load";
+		return;
+	}
 	series_calls(s, bo.calls);
 	series_calls(&t, bo.calls);
 	r->checked = s->ok && t.ok;
@@ -357,20 +396,30 @@ static void measure_row(struct brow *r, struct series *s, enum fx_prog prog, int
 	r->a_net = net(s->raw, t.raw);
 	r->c_a = s->stats;
 	if (!xdp_live || !r->checked)
-		return;
+		goto out;
 	if (!bo.can_live) {
 		r->note = "  (b) needs a network namespace of its own";
-		return;
+		goto out;
 	}
-	series_live(s, bo.live);
-	series_live(&t, bo.live);
+	if (redirect) {
+		if (live_restored(s, &t)) {
+			r->note = "  (b) its restoring wrapper did not load";
+			goto out;
+		}
+	} else {
+		series_live(s, bo.live);
+		series_live(&t, bo.live);
+	}
 	if (!s->ok || !t.ok) {
-		r->note = "  (b) frames rewritten in place come back recycled: not this path";
-		return;
+		r->note = "  (b) some frames did not take the path";
+		goto out;
 	}
 	r->b_raw = s->raw;
 	r->b_net = net(s->raw, t.raw);
 	r->c_b = s->stats;
+out:
+	if (redirect)
+		close(t.fd);
 }
 
 /* The trivial programs on the frames of the established paths. */
@@ -406,7 +455,9 @@ static void bench_paths(void)
 		static struct pkt in;
 		struct series s = { .verdict = p->verdict,
 				    .ifindex = p->ifindex ? *p->ifindex : 0,
+				    .to = p->to ? *p->to : 0,
 				    .reason = p->reason,
+				    .event = p->event,
 				    .in = &in,
 				    .after = p->after };
 		int xdp = fx_prog_is_xdp(p->prog);

@@ -53,6 +53,17 @@ if r and r["checked"] and r["b_raw_ns"] is not None and r["b_net_ns"] is not Non
     print("ok - bench_smoke row in established UDP, frame kept: live frames (b) measured")
 else:
     print(f"not ok - bench_smoke row in established UDP, frame kept: no (b): {r}")
+# the fast path both ways by live frames, behind the wrapper that writes
+# each recycled frame back (restore.h): every frame took the fast path
+# (its reason and its event counted once per frame)
+for n in ("fast path out established UDP", "fast path out established UDP, DF clear",
+          "fast path in established UDP"):
+    r = rows.get(n)
+    if r and r["checked"] and r["a_raw_ns"] is not None and r["b_raw_ns"] is not None \
+            and r["b_net_ns"] is not None:
+        print(f"ok - bench_smoke row {n}: live frames (b) measured")
+    else:
+        print(f"not ok - bench_smoke row {n}: no (b): {r}")
 scale = [r for r in d["rows"] if r["section"] == "scale"]
 bad = [r["name"] for r in scale if not r["checked"]]
 ok = len(scale) == 6 and not bad
