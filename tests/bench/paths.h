@@ -411,7 +411,9 @@ static void measure_row(struct brow *r, struct series *s, enum fx_prog prog, int
 		series_live(&t, bo.live);
 	}
 	if (!s->ok || !t.ok) {
-		r->note = "  (b) some frames did not take the path";
+		r->note = redirect ? "  (b) some frames did not take the fast path"
+				   : "  (b) frames rewritten in place come back recycled: not this "
+				     "path";
 		goto out;
 	}
 	r->b_raw = s->raw;
