@@ -86,14 +86,21 @@ static __always_inline __u32 fastpath_fib_event(long rc, __u32 got, __u32 want)
 	}
 }
 
+/* The next hop's MACs (the FIB cache's entry hop) on Ethernet header eth. */
+static __always_inline void fastpath_set_macs(struct ethhdr *eth, const struct mapce_fib_entry *hop)
+{
+	__builtin_memcpy(eth->h_dest, hop->dmac, ETH_ALEN);
+	__builtin_memcpy(eth->h_source, hop->smac, ETH_ALEN);
+}
+
 /*
  * Inbound: may decapsulated packet v (its IPv4 header still behind the
  * tunnel's, to be sent to the inside address dst) go straight to the LAN?
- * The LAN's ifindex with the next hop's MACs in macs (dmac, smac), or 0
- * after counting why not (nothing counted when the fast path is off).
+ * The LAN's ifindex with *hop the next hop (fib_cache.h), or 0 after
+ * counting why not (nothing counted when the fast path is off).
  */
 static __always_inline __u32 fastpath_in_check(struct xdp_md *ctx, const struct v4_info *v,
-					       __be32 dst, __u8 *macs)
+					       __be32 dst, const struct mapce_fib_entry **hop)
 {
 	void *data = (void *)(long)ctx->data;
 	void *data_end = (void *)(long)ctx->data_end;
@@ -113,26 +120,24 @@ static __always_inline __u32 fastpath_in_check(struct xdp_md *ctx, const struct 
 	ev = fastpath_hdr_check(iph);
 	if (!ev) {
 		rc = fib_v4_cached(ctx, ctx->ingress_ifindex, v->saddr, dst, v->tos, v->tot_len,
-				   &fib);
+				   &fib, hop);
 		ev = fastpath_fib_event(rc, fib.ifindex, lan);
 	}
 	if (ev) {
 		stats_count(&mapce_stats, ev, 0);
 		return 0;
 	}
-	__builtin_memcpy(macs, fib.dmac, ETH_ALEN);
-	__builtin_memcpy(macs + ETH_ALEN, fib.smac, ETH_ALEN);
 	return lan;
 }
 
 /*
  * Inbound, after the translation: TTL - 1, the tunnel's header off, the
- * next hop's MACs on, and out of the LAN device lan (bpf_redirect: the
- * kernel's forwarding and the qdiscs are skipped).  *reason is decap, the
- * same as the normal path's.
+ * next hop's MACs on (hop), and out of the LAN device lan (bpf_redirect:
+ * the kernel's forwarding and the qdiscs are skipped).  *reason is decap,
+ * the same as the normal path's.
  */
 static __always_inline int fastpath_in(struct xdp_md *ctx, const struct v4_info *v, __u32 lan,
-				       const __u8 *macs, __u32 *reason)
+				       const struct mapce_fib_entry *hop, __u32 *reason)
 {
 	void *data = (void *)(long)ctx->data;
 	void *data_end = (void *)(long)ctx->data_end;
@@ -156,8 +161,7 @@ static __always_inline int fastpath_in(struct xdp_md *ctx, const struct v4_info 
 		*reason = MAPCE_R_DROP_DECAP_FAILED;
 		return XDP_DROP;
 	}
-	__builtin_memcpy(eth->h_dest, macs, ETH_ALEN);
-	__builtin_memcpy(eth->h_source, macs + ETH_ALEN, ETH_ALEN);
+	fastpath_set_macs(eth, hop);
 	*reason = MAPCE_R_DECAP;
 	stats_count(&mapce_stats, MAPCE_R_EV_FASTPATH_IN, 0);
 	return (int)bpf_redirect(lan, 0);

@@ -88,11 +88,12 @@ static __always_inline void fastpath_out_translate(struct xdp_md *ctx,
 
 /*
  * The outer IPv6 header to the BR in front of the translated packet v
- * (tot_len bytes of IPv4), the next hop's MACs (macs: dmac, smac) on.
+ * (tot_len bytes of IPv4), the next hop's MACs (hop, fib_cache.h) on.
  * 0, or -1 when the head cannot grow.
  */
 static __always_inline int fastpath_out_encap(struct xdp_md *ctx, const struct mapce_config *cfg,
-					      const struct v4_info *v, const __u8 *macs)
+					      const struct v4_info *v,
+					      const struct mapce_fib_entry *hop)
 {
 	struct ethhdr *eth;
 	struct ipv6hdr *ip6;
@@ -106,8 +107,7 @@ static __always_inline int fastpath_out_encap(struct xdp_md *ctx, const struct m
 	ip6 = data + ETH_HLEN;
 	if ((void *)(ip6 + 1) > data_end)
 		return -1;
-	__builtin_memcpy(eth->h_dest, macs, ETH_ALEN);
-	__builtin_memcpy(eth->h_source, macs + ETH_ALEN, ETH_ALEN);
+	fastpath_set_macs(eth, hop);
 	eth->h_proto = bpf_htons(ETH_P_IPV6);
 	ipv6_outer_fill(ip6, cfg->ce_ipv6, cfg->br_ipv6, v->tos, cfg->hop_limit, v->tot_len);
 	return 0;
@@ -125,11 +125,11 @@ static __always_inline int fastpath_out(struct xdp_md *ctx, __u32 *reason, __u32
 	void *data_end = (void *)(long)ctx->data_end;
 	struct ethhdr *eth = data;
 	struct iphdr *iph = data + ETH_HLEN;
+	const struct mapce_fib_entry *hop;
 	const struct mapce_config *cfg;
 	struct bpf_fib_lookup fib;
 	struct mapce_tuple ko = {};
 	struct v4_info v = {};
-	__u8 macs[2 * ETH_ALEN];
 	struct mapce_flow *f;
 	__u32 pmtu, frame;
 	long fib_rc;
@@ -152,12 +152,11 @@ static __always_inline int fastpath_out(struct xdp_md *ctx, __u32 *reason, __u32
 		*ev = MAPCE_R_EV_FP_MTU;
 		return XDP_PASS;
 	}
-	fib_rc = fib_v4_cached(ctx, ctx->ingress_ifindex, v.saddr, v.daddr, v.tos, v.tot_len, &fib);
+	fib_rc = fib_v4_cached(ctx, ctx->ingress_ifindex, v.saddr, v.daddr, v.tos, v.tot_len, &fib,
+			       &hop);
 	*ev = fastpath_fib_event(fib_rc, fib.ifindex, cfg->wan_ifindex);
-	if (*ev)
+	if (*ev || !hop)
 		return XDP_PASS;
-	__builtin_memcpy(macs, fib.dmac, ETH_ALEN);
-	__builtin_memcpy(macs + ETH_ALEN, fib.smac, ETH_ALEN);
 	/* Ethernet pads short frames: only the IPv4 packet goes in the
 	 * tunnel (before anything changes: a failure leaves it as it was) */
 	frame = (__u32)(data_end - data);
@@ -176,7 +175,7 @@ static __always_inline int fastpath_out(struct xdp_md *ctx, __u32 *reason, __u32
 	if (flow_account(f, 1, v.tot_len, v.tcp_flags, v.proto))
 		binlog_closed(&v, f, 0);
 	fastpath_out_translate(ctx, cfg, &v, f, pmtu);
-	if (fastpath_out_encap(ctx, cfg, &v, macs)) {
+	if (fastpath_out_encap(ctx, cfg, &v, hop)) {
 		*reason = MAPCE_R_DROP_ENCAP_FAILED;
 		*ev = 0;
 		return XDP_DROP;

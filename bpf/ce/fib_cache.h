@@ -44,25 +44,31 @@ static __always_inline int fib_cache_hit(const struct mapce_fib_entry *e, __u64 
 
 /*
  * fib_v4_forward (lib/fib.h) through the cache: the BPF_FIB_LKUP_RET_*
- * code; on SUCCESS fib->ifindex, dmac and smac are the answer (from the
- * cache, the only fields set; else the whole lookup's).
+ * code and fib->ifindex, the device out; on SUCCESS *hop is the cache
+ * entry that answered (hit, or filled by this lookup): its out_ifindex,
+ * dmac and smac are the next hop, read in place (no copies).  The entry
+ * is this CPU's, and nothing else on this CPU runs the fast path before
+ * the packet leaves.  A SUCCESS without an entry (the array lookup the
+ * verifier makes us check) is returned as NOT_FWDED: the normal path.
  */
 static __always_inline long fib_v4_cached(struct xdp_md *ctx, __u32 ifindex, __be32 src, __be32 dst,
-					  __u8 tos, __u16 tot_len, struct bpf_fib_lookup *fib)
+					  __u8 tos, __u16 tot_len, struct bpf_fib_lookup *fib,
+					  const struct mapce_fib_entry **hop)
 {
 	__u32 slot = fib_cache_slot(ifindex, src, dst, tos);
 	struct mapce_fib_entry *e = bpf_map_lookup_elem(&mapce_fib_cache, &slot);
 	__u64 now = clock_coarse_ns_cached(&mapce_clock); /* per CPU, as the cache */
 	long rc;
 
-	if (e && fib_cache_hit(e, now, ifindex, src, dst, tos, tot_len)) {
+	*hop = e;
+	if (!e)
+		return BPF_FIB_LKUP_RET_NOT_FWDED;
+	if (fib_cache_hit(e, now, ifindex, src, dst, tos, tot_len)) {
 		fib->ifindex = e->out_ifindex;
-		__builtin_memcpy(fib->dmac, e->dmac, ETH_ALEN);
-		__builtin_memcpy(fib->smac, e->smac, ETH_ALEN);
 		return BPF_FIB_LKUP_RET_SUCCESS;
 	}
 	rc = fib_v4_forward(ctx, ifindex, src, dst, tos, tot_len, fib);
-	if (e && rc == BPF_FIB_LKUP_RET_SUCCESS) {
+	if (rc == BPF_FIB_LKUP_RET_SUCCESS) {
 		e->src = src;
 		e->dst = dst;
 		e->in_ifindex = ifindex;
