@@ -30,6 +30,7 @@
 #include <stdlib.h>
 #include <time.h>
 #include "bpf/ce.h"
+#include "bench/insns.h"
 
 /* How much work a run does; --quick shrinks it for the smoke test. */
 struct bench_opts {
@@ -150,6 +151,20 @@ static inline int trivial_prog(enum bpf_prog_type type, int ret)
 	};
 
 	return bpf_prog_load(type, "mapce_trivial", "GPL", insns, 2, NULL);
+}
+
+/* A program that returns bpf_redirect(ifindex, 0): the trivial program of
+ * a path whose verdict is a redirect to ifindex (the attach type libbpf
+ * gives mapce's XDP programs: the restoring wrapper tail-calls either,
+ * restore.h).  Its fd, or -1. */
+static inline int trivial_redirect_prog(__u32 ifindex)
+{
+	struct bpf_insn insns[4];
+	int n = 0;
+	LIBBPF_OPTS(bpf_prog_load_opts, o, .expected_attach_type = BPF_XDP);
+
+	insns_redirect(insns, &n, (int)ifindex);
+	return bpf_prog_load(BPF_PROG_TYPE_XDP, "mapce_trivial", "GPL", insns, (size_t)n, &o);
 }
 
 /* ---- the methods -------------------------------------------------------- */

@@ -23,18 +23,11 @@
 #include <sched.h>
 #include <bpf/bpf.h>
 #include "bench/bench.h"
+#include "bench/insns.h"
 
 enum counter_kind { CK_ATOMIC, CK_PLAIN, CK_PERCPU, CK__N };
 
 static const char *const counter_kind_name[CK__N] = { "shared atomic", "shared plain", "per-CPU" };
-
-/* One instruction, positionally: keeps the programs below one line each. */
-static struct bpf_insn ins(__u8 code, __u8 dst, __u8 src, __s16 off, __s32 imm)
-{
-	return (struct bpf_insn){
-		.code = code, .dst_reg = dst, .src_reg = src, .off = off, .imm = imm
-	};
-}
 
 /* r0 = lookup(map, &0); if (r0) *r0 += 1 (atomically or not); return XDP_PASS */
 static int counter_prog(int map_fd, enum counter_kind kind)

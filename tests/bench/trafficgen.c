@@ -52,6 +52,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <linux/if_link.h>
+#include "bench/insns.h"
 
 #define GEN_BATCH 4096U	  /* repetitions per test_run call */
 #define GEN_MAX_FLOWS 64U /* source ports cycled through (a program each) */
@@ -93,24 +94,6 @@ static int enter_ns(const char *name)
 	return ret;
 }
 
-/* r2 = ctx->data; r3 = ctx->data_end; if r2 + len > r3: skip the next
- * `skip` instructions.  The packet bounds check the verifier wants before
- * r2's first len bytes are touched; both programs start with it. */
-#define XDP_BOUNDS(len, skip)                                                                  \
-	{ .code = BPF_LDX | BPF_MEM | BPF_W, .dst_reg = BPF_REG_2, .src_reg = BPF_REG_1 },     \
-		{ .code = BPF_LDX | BPF_MEM | BPF_W,                                           \
-		  .dst_reg = BPF_REG_3,                                                        \
-		  .src_reg = BPF_REG_1,                                                        \
-		  .off = 4 },                                                                  \
-		{ .code = BPF_ALU64 | BPF_MOV | BPF_X,                                         \
-		  .dst_reg = BPF_REG_4,                                                        \
-		  .src_reg = BPF_REG_2 },                                                      \
-		{ .code = BPF_ALU64 | BPF_ADD | BPF_K, .dst_reg = BPF_REG_4, .imm = (len) },   \
-	{                                                                                      \
-		.code = BPF_JMP | BPF_JGT | BPF_X, .dst_reg = BPF_REG_4, .src_reg = BPF_REG_3, \
-		.off = (skip)                                                                  \
-	}
-
 /* XDP: write the frame's headers (hdr: GEN_HDR bytes), then return
  * bpf_redirect(ifindex, 0).  The headers are written on every run because
  * live frames are recycled pages: the path the frame takes on the far side
@@ -119,27 +102,14 @@ static int enter_ns(const char *name)
 #define GEN_HDR 44 /* Ethernet + IPv4 + UDP (42), rounded up to words */
 static int gen_prog(int ifindex, const unsigned char *hdr)
 {
-	struct bpf_insn insns[5 + GEN_HDR / 4 + 4] = {
+	struct bpf_insn insns[XDP_BOUNDS_INSNS + GEN_HDR / 4 + 4] = {
 		/* too short: skip the stores */
 		XDP_BOUNDS(GEN_HDR, GEN_HDR / 4),
 	};
-	int n = 5;
+	int n = XDP_BOUNDS_INSNS;
 
-	for (int i = 0; i < GEN_HDR / 4; i++) {
-		__s32 w;
-
-		memcpy(&w, hdr + 4 * i, 4); /* stored as it lies in memory */
-		insns[n++] = (struct bpf_insn){ .code = BPF_ST | BPF_MEM | BPF_W,
-						.dst_reg = BPF_REG_2,
-						.off = (__s16)(4 * i),
-						.imm = w };
-	}
-	insns[n++] = (struct bpf_insn){ .code = BPF_ALU64 | BPF_MOV | BPF_K,
-					.dst_reg = BPF_REG_1,
-					.imm = ifindex };
-	insns[n++] = (struct bpf_insn){ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_2 };
-	insns[n++] = (struct bpf_insn){ .code = BPF_JMP | BPF_CALL, .imm = BPF_FUNC_redirect };
-	insns[n++] = (struct bpf_insn){ .code = BPF_JMP | BPF_EXIT };
+	insns_write_bytes(insns, &n, hdr, GEN_HDR);
+	insns_redirect(insns, &n, ifindex);
 	return bpf_prog_load(BPF_PROG_TYPE_XDP, "tgen_redirect", "GPL", insns, (size_t)n, NULL);
 }
 
