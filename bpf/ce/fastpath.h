@@ -96,47 +96,48 @@ static __always_inline void fastpath_set_macs(struct ethhdr *eth, const struct m
 /*
  * Inbound: may decapsulated packet v (its IPv4 header still behind the
  * tunnel's, to be sent to the inside address dst) go straight to the LAN?
- * The LAN's ifindex with *hop the next hop (fib_cache.h), or 0 after
- * counting why not (nothing counted when the fast path is off).
+ * The next hop (fib_cache.h; its out_ifindex is the LAN device), or NULL
+ * after counting why not (nothing counted when the fast path is off).
  */
-static __always_inline __u32 fastpath_in_check(struct xdp_md *ctx, const struct v4_info *v,
-					       __be32 dst, const struct mapce_fib_entry **hop)
+static __always_inline const struct mapce_fib_entry *
+fastpath_in_check(struct xdp_md *ctx, const struct v4_info *v, __be32 dst)
 {
 	void *data = (void *)(long)ctx->data;
 	void *data_end = (void *)(long)ctx->data_end;
+	const struct mapce_fib_entry *hop = NULL;
 	__u32 lan = fastpath_lan(), ev;
 	struct bpf_fib_lookup fib;
 	struct iphdr *iph;
 	long rc;
 
 	if (!lan)
-		return 0;
+		return NULL;
 	/* Verifier-sensitive: l3_off is 54 or 62 (tunnel_hlen). */
 	if (v->l3_off > ETH_HLEN + IPV6_HLEN + DESTOPT_LEN)
-		return 0;
+		return NULL;
 	iph = data + v->l3_off;
 	if ((void *)(iph + 1) > data_end)
-		return 0;
+		return NULL;
 	ev = fastpath_hdr_check(iph);
 	if (!ev) {
 		rc = fib_v4_cached(ctx, ctx->ingress_ifindex, v->saddr, dst, v->tos, v->tot_len,
-				   &fib, hop);
+				   &fib, &hop);
 		ev = fastpath_fib_event(rc, fib.ifindex, lan);
 	}
 	if (ev) {
 		stats_count(&mapce_stats, ev, 0);
-		return 0;
+		return NULL;
 	}
-	return lan;
+	return hop;
 }
 
 /*
  * Inbound, after the translation: TTL - 1, the tunnel's header off, the
- * next hop's MACs on (hop), and out of the LAN device lan (bpf_redirect:
- * the kernel's forwarding and the qdiscs are skipped).  *reason is decap,
- * the same as the normal path's.
+ * next hop's MACs on, and out of the LAN device (hop: fastpath_in_check's
+ * answer; bpf_redirect: the kernel's forwarding and the qdiscs are
+ * skipped).  *reason is decap, the same as the normal path's.
  */
-static __always_inline int fastpath_in(struct xdp_md *ctx, const struct v4_info *v, __u32 lan,
+static __always_inline int fastpath_in(struct xdp_md *ctx, const struct v4_info *v,
 				       const struct mapce_fib_entry *hop, __u32 *reason)
 {
 	void *data = (void *)(long)ctx->data;
@@ -164,7 +165,7 @@ static __always_inline int fastpath_in(struct xdp_md *ctx, const struct v4_info 
 	fastpath_set_macs(eth, hop);
 	*reason = MAPCE_R_DECAP;
 	stats_count(&mapce_stats, MAPCE_R_EV_FASTPATH_IN, 0);
-	return (int)bpf_redirect(lan, 0);
+	return (int)bpf_redirect(hop->out_ifindex, 0);
 }
 
 #endif

@@ -155,7 +155,7 @@ static __always_inline int fastpath_out(struct xdp_md *ctx, __u32 *reason, __u32
 	fib_rc = fib_v4_cached(ctx, ctx->ingress_ifindex, v.saddr, v.daddr, v.tos, v.tot_len, &fib,
 			       &hop);
 	*ev = fastpath_fib_event(fib_rc, fib.ifindex, cfg->wan_ifindex);
-	if (*ev || !hop)
+	if (*ev || !hop) /* no hop: never without an event (the verifier's case) */
 		return XDP_PASS;
 	/* Ethernet pads short frames: only the IPv4 packet goes in the
 	 * tunnel (before anything changes: a failure leaves it as it was) */

@@ -310,9 +310,8 @@ static __always_inline int ingress_napt(struct xdp_md *ctx, const struct mapce_c
 {
 	void *data = (void *)(long)ctx->data;
 	void *data_end = (void *)(long)ctx->data_end;
-	const struct mapce_fib_entry *hop = NULL;
+	const struct mapce_fib_entry *hop;
 	struct mapce_flow *f;
-	__u32 lan;
 	int ecn;
 
 	if (!ingress_len_ok(ip6, v)) {
@@ -360,7 +359,7 @@ static __always_inline int ingress_napt(struct xdp_md *ctx, const struct mapce_c
 		frag_record(&fk, f->ip, 0);
 	}
 	/* With the fast path on: straight to the LAN when it is simple. */
-	lan = fastpath_in_check(ctx, v, f->ip, &hop);
+	hop = fastpath_in_check(ctx, v, f->ip);
 	data = (void *)(long)ctx->data;
 	data_end = (void *)(long)ctx->data_end;
 	ingress_dnat(data, data_end, v, f->ip, f->port);
@@ -370,8 +369,8 @@ static __always_inline int ingress_napt(struct xdp_md *ctx, const struct mapce_c
 	if ((v->tcp_flags & TCP_FLAG_SYN) &&
 	    xdp_mss_clamp(data, data_end, v, mss_ceiling(cfg, pmtu_to_br())))
 		stats_count(&mapce_stats, MAPCE_R_EV_MSS_CLAMPED, 0);
-	if (lan && hop)
-		return fastpath_in(ctx, v, lan, hop, reason);
+	if (hop)
+		return fastpath_in(ctx, v, hop, reason);
 	return ingress_decap(ctx, v, reason);
 }
 
