@@ -38,6 +38,20 @@
 # softirq, and it would only ever offer what the path takes.  TCP: iperf3 from the LAN host to the internet host,
 # one stream and eight, E2E_SECONDS each.
 #
+# Throughput (RFC 2544 section 26.1, with FD.io CSIT's partial drop rate:
+# at most 0.5% of the frames lost): the figures above offer all the
+# generator can, several times what the path takes, so the path drops
+# most frames, some of them late (every namespace's receive enqueues to
+# the one core's backlog, which the generator's frames keep full), and
+# what it delivers then says how it behaves overloaded as much as what it
+# can carry.  So each row also gets a search of the offered rate
+# (trafficgen --rate, paced): E2E_PDR_STEPS (7) trials of
+# E2E_PDR_SECONDS (2) each, halving the interval between the highest
+# rate that passed (0 at first) and the lowest that failed (the row's
+# all-out rate); the row's throughput is the delivered rate of the
+# highest trial that passed.  A row whose all-out run lost no more than
+# that needs no search: its throughput is the generator's ceiling.
+#
 # BPF on live traffic: for the rows with mapce, kernel.bpf_stats_enabled
 # over a second run of the UDP frames and of TCP x1 gives run_time_ns /
 # run_cnt of every program attached in the CE and BR namespaces: what
@@ -152,10 +166,11 @@ out["types"] = types
 print(json.dumps(out))' "$1" "$2"
 }
 
-# gen ARGS...: the generator on its own core (CPU 0) for SECS with ARGS
-# (its devices and endpoints): its JSON (offered, delivered)
+# gen ARGS...: the generator on its own core (CPU 0) for GEN_SECS (SECS
+# unless a caller sets it) with ARGS (its devices and endpoints): its JSON
+# (offered, delivered)
 gen() {
-	taskset -c 0 "$TGEN" "$@" --seconds "$SECS" -j
+	taskset -c 0 "$TGEN" "$@" --seconds "${GEN_SECS:-$SECS}" -j
 }
 
 INBOUND_PORT= # a port of the lab CE's set no UDP mapping of the rows holds
@@ -222,13 +237,56 @@ napi_to_cpu1() {
 	[ "$n" -gt 0 ] || { log "no NAPI thread of $2"; return 1; }
 }
 
-# frames NAME: the row's UDP frames from the LAN host (gen)
+# frames NAME [RATE]: the row's UDP frames from the LAN host (gen), all
+# the generator can or RATE pps
 frames() {
 	napi_to_cpu1 "$LAB_NS_CE" "$LAB_IF_CE_LAN" || return 1
 	gen --flows "${E2E_FLOWS:-1}" --gen-ns "$LAB_NS_LAN" --gen-dev "$LAB_IF_LAN" \
 		--dst-mac "$CE_MAC" --src "$LAB_LAN_IP:40000" --dst "$LAB_INET_IP:9" \
-		--sink-ns "$LAB_NS_INET" --sink-dev "$LAB_IF_INET" ||
+		--sink-ns "$LAB_NS_INET" --sink-dev "$LAB_IF_INET" ${2:+--rate "$2"} ||
 		{ log "$1: trafficgen failed"; return 1; }
+}
+
+# passed GEN_JSON: did that run lose at most PDR_LOSS of what it offered?
+PDR_LOSS=0.005
+passed() {
+	python3 -c '
+import json, sys
+p = json.loads(sys.argv[1])
+sys.exit(0 if p["delivered"] >= p["offered"] * (1 - float(sys.argv[2])) else 1)' "$1" "$PDR_LOSS"
+}
+
+# pps GEN_JSON KEY: offered_pps or delivered_pps of a run, whole
+pps() {
+	python3 -c 'import json, sys; print(int(json.loads(sys.argv[1])[sys.argv[2]]))' "$1" "$2"
+}
+
+# throughput NAME ALL_OUT: the row's throughput search (the header's
+# "Throughput"; ALL_OUT: the JSON of its all-out run) as a JSON object:
+# the loss allowed, the trials ([rate asked, offered pps, delivered pps]),
+# the delivered pps of the highest that passed (null: none did), or of the
+# all-out run when that passed (generator_bound)
+throughput() {
+	local name=$1 all_out=$2 lo=0 hi step=0 rate out best=null trials="" bound=false
+	hi=$(pps "$all_out" offered_pps) || return 1
+	if passed "$all_out"; then
+		bound=true
+		best=$(pps "$all_out" delivered_pps) || return 1
+	fi
+	while [ "$bound" = false ] && [ "$step" -lt "${E2E_PDR_STEPS:-7}" ]; do
+		step=$((step + 1))
+		rate=$(((lo + hi) / 2))
+		[ "$rate" -gt 0 ] || break
+		out=$(GEN_SECS=${E2E_PDR_SECONDS:-2} frames "$name" "$rate") || return 1
+		trials+="${trials:+,}[$rate,$(pps "$out" offered_pps),$(pps "$out" delivered_pps)]"
+		if passed "$out"; then
+			lo=$rate
+			best=$(pps "$out" delivered_pps)
+		else
+			hi=$rate
+		fi
+	done
+	echo "{\"loss\":$PDR_LOSS,\"pps\":$best,\"generator_bound\":$bound,\"trials\":[$trials]}"
 }
 
 # stats_of CMD...: run CMD (its output dropped) with bpf_stats on: the
@@ -256,12 +314,13 @@ rows=()
 # (pvclock in the CI's VM: E2E_PERF put 290 ns of a mapce row's packet in
 # those reads), which the rows without mapce would not pay
 row() {
-	local name=$1 note=$2 pkt tcp1 tcp8 bpf="{}" bpf_tcp="{}" trivial="{}"
+	local name=$1 note=$2 pkt pdr tcp1 tcp8 bpf="{}" bpf_tcp="{}" trivial="{}"
 	ns_wait 10 ns_exec "$LAB_NS_LAN" ping -c1 -W1 "$LAB_INET_IP" >/dev/null ||
 		{ log "$name: the LAN host cannot reach $LAB_INET_IP"; return 1; }
 	profile_start "$name"
 	pkt=$(frames "$name") || { profile_stop; return 1; }
 	profile_stop
+	pdr=$(throughput "$name" "$pkt") || { log "$name: throughput search failed"; return 1; }
 	tcp1=$(iperf "$name" 1) || return 1
 	tcp8=$(iperf "$name" 8) || return 1
 	if [ "${3:-}" = stats ]; then
@@ -276,7 +335,7 @@ row() {
 		trivial=$(stats_of frames "$name") || return 1
 		ns_exec "$LAB_NS_CE" tc qdisc del dev "$LAB_IF_WAN" clsact || return 1
 	fi
-	rows+=("{\"row\":\"$name\",\"xdp\":\"$note\",\"packets\":$pkt,\"tcp1_bps\":$tcp1,\"tcp8_bps\":$tcp8,\"bpf_ns\":$bpf,\"bpf_tcp1_ns\":$bpf_tcp,\"trivial_ns\":$trivial}")
+	rows+=("{\"row\":\"$name\",\"xdp\":\"$note\",\"packets\":$pkt,\"throughput\":$pdr,\"tcp1_bps\":$tcp1,\"tcp8_bps\":$tcp8,\"bpf_ns\":$bpf,\"bpf_tcp1_ns\":$bpf_tcp,\"trivial_ns\":$trivial}")
 }
 
 # iperf NAME STREAMS: received bits per second
@@ -366,6 +425,9 @@ for r in d["rows"]:
     if base:
         r["pps_vs_routing"] = round(r["packets"]["delivered_pps"] / max(1, base["packets"]["delivered_pps"]), 2)
         r["tcp1_vs_routing"] = round(r["tcp1_bps"] / max(1, base["tcp1_bps"]), 2)
+        t, bt = r.get("throughput") or {}, base.get("throughput") or {}
+        if t.get("pps") and bt.get("pps"):
+            t["vs_routing"] = round(t["pps"] / bt["pps"], 2)
     # TCP against routing under the same XDP conditions: XDP on the LAN
     # side takes GSO from the LAN host there too
     if same and "fastpath" in r["row"]:
@@ -381,6 +443,17 @@ for r in d["rows"]:
     p = r["packets"]
     print("%-18s %12.0f %12.0f %6.2fx %7.2f Gb %7.2f Gb %6.2fx  %s" % (r["row"], p["offered_pps"], p["delivered_pps"],
           r.get("pps_vs_routing", 0), r["tcp1_bps"] / 1e9, r["tcp8_bps"] / 1e9, r.get("tcp1_vs_routing", 0), r["xdp"]))
+print("throughput (RFC 2544; lost <= %.1f%%: the partial drop rate of FD.io CSIT): offered rate searched, paced" %
+      (100 * float(next((r["throughput"]["loss"] for r in d["rows"] if r.get("throughput")), 0))))
+print("%-18s %12s %7s  %s" % ("row", "deliv. pps", "vs rt", "trials: offered -> delivered (k pps)"))
+for r in d["rows"]:
+    t = r.get("throughput")
+    if not t:
+        continue
+    tried = " ".join("%.0f->%.0f" % (o / 1e3, dl / 1e3) for a, o, dl in t["trials"])
+    print("%-18s %12s %6sx  %s" % (r["row"], "%.0f" % t["pps"] if t["pps"] else "none passed",
+          "%.2f" % t["vs_routing"] if "vs_routing" in t else "-",
+          "the all-out run passed: the ceiling of the generator" if t["generator_bound"] else tried))
 for r in d["rows"]:
     if "tcp1_vs_same_xdp" in r:
         print("%s: TCP x1 %.2fx, x8 %.2fx routing, LAN XDP (the same XDP conditions)" %

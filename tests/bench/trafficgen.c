@@ -5,7 +5,7 @@
  *
  *   trafficgen --gen-ns NS --gen-dev IF --dst-mac MAC --src IP:PORT
  *              --dst IP:PORT --sink-ns NS --sink-dev IF
- *              [--size 64] [--flows 1] [--seconds 5] [-j]
+ *              [--size 64] [--flows 1] [--seconds 5] [--rate PPS] [-j]
  *   trafficgen xdp-pass NS IF
  *   trafficgen tc-pass NS IF
  *
@@ -25,7 +25,12 @@
  * The process attaches the sink from inside sink-ns, then moves to gen-ns
  * (bpf_redirect's ifindex is looked up in the namespace of the test run's
  * loopback), sends for --seconds, waits for the path to drain, and prints
- * offered and delivered packets per second.  The sink is detached on every
+ * offered and delivered packets per second.  Without --rate it offers as
+ * many frames as it can; with --rate, PPS: the generator program itself
+ * paces its frames (gen_pace), frame by frame, so they leave as the
+ * kernel's live-frame loop flushes them, 64 at a time, never as bursts of
+ * a whole run (4096) that a path taking less would have to queue; for the
+ * throughput search of e2e.sh.  The sink is detached on every
  * exit path, as the same program by id (never someone else's).
  *
  * xdp-pass attaches a program that returns XDP_PASS to IF in NS and
@@ -57,6 +62,12 @@
 #define GEN_BATCH 4096U	  /* repetitions per test_run call */
 #define GEN_MAX_FLOWS 64U /* source ports cycled through (a program each) */
 #define GEN_MAX_SECONDS 60U
+#define GEN_MIN_RATE 1000U /* keeps GEN_PACE_SLACK periods within an s32 of ns */
+#define GEN_MAX_RATE 100000000U
+/* gen_pace's bound on its clock reads per frame (each a bpf_ktime_get_ns:
+ * tens of ns here): below ~20K pps a frame may leave before its time;
+ * offered_pps says what was offered */
+#define GEN_PACE_SPINS 4096
 #define DRAIN_MS 300 /* after the last frame: what is in flight arrives */
 
 struct opts {
@@ -65,6 +76,7 @@ struct opts {
 	struct in_addr src, dst;
 	unsigned short sport, dport;
 	unsigned size, flows, seconds;
+	unsigned rate; /* pps offered; 0: as many as it can */
 	int json;
 };
 
@@ -94,20 +106,67 @@ static int enter_ns(const char *name)
 	return ret;
 }
 
+/*
+ * The pacing (--rate), at p[*n] on, before the generator's own
+ * instructions (ctx in r1, kept): the frame waits, reading the clock,
+ * until the time in the schedule (map_fd: an array of one u64, the
+ * earliest time the next frame may leave, ns), then moves the schedule
+ * period_ns on.  Frames run late while the kernel flushes the ones before
+ * (every 64, on this core: the veth peer's NAPI); the ones after catch up,
+ * at most GEN_PACE_SLACK frames' worth (what one flush would send at
+ * once anyway), never more: a stall of the generator is not made up for
+ * with a burst.  Verifier-sensitive: the
+ * wait is a loop of at most GEN_PACE_SPINS rounds (r9 counts them down),
+ * which the verifier walks round by round; r9 is dead after it, so the
+ * states after the loop prune to one.
+ */
+#define GEN_PACE_INSNS 22
+#define GEN_PACE_SLACK 64
+static void gen_pace(struct bpf_insn *p, int *n, int map_fd, __s32 period_ns)
+{
+	p[(*n)++] = ins(BPF_ALU64 | BPF_MOV | BPF_X, BPF_REG_6, BPF_REG_1, 0, 0);
+	p[(*n)++] = ins(BPF_ST | BPF_MEM | BPF_W, BPF_REG_10, 0, -4, 0);
+	p[(*n)++] = ins(BPF_LD | BPF_DW | BPF_IMM, BPF_REG_1, BPF_PSEUDO_MAP_FD, 0, map_fd);
+	p[(*n)++] = ins(0, 0, 0, 0, 0);
+	p[(*n)++] = ins(BPF_ALU64 | BPF_MOV | BPF_X, BPF_REG_2, BPF_REG_10, 0, 0);
+	p[(*n)++] = ins(BPF_ALU64 | BPF_ADD | BPF_K, BPF_REG_2, 0, 0, -4);
+	p[(*n)++] = ins(BPF_JMP | BPF_CALL, 0, 0, 0, BPF_FUNC_map_lookup_elem);
+	p[(*n)++] = ins(BPF_JMP | BPF_JEQ | BPF_K, BPF_REG_0, 0, 13, 0); /* no map value: go */
+	p[(*n)++] = ins(BPF_ALU64 | BPF_MOV | BPF_X, BPF_REG_7, BPF_REG_0, 0, 0);
+	p[(*n)++] = ins(BPF_LDX | BPF_MEM | BPF_DW, BPF_REG_8, BPF_REG_7, 0, 0); /* r8: when */
+	p[(*n)++] = ins(BPF_ALU64 | BPF_MOV | BPF_K, BPF_REG_9, 0, 0, GEN_PACE_SPINS);
+	/* the wait: until now >= when, or r9 rounds */
+	p[(*n)++] = ins(BPF_JMP | BPF_CALL, 0, 0, 0, BPF_FUNC_ktime_get_ns);
+	p[(*n)++] = ins(BPF_JMP | BPF_JGE | BPF_X, BPF_REG_0, BPF_REG_8, 2, 0);
+	p[(*n)++] = ins(BPF_ALU64 | BPF_SUB | BPF_K, BPF_REG_9, 0, 0, 1);
+	p[(*n)++] = ins(BPF_JMP | BPF_JNE | BPF_K, BPF_REG_9, 0, -4, 0);
+	/* the next frame's time: max(when, now - slack) + period */
+	p[(*n)++] = ins(BPF_ALU64 | BPF_MOV | BPF_X, BPF_REG_1, BPF_REG_0, 0, 0);
+	p[(*n)++] = ins(BPF_ALU64 | BPF_SUB | BPF_K, BPF_REG_1, 0, 0, GEN_PACE_SLACK * period_ns);
+	p[(*n)++] = ins(BPF_JMP | BPF_JLE | BPF_X, BPF_REG_1, BPF_REG_8, 1, 0);
+	p[(*n)++] = ins(BPF_ALU64 | BPF_MOV | BPF_X, BPF_REG_8, BPF_REG_1, 0, 0);
+	p[(*n)++] = ins(BPF_ALU64 | BPF_ADD | BPF_K, BPF_REG_8, 0, 0, period_ns);
+	p[(*n)++] = ins(BPF_STX | BPF_MEM | BPF_DW, BPF_REG_7, BPF_REG_8, 0, 0);
+	p[(*n)++] = ins(BPF_ALU64 | BPF_MOV | BPF_X, BPF_REG_1, BPF_REG_6, 0, 0);
+}
+
 /* XDP: write the frame's headers (hdr: GEN_HDR bytes), then return
  * bpf_redirect(ifindex, 0).  The headers are written on every run because
  * live frames are recycled pages: the path the frame takes on the far side
  * of the veth rewrites them in place (TTL, NAPT, encapsulation, MACs), and
  * the kernel resets a recycled frame's bounds but not its bytes. */
 #define GEN_HDR 44 /* Ethernet + IPv4 + UDP (42), rounded up to words */
-static int gen_prog(int ifindex, const unsigned char *hdr)
+static int gen_prog(int ifindex, const unsigned char *hdr, int pace_fd, __s32 period_ns)
 {
-	struct bpf_insn insns[XDP_BOUNDS_INSNS + GEN_HDR / 4 + 4] = {
-		/* too short: skip the stores */
-		XDP_BOUNDS(GEN_HDR, GEN_HDR / 4),
-	};
-	int n = XDP_BOUNDS_INSNS;
+	struct bpf_insn insns[GEN_PACE_INSNS + XDP_BOUNDS_INSNS + GEN_HDR / 4 + 4];
+	/* too short: skip the stores */
+	const struct bpf_insn bounds[] = { XDP_BOUNDS(GEN_HDR, GEN_HDR / 4) };
+	int n = 0;
 
+	if (pace_fd >= 0)
+		gen_pace(insns, &n, pace_fd, period_ns);
+	memcpy(insns + n, bounds, sizeof(bounds));
+	n += XDP_BOUNDS_INSNS;
 	insns_write_bytes(insns, &n, hdr, GEN_HDR);
 	insns_redirect(insns, &n, ifindex);
 	return bpf_prog_load(BPF_PROG_TYPE_XDP, "tgen_redirect", "GPL", insns, (size_t)n, NULL);
@@ -271,26 +330,20 @@ static int parse_mac(const char *s, unsigned char *m)
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: trafficgen --gen-ns NS --gen-dev IF --dst-mac MAC --src IP:PORT\n"
-			"                  --dst IP:PORT --sink-ns NS --sink-dev IF\n"
-			"                  [--size 64] [--flows 1] [--seconds 5] [-j]\n"
-			"       trafficgen xdp-pass NS IF | tc-pass NS IF\n");
+	fprintf(stderr,
+		"usage: trafficgen --gen-ns NS --gen-dev IF --dst-mac MAC --src IP:PORT\n"
+		"                  --dst IP:PORT --sink-ns NS --sink-dev IF\n"
+		"                  [--size 64] [--flows 1] [--seconds 5] [--rate PPS] [-j]\n"
+		"       trafficgen xdp-pass NS IF | tc-pass NS IF\n");
 }
 
 static int parse_args(int argc, char **argv, struct opts *o)
 {
 	static const struct option lo[] = {
-		{ "gen-ns", 1, 0, 'g' },
-		{ "gen-dev", 1, 0, 'G' },
-		{ "sink-ns", 1, 0, 'k' },
-		{ "sink-dev", 1, 0, 'K' },
-		{ "dst-mac", 1, 0, 'm' },
-		{ "src", 1, 0, 's' },
-		{ "dst", 1, 0, 'd' },
-		{ "size", 1, 0, 'z' },
-		{ "flows", 1, 0, 'f' },
-		{ "seconds", 1, 0, 't' },
-		{ 0 },
+		{ "gen-ns", 1, 0, 'g' },   { "gen-dev", 1, 0, 'G' }, { "sink-ns", 1, 0, 'k' },
+		{ "sink-dev", 1, 0, 'K' }, { "dst-mac", 1, 0, 'm' }, { "src", 1, 0, 's' },
+		{ "dst", 1, 0, 'd' },	   { "size", 1, 0, 'z' },    { "flows", 1, 0, 'f' },
+		{ "seconds", 1, 0, 't' },  { "rate", 1, 0, 'r' },    { 0 },
 	};
 	int c, have_mac = 0, have_src = 0, have_dst = 0;
 
@@ -335,6 +388,19 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		case 't':
 			o->seconds = (unsigned)strtoul(optarg, NULL, 10);
 			break;
+		case 'r': {
+			char *end;
+			unsigned long r = strtoul(optarg, &end, 10);
+
+			if (*optarg < '0' || *optarg > '9' || *end || r < GEN_MIN_RATE ||
+			    r > GEN_MAX_RATE) {
+				fprintf(stderr, "trafficgen: bad --rate %s (want %u..%u pps)\n",
+					optarg, GEN_MIN_RATE, GEN_MAX_RATE);
+				return -1;
+			}
+			o->rate = (unsigned)r;
+			break;
+		}
 		case 'j':
 			o->json = 1;
 			break;
@@ -363,25 +429,46 @@ static void on_signal(int sig)
 	stop = 1;
 }
 
+/* Repetitions per test_run call: GEN_BATCH, or with --rate what makes a
+ * call last about 20 ms (the end of --seconds is checked between calls) */
+static unsigned gen_batch(const struct opts *o)
+{
+	unsigned b = o->rate / 50;
+
+	if (!o->rate || b > GEN_BATCH)
+		return GEN_BATCH;
+	return b < 64 ? 64 : b;
+}
+
 /* Send for o->seconds; returns frames offered (the kernel's count of
  * successful repetitions), *elapsed the wall time. */
 static unsigned long long send_for(const struct opts *o, int ifindex, double *elapsed)
 {
 	static unsigned char frames[GEN_MAX_FLOWS][1520];
-	int progs[GEN_MAX_FLOWS];
+	int progs[GEN_MAX_FLOWS], pace = -1;
 	size_t len = 0;
 	unsigned long long sent = 0;
-	unsigned i = 0;
+	unsigned i = 0, batch = gen_batch(o);
 	double t0, end;
 
 	*elapsed = 0;
+	/* the schedule all flows' programs share (gen_pace), from 0: the
+	 * first frame leaves at once */
+	if (o->rate &&
+	    (pace = bpf_map_create(BPF_MAP_TYPE_ARRAY, "tgen_pace", 4, 8, 1, NULL)) < 0) {
+		fprintf(stderr, "trafficgen: pacing map: %s\n", strerror(errno));
+		return 0;
+	}
 	for (unsigned f = 0; f < o->flows; f++) {
 		len = build_frame(o, (unsigned short)(o->sport + f), frames[f]);
-		progs[f] = gen_prog(ifindex, frames[f]);
+		progs[f] = gen_prog(ifindex, frames[f], pace,
+				    o->rate ? (__s32)(1000000000U / o->rate) : 0);
 		if (progs[f] < 0) {
 			fprintf(stderr, "trafficgen: generator program: %s\n", strerror(errno));
 			while (f--)
 				close(progs[f]);
+			if (pace >= 0)
+				close(pace);
 			return 0;
 		}
 	}
@@ -389,18 +476,20 @@ static unsigned long long send_for(const struct opts *o, int ifindex, double *el
 	end = t0 + o->seconds;
 	while (!stop && now_s() < end) {
 		LIBBPF_OPTS(bpf_test_run_opts, r, .data_in = frames[i], .data_size_in = (__u32)len,
-			    .repeat = GEN_BATCH, .flags = BPF_F_TEST_XDP_LIVE_FRAMES);
+			    .repeat = batch, .flags = BPF_F_TEST_XDP_LIVE_FRAMES);
 
 		if (bpf_prog_test_run_opts(progs[i], &r)) {
 			fprintf(stderr, "trafficgen: live-frame run: %s\n", strerror(errno));
 			break;
 		}
-		sent += GEN_BATCH;
+		sent += batch;
 		i = (i + 1) % o->flows;
 	}
 	*elapsed = now_s() - t0;
 	for (unsigned f = 0; f < o->flows; f++)
 		close(progs[f]);
+	if (pace >= 0)
+		close(pace);
 	return sent;
 }
 
@@ -499,9 +588,10 @@ int main(int argc, char **argv)
 		double opps = (double)offered / elapsed, dpps = (double)(c1 - c0) / elapsed;
 
 		if (o.json)
-			printf("{\"size\":%u,\"flows\":%u,\"seconds\":%.3f,\"offered\":%llu,"
-			       "\"delivered\":%llu,\"offered_pps\":%.0f,\"delivered_pps\":%.0f}\n",
-			       o.size, o.flows, elapsed, offered, c1 - c0, opps, dpps);
+			printf("{\"size\":%u,\"flows\":%u,\"rate\":%u,\"seconds\":%.3f,"
+			       "\"offered\":%llu,\"delivered\":%llu,\"offered_pps\":%.0f,"
+			       "\"delivered_pps\":%.0f}\n",
+			       o.size, o.flows, o.rate, elapsed, offered, c1 - c0, opps, dpps);
 		else
 			printf("offered %.0f pps (%llu in %.2f s), delivered %.0f pps (%llu)\n",
 			       opps, offered, elapsed, dpps, c1 - c0);
