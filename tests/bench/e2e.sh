@@ -68,8 +68,9 @@
 # port forward of the CE's (udp, on a port of the set no mapping of the
 # rows before holds, to the LAN host), through the BR and
 # the CE's XDP ingress, the same generator and an XDP sink on the LAN host;
-# offered and delivered pps and the programs' bpf_stats (a second run), as
-# a figure beside the table (the BR's IPv4 side steered to CPU 1 by RPS).
+# offered and delivered pps, its throughput (searched as the rows') and the
+# programs' bpf_stats (a second run), as a figure beside the table (the
+# BR's IPv4 side steered to CPU 1 by RPS).
 #
 # Profile (E2E_PERF=DIR; needs perf: apt-get install linux-perf): each
 # row's UDP frames are also sampled on the path's core, `perf record -C 1
@@ -174,19 +175,20 @@ gen() {
 }
 
 INBOUND_PORT= # a port of the lab CE's set no UDP mapping of the rows holds
-# inbound_frames BR_MAC: UDP frames from the internet host to the forward
-# for SECS, into the BR's IPv4 side (BR_MAC): the generator's JSON
+# inbound_frames BR_MAC [RATE]: UDP frames from the internet host to the
+# forward, into the BR's IPv4 side (BR_MAC), all the generator can or RATE
+# pps: the generator's JSON
 inbound_frames() {
 	napi_to_cpu1 "$LAB_NS_BR" "$LAB_IF_BR_INET" || return 1
 	gen --flows 1 --gen-ns "$LAB_NS_INET" --gen-dev "$LAB_IF_INET" --dst-mac "$1" \
 		--src "$LAB_INET_IP:40000" --dst "$LAB_MAP_IPV4:$INBOUND_PORT" --sink-ns "$LAB_NS_LAN" \
-		--sink-dev "$LAB_IF_LAN"
+		--sink-dev "$LAB_IF_LAN" ${2:+--rate "$2"}
 }
 
 # inbound: the inbound figure of the mapce row as a JSON object (the
 # programs' bpf_stats over a second run, as for the rows)
 inbound() {
-	local bri_mac pkt bpf="{}" out
+	local bri_mac pkt pdr="" bpf="{}" out
 	INBOUND_PORT=$(lab_free_port udp) || { log "inbound: no free port of the set"; return 1; }
 	out=$(lab_ce portmap add udp "$INBOUND_PORT" "$LAB_LAN_IP:$INBOUND_PORT" 2>&1) ||
 		{ log "inbound: portmap add: $out"; return 1; }
@@ -195,10 +197,12 @@ inbound() {
 		{ log "inbound: cannot steer $LAB_IF_BR_INET to CPU 1"; return 1; }
 	bri_mac=$(ip -n "$LAB_NS_BR" -br link show "$LAB_IF_BR_INET" | awk '{print $3}')
 	pkt=$(inbound_frames "$bri_mac") || pkt=""
-	[ -n "$pkt" ] && { bpf=$(stats_of inbound_frames "$bri_mac") || bpf="{}"; }
+	[ -n "$pkt" ] && { pdr=$(throughput "$pkt" inbound_frames "$bri_mac") || pdr=""; }
+	[ -n "$pdr" ] && { bpf=$(stats_of inbound_frames "$bri_mac") || bpf="{}"; }
 	lab_ce portmap del udp "$INBOUND_PORT" >/dev/null 2>&1
 	[ -n "$pkt" ] || { log "inbound: trafficgen failed"; return 1; }
-	echo "{\"packets\":$pkt,\"bpf_ns\":$bpf}"
+	[ -n "$pdr" ] || { log "inbound: throughput search failed"; return 1; }
+	echo "{\"packets\":$pkt,\"throughput\":$pdr,\"bpf_ns\":$bpf}"
 }
 
 # profile_start NAME / profile_stop: E2E_PERF's sampling of the path's
@@ -261,13 +265,14 @@ pps() {
 	python3 -c 'import json, sys; print(int(json.loads(sys.argv[1])[sys.argv[2]]))' "$1" "$2"
 }
 
-# throughput NAME ALL_OUT: the row's throughput search (the header's
-# "Throughput"; ALL_OUT: the JSON of its all-out run) as a JSON object:
-# the loss allowed, the trials ([rate asked, offered pps, delivered pps]),
-# the delivered pps of the highest that passed (null: none did), or of the
-# all-out run when that passed (generator_bound)
+# throughput ALL_OUT FRAMES ARG: the throughput search (the header's
+# "Throughput") of what `FRAMES ARG [RATE]` sends (frames NAME,
+# inbound_frames BR_MAC); ALL_OUT: the JSON of its all-out run.  A JSON
+# object: the loss allowed, the trials ([rate asked, offered pps,
+# delivered pps]), the delivered pps of the highest that passed (null:
+# none did), or of the all-out run when that passed (generator_bound)
 throughput() {
-	local name=$1 all_out=$2 lo=0 hi step=0 rate out best=null trials="" bound=false
+	local all_out=$1 frames=$2 arg=$3 lo=0 hi step=0 rate out best=null trials="" bound=false
 	hi=$(pps "$all_out" offered_pps) || return 1
 	if passed "$all_out"; then
 		bound=true
@@ -277,7 +282,7 @@ throughput() {
 		step=$((step + 1))
 		rate=$(((lo + hi) / 2))
 		[ "$rate" -gt 0 ] || break
-		out=$(GEN_SECS=${E2E_PDR_SECONDS:-2} frames "$name" "$rate") || return 1
+		out=$(GEN_SECS=${E2E_PDR_SECONDS:-2} "$frames" "$arg" "$rate") || return 1
 		trials+="${trials:+,}[$rate,$(pps "$out" offered_pps),$(pps "$out" delivered_pps)]"
 		if passed "$out"; then
 			lo=$rate
@@ -320,7 +325,7 @@ row() {
 	profile_start "$name"
 	pkt=$(frames "$name") || { profile_stop; return 1; }
 	profile_stop
-	pdr=$(throughput "$name" "$pkt") || { log "$name: throughput search failed"; return 1; }
+	pdr=$(throughput "$pkt" frames "$name") || { log "$name: throughput search failed"; return 1; }
 	tcp1=$(iperf "$name" 1) || return 1
 	tcp8=$(iperf "$name" 8) || return 1
 	if [ "${3:-}" = stats ]; then
@@ -446,14 +451,17 @@ for r in d["rows"]:
 print("throughput (RFC 2544; lost <= %.1f%%: the partial drop rate of FD.io CSIT): offered rate searched, paced" %
       (100 * float(next((r["throughput"]["loss"] for r in d["rows"] if r.get("throughput")), 0))))
 print("%-18s %12s %7s  %s" % ("row", "deliv. pps", "vs rt", "trials: offered -> delivered (k pps)"))
+def tried(t):
+    if t["generator_bound"]:
+        return "the all-out run passed: the ceiling of the generator"
+    return " ".join("%.0f->%.0f" % (o / 1e3, dl / 1e3) for a, o, dl in t["trials"])
+def found(t):
+    return "%.0f" % t["pps"] if t["pps"] else "none passed"
 for r in d["rows"]:
     t = r.get("throughput")
-    if not t:
-        continue
-    tried = " ".join("%.0f->%.0f" % (o / 1e3, dl / 1e3) for a, o, dl in t["trials"])
-    print("%-18s %12s %6sx  %s" % (r["row"], "%.0f" % t["pps"] if t["pps"] else "none passed",
-          "%.2f" % t["vs_routing"] if "vs_routing" in t else "-",
-          "the all-out run passed: the ceiling of the generator" if t["generator_bound"] else tried))
+    if t:
+        print("%-18s %12s %6sx  %s" % (r["row"], found(t), "%.2f" % t["vs_routing"] if "vs_routing" in t else "-",
+                                      tried(t)))
 for r in d["rows"]:
     if "tcp1_vs_same_xdp" in r:
         print("%s: TCP x1 %.2fx, x8 %.2fx routing, LAN XDP (the same XDP conditions)" %
@@ -463,6 +471,8 @@ for what, i in inb:
     if i.get("packets"):
         print("%s inbound (internet host -> port forward -> LAN host): offered %.0f pps, delivered %.0f pps" %
               (what, i["packets"]["offered_pps"], i["packets"]["delivered_pps"]))
+        if i.get("throughput"):
+            print("  throughput %s pps; trials: %s" % (found(i["throughput"]), tried(i["throughput"])))
 def figures(b, net):
     return ", ".join("%s %.0f%s" % (n, v, " (net %.0f)" % net[n] if n in net else "")
                      for n, v in sorted(b.items()))

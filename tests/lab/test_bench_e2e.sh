@@ -4,10 +4,11 @@
 # a figure): every row is there, the generator's frames crossed the lab in
 # each and inbound to a port forward (delivered > 0, never more than
 # offered), TCP flowed, the mapce rows' and the inbound figure's programs
-# were timed (bpf_stats), every row's throughput search ran paced trials
-# (two of a second each here: never more offered than asked, the figure
-# the delivered rate of a trial that lost at most the loss allowed), the
-# table's JSON parses, and the lab is gone afterwards.  No rate is asserted:
+# were timed (bpf_stats), every row's and the inbound figure's throughput
+# search ran paced trials (two of a second each here: never more offered
+# than asked, the figure the delivered rate of a trial that lost at most
+# the loss allowed), the table's JSON parses, and the lab is gone
+# afterwards.  No rate is asserted:
 # benchmarks report, tests check behaviour.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
@@ -27,6 +28,33 @@ try:
     d = json.loads(lines[-1])
 except (IndexError, ValueError) as e:
     print("not ok - bench_e2e_json: no JSON table: %s" % e); sys.exit(0)
+def search_faults(p, t):
+    """what is wrong with the throughput search t beside the all-out run p:
+    paced trials (trafficgen --rate), or none when the all-out run itself
+    lost no more than allowed"""
+    bad = []
+    t = t or {}
+    trials, loss = t.get("trials"), t.get("loss", -1)
+    if trials is None or not 0 < loss < 0.05:
+        return ["no throughput search: %s" % t]
+    if not t["generator_bound"] and len(trials) != 2:
+        bad.append("%d trials, not the 2 asked" % len(trials))
+    for asked, offered, delivered in trials:
+        # 64 frames of catch-up a second at most, and a batch's rounding
+        if not 0 < offered <= asked * 1.02 + 200:
+            bad.append("trial at %d pps offered %d" % (asked, offered))
+        if delivered > offered:
+            bad.append("trial at %d pps delivered %d of %d" % (asked, delivered, offered))
+    ok = sorted((a, d) for a, o, d in trials if d >= o * (1 - loss))
+    want = p["delivered_pps"] if t["generator_bound"] else (ok[-1][1] if ok else None)
+    if t["generator_bound"] and p["delivered"] < p["offered"] * (1 - loss):
+        bad.append("all-out run lost %d of %d, called the ceiling" % (p["offered"] - p["delivered"], p["offered"]))
+    if t["pps"] is not None and want is not None and abs(t["pps"] - want) > 1:
+        bad.append("throughput %s, not the passing trial's %s" % (t["pps"], want))
+    if (t["pps"] is None) != (want is None):
+        bad.append("throughput %s with trials %s" % (t["pps"], trials))
+    return bad
+
 rows = {r["row"]: r for r in d["rows"]}
 for name in ("mapce", "mapce + fastpath", "kernel routing", "nft masquerade"):
     r = rows.get(name)
@@ -41,29 +69,7 @@ for name in ("mapce", "mapce + fastpath", "kernel routing", "nft masquerade"):
     if name.startswith("mapce") and not (any(k.startswith("mapce") for k in r["bpf_ns"]) and
                                          any(k.startswith("mapce") for k in r["bpf_tcp1_ns"])):
         bad.append("no bpf_stats of its programs: %s %s" % (r["bpf_ns"], r["bpf_tcp1_ns"]))
-    # the throughput search: paced trials (trafficgen --rate), or none when
-    # the all-out run itself lost no more than allowed
-    t = r.get("throughput") or {}
-    trials, loss = t.get("trials"), t.get("loss", -1)
-    if trials is None or not 0 < loss < 0.05:
-        bad.append("no throughput search: %s" % t)
-    else:
-        if not t["generator_bound"] and len(trials) != 2:
-            bad.append("%d trials, not the 2 asked" % len(trials))
-        for asked, offered, delivered in trials:
-            # 64 frames of catch-up a second at most, and a batch's rounding
-            if not 0 < offered <= asked * 1.02 + 200:
-                bad.append("trial at %d pps offered %d" % (asked, offered))
-            if delivered > offered:
-                bad.append("trial at %d pps delivered %d of %d" % (asked, delivered, offered))
-        ok = sorted((a, d) for a, o, d in trials if d >= o * (1 - loss))
-        want = p["delivered_pps"] if t["generator_bound"] else (ok[-1][1] if ok else None)
-        if t["generator_bound"] and p["delivered"] < p["offered"] * (1 - loss):
-            bad.append("all-out run lost %d of %d, called the ceiling" % (p["offered"] - p["delivered"], p["offered"]))
-        if t["pps"] is not None and want is not None and abs(t["pps"] - want) > 1:
-            bad.append("throughput %s, not the passing trial's %s" % (t["pps"], want))
-        if (t["pps"] is None) != (want is None):
-            bad.append("throughput %s with trials %s" % (t["pps"], trials))
+    bad += search_faults(p, r.get("throughput"))
     tag = "bench_e2e_" + name.replace(" + ", "_").replace(" ", "_")
     print(("not ok - %s: %s" % (tag, "; ".join(bad))) if bad else "ok - %s" % tag)
 i = d.get("inbound") or {}
@@ -71,6 +77,7 @@ p = i.get("packets") or {}
 bad = []
 if not 0 < p.get("delivered", 0) <= p.get("offered", 0): bad.append("delivered %s of %s" % (p.get("delivered"), p.get("offered")))
 if not any(k.startswith("mapce") for k in i.get("bpf_ns") or {}): bad.append("no bpf_stats of its programs: %s" % i.get("bpf_ns"))
+if p: bad += search_faults(p, i.get("throughput"))
 print(("not ok - bench_e2e_inbound: %s" % "; ".join(bad)) if bad else "ok - bench_e2e_inbound")
 PY
 if ip netns list | grep -q '^mce-'; then
