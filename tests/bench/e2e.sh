@@ -49,8 +49,11 @@
 # E2E_PDR_SECONDS (2) each, halving the interval between the highest
 # rate that passed (0 at first) and the lowest that failed (the row's
 # all-out rate); the row's throughput is the delivered rate of the
-# highest trial that passed.  A row whose all-out run lost no more than
-# that needs no search: its throughput is the generator's ceiling.
+# highest trial that passed, which then runs once more for E2E_SECONDS
+# (the confirmation: how much a trial as long as the row's own figures
+# loses at that rate, printed beside it).  A row whose all-out run lost
+# no more than that needs no search: its throughput is the generator's
+# ceiling.
 #
 # BPF on live traffic: for the rows with mapce, kernel.bpf_stats_enabled
 # over a second run of the UDP frames and of TCP x1 gives run_time_ns /
@@ -270,9 +273,12 @@ pps() {
 # inbound_frames BR_MAC); ALL_OUT: the JSON of its all-out run.  A JSON
 # object: the loss allowed, the trials ([rate asked, offered pps,
 # delivered pps]), the delivered pps of the highest that passed (null:
-# none did), or of the all-out run when that passed (generator_bound)
+# none did), or of the all-out run when that passed (generator_bound),
+# and the confirmation (the highest passing rate again for SECS: [rate,
+# offered, delivered], or null)
 throughput() {
 	local all_out=$1 frames=$2 arg=$3 lo=0 hi step=0 rate out best=null trials="" bound=false
+	local confirm=null
 	hi=$(pps "$all_out" offered_pps) || return 1
 	if passed "$all_out"; then
 		bound=true
@@ -291,7 +297,11 @@ throughput() {
 			hi=$rate
 		fi
 	done
-	echo "{\"loss\":$PDR_LOSS,\"pps\":$best,\"generator_bound\":$bound,\"trials\":[$trials]}"
+	if [ "$bound" = false ] && [ "$lo" -gt 0 ]; then
+		out=$("$frames" "$arg" "$lo") || return 1
+		confirm="[$lo,$(pps "$out" offered_pps),$(pps "$out" delivered_pps)]"
+	fi
+	echo "{\"loss\":$PDR_LOSS,\"pps\":$best,\"generator_bound\":$bound,\"trials\":[$trials],\"confirm\":$confirm}"
 }
 
 # stats_of CMD...: run CMD (its output dropped) with bpf_stats on: the
@@ -454,7 +464,11 @@ print("%-18s %12s %7s  %s" % ("row", "deliv. pps", "vs rt", "trials: offered -> 
 def tried(t):
     if t["generator_bound"]:
         return "the all-out run passed: the ceiling of the generator"
-    return " ".join("%.0f->%.0f" % (o / 1e3, dl / 1e3) for a, o, dl in t["trials"])
+    out = " ".join("%.0f->%.0f" % (o / 1e3, dl / 1e3) for a, o, dl in t["trials"])
+    if t.get("confirm"):
+        a, o, dl = t["confirm"]
+        out += "; %d s at it: lost %.2f%%" % (d["seconds"], 100.0 * (o - dl) / max(1, o))
+    return out
 def found(t):
     return "%.0f" % t["pps"] if t["pps"] else "none passed"
 for r in d["rows"]:

@@ -7,8 +7,8 @@
 # were timed (bpf_stats), every row's and the inbound figure's throughput
 # search ran paced trials (two of a second each here: never more offered
 # than asked, the figure the delivered rate of a trial that lost at most
-# the loss allowed), the table's JSON parses, and the lab is gone
-# afterwards.  No rate is asserted:
+# the loss allowed, that rate run once more to confirm it), the table's
+# JSON parses, and the lab is gone afterwards.  No rate is asserted:
 # benchmarks report, tests check behaviour.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
@@ -53,6 +53,14 @@ def search_faults(p, t):
         bad.append("throughput %s, not the passing trial's %s" % (t["pps"], want))
     if (t["pps"] is None) != (want is None):
         bad.append("throughput %s with trials %s" % (t["pps"], trials))
+    # the confirmation: the highest passing rate again, paced as the trials
+    c = t.get("confirm")
+    if (c is not None) != (bool(ok) and not t["generator_bound"]):
+        bad.append("confirmation %s after trials %s" % (c, trials))
+    elif c is not None:
+        asked, offered, delivered = c
+        if asked != ok[-1][0] or not 0 < offered <= asked * 1.02 + 200 or delivered > offered:
+            bad.append("confirmation %s after trials %s" % (c, trials))
     return bad
 
 rows = {r["row"]: r for r in d["rows"]}
