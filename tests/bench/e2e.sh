@@ -188,8 +188,9 @@ inbound_frames() {
 		--sink-dev "$LAB_IF_LAN" ${2:+--rate "$2"}
 }
 
-# inbound: the inbound figure of the mapce row as a JSON object (the
-# programs' bpf_stats over a second run, as for the rows)
+# inbound: the inbound figure of the mapce row as a JSON object (its
+# throughput searched, and the programs' bpf_stats over a run of their
+# own, as for the rows)
 inbound() {
 	local bri_mac pkt pdr="" bpf="{}" out
 	INBOUND_PORT=$(lab_free_port udp) || { log "inbound: no free port of the set"; return 1; }
@@ -474,7 +475,7 @@ def found(t):
 for r in d["rows"]:
     t = r.get("throughput")
     if t:
-        print("%-18s %12s %6sx  %s" % (r["row"], found(t), "%.2f" % t["vs_routing"] if "vs_routing" in t else "-",
+        print("%-18s %12s %7s  %s" % (r["row"], found(t), "%.2fx" % t["vs_routing"] if "vs_routing" in t else "-",
                                       tried(t)))
 for r in d["rows"]:
     if "tcp1_vs_same_xdp" in r:
