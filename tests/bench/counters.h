@@ -35,12 +35,7 @@ static int counter_prog(int map_fd, enum counter_kind kind)
 	struct bpf_insn p[16];
 	int n = 0, n_add = kind == CK_ATOMIC ? 2 : 3;
 
-	p[n++] = ins(BPF_ST | BPF_MEM | BPF_W, BPF_REG_10, 0, -4, 0); /* key 0 on the stack */
-	p[n++] = ins(BPF_ALU64 | BPF_MOV | BPF_X, BPF_REG_2, BPF_REG_10, 0, 0);
-	p[n++] = ins(BPF_ALU64 | BPF_ADD | BPF_K, BPF_REG_2, 0, 0, -4);
-	p[n++] = ins(BPF_LD | BPF_DW | BPF_IMM, BPF_REG_1, BPF_PSEUDO_MAP_FD, 0, map_fd);
-	p[n++] = ins(0, 0, 0, 0, 0); /* the second half of the 64-bit load */
-	p[n++] = ins(BPF_JMP | BPF_CALL, 0, 0, 0, BPF_FUNC_map_lookup_elem);
+	insns_lookup_key0(p, &n, map_fd);
 	/* the verifier wants the NULL check before any access */
 	p[n++] = ins(BPF_JMP | BPF_JEQ | BPF_K, BPF_REG_0, 0, (__s16)n_add, 0);
 	if (kind == CK_ATOMIC) {

@@ -52,6 +52,27 @@ static inline void insns_write_bytes(struct bpf_insn *p, int *n, const unsigned 
 	}
 }
 
+/* reg = the map map_fd (the verifier's 64-bit load of a map's fd), at
+ * p[*n] on.  2 instructions. */
+static inline void insns_ld_map_fd(struct bpf_insn *p, int *n, __u8 reg, int map_fd)
+{
+	p[(*n)++] = ins(BPF_LD | BPF_DW | BPF_IMM, reg, BPF_PSEUDO_MAP_FD, 0, map_fd);
+	p[(*n)++] = ins(0, 0, 0, 0, 0); /* the second half of the 64-bit load */
+}
+
+/* r0 = bpf_map_lookup_elem(map_fd, &(__u32){0}) (the key on the stack at
+ * r10 - 4; r1-r5 clobbered), at p[*n] on.  6 instructions; the verifier
+ * wants r0 checked against NULL before any access. */
+#define INSNS_LOOKUP_KEY0 6
+static inline void insns_lookup_key0(struct bpf_insn *p, int *n, int map_fd)
+{
+	p[(*n)++] = ins(BPF_ST | BPF_MEM | BPF_W, BPF_REG_10, 0, -4, 0);
+	p[(*n)++] = ins(BPF_ALU64 | BPF_MOV | BPF_X, BPF_REG_2, BPF_REG_10, 0, 0);
+	p[(*n)++] = ins(BPF_ALU64 | BPF_ADD | BPF_K, BPF_REG_2, 0, 0, -4);
+	insns_ld_map_fd(p, n, BPF_REG_1, map_fd);
+	p[(*n)++] = ins(BPF_JMP | BPF_CALL, 0, 0, 0, BPF_FUNC_map_lookup_elem);
+}
+
 /* return bpf_redirect(ifindex, 0), at p[*n] on.  4 instructions. */
 static inline void insns_redirect(struct bpf_insn *p, int *n, int ifindex)
 {

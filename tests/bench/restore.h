@@ -68,8 +68,7 @@ static inline int restore_wrapper(struct restore *w, int target, const struct pk
 	insns_write_bytes(p, &n, in->b, len);
 	/* bpf_tail_call(ctx (still r1), map, 0): falls through only when it
 	 * fails */
-	p[n++] = ins(BPF_LD | BPF_DW | BPF_IMM, BPF_REG_2, BPF_PSEUDO_MAP_FD, 0, w->map);
-	p[n++] = ins(0, 0, 0, 0, 0); /* the second half of the 64-bit load */
+	insns_ld_map_fd(p, &n, BPF_REG_2, w->map);
 	p[n++] = ins(BPF_ALU64 | BPF_MOV | BPF_K, BPF_REG_3, 0, 0, 0);
 	p[n++] = ins(BPF_JMP | BPF_CALL, 0, 0, 0, BPF_FUNC_tail_call);
 	p[n++] = ins(BPF_ALU64 | BPF_MOV | BPF_K, BPF_REG_0, 0, 0, XDP_ABORTED);

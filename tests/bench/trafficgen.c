@@ -120,17 +120,12 @@ static int enter_ns(const char *name)
  * which the verifier walks round by round; r9 is dead after it, so the
  * states after the loop prune to one.
  */
-#define GEN_PACE_INSNS 22
+#define GEN_PACE_INSNS (16 + INSNS_LOOKUP_KEY0)
 #define GEN_PACE_SLACK 64
 static void gen_pace(struct bpf_insn *p, int *n, int map_fd, __s32 period_ns)
 {
 	p[(*n)++] = ins(BPF_ALU64 | BPF_MOV | BPF_X, BPF_REG_6, BPF_REG_1, 0, 0);
-	p[(*n)++] = ins(BPF_ST | BPF_MEM | BPF_W, BPF_REG_10, 0, -4, 0);
-	p[(*n)++] = ins(BPF_LD | BPF_DW | BPF_IMM, BPF_REG_1, BPF_PSEUDO_MAP_FD, 0, map_fd);
-	p[(*n)++] = ins(0, 0, 0, 0, 0);
-	p[(*n)++] = ins(BPF_ALU64 | BPF_MOV | BPF_X, BPF_REG_2, BPF_REG_10, 0, 0);
-	p[(*n)++] = ins(BPF_ALU64 | BPF_ADD | BPF_K, BPF_REG_2, 0, 0, -4);
-	p[(*n)++] = ins(BPF_JMP | BPF_CALL, 0, 0, 0, BPF_FUNC_map_lookup_elem);
+	insns_lookup_key0(p, n, map_fd);
 	p[(*n)++] = ins(BPF_JMP | BPF_JEQ | BPF_K, BPF_REG_0, 0, 13, 0); /* no map value: go */
 	p[(*n)++] = ins(BPF_ALU64 | BPF_MOV | BPF_X, BPF_REG_7, BPF_REG_0, 0, 0);
 	p[(*n)++] = ins(BPF_LDX | BPF_MEM | BPF_DW, BPF_REG_8, BPF_REG_7, 0, 0); /* r8: when */
@@ -177,7 +172,7 @@ static int gen_prog(int ifindex, const unsigned char *hdr, int pace_fd, __s32 pe
  * router before the sink must keep resolving it). */
 static int sink_prog(int map_fd, unsigned short dport)
 {
-	struct bpf_insn insns[] = {
+	struct bpf_insn checks[] = {
 		/* shorter than Ethernet + IPv4 + the UDP ports (38): pass */
 		XDP_BOUNDS(38, 19),
 		/* EtherType 0x0800 (as loaded on a little-endian host: 0x0008) */
@@ -209,35 +204,26 @@ static int sink_prog(int map_fd, unsigned short dport)
 		  .dst_reg = BPF_REG_4,
 		  .off = 11,
 		  .imm = htons(dport) },
-		/* *(u32 *)(r10 - 4) = 0; r2 = r10 - 4; r1 = map; lookup */
-		{ .code = BPF_ST | BPF_MEM | BPF_W, .dst_reg = BPF_REG_10, .off = -4, .imm = 0 },
-		{ .code = BPF_ALU64 | BPF_MOV | BPF_X,
-		  .dst_reg = BPF_REG_2,
-		  .src_reg = BPF_REG_10 },
-		{ .code = BPF_ALU64 | BPF_ADD | BPF_K, .dst_reg = BPF_REG_2, .imm = -4 },
-		{ .code = BPF_LD | BPF_DW | BPF_IMM,
-		  .dst_reg = BPF_REG_1,
-		  .src_reg = BPF_PSEUDO_MAP_FD,
-		  .imm = map_fd },
-		{ 0 },
-		{ .code = BPF_JMP | BPF_CALL, .imm = BPF_FUNC_map_lookup_elem },
-		/* if r0 == 0 goto drop */
-		{ .code = BPF_JMP | BPF_JEQ | BPF_K, .dst_reg = BPF_REG_0, .off = 6, .imm = 0 },
-		/* per-CPU slot: a plain read-modify-write, no atomic needed */
-		{ .code = BPF_LDX | BPF_MEM | BPF_DW, .dst_reg = BPF_REG_1, .src_reg = BPF_REG_0 },
-		{ .code = BPF_ALU64 | BPF_ADD | BPF_K, .dst_reg = BPF_REG_1, .imm = 1 },
-		{ .code = BPF_STX | BPF_MEM | BPF_DW, .dst_reg = BPF_REG_0, .src_reg = BPF_REG_1 },
-		{ .code = BPF_JMP | BPF_JA, .off = 2 },
-		/* pass: r0 = XDP_PASS; exit */
-		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = XDP_PASS },
-		{ .code = BPF_JMP | BPF_EXIT },
-		/* drop: r0 = XDP_DROP; exit */
-		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = XDP_DROP },
-		{ .code = BPF_JMP | BPF_EXIT },
 	};
+	struct bpf_insn p[sizeof(checks) / sizeof(checks[0]) + INSNS_LOOKUP_KEY0 + 9];
+	int n = (int)(sizeof(checks) / sizeof(checks[0]));
 
-	return bpf_prog_load(BPF_PROG_TYPE_XDP, "tgen_sink", "GPL", insns,
-			     sizeof(insns) / sizeof(insns[0]), NULL);
+	memcpy(p, checks, sizeof(checks)); /* then the count */
+	insns_lookup_key0(p, &n, map_fd);
+	/* if r0 == 0 goto drop */
+	p[n++] = ins(BPF_JMP | BPF_JEQ | BPF_K, BPF_REG_0, 0, 6, 0);
+	/* per-CPU slot: a plain read-modify-write, no atomic needed */
+	p[n++] = ins(BPF_LDX | BPF_MEM | BPF_DW, BPF_REG_1, BPF_REG_0, 0, 0);
+	p[n++] = ins(BPF_ALU64 | BPF_ADD | BPF_K, BPF_REG_1, 0, 0, 1);
+	p[n++] = ins(BPF_STX | BPF_MEM | BPF_DW, BPF_REG_0, BPF_REG_1, 0, 0);
+	p[n++] = ins(BPF_JMP | BPF_JA, 0, 0, 2, 0);
+	/* pass: r0 = XDP_PASS; exit */
+	p[n++] = ins(BPF_ALU64 | BPF_MOV | BPF_K, BPF_REG_0, 0, 0, XDP_PASS);
+	p[n++] = ins(BPF_JMP | BPF_EXIT, 0, 0, 0, 0);
+	/* drop: r0 = XDP_DROP; exit */
+	p[n++] = ins(BPF_ALU64 | BPF_MOV | BPF_K, BPF_REG_0, 0, 0, XDP_DROP);
+	p[n++] = ins(BPF_JMP | BPF_EXIT, 0, 0, 0, 0);
+	return bpf_prog_load(BPF_PROG_TYPE_XDP, "tgen_sink", "GPL", p, (size_t)n, NULL);
 }
 
 static unsigned long long sink_count(int map_fd)
