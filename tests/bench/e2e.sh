@@ -255,18 +255,15 @@ frames() {
 		{ log "$1: trafficgen failed"; return 1; }
 }
 
-# passed GEN_JSON: did that run lose at most PDR_LOSS of what it offered?
+# judge GEN_JSON: a run's offered and delivered pps (whole) and whether
+# it lost at most PDR_LOSS of what it offered ("pass" or "fail")
 PDR_LOSS=0.005
-passed() {
+judge() {
 	python3 -c '
 import json, sys
 p = json.loads(sys.argv[1])
-sys.exit(0 if p["delivered"] >= p["offered"] * (1 - float(sys.argv[2])) else 1)' "$1" "$PDR_LOSS"
-}
-
-# pps GEN_JSON KEY: offered_pps or delivered_pps of a run, whole
-pps() {
-	python3 -c 'import json, sys; print(int(json.loads(sys.argv[1])[sys.argv[2]]))' "$1" "$2"
+ok = p["delivered"] >= p["offered"] * (1 - float(sys.argv[2]))
+print(int(p["offered_pps"]), int(p["delivered_pps"]), "pass" if ok else "fail")' "$1" "$PDR_LOSS"
 }
 
 # throughput ALL_OUT FRAMES ARG: the throughput search (the header's
@@ -278,29 +275,31 @@ pps() {
 # and the confirmation (the highest passing rate again for SECS: [rate,
 # offered, delivered], or null)
 throughput() {
-	local all_out=$1 frames=$2 arg=$3 lo=0 hi step=0 rate out best=null trials="" bound=false
-	local confirm=null
-	hi=$(pps "$all_out" offered_pps) || return 1
-	if passed "$all_out"; then
+	local all_out=$1 frames=$2 arg=$3 lo=0 hi step=0 rate out off del verdict
+	local best=null trials="" bound=false confirm=null
+	read -r hi del verdict <<<"$(judge "$all_out")" && [ -n "$verdict" ] || return 1
+	if [ "$verdict" = pass ]; then
 		bound=true
-		best=$(pps "$all_out" delivered_pps) || return 1
+		best=$del
 	fi
 	while [ "$bound" = false ] && [ "$step" -lt "${E2E_PDR_STEPS:-7}" ]; do
 		step=$((step + 1))
 		rate=$(((lo + hi) / 2))
 		[ "$rate" -gt 0 ] || break
-		out=$(GEN_SECS=${E2E_PDR_SECONDS:-2} "$frames" "$arg" "$rate") || return 1
-		trials+="${trials:+,}[$rate,$(pps "$out" offered_pps),$(pps "$out" delivered_pps)]"
-		if passed "$out"; then
+		out=$(GEN_SECS=${E2E_PDR_SECONDS:-2} "$frames" "$arg" "$rate") &&
+			read -r off del verdict <<<"$(judge "$out")" && [ -n "$verdict" ] || return 1
+		trials+="${trials:+,}[$rate,$off,$del]"
+		if [ "$verdict" = pass ]; then
 			lo=$rate
-			best=$(pps "$out" delivered_pps)
+			best=$del
 		else
 			hi=$rate
 		fi
 	done
 	if [ "$bound" = false ] && [ "$lo" -gt 0 ]; then
-		out=$("$frames" "$arg" "$lo") || return 1
-		confirm="[$lo,$(pps "$out" offered_pps),$(pps "$out" delivered_pps)]"
+		out=$("$frames" "$arg" "$lo") && read -r off del verdict <<<"$(judge "$out")" &&
+			[ -n "$verdict" ] || return 1
+		confirm="[$lo,$off,$del]"
 	fi
 	echo "{\"loss\":$PDR_LOSS,\"pps\":$best,\"generator_bound\":$bound,\"trials\":[$trials],\"confirm\":$confirm}"
 }
