@@ -11,6 +11,8 @@
  *   counters  a per-packet counter shared (atomic or plain) or per-CPU: its
  *             cost on one CPU and on all at once, and what it loses
  *             (counters.h)
+ *   state     one entry of NAT state: a hash map insert of a fresh key, a
+ *             warm lookup (state_cost.h): the floor under a new flow
  *
  *   build/tests/bench_ce [-j] [--quick] [--calls N] [--only TEXT] [--commit ID]
  *
@@ -30,6 +32,7 @@
 #include "bench/stateful.h"
 #include "bench/scale.h"
 #include "bench/counters.h"
+#include "bench/state_cost.h"
 
 static void machine(char *cpu, size_t n)
 {
@@ -164,6 +167,7 @@ int main(int argc, char **argv)
 		bench_stateful();
 		bench_scale();
 		bench_counters();
+		bench_state_cost();
 	}
 
 	if (bo.json) {
@@ -188,6 +192,8 @@ int main(int argc, char **argv)
 		print_figs("scale");
 		printf("\nCounters: one 8-byte counter per packet, by kind\n");
 		print_figs("counters");
+		printf("\nState: one entry of a hash map of the flow table's sizes\n");
+		print_figs("state");
 	}
 	fx_close();
 	if (stats_fd >= 0)

@@ -182,6 +182,35 @@ static int in_filtered(struct pkt *in)
 	return 0;
 }
 
+/* Junk the internet sends a CE, dropped before any state is read: a
+ * packet to a port outside the CE's set (a scan of the shared address's
+ * other ports), and one through the tunnel from a source that is neither
+ * the BR nor a mesh peer (spoofed encapsulation).  Both to the port the
+ * established flow uses: only the port's set or the outer source differ
+ * from that flow's reply. */
+static int in_junk(struct pkt *in, const char *src6, __u16 dport)
+{
+	struct v4_spec r;
+	__u16 port;
+
+	if (open_plain())
+		return -1;
+	port = egress_mapped(&udp_est, EV_NEW_FLOW, 1, NULL);
+	r = reply_of(&udp_est, dport ? dport : port);
+	ce_frame_from(in, src6, &r);
+	return 0;
+}
+
+static int in_out_of_set(struct pkt *in)
+{
+	return in_junk(in, BR6, 40000); /* udp_new's port: not in the lab set */
+}
+
+static int in_spoofed_tunnel(struct pkt *in)
+{
+	return in_junk(in, "2001:db8:ffff::99", 0);
+}
+
 /* IPv6 that is not a tunnel packet: UDP from src6 to dst6. */
 static int ipv6_udp(struct pkt *in, const char *src6, const char *dst6)
 {
@@ -319,6 +348,10 @@ static const struct bpath bpaths[] = {
 	{ "in miss: no flow (dropped)", FX_XDP, XDP_DROP, MAPCE_R_DROP_NO_FLOW, in_miss },
 	{ "in stranger to a mapped port (filtered)", FX_XDP, XDP_DROP, MAPCE_R_DROP_FILTERED,
 	  in_filtered },
+	{ "in junk: a port outside the set", FX_XDP, XDP_DROP, MAPCE_R_DROP_PORT_OUT_OF_SET,
+	  in_out_of_set },
+	{ "in junk: tunnel from a stranger", FX_XDP, XDP_DROP, MAPCE_R_DROP_BAD_TUNNEL_SRC,
+	  in_spoofed_tunnel },
 	{ "in IPv6 passthrough (not MAP)", FX_XDP, XDP_PASS, MAPCE_R_PASS_NATIVE, ipv6_native },
 	{ "fast path out established UDP", FX_XDP_FASTPATH, XDP_REDIRECT, MAPCE_R_ENCAP,
 	  fastpath_out_est, NULL, &lan_ifindex, &wan_ifindex, MAPCE_R_EV_FASTPATH_OUT },

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-only
-# make bench, briefly (bench_ce --quick -j): every path, stateful, scale and
-# counters row is there, took the path it is named for (the bench checks each run's
+# make bench, briefly (bench_ce --quick -j): every path, stateful, scale,
+# counters and state row is there, took the path it is named for (the bench checks each run's
 # verdict and reason counters: "checked"), and the JSON parses.  No timing
 # is asserted: benchmarks report, tests check behaviour.
 set -uo pipefail
@@ -25,7 +25,8 @@ want_rows = [
     "out new flow, port set 90% full", "out ICMP echo request (established)",
     "out IPv6 passthrough (not MAP)", "in established UDP (decap+NAPT)",
     "in ICMP echo reply (established)", "in miss: no flow (dropped)",
-    "in stranger to a mapped port (filtered)", "in IPv6 passthrough (not MAP)",
+    "in stranger to a mapped port (filtered)", "in junk: a port outside the set",
+    "in junk: tunnel from a stranger", "in IPv6 passthrough (not MAP)",
 ]
 want_figs = ["setup rate", "tear-down: expiry sweep per binding",
              "tear-down rate", "table capacity", "map memory per binding",
@@ -82,4 +83,10 @@ ctr = [f for f in figs if f["section"] == "counters"]
 bad = [f["name"] for f in ctr if not f["checked"] or f["value"] is None]
 ok = len(ctr) == 9 and not bad
 print("ok - bench_smoke counters" if ok else f"not ok - bench_smoke counters: {len(ctr)} figures, unchecked {bad}")
+# state: a fresh key's insert filled the table as many times as it ran,
+# the warm lookup found its key (each run's verdict: checked)
+st = [f for f in figs if f["section"] == "state"]
+bad = [f["name"] for f in st if not f["checked"] or f["value"] is None]
+ok = len(st) == 3 and not bad
+print("ok - bench_smoke state" if ok else f"not ok - bench_smoke state: {len(st)} figures, unchecked {bad}")
 PY

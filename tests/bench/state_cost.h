@@ -1,0 +1,183 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * state_cost.h - what one entry of NAT state costs this machine, the floor
+ * under a new flow's cost.  A new flow makes five hash map entries (the
+ * port's claim, the mapping, the flow's two halves, the peer: bpf/ce/
+ * napt.h); here one raw XDP program inserts a fresh key per run into a
+ * BPF hash map of the flow table's key and value sizes and default
+ * length, preallocated as the CE's maps are, filling it from empty to
+ * half with BPF_PROG_TEST_RUN's repeat.  Beside it the same program
+ * looking up one present key (a warm lookup, the established path's
+ * kind) and the program with no map operation (the run's own cost,
+ * subtracted).  The key is a per-run counter: fresh every run, spread by
+ * the map's own hash.
+ */
+#ifndef MAPCE_BENCH_STATE_COST_H
+#define MAPCE_BENCH_STATE_COST_H
+
+#include <bpf/bpf.h>
+#include "bench/bench.h"
+#include "bench/insns.h"
+#include "mapce_flow.h"
+
+enum state_op { SO_NONE, SO_INSERT, SO_LOOKUP, SO__N };
+
+/* The key and value, 8-byte words on the stack below r10. */
+#define SC_KEY_WORDS ((sizeof(struct mapce_tuple) + 7) / 8)
+#define SC_VAL_WORDS ((sizeof(struct mapce_flow) + 7) / 8)
+#define SC_KEY_OFF (-(int)(8 * SC_KEY_WORDS) - 8) /* below the counter's key */
+#define SC_VAL_OFF (SC_KEY_OFF - (int)(8 * SC_VAL_WORDS))
+
+/*
+ * n = counter[0]++; key = { n, 0... } (zero for SO_LOOKUP: the one key
+ * inserted beforehand); SO_INSERT: update(map, key, zero value,
+ * BPF_NOEXIST); SO_LOOKUP: lookup(map, key).  Returns XDP_PASS when the
+ * operation succeeded (SO_NONE: always), XDP_DROP when not.
+ */
+static int state_prog(int ctr_fd, int map_fd, enum state_op op)
+{
+	struct bpf_insn p[64];
+	int n = 0, j;
+
+	insns_lookup_key0(p, &n, ctr_fd);
+	p[n++] = ins(BPF_JMP | BPF_JNE | BPF_K, BPF_REG_0, 0, 2, 0);
+	p[n++] = ins(BPF_ALU64 | BPF_MOV | BPF_K, BPF_REG_0, 0, 0, XDP_DROP);
+	p[n++] = ins(BPF_JMP | BPF_EXIT, 0, 0, 0, 0);
+	p[n++] = ins(BPF_LDX | BPF_MEM | BPF_DW, BPF_REG_6, BPF_REG_0, 0, 0);
+	p[n++] = ins(BPF_ALU64 | BPF_MOV | BPF_X, BPF_REG_7, BPF_REG_6, 0, 0);
+	p[n++] = ins(BPF_ALU64 | BPF_ADD | BPF_K, BPF_REG_7, 0, 0, 1);
+	p[n++] = ins(BPF_STX | BPF_MEM | BPF_DW, BPF_REG_0, BPF_REG_7, 0, 0);
+	if (op == SO_NONE)
+		goto pass;
+	/* the key: every word zeroed, then the counter in the first (the
+	 * verifier wants every byte a helper reads written) */
+	for (size_t w = 0; w < SC_KEY_WORDS; w++)
+		p[n++] = ins(BPF_ST | BPF_MEM | BPF_DW, BPF_REG_10, 0, (__s16)(SC_KEY_OFF + 8 * w),
+			     0);
+	if (op == SO_INSERT) {
+		p[n++] = ins(BPF_STX | BPF_MEM | BPF_DW, BPF_REG_10, BPF_REG_6, SC_KEY_OFF, 0);
+		for (size_t w = 0; w < SC_VAL_WORDS; w++)
+			p[n++] = ins(BPF_ST | BPF_MEM | BPF_DW, BPF_REG_10, 0,
+				     (__s16)(SC_VAL_OFF + 8 * w), 0);
+	}
+	insns_ld_map_fd(p, &n, BPF_REG_1, map_fd);
+	p[n++] = ins(BPF_ALU64 | BPF_MOV | BPF_X, BPF_REG_2, BPF_REG_10, 0, 0);
+	p[n++] = ins(BPF_ALU64 | BPF_ADD | BPF_K, BPF_REG_2, 0, 0, SC_KEY_OFF);
+	if (op == SO_INSERT) {
+		p[n++] = ins(BPF_ALU64 | BPF_MOV | BPF_X, BPF_REG_3, BPF_REG_10, 0, 0);
+		p[n++] = ins(BPF_ALU64 | BPF_ADD | BPF_K, BPF_REG_3, 0, 0, SC_VAL_OFF);
+		p[n++] = ins(BPF_ALU64 | BPF_MOV | BPF_K, BPF_REG_4, 0, 0, BPF_NOEXIST);
+		p[n++] = ins(BPF_JMP | BPF_CALL, 0, 0, 0, BPF_FUNC_map_update_elem);
+		/* 0 on success: pass */
+		j = n++;
+		p[n++] = ins(BPF_ALU64 | BPF_MOV | BPF_K, BPF_REG_0, 0, 0, XDP_DROP);
+		p[n++] = ins(BPF_JMP | BPF_EXIT, 0, 0, 0, 0);
+		p[j] = ins(BPF_JMP | BPF_JEQ | BPF_K, BPF_REG_0, 0, (__s16)(n - j - 1), 0);
+	} else {
+		p[n++] = ins(BPF_JMP | BPF_CALL, 0, 0, 0, BPF_FUNC_map_lookup_elem);
+		/* found: pass */
+		j = n++;
+		p[n++] = ins(BPF_ALU64 | BPF_MOV | BPF_K, BPF_REG_0, 0, 0, XDP_DROP);
+		p[n++] = ins(BPF_JMP | BPF_EXIT, 0, 0, 0, 0);
+		p[j] = ins(BPF_JMP | BPF_JNE | BPF_K, BPF_REG_0, 0, (__s16)(n - j - 1), 0);
+	}
+pass:
+	p[n++] = ins(BPF_ALU64 | BPF_MOV | BPF_K, BPF_REG_0, 0, 0, XDP_PASS);
+	p[n++] = ins(BPF_JMP | BPF_EXIT, 0, 0, 0, 0);
+	return bpf_prog_load(BPF_PROG_TYPE_XDP, "mapce_state", "GPL", p, (size_t)n, NULL);
+}
+
+/* Entries in the table (a key of struct mapce_tuple). */
+static int state_count(int map_fd)
+{
+	struct mapce_tuple k, nk;
+	void *prev = NULL;
+	int n = 0;
+
+	while (n <= MAPCE_MAX_FLOWS && !bpf_map_get_next_key(map_fd, prev, &nk)) {
+		k = nk;
+		prev = &k;
+		n++;
+	}
+	return n;
+}
+
+/* One round of op on a fresh table: the kernel's mean ns per run over
+ * repeat runs, or -1 when a run failed its operation or the table does
+ * not hold what it should after. */
+static double state_round(enum state_op op, __u32 repeat)
+{
+	int ctr = bpf_map_create(BPF_MAP_TYPE_ARRAY, "mapce_bench_n", 4, 8, 1, NULL);
+	int map = bpf_map_create(BPF_MAP_TYPE_HASH, "mapce_bench_st", sizeof(struct mapce_tuple),
+				 sizeof(struct mapce_flow), MAPCE_MAX_FLOWS, NULL);
+	int prog = ctr < 0 || map < 0 ? -1 : state_prog(ctr, map, op);
+	unsigned char frame[64] = { 0 };
+	double ns = -1;
+
+	if (prog >= 0 && op == SO_LOOKUP) {
+		/* the one present key: all zeros */
+		struct mapce_tuple k = { 0 };
+		struct mapce_flow v = { 0 };
+
+		if (bpf_map_update_elem(map, &k, &v, BPF_NOEXIST))
+			goto out;
+	}
+	if (prog >= 0) {
+		LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = frame, .data_size_in = sizeof(frame),
+			    .repeat = repeat);
+
+		if (bpf_prog_test_run_opts(prog, &o) == 0 && o.retval == XDP_PASS &&
+		    (op != SO_INSERT || state_count(map) == (int)repeat))
+			ns = o.duration;
+	}
+out:
+	if (prog >= 0)
+		close(prog);
+	if (map >= 0)
+		close(map);
+	if (ctr >= 0)
+		close(ctr);
+	return ns;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* The median of five rounds of op, or -1 when a round failed. */
+static double state_median(enum state_op op, __u32 repeat)
+{
+	double r[5];
+
+	for (int i = 0; i < 5; i++) {
+		r[i] = state_round(op, repeat);
+		if (r[i] < 0)
+			return -1;
+	}
+	qsort(r, 5, sizeof(r[0]), cmp_double);
+	return r[2];
+}
+
+static void bench_state_cost(void)
+{
+	/* half the default table: one fresh key a run, none left over */
+	__u32 repeat = bo.calls > 1000 ? MAPCE_MAX_FLOWS / 2 : 1000;
+	double none = state_median(SO_NONE, repeat);
+	double insert = state_median(SO_INSERT, repeat);
+	double lookup = state_median(SO_LOOKUP, repeat);
+	int ok = none >= 0 && insert >= 0 && lookup >= 0;
+	char name[80];
+
+	snprintf(name, sizeof(name), "insert of a fresh key, filling %u of %u", repeat,
+		 MAPCE_MAX_FLOWS);
+	bfig_add("state", name, ok ? insert - none : BENCH_NONE, "ns/entry", ok);
+	bfig_add("state", "lookup of a present key, warm", ok ? lookup - none : BENCH_NONE,
+		 "ns/lookup", ok);
+	bfig_add("state", "the program around them (subtracted)", ok ? none : BENCH_NONE, "ns/run",
+		 ok);
+}
+
+#endif
