@@ -11,8 +11,9 @@
  *   counters  a per-packet counter shared (atomic or plain) or per-CPU: its
  *             cost on one CPU and on all at once, and what it loses
  *             (counters.h)
- *   state     one entry of NAT state: a hash map insert of a fresh key, a
- *             warm lookup (state_cost.h): the floor under a new flow
+ *   state     one entry of NAT state: a hash map insert of a fresh key
+ *             (cold), one key inserted and deleted again (warm), a warm
+ *             lookup (state_cost.h): the floor under a new flow
  *
  *   build/tests/bench_ce [-j] [--quick] [--calls N] [--only TEXT] [--commit ID]
  *

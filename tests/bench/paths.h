@@ -182,12 +182,12 @@ static int in_filtered(struct pkt *in)
 	return 0;
 }
 
-/* Junk the internet sends a CE, dropped before any state is read: a
- * packet to a port outside the CE's set (a scan of the shared address's
- * other ports), and one through the tunnel from a source that is neither
- * the BR nor a mesh peer (spoofed encapsulation).  Both to the port the
- * established flow uses: only the port's set or the outer source differ
- * from that flow's reply. */
+/* Junk the internet sends a CE, dropped before any NAT state is looked
+ * up: a packet to a port outside the CE's set (a scan of the shared
+ * address's other ports), and one through the tunnel from a source that
+ * is neither the BR nor a mesh peer (spoofed encapsulation).  Beside an
+ * established flow: its reply but for the port's set or the outer
+ * source. */
 static int in_junk(struct pkt *in, const char *src6, __u16 dport)
 {
 	struct v4_spec r;

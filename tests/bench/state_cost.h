@@ -23,7 +23,7 @@
 #include "bench/insns.h"
 #include "mapce_flow.h"
 
-enum state_op { SO_NONE, SO_INSERT, SO_PAIR, SO_LOOKUP, SO__N };
+enum state_op { SO_NONE, SO_INSERT, SO_PAIR, SO_LOOKUP };
 
 /* The key and value, 8-byte words on the stack below r10. */
 #define SC_KEY_WORDS ((sizeof(struct mapce_tuple) + 7) / 8)
