@@ -102,32 +102,17 @@ static int state_prog(int ctr_fd, int map_fd, enum state_op op)
 	return bpf_prog_load(BPF_PROG_TYPE_XDP, "mapce_state", "GPL", p, (size_t)n, NULL);
 }
 
-/* Entries in the table (a key of struct mapce_tuple). */
-static int state_count(int map_fd)
-{
-	struct mapce_tuple k, nk;
-	void *prev = NULL;
-	int n = 0;
-
-	while (n <= MAPCE_MAX_FLOWS && !bpf_map_get_next_key(map_fd, prev, &nk)) {
-		k = nk;
-		prev = &k;
-		n++;
-	}
-	return n;
-}
-
-/* One round of op on a fresh table: the kernel's mean ns per run over
- * repeat runs, or -1 when a run failed its operation or the table does
- * not hold what it should after. */
-static double state_round(enum state_op op, __u32 repeat)
+/* One round of op on a fresh table: *ns the kernel's mean ns per run over
+ * repeat runs.  0, or -1 when a run failed its operation or the table
+ * does not hold what it should after. */
+static int state_round(enum state_op op, __u32 repeat, __u32 *ns)
 {
 	int ctr = bpf_map_create(BPF_MAP_TYPE_ARRAY, "mapce_bench_n", 4, 8, 1, NULL);
 	int map = bpf_map_create(BPF_MAP_TYPE_HASH, "mapce_bench_st", sizeof(struct mapce_tuple),
 				 sizeof(struct mapce_flow), MAPCE_MAX_FLOWS, NULL);
 	int prog = ctr < 0 || map < 0 ? -1 : state_prog(ctr, map, op);
 	unsigned char frame[64] = { 0 };
-	double ns = -1;
+	int err = -1;
 
 	if (prog >= 0 && op == SO_LOOKUP) {
 		/* the one present key: all zeros */
@@ -145,8 +130,10 @@ static double state_round(enum state_op op, __u32 repeat)
 		int want = op == SO_INSERT ? (int)repeat : op == SO_LOOKUP ? 1 : 0;
 
 		if (bpf_prog_test_run_opts(prog, &o) == 0 && o.retval == XDP_PASS &&
-		    state_count(map) == want)
-			ns = o.duration;
+		    fx_map_fd_count(map, sizeof(struct mapce_tuple)) == want) {
+			*ns = o.duration;
+			err = 0;
+		}
 	}
 out:
 	if (prog >= 0)
@@ -155,27 +142,18 @@ out:
 		close(map);
 	if (ctr >= 0)
 		close(ctr);
-	return ns;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
+	return err;
 }
 
 /* The median of five rounds of op, or -1 when a round failed. */
 static double state_median(enum state_op op, __u32 repeat)
 {
-	double r[5];
+	__u32 r[5];
 
-	for (int i = 0; i < 5; i++) {
-		r[i] = state_round(op, repeat);
-		if (r[i] < 0)
+	for (int i = 0; i < 5; i++)
+		if (state_round(op, repeat, &r[i]))
 			return -1;
-	}
-	qsort(r, 5, sizeof(r[0]), cmp_double);
+	qsort(r, 5, sizeof(r[0]), cmp_u32);
 	return r[2];
 }
 

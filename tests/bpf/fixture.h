@@ -322,22 +322,27 @@ static inline __u64 fx_packets_counted(void)
 	return n;
 }
 
-/* Entries in a map (stops at 100000). */
-static inline int fx_map_count(struct bpf_map *m)
+/* Entries in the map of fd, keys of ksz bytes (stops at 100000). */
+static inline int fx_map_fd_count(int fd, size_t ksz)
 {
 	uint8_t k[64], nk[64];
-	size_t ksz = bpf_map__key_size(m);
 	void *prev = NULL;
 	int n = 0;
 
 	if (ksz > sizeof(k))
 		return -1;
-	while (n < 100000 && !bpf_map__get_next_key(m, prev, nk, ksz)) {
+	while (n < 100000 && !bpf_map_get_next_key(fd, prev, nk)) {
 		memcpy(k, nk, ksz);
 		prev = k;
 		n++;
 	}
 	return n;
+}
+
+/* Entries in a map (stops at 100000). */
+static inline int fx_map_count(struct bpf_map *m)
+{
+	return fx_map_fd_count(bpf_map__fd(m), bpf_map__key_size(m));
 }
 
 /* ---- the oracle -------------------------------------------------------- */
