@@ -388,15 +388,14 @@ static int live_restored(struct series *s, struct series *t)
 		return -1;
 	sw.fd = ws.prog;
 	tw.fd = wt.prog;
-	series_live(&sw, bo.live);
-	series_live(&tw, bo.live);
+	series_live(&sw, bo.live, M_TIMED);
+	series_live(&tw, bo.live, M_TIMED);
 	restore_close(&ws);
 	restore_close(&wt);
 	s->ok = sw.ok;
 	s->raw = sw.raw;
 	t->ok = tw.ok;
 	t->raw = tw.raw;
-	s->stats = BENCH_NONE;
 	return 0;
 }
 
@@ -422,12 +421,16 @@ static void measure_row(struct brow *r, struct series *s, enum fx_prog prog, int
 		r->note = "  its trivial program did not load";
 		return;
 	}
-	series_calls(s, bo.calls);
-	series_calls(&t, bo.calls);
+	series_calls(s, bo.calls, M_TIMED);
+	series_calls(&t, bo.calls, M_TIMED);
 	r->checked = s->ok && t.ok;
 	r->a_raw = s->raw;
 	r->a_net = net(s->raw, t.raw);
-	r->c_a = s->stats;
+	if (r->checked && bo.stats) {
+		series_calls(s, bo.calls, M_STATS);
+		r->checked = s->ok;
+		r->c_a = s->stats;
+	}
 	if (!xdp_live || !r->checked)
 		goto out;
 	if (!bo.can_live) {
@@ -440,8 +443,8 @@ static void measure_row(struct brow *r, struct series *s, enum fx_prog prog, int
 			goto out;
 		}
 	} else {
-		series_live(s, bo.live);
-		series_live(&t, bo.live);
+		series_live(s, bo.live, M_TIMED);
+		series_live(&t, bo.live, M_TIMED);
 	}
 	if (!s->ok || !t.ok) {
 		r->note = redirect ? "  (b) some frames did not take the fast path"
@@ -451,7 +454,13 @@ static void measure_row(struct brow *r, struct series *s, enum fx_prog prog, int
 	}
 	r->b_raw = s->raw;
 	r->b_net = net(s->raw, t.raw);
-	r->c_b = s->stats;
+	if (!redirect && bo.stats) {
+		series_live(s, bo.live, M_STATS);
+		if (s->ok)
+			r->c_b = s->stats;
+		else
+			r->note = "  (c) over live frames: some frames did not take the path";
+	}
 out:
 	if (redirect)
 		close(t.fd);

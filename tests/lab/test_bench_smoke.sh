@@ -40,6 +40,22 @@ print("ok - bench_smoke json")
 for k in ("machine", "cores", "kernel", "commit", "date"):
     print(("ok - bench_smoke header " + k) if k in d else f"not ok - bench_smoke header: no {k}")
 rows = {r["name"]: r for r in d["rows"] if r["section"] == "paths"}
+# bpf_stats on only for the (c) series: the timed ones saw no run counted
+# unless it is on system-wide; (c) is there wherever bpf_stats is
+try:
+    sysw = open("/proc/sys/kernel/bpf_stats_enabled").read().strip() == "1"
+except OSError:
+    sysw = False
+if d.get("bpf_stats_while_timing") is sysw:
+    print("ok - bench_smoke bpf_stats off while timing (on system-wide: %s)" % sysw)
+else:
+    print(f"not ok - bench_smoke bpf_stats while timing: {d.get('bpf_stats_while_timing')}, system-wide {sysw}")
+r = rows.get("out established UDP (NAPT+encap)") or {}
+k = rows.get("in established UDP, frame kept as it is") or {}
+if not d.get("bpf_stats") or (r.get("c_on_a_ns") is not None and k.get("c_on_b_ns") is not None):
+    print("ok - bench_smoke (c) over runs of its own")
+else:
+    print(f"not ok - bench_smoke (c) missing: {r}, {k}")
 for n in want_rows:
     r = rows.get(n)
     if not r:
