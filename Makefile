@@ -5,6 +5,9 @@
 #   make demo     install missing packages, build, run the lab demo
 #                 (MODE=ipip6|dslite|lw4o6: another mode; default MAP-E)
 #   make bench    the datapath benchmark, then end to end (BENCH_ARGS=-j: JSON)
+#   make profile ONLY="fast path out"
+#                 where the BPF time of the bench's paths named so goes, by
+#                 source line (perf; PROFILE_FRAMES=N live frames a series)
 #   make fuzz-bpf the BPF packet fuzzers, 10 million frames per program
 #   make soak     the lab soak (tests/lab/test_soak.sh) for SOAK_SECONDS (600)
 #   make check    static analysis: cppcheck, clang-tidy, clang-format (all gating)
@@ -65,7 +68,7 @@ BPFT_BINS  := $(patsubst tests/bpf/%.c,$(OUTPUT)/tests/%,$(BPFT_SRCS))
 BENCH_SRCS := $(wildcard tests/bench/*.c)
 BENCH_BINS := $(patsubst tests/bench/%.c,$(OUTPUT)/tests/%,$(BENCH_SRCS))
 
-.PHONY: all mapce clean test demo bench check deps install uninstall fuzz-bpf soak FORCE
+.PHONY: all mapce clean test demo bench profile check deps install uninstall fuzz-bpf soak FORCE
 .DELETE_ON_ERROR:
 .SECONDARY:
 
@@ -243,6 +246,10 @@ demo: deps
 bench: deps
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)tests/bench/run.sh
+
+profile: deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)tests/bench/profile.sh "$(ONLY)"
 
 # Static analysis; every step fails the build on a finding:
 #   cppcheck     the userspace code (user/, tools/)

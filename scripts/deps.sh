@@ -23,7 +23,8 @@ build=(make clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libcap-dev libmn
 # dnsmasq-base and openssl: the HB46PP lab's DNS server and its CA
 # (tests/lab/test_lab_provision.sh; -base: the binary without a service)
 # iperf3: make bench's end-to-end TCP rows (tests/bench/e2e.sh)
-tests=(iproute2 iputils-ping ethtool curl socat python3-scapy tcpdump iperf3
+# linux-perf: make profile (tests/bench/profile.sh) and its smoke test
+tests=(iproute2 iputils-ping ethtool curl socat python3-scapy tcpdump iperf3 linux-perf
        netcat-openbsd util-linux procps stun-client stun-server coturn traceroute iputils-tracepath
        cppcheck clang-tidy clang-format python3-seccomp groff-base
        kea-dhcp6-server dhcpcd-base prometheus dnsmasq-base openssl

@@ -41,18 +41,19 @@
 
 /* How much work a run does; --quick shrinks it for the smoke test. */
 struct bench_opts {
-	__u32 calls;	    /* (a): test_run calls per series */
-	__u32 live;	    /* (b): packets per live-frame series */
-	__u32 setup;	    /* stateful: new flows timed for the setup rate */
-	__u32 capacity;	    /* stateful: --max-flows of the capacity figure */
-	__u32 scale[3];	    /* scale: live flows of the three columns */
-	__u32 create;	    /* scale: flows created through the datapath */
-	int json, can_live; /* -j; live frames usable (own netns) */
-	int stats;	    /* bpf_stats can be turned on (BPF_ENABLE_STATS): (c) */
-	int stats_timed;    /* a timed series saw bpf_stats on all the same
-			     * (kernel.bpf_stats_enabled=1 system-wide) */
-	int fp_net;	    /* the fast path's devices are up (bpf/fastpath_net.h) */
-	const char *only;   /* --only: the paths whose names contain it, or NULL */
+	__u32 calls;	     /* (a): test_run calls per series */
+	__u32 live;	     /* (b): packets per live-frame series */
+	__u32 setup;	     /* stateful: new flows timed for the setup rate */
+	__u32 capacity;	     /* stateful: --max-flows of the capacity figure */
+	__u32 scale[3];	     /* scale: live flows of the three columns */
+	__u32 create;	     /* scale: flows created through the datapath */
+	int json, can_live;  /* -j; live frames usable (own netns) */
+	int stats;	     /* bpf_stats can be turned on (BPF_ENABLE_STATS): (c) */
+	int stats_timed;     /* a timed series saw bpf_stats on all the same
+			      * (kernel.bpf_stats_enabled=1 system-wide) */
+	int fp_net;	     /* the fast path's devices are up (bpf/fastpath_net.h) */
+	const char *only;    /* --only: the paths whose names contain it, or NULL */
+	const char *jit_dir; /* --jit-lines: where the programs' line tables go */
 };
 
 static struct bench_opts bo;

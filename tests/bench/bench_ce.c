@@ -15,12 +15,18 @@
  *             (cold), one key inserted and deleted again (warm), a warm
  *             lookup (state_cost.h): the floor under a new flow
  *
- *   build/tests/bench_ce [-j] [--quick] [--calls N] [--only TEXT] [--commit ID]
+ *   build/tests/bench_ce [-j] [--quick] [--calls N] [--live N] [--only TEXT]
+ *                        [--jit-lines DIR] [--commit ID]
  *
  * -j prints JSON instead of the table; --quick runs tiny counts (the smoke
  * test of make test: every row, no timing asserted); --only TEXT runs the
  * trivial programs and the paths whose names contain TEXT, nothing else
- * (for a profiler, or before/after runs of one path).  The bench moves to
+ * (for a profiler, or before/after runs of one path); --live N sets the
+ * frames of a live series (b), 1000000 by default (a profiler's run wants
+ * more); --jit-lines DIR writes DIR/PROGRAM.lines, the JIT's line table
+ * of each of the CE's programs as the bench loaded them (jit_lines.h:
+ * tests/bench/profile.sh's key from a sample to a source line).  The
+ * bench moves to
  * a network namespace of its own first: the XDP_PASS frames of the live
  * runs go up that namespace's stack (a loopback that is down, no route)
  * and vanish with it when the bench exits.
@@ -59,7 +65,7 @@ static int usage(const char *bad)
 {
 	fprintf(stderr,
 		"bench_ce: bad argument '%s'\nusage: bench_ce [-j] [--quick] [--calls N] "
-		"[--only TEXT] [--commit ID]\n",
+		"[--live N] [--only TEXT] [--jit-lines DIR] [--commit ID]\n",
 		bad);
 	return 2;
 }
@@ -82,6 +88,15 @@ static int fp_net_sinks(void)
 		}
 	}
 	return 0;
+}
+
+/* A count of --calls or --live: 1..max, or 0 (bad). */
+static __u32 count_arg(const char *a, unsigned long max)
+{
+	char *end;
+	unsigned long v = strtoul(a, &end, 10);
+
+	return *a && !*end && v >= 1 && v <= max ? (__u32)v : 0;
 }
 
 static int parse(int argc, char **argv, const char **commit)
@@ -109,16 +124,19 @@ static int parse(int argc, char **argv, const char **commit)
 		if (!strcmp(argv[i], "-j") || !strcmp(argv[i], "--quick")) {
 			bo.json |= argv[i][1] == 'j';
 		} else if (!strcmp(argv[i], "--calls") && i + 1 < argc) {
-			char *end;
-			unsigned long v = strtoul(argv[++i], &end, 10);
-
-			if (*end || v < 1 || v > 10000000)
+			bo.calls = count_arg(argv[++i], 10000000);
+			if (!bo.calls)
 				return usage(argv[i]);
-			bo.calls = (__u32)v;
+		} else if (!strcmp(argv[i], "--live") && i + 1 < argc) {
+			bo.live = count_arg(argv[++i], 1000000000);
+			if (!bo.live)
+				return usage(argv[i]);
 		} else if (!strcmp(argv[i], "--only") && i + 1 < argc) {
 			bo.only = argv[++i];
 		} else if (!strcmp(argv[i], "--commit") && i + 1 < argc) {
 			*commit = argv[++i];
+		} else if (!strcmp(argv[i], "--jit-lines") && i + 1 < argc) {
+			bo.jit_dir = argv[++i];
 		} else {
 			return usage(argv[i]);
 		}
@@ -137,6 +155,11 @@ int main(int argc, char **argv)
 
 	if (parse(argc, argv, &commit))
 		return 2;
+	if (bo.jit_dir && access(bo.jit_dir, W_OK)) {
+		fprintf(stderr, "bench_ce: --jit-lines %s: not a directory it can write to\n",
+			bo.jit_dir);
+		return 2;
+	}
 	bo.can_live = unshare(CLONE_NEWNET) == 0;
 	/* can bpf_stats be turned on?  Only for the (c) series (bench.h) */
 	stats_fd = bpf_enable_stats(BPF_STATS_RUN_TIME);

@@ -14,6 +14,7 @@
 #define MAPCE_BENCH_PATHS_H
 
 #include "bench/bench.h"
+#include "bench/jit_lines.h"
 #include "bench/restore.h"
 #include "bpf/fastpath_net.h"
 #include "ce/port_hint_sync.h"
@@ -516,6 +517,12 @@ static void bench_paths(void)
 		}
 		s.fd = bpf_program__fd(fx.prog[p->prog]);
 		measure_row(r, &s, p->prog, xdp);
+		/* the tables of the programs as this row ran them (a profiler's
+		 * key: profile.sh); every row's CE loads the same code */
+		if (bo.jit_dir && jit_lines_dump(fx.ce->obj, bo.jit_dir)) {
+			r->note = "  --jit-lines: a line table was not written";
+			r->checked = 0;
+		}
 		fx_close();
 	}
 }
