@@ -25,11 +25,12 @@
  * frames of a live series (b), 1000000 by default (a profiler's run wants
  * more); --jit-lines DIR writes DIR/PROGRAM.lines, the JIT's line table
  * of each of the CE's programs as the bench loaded them (jit_lines.h:
- * tests/bench/profile.sh's key from a sample to a source line).  The
- * bench moves to
- * a network namespace of its own first: the XDP_PASS frames of the live
- * runs go up that namespace's stack (a loopback that is down, no route)
- * and vanish with it when the bench exits.
+ * tests/bench/profile.sh's key from a sample to a source line).
+ *
+ * The bench moves to a network namespace of its own first: the XDP_PASS
+ * frames of the live runs go up that namespace's stack (a loopback that
+ * is down, no route) and vanish with it when the bench exits.  bpf_stats
+ * are on only while a (c) series runs (bench.h).
  */
 #include <sched.h>
 #include <sys/utsname.h>
