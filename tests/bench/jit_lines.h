@@ -49,7 +49,9 @@ static void jit_info_free(struct jit_info *j)
 }
 
 /* The program's info with its line, function and symbol arrays.  0, or
- * -1 (nothing to free: a program without BTF line info, or not JIT-ed). */
+ * -1 (nothing to free: a program without BTF line info, or not JIT-ed),
+ * or -2 when the kernel hides the JIT's addresses (it gives zeros where
+ * kernel.kptr_restrict is 2, or to a reader without CAP_SYSLOG). */
 static int jit_info_get(int prog_fd, struct jit_info *j)
 {
 	struct bpf_prog_info n = {};
@@ -95,6 +97,10 @@ static int jit_info_get(int prog_fd, struct jit_info *j)
 		jit_info_free(j);
 		return -1;
 	}
+	if (!j->ksyms[0]) {
+		jit_info_free(j);
+		return -2;
+	}
 	j->info.btf_id = n.btf_id;
 	memcpy(j->info.tag, n.tag, sizeof(n.tag));
 	return 0;
@@ -110,15 +116,15 @@ static int jit_func_of(const struct jit_info *j, __u64 a)
 }
 
 /* The line table of BPF program prog_fd (above) into f.  The number of
- * lines written, or -1. */
+ * lines written, or jit_info_get's -1 or -2. */
 static int jit_lines_write(int prog_fd, FILE *f)
 {
 	struct jit_info j;
 	struct btf *btf;
-	int n = 0;
+	int n = 0, err = jit_info_get(prog_fd, &j);
 
-	if (jit_info_get(prog_fd, &j))
-		return -1;
+	if (err)
+		return err;
 	btf = btf__load_from_kernel_by_id(j.info.btf_id);
 	if (!btf) {
 		jit_info_free(&j);
@@ -175,6 +181,11 @@ static int jit_lines_dump(struct bpf_object *obj, const char *dir)
 		n = f ? jit_lines_write(bpf_program__fd(p), f) : -1;
 		if (f && fclose(f))
 			n = -1;
+		if (n == -2)
+			fprintf(stderr,
+				"jit_lines: %s: the kernel hides the JIT's addresses "
+				"(kernel.kptr_restrict=2)\n",
+				path);
 		if (n <= 0) {
 			fprintf(stderr, "jit_lines: %s: no line table written\n", path);
 			return -1;

@@ -35,6 +35,11 @@ if ! command -v perf >/dev/null || ! perf version >/dev/null 2>&1; then
 	echo "profile: needs perf (apt-get install linux-perf; scripts/deps.sh has it)" >&2
 	exit 2
 fi
+if [ "$(cat /proc/sys/kernel/kptr_restrict 2>/dev/null)" = 2 ]; then
+	echo "profile: kernel.kptr_restrict=2 hides the kernel's and the JIT's addresses" \
+		"(sysctl -w kernel.kptr_restrict=1: root sees them then)" >&2
+	exit 2
+fi
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
