@@ -5,7 +5,8 @@
 #
 # perf samples the bench's core (CPU 1, the bench pinned there at
 # SCHED_FIFO 50) while bench_ce runs those paths with PROFILE_FRAMES live
-# frames a series (20 million: seconds of each).  Each sample in a JIT-ed
+# frames a series (20 million: seconds of each) and PROFILE_CALLS calls
+# of one packet (200001: a TC path has only those).  Each sample in a JIT-ed
 # BPF program (one kernel symbol, bpf_prog_<tag>_<function>, and an
 # offset: perf script -F ip,sym,symoff) is put on its source line by the
 # programs' JIT line tables, which the bench writes as it runs (bench_ce
@@ -20,7 +21,8 @@
 # clock fired; a stall may show on an instruction after the load that
 # caused it.
 #
-#   tests/bench/profile.sh ONLY   (PROFILE_FRAMES=N, PROFILE_TOP=N lines)
+#   tests/bench/profile.sh ONLY   (PROFILE_FRAMES=N, PROFILE_CALLS=N,
+#                                  PROFILE_TOP=N lines)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 B=${OUTPUT:-build}
@@ -30,6 +32,7 @@ if [ -z "$only" ]; then
 	exit 2
 fi
 frames=${PROFILE_FRAMES:-20000000}
+calls=${PROFILE_CALLS:-200001} # (a)'s calls: TC paths have no live frames
 top=${PROFILE_TOP:-25}
 if ! command -v perf >/dev/null || ! perf version >/dev/null 2>&1; then
 	echo "profile: needs perf (apt-get install linux-perf; scripts/deps.sh has it)" >&2
@@ -45,7 +48,7 @@ trap 'rm -rf "$tmp"' EXIT
 
 # -C 1: the whole core, the kernel's work for the bench's frames included
 if ! perf record -q -C 1 -o "$tmp/perf.data" -- chrt -f 50 taskset -c 1 \
-	"$B"/tests/bench_ce --only "$only" --live "$frames" --jit-lines "$tmp" \
+	"$B"/tests/bench_ce --only "$only" --calls "$calls" --live "$frames" --jit-lines "$tmp" \
 	>"$tmp/bench.txt" 2>"$tmp/bench.err"; then
 	echo "profile: bench_ce --only '$only' failed:" >&2
 	cat "$tmp/bench.err" "$tmp/bench.txt" >&2

@@ -58,7 +58,7 @@ if ! perf record -q -C 0 -o "$tmp/probe.data" -- true >"$tmp/probe.txt" 2>&1; th
 	echo "skip - bench_profile samples: perf cannot sample this machine's CPUs: $(head -1 "$tmp/probe.txt")"
 	exit 0
 fi
-if ! PROFILE_FRAMES=2000000 PROFILE_TOP=5 timeout 180 tests/bench/profile.sh \
+if ! PROFILE_FRAMES=2000000 PROFILE_CALLS=20001 PROFILE_TOP=5 timeout 180 tests/bench/profile.sh \
 	"fast path out established UDP" >"$tmp/profile.txt" 2>&1; then
 	echo "not ok - bench_profile: profile.sh exited non-zero"
 	sed 's/^/#   /' "$tmp/profile.txt" | head -20
