@@ -110,7 +110,7 @@ ns_offload "$LAB_NS_CE" "$LAB_IF_CE_LAN" on gro || exit 1
 [ "$(nproc)" -ge 2 ] || { log "needs two CPUs (generator and path apart)"; exit 1; }
 ns_exec "$LAB_NS_CE" sh -c "echo 2 >/sys/class/net/$LAB_IF_CE_LAN/queues/rx-0/rps_cpus" ||
 	{ log "cannot steer $LAB_IF_CE_LAN to CPU 1 (RPS)"; exit 1; }
-iperf_listening() { ns_exec "$LAB_NS_INET" ss -Hltn "sport = :$IPERF_PORT" | grep -q LISTEN; }
+iperf_listening() { grep -q LISTEN <<<"$(ns_exec "$LAB_NS_INET" ss -Hltn "sport = :$IPERF_PORT")"; }
 ns_bg iperf "$LAB_NS_INET" iperf3 -s -B "$LAB_INET_IP" -p "$IPERF_PORT" &&
 	ns_wait 10 iperf_listening || { log "iperf3 server did not start"; exit 1; }
 CE_MAC=$(ip -n "$LAB_NS_CE" -br link show "$LAB_IF_CE_LAN" | awk '{print $3}')

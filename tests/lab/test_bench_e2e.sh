@@ -88,7 +88,7 @@ if not any(k.startswith("mapce") for k in i.get("bpf_ns") or {}): bad.append("no
 if p: bad += search_faults(p, i.get("throughput"))
 print(("not ok - bench_e2e_inbound: %s" % "; ".join(bad)) if bad else "ok - bench_e2e_inbound")
 PY
-if ip netns list | grep -q '^mce-'; then
+if grep -q '^mce-' <<<"$(ip netns list)"; then
 	echo "not ok - bench_e2e_cleanup: lab namespaces left: $(ip netns list | grep '^mce-' | tr '\n' ' ')"
 else
 	echo "ok - bench_e2e_cleanup"

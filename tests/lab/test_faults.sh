@@ -65,15 +65,15 @@ ce_left() {
 	local x
 	[ -e "$LAB_CE_PIN" ] && echo "pins $LAB_CE_PIN"
 	mapce_state ce "$LAB_IF_WAN" | sed 's/^/state /'
-	ce ip link show "$LAB_IF_WAN" | grep -q 'prog/xdp' && echo "xdp"
+	grep -q 'prog/xdp' <<<"$(ce ip link show "$LAB_IF_WAN")" && echo "xdp"
 	x=$(ce tc filter show dev "$LAB_IF_WAN" egress 2>/dev/null)
 	[ -n "$x" ] && echo "tc egress filter"
 	x=$(ce tc filter show dev "$LAB_IF_WAN" ingress 2>/dev/null)
 	[ -n "$x" ] && echo "tc ingress filter"
-	ce tc qdisc show dev "$LAB_IF_WAN" | grep -q clsact && echo "clsact"
+	grep -q clsact <<<"$(ce tc qdisc show dev "$LAB_IF_WAN")" && echo "clsact"
 	x=$(ce ip -4 route show proto 77)
 	[ -n "$x" ] && echo "route $x"
-	ce ip -6 addr show dev "$LAB_IF_WAN" | grep -q "$LAB_MAP_IPV6" && echo "address $LAB_MAP_IPV6"
+	grep -q "$LAB_MAP_IPV6" <<<"$(ce ip -6 addr show dev "$LAB_IF_WAN")" && echo "address $LAB_MAP_IPV6"
 	return 0
 }
 
@@ -85,10 +85,10 @@ MAPCE_FAULT_AFTER=list ce_down >/dev/null 2>"$LAB_DIR/list.down" ||
 mapfile -t UP_STEPS < <(sed -n 's/^fault-point \(up:.*\)$/\1/p' "$LAB_DIR/list.up")
 mapfile -t DOWN_STEPS < <(sed -n 's/^fault-point \(down:.*\)$/\1/p' "$LAB_DIR/list.down")
 for want in up:load up:address up:config up:attach:mapce_xdp_ingress up:routes; do
-	printf '%s\n' "${UP_STEPS[@]}" | grep -qx "$want" || t_why "up did not pass $want"
+	grep -qx "$want" <<<"$(printf '%s\n' "${UP_STEPS[@]}")" || t_why "up did not pass $want"
 done
 for want in down:routes down:detach:mapce_xdp_ingress down:pins down:state; do
-	printf '%s\n' "${DOWN_STEPS[@]}" | grep -qx "$want" || t_why "down did not pass $want"
+	grep -qx "$want" <<<"$(printf '%s\n' "${DOWN_STEPS[@]}")" || t_why "down did not pass $want"
 done
 res=$(ce_left)
 [ -z "$res" ] || t_why "left after a down: $(tr '\n' ' ' <<<"$res")"

@@ -71,7 +71,7 @@ diff "$tmp/want" "$tmp/got" >"$tmp/diff" ||
 	t_why "tree differs: $(grep '^[<>]' "$tmp/diff" | head -n 6 | tr '\n' '|')"
 [ "$(grep -c '/man8/' "$tmp/got")" -ge 15 ] || t_why "only $(grep -c '/man8/' "$tmp/got") pages"
 [ -d "$D/etc/mapce" ] || t_why "no /etc/mapce"
-"$D/usr/sbin/mapce" -V | grep -q '^mapce ' || t_why "the installed mapce does not run"
+grep -q '^mapce ' <<<"$("$D/usr/sbin/mapce" -V)" || t_why "the installed mapce does not run"
 ls data/isp/*.rules >/dev/null 2>&1 || t_note "no data/isp/*.rules in this tree: none installed"
 t_end
 

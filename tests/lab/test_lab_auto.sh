@@ -68,9 +68,9 @@ nothing_left() {
 	[ ! -e "$p" ] || t_why "pins left: $p"
 	mapce_state ce "$LAB_IF_WAN" "$LAB_NS_CE" >"$T/state" 2>/dev/null
 	[ ! -s "$T/state" ] || t_why "state files left: $(tr '\n' ' ' <"$T/state")"
-	ns_exec "$LAB_NS_CE" ip link show dev "$LAB_IF_WAN" | grep -q xdp &&
+	grep -q xdp <<<"$(ns_exec "$LAB_NS_CE" ip link show dev "$LAB_IF_WAN")" &&
 		t_why "an XDP program is attached"
-	ns_exec "$LAB_NS_CE" tc filter show dev "$LAB_IF_WAN" egress | grep -q . &&
+	grep -q . <<<"$(ns_exec "$LAB_NS_CE" tc filter show dev "$LAB_IF_WAN" egress)" &&
 		t_why "a tc filter is attached"
 }
 # wait_for SECONDS PY: the status JSON satisfies PY (w: the WAN's object)
@@ -204,7 +204,7 @@ if ! ns_ip "$LAB_NS_ISP" -6 addr add "$NEW_ISP_IP6/64" dev "$LAB_IF_ISP_CE" noda
 fi
 # asked_from_new: a question after the renumbering, from the new /64
 asked_from_new() {
-	tail -n +"$((asked + 1))" "$T/prov.jsonl" | grep -q "\"client\": *\"2001:db8:12:3401:"
+	grep -q "\"client\": *\"2001:db8:12:3401:" <<<"$(tail -n +"$((asked + 1))" "$T/prov.jsonl")"
 }
 ns_wait 20 asked_from_new ||
 	t_why "not asked again from the new prefix: $(tail -n +"$((asked + 1))" "$T/prov.jsonl" | head -c 300); log: $(tail -n 3 "$T/run.log")"

@@ -169,7 +169,7 @@ dh6_client_config || skip_all "$NS_WHY"
 snapshot >"$tmp/snap.before"
 dh6_client_start dhcpcd
 
-reject_route() { ns_nsenter "$CE_NS" ip -6 route show | grep -q "^unreachable $1 "; }
+reject_route() { grep -q "^unreachable $1 " <<<"$(ns_nsenter "$CE_NS" ip -6 route show)"; }
 t_begin "dhcpv6: kea_delegates_prefix"
 if ! dh6_event BOUND6; then
 	t_why "no BOUND6 in 10 s: $(tail -n 5 "$tmp/dhcpcd.log" | tr '\n' ' ' | head -c 300)"
@@ -230,7 +230,7 @@ assert len(w) == 1, 'no $WAN in status'
 for k in ('ipv4', 'psid', 'psid_len', 'psid_offset', 'port_count', 'ce_ipv6', 'br'):
     assert w[0].get(k) == E[k], '%s is %r, not %r' % (k, w[0].get(k), E[k])
 "
-	ns_nsenter "$CE_NS" ip -6 addr show dev "$WAN" | grep -q "inet6 $(expect_ce "$OPT" "$PD")/128 " ||
+	grep -q "inet6 $(expect_ce "$OPT" "$PD")/128 " <<<"$(ns_nsenter "$CE_NS" ip -6 addr show dev "$WAN")" ||
 		t_why "no MAP address $(expect_ce "$OPT" "$PD")/128 on $WAN"
 	mapce_cmd "$CE_NS" down --wan "$WAN"
 	[ "$rc" -eq 0 ] || t_why "down exited $rc: $(errtext)"

@@ -72,7 +72,7 @@ want = dict(ipv4='198.51.100.18', psid=52, psid_len=8, psid_offset=4, port_count
 for k, v in want.items():
     assert w.get(k) == v, '%s is %r, not %r' % (k, w.get(k), v)
 "
-	ns_nsenter "$CE_NS" ip -6 addr show dev "$WAN" | grep -q "inet6 $B4/128 " ||
+	grep -q "inet6 $B4/128 " <<<"$(ns_nsenter "$CE_NS" ip -6 addr show dev "$WAN")" ||
 		t_why "no $B4/128 on $WAN"
 	mapce_cmd "$CE_NS" down --wan "$WAN"
 	[ "$rc" -eq 0 ] || t_why "down exited $rc: $(errtext)"

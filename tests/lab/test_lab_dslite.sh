@@ -118,7 +118,7 @@ aftr_name_check() {
 		return
 	fi
 	sw_ping "LAN ping (AFTR by name)" "$LAB_NS_LAN" "$LAB_INET_IP"
-	mapce_in "$LAB_NS_CE" status 2>&1 | grep -q "br  *$SW_FAR6" ||
+	grep -q "br  *$SW_FAR6" <<<"$(mapce_in "$LAB_NS_CE" status 2>&1)" ||
 		t_why "status shows no AFTR $SW_FAR6: $(mapce_in "$LAB_NS_CE" status 2>&1 | grep br)"
 	grep -q "query\[AAAA\] $AFTR_NAME from $LAB_CE_WAN_IP6" "$log" ||
 		t_why "the AFTR's name was not asked from the WAN: $(grep query "$log" | head -n 3)"
@@ -196,7 +196,7 @@ aftr_option_check() {
 		return
 	fi
 	sw_ping "LAN ping (AFTR from option 64)" "$LAB_NS_LAN" "$LAB_INET_IP"
-	mapce_in "$LAB_NS_CE" status 2>&1 | grep -q "br  *$SW_FAR6" ||
+	grep -q "br  *$SW_FAR6" <<<"$(mapce_in "$LAB_NS_CE" status 2>&1)" ||
 		t_why "status shows no AFTR $SW_FAR6: $(mapce_in "$LAB_NS_CE" status 2>&1 | grep br)"
 	[ "$(grep -c "query\[AAAA\] $AFTR_NAME from $LAB_CE_WAN_IP6" "$log")" -gt "${n:-0}" ] ||
 		t_why "option 64's name was not asked from the WAN: $(grep query "$log" | tail -n 3)"
@@ -224,7 +224,7 @@ assert not d['drops'], 'drops %s' % d['drops']"
 	t_end
 	t_begin dslite_status
 	sw_status_check 0 "^  ports        none: no NAT here (the AFTR translates)$"
-	! lab_ce status --wan "$LAB_IF_WAN" 2>&1 | grep -q "^  psid " || t_why "status shows a PSID"
+	! grep -q "^  psid " <<<"$(lab_ce status --wan "$LAB_IF_WAN" 2>&1)" || t_why "status shows a PSID"
 	t_end
 	t_begin dslite_inner_fragments
 	inner_frag_check

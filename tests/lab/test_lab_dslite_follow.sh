@@ -116,7 +116,7 @@ status_is "w['aftr_name']['name'] == '$AFTR_NAME' and w['aftr_name']['address'] 
 and w['aftr_name']['ttl'] == 1 and w['aftr_name']['failures'] == 0 \
 and 29 <= w['aftr_name']['next_try_in_s'] + w['aftr_name']['last_try_age_s'] <= 31" ||
 	t_why "status: $(js "$LAB_DIR/st" "w.get('aftr_name')")"
-ce "$MAPCE" status --wan "$LAB_IF_WAN" 2>&1 | grep -q "aftr name    $AFTR_NAME is $SW_FAR6 (TTL 1 s" ||
+grep -q "aftr name    $AFTR_NAME is $SW_FAR6 (TTL 1 s" <<<"$(ce "$MAPCE" status --wan "$LAB_IF_WAN" 2>&1)" ||
 	t_why "text status: $(ce "$MAPCE" status --wan "$LAB_IF_WAN" 2>&1 | grep -A2 aftr)"
 t_end
 if ! run_alive; then

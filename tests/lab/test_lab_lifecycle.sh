@@ -105,9 +105,9 @@ bpf_ids >"$LAB_DIR/ids"
 t_begin lab_up_attaches
 grep -qE 'xdp' <(sed -n '/^== bpf net/,/^== /p' "$LAB_DIR/up1") ||
 	t_why "no XDP program in 'bpftool net show'"
-sed -n "/^== tc $LAB_IF_WAN/,/^== /p" "$LAB_DIR/up1" | grep -q 'clsact' ||
+grep -q 'clsact' <<<"$(sed -n "/^== tc $LAB_IF_WAN/,/^== /p" "$LAB_DIR/up1")" ||
 	t_why "no clsact qdisc on $LAB_IF_WAN"
-sed -n "/^== tc $LAB_IF_WAN/,/^== /p" "$LAB_DIR/up1" | grep -q 'bpf' ||
+grep -q 'bpf' <<<"$(sed -n "/^== tc $LAB_IF_WAN/,/^== /p" "$LAB_DIR/up1")" ||
 	t_why "no TC BPF filter on $LAB_IF_WAN"
 [ -d "$LAB_CE_PIN" ] || t_why "no pin directory $LAB_CE_PIN"
 grep -q '^prog ' "$LAB_DIR/ids" || t_why "no program ids found"

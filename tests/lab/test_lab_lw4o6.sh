@@ -151,7 +151,7 @@ else
 	sw_ping "LAN ping" "$LAB_NS_LAN" "$LAB_INET_IP"
 	sw_udp "LAN UDP" "$LAB_NS_LAN" "$PUB"
 	sw_in_set "${SW_UDP_PEER##*:}" || t_why "UDP source port ${SW_UDP_PEER##*:} not in the set"
-	mapce_in "$LAB_NS_CE" status 2>&1 | grep -q "ce_ipv6  *$LW96_B4" ||
+	grep -q "ce_ipv6  *$LW96_B4" <<<"$(mapce_in "$LAB_NS_CE" status 2>&1)" ||
 		t_why "status shows no ce_ipv6 $LW96_B4: $(mapce_in "$LAB_NS_CE" status 2>&1 | grep ce_ipv6)"
 	sw_stats "
 assert set(d['b4s']) == {'$LW96_B4'}, 'B4s %s' % d['b4s']

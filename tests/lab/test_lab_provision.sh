@@ -272,7 +272,7 @@ ns_wait 5 grep -q "$CE_ADDR\.[0-9]* > $DNS\.53" "$tmp/tcp53.log" ||
 ns_stop tcp53
 grep -qF "# HB46PP answer of https://prov.example.net/config?pad=$pad_a$pad_b" "$NS_TMP/out" ||
 	t_why "not the long URL: $(head -n 1 "$NS_TMP/out")"
-tail -n +$((n0 + 1)) "$tmp/web.jsonl" | grep -qF "\"pad\": [\"$pad_a$pad_b\"]" ||
+grep -qF "\"pad\": [\"$pad_a$pad_b\"]" <<<"$(tail -n +$((n0 + 1)) "$tmp/web.jsonl")" ||
 	t_why "the server did not see the whole pad"
 t_end
 

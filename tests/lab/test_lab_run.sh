@@ -205,7 +205,7 @@ ce_left() {
 # last_status: the last STATUS= of the run started with NOTIFY_SOCKET
 # (notify.log: "PID STATUS=..."); status_says TEXT: it has TEXT.
 last_status() { grep ' STATUS=' "$LAB_DIR/notify.log" 2>/dev/null | tail -n 1; }
-status_says() { last_status | grep -qF -- "$1"; }
+status_says() { grep -qF -- "$1" <<<"$(last_status)"; }
 status_clear() { status_says ' STATUS=ipv4 ' && ! status_says '; error '; }
 
 # ---- run_cli ------------------------------------------------------------
@@ -497,7 +497,7 @@ flows_json "$LAB_DIR/fl"
 [ "$(js "$LAB_DIR/fl" "[f['outside_ip'] for f in d['flows'] if f['outside_ip'] != '$NEW_MAP_IPV4']")" = "[]" ] ||
 	t_why "flows of the old address left: $(head -c 300 "$LAB_DIR/fl")"
 [ "$(js "$LAB_DIR/fl" "len(d['flows']) > 0")" = True ] || t_why "no flow of the new address"
-ce ip -6 addr show dev "$LAB_IF_WAN" | grep -q "$LAB_MAP_IPV6" && t_why "the old MAP address is still on $LAB_IF_WAN"
+grep -q "$LAB_MAP_IPV6" <<<"$(ce ip -6 addr show dev "$LAB_IF_WAN")" && t_why "the old MAP address is still on $LAB_IF_WAN"
 route=$(ce ip -4 route show default)
 grep -q "via inet6 $NEW_ISP_IP6 .*proto 77" <<<"$route" || t_why "route: $route"
 [ "$(grep -c . <<<"$route")" = 1 ] || t_why "more than one default route: $route"
@@ -522,9 +522,9 @@ run_stop
 log_has " stop SIGTERM: down" || t_why "no stop line"
 res=$(ce_left)
 [ -z "$res" ] || t_why "left: $(tr '\n' ' ' <<<"$res")"
-ce ip -6 addr show dev "$LAB_IF_WAN" | grep -q "$NEW_MAP_IPV6" && t_why "the MAP address is left"
+grep -q "$NEW_MAP_IPV6" <<<"$(ce ip -6 addr show dev "$LAB_IF_WAN")" && t_why "the MAP address is left"
 [ -z "$(ce ip -4 route show proto 77)" ] || t_why "a route of mapce is left"
-ce ip link show "$LAB_IF_WAN" | grep -q xdp && t_why "XDP is left on $LAB_IF_WAN"
+grep -q xdp <<<"$(ce ip link show "$LAB_IF_WAN")" && t_why "XDP is left on $LAB_IF_WAN"
 t_end
 
 # ---- up_repairs_after_flap ----------------------------------------------
@@ -534,7 +534,7 @@ out=$(ce "$MAPCE" up --config "$CONF" 2>&1) || t_why "up: $out"
 flap "$NEW_WAN_IP6" "$NEW_ISP_IP6"
 status_is "w['up'] and not w['address_present'] and not w['route_present'] and w['run_pid'] is None" ||
 	t_why "status after the flap does not say what is missing: $(head -c 300 "$LAB_DIR/st")"
-ce "$MAPCE" status --wan "$LAB_IF_WAN" | grep -q "route        missing" ||
+grep -q "route        missing" <<<"$(ce "$MAPCE" status --wan "$LAB_IF_WAN")" ||
 	t_why "status text does not say the route is missing"
 out=$(ce "$MAPCE" up --config "$CONF" 2>&1)
 rc=$?

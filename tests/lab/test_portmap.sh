@@ -59,8 +59,8 @@ print(e.get("formatted", e)["value"][sys.argv[1]])
 ' "$1"
 }
 # has MAP LINE / hasnt MAP LINE: an entry of eps MAP (exact line).
-has() { eps "$1" | grep -qxF "$2" || t_why "$1 lacks '$2'"; }
-hasnt() { ! eps "$1" | grep -qxF "$2" || t_why "$1 still has '$2'"; }
+has() { grep -qxF -- "$2" <<<"$(eps "$1")" || t_why "$1 lacks '$2'"; }
+hasnt() { ! grep -qxF -- "$2" <<<"$(eps "$1")" || t_why "$1 still has '$2'"; }
 # seed MAP KEYHEX VALHEX
 seed() {
 	# shellcheck disable=SC2086 # hex bytes are separate words
@@ -87,11 +87,11 @@ EOF
 }
 # nothing_up: after a refused up, nothing of mapce is on the WAN.
 nothing_up() {
-	ce ip link show dev "$WAN" | grep -q 'prog/xdp' && t_why "an XDP program is attached"
+	grep -q 'prog/xdp' <<<"$(ce ip link show dev "$WAN")" && t_why "an XDP program is attached"
 	[ -e "$PIN" ] && t_why "$PIN exists"
 	[ -e "$STATE" ] && t_why "$STATE exists"
 	[ -e "$RECORD" ] && t_why "$RECORD exists"
-	ce ip -4 route show default | grep -q . && t_why "an IPv4 default route exists"
+	grep -q . <<<"$(ce ip -4 route show default)" && t_why "an IPv4 default route exists"
 	return 0
 }
 

@@ -246,7 +246,7 @@ grep -q 'cannot tell whether XDP program [0-9]* is mapce.s.*nothing removed' "$N
 [ "$(xdp_name)" = mapce_xdp_ingre ] || t_why "XDP program gone: '$(xdp_name)'"
 [ -e "$PIN/mapce_config" ] || t_why "pins removed"
 [ -e "$STATE" ] || t_why "state file removed"
-ce ip -4 route show default | grep -q 'proto 77' || t_why "the IPv4 route removed"
+grep -q 'proto 77' <<<"$(ce ip -4 route show default)" || t_why "the IPv4 route removed"
 sb "$CAPS" down --wan "$WAN"
 [ "$rc" = 0 ] || t_why "down with CAP_SYS_ADMIN exited $rc: $(errtext)"
 all_gone

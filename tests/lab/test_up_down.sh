@@ -276,7 +276,7 @@ m down --wan "$WAN"
 same_as "$tmp/snap.before"
 [ -e "$PIN" ] && t_why "$PIN still exists"
 [ -e "$STATE" ] && t_why "$STATE still exists"
-ce tc qdisc show dev "$WAN" | grep -q clsact && t_why "clsact (created by up) still there"
+grep -q clsact <<<"$(ce tc qdisc show dev "$WAN")" && t_why "clsact (created by up) still there"
 t_end
 fi
 
@@ -378,7 +378,7 @@ else
 	same_as "$tmp/snap.foreign" # foreign program kept, our address/route/pins gone
 	m down --wan "$WAN"
 	[ $rc -eq 1 ] || t_why "down after the failed up: exit $rc, not 1 (not up)"
-	ce ip link show dev "$WAN" | grep -q "prog/xdp id $fid " || t_why "down removed the foreign program"
+	grep -q "prog/xdp id $fid " <<<"$(ce ip link show dev "$WAN")" || t_why "down removed the foreign program"
 	ce ip link set dev "$WAN" xdpgeneric off
 	same_as "$tmp/snap.before"
 	t_end
@@ -399,7 +399,7 @@ m -j up --wan "$WAN" "${RULE[@]}" --xdp-mode generic
 py "assert d['xdp_mode'] == 'generic' and d['maps_reused'] is False, d"
 grep -qx 'hook_created=0' "$STATE" 2>/dev/null || t_why "state does not say clsact was there"
 grep -qx 'addr_added=0' "$STATE" 2>/dev/null || t_why "state does not say the address was there"
-ce ip link show dev "$WAN" | grep -q 'xdpgeneric' || t_why "not in generic mode"
+grep -q 'xdpgeneric' <<<"$(ce ip link show dev "$WAN")" || t_why "not in generic mode"
 m down --wan "$WAN"
 [ $rc -eq 0 ] || t_why "down exited $rc: $(errtext)"
 same_as "$tmp/snap.foreign"
