@@ -145,12 +145,13 @@ done
 t_end
 
 # stand-ins that count SIGHUPs: one is called mapce (as `mapce run` is),
-# the other not; 30 s at most
+# the other not; each makes FILE.ready once its trap is set; 30 s at most
 mkdir -p "$tmp/a" "$tmp/b"
 for n in a/mapce b/other; do
 	cat >"$tmp/$n" <<'EOF'
 #!/bin/sh
 trap 'echo hup >>"$1"' HUP
+: >"$1.ready"
 i=0
 while [ $i -lt 300 ]; do sleep 0.1 & wait $!; i=$((i + 1)); done
 EOF
@@ -169,7 +170,10 @@ wait_hups() { # FILE N: N lines within 3 s
 }
 
 t_begin "dhcpv6_hook: tells_only_mapce"
-sleep 0.2 # (the stand-ins' traps are set)
+for _ in $(seq 50); do # (the stand-ins' traps are set: 5 s at most)
+	[ -e "$tmp/hups.mapce.ready" ] && [ -e "$tmp/hups.other.ready" ] && break
+	sleep 0.1
+done
 echo "${PIDS[0]}" >"/run/mapce/$IF.pid"
 hook reason=BOUND6 interface="$IF" new_dhcp6_s46_cont_mape="$P"
 wait_hups "$tmp/hups.mapce" 1 || t_why "new option: mapce got $(hups "$tmp/hups.mapce") SIGHUPs, not 1"
