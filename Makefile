@@ -7,7 +7,8 @@
 #   make bench    the datapath benchmark, then end to end (BENCH_ARGS=-j: JSON)
 #   make profile ONLY="fast path out"
 #                 where the BPF time of the bench's paths named so goes, by
-#                 source line (perf; PROFILE_FRAMES=N live frames a series)
+#                 source line (perf; PROFILE_FRAMES=N live frames a series,
+#                 PROFILE_CALLS=N calls of one packet for the TC paths)
 #   make fuzz-bpf the BPF packet fuzzers, 10 million frames per program
 #   make soak     the lab soak (tests/lab/test_soak.sh) for SOAK_SECONDS (600)
 #   make check    static analysis: cppcheck, clang-tidy, clang-format (all gating)

@@ -494,6 +494,8 @@ static void bench_baselines(const struct pkt *in4, const struct pkt *in6)
 
 static void bench_paths(void)
 {
+	int jit_written = 0;
+
 	for (size_t i = 0; i < sizeof(bpaths) / sizeof(bpaths[0]); i++) {
 		const struct bpath *p = &bpaths[i];
 		struct brow *r;
@@ -517,11 +519,16 @@ static void bench_paths(void)
 		}
 		s.fd = bpf_program__fd(fx.prog[p->prog]);
 		measure_row(r, &s, p->prog, xdp);
-		/* the tables of the programs as this row ran them (a profiler's
-		 * key: profile.sh); every row's CE loads the same code */
-		if (bo.jit_dir && jit_lines_dump(fx.ce->obj, bo.jit_dir)) {
-			r->note = "  --jit-lines: a line table was not written";
-			r->checked = 0;
+		/* the tables of the programs (a profiler's key: profile.sh),
+		 * once: every row's CE loads the same code, and a table's
+		 * offsets are within each function, whatever its address */
+		if (bo.jit_dir && !jit_written) {
+			if (jit_lines_dump(fx.ce->obj, bo.jit_dir)) {
+				r->note = "  --jit-lines: a line table was not written";
+				r->checked = 0;
+			} else {
+				jit_written = 1;
+			}
 		}
 		fx_close();
 	}
