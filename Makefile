@@ -257,6 +257,10 @@ profile: deps
 #   clang-tidy   the userspace code, checks in .clang-tidy (findings in the
 #                generated skeletons are libbpf's, not ours: left out)
 #   clang-format every C file of the tree against .clang-format
+#   pipes        no shell script pipes a command into grep -q: under
+#                pipefail, grep leaving at its first match can kill the
+#                command with SIGPIPE and fail the check at random (match
+#                the output after the command ends: grep -q PAT <<<"$(CMD)")
 CHECK_C    := $(wildcard bpf/*/*.c bpf/*/*.h include/*.h user/*/*.c user/*/*.h \
 		tests/*.h tests/*/*.c tests/*/*.h tools/*.c)
 TIDY_FLAGS := -std=gnu11 -D_GNU_SOURCE $(INCLUDES) -Iuser
@@ -273,6 +277,10 @@ check: deps $(SKELS)
 			cat $(OUTPUT)/clang-tidy.findings; exit 1; fi
 	$(call msg,FORMAT,$(words $(CHECK_C)) files)
 	$(Q)clang-format --dry-run --Werror $(CHECK_C)
+	$(call msg,PIPES,tests/ scripts/ .ci/)
+	$(Q)if grep -rnIE '(^|[^|])[|][[:space:]]*grep[[:space:]]+-[[:alpha:]]*q' tests scripts .ci \
+		| grep -vE '^[^:]+:[0-9]+:[[:space:]]*#'; then \
+		echo 'a pipe into grep -q: match the output after the command ends instead'; exit 1; fi
 
 clean:
 	$(Q)rm -rf $(OUTPUT)

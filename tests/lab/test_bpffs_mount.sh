@@ -54,7 +54,7 @@ t_begin bpffs_private_ns_refused
 grep -q "up=1" <<<"$out" || t_why "up not refused: $(tr '\n' ' ' <<<"$out" | head -c 300)"
 grep -q "fs=bpf_fs" <<<"$out" && t_why "up mounted a throwaway bpffs"
 grep -q "would vanish.*nsenter --net" <<<"$out" || t_why "message: $(tr '\n' ' ' <<<"$out" | head -c 300)"
-ns_ip "$CE_NS" link show "$WAN" | grep -q xdp && t_why "an XDP program was attached"
+grep -q xdp <<<"$(ns_ip "$CE_NS" link show "$WAN")" && t_why "an XDP program was attached"
 t_end
 
 t_begin ip_netns_exec

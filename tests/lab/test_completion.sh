@@ -92,7 +92,7 @@ done
 # every command of the top level's listing is in the loop above
 for c in $("$M" -h | awk '/^Commands/ {on=1; next} on && /^  [a-z]/ {print $1}'); do
 	case $c in portmap | isp | br) continue ;; esac
-	comp '' | grep -qx "$c" || t_why "mapce -h lists $c, the completion does not"
+	grep -qx -- "$c" <<<"$(comp '')" || t_why "mapce -h lists $c, the completion does not"
 done
 [ "$n" -eq 16 ] || t_why "$n commands checked"
 t_end

@@ -45,7 +45,7 @@ DH6_REQUEST=dhcp6_aftr_name dh6_client_config || skip_all "$NS_WHY"
 ns_bg dns "$SV_NS" dnsmasq --keep-in-foreground --conf-file=/dev/null --no-resolv --no-hosts \
 	--bind-interfaces --listen-address="$DH6_SV_ADDR" --pid-file= --log-queries \
 	--log-facility=- --host-record="$AFTR_NAME,$DH6_SV_ADDR" || skip_all "dnsmasq did not start"
-ns_wait 10 sh -c "ip netns exec '$SV_NS' ss -Hlun 'sport = :53' | grep -q ." ||
+ns_wait 10 ns_udp_bound "$SV_NS" 'sport = :53' ||
 	skip_all "dnsmasq did not start: $(tail -n 3 "$tmp/dns.log" 2>/dev/null)"
 # the AFTR: the lab's own (tests/lab/tools/softwire.py aftr, no mapce
 # code) on Kea's side with RFC 6333 §5.7's 192.0.0.1: what it takes off

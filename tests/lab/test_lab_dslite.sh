@@ -93,7 +93,7 @@ aftr_name_check() {
 	ns_bg dns "$LAB_NS_ISP" dnsmasq --keep-in-foreground --conf-file=/dev/null --no-resolv \
 		--no-hosts --bind-interfaces --listen-address="$DNS6" --pid-file= \
 		--log-queries --log-facility=- --host-record="$AFTR_NAME,$SW_FAR6" &&
-		ns_wait 10 sh -c "ip netns exec '$LAB_NS_ISP' ss -Hlun 'sport = :53' | grep -q ." || {
+		ns_wait 10 ns_udp_bound "$LAB_NS_ISP" 'sport = :53' || {
 		t_why "dnsmasq did not start: $(tail -n 3 "$log" 2>/dev/null)"
 		return
 	}

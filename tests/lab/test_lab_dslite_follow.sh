@@ -57,7 +57,7 @@ dns_start() {
 	ns_bg dns "$LAB_NS_ISP" dnsmasq --keep-in-foreground --conf-file=/dev/null --no-resolv \
 		--no-hosts --bind-interfaces --listen-address="$DNS6" --pid-file= \
 		--log-queries --log-facility=- --host-record="$AFTR_NAME,$1,1" &&
-		ns_wait 10 sh -c "ip netns exec '$LAB_NS_ISP' ss -Hlun 'sport = :53' | grep -q ."
+		ns_wait 10 ns_udp_bound "$LAB_NS_ISP" 'sport = :53'
 }
 # asked_from ADDR6 N: at least N AAAA questions for the name from ADDR6
 asked_from() {

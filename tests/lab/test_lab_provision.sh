@@ -70,7 +70,7 @@ dnsmasq_start() {
 	ns_bg dns "$ISP" dnsmasq --keep-in-foreground --conf-file=/dev/null --no-resolv \
 		--no-hosts --bind-interfaces --listen-address="$DNS" --pid-file= \
 		--log-queries --log-facility=- "$@" &&
-		ns_wait 10 sh -c "ip netns exec '$ISP' ss -Hlun 'sport = :53' | grep -q ."
+		ns_wait 10 ns_udp_bound "$ISP" 'sport = :53'
 }
 TXT="v=v6mig-1 url=https://prov.example.net/config t=b"
 # (no quotes around the text: on the command line dnsmasq would keep them)

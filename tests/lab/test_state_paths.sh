@@ -77,7 +77,7 @@ m2 down --wan "$WAN"
 [ "$(map_id "$PIN/mapce_config")" != "" ] || t_why "the first CE's pins went with the second's down"
 m status --wan "$WAN"
 [ "$rc" -eq 0 ] || t_why "first CE after the second's down: exit $rc: $(errtext)"
-ns_ip "$CE_NS" link show "$WAN" | grep -q xdp || t_why "first CE's XDP program gone"
+grep -q xdp <<<"$(ns_ip "$CE_NS" link show "$WAN")" || t_why "first CE's XDP program gone"
 m down --wan "$WAN"
 [ "$rc" -eq 0 ] || t_why "first down: exit $rc: $(errtext)"
 [ -e "$PIN" ] && t_why "$PIN left"
@@ -103,7 +103,7 @@ VICTIM_CHECK='
 	[ -e /sys/fs/bpf/victim/root_map ] || echo "VICTIM: root_map deleted"
 	left=$(ls /sys/fs/bpf/victim | grep -v "^root_map$")
 	[ -z "$left" ] || echo "VICTIM: pinned into it: $left"
-	n ip link show "$WAN" | grep -q xdp && echo "VICTIM: XDP attached"
+	grep -q xdp <<<"$(n ip link show "$WAN")" && echo "VICTIM: XDP attached"
 	n "$MAPCE" down --wan "$WAN" >/dev/null 2>&1
 	exit 0'
 

@@ -91,7 +91,7 @@ lab_nat_ce_up_config() {
 
 # lab_nat_udp_listening NS IP:PORT: a UDP socket is bound there.
 lab_nat_udp_listening() {
-	grep -q . <<<"$(ns_exec "$1" ss -Hlnu "src $2" 2>/dev/null)"
+	ns_udp_bound "$1" "src $2"
 }
 
 # lab_nat_wait_listening NAME SECONDS IP:PORT: NAME (started with ns_bg)

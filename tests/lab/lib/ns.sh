@@ -21,6 +21,7 @@
 #                           its own bound); ns_nsenter: only the network
 #                           namespace switched (bpffs pins stay visible)
 #   ns_wait SECONDS CMD...  retry CMD until it succeeds, bounded
+#   ns_udp_bound NS FILTER  a UDP socket in NS matches ss FILTER
 #   ns_reach NS ADDR        wait (10 s at most) until NS gets a ping answer
 #   ns_bg NAME NS CMD...    CMD in the background, output in NS_TMP/NAME.log;
 #                           ns_stop NAME ends it (TERM, then KILL, bounded)
@@ -189,6 +190,12 @@ ns_wait() {
 	done
 	"$@" >/dev/null 2>&1
 }
+
+# ns_udp_bound NS FILTER: a UDP socket in NS matches the ss FILTER
+# ('sport = :53', 'src 192.0.2.1:53'): a server has bound its port.
+# (Matched after ss ends, never through a pipe: under pipefail, grep -q
+# leaving at its first match can kill the command with SIGPIPE.)
+ns_udp_bound() { grep -q . <<<"$(ns_exec "$1" ss -Hlnu "$2" 2>/dev/null)"; }
 
 # ns_reach NS ADDR: NS gets an answer to a ping to ADDR within 10 s (a
 # veth's carrier comes up asynchronously).
