@@ -11,7 +11,8 @@
 #                 PROFILE_CALLS=N calls of one packet for the TC paths)
 #   make fuzz-bpf the BPF packet fuzzers, 10 million frames per program
 #   make soak     the lab soak (tests/lab/test_soak.sh) for SOAK_SECONDS (600)
-#   make check    static analysis: cppcheck, clang-tidy, clang-format (all gating)
+#   make check    static analysis: cppcheck, clang-tidy, clang-format, no pipe
+#                 into grep -q in the shell scripts (all gating)
 #   make install  the binary, the systemd unit, man pages, bash completion,
 #                 ISP tables, docs
 #                 (PREFIX=/usr/local, DESTDIR=); make uninstall removes them
