@@ -153,15 +153,17 @@ static __always_inline void xdp_nat_rewrite(void *data, void *data_end, const st
 {
 	struct iphdr *iph = data + v->l3_off;
 	__u16 port_off = src ? v->sport_off : v->dport_off;
-	__be32 old_ip = src ? v->saddr : v->daddr;
 	__sum16 *l4sum;
+	__u32 addr_change;
 	__be32 *addr;
 	__be16 *p;
 
 	if ((void *)(iph + 1) > data_end)
 		return;
 	addr = src ? &iph->saddr : &iph->daddr;
-	csum_replace4(&iph->check, *addr, ip);
+	/* the address is in the header's checksum and the pseudo-header's */
+	addr_change = csum_change4(*addr, ip);
+	csum_apply(&iph->check, addr_change);
 	*addr = ip;
 
 	/* Offsets come from parse_ipv4 on this very buffer; re-check them
@@ -174,12 +176,10 @@ static __always_inline void xdp_nat_rewrite(void *data, void *data_end, const st
 		return;
 	switch (v->proto) {
 	case IPPROTO_TCP:
-		csum_replace4(l4sum, old_ip, ip);
-		csum_replace2(l4sum, *p, port);
+		csum_apply(l4sum, addr_change + csum_change2(*p, port));
 		break;
 	case IPPROTO_UDP:
-		udp_csum_replace4(l4sum, old_ip, ip);
-		udp_csum_replace2(l4sum, *p, port);
+		udp_csum_apply(l4sum, addr_change + csum_change2(*p, port));
 		break;
 	default: /* ICMP: no pseudo header */
 		csum_replace2(l4sum, *p, port);

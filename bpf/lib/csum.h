@@ -8,7 +8,8 @@
  *   csum_xdp     sum of an XDP packet range of any length up to
  *                CSUM_XDP_MAX, a global function (see there);
  *   csum_fold, csum_fold64   a partial sum to 16 bits;
- *   csum_replace2/4, udp_*   incremental updates (RFC 1624) for XDP, where
+ *   csum_change2/4, csum_apply, csum_replace2/4, udp_*   incremental
+ *                updates (RFC 1624) for XDP, where
  *                the TC csum helpers don't exist.  Frames off a wire carry
  *                complete checksums; a veth or tap peer with tx checksum
  *                offload hands over CHECKSUM_PARTIAL ones, which XDP cannot
@@ -169,45 +170,58 @@ static __always_inline int skb_ipv4_csum_ok(struct __sk_buff *skb, __u32 off, __
 	return csum_fold(csum_words(hdr, hlen)) == 0xffff;
 }
 
-/* HC' = ~(~HC + ~m + m')  (RFC 1624 eqn. 3) for a 16-bit field */
-static __always_inline void csum_replace2(__sum16 *sum, __be16 from, __be16 to)
+/*
+ * RFC 1624 eqn. 3, HC' = ~(~HC + ~m + m'), in two halves: the change of a
+ * field (~m + m', unfolded: the changes of a few fields add up, at most
+ * eight 16-bit words' worth) and its application to a checksum.  A field
+ * covered by two checksums (an address: the IPv4 header's and the
+ * pseudo-header's) has its change computed once and applied to both.
+ */
+static __always_inline __u32 csum_change2(__be16 from, __be16 to)
 {
-	__u32 s = (__u16) ~*sum;
-
-	s += (__u16)~from;
-	s += (__u16)to;
-	*sum = ~csum_fold(s);
+	return (__u32)(__u16)~from + (__u16)to;
 }
 
-/* ... and for a 32-bit field */
-static __always_inline void csum_replace4(__sum16 *sum, __be32 from, __be32 to)
+static __always_inline __u32 csum_change4(__be32 from, __be32 to)
 {
-	__u32 s = (__u16) ~*sum;
+	return (__u32)(__u16) ~(from & 0xffff) + (__u16) ~(from >> 16) + (to & 0xffff) + (to >> 16);
+}
 
-	s += (__u16) ~(from & 0xffff);
-	s += (__u16) ~(from >> 16);
-	s += to & 0xffff;
-	s += to >> 16;
-	*sum = ~csum_fold(s);
+static __always_inline void csum_apply(__sum16 *sum, __u32 change)
+{
+	*sum = ~csum_fold((__u32)(__u16) ~*sum + change);
 }
 
 /* UDP: checksum 0 means "none" and stays 0; a computed 0 is sent as 0xffff. */
-static __always_inline void udp_csum_replace4(__sum16 *sum, __be32 from, __be32 to)
+static __always_inline void udp_csum_apply(__sum16 *sum, __u32 change)
 {
 	if (*sum == 0)
 		return;
-	csum_replace4(sum, from, to);
+	csum_apply(sum, change);
 	if (*sum == 0)
 		*sum = 0xffff;
+}
+
+/* One 16-bit field */
+static __always_inline void csum_replace2(__sum16 *sum, __be16 from, __be16 to)
+{
+	csum_apply(sum, csum_change2(from, to));
+}
+
+/* ... and one 32-bit field */
+static __always_inline void csum_replace4(__sum16 *sum, __be32 from, __be32 to)
+{
+	csum_apply(sum, csum_change4(from, to));
+}
+
+static __always_inline void udp_csum_replace4(__sum16 *sum, __be32 from, __be32 to)
+{
+	udp_csum_apply(sum, csum_change4(from, to));
 }
 
 static __always_inline void udp_csum_replace2(__sum16 *sum, __be16 from, __be16 to)
 {
-	if (*sum == 0)
-		return;
-	csum_replace2(sum, from, to);
-	if (*sum == 0)
-		*sum = 0xffff;
+	udp_csum_apply(sum, csum_change2(from, to));
 }
 
 #endif
