@@ -13,6 +13,7 @@
 #include "mapce_abi.h"
 #include "lib/consts.h"
 #include "lib/csum.h"
+#include "lib/ipv4.h"
 #include "lib/parse.h"
 #include "maps.h"
 
@@ -146,15 +147,17 @@ static __always_inline int tc_dnat(struct __sk_buff *skb, const struct v4_info *
  * XDP: rewrite the source (src) or the destination address and port (or
  * echo id) of IPv4 packet v to ip:port, with full checksums updated
  * incrementally (RFC 1624; XDP frames carry complete ones): the WAN's
- * DNAT of what comes in, the fast path's SNAT of what leaves.
+ * DNAT of what comes in, the fast path's SNAT of what leaves.  With hop,
+ * the TTL loses one too (the fast path forwards: ipv4_ttl_dec), under the
+ * same update of the header's checksum.
  */
 static __always_inline void xdp_nat_rewrite(void *data, void *data_end, const struct v4_info *v,
-					    int src, __be32 ip, __be16 port)
+					    int src, __be32 ip, __be16 port, int hop)
 {
 	struct iphdr *iph = data + v->l3_off;
 	__u16 port_off = src ? v->sport_off : v->dport_off;
+	__u32 addr_change, hdr_change;
 	__sum16 *l4sum;
-	__u32 addr_change;
 	__be32 *addr;
 	__be16 *p;
 
@@ -163,8 +166,11 @@ static __always_inline void xdp_nat_rewrite(void *data, void *data_end, const st
 	addr = src ? &iph->saddr : &iph->daddr;
 	/* the address is in the header's checksum and the pseudo-header's */
 	addr_change = csum_change4(*addr, ip);
-	csum_apply(&iph->check, addr_change);
 	*addr = ip;
+	hdr_change = addr_change;
+	if (hop)
+		hdr_change += ipv4_ttl_dec_change(iph);
+	csum_apply(&iph->check, hdr_change);
 
 	/* Offsets come from parse_ipv4 on this very buffer; re-check them
 	 * for the verifier (they are bounded by ihl <= 60). */

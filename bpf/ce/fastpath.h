@@ -40,7 +40,6 @@
 #include "lib/csum.h"
 #include "lib/encap.h"
 #include "lib/fib.h"
-#include "lib/ipv4.h"
 #include "lib/parse.h"
 #include "lib/stats.h"
 #include "maps.h"
@@ -132,25 +131,18 @@ fastpath_in_check(struct xdp_md *ctx, const struct v4_info *v, __be32 dst)
 }
 
 /*
- * Inbound, after the translation: TTL - 1, the tunnel's header off, the
- * next hop's MACs on, and out of the LAN device (hop: fastpath_in_check's
- * answer; bpf_redirect: the kernel's forwarding and the qdiscs are
- * skipped).  *reason is decap, the same as the normal path's.
+ * Inbound, after the translation (with its TTL - 1: ingress_dnat's hop):
+ * the tunnel's header off, the next hop's MACs on, and out of the LAN
+ * device (hop: fastpath_in_check's answer; bpf_redirect: the kernel's
+ * forwarding and the qdiscs are skipped).  *reason is decap, the same as
+ * the normal path's.
  */
 static __always_inline int fastpath_in(struct xdp_md *ctx, const struct v4_info *v,
 				       const struct mapce_fib_entry *hop, __u32 *reason)
 {
-	void *data = (void *)(long)ctx->data;
-	void *data_end = (void *)(long)ctx->data_end;
-	struct iphdr *iph;
+	void *data, *data_end;
 	struct ethhdr *eth;
 
-	if (v->l3_off > ETH_HLEN + IPV6_HLEN + DESTOPT_LEN)
-		return XDP_DROP;
-	iph = data + v->l3_off;
-	if ((void *)(iph + 1) > data_end)
-		return XDP_DROP;
-	ipv4_ttl_dec(iph);
 	if (xdp_decap_ipv6(ctx, v->l3_off - ETH_HLEN)) {
 		*reason = MAPCE_R_DROP_DECAP_FAILED;
 		return XDP_DROP;

@@ -74,13 +74,12 @@ static __always_inline void fastpath_out_translate(struct xdp_md *ctx,
 
 	if ((void *)(iph + 1) > data_end)
 		return;
-	xdp_nat_rewrite(data, data_end, v, 1, f->ip, f->port);
+	xdp_nat_rewrite(data, data_end, v, 1, f->ip, f->port, 1); /* and TTL - 1 */
 	id = frag_out_id(v, f->ip);
 	if (id != v->id) {
 		csum_replace2(&iph->check, iph->id, id);
 		iph->id = id;
 	}
-	ipv4_ttl_dec(iph);
 	if ((v->tcp_flags & TCP_FLAG_SYN) &&
 	    xdp_mss_clamp(data, data_end, v, mss_ceiling(cfg, pmtu)))
 		stats_count(&mapce_stats, MAPCE_R_EV_MSS_CLAMPED, 0);

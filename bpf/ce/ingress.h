@@ -138,11 +138,12 @@ static __always_inline int ingress_csum_left_to_offload(void *data, void *data_e
 	return v->l3_off == ETH_HLEN + IPV6_HLEN && v4_csum_left_to_offload(data, data_end, v);
 }
 
-/* Rewrite the destination to the inside endpoint; full checksums (XDP). */
+/* Rewrite the destination to the inside endpoint; full checksums (XDP).
+ * hop: the fast path forwards it (TTL - 1 too). */
 static __always_inline void ingress_dnat(void *data, void *data_end, const struct v4_info *v,
-					 __be32 ip, __be16 port)
+					 __be32 ip, __be16 port, int hop)
 {
-	xdp_nat_rewrite(data, data_end, v, 0, ip, port);
+	xdp_nat_rewrite(data, data_end, v, 0, ip, port, hop);
 }
 
 /* Set the inner ECN field (RFC 6040 decapsulation), fixing the checksum. */
@@ -362,7 +363,7 @@ static __always_inline int ingress_napt(struct xdp_md *ctx, const struct mapce_c
 	hop = fastpath_in_check(ctx, v, f->ip);
 	data = (void *)(long)ctx->data;
 	data_end = (void *)(long)ctx->data_end;
-	ingress_dnat(data, data_end, v, f->ip, f->port);
+	ingress_dnat(data, data_end, v, f->ip, f->port, hop != NULL);
 	if (ecn != (v->tos & 3))
 		ingress_set_ecn(data, data_end, v, (__u8)ecn);
 	/* SYN-ACKs from the internet: clamp the MSS the LAN host will use. */

@@ -32,15 +32,21 @@ static __always_inline void ipv4_hdr_fill(struct iphdr *ip, __u8 tos, __u16 frag
 	ip->check = ipv4_hdr_csum(ip, IPV4_HLEN);
 }
 
-/* One hop: TTL - 1, the header checksum fixed, as a router forwards (RFC
- * 1812 §5.3.1, RFC 1624).  ip: packet memory checked for IPV4_HLEN bytes;
- * the caller checked TTL > 1. */
+/* One hop: TTL - 1, as a router forwards (RFC 1812 §5.3.1).  The change
+ * to the header checksum (csum_apply) is the caller's to apply, maybe with
+ * others: ~m + m' of the TTL/protocol word, which loses 0x0100 with the
+ * TTL > 1 the caller checked, is 0xffff - 0x0100 whatever the word was.
+ * ip: packet memory checked for IPV4_HLEN bytes. */
+static __always_inline __u32 ipv4_ttl_dec_change(struct iphdr *ip)
+{
+	ip->ttl--;
+	return bpf_htons(0xffff - 0x0100);
+}
+
+/* ... and the header checksum fixed (RFC 1624) */
 static __always_inline void ipv4_ttl_dec(struct iphdr *ip)
 {
-	__be16 old = bpf_htons((__u16)ip->ttl << 8 | ip->protocol);
-
-	ip->ttl--;
-	csum_replace2(&ip->check, old, bpf_htons((__u16)ip->ttl << 8 | ip->protocol));
+	csum_apply(&ip->check, ipv4_ttl_dec_change(ip));
 }
 
 #endif
