@@ -96,6 +96,20 @@ for e in sys.argv[2:]:
 PY
 }
 
+# The ring empties as it is read, and a record may be a moment behind the
+# packet that made it (a FIN the kernel sends after curl has gone): these
+# read it onto a file, to be asked again (ns_wait) until the file has it.
+# log_json_has FILE EXPR...: `log -j` onto FILE; every EXPR (check_records)
+# matches a record there.
+log_json_has() {
+	ce "$MAPCE" -j log --wan "$LAB_IF_WAN" >>"$1" 2>>"$LAB_DIR/err" &&
+		[ -z "$(check_records "$@")" ]
+}
+# log_text_has FILE ERE: `log` onto FILE; a line matches ERE.
+log_text_has() {
+	ce "$MAPCE" log --wan "$LAB_IF_WAN" >>"$1" 2>>"$LAB_DIR/err" && grep -qE "$2" "$1"
+}
+
 # ---- binlog_cli ------------------------------------------------------------
 t_begin binlog_cli
 "$MAPCE" log -h >"$LAB_DIR/out" 2>&1 || t_why "log -h exited $?"
@@ -116,14 +130,15 @@ ce "$MAPCE" log --wan "$LAB_IF_WAN" >/dev/null 2>"$LAB_DIR/err" || t_why "log: $
 lab_fetch "$LAB_NS_LAN" 20 "$LAB_DIR/blob" --local-port "$TCP_PORT"
 [ -z "$NS_FETCH_WHY" ] || t_why "curl: $NS_FETCH_WHY"
 udp_from 40200 || t_why "UDP echo from port 40200 failed"
-sleep 0.5
-ce "$MAPCE" -j log --wan "$LAB_IF_WAN" >"$LAB_DIR/log.json" 2>"$LAB_DIR/err" ||
-	t_why "log -j: $(cat "$LAB_DIR/err")"
-why=$(check_records "$LAB_DIR/log.json" \
-	"r['event'] == 'created' and r['proto'] == 'tcp' and r['inside'] == '$LAB_LAN_IP:$TCP_PORT' and r['outside'].startswith('$LAB_MAP_IPV4:') and r['remote'] == '$LAB_INET_IP:$LAB_HTTP_PORT' and r['reason'] == 'ev_binding_created'" \
-	"r['event'] == 'closed' and r['proto'] == 'tcp' and r['inside'] == '$LAB_LAN_IP:$TCP_PORT' and r['remote'] == '$LAB_INET_IP:$LAB_HTTP_PORT'" \
-	"r['event'] == 'created' and r['proto'] == 'udp' and r['inside'] == '$LAB_LAN_IP:40200' and r['remote'] == '$LAB_INET_IP:$LAB_UDP_PORT'")
-[ -z "$why" ] || t_why "$why"
+want=(
+	"r['event'] == 'created' and r['proto'] == 'tcp' and r['inside'] == '$LAB_LAN_IP:$TCP_PORT' and r['outside'].startswith('$LAB_MAP_IPV4:') and r['remote'] == '$LAB_INET_IP:$LAB_HTTP_PORT' and r['reason'] == 'ev_binding_created'"
+	"r['event'] == 'closed' and r['proto'] == 'tcp' and r['inside'] == '$LAB_LAN_IP:$TCP_PORT' and r['remote'] == '$LAB_INET_IP:$LAB_HTTP_PORT'"
+	"r['event'] == 'created' and r['proto'] == 'udp' and r['inside'] == '$LAB_LAN_IP:40200' and r['remote'] == '$LAB_INET_IP:$LAB_UDP_PORT'"
+)
+: >"$LAB_DIR/log.json"
+: >"$LAB_DIR/err"
+ns_wait "$WAIT" log_json_has "$LAB_DIR/log.json" "${want[@]}" ||
+	t_why "log -j: $(check_records "$LAB_DIR/log.json" "${want[@]}") $(cat "$LAB_DIR/err")"
 out=$(python3 -c '
 import json, sys
 for l in open(sys.argv[1]):
@@ -136,10 +151,11 @@ ce "$MAPCE" log --wan "$LAB_IF_WAN" >"$LAB_DIR/log2.txt" 2>&1
 [ ! -s "$LAB_DIR/log2.txt" ] || t_why "read again: $(head -n 2 "$LAB_DIR/log2.txt")"
 # text: the same fields
 udp_from 40201 || t_why "UDP echo from port 40201 failed"
-sleep 0.5
-ce "$MAPCE" log --wan "$LAB_IF_WAN" >"$LAB_DIR/log.txt" 2>&1
-grep -qE "^20[0-9-]{8}T[0-9:]{8}\.[0-9]{3}Z created udp $LAB_LAN_IP:40201 $LAB_MAP_IPV4:[0-9]+ $LAB_INET_IP:$LAB_UDP_PORT ev_binding_created$" \
-	"$LAB_DIR/log.txt" || t_why "text: $(cat "$LAB_DIR/log.txt")"
+: >"$LAB_DIR/log.txt"
+: >"$LAB_DIR/err"
+ns_wait "$WAIT" log_text_has "$LAB_DIR/log.txt" \
+	"^20[0-9-]{8}T[0-9:]{8}\.[0-9]{3}Z created udp $LAB_LAN_IP:40201 $LAB_MAP_IPV4:[0-9]+ $LAB_INET_IP:$LAB_UDP_PORT ev_binding_created$" ||
+	t_why "text: $(cat "$LAB_DIR/log.txt" "$LAB_DIR/err")"
 t_end
 
 # ---- binlog_follow ---------------------------------------------------------
@@ -231,10 +247,10 @@ else
 	ce "$MAPCE" up --wan "$LAB_IF_WAN" "${LAB_RULE_ARGS[@]}" >/dev/null 2>"$LAB_DIR/err" ||
 		t_why "up after down: $(cat "$LAB_DIR/err")"
 	udp_from 40206 || t_why "UDP echo from port 40206 failed"
-	sleep 0.5
-	ce "$MAPCE" log --wan "$LAB_IF_WAN" >"$LAB_DIR/log.txt" 2>&1
-	grep -q "created udp $LAB_LAN_IP:40206 " "$LAB_DIR/log.txt" ||
-		t_why "no record after the new up: $(cat "$LAB_DIR/log.txt")"
+	: >"$LAB_DIR/log.txt"
+	: >"$LAB_DIR/err"
+	ns_wait "$WAIT" log_text_has "$LAB_DIR/log.txt" "created udp $LAB_LAN_IP:40206 " ||
+		t_why "no record after the new up: $(cat "$LAB_DIR/log.txt" "$LAB_DIR/err")"
 	t_end
 fi
 
