@@ -245,16 +245,17 @@ t_begin pcp_announce_epoch
 # The epoch follows real time (RFC 6887 section 8.5), in whole seconds. The
 # growth wanted is bounded by the clock read around each ask, not by the
 # sleep: on a loaded machine the client's start alone can take seconds.
-b1=${EPOCHREALTIME/./}
+# (EPOCHREALTIME's decimal point is the locale's: the digits are taken.)
+b1=${EPOCHREALTIME//[!0-9]/}
 pcp announce || t_why "no answer: $(pcp_said)"
-a1=${EPOCHREALTIME/./}
+a1=${EPOCHREALTIME//[!0-9]/}
 [ "$(pj 'd["result_name"] + " " + str(d["lifetime"]) + " " + str(d["len"])')" = "SUCCESS 0 24" ] ||
 	t_why "ANNOUNCE: $(pcp_said)"
 e1=$(pj 'd["epoch"]')
 sleep 2
-b2=${EPOCHREALTIME/./}
+b2=${EPOCHREALTIME//[!0-9]/}
 pcp announce
-a2=${EPOCHREALTIME/./}
+a2=${EPOCHREALTIME//[!0-9]/}
 e2=$(pj 'd["epoch"]')
 lo=$(((b2 - a1) / 1000000 - 1)) # floor of the least time between answers, less a second of rounding
 hi=$(((a2 - b1 + 999999) / 1000000 + 1)) # ceiling of the most, plus one
