@@ -34,6 +34,7 @@ static __always_inline int icmp6_err_unnat_quote(void *data, void *data_end,
 						 const struct v4_info *q, __be32 ip, __be16 port)
 {
 	struct iphdr *qip;
+	__u32 addr_change;
 	__sum16 *sum;
 	__be16 *qport;
 
@@ -48,11 +49,12 @@ static __always_inline int icmp6_err_unnat_quote(void *data, void *data_end,
 	if ((void *)(qip + 1) > data_end || (void *)(qport + 1) > data_end ||
 	    (void *)(sum + 1) > data_end)
 		return -1;
-	csum_replace4(&qip->check, qip->saddr, ip);
+	/* the address is in the header's checksum and the pseudo-header's */
+	addr_change = csum_change4(qip->saddr, ip);
+	csum_apply(&qip->check, addr_change);
 	qip->saddr = ip;
 	if (q->proto == IPPROTO_UDP) {
-		udp_csum_replace4(sum, q->saddr, ip);
-		udp_csum_replace2(sum, q->sport, port);
+		udp_csum_apply(sum, addr_change + csum_change2(q->sport, port));
 	} else if (q->proto == IPPROTO_ICMP) {
 		csum_replace2(sum, q->sport, port); /* no pseudo header */
 	} /* TCP's checksum is beyond the 8 transport bytes the error keeps */

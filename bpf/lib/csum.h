@@ -8,7 +8,7 @@
  *   csum_xdp     sum of an XDP packet range of any length up to
  *                CSUM_XDP_MAX, a global function (see there);
  *   csum_fold, csum_fold64   a partial sum to 16 bits;
- *   csum_change2/4, csum_apply, csum_replace2/4, udp_*   incremental
+ *   csum_change2/4, csum_apply, csum_replace2/4, udp_csum_apply   incremental
  *                updates (RFC 1624) for XDP, where
  *                the TC csum helpers don't exist.  Frames off a wire carry
  *                complete checksums; a veth or tap peer with tx checksum
@@ -212,16 +212,6 @@ static __always_inline void csum_replace2(__sum16 *sum, __be16 from, __be16 to)
 static __always_inline void csum_replace4(__sum16 *sum, __be32 from, __be32 to)
 {
 	csum_apply(sum, csum_change4(from, to));
-}
-
-static __always_inline void udp_csum_replace4(__sum16 *sum, __be32 from, __be32 to)
-{
-	udp_csum_apply(sum, csum_change4(from, to));
-}
-
-static __always_inline void udp_csum_replace2(__sum16 *sum, __be16 from, __be16 to)
-{
-	udp_csum_apply(sum, csum_change2(from, to));
 }
 
 #endif
