@@ -14,6 +14,7 @@
 #include "consts.h"
 #include "ctx.h"
 #include "mapce_abi.h"
+#include "parse.h"
 
 /* Build the outer header: version 6, traffic class tclass (the inner TOS:
  * DSCP copied, ECN copied as RFC 6040 normal mode does), flow label 0. */
@@ -24,8 +25,8 @@ static __always_inline void ipv6_outer_fill(struct ipv6hdr *h, const __u8 *src, 
 	h->payload_len = bpf_htons(payload_len);
 	h->nexthdr = IPPROTO_IPIP;
 	h->hop_limit = hop_limit;
-	__builtin_memcpy(&h->saddr, src, 16);
-	__builtin_memcpy(&h->daddr, dst, 16);
+	ipv6_copy(&h->saddr, src);
+	ipv6_copy(&h->daddr, dst);
 }
 
 /* RFC 2473 §4.1.1 Tunnel Encapsulation Limit in a destination options

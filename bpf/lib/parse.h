@@ -176,6 +176,18 @@ static __always_inline int ipv6_equal(const void *a, const void *b)
 	return x[0] == y[0] && x[1] == y[1];
 }
 
+/* Copy an IPv6 address: two 64-bit moves, as ipv6_equal reads them (a
+ * memcpy of a byte array is sixteen byte moves: clang cannot know the
+ * alignment). */
+static __always_inline void ipv6_copy(void *dst, const void *src)
+{
+	__u64 *d = dst;
+	const __u64 *s = src;
+
+	d[0] = s[0];
+	d[1] = s[1];
+}
+
 /* TCP flags -> MAPCE_TCP_SEEN_* bits. */
 static __always_inline __u8 tcp_seen_bits(__u8 flags)
 {
