@@ -162,6 +162,31 @@ struct mapce_tuple {
 };
 
 /*
+ * The fast path's FIB cache (bpf/ce/fib_cache.h, map mapce_fib_cache: per
+ * CPU, not pinned): one successful bpf_fib_lookup for a packet from src to
+ * dst (TOS tos) in on in_ifindex, kept until expires_ns (coarse clock,
+ * MAPCE_FIB_CACHE_NS after the lookup).  Used only for packets no longer
+ * than mtu, the MTU the FIB judged by (its mtu_result).  The flow a
+ * fast-path packet belongs to keeps a copy, with the same expiry
+ * (mapce_flow.hop), asked first.
+ */
+struct mapce_fib_entry {
+	__u64 expires_ns; /* 0: an empty slot */
+	__be32 src;
+	__be32 dst;
+	__u32 in_ifindex;
+	__u32 out_ifindex; /* the device the FIB chose */
+	__u8 tos;
+	__u8 _pad;
+	__u16 mtu;
+	__u8 dmac[6]; /* the next hop's MACs */
+	__u8 smac[6];
+};
+
+#define MAPCE_FIB_CACHE_SLOTS 256	     /* per CPU, direct-mapped by key hash */
+#define MAPCE_FIB_CACHE_NS (20 * 1000000ull) /* the staleness bound: 20 ms */
+
+/*
  * One direction of a flow.  Value of both flow maps:
  *   in mapce_flow_out, ip:port is the outside translation;
  *   in mapce_flow_in,  ip:port is the inside endpoint.
@@ -179,6 +204,10 @@ struct mapce_flow {
 	__u64 last_ns;
 	__u64 packets;
 	__u64 bytes;
+	/* The fast path's next hop for this direction (bpf/ce/fib_cache.h):
+	 * a copy of the FIB cache's entry, with its expiry, made by the
+	 * fast path; zero (expired) in a flow it has not carried. */
+	struct mapce_fib_entry hop;
 };
 
 #define MAPCE_TCP_SEEN_SYN 0x01
@@ -249,29 +278,6 @@ struct mapce_fastpath {
 	__u32 lan_ifindex;
 	__u32 _pad;
 };
-
-/*
- * The fast path's FIB cache (bpf/ce/fib_cache.h, map mapce_fib_cache: per
- * CPU, not pinned): one successful bpf_fib_lookup for a packet from src to
- * dst (TOS tos) in on in_ifindex, kept until expires_ns (coarse clock,
- * MAPCE_FIB_CACHE_NS after the lookup).  Used only for packets no longer
- * than mtu, the MTU the FIB judged by (its mtu_result).
- */
-struct mapce_fib_entry {
-	__u64 expires_ns; /* 0: an empty slot */
-	__be32 src;
-	__be32 dst;
-	__u32 in_ifindex;
-	__u32 out_ifindex; /* the device the FIB chose */
-	__u8 tos;
-	__u8 _pad;
-	__u16 mtu;
-	__u8 dmac[6]; /* the next hop's MACs */
-	__u8 smac[6];
-};
-
-#define MAPCE_FIB_CACHE_SLOTS 256	     /* per CPU, direct-mapped by key hash */
-#define MAPCE_FIB_CACHE_NS (20 * 1000000ull) /* the staleness bound: 20 ms */
 
 /*
  * Outer IPv6 fragments of tunnel packets waiting for reassembly (TC ingress
@@ -492,7 +498,7 @@ _Static_assert(sizeof(struct mapce_rule) == 28, "mapce_rule layout");
 _Static_assert(sizeof(struct mapce_config) == 84, "mapce_config layout");
 _Static_assert(sizeof(struct mapce_tuple) == 16, "mapce_tuple layout");
 _Static_assert(sizeof(struct mapce_fib_entry) == 40, "mapce_fib_entry layout");
-_Static_assert(sizeof(struct mapce_flow) == 40, "mapce_flow layout");
+_Static_assert(sizeof(struct mapce_flow) == 80, "mapce_flow layout");
 _Static_assert(sizeof(struct mapce_endpoint) == 8, "mapce_endpoint layout");
 _Static_assert(sizeof(struct mapce_binding) == 24, "mapce_binding layout");
 _Static_assert(sizeof(struct mapce_peer_key) == 12, "mapce_peer_key layout");

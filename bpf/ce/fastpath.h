@@ -94,12 +94,13 @@ static __always_inline void fastpath_set_macs(struct ethhdr *eth, const struct m
 
 /*
  * Inbound: may decapsulated packet v (its IPv4 header still behind the
- * tunnel's, to be sent to the inside address dst) go straight to the LAN?
- * The next hop (fib_cache.h; its out_ifindex is the LAN device), or NULL
- * after counting why not (nothing counted when the fast path is off).
+ * tunnel's) of inbound flow half f (to the inside address f->ip) go
+ * straight to the LAN?  The next hop (fib_cache.h: f's own, or kept there;
+ * its out_ifindex is the LAN device), or NULL after counting why not
+ * (nothing counted when the fast path is off).
  */
 static __always_inline const struct mapce_fib_entry *
-fastpath_in_check(struct xdp_md *ctx, const struct v4_info *v, __be32 dst)
+fastpath_in_check(struct xdp_md *ctx, const struct v4_info *v, struct mapce_flow *f)
 {
 	void *data = (void *)(long)ctx->data;
 	void *data_end = (void *)(long)ctx->data_end;
@@ -119,8 +120,8 @@ fastpath_in_check(struct xdp_md *ctx, const struct v4_info *v, __be32 dst)
 		return NULL;
 	ev = fastpath_hdr_check(iph);
 	if (!ev) {
-		rc = fib_v4_cached(ctx, ctx->ingress_ifindex, v->saddr, dst, v->tos, v->tot_len,
-				   &fib, &hop);
+		rc = fib_v4_hop(ctx, f, ctx->ingress_ifindex, v->saddr, f->ip, v->tos, v->tot_len,
+				&fib, &hop);
 		ev = fastpath_fib_event(rc, fib.ifindex, lan);
 	}
 	if (ev) {

@@ -3,8 +3,8 @@
  * fastpath_out.h - the outbound half of the XDP fast path
  * (mapce_xdp_fastpath, on the LAN device of `up --fastpath LAN_IF`):
  * IPv4 from the LAN that the FIB routes to the tunnel is NAPT-ed by the
- * TC egress's own flow lookup and creation (napt_flow_out: new flows
- * too), encapsulated and redirected out of the WAN.  What is not simple
+ * TC egress's own flow lookup and creation (gc.h's napt_flow_new: new
+ * flows too), encapsulated and redirected out of the WAN.  What is not simple
  * passes to the normal path, counted (fastpath.h).
  */
 #ifndef MAPCE_BPF_CE_FASTPATH_OUT_H
@@ -151,8 +151,11 @@ static __always_inline int fastpath_out(struct xdp_md *ctx, __u32 *reason, __u32
 		*ev = MAPCE_R_EV_FP_MTU;
 		return XDP_PASS;
 	}
-	fib_rc = fib_v4_cached(ctx, ctx->ingress_ifindex, v.saddr, v.daddr, v.tos, v.tot_len, &fib,
-			       &hop);
+	/* an established flow's own next hop first (fib_cache.h) */
+	flow_key_of(&ko, &v, 0);
+	f = bpf_map_lookup_elem(&mapce_flow_out, &ko);
+	fib_rc = fib_v4_hop(ctx, f, ctx->ingress_ifindex, v.saddr, v.daddr, v.tos, v.tot_len, &fib,
+			    &hop);
 	*ev = fastpath_fib_event(fib_rc, fib.ifindex, cfg->wan_ifindex);
 	if (*ev || !hop) /* no hop: never without an event (the verifier's case) */
 		return XDP_PASS;
@@ -164,12 +167,16 @@ static __always_inline int fastpath_out(struct xdp_md *ctx, __u32 *reason, __u32
 		*ev = MAPCE_R_EV_FP_OTHER;
 		return XDP_PASS;
 	}
-	f = napt_flow_out(cfg, &v, &ko, reason);
 	if (!f) {
-		/* refused: the normal path refuses it again, logs and answers */
-		*reason = MAPCE_R__MAX;
-		*ev = MAPCE_R_EV_FP_OTHER;
-		return XDP_PASS;
+		f = napt_flow_new(cfg, &ko, reason);
+		if (!f) {
+			/* refused: the normal path refuses it again, logs
+			 * and answers */
+			*reason = MAPCE_R__MAX;
+			*ev = MAPCE_R_EV_FP_OTHER;
+			return XDP_PASS;
+		}
+		fib_hop_keep(&f->hop, hop);
 	}
 	if (flow_account(f, 1, v.tot_len, v.tcp_flags, v.proto))
 		binlog_closed(&v, f, 0);

@@ -14,6 +14,14 @@
  * lookup.  Only successes are kept: an unresolved neighbour, a local
  * destination, a refused or failed lookup is asked again for every packet,
  * as without the cache; so is a packet longer than the cached MTU.
+ *
+ * A flow keeps a copy of the entry that answered its packet (mapce_flow's
+ * hop, with the entry's expiry: the bound is the same), asked before the
+ * cache: an established flow's packet skips the slot's hash and lookup.
+ * The flow is shared between CPUs: one that reads the copy while another
+ * writes it (after it expired) may mix the old next hop and the new, which
+ * differ only when the neighbour's MAC or the route changed at that
+ * moment: one frame, as stale as a cached entry may be.
  */
 #ifndef MAPCE_BPF_CE_FIB_CACHE_H
 #define MAPCE_BPF_CE_FIB_CACHE_H
@@ -81,6 +89,53 @@ static __always_inline long fib_v4_cached(struct xdp_md *ctx, __u32 ifindex, __b
 		__builtin_memcpy(e->dmac, fib->dmac, ETH_ALEN);
 		__builtin_memcpy(e->smac, fib->smac, ETH_ALEN);
 		e->expires_ns = now + MAPCE_FIB_CACHE_NS;
+	}
+	return rc;
+}
+
+/* Keep the next hop hop (an entry fib_v4_cached answered with) in a flow's
+ * own copy mine.  The expiry goes last in program order (a reader checks
+ * it first; the mix above is what another CPU's order may still show). */
+static __always_inline void fib_hop_keep(struct mapce_fib_entry *mine,
+					 const struct mapce_fib_entry *hop)
+{
+	if (mine == hop)
+		return;
+	mine->src = hop->src;
+	mine->dst = hop->dst;
+	mine->in_ifindex = hop->in_ifindex;
+	mine->out_ifindex = hop->out_ifindex;
+	mine->tos = hop->tos;
+	mine->mtu = hop->mtu;
+	__builtin_memcpy(mine->dmac, hop->dmac, ETH_ALEN);
+	__builtin_memcpy(mine->smac, hop->smac, ETH_ALEN);
+	asm volatile("" ::: "memory"); /* the compiler keeps the order */
+	mine->expires_ns = hop->expires_ns;
+}
+
+/*
+ * fib_v4_cached, asked first of flow half f's own copy (f->hop; f NULL:
+ * no flow yet), which keeps the answer on success: *hop is then f->hop.
+ * Verifier-sensitive: f is used only under its null checks (a hop pointer
+ * computed from a flow that may be NULL is refused).
+ */
+static __always_inline long fib_v4_hop(struct xdp_md *ctx, struct mapce_flow *f, __u32 ifindex,
+				       __be32 src, __be32 dst, __u8 tos, __u16 tot_len,
+				       struct bpf_fib_lookup *fib,
+				       const struct mapce_fib_entry **hop)
+{
+	long rc;
+
+	if (f && fib_cache_hit(&f->hop, clock_coarse_ns_cached(&mapce_clock), ifindex, src, dst,
+			       tos, tot_len)) {
+		fib->ifindex = f->hop.out_ifindex;
+		*hop = &f->hop;
+		return BPF_FIB_LKUP_RET_SUCCESS;
+	}
+	rc = fib_v4_cached(ctx, ifindex, src, dst, tos, tot_len, fib, hop);
+	if (rc == BPF_FIB_LKUP_RET_SUCCESS && f && *hop) {
+		fib_hop_keep(&f->hop, *hop);
+		*hop = &f->hop;
 	}
 	return rc;
 }

@@ -197,9 +197,17 @@ static __always_inline void gc_ensure_armed(const struct mapce_config *cfg)
  * The outbound half of the flow of packet v (a LAN host's, with ports or
  * an echo id): found, or created on the flow's first packet (napt.h),
  * the expiry sweep armed.  NULL with *reason set when refused; *ko is the
- * flow's key either way.  The one NAPT lookup of the TC egress and of the
- * XDP fast path (fastpath.h).
+ * flow's key either way.  The one NAPT lookup of the TC egress; the XDP
+ * fast path (fastpath_out.h) looks its flow up first and creates it with
+ * napt_flow_new (ko: the key) only once the FIB sends it to the tunnel.
  */
+static __always_inline struct mapce_flow *napt_flow_new(const struct mapce_config *cfg,
+							const struct mapce_tuple *ko, __u32 *reason)
+{
+	gc_ensure_armed(cfg);
+	return flow_create(cfg, ko, reason);
+}
+
 static __always_inline struct mapce_flow *napt_flow_out(const struct mapce_config *cfg,
 							const struct v4_info *v,
 							struct mapce_tuple *ko, __u32 *reason)
@@ -208,10 +216,7 @@ static __always_inline struct mapce_flow *napt_flow_out(const struct mapce_confi
 
 	flow_key_of(ko, v, 0);
 	f = bpf_map_lookup_elem(&mapce_flow_out, ko);
-	if (f)
-		return f;
-	gc_ensure_armed(cfg);
-	return flow_create(cfg, ko, reason);
+	return f ? f : napt_flow_new(cfg, ko, reason);
 }
 
 #endif

@@ -360,7 +360,7 @@ static __always_inline int ingress_napt(struct xdp_md *ctx, const struct mapce_c
 		frag_record(&fk, f->ip, 0);
 	}
 	/* With the fast path on: straight to the LAN when it is simple. */
-	hop = fastpath_in_check(ctx, v, f->ip);
+	hop = fastpath_in_check(ctx, v, f);
 	data = (void *)(long)ctx->data;
 	data_end = (void *)(long)ctx->data_end;
 	ingress_dnat(data, data_end, v, f->ip, f->port, hop != NULL);

@@ -134,6 +134,15 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } mapce_fastpath SEC(".maps");
 
+/* Scratch for a new flow half's value (napt.h's flow_insert: 80 bytes
+ * the fast path's XDP stack has no room for), per CPU.  Not pinned. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct mapce_flow);
+} mapce_flow_tmp SEC(".maps");
+
 /* The fast path's FIB cache (fib_cache.h): recent successful FIB lookups,
  * per CPU (no locks, no shared lines), direct-mapped by a hash of the
  * lookup's key.  Not pinned: soft state, empty again after every load. */

@@ -409,25 +409,34 @@ static __always_inline void peer_note(__be32 out_ip, __be16 out_port, __u8 proto
 static __always_inline int flow_insert(const struct mapce_tuple *ko, const struct mapce_tuple *ki,
 				       __be32 pub, __be16 port, __u64 now)
 {
-	struct mapce_flow fo = { .ip = pub, .port = port, .created_ns = now, .last_ns = now };
-	struct mapce_flow fi = {
-		.ip = ko->local_ip, .port = ko->local_port, .created_ns = now, .last_ns = now
-	};
+	/* one value for both halves, in the per-CPU scratch (the fast
+	 * path's XDP stack has no room): inbound, then outbound */
+	__u32 zero = 0;
+	struct mapce_flow *fl = bpf_map_lookup_elem(&mapce_flow_tmp, &zero);
 	struct mapce_flow *cur;
 	int err;
 
+	if (!fl)
+		return -12; /* ENOMEM: never (an array's slot 0) */
+	__builtin_memset(fl, 0, sizeof(*fl));
+	fl->ip = ko->local_ip;
+	fl->port = ko->local_port;
+	fl->created_ns = now;
+	fl->last_ns = now;
 	/* Inbound half first: once the outbound half exists, other CPUs
 	 * take the fast path and replies must already find their way.
 	 * NOEXIST: the outside 5-tuple must stay unique (no overloading). */
-	err = bpf_map_update_elem(&mapce_flow_in, ki, &fi, BPF_NOEXIST);
+	err = bpf_map_update_elem(&mapce_flow_in, ki, fl, BPF_NOEXIST);
 	if (err) {
 		cur = bpf_map_lookup_elem(&mapce_flow_in, ki);
 		if (!cur)
 			return err;
-		if (cur->ip != fi.ip || cur->port != fi.port)
+		if (cur->ip != ko->local_ip || cur->port != ko->local_port)
 			return -17; /* EEXIST: another endpoint's flow */
 	}
-	if (bpf_map_update_elem(&mapce_flow_out, ko, &fo, BPF_NOEXIST) == 0)
+	fl->ip = pub;
+	fl->port = port;
+	if (bpf_map_update_elem(&mapce_flow_out, ko, fl, BPF_NOEXIST) == 0)
 		stats_count(&mapce_stats, MAPCE_R_EV_FLOW_CREATED, 0);
 	/* else another CPU created it first: same halves */
 	return 0;

@@ -377,6 +377,66 @@ static void t_fib_cache_neigh_change(void)
 		     "dev lan0 nud permanent") == 0);
 }
 
+/* Every CPU's FIB cache emptied (userspace: the programs are idle). */
+static int fib_cache_clear(void)
+{
+	int n = libbpf_num_possible_cpus();
+	struct mapce_fib_entry v[n > 0 ? n : 1];
+
+	memset(v, 0, sizeof(v));
+	for (__u32 slot = 0; slot < MAPCE_FIB_CACHE_SLOTS; slot++)
+		if (bpf_map__update_elem(fx.ce->maps.mapce_fib_cache, &slot, sizeof(slot), v,
+					 sizeof(v), 0))
+			return -1;
+	return 0;
+}
+
+/* A flow keeps the next hop its fast-path packets took (mapce_flow.hop:
+ * the cache's entry, its expiry too) and asks it before the cache. */
+static void t_flow_hop(void)
+{
+	struct v4_spec o = UDP_OUT(0x1345, 53), r = UDP_IN(53, 0x1345);
+	struct mapce_fib_entry e;
+	struct mapce_flow f;
+	struct pkt in, want;
+
+	fp_case("fastpath_flow_keeps_its_next_hop_both_ways", lan_ifindex);
+	expect_out_fast(&o, 0x1345, EV_NEW_FLOW);
+	CHECK(flow_out_get(&o, &f) == 0 && fib_cached(LAN_HOST, SERVER, lan_ifindex, &e) == 0);
+	CHECK(memcmp(&f.hop, &e, sizeof(e)) == 0, "the outbound half's hop is the cache's entry");
+	CHECK(f.hop.out_ifindex == wan_ifindex && memcmp(f.hop.dmac, gw6_mac, 6) == 0);
+	from_wan();
+	ce_frame_from(&in, BR6, &r);
+	want_in(&want, &r, LAN_HOST, 0x1345);
+	expect_run(FX_XDP, &in, XDP_REDIRECT, MAPCE_R_DECAP, EV(FASTPATH_IN), &want, NULL);
+	CHECK(flow_in_get(SERVER, 53, 0x1345, 17, &f) == 0);
+	CHECK(f.hop.expires_ns && f.hop.in_ifindex == wan_ifindex &&
+		      f.hop.out_ifindex == lan_ifindex && f.hop.src == htonl(SERVER) &&
+		      f.hop.dst == htonl(LAN_HOST),
+	      "in %u out %u", f.hop.in_ifindex, f.hop.out_ifindex);
+	CHECK(memcmp(f.hop.dmac, host_mac, 6) == 0 && memcmp(f.hop.smac, lan_mac, 6) == 0);
+
+	/* the cache emptied: both halves still leave fast, by their own
+	 * hops, and the cache stays empty (not asked) */
+	CHECK(fib_cache_clear() == 0);
+	expect_out_fast(&o, 0x1345, 0);
+	from_wan();
+	expect_run(FX_XDP, &in, XDP_REDIRECT, MAPCE_R_DECAP, EV(FASTPATH_IN), &want, NULL);
+	CHECK(fib_cached(LAN_HOST, SERVER, lan_ifindex, &e) != 0 &&
+		      fib_cached(SERVER, LAN_HOST, wan_ifindex, &e) != 0,
+	      "the cache was asked");
+
+	/* a flow the normal path made: its first fast-path packet keeps
+	 * the hop */
+	fp_case("fastpath_flow_made_by_tc_egress_takes_its_hop", lan_ifindex);
+	from_lan();
+	pkt_v4(&in, &o);
+	fx_run(FX_TC_EGRESS, &in, &in);
+	CHECK(flow_out_get(&o, &f) == 0 && f.hop.expires_ns == 0, "no hop before the fast path");
+	expect_out_fast(&o, 0x1345, 0);
+	CHECK(flow_out_get(&o, &f) == 0 && f.hop.expires_ns && f.hop.out_ifindex == wan_ifindex);
+}
+
 int main(void)
 {
 	if (unshare(CLONE_NEWNET) || fp_net_setup()) {
@@ -392,6 +452,7 @@ int main(void)
 	t_in_fallbacks();
 	t_fib_cache_mtu();
 	t_fib_cache_neigh_change();
+	t_flow_hop();
 	fp_end();
 	return fx_finish();
 }
