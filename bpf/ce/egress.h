@@ -133,13 +133,13 @@ static __always_inline int egress_encap(struct __sk_buff *skb, const struct mapc
 					const struct v4_info *v, const struct mapce_rule *fmr,
 					__u32 *reason)
 {
-	__u8 dst[16];
+	__u8 dst[16] __attribute__((aligned(8))); /* ipv6_copy's two words */
 
 	if (fmr)
 		mapce_ce_address_for_port(fmr, v->daddr, bpf_ntohs(v->dport),
 					  cfg->flags & MAPCE_CFG_F_LEGACY_IID, dst);
 	else
-		__builtin_memcpy(dst, cfg->br_ipv6, sizeof(dst));
+		ipv6_copy(dst, cfg->br_ipv6);
 	if (tc_encap_ipv6(skb, cfg->ce_ipv6, dst, v->tos, cfg->hop_limit, v->tot_len,
 			  cfg->encap_limit)) {
 		*reason = MAPCE_R_DROP_ENCAP_FAILED;

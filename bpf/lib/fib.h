@@ -13,6 +13,7 @@
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include "consts.h"
+#include "parse.h"
 
 /*
  * The FIB's IPv6 next hop from src to dst on ifindex (the skb's, read
@@ -31,8 +32,8 @@ static __always_inline bool fib_store_macs(struct __sk_buff *skb, __u32 ifindex,
 
 	fib.family = AF_INET6;
 	fib.ifindex = ifindex;
-	__builtin_memcpy(fib.ipv6_src, src, 16);
-	__builtin_memcpy(fib.ipv6_dst, dst, 16);
+	ipv6_copy(fib.ipv6_src, src);
+	ipv6_copy(fib.ipv6_dst, dst);
 	/* tot_len 0: the helper checks the skb itself against the MTU */
 	rc = bpf_fib_lookup(skb, &fib, sizeof(fib), BPF_FIB_LOOKUP_OUTPUT);
 	if (rc != BPF_FIB_LKUP_RET_SUCCESS || fib.ifindex != ifindex)
