@@ -148,8 +148,39 @@ out:;
 			close(fds[i]);
 }
 
+/* A flow map whose values are bigger than nat_prune's buffer (a map of
+ * another layout): refused, nothing read past the buffer, nothing
+ * deleted. */
+static void test_value_too_big(void)
+{
+	struct nat_fds m = { .flow_out = mk("flow_out", sizeof(struct mapce_tuple), 4096),
+			     .flow_in = -1,
+			     .bind = -1,
+			     .ports = -1,
+			     .peers = -1,
+			     .hosts = -1 };
+	struct mapce_config c = {
+		.ipv4 = ip4(NEW_IP), .psid = 52, .psid_len = 8, .psid_offset = 4
+	};
+	struct mapce_tuple k = { .local_ip = ip4("192.0.2.10"), .proto = 17 };
+	static __u8 big[4096];
+	struct nat_pruned n;
+
+	TCASE_BEGIN("nat_prune: a map of values bigger than its buffer is refused, untouched");
+	if (m.flow_out < 0) {
+		TSKIP(t_case, "cannot create BPF maps (needs root)");
+		return;
+	}
+	CHECK(!bpf_map_update_elem(m.flow_out, &k, big, BPF_ANY));
+	CHECK_EQ(nat_prune(&m, &c, &n), -E2BIG);
+	CHECK_EQ(count(m.flow_out), 1);
+	TCASE_END();
+	close(m.flow_out);
+}
+
 int main(void)
 {
 	test_prune();
+	test_value_too_big();
 	return t_exit();
 }

@@ -15,7 +15,11 @@
 #include "ce/reconcile.h"
 #include "sys/map_util.h"
 
-#define VAL_MAX 64 /* largest value of the maps walked here */
+/* Room for the largest value of the maps walked here (walk() also checks
+ * each map's own value size against it). */
+#define VAL_MAX 128
+_Static_assert(sizeof(struct mapce_flow) <= VAL_MAX && sizeof(struct mapce_binding) <= VAL_MAX,
+	       "a value of a map nat_prune walks outgrew VAL_MAX");
 
 struct walk {
 	const struct mapce_config *c;
@@ -94,6 +98,8 @@ static int walk(int fd, size_t ksz, keep_fn keep, struct walk *w)
 		return 0;
 	if (!max)
 		return -EINVAL;
+	if (map_value_size(fd) > sizeof(val) || ksz > sizeof(key))
+		return -E2BIG; /* a map of another layout: never read past val */
 	drop = malloc(((size_t)max + 1) * ksz);
 	if (!drop)
 		return -ENOMEM;

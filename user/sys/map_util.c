@@ -1,17 +1,31 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* map_util.c - small map operations (map_util.h). */
+#include <string.h>
 #include <bpf/bpf.h>
 
 #include "sys/map_util.h"
 
 #define MAP_KEY_MAX 64 /* largest key of our maps, with room to spare */
 
-__u32 map_max_entries(int fd)
+/* The map's info (zeroed when it cannot be read). */
+static struct bpf_map_info map_info(int fd)
 {
 	struct bpf_map_info info = {};
 	__u32 len = sizeof(info);
 
-	return bpf_obj_get_info_by_fd(fd, &info, &len) ? 0 : info.max_entries;
+	if (bpf_obj_get_info_by_fd(fd, &info, &len))
+		memset(&info, 0, sizeof(info));
+	return info;
+}
+
+__u32 map_max_entries(int fd)
+{
+	return map_info(fd).max_entries;
+}
+
+__u32 map_value_size(int fd)
+{
+	return map_info(fd).value_size;
 }
 
 void map_clear(int fd, __u32 max)

@@ -7,6 +7,8 @@
 
 /* The map's max_entries, 0 when it cannot be read. */
 __u32 map_max_entries(int fd);
+/* The map's value size, 0 when it cannot be read. */
+__u32 map_value_size(int fd);
 /* Delete every element of a hash or LPM map: take the first key, delete
  * it, repeat (at most max + 1 times, so a map the datapath refills cannot
  * keep us here). */
