@@ -184,7 +184,10 @@ now = time.clock_gettime_ns(6)  # CLOCK_MONOTONIC_COARSE
 ip = socket.inet_aton
 hx = lambda b: ' '.join('%02x' % x for x in b)
 tup = lambda l, r, lp, rp, pr: ip(l) + ip(r) + struct.pack('>HHB3x', lp, rp, pr)
-flow = lambda a, p, pk, by: ip(a) + struct.pack('>H', p) + struct.pack('<BBQQQQ', 0, 0, now - 4 * 10**9, now, pk, by)
+# struct mapce_flow; its hop (struct mapce_fib_entry, 40 bytes) all zero:
+# no next hop kept (the fast path never carried the flow)
+flow = lambda a, p, pk, by: (ip(a) + struct.pack('>H', p) +
+                             struct.pack('<BBQQQQ', 0, 0, now - 4 * 10**9, now, pk, by) + bytes(40))
 ep = lambda a, p, pr: ip(a) + struct.pack('>HBx', p, pr)
 bind = lambda a, p: ip(a) + struct.pack('>H', p) + struct.pack('<BxQQ', 0, now, now)
 seeds = {
