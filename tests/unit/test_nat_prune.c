@@ -148,8 +148,8 @@ out:;
 			close(fds[i]);
 }
 
-/* A flow map whose values are bigger than nat_prune's buffer (a map of
- * another layout): refused, nothing read past the buffer, nothing
+/* A flow map whose values or keys are bigger than nat_prune's buffers (a
+ * map of another layout): refused, nothing read past a buffer, nothing
  * deleted. */
 static void test_value_too_big(void)
 {
@@ -166,7 +166,8 @@ static void test_value_too_big(void)
 	static __u8 big[4096];
 	struct nat_pruned n;
 
-	TCASE_BEGIN("nat_prune: a map of values bigger than its buffer is refused, untouched");
+	TCASE_BEGIN(
+		"nat_prune: a map of keys or values bigger than its buffers is refused, untouched");
 	if (m.flow_out < 0) {
 		TSKIP(t_case, "cannot create BPF maps (needs root)");
 		return;
@@ -174,8 +175,15 @@ static void test_value_too_big(void)
 	CHECK(!bpf_map_update_elem(m.flow_out, &k, big, BPF_ANY));
 	CHECK_EQ(nat_prune(&m, &c, &n), -E2BIG);
 	CHECK_EQ(count(m.flow_out), 1);
-	TCASE_END();
 	close(m.flow_out);
+	/* keys bigger than the buffer of the walk's keys: the same */
+	m.flow_out = mk("flow_out", 64, sizeof(struct mapce_flow));
+	CHECK(m.flow_out >= 0 && !bpf_map_update_elem(m.flow_out, big, big, BPF_ANY));
+	CHECK_EQ(nat_prune(&m, &c, &n), -E2BIG);
+	CHECK_EQ(count(m.flow_out), 1);
+	TCASE_END();
+	if (m.flow_out >= 0)
+		close(m.flow_out);
 }
 
 int main(void)

@@ -16,7 +16,7 @@
 #include "sys/map_util.h"
 
 /* Room for the largest value of the maps walked here (walk() also checks
- * each map's own value size against it). */
+ * each map's own key and value sizes against its buffers). */
 #define VAL_MAX 128
 _Static_assert(sizeof(struct mapce_flow) <= VAL_MAX && sizeof(struct mapce_binding) <= VAL_MAX,
 	       "a value of a map nat_prune walks outgrew VAL_MAX");
@@ -98,8 +98,8 @@ static int walk(int fd, size_t ksz, keep_fn keep, struct walk *w)
 		return 0;
 	if (!max)
 		return -EINVAL;
-	if (map_value_size(fd) > sizeof(val) || ksz > sizeof(key))
-		return -E2BIG; /* a map of another layout: never read past val */
+	if (!map_fits(fd, sizeof(key), sizeof(val)))
+		return -E2BIG; /* a map of another layout: never read past key, val */
 	drop = malloc(((size_t)max + 1) * ksz);
 	if (!drop)
 		return -ENOMEM;

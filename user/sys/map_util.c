@@ -23,9 +23,11 @@ __u32 map_max_entries(int fd)
 	return map_info(fd).max_entries;
 }
 
-__u32 map_value_size(int fd)
+bool map_fits(int fd, __u32 key_max, __u32 value_max)
 {
-	return map_info(fd).value_size;
+	struct bpf_map_info info = map_info(fd);
+
+	return info.key_size && info.key_size <= key_max && info.value_size <= value_max;
 }
 
 void map_clear(int fd, __u32 max)
