@@ -152,8 +152,7 @@ static __always_inline int fastpath_out(struct xdp_md *ctx, __u32 *reason, __u32
 		return XDP_PASS;
 	}
 	/* an established flow's own next hop first (fib_cache.h) */
-	flow_key_of(&ko, &v, 0);
-	f = bpf_map_lookup_elem(&mapce_flow_out, &ko);
+	f = napt_flow_find(&v, &ko);
 	fib_rc = fib_v4_hop(ctx, f, ctx->ingress_ifindex, v.saddr, v.daddr, v.tos, v.tot_len, &fib,
 			    &hop);
 	*ev = fastpath_fib_event(fib_rc, fib.ifindex, cfg->wan_ifindex);

@@ -99,8 +99,6 @@ static __always_inline long fib_v4_cached(struct xdp_md *ctx, __u32 ifindex, __b
 static __always_inline void fib_hop_keep(struct mapce_fib_entry *mine,
 					 const struct mapce_fib_entry *hop)
 {
-	if (mine == hop)
-		return;
 	mine->src = hop->src;
 	mine->dst = hop->dst;
 	mine->in_ifindex = hop->in_ifindex;

@@ -198,8 +198,9 @@ static __always_inline void gc_ensure_armed(const struct mapce_config *cfg)
  * an echo id): found, or created on the flow's first packet (napt.h),
  * the expiry sweep armed.  NULL with *reason set when refused; *ko is the
  * flow's key either way.  The one NAPT lookup of the TC egress; the XDP
- * fast path (fastpath_out.h) looks its flow up first and creates it with
- * napt_flow_new (ko: the key) only once the FIB sends it to the tunnel.
+ * fast path (fastpath_out.h) looks its flow up first (napt_flow_find) and
+ * creates it with napt_flow_new (ko: the key) only once the FIB sends it
+ * to the tunnel.
  */
 static __always_inline struct mapce_flow *napt_flow_new(const struct mapce_config *cfg,
 							const struct mapce_tuple *ko, __u32 *reason)
@@ -208,14 +209,20 @@ static __always_inline struct mapce_flow *napt_flow_new(const struct mapce_confi
 	return flow_create(cfg, ko, reason);
 }
 
+/* The outbound half of v's flow if it exists (*ko: its key, either way). */
+static __always_inline struct mapce_flow *napt_flow_find(const struct v4_info *v,
+							 struct mapce_tuple *ko)
+{
+	flow_key_of(ko, v, 0);
+	return bpf_map_lookup_elem(&mapce_flow_out, ko);
+}
+
 static __always_inline struct mapce_flow *napt_flow_out(const struct mapce_config *cfg,
 							const struct v4_info *v,
 							struct mapce_tuple *ko, __u32 *reason)
 {
-	struct mapce_flow *f;
+	struct mapce_flow *f = napt_flow_find(v, ko);
 
-	flow_key_of(ko, v, 0);
-	f = bpf_map_lookup_elem(&mapce_flow_out, ko);
 	return f ? f : napt_flow_new(cfg, ko, reason);
 }
 
