@@ -148,11 +148,12 @@ static __always_inline int tc_dnat(struct __sk_buff *skb, const struct v4_info *
  * echo id) of IPv4 packet v to ip:port, with full checksums updated
  * incrementally (RFC 1624; XDP frames carry complete ones): the WAN's
  * DNAT of what comes in, the fast path's SNAT of what leaves.  With hop,
- * the TTL loses one too (the fast path forwards: ipv4_ttl_dec), under the
- * same update of the header's checksum.
+ * the TTL loses one too (the fast path forwards: ipv4_ttl_dec), and the
+ * id becomes id (v->id: kept; frag_out_id's fresh one for what leaves
+ * without DF), under the same one update of the header's checksum.
  */
 static __always_inline void xdp_nat_rewrite(void *data, void *data_end, const struct v4_info *v,
-					    int src, __be32 ip, __be16 port, int hop)
+					    int src, __be32 ip, __be16 port, int hop, __be16 id)
 {
 	struct iphdr *iph = data + v->l3_off;
 	__u16 port_off = src ? v->sport_off : v->dport_off;
@@ -170,6 +171,10 @@ static __always_inline void xdp_nat_rewrite(void *data, void *data_end, const st
 	hdr_change = addr_change;
 	if (hop)
 		hdr_change += ipv4_ttl_dec_change(iph);
+	if (id != v->id) {
+		hdr_change += csum_change2(v->id, id);
+		iph->id = id;
+	}
 	csum_apply(&iph->check, hdr_change);
 
 	/* Offsets come from parse_ipv4 on this very buffer; re-check them

@@ -77,6 +77,7 @@ static __always_inline int egress_rewrite_src(struct __sk_buff *skb, const struc
 	void *data = skb_data(skb);
 	void *data_end = skb_data_end(skb);
 	struct iphdr *iph;
+	__u32 change;
 	__be16 *p;
 
 	/* Verifier-sensitive: the offsets come from egress_parse on this
@@ -92,12 +93,14 @@ static __always_inline int egress_rewrite_src(struct __sk_buff *skb, const struc
 			return -1;
 		*p = new_port;
 	}
-	csum_replace4(&iph->check, iph->saddr, new_ip);
+	/* one update of the header's checksum for both fields */
+	change = csum_change4(iph->saddr, new_ip);
 	iph->saddr = new_ip;
 	if (new_id != iph->id) {
-		csum_replace2(&iph->check, iph->id, new_id);
+		change += csum_change2(iph->id, new_id);
 		iph->id = new_id;
 	}
+	csum_apply(&iph->check, change);
 	return 0;
 }
 

@@ -69,17 +69,9 @@ static __always_inline void fastpath_out_translate(struct xdp_md *ctx,
 {
 	void *data = (void *)(long)ctx->data;
 	void *data_end = (void *)(long)ctx->data_end;
-	struct iphdr *iph = data + ETH_HLEN;
-	__be16 id;
 
-	if ((void *)(iph + 1) > data_end)
-		return;
-	xdp_nat_rewrite(data, data_end, v, 1, f->ip, f->port, 1); /* and TTL - 1 */
-	id = frag_out_id(v, f->ip);
-	if (id != v->id) {
-		csum_replace2(&iph->check, iph->id, id);
-		iph->id = id;
-	}
+	/* and TTL - 1, and the id it leaves with */
+	xdp_nat_rewrite(data, data_end, v, 1, f->ip, f->port, 1, frag_out_id(v, f->ip));
 	if ((v->tcp_flags & TCP_FLAG_SYN) &&
 	    xdp_mss_clamp(data, data_end, v, mss_ceiling(cfg, pmtu)))
 		stats_count(&mapce_stats, MAPCE_R_EV_MSS_CLAMPED, 0);

@@ -143,7 +143,7 @@ static __always_inline int ingress_csum_left_to_offload(void *data, void *data_e
 static __always_inline void ingress_dnat(void *data, void *data_end, const struct v4_info *v,
 					 __be32 ip, __be16 port, int hop)
 {
-	xdp_nat_rewrite(data, data_end, v, 0, ip, port, hop);
+	xdp_nat_rewrite(data, data_end, v, 0, ip, port, hop, v->id);
 }
 
 /* Set the inner ECN field (RFC 6040 decapsulation), fixing the checksum. */

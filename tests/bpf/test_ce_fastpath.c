@@ -166,6 +166,33 @@ static void t_padded(void)
 		   EV_NEW_FLOW | EV(FASTPATH_OUT), &want, NULL);
 }
 
+/* Without DF: each packet leaves with a fresh IPv4 id (as TC egress gives
+ * it), under the NAT's and the TTL's one update of the header checksum:
+ * the frame is the one expected with that id, checksums included. */
+static void t_df_clear_fresh_id(void)
+{
+	struct v4_spec o = UDP_OUT(0x1349, 53, .frag = 0, .ip_id = 0x1234);
+	struct pkt in, out, want;
+	uint16_t ids[2];
+
+	fp_case("fastpath_out_df_clear_fresh_id", lan_ifindex);
+	from_lan();
+	pkt_v4(&in, &o);
+	for (int i = 0; i < 2; i++) {
+		struct v4_spec t = o;
+
+		expect_run(FX_XDP_FASTPATH, &in, XDP_REDIRECT, MAPCE_R_ENCAP,
+			   (i ? 0 : EV_NEW_FLOW) | EV(FASTPATH_OUT), FRAME_LATER, &out);
+		ids[i] = out.len >= 54 + 20 ? get16(out.b + 54 + 4) : 0;
+		t.ip_id = ids[i];
+		want_out(&want, &t, 0x1349);
+		expect_frame(&out, &want);
+		CHECK(frame_csums_ok(&out));
+	}
+	CHECK(ids[0] != o.ip_id && ids[1] != o.ip_id && ids[0] != ids[1],
+	      "ids 0x%x, 0x%x for a packet of id 0x%x: not fresh", ids[0], ids[1], o.ip_id);
+}
+
 /* ---- fallbacks: the frame untouched, passed, the reason counted ---------------- */
 
 static void icmp_err_frame(struct pkt *k, const struct v4_spec *unused)
@@ -447,6 +474,7 @@ int main(void)
 	t_tcp_syn_clamped();
 	t_echo();
 	t_padded();
+	t_df_clear_fresh_id();
 	t_out_fallbacks();
 	t_out_off();
 	t_in_fallbacks();
