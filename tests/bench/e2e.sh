@@ -109,6 +109,8 @@ log() { echo "e2e: $*" >&2; }
 
 [ -x "$TGEN" ] || { log "$TGEN not built (make)"; exit 1; }
 command -v iperf3 >/dev/null || { log "iperf3 missing (scripts/deps.sh)"; exit 1; }
+[[ ${E2E_ISP_RPS:-0} =~ ^[0-9a-fA-F]+$ ]] ||
+	{ log "E2E_ISP_RPS: '$E2E_ISP_RPS' is not a hex CPU mask (as rps_cpus)"; exit 2; }
 
 LAB_START_SERVERS=0
 lab_up || { log "the lab did not come up"; exit 1; }
@@ -119,7 +121,6 @@ ns_offload "$LAB_NS_CE" "$LAB_IF_CE_LAN" on gro || exit 1
 ns_exec "$LAB_NS_CE" sh -c "echo 2 >/sys/class/net/$LAB_IF_CE_LAN/queues/rx-0/rps_cpus" ||
 	{ log "cannot steer $LAB_IF_CE_LAN to CPU 1 (RPS)"; exit 1; }
 if [ -n "${E2E_ISP_RPS:-}" ]; then
-	[[ $E2E_ISP_RPS =~ ^[0-9a-fA-F]+$ ]] || { log "E2E_ISP_RPS: '$E2E_ISP_RPS' is not a hex CPU mask"; exit 1; }
 	ns_exec "$LAB_NS_ISP" sh -c "echo $E2E_ISP_RPS >/sys/class/net/$LAB_IF_ISP_CE/queues/rx-0/rps_cpus" ||
 		{ log "cannot steer $LAB_IF_ISP_CE to CPUs $E2E_ISP_RPS (RPS)"; exit 1; }
 fi
@@ -424,8 +425,12 @@ ns_exec "$LAB_NS_CE" nft delete table ip mapce_bench &&
 row "routing, LAN XDP" "XDP_PASS on CE WAN, LAN and BR; GRO on ISP-CE, LAN host" trivial || fail=1
 
 # the table (or JSON): ratios against kernel routing of this run
+# where the rows ran: the knobs above that move work between the cores
+placement="generator CPU 0, path CPU 1"
+[ "${E2E_NAPI_CPU1:-0}" = 1 ] && placement+="; E2E_NAPI_CPU1=1: the CE LAN side's NAPI on CPU 1"
+[ -n "${E2E_ISP_RPS:-}" ] && placement+="; E2E_ISP_RPS=$E2E_ISP_RPS: the ISP's end of the CE link to those CPUs"
 {
-	echo "{\"seconds\":$SECS,\"inbound\":$in_fig,\"inbound_fastpath\":$in_fig_fp,\"rows\":["
+	echo "{\"seconds\":$SECS,\"placement\":\"$placement\",\"inbound\":$in_fig,\"inbound_fastpath\":$in_fig_fp,\"rows\":["
 	(IFS=,; echo "${rows[*]}")
 	echo "]}"
 } | python3 -c '
@@ -463,7 +468,7 @@ for r in d["rows"]:
         r["tcp8_vs_same_xdp"] = round(r["tcp8_bps"] / max(1, same["tcp8_bps"]), 2)
 if sys.argv[1] == "1":
     print(json.dumps(d)); sys.exit(0)
-print("end to end, lab topology: %d s per figure, 64-byte UDP frames (generator CPU 0, path CPU 1), iperf3 TCP" % d["seconds"])
+print("end to end, lab topology: %d s per figure, 64-byte UDP frames (%s), iperf3 TCP" % (d["seconds"], d["placement"]))
 print("%-18s %12s %12s %7s %10s %10s %7s  %s" % ("row", "offered pps", "deliv. pps", "vs rt", "TCP x1", "TCP x8", "vs rt", "XDP"))
 for r in d["rows"]:
     if "missing" in r:

@@ -8,14 +8,29 @@
 # search ran paced trials (two of a second each here: never more offered
 # than asked, the figure the delivered rate of a trial that lost at most
 # the loss allowed, that rate run once more to confirm it), the table's
-# JSON parses, and the lab is gone afterwards.  No rate is asserted:
+# JSON parses and says where the rows ran (the default placement), a bad
+# placement knob is refused before any lab exists, and the lab is gone
+# afterwards.  No rate is asserted:
 # benchmarks report, tests check behaviour.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT
 
-if ! E2E_SECONDS=1 E2E_PDR_STEPS=2 E2E_PDR_SECONDS=1 timeout 300 tests/bench/e2e.sh -j >"$out" 2>&1; then
+# a knob that would move work between the cores, refused before the lab
+# exists, naming the value
+msg=$(E2E_ISP_RPS=zz timeout 60 tests/bench/e2e.sh -j 2>&1 >/dev/null)
+rc=$?
+if [ "$rc" -ne 2 ] || ! grep -q "E2E_ISP_RPS: 'zz' is not a hex CPU mask" <<<"$msg" ||
+	grep -q '^mce-' <<<"$(ip netns list)"; then
+	echo "not ok - bench_e2e_bad_knob_refused: exit $rc, '$msg'"
+else
+	echo "ok - bench_e2e_bad_knob_refused"
+fi
+
+# the default placement (no knob from the caller's environment)
+if ! env -u E2E_NAPI_CPU1 -u E2E_ISP_RPS E2E_SECONDS=1 E2E_PDR_STEPS=2 E2E_PDR_SECONDS=1 \
+	timeout 300 tests/bench/e2e.sh -j >"$out" 2>&1; then
 	echo "not ok - bench_e2e: tests/bench/e2e.sh -j exited non-zero"
 	sed 's/^/#   /' "$out" | tail -20
 	exit 1
@@ -63,6 +78,9 @@ def search_faults(p, t):
             bad.append("confirmation %s after trials %s" % (c, trials))
     return bad
 
+placement = d.get("placement")
+print(("not ok - bench_e2e_placement: %r" % placement) if placement != "generator CPU 0, path CPU 1"
+      else "ok - bench_e2e_placement")
 rows = {r["row"]: r for r in d["rows"]}
 for name in ("mapce", "mapce + fastpath", "kernel routing", "nft masquerade"):
     r = rows.get(name)
