@@ -171,10 +171,7 @@ static __always_inline void xdp_nat_rewrite(void *data, void *data_end, const st
 	hdr_change = addr_change;
 	if (hop)
 		hdr_change += ipv4_ttl_dec_change(iph);
-	if (id != v->id) {
-		hdr_change += csum_change2(v->id, id);
-		iph->id = id;
-	}
+	hdr_change += ipv4_id_set_change(iph, id);
 	csum_apply(&iph->check, hdr_change);
 
 	/* Offsets come from parse_ipv4 on this very buffer; re-check them

@@ -94,12 +94,8 @@ static __always_inline int egress_rewrite_src(struct __sk_buff *skb, const struc
 		*p = new_port;
 	}
 	/* one update of the header's checksum for both fields */
-	change = csum_change4(iph->saddr, new_ip);
+	change = csum_change4(iph->saddr, new_ip) + ipv4_id_set_change(iph, new_id);
 	iph->saddr = new_ip;
-	if (new_id != iph->id) {
-		change += csum_change2(iph->id, new_id);
-		iph->id = new_id;
-	}
 	csum_apply(&iph->check, change);
 	return 0;
 }

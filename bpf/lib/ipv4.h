@@ -2,9 +2,9 @@
 /*
  * ipv4.h - an IPv4 header written from scratch, for the packets mapce
  * makes itself: the CE's rejects and frag-needed replies (ce/reject.h) and
- * the ICMPv4 errors translated from ICMPv6 (lib/icmp6_err.h); and the TTL
+ * the ICMPv4 errors translated from ICMPv6 (lib/icmp6_err.h); the TTL
  * a router takes from what it forwards itself (the fast path, ipip6's
- * hairpin).
+ * hairpin); and the id a translated packet leaves with.
  */
 #ifndef MAPCE_BPF_LIB_IPV4_H
 #define MAPCE_BPF_LIB_IPV4_H
@@ -41,6 +41,18 @@ static __always_inline __u32 ipv4_ttl_dec_change(struct iphdr *ip)
 {
 	ip->ttl--;
 	return bpf_htons(0xffff - 0x0100);
+}
+
+/* The id set to id; the change to the header checksum (csum_change2, 0
+ * when it was id already) is the caller's to apply, as the TTL's above. */
+static __always_inline __u32 ipv4_id_set_change(struct iphdr *ip, __be16 id)
+{
+	__be16 old = ip->id;
+
+	if (id == old)
+		return 0;
+	ip->id = id;
+	return csum_change2(old, id);
 }
 
 /* ... and the header checksum fixed (RFC 1624) */
