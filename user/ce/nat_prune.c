@@ -98,8 +98,10 @@ static int walk(int fd, size_t ksz, keep_fn keep, struct walk *w)
 		return 0;
 	if (!max)
 		return -EINVAL;
-	if (!map_fits(fd, sizeof(key), sizeof(val)))
-		return -E2BIG; /* a map of another layout: never read past key, val */
+	/* a map of another layout: never read past key or val, and the
+	 * ksz bytes copied and deleted by are the whole key */
+	if (ksz > sizeof(key) || !map_fits(fd, ksz, sizeof(val)))
+		return -E2BIG;
 	drop = malloc(((size_t)max + 1) * ksz);
 	if (!drop)
 		return -ENOMEM;
